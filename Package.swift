@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// Earmark: sound classification with CNNs and LSTMs on OpenBLAS (see README.md, DESIGN.md).
+import PackageDescription
+
+/// Release builds may use the machine's vector units for Swift loops (OpenBLAS picks its own kernels
+/// at run time either way). Off by default so the binaries run on any x86-64; `make` turns it on.
+let nativeFlags: [SwiftSetting] = Context.environment["EARMARK_NATIVE"] == "1"
+    ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
+    : []
+
+let package = Package(
+    name: "Earmark",
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Layers", targets: ["Layers"]),
+        .library(name: "Audio", targets: ["Audio"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .executable(name: "train", targets: ["Train"]),
+        .executable(name: "predict", targets: ["Predict"]),
+        .executable(name: "preprocess", targets: ["Preprocess"]),
+        .executable(name: "bench", targets: ["Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (a module map and a shim header each)
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSamplerate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .target(name: "CFloatEnv", path: "Sources/CFloatEnv"),
+
+        // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio)
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CFloatEnv"], swiftSettings: nativeFlags),
+        .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: nativeFlags),
+        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"], swiftSettings: nativeFlags),
+        .target(name: "Pipeline", dependencies: ["Layers", "Audio", .product(name: "Yams", package: "Yams")],
+                swiftSettings: nativeFlags),
+
+        // MARK: Executables (argument parsing and printing only)
+        .executableTarget(name: "Train", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "Predict", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "Preprocess", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "Bench", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: nativeFlags),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Pipeline", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,70 @@
+import Tensor
+
+/// A trainable tensor: its value and the gradient that `backward` accumulates into.
+public final class Parameter {
+    /// Keras weight name within its layer: `kernel`, `recurrent_kernel` or `bias`.
+    public let name: String
+    /// Current value (Keras shape: Dense kernel (in, out), Conv2D kernel (KH, KW, C, F), ...).
+    public var value: Tensor
+    /// d loss / d value, same shape; layers ADD into it, `zeroGrad()` clears it.
+    public var grad: Tensor
+
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+        self.grad = Tensor(shape: value.shape, repeating: 0)
+    }
+}
+
+/// A layer of a `Sequential` model, with Keras semantics.
+///
+/// Shapes exclude the batch: a Conv2D on (9, 13, 1) windows has input shape [9, 13, 1] and its
+/// `forward` receives (N, 9, 13, 1). The life of a layer:
+/// 1. `build(inputShape:using:)` creates the parameters (Keras initialisers) and returns the output shape;
+/// 2. `forward(_:training:)` computes the output and keeps what `backward` needs; the first call
+///    sizes the layer's buffers, later calls with the same batch size reuse them (no allocation);
+/// 3. `backward(_:)` takes d loss / d output, ADDS the parameter gradients into `Parameter.grad`
+///    and returns d loss / d input;
+/// 4. `releaseCache()` drops references to tensors owned by other layers, so that the next
+///    forward pass can write into its buffers in place (`Sequential` calls it before every forward).
+public protocol Layer: AnyObject {
+    /// Keras-style unique name (`conv2d`, `conv2d_1`, `dense`, ...), the prefix of weight names.
+    var name: String { get set }
+    /// Keras class name (`Conv2D`, `LSTM`, ...), used in summaries and weight files.
+    var kind: String { get }
+    /// Trainable parameters in Keras weight order; empty for parameter-free layers.
+    var parameters: [Parameter] { get }
+
+    /// The output shape for an input shape (batch excluded), or an error naming the problem.
+    func outputShape(for inputShape: [Int]) throws -> [Int]
+    /// Creates the parameters for `inputShape` (batch excluded). Parameter-free layers only check.
+    func build(inputShape: [Int], using rng: inout RandomGenerator) throws
+    /// Output for a batch `x`. `training` enables dropout.
+    func forward(_ x: Tensor, training: Bool) -> Tensor
+    /// Input gradient for the output gradient `dy` of the last forward pass; adds into parameter grads.
+    func backward(_ dy: Tensor) -> Tensor
+    /// Drops cached references to other layers' tensors.
+    func releaseCache()
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+    public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
+        _ = try outputShape(for: inputShape)
+    }
+    public func releaseCache() {}
+
+    /// Sets every parameter gradient to zero.
+    public func zeroGrad() {
+        for p in parameters { p.grad.zero() }
+    }
+
+    /// Number of trainable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+}
+
+/// A user-facing problem with a model description: the message names the layer and the shapes.
+public struct ShapeError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

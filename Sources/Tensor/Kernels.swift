@@ -1,0 +1,45 @@
+/// Small elementwise and reduction kernels on raw buffers (legend: R rows, D columns).
+/// They run inside training steps, so they take pointers and never allocate.
+
+/// Adds a bias to every row: y (R, D) += bias (D).
+@inlinable
+public func addRowBias(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                       bias: UnsafePointer<Float>) {
+    var row = y
+    for _ in 0..<rows {
+        for j in 0..<columns { row[j] += bias[j] }
+        row += columns
+    }
+}
+
+/// Accumulates the column sums of a matrix: sums (D) += sum over rows of x (R, D).
+/// This is the bias gradient of a product layer.
+@inlinable
+public func accumulateColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int,
+                                 into sums: UnsafeMutablePointer<Float>) {
+    var row = x
+    for _ in 0..<rows {
+        for j in 0..<columns { sums[j] += row[j] }
+        row += columns
+    }
+}
+
+/// y (n) += x (n)
+@inlinable
+public func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
+    for i in 0..<n { y[i] += x[i] }
+}
+
+/// Sum of x (n) with eight independent accumulators (a SIMD-friendly reduction), in Double at the end.
+@inlinable
+public func sum(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    var acc = SIMD8<Float>(repeating: 0)
+    var i = 0
+    while i + 8 <= n {
+        acc += SIMD8<Float>(x[i], x[i + 1], x[i + 2], x[i + 3], x[i + 4], x[i + 5], x[i + 6], x[i + 7])
+        i += 8
+    }
+    var total = Double(acc.sum())
+    while i < n { total += Double(x[i]); i += 1 }
+    return total
+}

@@ -1,0 +1,48 @@
+/// Keras padding modes for convolution and pooling.
+public enum Padding: String, Sendable, Codable, CaseIterable {
+    /// No padding: `out = (in - kernel) / stride + 1`.
+    case valid
+    /// Zero padding so that `out = ceil(in / stride)`; the extra row/column goes to the bottom/right.
+    case same
+}
+
+/// Geometry of a 2-D window sweep (convolution or pooling) over an NHWC input, Keras/TensorFlow rules.
+///
+///     valid: OH = (H - KH) / SH + 1                     (floor division)
+///     same:  OH = ceil(H / SH), padTotal = max((OH - 1) * SH + KH - H, 0), padTop = padTotal / 2
+///
+/// and the same for the width. An input row `ih = oh * SH - padTop + kh` outside [0, H) is padding.
+public struct WindowGeometry: Equatable, Sendable {
+    public let height: Int, width: Int, channels: Int           // H, W, C of one input
+    public let kernelHeight: Int, kernelWidth: Int              // KH, KW
+    public let strideHeight: Int, strideWidth: Int              // SH, SW
+    public let padTop: Int, padLeft: Int
+    public let outHeight: Int, outWidth: Int                    // OH, OW
+
+    /// Values of one patch, the row length of the im2col matrix: KH * KW * C.
+    @inlinable public var patchSize: Int { kernelHeight * kernelWidth * channels }
+
+    /// - Returns: nil when the output would be empty (a valid window larger than its input).
+    public init?(height: Int, width: Int, channels: Int,
+                 kernel: (Int, Int), strides: (Int, Int), padding: Padding) {
+        precondition(kernel.0 > 0 && kernel.1 > 0 && strides.0 > 0 && strides.1 > 0,
+                     "window geometry needs positive kernel \(kernel) and strides \(strides)")
+        func axis(_ size: Int, _ k: Int, _ s: Int) -> (out: Int, padBefore: Int) {
+            switch padding {
+            case .valid:
+                return (size >= k ? (size - k) / s + 1 : 0, 0)
+            case .same:
+                let out = (size + s - 1) / s
+                let total = max((out - 1) * s + k - size, 0)
+                return (out, total / 2)
+            }
+        }
+        let h = axis(height, kernel.0, strides.0), w = axis(width, kernel.1, strides.1)
+        guard h.out > 0, w.out > 0, channels > 0 else { return nil }
+        self.height = height; self.width = width; self.channels = channels
+        kernelHeight = kernel.0; kernelWidth = kernel.1
+        strideHeight = strides.0; strideWidth = strides.1
+        padTop = h.padBefore; padLeft = w.padBefore
+        outHeight = h.out; outWidth = w.out
+    }
+}

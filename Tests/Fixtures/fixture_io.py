@@ -1,0 +1,27 @@
+"""Shared helpers for the fixture scripts in this folder.
+
+Every fixture is a small safetensors file (float32 unless stated) read by the Swift tests through
+Earmark's own reader. Run the scripts from the repository root, for example
+`python3 Tests/Fixtures/make_layer_fixtures.py`; they are deterministic (fixed seeds).
+"""
+import json
+import os
+
+import numpy as np
+from safetensors.numpy import save_file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def save(relative_path, tensors, metadata=None):
+    """Writes {name: array} as float32 (integers kept as int32) to Tests/Fixtures/<relative_path>."""
+    path = os.path.join(HERE, relative_path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    out = {}
+    for name, value in tensors.items():
+        a = np.asarray(value)
+        a = a.astype(np.int32) if np.issubdtype(a.dtype, np.integer) else a.astype(np.float32)
+        out[name] = np.ascontiguousarray(a)
+    meta = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (metadata or {}).items()}
+    save_file(out, path, metadata=meta)
+    print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes, {len(out)} tensors)")

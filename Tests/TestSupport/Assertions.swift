@@ -1,0 +1,63 @@
+import Foundation
+import Tensor
+import XCTest
+
+/// Asserts that two float arrays agree elementwise: |a - b| <= tolerance * max(1, |b|)
+/// (absolute for small values, relative above 1). On failure reports the count of mismatches,
+/// the first few with index and both values, and the largest difference.
+public func assertClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-4,
+                        _ what: @autoclosure () -> String = "",
+                        file: StaticString = #filePath, line: UInt = #line) {
+    guard actual.count == expected.count else {
+        XCTFail("\(what()): \(actual.count) values, expected \(expected.count)", file: file, line: line)
+        return
+    }
+    var bad: [String] = []
+    var worst: Float = 0, mismatches = 0
+    for i in 0..<actual.count {
+        let diff = abs(actual[i] - expected[i])
+        if !(diff <= tolerance * max(1, abs(expected[i]))) {   // also catches NaN
+            mismatches += 1
+            if bad.count < 5 { bad.append("[\(i)] \(actual[i]) vs \(expected[i])") }
+        }
+        if diff > worst || diff.isNaN { worst = diff }
+    }
+    if mismatches > 0 {
+        XCTFail("\(what()): \(mismatches) of \(actual.count) values differ by more than \(tolerance); "
+                + "max |diff| \(worst); first: \(bad.joined(separator: ", "))", file: file, line: line)
+    }
+}
+
+/// Tensor form of `assertClose`: shapes must match too.
+public func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
+                        _ what: @autoclosure () -> String = "",
+                        file: StaticString = #filePath, line: UInt = #line) {
+    guard actual.shape == expected.shape else {
+        XCTFail("\(what()): shape \(actual.shape), expected \(expected.shape)", file: file, line: line)
+        return
+    }
+    assertClose(actual.data, expected.data, tolerance: tolerance, what(), file: file, line: line)
+}
+
+/// Committed reference fixtures under Tests/Fixtures (made by the Python scripts beside them).
+public enum Fixtures {
+    /// Tests/Fixtures, found from this source file's location.
+    public static let folder: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// The URL of a fixture file, relative to Tests/Fixtures.
+    public static func url(_ relativePath: String) -> URL { folder.appendingPathComponent(relativePath) }
+
+    /// Loads a safetensors fixture, failing the test with the path when it is missing or invalid.
+    public static func load(_ relativePath: String) throws -> SafeTensors.File {
+        try SafeTensors.read(contentsOf: url(relativePath))
+    }
+}
+
+/// A fresh temporary folder, removed by the caller with `FileManager.default.removeItem`.
+public func makeTemporaryFolder(_ prefix: String = "earmark-test") throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("\(prefix)-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
