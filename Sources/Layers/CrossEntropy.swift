@@ -1,0 +1,72 @@
+import Foundation
+import Tensor
+
+/// Categorical cross-entropy on softmax probabilities with per-class weights, Keras semantics.
+///
+///     loss = (1/N) * sum_n w[y_n] * -log(clip(p[n, y_n], 1e-7, 1 - 1e-7))
+///
+/// (Keras's `sum_over_batch_size`: weighted sum divided by the batch size, not by the weights.)
+/// The fused gradient with respect to the softmax pre-activation z is
+///
+///     dz[n, k] = w[y_n] * (p[n, k] - onehot(y_n)[k]) / N
+///
+/// which equals Keras's gradient except where a probability is clipped (p < 1e-7), where Keras's
+/// clip has zero gradient and this one keeps pulling: training then still makes progress.
+public struct SoftmaxCrossEntropy: Sendable {
+    /// Keras's `epsilon()`, the clip applied to probabilities inside the log.
+    public static let epsilon: Float = 1e-7
+    /// Weight of each class (balanced weights n / (k * count_c) in Earmark); nil means all 1.
+    public var classWeights: [Float]?
+
+    public init(classWeights: [Float]? = nil) { self.classWeights = classWeights }
+
+    /// Loss value, number of correct argmax predictions, and the fused gradient written into `dz`.
+    ///
+    ///     probabilities (N, K), labels (N) in 0..<K -> dz (N, K)
+    public func evaluate(probabilities p: Tensor, labels: [Int32],
+                         preActivationGradient dz: inout Tensor) -> (loss: Double, correct: Int) {
+        let n = p.shape[0], k = p.shape[1]
+        precondition(p.rank == 2 && labels.count == n,
+                     "SoftmaxCrossEntropy: probabilities \(p.shape) with \(labels.count) labels")
+        if let w = classWeights { precondition(w.count == k, "SoftmaxCrossEntropy: \(w.count) class weights for \(k) classes") }
+        dz.ensureShape([n, k])
+        var total = 0.0
+        var correct = 0
+        let invN = 1 / Float(n)
+        p.data.withUnsafeBufferPointer { pp in
+            dz.data.withUnsafeMutableBufferPointer { gp in
+                for r in 0..<n {
+                    let label = Int(labels[r])
+                    precondition(label >= 0 && label < k, "SoftmaxCrossEntropy: label \(label) outside 0..<\(k)")
+                    let w = classWeights?[label] ?? 1
+                    let row = pp.baseAddress! + r * k, g = gp.baseAddress! + r * k
+                    let clipped = min(max(row[label], Self.epsilon), 1 - Self.epsilon)
+                    total += Double(w) * -Foundation.log(Double(clipped))
+                    var best = 0
+                    for j in 0..<k {
+                        g[j] = w * row[j] * invN
+                        if row[j] > row[best] { best = j }
+                    }
+                    g[label] -= w * invN
+                    if best == label { correct += 1 }
+                }
+            }
+        }
+        return (total / Double(n), correct)
+    }
+
+    /// Loss only (no gradient), for evaluation.
+    public func loss(probabilities p: Tensor, labels: [Int32]) -> Double {
+        var scratch = Tensor.empty
+        return evaluate(probabilities: p, labels: labels, preActivationGradient: &scratch).loss
+    }
+
+    /// Keras/sklearn balanced class weights n / (k * count_c) for labels in 0..<classes.
+    /// A class absent from `labels` gets weight 0 (it contributes nothing either way).
+    public static func balancedWeights(labels: [Int32], classes: Int) -> [Float] {
+        var counts = [Int](repeating: 0, count: classes)
+        for l in labels { counts[Int(l)] += 1 }
+        let n = Float(labels.count), k = Float(counts.filter { $0 > 0 }.count)
+        return counts.map { $0 == 0 ? 0 : n / (k * Float($0)) }
+    }
+}

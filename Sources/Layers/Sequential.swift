@@ -1,0 +1,154 @@
+import Foundation
+import Tensor
+
+/// A stack of layers applied in order, Keras `Sequential` semantics.
+///
+/// Building names the layers like Keras (`conv2d`, `conv2d_1`, ...), infers every shape from the
+/// input shape, creates the parameters from one seeded generator and gives every layer that needs
+/// scratch memory the model's single `Workspace`.
+///
+///     x (N, inputShape...) -> forward -> (N, outputShape...)
+public final class Sequential {
+    /// The layers, in order.
+    public let layers: [Layer]
+    /// Shape of one input example (batch excluded), e.g. [9, 13, 1].
+    public let inputShape: [Int]
+    /// Shape of one output (batch excluded), e.g. [10].
+    public let outputShape: [Int]
+    /// Output shape of every layer (batch excluded), for summaries and checks.
+    public let layerOutputShapes: [[Int]]
+    /// Scratch memory shared by all conv layers.
+    public let workspace = Workspace()
+
+    /// Builds the model for `inputShape`, initialising parameters from `seed`.
+    /// - Throws: `ShapeError` naming the first layer whose shape does not work.
+    public init(inputShape: [Int], layers: [Layer], seed: UInt64 = 0) throws {
+        precondition(!layers.isEmpty, "Sequential needs at least one layer")
+        self.layers = layers
+        self.inputShape = inputShape
+        var rng = RandomGenerator(seed: seed)
+        var counts: [String: Int] = [:]
+        var shape = inputShape
+        var shapes: [[Int]] = []
+        for layer in layers {
+            let base = layer.name
+            let n = counts[base, default: 0]
+            counts[base] = n + 1
+            layer.name = n == 0 ? base : "\(base)_\(n)"
+            do {
+                try layer.build(inputShape: shape, using: &rng)
+                shape = try layer.outputShape(for: shape)
+            } catch let error as ShapeError {
+                throw ShapeError("layer \(layer.name) (\(layer.kind)) on input \(shape): \(error.description)")
+            }
+            if let user = layer as? WorkspaceUser { user.workspace = workspace }
+            shapes.append(shape)
+        }
+        outputShape = shape
+        layerOutputShapes = shapes
+    }
+
+    /// Every parameter with its Keras weight name `layer/weight` (`conv2d_1/kernel`), in layer order.
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        layers.flatMap { layer in layer.parameters.map { ("\(layer.name)/\($0.name)", $0) } }
+    }
+
+    /// All parameters in layer order.
+    public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+
+    /// Number of trainable scalars (equal to Keras's `count_params()`).
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    /// The network's output for a batch.
+    ///
+    ///     x (N, inputShape...) -> (N, outputShape...)
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(Array(x.shape.dropFirst()) == inputShape,
+                     "Sequential.forward: input \(x.shape), expected (N, \(inputShape))")
+        for layer in layers { layer.releaseCache() }
+        var h = x
+        for layer in layers { h = layer.forward(h, training: training) }
+        return h
+    }
+
+    /// Backpropagates d loss / d output through every layer, adding into the parameter gradients.
+    /// When the last layer has a softmax output and `dy` is the gradient with respect to its
+    /// pre-activation (the fused softmax cross-entropy gradient), pass `preActivation: true`.
+    /// - Returns: d loss / d input.
+    @discardableResult
+    public func backward(_ dy: Tensor, preActivation: Bool = false) -> Tensor {
+        var g = dy
+        for (i, layer) in layers.enumerated().reversed() {
+            if preActivation && i == layers.count - 1 {
+                guard let fused = layer as? SoftmaxOutputLayer else {
+                    preconditionFailure("backward(preActivation:) needs a softmax output layer, got \(layer.kind)")
+                }
+                g = fused.backward(preActivationGradient: g)
+            } else {
+                g = layer.backward(g)
+            }
+        }
+        return g
+    }
+
+    /// Clears every parameter gradient.
+    public func zeroGrad() { for layer in layers { layer.zeroGrad() } }
+
+    /// Inference over any number of examples in batches of `batchSize` (the last one may be smaller).
+    ///
+    ///     x (M, inputShape...) -> (M, outputShape...)
+    public func predict(_ x: Tensor, batchSize: Int = 256) -> Tensor {
+        let m = x.shape[0]
+        let inStride = inputShape.reduce(1, *), outStride = outputShape.reduce(1, *)
+        var out = Tensor(shape: [m] + outputShape)
+        var batch = Tensor.empty
+        var start = 0
+        while start < m {
+            let n = min(batchSize, m - start)
+            batch.ensureShape([n] + inputShape)
+            batch.data.withUnsafeMutableBufferPointer { dst in
+                x.data.withUnsafeBufferPointer { src in
+                    dst.baseAddress!.update(from: src.baseAddress! + start * inStride, count: n * inStride)
+                }
+            }
+            let y = forward(batch, training: false)
+            out.data.withUnsafeMutableBufferPointer { dst in
+                y.data.withUnsafeBufferPointer { src in
+                    (dst.baseAddress! + start * outStride).update(from: src.baseAddress!, count: n * outStride)
+                }
+            }
+            start += n
+        }
+        for layer in layers { layer.releaseCache() }
+        return out
+    }
+
+    /// A Keras-style summary table: layer (type), output shape, parameter count.
+    public func summary() -> String {
+        var lines = ["Layer (type)                      Output Shape          Param #",
+                     String(repeating: "=", count: 66)]
+        for (layer, shape) in zip(layers, layerOutputShapes) {
+            let title = "\(layer.name) (\(layer.kind))"
+            let shapeText = "(None, " + shape.map(String.init).joined(separator: ", ") + ")"
+            lines.append(title.padding(toLength: 34, withPad: " ", startingAt: 0)
+                         + shapeText.padding(toLength: 22, withPad: " ", startingAt: 0)
+                         + String(layer.parameterCount))
+        }
+        lines.append(String(repeating: "=", count: 66))
+        lines.append("Total params: \(parameterCount)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A layer that uses the model's shared scratch memory (Conv2D).
+public protocol WorkspaceUser: AnyObject {
+    var workspace: Workspace { get set }
+}
+
+/// A layer with a softmax activation that can take the gradient with respect to its
+/// pre-activation directly (the fused softmax cross-entropy gradient `p - y`).
+public protocol SoftmaxOutputLayer: Layer {
+    var activation: Activation { get }
+    /// Backward pass from d loss / d pre-activation (the activation's Jacobian skipped).
+    func backward(preActivationGradient dz: Tensor) -> Tensor
+}
