@@ -1,0 +1,52 @@
+import Tensor
+import TestSupport
+import XCTest
+
+final class RandomTests: XCTestCase {
+    func testSameSeedSameSequenceAndDifferentSeedsDiffer() {
+        var a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42), c = RandomGenerator(seed: 43)
+        let sa = (0..<5).map { _ in a.next() }, sb = (0..<5).map { _ in b.next() }, sc = (0..<5).map { _ in c.next() }
+        XCTAssertEqual(sa, sb)
+        XCTAssertNotEqual(sa, sc)
+    }
+
+    func testUniformAndNormalMoments() {
+        var rng = RandomGenerator(seed: 7)
+        let u = (0..<100_000).map { _ in Double(rng.nextUniform()) }
+        XCTAssertEqual(u.reduce(0, +) / 1e5, 0.5, accuracy: 0.01)
+        XCTAssertTrue(u.allSatisfy { $0 >= 0 && $0 < 1 })
+        let z = (0..<100_000).map { _ in Double(rng.nextNormal()) }
+        let mean = z.reduce(0, +) / 1e5
+        let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 1e5
+        XCTAssertEqual(mean, 0, accuracy: 0.02)
+        XCTAssertEqual(variance, 1, accuracy: 0.02)
+    }
+
+    func testGlorotUniformUsesKerasFans() {
+        var rng = RandomGenerator(seed: 1)
+        // conv kernel (3, 3, 16, 32): fanIn 144, fanOut 288 -> limit sqrt(6/432)
+        XCTAssertTrue(Initializer.fans([3, 3, 16, 32]) == (144, 288))
+        let k = Initializer.glorotUniform.make([3, 3, 16, 32], using: &rng)
+        let limit = (6.0 / 432.0).squareRoot()
+        let maxAbs = k.data.map { abs(Double($0)) }.max()!
+        XCTAssertLessThanOrEqual(maxAbs, limit)
+        XCTAssertGreaterThan(maxAbs, 0.95 * limit)   // uses the whole range
+    }
+
+    func testOrthogonalRowsAreOrthonormalForWideMatrices() {
+        var rng = RandomGenerator(seed: 2)
+        for shape in [[4, 16], [16, 4], [8, 8]] {
+            let q = Initializer.orthogonal(gain: 1).make(shape, using: &rng)
+            let (r, c) = (shape[0], shape[1])
+            // the smaller side is orthonormal: Q Q^T = I (wide) or Q^T Q = I (tall)
+            let k = min(r, c)
+            for i in 0..<k { for j in 0..<k {
+                var s = 0.0
+                for p in 0..<max(r, c) {
+                    s += r <= c ? Double(q.data[i * c + p] * q.data[j * c + p]) : Double(q.data[p * c + i] * q.data[p * c + j])
+                }
+                XCTAssertEqual(s, i == j ? 1 : 0, accuracy: 1e-5, "shape \(shape) entry (\(i), \(j))")
+            } }
+        }
+    }
+}
