@@ -1,0 +1,92 @@
+import Foundation
+import Layers
+import Tensor
+
+extension ExperimentConfig {
+    /// The whole config as YAML with every default filled in (`train --print-config`); parsing
+    /// this text gives back an equal config.
+    public func yaml() -> String {
+        let t = training
+        var lines = ["name: \(name)"] + featureLines() + [
+                     "model:",
+                "  input: \(model.input.rawValue)",
+                "  layers:"]
+        for layer in model.layers { lines += layer.yamlLines(indent: 4) }
+        lines += ["training:",
+                  "  epochs: \(t.epochs)",
+                  "  batch_size: \(t.batchSize)",
+                  "  optimizer: \(t.optimizer.rawValue)",
+                  "  learning_rate: \(t.learningRate)",
+                  "  beta_1: \(t.beta1)",
+                  "  beta_2: \(t.beta2)",
+                  "  epsilon: \(t.epsilon)",
+                  "  momentum: \(t.momentum)",
+                  "  nesterov: \(t.nesterov)",
+                  "  class_weight: \(t.classWeight.rawValue)",
+                  "  shuffle: \(t.shuffle)",
+                  "  seed: \(t.seed)",
+                  "split:",
+                  "  test: \(split.test)",
+                  "  validation: \(split.validation)"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The `features` section of `yaml()`.
+    func featureLines() -> [String] {
+        let f = features
+        return ["features:",
+                "  kind: \(f.kind.rawValue)",
+                "  rate: \(f.rate)",
+                "  window_seconds: \(f.windowSeconds)",
+                "  winlen: \(f.winlen)",
+                "  winstep: \(f.winstep)",
+                "  nfilt: \(f.nfilt)",
+                "  numcep: \(f.numcep)",
+                "  nfft: \(f.nfft)",
+                "  preemph: \(f.preemph)",
+                "  ceplifter: \(f.ceplifter)",
+                "  threshold: \(f.threshold)",
+                "  windows_per_step: \(f.windowsPerStep)"]
+    }
+
+    /// A stable digest of what the cleaned audio and the features depend on (the `features`
+    /// section), naming the feature cache: pickles/<name>-<featureHash>.safetensors.
+    public var featureHash: String {
+        fnv1a64(featureLines().joined(separator: "\n"))
+    }
+
+    /// A stable digest of the whole config (stored in model files and checkpoints).
+    public var configHash: String { fnv1a64(yaml().replacingOccurrences(of: "name: \(name)\n", with: "")) }
+}
+
+/// FNV-1a 64-bit of a string's UTF-8 bytes, as 16 hex digits.
+func fnv1a64(_ text: String) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+    return String(format: "%016llx", h)
+}
+
+extension LayerSpec {
+    /// YAML list item for this layer at the given indentation.
+    func yamlLines(indent: Int) -> [String] {
+        let pad = String(repeating: " ", count: indent)
+        func pair(_ p: (Int, Int)) -> String { "[\(p.0), \(p.1)]" }
+        switch self {
+        case let .conv2d(filters, kernel, strides, padding, activation):
+            return ["\(pad)- conv2d: {filters: \(filters), kernel_size: \(pair(kernel)), strides: \(pair(strides)), padding: \(padding.rawValue), activation: \(activation.rawValue)}"]
+        case let .maxPooling2d(pool, strides, padding):
+            return ["\(pad)- max_pooling2d: {pool_size: \(pair(pool)), strides: \(pair(strides ?? pool)), padding: \(padding.rawValue)}"]
+        case let .dropout(rate):
+            return ["\(pad)- dropout: {rate: \(rate)}"]
+        case .flatten:
+            return ["\(pad)- flatten: {}"]
+        case let .dense(units, activation):
+            return ["\(pad)- dense: {units: \(units.map(String.init) ?? "classes"), activation: \(activation.rawValue)}"]
+        case let .lstm(units, returnSequences, activation, recurrent):
+            return ["\(pad)- lstm: {units: \(units), return_sequences: \(returnSequences), activation: \(activation.rawValue), recurrent_activation: \(recurrent.rawValue)}"]
+        case let .timeDistributed(inner):
+            let innerLine = inner.yamlLines(indent: 0)[0].dropFirst(2)
+            return ["\(pad)- time_distributed: {\(innerLine)}"]
+        }
+    }
+}
