@@ -1,0 +1,148 @@
+import Foundation
+import Layers
+import Tensor
+
+/// Where a run stands; saved in checkpoints so that `--resume` continues exactly.
+public struct TrainingState: Codable, Equatable, Sendable {
+    /// Current epoch, 0-based.
+    public var epoch = 0
+    /// Next step within the epoch.
+    public var nextStep = 0
+    /// Running sums of the current epoch.
+    public var lossSum = 0.0, correct = 0, seen = 0, secondsInEpoch = 0.0
+    public var history: [EpochRecord] = []
+    /// Best validation accuracy so far (-1 before the first epoch ends).
+    public var bestValidationAccuracy = -1.0
+    public init() {}
+}
+
+/// Why `Trainer.run` returned.
+public enum TrainingOutcome: Equatable, Sendable {
+    case finished
+    /// A stop was requested (Ctrl-C, SIGTERM): the state after the last whole step is checkpointed.
+    case interrupted
+}
+
+/// A training loss that is NaN or infinite: training stops, the last good files are kept.
+public struct NonFiniteLossError: Error, CustomStringConvertible {
+    public let epoch: Int, step: Int, loss: Double
+    public var description: String {
+        "loss became \(loss) at epoch \(epoch + 1), step \(step + 1); training stopped, the last good checkpoint and best model are kept (try a lower learning_rate)"
+    }
+}
+
+/// Callbacks of a training run (printing and file writing stay with the caller).
+public struct TrainingEvents {
+    /// After every step: epoch, step, steps per epoch, mean loss and accuracy so far, seconds per step.
+    public var step: (_ epoch: Int, _ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double, _ secondsPerStep: Double) -> Void = { _, _, _, _, _, _ in }
+    /// After every epoch; `improved` means a new best validation accuracy (save the best model then).
+    public var epochEnd: (_ record: EpochRecord, _ improved: Bool) throws -> Void = { _, _ in }
+    /// Writes a checkpoint of the trainer's current state (after every epoch and on interruption).
+    public var checkpoint: () throws -> Void = {}
+    /// Polled after every step: true stops the run after that step.
+    public var shouldStop: () -> Bool = { false }
+    public init() {}
+}
+
+/// The training loop: shuffled mini-batches, Adam/SGD on the weighted cross-entropy, validation
+/// after each epoch. Every random draw is a function of (seed, epoch, step): the shuffle of epoch e
+/// and the dropout masks of each step, so stopping and resuming gives the same weights.
+public final class Trainer {
+    public let model: Sequential
+    public let optimizer: Optimizer
+    public let loss: SoftmaxCrossEntropy
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let seed: UInt64
+    public var state = TrainingState()
+
+    // buffers reused by every step
+    private var batch = Tensor.empty
+    private var batchLabels: [Int32] = []
+    private var logitGradient = Tensor.empty
+    private lazy var parameters = model.parameters
+
+    public init(model: Sequential, optimizer: Optimizer, loss: SoftmaxCrossEntropy, batchSize: Int,
+                shuffle: Bool = true, seed: UInt64) {
+        precondition(batchSize > 0, "Trainer: batch size \(batchSize)")
+        self.model = model; self.optimizer = optimizer; self.loss = loss
+        self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
+    }
+
+    /// The order of the training windows in `epoch`: a seeded Fisher-Yates shuffle (or 0..<count).
+    public func order(epoch: Int, count: Int) -> [Int] {
+        var indices = Array(0..<count)
+        guard shuffle else { return indices }
+        var rng = RandomGenerator(seed: seed ^ (UInt64(epoch + 1) &* 0xD1B5_4A32_D192_ED03))
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            indices.swapAt(i, rng.nextInt(below: i + 1))
+        }
+        return indices
+    }
+
+    /// One optimisation step on a batch: forward (training mode), loss, fused backward, update.
+    /// - Returns: the batch's mean loss and its number of correct predictions.
+    public func step(_ x: Tensor, labels: [Int32]) -> (loss: Double, correct: Int) {
+        model.zeroGrad()
+        let p = model.forward(x, training: true)
+        let result = loss.evaluate(probabilities: p, labels: labels, preActivationGradient: &logitGradient)
+        model.backward(logitGradient, preActivation: true)
+        optimizer.step(parameters)
+        return result
+    }
+
+    /// Mean loss (without class weights, as Keras's val_loss) and accuracy of the model on `set`.
+    public func evaluate(_ set: WindowSet) -> (loss: Double, accuracy: Double) {
+        guard set.count > 0 else { return (.nan, .nan) }
+        let p = model.predict(set.x, batchSize: max(batchSize, 256))
+        var scratch = Tensor.empty
+        let r = SoftmaxCrossEntropy().evaluate(probabilities: p, labels: set.labels, preActivationGradient: &scratch)
+        return (r.loss, Double(r.correct) / Double(set.count))
+    }
+
+    /// Trains until `epochs` epochs are done or a stop is requested, continuing from `state`.
+    public func run(train: WindowSet, validation: WindowSet, epochs: Int, events: TrainingEvents) throws -> TrainingOutcome {
+        precondition(train.count > 0, "Trainer.run: no training windows")
+        let steps = (train.count + batchSize - 1) / batchSize
+        while state.epoch < epochs {
+            let order = self.order(epoch: state.epoch, count: train.count)
+            var clock = Date()
+            while state.nextStep < steps {
+                let s = state.nextStep
+                let slice = order[(s * batchSize)..<min((s + 1) * batchSize, train.count)]
+                train.gather(slice, into: &batch, labels: &batchLabels)
+                model.reseed(seed ^ (UInt64(state.epoch) << 32 | UInt64(s)) &* 0xBF58_476D_1CE4_E5B9)
+                let r = step(batch, labels: batchLabels)
+                guard r.loss.isFinite else { throw NonFiniteLossError(epoch: state.epoch, step: s, loss: r.loss) }
+                state.lossSum += r.loss * Double(slice.count)
+                state.correct += r.correct
+                state.seen += slice.count
+                state.nextStep += 1
+                let now = Date()
+                state.secondsInEpoch += now.timeIntervalSince(clock)
+                clock = now
+                events.step(state.epoch, s, steps, state.lossSum / Double(state.seen),
+                            Double(state.correct) / Double(state.seen), state.secondsInEpoch / Double(state.nextStep))
+                if events.shouldStop() && state.nextStep < steps {
+                    try events.checkpoint()
+                    return .interrupted
+                }
+            }
+            let v = evaluate(validation)
+            let record = EpochRecord(epoch: state.epoch + 1, loss: state.lossSum / Double(state.seen),
+                                     accuracy: Double(state.correct) / Double(state.seen),
+                                     validationLoss: v.loss, validationAccuracy: v.accuracy,
+                                     seconds: state.secondsInEpoch)
+            let improved = v.accuracy.isFinite ? v.accuracy > state.bestValidationAccuracy : state.bestValidationAccuracy < 0
+            if improved { state.bestValidationAccuracy = v.accuracy.isFinite ? v.accuracy : 0 }
+            state.history.append(record)
+            state.epoch += 1
+            state.nextStep = 0
+            state.lossSum = 0; state.correct = 0; state.seen = 0; state.secondsInEpoch = 0
+            try events.epochEnd(record, improved)
+            try events.checkpoint()
+            if events.shouldStop() && state.epoch < epochs { return .interrupted }
+        }
+        return .finished
+    }
+}
