@@ -14,13 +14,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def save(relative_path, tensors, metadata=None):
-    """Writes {name: array} as float32 (integers kept as int32) to Tests/Fixtures/<relative_path>."""
+    """Writes {name: array} as float32 (float64 kept, integers as int32) to Tests/Fixtures/<relative_path>."""
     path = os.path.join(HERE, relative_path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     out = {}
     for name, value in tensors.items():
         a = np.asarray(value)
-        a = a.astype(np.int32) if np.issubdtype(a.dtype, np.integer) else a.astype(np.float32)
+        a = a.astype(np.int32) if np.issubdtype(a.dtype, np.integer) else (a if a.dtype == np.float64 else a.astype(np.float32))
         out[name] = np.ascontiguousarray(a)
     meta = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (metadata or {}).items()}
     save_file(out, path, metadata=meta)
