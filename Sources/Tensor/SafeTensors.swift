@@ -161,7 +161,7 @@ public enum SafeTensors {
     }
 
     private static func nonNegativeInt(_ any: Any, _ file: String, _ what: String) throws -> Int {
-        guard let n = any as? NSNumber, !(any is Bool), n.doubleValue == n.doubleValue.rounded(),
+        guard let n = any as? NSNumber, n.doubleValue == n.doubleValue.rounded(),
               n.doubleValue >= 0, n.doubleValue < 9.0e15 else {
             throw Error(file, "\(what) holds \(any), expected a non-negative integer")
         }
