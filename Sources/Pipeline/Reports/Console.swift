@@ -1,0 +1,54 @@
+import Foundation
+
+/// Progress output: a line redrawn in place on a terminal, plain final lines otherwise (logs, CI).
+public final class ProgressLine: @unchecked Sendable {
+    /// Whether standard output is a terminal.
+    public let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var lastDraw = Date.distantPast
+    private var width = 0
+
+    public init() {}
+
+    /// Redraws the line on a terminal (at most 20 times a second); silent when not a terminal.
+    public func update(_ text: String, force: Bool = false) {
+        guard isTerminal else { return }
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) > 0.05 else { return }
+        lastDraw = now
+        let pad = max(0, width - text.count)
+        width = text.count
+        FileHandle.standardOutput.write(Data(("\r" + text + String(repeating: " ", count: pad)).utf8))
+    }
+
+    /// Prints the final form of the line and ends it.
+    public func finish(_ text: String) {
+        if isTerminal {
+            let pad = max(0, width - text.count)
+            FileHandle.standardOutput.write(Data(("\r" + text + String(repeating: " ", count: pad) + "\n").utf8))
+        } else {
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        }
+        width = 0
+    }
+
+    /// Keras's bar: `[=========>....................]` for step of steps, 30 characters inside.
+    public static func bar(_ step: Int, of steps: Int, width: Int = 30) -> String {
+        guard steps > 0 else { return "[" + String(repeating: ".", count: width) + "]" }
+        let done = min(width, width * step / steps)
+        let arrow = step < steps && done < width ? ">" : ""
+        let filled = step >= steps ? width : done
+        return "[" + String(repeating: "=", count: filled) + arrow
+            + String(repeating: ".", count: max(0, width - filled - arrow.count)) + "]"
+    }
+
+    /// Seconds as Keras prints them: `4s`, or `12ms` below one second.
+    public static func duration(_ s: Double) -> String {
+        s >= 1 ? String(format: "%.0fs", s) : String(format: "%.0fms", s * 1000)
+    }
+}
+
+/// Messages for the user on standard error (warnings and errors), one line each.
+public enum Diagnostics {
+    public static func warning(_ text: String) { FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8)) }
+    public static func error(_ text: String) { FileHandle.standardError.write(Data(("error: " + text + "\n").utf8)) }
+}

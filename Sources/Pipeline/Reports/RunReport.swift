@@ -1,0 +1,40 @@
+import Foundation
+
+/// The files of one training run under runs/<name>/: history.csv, curves.svg, confusion.svg, report.md.
+public struct RunReport {
+    public let folder: URL
+    public init(folder: URL) { self.folder = folder }
+
+    /// history.csv (Keras History columns) and curves.svg (loss and accuracy per epoch).
+    public func writeHistory(_ history: [EpochRecord], title: String) throws {
+        try writeAtomically(([EpochRecord.csvHeader] + history.map(\.csvLine)).joined(separator: "\n") + "\n",
+                            to: folder.appendingPathComponent("history.csv"))
+        let x = history.map { Double($0.epoch) }
+        let loss = Charts.lines(title: "\(title): loss", xLabel: "epoch", yLabel: "categorical cross-entropy", x: x,
+                                series: [("loss", history.map(\.loss)), ("val_loss", history.map(\.validationLoss))])
+        let acc = Charts.lines(title: "\(title): accuracy", xLabel: "epoch", yLabel: "window accuracy", x: x,
+                               series: [("accuracy", history.map(\.accuracy)), ("val_accuracy", history.map(\.validationAccuracy))])
+        try writeAtomically(Self.stack([loss, acc], height: 400), to: folder.appendingPathComponent("curves.svg"))
+    }
+
+    /// Places several standalone SVG documents one under the other in one document.
+    static func stack(_ documents: [String], height: Double) -> String {
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"\(Int(height) * documents.count)\">\n"
+        for (i, d) in documents.enumerated() {
+            out += "<g transform=\"translate(0, \(Int(height) * i))\">\n\(d)</g>\n"
+        }
+        return out + "</svg>\n"
+    }
+
+    /// confusion.svg for a classification report.
+    public func writeConfusion(_ report: ClassificationReport, title: String) throws {
+        try writeAtomically(Charts.heatmap(title: title, rowLabels: report.classes, columnLabels: report.classes,
+                                           values: report.confusion),
+                            to: folder.appendingPathComponent("confusion.svg"))
+    }
+
+    /// report.md: the given Markdown text.
+    public func writeMarkdown(_ text: String) throws {
+        try writeAtomically(text, to: folder.appendingPathComponent("report.md"))
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Layers
+import Tensor
+
+/// A network with everything needed to use it on new audio: its config (features, layers), the
+/// class names, the normalisation min/max and which files it was trained, validated and tested on.
+/// Stored as one safetensors file (Layers.WeightFile) whose metadata holds all but the weights.
+public struct TrainedModel {
+    public var config: ExperimentConfig
+    /// Class names, sorted; output k of the network is classes[k].
+    public var classes: [String]
+    /// Global scalar min and max of the training features: x' = (x - min) / (max - min).
+    public var featureMin: Float
+    public var featureMax: Float
+    /// Split of every audio.csv file at training time: fname -> train | validation | test.
+    public var splits: [String: String]
+    public var network: Sequential
+
+    public init(config: ExperimentConfig, classes: [String], featureMin: Float, featureMax: Float,
+                splits: [String: String], network: Sequential) {
+        self.config = config; self.classes = classes; self.featureMin = featureMin; self.featureMax = featureMax
+        self.splits = splits; self.network = network
+    }
+
+    /// Metadata written beside the weights.
+    func metadata(trainingState: TrainingState?) -> [String: String] {
+        var m = ["config": config.yaml(),
+                 "config_hash": config.configHash,
+                 "classes": Self.json(classes),
+                 "feature_min": String(featureMin),
+                 "feature_max": String(featureMax),
+                 "splits": Self.json(splits),
+                 "input_shape": Self.json(network.inputShape)]
+        if let s = trainingState { m["training_state"] = Self.json(s) }
+        return m
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? e.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    /// Writes the model (and, for a checkpoint, the optimizer and training state) atomically.
+    public func save(to url: URL, optimizer: Optimizer? = nil, trainingState: TrainingState? = nil) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try WeightFile.save(network, metadata: metadata(trainingState: trainingState),
+                            optimizerState: optimizer?.state() ?? [:], to: url)
+    }
+
+    /// A model file read back, with its optimizer slots and training state when it is a checkpoint.
+    public struct Loaded {
+        public var model: TrainedModel
+        public var optimizerState: [String: Tensor]
+        public var trainingState: TrainingState?
+    }
+
+    /// Reads a model file, rebuilds the network from its stored config and loads the weights.
+    /// - Throws: an error naming the file for a missing, truncated, foreign or inconsistent file.
+    public static func load(from url: URL) throws -> Loaded {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw SafeTensors.Error(url.path, "does not exist (train a model first: `train --mode conv`)")
+        }
+        let contents = try WeightFile.read(url)
+        let meta = contents.metadata
+        func need(_ key: String) throws -> String {
+            guard let v = meta[key] else { throw SafeTensors.Error(url.path, "lacks metadata '\(key)' (not written by Earmark's train?)") }
+            return v
+        }
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
+            guard let v = try? JSONDecoder().decode(T.self, from: Data(try need(key).utf8)) else {
+                throw SafeTensors.Error(url.path, "metadata '\(key)' is not valid")
+            }
+            return v
+        }
+        let config = try ExperimentConfig.parse(try need("config"), file: "\(url.path) (stored config)", defaultName: "model")
+        let classes = try decode([String].self, "classes")
+        guard classes.count >= 2, Set(classes).count == classes.count else {
+            throw SafeTensors.Error(url.path, "metadata 'classes' must list at least two distinct classes")
+        }
+        guard let lo = Float(try need("feature_min")), let hi = Float(try need("feature_max")),
+              lo.isFinite, hi.isFinite, hi > lo else {
+            throw SafeTensors.Error(url.path, "metadata feature_min/feature_max are not two finite numbers with min < max")
+        }
+        let splits = try decode([String: String].self, "splits")
+        let network: Sequential
+        do { network = try config.makeModel(classes: classes.count, seed: 0) } catch {
+            throw SafeTensors.Error(url.path, "stored config does not build a network: \(error)")
+        }
+        try WeightFile.assign(contents.weights, to: network, source: url.path)
+        let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
+        return Loaded(model: TrainedModel(config: config, classes: classes, featureMin: lo, featureMax: hi,
+                                          splits: splits, network: network),
+                      optimizerState: contents.optimizerState, trainingState: state)
+    }
+
+    /// Scales raw features in place with the stored min/max.
+    public func normalize(_ x: inout Tensor) {
+        let lo = featureMin, scale = 1 / (featureMax - featureMin)
+        x.data.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = (p[i] - lo) * scale }
+        }
+    }
+}
