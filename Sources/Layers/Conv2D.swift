@@ -1,0 +1,173 @@
+import Tensor
+
+/// A 2-D convolution over NHWC images, Keras `Conv2D` (channels_last, TensorFlow padding rules).
+///
+/// Legend: N batch, H W C input, KH KW kernel, F filters, OH OW output, P = KH*KW*C patch size,
+/// R = N*OH*OW output pixels.
+///
+///     x (N, H, W, C) -> y (N, OH, OW, F)        kernel (KH, KW, C, F), bias (F)
+///     valid: OH = (H - KH) / SH + 1             same: OH = ceil(H / SH)   (WindowGeometry)
+///
+/// Forward is im2col of the whole batch into `workspace`, then ONE product
+/// cols (R, P) x kernel (P, F) that is already the NHWC output; bias and activation follow in one pass.
+/// Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C, fanOut = KH*KW*F), bias zeros.
+public final class Conv2D: Layer {
+    public var name = "conv2d"
+    public var kind: String { "Conv2D" }
+    /// Output channels F.
+    public let filters: Int
+    /// (KH, KW).
+    public let kernelSize: (Int, Int)
+    /// (SH, SW).
+    public let strides: (Int, Int)
+    public let padding: Padding
+    public let activation: Activation
+    /// (KH, KW, C, F), Keras weight `kernel`; row-major it is the (P, F) matrix of the product.
+    public let kernel = Parameter(name: "kernel", value: .empty)
+    /// (F), Keras weight `bias`.
+    public let bias = Parameter(name: "bias", value: .empty)
+    public var parameters: [Parameter] { [kernel, bias] }
+
+    /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
+    /// gives all its conv layers one shared instance; nothing in it survives a call.
+    public var workspace = Workspace()
+
+    private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
+    private var output = Tensor.empty         // y (N, OH, OW, F)
+    private var outputGradient = Tensor.empty // dz = dy * f'(z), same shape as y; unused for linear
+    private var inputGradient = Tensor.empty  // dx (N, H, W, C)
+    private var sizedFor: [Int] = []          // input shape the buffers were sized for
+    private var geometry: WindowGeometry?     // for `sizedFor`
+
+    /// A convolution with `filters` output channels. Shape: (N, H, W, C) -> (N, OH, OW, filters).
+    public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
+                padding: Padding = .valid, activation: Activation = .linear) {
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.activation = activation
+    }
+
+    /// (H, W, C) -> (OH, OW, F); throws when the output would be empty or a size is not positive.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let g = try geometry(for: inputShape)
+        return [g.outHeight, g.outWidth, filters]
+    }
+
+    public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
+        let g = try geometry(for: inputShape)
+        let shape = [g.kernelHeight, g.kernelWidth, g.channels, filters]
+        kernel.value = Initializer.glorotUniform.make(shape, using: &rng)
+        kernel.grad = Tensor(shape: shape, repeating: 0)
+        bias.value = Tensor(shape: [filters], repeating: 0)
+        bias.grad = Tensor(shape: [filters], repeating: 0)
+    }
+
+    /// y = f(conv(x) + b). Shape: x (N, H, W, C) -> y (N, OH, OW, F), this layer's reused buffer.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.count > 0, "\(name): empty input \(x.shape)")
+        if x.shape != sizedFor { resize(for: x.shape) }
+        let g = geometry!, n = x.shape[0], f = filters
+        let rows = n * g.outHeight * g.outWidth, p = g.patchSize
+        precondition(kernel.value.count == p * f && bias.value.count == f,
+                     "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
+        input = x
+        x.data.withUnsafeBufferPointer { xp in
+            kernel.value.data.withUnsafeBufferPointer { wp in
+                bias.value.data.withUnsafeBufferPointer { bp in
+                    output.data.withUnsafeMutableBufferPointer { yp in
+                        workspace.withBuffer(count: rows * p) { cols in
+                            // cols (R, P) <- x (N, H, W, C)
+                            im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                            // y (R, F) = cols (R, P) * kernel (P, F)
+                            gemm(m: rows, n: f, k: p, a: cols, b: wp.baseAddress!, c: yp.baseAddress!)
+                        }
+                        addBiasAndActivate(yp.baseAddress!, rows: rows, columns: f,
+                                           bias: bp.baseAddress!, activation: activation)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// dz = dy * f'; kernel.grad += cols^T dz (cols recomputed: the workspace is shared);
+    /// bias.grad += column sums of dz; dcols = dz W^T in the same workspace; dx = col2im(dcols).
+    /// Shape: dy (N, OH, OW, F) -> dx (N, H, W, C).
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == output.shape && input.count > 0,
+                     "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
+        let g = geometry!, n = input.shape[0], f = filters
+        let rows = n * g.outHeight * g.outWidth, p = g.patchSize
+        let linear = activation == .linear
+        dy.data.withUnsafeBufferPointer { dyp in
+            output.data.withUnsafeBufferPointer { yp in
+                outputGradient.data.withUnsafeMutableBufferPointer { dzBuffer in
+                    // dz aliases dy for a linear layer (no copy)
+                    let dz = linear ? dyp.baseAddress! : UnsafePointer(dzBuffer.baseAddress!)
+                    if !linear {
+                        activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!,
+                                            into: dzBuffer.baseAddress!, rows: rows, columns: f)
+                    }
+                    bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                        accumulateColumnSums(dz, rows: rows, columns: f, into: gb.baseAddress!)
+                    }
+                    input.data.withUnsafeBufferPointer { xp in
+                        kernel.value.data.withUnsafeBufferPointer { wp in
+                            kernel.grad.data.withUnsafeMutableBufferPointer { gw in
+                                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                                    workspace.withBuffer(count: rows * p) { cols in
+                                        im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                                        // kernel.grad (P, F) += cols^T (P, R) * dz (R, F)
+                                        gemm(transA: true, m: p, n: f, k: rows, a: cols, b: dz,
+                                             beta: 1, c: gw.baseAddress!)
+                                        // dcols (R, P) = dz (R, F) * kernel^T (F, P), over the patches
+                                        gemm(transB: true, m: rows, n: p, k: f, a: dz, b: wp.baseAddress!,
+                                             c: cols)
+                                        col2im(cols, batch: n, geometry: g, dx: dxp.baseAddress!)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    public func releaseCache() { input = .empty }
+
+    /// Geometry for an input shape (batch excluded), or a ShapeError naming the layer and shapes.
+    private func geometry(for inputShape: [Int]) throws -> WindowGeometry {
+        guard filters > 0 else { throw ShapeError("\(name) (Conv2D): filters must be positive, got \(filters)") }
+        guard kernelSize.0 > 0, kernelSize.1 > 0, strides.0 > 0, strides.1 > 0 else {
+            throw ShapeError("\(name) (Conv2D): kernel_size \(kernelSize) and strides \(strides) must be positive")
+        }
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw ShapeError("\(name) (Conv2D): input shape \(inputShape) must be (height, width, channels), all positive")
+        }
+        guard let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                                     kernel: kernelSize, strides: strides, padding: padding) else {
+            throw ShapeError("\(name) (Conv2D): kernel_size \(kernelSize) with strides \(strides) and "
+                             + "padding \(padding.rawValue) gives an empty output for input \(inputShape)")
+        }
+        return g
+    }
+
+    /// Sizes the buffers for an input shape (first call, or a new batch size).
+    private func resize(for shape: [Int]) {
+        precondition(shape.count == 4 && kernel.value.rank == 4 && shape[3] == kernel.value.shape[2],
+                     "\(name): input \(shape) does not match kernel \(kernel.value.shape) (build first)")
+        guard let g = try? geometry(for: Array(shape.dropFirst())) else {
+            preconditionFailure("\(name): empty output for input \(shape)")
+        }
+        let outShape = [shape[0], g.outHeight, g.outWidth, filters]
+        output.ensureShape(outShape)
+        outputGradient.ensureShape(activation == .linear ? [0] : outShape)
+        inputGradient.ensureShape(shape)
+        geometry = g
+        sizedFor = shape
+    }
+}

@@ -1,0 +1,156 @@
+import Tensor
+
+/// A fully connected layer, Keras `Dense`: y = f(x W + b) on the last axis.
+///
+/// Legend: R rows = every leading index of the input flattened (N, or N*T for a rank-3 input),
+/// D input features, U units.
+///
+///     x (N, D) -> y (N, U)        x (N, T, D) -> y (N, T, U)        kernel (D, U), bias (U)
+///
+/// A rank-3 input is one product over all N*T rows, as Keras does (and as TimeDistributed(Dense)
+/// needs). Kernel `glorot_uniform`, bias zeros.
+public final class Dense: Layer {
+    public var name = "dense"
+    public var kind: String { "Dense" }
+    /// Output features U.
+    public let units: Int
+    /// Applied after the bias.
+    public let activation: Activation
+    /// (D, U), Keras weight `kernel`.
+    public let kernel = Parameter(name: "kernel", value: .empty)
+    /// (U), Keras weight `bias`.
+    public let bias = Parameter(name: "bias", value: .empty)
+    public var parameters: [Parameter] { [kernel, bias] }
+
+    private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
+    private var output = Tensor.empty         // y (R, U) in the input's leading shape
+    private var outputGradient = Tensor.empty // dz = dy * f'(z) (R, U), unused for linear
+    private var inputGradient = Tensor.empty  // dx, the input's shape
+    private var sizedFor: [Int] = []          // input shape the buffers above were sized for
+
+    /// A layer of `units` outputs. Shape: (N, ..., D) -> (N, ..., units).
+    public init(units: Int, activation: Activation = .linear) {
+        self.units = units
+        self.activation = activation
+    }
+
+    /// `inputShape` without the batch: (D) or (T, D), or any rank >= 1; the last axis is replaced.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard units > 0 else { throw ShapeError("\(name) (Dense): units must be positive, got \(units)") }
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw ShapeError("\(name) (Dense): input shape \(inputShape) needs at least one axis, all positive")
+        }
+        return inputShape.dropLast() + [units]
+    }
+
+    public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
+        _ = try outputShape(for: inputShape)
+        let d = inputShape.last!
+        kernel.value = Initializer.glorotUniform.make([d, units], using: &rng)
+        kernel.grad = Tensor(shape: [d, units], repeating: 0)
+        bias.value = Tensor(shape: [units], repeating: 0)
+        bias.grad = Tensor(shape: [units], repeating: 0)
+    }
+
+    /// y = f(x W + b): one gemm, then bias and activation in one pass over the rows.
+    /// Shape: x (N, ..., D) -> y (N, ..., U); the result is this layer's buffer, reused by the next call.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let d = kernel.value.shape.first ?? 0
+        precondition(kernel.value.rank == 2 && x.rank >= 2 && x.count > 0 && x.shape.last == d
+                     && kernel.value.shape[1] == units && bias.value.count == units,
+                     "\(name): input \(x.shape) does not match kernel \(kernel.value.shape) (build first)")
+        if x.shape != sizedFor { resize(for: x.shape) }
+        input = x
+        let rows = x.count / d, u = units
+        x.data.withUnsafeBufferPointer { xp in
+            kernel.value.data.withUnsafeBufferPointer { wp in
+                bias.value.data.withUnsafeBufferPointer { bp in
+                    output.data.withUnsafeMutableBufferPointer { yp in
+                        // y (R, U) = x (R, D) * kernel (D, U)
+                        gemm(m: rows, n: u, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: yp.baseAddress!)
+                        addBiasAndActivate(yp.baseAddress!, rows: rows, columns: u,
+                                           bias: bp.baseAddress!, activation: activation)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// dz = dy * f'; kernel.grad += x^T dz; bias.grad += column sums of dz; returns dx = dz W^T.
+    /// Shape: dy (N, ..., U) -> dx (N, ..., D).
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == output.shape && input.count > 0,
+                     "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
+        if activation == .linear { return backpropagate(dy) }
+        let rows = output.count / units
+        dy.data.withUnsafeBufferPointer { dyp in
+            output.data.withUnsafeBufferPointer { yp in
+                outputGradient.data.withUnsafeMutableBufferPointer { dzp in
+                    activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!,
+                                        into: dzp.baseAddress!, rows: rows, columns: units)
+                }
+            }
+        }
+        return backpropagate(outputGradient)
+    }
+
+    /// Backward from d loss / d pre-activation dz (the activation's Jacobian skipped): the fused
+    /// softmax cross-entropy gradient p - y arrives here. Shape: dz (N, ..., U) -> dx (N, ..., D).
+    public func backward(preActivationGradient dz: Tensor) -> Tensor {
+        precondition(dz.shape == output.shape && input.count > 0,
+                     "\(name): backward got dz \(dz.shape), last output was \(output.shape) (forward first)")
+        return backpropagate(dz)
+    }
+
+    /// kernel.grad += x^T dz; bias.grad += column sums of dz; returns dx = dz W^T.
+    private func backpropagate(_ dzTensor: Tensor) -> Tensor {
+        let d = kernel.value.shape[0], u = units, rows = input.count / d
+        dzTensor.data.withUnsafeBufferPointer { dzp in
+            let dz = dzp.baseAddress!
+            input.data.withUnsafeBufferPointer { xp in
+                kernel.grad.data.withUnsafeMutableBufferPointer { gw in
+                    // kernel.grad (D, U) += x^T (D, R) * dz (R, U)
+                    gemm(transA: true, m: d, n: u, k: rows, a: xp.baseAddress!, b: dz, beta: 1, c: gw.baseAddress!)
+                }
+            }
+            bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                accumulateColumnSums(dz, rows: rows, columns: u, into: gb.baseAddress!)
+            }
+            kernel.value.data.withUnsafeBufferPointer { wp in
+                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                    // dx (R, D) = dz (R, U) * kernel^T (U, D)
+                    gemm(transB: true, m: rows, n: d, k: u, a: dz, b: wp.baseAddress!, c: dxp.baseAddress!)
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    public func releaseCache() { input = .empty }
+
+    /// Sizes the buffers for an input shape (first call, or a new batch size).
+    private func resize(for shape: [Int]) {
+        let outShape = Array(shape.dropLast()) + [units]
+        output.ensureShape(outShape)
+        outputGradient.ensureShape(activation == .linear ? [0] : outShape)
+        inputGradient.ensureShape(shape)
+        sizedFor = shape
+    }
+}
+
+/// y (R, D) = f(y + bias) row by row, so each row is read once while it is in cache.
+/// Shared by Dense and Conv2D (a conv output (N, OH, OW, F) is an (N*OH*OW, F) matrix).
+func addBiasAndActivate(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                        bias: UnsafePointer<Float>, activation: Activation) {
+    if activation == .linear {
+        addRowBias(y, rows: rows, columns: columns, bias: bias)
+        return
+    }
+    var row = y
+    for _ in 0..<rows {
+        for j in 0..<columns { row[j] += bias[j] }
+        activation.apply(row, rows: 1, columns: columns)
+        row += columns
+    }
+}

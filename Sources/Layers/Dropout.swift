@@ -1,0 +1,92 @@
+import Tensor
+
+/// Inverted dropout, Keras `Dropout`: in training each value is kept with probability 1 - rate and
+/// scaled by 1 / (1 - rate), otherwise zeroed; at inference the layer is the identity.
+///
+///     x (N, ...) -> y (N, ...)        mask (N, ...) holding 0 or 1 / (1 - rate)
+///
+/// The mask comes from the layer's own generator, seeded with `seed` at init; training reseeds it
+/// before every step with `reseed(_:)` (the lead's `StochasticLayer` protocol) so that a resumed run
+/// draws the same masks as an uninterrupted one.
+public final class Dropout: Layer {
+    public var name = "dropout"
+    public var kind: String { "Dropout" }
+    /// Fraction of values dropped in training, in [0, 1).
+    public let rate: Float
+    /// Seed of the mask generator (Keras `seed`).
+    public let seed: UInt64
+    /// The generator that draws the masks.
+    public var generator: RandomGenerator
+    /// When true, training passes reuse the last mask instead of drawing a new one (as long as the
+    /// input shape is unchanged), so that finite-difference gradient checks are deterministic.
+    public var freezeMask = false
+
+    private var mask = Tensor.empty           // (N, ...) 0 or 1 / (1 - rate)
+    private var output = Tensor.empty         // y = x * mask
+    private var inputGradient = Tensor.empty  // dx = dy * mask
+    private var maskApplied = false           // whether the last forward used the mask
+
+    /// Shape: (N, ...) -> (N, ...).
+    public init(rate: Float, seed: UInt64 = 0) {
+        self.rate = rate
+        self.seed = seed
+        self.generator = RandomGenerator(seed: seed)
+    }
+
+    /// Any shape passes through; throws when `rate` is not in [0, 1).
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard rate >= 0, rate < 1 else {
+            throw ShapeError("\(name) (Dropout): rate must be in [0, 1), got \(rate)")
+        }
+        return inputShape
+    }
+
+    /// Restarts the mask generator from `seed`.
+    public func reseed(_ seed: UInt64) {
+        generator = RandomGenerator(seed: seed)
+    }
+
+    /// Training: y = x * mask with a fresh mask (unless `freezeMask`). Inference, or rate 0: returns
+    /// `x` itself, no copy. Shape: x (N, ...) -> y (N, ...).
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        maskApplied = training && rate > 0
+        guard maskApplied else { return x }
+        precondition(rate < 1, "\(name): rate \(rate) must be in [0, 1)")
+        let fresh = !(freezeMask && mask.shape == x.shape)
+        if x.shape != output.shape {
+            output.ensureShape(x.shape)
+            mask.ensureShape(x.shape)
+            inputGradient.ensureShape(x.shape)
+        }
+        let keep = 1 - rate, scale = 1 / (1 - rate)
+        var rng = generator                   // a local copy: no exclusivity check per draw
+        defer { generator = rng }
+        x.data.withUnsafeBufferPointer { xp in
+            mask.data.withUnsafeMutableBufferPointer { mp in
+                output.data.withUnsafeMutableBufferPointer { yp in
+                    if fresh {
+                        for i in 0..<mp.count { mp[i] = rng.nextUniform() < keep ? scale : 0 }
+                    }
+                    for i in 0..<yp.count { yp[i] = xp[i] * mp[i] }
+                }
+            }
+        }
+        return output
+    }
+
+    /// dx = dy * mask after a training pass; `dy` itself after an inference pass.
+    /// Shape: dy (N, ...) -> dx (N, ...).
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard maskApplied else { return dy }
+        precondition(dy.shape == mask.shape,
+                     "\(name): backward got dy \(dy.shape), last mask was \(mask.shape) (forward first)")
+        dy.data.withUnsafeBufferPointer { dyp in
+            mask.data.withUnsafeBufferPointer { mp in
+                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                    for i in 0..<dxp.count { dxp[i] = dyp[i] * mp[i] }
+                }
+            }
+        }
+        return inputGradient
+    }
+}

@@ -1,0 +1,127 @@
+import Tensor
+
+/// Max pooling over NHWC images, Keras `MaxPooling2D` (TensorFlow rules).
+///
+/// Legend: N batch, H W C input, KH KW pool, SH SW strides, OH OW output.
+///
+///     x (N, H, W, C) -> y (N, OH, OW, C)        argmax (N, OH, OW, C) Int32 indices into x
+///     valid: OH = (H - KH) / SH + 1             same: OH = ceil(H / SH)   (WindowGeometry)
+///
+/// Padding positions never win ('same' pads with -inf). Ties go to the first maximum in row-major
+/// window order, as TensorFlow's CPU kernel does; backward routes each output gradient to its argmax.
+public final class MaxPool2D: Layer {
+    public var name = "max_pooling2d"
+    public var kind: String { "MaxPooling2D" }
+    /// (KH, KW).
+    public let poolSize: (Int, Int)
+    /// (SH, SW); `poolSize` when not given, like Keras.
+    public let strides: (Int, Int)
+    public let padding: Padding
+
+    private var output = Tensor.empty         // y (N, OH, OW, C)
+    private var argmax: [Int32] = []          // flat index into x of each output's maximum
+    private var inputGradient = Tensor.empty  // dx (N, H, W, C)
+    private var sizedFor: [Int] = []          // input shape the buffers were sized for
+    private var geometry: WindowGeometry?     // for `sizedFor`
+
+    /// Shape: (N, H, W, C) -> (N, OH, OW, C).
+    public init(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    /// (H, W, C) -> (OH, OW, C); throws when the output would be empty (a pool larger than its input).
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let g = try geometry(for: inputShape)
+        return [g.outHeight, g.outWidth, g.channels]
+    }
+
+    /// The maximum of every window, remembering where it was.
+    /// Shape: x (N, H, W, C) -> y (N, OH, OW, C), this layer's reused buffer.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.count > 0 && x.count < Int(Int32.max), "\(name): input \(x.shape) is empty or too large for Int32 indices")
+        if x.shape != sizedFor { resize(for: x.shape) }
+        let g = geometry!, n = x.shape[0]
+        let (H, W, C) = (g.height, g.width, g.channels)
+        x.data.withUnsafeBufferPointer { xb in
+            output.data.withUnsafeMutableBufferPointer { yb in
+                argmax.withUnsafeMutableBufferPointer { ab in
+                    let xp = xb.baseAddress!
+                    var y = yb.baseAddress!, arg = ab.baseAddress!     // advance C per output pixel
+                    for b in 0..<n {
+                        let image = b * H * W * C
+                        for oh in 0..<g.outHeight {
+                            // window rows [h0, h1) clipped to the input: padding never takes part
+                            let top = oh * g.strideHeight - g.padTop
+                            let h0 = max(top, 0), h1 = min(top + g.kernelHeight, H)
+                            for ow in 0..<g.outWidth {
+                                let left = ow * g.strideWidth - g.padLeft
+                                let w0 = max(left, 0), w1 = min(left + g.kernelWidth, W)
+                                // the first position of the window starts the running maximum
+                                let first = image + (h0 * W + w0) * C
+                                for c in 0..<C { y[c] = xp[first + c]; arg[c] = Int32(first + c) }
+                                for ih in h0..<h1 {
+                                    for iw in w0..<w1 {
+                                        let at = image + (ih * W + iw) * C
+                                        // strict '>' keeps the first of equal maxima
+                                        for c in 0..<C where xp[at + c] > y[c] {
+                                            y[c] = xp[at + c]; arg[c] = Int32(at + c)
+                                        }
+                                    }
+                                }
+                                y += C; arg += C
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// dx = 0, then dx[argmax[i]] += dy[i] (overlapping windows may share a maximum).
+    /// Shape: dy (N, OH, OW, C) -> dx (N, H, W, C).
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == output.shape && !argmax.isEmpty,
+                     "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
+        dy.data.withUnsafeBufferPointer { dyp in
+            argmax.withUnsafeBufferPointer { ap in
+                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                    dxp.update(repeating: 0)
+                    for i in 0..<dyp.count { dxp[Int(ap[i])] += dyp[i] }
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    /// Geometry for an input shape (batch excluded), or a ShapeError naming the layer and shapes.
+    private func geometry(for inputShape: [Int]) throws -> WindowGeometry {
+        guard poolSize.0 > 0, poolSize.1 > 0, strides.0 > 0, strides.1 > 0 else {
+            throw ShapeError("\(name) (MaxPooling2D): pool_size \(poolSize) and strides \(strides) must be positive")
+        }
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw ShapeError("\(name) (MaxPooling2D): input shape \(inputShape) must be (height, width, channels), all positive")
+        }
+        guard let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                                     kernel: poolSize, strides: strides, padding: padding) else {
+            throw ShapeError("\(name) (MaxPooling2D): pool_size \(poolSize) with strides \(strides) and "
+                             + "padding \(padding.rawValue) gives an empty output for input \(inputShape)")
+        }
+        return g
+    }
+
+    /// Sizes the buffers for an input shape (first call, or a new batch size).
+    private func resize(for shape: [Int]) {
+        precondition(shape.count == 4, "\(name): input \(shape) must be (N, H, W, C)")
+        guard let g = try? geometry(for: Array(shape.dropFirst())) else {
+            preconditionFailure("\(name): input \(shape) gives an empty output for pool \(poolSize)")
+        }
+        output.ensureShape([shape[0], g.outHeight, g.outWidth, g.channels])
+        argmax = [Int32](repeating: 0, count: output.count)
+        inputGradient.ensureShape(shape)
+        geometry = g
+        sizedFor = shape
+    }
+}

@@ -1,0 +1,144 @@
+import Layers
+import Tensor
+import TestSupport
+import XCTest
+
+final class Conv2DTests: XCTestCase {
+    // MARK: tier 1: Keras fixtures (Tests/Fixtures/make_conv_fixtures.py)
+
+    func testSame3x3ReluOneChannelMatchesKeras() throws {
+        try checkLayerFixture(Conv2D(filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu),
+                              "conv2d_same_c1")
+    }
+
+    func testSame3x3ThreeChannelsMatchesKeras() throws {
+        try checkLayerFixture(Conv2D(filters: 4, kernelSize: (3, 3), padding: .same), "conv2d_same_c3")
+    }
+
+    func testValid2x3Stride2x1MatchesKeras() throws {
+        try checkLayerFixture(Conv2D(filters: 3, kernelSize: (2, 3), strides: (2, 1), padding: .valid),
+                              "conv2d_valid_stride")
+    }
+
+    func testSameStride2AsymmetricPaddingMatchesKeras() throws {
+        // H 8, KH 3: pad 0 top, 1 bottom; W 7, KW 4: pad 1 left, 2 right
+        try checkLayerFixture(Conv2D(filters: 3, kernelSize: (3, 4), strides: (2, 2), padding: .same,
+                                     activation: .sigmoid), "conv2d_same_stride2")
+    }
+
+    /// A smaller batch after a larger one resizes the buffers and gives the same per-image result.
+    func testBatchSizeChangeMatchesFirstImage() throws {
+        let f = try Fixtures.load("layers/conv2d_same_c1.safetensors")
+        let x = try f.tensor("x"), y = try f.tensor("y")
+        let layer = try built(Conv2D(filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu),
+                              [9, 13, 1])
+        layer.kernel.value = try f.tensor("kernel")
+        layer.bias.value = try f.tensor("bias")
+        _ = layer.forward(x, training: false)
+        layer.releaseCache()
+        let one = layer.forward(Tensor(shape: [1, 9, 13, 1], data: Array(x.data[0..<(9 * 13)])), training: false)
+        assertClose(one, Tensor(shape: [1, 9, 13, 4], data: Array(y.data[0..<(9 * 13 * 4)])), "first image")
+    }
+
+    // MARK: tier 2: finite differences
+
+    func testGradientsSameStride1() throws {
+        let layer = try built(Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .tanh), [4, 5, 2])
+        checkGradients(layer, input: randomTensor([2, 4, 5, 2], seed: 11))
+    }
+
+    func testGradientsSameStride2Relu() throws {
+        let layer = try built(Conv2D(filters: 2, kernelSize: (3, 2), strides: (2, 2), padding: .same,
+                                     activation: .relu), [5, 6, 2])
+        checkGradients(layer, input: randomTensor([2, 5, 6, 2], seed: 12))
+    }
+
+    func testGradientsValidStrided() throws {
+        let layer = try built(Conv2D(filters: 3, kernelSize: (2, 3), strides: (2, 1)), [5, 6, 1])
+        checkGradients(layer, input: randomTensor([3, 5, 6, 1], seed: 13))
+    }
+
+    // MARK: shapes, parameters, buffers
+
+    func testOutputShapes() throws {
+        XCTAssertEqual(try Conv2D(filters: 16, kernelSize: (3, 3), padding: .same).outputShape(for: [9, 13, 1]), [9, 13, 16])
+        XCTAssertEqual(try Conv2D(filters: 8, kernelSize: (3, 3)).outputShape(for: [9, 13, 1]), [7, 11, 8])
+        XCTAssertEqual(try Conv2D(filters: 8, kernelSize: (3, 3), strides: (2, 2), padding: .same)
+            .outputShape(for: [9, 13, 3]), [5, 7, 8])
+        XCTAssertEqual(try Conv2D(filters: 2, kernelSize: (2, 3), strides: (2, 1)).outputShape(for: [9, 13, 1]), [4, 11, 2])
+        XCTAssertEqual(try Conv2D(filters: 2, kernelSize: (5, 5), padding: .same).outputShape(for: [2, 2, 1]), [2, 2, 2])
+    }
+
+    func testImpossibleShapesThrowNamingTheLayer() {
+        let conv = Conv2D(filters: 4, kernelSize: (3, 3))
+        conv.name = "conv2d_2"
+        XCTAssertThrowsError(try conv.outputShape(for: [2, 13, 1])) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("conv2d_2") && message.contains("[2, 13, 1]"), message)
+        }
+        XCTAssertThrowsError(try conv.outputShape(for: [9, 13]))
+        XCTAssertThrowsError(try Conv2D(filters: 0, kernelSize: (3, 3)).outputShape(for: [9, 13, 1]))
+        XCTAssertThrowsError(try Conv2D(filters: 2, kernelSize: (3, 3), strides: (0, 1)).outputShape(for: [9, 13, 1]))
+    }
+
+    func testParametersAndKerasInitialisation() throws {
+        let conv = try built(Conv2D(filters: 32, kernelSize: (3, 3), padding: .same), [9, 13, 16])
+        XCTAssertEqual(conv.parameterCount, 3 * 3 * 16 * 32 + 32)
+        XCTAssertEqual(conv.parameters.map(\.name), ["kernel", "bias"])
+        XCTAssertEqual(conv.kernel.value.shape, [3, 3, 16, 32])
+        XCTAssertEqual(conv.bias.value.data, [Float](repeating: 0, count: 32))
+        XCTAssertEqual(conv.name, "conv2d")
+        XCTAssertEqual(conv.kind, "Conv2D")
+        // Keras fans: fanIn = 3*3*16, fanOut = 3*3*32
+        let limit = (6.0 / Float(9 * 16 + 9 * 32)).squareRoot()
+        let top = conv.kernel.value.data.map(abs).max()!
+        XCTAssertLessThanOrEqual(top, limit)
+        XCTAssertGreaterThan(top, 0.9 * limit)
+    }
+
+    /// The reference CNN of REFERENCE.md section 5 has 499,402 parameters for 10 classes.
+    func testReferenceCNNParameterCount() throws {
+        let layers: [Layer] = [
+            Conv2D(filters: 16, kernelSize: (3, 3), padding: .same, activation: .relu),
+            Conv2D(filters: 32, kernelSize: (3, 3), padding: .same, activation: .relu),
+            Conv2D(filters: 64, kernelSize: (3, 3), padding: .same, activation: .relu),
+            Conv2D(filters: 128, kernelSize: (3, 3), padding: .same, activation: .relu),
+            MaxPool2D(poolSize: (2, 2)), Dropout(rate: 0.5), Flatten(),
+            Dense(units: 128, activation: .relu), Dense(units: 64, activation: .relu),
+            Dense(units: 10, activation: .softmax),
+        ]
+        var shape = [9, 13, 1]
+        var rng = RandomGenerator(seed: 1)
+        for layer in layers {
+            try layer.build(inputShape: shape, using: &rng)
+            shape = try layer.outputShape(for: shape)
+        }
+        XCTAssertEqual(shape, [10])
+        XCTAssertEqual(layers.reduce(0) { $0 + $1.parameterCount }, 499_402)
+    }
+
+    func testBuffersAreReusedAndWorkspaceIsShared() throws {
+        let shared = Workspace()
+        let a = try built(Conv2D(filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu), [5, 6, 2])
+        let b = try built(Conv2D(filters: 3, kernelSize: (2, 2)), [5, 6, 4])
+        a.workspace = shared
+        b.workspace = shared
+        let x = randomTensor([2, 5, 6, 2], seed: 21)
+        let first = storageAddress(a.forward(x, training: true))
+        a.releaseCache()
+        let h = a.forward(x, training: true)
+        XCTAssertEqual(storageAddress(h), first)
+        let y = b.forward(h, training: true)
+        // one buffer for both: the larger im2col, a (2*5*6, 3*3*2) = 1080 > b (2*4*5, 2*2*4) = 320
+        XCTAssertEqual(shared.capacity, 2 * 5 * 6 * 3 * 3 * 2)
+        let dh = b.backward(randomTensor(y.shape, seed: 22))
+        a.zeroGrad()
+        let dxAddress = storageAddress(a.backward(dh))
+        XCTAssertEqual(shared.capacity, 2 * 5 * 6 * 3 * 3 * 2, "backward reuses the same workspace")
+        let kernelOnce = a.kernel.grad.data.map { $0 }, biasOnce = a.bias.grad.data.map { $0 }
+        XCTAssertEqual(storageAddress(a.backward(dh)), dxAddress)
+        // backward adds into the parameter gradients
+        assertClose(a.kernel.grad.data, kernelOnce.map { 2 * $0 }, "kernel grad after two backward calls")
+        assertClose(a.bias.grad.data, biasOnce.map { 2 * $0 }, "bias grad after two backward calls")
+    }
+}
