@@ -33,10 +33,10 @@ let package = Package(
         .target(name: "CFloatEnv", path: "Sources/CFloatEnv"),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio)
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CFloatEnv"], swiftSettings: nativeFlags),
-        .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: nativeFlags),
-        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"], swiftSettings: nativeFlags),
-        .target(name: "Pipeline", dependencies: ["Layers", "Audio", .product(name: "Yams", package: "Yams")],
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CFloatEnv"], exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Layers", dependencies: ["Tensor"], exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"], exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Pipeline", dependencies: ["Layers", "Audio", .product(name: "Yams", package: "Yams")], exclude: ["README.md"],
                 swiftSettings: nativeFlags),
 
         // MARK: Executables (argument parsing and printing only)

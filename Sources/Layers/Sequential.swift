@@ -152,3 +152,7 @@ public protocol SoftmaxOutputLayer: Layer {
     /// Backward pass from d loss / d pre-activation (the activation's Jacobian skipped).
     func backward(preActivationGradient dz: Tensor) -> Tensor
 }
+
+extension Conv2D: WorkspaceUser {}
+extension Dropout: StochasticLayer {}
+extension Dense: SoftmaxOutputLayer {}
