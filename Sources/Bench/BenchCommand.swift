@@ -24,6 +24,8 @@ struct CommonOptions: ParsableArguments {
     var batchSize = 32
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?
+    @Option(help: "Data-parallel replicas, one thread and one BLAS thread each (1: one model, Trainer.step, OpenBLAS's threads).")
+    var replicas = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Leave subnormal floats enabled (no FTZ/DAZ), to measure what flushing gives.")
     var noFtz = false
 
@@ -40,6 +42,7 @@ struct CommonOptions: ParsableArguments {
         var a = ["--window-count", String(windowCount), "--seed", String(seed), "--batch-size", String(batchSize)]
         if let windows { a += ["--windows", windows] }
         if let threads { a += ["--threads", String(threads)] }
+        a += ["--replicas", String(replicas)]
         if noFtz { a.append("--no-ftz") }
         return a
     }
@@ -66,6 +69,9 @@ struct RunAll: ParsableCommand {
         guard common.windowCount >= common.batchSize, common.batchSize > 0 else {
             throw ValidationError("--window-count must be at least --batch-size (> 0)")
         }
+        guard common.replicas > 0, common.batchSize % common.replicas == 0 else {
+            throw ValidationError("--replicas must be positive and divide --batch-size")
+        }
         guard repeats > 0, warmup >= 0 else { throw ValidationError("--repeats must be positive, --warmup not negative") }
         for name in only.split(separator: ",") where Part(rawValue: String(name)) == nil {
             throw ValidationError("unknown part '\(name)' in --only; parts: \(Part.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -81,11 +87,14 @@ struct RunAll: ParsableCommand {
         report.settings = ["batch_size": String(common.batchSize), "windows": windows.source,
                            "window_count": String(windows.count), "classes": String(windows.classes),
                            "ftz_daz": common.noFtz ? "off" : "on", "warmup_passes": String(warmup),
-                           "timed_passes": String(repeats)]
+                           "timed_passes": String(repeats),
+                           "parallelism": common.replicas > 1
+                               ? "data-parallel: \(common.replicas) replicas x 1 BLAS thread (DataParallel.step)"
+                               : "one model, OpenBLAS \(BLAS.threads) threads (Trainer.step)"]
         print("Earmark bench: \(windows.count) windows from \(windows.source), batch \(common.batchSize), "
-              + "BLAS \(BLAS.coreName) x \(BLAS.threads) threads, FTZ/DAZ \(common.noFtz ? "off" : "on")")
+              + "BLAS \(BLAS.coreName), \(report.settings["parallelism"]!), FTZ/DAZ \(common.noFtz ? "off" : "on")")
         let context = PartContext(windows: windows, batchSize: common.batchSize, warmup: warmup,
-                                  repeats: repeats, commonArguments: common.arguments)
+                                  repeats: repeats, replicas: common.replicas, commonArguments: common.arguments)
         for part in Part.allCases where parts.contains(part) {
             try part.run(context, into: &report)
         }
@@ -112,6 +121,7 @@ struct MemoryProbe: ParsableCommand {
         let windows = try common.prepare()
         guard let net = ReferenceNetwork(rawValue: network) else { throw ValidationError("unknown network \(network)") }
         print(String(format: "%.1f", try PeakMemory.trainAndReport(network: net, windows: windows,
-                                                                 batchSize: common.batchSize, passes: passes)))
+                                                                 batchSize: common.batchSize, replicas: common.replicas,
+                                                                 passes: passes)))
     }
 }

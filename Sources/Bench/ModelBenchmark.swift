@@ -14,6 +14,8 @@ struct ModelBenchmark {
     let batchSize: Int
     let warmup: Int
     let repeats: Int
+    /// Replicas for data parallelism (one BLAS thread each); 1 means `Trainer.step` on one model.
+    var replicas = 1
 
     struct Result {
         var trainingWindowsPerSecond: [Double]
@@ -26,6 +28,7 @@ struct ModelBenchmark {
     var batches: Int { windows.count / batchSize }
 
     func run() throws -> Result {
+        if replicas > 1 { return try runDataParallel() }
         let (model, trainer) = try makeTrainer()
         let training = passes { x, labels in _ = trainer.step(x, labels: labels) }
         let inference = passes { x, _ in _ = model.forward(x, training: false) }
@@ -34,8 +37,23 @@ struct ModelBenchmark {
                       parameterCount: model.parameterCount)
     }
 
+    /// `DataParallel` over `replicas` copies of the network: the same step, the batch split by rows.
+    private func runDataParallel() throws -> Result {
+        let parallel = DataParallel(replicas: try (0..<replicas).map { _ in
+            try network.build(classes: windows.classes, seed: 1)
+        })
+        let weights = SoftmaxCrossEntropy.balancedWeights(labels: windows.labels, classes: windows.classes)
+        let loss = SoftmaxCrossEntropy(classWeights: weights), adam = Adam(learningRate: 1e-3)
+        let training = passes { x, labels in _ = parallel.step(x, labels: labels, loss: loss, optimizer: adam) }
+        let inference = passes { x, _ in _ = parallel.forward(x) }
+        return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
+                      products: ModelProducts(model: parallel.model, batch: batchSize / replicas),
+                      parameterCount: parallel.model.parameterCount)
+    }
+
     /// Training passes only (the memory probe's work), windows/s per pass.
     func runTraining() throws -> [Double] {
+        if replicas > 1 { return try runDataParallel().trainingWindowsPerSecond }
         let (_, trainer) = try makeTrainer()
         return passes { x, labels in _ = trainer.step(x, labels: labels) }
     }

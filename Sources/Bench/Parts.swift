@@ -7,6 +7,8 @@ struct PartContext {
     var batchSize: Int
     var warmup: Int
     var repeats: Int
+    /// Data-parallel replicas (1: one model, multithreaded BLAS).
+    var replicas: Int
     /// The common options as arguments, for child processes.
     var commonArguments: [String]
 }
@@ -31,16 +33,16 @@ enum Part: String, CaseIterable {
     /// the same batch size and thread count, and the fraction of that limit each figure reaches.
     private func runModel(_ network: ReferenceNetwork, _ c: PartContext, into report: inout Report) throws {
         let bench = ModelBenchmark(network: network, windows: c.windows, batchSize: c.batchSize,
-                                   warmup: c.warmup, repeats: c.repeats)
+                                   warmup: c.warmup, repeats: c.repeats, replicas: c.replicas)
         let r = try bench.run()
         if c.windows.classes == 10 && r.parameterCount != network.referenceParameterCount {
             throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, REFERENCE.md 5 says \(network.referenceParameterCount)")
         }
         let products = r.products
-        let limit = try SgemmLimit(products: products.forward + products.backward)
+        let limit = try SgemmLimit(products: products.forward + products.backward, copies: c.replicas)
         let trainLimit = limit.gflops(products.forward + products.backward)
         let inferLimit = limit.gflops(products.forward)
-        let n = Double(c.batchSize)
+        let n = Double(c.batchSize / c.replicas)      // the products are those of one replica's rows
         let trainFlops = products.trainingFlops / n, inferFlops = products.forwardFlops / n
         let name = network.rawValue, title = network.rawValue.uppercased()
         func fraction(_ windowsPerSecond: [Double], _ flops: Double, _ limit: Double) -> Double {

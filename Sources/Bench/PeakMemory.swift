@@ -33,8 +33,10 @@ enum PeakMemory {
     }
 
     /// The child's work: load the windows, build the network, train `passes` passes, report the peak.
-    static func trainAndReport(network: ReferenceNetwork, windows: BenchWindows, batchSize: Int, passes: Int) throws -> Double {
-        let bench = ModelBenchmark(network: network, windows: windows, batchSize: batchSize, warmup: 0, repeats: passes)
+    static func trainAndReport(network: ReferenceNetwork, windows: BenchWindows, batchSize: Int, replicas: Int,
+                               passes: Int) throws -> Double {
+        let bench = ModelBenchmark(network: network, windows: windows, batchSize: batchSize, warmup: 0, repeats: passes,
+                                   replicas: replicas)
         _ = try bench.runTraining()
         return selfPeakMiB()
     }

@@ -2,7 +2,7 @@ import Layers
 import Tensor
 
 /// One matrix product of a training step: c (m, n) = op(a) (m, k) op(b) (k, n), `count` times.
-struct Product: Hashable {
+struct Product: Hashable, Sendable {
     var label: String
     var m: Int, n: Int, k: Int
     var transA = false, transB = false
