@@ -80,18 +80,22 @@ public final class DataParallel {
         DispatchQueue.concurrentPerform(iterations: active) { r in
             workers[r].trainingPass(loss: loss, batch: n, flushDenormals: flush)
         }
-        // gradients of replicas 1..<active added into replica 0's
-        for r in 1..<max(active, 1) {
-            for (target, source) in zip(parameters[0], parameters[r]) {
-                source.grad.data.withUnsafeBufferPointer { s in
-                    target.grad.data.withUnsafeMutableBufferPointer { t in
-                        accumulate(s.baseAddress!, into: t.baseAddress!, count: s.count)
+        if let elementwise = optimizer as? ElementwiseOptimizer {
+            update(with: elementwise, active: active)
+        } else {
+            // gradients of replicas 1..<active added into replica 0's, then a serial step
+            for r in 1..<max(active, 1) {
+                for (target, source) in zip(parameters[0], parameters[r]) {
+                    source.grad.data.withUnsafeBufferPointer { s in
+                        target.grad.data.withUnsafeMutableBufferPointer { t in
+                            accumulate(s.baseAddress!, into: t.baseAddress!, count: s.count)
+                        }
                     }
                 }
             }
+            optimizer.step(parameters[0])
+            broadcastWeights()
         }
-        optimizer.step(parameters[0])
-        broadcastWeights()
         var total = 0.0, correct = 0
         for w in workers.prefix(active) { total += w.lossSum; correct += w.correct }
         return (total / Double(n), correct)
@@ -119,6 +123,55 @@ public final class DataParallel {
             }
         }
         return output
+    }
+
+    /// Gradient sum, optimizer update and weight copy in one pass, every replica's thread taking an
+    /// equal slice of each parameter's elements:
+    ///
+    ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  w_r[slice] = w0[slice] (every r)
+    private func update(with optimizer: ElementwiseOptimizer, active: Int) {
+        optimizer.beginStep(parameters[0])
+        let values = parameters.flatMap { $0 }, count = workers.count, perReplica = parameters[0].count
+        let sizes = parameters[0].map(\.value.count)
+        DataParallel.withStorage(values, \.value) { w in
+            DataParallel.withStorage(values, \.grad) { g in
+                optimizer.withUpdate(parameters[0]) { update in
+                    let (w, g) = (PointerList(w), PointerList(g))
+                    DispatchQueue.concurrentPerform(iterations: count) { part in
+                        for i in 0..<perReplica {
+                            let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
+                            if slice.isEmpty { continue }
+                            let g0 = g[i]
+                            for r in 1..<active {
+                                let gr = g[r * perReplica + i]
+                                for j in slice { g0[j] += gr[j] }
+                            }
+                            update(i, w[i], g0, slice)
+                            for r in 1..<count {
+                                (w[r * perReplica + i] + slice.lowerBound).update(from: w[i] + slice.lowerBound,
+                                                                                 count: slice.count)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the base address of `field` of every parameter, all taken on this thread and
+    /// valid during the call (worker threads use them inside it).
+    private static func withStorage<R>(_ parameters: [Parameter], _ field: ReferenceWritableKeyPath<Parameter, Tensor>,
+                                       _ body: ([UnsafeMutablePointer<Float>]) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<Float>] = []
+        pointers.reserveCapacity(parameters.count)
+        func nest(_ i: Int) -> R {
+            if i == parameters.count { return body(pointers) }
+            return parameters[i][keyPath: field].data.withUnsafeMutableBufferPointer { p in
+                pointers.append(p.baseAddress!)
+                return nest(i + 1)
+            }
+        }
+        return nest(0)
     }
 
     /// Copies each replica's rows of x (and labels) into its input buffer; returns how many replicas work.
@@ -191,3 +244,10 @@ extension Sequential {
 }
 
 extension DataParallel: @unchecked Sendable {}
+
+/// Pointers handed to worker threads that write disjoint ranges through them.
+private struct PointerList: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<Float>]
+    init(_ pointers: [UnsafeMutablePointer<Float>]) { self.pointers = pointers }
+    subscript(i: Int) -> UnsafeMutablePointer<Float> { pointers[i] }
+}
