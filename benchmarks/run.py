@@ -99,8 +99,8 @@ def markdown(results):
              f"each figure is the median over rounds of each run's median of {e['settings'].get('timed_passes')} "
              f"timed passes) on {results['generated']}.", "",
              f"- Machine: {m.get('cpu')}, {m.get('cores')} cores, {results['memory']}; {results['os']}.",
-             f"- Earmark: {results['swift']}; OpenBLAS {m.get('blas_core')} kernels, {m.get('blas_threads')} threads; "
-             f"FTZ/DAZ {e['settings'].get('ftz_daz')}; build `{results['build']}`.",
+             f"- Earmark: {results['swift']}; OpenBLAS {m.get('blas_core')} kernels; "
+             f"{e['settings'].get('parallelism')}; FTZ/DAZ {e['settings'].get('ftz_daz')}; build `{results['build']}`.",
              f"- OpenBLAS environment: OPENBLAS_CORETYPE={m.get('OPENBLAS_CORETYPE')}, "
              f"OPENBLAS_L2_SIZE={m.get('OPENBLAS_L2_SIZE')} (the same for every process of the run).",
              ]

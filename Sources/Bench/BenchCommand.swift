@@ -94,7 +94,8 @@ struct RunAll: ParsableCommand {
         print("Earmark bench: \(windows.count) windows from \(windows.source), batch \(common.batchSize), "
               + "BLAS \(BLAS.coreName), \(report.settings["parallelism"]!), FTZ/DAZ \(common.noFtz ? "off" : "on")")
         let context = PartContext(windows: windows, batchSize: common.batchSize, warmup: warmup,
-                                  repeats: repeats, replicas: common.replicas, commonArguments: common.arguments)
+                                  repeats: repeats, replicas: common.replicas, flushDenormals: !common.noFtz,
+                                  commonArguments: common.arguments)
         for part in Part.allCases where parts.contains(part) {
             try part.run(context, into: &report)
         }
@@ -122,6 +123,6 @@ struct MemoryProbe: ParsableCommand {
         guard let net = ReferenceNetwork(rawValue: network) else { throw ValidationError("unknown network \(network)") }
         print(String(format: "%.1f", try PeakMemory.trainAndReport(network: net, windows: windows,
                                                                  batchSize: common.batchSize, replicas: common.replicas,
-                                                                 passes: passes)))
+                                                                 flushDenormals: !common.noFtz, passes: passes)))
     }
 }

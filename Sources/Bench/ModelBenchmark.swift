@@ -16,6 +16,8 @@ struct ModelBenchmark {
     let repeats: Int
     /// Replicas for data parallelism (one BLAS thread each); 1 means `Trainer.step` on one model.
     var replicas = 1
+    /// Whether DataParallel's worker threads flush subnormals to zero (the calling thread is set by `bench`).
+    var flushDenormals = true
 
     struct Result {
         var trainingWindowsPerSecond: [Double]
@@ -41,7 +43,7 @@ struct ModelBenchmark {
     private func runDataParallel() throws -> Result {
         let parallel = DataParallel(replicas: try (0..<replicas).map { _ in
             try network.build(classes: windows.classes, seed: 1)
-        })
+        }, flushDenormals: flushDenormals)
         let weights = SoftmaxCrossEntropy.balancedWeights(labels: windows.labels, classes: windows.classes)
         let loss = SoftmaxCrossEntropy(classWeights: weights), adam = Adam(learningRate: 1e-3)
         let training = passes { x, labels in _ = parallel.step(x, labels: labels, loss: loss, optimizer: adam) }

@@ -9,6 +9,8 @@ struct PartContext {
     var repeats: Int
     /// Data-parallel replicas (1: one model, multithreaded BLAS).
     var replicas: Int
+    /// FTZ/DAZ on the worker threads too.
+    var flushDenormals: Bool
     /// The common options as arguments, for child processes.
     var commonArguments: [String]
 }
@@ -33,7 +35,8 @@ enum Part: String, CaseIterable {
     /// the same batch size and thread count, and the fraction of that limit each figure reaches.
     private func runModel(_ network: ReferenceNetwork, _ c: PartContext, into report: inout Report) throws {
         let bench = ModelBenchmark(network: network, windows: c.windows, batchSize: c.batchSize,
-                                   warmup: c.warmup, repeats: c.repeats, replicas: c.replicas)
+                                   warmup: c.warmup, repeats: c.repeats, replicas: c.replicas,
+                                   flushDenormals: c.flushDenormals)
         let r = try bench.run()
         if c.windows.classes == 10 && r.parameterCount != network.referenceParameterCount {
             throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, REFERENCE.md 5 says \(network.referenceParameterCount)")

@@ -34,9 +34,9 @@ enum PeakMemory {
 
     /// The child's work: load the windows, build the network, train `passes` passes, report the peak.
     static func trainAndReport(network: ReferenceNetwork, windows: BenchWindows, batchSize: Int, replicas: Int,
-                               passes: Int) throws -> Double {
+                               flushDenormals: Bool, passes: Int) throws -> Double {
         let bench = ModelBenchmark(network: network, windows: windows, batchSize: batchSize, warmup: 0, repeats: passes,
-                                   replicas: replicas)
+                                   replicas: replicas, flushDenormals: flushDenormals)
         _ = try bench.runTraining()
         return selfPeakMiB()
     }
