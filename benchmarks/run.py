@@ -113,9 +113,11 @@ def markdown(results):
         lines.append("- Features: " + ", ".join(f"{k} {v}" for k, v in sorted(fs.items()) if k not in COMMON))
     lines += [f"- Windows: {e['settings'].get('window_count')} windows, {e['settings'].get('windows')}, "
               f"batch {e['settings'].get('batch_size')}; every framework trains and infers on the same windows.",
-              "- sgemm limit: `cblas_sgemm` alone on the model's own products (forward and backward, batch 32, "
-              "the same threads); `(x%)` beside a figure is its FLOP rate (FLOPs per window counted from the "
-              "layer shapes x windows/s) over that limit.",
+              "- sgemm limit: `cblas_sgemm` alone on the model's own products (forward and backward), arranged "
+              "as Earmark runs them (data-parallel: each core multiplies its replica's share of the batch at "
+              "the same time); `(x%)` beside a figure is its FLOP rate (FLOPs per window counted from the "
+              "layer shapes x windows/s) over that limit. Above 100% means the framework does better than "
+              "im2col + sgemm (oneDNN's direct convolutions and fused LSTM).",
               "", "| figure | Earmark | Keras | PyTorch | target | Earmark / faster peer | met |",
               "|---|---:|---:|---:|---|---:|---|"]
     for key, label, factor in MODEL_ROWS:
