@@ -10,9 +10,6 @@ import Tensor
 ///
 /// Forward is im2col of the whole batch into `workspace`, then ONE product
 /// cols (R, P) x kernel (P, F) that is already the NHWC output; bias and activation follow in one pass.
-/// A 3x3, stride 1, 'same' convolution with at least `winogradMinimumChannels` input channels runs as
-/// Winograd F(2x2, 3x3) instead (16 products over 2x2 output tiles, 2.25x fewer multiplications;
-/// `Winograd3x3`), and so does its input gradient (the same convolution with the flipped kernel).
 /// Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C, fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
     public var name = "conv2d"
@@ -34,10 +31,6 @@ public final class Conv2D: Layer {
     /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
     /// gives all its conv layers one shared instance; nothing in it survives a call.
     public var workspace = Workspace()
-
-    /// Input channels from which a 3x3 stride-1 'same' convolution uses Winograd (fewer: its products
-    /// are too thin for the transforms to pay off; the first layer of the reference CNN has 1).
-    public static let winogradMinimumChannels = 8
 
     private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
     private var output = Tensor.empty         // y (N, OH, OW, F)
@@ -80,27 +73,15 @@ public final class Conv2D: Layer {
         precondition(kernel.value.count == p * f && bias.value.count == f,
                      "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
         input = x
-        let winograd = usesWinograd(g)
         x.data.withUnsafeBufferPointer { xp in
             kernel.value.data.withUnsafeBufferPointer { wp in
                 bias.value.data.withUnsafeBufferPointer { bp in
                     output.data.withUnsafeMutableBufferPointer { yp in
-                        if winograd {
-                            let count = Winograd3x3.scratchCount(batch: n, height: g.height, width: g.width,
-                                                                 channels: g.channels, filters: f)
-                            workspace.withBuffer(count: count) { scratch in
-                                // y (N, H, W, F) = x (N, H, W, C) (*) kernel (3, 3, C, F)
-                                Winograd3x3.convolve(xp.baseAddress!, batch: n, height: g.height, width: g.width,
-                                                     channels: g.channels, kernel: wp.baseAddress!, filters: f,
-                                                     output: yp.baseAddress!, scratch: scratch)
-                            }
-                        } else {
-                            workspace.withBuffer(count: rows * p) { cols in
-                                // cols (R, P) <- x (N, H, W, C)
-                                im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
-                                // y (R, F) = cols (R, P) * kernel (P, F)
-                                gemm(m: rows, n: f, k: p, a: cols, b: wp.baseAddress!, c: yp.baseAddress!)
-                            }
+                        workspace.withBuffer(count: rows * p) { cols in
+                            // cols (R, P) <- x (N, H, W, C)
+                            im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                            // y (R, F) = cols (R, P) * kernel (P, F)
+                            gemm(m: rows, n: f, k: p, a: cols, b: wp.baseAddress!, c: yp.baseAddress!)
                         }
                         addBiasAndActivate(yp.baseAddress!, rows: rows, columns: f,
                                            bias: bp.baseAddress!, activation: activation)
@@ -119,7 +100,7 @@ public final class Conv2D: Layer {
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
         let g = geometry!, n = input.shape[0], f = filters
         let rows = n * g.outHeight * g.outWidth, p = g.patchSize
-        let linear = activation == .linear, winograd = usesWinograd(g)
+        let linear = activation == .linear
         dy.data.withUnsafeBufferPointer { dyp in
             output.data.withUnsafeBufferPointer { yp in
                 outputGradient.data.withUnsafeMutableBufferPointer { dzBuffer in
@@ -141,22 +122,10 @@ public final class Conv2D: Layer {
                                         // kernel.grad (P, F) += cols^T (P, R) * dz (R, F)
                                         gemm(transA: true, m: p, n: f, k: rows, a: cols, b: dz,
                                              beta: 1, c: gw.baseAddress!)
-                                        if winograd { return }
                                         // dcols (R, P) = dz (R, F) * kernel^T (F, P), over the patches
                                         gemm(transB: true, m: rows, n: p, k: f, a: dz, b: wp.baseAddress!,
                                              c: cols)
                                         col2im(cols, batch: n, geometry: g, dx: dxp.baseAddress!)
-                                    }
-                                    if winograd {
-                                        let count = Winograd3x3.scratchCount(batch: n, height: g.height, width: g.width,
-                                                                             channels: f, filters: g.channels)
-                                        workspace.withBuffer(count: count) { scratch in
-                                            // dx (N, H, W, C) = dz (N, H, W, F) (*) flipped kernel (3, 3, F, C)
-                                            Winograd3x3.convolve(dz, batch: n, height: g.height, width: g.width,
-                                                                 channels: f, kernel: wp.baseAddress!, filters: g.channels,
-                                                                 flippedKernel: true, output: dxp.baseAddress!,
-                                                                 scratch: scratch)
-                                        }
                                     }
                                 }
                             }
@@ -169,13 +138,6 @@ public final class Conv2D: Layer {
     }
 
     public func releaseCache() { input = .empty }
-
-    /// Whether this layer computes its output and input gradient by Winograd F(2x2, 3x3).
-    private func usesWinograd(_ g: WindowGeometry) -> Bool {
-        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1 && g.strideWidth == 1
-            && g.padTop == 1 && g.padLeft == 1 && g.outHeight == g.height && g.outWidth == g.width
-            && g.channels >= Conv2D.winogradMinimumChannels
-    }
 
     /// Geometry for an input shape (batch excluded), or a ShapeError naming the layer and shapes.
     private func geometry(for inputShape: [Int]) throws -> WindowGeometry {
