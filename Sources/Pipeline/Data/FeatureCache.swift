@@ -1,0 +1,45 @@
+import Foundation
+import Tensor
+
+/// The feature cache pickles/<config>-<featureHash>.safetensors: raw (unscaled) features of the
+/// training and validation windows with their labels and source rows, min and max, and metadata
+/// recording what they were made from. A cache whose key differs is rebuilt, never reused.
+public enum FeatureCache {
+    public static let format = "earmark-features"
+    public static let formatVersion = "1"
+
+    /// Writes the cache atomically.
+    public static func write(train: WindowSet, validation: WindowSet, key: String, config: ExperimentConfig, to url: URL) throws {
+        var file = SafeTensors.File()
+        for (prefix, set) in [("train", train), ("validation", validation)] {
+            file.tensors["\(prefix)/x"] = .init(set.x)
+            file.tensors["\(prefix)/labels"] = .init(int32: set.labels)
+            file.tensors["\(prefix)/files"] = .init(int32: set.files)
+        }
+        let (lo, hi) = FeatureStep.range(train.x)
+        file.tensors["min"] = .init(Tensor(shape: [1], data: [lo]))
+        file.tensors["max"] = .init(Tensor(shape: [1], data: [hi]))
+        file.metadata = ["format": format, "format_version": formatVersion, "key": key,
+                         "feature_hash": config.featureHash, "features": config.yaml()]
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try SafeTensors.write(file, to: url)
+    }
+
+    /// Reads the cache if it exists and was made with `key`.
+    /// - Throws: when missing, foreign, stale or inconsistent (the caller rebuilds it).
+    public static func read(_ url: URL, key: String) throws -> (train: WindowSet, validation: WindowSet) {
+        let file = try SafeTensors.read(contentsOf: url)
+        guard file.metadata["format"] == format, file.metadata["format_version"] == formatVersion,
+              file.metadata["key"] == key else { throw SafeTensors.Error(url.path, "is stale or foreign") }
+        func set(_ prefix: String) throws -> WindowSet {
+            let x = try file.tensor("\(prefix)/x", file: url.path)
+            let labels = try file.integers("\(prefix)/labels", file: url.path).values.map(Int32.init)
+            let files = try file.integers("\(prefix)/files", file: url.path).values.map(Int32.init)
+            guard x.shape.first == labels.count, labels.count == files.count else {
+                throw SafeTensors.Error(url.path, "\(prefix) tensors disagree in length")
+            }
+            return WindowSet(x: x, labels: labels, files: files)
+        }
+        return (try set("train"), try set("validation"))
+    }
+}
