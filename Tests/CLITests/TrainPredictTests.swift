@@ -114,7 +114,7 @@ final class TrainPredictTests: XCTestCase {
     }
 
     func testInterruptedTrainingResumesToTheSameWeightsAsAnUninterruptedRun() throws {
-        try TinyData.writeConfig(in: root, epochs: 6)
+        try TinyData.writeConfig(in: root, epochs: 30)
         let straight = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
         XCTAssertEqual(straight.status, 0, straight.output)
         let reference = try Data(contentsOf: root.appendingPathComponent("models/tiny.checkpoint.safetensors"))
