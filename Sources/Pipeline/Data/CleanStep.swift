@@ -11,8 +11,8 @@ public enum CleanStep {
     public struct Result: Sendable {
         /// Cleaned samples of each requested file at the target rate; nil when the file was skipped.
         public var samples: [[Float]?]
-        /// One line per skipped file, naming it and the reason.
-        public var warnings: [String]
+        /// One per skipped file, naming it and the reason.
+        public var warnings: [DataWarning]
         /// Files cleaned anew (the others were reused from clean/).
         public var rebuilt: Int
     }
@@ -45,14 +45,14 @@ public enum CleanStep {
             throw FileError(data.clean.path, "cannot be created (\(error.localizedDescription))")
         }
         let old = manifest.files
-        let results = Locked([(samples: [Float]?, entry: Manifest.Entry?, warning: String?, rebuilt: Bool)](
+        let results = Locked([(samples: [Float]?, entry: Manifest.Entry?, warning: DataWarning?, rebuilt: Bool)](
             repeating: (nil, nil, nil, false), count: fnames.count))
         let done = Locked(0)
         DispatchQueue.concurrentPerform(iterations: fnames.count) { i in
             let fname = fnames[i]
             let source = data.wavfiles.appendingPathComponent(fname)
             let target = cleanURL(fname, in: data)
-            var outcome: (samples: [Float]?, entry: Manifest.Entry?, warning: String?, rebuilt: Bool) = (nil, nil, nil, false)
+            var outcome: (samples: [Float]?, entry: Manifest.Entry?, warning: DataWarning?, rebuilt: Bool) = (nil, nil, nil, false)
             if let stamp = SourceStamp(of: source) {
                 if let e = old[fname], e.source == stamp, let reused = try? AudioDecoder.decode(contentsOf: target),
                    reused.sampleRate == rate, reused.samples.count == e.samples {
@@ -63,16 +63,16 @@ public enum CleanStep {
                         try WavWriter.write(cleaned, sampleRate: rate, to: target)
                         outcome = (cleaned, Manifest.Entry(source: stamp, samples: cleaned.count), nil, true)
                     } catch {
-                        outcome.warning = "\(data.display(source)): skipped: \(error)"
+                        outcome.warning = DataWarning(file: nil, message: "\(error); skipped")
                     }
                 }
                 if let s = outcome.samples, s.count < minimumSamples {
                     let seconds = Double(s.count) / Double(rate)
-                    outcome.warning = "\(data.display(source)): skipped: \(String(format: "%.3f", seconds)) s after cleaning, shorter than one window (\(minimumSamples) samples)"
+                    outcome.warning = DataWarning(file: data.display(source), message: "\(String(format: "%.3f", seconds)) s after cleaning, shorter than one window (\(minimumSamples) samples); skipped")
                     outcome.samples = nil
                 }
             } else {
-                outcome.warning = "\(data.display(source)): skipped: file not found"
+                outcome.warning = DataWarning(file: data.display(source), message: "file not found; skipped")
             }
             results.withLock { $0[i] = outcome }
             done.withLock { $0 += 1; progress($0, fnames.count) }

@@ -9,25 +9,26 @@ public enum Preparation {
     /// - Throws: `DataError` for a broken table or a class left without usable clips.
     public static func run(config: ExperimentConfig, data: DataFolder,
                            progress: @escaping @Sendable (String, Int, Int) -> Void = { _, _, _ in }) throws -> PreparedData {
-        var warnings: [String] = []
-        let table = try AudioTable.read(contentsOf: data.csv)
+        let table = try AudioTable(contentsOf: data.csv)
+        let check = try table.checkFiles(in: data.wavfiles)
+        var warnings = check.warnings
+        let present = Set(check.usable.map(\.fname))
+        let candidates = table.rows.indices.filter { present.contains(table.rows[$0].fname) }
         let f = config.features
-        let cleaned = try CleanStep.run(fnames: table.rows.map(\.fname), data: data, rate: f.rate, threshold: f.threshold,
-                                        minimumSamples: f.windowSamples + 1,
+        let cleaned = try CleanStep.run(fnames: candidates.map { table.rows[$0].fname }, data: data, rate: f.rate,
+                                        threshold: f.threshold, minimumSamples: f.windowSamples + 1,
                                         progress: { progress("cleaning", $0, $1) })
         warnings += cleaned.warnings
+        var clips = [[Float]](repeating: [], count: table.rows.count)
+        var usable: [Int] = []
+        for (k, r) in candidates.enumerated() {
+            if let s = cleaned.samples[k] { clips[r] = s; usable.append(r) }
+        }
         let classes = table.classes
         let rowLabels = table.rows.map { Int32(classes.firstIndex(of: $0.label)!) }
-        let usable = table.rows.indices.filter { cleaned.samples[$0] != nil }
-        for (k, name) in classes.enumerated() where !usable.contains(where: { rowLabels[$0] == k }) {
-            let total = rowLabels.filter { $0 == k }.count
-            throw DataError(file: data.display(data.csv), line: nil,
-                            "class '\(name)' has no usable clips (\(total) listed, all skipped: see the warnings above)")
-        }
-        let clips = cleaned.samples.map { $0 ?? [] }
-        let split = try DataSplit.make(labels: usable.map { Int(rowLabels[$0]) }, classNames: classes,
-                                       testFraction: config.split.test, validationFraction: config.split.validation,
-                                       seed: UInt64(config.training.seed))
+        try requireEveryClass(table: table, usable: usable, file: data.display(data.csv))
+        let split = try DataSplit(labels: usable.map { table.rows[$0].label }, testFraction: config.split.test,
+                                  validationFraction: config.split.validation, seed: UInt64(config.training.seed))
         warnings += split.warnings
         let trainRows = split.train.map { usable[$0] }.sorted()
         let validationRows = split.validation.map { usable[$0] }.sorted()
@@ -42,14 +43,16 @@ public enum Preparation {
             hit = true
         } else {
             progress("features", 0, 1)
-            train = windows(for: trainRows, clips: clips, labels: rowLabels, config: config, seed: 1, warnings: &warnings)
-            validation = windows(for: validationRows, clips: clips, labels: rowLabels, config: config, seed: 2, warnings: &warnings)
+            train = try windows(for: trainRows, table: table, clips: clips, labels: rowLabels, config: config, seed: 1, warnings: &warnings)
+            validation = validationRows.isEmpty ? WindowSet(x: Tensor(shape: [0] + config.inputShape), labels: [], files: [])
+                : try windows(for: validationRows, table: table, clips: clips, labels: rowLabels, config: config, seed: 2, warnings: &warnings)
             try FeatureCache.write(train: train, validation: validation, key: key, config: config, to: cacheURL)
             progress("features", 1, 1)
         }
         let (lo, hi) = FeatureStep.range(train.x)
         guard lo.isFinite, hi.isFinite, hi > lo else {
-            throw DataError(file: data.display(data.csv), line: nil, "the training features are constant or not finite (min \(lo), max \(hi)); the clips hold no usable signal")
+            throw DataError(file: data.display(data.csv), problem: "the training features are constant or not finite (min \(lo), max \(hi))",
+                            hint: "the clips hold no usable signal")
         }
         scale(&train.x, lo, hi)
         scale(&validation.x, lo, hi)
@@ -64,15 +67,28 @@ public enum Preparation {
         x.data.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = (p[i] - lo) * inv } }
     }
 
-    /// Random windows of the given files (REFERENCE.md 4) as raw features.
-    static func windows(for rows: [Int], clips: [[Float]], labels: [Int32], config: ExperimentConfig, seed: UInt64,
-                        warnings: inout [String]) -> WindowSet {
+    /// A class with no usable clip at all stops the run (DESIGN.md "Bad input").
+    static func requireEveryClass(table: AudioTable, usable: [Int], file: String) throws {
+        for name in table.classes where !usable.contains(where: { table.rows[$0].label == name }) {
+            let listed = table.rows.filter { $0.label == name }.count
+            throw DataError(file: file, problem: "class '\(name)' has no usable clips (\(listed) listed, all skipped)",
+                            hint: "see the warnings above for each file's reason")
+        }
+    }
+
+    /// Random windows of the given files (REFERENCE.md 4) as raw features: windowsPerStep *
+    /// int(total seconds / windowSeconds) draws (2 * int(total / 0.1) for the reference).
+    static func windows(for rows: [Int], table: AudioTable, clips: [[Float]], labels: [Int32], config: ExperimentConfig,
+                        seed: UInt64, warnings: inout [DataWarning]) throws -> WindowSet {
         let f = config.features
         let lengths = rows.map { clips[$0].count }
-        let draws = WindowSampler.sample(lengths: lengths, labels: rows.map { Int(labels[$0]) },
-                                         window: f.windowSamples, windowSeconds: f.windowSeconds, rate: f.rate,
-                                         windowsPerStep: f.windowsPerStep,
-                                         seed: UInt64(config.training.seed) &* 31 &+ seed)
+        let seconds = Double(lengths.reduce(0, +)) / Double(f.rate)
+        let count = f.windowsPerStep * Int(seconds / f.windowSeconds)
+        let plan = try WindowSampler.sample(lengths: lengths, labels: rows.map { table.rows[$0].label },
+                                            names: rows.map { table.rows[$0].fname }, window: f.windowSamples,
+                                            rate: f.rate, count: count, seed: UInt64(config.training.seed) &* 31 &+ seed)
+        warnings += plan.warnings
+        let draws = plan.draws
         let refs = draws.map { WindowRef(clip: rows[$0.file], start: $0.start) }
         let x = FeatureStep.features(clips: clips, windows: refs, config: config)
         return WindowSet(x: x, labels: draws.map { labels[rows[$0.file]] }, files: draws.map { Int32(rows[$0.file]) })

@@ -18,8 +18,8 @@ public struct PreparedData {
     public var train: WindowSet, validation: WindowSet
     /// The scaling: min and max of the raw training features.
     public var featureMin: Float, featureMax: Float
-    /// Every warning met on the way (skipped clips, small classes), one line each.
-    public var warnings: [String]
+    /// Every warning met on the way (missing or skipped clips, small classes).
+    public var warnings: [DataWarning]
     /// Whether the windows came from the feature cache.
     public var cacheHit: Bool
 

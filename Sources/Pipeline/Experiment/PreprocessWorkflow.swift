@@ -7,31 +7,36 @@ public enum PreprocessWorkflow {
     /// the exploratory plots, and reports skipped clips.
     /// - Throws: `DataError` when a class is left without usable clips.
     public static func clean(config: ExperimentConfig, data: DataFolder, plots: Bool) throws {
-        let table = try AudioTable.read(contentsOf: data.csv)
+        let table = try AudioTable(contentsOf: data.csv)
+        let check = try table.checkFiles(in: data.wavfiles)
+        let rows = check.usable
         let f = config.features
         let line = ProgressLine()
-        let result = try CleanStep.run(fnames: table.rows.map(\.fname), data: data, rate: f.rate, threshold: f.threshold,
+        let result = try CleanStep.run(fnames: rows.map(\.fname), data: data, rate: f.rate, threshold: f.threshold,
                                        minimumSamples: f.windowSamples + 1) { done, total in
             line.update("cleaning \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
         }
         let usable = result.samples.filter { $0 != nil }.count
         line.finish("clean: \(usable) of \(table.rows.count) files usable (\(result.rebuilt) cleaned now, "
                     + "\(usable - min(usable, result.rebuilt)) reused) in \(data.display(data.clean))")
-        for w in result.warnings { Diagnostics.warning(w) }
-        if !result.warnings.isEmpty { print("\(result.warnings.count) files skipped (see the warnings above)") }
-        for label in table.classes {
-            let rows = table.rows.indices.filter { table.rows[$0].label == label }
-            if !rows.contains(where: { result.samples[$0] != nil }) {
-                throw DataError(file: data.display(data.csv), line: nil,
-                                "class '\(label)' has no usable clips (\(rows.count) listed, all skipped)")
-            }
+        let warnings = check.warnings + result.warnings
+        Diagnostics.report(warnings)
+        var byClass: [String: [[Float]]] = [:]
+        for (row, samples) in zip(rows, result.samples) {
+            if let samples { byClass[row.label, default: []].append(samples) }
+        }
+        for label in table.classes where byClass[label] == nil {
+            throw DataError(file: data.display(data.csv),
+                            problem: "class '\(label)' has no usable clips (\(table.rows.filter { $0.label == label }.count) listed, all skipped)",
+                            hint: "see the warnings above for each file's reason")
         }
         guard plots else { return }
         var examples: [EDAPlots.Example] = [], means: [(label: String, seconds: Double)] = []
         for label in table.classes {
-            let clips = table.rows.indices.filter { table.rows[$0].label == label }.compactMap { result.samples[$0] }
+            let clips = byClass[label]!
+            let total = clips.reduce(0) { $0 + $1.count }
             examples.append(EDAPlots.Example(label: label, samples: clips[0]))
-            means.append((label, clips.map { Double($0.count) / Double(f.rate) }.reduce(0, +) / Double(clips.count)))
+            means.append((label, Double(total) / Double(f.rate) / Double(clips.count)))
         }
         let folder = data.root.appendingPathComponent("plots", isDirectory: true)
         let files = try EDAPlots.write(examples: examples, meanSeconds: means, features: f, to: folder)

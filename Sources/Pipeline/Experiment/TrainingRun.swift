@@ -55,8 +55,8 @@ public struct TrainingRun {
             if FileManager.default.fileExists(atPath: checkpointURL.path) {
                 let loaded = try TrainedModel.load(from: checkpointURL)
                 guard loaded.model.config.configHash == config.configHash else {
-                    throw DataError(file: data.display(checkpointURL), line: nil,
-                                    "was made with another config; remove it or train without --resume")
+                    throw DataError(file: data.display(checkpointURL), problem: "was made with another config",
+                                    hint: "remove it or train without --resume")
                 }
                 for (mine, theirs) in zip(network.parameters, loaded.model.network.parameters) { mine.value = theirs.value }
                 try optimizer.restore(loaded.optimizerState, for: network.parameters)

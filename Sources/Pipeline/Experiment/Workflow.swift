@@ -43,8 +43,7 @@ public enum Workflow {
         line.finish("data: \(prepared.table.rows.count) files, \(prepared.classes.count) classes (\(prepared.classes.joined(separator: ", "))); "
                     + "\(prepared.trainRows.count)/\(prepared.validationRows.count)/\(prepared.testRows.count) train/validation/test files; "
                     + "\(prepared.train.count) training windows" + (prepared.cacheHit ? " (feature cache)" : ""))
-        for w in prepared.warnings { Diagnostics.warning(w) }
-        if !prepared.warnings.isEmpty { print("\(prepared.warnings.count) warnings (listed above and in the report)") }
+        Diagnostics.report(prepared.warnings)
         return prepared
     }
 

@@ -23,17 +23,17 @@ public enum PredictWorkflow {
     /// Predicts every file of audio.csv from its raw audio and writes DATA/predictions.csv in the
     /// reference format (input columns, one probability column per class, y_pred) plus `split`.
     public static func predictTable(model: TrainedModel, data: DataFolder, output: URL) throws {
-        let table = try AudioTable.read(contentsOf: data.csv)
+        let table = try AudioTable(contentsOf: data.csv)
         let predictor = Predictor(model: model)
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
         let results = predictFiles(urls, predictor: predictor, display: data.display)
         var header = table.columns + model.classes + ["y_pred", "split"]
         if table.columns.contains("split") { header[header.count - 1] = "split_at_training" }
-        var lines = [CSV.line(header)]
+        var lines = [AudioTable.csvRecord(header)]
         var perSplit: [String: (right: Int, total: Int)] = [:]
         for (row, r) in zip(table.rows, results) {
             let split = model.splits[row.fname] ?? "unseen"
-            lines.append(CSV.line(row.fields + probabilityFields(r, classes: model.classes.count) + [r.label ?? "", split]))
+            lines.append(AudioTable.csvRecord(row.fields + probabilityFields(r, classes: model.classes.count) + [r.label ?? "", split]))
             if let label = r.label {
                 perSplit[split, default: (0, 0)].total += 1
                 if label == row.label { perSplit[split, default: (0, 0)].right += 1 }
@@ -69,11 +69,11 @@ public enum PredictWorkflow {
             }
         }
         let results = predictFiles(urls, predictor: Predictor(model: model), display: { $0.path })
-        var lines = [CSV.line(["fname"] + model.classes + ["y_pred"])]
+        var lines = [AudioTable.csvRecord(["fname"] + model.classes + ["y_pred"])]
         let width = max(24, urls.map { $0.path.count }.max() ?? 0)
         print("file".padding(toLength: width, withPad: " ", startingAt: 0) + "  prediction  probability")
         for (url, r) in zip(urls, results) {
-            lines.append(CSV.line([url.path] + probabilityFields(r, classes: model.classes.count) + [r.label ?? ""]))
+            lines.append(AudioTable.csvRecord([url.path] + probabilityFields(r, classes: model.classes.count) + [r.label ?? ""]))
             let shown = r.label.map { l in
                 String(format: "%@  %.3f", l.padding(toLength: 10, withPad: " ", startingAt: 0),
                        r.probabilities![model.classes.firstIndex(of: l)!])
@@ -114,13 +114,4 @@ public enum PredictWorkflow {
         }
         return rows
     }
-}
-
-/// CSV output with RFC 4180 quoting.
-enum CSV {
-    static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-    static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
 }

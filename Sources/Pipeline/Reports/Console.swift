@@ -51,4 +51,10 @@ public final class ProgressLine: @unchecked Sendable {
 public enum Diagnostics {
     public static func warning(_ text: String) { FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8)) }
     public static func error(_ text: String) { FileHandle.standardError.write(Data(("error: " + text + "\n").utf8)) }
+
+    /// Prints each warning on its own line, then a count when there are several.
+    public static func report(_ warnings: [DataWarning]) {
+        for w in warnings { FileHandle.standardError.write(Data((w.description + "\n").utf8)) }
+        if warnings.count > 1 { FileHandle.standardError.write(Data("\(warnings.count) warnings\n".utf8)) }
+    }
 }

@@ -30,7 +30,7 @@ public enum ReportText {
             md.append(String(format: "| %d | %.4f | %.4f | %.4f | %.4f | %.2f |", r.epoch, r.loss, r.accuracy, r.validationLoss, r.validationAccuracy, r.seconds))
         }
         if !prepared.warnings.isEmpty {
-            md += ["", "## Warnings", ""] + prepared.warnings.map { "- \($0)" }
+            md += ["", "## Warnings", ""] + prepared.warnings.map { "- \($0.description.replacingOccurrences(of: "warning: ", with: ""))" }
         }
         md += ["", "## Config", "", "```yaml", config.yaml(), "```", ""]
         return md.joined(separator: "\n")
