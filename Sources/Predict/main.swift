@@ -24,7 +24,7 @@ struct Predict: ParsableCommand {
     var clips: [String] = []
 
     func run() throws {
-        FloatEnvironment.flushDenormalsToZero()
+        CLI.start()
         var folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
         let demo = DataFolder(root: folder.root.appendingPathComponent("demo", isDirectory: true))
         if !folder.hasTable && model == nil && demo.hasTable { folder = demo }

@@ -30,6 +30,7 @@ struct Clean: ParsableCommand {
     var plots = false
 
     func run() throws {
+        CLI.start()
         let folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
         let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: folder) }
         guard folder.hasTable else {

@@ -66,7 +66,7 @@ struct Fit: ParsableCommand {
     }
 
     func run() throws {
-        FloatEnvironment.flushDenormalsToZero()
+        CLI.start()
         let requested = DataFolder(root: URL(fileURLWithPath: options.data, isDirectory: true))
         var cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: requested) }
         options.apply(to: &cfg)
@@ -92,7 +92,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        FloatEnvironment.flushDenormalsToZero()
+        CLI.start()
         var loaded: [ExperimentConfig] = []
         for file in configs {
             var cfg = CLI.report { try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: file)) }

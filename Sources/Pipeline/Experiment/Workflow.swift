@@ -1,4 +1,6 @@
+import CSupport
 import Foundation
+import Tensor
 
 /// What the `train` command does, step by step, with its console output.
 public enum Workflow {
@@ -66,6 +68,13 @@ public enum Workflow {
 /// Error reporting shared by the executables: a user error becomes one line on standard error
 /// (`error: <file or key>: <problem>`) and exit status 1, never a stack trace.
 public enum CLI {
+    /// Start-up shared by the executables: standard output line-buffered (progress, prints and
+    /// warnings keep their order in logs) and denormals flushed to zero on this thread.
+    public static func start() {
+        earmark_line_buffer_stdout()
+        FloatEnvironment.flushDenormalsToZero()
+    }
+
     /// Runs `body`; on error prints it and exits with status 1.
     @discardableResult
     public static func report<T>(_ body: () throws -> T) -> T {

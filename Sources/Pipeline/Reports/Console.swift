@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// Progress output: a line redrawn in place on a terminal, plain final lines otherwise (logs, CI).
@@ -17,16 +18,17 @@ public final class ProgressLine: @unchecked Sendable {
         lastDraw = now
         let pad = max(0, width - text.count)
         width = text.count
-        FileHandle.standardOutput.write(Data(("\r" + text + String(repeating: " ", count: pad)).utf8))
+        print("\r" + text + String(repeating: " ", count: pad), terminator: "")
+        earmark_flush_stdout()
     }
 
     /// Prints the final form of the line and ends it.
     public func finish(_ text: String) {
         if isTerminal {
             let pad = max(0, width - text.count)
-            FileHandle.standardOutput.write(Data(("\r" + text + String(repeating: " ", count: pad) + "\n").utf8))
+            print("\r" + text + String(repeating: " ", count: pad))
         } else {
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            print(text)
         }
         width = 0
     }
