@@ -68,12 +68,12 @@ enum TinyData {
     static let classes = ["hum", "tone", "whistle"]
 
     /// Writes wavfiles/, audio.csv and cfg/tiny.yaml (a small CNN, 1 epoch) into `root`.
-    static func make(in root: URL, filesPerClass: Int = 5, seconds: Double = 0.6, epochs: Int = 1) throws {
+    static func make(in root: URL, filesPerClass: Int = 5, seconds: Double = 0.6, epochs: Int = 1, classCount: Int = 3) throws {
         let wav = root.appendingPathComponent("wavfiles")
         try FileManager.default.createDirectory(at: wav, withIntermediateDirectories: true)
         var csv = "fname,label,note\n"
         let base: [Double] = [110, 440, 1760]
-        for (c, label) in classes.enumerated() {
+        for (c, label) in classes.prefix(classCount).enumerated() {
             for i in 0..<filesPerClass {
                 let f = base[c] * (1 + 0.05 * Double(i))
                 let n = Int(seconds * 16000)
