@@ -38,9 +38,9 @@ final class LossAndOptimizerTests: XCTestCase {
         // Keras clips probabilities at 1e-7: a zero probability costs -log(1e-7), not infinity
         let zero = Tensor(shape: [1, 2], data: [0, 1])
         XCTAssertEqual(SoftmaxCrossEntropy().loss(probabilities: zero, labels: [0]), -log(1e-7), accuracy: 1e-3)
-        // the reference calls compute_class_weight('balanced', np.unique(y), y): k counts the classes
-        // present, so y = [0, 0, 0, 1] gives 4 / (2 * 3) and 4 / (2 * 1); an absent class weighs 0
-        XCTAssertEqual(SoftmaxCrossEntropy.balancedWeights(labels: [0, 0, 0, 1], classes: 3), [Float(4) / 6, 2, 0])
+        // class weights scale each example's term: weight 2 on the second example's class
+        let weighted = SoftmaxCrossEntropy(classWeights: [1, 2, 1]).loss(probabilities: p, labels: [0, 1])
+        XCTAssertEqual(weighted, (-log(0.7) - 2 * log(0.1)) / 2, accuracy: 1e-6)
     }
 
     func testAdamFirstStepMovesEachWeightByTheLearningRate() {

@@ -45,7 +45,7 @@ public struct TrainingRun {
         let network = try config.makeModel(classes: classes.count, seed: seed)
         let optimizer = makeOptimizer()
         let weights = config.training.classWeight == .balanced
-            ? SoftmaxCrossEntropy.balancedWeights(labels: prepared.train.labels, classes: classes.count) : nil
+            ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes.count).map(Float.init) : nil
         let trainer = Trainer(model: network, optimizer: optimizer, loss: SoftmaxCrossEntropy(classWeights: weights),
                               batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
         var model = TrainedModel(config: config, classes: classes, featureMin: prepared.featureMin,
