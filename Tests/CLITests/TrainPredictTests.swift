@@ -118,6 +118,13 @@ final class TrainPredictTests: XCTestCase {
         let straight = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
         XCTAssertEqual(straight.status, 0, straight.output)
         let reference = try Data(contentsOf: root.appendingPathComponent("models/tiny.checkpoint.safetensors"))
+        // the best model is the epoch with the highest validation accuracy (the first of equals),
+        // never simply the last epoch
+        let history = try read("runs/tiny/history.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        let accuracies = history.map { Double($0[4])! }
+        let bestEpoch = accuracies.firstIndex(of: accuracies.max()!)! + 1
+        let best = try SafeTensors.read(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))
+        XCTAssertEqual(best.metadata["epoch"], String(bestEpoch), "history: \(accuracies)")
         try FileManager.default.removeItem(at: root.appendingPathComponent("models"))
 
         let checkpoint = root.appendingPathComponent("models/tiny.checkpoint.safetensors")

@@ -77,6 +77,7 @@ public struct TrainingRun {
         events.epochEnd = { record, improved in
             console.epochEnd(record, steps: (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize,
                              improved: improved)
+            model.epoch = record.epoch
             if improved { try model.save(to: bestURL) }
             try report.writeHistory(trainer.state.history, title: config.name)
         }
