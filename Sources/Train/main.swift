@@ -9,7 +9,15 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a sound classifier (CNN or LSTM) described by a config in cfg/.",
-        discussion: "With no audio.csv in DATA, the built-in demo data set is generated into DATA/demo and used.",
+        discussion: """
+            train --mode conv [--data DIR] [--epochs N] [--seed N] [--resume] [--print-config]
+            train --config cfg/mine.yaml ...
+            train compare cfg/conv.yaml cfg/time.yaml [--data DIR]
+
+            --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network); \
+            `train fit --help` lists every option. With no audio.csv in DATA, the built-in demo \
+            data set is generated into DATA/demo and used.
+            """,
         subcommands: [Fit.self, Compare.self],
         defaultSubcommand: Fit.self)
 }
