@@ -9,11 +9,15 @@ public struct AudioClip: Sendable, Equatable {
     public var sampleRate: Int
     /// The number of channels in the file before mixing to mono.
     public var channels: Int
+    /// Set when the file is cut short: the frames its header declares, more than the `frames`
+    /// actually present (which are what `samples` holds). Nil for a complete file.
+    public var declaredFrames: Int?
 
-    public init(samples: [Float], sampleRate: Int, channels: Int = 1) {
+    public init(samples: [Float], sampleRate: Int, channels: Int = 1, declaredFrames: Int? = nil) {
         self.samples = samples
         self.sampleRate = sampleRate
         self.channels = channels
+        self.declaredFrames = declaredFrames
     }
 
     /// The number of frames (== `samples.count`).

@@ -8,7 +8,8 @@ import Foundation
 /// Frames are read in chunks of at most `chunkSamples` values; the header's frame count only sizes
 /// the first reservation, capped at `maximumReservation`, so a lying header cannot make it allocate
 /// more than the data actually decoded. A truncated data chunk yields the complete frames present
-/// (libsndfile's behaviour, like most players): the clip is the readable prefix.
+/// (libsndfile's behaviour, like most players): the clip is the readable prefix, and for a WAV file
+/// `declaredFrames` records what the header declared so the caller can say the file is cut short.
 public enum AudioDecoder {
     /// The highest sample rate accepted (Hz); anything above is treated as a corrupt header.
     public static let maximumSampleRate = 1_000_000
@@ -62,7 +63,13 @@ public enum AudioDecoder {
         if let bad = samples.firstIndex(where: { !$0.isFinite }) {
             throw AudioError(file: name, reason: .nonFinite(frame: bad))
         }
-        return AudioClip(samples: samples, sampleRate: rate, channels: channels)
+        var declared: Int?
+        let major = Int(info.format) & SF_FORMAT_TYPEMASK
+        if major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX, let frames = RIFFHeader.declaredDataFrames(of: url),
+           frames > samples.count {
+            declared = frames
+        }
+        return AudioClip(samples: samples, sampleRate: rate, channels: channels, declaredFrames: declared)
     }
 
     /// Appends the channel mean of each interleaved frame; x (frames, channels).

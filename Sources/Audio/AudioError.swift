@@ -29,15 +29,19 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
         self.reason = reason
     }
 
-    public var description: String {
+    /// `<file>: <explanation>`, one line.
+    public var description: String { "\(file): \(explanation)" }
+
+    /// The reason alone, without the file: `cannot decode audio (File contains data in an unknown format.)`.
+    public var explanation: String {
         switch reason {
-        case .cannotDecode(let text): return "\(file): cannot decode audio (\(text))"
-        case .empty: return "\(file): no audio frames (empty clip)"
-        case .noChannels: return "\(file): the header declares no channels"
-        case .badSampleRate(let rate): return "\(file): absurd sample rate \(rate) Hz (expected 1...1000000)"
-        case .nonFinite(let frame): return "\(file): NaN or infinite sample at frame \(frame)"
-        case .cannotResample(let text): return "\(file): cannot resample (\(text))"
-        case .cannotWrite(let text): return "\(file): cannot write audio (\(text))"
+        case .cannotDecode(let text): return "cannot decode audio (\(text))"
+        case .empty: return "no audio frames (empty clip)"
+        case .noChannels: return "the header declares no channels"
+        case .badSampleRate(let rate): return "absurd sample rate \(rate) Hz (expected 1...1000000)"
+        case .nonFinite(let frame): return "NaN or infinite sample at frame \(frame)"
+        case .cannotResample(let text): return "cannot resample (\(text))"
+        case .cannotWrite(let text): return "cannot write audio (\(text))"
         }
     }
 }

@@ -1,62 +1,5 @@
 import Foundation
 
-/// A problem with the user's data that stops the run: one line naming the file (and the line of
-/// the CSV when there is one), the problem, and a hint.
-public struct DataError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The file the problem is in (as given by the caller), nil when it is not about one file.
-    public var file: String?
-    /// 1-based line number in `file`, nil when the problem is not on one line.
-    public var line: Int?
-    /// What is wrong.
-    public var problem: String
-    /// What to do about it.
-    public var hint: String?
-
-    public init(file: String?, line: Int? = nil, problem: String, hint: String? = nil) {
-        self.file = file
-        self.line = line
-        self.problem = problem
-        self.hint = hint
-    }
-
-    /// `audio.csv, line 7: empty label for 'dog_3.wav'. Hint: every row needs a label.` (one line)
-    public var description: String {
-        var text = ""
-        if let file { text += line.map { "\(file), line \($0): " } ?? "\(file): " }
-        text += problem
-        if let hint { text += ". Hint: \(hint)" }
-        return oneLine(text)
-    }
-}
-
-/// A problem that Earmark works around (the row, file or class is skipped) but the user should see.
-public struct DataWarning: CustomStringConvertible, Sendable, Equatable {
-    /// The file the warning is about, nil when it is not about one file.
-    public var file: String?
-    /// 1-based line number in `file`, if any.
-    public var line: Int?
-    /// What happened and what Earmark did about it.
-    public var message: String
-
-    public init(file: String?, line: Int? = nil, message: String) {
-        self.file = file
-        self.line = line
-        self.message = message
-    }
-
-    /// `warning: audio.csv, line 9: file 'wavfiles/x.wav' not found; row skipped` (one line)
-    public var description: String {
-        var text = "warning: "
-        if let file { text += line.map { "\(file), line \($0): " } ?? "\(file): " }
-        return oneLine(text + message)
-    }
-}
-
-/// Control characters (a newline inside a quoted CSV field) would break the one-line contract.
-private func oneLine(_ text: String) -> String {
-    String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
-}
-
 /// The dataset table, `DATA/audio.csv`: one row per clip with its file name and label.
 ///
 /// Format: RFC 4180 CSV in UTF-8 (a byte-order mark is skipped), LF, CRLF or lone CR line ends,
@@ -66,6 +9,17 @@ private func oneLine(_ text: String) -> String {
 /// names are ignored); other columns are kept in order. Blank lines are skipped. Spaces around
 /// fname and label values are trimmed. Line numbers count physical lines from 1 (the header is
 /// usually line 1); a row whose quoted field spans lines is reported at its first line.
+///
+/// Errors and warnings (DESIGN.md "Bad input"). A problem that makes the file unreadable as a
+/// table is an error (`DataError` naming the line), raised before any work: bytes that cannot be
+/// read or are not UTF-8, no header, a header without `fname` or `label` or naming a column twice,
+/// a quoted field never closed or text after its closing quote, a row whose number of fields
+/// differs from the header's (its columns cannot be trusted: usually an unquoted comma), and a
+/// table with no usable row. A well-formed row that cannot be used is skipped with a warning
+/// naming its line (`warnings`), so that an unattended run goes on with the other rows: an empty
+/// fname, an empty label, an fname pointing outside the wavfiles folder, and an fname listed again
+/// (the first row is kept; the warning names both lines). A label that only skipped rows carry is
+/// still one of `classes`, so `checkFiles(in:)` stops the run when a class has no usable row.
 public struct AudioTable: Sendable, Equatable {
     /// One data row.
     public struct Row: Sendable, Equatable {
@@ -79,18 +33,38 @@ public struct AudioTable: Sendable, Equatable {
         public var fields: [String]
     }
 
+    /// A row left out of `rows`, and why.
+    public struct SkippedRow: Sendable, Equatable {
+        /// The 1-based line of the CSV where the row starts.
+        public var line: Int
+        /// Its file name (trimmed; empty when that is the problem).
+        public var fname: String
+        /// Its label (trimmed; empty when that is the problem).
+        public var label: String
+        /// Why it was skipped, e.g. `empty label for 'a.wav'`.
+        public var reason: String
+    }
+
     /// The file the table was read from (for messages).
     public var file: String
     /// Column names in file order (trimmed).
     public var columns: [String]
-    /// Data rows in file order.
+    /// Usable data rows in file order.
     public var rows: [Row]
-    /// The distinct labels, sorted (Swift `String` order; code-point order for ASCII names).
+    /// Rows skipped because they cannot be used, in file order (see `warnings`).
+    public var skipped: [SkippedRow]
+    /// The distinct non-empty labels of all rows, skipped ones included, sorted (Swift `String`
+    /// order; code-point order for ASCII names).
     public var classes: [String]
     /// Position of `fname` in `columns`.
     public var fnameColumn: Int
     /// Position of `label` in `columns`.
     public var labelColumn: Int
+
+    /// One warning per skipped row: `warning: audio.csv, line 7: empty label for 'a.wav'; row skipped`.
+    public var warnings: [DataWarning] {
+        skipped.map { DataWarning(file: file, line: $0.line, message: "\($0.reason); row skipped") }
+    }
 
     /// Reads and validates the CSV at `url`.
     /// - Throws: `DataError` naming the file and line of the first problem.
@@ -135,8 +109,13 @@ public struct AudioTable: Sendable, Equatable {
         self.fnameColumn = fnameColumn
         self.labelColumn = labelColumn
 
+        guard records.count > 1 else {
+            throw DataError(file: file, line: header.line, problem: "has a header but no rows",
+                            hint: "add one line per audio file: fname,label")
+        }
         var rows: [Row] = []
-        var firstLine: [String: Int] = [:]
+        var skipped: [SkippedRow] = []
+        var kept: [String: Row] = [:]
         for record in records.dropFirst() {
             var fields = record.fields
             guard fields.count == columns.count else {
@@ -146,54 +125,65 @@ public struct AudioTable: Sendable, Equatable {
             }
             let fname = fields[fnameColumn].trimmingCharacters(in: .whitespaces)
             let label = fields[labelColumn].trimmingCharacters(in: .whitespaces)
-            guard !fname.isEmpty else {
-                throw DataError(file: file, line: record.line, problem: "empty fname",
-                                hint: "every row needs the file name of its clip in wavfiles/")
+            func skip(_ reason: String) { skipped.append(SkippedRow(line: record.line, fname: fname, label: label, reason: reason)) }
+            if fname.isEmpty {
+                skip("empty fname" + (label.isEmpty ? "" : " (label '\(label)')"))
+            } else if label.isEmpty {
+                skip("empty label for '\(fname)'")
+            } else if fname.hasPrefix("/") || fname.split(separator: "/").contains("..") {
+                skip("fname '\(fname)' points outside the wavfiles folder")
+            } else if let first = kept[fname] {
+                skip("fname '\(fname)' is listed again (first on line \(first.line), which is kept"
+                     + (first.label == label ? ")" : " with label '\(first.label)', not '\(label)')"))
+            } else {
+                fields[fnameColumn] = fname
+                fields[labelColumn] = label
+                let row = Row(line: record.line, fname: fname, label: label, fields: fields)
+                kept[fname] = row
+                rows.append(row)
             }
-            guard !label.isEmpty else {
-                throw DataError(file: file, line: record.line, problem: "empty label for '\(fname)'",
-                                hint: "every row needs a label (its class)")
-            }
-            if fname.hasPrefix("/") || fname.split(separator: "/").contains("..") {
-                throw DataError(file: file, line: record.line,
-                                problem: "fname '\(fname)' points outside the wavfiles folder",
-                                hint: "give the file name relative to wavfiles/, without '/' at the start or '..'")
-            }
-            if let earlier = firstLine[fname] {
-                throw DataError(file: file, line: record.line,
-                                problem: "duplicate fname '\(fname)' (also on line \(earlier))",
-                                hint: "list each file once; remove one of the two rows")
-            }
-            firstLine[fname] = record.line
-            fields[fnameColumn] = fname
-            fields[labelColumn] = label
-            rows.append(Row(line: record.line, fname: fname, label: label, fields: fields))
-        }
-        guard !rows.isEmpty else {
-            throw DataError(file: file, line: header.line, problem: "has a header but no rows",
-                            hint: "add one line per audio file: fname,label")
         }
         self.rows = rows
-        classes = Array(Set(rows.map(\.label))).sorted()
+        self.skipped = skipped
+        classes = Array(Set(rows.map(\.label) + skipped.map(\.label).filter { !$0.isEmpty })).sorted()
+        guard !rows.isEmpty else {
+            let first = "line \(skipped[0].line): \(skipped[0].reason)"
+            throw DataError(file: file, problem: "has no usable row: " + (skipped.count == 1 ? "its only row is skipped (\(first))"
+                                : "all \(skipped.count) rows are skipped (\(AudioTable.lineList(skipped.map(\.line)))), e.g. \(first)"),
+                            hint: "every row needs a file name and a label", warnings: warnings)
+        }
+    }
+
+    /// `lines 3, 4, 7, 9, 12, ...` (at most five numbers), or `line 3`.
+    static func lineList(_ lines: [Int]) -> String {
+        (lines.count == 1 ? "line " : "lines ")
+            + lines.prefix(5).map(String.init).joined(separator: ", ") + (lines.count > 5 ? ", ..." : "")
     }
 
     /// The result of `checkFiles(in:)`.
     public struct FileCheck: Sendable, Equatable {
         /// Rows whose file exists, in table order.
         public var usable: [Row]
-        /// One warning per skipped row, naming its line and the missing file.
+        /// One warning per row skipped for its missing file, naming its line and the file; then at
+        /// most one naming files of the folder that no row lists (they are ignored).
         public var warnings: [DataWarning]
+        /// Files in the folder (and its subfolders) that no row lists, hidden files left out; sorted.
+        public var unlisted: [String]
     }
 
     /// Keeps the rows whose file exists in `folder` (a regular file or a link to one); each other
-    /// row becomes a warning naming its line, and is skipped.
-    /// - Throws: `DataError` when `folder` is not a folder, or when a class is left with no file.
+    /// row becomes a warning naming its line, and is skipped. Files of `folder` that no row lists
+    /// are ignored, with one warning naming the first few (hidden files such as `.DS_Store` are not
+    /// counted).
+    /// - Throws: `DataError` when `folder` is not a folder, or when a class is left with no usable
+    ///   row (its files are missing or its rows were skipped when the table was read); the error
+    ///   carries the warnings that explain it.
     public func checkFiles(in folder: URL) throws -> FileCheck {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw DataError(file: folder.path, problem: "folder not found",
-                            hint: "put the audio files named in \(file) into this folder")
+                            hint: "put the audio files named in \(file) into this folder", warnings: self.warnings)
         }
         var usable: [Row] = []
         var warnings: [DataWarning] = []
@@ -209,16 +199,43 @@ public struct AudioTable: Sendable, Equatable {
                 missingLines[row.label, default: []].append(row.line)
             }
         }
+        let unlisted = Self.files(in: folder).filter { !listed.contains($0) }
+        if !unlisted.isEmpty {
+            let names = unlisted.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (unlisted.count > 3 ? ", ..." : "")
+            warnings.append(DataWarning(file: folder.path, message: "\(unlisted.count) file\(unlisted.count == 1 ? "" : "s") "
+                                        + "not listed in \(URL(fileURLWithPath: file).lastPathComponent) ignored: \(names)"))
+        }
         let present = Set(usable.map(\.label))
         if let empty = classes.first(where: { !present.contains($0) }) {
-            let lines = missingLines[empty] ?? []
-            let shown = lines.prefix(5).map(String.init).joined(separator: ", ") + (lines.count > 5 ? ", ..." : "")
-            throw DataError(file: file,
-                            problem: "class '\(empty)' has no usable file: the files of all its \(lines.count) rows "
-                                + "(lines \(shown)) are missing from \(folder.path)",
-                            hint: "add the files or remove the class's rows")
+            let dropped = skipped.filter { $0.label == empty }.map(\.line)
+            let lines = ((missingLines[empty] ?? []) + dropped).sorted()
+            let rows = lines.count == 1 ? "its only row (\(Self.lineList(lines)))" : "all its \(lines.count) rows (\(Self.lineList(lines)))"
+            let problem = dropped.isEmpty
+                ? "the files of \(rows) are missing from \(folder.path)"
+                : "\(rows) \(lines.count == 1 ? "is" : "are") skipped"
+            throw DataError(file: file, problem: "class '\(empty)' has no usable file: " + problem,
+                            hint: "see the warnings above for each row; add the files or remove the class's rows",
+                            warnings: self.warnings + warnings)
         }
-        return FileCheck(usable: usable, warnings: warnings)
+        return FileCheck(usable: usable, warnings: warnings, unlisted: unlisted)
+    }
+
+    /// The fnames of every row, skipped ones included (a skipped row's file is not "unlisted").
+    private var listed: Set<String> { Set(rows.map(\.fname) + skipped.map(\.fname)) }
+
+    /// Paths relative to `folder` of the regular files below it, hidden files and folders left out.
+    static func files(in folder: URL) -> [String] {
+        let base = folder.standardizedFileURL.resolvingSymlinksInPath().path
+        guard let walk = FileManager.default.enumerator(at: URL(fileURLWithPath: base, isDirectory: true),
+                                                        includingPropertiesForKeys: [.isRegularFileKey],
+                                                        options: [.skipsHiddenFiles]) else { return [] }
+        var out: [String] = []
+        for case let url as URL in walk where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let path = url.standardizedFileURL.path
+            guard path.hasPrefix(base + "/") else { continue }
+            out.append(String(path.dropFirst(base.count + 1)))
+        }
+        return out.sorted()
     }
 
     /// One CSV record (no line end) for `fields`: a field is quoted when it holds a comma, a quote,
@@ -229,87 +246,5 @@ public struct AudioTable: Sendable, Equatable {
                 || field.first?.isWhitespace == true || field.last?.isWhitespace == true
             return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
         }.joined(separator: ",")
-    }
-}
-
-/// RFC 4180 record splitter over raw bytes (see `AudioTable` for the accepted dialect).
-enum CSVReader {
-    struct Record {
-        /// 1-based line where the record starts.
-        var line: Int
-        var fields: [String]
-    }
-
-    private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","),
-                       lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"),
-                       space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
-
-    /// All non-blank records of `bytes`. - Throws: `DataError` for an unterminated quote, text after
-    /// a closing quote, invalid UTF-8 or a UTF-16 file.
-    static func records(_ bytes: [UInt8], file: String) throws -> [Record] {
-        var i = 0
-        let n = bytes.count
-        if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
-        if n >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
-            throw DataError(file: file, line: 1, problem: "is UTF-16 text", hint: "save the CSV as UTF-8")
-        }
-        var line = 1
-        var records: [Record] = []
-        func text(_ field: ArraySlice<UInt8>, _ at: Int) throws -> String {
-            guard let s = String(validating: field, as: UTF8.self) else {
-                throw DataError(file: file, line: at, problem: "is not valid UTF-8 text",
-                                hint: "save the CSV as UTF-8")
-            }
-            return s
-        }
-        while i < n {
-            let recordLine = line
-            var fields: [String] = []
-            while true {
-                if i < n, bytes[i] == quote {
-                    // quoted field: runs to the next lone quote; "" is a literal quote
-                    let openLine = line
-                    var field: [UInt8] = []
-                    i += 1
-                    while true {
-                        guard i < n else {
-                            throw DataError(file: file, line: openLine, problem: "a quoted field is never closed",
-                                            hint: "a field that starts with \" must end with \"; "
-                                                + "write a quote inside a quoted field as \"\"")
-                        }
-                        let c = bytes[i]
-                        if c == quote {
-                            if i + 1 < n, bytes[i + 1] == quote { field.append(quote); i += 2; continue }
-                            i += 1
-                            break
-                        }
-                        if c == lf || (c == cr && (i + 1 == n || bytes[i + 1] != lf)) { line += 1 }
-                        field.append(c)
-                        i += 1
-                    }
-                    while i < n, bytes[i] == space || bytes[i] == tab { i += 1 }
-                    if i < n, bytes[i] != comma, bytes[i] != lf, bytes[i] != cr {
-                        throw DataError(file: file, line: line, problem: "text after the closing quote of a field",
-                                        hint: "quote the whole field and double the quotes inside it: \"a \"\"b\"\" c\"")
-                    }
-                    fields.append(try text(field[...], line))
-                } else {
-                    let start = i
-                    while i < n, bytes[i] != comma, bytes[i] != lf, bytes[i] != cr { i += 1 }
-                    fields.append(try text(bytes[start..<i], line))
-                }
-                if i < n, bytes[i] == comma { i += 1; continue }
-                // end of record: LF, CRLF, lone CR or end of input
-                if i < n {
-                    if bytes[i] == cr, i + 1 < n, bytes[i + 1] == lf { i += 1 }
-                    i += 1
-                    line += 1
-                }
-                break
-            }
-            let blank = fields.count == 1 && fields[0].allSatisfy { $0 == " " || $0 == "\t" }
-            if !blank { records.append(Record(line: recordLine, fields: fields)) }
-        }
-        return records
     }
 }

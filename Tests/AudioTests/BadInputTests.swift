@@ -110,6 +110,10 @@ final class BadInputTests: XCTestCase {
         try cut.write(to: url)
         let clip = try AudioDecoder.decode(contentsOf: url)
         XCTAssertEqual(clip.frames, 69)
+        XCTAssertEqual(clip.declaredFrames, 100, "the header's frame count tells the caller the file is cut short")
+        try full.write(to: url)
+        XCTAssertNil(try AudioDecoder.decode(contentsOf: url).declaredFrames, "a complete file")
+        try cut.write(to: url)
         let expected = (0..<69).map { f in Float((Double(ints[2 * f]) + Double(ints[2 * f + 1])) / 2 / 32768) }
         XCTAssertEqual(clip.samples, expected)
         // Cut inside the header: no usable audio.
@@ -124,6 +128,7 @@ final class BadInputTests: XCTestCase {
         try data.write(to: url)
         let clip = try AudioDecoder.decode(contentsOf: url)
         XCTAssertEqual(clip.samples, [1000, 2000, 3000].map { Float($0) / 32768 })
+        XCTAssertEqual(clip.declaredFrames, 0xFFFF_FFF0 / 2)
         // Float data with the same lie.
         let f = WavBytes.make(format: 3, channels: 8, rate: 8000, bitsPerSample: 32,
                               data: WavBytes.float32([Float](repeating: 0.25, count: 16)), dataSize: 0x7FFF_FFFF)

@@ -24,7 +24,11 @@ final class PreprocessTests: XCTestCase {
         try "fname,label\nmissing.wav,hum\n".write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
         let none = try CLI.run("preprocess", ["--mode", "tiny"], in: root)
         XCTAssertEqual(none.status, 1, none.output)
-        XCTAssertTrue(none.stderr.hasPrefix("error: ") && none.stderr.contains("audio.csv"), none.stderr)
-        XCTAssertTrue(none.stderr.contains("class 'hum'") && none.stderr.contains("lines 2"), none.stderr)
+        // the reasons first (one warning line per row), then one error line
+        let errors = none.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        XCTAssertEqual(errors.count, 1, none.stderr)
+        XCTAssertTrue(none.stderr.hasPrefix("warning: ") && none.stderr.contains("missing.wav' not found"), none.stderr)
+        XCTAssertTrue(errors.last?.contains("audio.csv") == true, none.stderr)
+        XCTAssertTrue(errors.last?.contains("class 'hum'") == true && errors.last?.contains("(line 2)") == true, none.stderr)
     }
 }

@@ -90,14 +90,58 @@ final class AudioTableTests: XCTestCase {
         assertError("a.wav,cat\nb.wav,dog\n", line: 1, "no 'fname' column")
     }
 
-    func testEmptyFnameAndLabel() {
-        assertError("fname,label\na.wav,cat\n,dog\n", line: 3, "empty fname")
-        assertError("fname,label\na.wav,cat\n\nb.wav,  \n", line: 4, "empty label", "'b.wav'")
-        assertError("fname,label\n\"\",cat\n", line: 2, "empty fname")
+    // MARK: rows that cannot be used: skipped, one warning naming the line each
+
+    /// Asserts that `t` skipped exactly the rows on `lines`, each with a one-line warning
+    /// `warning: audio.csv, line N: ...; row skipped` containing the matching words.
+    func assertSkipped(_ t: AudioTable, lines: [Int], _ words: [[String]], file: StaticString = #filePath, at: UInt = #line) {
+        XCTAssertEqual(t.skipped.map(\.line), lines, file: file, line: at)
+        XCTAssertEqual(t.warnings.map(\.line), lines, file: file, line: at)
+        for (warning, expected) in zip(t.warnings, words) {
+            let text = warning.description
+            XCTAssertTrue(text.hasPrefix("warning: audio.csv, line \(warning.line!): "), text, file: file, line: at)
+            XCTAssertTrue(text.hasSuffix("; row skipped"), text, file: file, line: at)
+            XCTAssertFalse(text.contains("\n"), text, file: file, line: at)
+            for word in expected { XCTAssertTrue(text.contains(word), "'\(word)' not in: \(text)", file: file, line: at) }
+        }
     }
 
-    func testDuplicateFnameNamesBothLines() {
-        assertError("fname,label\na.wav,cat\nb.wav,dog\na.wav,dog\n", line: 4, "duplicate fname 'a.wav'", "line 2")
+    func testEmptyFnameAndLabelAreSkippedWithTheirLine() throws {
+        let t = try table("fname,label\na.wav,cat\n,dog\n\nb.wav,  \n\"\",cat\nc.wav,dog\n")
+        XCTAssertEqual(t.rows.map(\.fname), ["a.wav", "c.wav"])
+        XCTAssertEqual(t.rows.map(\.line), [2, 7])
+        assertSkipped(t, lines: [3, 5, 6], [["empty fname", "label 'dog'"], ["empty label for 'b.wav'"], ["empty fname", "'cat'"]])
+        XCTAssertEqual(t.classes, ["cat", "dog"])
+    }
+
+    func testARepeatedFnameKeepsTheFirstRowAndNamesBothLines() throws {
+        let t = try table("fname,label\na.wav,cat\nb.wav,dog\na.wav,cat\na.wav,dog\n")
+        XCTAssertEqual(t.rows.map(\.line), [2, 3])
+        XCTAssertEqual(t.rows.map(\.label), ["cat", "dog"])
+        assertSkipped(t, lines: [4, 5], [["'a.wav' is listed again", "first on line 2"],
+                                          ["'a.wav' is listed again", "first on line 2", "label 'cat', not 'dog'"]])
+        XCTAssertEqual(t.warnings[0].description,
+                       "warning: audio.csv, line 4: fname 'a.wav' is listed again (first on line 2, which is kept); row skipped")
+        // a row skipped for an empty label does not claim its file name
+        let u = try table("fname,label\na.wav,\na.wav,cat\n")
+        XCTAssertEqual(u.rows.map(\.line), [3])
+        assertSkipped(u, lines: [2], [["empty label"]])
+    }
+
+    func testPathsOutsideTheWavfilesFolderAreSkipped() throws {
+        let t = try table("fname,label\n../secret.wav,cat\n/etc/passwd,cat\nsub/a.wav,cat\nsub/../../b.wav,cat\n")
+        XCTAssertEqual(t.rows.map(\.fname), ["sub/a.wav"])
+        assertSkipped(t, lines: [2, 3, 5], [["'../secret.wav' points outside the wavfiles folder"], ["'/etc/passwd'"], ["outside"]])
+    }
+
+    func testATableWithoutAnyUsableRowIsAnError() {
+        assertError("fname,label\na.wav,\n,cat\n", line: nil, "no usable row", "all 2 rows are skipped", "lines 2, 3",
+                    "line 2: empty label for 'a.wav'")
+        assertError("fname,label\na.wav,\n", line: nil, "no usable row: its only row is skipped (line 2: empty label for 'a.wav')")
+        XCTAssertThrowsError(try table("fname,label\na.wav,\n")) {
+            // the error carries the warnings so the executables print every row's reason before it
+            XCTAssertEqual(($0 as? DataError)?.warnings.map(\.line), [2])
+        }
     }
 
     func testWrongNumberOfFields() {
@@ -113,7 +157,7 @@ final class AudioTableTests: XCTestCase {
         XCTAssertEqual(try table("fname,label\na\"b.wav,cat\n").rows[0].fname, "a\"b.wav")
     }
 
-    func testEncodingAndPathErrors() {
+    func testEncodingErrors() {
         XCTAssertThrowsError(try AudioTable(data: Data([0xFF, 0xFE, 0x66, 0x00]), file: "audio.csv")) {
             XCTAssertTrue("\($0)".contains("UTF-16"), "\($0)")
         }
@@ -122,9 +166,6 @@ final class AudioTableTests: XCTestCase {
             XCTAssertEqual(($0 as? DataError)?.line, 2)
             XCTAssertTrue("\($0)".contains("UTF-8"), "\($0)")
         }
-        assertError("fname,label\n../secret.wav,cat\n", line: 2, "outside the wavfiles folder")
-        assertError("fname,label\n/etc/passwd,cat\n", line: 2, "outside the wavfiles folder")
-        XCTAssertEqual(try table("fname,label\nsub/a.wav,cat\n").rows[0].fname, "sub/a.wav")
     }
 
     func testMissingCSVFile() throws {
@@ -148,6 +189,7 @@ final class AudioTableTests: XCTestCase {
         let check = try t.checkFiles(in: wav)
         XCTAssertEqual(check.usable.map(\.fname), ["a.wav", "b.wav"])
         XCTAssertEqual(check.warnings.map(\.line), [3, 5])   // c.wav is missing, d.wav is a folder
+        XCTAssertEqual(check.unlisted, [])
         XCTAssertTrue(check.warnings[0].description.hasPrefix("warning: \(csv.path), line 3: file '"), "\(check.warnings[0])")
         XCTAssertTrue(check.warnings[0].description.contains("c.wav' not found; row skipped"), "\(check.warnings[0])")
 
@@ -156,9 +198,36 @@ final class AudioTableTests: XCTestCase {
         XCTAssertThrowsError(try AudioTable(contentsOf: csv).checkFiles(in: wav)) {
             XCTAssertTrue("\($0)".contains("class 'owl' has no usable file"), "\($0)")
             XCTAssertTrue("\($0)".contains("lines 3, 4"), "\($0)")
+            XCTAssertEqual(($0 as? DataError)?.warnings.compactMap(\.line), [3, 4])
+        }
+        // a class whose rows were all skipped by the table (listed twice, no fname): an error naming
+        // the class and lines, carrying every warning
+        try Data("fname,label\na.wav,cat\nb.wav,dog\na.wav,owl\n,owl\n".utf8).write(to: csv)
+        XCTAssertThrowsError(try AudioTable(contentsOf: csv).checkFiles(in: wav)) {
+            XCTAssertTrue("\($0)".contains("class 'owl' has no usable file: all its 2 rows (lines 4, 5) are skipped"), "\($0)")
+            XCTAssertEqual(($0 as? DataError)?.warnings.map(\.line), [4, 5])
         }
         XCTAssertThrowsError(try t.checkFiles(in: folder.appendingPathComponent("nowhere"))) {
             XCTAssertTrue("\($0)".contains("nowhere: folder not found"), "\($0)")
         }
+    }
+
+    func testFilesNoRowListsAreNamedInOneWarning() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let wav = folder.appendingPathComponent("wavfiles")
+        try FileManager.default.createDirectory(at: wav.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        for name in ["a.wav", "b.wav", "notes.txt", ".DS_Store", "sub/c.wav", "sub/x.wav", "y.wav", "z.wav"] {
+            try Data([1]).write(to: wav.appendingPathComponent(name))
+        }
+        let csv = folder.appendingPathComponent("audio.csv")
+        try Data("fname,label\na.wav,cat\nsub/c.wav,dog\nb.wav,\n".utf8).write(to: csv)
+        let check = try AudioTable(contentsOf: csv).checkFiles(in: wav)
+        XCTAssertEqual(check.usable.map(\.fname), ["a.wav", "sub/c.wav"])
+        // b.wav is listed (on a skipped row), .DS_Store is hidden
+        XCTAssertEqual(check.unlisted, ["notes.txt", "sub/x.wav", "y.wav", "z.wav"])
+        XCTAssertEqual(check.warnings.count, 1)
+        XCTAssertEqual(check.warnings[0].description,
+                       "warning: \(wav.path): 4 files not listed in audio.csv ignored: 'notes.txt', 'sub/x.wav', 'y.wav', ...")
     }
 }

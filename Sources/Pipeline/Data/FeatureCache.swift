@@ -25,21 +25,27 @@ public enum FeatureCache {
         try SafeTensors.write(file, to: url)
     }
 
-    /// Reads the cache if it exists and was made with `key`.
-    /// - Throws: when missing, foreign, stale or inconsistent (the caller rebuilds it).
-    public static func read(_ url: URL, key: String) throws -> (train: WindowSet, validation: WindowSet) {
+    /// Reads the cache if it exists, was made with `key`, and is consistent with what the caller
+    /// expects: windows of shape (inputShape), labels in 0..<classes, each window from one of the
+    /// given table rows. - Throws: when missing, foreign, stale, damaged or inconsistent (the caller
+    /// rebuilds it).
+    public static func read(_ url: URL, key: String, inputShape: [Int], classes: Int,
+                            trainRows: Set<Int>, validationRows: Set<Int>) throws -> (train: WindowSet, validation: WindowSet) {
         let file = try SafeTensors.read(contentsOf: url)
         guard file.metadata["format"] == format, file.metadata["format_version"] == formatVersion,
               file.metadata["key"] == key else { throw SafeTensors.Error(url.path, "is stale or foreign") }
-        func set(_ prefix: String) throws -> WindowSet {
+        func set(_ prefix: String, rows: Set<Int>) throws -> WindowSet {
             let x = try file.tensor("\(prefix)/x", file: url.path)
-            let labels = try file.integers("\(prefix)/labels", file: url.path).values.map(Int32.init)
-            let files = try file.integers("\(prefix)/files", file: url.path).values.map(Int32.init)
-            guard x.shape.first == labels.count, labels.count == files.count else {
-                throw SafeTensors.Error(url.path, "\(prefix) tensors disagree in length")
+            let labels = try file.integers("\(prefix)/labels", file: url.path).values
+            let files = try file.integers("\(prefix)/files", file: url.path).values
+            guard x.shape == [labels.count] + inputShape, labels.count == files.count else {
+                throw SafeTensors.Error(url.path, "\(prefix) tensors have shapes \(x.shape), \(labels.count), \(files.count)")
             }
-            return WindowSet(x: x, labels: labels, files: files)
+            guard labels.allSatisfy({ (0..<classes).contains($0) }), files.allSatisfy(rows.contains) else {
+                throw SafeTensors.Error(url.path, "\(prefix) labels or files are out of range")
+            }
+            return WindowSet(x: x, labels: labels.map(Int32.init), files: files.map(Int32.init))
         }
-        return (try set("train"), try set("validation"))
+        return (try set("train", rows: trainRows), try set("validation", rows: validationRows))
     }
 }

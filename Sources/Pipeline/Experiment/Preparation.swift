@@ -11,7 +11,7 @@ public enum Preparation {
                            progress: @escaping @Sendable (String, Int, Int) -> Void = { _, _, _ in }) throws -> PreparedData {
         let table = try AudioTable(contentsOf: data.csv)
         let check = try table.checkFiles(in: data.wavfiles)
-        var warnings = check.warnings
+        var warnings = table.warnings + check.warnings
         let present = Set(check.usable.map(\.fname))
         let candidates = table.rows.indices.filter { present.contains(table.rows[$0].fname) }
         let f = config.features
@@ -26,7 +26,7 @@ public enum Preparation {
         }
         let classes = table.classes
         let rowLabels = table.rows.map { Int32(classes.firstIndex(of: $0.label)!) }
-        try requireEveryClass(table: table, usable: usable, file: data.display(data.csv))
+        try requireEveryClass(table: table, usable: usable, file: data.display(data.csv), warnings: warnings)
         let split = try DataSplit(labels: usable.map { table.rows[$0].label }, testFraction: config.split.test,
                                   validationFraction: config.split.validation, seed: UInt64(config.training.seed))
         warnings += split.warnings
@@ -38,7 +38,9 @@ public enum Preparation {
         let cacheURL = data.pickles.appendingPathComponent("\(config.name)-\(config.featureHash).safetensors")
         var train: WindowSet, validation: WindowSet
         var hit = false
-        if let cached = try? FeatureCache.read(cacheURL, key: key) {
+        // a cache that is missing, stale, foreign or damaged in any way is rebuilt, never trusted
+        if let cached = try? FeatureCache.read(cacheURL, key: key, inputShape: config.inputShape, classes: classes.count,
+                                               trainRows: Set(trainRows), validationRows: Set(validationRows)) {
             (train, validation) = cached
             hit = true
         } else {
@@ -52,13 +54,13 @@ public enum Preparation {
         let (lo, hi) = FeatureStep.range(train.x)
         guard lo.isFinite, hi.isFinite, hi > lo else {
             throw DataError(file: data.display(data.csv), problem: "the training features are constant or not finite (min \(lo), max \(hi))",
-                            hint: "the clips hold no usable signal")
+                            hint: "the clips hold no usable signal", warnings: warnings)
         }
         scale(&train.x, lo, hi)
         scale(&validation.x, lo, hi)
         return PreparedData(table: table, classes: classes, rowLabels: rowLabels, clips: clips, trainRows: trainRows,
                             validationRows: validationRows, testRows: testRows, train: train, validation: validation,
-                            featureMin: lo, featureMax: hi, warnings: warnings, cacheHit: hit)
+                            featureMin: lo, featureMax: hi, warnings: warnings, cacheHit: hit, cleanedNow: cleaned.rebuilt)
     }
 
     /// x' = (x - lo) / (hi - lo), in place.
@@ -67,12 +69,14 @@ public enum Preparation {
         x.data.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = (p[i] - lo) * inv } }
     }
 
-    /// A class with no usable clip at all stops the run (DESIGN.md "Bad input").
-    static func requireEveryClass(table: AudioTable, usable: [Int], file: String) throws {
-        for name in table.classes where !usable.contains(where: { table.rows[$0].label == name }) {
-            let listed = table.rows.filter { $0.label == name }.count
+    /// A class with no usable clip at all stops the run (DESIGN.md "Bad input"); the error carries
+    /// `warnings`, which say why each clip was skipped.
+    static func requireEveryClass(table: AudioTable, usable: [Int], file: String, warnings: [DataWarning]) throws {
+        let present = Set(usable.map { table.rows[$0].label })
+        for name in table.classes where !present.contains(name) {
+            let listed = table.rows.filter { $0.label == name }.count + table.skipped.filter { $0.label == name }.count
             throw DataError(file: file, problem: "class '\(name)' has no usable clips (\(listed) listed, all skipped)",
-                            hint: "see the warnings above for each file's reason")
+                            hint: "see the warnings above for each file's reason", warnings: warnings)
         }
     }
 
@@ -94,16 +98,19 @@ public enum Preparation {
         return WindowSet(x: x, labels: draws.map { labels[rows[$0.file]] }, files: draws.map { Int32(rows[$0.file]) })
     }
 
-    /// What the cached windows depend on: the feature settings, the split and sampling settings and
-    /// every source file's name, label, size and time.
+    /// What the cached windows depend on: the feature settings (cleaning and window sampling
+    /// included), the network's input layout, the seed and split settings, the class list (labels
+    /// are stored as class indices), and every training and validation file's table row (windows
+    /// store row indices), name, label, size and time.
     static func cacheKey(config: ExperimentConfig, table: AudioTable, data: DataFolder,
                          trainRows: [Int], validationRows: [Int]) -> String {
-        var text = config.featureHash + "|seed \(config.training.seed)|split \(config.split.test) \(config.split.validation)"
+        var text = config.featureHash + "|input \(config.inputShape)|seed \(config.training.seed)"
+            + "|split \(config.split.test) \(config.split.validation)|classes " + table.classes.joined(separator: "\u{1}")
         for r in trainRows + [-1] + validationRows {
             guard r >= 0 else { text += "|--"; continue }
             let row = table.rows[r]
             let stamp = SourceStamp(of: data.wavfiles.appendingPathComponent(row.fname))
-            text += "|\(row.fname)\u{1}\(row.label)\u{1}\(stamp?.size ?? -1)\u{1}\(stamp?.modified ?? -1)"
+            text += "|\(r)\u{1}\(row.fname)\u{1}\(row.label)\u{1}\(stamp?.size ?? -1)\u{1}\(stamp?.modified ?? -1)"
         }
         return fnv1a64(text)
     }

@@ -22,6 +22,13 @@ public struct PreparedData {
     public var warnings: [DataWarning]
     /// Whether the windows came from the feature cache.
     public var cacheHit: Bool
+    /// Files cleaned anew into clean/ by this run (the others were reused or skipped).
+    public var cleanedNow: Int
+
+    /// Rows of audio.csv, skipped ones included.
+    public var listedFiles: Int { table.rows.count + table.skipped.count }
+    /// Files with a usable clip (in one of the splits).
+    public var usableFiles: Int { trainRows.count + validationRows.count + testRows.count }
 
     /// fname -> train | validation | test, stored with the model for `predict`'s split column.
     public var splitNames: [String: String] {

@@ -17,17 +17,18 @@ public enum PreprocessWorkflow {
             line.update("cleaning \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
         }
         let usable = result.samples.filter { $0 != nil }.count
-        line.finish("clean: \(usable) of \(table.rows.count) files usable (\(result.rebuilt) cleaned now, "
-                    + "\(usable - min(usable, result.rebuilt)) reused) in \(data.display(data.clean))")
-        let warnings = check.warnings + result.warnings
+        let listed = table.rows.count + table.skipped.count
+        line.finish("clean: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "
+                    + "\(result.rebuilt) cleaned now, \(usable - min(usable, result.rebuilt)) reused; in \(data.display(data.clean))")
+        let warnings = table.warnings + check.warnings + result.warnings
         Diagnostics.report(warnings)
         var byClass: [String: [[Float]]] = [:]
         for (row, samples) in zip(rows, result.samples) {
             if let samples { byClass[row.label, default: []].append(samples) }
         }
-        for label in table.classes where byClass[label] == nil {
-            throw DataError(file: data.display(data.csv),
-                            problem: "class '\(label)' has no usable clips (\(table.rows.filter { $0.label == label }.count) listed, all skipped)",
+        for label in table.classes where byClass[label] == nil {   // the warnings are printed above
+            let listed = table.rows.filter { $0.label == label }.count + table.skipped.filter { $0.label == label }.count
+            throw DataError(file: data.display(data.csv), problem: "class '\(label)' has no usable clips (\(listed) listed, all skipped)",
                             hint: "see the warnings above for each file's reason")
         }
         guard plots else { return }

@@ -42,7 +42,9 @@ public enum Workflow {
         let prepared = try Preparation.run(config: config, data: data) { stage, done, total in
             line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
         }
-        line.finish("data: \(prepared.table.rows.count) files, \(prepared.classes.count) classes (\(prepared.classes.joined(separator: ", "))); "
+        let (listed, usable) = (prepared.listedFiles, prepared.usableFiles)
+        line.finish("data: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "
+                    + "\(prepared.classes.count) classes (\(prepared.classes.joined(separator: ", "))); "
                     + "\(prepared.trainRows.count)/\(prepared.validationRows.count)/\(prepared.testRows.count) train/validation/test files; "
                     + "\(prepared.train.count) training windows" + (prepared.cacheHit ? " (feature cache)" : ""))
         Diagnostics.report(prepared.warnings)
@@ -75,10 +77,12 @@ public enum CLI {
         FloatEnvironment.flushDenormalsToZero()
     }
 
-    /// Runs `body`; on error prints it and exits with status 1.
+    /// Runs `body`; on error prints it and exits with status 1. A `DataError`'s warnings (the
+    /// skipped rows and clips that led to it) are printed first, one line each.
     @discardableResult
     public static func report<T>(_ body: () throws -> T) -> T {
         do { return try body() } catch {
+            if let e = error as? DataError { Diagnostics.report(e.warnings) }
             Diagnostics.error(String(describing: error))
             exit(1)
         }

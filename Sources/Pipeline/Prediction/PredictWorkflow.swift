@@ -24,6 +24,7 @@ public enum PredictWorkflow {
     /// reference format (input columns, one probability column per class, y_pred) plus `split`.
     public static func predictTable(model: TrainedModel, data: DataFolder, output: URL) throws {
         let table = try AudioTable(contentsOf: data.csv)
+        Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
         let predictor = Predictor(model: model)
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
         let results = predictFiles(urls, predictor: predictor, display: data.display)
@@ -94,7 +95,7 @@ public enum PredictWorkflow {
         var failures: [Int: String] = [:]
         for (i, url) in urls.enumerated() {
             do { cleaned.append(try predictor.clean(contentsOf: url)) } catch {
-                failures[i] = "\(error)"
+                failures[i] = (error as? AudioError)?.explanation ?? "\(error)"
                 cleaned.append([])
             }
         }

@@ -7,7 +7,7 @@ public enum ReportText {
     public static func markdown(config: ExperimentConfig, data: DataFolder, prepared: PreparedData,
                                 summary: TrainingRun.Summary) -> String {
         var md = ["# \(config.name): training report", "",
-                  "- data: `\(data.root.path)` (\(prepared.table.rows.count) files, classes: \(prepared.classes.joined(separator: ", ")))",
+                  "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files usable, classes: \(prepared.classes.joined(separator: ", ")))",
                   "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, \(prepared.testRows.count) test (split by file, stratified, seed \(config.training.seed))",
                   "- windows: \(prepared.train.count) train, \(prepared.validation.count) validation; features \(config.features.kind.rawValue) \(config.inputShape)",
                   "- network: \(summary.parameters) parameters; \(summary.history.count) epochs, \(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, \(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
