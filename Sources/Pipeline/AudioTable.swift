@@ -68,13 +68,15 @@ public struct AudioTable: Sendable, Equatable {
 
     /// Reads and validates the CSV at `url`.
     /// - Throws: `DataError` naming the file and line of the first problem.
-    public init(contentsOf url: URL) throws {
+    /// `displayName` names the file in messages (default: its full path).
+    public init(contentsOf url: URL, displayName: String? = nil) throws {
+        let name = displayName ?? url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataError(file: url.path, problem: "cannot be read (\(error.localizedDescription))",
+            throw DataError(file: name, problem: "cannot be read (\(error.localizedDescription))",
                             hint: "give a CSV with a header line `fname,label` and one row per audio file")
         }
-        try self.init(data: data, file: url.path)
+        try self.init(data: data, file: name)
     }
 
     /// Parses and validates CSV bytes; `file` names them in messages.

@@ -20,10 +20,17 @@ public struct DataFolder: Sendable {
     /// runs/<name>/
     public func run(_ name: String) -> URL { runs.appendingPathComponent(name, isDirectory: true) }
 
-    /// Path of `url` relative to the root when inside it (for messages), else the full path.
+    /// Path of `url` for messages: relative to the current folder when inside it (as the user
+    /// typed it: `mydata/wavfiles/x.wav`), else the full path.
     public func display(_ url: URL) -> String {
-        let p = url.standardizedFileURL.path, r = root.path + "/"
-        return p.hasPrefix(r) ? String(p.dropFirst(r.count)) : p
+        let p = url.standardizedFileURL.path
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path + "/"
+        return p.hasPrefix(cwd) ? String(p.dropFirst(cwd.count)) : p
+    }
+
+    /// Reads audio.csv, naming it in messages as `display` does.
+    public func readTable() throws -> AudioTable {
+        try AudioTable(contentsOf: csv, displayName: display(csv))
     }
 
     /// Whether audio.csv exists.

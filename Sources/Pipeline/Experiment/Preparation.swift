@@ -9,7 +9,7 @@ public enum Preparation {
     /// - Throws: `DataError` for a broken table or a class left without usable clips.
     public static func run(config: ExperimentConfig, data: DataFolder,
                            progress: @escaping @Sendable (String, Int, Int) -> Void = { _, _, _ in }) throws -> PreparedData {
-        let table = try AudioTable(contentsOf: data.csv)
+        let table = try data.readTable()
         let check = try table.checkFiles(in: data.wavfiles)
         var warnings = table.warnings + check.warnings
         let present = Set(check.usable.map(\.fname))

@@ -7,7 +7,7 @@ public enum PreprocessWorkflow {
     /// the exploratory plots, and reports skipped clips.
     /// - Throws: `DataError` when a class is left without usable clips.
     public static func clean(config: ExperimentConfig, data: DataFolder, plots: Bool) throws {
-        let table = try AudioTable(contentsOf: data.csv)
+        let table = try data.readTable()
         let check = try table.checkFiles(in: data.wavfiles)
         let rows = check.usable
         let f = config.features

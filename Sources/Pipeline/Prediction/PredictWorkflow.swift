@@ -23,7 +23,7 @@ public enum PredictWorkflow {
     /// Predicts every file of audio.csv from its raw audio and writes DATA/predictions.csv in the
     /// reference format (input columns, one probability column per class, y_pred) plus `split`.
     public static func predictTable(model: TrainedModel, data: DataFolder, output: URL) throws {
-        let table = try AudioTable(contentsOf: data.csv)
+        let table = try data.readTable()
         Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
         let predictor = Predictor(model: model)
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
