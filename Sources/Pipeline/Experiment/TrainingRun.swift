@@ -43,6 +43,7 @@ public struct TrainingRun {
         let classes = prepared.classes
         let seed = UInt64(config.training.seed)
         let network = try config.makeModel(classes: classes.count, seed: seed)
+        console.note(network.summary())
         let optimizer = makeOptimizer()
         let weights = config.training.classWeight == .balanced
             ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes.count).map(Float.init) : nil

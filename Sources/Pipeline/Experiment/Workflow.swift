@@ -7,8 +7,6 @@ public enum Workflow {
     /// Prepares the data (with a progress bar), trains, evaluates and reports.
     public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool) throws -> TrainingRun.Summary {
         let prepared = try prepare(config: config, data: data)
-        let network = try config.makeModel(classes: prepared.classes.count, seed: UInt64(config.training.seed))
-        print(network.summary())
         let run = TrainingRun(config: config, data: data, prepared: prepared)
         let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
         if summary.outcome == .interrupted {
