@@ -8,8 +8,10 @@ public enum FeatureCache {
     public static let format = "earmark-features"
     public static let formatVersion = "1"
 
-    /// Writes the cache atomically.
-    public static func write(train: WindowSet, validation: WindowSet, key: String, config: ExperimentConfig, to url: URL) throws {
+    /// Writes the cache atomically. Metadata: the key, the config and its hashes, and the size and
+    /// modification time of every source file the windows came from (`sources`, JSON by fname).
+    public static func write(train: WindowSet, validation: WindowSet, key: String, config: ExperimentConfig,
+                             sources: [String: SourceStamp], to url: URL) throws {
         var file = SafeTensors.File()
         for (prefix, set) in [("train", train), ("validation", validation)] {
             file.tensors["\(prefix)/x"] = .init(set.x)
@@ -19,8 +21,10 @@ public enum FeatureCache {
         let (lo, hi) = FeatureStep.range(train.x)
         file.tensors["min"] = .init(Tensor(shape: [1], data: [lo]))
         file.tensors["max"] = .init(Tensor(shape: [1], data: [hi]))
+        let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys]
         file.metadata = ["format": format, "format_version": formatVersion, "key": key,
-                         "feature_hash": config.featureHash, "features": config.yaml()]
+                         "config": config.yaml(), "config_hash": config.configHash, "feature_hash": config.featureHash,
+                         "sources": String(decoding: (try? encoder.encode(sources)) ?? Data("{}".utf8), as: UTF8.self)]
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafeTensors.write(file, to: url)
     }

@@ -48,7 +48,11 @@ public enum Preparation {
             train = try windows(for: trainRows, table: table, clips: clips, labels: rowLabels, config: config, seed: 1, warnings: &warnings)
             validation = validationRows.isEmpty ? WindowSet(x: Tensor(shape: [0] + config.inputShape), labels: [], files: [])
                 : try windows(for: validationRows, table: table, clips: clips, labels: rowLabels, config: config, seed: 2, warnings: &warnings)
-            try FeatureCache.write(train: train, validation: validation, key: key, config: config, to: cacheURL)
+            var sources: [String: SourceStamp] = [:]
+            for r in trainRows + validationRows {
+                sources[table.rows[r].fname] = SourceStamp(of: data.wavfiles.appendingPathComponent(table.rows[r].fname))
+            }
+            try FeatureCache.write(train: train, validation: validation, key: key, config: config, sources: sources, to: cacheURL)
             progress("features", 1, 1)
         }
         let (lo, hi) = FeatureStep.range(train.x)
