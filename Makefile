@@ -39,3 +39,29 @@ demo: release
 
 clean:
 	rm -rf .build
+
+# --- Benchmarks (BENCHMARKS.md): Earmark's `bench` beside Keras, PyTorch and the feature libraries.
+# The peers live in benchmarks/.venv (git-ignored). It sees the system's site-packages, so packages
+# the machine already has (tensorflow-cpu, librosa, ...) are not downloaded again. torch: a CPU-only
+# wheel from pip's find-links folders when one is there, because PyPI's torch pulls ~3 GB of CUDA
+# libraries that a CPU benchmark never loads; otherwise PyPI's torch.
+BENCH_VENV   := benchmarks/.venv
+BENCH_ROUNDS ?= 3
+BENCH_PIP    := tensorflow-cpu python_speech_features librosa safetensors soundfile
+
+$(BENCH_VENV)/.installed:
+	python3 -m venv --system-site-packages $(BENCH_VENV)
+	wheel=""; for d in $$(pip config get global.find-links 2>/dev/null) $${PIP_FIND_LINKS:-}; do \
+	  w=$$(ls $$d/torch-*+cpu-*.whl 2>/dev/null | sort -V | tail -1); [ -z "$$w" ] || wheel=$$w; \
+	done; \
+	echo "torch from: $${wheel:-PyPI}"; \
+	$(BENCH_VENV)/bin/pip install $${wheel:-torch} $(BENCH_PIP)
+	touch $@
+
+bench: deps $(BENCH_VENV)/.installed
+	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product bench
+	$(BENCH_VENV)/bin/python benchmarks/run.py --rounds $(BENCH_ROUNDS)
+
+bench-check: deps
+	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product bench
+	python3 benchmarks/run.py --check

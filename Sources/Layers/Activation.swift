@@ -1,4 +1,3 @@
-import Foundation
 import Tensor
 
 /// Elementwise activations with Keras names (`relu`, `tanh`, `sigmoid`, `hard_sigmoid`,
@@ -15,8 +14,8 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
         switch self {
         case .linear: return
         case .relu: for i in 0..<n { y[i] = max(y[i], 0) }
-        case .tanh: for i in 0..<n { y[i] = Foundation.tanh(y[i]) }
-        case .sigmoid: for i in 0..<n { y[i] = 1 / (1 + Foundation.exp(-y[i])) }
+        case .tanh: tanhInPlace(y, count: n)          // vectorised (Tensor/FastMath.swift)
+        case .sigmoid: sigmoidInPlace(y, count: n)
         case .hardSigmoid: for i in 0..<n { y[i] = min(max(0.2 * y[i] + 0.5, 0), 1) }
         case .softmax:
             var row = y
@@ -24,7 +23,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
                 var top = -Float.infinity
                 for j in 0..<columns { top = max(top, row[j]) }
                 var total: Float = 0
-                for j in 0..<columns { row[j] = Foundation.exp(row[j] - top); total += row[j] }
+                for j in 0..<columns { row[j] = fastExp(row[j] - top); total += row[j] }
                 let inv = 1 / total
                 for j in 0..<columns { row[j] *= inv }
                 row += columns

@@ -47,6 +47,11 @@ public final class MaxPool2D: Layer {
         x.data.withUnsafeBufferPointer { xb in
             output.data.withUnsafeMutableBufferPointer { yb in
                 argmax.withUnsafeMutableBufferPointer { ab in
+                    if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+                        && g.padTop == 0 && g.padLeft == 0 && 2 * g.outHeight <= H && 2 * g.outWidth <= W {
+                        MaxPool2D.pool2x2(xb.baseAddress!, batch: n, geometry: g, y: yb.baseAddress!, argmax: ab.baseAddress!)
+                        return
+                    }
                     let xp = xb.baseAddress!
                     var y = yb.baseAddress!, arg = ab.baseAddress!     // advance C per output pixel
                     for b in 0..<n {
@@ -94,6 +99,32 @@ public final class MaxPool2D: Layer {
             }
         }
         return inputGradient
+    }
+
+    /// The common 2x2, stride 2 pool with every window inside the image (valid, or same on even sizes): the four candidates of each window compared in
+    /// registers (same tie rule: the first maximum in row-major window order), vectorised over C.
+    /// Shape: x (N, H, W, C) -> y (N, OH, OW, C), argmax (N, OH, OW, C).
+    private static func pool2x2(_ xp: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
+                                y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+        let (H, W, C) = (g.height, g.width, g.channels)
+        var y = y, arg = argmax
+        for b in 0..<n {
+            for oh in 0..<g.outHeight {
+                for ow in 0..<g.outWidth {
+                    let p00 = ((b * H + 2 * oh) * W + 2 * ow) * C      // window rows 2oh, 2oh + 1; columns 2ow, 2ow + 1
+                    let p01 = p00 + C, p10 = p00 + W * C, p11 = p10 + C
+                    for c in 0..<C {
+                        var best = xp[p00 + c], at = p00 + c
+                        if xp[p01 + c] > best { best = xp[p01 + c]; at = p01 + c }
+                        if xp[p10 + c] > best { best = xp[p10 + c]; at = p10 + c }
+                        if xp[p11 + c] > best { best = xp[p11 + c]; at = p11 + c }
+                        y[c] = best
+                        arg[c] = Int32(truncatingIfNeeded: at)
+                    }
+                    y += C; arg += C
+                }
+            }
+        }
     }
 
     /// Geometry for an input shape (batch excluded), or a ShapeError naming the layer and shapes.

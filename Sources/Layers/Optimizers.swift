@@ -14,43 +14,75 @@ public protocol Optimizer: AnyObject {
     func restore(_ state: [String: Tensor], for parameters: [Parameter]) throws
 }
 
+/// An optimizer whose update of an element depends only on that element's value, gradient and
+/// state, so that disjoint element ranges can be updated on different threads (`DataParallel`).
+/// `step` does the same update on the calling thread.
+public protocol ElementwiseOptimizer: Optimizer {
+    /// Counts one step (Keras `iterations`) and sizes the state for `parameters`.
+    func beginStep(_ parameters: [Parameter])
+    /// Calls `body` with this step's update; the update holds pointers to the optimizer's state and is
+    /// valid only during the call. Ranges given to it concurrently must not overlap.
+    func withUpdate(_ parameters: [Parameter], _ body: (ElementwiseUpdate) -> Void)
+}
+
+/// One step's update of an `ElementwiseOptimizer`: `update(i, w, g, range)` updates elements `range`
+/// of parameter `i` (value `w`, gradient `g`, both the whole parameter's storage).
+public struct ElementwiseUpdate: @unchecked Sendable {
+    let body: (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void
+    init(_ body: @escaping (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void) { self.body = body }
+    public func callAsFunction(_ i: Int, _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ range: Range<Int>) {
+        body(i, w, g, range)
+    }
+}
+
+/// One tensor of optimizer state in a box of its own, so that the pointers to several of them can be
+/// held at once (nested accesses to elements of one stored array would overlap).
+final class StateBuffer {
+    var tensor: Tensor
+    init(_ tensor: Tensor) { self.tensor = tensor }
+
+    /// Calls `body` with the base address of every buffer's storage, all valid during the call.
+    static func withPointers(_ buffers: [StateBuffer], _ body: ([UnsafeMutablePointer<Float>]) -> Void) {
+        var pointers: [UnsafeMutablePointer<Float>] = []
+        pointers.reserveCapacity(buffers.count)
+        func nest(_ i: Int) {
+            if i == buffers.count { return body(pointers) }
+            buffers[i].tensor.data.withUnsafeMutableBufferPointer { p in
+                precondition(p.count > 0, "optimizer state of an empty parameter")
+                pointers.append(p.baseAddress!)
+                nest(i + 1)
+            }
+        }
+        nest(0)
+    }
+}
+
 /// Adam in Keras's form (REFERENCE.md 5):
 ///
 ///     alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
 ///     m += (g - m) * (1 - beta1);  v += (g^2 - v) * (1 - beta2)
 ///     w -= alpha_t * m / (sqrt(v) + epsilon)
-public final class Adam: Optimizer {
+public final class Adam: ElementwiseOptimizer {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
     public private(set) var iterations = 0
-    private var m: [Tensor] = [], v: [Tensor] = []
+    private var m: [StateBuffer] = [], v: [StateBuffer] = []
+    private var alpha: Float = 0
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
     }
 
     public func step(_ parameters: [Parameter]) {
-        if m.count != parameters.count {
-            m = parameters.map { Tensor(shape: $0.value.shape) }
-            v = parameters.map { Tensor(shape: $0.value.shape) }
-        }
-        iterations += 1
-        let t = Double(iterations)
-        let alpha = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
-        let (b1, b2, eps) = (1 - beta1, 1 - beta2, epsilon)
+        beginStep(parameters)
+        let (alpha, b1, b2, eps) = (alpha, 1 - beta1, 1 - beta2, epsilon)
         for (i, p) in parameters.enumerated() {
-            precondition(m[i].count == p.value.count, "Adam: parameter \(p.name) changed size")
-            // w, g, m, v all (count): one fused pass
             p.value.data.withUnsafeMutableBufferPointer { w in
                 p.grad.data.withUnsafeBufferPointer { g in
-                    m[i].data.withUnsafeMutableBufferPointer { mm in
-                        v[i].data.withUnsafeMutableBufferPointer { vv in
-                            for j in 0..<w.count {
-                                let gj = g[j]
-                                mm[j] += (gj - mm[j]) * b1
-                                vv[j] += (gj * gj - vv[j]) * b2
-                                w[j] -= alpha * mm[j] / (vv[j].squareRoot() + eps)
-                            }
+                    m[i].tensor.data.withUnsafeMutableBufferPointer { mm in
+                        v[i].tensor.data.withUnsafeMutableBufferPointer { vv in
+                            Adam.update(w: w.baseAddress!, g: g.baseAddress!, m: mm.baseAddress!, v: vv.baseAddress!,
+                                        range: 0..<w.count, alpha: alpha, b1: b1, b2: b2, eps: eps)
                         }
                     }
                 }
@@ -58,9 +90,45 @@ public final class Adam: Optimizer {
         }
     }
 
+    public func beginStep(_ parameters: [Parameter]) {
+        if m.count != parameters.count {
+            m = parameters.map { StateBuffer(Tensor(shape: $0.value.shape)) }
+            v = parameters.map { StateBuffer(Tensor(shape: $0.value.shape)) }
+        }
+        for (i, p) in parameters.enumerated() {
+            precondition(m[i].tensor.count == p.value.count, "Adam: parameter \(p.name) changed size")
+        }
+        iterations += 1
+        let t = Double(iterations)
+        alpha = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+    }
+
+    public func withUpdate(_ parameters: [Parameter], _ body: (ElementwiseUpdate) -> Void) {
+        let (alpha, b1, b2, eps) = (alpha, 1 - beta1, 1 - beta2, epsilon)
+        StateBuffer.withPointers(m) { mp in
+            StateBuffer.withPointers(v) { vp in
+                body(ElementwiseUpdate { i, w, g, range in
+                    Adam.update(w: w, g: g, m: mp[i], v: vp[i], range: range, alpha: alpha, b1: b1, b2: b2, eps: eps)
+                })
+            }
+        }
+    }
+
+    /// w, g, m, v: elements `range` of one parameter, one fused pass (b1 = 1 - beta1, b2 = 1 - beta2).
+    @inline(__always)
+    static func update(w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m mm: UnsafeMutablePointer<Float>,
+                       v vv: UnsafeMutablePointer<Float>, range: Range<Int>, alpha: Float, b1: Float, b2: Float, eps: Float) {
+        for j in range {
+            let gj = g[j]
+            mm[j] += (gj - mm[j]) * b1
+            vv[j] += (gj * gj - vv[j]) * b2
+            w[j] -= alpha * mm[j] / (vv[j].squareRoot() + eps)
+        }
+    }
+
     public func state() -> [String: Tensor] {
         var out: [String: Tensor] = ["adam/iterations": Tensor(shape: [1], data: [Float(iterations)])]
-        for i in m.indices { out["adam/m/\(i)"] = m[i]; out["adam/v/\(i)"] = v[i] }
+        for i in m.indices { out["adam/m/\(i)"] = m[i].tensor; out["adam/v/\(i)"] = v[i].tensor }
         return out
     }
 
@@ -68,13 +136,13 @@ public final class Adam: Optimizer {
         guard let it = state["adam/iterations"], it.count == 1, it.data[0] >= 0 else {
             throw ShapeError("optimizer state has no adam/iterations")
         }
-        var newM: [Tensor] = [], newV: [Tensor] = []
+        var newM: [StateBuffer] = [], newV: [StateBuffer] = []
         for (i, p) in parameters.enumerated() {
             guard let mi = state["adam/m/\(i)"], let vi = state["adam/v/\(i)"],
                   mi.shape == p.value.shape, vi.shape == p.value.shape else {
                 throw ShapeError("optimizer state slot \(i) (\(p.name)) is missing or not of shape \(p.value.shape)")
             }
-            newM.append(mi); newV.append(vi)
+            newM.append(StateBuffer(mi)); newV.append(StateBuffer(vi))
         }
         iterations = Int(it.data[0]); m = newM; v = newV
     }

@@ -1,0 +1,86 @@
+import Layers
+import Pipeline
+import Tensor
+
+/// Training and inference throughput of one reference network at a fixed batch size.
+///
+/// Training: `Trainer.step` (zero gradients, forward in training mode, weighted softmax
+/// cross-entropy, fused backward, Adam lr 1e-3) over every batch of the windows in order; one timed
+/// repetition is one pass. Inference: `Sequential.forward(_, training: false)` over the same batches.
+/// Windows per second are taken per pass, after `warmup` untimed passes.
+struct ModelBenchmark {
+    let network: ReferenceNetwork
+    let windows: BenchWindows
+    let batchSize: Int
+    let warmup: Int
+    let repeats: Int
+    /// Replicas for data parallelism (one BLAS thread each); 1 means `Trainer.step` on one model.
+    var replicas = 1
+    /// Whether DataParallel's worker threads flush subnormals to zero (the calling thread is set by `bench`).
+    var flushDenormals = true
+
+    struct Result {
+        var trainingWindowsPerSecond: [Double]
+        var inferenceWindowsPerSecond: [Double]
+        var products: ModelProducts
+        var parameterCount: Int
+    }
+
+    /// Batches in one pass.
+    var batches: Int { windows.count / batchSize }
+
+    func run() throws -> Result {
+        if replicas > 1 { return try runDataParallel() }
+        let (model, trainer) = try makeTrainer()
+        let training = passes { x, labels in _ = trainer.step(x, labels: labels) }
+        let inference = passes { x, _ in _ = model.forward(x, training: false) }
+        return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
+                      products: ModelProducts(model: model, batch: batchSize),
+                      parameterCount: model.parameterCount)
+    }
+
+    /// `DataParallel` over `replicas` copies of the network: the same step, the batch split by rows.
+    private func runDataParallel() throws -> Result {
+        let parallel = DataParallel(replicas: try (0..<replicas).map { _ in
+            try network.build(classes: windows.classes, seed: 1)
+        }, flushDenormals: flushDenormals)
+        let weights = SoftmaxCrossEntropy.balancedWeights(labels: windows.labels, classes: windows.classes)
+        let loss = SoftmaxCrossEntropy(classWeights: weights), adam = Adam(learningRate: 1e-3)
+        let training = passes { x, labels in _ = parallel.step(x, labels: labels, loss: loss, optimizer: adam) }
+        let inference = passes { x, _ in _ = parallel.forward(x) }
+        return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
+                      products: ModelProducts(model: parallel.model, batch: batchSize / replicas),
+                      parameterCount: parallel.model.parameterCount)
+    }
+
+    /// Training passes only (the memory probe's work), windows/s per pass.
+    func runTraining() throws -> [Double] {
+        if replicas > 1 { return try runDataParallel().trainingWindowsPerSecond }
+        let (_, trainer) = try makeTrainer()
+        return passes { x, labels in _ = trainer.step(x, labels: labels) }
+    }
+
+    /// The network (seed 1) and a trainer with Adam lr 1e-3 and balanced class weights.
+    private func makeTrainer() throws -> (Sequential, Trainer) {
+        precondition(batches > 0, "need at least \(batchSize) windows, have \(windows.count)")
+        let model = try network.build(classes: windows.classes, seed: 1)
+        let weights = SoftmaxCrossEntropy.balancedWeights(labels: windows.labels, classes: windows.classes)
+        let trainer = Trainer(model: model, optimizer: Adam(learningRate: 1e-3),
+                              loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: batchSize,
+                              shuffle: false, seed: 1)
+        return (model, trainer)
+    }
+
+    /// Times `warmup` + `repeats` passes of `body` over every batch; windows/s of the timed ones.
+    private func passes(_ body: (Tensor, [Int32]) -> Void) -> [Double] {
+        var x = Tensor.empty, labels: [Int32] = []
+        let shape = network.inputShape
+        let times = Timing.repeated(warmup: warmup, repeats: repeats) {
+            for b in 0..<batches {
+                windows.batch(b, size: batchSize, shape: shape, into: &x, labels: &labels)
+                body(x, labels)
+            }
+        }
+        return times.map { Double(batches * batchSize) / $0 }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Tensor
+
+/// What a part needs to run.
+struct PartContext {
+    var windows: BenchWindows
+    var batchSize: Int
+    var warmup: Int
+    var repeats: Int
+    /// Data-parallel replicas (1: one model, multithreaded BLAS).
+    var replicas: Int
+    /// FTZ/DAZ on the worker threads too.
+    var flushDenormals: Bool
+    /// The common options as arguments, for child processes.
+    var commonArguments: [String]
+}
+
+/// The benchmark's parts, in the order they run. A new figure (MFCC windows/s, seconds of audio
+/// cleaned per second, `predict` of a 10 s clip end to end) is a new case here and a file of its own.
+enum Part: String, CaseIterable {
+    case cnn, rnn, memory
+
+    func run(_ c: PartContext, into report: inout Report) throws {
+        switch self {
+        case .cnn: try runModel(.cnn, c, into: &report)
+        case .rnn: try runModel(.rnn, c, into: &report)
+        case .memory:
+            let mib = try PeakMemory.probe(arguments: c.commonArguments + ["--network", "cnn", "--passes", "2"])
+            report.figures.append(Figure(key: "cnn_train_peak_rss_mib", label: "CNN training peak RSS",
+                                         unit: "MiB", samples: [mib], higherIsBetter: false))
+        }
+    }
+
+    /// Training and inference windows/s of a reference network, the sgemm limit of its products at
+    /// the same batch size and thread count, and the fraction of that limit each figure reaches.
+    private func runModel(_ network: ReferenceNetwork, _ c: PartContext, into report: inout Report) throws {
+        let bench = ModelBenchmark(network: network, windows: c.windows, batchSize: c.batchSize,
+                                   warmup: c.warmup, repeats: c.repeats, replicas: c.replicas,
+                                   flushDenormals: c.flushDenormals)
+        let r = try bench.run()
+        if c.windows.classes == 10 && r.parameterCount != network.referenceParameterCount {
+            throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, REFERENCE.md 5 says \(network.referenceParameterCount)")
+        }
+        let products = r.products
+        let limit = try SgemmLimit(products: products.forward + products.backward, copies: c.replicas)
+        let trainLimit = limit.gflops(products.forward + products.backward)
+        let inferLimit = limit.gflops(products.forward)
+        let n = Double(c.batchSize / c.replicas)      // the products are those of one replica's rows
+        let trainFlops = products.trainingFlops / n, inferFlops = products.forwardFlops / n
+        let name = network.rawValue, title = network.rawValue.uppercased()
+        func fraction(_ windowsPerSecond: [Double], _ flops: Double, _ limit: Double) -> Double {
+            Timing.median(windowsPerSecond) * flops / 1e9 / limit
+        }
+        report.figures += [
+            Figure(key: "\(name)_train_windows_per_s", label: "\(title) training (fwd+bwd+Adam)", unit: "windows/s",
+                   samples: r.trainingWindowsPerSecond,
+                   sgemmFraction: fraction(r.trainingWindowsPerSecond, trainFlops, trainLimit)),
+            Figure(key: "\(name)_infer_windows_per_s", label: "\(title) inference", unit: "windows/s",
+                   samples: r.inferenceWindowsPerSecond,
+                   sgemmFraction: fraction(r.inferenceWindowsPerSecond, inferFlops, inferLimit)),
+            Figure(key: "\(name)_train_sgemm_gflops", label: "\(title) training products, sgemm alone",
+                   unit: "GFLOP/s", samples: [trainLimit]),
+        ]
+        report.flopsPerWindow["\(name)_train"] = trainFlops
+        report.flopsPerWindow["\(name)_infer"] = inferFlops
+        report.sgemmLimitGflops["\(name)_train"] = trainLimit
+        report.sgemmLimitGflops["\(name)_infer"] = inferLimit
+        report.products += limit.timed.map {
+            ProductRow(model: name, label: $0.product.label, m: $0.product.m, n: $0.product.n, k: $0.product.k,
+                       transA: $0.product.transA, transB: $0.product.transB, count: $0.product.count, gflops: $0.gflops)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+"""MFCC windows/s of python_speech_features and librosa on 0.1 s windows at 16 kHz (1600 samples),
+the feature step of the reference workflow (REFERENCE.md 3-4): one mfcc call per window, as the
+reference's model.py and predict.py do.
+
+python_speech_features: mfcc(w, 16000, numcep=13, nfilt=26, nfft=512) (the reference call, 9 x 13).
+librosa: feature.mfcc(y=w, sr=16000, n_mfcc=13, n_fft=512, hop_length=160, win_length=400,
+n_mels=26, center=False) - the nearest librosa call (8 x 13: librosa does not pad the last frame).
+
+    python features_peers.py [--wav CLIP] --json features.json
+"""
+import sys
+import time
+import warnings
+from importlib import metadata
+
+import numpy as np
+
+import common
+
+RATE, WINDOW = 16000, 1600
+
+
+def signal(args):
+    """The audio the windows are cut from: a WAV (mono-mixed) or 60 s of tones in noise."""
+    if args.wav:
+        import soundfile
+        y, rate = soundfile.read(args.wav, dtype="float32", always_2d=True)
+        if rate != RATE:
+            raise SystemExit(f"{args.wav}: rate {rate}, expected {RATE} (use a cleaned clip)")
+        return y.mean(axis=1), "file " + args.wav
+    rng = np.random.default_rng(5)
+    t = np.arange(60 * RATE) / RATE
+    y = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 1234 * t) + 0.05 * rng.standard_normal(len(t))
+    return y.astype(np.float32), "synthetic 60 s (tones in noise, seed 5)"
+
+
+def rates(args, windows, fn):
+    """Windows/s of fn over every window, `repeats` timed passes after `warmup`."""
+    for _ in range(args.warmup):
+        for w in windows[:50]:
+            fn(w)
+    out = []
+    for _ in range(args.repeats):
+        t = time.perf_counter()
+        for w in windows:
+            fn(w)
+        out.append(len(windows) / (time.perf_counter() - t))
+    return out
+
+
+def main():
+    p = common.parser(__doc__)
+    p.add_argument("--wav", help="a 16 kHz clip to cut windows from (default: synthetic audio)")
+    p.add_argument("--max-windows", type=int, default=600, help="windows per timed pass")
+    args = p.parse_args()
+    y, source = signal(args)
+    windows = [y[i:i + WINDOW] for i in range(0, len(y) - WINDOW, WINDOW)][:args.max_windows]
+    import librosa
+    import python_speech_features as psf
+    warnings.simplefilter("ignore")
+
+    def with_psf(w):
+        return psf.mfcc(w, RATE, numcep=13, nfilt=26, nfft=512)
+
+    def with_librosa(w):
+        return librosa.feature.mfcc(y=w, sr=RATE, n_mfcc=13, n_fft=512, hop_length=160, win_length=400,
+                                    n_mels=26, center=False)
+    assert with_psf(windows[0]).shape == (9, 13)
+    figures = [common.figure("mfcc_windows_per_s_python_speech_features", "MFCC python_speech_features",
+                             "windows/s", rates(args, windows, with_psf)),
+               common.figure("mfcc_windows_per_s_librosa", "MFCC librosa", "windows/s", rates(args, windows, with_librosa))]
+    settings = {"audio": source, "windows_per_pass": str(len(windows)), "python_speech_features": metadata.version("python_speech_features"),
+                "librosa": librosa.__version__, "numpy": np.__version__, "threads": "1 (one Python process)"}
+    common.report("features", figures, settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
