@@ -29,6 +29,14 @@ public struct TrainingRun {
         public var reportFolder: URL
     }
 
+    /// Replicas that share each batch: one per core (EARMARK_THREADS overrides; 1 disables), at
+    /// most one per 8 examples of a batch. Results are exactly reproducible for a fixed count.
+    static func replicaCount(batchSize: Int) -> Int {
+        let requested = ProcessInfo.processInfo.environment["EARMARK_THREADS"].flatMap { Int($0) }
+            ?? ProcessInfo.processInfo.activeProcessorCount
+        return max(1, min(requested, batchSize / 8))
+    }
+
     func makeOptimizer() -> Optimizer {
         let t = config.training
         switch t.optimizer {
@@ -47,8 +55,13 @@ public struct TrainingRun {
         let optimizer = makeOptimizer()
         let weights = config.training.classWeight == .balanced
             ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes.count).map(Float.init) : nil
+        let replicas = Self.replicaCount(batchSize: config.training.batchSize)
+        let parallel = replicas > 1
+            ? DataParallel(replicas: [network] + (try (1..<replicas).map { _ in try config.makeModel(classes: classes.count, seed: seed) }))
+            : nil
         let trainer = Trainer(model: network, optimizer: optimizer, loss: SoftmaxCrossEntropy(classWeights: weights),
-                              batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
+                              batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed,
+                              parallel: parallel)
         var model = TrainedModel(config: config, classes: classes, featureMin: prepared.featureMin,
                                  featureMax: prepared.featureMax, splits: prepared.splitNames, network: network)
         let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
