@@ -29,6 +29,14 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Trains the reference CNN on the built-in demo data (generated into $(DEMO_DIR)/demo), then
+# predicts every demo file; prints where the report is.
+demo: release
+	mkdir -p $(DEMO_DIR)
+	.build/release/train --mode conv --data $(DEMO_DIR)
+	.build/release/predict --data $(DEMO_DIR)
+	@echo "report: $(DEMO_DIR)/demo/runs/conv/report.md (curves.svg and confusion.svg beside it)"
+
 clean:
 	rm -rf .build
 

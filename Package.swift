@@ -30,13 +30,13 @@ let package = Package(
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSamplerate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
-        .target(name: "CFloatEnv", path: "Sources/CFloatEnv"),
+        .target(name: "CSupport", path: "Sources/CSupport"),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio)
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CFloatEnv"], exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport"], exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Layers", dependencies: ["Tensor"], exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"], exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Pipeline", dependencies: ["Layers", "Audio", .product(name: "Yams", package: "Yams")], exclude: ["README.md"],
+        .target(name: "Pipeline", dependencies: ["Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")], exclude: ["README.md"],
                 swiftSettings: nativeFlags),
 
         // MARK: Executables (argument parsing and printing only)

@@ -15,7 +15,8 @@ import Tensor
 public struct SoftmaxCrossEntropy: Sendable {
     /// Keras's `epsilon()`, the clip applied to probabilities inside the log.
     public static let epsilon: Float = 1e-7
-    /// Weight of each class (balanced weights n / (k * count_c) in Earmark); nil means all 1.
+    /// Weight of each class (Earmark uses the balanced weights n / (k * count_c), see
+    /// Pipeline's `WindowSampler.classWeights`); nil means all 1.
     public var classWeights: [Float]?
 
     public init(classWeights: [Float]? = nil) { self.classWeights = classWeights }
@@ -59,14 +60,5 @@ public struct SoftmaxCrossEntropy: Sendable {
     public func loss(probabilities p: Tensor, labels: [Int32]) -> Double {
         var scratch = Tensor.empty
         return evaluate(probabilities: p, labels: labels, preActivationGradient: &scratch).loss
-    }
-
-    /// Keras/sklearn balanced class weights n / (k * count_c) for labels in 0..<classes.
-    /// A class absent from `labels` gets weight 0 (it contributes nothing either way).
-    public static func balancedWeights(labels: [Int32], classes: Int) -> [Float] {
-        var counts = [Int](repeating: 0, count: classes)
-        for l in labels { counts[Int(l)] += 1 }
-        let n = Float(labels.count), k = Float(counts.filter { $0 > 0 }.count)
-        return counts.map { $0 == 0 ? 0 : n / (k * Float($0)) }
     }
 }

@@ -1,1 +1,80 @@
-print("not built yet")
+import ArgumentParser
+import Audio
+import Foundation
+import Pipeline
+
+/// `preprocess`: cleans the data set into clean/ (and draws the exploratory plots), or exports the
+/// features of one clip as .npy.
+@main
+struct Preprocess: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preprocess",
+        abstract: "Clean audio (decode, mono, resample, envelope gate) and export features.",
+        subcommands: [Clean.self, Features.self],
+        defaultSubcommand: Clean.self)
+}
+
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write DATA/clean/ for missing or stale files (the default command).")
+
+    @Option(help: "Data folder holding audio.csv and wavfiles/.")
+    var data: String = "."
+
+    @Option(help: "Config name (cfg/<mode>.yaml) whose rate and threshold are used.")
+    var mode: String?
+
+    @Option(help: "Config file (instead of --mode).")
+    var config: String?
+
+    @Flag(help: "Also write the exploratory figures (signals, FFT, filter bank, MFCC, class distribution) to DATA/plots/.")
+    var plots = false
+
+    func run() throws {
+        CLI.start()
+        let folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: folder) }
+        guard folder.hasTable else {
+            CLI.report { throw FileError(folder.csv.path, "does not exist: preprocess needs audio.csv (columns fname,label) and wavfiles/") }
+            return
+        }
+        CLI.report { try PreprocessWorkflow.clean(config: cfg, data: folder, plots: plots) }
+    }
+}
+
+struct Features: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write the features of a whole clip (not cleaned) as a float32 .npy (frames x coefficients).")
+
+    @Argument(help: "Audio file.")
+    var clip: String
+
+    @Option(help: "mfcc or logfbank.")
+    var kind: String = "mfcc"
+
+    @Option(help: "Resample to this rate first (default: the clip's own rate).")
+    var rate: Int?
+
+    @Option(help: "FFT size.")
+    var nfft: Int = 512
+
+    @Option(help: "Mel filters.")
+    var nfilt: Int = 26
+
+    @Option(help: "Cepstral coefficients kept (mfcc).")
+    var numcep: Int = 13
+
+    @Option(help: "Output .npy file.")
+    var out: String
+
+    func validate() throws {
+        guard kind == "mfcc" || kind == "logfbank" else { throw ValidationError("--kind must be mfcc or logfbank, got \(kind)") }
+        if let r = rate, r <= 0 { throw ValidationError("--rate must be positive, got \(r)") }
+    }
+
+    func run() throws {
+        let shape = CLI.report {
+            try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: kind == "mfcc" ? .mfcc : .logfbank,
+                                            rate: rate, nfft: nfft, nfilt: nfilt, numcep: numcep, out: URL(fileURLWithPath: out))
+        }
+        print("\(out): \(shape.frames) frames x \(shape.width) \(kind)")
+    }
+}

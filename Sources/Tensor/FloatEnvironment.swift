@@ -1,4 +1,4 @@
-import CFloatEnv
+import CSupport
 
 /// Floating-point environment of the calling thread.
 public enum FloatEnvironment {

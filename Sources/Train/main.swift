@@ -1,1 +1,114 @@
-print("not built yet")
+import ArgumentParser
+import Foundation
+import Pipeline
+import Tensor
+
+/// `train`: trains the network of a config on DATA (or on the built-in demo data).
+@main
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a sound classifier (CNN or LSTM) described by a config in cfg/.",
+        discussion: """
+            train --mode conv [--data DIR] [--epochs N] [--seed N] [--resume] [--print-config]
+            train --config cfg/mine.yaml ...
+            train compare cfg/conv.yaml cfg/time.yaml [--data DIR]
+
+            --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network); \
+            `train fit --help` lists every option. With no audio.csv in DATA, the built-in demo \
+            data set is generated into DATA/demo and used.
+            """,
+        subcommands: [Fit.self, Compare.self],
+        defaultSubcommand: Fit.self)
+}
+
+/// Options shared by `train` and `train compare`.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Data folder holding audio.csv and wavfiles/ (outputs go beside them).")
+    var data: String = "."
+
+    @Option(help: "Override the number of epochs of the config.")
+    var epochs: Int?
+
+    @Option(help: "Override the seed of the config (split, windows, initial weights, shuffles).")
+    var seed: Int?
+
+    func validate() throws {
+        if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
+        if let s = seed, s < 0 { throw ValidationError("--seed must be non-negative, got \(s)") }
+    }
+
+    /// The data folder to train on: DATA, or DATA/demo when DATA has no audio.csv.
+    func folder() throws -> DataFolder {
+        let given = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        guard !given.hasTable else { return given }
+        print("no audio.csv in \(given.root.path): using the built-in demo data set")
+        return try DemoData.ensure(in: given) { print($0) }
+    }
+
+    func apply(to config: inout ExperimentConfig) {
+        if let e = epochs { config.training.epochs = e }
+        if let s = seed { config.training.seed = s }
+    }
+}
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fit", abstract: "Train one config (the default command).")
+
+    @Option(help: "Config name: uses cfg/<mode>.yaml (conv = reference CNN, time = reference LSTM).")
+    var mode: String?
+
+    @Option(help: "Config file (instead of --mode).")
+    var config: String?
+
+    @OptionGroup var options: DataOptions
+
+    @Flag(help: "Continue from the last checkpoint of this config.")
+    var resume = false
+
+    @Flag(help: "Print the config with every default filled in, and exit.")
+    var printConfig = false
+
+    func validate() throws {
+        if mode != nil && config != nil { throw ValidationError("give --mode or --config, not both") }
+    }
+
+    func run() throws {
+        CLI.start()
+        let requested = DataFolder(root: URL(fileURLWithPath: options.data, isDirectory: true))
+        var cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: requested) }
+        options.apply(to: &cfg)
+        if printConfig { print(cfg.yaml(), terminator: ""); return }
+        let data = CLI.report { try options.folder() }
+        StopSignal.install()
+        let summary = CLI.report { try Workflow.train(config: cfg, data: data, resume: resume) }
+        if summary.outcome == .interrupted { throw ExitCode(130) }
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train several configs on the same data and seed and compare them in one table.")
+
+    @Argument(help: "Config files to compare, e.g. cfg/conv.yaml cfg/time.yaml.")
+    var configs: [String]
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        if configs.isEmpty { throw ValidationError("name at least one config file") }
+    }
+
+    func run() throws {
+        CLI.start()
+        var loaded: [ExperimentConfig] = []
+        for file in configs {
+            var cfg = CLI.report { try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: file)) }
+            options.apply(to: &cfg)
+            loaded.append(cfg)
+        }
+        let data = CLI.report { try options.folder() }
+        StopSignal.install()
+        CLI.report { try Workflow.compare(configs: loaded, data: data) }
+    }
+}

@@ -17,13 +17,15 @@ public enum Charts {
         abs(v) >= 1000 || (abs(v) < 0.01 && v != 0) ? String(format: "%.2g", v) : String(format: "%g", (v * 1000).rounded() / 1000)
     }
 
-    /// Line chart of several series against x (shared y axis), with a legend.
-    public static func lines(title: String, xLabel: String, yLabel: String,
-                             x: [Double], series: [(name: String, values: [Double])]) -> String {
+    /// Line chart of several series against x (shared y axis), with a legend. `includeZero` extends
+    /// the y axis down (or up) to 0, as a loss plot wants.
+    public static func lines(title: String, xLabel: String, yLabel: String, x: [Double],
+                             series: [(name: String, values: [Double])], includeZero: Bool = false) -> String {
         let (w, h, left, right, top, bottom) = (640.0, 400.0, 70.0, 150.0, 40.0, 50.0)
         var doc = SVGDocument(width: w, height: h)
         let finite = series.flatMap(\.values).filter(\.isFinite)
         var (ylo, yhi) = (finite.min() ?? 0, finite.max() ?? 1)
+        if includeZero { ylo = min(ylo, 0); yhi = max(yhi, 0) }
         if ylo == yhi { ylo -= 0.5; yhi += 0.5 }
         let (xlo, xhi) = (x.min() ?? 0, max(x.max() ?? 1, (x.min() ?? 0) + 1))
         func px(_ v: Double) -> Double { left + (v - xlo) / (xhi - xlo) * (w - left - right) }

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// Progress output: a line redrawn in place on a terminal, plain final lines otherwise (logs, CI).
@@ -17,16 +18,17 @@ public final class ProgressLine: @unchecked Sendable {
         lastDraw = now
         let pad = max(0, width - text.count)
         width = text.count
-        FileHandle.standardOutput.write(Data(("\r" + text + String(repeating: " ", count: pad)).utf8))
+        print("\r" + text + String(repeating: " ", count: pad), terminator: "")
+        earmark_flush_stdout()
     }
 
     /// Prints the final form of the line and ends it.
     public func finish(_ text: String) {
         if isTerminal {
             let pad = max(0, width - text.count)
-            FileHandle.standardOutput.write(Data(("\r" + text + String(repeating: " ", count: pad) + "\n").utf8))
+            print("\r" + text + String(repeating: " ", count: pad))
         } else {
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            print(text)
         }
         width = 0
     }
@@ -51,4 +53,10 @@ public final class ProgressLine: @unchecked Sendable {
 public enum Diagnostics {
     public static func warning(_ text: String) { FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8)) }
     public static func error(_ text: String) { FileHandle.standardError.write(Data(("error: " + text + "\n").utf8)) }
+
+    /// Prints each warning on its own line, then a count when there are several.
+    public static func report(_ warnings: [DataWarning]) {
+        for w in warnings { FileHandle.standardError.write(Data((w.description + "\n").utf8)) }
+        if warnings.count > 1 { FileHandle.standardError.write(Data("\(warnings.count) warnings\n".utf8)) }
+    }
 }

@@ -11,7 +11,8 @@ public struct RunReport {
                             to: folder.appendingPathComponent("history.csv"))
         let x = history.map { Double($0.epoch) }
         let loss = Charts.lines(title: "\(title): loss", xLabel: "epoch", yLabel: "categorical cross-entropy", x: x,
-                                series: [("loss", history.map(\.loss)), ("val_loss", history.map(\.validationLoss))])
+                                series: [("loss", history.map(\.loss)), ("val_loss", history.map(\.validationLoss))],
+                                includeZero: true)
         let acc = Charts.lines(title: "\(title): accuracy", xLabel: "epoch", yLabel: "window accuracy", x: x,
                                series: [("accuracy", history.map(\.accuracy)), ("val_accuracy", history.map(\.validationAccuracy))])
         try writeAtomically(Self.stack([loss, acc], height: 400), to: folder.appendingPathComponent("curves.svg"))

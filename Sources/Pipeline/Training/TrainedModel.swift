@@ -15,6 +15,8 @@ public struct TrainedModel {
     /// Split of every audio.csv file at training time: fname -> train | validation | test.
     public var splits: [String: String]
     public var network: Sequential
+    /// The epoch (1-based) whose weights these are, when saved during training.
+    public var epoch: Int?
 
     public init(config: ExperimentConfig, classes: [String], featureMin: Float, featureMax: Float,
                 splits: [String: String], network: Sequential) {
@@ -32,6 +34,7 @@ public struct TrainedModel {
                  "splits": Self.json(splits),
                  "input_shape": Self.json(network.inputShape)]
         if let s = trainingState { m["training_state"] = Self.json(s) }
+        if let e = epoch { m["epoch"] = String(e) }
         return m
     }
 
@@ -88,8 +91,9 @@ public struct TrainedModel {
         }
         try WeightFile.assign(contents.weights, to: network, source: url.path)
         let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
-        return Loaded(model: TrainedModel(config: config, classes: classes, featureMin: lo, featureMax: hi,
-                                          splits: splits, network: network),
+        var model = TrainedModel(config: config, classes: classes, featureMin: lo, featureMax: hi, splits: splits, network: network)
+        model.epoch = meta["epoch"].flatMap { Int($0) }
+        return Loaded(model: model,
                       optimizerState: contents.optimizerState, trainingState: state)
     }
 

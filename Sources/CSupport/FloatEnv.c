@@ -1,4 +1,4 @@
-#include "CFloatEnv.h"
+#include "CSupport.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #define FTZ_DAZ_BITS 0x8040u /* FTZ (bit 15) | DAZ (bit 6) */

@@ -1,1 +1,0 @@
-// Module Audio: see README.md in this folder.

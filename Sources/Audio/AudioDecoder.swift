@@ -1,0 +1,98 @@
+import CSndfile
+import Foundation
+
+/// Decodes any file libsndfile reads (WAV 8/16/24/32-bit integer and float, WAVE_FORMAT_EXTENSIBLE,
+/// FLAC, OGG/Vorbis, OGG/Opus, MP3, AIFF, ...) into a mono `AudioClip`.
+///
+/// Shape: file (frames, channels) interleaved -> samples (frames), the mean over channels.
+/// Frames are read in chunks of at most `chunkSamples` values; the header's frame count only sizes
+/// the first reservation, capped at `maximumReservation`, so a lying header cannot make it allocate
+/// more than the data actually decoded. A truncated data chunk yields the complete frames present
+/// (libsndfile's behaviour, like most players): the clip is the readable prefix, and for a WAV file
+/// `declaredFrames` records what the header declared so the caller can say the file is cut short.
+public enum AudioDecoder {
+    /// The highest sample rate accepted (Hz); anything above is treated as a corrupt header.
+    public static let maximumSampleRate = 1_000_000
+    /// Interleaved values read per `sf_readf_float` call.
+    public static let chunkSamples = 1 << 16
+    /// The largest number of mono samples reserved from the header's frame count before reading.
+    public static let maximumReservation = 1 << 22
+
+    /// Decodes `url` and mixes it to mono.
+    ///
+    /// Throws `AudioError` naming the file when libsndfile cannot open or decode it (with
+    /// `sf_strerror`'s text), when it holds no frames, declares no channels or an absurd rate
+    /// (<= 0 or > 1,000,000 Hz), or holds a NaN or infinite sample.
+    public static func decode(contentsOf url: URL) throws -> AudioClip {
+        let name = url.path
+        var info = SF_INFO()
+        let handle: OpaquePointer? = url.withUnsafeFileSystemRepresentation { path in
+            guard let path else { return nil }
+            return sf_open(path, Int32(SFM_READ), &info)
+        }
+        guard let file = handle else {
+            throw AudioError(file: name, reason: .cannotDecode(String(cString: sf_strerror(nil))))
+        }
+        defer { sf_close(file) }
+
+        let channels = Int(info.channels)
+        let rate = Int(info.samplerate)
+        guard channels > 0 else { throw AudioError(file: name, reason: .noChannels) }
+        guard rate > 0, rate <= maximumSampleRate else {
+            throw AudioError(file: name, reason: .badSampleRate(rate))
+        }
+
+        var samples: [Float] = []
+        samples.reserveCapacity(Int(max(0, min(Int64(info.frames), Int64(maximumReservation)))))
+        let chunkFrames = max(1, chunkSamples / channels)
+        var chunk = [Float](repeating: 0, count: chunkFrames * channels)
+        while true {
+            let got = chunk.withUnsafeMutableBufferPointer { buffer in
+                Int(sf_readf_float(file, buffer.baseAddress!, sf_count_t(chunkFrames)))
+            }
+            if got <= 0 { break }
+            chunk.withUnsafeBufferPointer { buffer in
+                appendMono(buffer.baseAddress!, frames: got, channels: channels, to: &samples)
+            }
+        }
+        let status = sf_error(file)
+        if status != 0 {
+            throw AudioError(file: name, reason: .cannotDecode(String(cString: sf_error_number(status))))
+        }
+        guard !samples.isEmpty else { throw AudioError(file: name, reason: .empty) }
+        if let bad = samples.firstIndex(where: { !$0.isFinite }) {
+            throw AudioError(file: name, reason: .nonFinite(frame: bad))
+        }
+        var declared: Int?
+        let major = Int(info.format) & SF_FORMAT_TYPEMASK
+        if major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX, let frames = RIFFHeader.declaredDataFrames(of: url),
+           frames > samples.count {
+            declared = frames
+        }
+        return AudioClip(samples: samples, sampleRate: rate, channels: channels, declaredFrames: declared)
+    }
+
+    /// Appends the channel mean of each interleaved frame; x (frames, channels).
+    /// A non-finite value in any channel leaves a non-finite mean (sums in Double cannot overflow).
+    static func appendMono(_ x: UnsafePointer<Float>, frames: Int, channels: Int, to samples: inout [Float]) {
+        if channels == 1 {
+            samples.append(contentsOf: UnsafeBufferPointer(start: x, count: frames))
+            return
+        }
+        let count = Double(channels)
+        var frame = x
+        for _ in 0..<frames {
+            var total = 0.0
+            for c in 0..<channels { total += Double(frame[c]) }
+            samples.append(Float(total / count))
+            frame += channels
+        }
+    }
+}
+
+extension AudioClip {
+    /// Decodes a file: see `AudioDecoder.decode(contentsOf:)`.
+    public init(contentsOf url: URL) throws {
+        self = try AudioDecoder.decode(contentsOf: url)
+    }
+}

@@ -1,0 +1,47 @@
+/// A user-facing audio error: one line naming the file and the reason (DESIGN.md, bad input).
+///
+/// The pipeline prints `description` as a warning and skips the clip.
+public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Why the clip cannot be used.
+    public enum Reason: Equatable, Sendable {
+        /// libsndfile could not open or decode the file; the text is `sf_strerror`'s.
+        case cannotDecode(String)
+        /// The file holds no audio frames.
+        case empty
+        /// The header declares no channels.
+        case noChannels
+        /// The sample rate is <= 0 or above `AudioDecoder.maximumSampleRate`.
+        case badSampleRate(Int)
+        /// A decoded sample is NaN or infinite (the first such frame is given).
+        case nonFinite(frame: Int)
+        /// libsamplerate refused the conversion (`src_strerror` text).
+        case cannotResample(String)
+        /// The file could not be written (libsndfile or file-system text).
+        case cannotWrite(String)
+    }
+
+    /// The file's path (or a short name for in-memory signals).
+    public let file: String
+    public let reason: Reason
+
+    public init(file: String, reason: Reason) {
+        self.file = file
+        self.reason = reason
+    }
+
+    /// `<file>: <explanation>`, one line.
+    public var description: String { "\(file): \(explanation)" }
+
+    /// The reason alone, without the file: `cannot decode audio (File contains data in an unknown format.)`.
+    public var explanation: String {
+        switch reason {
+        case .cannotDecode(let text): return "cannot decode audio (\(text))"
+        case .empty: return "no audio frames (empty clip)"
+        case .noChannels: return "the header declares no channels"
+        case .badSampleRate(let rate): return "absurd sample rate \(rate) Hz (expected 1...1000000)"
+        case .nonFinite(let frame): return "NaN or infinite sample at frame \(frame)"
+        case .cannotResample(let text): return "cannot resample (\(text))"
+        case .cannotWrite(let text): return "cannot write audio (\(text))"
+        }
+    }
+}

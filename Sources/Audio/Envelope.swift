@@ -1,0 +1,72 @@
+/// The envelope gate of the reference preprocessing (REFERENCE.md 2).
+///
+/// m[i] = mean(|y|) over the centred window [i - w/2, i - w/2 + w - 1] (w = int(rate/10); for even w
+/// that is [i - w/2, i + w/2 - 1]), clipped at the edges and divided by the number of samples
+/// actually in range: pandas `rolling(window=w, min_periods=1, center=True).mean()`.
+/// Sample i is kept iff m[i] > threshold (strict). O(n): a running sum in Double with Kahan
+/// compensation (as pandas keeps its rolling sum).
+public enum EnvelopeGate {
+    /// The reference threshold on the mean absolute amplitude.
+    public static let defaultThreshold = 0.0005
+
+    /// The window length for a sample rate: int(rate/10), at least 1.
+    public static func windowLength(sampleRate: Int) -> Int { max(1, sampleRate / 10) }
+
+    /// Calls `body(i, m[i])` for every sample in order; y (n), window w.
+    @inline(__always)
+    static func forEachMean(_ y: UnsafeBufferPointer<Float>, window w: Int, _ body: (Int, Double) -> Void) {
+        let n = y.count
+        guard n > 0 else { return }
+        let half = w / 2
+        var sum = 0.0, compensation = 0.0
+        var lo = 0, hi = -1          // the samples [lo, hi] are in `sum`
+        @inline(__always) func add(_ v: Double) {   // Kahan: sum += v
+            let t = v - compensation
+            let s = sum + t
+            compensation = (s - sum) - t
+            sum = s
+        }
+        for i in 0..<n {
+            let last = min(n - 1, i - half + w - 1)
+            while hi < last { hi += 1; add(Double(abs(y[hi]))) }
+            let first = max(0, i - half)
+            while lo < first { add(-Double(abs(y[lo]))); lo += 1 }
+            body(i, max(0, sum) / Double(hi - lo + 1))
+        }
+    }
+
+    /// The rolling means m (n) of |y| (n) for a window of `window` samples.
+    public static func rollingMeanAbs(_ y: [Float], window: Int) -> [Double] {
+        precondition(window >= 1, "envelope window \(window) must be >= 1")
+        var means = [Double](repeating: 0, count: y.count)
+        y.withUnsafeBufferPointer { y in
+            means.withUnsafeMutableBufferPointer { m in
+                forEachMean(y, window: window) { i, mean in m[i] = mean }
+            }
+        }
+        return means
+    }
+
+    /// The keep mask (n): m[i] > threshold, for y (n) at `sampleRate`.
+    public static func mask(_ y: [Float], sampleRate: Int, threshold: Double = defaultThreshold) -> [Bool] {
+        var keep = [Bool](repeating: false, count: y.count)
+        y.withUnsafeBufferPointer { y in
+            keep.withUnsafeMutableBufferPointer { k in
+                forEachMean(y, window: windowLength(sampleRate: sampleRate)) { i, mean in k[i] = mean > threshold }
+            }
+        }
+        return keep
+    }
+
+    /// The kept samples of y (n), in order (possibly none).
+    public static func apply(_ y: [Float], sampleRate: Int, threshold: Double = defaultThreshold) -> [Float] {
+        var kept: [Float] = []
+        kept.reserveCapacity(y.count)
+        y.withUnsafeBufferPointer { y in
+            forEachMean(y, window: windowLength(sampleRate: sampleRate)) { i, mean in
+                if mean > threshold { kept.append(y[i]) }
+            }
+        }
+        return kept
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+
+/// python_speech_features' fbank / logfbank / mfcc for one parameter set (REFERENCE.md 3).
+///
+/// Legend: n signal samples, F frames, L frame length, N nfft, B = N/2 + 1 bins, M nfilt, C numcep.
+/// Per frame: pre-emphasis and framing (Float) -> FFTW r2c (Float) -> power |X|^2/N, energy, mel
+/// energies, log, DCT-II (orthonormal) and lifter (all Double) -> Float output.
+/// Zeros of the energy and of the mel energies are replaced by eps = 2.220446049250313e-16.
+/// Immutable after init and safe to share between threads; each thread needs its own workspace.
+public final class FeatureExtractor: Sendable {
+    /// numpy.finfo(float).eps: the floor of zero energies before the log.
+    public static let eps = 2.220446049250313e-16
+
+    public let parameters: FeatureParameters
+    public let filterBank: MelFilterBank
+    /// Samples per frame (L) and between frames (S).
+    public let frameLength: Int
+    public let frameStep: Int
+    let plan: RealFFTPlan
+    // Immutable tables in raw memory, so that threads sharing the extractor touch no reference
+    // counts in the frame loop. dct (C, M): the orthonormal DCT-II rows 0..<C with the lifter
+    // folded in; filter j: melWeights[melOffsets[j] ..< melOffsets[j + 1]] from bin melStarts[j].
+    nonisolated(unsafe) let dct: UnsafeMutablePointer<Double>
+    nonisolated(unsafe) let melStarts: UnsafeMutablePointer<Int>
+    nonisolated(unsafe) let melOffsets: UnsafeMutablePointer<Int>
+    nonisolated(unsafe) let melWeights: UnsafeMutablePointer<Double>
+
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var cache: [FeatureParameters: FeatureExtractor] = [:]
+
+    /// The extractor for `parameters`, built once per parameter set and shared (thread-safe).
+    public static func shared(_ parameters: FeatureParameters) -> FeatureExtractor {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if let made = cache[parameters] { return made }
+        let made = FeatureExtractor(parameters)
+        cache[parameters] = made
+        return made
+    }
+
+    /// Builds the filter bank, DCT and FFT plan. Precondition: `parameters.validate()` passes
+    /// (call it first on user-supplied values to get a thrown error instead).
+    public init(_ parameters: FeatureParameters) {
+        do { try parameters.validate() } catch { preconditionFailure("\(error)") }
+        self.parameters = parameters
+        frameLength = parameters.frameLength
+        frameStep = parameters.frameStep
+        filterBank = MelFilterBank(nfilt: parameters.nfilt, nfft: parameters.nfft, sampleRate: parameters.sampleRate,
+                                   lowFreq: parameters.lowFreq, highFreq: parameters.upperFrequency)
+        plan = FFTPlans.shared.realForward(size: parameters.nfft)
+        let M = parameters.nfilt, C = parameters.numcep, L = parameters.ceplifter
+        var dct = [Double](repeating: 0, count: C * M)
+        for k in 0..<C {
+            let scale = k == 0 ? (1 / Double(M)).squareRoot() : (2 / Double(M)).squareRoot()
+            let lift = L > 0 ? 1 + (L / 2) * sin(Double.pi * Double(k) / L) : 1
+            for m in 0..<M {
+                dct[k * M + m] = lift * scale * cos(Double.pi * Double(k) * Double(2 * m + 1) / Double(2 * M))
+            }
+        }
+        self.dct = Self.copy(dct)
+        let sparse = filterBank.sparse
+        melStarts = Self.copy(sparse.starts)
+        melOffsets = Self.copy(sparse.offsets)
+        melWeights = Self.copy(sparse.weights)
+    }
+
+    deinit {
+        dct.deallocate()
+        melStarts.deallocate()
+        melOffsets.deallocate()
+        melWeights.deallocate()
+    }
+
+    private static func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+        p.initialize(from: values, count: values.count)
+        return p
+    }
+
+    /// Frames F for a signal of n samples.
+    public func frameCount(samples n: Int) -> Int {
+        Framing.frameCount(samples: n, frameLength: frameLength, frameStep: frameStep)
+    }
+
+    /// Values per frame of `kind` (C for MFCC, M otherwise).
+    public func width(_ kind: FeatureKind) -> Int { parameters.width(kind) }
+
+    /// Scratch for one thread.
+    public func makeWorkspace() -> FeatureWorkspace { FeatureWorkspace(parameters) }
+
+    /// Computes `kind` for signal (n) into out (F, width), row-major, and optionally the frame
+    /// energies (F) (eps-floored sums of the power spectrum). No allocation.
+    public func compute(_ kind: FeatureKind, _ signal: UnsafeBufferPointer<Float>,
+                        into out: UnsafeMutablePointer<Float>, energies: UnsafeMutablePointer<Float>? = nil,
+                        workspace ws: FeatureWorkspace) {
+        precondition(ws.fft.size == parameters.nfft && ws.nfilt == parameters.nfilt,
+                     "workspace for nfft \(ws.fft.size), nfilt \(ws.nfilt) used with nfft \(parameters.nfft), nfilt \(parameters.nfilt)")
+        let N = parameters.nfft, M = parameters.nfilt, C = parameters.numcep
+        let frames = frameCount(samples: signal.count)
+        let width = parameters.width(kind)
+        let eps = Self.eps
+        let dct = self.dct, starts = melStarts, offsets = melOffsets, weights = melWeights
+        let power = ws.power, mel = ws.mel
+        for f in 0..<frames {
+            Framing.writeFrame(signal, frame: f, frameLength: frameLength, frameStep: frameStep,
+                               preemph: parameters.preemph, into: ws.fft.input, fftSize: N)
+            ws.fft.transform(with: plan)
+            var energy = ws.fft.powerSpectrum(into: power, scale: Double(N))
+            if energy == 0 { energy = eps }
+            energies?[f] = Float(energy)
+            // mel (M) = filters (M, B) x power (B), sparse rows; zeros -> eps
+            for m in 0..<M {
+                let p = power + starts[m], w = weights + offsets[m]
+                var total = 0.0
+                for k in 0..<(offsets[m + 1] - offsets[m]) { total += w[k] * p[k] }
+                mel[m] = total == 0 ? eps : total
+            }
+            let row = out + f * width
+            switch kind {
+            case .fbank:
+                for m in 0..<M { row[m] = Float(mel[m]) }
+            case .logfbank:
+                for m in 0..<M { row[m] = Float(log(mel[m])) }
+            case .mfcc:
+                for m in 0..<M { mel[m] = log(mel[m]) }
+                for k in 0..<C {
+                    let d = dct + k * M
+                    var c = 0.0
+                    for m in 0..<M { c += d[m] * mel[m] }
+                    row[k] = Float(c)
+                }
+                if parameters.appendEnergy { row[0] = Float(log(energy)) }
+            }
+        }
+    }
+
+    /// `kind` for a whole signal: values (F, width) row-major.
+    public func compute(_ kind: FeatureKind, _ signal: [Float]) -> (frames: Int, values: [Float]) {
+        let frames = frameCount(samples: signal.count)
+        var values = [Float](repeating: 0, count: frames * width(kind))
+        let ws = makeWorkspace()
+        signal.withUnsafeBufferPointer { s in
+            values.withUnsafeMutableBufferPointer { v in compute(kind, s, into: v.baseAddress!, workspace: ws) }
+        }
+        return (frames, values)
+    }
+}
+
+/// One thread's scratch for `FeatureExtractor.compute`: FFT buffers (N), power (B), mel energies (M).
+public final class FeatureWorkspace {
+    let fft: RealFFTBuffers
+    let nfilt: Int
+    let power: UnsafeMutablePointer<Double>
+    let mel: UnsafeMutablePointer<Double>
+
+    public init(_ parameters: FeatureParameters) {
+        fft = RealFFTBuffers(size: parameters.nfft)
+        nfilt = parameters.nfilt
+        power = .allocate(capacity: parameters.bins)
+        power.initialize(repeating: 0, count: parameters.bins)
+        mel = .allocate(capacity: parameters.nfilt)
+        mel.initialize(repeating: 0, count: parameters.nfilt)
+    }
+
+    deinit {
+        power.deallocate()
+        mel.deallocate()
+    }
+}
+
+/// MFCC of python_speech_features: values (frames, numcep) row-major. An empty signal gives one
+/// all-zero frame (Python raises). Shape: signal (n) -> (F, C).
+public func mfcc(_ signal: [Float], _ parameters: FeatureParameters = FeatureParameters()) -> (frames: Int, values: [Float]) {
+    FeatureExtractor.shared(parameters).compute(.mfcc, signal)
+}
+
+/// Log mel filter-bank energies of python_speech_features: values (frames, nfilt) row-major.
+public func logfbank(_ signal: [Float], _ parameters: FeatureParameters = FeatureParameters()) -> (frames: Int, values: [Float]) {
+    FeatureExtractor.shared(parameters).compute(.logfbank, signal)
+}
+
+/// Mel filter-bank energies (frames, nfilt) and frame energies (frames) of python_speech_features'
+/// fbank, zeros floored to eps.
+public func fbank(_ signal: [Float], _ parameters: FeatureParameters = FeatureParameters())
+    -> (frames: Int, values: [Float], energy: [Float]) {
+    let extractor = FeatureExtractor.shared(parameters)
+    let frames = extractor.frameCount(samples: signal.count)
+    var values = [Float](repeating: 0, count: frames * parameters.nfilt)
+    var energy = [Float](repeating: 0, count: frames)
+    let ws = extractor.makeWorkspace()
+    signal.withUnsafeBufferPointer { s in
+        values.withUnsafeMutableBufferPointer { v in
+            energy.withUnsafeMutableBufferPointer { e in
+                extractor.compute(.fbank, s, into: v.baseAddress!, energies: e.baseAddress!, workspace: ws)
+            }
+        }
+    }
+    return (frames, values, energy)
+}

@@ -1,0 +1,252 @@
+import Foundation
+
+/// The dataset table, `DATA/audio.csv`: one row per clip with its file name and label.
+///
+/// Format: RFC 4180 CSV in UTF-8 (a byte-order mark is skipped), LF, CRLF or lone CR line ends,
+/// fields separated by commas, a field in double quotes may hold commas, line breaks and doubled
+/// quotes (`""` = `"`). A quote inside an unquoted field is kept as text. The first non-blank line is
+/// the header and must name the columns `fname` and `label` (exact, case-sensitive; spaces around
+/// names are ignored); other columns are kept in order. Blank lines are skipped. Spaces around
+/// fname and label values are trimmed. Line numbers count physical lines from 1 (the header is
+/// usually line 1); a row whose quoted field spans lines is reported at its first line.
+///
+/// Errors and warnings (DESIGN.md "Bad input"). A problem that makes the file unreadable as a
+/// table is an error (`DataError` naming the line), raised before any work: bytes that cannot be
+/// read or are not UTF-8, no header, a header without `fname` or `label` or naming a column twice,
+/// a quoted field never closed or text after its closing quote, a row whose number of fields
+/// differs from the header's (its columns cannot be trusted: usually an unquoted comma), and a
+/// table with no usable row. A well-formed row that cannot be used is skipped with a warning
+/// naming its line (`warnings`), so that an unattended run goes on with the other rows: an empty
+/// fname, an empty label, an fname pointing outside the wavfiles folder, and an fname listed again
+/// (the first row is kept; the warning names both lines). A label that only skipped rows carry is
+/// still one of `classes`, so `checkFiles(in:)` stops the run when a class has no usable row.
+public struct AudioTable: Sendable, Equatable {
+    /// One data row.
+    public struct Row: Sendable, Equatable {
+        /// The 1-based line of the CSV where the row starts.
+        public var line: Int
+        /// The clip's file name, relative to the wavfiles folder (trimmed).
+        public var fname: String
+        /// The clip's class (trimmed).
+        public var label: String
+        /// Every field of the row in column order (fname and label as trimmed above).
+        public var fields: [String]
+    }
+
+    /// A row left out of `rows`, and why.
+    public struct SkippedRow: Sendable, Equatable {
+        /// The 1-based line of the CSV where the row starts.
+        public var line: Int
+        /// Its file name (trimmed; empty when that is the problem).
+        public var fname: String
+        /// Its label (trimmed; empty when that is the problem).
+        public var label: String
+        /// Why it was skipped, e.g. `empty label for 'a.wav'`.
+        public var reason: String
+    }
+
+    /// The file the table was read from (for messages).
+    public var file: String
+    /// Column names in file order (trimmed).
+    public var columns: [String]
+    /// Usable data rows in file order.
+    public var rows: [Row]
+    /// Rows skipped because they cannot be used, in file order (see `warnings`).
+    public var skipped: [SkippedRow]
+    /// The distinct non-empty labels of all rows, skipped ones included, sorted (Swift `String`
+    /// order; code-point order for ASCII names).
+    public var classes: [String]
+    /// Position of `fname` in `columns`.
+    public var fnameColumn: Int
+    /// Position of `label` in `columns`.
+    public var labelColumn: Int
+
+    /// One warning per skipped row: `warning: audio.csv, line 7: empty label for 'a.wav'; row skipped`.
+    public var warnings: [DataWarning] {
+        skipped.map { DataWarning(file: file, line: $0.line, message: "\($0.reason); row skipped") }
+    }
+
+    /// Reads and validates the CSV at `url`.
+    /// - Throws: `DataError` naming the file and line of the first problem.
+    /// `displayName` names the file in messages (default: its full path).
+    public init(contentsOf url: URL, displayName: String? = nil) throws {
+        let name = displayName ?? url.path
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DataError(file: name, problem: "cannot be read (\(error.localizedDescription))",
+                            hint: "give a CSV with a header line `fname,label` and one row per audio file")
+        }
+        try self.init(data: data, file: name)
+    }
+
+    /// Parses and validates CSV bytes; `file` names them in messages.
+    /// - Throws: `DataError` naming `file` and the line of the first problem.
+    public init(data: Data, file: String) throws {
+        self.file = file
+        let records = try CSVReader.records([UInt8](data), file: file)
+        guard let header = records.first else {
+            throw DataError(file: file, problem: "is empty",
+                            hint: "the first line must be the header `fname,label`")
+        }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.columns = columns
+        var seen: [String: Int] = [:]
+        for name in columns where !name.isEmpty {
+            if seen[name] != nil {
+                throw DataError(file: file, line: header.line, problem: "column '\(name)' appears twice in the header",
+                                hint: "give each column a distinct name")
+            }
+            seen[name] = 1
+        }
+        func column(_ name: String) throws -> Int {
+            if let index = columns.firstIndex(of: name) { return index }
+            let near = columns.first { $0.lowercased() == name }
+            throw DataError(
+                file: file, line: header.line,
+                problem: "the header has no '\(name)' column (columns: \(columns.map { "'\($0)'" }.joined(separator: ", ")))",
+                hint: near.map { "column names are case-sensitive: rename '\($0)' to '\(name)'" }
+                    ?? "the header must name the columns fname and label, e.g. `fname,label`")
+        }
+        let fnameColumn = try column("fname"), labelColumn = try column("label")
+        self.fnameColumn = fnameColumn
+        self.labelColumn = labelColumn
+
+        guard records.count > 1 else {
+            throw DataError(file: file, line: header.line, problem: "has a header but no rows",
+                            hint: "add one line per audio file: fname,label")
+        }
+        var rows: [Row] = []
+        var skipped: [SkippedRow] = []
+        var kept: [String: Row] = [:]
+        for record in records.dropFirst() {
+            var fields = record.fields
+            guard fields.count == columns.count else {
+                throw DataError(file: file, line: record.line,
+                                problem: "has \(fields.count) fields, the header has \(columns.count)",
+                                hint: "a field that contains a comma must be in double quotes, e.g. \"a, b\"")
+            }
+            let fname = fields[fnameColumn].trimmingCharacters(in: .whitespaces)
+            let label = fields[labelColumn].trimmingCharacters(in: .whitespaces)
+            func skip(_ reason: String) { skipped.append(SkippedRow(line: record.line, fname: fname, label: label, reason: reason)) }
+            if fname.isEmpty {
+                skip("empty fname" + (label.isEmpty ? "" : " (label '\(label)')"))
+            } else if label.isEmpty {
+                skip("empty label for '\(fname)'")
+            } else if fname.hasPrefix("/") || fname.split(separator: "/").contains("..") {
+                skip("fname '\(fname)' points outside the wavfiles folder")
+            } else if let first = kept[fname] {
+                skip("fname '\(fname)' is listed again (first on line \(first.line), which is kept"
+                     + (first.label == label ? ")" : " with label '\(first.label)', not '\(label)')"))
+            } else {
+                fields[fnameColumn] = fname
+                fields[labelColumn] = label
+                let row = Row(line: record.line, fname: fname, label: label, fields: fields)
+                kept[fname] = row
+                rows.append(row)
+            }
+        }
+        self.rows = rows
+        self.skipped = skipped
+        classes = Array(Set(rows.map(\.label) + skipped.map(\.label).filter { !$0.isEmpty })).sorted()
+        guard !rows.isEmpty else {
+            let first = "line \(skipped[0].line): \(skipped[0].reason)"
+            throw DataError(file: file, problem: "has no usable row: " + (skipped.count == 1 ? "its only row is skipped (\(first))"
+                                : "all \(skipped.count) rows are skipped (\(AudioTable.lineList(skipped.map(\.line)))), e.g. \(first)"),
+                            hint: "every row needs a file name and a label", warnings: warnings)
+        }
+    }
+
+    /// `lines 3, 4, 7, 9, 12, ...` (at most five numbers), or `line 3`.
+    static func lineList(_ lines: [Int]) -> String {
+        (lines.count == 1 ? "line " : "lines ")
+            + lines.prefix(5).map(String.init).joined(separator: ", ") + (lines.count > 5 ? ", ..." : "")
+    }
+
+    /// The result of `checkFiles(in:)`.
+    public struct FileCheck: Sendable, Equatable {
+        /// Rows whose file exists, in table order.
+        public var usable: [Row]
+        /// One warning per row skipped for its missing file, naming its line and the file; then at
+        /// most one naming files of the folder that no row lists (they are ignored).
+        public var warnings: [DataWarning]
+        /// Files in the folder (and its subfolders) that no row lists, hidden files left out; sorted.
+        public var unlisted: [String]
+    }
+
+    /// Keeps the rows whose file exists in `folder` (a regular file or a link to one); each other
+    /// row becomes a warning naming its line, and is skipped. Files of `folder` that no row lists
+    /// are ignored, with one warning naming the first few (hidden files such as `.DS_Store` are not
+    /// counted).
+    /// - Throws: `DataError` when `folder` is not a folder, or when a class is left with no usable
+    ///   row (its files are missing or its rows were skipped when the table was read); the error
+    ///   carries the warnings that explain it.
+    public func checkFiles(in folder: URL) throws -> FileCheck {
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DataError(file: folder.path, problem: "folder not found",
+                            hint: "put the audio files named in \(file) into this folder", warnings: self.warnings)
+        }
+        var usable: [Row] = []
+        var warnings: [DataWarning] = []
+        var missingLines: [String: [Int]] = [:]
+        for row in rows {
+            let path = folder.appendingPathComponent(row.fname).path
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                usable.append(row)
+            } else {
+                warnings.append(DataWarning(file: file, line: row.line,
+                                            message: "file '\(path)' not found; row skipped"))
+                missingLines[row.label, default: []].append(row.line)
+            }
+        }
+        let unlisted = Self.files(in: folder).filter { !listed.contains($0) }
+        if !unlisted.isEmpty {
+            let names = unlisted.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (unlisted.count > 3 ? ", ..." : "")
+            warnings.append(DataWarning(file: folder.path, message: "\(unlisted.count) file\(unlisted.count == 1 ? "" : "s") "
+                                        + "not listed in \(URL(fileURLWithPath: file).lastPathComponent) ignored: \(names)"))
+        }
+        let present = Set(usable.map(\.label))
+        if let empty = classes.first(where: { !present.contains($0) }) {
+            let dropped = skipped.filter { $0.label == empty }.map(\.line)
+            let lines = ((missingLines[empty] ?? []) + dropped).sorted()
+            let rows = lines.count == 1 ? "its only row (\(Self.lineList(lines)))" : "all its \(lines.count) rows (\(Self.lineList(lines)))"
+            let problem = dropped.isEmpty
+                ? "the files of \(rows) are missing from \(folder.path)"
+                : "\(rows) \(lines.count == 1 ? "is" : "are") skipped"
+            throw DataError(file: file, problem: "class '\(empty)' has no usable file: " + problem,
+                            hint: "see the warnings above for each row; add the files or remove the class's rows",
+                            warnings: self.warnings + warnings)
+        }
+        return FileCheck(usable: usable, warnings: warnings, unlisted: unlisted)
+    }
+
+    /// The fnames of every row, skipped ones included (a skipped row's file is not "unlisted").
+    private var listed: Set<String> { Set(rows.map(\.fname) + skipped.map(\.fname)) }
+
+    /// Paths relative to `folder` of the regular files below it, hidden files and folders left out.
+    static func files(in folder: URL) -> [String] {
+        let base = folder.standardizedFileURL.resolvingSymlinksInPath().path
+        guard let walk = FileManager.default.enumerator(at: URL(fileURLWithPath: base, isDirectory: true),
+                                                        includingPropertiesForKeys: [.isRegularFileKey],
+                                                        options: [.skipsHiddenFiles]) else { return [] }
+        var out: [String] = []
+        for case let url as URL in walk where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let path = url.standardizedFileURL.path
+            guard path.hasPrefix(base + "/") else { continue }
+            out.append(String(path.dropFirst(base.count + 1)))
+        }
+        return out.sorted()
+    }
+
+    /// One CSV record (no line end) for `fields`: a field is quoted when it holds a comma, a quote,
+    /// a line break or spaces at either end; quotes inside are doubled. Reads back with `AudioTable`.
+    public static func csvRecord(_ fields: [String]) -> String {
+        fields.map { field in
+            let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0.isNewline }
+                || field.first?.isWhitespace == true || field.last?.isWhitespace == true
+            return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",")
+    }
+}

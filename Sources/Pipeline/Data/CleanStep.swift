@@ -1,0 +1,142 @@
+import Audio
+import Dispatch
+import Foundation
+
+/// The cleaning step (REFERENCE.md 2) over a data set: every source in wavfiles/ is decoded, mixed
+/// to mono, resampled and gated, and written to clean/ as a 32-bit float WAV - only when the clean
+/// file is missing or stale. clean/manifest.json records, per file, the source's size and time and
+/// the rate and threshold used; any change rebuilds that file. Clips run in parallel.
+///
+/// Bad input (DESIGN.md): a source that cannot be decoded or resampled is skipped with one warning
+/// naming it and the reason (a stale clean file of it is removed); a clip shorter than
+/// `minimumSamples` after cleaning (a silent one: nothing passes the gate) is written but skipped
+/// with a warning; a WAV cut short is used with a warning (the frames present). The warnings are
+/// the same whether a file is cleaned now or reused. A clean file that cannot be written is a
+/// fault, not bad input: the step finishes the other files, saves the manifest and throws.
+public enum CleanStep {
+    /// What cleaning produced for the requested files.
+    public struct Result: Sendable {
+        /// Cleaned samples of each requested file at the target rate; nil when the file was skipped.
+        public var samples: [[Float]?]
+        /// One per skipped or cut-short file, naming it and the reason.
+        public var warnings: [DataWarning]
+        /// Files cleaned anew (the others were reused from clean/ or skipped).
+        public var rebuilt: Int
+    }
+
+    struct Manifest: Codable {
+        var version = 1
+        var rate: Int
+        var threshold: Double
+        var files: [String: Entry] = [:]
+        struct Entry: Codable, Equatable {
+            var source: SourceStamp
+            var samples: Int
+            /// What cleaning noted about the source (a WAV cut short), repeated when reused.
+            var note: String?
+        }
+    }
+
+    /// Path of the clean file for `fname`: clean/<fname>, with `.wav` appended unless it ends so.
+    public static func cleanURL(_ fname: String, in data: DataFolder) -> URL {
+        let name = fname.lowercased().hasSuffix(".wav") ? fname : fname + ".wav"
+        return data.clean.appendingPathComponent(name)
+    }
+
+    /// One file's outcome.
+    private struct Outcome {
+        var samples: [Float]?
+        var entry: Manifest.Entry?
+        var warning: String?
+        var rebuilt = false
+        var fault: Error?
+    }
+
+    /// Cleans (or reuses) every file of `fnames` (paths relative to wavfiles/).
+    /// `minimumSamples`: a clip shorter than this after cleaning is skipped with a warning.
+    /// `progress(done, total)` is called from worker threads, serially.
+    /// - Throws: when clean/ or a clean file cannot be written (after the other files are done).
+    public static func run(fnames: [String], data: DataFolder, rate: Int, threshold: Double, minimumSamples: Int,
+                           progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> Result {
+        let manifestURL = data.clean.appendingPathComponent("manifest.json")
+        var manifest = (try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL))) ?? Manifest(rate: rate, threshold: threshold)
+        if manifest.rate != rate || manifest.threshold != threshold {
+            manifest = Manifest(rate: rate, threshold: threshold)   // every file is stale
+        }
+        do { try FileManager.default.createDirectory(at: data.clean, withIntermediateDirectories: true) } catch {
+            throw FileError(data.clean.path, "cannot be created (\(error.localizedDescription))")
+        }
+        let old = manifest.files
+        let results = Locked([Outcome](repeating: Outcome(), count: fnames.count))
+        let done = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: fnames.count) { i in
+            var outcome = clean(fnames[i], previous: old[fnames[i]], data: data, rate: rate, threshold: threshold)
+            if let s = outcome.samples, s.count < minimumSamples {
+                let seconds = String(format: "%.3f", Double(s.count) / Double(rate))
+                outcome.warning = (outcome.warning.map { $0 + "; " } ?? "") + (s.isEmpty
+                    ? "silent: nothing passes the envelope gate (threshold \(threshold)); skipped"
+                    : "\(seconds) s after cleaning, shorter than one window (\(minimumSamples) samples); skipped")
+                outcome.samples = nil
+            }
+            results.withLock { $0[i] = outcome }
+            done.withLock { $0 += 1; progress($0, fnames.count) }
+        }
+        let all = results.value
+        for (i, r) in all.enumerated() { manifest.files[fnames[i]] = r.entry }
+        let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try writeAtomically(try encoder.encode(manifest), to: manifestURL)
+        if let fault = all.lazy.compactMap(\.fault).first { throw fault }
+        let warnings = zip(fnames, all).compactMap { fname, r in
+            r.warning.map { DataWarning(file: data.display(data.wavfiles.appendingPathComponent(fname)), message: $0) }
+        }
+        return Result(samples: all.map(\.samples), warnings: warnings, rebuilt: all.filter(\.rebuilt).count)
+    }
+
+    /// Reuses the clean file of `fname` when `previous` says it was made from the source as it is
+    /// now, else cleans the source and writes it.
+    private static func clean(_ fname: String, previous: Manifest.Entry?, data: DataFolder, rate: Int,
+                              threshold: Double) -> Outcome {
+        let source = data.wavfiles.appendingPathComponent(fname)
+        let target = cleanURL(fname, in: data)
+        guard let stamp = SourceStamp(of: source) else { return Outcome(warning: "file not found; skipped") }
+        if let e = previous, e.source == stamp {
+            if e.samples == 0, FileManager.default.fileExists(atPath: target.path) {
+                return Outcome(samples: [], entry: e, warning: e.note)   // a zero-frame WAV does not decode
+            }
+            if let reused = try? AudioDecoder.decode(contentsOf: target), reused.sampleRate == rate,
+               reused.samples.count == e.samples {
+                return Outcome(samples: reused.samples, entry: e, warning: e.note)
+            }
+        }
+        let cleaned: [Float], note: String?
+        do {
+            let clip = try AudioDecoder.decode(contentsOf: source)
+            cleaned = try Cleaning.clean(clip, targetRate: rate, threshold: threshold, name: source.path)
+            note = clip.declaredFrames.map {
+                "cut short: the header declares \($0) frames, the file holds \(clip.frames); the frames present are used"
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: target)   // a clean file of an older version is stale
+            return Outcome(warning: ((error as? AudioError)?.explanation ?? "\(error)") + "; skipped")
+        }
+        let folder = target.deletingLastPathComponent()   // clean/ or a subfolder of it (fname sub/a.wav)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            return Outcome(fault: FileError(folder.path, "cannot be created (\(error.localizedDescription))"))
+        }
+        do { try WavWriter.write(cleaned, sampleRate: rate, to: target) } catch { return Outcome(fault: error) }
+        return Outcome(samples: cleaned, entry: Manifest.Entry(source: stamp, samples: cleaned.count, note: note),
+                       warning: note, rebuilt: true)
+    }
+}
+
+/// A value behind a lock, for results gathered from worker threads.
+final class Locked<Value>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+    init(_ value: Value) { stored = value }
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&stored)
+    }
+    var value: Value { withLock { $0 } }
+}

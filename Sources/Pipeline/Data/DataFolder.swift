@@ -1,0 +1,52 @@
+import Foundation
+
+/// The folders of one data set, the reference layout: audio.csv and wavfiles/ in, clean/,
+/// pickles/, models/ and runs/ out, all beside each other (DESIGN.md "Data flow").
+public struct DataFolder: Sendable {
+    public let root: URL
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    public var csv: URL { root.appendingPathComponent("audio.csv") }
+    public var wavfiles: URL { root.appendingPathComponent("wavfiles", isDirectory: true) }
+    public var clean: URL { root.appendingPathComponent("clean", isDirectory: true) }
+    public var pickles: URL { root.appendingPathComponent("pickles", isDirectory: true) }
+    public var models: URL { root.appendingPathComponent("models", isDirectory: true) }
+    public var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
+
+    /// models/<name>.safetensors: the best model of a run.
+    public func model(_ name: String) -> URL { models.appendingPathComponent("\(name).safetensors") }
+    /// models/<name>.checkpoint.safetensors: the latest state, with the optimizer, for --resume.
+    public func checkpoint(_ name: String) -> URL { models.appendingPathComponent("\(name).checkpoint.safetensors") }
+    /// runs/<name>/
+    public func run(_ name: String) -> URL { runs.appendingPathComponent(name, isDirectory: true) }
+
+    /// Path of `url` for messages: relative to the current folder when inside it (as the user
+    /// typed it: `mydata/wavfiles/x.wav`), else the full path.
+    public func display(_ url: URL) -> String {
+        let p = url.standardizedFileURL.path
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path + "/"
+        return p.hasPrefix(cwd) ? String(p.dropFirst(cwd.count)) : p
+    }
+
+    /// Reads audio.csv, naming it in messages as `display` does.
+    public func readTable() throws -> AudioTable {
+        try AudioTable(contentsOf: csv, displayName: display(csv))
+    }
+
+    /// Whether audio.csv exists.
+    public var hasTable: Bool { FileManager.default.fileExists(atPath: csv.path) }
+}
+
+/// Size and modification time of a file: what a derived file records of its source.
+public struct SourceStamp: Codable, Equatable, Sendable {
+    public var size: Int
+    public var modified: Double
+
+    /// - Returns: nil when the file does not exist or cannot be inspected.
+    public init?(of url: URL) {
+        guard let a = try? FileManager.default.attributesOfItem(atPath: url.path),
+              let size = (a[.size] as? NSNumber)?.intValue, let date = a[.modificationDate] as? Date else { return nil }
+        self.size = size
+        self.modified = date.timeIntervalSince1970
+    }
+}

@@ -1,0 +1,41 @@
+import Audio
+import Foundation
+import Tensor
+
+/// A data set made ready for training: the table, cleaned audio, the file split, and the
+/// training and validation windows as scaled network inputs.
+public struct PreparedData {
+    public var table: AudioTable
+    /// Class names, sorted; label k is classes[k].
+    public var classes: [String]
+    /// Class index of every table row.
+    public var rowLabels: [Int32]
+    /// Cleaned samples of every table row (empty for a row whose clip was skipped).
+    public var clips: [[Float]]
+    /// Row indices per split (usable rows only).
+    public var trainRows: [Int], validationRows: [Int], testRows: [Int]
+    /// Scaled windows of the training and validation files.
+    public var train: WindowSet, validation: WindowSet
+    /// The scaling: min and max of the raw training features.
+    public var featureMin: Float, featureMax: Float
+    /// Every warning met on the way (missing or skipped clips, small classes).
+    public var warnings: [DataWarning]
+    /// Whether the windows came from the feature cache.
+    public var cacheHit: Bool
+    /// Files cleaned anew into clean/ by this run (the others were reused or skipped).
+    public var cleanedNow: Int
+
+    /// Rows of audio.csv, skipped ones included.
+    public var listedFiles: Int { table.rows.count + table.skipped.count }
+    /// Files with a usable clip (in one of the splits).
+    public var usableFiles: Int { trainRows.count + validationRows.count + testRows.count }
+
+    /// fname -> train | validation | test, stored with the model for `predict`'s split column.
+    public var splitNames: [String: String] {
+        var out: [String: String] = [:]
+        for r in trainRows { out[table.rows[r].fname] = "train" }
+        for r in validationRows { out[table.rows[r].fname] = "validation" }
+        for r in testRows { out[table.rows[r].fname] = "test" }
+        return out
+    }
+}

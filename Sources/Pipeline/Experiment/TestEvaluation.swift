@@ -1,0 +1,44 @@
+import Foundation
+
+/// File-level results of a model on a set of files (the held-out test files after training).
+public struct TestEvaluation {
+    public let classes: [String]
+    /// Table rows evaluated (files too short for one window are left out and counted in `skipped`).
+    public let rows: [Int]
+    /// True class and mean probabilities of each evaluated file.
+    public let truth: [Int]
+    public let probabilities: [[Float]]
+    /// File-level report: truth vs argmax of the mean probabilities.
+    public let report: ClassificationReport
+    /// Window-level accuracy over all windows of the evaluated files.
+    public let windowAccuracy: Double
+    public let windows: Int
+    public let skipped: Int
+
+    /// Predicts every row in `rows` from its cleaned clip and scores it against `labels`.
+    public init(predictor: Predictor, clips: [[Float]], rows: [Int], labels: [Int32]) {
+        let predictions = predictor.predict(cleaned: rows.map { clips[$0] })
+        var kept: [Int] = [], probs: [[Float]] = [], truth: [Int] = [], predicted: [Int] = []
+        var windowHits = 0, windowTotal = 0
+        for (i, r) in rows.enumerated() {
+            guard let p = predictions[i].probabilities, let label = predictions[i].label else { continue }
+            kept.append(r); probs.append(p); truth.append(Int(labels[r])); predicted.append(label)
+            windowHits += predictions[i].windowPredictions.filter { $0 == Int(labels[r]) }.count
+            windowTotal += predictions[i].windows
+        }
+        classes = predictor.model.classes
+        self.rows = kept
+        self.truth = truth
+        probabilities = probs
+        report = ClassificationReport(classes: classes, truth: truth, predicted: predicted)
+        windowAccuracy = windowTotal == 0 ? .nan : Double(windowHits) / Double(windowTotal)
+        windows = windowTotal
+        skipped = rows.count - kept.count
+    }
+
+    /// For two classes: the ROC of the probability of class `positive` (default the second, sorted).
+    public func roc(positive: Int = 1) -> ROC? {
+        guard classes.count == 2 else { return nil }
+        return ROC(scores: probabilities.map { Double($0[positive]) }, positive: truth.map { $0 == positive })
+    }
+}

@@ -1,0 +1,88 @@
+import CSupport
+import Foundation
+import Tensor
+
+/// What the `train` command does, step by step, with its console output.
+public enum Workflow {
+    /// Prepares the data (with a progress bar), trains, evaluates and reports.
+    public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool) throws -> TrainingRun.Summary {
+        let prepared = try prepare(config: config, data: data)
+        let run = TrainingRun(config: config, data: data, prepared: prepared)
+        let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
+        if summary.outcome == .interrupted {
+            print("stopped: checkpoint written to \(data.display(data.checkpoint(config.name))); continue with --resume")
+            return summary
+        }
+        printSummary(summary, data: data)
+        return summary
+    }
+
+    /// Trains every config in turn on the same data and prints and writes the comparison table.
+    public static func compare(configs: [ExperimentConfig], data: DataFolder) throws {
+        var comparison = Comparison()
+        for config in configs {
+            print("== \(config.name) (\(config.source))")
+            let prepared = try prepare(config: config, data: data)
+            let summary = try TrainingRun(config: config, data: data, prepared: prepared)
+                .run(resume: false, console: KerasConsole()) { StopSignal.received != nil }
+            guard summary.outcome == .finished else { print("stopped"); return }
+            printSummary(summary, data: data)
+            try comparison.add(summary, config: config, prepared: prepared)
+        }
+        print(comparison.markdown())
+        let folder = data.runs.appendingPathComponent("compare", isDirectory: true)
+        try comparison.write(to: folder)
+        print("comparison: \(data.display(folder.appendingPathComponent("compare.md"))) and compare.svg")
+    }
+
+    static func prepare(config: ExperimentConfig, data: DataFolder) throws -> PreparedData {
+        let line = ProgressLine()
+        let prepared = try Preparation.run(config: config, data: data) { stage, done, total in
+            line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
+        }
+        let (listed, usable) = (prepared.listedFiles, prepared.usableFiles)
+        line.finish("data: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "
+                    + "\(prepared.classes.count) classes (\(prepared.classes.joined(separator: ", "))); "
+                    + "\(prepared.trainRows.count)/\(prepared.validationRows.count)/\(prepared.testRows.count) train/validation/test files; "
+                    + "\(prepared.train.count) training windows" + (prepared.cacheHit ? " (feature cache)" : ""))
+        Diagnostics.report(prepared.warnings)
+        return prepared
+    }
+
+    static func printSummary(_ s: TrainingRun.Summary, data: DataFolder) {
+        if let t = s.test {
+            print(String(format: "test: file-level accuracy %.1f%% (%d/%d files), window-level %.1f%%",
+                         t.report.accuracy * 100, t.report.correct, t.report.total, t.windowAccuracy * 100))
+            print(t.report.table())
+            if let roc = t.roc() {
+                print(String(format: "ROC AUC %.4f, partial AUC (FPR <= 0.1) %.4f", roc.auc, roc.partialAUC(maxFPR: 0.1)))
+            }
+        } else {
+            print("test: no held-out test files")
+        }
+        print("model: \(data.display(s.modelURL))")
+        print("report: \(data.display(s.reportFolder.appendingPathComponent("report.md")))")
+    }
+}
+
+/// Error reporting shared by the executables: a user error becomes one line on standard error
+/// (`error: <file or key>: <problem>`) and exit status 1, never a stack trace.
+public enum CLI {
+    /// Start-up shared by the executables: standard output line-buffered (progress, prints and
+    /// warnings keep their order in logs) and denormals flushed to zero on this thread.
+    public static func start() {
+        earmark_line_buffer_stdout()
+        FloatEnvironment.flushDenormalsToZero()
+    }
+
+    /// Runs `body`; on error prints it and exits with status 1. A `DataError`'s warnings (the
+    /// skipped rows and clips that led to it) are printed first, one line each.
+    @discardableResult
+    public static func report<T>(_ body: () throws -> T) -> T {
+        do { return try body() } catch {
+            if let e = error as? DataError { Diagnostics.report(e.warnings) }
+            Diagnostics.error(String(describing: error))
+            exit(1)
+        }
+    }
+}

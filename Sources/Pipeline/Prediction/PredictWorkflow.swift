@@ -1,0 +1,118 @@
+import Audio
+import Foundation
+
+/// What the `predict` command does: classify the files of audio.csv (with their split at training
+/// time) or any clips and folders given, and write predictions.csv.
+public enum PredictWorkflow {
+    /// The model to use: `--model FILE`, else models/<name>.safetensors when exactly one model (or
+    /// one named `conv`) exists in the data folder.
+    public static func locateModel(_ file: String?, data: DataFolder) throws -> URL {
+        if let file { return URL(fileURLWithPath: file) }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: data.models.path)) ?? [])
+            .filter { $0.hasSuffix(".safetensors") && !$0.hasSuffix(".checkpoint.safetensors") }.sorted()
+        if names.count == 1 { return data.models.appendingPathComponent(names[0]) }
+        if names.contains("conv.safetensors") { return data.model("conv") }
+        throw FileError(data.models.path, names.isEmpty
+            ? "holds no model: train one first (`train --mode conv`) or pass --model FILE"
+            : "holds several models (\(names.joined(separator: ", "))): choose one with --model FILE")
+    }
+
+    /// One output row.
+    struct Row { var fields: [String]; var probabilities: [Float]?; var label: String? }
+
+    /// Predicts every file of audio.csv from its raw audio and writes DATA/predictions.csv in the
+    /// reference format (input columns, one probability column per class, y_pred) plus `split`.
+    public static func predictTable(model: TrainedModel, data: DataFolder, output: URL) throws {
+        let table = try data.readTable()
+        Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
+        let predictor = Predictor(model: model)
+        let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
+        let results = predictFiles(urls, predictor: predictor, display: data.display)
+        var header = table.columns + model.classes + ["y_pred", "split"]
+        if table.columns.contains("split") { header[header.count - 1] = "split_at_training" }
+        var lines = [AudioTable.csvRecord(header)]
+        var perSplit: [String: (right: Int, total: Int)] = [:]
+        for (row, r) in zip(table.rows, results) {
+            let split = model.splits[row.fname] ?? "unseen"
+            lines.append(AudioTable.csvRecord(row.fields + probabilityFields(r, classes: model.classes.count) + [r.label ?? "", split]))
+            if let label = r.label {
+                perSplit[split, default: (0, 0)].total += 1
+                if label == row.label { perSplit[split, default: (0, 0)].right += 1 }
+            }
+        }
+        try writeAtomically(lines.joined(separator: "\n") + "\n", to: output)
+        for split in ["train", "validation", "test", "unseen"] {
+            guard let s = perSplit[split] else { continue }
+            print(String(format: "%@: %.1f%% of %d files correct", split, Double(s.right) / Double(s.total) * 100, s.total))
+        }
+        print("predictions: \(data.display(output))")
+    }
+
+    /// Predicts clips and folders (every file inside, recursively; hidden files skipped), prints a
+    /// table and writes `output`.
+    public static func predictClips(_ paths: [String], model: TrainedModel, output: URL) throws {
+        var urls: [URL] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
+                throw FileError(p, "does not exist")
+            }
+            if isDir.boolValue {
+                let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: p, isDirectory: true),
+                                                                includingPropertiesForKeys: [.isRegularFileKey],
+                                                                options: [.skipsHiddenFiles])
+                let files = (enumerator?.allObjects as? [URL] ?? []).filter {
+                    (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+                }
+                urls += files.sorted { $0.path < $1.path }
+            } else {
+                urls.append(URL(fileURLWithPath: p))
+            }
+        }
+        let results = predictFiles(urls, predictor: Predictor(model: model), display: { $0.path })
+        var lines = [AudioTable.csvRecord(["fname"] + model.classes + ["y_pred"])]
+        let width = max(24, urls.map { $0.path.count }.max() ?? 0)
+        print("file".padding(toLength: width, withPad: " ", startingAt: 0) + "  prediction  probability")
+        for (url, r) in zip(urls, results) {
+            lines.append(AudioTable.csvRecord([url.path] + probabilityFields(r, classes: model.classes.count) + [r.label ?? ""]))
+            let shown = r.label.map { l in
+                String(format: "%@  %.3f", l.padding(toLength: 10, withPad: " ", startingAt: 0),
+                       r.probabilities![model.classes.firstIndex(of: l)!])
+            } ?? "(no prediction)"
+            print(url.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + shown)
+        }
+        try writeAtomically(lines.joined(separator: "\n") + "\n", to: output)
+        print("predictions: \(output.path)")
+    }
+
+    static func probabilityFields(_ r: Row, classes: Int) -> [String] {
+        r.probabilities.map { $0.map { String(format: "%.6f", $0) } } ?? [String](repeating: "", count: classes)
+    }
+
+    /// Decodes, cleans and predicts every file; a file that fails gets a warning and an empty row.
+    static func predictFiles(_ urls: [URL], predictor: Predictor, display: (URL) -> String) -> [Row] {
+        var cleaned: [[Float]] = []
+        var failures: [Int: String] = [:]
+        for (i, url) in urls.enumerated() {
+            do { cleaned.append(try predictor.clean(contentsOf: url)) } catch {
+                failures[i] = (error as? AudioError)?.explanation ?? "\(error)"
+                cleaned.append([])
+            }
+        }
+        let predictions = predictor.predict(cleaned: cleaned)
+        var rows: [Row] = []
+        for (i, p) in predictions.enumerated() {
+            if let reason = failures[i] {
+                Diagnostics.warning("\(display(urls[i])): no prediction: \(reason)")
+            } else if p.probabilities == nil {
+                let seconds = Double(cleaned[i].count) / Double(predictor.model.config.features.rate)
+                Diagnostics.warning("\(display(urls[i])): no prediction: \(String(format: "%.3f", seconds)) s after cleaning, shorter than one \(predictor.model.config.features.windowSeconds) s window")
+            }
+            rows.append(Row(fields: [], probabilities: p.probabilities, label: p.label.map { predictor.model.classes[$0] }))
+        }
+        if !failures.isEmpty || rows.contains(where: { $0.probabilities == nil }) {
+            Diagnostics.warning("\(rows.filter { $0.probabilities == nil }.count) of \(urls.count) files have no prediction (see above)")
+        }
+        return rows
+    }
+}

@@ -1,0 +1,76 @@
+import Audio
+import Foundation
+import Layers
+import Tensor
+
+/// Classifies whole clips with a trained model, as the reference's predict step (REFERENCE.md 6):
+/// consecutive non-overlapping windows of the cleaned clip, the stored min/max scaling, softmax per
+/// window, file probability = mean over windows, label = argmax. Windows go through the network
+/// in batches.
+public final class Predictor {
+    public let model: TrainedModel
+    public let batchSize: Int
+
+    public init(model: TrainedModel, batchSize: Int = 256) {
+        self.model = model
+        self.batchSize = batchSize
+    }
+
+    /// The outcome for one clip.
+    public struct ClipPrediction: Sendable {
+        /// Mean class probabilities over the windows (classes in `model.classes` order); nil when
+        /// the cleaned clip is shorter than one window.
+        public var probabilities: [Float]?
+        /// Number of windows averaged.
+        public var windows: Int
+        /// Per-window argmax, for window-level accuracy.
+        public var windowPredictions: [Int]
+        /// Index of the most probable class.
+        public var label: Int? { probabilities.map { p in p.indices.max { p[$0] < p[$1] }! } }
+    }
+
+    /// Window starts used for a cleaned clip of `length` samples.
+    public var windowLength: Int { model.config.features.windowSamples }
+
+    /// Predicts cleaned clips (already at the model's rate), all windows of all clips in shared batches.
+    public func predict(cleaned clips: [[Float]]) -> [ClipPrediction] {
+        let w = windowLength
+        var refs: [WindowRef] = []
+        var owner: [Int] = []
+        for (c, clip) in clips.enumerated() {
+            for start in WindowSampler.consecutiveWindows(length: clip.count, window: w) {
+                refs.append(WindowRef(clip: c, start: start)); owner.append(c)
+            }
+        }
+        let k = model.classes.count
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: k), count: clips.count)
+        var counts = [Int](repeating: 0, count: clips.count)
+        var windowLabels = [[Int]](repeating: [], count: clips.count)
+        if !refs.isEmpty {
+            var x = FeatureStep.features(clips: clips, windows: refs, config: model.config)
+            model.normalize(&x)
+            let p = model.network.predict(x, batchSize: batchSize)
+            p.data.withUnsafeBufferPointer { pp in
+                for (i, c) in owner.enumerated() {
+                    var best = 0
+                    for j in 0..<k {
+                        sums[c][j] += Double(pp[i * k + j])
+                        if pp[i * k + j] > pp[i * k + best] { best = j }
+                    }
+                    counts[c] += 1
+                    windowLabels[c].append(best)
+                }
+            }
+        }
+        return clips.indices.map { c in
+            ClipPrediction(probabilities: counts[c] == 0 ? nil : sums[c].map { Float($0 / Double(counts[c])) },
+                           windows: counts[c], windowPredictions: windowLabels[c])
+        }
+    }
+
+    /// Decodes and cleans a file exactly as training did, in memory.
+    public func clean(contentsOf url: URL) throws -> [Float] {
+        let f = model.config.features
+        return try Cleaning.clean(contentsOf: url, targetRate: f.rate, threshold: f.threshold)
+    }
+}

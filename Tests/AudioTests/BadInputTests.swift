@@ -1,0 +1,153 @@
+import Audio
+import Foundation
+import TestSupport
+import XCTest
+
+/// Hostile and broken files: each decodes to the right values or throws an AudioError whose
+/// one-line description names the file and the reason.
+final class BadInputTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws { folder = try makeTemporaryFolder("earmark-bad-audio") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    /// Writes `data` to `name` and returns the AudioError decoding it throws (fails if it decodes).
+    func decodeError(_ name: String, _ data: Data, file: StaticString = #filePath, line: UInt = #line) -> AudioError? {
+        let url = folder.appendingPathComponent(name)
+        do {
+            try data.write(to: url)
+            let clip = try AudioDecoder.decode(contentsOf: url)
+            XCTFail("\(name) decoded to \(clip.frames) frames", file: file, line: line)
+        } catch let error as AudioError {
+            XCTAssertEqual(error.file, url.path, file: file, line: line)
+            XCTAssertTrue(error.description.hasPrefix(url.path + ": "), error.description, file: file, line: line)
+            XCTAssertFalse(error.description.contains("\n"), file: file, line: line)
+            return error
+        } catch {
+            XCTFail("\(name): unexpected error \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    func testZeroByteFileAndTextFileAndMissingFile() {
+        guard let empty = decodeError("empty.wav", Data()), case .cannotDecode(let why) = empty.reason else {
+            return XCTFail("zero-byte file")
+        }
+        XCTAssertFalse(why.isEmpty)
+        print("AUDIO-ERROR \(empty)")
+        guard let text = decodeError(".DS_Store.wav", Data("just some text, not audio\n".utf8)),
+              case .cannotDecode = text.reason else { return XCTFail("text file") }
+        print("AUDIO-ERROR \(text)")
+        let missing = folder.appendingPathComponent("missing.wav")
+        XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: missing)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(missing.path + ": cannot decode audio ("), "\(error)")
+        }
+    }
+
+    func testADirectoryNamedLikeAClip() throws {
+        let url = folder.appendingPathComponent("folder.wav", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: url)) { error in
+            guard let e = error as? AudioError, case .cannotDecode = e.reason else { return XCTFail("\(error)") }
+            print("AUDIO-ERROR \(e)")
+        }
+    }
+
+    func testZeroFramesIsEmpty() throws {
+        let url = folder.appendingPathComponent("no frames.wav")
+        try WavWriter.write([], sampleRate: 16000, to: url)
+        XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: url)) { error in
+            XCTAssertEqual(error as? AudioError, AudioError(file: url.path, reason: .empty))
+            XCTAssertEqual("\(error)", "\(url.path): no audio frames (empty clip)")
+        }
+    }
+
+    func testZeroChannelsInHeader() {
+        let data = WavBytes.make(format: 1, channels: 0, rate: 16000, bitsPerSample: 16, data: WavBytes.int16([1, 2, 3, 4]))
+        guard let e = decodeError("zero channels.wav", data) else { return }
+        // libsndfile refuses the header itself; either way the clip is rejected with a reason.
+        switch e.reason {
+        case .noChannels, .cannotDecode: break
+        default: XCTFail("\(e)")
+        }
+        print("AUDIO-ERROR \(e)")
+    }
+
+    func testAbsurdSampleRates() {
+        for rate: UInt32 in [0, 2_000_000_000, 0xFFFF_FFFF, 1_000_001] {
+            let data = WavBytes.make(format: 1, channels: 1, rate: rate, bitsPerSample: 16, data: WavBytes.int16([1, 2, 3, 4]))
+            guard let e = decodeError("rate \(rate).wav", data) else { continue }
+            switch e.reason {
+            case .badSampleRate, .cannotDecode: break
+            default: XCTFail("\(e)")
+            }
+            print("AUDIO-ERROR \(e)")
+        }
+        // The largest accepted rate still decodes.
+        let ok = folder.appendingPathComponent("fast.wav")
+        XCTAssertNoThrow(try WavBytes.make(format: 1, channels: 1, rate: 1_000_000, bitsPerSample: 16,
+                                           data: WavBytes.int16([1, 2])).write(to: ok))
+        XCTAssertEqual(try AudioDecoder.decode(contentsOf: ok).sampleRate, 1_000_000)
+    }
+
+    func testNaNAndInfinitySamples() {
+        for (name, bad) in [("nan", Float.nan), ("inf", Float.infinity), ("-inf", -Float.infinity)] {
+            let values: [Float] = [0.1, 0.2, bad, 0.4, 0.5, 0.6]   // stereo: the bad value is in frame 1
+            let data = WavBytes.make(format: 3, channels: 2, rate: 16000, bitsPerSample: 32, data: WavBytes.float32(values))
+            guard let e = decodeError("\(name) samples.wav", data) else { continue }
+            XCTAssertEqual(e.reason, .nonFinite(frame: 1), "\(e)")
+            print("AUDIO-ERROR \(e)")
+        }
+    }
+
+    /// A data chunk cut short: libsndfile decodes the complete frames present, and so do we (the
+    /// readable prefix is real audio; players behave the same). A cut inside a frame drops that frame.
+    func testTruncatedDataChunkDecodesTheCompleteFrames() throws {
+        let ints: [Int16] = (0..<200).map { Int16($0 * 100 - 10000) }   // 100 stereo frames
+        let full = WavBytes.make(format: 1, channels: 2, rate: 16000, bitsPerSample: 16, data: WavBytes.int16(ints))
+        let cut = full.prefix(full.count - 4 * 30 - 3)                   // 30.75 frames missing
+        let url = folder.appendingPathComponent("truncated.wav")
+        try cut.write(to: url)
+        let clip = try AudioDecoder.decode(contentsOf: url)
+        XCTAssertEqual(clip.frames, 69)
+        XCTAssertEqual(clip.declaredFrames, 100, "the header's frame count tells the caller the file is cut short")
+        try full.write(to: url)
+        XCTAssertNil(try AudioDecoder.decode(contentsOf: url).declaredFrames, "a complete file")
+        try cut.write(to: url)
+        let expected = (0..<69).map { f in Float((Double(ints[2 * f]) + Double(ints[2 * f + 1])) / 2 / 32768) }
+        XCTAssertEqual(clip.samples, expected)
+        // Cut inside the header: no usable audio.
+        XCTAssertNotNil(decodeError("header only.wav", full.prefix(30)))
+    }
+
+    /// A header that claims ~4 GB of data in a tiny file must neither allocate gigabytes nor crash.
+    func testLyingHeaderFrameCount() throws {
+        let data = WavBytes.make(format: 1, channels: 1, rate: 16000, bitsPerSample: 16,
+                                 data: WavBytes.int16([1000, 2000, 3000]), dataSize: 0xFFFF_FFF0)
+        let url = folder.appendingPathComponent("liar.wav")
+        try data.write(to: url)
+        let clip = try AudioDecoder.decode(contentsOf: url)
+        XCTAssertEqual(clip.samples, [1000, 2000, 3000].map { Float($0) / 32768 })
+        XCTAssertEqual(clip.declaredFrames, 0xFFFF_FFF0 / 2)
+        // Float data with the same lie.
+        let f = WavBytes.make(format: 3, channels: 8, rate: 8000, bitsPerSample: 32,
+                              data: WavBytes.float32([Float](repeating: 0.25, count: 16)), dataSize: 0x7FFF_FFFF)
+        try f.write(to: url)
+        let c = try AudioDecoder.decode(contentsOf: url)
+        XCTAssertEqual(c.samples, [0.25, 0.25])
+        XCTAssertEqual(c.channels, 8)
+    }
+
+    func testCleaningAFileThatGatesToNothingAndAnUnresamplableRate() throws {
+        let quiet = folder.appendingPathComponent("quiet.wav")
+        try WavWriter.write([Float](repeating: 0.0001, count: 4000), sampleRate: 8000, to: quiet)
+        XCTAssertEqual(try Cleaning.clean(contentsOf: quiet), [])
+        let slow = folder.appendingPathComponent("slow.wav")
+        try WavBytes.make(format: 1, channels: 1, rate: 10, bitsPerSample: 16, data: WavBytes.int16([1, 2, 3])).write(to: slow)
+        XCTAssertThrowsError(try Cleaning.clean(contentsOf: slow)) { error in
+            guard let e = error as? AudioError, case .cannotResample = e.reason else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(e)".hasPrefix(slow.path + ": cannot resample"), "\(e)")
+            print("AUDIO-ERROR \(e)")
+        }
+    }
+}

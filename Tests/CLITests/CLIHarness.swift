@@ -1,0 +1,116 @@
+import Audio
+import Foundation
+import TestSupport
+import XCTest
+
+/// Runs the built executables (train, predict, preprocess) as a user would.
+enum CLI {
+    /// The folder holding the built products (beside the test bundle).
+    static let products: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<4 {
+            url = url.deletingLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("train").path) { return url }
+        }
+        let root = Fixtures.folder.deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var output: String { stdout + stderr }
+    }
+
+    /// Runs `tool` with `arguments` in `directory`, one BLAS thread (deterministic sums).
+    static func run(_ tool: String, _ arguments: [String], in directory: URL,
+                    whileRunning: ((Process) -> Void)? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = products.appendingPathComponent(tool)
+        p.arguments = arguments
+        p.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let outData = Locked(Data()), errData = Locked(Data())
+        let group = DispatchGroup()
+        for (pipe, sink) in [(out, outData), (err, errData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                let d = pipe.fileHandleForReading.readDataToEndOfFile()
+                sink.set(d)
+                group.leave()
+            }
+        }
+        whileRunning?(p)
+        p.waitUntilExit()
+        group.wait()
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+                      stderr: String(decoding: errData.get(), as: UTF8.self))
+    }
+}
+
+final class Locked<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ v: T) { value = v }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// A tiny data set: three classes of short tones that differ in pitch and timbre.
+enum TinyData {
+    static let classes = ["hum", "tone", "whistle"]
+
+    /// Writes wavfiles/, audio.csv and cfg/tiny.yaml (a small CNN, 1 epoch) into `root`.
+    static func make(in root: URL, filesPerClass: Int = 5, seconds: Double = 0.6, epochs: Int = 1, classCount: Int = 3) throws {
+        let wav = root.appendingPathComponent("wavfiles")
+        try FileManager.default.createDirectory(at: wav, withIntermediateDirectories: true)
+        var csv = "fname,label,note\n"
+        let base: [Double] = [110, 440, 1760]
+        for (c, label) in classes.prefix(classCount).enumerated() {
+            for i in 0..<filesPerClass {
+                let f = base[c] * (1 + 0.05 * Double(i))
+                let n = Int(seconds * 16000)
+                let samples = (0..<n).map { t -> Float in
+                    let x = Double(t) / 16000
+                    return Float(0.4 * sin(2 * .pi * f * x) + 0.1 * sin(2 * .pi * 2 * f * x) + 0.01 * sin(Double(t) * 1.7))
+                }
+                let name = "\(label) \(i).wav"    // a space in the name on purpose
+                try WavWriter.write(samples, sampleRate: 16000, to: wav.appendingPathComponent(name))
+                csv += "\(name),\(label),\"take \(i), quoted\"\n"
+            }
+        }
+        try csv.write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        try writeConfig(in: root, epochs: epochs)
+    }
+
+    static func writeConfig(in root: URL, epochs: Int, extra: String = "") throws {
+        let cfg = root.appendingPathComponent("cfg")
+        try FileManager.default.createDirectory(at: cfg, withIntermediateDirectories: true)
+        try """
+        name: tiny
+        model:
+          input: image
+          layers:
+            - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, activation: relu}
+            - max_pooling2d: {pool_size: [2, 2]}
+            - dropout: {rate: 0.25}
+            - flatten: {}
+            - dense: {units: 8, activation: relu}
+            - dense: {units: classes, activation: softmax}
+        training:
+          epochs: \(epochs)
+          batch_size: 16
+        split:
+          test: 0.2
+          validation: 0.2
+        \(extra)
+        """.write(to: cfg.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+    }
+}

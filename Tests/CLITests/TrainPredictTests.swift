@@ -1,0 +1,150 @@
+import Foundation
+import Tensor
+import TestSupport
+import XCTest
+
+/// End to end: the built `train` and `predict` on a tiny generated data set.
+final class TrainPredictTests: XCTestCase {
+    var root: URL!
+
+    override func setUpWithError() throws {
+        root = try makeTemporaryFolder("earmark-cli")
+        try TinyData.make(in: root)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) }
+    func read(_ path: String) throws -> String { try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8) }
+
+    func testTrainWritesModelCheckpointReportAndPredictWritesTheReferenceCSV() throws {
+        let train = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch 1/1"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("val_accuracy"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
+        for file in ["models/tiny.safetensors", "models/tiny.checkpoint.safetensors", "runs/tiny/history.csv",
+                     "runs/tiny/curves.svg", "runs/tiny/confusion.svg", "runs/tiny/report.md", "clean/manifest.json"] {
+            XCTAssertTrue(exists(file), file)
+        }
+        let history = try read("runs/tiny/history.csv").split(separator: "\n")
+        XCTAssertEqual(history.first, "epoch,loss,accuracy,val_loss,val_accuracy,seconds")
+        XCTAssertEqual(history.count, 2)
+        XCTAssertTrue(try read("runs/tiny/curves.svg").hasPrefix("<svg"))
+        XCTAssertTrue(try read("runs/tiny/report.md").contains("File-level accuracy"))
+        let pickles = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("pickles").path)
+        XCTAssertEqual(pickles.filter { $0.hasPrefix("tiny-") && $0.hasSuffix(".safetensors") }.count, 1, "\(pickles)")
+        let model = try SafeTensors.read(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))
+        XCTAssertEqual(try model.tensor("conv2d/kernel").shape, [3, 3, 1, 4])
+        XCTAssertEqual(model.metadata["classes"], "[\"hum\",\"tone\",\"whistle\"]")
+
+        // a second run reuses clean/ and the feature cache
+        let again = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.stdout.contains("(feature cache)"), again.stdout)
+
+        let predict = try CLI.run("predict", ["--data", "."], in: root)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        let lines = try read("predictions.csv").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "fname,label,note,hum,tone,whistle,y_pred,split")
+        XCTAssertEqual(lines.count, 1 + 15)
+        XCTAssertTrue(lines[1].hasPrefix("hum 0.wav,hum,\"take 0, quoted\","), lines[1])
+        for split in ["train", "test"] { XCTAssertTrue(predict.stdout.contains("\(split): "), predict.stdout) }
+        let probabilities = lines[1].components(separatedBy: ",").suffix(5).prefix(3).compactMap(Double.init)
+        XCTAssertEqual(probabilities.count, 3)
+        XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
+
+        // clips and folders, plus a file that does not decode and one too short for a window
+        try Data("not audio".utf8).write(to: root.appendingPathComponent("wavfiles/broken.wav"))
+        try Data().write(to: root.appendingPathComponent("wavfiles/empty.wav"))
+        let clips = try CLI.run("predict", ["--out", "clips.csv", "wavfiles/hum 1.wav", "wavfiles"], in: root)
+        XCTAssertEqual(clips.status, 0, clips.output)
+        XCTAssertTrue(clips.stderr.contains("broken.wav: no prediction"), clips.stderr)
+        XCTAssertTrue(clips.stderr.contains("empty.wav: no prediction"), clips.stderr)
+        let rows = try read("clips.csv").split(separator: "\n").map(String.init)
+        XCTAssertEqual(rows.first, "fname,hum,tone,whistle,y_pred")
+        XCTAssertEqual(rows.count, 1 + 1 + 17)
+        XCTAssertTrue(rows.contains { $0.hasSuffix("broken.wav,,,,") }, "an empty prediction, not NaN")
+        XCTAssertFalse(try read("clips.csv").contains("nan"))
+    }
+
+    func testBadInputsGiveOneClearLineAndANonZeroExit() throws {
+        let missing = try CLI.run("predict", ["--model", "models/none.safetensors", "wavfiles"], in: root)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("models/none.safetensors") && missing.stderr.contains("does not exist"), missing.stderr)
+
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("models"), withIntermediateDirectories: true)
+        try Data((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 37) }).write(to: root.appendingPathComponent("models/bad.safetensors"))
+        let corrupt = try CLI.run("predict", ["--model", "models/bad.safetensors", "wavfiles"], in: root)
+        XCTAssertEqual(corrupt.status, 1)
+        XCTAssertTrue(corrupt.stderr.hasPrefix("error: ") && corrupt.stderr.contains("bad.safetensors"), corrupt.stderr)
+        XCTAssertFalse(corrupt.stderr.contains("Fatal error"), corrupt.stderr)
+
+        try TinyData.writeConfig(in: root, epochs: 1, extra: "  dropout_rate: 3")
+        let unknown = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("tiny.yaml") && unknown.stderr.contains("split.dropout_rate") && unknown.stderr.contains("unknown key"), unknown.stderr)
+
+        let pools = String(repeating: "    - max_pooling2d: {pool_size: [2, 2]}\n", count: 4)
+        try "model:\n  layers:\n\(pools)    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+            .write(to: root.appendingPathComponent("cfg/pools.yaml"), atomically: true, encoding: .utf8)
+        let shrink = try CLI.run("train", ["--config", "cfg/pools.yaml"], in: root)
+        XCTAssertEqual(shrink.status, 1)
+        XCTAssertTrue(shrink.stderr.contains("model.layers[3]") && shrink.stderr.contains("MaxPooling2D"), shrink.stderr)
+        XCTAssertFalse(exists("models/pools.safetensors"))
+    }
+
+    func testAClassWithASingleFileIsReportedAndTrainingStillRuns() throws {
+        var csv = try read("audio.csv").split(separator: "\n").map(String.init)
+        csv.removeAll { $0.hasPrefix("whistle ") && !$0.hasPrefix("whistle 0") }
+        try (csv.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertTrue(r.stderr.contains("whistle"), r.stderr)
+        XCTAssertTrue(r.status == 0 || r.stderr.hasPrefix("error: "), r.output)
+    }
+
+    func testPrintConfigShowsEveryDefault() throws {
+        let r = try CLI.run("train", ["--mode", "tiny", "--print-config", "--epochs", "7"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        for key in ["nfft: 512", "numcep: 13", "epochs: 7", "learning_rate: 0.001", "epsilon: 1e-07", "validation: 0.2"] {
+            XCTAssertTrue(r.stdout.contains(key), "missing \(key) in\n\(r.stdout)")
+        }
+    }
+
+    func testInterruptedTrainingResumesToTheSameWeightsAsAnUninterruptedRun() throws {
+        try TinyData.writeConfig(in: root, epochs: 30)
+        let straight = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
+        XCTAssertEqual(straight.status, 0, straight.output)
+        let reference = try Data(contentsOf: root.appendingPathComponent("models/tiny.checkpoint.safetensors"))
+        // the best model is the epoch with the highest validation accuracy (the first of equals),
+        // never simply the last epoch
+        let history = try read("runs/tiny/history.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        let accuracies = history.map { Double($0[4])! }
+        let bestEpoch = accuracies.firstIndex(of: accuracies.max()!)! + 1
+        let best = try SafeTensors.read(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))
+        XCTAssertEqual(best.metadata["epoch"], String(bestEpoch), "history: \(accuracies)")
+        try FileManager.default.removeItem(at: root.appendingPathComponent("models"))
+
+        let checkpoint = root.appendingPathComponent("models/tiny.checkpoint.safetensors")
+        let interrupted = try CLI.run("train", ["--mode", "tiny"], in: root) { process in
+            let deadline = Date().addingTimeInterval(120)
+            while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && process.isRunning {
+                usleep(2000)
+            }
+            if process.isRunning { process.interrupt() }   // SIGINT after the first checkpoint
+        }
+        if interrupted.status == 130 {
+            XCTAssertTrue(interrupted.stdout.contains("--resume"), interrupted.stdout)
+        } else {
+            XCTAssertEqual(interrupted.status, 0, "finished before the signal arrived: \(interrupted.output)")
+        }
+        let resumed = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let a = try SafeTensors.decode(reference), b = try SafeTensors.read(contentsOf: checkpoint)
+        for (name, entry) in a.tensors where !name.hasPrefix("optimizer/") || name.contains("adam") {
+            XCTAssertEqual(b.tensors[name]?.bytes, entry.bytes, "\(name) differs after interrupt + resume")
+        }
+    }
+}

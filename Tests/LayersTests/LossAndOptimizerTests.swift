@@ -1,0 +1,87 @@
+import Layers
+import Tensor
+import TestSupport
+import XCTest
+
+final class LossAndOptimizerTests: XCTestCase {
+    /// The fused gradient w.r.t. the softmax pre-activation equals central finite differences of
+    /// the weighted loss computed through softmax (Double accumulation).
+    func testFusedSoftmaxCrossEntropyGradientMatchesFiniteDifferences() {
+        var rng = RandomGenerator(seed: 8)
+        let (n, k) = (5, 4)
+        let z = (0..<(n * k)).map { _ in rng.nextNormal() * 2 }
+        let labels: [Int32] = [0, 3, 1, 1, 2]
+        let loss = SoftmaxCrossEntropy(classWeights: [0.5, 2, 1, 1.5])
+        func softmax(_ z: [Float]) -> Tensor {
+            var p = z
+            p.withUnsafeMutableBufferPointer { Activation.softmax.apply($0.baseAddress!, rows: n, columns: k) }
+            return Tensor(shape: [n, k], data: p)
+        }
+        var dz = Tensor.empty
+        _ = loss.evaluate(probabilities: softmax(z), labels: labels, preActivationGradient: &dz)
+        let eps: Float = 1e-2
+        for i in 0..<(n * k) {
+            var plus = z, minus = z
+            plus[i] += eps; minus[i] -= eps
+            let numeric = (loss.loss(probabilities: softmax(plus), labels: labels)
+                           - loss.loss(probabilities: softmax(minus), labels: labels)) / Double(2 * eps)
+            XCTAssertEqual(Double(dz.data[i]), numeric, accuracy: 1e-3 + 1e-2 * abs(numeric), "dz[\(i)]")
+        }
+    }
+
+    func testLossValueCorrectCountAndBalancedWeights() {
+        let p = Tensor(shape: [2, 3], data: [0.7, 0.2, 0.1, 0.1, 0.1, 0.8])
+        let r = SoftmaxCrossEntropy().loss(probabilities: p, labels: [0, 1])
+        XCTAssertEqual(r, (-log(0.7) - log(0.1)) / 2, accuracy: 1e-6)
+        var dz = Tensor.empty
+        XCTAssertEqual(SoftmaxCrossEntropy().evaluate(probabilities: p, labels: [0, 1], preActivationGradient: &dz).correct, 1)
+        // Keras clips probabilities at 1e-7: a zero probability costs -log(1e-7), not infinity
+        let zero = Tensor(shape: [1, 2], data: [0, 1])
+        XCTAssertEqual(SoftmaxCrossEntropy().loss(probabilities: zero, labels: [0]), -log(1e-7), accuracy: 1e-3)
+        // class weights scale each example's term: weight 2 on the second example's class
+        let weighted = SoftmaxCrossEntropy(classWeights: [1, 2, 1]).loss(probabilities: p, labels: [0, 1])
+        XCTAssertEqual(weighted, (-log(0.7) - 2 * log(0.1)) / 2, accuracy: 1e-6)
+    }
+
+    func testAdamFirstStepMovesEachWeightByTheLearningRate() {
+        // Keras form: after one step m = 0.1 g, v = 0.001 g^2, alpha = lr sqrt(0.001) / 0.1,
+        // so the update is lr * g / (|g| + eps / sqrt(0.001)): almost exactly lr * sign(g).
+        let p = Parameter(name: "w", value: Tensor(shape: [3], data: [1, 1, 1]))
+        p.grad = Tensor(shape: [3], data: [0.5, -2, 1e-3])
+        let adam = Adam(learningRate: 0.01)
+        adam.step([p])
+        let expected = [0.5, -2, 1e-3].map { g in 1 - 0.01 * g / (abs(g) + 1e-7 / 0.001.squareRoot()) }
+        assertClose(p.value.data, expected.map(Float.init), tolerance: 1e-6)
+        XCTAssertEqual(adam.iterations, 1)
+    }
+
+    func testOptimizerStateRoundTripsAndContinuesIdentically() throws {
+        func run(steps: Int, restartAfter: Int?) throws -> [Float] {
+            let p = Parameter(name: "w", value: Tensor(shape: [4], data: [0.3, -0.2, 0.9, 0.0]))
+            var adam = Adam(learningRate: 0.05)
+            for s in 0..<steps {
+                if s == restartAfter {
+                    let saved = adam.state()
+                    adam = Adam(learningRate: 0.05)
+                    try adam.restore(saved, for: [p])
+                }
+                p.grad = Tensor(shape: [4], data: p.value.data.map { 2 * $0 - 0.1 })   // d/dw (w^2 - 0.1 w)
+                adam.step([p])
+            }
+            return p.value.data
+        }
+        XCTAssertEqual(try run(steps: 6, restartAfter: 3), try run(steps: 6, restartAfter: nil))
+    }
+
+    func testSGDMomentumFollowsKerasUpdates() {
+        let p = Parameter(name: "w", value: Tensor(shape: [1], data: [1]))
+        let sgd = SGD(learningRate: 0.1, momentum: 0.9)
+        p.grad = Tensor(shape: [1], data: [1]); sgd.step([p])   // v = -0.1, w = 0.9
+        p.grad = Tensor(shape: [1], data: [1]); sgd.step([p])   // v = -0.09 - 0.1 = -0.19, w = 0.71
+        XCTAssertEqual(p.value.data[0], 0.71, accuracy: 1e-6)
+        let nesterov = SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
+        let q = Parameter(name: "w", value: Tensor(shape: [1], data: [1]))
+        q.grad = Tensor(shape: [1], data: [1]); nesterov.step([q])  // v = -0.1, w += 0.9 * -0.1 - 0.1 = 0.81
+        XCTAssertEqual(q.value.data[0], 0.81, accuracy: 1e-6)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Pipeline
+import TestSupport
+import XCTest
+
+/// Config files: the shipped ones build the reference networks; mistakes name file, line and key.
+final class ConfigTests: XCTestCase {
+    static let cfg = Fixtures.folder.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("cfg")
+
+    func load(_ name: String) throws -> ExperimentConfig {
+        try ExperimentConfig.load(contentsOf: Self.cfg.appendingPathComponent("\(name).yaml"))
+    }
+
+    func testShippedConfigsBuildTheReferenceNetworks() throws {
+        let conv = try load("conv"), time = try load("time")
+        XCTAssertEqual(conv.inputShape, [9, 13, 1])
+        XCTAssertEqual(time.inputShape, [9, 13])
+        XCTAssertEqual(try conv.makeModel(classes: 10, seed: 0).parameterCount, 499_402)
+        XCTAssertEqual(try time.makeModel(classes: 10, seed: 0).parameterCount, 216_018)
+        XCTAssertEqual(conv.training.epochs, 10)
+        XCTAssertEqual(conv.training.batchSize, 32)
+        XCTAssertEqual(conv.features.framesPerWindow, 9)
+        for other in ["conv_fbank", "conv_small"] {
+            XCTAssertNoThrow(try load(other).makeModel(classes: 3, seed: 0), other)
+        }
+        XCTAssertEqual(try load("conv_fbank").inputShape, [9, 26, 1])
+    }
+
+    func testPrintedConfigParsesBackToTheSameConfig() throws {
+        for name in ["conv", "time", "conv_fbank", "conv_small"] {
+            let c = try load(name)
+            var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
+            back.source = c.source
+            XCTAssertEqual(back, c, name)
+        }
+        XCTAssertNotEqual(try load("conv").featureHash, try load("conv_fbank").featureHash)
+        XCTAssertEqual(try load("conv").featureHash, try load("time").featureHash, "same features, same cache key")
+    }
+
+    func assertConfigError(_ yaml: String, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            let c = try ExperimentConfig.parse(yaml, file: "cfg/bad.yaml", defaultName: "bad")
+            _ = try c.makeModel(classes: 3, seed: 0)
+            XCTFail("no error for:\n\(yaml)", file: file, line: line)
+        } catch {
+            let text = String(describing: error)
+            for f in fragments {
+                XCTAssertTrue(text.contains(f), "'\(text)' lacks '\(f)'", file: file, line: line)
+            }
+        }
+    }
+
+    func testMistakesNameTheFileLineAndKey() {
+        let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+        assertConfigError("nmae: x\n" + layers, ["cfg/bad.yaml:1", "nmae", "unknown key"])
+        assertConfigError(layers + "training:\n  epochs: ten\n", ["cfg/bad.yaml:6", "training.epochs", "expected an integer"])
+        assertConfigError(layers + "training:\n  batch_size: 0\n", ["training.batch_size", "out of range"])
+        assertConfigError("model:\n  layers:\n    - conv2d: {filters: 4, kernal_size: 3}\n", ["model.layers[0].conv2d.kernal_size", "unknown key"])
+        assertConfigError("model:\n  layers:\n    - convolution: {filters: 4}\n", ["model.layers[0].convolution", "unknown layer type"])
+        assertConfigError("features:\n  kind: wavelet\n" + layers, ["features.kind", "'wavelet' is not one of mfcc, logfbank"])
+        assertConfigError("model:\n  layers:\n    - dense: {units: 8, activation: relu}\n", ["model.layers[0]", "softmax"])
+        assertConfigError("training: {epochs: 3}\n", ["cfg/bad.yaml", "model", "missing"])
+        assertConfigError("model: [unclosed\n", ["cfg/bad.yaml", "not valid YAML"])
+    }
+
+    func testAPoolThatShrinksADimensionToZeroIsAnErrorNamingTheLayer() {
+        // 9x13 -> pool 2 -> 4x6 -> pool 2 -> 2x3 -> pool 2 -> 1x1 -> pool 2 -> 0: impossible
+        let pools = String(repeating: "    - max_pooling2d: {pool_size: [2, 2]}\n", count: 4)
+        assertConfigError("model:\n  layers:\n" + pools + "    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n",
+                          ["cfg/bad.yaml", "model.layers[3]", "MaxPooling2D"])
+        assertConfigError("model:\n  input: sequence\n  layers:\n    - conv2d: {filters: 4}\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n",
+                          ["model.layers[0]", "Conv2D"])
+        assertConfigError("model:\n  layers:\n    - flatten: {}\n    - dense: {units: 5, activation: softmax}\n",
+                          ["dense.units", "3 classes"])
+    }
+}
