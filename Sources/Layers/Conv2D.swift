@@ -142,18 +142,8 @@ public final class Conv2D: Layer {
     /// Geometry for an input shape (batch excluded), or a ShapeError naming the layer and shapes.
     private func geometry(for inputShape: [Int]) throws -> WindowGeometry {
         guard filters > 0 else { throw ShapeError("\(name) (Conv2D): filters must be positive, got \(filters)") }
-        guard kernelSize.0 > 0, kernelSize.1 > 0, strides.0 > 0, strides.1 > 0 else {
-            throw ShapeError("\(name) (Conv2D): kernel_size \(kernelSize) and strides \(strides) must be positive")
-        }
-        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("\(name) (Conv2D): input shape \(inputShape) must be (height, width, channels), all positive")
-        }
-        guard let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
-                                     kernel: kernelSize, strides: strides, padding: padding) else {
-            throw ShapeError("\(name) (Conv2D): kernel_size \(kernelSize) with strides \(strides) and "
-                             + "padding \(padding.rawValue) gives an empty output for input \(inputShape)")
-        }
-        return g
+        return try WindowGeometry.checked(layer: name, kind: kind, inputShape: inputShape, window: kernelSize,
+                                          windowName: "kernel_size", strides: strides, padding: padding)
     }
 
     /// Sizes the buffers for an input shape (first call, or a new batch size).
