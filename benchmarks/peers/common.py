@@ -125,7 +125,7 @@ def report(framework, figures, settings, args):
     print(f"{framework}: " + ", ".join(f"{k} {v}" for k, v in settings.items()))
     for f in figures:
         print(f"  {f['label']:<{width}}  {f['value']:>10.1f} {f['unit']}  samples "
-              + " ".join(f"{s:.0f}" for s in f["samples"]))
+              + " ".join(f"{s:.4g}" for s in f["samples"]))
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w") as fh:
