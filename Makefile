@@ -60,8 +60,10 @@ $(BENCH_VENV)/.installed:
 
 bench: deps $(BENCH_VENV)/.installed
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product bench
+	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product predict
 	$(BENCH_VENV)/bin/python benchmarks/run.py --rounds $(BENCH_ROUNDS)
 
 bench-check: deps
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product bench
+	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product predict
 	python3 benchmarks/run.py --check

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Runs Earmark's `bench` and the peers (Keras, PyTorch, python_speech_features/librosa) alternately,
-several rounds in one go, and writes the side-by-side medians to BENCHMARKS.md (between the
+"""Runs Earmark's `bench` and the peers (Keras, PyTorch, python_speech_features/librosa, the reference
+cleaning, Keras's predict of one clip) alternately, several rounds in one go, and writes the side-by-side medians to BENCHMARKS.md (between the
 generated-results markers) and benchmarks/results.json.
 
     python benchmarks/run.py [--rounds 3]            # what `make bench` runs
@@ -70,7 +70,8 @@ def collect(docs):
                 e["fractions"].append(f["sgemm_fraction"])
     for e in figures.values():
         e["value"] = statistics.median(e["rounds"])
-        e["sgemm_fraction"] = statistics.median(e.pop("fractions")) if e["fractions"] else None
+        fractions = e.pop("fractions")
+        e["sgemm_fraction"] = statistics.median(fractions) if fractions else None
     return {"settings": docs[-1].get("settings", {}), "machine": docs[-1].get("machine", {}), "figures": figures}
 
 
@@ -111,6 +112,16 @@ def markdown(results):
     fs = results.get("features", {}).get("settings", {})
     if fs:
         lines.append("- Features: " + ", ".join(f"{k} {v}" for k, v in sorted(fs.items()) if k not in COMMON))
+    ks = results.get("keras_predict", {}).get("settings", {})
+    if ks:
+        lines.append("- Keras predict: " + ", ".join(f"{k} {v}" for k, v in sorted(ks.items()) if k not in COMMON))
+    if e["settings"].get("mfcc_windows"):
+        lines.append(f"- Audio: `bench` writes the inputs (benchmarks/peers read the same files): MFCC on "
+                     f"{e['settings']['mfcc_windows']}; cleaning of 30 s 16-bit WAVs at 44.1 kHz and 16 kHz "
+                     "(tone bursts with quiet gaps), one file at a time on one thread; `predict` of a 10 s "
+                     "44.1 kHz clip with the reference CNN (10 classes, seeded random weights) as a whole "
+                     "process, from spawn to exit with the CSV written, median of 5 runs after one warm-up "
+                     "(Keras: the same, `python keras_predict.py --once`).")
     lines += [f"- Windows: {e['settings'].get('window_count')} windows, {e['settings'].get('windows')}, "
               f"batch {e['settings'].get('batch_size')}; every framework trains and infers on the same windows.",
               "- sgemm limit: `cblas_sgemm` alone on the model's own products (forward and backward), arranged "
@@ -137,11 +148,29 @@ def markdown(results):
                      f"{'-' if ratio is None else ('yes' if ratio >= factor else '**no**')} |")
     psf = value(results, "features", "mfcc_windows_per_s_python_speech_features")
     lib = value(results, "features", "mfcc_windows_per_s_librosa")
-    ours = value(results, "earmark", "mfcc_windows_per_s")
-    ratio = ours / psf if ours and psf else None
-    lines.append(f"| MFCC, windows/s (0.1 s at 16 kHz) | {fmt(ours) if ours else 'not yet measured'} | "
-                 f"python_speech_features {fmt(psf)} | librosa {fmt(lib)} | >= 30x python_speech_features | "
-                 f"{'-' if ratio is None else f'{ratio:.1f}x'} | {'-' if ratio is None else ('yes' if ratio >= 30 else '**no**')} |")
+    cores = e["machine"].get("cores", "all")
+    for key, what in (("mfcc_windows_per_s_all_cores", f"one process, {cores} threads"), ("mfcc_windows_per_s", "one thread")):
+        ours = value(results, "earmark", key)
+        ratio = ours / psf if ours and psf else None
+        lines.append(f"| MFCC, windows/s (0.1 s at 16 kHz; Earmark {what}; peers one thread) | {fmt(ours) if ours else 'not measured'} | "
+                     f"python_speech_features {fmt(psf)} | librosa {fmt(lib)} | >= 30x python_speech_features (single process) | "
+                     f"{'-' if ratio is None else f'{ratio:.1f}x psf'} | {'-' if ratio is None else ('yes' if ratio >= 30 else '**no**')} |")
+    for rate, what in (("44k", "44.1 kHz 16-bit WAV: decode, resample to 16 kHz, envelope gate"),
+                       ("16k", "16 kHz 16-bit WAV: decode, envelope gate")):
+        ours = value(results, "earmark", f"clean_seconds_per_s_{rate}")
+        ref = value(results, "features", f"clean_seconds_per_s_{rate}")
+        ratio = ours / ref if ours and ref else None
+        lines.append(f"| Cleaning, seconds of audio per second ({what}) | {fmt(ours)} | librosa.load + pandas envelope {fmt(ref)} | | "
+                     f"(none: recorded) | {'-' if ratio is None else f'{ratio:.2g}x'} | |")
+    ours = value(results, "earmark", "predict_10s_clip_seconds")
+    ref = value(results, "keras_predict", "predict_10s_clip_seconds")
+    batched = value(results, "keras_predict", "predict_10s_clip_seconds_batched")
+    r1 = ref / ours if ours and ref else None
+    r2 = batched / ours if ours and batched else None
+    lines.append(f"| `predict` one 10 s clip end to end, seconds (process start to CSV written) | {fmt(ours)} | "
+                 f"predict.py's way (one `model.predict` per window) {fmt(ref)}; all windows in one call {fmt(batched)} | | "
+                 f">= 20x faster than Keras | {'-' if r1 is None else f'{r1:.1f}x'}; {'-' if r2 is None else f'{r2:.1f}x'} | "
+                 f"{'-' if r1 is None else ('yes' if r1 >= 20 else '**no**')}; {'-' if r2 is None else ('yes' if r2 >= 20 else '**no**')} |")
     rss = {fw: value(results, fw, "cnn_train_peak_rss_mib") for fw in ("earmark", "keras", "pytorch")}
     ratio = rss["earmark"] / rss["keras"] if rss["earmark"] and rss["keras"] else None
     lines.append(f"| CNN training peak RSS, MiB | {fmt(rss['earmark'])} | {fmt(rss['keras'])} | {fmt(rss['pytorch'])} | "
@@ -153,8 +182,9 @@ def markdown(results):
             lines.append(f"| sgemm alone on the {kind.upper()}'s training products, GFLOP/s | {fmt(v)} | | | "
                          f"(the limit) | | |")
     for key, f in sorted(e["figures"].items()):
-        known = {k for k, _, _ in MODEL_ROWS} | {"mfcc_windows_per_s", "cnn_train_peak_rss_mib",
-                                                 "cnn_train_sgemm_gflops", "rnn_train_sgemm_gflops"}
+        known = {k for k, _, _ in MODEL_ROWS} | {"mfcc_windows_per_s", "mfcc_windows_per_s_all_cores", "cnn_train_peak_rss_mib",
+                                                 "cnn_train_sgemm_gflops", "rnn_train_sgemm_gflops",
+                                                 "clean_seconds_per_s_44k", "clean_seconds_per_s_16k", "predict_10s_clip_seconds"}
         if key not in known:
             lines.append(f"| {f['label']}, {f['unit']} | {fmt(f['value'])} | | | | | |")
     lines += ["", "Per-round values are in benchmarks/results.json.", "", END]
@@ -173,8 +203,8 @@ def write_markdown(path, section):
     os.replace(tmp, path)
 
 
-def earmark_cmd(args, out, windows_out=None):
-    cmd = [args.bench, "--json", out, "--repeats", str(args.repeats)]
+def earmark_cmd(args, out, audio_dir, windows_out=None):
+    cmd = [args.bench, "--json", out, "--repeats", str(args.repeats), "--audio-dir", audio_dir]
     if args.windows:
         cmd += ["--windows", args.windows]
     if windows_out:
@@ -189,7 +219,8 @@ def check(args, env, log):
     with open(args.results) as f:
         old = json.load(f)["earmark"]["figures"]
     work = tempfile.mkdtemp(prefix="earmark-bench-")
-    docs = [run_json(earmark_cmd(args, os.path.join(work, f"earmark-{r}.json")), os.path.join(work, f"earmark-{r}.json"), env, log)
+    docs = [run_json(earmark_cmd(args, os.path.join(work, f"earmark-{r}.json"), os.path.join(work, "audio")),
+                     os.path.join(work, f"earmark-{r}.json"), env, log)
             for r in range(args.rounds)]
     new = collect(docs)["figures"]
     dropped = []
@@ -233,16 +264,23 @@ def main():
             return check(args, env, log)
         work = tempfile.mkdtemp(prefix="earmark-bench-")
         windows = args.windows or os.path.join(work, "windows.safetensors")
-        runs = {"earmark": [], "keras": [], "pytorch": [], "features": []}
+        audio = os.path.join(work, "audio")     # bench writes the WAVs and the model file the peers read
+        runs = {"earmark": [], "keras": [], "pytorch": [], "features": [], "keras_predict": []}
         for r in range(args.rounds):
             print(f"== round {r + 1} of {args.rounds}", flush=True)
             out = os.path.join(work, f"earmark-{r}.json")
-            runs["earmark"].append(run_json(earmark_cmd(args, out, None if args.windows else windows), out, env, log))
-            for fw, script in (("keras", "keras_models.py"), ("pytorch", "torch_models.py"), ("features", "features_peers.py")):
+            runs["earmark"].append(run_json(earmark_cmd(args, out, audio, None if args.windows else windows), out, env, log))
+            for fw, script in (("keras", "keras_models.py"), ("pytorch", "torch_models.py"), ("features", "features_peers.py"),
+                               ("keras_predict", "keras_predict.py")):
                 out = os.path.join(work, f"{fw}-{r}.json")
                 cmd = [args.python, os.path.join(PEERS, script), "--json", out, "--repeats", str(args.repeats)]
-                if fw != "features":
+                if fw in ("keras", "pytorch"):
                     cmd += ["--windows", windows]
+                elif fw == "features":
+                    cmd += ["--audio-dir", audio]
+                else:
+                    cmd += ["--model", os.path.join(audio, "model.safetensors"), "--clip", os.path.join(audio, "clip_10s_44k.wav"),
+                            "--earmark-csv", os.path.join(audio, "predictions.csv")]
                 runs[fw].append(run_json(cmd, out, env, log))
     results = {fw: collect(docs) for fw, docs in runs.items()}
     last = runs["earmark"][-1]

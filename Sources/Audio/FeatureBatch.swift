@@ -13,7 +13,7 @@ public struct WindowRef: Sendable, Hashable {
 
 extension FeatureExtractor {
     /// Features of many equal-length windows, spread over threads (DispatchQueue.concurrentPerform
-    /// over contiguous runs of windows, one workspace per run).
+    /// over contiguous runs of windows, one workspace per run; `threads` <= 1: all on the calling thread).
     ///
     /// Shape: clips[c] (n_c), windows (W) -> output (W, F, width), row-major, F = frameCount(length)
     /// (9 x 13 for 1600-sample MFCC windows at the defaults). `output` must hold exactly that many
@@ -30,12 +30,9 @@ extension FeatureExtractor {
                          "window \(i) (clip \(w.clip), start \(w.start), length \(length)) is outside its clip")
         }
         guard !windows.isEmpty else { return }
-        let runs = max(1, min(windows.count, threads * 4))
         let base = output.baseAddress!
         nonisolated(unsafe) let out = base
-        DispatchQueue.concurrentPerform(iterations: runs) { run in
-            let lo = windows.count * run / runs, hi = windows.count * (run + 1) / runs
-            guard lo < hi else { return }
+        @Sendable func computeRun(_ lo: Int, _ hi: Int) {
             let ws = makeWorkspace()
             for i in lo..<hi {
                 let w = windows[i]
@@ -44,6 +41,16 @@ extension FeatureExtractor {
                     compute(kind, window, into: out + i * perWindow, workspace: ws)
                 }
             }
+        }
+        guard threads > 1 else {       // one thread: on the calling thread (concurrentPerform would use every core)
+            computeRun(0, windows.count)
+            return
+        }
+        let runs = max(1, min(windows.count, threads * 4))
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            let lo = windows.count * run / runs, hi = windows.count * (run + 1) / runs
+            guard lo < hi else { return }
+            computeRun(lo, hi)
         }
     }
 

@@ -28,11 +28,11 @@ public enum Framing {
             out[0] = s[0]
             t = 1
         }
-        while t < available {
-            let i = start + t
-            out[t] = Float(Double(s[i]) - a * Double(s[i - 1]))
-            t += 1
+        if t < available {     // one pointer, no index checks: the loop vectorises
+            let src = s.baseAddress! + start
+            for j in t..<available { out[j] = Float(Double(src[j]) - a * Double(src[j &- 1])) }
+            t = available
         }
-        while t < N { out[t] = 0; t += 1 }
+        if t < N { (out + t).update(repeating: 0, count: N - t) }
     }
 }

@@ -18,8 +18,8 @@ public final class FeatureExtractor: Sendable {
     public let frameStep: Int
     let plan: RealFFTPlan
     // Immutable tables in raw memory, so that threads sharing the extractor touch no reference
-    // counts in the frame loop. dct (C, M): the orthonormal DCT-II rows 0..<C with the lifter
-    // folded in; filter j: melWeights[melOffsets[j] ..< melOffsets[j + 1]] from bin melStarts[j].
+    // counts in the frame loop. dct (M, C): the orthonormal DCT-II rows 0..<C with the lifter
+    // folded in, stored transposed so that the frame loop runs over the C coefficients at once; filter j: melWeights[melOffsets[j] ..< melOffsets[j + 1]] from bin melStarts[j].
     nonisolated(unsafe) let dct: UnsafeMutablePointer<Double>
     nonisolated(unsafe) let melStarts: UnsafeMutablePointer<Int>
     nonisolated(unsafe) let melOffsets: UnsafeMutablePointer<Int>
@@ -54,7 +54,7 @@ public final class FeatureExtractor: Sendable {
             let scale = k == 0 ? (1 / Double(M)).squareRoot() : (2 / Double(M)).squareRoot()
             let lift = L > 0 ? 1 + (L / 2) * sin(Double.pi * Double(k) / L) : 1
             for m in 0..<M {
-                dct[k * M + m] = lift * scale * cos(Double.pi * Double(k) * Double(2 * m + 1) / Double(2 * M))
+                dct[m * C + k] = lift * scale * cos(Double.pi * Double(k) * Double(2 * m + 1) / Double(2 * M))
             }
         }
         self.dct = Self.copy(dct)
@@ -122,13 +122,15 @@ public final class FeatureExtractor: Sendable {
             case .logfbank:
                 for m in 0..<M { row[m] = Float(log(mel[m])) }
             case .mfcc:
-                for m in 0..<M { mel[m] = log(mel[m]) }
-                for k in 0..<C {
-                    let d = dct + k * M
-                    var c = 0.0
-                    for m in 0..<M { c += d[m] * mel[m] }
-                    row[k] = Float(c)
+                // c (C) = sum over m in order of dct[m] (C) * log mel[m]: the same sums as row by
+                // row, with the C independent sums side by side (vectorised)
+                let c = ws.cepstrum
+                c.update(repeating: 0, count: C)
+                for m in 0..<M {
+                    let d = dct + m &* C, e = log(mel[m])
+                    for k in 0..<C { c[k] += d[k] * e }
                 }
+                for k in 0..<C { row[k] = Float(c[k]) }
                 if parameters.appendEnergy { row[0] = Float(log(energy)) }
             }
         }
@@ -146,12 +148,15 @@ public final class FeatureExtractor: Sendable {
     }
 }
 
-/// One thread's scratch for `FeatureExtractor.compute`: FFT buffers (N), power (B), mel energies (M).
+/// One thread's scratch for `FeatureExtractor.compute`: FFT buffers (N), power (B), mel energies (M),
+/// cepstrum (C).
 public final class FeatureWorkspace {
     let fft: RealFFTBuffers
     let nfilt: Int
     let power: UnsafeMutablePointer<Double>
     let mel: UnsafeMutablePointer<Double>
+    /// The cepstral sums of one frame (C).
+    let cepstrum: UnsafeMutablePointer<Double>
 
     public init(_ parameters: FeatureParameters) {
         fft = RealFFTBuffers(size: parameters.nfft)
@@ -160,11 +165,14 @@ public final class FeatureWorkspace {
         power.initialize(repeating: 0, count: parameters.bins)
         mel = .allocate(capacity: parameters.nfilt)
         mel.initialize(repeating: 0, count: parameters.nfilt)
+        cepstrum = .allocate(capacity: max(1, parameters.numcep))
+        cepstrum.initialize(repeating: 0, count: max(1, parameters.numcep))
     }
 
     deinit {
         power.deallocate()
         mel.deallocate()
+        cepstrum.deallocate()
     }
 }
 

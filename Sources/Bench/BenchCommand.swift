@@ -7,7 +7,7 @@ import Tensor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory.",
+        abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory, MFCC, cleaning, predict end to end.",
         subcommands: [RunAll.self, MemoryProbe.self],
         defaultSubcommand: RunAll.self)
 }
@@ -64,6 +64,10 @@ struct RunAll: ParsableCommand {
     var repeats = 5
     @Flag(help: "Print every product's sgemm GFLOP/s.")
     var products = false
+    @Option(help: "Folder for the audio parts' files (WAVs, model file; the peers read them). Default: a new temporary folder.")
+    var audioDir: String?
+    @Option(help: "The predict executable to time (default: the one beside bench).")
+    var predict: String?
 
     func validate() throws {
         guard common.windowCount >= common.batchSize, common.batchSize > 0 else {
@@ -93,9 +97,17 @@ struct RunAll: ParsableCommand {
                                : "one model, OpenBLAS \(BLAS.threads) threads (Trainer.step)"]
         print("Earmark bench: \(windows.count) windows from \(windows.source), batch \(common.batchSize), "
               + "BLAS \(BLAS.coreName), \(report.settings["parallelism"]!), FTZ/DAZ \(common.noFtz ? "off" : "on")")
+        let folder = audioDir.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("earmark-bench-audio-\(getpid())", isDirectory: true)
+        let audio = BenchAudio(folder: folder)
+        if parts.contains(where: \.usesAudio) {
+            try audio.write(seed: common.seed)
+            report.settings["audio_folder"] = folder.path
+        }
         let context = PartContext(windows: windows, batchSize: common.batchSize, warmup: warmup,
                                   repeats: repeats, replicas: common.replicas, flushDenormals: !common.noFtz,
-                                  commonArguments: common.arguments)
+                                  commonArguments: common.arguments, audio: audio,
+                                  predictExecutable: predict.map { URL(fileURLWithPath: $0) } ?? PredictBenchmark.sibling())
         for part in Part.allCases where parts.contains(part) {
             try part.run(context, into: &report)
         }

@@ -13,12 +13,18 @@ struct PartContext {
     var flushDenormals: Bool
     /// The common options as arguments, for child processes.
     var commonArguments: [String]
+    /// The audio files and model file of the audio parts (written before the first of them runs).
+    var audio: BenchAudio
+    /// The `predict` executable timed by the `predict` part.
+    var predictExecutable: URL
 }
 
-/// The benchmark's parts, in the order they run. A new figure (MFCC windows/s, seconds of audio
-/// cleaned per second, `predict` of a 10 s clip end to end) is a new case here and a file of its own.
+/// The benchmark's parts, in the order they run. A new figure is a new case here and a file of its own.
 enum Part: String, CaseIterable {
-    case cnn, rnn, memory
+    case cnn, rnn, memory, mfcc, clean, predict
+
+    /// Whether the part reads the files of `BenchAudio`.
+    var usesAudio: Bool { self == .mfcc || self == .clean || self == .predict }
 
     func run(_ c: PartContext, into report: inout Report) throws {
         switch self {
@@ -28,6 +34,28 @@ enum Part: String, CaseIterable {
             let mib = try PeakMemory.probe(arguments: c.commonArguments + ["--network", "cnn", "--passes", "2"])
             report.figures.append(Figure(key: "cnn_train_peak_rss_mib", label: "CNN training peak RSS",
                                          unit: "MiB", samples: [mib], higherIsBetter: false))
+        case .mfcc:
+            let r = try AudioBenchmark(audio: c.audio, warmup: c.warmup, repeats: c.repeats).runMFCC()
+            report.settings["mfcc_windows"] = "\(r.windows) windows of 0.1 s at 16 kHz (\(c.audio.mfccSignal.lastPathComponent)), (9, 13) each"
+            report.figures += [
+                Figure(key: "mfcc_windows_per_s", label: "MFCC (0.1 s windows, 16 kHz), 1 thread", unit: "windows/s",
+                       samples: r.singleThread),
+                Figure(key: "mfcc_windows_per_s_all_cores", label: "MFCC (0.1 s windows, 16 kHz), \(r.cores) threads",
+                       unit: "windows/s", samples: r.allCores),
+            ]
+        case .clean:
+            let bench = AudioBenchmark(audio: c.audio, warmup: c.warmup, repeats: c.repeats)
+            report.figures += [
+                Figure(key: "clean_seconds_per_s_44k", label: "Cleaning 44.1 kHz 16-bit WAV (decode, resample, gate)",
+                       unit: "audio s/s", samples: try bench.runCleaning(c.audio.raw44k)),
+                Figure(key: "clean_seconds_per_s_16k", label: "Cleaning 16 kHz 16-bit WAV (decode, gate)",
+                       unit: "audio s/s", samples: try bench.runCleaning(c.audio.raw16k)),
+            ]
+        case .predict:
+            let seconds = try PredictBenchmark(executable: c.predictExecutable, audio: c.audio, warmup: 1,
+                                               repeats: max(c.repeats, 5)).run()
+            report.figures.append(Figure(key: "predict_10s_clip_seconds", label: "predict one 10 s clip, process start to CSV",
+                                         unit: "s", samples: seconds, higherIsBetter: false))
         }
     }
 

@@ -53,6 +53,18 @@ def load_windows(args):
     return x, y, 10, "random (numpy seed 5; NOT Earmark's windows)"
 
 
+def envelope(y, rate, threshold):
+    """The reference's envelope gate (REFERENCE.md 2), as the original preprocessing writes it: the
+    keep mask of a centred pandas rolling mean of |y| over int(rate/10) samples."""
+    import pandas as pd
+    mask = []
+    y = pd.Series(y).apply(np.abs)
+    y_mean = y.rolling(window=int(rate / 10), min_periods=1, center=True).mean()
+    for mean in y_mean:
+        mask.append(bool(mean > threshold))
+    return mask
+
+
 def balanced_weights(y, classes):
     """n / (k * count_c), as Earmark and the reference use."""
     counts = np.bincount(y, minlength=classes)
@@ -113,7 +125,7 @@ def report(framework, figures, settings, args):
     print(f"{framework}: " + ", ".join(f"{k} {v}" for k, v in settings.items()))
     for f in figures:
         print(f"  {f['label']:<{width}}  {f['value']:>10.1f} {f['unit']}  samples "
-              + " ".join(f"{s:.0f}" for s in f["samples"]))
+              + " ".join(f"{s:.4g}" for s in f["samples"]))
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w") as fh:

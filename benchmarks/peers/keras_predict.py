@@ -1,0 +1,139 @@
+"""Keras's `predict` of one clip end to end, process start included: what the reference predict.py
+(REFERENCE.md 6) does for one file, timed as a whole Python process.
+
+One run (--once) starts Python, imports TensorFlow/Keras, rebuilds the reference CNN (REFERENCE.md 5)
+and loads Earmark's model file (safetensors, Keras weight names `conv2d_1/kernel`, ...) into it by
+name, reads the clip and cleans it as the reference does (librosa.load at 16 kHz, the pandas
+rolling-mean envelope, REFERENCE.md 2), cuts windows at 0, 1600, ... while i < len - 1600, computes
+python_speech_features' MFCC per window, scales with the stored min/max, predicts and writes the CSV
+(fname, one probability per class, y_pred).
+
+--style reference: one `model.predict(x)` per window, as predict.py does.
+--style batched:   every window of the clip in one `model(x)` call (what a careful Keras user would write).
+
+Without --once, this script is the driver: it runs `--once` as child processes (`--warmup` untimed,
+then `--repeats` timed, both styles alternately) and reports seconds per run from just before the
+child is spawned to its exit.
+
+    python keras_predict.py --model model.safetensors --clip clip.wav --json keras_predict.json
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+STYLES = ("reference", "batched")
+CNN_LAYERS = ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3", "dense", "dense_1", "dense_2"]
+
+
+def build_cnn(keras, classes):
+    """The reference CNN (REFERENCE.md 5) with Keras's default layer names, which Earmark's files use."""
+    L = keras.layers
+    layers = [keras.Input((9, 13, 1))]
+    for i, f in enumerate((16, 32, 64, 128)):
+        layers.append(L.Conv2D(f, (3, 3), activation="relu", strides=(1, 1), padding="same",
+                               name="conv2d" if i == 0 else f"conv2d_{i}"))
+    layers += [L.MaxPool2D((2, 2)), L.Dropout(0.5), L.Flatten(),
+               L.Dense(128, activation="relu", name="dense"), L.Dense(64, activation="relu", name="dense_1"),
+               L.Dense(classes, activation="softmax", name="dense_2")]
+    return keras.Sequential(layers)
+
+
+def once(args):
+    """One end-to-end prediction (the timed child process)."""
+    import numpy as np
+    import librosa
+    from python_speech_features import mfcc
+    from safetensors import safe_open
+    import keras
+    from common import envelope
+
+    with safe_open(args.model, "np") as f:
+        meta = f.metadata()
+        weights = {k: f.get_tensor(k) for k in f.keys()}
+    classes = json.loads(meta["classes"])
+    lo, hi = float(meta["feature_min"]), float(meta["feature_max"])
+    model = build_cnn(keras, len(classes))
+    for name in CNN_LAYERS:
+        model.get_layer(name).set_weights([weights[f"{name}/kernel"], weights[f"{name}/bias"]])
+
+    signal, rate = librosa.load(args.clip, sr=16000)
+    wav = signal[np.array(envelope(signal, rate, 0.0005), dtype=bool)]
+    step = rate // 10
+    if args.style == "reference":
+        y_prob = []
+        for i in range(0, wav.shape[0] - step, step):
+            x = mfcc(wav[i:i + step], rate, numcep=13, nfilt=26, nfft=512)
+            x = (x - lo) / (hi - lo)
+            x = x.reshape(1, x.shape[0], x.shape[1], 1)
+            y_prob.append(model.predict(x, verbose=0))
+        p = np.mean(y_prob, axis=0).flatten()
+    else:
+        xs = np.stack([mfcc(wav[i:i + step], rate, numcep=13, nfilt=26, nfft=512)
+                       for i in range(0, wav.shape[0] - step, step)])
+        xs = ((xs - lo) / (hi - lo)).astype(np.float32)[..., None]
+        p = np.asarray(model(xs, training=False)).mean(axis=0)
+    with open(args.out, "w") as fh:
+        fh.write(",".join(["fname"] + classes + ["y_pred"]) + "\n")
+        fh.write(",".join([args.clip] + [f"{v:.6f}" for v in p] + [classes[int(np.argmax(p))]]) + "\n")
+
+
+def read_probabilities(path):
+    with open(path) as f:
+        rows = [line.strip().split(",") for line in f if line.strip()]
+    return [float(v) for v in rows[1][1:-1]]
+
+
+def drive(args):
+    """Times `--once` child processes; writes the JSON of common.report."""
+    import common
+    out_dir = os.path.dirname(os.path.abspath(args.json or args.clip))
+    times = {s: [] for s in STYLES}
+    csv = {s: os.path.join(out_dir, f"keras_predictions_{s}.csv") for s in STYLES}
+    for r in range(args.warmup + args.repeats):
+        for style in STYLES:
+            cmd = [sys.executable, os.path.abspath(__file__), "--once", "--style", style,
+                   "--model", args.model, "--clip", args.clip, "--out", csv[style]]
+            if os.path.exists(csv[style]):
+                os.remove(csv[style])
+            t = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            seconds = time.perf_counter() - t
+            if done.returncode != 0 or not os.path.exists(csv[style]):
+                raise SystemExit(f"keras predict failed ({done.returncode}):\n{done.stderr[-3000:]}")
+            if r >= args.warmup:
+                times[style].append(seconds)
+    settings = {"clip": args.clip, "model": args.model + " (Earmark's file, loaded into Keras by weight name)"}
+    ref = read_probabilities(csv["reference"])
+    settings["batched_vs_reference_max_abs_diff"] = f"{max(abs(a - b) for a, b in zip(ref, read_probabilities(csv['batched']))):.2g}"
+    if args.earmark_csv and os.path.exists(args.earmark_csv):
+        settings["earmark_vs_keras_max_abs_diff"] = f"{max(abs(a - b) for a, b in zip(ref, read_probabilities(args.earmark_csv))):.2g}"
+    figures = [common.figure("predict_10s_clip_seconds", "predict one 10 s clip, process start to CSV (reference: predict per window)",
+                             "s", times["reference"], higher_is_better=False),
+               common.figure("predict_10s_clip_seconds_batched", "predict one 10 s clip, process start to CSV (all windows in one call)",
+                             "s", times["batched"], higher_is_better=False)]
+    common.report("keras_predict", figures, settings, args)
+
+
+def main():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import common
+    p = common.parser(__doc__)
+    p.add_argument("--model", required=True, help="Earmark model file of the reference CNN (bench writes one)")
+    p.add_argument("--clip", required=True, help="the audio file to classify")
+    p.add_argument("--out", help="(--once) the CSV to write")
+    p.add_argument("--style", choices=STYLES, default="reference")
+    p.add_argument("--once", action="store_true", help="one prediction in this process (the timed child)")
+    p.add_argument("--earmark-csv", help="Earmark's predictions.csv of the same clip, to report the largest probability difference")
+    p.set_defaults(warmup=1, repeats=5)
+    args = p.parse_args()
+    if args.once:
+        once(args)
+    else:
+        drive(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
