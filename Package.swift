@@ -40,11 +40,14 @@ let package = Package(
                 swiftSettings: nativeFlags),
 
         // MARK: Executables (argument parsing and printing only)
-        .executableTarget(name: "Train", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "Predict", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "Preprocess", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "Train", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          exclude: ["README.md"]),
+        .executableTarget(name: "Predict", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          exclude: ["README.md"]),
+        .executableTarget(name: "Preprocess", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          exclude: ["README.md"]),
         .executableTarget(name: "Bench", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          swiftSettings: nativeFlags),
+                          exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
