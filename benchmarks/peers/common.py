@@ -99,6 +99,31 @@ def memory_probe(script, args):
     return float(out.strip().splitlines()[-1])
 
 
+def model_figures(args, script, x, y, classes, train_rates, infer_rates, training_label="training"):
+    """The driver shared by the model peers: in the memory-probe child, train the named network and
+    print the peak RSS (returns None); otherwise training and inference figures of each network asked
+    for in --only, then the peak-RSS figure measured in a child process."""
+    if args.memory_probe:
+        args.warmup, args.repeats = 0, 2
+        train_rates(args.memory_probe, x, y, classes, args)
+        print(f"{peak_rss_mib():.1f}")
+        return None
+    figures = []
+    parts = args.only.split(",")
+    for kind in ("cnn", "rnn"):
+        if kind not in parts:
+            continue
+        model, train = train_rates(kind, x, y, classes, args)
+        infer = infer_rates(model, kind, x, args)
+        title = kind.upper()
+        figures += [figure(f"{kind}_train_windows_per_s", f"{title} {training_label}", "windows/s", train),
+                    figure(f"{kind}_infer_windows_per_s", f"{title} inference", "windows/s", infer)]
+    if "memory" in parts:
+        figures.append(figure("cnn_train_peak_rss_mib", "CNN training peak RSS", "MiB",
+                              [memory_probe(script, args)], higher_is_better=False))
+    return figures
+
+
 def figure(key, label, unit, samples, higher_is_better=True):
     return {"key": key, "label": label, "unit": unit, "samples": samples,
             "value": statistics.median(samples), "higher_is_better": higher_is_better}

@@ -89,24 +89,9 @@ def main():
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     import keras
     x, y, classes, source = common.load_windows(args)
-    if args.memory_probe:
-        args.warmup, args.repeats = 0, 2
-        train_rates(args.memory_probe, x, y, classes, args)
-        print(f"{common.peak_rss_mib():.1f}")
+    figures = common.model_figures(args, __file__, x, y, classes, train_rates, infer_rates, "training (fit)")
+    if figures is None:
         return
-    figures = []
-    parts = args.only.split(",")
-    for kind in ("cnn", "rnn"):
-        if kind not in parts:
-            continue
-        model, train = train_rates(kind, x, y, classes, args)
-        infer = infer_rates(model, kind, x, args)
-        title = kind.upper()
-        figures += [common.figure(f"{kind}_train_windows_per_s", f"{title} training (fit)", "windows/s", train),
-                    common.figure(f"{kind}_infer_windows_per_s", f"{title} inference", "windows/s", infer)]
-    if "memory" in parts:
-        figures.append(common.figure("cnn_train_peak_rss_mib", "CNN training peak RSS", "MiB",
-                                     [common.memory_probe(__file__, args)], higher_is_better=False))
     settings = {"windows": source, "tensorflow": tf.__version__, "keras": keras.__version__,
                 "backend": keras.backend.backend(), "threads": f"intra-op {args.threads}, inter-op {args.threads}",
                 "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
