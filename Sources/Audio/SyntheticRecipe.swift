@@ -58,12 +58,10 @@ extension SyntheticRecipe {
     ///
     /// The tone parameters are drawn from the same ranges for every label, so the label is about
     /// quality only. Degradations by label:
-    /// - high: noise at 35-50 dB SNR; 30% of clips also get one barely audible touch (compression
+    /// - high: noise at 40-55 dB SNR; 30% of clips also get one barely audible touch (compression
     ///   ratio 1.2-1.6 or a low-pass at 6-7.5 kHz). No clipping.
-    /// - medium: noise at 12-20 dB SNR plus one moderate degradation: clipping (drive 1.4-2.2),
-    ///   low-pass (2.5-4.5 kHz), reverb (RT60 0.3-0.6 s, mix 0.2-0.35) or compression (ratio 3-5).
-    /// - low: noise at 0-5 dB SNR plus two or three strong degradations: clipping (drive 4-10),
-    ///   low-pass (0.5-1.5 kHz), reverb (RT60 1-2 s, mix 0.5-0.75) or compression (ratio 8-20).
+    /// - medium and low: `Grade.medium` and `Grade.low` (noise plus two, or three to four, of
+    ///   clipping, low-pass, reverb and compression at moderate or strong settings).
     static func draw(label: String, using rng: inout SyntheticRandom) -> SyntheticRecipe {
         var recipe = SyntheticRecipe(
             fundamental: rng.logUniform(110, 880),
@@ -76,12 +74,6 @@ extension SyntheticRecipe {
             noiseFloorDB: rng.uniform(55, 65),
             snrDB: nil, reverb: nil, compression: nil, clipDrive: nil, lowpassHz: nil,
             peak: rng.uniform(0.3, 0.9))
-        enum Kind: CaseIterable { case clip, lowpass, reverb, compression }
-        func pick(_ count: Int, _ rng: inout SyntheticRandom) -> [Kind] {
-            var kinds = Kind.allCases
-            for i in stride(from: kinds.count - 1, to: 0, by: -1) { kinds.swapAt(i, rng.int(in: 0...i)) }
-            return Array(kinds.prefix(count))
-        }
         switch label {
         case "high":
             recipe.snrDB = rng.uniform(40, 55)
@@ -93,28 +85,49 @@ extension SyntheticRecipe {
                 }
             }
         case "medium":
-            recipe.snrDB = rng.uniform(15, 22)
-            for kind in pick(2, &rng) {
-                switch kind {
-                case .clip: recipe.clipDrive = rng.uniform(1.4, 2.2)
-                case .lowpass: recipe.lowpassHz = rng.uniform(2500, 4500)
-                case .reverb: recipe.reverb = Reverb(time: rng.uniform(0.3, 0.6), mix: rng.uniform(0.2, 0.35))
-                case .compression:
-                    recipe.compression = Compression(ratio: rng.uniform(3, 5), thresholdDB: rng.uniform(-9, -3))
-                }
-            }
+            degrade(&recipe, .medium, &rng)
         default: // "low"
-            recipe.snrDB = rng.uniform(-2, 4)
-            for kind in pick(rng.int(in: 3...4), &rng) {
-                switch kind {
-                case .clip: recipe.clipDrive = rng.uniform(4, 10)
-                case .lowpass: recipe.lowpassHz = rng.uniform(500, 1500)
-                case .reverb: recipe.reverb = Reverb(time: rng.uniform(1, 2), mix: rng.uniform(0.5, 0.75))
-                case .compression:
-                    recipe.compression = Compression(ratio: rng.uniform(8, 20), thresholdDB: rng.uniform(-15, -8))
-                }
-            }
+            degrade(&recipe, .low, &rng)
         }
         return recipe
+    }
+
+    /// One quality grade's degradations: noise at `snrDB`, then `count` of the four others (clipping,
+    /// low-pass, reverb, compression), distinct and in random order, each drawn from its range.
+    struct Grade {
+        var snrDB: ClosedRange<Double>
+        var count: ClosedRange<Int>
+        var clipDrive, lowpassHz, reverbTime, reverbMix, compressionRatio, compressionThresholdDB: ClosedRange<Double>
+
+        static let medium = Grade(snrDB: 15...22, count: 2...2, clipDrive: 1.4...2.2, lowpassHz: 2500...4500,
+                                  reverbTime: 0.3...0.6, reverbMix: 0.2...0.35,
+                                  compressionRatio: 3...5, compressionThresholdDB: -9 ... -3)
+        static let low = Grade(snrDB: -2...4, count: 3...4, clipDrive: 4...10, lowpassHz: 500...1500,
+                               reverbTime: 1...2, reverbMix: 0.5...0.75,
+                               compressionRatio: 8...20, compressionThresholdDB: -15 ... -8)
+    }
+
+    enum Degradation: CaseIterable { case clip, lowpass, reverb, compression }
+
+    /// Applies `grade` to `recipe`. The draw order (SNR, count unless fixed, the shuffle, then each
+    /// degradation's values) is part of the data set's definition: changing it changes the demo clips.
+    static func degrade(_ recipe: inout SyntheticRecipe, _ grade: Grade, _ rng: inout SyntheticRandom) {
+        func draw(_ r: ClosedRange<Double>) -> Double { rng.uniform(r.lowerBound, r.upperBound) }
+        recipe.snrDB = draw(grade.snrDB)
+        let count = grade.count.count == 1 ? grade.count.lowerBound : rng.int(in: grade.count)
+        var kinds = Degradation.allCases
+        for i in stride(from: kinds.count - 1, to: 0, by: -1) { kinds.swapAt(i, rng.int(in: 0...i)) }
+        for kind in kinds.prefix(count) {
+            switch kind {
+            case .clip: recipe.clipDrive = draw(grade.clipDrive)
+            case .lowpass: recipe.lowpassHz = draw(grade.lowpassHz)
+            case .reverb:
+                let time = draw(grade.reverbTime)
+                recipe.reverb = Reverb(time: time, mix: draw(grade.reverbMix))
+            case .compression:
+                let ratio = draw(grade.compressionRatio)
+                recipe.compression = Compression(ratio: ratio, thresholdDB: draw(grade.compressionThresholdDB))
+            }
+        }
     }
 }
