@@ -25,9 +25,7 @@ public struct DataError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// `audio.csv, line 7: empty label for 'dog_3.wav'. Hint: every row needs a label.` (one line)
     public var description: String {
-        var text = ""
-        if let file { text += line.map { "\(file), line \($0): " } ?? "\(file): " }
-        text += problem
+        var text = place(file, line) + problem
         if let hint { text += ". Hint: \(hint)" }
         return oneLine(text)
     }
@@ -50,10 +48,14 @@ public struct DataWarning: CustomStringConvertible, Sendable, Equatable {
 
     /// `warning: audio.csv, line 9: file 'wavfiles/x.wav' not found; row skipped` (one line)
     public var description: String {
-        var text = "warning: "
-        if let file { text += line.map { "\(file), line \($0): " } ?? "\(file): " }
-        return oneLine(text + message)
+        oneLine("warning: " + place(file, line) + message)
     }
+}
+
+/// `file, line N: `, `file: ` or nothing: where a message is about.
+private func place(_ file: String?, _ line: Int?) -> String {
+    guard let file else { return "" }
+    return line.map { "\(file), line \($0): " } ?? "\(file): "
 }
 
 /// Control characters (a newline inside a quoted CSV field) would break the one-line contract.

@@ -13,13 +13,18 @@ final class ReferenceModelTests: XCTestCase {
         XCTAssertEqual(names.last, "dense_2/bias")
     }
 
-    /// Forward probabilities, weighted loss and every weight gradient of a small CNN and RNN.
-    func checkGradientFixture(_ name: String, _ model: Sequential) throws {
+    /// A model fixture's batch and loss, with the model's weights set as the script set them.
+    func loadFixture(_ name: String, into model: Sequential) throws
+        -> (file: SafeTensors.File, x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy) {
         let f = try Fixtures.load("models/\(name).safetensors")
         DeterministicWeights.assign(to: model)
-        let x = try f.tensor("x")
-        let labels = try f.integers("labels").values.map(Int32.init)
-        let loss = SoftmaxCrossEntropy(classWeights: try f.tensor("class_weights").data)
+        return (f, try f.tensor("x"), try f.integers("labels").values.map(Int32.init),
+                SoftmaxCrossEntropy(classWeights: try f.tensor("class_weights").data))
+    }
+
+    /// Forward probabilities, weighted loss and every weight gradient of a small CNN and RNN.
+    func checkGradientFixture(_ name: String, _ model: Sequential) throws {
+        let (f, x, labels, loss) = try loadFixture(name, into: model)
         let p = model.forward(x, training: false)
         assertClose(p, try f.tensor("probabilities"), "\(name) probabilities")
         var dz = Tensor.empty
@@ -42,11 +47,7 @@ final class ReferenceModelTests: XCTestCase {
 
     /// Five Adam steps (Keras form) on the full-size reference model follow Keras's losses.
     func checkAdamTrajectory(_ name: String, _ model: Sequential) throws {
-        let f = try Fixtures.load("models/\(name).safetensors")
-        DeterministicWeights.assign(to: model)
-        let x = try f.tensor("x")
-        let labels = try f.integers("labels").values.map(Int32.init)
-        let loss = SoftmaxCrossEntropy(classWeights: try f.tensor("class_weights").data)
+        let (f, x, labels, loss) = try loadFixture(name, into: model)
         let adam = Adam(learningRate: 1e-3)
         var dz = Tensor.empty
         var losses: [Float] = []

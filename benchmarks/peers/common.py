@@ -72,17 +72,23 @@ def balanced_weights(y, classes):
     return {c: (len(y) / (k * counts[c]) if counts[c] else 0.0) for c in range(classes)}
 
 
-def timed_passes(args, one_pass):
-    """Windows/s of `repeats` timed calls of one_pass() (each one pass over every batch) after warm-up."""
-    for _ in range(args.warmup):
-        one_pass()
-    n = (args.window_count // args.batch_size) * args.batch_size
+def per_second(amount, one_pass, repeats, warmups=0, warmup=None):
+    """`amount` per second of each of `repeats` timed calls of one_pass(), after `warmups` untimed
+    calls of warmup() (default: one_pass)."""
+    for _ in range(warmups):
+        (warmup or one_pass)()
     out = []
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         t = time.perf_counter()
         one_pass()
-        out.append(n / (time.perf_counter() - t))
+        out.append(amount / (time.perf_counter() - t))
     return out
+
+
+def timed_passes(args, one_pass):
+    """Windows/s of `repeats` timed calls of one_pass() (each one pass over every batch) after warm-up."""
+    n = (args.window_count // args.batch_size) * args.batch_size
+    return per_second(n, one_pass, args.repeats, args.warmup)
 
 
 def peak_rss_mib():

@@ -14,7 +14,6 @@ n_mels=26, center=False) - the nearest librosa call (8 x 13: librosa does not pa
 """
 import os
 import sys
-import time
 import warnings
 from importlib import metadata
 
@@ -43,16 +42,11 @@ def signal(args):
 
 def rates(args, windows, fn):
     """Windows/s of fn over every window, `repeats` timed passes after `warmup`."""
-    for _ in range(args.warmup):
-        for w in windows[:50]:
+    def over(ws):
+        for w in ws:
             fn(w)
-    out = []
-    for _ in range(args.repeats):
-        t = time.perf_counter()
-        for w in windows:
-            fn(w)
-        out.append(len(windows) / (time.perf_counter() - t))
-    return out
+    return common.per_second(len(windows), lambda: over(windows), args.repeats, args.warmup,
+                             warmup=lambda: over(windows[:50]))
 
 
 def cleaning_rates(args, path):
@@ -64,14 +58,7 @@ def cleaning_rates(args, path):
     def clean():
         y, rate = librosa.load(path, sr=16000)
         return y[np.array(common.envelope(y, rate, 0.0005), dtype=bool)]
-    for _ in range(max(1, args.warmup)):
-        clean()
-    out = []
-    for _ in range(args.repeats):
-        t = time.perf_counter()
-        clean()
-        out.append(seconds / (time.perf_counter() - t))
-    return out
+    return common.per_second(seconds, clean, args.repeats, max(1, args.warmup))
 
 
 def main():
