@@ -26,12 +26,10 @@ public enum AudioDecoder {
     public static func decode(contentsOf url: URL) throws -> AudioClip {
         let name = url.path
         var info = SF_INFO()
-        let handle: OpaquePointer? = url.withUnsafeFileSystemRepresentation { path in
-            guard let path else { return nil }
-            return sf_open(path, Int32(SFM_READ), &info)
-        }
-        guard let file = handle else {
-            throw AudioError(file: name, reason: .cannotDecode(String(cString: sf_strerror(nil))))
+        let file: OpaquePointer
+        switch SndfileOpen.open(url, mode: Int32(SFM_READ), info: &info) {
+        case .success(let handle): file = handle
+        case .failure(let failure): throw AudioError(file: name, reason: .cannotDecode(failure.reason))
         }
         defer { sf_close(file) }
 

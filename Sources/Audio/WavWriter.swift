@@ -72,14 +72,12 @@ public enum WavWriter {
             throw AudioError(file: name, reason: .cannotWrite(
                 "libsndfile cannot write \(format.rawValue) with \(channels) channels at \(sampleRate) Hz"))
         }
-        let handle: OpaquePointer? = temporary.withUnsafeFileSystemRepresentation { path in
-            guard let path else { return nil }
-            return sf_open(path, Int32(SFM_WRITE), &info)
-        }
-        guard let file = handle else {
-            let reason = String(cString: sf_strerror(nil))
+        let file: OpaquePointer
+        switch SndfileOpen.open(temporary, mode: Int32(SFM_WRITE), info: &info) {
+        case .success(let handle): file = handle
+        case .failure(let failure):
             try? FileManager.default.removeItem(at: temporary)   // libsndfile may have created it
-            throw AudioError(file: name, reason: .cannotWrite(reason))
+            throw AudioError(file: name, reason: .cannotWrite(failure.reason))
         }
         if format.isInteger { sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE)) }
         let frames = interleaved.count / channels
