@@ -6,7 +6,7 @@ import Tensor
 ///
 /// Training: `Trainer.step` (zero gradients, forward in training mode, weighted softmax
 /// cross-entropy, fused backward, Adam lr 1e-3) over every batch of the windows in order; one timed
-/// repetition is one pass. Inference: `Sequential.forward(_, training: false)` over the same batches.
+/// repetition is one pass. Inference: `Sequential.infer` (the fused inference plan) over the same batches.
 /// Windows per second are taken per pass, after `warmup` untimed passes.
 struct ModelBenchmark {
     let network: ReferenceNetwork
@@ -33,7 +33,7 @@ struct ModelBenchmark {
         if replicas > 1 { return try runDataParallel() }
         let (model, trainer) = try makeTrainer()
         let training = passes { x, labels in _ = trainer.step(x, labels: labels) }
-        let inference = passes { x, _ in _ = model.forward(x, training: false) }
+        let inference = passes { x, _ in _ = model.infer(x) }
         return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
                       products: ModelProducts(model: model, batch: batchSize),
                       parameterCount: model.parameterCount)

@@ -233,7 +233,7 @@ private final class Worker: @unchecked Sendable {
 
     func inferencePass(flushDenormals: Bool) {
         if flushDenormals { FloatEnvironment.flushDenormalsToZero() }
-        result = model.forward(input, training: false)
+        result = model.infer(input)
         model.releaseCaches()       // so that the next split writes into `input` in place
     }
 }

@@ -35,6 +35,7 @@ final class ReferenceModelTests: XCTestCase {
         for (j, (pname, param)) in model.namedParameters.enumerated() {
             assertClose(param.grad, try f.tensor("grad/\(j)"), "\(name) gradient of \(pname)")
         }
+        assertClose(model.infer(x), try f.tensor("probabilities"), "\(name) probabilities through infer")
     }
 
     func testSmallCNNMatchesKerasOutputsLossAndGradients() throws {
@@ -61,6 +62,8 @@ final class ReferenceModelTests: XCTestCase {
         assertClose(losses, try f.tensor("losses").data, tolerance: 1e-3, "\(name) loss trajectory")
         assertClose(model.forward(x, training: false), try f.tensor("probabilities_after"), tolerance: 1e-3,
                     "\(name) probabilities after five steps")
+        assertClose(model.infer(x), try f.tensor("probabilities_after"), tolerance: 1e-3,
+                    "\(name) probabilities after five steps, through infer")
     }
 
     func testReferenceCNNFollowsKerasAdamTrajectory() throws {

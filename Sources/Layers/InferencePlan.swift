@@ -1,0 +1,135 @@
+import Foundation
+import Tensor
+
+/// How `Sequential.infer` runs a model: its layers in order, except that layer pairs with a faster
+/// inference-only form run as one fused step. The plan is made from the layers once; it holds no
+/// weights (each step reads its layers' current parameters on every call).
+///
+/// Fusions:
+/// - `Conv2D` (3x3, stride 1, same or valid, any activation but softmax) followed by `MaxPool2D`
+///   (2x2, stride 2, valid): `ConvPoolStep`, Winograd F(2x2, 3x3) with the pooling in the output
+///   transform (Tensor/Winograd.swift).
+/// - `Dropout`: skipped (the identity at inference).
+final class InferencePlan {
+    private enum Step {
+        case layer(Layer)
+        case convPool(ConvPoolStep)
+    }
+
+    private let steps: [Step]
+
+    /// - Parameter shapes: every layer's input shape (batch excluded), in order.
+    init(layers: [Layer], inputShapes shapes: [[Int]]) {
+        var steps: [Step] = []
+        var i = 0
+        while i < layers.count {
+            if i + 1 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
+               let step = ConvPoolStep(conv, pool, inputShape: shapes[i]) {
+                steps.append(.convPool(step))
+                i += 2
+                continue
+            }
+            if !(layers[i] is Dropout) { steps.append(.layer(layers[i])) }
+            i += 1
+        }
+        self.steps = steps
+    }
+
+    /// Number of fused conv + pool steps (for tests and summaries).
+    var fusedConvPoolCount: Int {
+        steps.reduce(0) { if case .convPool = $1 { return $0 + 1 } else { return $0 } }
+    }
+
+    /// The model's output for a batch. x (N, inputShape...) -> (N, outputShape...), a buffer of the
+    /// last step reused by the next call.
+    func run(_ x: Tensor) -> Tensor {
+        var h = x
+        for step in steps {
+            switch step {
+            case .layer(let layer): h = layer.forward(h, training: false)
+            case .convPool(let fused): h = fused.forward(h)
+            }
+        }
+        return h
+    }
+}
+
+/// Conv2D + MaxPool2D at inference, fused (see `WinogradConvPool`):
+///
+///     x (N, H, W, C) -> y (N, PH, PW, F) = maxpool2x2(activation(conv3x3(x) + bias))
+///
+/// The activation is applied after the maximum: every activation allowed here is non-decreasing,
+/// so it commutes with the maximum exactly.
+final class ConvPoolStep {
+    private let conv: Conv2D
+    private let winograd: WinogradConvPool
+    private var output = Tensor.empty         // y (N, PH, PW, F)
+    private var scratch: [Float] = []         // the padded input, V and M of one block
+    private var transformed: [Float] = []     // U (16, C, F) of `transformedFrom`
+    private var transformedFrom: [Float] = [] // the kernel U was made from, bit for bit
+
+    /// nil when the pair is not one this step computes (other kernel, stride, pool or activation).
+    init?(_ conv: Conv2D, _ pool: MaxPool2D, inputShape: [Int]) {
+        guard conv.kernelSize == (3, 3), conv.strides == (1, 1), conv.activation != .softmax,
+              pool.poolSize == (2, 2), pool.strides == (2, 2), pool.padding == .valid,
+              inputShape.count == 3,
+              let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                                     kernel: (3, 3), strides: (1, 1), padding: conv.padding),
+              let winograd = WinogradConvPool(height: g.height, width: g.width, channels: g.channels,
+                                              filters: conv.filters, padTop: g.padTop, padLeft: g.padLeft,
+                                              convolutionOutput: (g.outHeight, g.outWidth))
+        else { return nil }
+        self.conv = conv
+        self.winograd = winograd
+    }
+
+    /// Shape: x (N, H, W, C) -> y (N, PH, PW, F), this step's reused buffer.
+    func forward(_ x: Tensor) -> Tensor {
+        let w = winograd, n = x.shape[0]
+        precondition(x.shape == [n, w.height, w.width, w.channels],
+                     "\(conv.name): inference input \(x.shape), expected (N, \(w.height), \(w.width), \(w.channels))")
+        precondition(conv.kernel.value.count == 9 * w.channels * w.filters && conv.bias.value.count == w.filters,
+                     "\(conv.name): kernel \(conv.kernel.value.shape) / bias \(conv.bias.value.shape) do not match")
+        output.ensureShape([n, w.pooledHeight, w.pooledWidth, w.filters])
+        let need = w.scratchCount(batch: n)
+        if scratch.count < need { scratch = [Float](repeating: 0, count: need) }
+        transformKernelIfChanged()
+        x.data.withUnsafeBufferPointer { xp in
+            transformed.withUnsafeBufferPointer { up in
+                conv.bias.value.data.withUnsafeBufferPointer { bp in
+                    output.data.withUnsafeMutableBufferPointer { yp in
+                        scratch.withUnsafeMutableBufferPointer { sp in
+                            w.run(xp.baseAddress!, batch: n, transformedKernel: up.baseAddress!, bias: bp.baseAddress!,
+                                  output: yp.baseAddress!, scratch: sp.baseAddress!)
+                        }
+                        conv.activation.apply(yp.baseAddress!, rows: w.tiles(batch: n), columns: w.filters)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Remakes U when the kernel differs (bit for bit) from the one it was made from: training
+    /// changes the weights between calls, inference over many batches does not.
+    private func transformKernelIfChanged() {
+        let kernel = conv.kernel.value.data
+        let same = kernel.count == transformedFrom.count && kernel.withUnsafeBytes { a in
+            transformedFrom.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        }
+        if same { return }
+        if transformed.count != winograd.transformedKernelCount {
+            transformed = [Float](repeating: 0, count: winograd.transformedKernelCount)
+        }
+        kernel.withUnsafeBufferPointer { kp in
+            transformed.withUnsafeMutableBufferPointer { up in
+                winograd.transformKernel(kp.baseAddress!, into: up.baseAddress!)
+            }
+        }
+        // a copy of its own: sharing the kernel's storage would make the next in-place weight update copy it
+        transformedFrom = [Float](unsafeUninitializedCapacity: kernel.count) { buffer, count in
+            _ = buffer.initialize(from: kernel)
+            count = kernel.count
+        }
+    }
+}

@@ -1,0 +1,250 @@
+/// A 3x3, stride-1 convolution followed by a 2x2, stride-2, valid max pool, computed together by
+/// Winograd F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+///
+/// Each pooling window is exactly one 2x2 Winograd output tile, so a tile costs 16 multiplications
+/// per (input, output) channel pair instead of 36, the convolution outputs the pool never reads are
+/// never computed, and the pooled value leaves the output transform without a full-size output
+/// ever being written. Inference only: nothing is kept for a backward pass.
+///
+/// Legend: N batch, H W C input, F filters, PH PW pooled output, T = N*PH*PW tiles (one per pooled
+/// output pixel, in NHWC order), X = 16 transform points (a 4x4 grid), B tiles per block.
+///
+///     x (N, H, W, C), kernel (3, 3, C, F), bias (F) -> y (N, PH, PW, F) = max over each 2x2 pool
+///                                                      window of (conv(x) + bias)
+///     kernel transform  U (X, C, F) = G g G^T         for every (c, f) pair, once per set of weights
+///     padded input      P (N, HP, WP, C)              zeros around x; every tile's 4x4 patch inside
+///     per block of B tiles:
+///       input transform   V (X, B, C) = B^T d B       d the 4x4 input patch of a tile
+///       products          M[p] (B, F) = V[p] (B, C) x U[p] (C, F)   for each of the 16 points p
+///       output transform  y tile (F) = max of A^T M A (2 x 2) + bias
+///
+/// Tile (n, ph, pw) reads input rows 2ph - padTop ..< 2ph - padTop + 4 and columns
+/// 2pw - padLeft ..< 2pw - padLeft + 4 (zero outside the image): the conv outputs at rows 2ph, 2ph + 1
+/// and columns 2pw, 2pw + 1, which is the pool window of pooled pixel (ph, pw). Blocks keep V and M in
+/// the core's cache (the transforms of a whole batch at once were memory-bound). Adding the bias
+/// after the maximum is exact: float addition of one value to each candidate preserves their order.
+/// Results equal direct convolution + pooling up to float rounding (~1e-6 relative).
+public struct WinogradConvPool: Sendable {
+    public let height: Int, width: Int, channels: Int, filters: Int
+    /// Zero rows above / columns left of the input: 1 for a 'same' 3x3 convolution, 0 for 'valid'.
+    public let padTop: Int, padLeft: Int
+    /// PH, PW: the pooled output, floor(OH / 2) x floor(OW / 2) of the convolution's output OH x OW.
+    public let pooledHeight: Int, pooledWidth: Int
+    /// Tiles transformed and multiplied together (B).
+    public let tilesPerBlock: Int
+
+    /// The padded input's height HP and width WP: every tile's 4x4 patch lies inside.
+    var paddedHeight: Int { 2 * pooledHeight + 2 }
+    var paddedWidth: Int { 2 * pooledWidth + 2 }
+
+    /// - Parameters: the convolution's input (H, W, C) and filters F, its padding before the first
+    ///   row/column (`WindowGeometry.padTop`/`padLeft`) and its output size (OH, OW).
+    /// - Returns: nil when the pooled output would be empty.
+    public init?(height: Int, width: Int, channels: Int, filters: Int, padTop: Int, padLeft: Int,
+                 convolutionOutput: (height: Int, width: Int)) {
+        guard channels > 0, filters > 0, convolutionOutput.height >= 2, convolutionOutput.width >= 2,
+              (0...1).contains(padTop), (0...1).contains(padLeft) else { return nil }
+        self.height = height; self.width = width; self.channels = channels; self.filters = filters
+        self.padTop = padTop; self.padLeft = padLeft
+        pooledHeight = convolutionOutput.height / 2
+        pooledWidth = convolutionOutput.width / 2
+        // V and M of one block in about 1 MiB: 16 points x B tiles x (C + F) floats x 4 bytes
+        tilesPerBlock = max(8, min(256, (1 << 20) / (64 * (channels + filters))))
+    }
+
+    /// Tiles (pooled output pixels) of a batch: N*PH*PW.
+    public func tiles(batch n: Int) -> Int { n * pooledHeight * pooledWidth }
+
+    /// Floats of the transformed kernel U: 16 * C * F.
+    public var transformedKernelCount: Int { 16 * channels * filters }
+
+    /// Floats of scratch `run` needs for a batch of `n`: the padded input, V and M of one block.
+    public func scratchCount(batch n: Int) -> Int {
+        n * paddedHeight * paddedWidth * channels + 16 * tilesPerBlock * (channels + filters)
+    }
+
+    /// y = maxpool(conv(x) + bias), overwriting y (N, PH, PW, F), given U = `transformKernel(kernel)`.
+    /// See the type's legend.
+    public func run(_ x: UnsafePointer<Float>, batch n: Int, transformedKernel u: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
+                    scratch: UnsafeMutablePointer<Float>) {
+        let (c, f) = (channels, filters)
+        let padded = scratch
+        let v = padded + n * paddedHeight * paddedWidth * c
+        let m = v + 16 * tilesPerBlock * c
+        pad(x, batch: n, into: padded)
+        let total = tiles(batch: n)
+        var first = 0
+        while first < total {
+            let b = min(tilesPerBlock, total - first)
+            transformInput(padded, tiles: first..<(first + b), into: v)
+            for p in 0..<16 {
+                // M[p] (B, F) = V[p] (B, C) x U[p] (C, F)
+                gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f)
+            }
+            transformOutputAndPool(m, tiles: b, bias: bias, into: y + first * f)
+            first += b
+        }
+    }
+
+    /// U[p, c, :] = (G g G^T)[p] for the 3x3 kernel g of every (c, f) pair, all f side by side.
+    ///     G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+    ///     kernel (3, 3, C, F) -> u (16, C, F)
+    public func transformKernel(_ k: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+        let (c, f) = (channels, filters)
+        for ci in 0..<c {
+            var fi = 0
+            while fi + 16 <= f { kernelLanes(SIMD16<Float>.self, k + ci * f + fi, u + ci * f + fi); fi += 16 }
+            while fi < f { kernelLanes(Float.self, k + ci * f + fi, u + ci * f + fi); fi += 1 }
+        }
+    }
+
+    /// `transformKernel` for the lanes at g (kernel tap (0, 0)) and o (point 0).
+    @inline(__always)
+    private func kernelLanes<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
+                let tap = channels * filters    // distance between kernel taps (a, b) and (a, b + 1),
+                                                // and between transform points in u
+                let g00 = L.load(g), g01 = L.load(g + tap), g02 = L.load(g + 2 * tap)
+                let g10 = L.load(g + 3 * tap), g11 = L.load(g + 4 * tap), g12 = L.load(g + 5 * tap)
+                let g20 = L.load(g + 6 * tap), g21 = L.load(g + 7 * tap), g22 = L.load(g + 8 * tap)
+                // rows of G g (4 x 3)
+                let a0 = g00, a1 = g01, a2 = g02
+                let b0 = (g00 + g10 + g20) * 0.5, b1 = (g01 + g11 + g21) * 0.5, b2 = (g02 + g12 + g22) * 0.5
+                let c0 = (g00 - g10 + g20) * 0.5, c1 = (g01 - g11 + g21) * 0.5, c2 = (g02 - g12 + g22) * 0.5
+                let d0 = g20, d1 = g21, d2 = g22
+                // (G g) G^T, row by row
+                a0.store(o);                            ((a0 + a1 + a2) * 0.5).store(o + tap)
+                ((a0 - a1 + a2) * 0.5).store(o + 2 * tap);  a2.store(o + 3 * tap)
+                b0.store(o + 4 * tap);                  ((b0 + b1 + b2) * 0.5).store(o + 5 * tap)
+                ((b0 - b1 + b2) * 0.5).store(o + 6 * tap);  b2.store(o + 7 * tap)
+                c0.store(o + 8 * tap);                  ((c0 + c1 + c2) * 0.5).store(o + 9 * tap)
+                ((c0 - c1 + c2) * 0.5).store(o + 10 * tap); c2.store(o + 11 * tap)
+                d0.store(o + 12 * tap);                 ((d0 + d1 + d2) * 0.5).store(o + 13 * tap)
+                ((d0 - d1 + d2) * 0.5).store(o + 14 * tap); d2.store(o + 15 * tap)
+    }
+
+    /// Copies x into the zero-padded P: input row ih lands on padded row ih + padTop.
+    ///     x (N, H, W, C) -> padded (N, HP, WP, C)
+    func pad(_ x: UnsafePointer<Float>, batch n: Int, into padded: UnsafeMutablePointer<Float>) {
+        let (hp, wp, c) = (paddedHeight, paddedWidth, channels)
+        padded.update(repeating: 0, count: n * hp * wp * c)
+        let rows = min(height, hp - padTop), columns = min(width, wp - padLeft)
+        for b in 0..<n {
+            for ih in 0..<rows {
+                (padded + ((b * hp + ih + padTop) * wp + padLeft) * c)
+                    .update(from: x + ((b * height + ih) * width) * c, count: columns * c)
+            }
+        }
+    }
+
+    /// V[p, t, :] = (B^T d B)[p] for the tiles `range` (t counted from the block's first), all
+    /// channels side by side; d is the tile's 4x4 patch of the padded input.
+    ///     B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+    ///     padded (N, HP, WP, C) -> v (16, B, C)
+    func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
+        let (hp, wp, c) = (paddedHeight, paddedWidth, channels)
+        let perImage = pooledHeight * pooledWidth
+        let point = range.count * c     // distance between transform points in v
+        for t in range {
+            let (b, r) = t.quotientAndRemainder(dividingBy: perImage)
+            let (ph, pw) = r.quotientAndRemainder(dividingBy: pooledWidth)
+            let patch = padded + ((b * hp + 2 * ph) * wp + 2 * pw) * c
+            let out = v + (t - range.lowerBound) * c
+            var ch = 0
+            while ch + 16 <= c { inputLanes(SIMD16<Float>.self, patch + ch, out + ch, point: point); ch += 16 }
+            while ch < c { inputLanes(Float.self, patch + ch, out + ch, point: point); ch += 1 }
+        }
+    }
+
+    /// `transformInput` for the lanes at r0 (the patch's top-left) and o (point 0).
+    @inline(__always)
+    private func inputLanes<L: FloatLanes>(_: L.Type, _ r0: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                                           point: Int) {
+                let c = channels, wp = paddedWidth
+                let r1 = r0 + wp * c, r2 = r1 + wp * c, r3 = r2 + wp * c
+                // B^T d: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3, each for the 4 columns
+                let x00 = L.load(r0), x01 = L.load(r0 + c), x02 = L.load(r0 + 2 * c), x03 = L.load(r0 + 3 * c)
+                let x10 = L.load(r1), x11 = L.load(r1 + c), x12 = L.load(r1 + 2 * c), x13 = L.load(r1 + 3 * c)
+                let x20 = L.load(r2), x21 = L.load(r2 + c), x22 = L.load(r2 + 2 * c), x23 = L.load(r2 + 3 * c)
+                let x30 = L.load(r3), x31 = L.load(r3 + c), x32 = L.load(r3 + 2 * c), x33 = L.load(r3 + 3 * c)
+                let s0 = x00 - x20, s1 = x01 - x21, s2 = x02 - x22, s3 = x03 - x23
+                let t0 = x10 + x20, t1 = x11 + x21, t2 = x12 + x22, t3 = x13 + x23
+                let u0 = x20 - x10, u1 = x21 - x11, u2 = x22 - x12, u3 = x23 - x13
+                let w0 = x10 - x30, w1 = x11 - x31, w2 = x12 - x32, w3 = x13 - x33
+                // (B^T d) B: columns 0 - 2, 1 + 2, 2 - 1, 1 - 3 of each row
+                (s0 - s2).store(o);              (s1 + s2).store(o + point)
+                (s2 - s1).store(o + 2 * point);  (s1 - s3).store(o + 3 * point)
+                (t0 - t2).store(o + 4 * point);  (t1 + t2).store(o + 5 * point)
+                (t2 - t1).store(o + 6 * point);  (t1 - t3).store(o + 7 * point)
+                (u0 - u2).store(o + 8 * point);  (u1 + u2).store(o + 9 * point)
+                (u2 - u1).store(o + 10 * point); (u1 - u3).store(o + 11 * point)
+                (w0 - w2).store(o + 12 * point); (w1 + w2).store(o + 13 * point)
+                (w2 - w1).store(o + 14 * point); (w1 - w3).store(o + 15 * point)
+    }
+
+    /// y[t, :] = max of the 2x2 tile A^T M A + bias, for the block's `tiles` tiles, all filters side
+    /// by side.
+    ///     A^T = [1 1 1 0; 0 1 -1 -1]
+    ///     m (16, B, F) -> y (B, F)
+    func transformOutputAndPool(_ m: UnsafePointer<Float>, tiles: Int, bias: UnsafePointer<Float>,
+                                into y: UnsafeMutablePointer<Float>) {
+        let f = filters
+        let point = tiles * f
+        for t in 0..<tiles {
+            var fi = 0
+            while fi + 16 <= f { outputLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 16 }
+            while fi < f { outputLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 1 }
+        }
+    }
+
+    /// `transformOutputAndPool` for the lanes at q (point 0), bias and y.
+    @inline(__always)
+    private func outputLanes<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                            _ y: UnsafeMutablePointer<Float>, point: Int) {
+                let e0 = L.load(q), e1 = L.load(q + point), e2 = L.load(q + 2 * point), e3 = L.load(q + 3 * point)
+                let e4 = L.load(q + 4 * point), e5 = L.load(q + 5 * point)
+                let e6 = L.load(q + 6 * point), e7 = L.load(q + 7 * point)
+                let e8 = L.load(q + 8 * point), e9 = L.load(q + 9 * point)
+                let e10 = L.load(q + 10 * point), e11 = L.load(q + 11 * point)
+                let e12 = L.load(q + 12 * point), e13 = L.load(q + 13 * point)
+                let e14 = L.load(q + 14 * point), e15 = L.load(q + 15 * point)
+                // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3 (4 columns each)
+                let a0 = e0 + e4 + e8, a1 = e1 + e5 + e9, a2 = e2 + e6 + e10, a3 = e3 + e7 + e11
+                let b0 = e4 - e8 - e12, b1 = e5 - e9 - e13, b2 = e6 - e10 - e14, b3 = e7 - e11 - e15
+                // (A^T M) A: columns 0 + 1 + 2 and 1 - 2 - 3
+                let y00 = a0 + a1 + a2, y01 = a1 - a2 - a3
+                let y10 = b0 + b1 + b2, y11 = b1 - b2 - b3
+                (L.maximum(L.maximum(y00, y01), L.maximum(y10, y11)) + L.load(bias)).store(y)
+    }
+}
+
+/// Float arithmetic written once for one float (Float) and for 16 side by side (SIMD16<Float>): the
+/// Winograd transforms run their lanes through it explicitly, because LLVM does not vectorise their
+/// 16 load and 16 store streams itself (too many possible aliases to check at run time).
+protocol FloatLanes {
+    static func load(_ p: UnsafePointer<Float>) -> Self
+    func store(_ p: UnsafeMutablePointer<Float>)
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Float) -> Self
+    /// The larger of a and b (b when they are equal or a is NaN).
+    static func maximum(_ a: Self, _ b: Self) -> Self
+}
+
+extension Float: FloatLanes {
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Float { p.pointee }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>) { p.pointee = self }
+    @inline(__always) static func maximum(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
+}
+
+extension SIMD16: FloatLanes where Scalar == Float {
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD16<Float>.self)
+    }
+    @inline(__always) static func maximum(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        b.replacing(with: a, where: a .> b)
+    }
+}
