@@ -122,8 +122,9 @@ public final class LSTM: Layer {
             for step in 0..<t {
                 if step > 0 {
                     // gates rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G
-                    gemm(m: n, n: g, k: u, a: hPrev + step * u, lda: t * u, b: rp.baseAddress!,
-                         beta: 1, c: gates + step * g, ldc: t * g)
+                    // (in column blocks: OpenBLAS then reads R in place instead of packing it every step)
+                    gemmInSmallColumnBlocks(m: n, n: g, k: u, a: hPrev + step * u, lda: t * u, b: rp.baseAddress!,
+                                            beta: 1, c: gates + step * g, ldc: t * g)
                 }
                 for s in 0..<n {
                     let row = s * t + step                       // (n, t) row index

@@ -43,6 +43,34 @@ final class GemmTests: XCTestCase {
         XCTAssertEqual(c, expected)
     }
 
+    /// The column-block form equals one product: shapes that split (with a narrower last block),
+    /// that do not (small, or too many rows), with beta 1 and leading dimensions larger than the sizes.
+    func testSmallColumnBlocksMatchOneProduct() {
+        var rng = RandomGenerator(seed: 3)
+        for (m, n, k) in [(16, 512, 128), (16, 500, 130), (32, 512, 128), (3, 7, 5), (600, 64, 128)] {
+            let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
+            let a = (0..<(m * lda)).map { _ in rng.nextNormal() }
+            let b = (0..<(k * ldb)).map { _ in rng.nextNormal() }
+            let c0 = (0..<(m * ldc)).map { _ in rng.nextNormal() }
+            var expected = c0, got = c0
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    expected.withUnsafeMutableBufferPointer { cp in
+                        gemm(m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
+                             beta: 1, c: cp.baseAddress!, ldc: ldc)
+                    }
+                    got.withUnsafeMutableBufferPointer { cp in
+                        gemmInSmallColumnBlocks(m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda,
+                                                b: bp.baseAddress!, ldb: ldb, beta: 1, c: cp.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
+            // the padding columns of c (beyond n) are untouched, the rest equal up to rounding
+            assertClose(got, expected, tolerance: 1e-4, "(\(m), \(n), \(k))")
+            for i in 0..<m { for j in n..<ldc { XCTAssertEqual(got[i * ldc + j], c0[i * ldc + j]) } }
+        }
+    }
+
     func testOpenBLASIsLinkedWithItsOwnKernels() {
         XCTAssertFalse(BLAS.coreName.isEmpty)
         XCTAssertGreaterThanOrEqual(BLAS.threads, 1)
