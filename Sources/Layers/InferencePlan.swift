@@ -5,15 +5,18 @@ import Tensor
 /// inference-only form run as one fused step. The plan is made from the layers once; it holds no
 /// weights (each step reads its layers' current parameters on every call).
 ///
-/// Fusions:
+/// Steps:
 /// - `Conv2D` (3x3, stride 1, same or valid, any activation but softmax) followed by `MaxPool2D`
-///   (2x2, stride 2, valid): `ConvPoolStep`, Winograd F(2x2, 3x3) with the pooling in the output
-///   transform (Tensor/Winograd.swift).
+///   (2x2, stride 2, valid): one `WinogradStep` with the pooling in the output transform
+///   (Tensor/Winograd.swift).
+/// - any other 3x3 stride-1 `Conv2D` with at least `WinogradStep.minimumChannels` (16) input channels:
+///   a `WinogradStep` writing the full output (with fewer channels the 16 products are too thin and
+///   im2col + one product is faster).
 /// - `Dropout`: skipped (the identity at inference).
 final class InferencePlan {
     private enum Step {
         case layer(Layer)
-        case convPool(ConvPoolStep)
+        case winograd(WinogradStep)
     }
 
     private let steps: [Step]
@@ -23,11 +26,18 @@ final class InferencePlan {
         var steps: [Step] = []
         var i = 0
         while i < layers.count {
-            if i + 1 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
-               let step = ConvPoolStep(conv, pool, inputShape: shapes[i]) {
-                steps.append(.convPool(step))
-                i += 2
-                continue
+            if let conv = layers[i] as? Conv2D {
+                if i + 1 < layers.count, let pool = layers[i + 1] as? MaxPool2D,
+                   let step = WinogradStep(conv, pooledBy: pool, inputShape: shapes[i]) {
+                    steps.append(.winograd(step))
+                    i += 2
+                    continue
+                }
+                if let step = WinogradStep(conv, pooledBy: nil, inputShape: shapes[i]) {
+                    steps.append(.winograd(step))
+                    i += 1
+                    continue
+                }
             }
             if !(layers[i] is Dropout) { steps.append(.layer(layers[i])) }
             i += 1
@@ -35,9 +45,13 @@ final class InferencePlan {
         self.steps = steps
     }
 
-    /// Number of fused conv + pool steps (for tests and summaries).
-    var fusedConvPoolCount: Int {
-        steps.reduce(0) { if case .convPool = $1 { return $0 + 1 } else { return $0 } }
+    /// Number of Winograd steps that include the following pool / that write the full output.
+    var winogradCounts: (pooled: Int, full: Int) {
+        var counts = (pooled: 0, full: 0)
+        for case .winograd(let step) in steps {
+            if step.pooled { counts.pooled += 1 } else { counts.full += 1 }
+        }
+        return counts
     }
 
     /// The model's output for a batch. x (N, inputShape...) -> (N, outputShape...), a buffer of the
@@ -47,50 +61,68 @@ final class InferencePlan {
         for step in steps {
             switch step {
             case .layer(let layer): h = layer.forward(h, training: false)
-            case .convPool(let fused): h = fused.forward(h)
+            case .winograd(let step): h = step.forward(h)
             }
         }
         return h
     }
 }
 
-/// Conv2D + MaxPool2D at inference, fused (see `WinogradConvPool`):
+/// A 3x3 stride-1 Conv2D at inference by Winograd F(2x2, 3x3) (`Winograd3x3`), alone or fused with
+/// the 2x2 max pool after it:
 ///
-///     x (N, H, W, C) -> y (N, PH, PW, F) = maxpool2x2(activation(conv3x3(x) + bias))
+///     x (N, H, W, C) -> y (N, OH, OW, F) = activation(conv3x3(x) + bias)
+///                    -> y (N, OH / 2, OW / 2, F) = maxpool2x2(activation(conv3x3(x) + bias))
 ///
-/// The activation is applied after the maximum: every activation allowed here is non-decreasing,
-/// so it commutes with the maximum exactly.
-final class ConvPoolStep {
+/// With the pool the activation is applied after the maximum: every activation allowed there is
+/// non-decreasing, so it commutes with the maximum exactly.
+final class WinogradStep {
+    /// Input channels below which a convolution without a pool stays with im2col + one product: the
+    /// 16 Winograd products have C as their inner dimension, too thin to pay below this (at 16, the
+    /// reference CNN's conv2d_1, Winograd made the whole inference ~2% faster; its first convolution
+    /// has 1 channel).
+    static let minimumChannels = 16
+
     private let conv: Conv2D
-    private let winograd: WinogradConvPool
-    private var output = Tensor.empty         // y (N, PH, PW, F)
+    private let winograd: Winograd3x3
+    private var output = Tensor.empty         // y (N, outputShape...)
     private var scratch: [Float] = []         // the padded input, V and M of one block
     private var transformed: [Float] = []     // U (16, C, F) of `transformedFrom`
     private var transformedFrom: [Float] = [] // the kernel U was made from, bit for bit
 
-    /// nil when the pair is not one this step computes (other kernel, stride, pool or activation).
-    init?(_ conv: Conv2D, _ pool: MaxPool2D, inputShape: [Int]) {
-        guard conv.kernelSize == (3, 3), conv.strides == (1, 1), conv.activation != .softmax,
-              pool.poolSize == (2, 2), pool.strides == (2, 2), pool.padding == .valid,
-              inputShape.count == 3,
+    /// Whether the step includes the pool.
+    var pooled: Bool { winograd.output == .maxPooled }
+
+    /// nil when the convolution (and pool) are not ones this step computes: another kernel size,
+    /// stride or pool; softmax before a pool; too few channels without one.
+    init?(_ conv: Conv2D, pooledBy pool: MaxPool2D?, inputShape: [Int]) {
+        guard conv.kernelSize == (3, 3), conv.strides == (1, 1), inputShape.count == 3,
               let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
-                                     kernel: (3, 3), strides: (1, 1), padding: conv.padding),
-              let winograd = WinogradConvPool(height: g.height, width: g.width, channels: g.channels,
-                                              filters: conv.filters, padTop: g.padTop, padLeft: g.padLeft,
-                                              convolutionOutput: (g.outHeight, g.outWidth))
+                                     kernel: (3, 3), strides: (1, 1), padding: conv.padding)
+        else { return nil }
+        if let pool {
+            guard conv.activation != .softmax, pool.poolSize == (2, 2), pool.strides == (2, 2),
+                  pool.padding == .valid else { return nil }
+        } else {
+            guard g.channels >= WinogradStep.minimumChannels else { return nil }
+        }
+        guard let winograd = Winograd3x3(height: g.height, width: g.width, channels: g.channels,
+                                         filters: conv.filters, padTop: g.padTop, padLeft: g.padLeft,
+                                         convolutionOutput: (g.outHeight, g.outWidth),
+                                         output: pool == nil ? .full : .maxPooled)
         else { return nil }
         self.conv = conv
         self.winograd = winograd
     }
 
-    /// Shape: x (N, H, W, C) -> y (N, PH, PW, F), this step's reused buffer.
+    /// Shape: x (N, H, W, C) -> y (N, outputShape...), this step's reused buffer.
     func forward(_ x: Tensor) -> Tensor {
         let w = winograd, n = x.shape[0]
         precondition(x.shape == [n, w.height, w.width, w.channels],
                      "\(conv.name): inference input \(x.shape), expected (N, \(w.height), \(w.width), \(w.channels))")
         precondition(conv.kernel.value.count == 9 * w.channels * w.filters && conv.bias.value.count == w.filters,
                      "\(conv.name): kernel \(conv.kernel.value.shape) / bias \(conv.bias.value.shape) do not match")
-        output.ensureShape([n, w.pooledHeight, w.pooledWidth, w.filters])
+        output.ensureShape([n] + w.outputShape)
         let need = w.scratchCount(batch: n)
         if scratch.count < need { scratch = [Float](repeating: 0, count: need) }
         transformKernelIfChanged()
@@ -102,7 +134,7 @@ final class ConvPoolStep {
                             w.run(xp.baseAddress!, batch: n, transformedKernel: up.baseAddress!, bias: bp.baseAddress!,
                                   output: yp.baseAddress!, scratch: sp.baseAddress!)
                         }
-                        conv.activation.apply(yp.baseAddress!, rows: w.tiles(batch: n), columns: w.filters)
+                        conv.activation.apply(yp.baseAddress!, rows: yp.count / w.filters, columns: w.filters)
                     }
                 }
             }

@@ -74,8 +74,8 @@ public final class Sequential {
     }
 
     /// The network's output for a batch at inference, through the fused inference plan
-    /// (`InferencePlan`: a 3x3 convolution and the 2x2 pool after it as one Winograd step, dropout
-    /// skipped). Equal to `forward(x, training: false)` up to float rounding (~1e-6 relative), faster,
+    /// (`InferencePlan`: 3x3 convolutions by Winograd, a 2x2 pool after one fused into it,
+    /// dropout skipped). Equal to `forward(x, training: false)` up to float rounding (~1e-6 relative), faster,
     /// and keeps nothing for `backward`: differentiate through `forward`.
     ///
     ///     x (N, inputShape...) -> (N, outputShape...)
@@ -86,8 +86,10 @@ public final class Sequential {
         return inferencePlan.run(x)
     }
 
-    /// Number of layer pairs `infer` runs as one fused conv + pool step.
-    public var fusedInferenceSteps: Int { inferencePlan.fusedConvPoolCount }
+    /// Number of layer pairs `infer` runs as one fused Winograd conv + pool step.
+    public var fusedInferenceSteps: Int { inferencePlan.winogradCounts.pooled }
+    /// Number of convolutions (without a pool) `infer` runs by Winograd.
+    public var winogradInferenceSteps: Int { inferencePlan.winogradCounts.full }
 
     /// Backpropagates d loss / d output through every layer, adding into the parameter gradients.
     /// When the last layer has a softmax output and `dy` is the gradient with respect to its

@@ -1,59 +1,77 @@
-/// A 3x3, stride-1 convolution followed by a 2x2, stride-2, valid max pool, computed together by
-/// Winograd F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+/// A 3x3, stride-1 convolution by Winograd F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for
+/// Convolutional Neural Networks", 2016), for inference: each 2x2 output tile costs 16
+/// multiplications per (input, output) channel pair instead of 36. Two outputs:
+/// - `.full`: the convolution's output (N, OH, OW, F) plus bias;
+/// - `.maxPooled`: that output through a 2x2, stride-2, valid max pool, (N, OH / 2, OW / 2, F). Each
+///   pool window is exactly one tile, so the conv outputs the pool never reads (an odd last row or
+///   column) are never computed and the full-size output is never written.
 ///
-/// Each pooling window is exactly one 2x2 Winograd output tile, so a tile costs 16 multiplications
-/// per (input, output) channel pair instead of 36, the convolution outputs the pool never reads are
-/// never computed, and the pooled value leaves the output transform without a full-size output
-/// ever being written. Inference only: nothing is kept for a backward pass.
+/// Legend: N batch, H W C input, F filters, OH OW convolution output, TR TC tiles per image
+/// (full: ceil(OH / 2) x ceil(OW / 2); pooled: floor(OH / 2) x floor(OW / 2)), T = N*TR*TC tiles in
+/// NHWC order, X = 16 transform points (a 4x4 grid), B tiles per block.
 ///
-/// Legend: N batch, H W C input, F filters, PH PW pooled output, T = N*PH*PW tiles (one per pooled
-/// output pixel, in NHWC order), X = 16 transform points (a 4x4 grid), B tiles per block.
-///
-///     x (N, H, W, C), kernel (3, 3, C, F), bias (F) -> y (N, PH, PW, F) = max over each 2x2 pool
-///                                                      window of (conv(x) + bias)
+///     x (N, H, W, C), kernel (3, 3, C, F), bias (F) -> y (N, OH, OW, F) = conv(x) + bias       (full)
+///                                                   -> y (N, TR, TC, F) = maxpool2x2(conv(x) + bias)
 ///     kernel transform  U (X, C, F) = G g G^T         for every (c, f) pair, once per set of weights
 ///     padded input      P (N, HP, WP, C)              zeros around x; every tile's 4x4 patch inside
 ///     per block of B tiles:
 ///       input transform   V (X, B, C) = B^T d B       d the 4x4 input patch of a tile
 ///       products          M[p] (B, F) = V[p] (B, C) x U[p] (C, F)   for each of the 16 points p
-///       output transform  y tile (F) = max of A^T M A (2 x 2) + bias
+///       output transform  A^T M A (2 x 2 per filter) + bias, stored (clipped at the bottom/right
+///                         edge) or reduced to its maximum
 ///
-/// Tile (n, ph, pw) reads input rows 2ph - padTop ..< 2ph - padTop + 4 and columns
-/// 2pw - padLeft ..< 2pw - padLeft + 4 (zero outside the image): the conv outputs at rows 2ph, 2ph + 1
-/// and columns 2pw, 2pw + 1, which is the pool window of pooled pixel (ph, pw). Blocks keep V and M in
-/// the core's cache (the transforms of a whole batch at once were memory-bound). Adding the bias
-/// after the maximum is exact: float addition of one value to each candidate preserves their order.
-/// Results equal direct convolution + pooling up to float rounding (~1e-6 relative).
-public struct WinogradConvPool: Sendable {
+/// Tile (n, tr, tc) reads input rows 2tr - padTop ..< 2tr - padTop + 4 and columns
+/// 2tc - padLeft ..< 2tc - padLeft + 4 (zero outside the image) and makes the conv outputs at rows
+/// 2tr, 2tr + 1 and columns 2tc, 2tc + 1. Blocks keep V and M in the core's cache (the transforms of
+/// a whole batch at once were memory-bound). Adding the bias after the maximum is exact: float
+/// addition of one value to each candidate preserves their order. Results equal direct convolution
+/// (+ pooling) up to float rounding (~1e-6 relative). Nothing is kept for a backward pass.
+public struct Winograd3x3: Sendable {
+    /// What `run` writes.
+    public enum Output: Sendable { case full, maxPooled }
+
     public let height: Int, width: Int, channels: Int, filters: Int
     /// Zero rows above / columns left of the input: 1 for a 'same' 3x3 convolution, 0 for 'valid'.
     public let padTop: Int, padLeft: Int
-    /// PH, PW: the pooled output, floor(OH / 2) x floor(OW / 2) of the convolution's output OH x OW.
-    public let pooledHeight: Int, pooledWidth: Int
+    /// OH, OW: the convolution's output.
+    public let outHeight: Int, outWidth: Int
+    public let output: Output
+    /// TR, TC: tiles per image (see the legend); for `.maxPooled` also the output's height and width.
+    public let tileRows: Int, tileColumns: Int
     /// Tiles transformed and multiplied together (B).
     public let tilesPerBlock: Int
 
     /// The padded input's height HP and width WP: every tile's 4x4 patch lies inside.
-    var paddedHeight: Int { 2 * pooledHeight + 2 }
-    var paddedWidth: Int { 2 * pooledWidth + 2 }
+    var paddedHeight: Int { 2 * tileRows + 2 }
+    var paddedWidth: Int { 2 * tileColumns + 2 }
 
     /// - Parameters: the convolution's input (H, W, C) and filters F, its padding before the first
-    ///   row/column (`WindowGeometry.padTop`/`padLeft`) and its output size (OH, OW).
-    /// - Returns: nil when the pooled output would be empty.
+    ///   row/column (`WindowGeometry.padTop`/`padLeft`), its output size (OH, OW) and what to write.
+    /// - Returns: nil when the output would be empty or the padding is not a 3x3 one.
     public init?(height: Int, width: Int, channels: Int, filters: Int, padTop: Int, padLeft: Int,
-                 convolutionOutput: (height: Int, width: Int)) {
-        guard channels > 0, filters > 0, convolutionOutput.height >= 2, convolutionOutput.width >= 2,
+                 convolutionOutput: (height: Int, width: Int), output: Output) {
+        let minimum = output == .maxPooled ? 2 : 1
+        guard channels > 0, filters > 0, convolutionOutput.height >= minimum, convolutionOutput.width >= minimum,
               (0...1).contains(padTop), (0...1).contains(padLeft) else { return nil }
         self.height = height; self.width = width; self.channels = channels; self.filters = filters
         self.padTop = padTop; self.padLeft = padLeft
-        pooledHeight = convolutionOutput.height / 2
-        pooledWidth = convolutionOutput.width / 2
+        self.outHeight = convolutionOutput.height; self.outWidth = convolutionOutput.width
+        self.output = output
+        switch output {
+        case .full: tileRows = (outHeight + 1) / 2; tileColumns = (outWidth + 1) / 2
+        case .maxPooled: tileRows = outHeight / 2; tileColumns = outWidth / 2
+        }
         // V and M of one block in about 1 MiB: 16 points x B tiles x (C + F) floats x 4 bytes
         tilesPerBlock = max(8, min(256, (1 << 20) / (64 * (channels + filters))))
     }
 
-    /// Tiles (pooled output pixels) of a batch: N*PH*PW.
-    public func tiles(batch n: Int) -> Int { n * pooledHeight * pooledWidth }
+    /// Tiles of a batch: N*TR*TC.
+    public func tiles(batch n: Int) -> Int { n * tileRows * tileColumns }
+
+    /// The shape `run` writes for one image: (OH, OW, F) or (TR, TC, F).
+    public var outputShape: [Int] {
+        output == .full ? [outHeight, outWidth, filters] : [tileRows, tileColumns, filters]
+    }
 
     /// Floats of the transformed kernel U: 16 * C * F.
     public var transformedKernelCount: Int { 16 * channels * filters }
@@ -63,8 +81,8 @@ public struct WinogradConvPool: Sendable {
         n * paddedHeight * paddedWidth * channels + 16 * tilesPerBlock * (channels + filters)
     }
 
-    /// y = maxpool(conv(x) + bias), overwriting y (N, PH, PW, F), given U = `transformKernel(kernel)`.
-    /// See the type's legend.
+    /// y = conv(x) + bias, or its 2x2 maximum (see `output`), overwriting y (N, outputShape...),
+    /// given U = `transformKernel(kernel)`. See the type's legend.
     public func run(_ x: UnsafePointer<Float>, batch n: Int, transformedKernel u: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
                     scratch: UnsafeMutablePointer<Float>) {
@@ -82,7 +100,10 @@ public struct WinogradConvPool: Sendable {
                 // M[p] (B, F) = V[p] (B, C) x U[p] (C, F)
                 gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f)
             }
-            transformOutputAndPool(m, tiles: b, bias: bias, into: y + first * f)
+            switch output {
+            case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + first * f)
+            case .full: transformOutput(m, tiles: first..<(first + b), bias: bias, into: y)
+            }
             first += b
         }
     }
@@ -143,12 +164,12 @@ public struct WinogradConvPool: Sendable {
     ///     padded (N, HP, WP, C) -> v (16, B, C)
     func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         let (hp, wp, c) = (paddedHeight, paddedWidth, channels)
-        let perImage = pooledHeight * pooledWidth
+        let perImage = tileRows * tileColumns
         let point = range.count * c     // distance between transform points in v
         for t in range {
             let (b, r) = t.quotientAndRemainder(dividingBy: perImage)
-            let (ph, pw) = r.quotientAndRemainder(dividingBy: pooledWidth)
-            let patch = padded + ((b * hp + 2 * ph) * wp + 2 * pw) * c
+            let (tr, tc) = r.quotientAndRemainder(dividingBy: tileColumns)
+            let patch = padded + ((b * hp + 2 * tr) * wp + 2 * tc) * c
             let out = v + (t - range.lowerBound) * c
             var ch = 0
             while ch + 16 <= c { inputLanes(SIMD16<Float>.self, patch + ch, out + ch, point: point); ch += 16 }
@@ -182,6 +203,66 @@ public struct WinogradConvPool: Sendable {
                 (w2 - w1).store(o + 14 * point); (w1 - w3).store(o + 15 * point)
     }
 
+    /// The 2x2 outputs A^T M A + bias of the tiles `range` (t counted from the block's first for m,
+    /// from the batch's first for y), stored where they fall inside (OH, OW), all filters side by side.
+    ///     A^T = [1 1 1 0; 0 1 -1 -1]
+    ///     m (16, B, F) -> y (N, OH, OW, F)
+    func transformOutput(_ m: UnsafePointer<Float>, tiles range: Range<Int>, bias: UnsafePointer<Float>,
+                         into y: UnsafeMutablePointer<Float>) {
+        let f = filters
+        let point = range.count * f
+        let perImage = tileRows * tileColumns
+        for t in range {
+            let (b, r) = t.quotientAndRemainder(dividingBy: perImage)
+            let (tr, tc) = r.quotientAndRemainder(dividingBy: tileColumns)
+            let (oh, ow) = (2 * tr, 2 * tc)
+            let corner = y + ((b * outHeight + oh) * outWidth + ow) * f
+            let q = m + (t - range.lowerBound) * f
+            let (down, right) = (oh + 1 < outHeight, ow + 1 < outWidth)
+            var fi = 0
+            while fi + 16 <= f {
+                outputLanes(SIMD16<Float>.self, q + fi, bias + fi, corner + fi, point: point, down: down, right: right)
+                fi += 16
+            }
+            while fi < f {
+                outputLanes(Float.self, q + fi, bias + fi, corner + fi, point: point, down: down, right: right)
+                fi += 1
+            }
+        }
+    }
+
+    /// `transformOutput` for the lanes at q (point 0), bias and the tile's top-left output; `down` and
+    /// `right`: whether the second row / column of the tile lies inside the output.
+    @inline(__always)
+    private func outputLanes<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                            _ y: UnsafeMutablePointer<Float>, point: Int, down: Bool, right: Bool) {
+        let (y00, y01, y10, y11) = tileOutputs(L.self, q, point: point)
+        let b = L.load(bias), row = outWidth * filters
+        (y00 + b).store(y)
+        if right { (y01 + b).store(y + filters) }
+        if down {
+            (y10 + b).store(y + row)
+            if right { (y11 + b).store(y + row + filters) }
+        }
+    }
+
+    /// A^T M A: the tile's four outputs (rows 0, 1 x columns 0, 1) from its 16 points at q, q + point, ...
+    @inline(__always)
+    private func tileOutputs<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, point: Int) -> (L, L, L, L) {
+        let e0 = L.load(q), e1 = L.load(q + point), e2 = L.load(q + 2 * point), e3 = L.load(q + 3 * point)
+        let e4 = L.load(q + 4 * point), e5 = L.load(q + 5 * point)
+        let e6 = L.load(q + 6 * point), e7 = L.load(q + 7 * point)
+        let e8 = L.load(q + 8 * point), e9 = L.load(q + 9 * point)
+        let e10 = L.load(q + 10 * point), e11 = L.load(q + 11 * point)
+        let e12 = L.load(q + 12 * point), e13 = L.load(q + 13 * point)
+        let e14 = L.load(q + 14 * point), e15 = L.load(q + 15 * point)
+        // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3 (4 columns each)
+        let a0 = e0 + e4 + e8, a1 = e1 + e5 + e9, a2 = e2 + e6 + e10, a3 = e3 + e7 + e11
+        let b0 = e4 - e8 - e12, b1 = e5 - e9 - e13, b2 = e6 - e10 - e14, b3 = e7 - e11 - e15
+        // (A^T M) A: columns 0 + 1 + 2 and 1 - 2 - 3
+        return (a0 + a1 + a2, a1 - a2 - a3, b0 + b1 + b2, b1 - b2 - b3)
+    }
+
     /// y[t, :] = max of the 2x2 tile A^T M A + bias, for the block's `tiles` tiles, all filters side
     /// by side.
     ///     A^T = [1 1 1 0; 0 1 -1 -1]
@@ -192,29 +273,17 @@ public struct WinogradConvPool: Sendable {
         let point = tiles * f
         for t in 0..<tiles {
             var fi = 0
-            while fi + 16 <= f { outputLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 16 }
-            while fi < f { outputLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 1 }
+            while fi + 16 <= f { pooledLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 16 }
+            while fi < f { pooledLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 1 }
         }
     }
 
     /// `transformOutputAndPool` for the lanes at q (point 0), bias and y.
     @inline(__always)
-    private func outputLanes<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+    private func pooledLanes<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                             _ y: UnsafeMutablePointer<Float>, point: Int) {
-                let e0 = L.load(q), e1 = L.load(q + point), e2 = L.load(q + 2 * point), e3 = L.load(q + 3 * point)
-                let e4 = L.load(q + 4 * point), e5 = L.load(q + 5 * point)
-                let e6 = L.load(q + 6 * point), e7 = L.load(q + 7 * point)
-                let e8 = L.load(q + 8 * point), e9 = L.load(q + 9 * point)
-                let e10 = L.load(q + 10 * point), e11 = L.load(q + 11 * point)
-                let e12 = L.load(q + 12 * point), e13 = L.load(q + 13 * point)
-                let e14 = L.load(q + 14 * point), e15 = L.load(q + 15 * point)
-                // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3 (4 columns each)
-                let a0 = e0 + e4 + e8, a1 = e1 + e5 + e9, a2 = e2 + e6 + e10, a3 = e3 + e7 + e11
-                let b0 = e4 - e8 - e12, b1 = e5 - e9 - e13, b2 = e6 - e10 - e14, b3 = e7 - e11 - e15
-                // (A^T M) A: columns 0 + 1 + 2 and 1 - 2 - 3
-                let y00 = a0 + a1 + a2, y01 = a1 - a2 - a3
-                let y10 = b0 + b1 + b2, y11 = b1 - b2 - b3
-                (L.maximum(L.maximum(y00, y01), L.maximum(y10, y11)) + L.load(bias)).store(y)
+        let (y00, y01, y10, y11) = tileOutputs(L.self, q, point: point)
+        (L.maximum(L.maximum(y00, y01), L.maximum(y10, y11)) + L.load(bias)).store(y)
     }
 }
 
