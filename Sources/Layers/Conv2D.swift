@@ -10,6 +10,9 @@ import Tensor
 ///
 /// Forward is im2col of the whole batch into `workspace`, then ONE product
 /// cols (R, P) x kernel (P, F) that is already the NHWC output; bias and activation follow in one pass.
+/// A 3x3, stride-1 convolution with at least `winogradMinimumChannels` input channels computes its
+/// forward pass by Winograd F(2x2, 3x3) instead (`Winograd3x3`: 16 multiplications per channel pair
+/// and 2x2 output tile instead of 36; equal up to float rounding). Backward is im2col either way.
 /// Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C, fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
     public var name = "conv2d"
@@ -28,6 +31,23 @@ public final class Conv2D: Layer {
     public let bias = Parameter(name: "bias", value: .empty)
     public var parameters: [Parameter] { [kernel, bias] }
 
+    /// Input channels from which a 3x3 stride-1 convolution runs forward by Winograd: the 16 Winograd
+    /// products have C as their inner dimension, too thin to pay below this (the reference CNN: at 16
+    /// channels, conv2d_1, inference was ~2% faster by Winograd; its first convolution has 1).
+    public static let winogradMinimumChannels = 16
+
+    /// Whether forward may use Winograd (when the geometry qualifies); off, it is always im2col.
+    public var winogradEnabled = true
+
+    /// When set, forward computes only the first `height` x `width` output rows and columns, and
+    /// its output is (N, height, width, F); backward then takes dy of that shape. `Sequential` sets it
+    /// when the next layer is a valid `MaxPool2D` that never reads the last row or column (the
+    /// reference CNN's 9 x 13 conv output under a 2 x 2 pool: 8 x 12 read, 18% of the work saved
+    /// in forward and backward). `outputShape(for:)` still gives the full (Keras) shape.
+    public var outputCrop: (height: Int, width: Int)? {
+        didSet { sizedFor = [] }
+    }
+
     /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
     /// gives all its conv layers one shared instance; nothing in it survives a call.
     public var workspace = Workspace()
@@ -38,6 +58,8 @@ public final class Conv2D: Layer {
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
     private var sizedFor: [Int] = []          // input shape the buffers were sized for
     private var geometry: WindowGeometry?     // for `sizedFor`
+    private var winograd: Winograd3x3?        // for `sizedFor`, when the geometry qualifies
+    private var transformedKernel: [Float] = [] // Winograd's U (16, C, F), remade every forward
 
     /// A convolution with `filters` output channels. Shape: (N, H, W, C) -> (N, OH, OW, filters).
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
@@ -73,6 +95,10 @@ public final class Conv2D: Layer {
         precondition(kernel.value.count == p * f && bias.value.count == f,
                      "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
         input = x
+        if winogradEnabled, let w = winograd {
+            forwardByWinograd(x, w)
+            return output
+        }
         x.data.withUnsafeBufferPointer { xp in
             kernel.value.data.withUnsafeBufferPointer { wp in
                 bias.value.data.withUnsafeBufferPointer { bp in
@@ -90,6 +116,33 @@ public final class Conv2D: Layer {
             }
         }
         return output
+    }
+
+    /// y = f(conv(x) + b) by Winograd F(2x2, 3x3): kernel transform U, then `Winograd3x3.run` with its
+    /// scratch in the shared workspace. Shape: x (N, H, W, C) -> y (N, OH, OW, F).
+    private func forwardByWinograd(_ x: Tensor, _ w: Winograd3x3) {
+        let n = x.shape[0]
+        if transformedKernel.count != w.transformedKernelCount {
+            transformedKernel = [Float](repeating: 0, count: w.transformedKernelCount)
+        }
+        kernel.value.data.withUnsafeBufferPointer { kp in
+            transformedKernel.withUnsafeMutableBufferPointer { up in
+                w.transformKernel(kp.baseAddress!, into: up.baseAddress!)
+            }
+        }
+        x.data.withUnsafeBufferPointer { xp in
+            transformedKernel.withUnsafeBufferPointer { up in
+                bias.value.data.withUnsafeBufferPointer { bp in
+                    output.data.withUnsafeMutableBufferPointer { yp in
+                        workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
+                            w.run(xp.baseAddress!, batch: n, transformedKernel: up.baseAddress!, bias: bp.baseAddress!,
+                                  output: yp.baseAddress!, scratch: scratch)
+                        }
+                        activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters)
+                    }
+                }
+            }
+        }
     }
 
     /// dz = dy * f'; kernel.grad += cols^T dz (cols recomputed: the workspace is shared);
@@ -150,14 +203,20 @@ public final class Conv2D: Layer {
     private func resize(for shape: [Int]) {
         precondition(shape.count == 4 && kernel.value.rank == 4 && shape[3] == kernel.value.shape[2],
                      "\(name): input \(shape) does not match kernel \(kernel.value.shape) (build first)")
-        guard let g = try? geometry(for: Array(shape.dropFirst())) else {
+        guard var g = try? geometry(for: Array(shape.dropFirst())) else {
             preconditionFailure("\(name): empty output for input \(shape)")
         }
+        if let crop = outputCrop { g = g.croppingOutput(height: crop.height, width: crop.width) }
         let outShape = [shape[0], g.outHeight, g.outWidth, filters]
         output.ensureShape(outShape)
         outputGradient.ensureShape(activation == .linear ? [0] : outShape)
         inputGradient.ensureShape(shape)
         geometry = g
+        winograd = kernelSize == (3, 3) && strides == (1, 1) && g.channels >= Conv2D.winogradMinimumChannels
+            ? Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
+                          padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
+                          output: .full)
+            : nil
         sizedFor = shape
     }
 }

@@ -8,10 +8,7 @@ import Tensor
 /// Steps:
 /// - `Conv2D` (3x3, stride 1, same or valid, any activation but softmax) followed by `MaxPool2D`
 ///   (2x2, stride 2, valid): one `WinogradStep` with the pooling in the output transform
-///   (Tensor/Winograd.swift).
-/// - any other 3x3 stride-1 `Conv2D` with at least `WinogradStep.minimumChannels` (16) input channels:
-///   a `WinogradStep` writing the full output (with fewer channels the 16 products are too thin and
-///   im2col + one product is faster).
+///   (Tensor/Winograd.swift). (Other 3x3 stride-1 convolutions use Winograd in `Conv2D.forward`.)
 /// - `Dropout`: skipped (the identity at inference).
 final class InferencePlan {
     private enum Step {
@@ -26,18 +23,11 @@ final class InferencePlan {
         var steps: [Step] = []
         var i = 0
         while i < layers.count {
-            if let conv = layers[i] as? Conv2D {
-                if i + 1 < layers.count, let pool = layers[i + 1] as? MaxPool2D,
-                   let step = WinogradStep(conv, pooledBy: pool, inputShape: shapes[i]) {
-                    steps.append(.winograd(step))
-                    i += 2
-                    continue
-                }
-                if let step = WinogradStep(conv, pooledBy: nil, inputShape: shapes[i]) {
-                    steps.append(.winograd(step))
-                    i += 1
-                    continue
-                }
+            if i + 1 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
+               let step = WinogradStep(conv, pooledBy: pool, inputShape: shapes[i]) {
+                steps.append(.winograd(step))
+                i += 2
+                continue
             }
             if !(layers[i] is Dropout) { steps.append(.layer(layers[i])) }
             i += 1
@@ -45,13 +35,9 @@ final class InferencePlan {
         self.steps = steps
     }
 
-    /// Number of Winograd steps that include the following pool / that write the full output.
-    var winogradCounts: (pooled: Int, full: Int) {
-        var counts = (pooled: 0, full: 0)
-        for case .winograd(let step) in steps {
-            if step.pooled { counts.pooled += 1 } else { counts.full += 1 }
-        }
-        return counts
+    /// Number of fused conv + pool steps.
+    var fusedConvPoolCount: Int {
+        steps.reduce(0) { if case .winograd = $1 { return $0 + 1 } else { return $0 } }
     }
 
     /// The model's output for a batch. x (N, inputShape...) -> (N, outputShape...), a buffer of the
@@ -68,21 +54,14 @@ final class InferencePlan {
     }
 }
 
-/// A 3x3 stride-1 Conv2D at inference by Winograd F(2x2, 3x3) (`Winograd3x3`), alone or fused with
-/// the 2x2 max pool after it:
+/// A 3x3 stride-1 Conv2D and the 2x2 max pool after it at inference, fused into one Winograd
+/// F(2x2, 3x3) pass (`Winograd3x3`, `.maxPooled`):
 ///
-///     x (N, H, W, C) -> y (N, OH, OW, F) = activation(conv3x3(x) + bias)
-///                    -> y (N, OH / 2, OW / 2, F) = maxpool2x2(activation(conv3x3(x) + bias))
+///     x (N, H, W, C) -> y (N, OH / 2, OW / 2, F) = maxpool2x2(activation(conv3x3(x) + bias))
 ///
-/// With the pool the activation is applied after the maximum: every activation allowed there is
-/// non-decreasing, so it commutes with the maximum exactly.
+/// The activation is applied after the maximum: every activation allowed here is non-decreasing,
+/// so it commutes with the maximum exactly.
 final class WinogradStep {
-    /// Input channels below which a convolution without a pool stays with im2col + one product: the
-    /// 16 Winograd products have C as their inner dimension, too thin to pay below this (at 16, the
-    /// reference CNN's conv2d_1, Winograd made the whole inference ~2% faster; its first convolution
-    /// has 1 channel).
-    static let minimumChannels = 16
-
     private let conv: Conv2D
     private let winograd: Winograd3x3
     private var output = Tensor.empty         // y (N, outputShape...)
@@ -90,26 +69,16 @@ final class WinogradStep {
     private var transformed: [Float] = []     // U (16, C, F) of `transformedFrom`
     private var transformedFrom: [Float] = [] // the kernel U was made from, bit for bit
 
-    /// Whether the step includes the pool.
-    var pooled: Bool { winograd.output == .maxPooled }
-
-    /// nil when the convolution (and pool) are not ones this step computes: another kernel size,
-    /// stride or pool; softmax before a pool; too few channels without one.
-    init?(_ conv: Conv2D, pooledBy pool: MaxPool2D?, inputShape: [Int]) {
-        guard conv.kernelSize == (3, 3), conv.strides == (1, 1), inputShape.count == 3,
+    /// nil when the pair is not one this step computes (another kernel size, stride or pool, or a
+    /// softmax activation).
+    init?(_ conv: Conv2D, pooledBy pool: MaxPool2D, inputShape: [Int]) {
+        guard conv.kernelSize == (3, 3), conv.strides == (1, 1), conv.activation != .softmax,
+              pool.poolSize == (2, 2), pool.strides == (2, 2), pool.padding == .valid, inputShape.count == 3,
               let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
-                                     kernel: (3, 3), strides: (1, 1), padding: conv.padding)
-        else { return nil }
-        if let pool {
-            guard conv.activation != .softmax, pool.poolSize == (2, 2), pool.strides == (2, 2),
-                  pool.padding == .valid else { return nil }
-        } else {
-            guard g.channels >= WinogradStep.minimumChannels else { return nil }
-        }
-        guard let winograd = Winograd3x3(height: g.height, width: g.width, channels: g.channels,
+                                     kernel: (3, 3), strides: (1, 1), padding: conv.padding),
+              let winograd = Winograd3x3(height: g.height, width: g.width, channels: g.channels,
                                          filters: conv.filters, padTop: g.padTop, padLeft: g.padLeft,
-                                         convolutionOutput: (g.outHeight, g.outWidth),
-                                         output: pool == nil ? .full : .maxPooled)
+                                         convolutionOutput: (g.outHeight, g.outWidth), output: .maxPooled)
         else { return nil }
         self.conv = conv
         self.winograd = winograd

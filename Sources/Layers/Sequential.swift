@@ -48,6 +48,23 @@ public final class Sequential {
         }
         outputShape = shape
         layerOutputShapes = shapes
+        cropConvolutionsBeforeValidPools()
+    }
+
+    /// A convolution followed by a valid max pool whose windows never reach its last rows or columns
+    /// computes only the part the pool reads (`Conv2D.outputCrop`); the pool's output is unchanged.
+    private func cropConvolutionsBeforeValidPools() {
+        for i in layers.indices.dropLast() {
+            guard let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
+                  pool.padding == .valid else { continue }
+            let (convHeight, convWidth) = (layerOutputShapes[i][0], layerOutputShapes[i][1])
+            let (poolHeight, poolWidth) = (layerOutputShapes[i + 1][0], layerOutputShapes[i + 1][1])
+            let readHeight = (poolHeight - 1) * pool.strides.0 + pool.poolSize.0
+            let readWidth = (poolWidth - 1) * pool.strides.1 + pool.poolSize.1
+            if readHeight < convHeight || readWidth < convWidth {
+                conv.outputCrop = (readHeight, readWidth)
+            }
+        }
     }
 
     /// Every parameter with its Keras weight name `layer/weight` (`conv2d_1/kernel`), in layer order.
@@ -74,7 +91,7 @@ public final class Sequential {
     }
 
     /// The network's output for a batch at inference, through the fused inference plan
-    /// (`InferencePlan`: 3x3 convolutions by Winograd, a 2x2 pool after one fused into it,
+    /// (`InferencePlan`: a 3x3 convolution and the 2x2 pool after it as one Winograd step,
     /// dropout skipped). Equal to `forward(x, training: false)` up to float rounding (~1e-6 relative), faster,
     /// and keeps nothing for `backward`: differentiate through `forward`.
     ///
@@ -87,9 +104,7 @@ public final class Sequential {
     }
 
     /// Number of layer pairs `infer` runs as one fused Winograd conv + pool step.
-    public var fusedInferenceSteps: Int { inferencePlan.winogradCounts.pooled }
-    /// Number of convolutions (without a pool) `infer` runs by Winograd.
-    public var winogradInferenceSteps: Int { inferencePlan.winogradCounts.full }
+    public var fusedInferenceSteps: Int { inferencePlan.fusedConvPoolCount }
 
     /// Backpropagates d loss / d output through every layer, adding into the parameter gradients.
     /// When the last layer has a softmax output and `dy` is the gradient with respect to its

@@ -6,7 +6,7 @@ import Foundation
 /// Same seed, same sequence, on every machine: splits, window sampling, shuffles, dropout masks and
 /// initial weights all draw from generators derived from the run's seed.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var s: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
@@ -23,7 +23,9 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     @inlinable static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
-    /// The next 64 random bits.
+    /// The next 64 random bits. (Inlinable: per-element draws such as dropout masks run in other
+    /// modules, where a call per draw cost more than the draw.)
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = RandomGenerator.rotl(s.1 &* 5, 7) &* 9
         let t = s.1 << 17
@@ -34,6 +36,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform Float in [0, 1) with 24 random bits.
+    @inlinable
     public mutating func nextUniform() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }

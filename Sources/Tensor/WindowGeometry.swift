@@ -17,7 +17,7 @@ public struct WindowGeometry: Equatable, Sendable {
     public let kernelHeight: Int, kernelWidth: Int              // KH, KW
     public let strideHeight: Int, strideWidth: Int              // SH, SW
     public let padTop: Int, padLeft: Int
-    public let outHeight: Int, outWidth: Int                    // OH, OW
+    public private(set) var outHeight: Int, outWidth: Int       // OH, OW
 
     /// Values of one patch, the row length of the im2col matrix: KH * KW * C.
     @inlinable public var patchSize: Int { kernelHeight * kernelWidth * channels }
@@ -44,5 +44,16 @@ public struct WindowGeometry: Equatable, Sendable {
         strideHeight = strides.0; strideWidth = strides.1
         padTop = h.padBefore; padLeft = w.padBefore
         outHeight = h.out; outWidth = w.out
+    }
+
+    /// The same sweep with only the first `height` x `width` outputs (for a layer whose every reader
+    /// uses only those: a conv before a valid pool that drops its last row or column).
+    public func croppingOutput(height: Int, width: Int) -> WindowGeometry {
+        precondition(height > 0 && height <= outHeight && width > 0 && width <= outWidth,
+                     "crop \(height) x \(width) outside the output \(outHeight) x \(outWidth)")
+        var cropped = self
+        cropped.outHeight = height
+        cropped.outWidth = width
+        return cropped
     }
 }

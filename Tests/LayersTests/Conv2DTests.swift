@@ -58,6 +58,84 @@ final class Conv2DTests: XCTestCase {
         checkGradients(layer, input: randomTensor([3, 5, 6, 1], seed: 13))
     }
 
+    /// Through the Winograd forward (3x3, stride 1, enough channels): finite differences of that
+    /// forward against the im2col backward.
+    func testGradientsThroughTheWinogradForward() throws {
+        let c = Conv2D.winogradMinimumChannels
+        let layer = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .same, activation: .tanh), [3, 5, c])
+        checkGradients(layer, input: randomTensor([2, 3, 5, c], seed: 14))
+        let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .linear), [5, 4, c])
+        checkGradients(valid, input: randomTensor([1, 5, 4, c], seed: 15))
+    }
+
+    // MARK: Winograd forward
+
+    /// The Winograd forward equals im2col + one product: both paddings, odd and even sizes (edge
+    /// tiles clipped), a 1 x 1 image, every activation (softmax over the channels too), non-zero biases.
+    func testWinogradForwardMatchesIm2col() throws {
+        let c = Conv2D.winogradMinimumChannels
+        for (input, padding) in [([9, 13, c], Padding.same), ([8, 10, c + 3], .same), ([9, 13, c], .valid),
+                                 ([6, 7, 2 * c], .valid), ([1, 1, c], .same)] {
+            for activation in Activation.allCases {
+                let layer = try built(Conv2D(filters: 20, kernelSize: (3, 3), padding: padding, activation: activation),
+                                      input)
+                var rng = RandomGenerator(seed: 6)
+                layer.bias.value = Tensor(shape: [20], data: (0..<20).map { _ in rng.nextUniform() - 0.5 })
+                let x = randomTensor([3] + input, seed: 8)
+                let winograd = layer.forward(x, training: true)
+                layer.winogradEnabled = false
+                layer.releaseCache()
+                assertClose(winograd, layer.forward(x, training: true), tolerance: 2e-5, "\(input) \(padding) \(activation)")
+            }
+        }
+    }
+
+    // MARK: output crop before a valid pool
+
+    /// `Sequential` crops a convolution whose valid pool never reads its last row/column; the model's
+    /// output, loss gradients and input gradient are those of the uncropped model.
+    func testCropBeforeValidPoolChangesNothingButTheWork() throws {
+        func model() throws -> Sequential {
+            try Sequential(inputShape: [9, 13, 3], layers: [
+                Conv2D(filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu),
+                Conv2D(filters: 5, kernelSize: (3, 3), padding: .same, activation: .tanh),
+                MaxPool2D(poolSize: (2, 2)), Flatten(), Dense(units: 3, activation: .softmax),
+            ], seed: 4)
+        }
+        let cropped = try model(), full = try model()
+        let conv = cropped.layers[1] as! Conv2D
+        XCTAssertTrue(conv.outputCrop! == (8, 12))
+        XCTAssertNil((cropped.layers[0] as! Conv2D).outputCrop, "no pool after the first convolution")
+        (full.layers[1] as! Conv2D).outputCrop = nil
+        let x = randomTensor([3, 9, 13, 3], seed: 21)
+        let loss = SoftmaxCrossEntropy()
+        var results: [(Tensor, Tensor, [Tensor])] = []
+        for m in [cropped, full] {
+            m.zeroGrad()
+            let p = m.forward(x, training: true)
+            var dz = Tensor.empty
+            _ = loss.evaluate(probabilities: p, labels: [0, 1, 2], preActivationGradient: &dz)
+            let dx = m.backward(dz, preActivation: true)
+            results.append((p, dx, m.parameters.map(\.grad)))
+        }
+        let h = cropped.layers[0].forward(x, training: false)
+        XCTAssertEqual(cropped.layers[1].forward(h, training: false).shape, [3, 8, 12, 5], "the cropped conv output")
+        XCTAssertEqual(cropped.layerOutputShapes[1], [9, 13, 5], "the model still reports Keras's shape")
+        assertClose(results[0].0, results[1].0, tolerance: 1e-6, "probabilities")
+        assertClose(results[0].1, results[1].1, tolerance: 1e-6, "input gradient")
+        for (a, b) in zip(results[0].2, results[1].2) { assertClose(a, b, tolerance: 1e-6, "weight gradients") }
+    }
+
+    func testNoCropWhenThePoolReadsEverything() throws {
+        for pool in [MaxPool2D(poolSize: (2, 2), padding: .same), MaxPool2D(poolSize: (3, 3), strides: (1, 1)),
+                     MaxPool2D(poolSize: (3, 3), strides: (3, 3))] {
+            let m = try Sequential(inputShape: [9, 12, 1], layers: [
+                Conv2D(filters: 2, kernelSize: (3, 3), padding: .same), pool,
+            ])
+            XCTAssertNil((m.layers[0] as! Conv2D).outputCrop, "\(pool.poolSize) \(pool.strides) \(pool.padding)")
+        }
+    }
+
     // MARK: shapes, parameters, buffers
 
     func testOutputShapes() throws {

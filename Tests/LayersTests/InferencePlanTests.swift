@@ -1,4 +1,4 @@
-@testable import Layers
+import Layers
 import Tensor
 import TestSupport
 import XCTest
@@ -104,40 +104,10 @@ final class InferencePlanTests: XCTestCase {
         assertClose(model.infer(x), model.forward(x, training: false), tolerance: 2e-5, "after an Adam step")
     }
 
-    /// Convolutions without a pool, by Winograd with the full output: edge tiles clipped at odd
-    /// sizes, both paddings, every activation (softmax over the channels too), stacked.
-    func testWinogradConvolutionsWithoutAPool() throws {
-        let c = WinogradStep.minimumChannels
-        for (input, padding) in [([9, 13, c], Padding.same), ([8, 10, c], .same), ([9, 13, c + 3], .valid),
-                                 ([6, 7, c], .valid), ([1, 1, c], .same)] {
-            for activation in Activation.allCases {
-                let model = try Sequential(inputShape: input, layers: [
-                    Conv2D(filters: 20, kernelSize: (3, 3), padding: padding, activation: activation),
-                ], seed: 13)
-                XCTAssertEqual(model.winogradInferenceSteps, 1)
-                let x = randomBatch(input, n: 3, seed: 8)
-                assertClose(model.infer(x), model.forward(x, training: false), tolerance: 2e-5,
-                            "\(input) \(padding) \(activation)")
-            }
-        }
-        // a stack: the second convolution reads the first one's Winograd output
-        let stack = try Sequential(inputShape: [9, 13, c], layers: [
-            Conv2D(filters: c, kernelSize: (3, 3), padding: .same, activation: .relu),
-            Conv2D(filters: 24, kernelSize: (3, 3), padding: .same, activation: .relu), MaxPool2D(poolSize: (2, 2)),
-            Flatten(), Dense(units: 4, activation: .softmax),
-        ], seed: 17)
-        XCTAssertEqual(stack.winogradInferenceSteps, 1)
-        XCTAssertEqual(stack.fusedInferenceSteps, 1)
-        let x = randomBatch([9, 13, c], n: 11, seed: 9)
-        assertClose(stack.infer(x), stack.forward(x, training: false), tolerance: 2e-5, "stack")
-    }
-
-    /// The full-size reference CNN: its last convolution fused with the pool, its second and third by
-    /// Winograd (16 and 32 input channels), the first (1 channel) through im2col.
+    /// The full-size reference CNN fuses its last convolution with its pool.
     func testReferenceCNNFusesItsLastConvolution() throws {
         let model = try ReferenceModels.cnn()
         XCTAssertEqual(model.fusedInferenceSteps, 1)
-        XCTAssertEqual(model.winogradInferenceSteps, 2)
         let x = randomBatch([9, 13, 1], n: 5, seed: 3)
         assertClose(model.infer(x), model.forward(x, training: false), tolerance: 1e-5, "reference CNN")
     }
