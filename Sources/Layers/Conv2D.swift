@@ -60,6 +60,9 @@ public final class Conv2D: Layer {
     private var geometry: WindowGeometry?     // for `sizedFor`
     private var winograd: Winograd3x3?        // for `sizedFor`, when the geometry qualifies
     private var transformedKernel: [Float] = [] // Winograd's U (16, C, F), remade every forward
+    private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel), for `sizedFor`
+    private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
+    private var zeroBias: [Float] = []          // (C): the input gradient has no bias
 
     /// A convolution with `filters` output channels. Shape: (N, H, W, C) -> (N, OH, OW, filters).
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
@@ -170,15 +173,21 @@ public final class Conv2D: Layer {
                         kernel.value.data.withUnsafeBufferPointer { wp in
                             kernel.grad.data.withUnsafeMutableBufferPointer { gw in
                                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                                    let winograd = winogradEnabled ? inputGradientWinograd : nil
                                     workspace.withBuffer(count: rows * p) { cols in
                                         im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
                                         // kernel.grad (P, F) += cols^T (P, R) * dz (R, F)
                                         gemm(transA: true, m: p, n: f, k: rows, a: cols, b: dz,
                                              beta: 1, c: gw.baseAddress!)
+                                        if winograd != nil { return }
                                         // dcols (R, P) = dz (R, F) * kernel^T (F, P), over the patches
                                         gemm(transB: true, m: rows, n: p, k: f, a: dz, b: wp.baseAddress!,
                                              c: cols)
                                         col2im(cols, batch: n, geometry: g, dx: dxp.baseAddress!)
+                                    }
+                                    if let winograd {
+                                        inputGradientByWinograd(winograd, dz: dz, batch: n, kernel: wp.baseAddress!,
+                                                                dx: dxp.baseAddress!)
                                     }
                                 }
                             }
@@ -188,6 +197,33 @@ public final class Conv2D: Layer {
             }
         }
         return inputGradient
+    }
+
+    /// dx = conv3x3(dz, flipped kernel) by Winograd (`Winograd3x3.inputGradientKernel`), the scratch
+    /// in the shared workspace. Shape: dz (N, OH, OW, F) -> dx (N, H, W, C).
+    private func inputGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>, batch n: Int,
+                                         kernel: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        if flippedKernel.count != 9 * w.channels * w.filters {
+            flippedKernel = [Float](repeating: 0, count: 9 * w.channels * w.filters)
+        }
+        if transformedKernel.count < w.transformedKernelCount {
+            transformedKernel = [Float](repeating: 0, count: w.transformedKernelCount)
+        }
+        if zeroBias.count != w.filters { zeroBias = [Float](repeating: 0, count: w.filters) }
+        flippedKernel.withUnsafeMutableBufferPointer { flipped in
+            transformedKernel.withUnsafeMutableBufferPointer { u in
+                // the forward layer's C is this convolution's filters, its F this one's channels
+                Winograd3x3.inputGradientKernel(kernel, channels: w.filters, filters: w.channels,
+                                                into: flipped.baseAddress!)
+                w.transformKernel(flipped.baseAddress!, into: u.baseAddress!)
+                zeroBias.withUnsafeBufferPointer { b in
+                    workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
+                        w.run(dz, batch: n, transformedKernel: u.baseAddress!, bias: b.baseAddress!, output: dx,
+                              scratch: scratch)
+                    }
+                }
+            }
+        }
     }
 
     public func releaseCache() { input = .empty }
@@ -215,6 +251,12 @@ public final class Conv2D: Layer {
         winograd = kernelSize == (3, 3) && strides == (1, 1) && g.channels >= Conv2D.winogradMinimumChannels
             ? Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
                           padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
+                          output: .full)
+            : nil
+        // the input gradient is a 3x3 stride-1 convolution of dz (F channels) when the forward one is
+        inputGradientWinograd = kernelSize == (3, 3) && strides == (1, 1) && filters >= Conv2D.winogradMinimumChannels
+            ? Winograd3x3(height: g.outHeight, width: g.outWidth, channels: filters, filters: g.channels,
+                          padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, convolutionOutput: (g.height, g.width),
                           output: .full)
             : nil
         sizedFor = shape

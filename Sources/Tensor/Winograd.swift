@@ -31,7 +31,8 @@ public struct Winograd3x3: Sendable {
     public enum Output: Sendable { case full, maxPooled }
 
     public let height: Int, width: Int, channels: Int, filters: Int
-    /// Zero rows above / columns left of the input: 1 for a 'same' 3x3 convolution, 0 for 'valid'.
+    /// Zero rows above / columns left of the input: 1 for a 'same' 3x3 convolution, 0 for 'valid'
+    /// (2 - those for the input gradient, a convolution of the output gradient: `inputGradientKernel`).
     public let padTop: Int, padLeft: Int
     /// OH, OW: the convolution's output.
     public let outHeight: Int, outWidth: Int
@@ -52,7 +53,7 @@ public struct Winograd3x3: Sendable {
                  convolutionOutput: (height: Int, width: Int), output: Output) {
         let minimum = output == .maxPooled ? 2 : 1
         guard channels > 0, filters > 0, convolutionOutput.height >= minimum, convolutionOutput.width >= minimum,
-              (0...1).contains(padTop), (0...1).contains(padLeft) else { return nil }
+              (0...2).contains(padTop), (0...2).contains(padLeft) else { return nil }
         self.height = height; self.width = width; self.channels = channels; self.filters = filters
         self.padTop = padTop; self.padLeft = padLeft
         self.outHeight = convolutionOutput.height; self.outWidth = convolutionOutput.width
@@ -142,6 +143,21 @@ public struct Winograd3x3: Sendable {
                 ((c0 - c1 + c2) * 0.5).store(o + 10 * tap); c2.store(o + 11 * tap)
                 d0.store(o + 12 * tap);                 ((d0 + d1 + d2) * 0.5).store(o + 13 * tap)
                 ((d0 - d1 + d2) * 0.5).store(o + 14 * tap); d2.store(o + 15 * tap)
+    }
+
+    /// The kernel whose convolution of a layer's output gradient is its input gradient: the taps
+    /// reversed and the channel axes swapped, K'[a, b, f, c] = K[2 - a, 2 - b, c, f].
+    ///
+    ///     dx (N, H, W, C) = conv3x3(dz (N, OH, OW, F), K') with padding 2 - padTop, 2 - padLeft
+    ///     kernel (3, 3, C, F) -> flipped (3, 3, F, C)
+    public static func inputGradientKernel(_ k: UnsafePointer<Float>, channels c: Int, filters f: Int,
+                                           into flipped: UnsafeMutablePointer<Float>) {
+        for tap in 0..<9 {
+            let source = k + (8 - tap) * c * f, target = flipped + tap * f * c
+            for ci in 0..<c {
+                for fi in 0..<f { target[fi * c + ci] = source[ci * f + fi] }
+            }
+        }
     }
 
     /// Copies x into the zero-padded P: input row ih lands on padded row ih + padTop.

@@ -68,6 +68,35 @@ final class Conv2DTests: XCTestCase {
         checkGradients(valid, input: randomTensor([1, 5, 4, c], seed: 15))
     }
 
+    /// Through the Winograd input gradient (3x3, stride 1, enough filters): dx = conv(dz, flipped
+    /// kernel), padding 1 ('same') and 2 ('valid'), checked against finite differences.
+    func testGradientsThroughTheWinogradInputGradient() throws {
+        let f = Conv2D.winogradMinimumChannels
+        let same = try built(Conv2D(filters: f, kernelSize: (3, 3), padding: .same, activation: .tanh), [5, 4, 3])
+        checkGradients(same, input: randomTensor([2, 5, 4, 3], seed: 16))
+        let valid = try built(Conv2D(filters: f, kernelSize: (3, 3), padding: .valid, activation: .sigmoid), [6, 5, 2])
+        checkGradients(valid, input: randomTensor([2, 6, 5, 2], seed: 17))
+    }
+
+    /// The Winograd input gradient equals im2col's dcols + col2im, with a crop too (dz smaller than
+    /// the convolution's full output).
+    func testWinogradInputGradientMatchesCol2im() throws {
+        let f = Conv2D.winogradMinimumChannels
+        for (input, padding, crop) in [([9, 13, 5], Padding.same, (8, 12)), ([9, 13, 5], .same, nil),
+                                       ([8, 7, 3], .valid, nil), ([9, 9, 4], .valid, (6, 6))] as [([Int], Padding, (Int, Int)?)] {
+            let layer = try built(Conv2D(filters: f + 4, kernelSize: (3, 3), padding: padding, activation: .tanh), input)
+            layer.outputCrop = crop
+            let x = randomTensor([3] + input, seed: 18)
+            var dx: [Tensor] = []
+            for enabled in [true, false] {
+                layer.winogradEnabled = enabled
+                let y = layer.forward(x, training: true)
+                dx.append(layer.backward(randomTensor(y.shape, seed: 19)))
+            }
+            assertClose(dx[0], dx[1], tolerance: 2e-5, "\(input) \(padding) crop \(String(describing: crop))")
+        }
+    }
+
     // MARK: Winograd forward
 
     /// The Winograd forward equals im2col + one product: both paddings, odd and even sizes (edge
