@@ -124,25 +124,25 @@ public struct Winograd3x3: Sendable {
     /// `transformKernel` for the lanes at g (kernel tap (0, 0)) and o (point 0).
     @inline(__always)
     private func kernelLanes<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
-                let tap = channels * filters    // distance between kernel taps (a, b) and (a, b + 1),
-                                                // and between transform points in u
-                let g00 = L.load(g), g01 = L.load(g + tap), g02 = L.load(g + 2 * tap)
-                let g10 = L.load(g + 3 * tap), g11 = L.load(g + 4 * tap), g12 = L.load(g + 5 * tap)
-                let g20 = L.load(g + 6 * tap), g21 = L.load(g + 7 * tap), g22 = L.load(g + 8 * tap)
-                // rows of G g (4 x 3)
-                let a0 = g00, a1 = g01, a2 = g02
-                let b0 = (g00 + g10 + g20) * 0.5, b1 = (g01 + g11 + g21) * 0.5, b2 = (g02 + g12 + g22) * 0.5
-                let c0 = (g00 - g10 + g20) * 0.5, c1 = (g01 - g11 + g21) * 0.5, c2 = (g02 - g12 + g22) * 0.5
-                let d0 = g20, d1 = g21, d2 = g22
-                // (G g) G^T, row by row
-                a0.store(o);                            ((a0 + a1 + a2) * 0.5).store(o + tap)
-                ((a0 - a1 + a2) * 0.5).store(o + 2 * tap);  a2.store(o + 3 * tap)
-                b0.store(o + 4 * tap);                  ((b0 + b1 + b2) * 0.5).store(o + 5 * tap)
-                ((b0 - b1 + b2) * 0.5).store(o + 6 * tap);  b2.store(o + 7 * tap)
-                c0.store(o + 8 * tap);                  ((c0 + c1 + c2) * 0.5).store(o + 9 * tap)
-                ((c0 - c1 + c2) * 0.5).store(o + 10 * tap); c2.store(o + 11 * tap)
-                d0.store(o + 12 * tap);                 ((d0 + d1 + d2) * 0.5).store(o + 13 * tap)
-                ((d0 - d1 + d2) * 0.5).store(o + 14 * tap); d2.store(o + 15 * tap)
+        let tap = channels * filters    // distance between kernel taps (a, b) and (a, b + 1),
+                                        // and between transform points in u
+        let g00 = L.load(g), g01 = L.load(g + tap), g02 = L.load(g + 2 * tap)
+        let g10 = L.load(g + 3 * tap), g11 = L.load(g + 4 * tap), g12 = L.load(g + 5 * tap)
+        let g20 = L.load(g + 6 * tap), g21 = L.load(g + 7 * tap), g22 = L.load(g + 8 * tap)
+        // rows of G g (4 x 3)
+        let a0 = g00, a1 = g01, a2 = g02
+        let b0 = (g00 + g10 + g20) * 0.5, b1 = (g01 + g11 + g21) * 0.5, b2 = (g02 + g12 + g22) * 0.5
+        let c0 = (g00 - g10 + g20) * 0.5, c1 = (g01 - g11 + g21) * 0.5, c2 = (g02 - g12 + g22) * 0.5
+        let d0 = g20, d1 = g21, d2 = g22
+        // (G g) G^T, row by row
+        a0.store(o);                            ((a0 + a1 + a2) * 0.5).store(o + tap)
+        ((a0 - a1 + a2) * 0.5).store(o + 2 * tap);  a2.store(o + 3 * tap)
+        b0.store(o + 4 * tap);                  ((b0 + b1 + b2) * 0.5).store(o + 5 * tap)
+        ((b0 - b1 + b2) * 0.5).store(o + 6 * tap);  b2.store(o + 7 * tap)
+        c0.store(o + 8 * tap);                  ((c0 + c1 + c2) * 0.5).store(o + 9 * tap)
+        ((c0 - c1 + c2) * 0.5).store(o + 10 * tap); c2.store(o + 11 * tap)
+        d0.store(o + 12 * tap);                 ((d0 + d1 + d2) * 0.5).store(o + 13 * tap)
+        ((d0 - d1 + d2) * 0.5).store(o + 14 * tap); d2.store(o + 15 * tap)
     }
 
     /// The kernel whose convolution of a layer's output gradient is its input gradient: the taps
@@ -197,26 +197,26 @@ public struct Winograd3x3: Sendable {
     @inline(__always)
     private func inputLanes<L: FloatLanes>(_: L.Type, _ r0: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
                                            point: Int) {
-                let c = channels, wp = paddedWidth
-                let r1 = r0 + wp * c, r2 = r1 + wp * c, r3 = r2 + wp * c
-                // B^T d: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3, each for the 4 columns
-                let x00 = L.load(r0), x01 = L.load(r0 + c), x02 = L.load(r0 + 2 * c), x03 = L.load(r0 + 3 * c)
-                let x10 = L.load(r1), x11 = L.load(r1 + c), x12 = L.load(r1 + 2 * c), x13 = L.load(r1 + 3 * c)
-                let x20 = L.load(r2), x21 = L.load(r2 + c), x22 = L.load(r2 + 2 * c), x23 = L.load(r2 + 3 * c)
-                let x30 = L.load(r3), x31 = L.load(r3 + c), x32 = L.load(r3 + 2 * c), x33 = L.load(r3 + 3 * c)
-                let s0 = x00 - x20, s1 = x01 - x21, s2 = x02 - x22, s3 = x03 - x23
-                let t0 = x10 + x20, t1 = x11 + x21, t2 = x12 + x22, t3 = x13 + x23
-                let u0 = x20 - x10, u1 = x21 - x11, u2 = x22 - x12, u3 = x23 - x13
-                let w0 = x10 - x30, w1 = x11 - x31, w2 = x12 - x32, w3 = x13 - x33
-                // (B^T d) B: columns 0 - 2, 1 + 2, 2 - 1, 1 - 3 of each row
-                (s0 - s2).store(o);              (s1 + s2).store(o + point)
-                (s2 - s1).store(o + 2 * point);  (s1 - s3).store(o + 3 * point)
-                (t0 - t2).store(o + 4 * point);  (t1 + t2).store(o + 5 * point)
-                (t2 - t1).store(o + 6 * point);  (t1 - t3).store(o + 7 * point)
-                (u0 - u2).store(o + 8 * point);  (u1 + u2).store(o + 9 * point)
-                (u2 - u1).store(o + 10 * point); (u1 - u3).store(o + 11 * point)
-                (w0 - w2).store(o + 12 * point); (w1 + w2).store(o + 13 * point)
-                (w2 - w1).store(o + 14 * point); (w1 - w3).store(o + 15 * point)
+        let c = channels, wp = paddedWidth
+        let r1 = r0 + wp * c, r2 = r1 + wp * c, r3 = r2 + wp * c
+        // B^T d: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3, each for the 4 columns
+        let x00 = L.load(r0), x01 = L.load(r0 + c), x02 = L.load(r0 + 2 * c), x03 = L.load(r0 + 3 * c)
+        let x10 = L.load(r1), x11 = L.load(r1 + c), x12 = L.load(r1 + 2 * c), x13 = L.load(r1 + 3 * c)
+        let x20 = L.load(r2), x21 = L.load(r2 + c), x22 = L.load(r2 + 2 * c), x23 = L.load(r2 + 3 * c)
+        let x30 = L.load(r3), x31 = L.load(r3 + c), x32 = L.load(r3 + 2 * c), x33 = L.load(r3 + 3 * c)
+        let s0 = x00 - x20, s1 = x01 - x21, s2 = x02 - x22, s3 = x03 - x23
+        let t0 = x10 + x20, t1 = x11 + x21, t2 = x12 + x22, t3 = x13 + x23
+        let u0 = x20 - x10, u1 = x21 - x11, u2 = x22 - x12, u3 = x23 - x13
+        let w0 = x10 - x30, w1 = x11 - x31, w2 = x12 - x32, w3 = x13 - x33
+        // (B^T d) B: columns 0 - 2, 1 + 2, 2 - 1, 1 - 3 of each row
+        (s0 - s2).store(o);              (s1 + s2).store(o + point)
+        (s2 - s1).store(o + 2 * point);  (s1 - s3).store(o + 3 * point)
+        (t0 - t2).store(o + 4 * point);  (t1 + t2).store(o + 5 * point)
+        (t2 - t1).store(o + 6 * point);  (t1 - t3).store(o + 7 * point)
+        (u0 - u2).store(o + 8 * point);  (u1 + u2).store(o + 9 * point)
+        (u2 - u1).store(o + 10 * point); (u1 - u3).store(o + 11 * point)
+        (w0 - w2).store(o + 12 * point); (w1 + w2).store(o + 13 * point)
+        (w2 - w1).store(o + 14 * point); (w1 - w3).store(o + 15 * point)
     }
 
     /// The 2x2 outputs A^T M A + bias of the tiles `range` (t counted from the block's first for m,
