@@ -15,6 +15,8 @@ import Tensor
 ///
 /// On a small machine this beats multithreaded BLAS for these small products: no thread
 /// synchronisation inside each product, and the layers' elementwise work runs on every core too.
+/// The replicas' threads are a `WorkerTeam` (the caller runs replica 0), which keeps its threads
+/// spinning between batches instead of waking a sleeping thread for each pass.
 /// The replicas must be built identically (same layers and shapes); `init` copies replica 0's
 /// weights into the others and sets OpenBLAS to one thread per product (process-wide).
 /// Dropout masks differ from a single model's (each replica has its own generator; `reseed`).
@@ -27,6 +29,7 @@ public final class DataParallel {
     public var flushDenormals: Bool
 
     private let workers: [Worker]
+    private let team: WorkerTeam              // one thread per replica after the first (the caller's)
     private let parameters: [[Parameter]]
     private var output = Tensor.empty
 
@@ -42,6 +45,7 @@ public final class DataParallel {
         self.replicas = replicas
         self.flushDenormals = flushDenormals
         workers = replicas.map(Worker.init)
+        team = WorkerTeam(workers: replicas.count - 1)
         parameters = replicas.map(\.parameters)
         BLAS.threads = 1
         broadcastWeights()
@@ -77,7 +81,7 @@ public final class DataParallel {
         precondition(labels.count == n, "DataParallel.step: x \(x.shape) with \(labels.count) labels")
         let active = split(x, labels: labels)
         let flush = flushDenormals
-        DispatchQueue.concurrentPerform(iterations: active) { r in
+        team.run(iterations: active) { r in
             workers[r].trainingPass(loss: loss, batch: n, flushDenormals: flush)
         }
         if let elementwise = optimizer as? ElementwiseOptimizer {
@@ -107,7 +111,7 @@ public final class DataParallel {
         let n = x.shape[0]
         let active = split(x, labels: nil)
         let flush = flushDenormals
-        DispatchQueue.concurrentPerform(iterations: active) { r in
+        team.run(iterations: active) { r in
             workers[r].inferencePass(flushDenormals: flush)
         }
         let stride = model.outputShape.reduce(1, *)
@@ -137,7 +141,7 @@ public final class DataParallel {
             DataParallel.withStorage(values, \.grad) { g in
                 optimizer.withUpdate(parameters[0]) { update in
                     let (w, g) = (PointerList(w), PointerList(g))
-                    DispatchQueue.concurrentPerform(iterations: count) { part in
+                    team.run(iterations: count) { part in
                         for i in 0..<perReplica {
                             let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
                             if slice.isEmpty { continue }
