@@ -69,10 +69,6 @@ struct Fit: ParsableCommand {
     @Flag(help: "Print the config with every default filled in, and exit.")
     var printConfig = false
 
-    func validate() throws {
-        if mode != nil && config != nil { throw ValidationError("give --mode or --config, not both") }
-    }
-
     func run() throws {
         CLI.start()
         let requested = DataFolder(root: URL(fileURLWithPath: options.data, isDirectory: true))

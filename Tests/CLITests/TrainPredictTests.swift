@@ -87,6 +87,15 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.stderr.contains("tiny.yaml") && unknown.stderr.contains("split.dropout_rate") && unknown.stderr.contains("unknown key"), unknown.stderr)
 
+        // --mode and --config together: the same error from train and preprocess, nothing written
+        try? FileManager.default.removeItem(at: root.appendingPathComponent("clean"))
+        for tool in ["train", "preprocess"] {
+            let both = try CLI.run(tool, ["--mode", "tiny", "--config", "cfg/tiny.yaml"], in: root)
+            XCTAssertEqual(both.status, 1, "\(tool): \(both.output)")
+            XCTAssertTrue(both.stderr.hasPrefix("error: cfg/tiny.yaml: given together with --mode tiny"), "\(tool): \(both.stderr)")
+            XCTAssertFalse(exists("clean"), "\(tool) cleaned although its options were contradictory")
+        }
+
         let pools = String(repeating: "    - max_pooling2d: {pool_size: [2, 2]}\n", count: 4)
         try "model:\n  layers:\n\(pools)    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
             .write(to: root.appendingPathComponent("cfg/pools.yaml"), atomically: true, encoding: .utf8)

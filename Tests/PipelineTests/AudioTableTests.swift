@@ -177,12 +177,22 @@ final class AudioTableTests: XCTestCase {
 
     // MARK: files on disk
 
-    func testCheckFilesSkipsMissingRowsWithWarnings() throws {
+    /// A new temporary data folder with wavfiles/ holding `subfolders` (made first) and `files`
+    /// (a few bytes each: only their presence matters here).
+    private func dataFolder(files: [String], subfolders: [String]) throws -> (root: URL, wavfiles: URL) {
         let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
         let wav = folder.appendingPathComponent("wavfiles")
-        try FileManager.default.createDirectory(at: wav.appendingPathComponent("d.wav"), withIntermediateDirectories: true)
-        for name in ["a.wav", "b.wav"] { try Data([1, 2, 3]).write(to: wav.appendingPathComponent(name)) }
+        for sub in subfolders {
+            try FileManager.default.createDirectory(at: wav.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        try FileManager.default.createDirectory(at: wav, withIntermediateDirectories: true)
+        for name in files { try Data([1, 2, 3]).write(to: wav.appendingPathComponent(name)) }
+        return (folder, wav)
+    }
+
+    func testCheckFilesSkipsMissingRowsWithWarnings() throws {
+        let (folder, wav) = try dataFolder(files: ["a.wav", "b.wav"], subfolders: ["d.wav"])
+        defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("audio.csv")
         try Data("fname,label\na.wav,cat\nc.wav,cat\nb.wav,dog\nd.wav,dog\n".utf8).write(to: csv)
         let t = try AudioTable(contentsOf: csv)
@@ -213,13 +223,9 @@ final class AudioTableTests: XCTestCase {
     }
 
     func testFilesNoRowListsAreNamedInOneWarning() throws {
-        let folder = try makeTemporaryFolder()
+        let (folder, wav) = try dataFolder(files: ["a.wav", "b.wav", "notes.txt", ".DS_Store", "sub/c.wav", "sub/x.wav",
+                                                   "y.wav", "z.wav"], subfolders: ["sub"])
         defer { try? FileManager.default.removeItem(at: folder) }
-        let wav = folder.appendingPathComponent("wavfiles")
-        try FileManager.default.createDirectory(at: wav.appendingPathComponent("sub"), withIntermediateDirectories: true)
-        for name in ["a.wav", "b.wav", "notes.txt", ".DS_Store", "sub/c.wav", "sub/x.wav", "y.wav", "z.wav"] {
-            try Data([1]).write(to: wav.appendingPathComponent(name))
-        }
         let csv = folder.appendingPathComponent("audio.csv")
         try Data("fname,label\na.wav,cat\nsub/c.wav,dog\nb.wav,\n".utf8).write(to: csv)
         let check = try AudioTable(contentsOf: csv).checkFiles(in: wav)

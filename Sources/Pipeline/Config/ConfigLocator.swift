@@ -1,11 +1,16 @@
 import Foundation
 
-/// Finds the config named by `--mode M` (cfg/M.yaml) or `--config FILE`.
+/// Finds the config named by `--mode M` (cfg/M.yaml) or `--config FILE`; both at once is an error
+/// naming the file (for every command that takes them: train, preprocess).
 public enum ConfigLocator {
     /// Resolves and loads the config. `--mode M` looks for cfg/M.yaml in the current folder, then
     /// in the data folder.
     /// - Throws: `ConfigError` naming every place looked at when nothing is found.
     public static func load(mode: String?, file: String?, data: DataFolder) throws -> ExperimentConfig {
+        if let file, let mode {
+            // one rule for every command taking both options: neither silently wins
+            throw ConfigError(file: file, key: "", "given together with --mode \(mode): give --mode or --config, not both")
+        }
         if let file {
             return try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: file))
         }
