@@ -51,28 +51,6 @@ public struct FeatureConfig: Equatable, Sendable {
     public var coefficients: Int { kind == .mfcc ? numcep : nfilt }
 }
 
-/// Layer stack and input layout.
-public struct ModelConfig: Equatable, Sendable {
-    /// `image`: windows are (frames, coefficients, 1) for Conv2D; `sequence`: (frames, coefficients) for LSTM.
-    public enum Input: String, Sendable, CaseIterable { case image, sequence }
-    public var input = Input.image
-    public var layers: [LayerSpec] = []
-}
-
-/// One layer of the stack, Keras names and arguments.
-public indirect enum LayerSpec: Equatable, Sendable {
-    case conv2d(filters: Int, kernelSize: (Int, Int), strides: (Int, Int), padding: Padding, activation: Activation)
-    case maxPooling2d(poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding)
-    case dropout(rate: Double)
-    case flatten
-    /// `units == nil` means "one per class" (`units: classes`, the output layer).
-    case dense(units: Int?, activation: Activation)
-    case lstm(units: Int, returnSequences: Bool, activation: Activation, recurrentActivation: Activation)
-    case timeDistributed(LayerSpec)
-
-    public static func == (a: LayerSpec, b: LayerSpec) -> Bool { a.yamlLines(indent: 0) == b.yamlLines(indent: 0) }
-}
-
 /// Optimisation settings (REFERENCE.md 5-6).
 public struct TrainingConfig: Equatable, Sendable {
     public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd }
