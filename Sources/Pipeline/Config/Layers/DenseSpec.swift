@@ -16,7 +16,9 @@ public struct DenseSpec: DecodableLayerSpec {
 
     static func decode(_ body: ConfigNode) throws -> DenseSpec {
         let m = try body.mapping(allowed: keys)
-        guard let u = m["units"] else { throw body.error("needs `units` (a number, or `classes` for the output layer)") }
+        guard let u = m["units"] else {
+            throw body.error("needs `units` (a number, or `classes` for the output layer)")
+        }
         let units: Int? = (try? u.string()) == "classes" ? nil : try u.int(min: 1, max: 1 << 20)
         return DenseSpec(units: units, activation: try m["activation"]?.activation() ?? .linear)
     }
