@@ -1,7 +1,7 @@
 // How to add a layer type
 // -----------------------
-// 1. Write the network layer in Sources/Layers/<Name>.swift (a `Layer` class with its tests in
-//    Tests/LayersTests/, and what Bench needs from it: see Sources/Layers/README.md).
+// 1. Write the network layer in Sources/Layers/<Name>.swift (a `Layer` class; Sources/Layers/README.md
+//    lists what a layer provides) with its tests in Tests/LayersTests/.
 // 2. Add one spec file here, Sources/Pipeline/Config/Layers/<Name>Spec.swift: a struct conforming to
 //    `DecodableLayerSpec` with its YAML `typeName` and `keys`, the defaults (init parameters), `decode`
 //    (errors through `ConfigNode`, which names file, line and key), `arguments` (the printed form: every
