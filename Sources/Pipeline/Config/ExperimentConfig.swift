@@ -3,7 +3,7 @@ import Layers
 import Tensor
 
 /// Everything one training run needs, read from cfg/<name>.yaml. Keys are Keras argument names in
-/// snake_case; every key has the default of the reference workflow (REFERENCE.md 1, 4-6).
+/// snake_case; every key has the default of the reference workflow (docs/WORKFLOW.md §1; keys: docs/FORMATS.md §3).
 public struct ExperimentConfig: Equatable, Sendable {
     /// Name of the run: the model file is models/<name>.safetensors, reports go to runs/<name>/.
     public var name: String
@@ -17,7 +17,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public init(name: String) { self.name = name }
 }
 
-/// How clips become network inputs (REFERENCE.md 2-4).
+/// How clips become network inputs (docs/WORKFLOW.md §2-§4).
 public struct FeatureConfig: Equatable, Sendable {
     public enum Kind: String, Sendable, CaseIterable { case mfcc, logfbank }
     public var kind = Kind.mfcc
@@ -32,7 +32,7 @@ public struct FeatureConfig: Equatable, Sendable {
     public var nfft = 512
     public var preemph = 0.97
     public var ceplifter = 22
-    /// Envelope gate threshold on the 0.1 s rolling mean of |y| (REFERENCE.md 2).
+    /// Envelope gate threshold on the 0.1 s rolling mean of |y| (docs/WORKFLOW.md §2.3).
     public var threshold = 0.0005
     /// Windows drawn per `windowSeconds` of cleaned audio (the original draws 2 * int(total / 0.1)).
     public var windowsPerStep = 2
@@ -51,7 +51,7 @@ public struct FeatureConfig: Equatable, Sendable {
     public var coefficients: Int { kind == .mfcc ? numcep : nfilt }
 }
 
-/// Optimisation settings (REFERENCE.md 5-6).
+/// Optimisation settings (docs/WORKFLOW.md §7-§8).
 public struct TrainingConfig: Equatable, Sendable {
     public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd }
     public enum ClassWeight: String, Sendable, CaseIterable { case balanced, none }
@@ -69,7 +69,7 @@ public struct TrainingConfig: Equatable, Sendable {
     public var seed = 0
 }
 
-/// File-level held-out splits (DESIGN.md "Evaluation").
+/// File-level held-out splits (docs/WORKFLOW.md §11).
 public struct SplitConfig: Equatable, Sendable {
     /// Fraction of each class's files held out for the test.
     public var test = 0.2

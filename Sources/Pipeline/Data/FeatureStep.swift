@@ -28,7 +28,7 @@ public enum FeatureStep {
         return x
     }
 
-    /// Global scalar min and max over all values (REFERENCE.md 4).
+    /// Global scalar min and max over all values (docs/WORKFLOW.md §5).
     public static func range(_ x: Tensor) -> (min: Float, max: Float) {
         x.data.withUnsafeBufferPointer { p in
             var lo = Float.infinity, hi = -Float.infinity

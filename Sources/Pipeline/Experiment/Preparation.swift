@@ -73,7 +73,7 @@ public enum Preparation {
         x.data.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = (p[i] - lo) * inv } }
     }
 
-    /// A class with no usable clip at all stops the run (DESIGN.md "Bad input"); the error carries
+    /// A class with no usable clip at all stops the run (docs/WORKFLOW.md §10.2); the error carries
     /// `warnings`, which say why each clip was skipped.
     static func requireEveryClass(table: AudioTable, usable: [Int], file: String, warnings: [DataWarning]) throws {
         let present = Set(usable.map { table.rows[$0].label })
@@ -84,7 +84,7 @@ public enum Preparation {
         }
     }
 
-    /// Random windows of the given files (REFERENCE.md 4) as raw features: windowsPerStep *
+    /// Random windows of the given files (docs/WORKFLOW.md §4) as raw features: windowsPerStep *
     /// int(total seconds / windowSeconds) draws (2 * int(total / 0.1) for the reference).
     static func windows(for rows: [Int], table: AudioTable, clips: [[Float]], labels: [Int32], config: ExperimentConfig,
                         seed: UInt64, warnings: inout [DataWarning]) throws -> WindowSet {
