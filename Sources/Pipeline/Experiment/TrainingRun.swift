@@ -71,7 +71,8 @@ public struct TrainingRun {
             try config.makeModel(classes: classes, seed: seed)
         }
         let weights = config.training.classWeight == .balanced
-            ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes).map(Float.init)
+            ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes)
+                .map(Float.init)
             : nil
         return Trainer(engine: TrainingEngine(replicas: [network] + others), optimizer: makeOptimizer(),
                        loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: config.training.batchSize,
@@ -119,7 +120,9 @@ public struct TrainingRun {
             if improved { try model.save(to: bestURL) }
             try report.writeHistory(trainer.state.history, title: config.name)
         }
-        events.checkpoint = { try model.save(to: checkpointURL, optimizer: trainer.optimizer, trainingState: trainer.state) }
+        events.checkpoint = {
+            try model.save(to: checkpointURL, optimizer: trainer.optimizer, trainingState: trainer.state)
+        }
         events.shouldStop = shouldStop
         return events
     }
@@ -128,9 +131,10 @@ public struct TrainingRun {
     func summarize(_ outcome: TrainingOutcome, trainer: Trainer, report: RunReport) -> Summary {
         let history = trainer.state.history
         let seconds = history.map(\.seconds).reduce(0, +)
+        let windows = Double(prepared.train.count * history.count)
         return Summary(outcome: outcome, history: history, parameters: trainer.model.parameterCount,
                        bestValidationAccuracy: trainer.state.bestValidationAccuracy, test: nil,
-                       trainingWindowsPerSecond: seconds > 0 ? Double(prepared.train.count * history.count) / seconds : .nan,
+                       trainingWindowsPerSecond: seconds > 0 ? windows / seconds : .nan,
                        secondsPerEpoch: history.isEmpty ? .nan : seconds / Double(history.count),
                        modelURL: data.model(config.name), reportFolder: report.folder)
     }
