@@ -44,6 +44,18 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(records.last!.0.loss, records.first!.0.loss)
     }
 
+    func testWithoutValidationWindowsEveryEpochReplacesTheSavedModel() throws {
+        let t = Trainer(model: try model(), optimizer: Adam(learningRate: 0.02), loss: SoftmaxCrossEntropy(),
+                        batchSize: 8, seed: 2)
+        let none = WindowSet(x: Tensor(shape: [0, 4]), labels: [], files: [])
+        var events = TrainingEvents()
+        var improved: [Bool] = []
+        events.epochEnd = { improved.append($1) }
+        XCTAssertEqual(try t.run(train: windows(48, seed: 1), validation: none, epochs: 3, events: events), .finished)
+        XCTAssertEqual(improved, [true, true, true], "with nothing to choose by, the last epoch's model is kept")
+        XCTAssertEqual(t.state.bestValidationAccuracy, -1, "no validation accuracy was ever measured")
+    }
+
     func testANonFiniteLossStopsAndNamesTheStep() throws {
         var bad = windows(40, seed: 3)
         bad.x.data[4 * 21] = .nan            // window 21: step 3 of epoch 1 without shuffling (batch 8)

@@ -132,8 +132,9 @@ public struct TrainingRun {
         let history = trainer.state.history
         let seconds = history.map(\.seconds).reduce(0, +)
         let windows = Double(prepared.train.count * history.count)
+        let best = trainer.state.bestValidationAccuracy      // -1 when no epoch had validation windows
         return Summary(outcome: outcome, history: history, parameters: trainer.model.parameterCount,
-                       bestValidationAccuracy: trainer.state.bestValidationAccuracy, test: nil,
+                       bestValidationAccuracy: best < 0 ? .nan : best, test: nil,
                        trainingWindowsPerSecond: seconds > 0 ? windows / seconds : .nan,
                        secondsPerEpoch: history.isEmpty ? .nan : seconds / Double(history.count),
                        modelURL: data.model(config.name), reportFolder: report.folder)

@@ -141,8 +141,10 @@ public final class Trainer {
                                      accuracy: Double(state.correct) / Double(state.seen),
                                      validationLoss: v.loss, validationAccuracy: v.accuracy,
                                      seconds: state.secondsInEpoch)
-            let improved = v.accuracy.isFinite ? v.accuracy > state.bestValidationAccuracy : state.bestValidationAccuracy < 0
-            if improved { state.bestValidationAccuracy = v.accuracy.isFinite ? v.accuracy : 0 }
+            // Without validation windows there is nothing to choose by: every epoch's model replaces the
+            // previous one, so the saved model is the last epoch's; the best accuracy stays unknown (-1).
+            let improved = v.accuracy.isFinite ? v.accuracy > state.bestValidationAccuracy : true
+            if improved && v.accuracy.isFinite { state.bestValidationAccuracy = v.accuracy }
             state.history.append(record)
             state.epoch += 1
             state.nextStep = 0
