@@ -122,9 +122,10 @@ public struct AudioTable: Sendable, Equatable {
     static func column(_ name: String, in columns: [String], line: Int, file: String) throws -> Int {
         if let index = columns.firstIndex(of: name) { return index }
         let near = columns.first { $0.lowercased() == name }
+        let listed = columns.map { "'\($0)'" }.joined(separator: ", ")
         throw DataError(
             file: file, line: line,
-            problem: "the header has no '\(name)' column (columns: \(columns.map { "'\($0)'" }.joined(separator: ", ")))",
+            problem: "the header has no '\(name)' column (columns: \(listed))",
             hint: near.map { "column names are case-sensitive: rename '\($0)' to '\(name)'" }
                 ?? "the header must name the columns fname and label, e.g. `fname,label`")
     }

@@ -61,7 +61,8 @@ struct WindowSource {
         let count = f.windowsPerStep * Int(seconds / f.windowSeconds)
         let plan = try WindowSampler.sample(lengths: lengths, labels: rows.map { table.rows[$0].label },
                                             names: rows.map { table.rows[$0].fname }, window: f.windowSamples,
-                                            rate: f.rate, count: count, seed: UInt64(config.training.seed) &* 31 &+ seed)
+                                            rate: f.rate, count: count,
+                                            seed: UInt64(config.training.seed) &* 31 &+ seed)
         warnings += plan.warnings
         let draws = plan.draws
         let refs = draws.map { WindowRef(clip: rows[$0.file], start: $0.start) }
@@ -75,7 +76,8 @@ struct WindowSource {
     /// store row indices), name, label, size and time.
     func cacheKey(trainRows: [Int], validationRows: [Int]) -> String {
         var text = config.featureHash + "|input \(config.inputShape)|seed \(config.training.seed)"
-            + "|split \(config.split.test) \(config.split.validation)|classes " + table.classes.joined(separator: "\u{1}")
+            + "|split \(config.split.test) \(config.split.validation)"
+            + "|classes " + table.classes.joined(separator: "\u{1}")
         for r in trainRows + [-1] + validationRows {
             guard r >= 0 else { text += "|--"; continue }
             let row = table.rows[r]
