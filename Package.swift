@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// Earmark: sound classification with CNNs and LSTMs on OpenBLAS (see README.md, DESIGN.md).
+// Earmark: sound classification with CNNs and LSTMs on OpenBLAS (see README.md and docs/).
 import PackageDescription
 
 /// Release builds may use the machine's vector units for Swift loops (OpenBLAS picks its own kernels

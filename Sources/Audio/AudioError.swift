@@ -1,4 +1,4 @@
-/// A user-facing audio error: one line naming the file and the reason (DESIGN.md, bad input).
+/// A user-facing audio error: one line naming the file and the reason (docs/WORKFLOW.md §10.2).
 ///
 /// The pipeline prints `description` as a warning and skips the clip.
 public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {

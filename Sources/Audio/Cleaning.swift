@@ -1,6 +1,6 @@
 import Foundation
 
-/// The reference cleaning step (REFERENCE.md 2): decode -> mono -> resample -> envelope gate.
+/// The reference cleaning step (docs/WORKFLOW.md §2): decode -> mono -> resample -> envelope gate.
 public enum Cleaning {
     /// The reference target rate (Hz).
     public static let defaultTargetRate = 16000

@@ -1,4 +1,4 @@
-/// The envelope gate of the reference preprocessing (REFERENCE.md 2).
+/// The envelope gate of the reference preprocessing (docs/WORKFLOW.md §2.3).
 ///
 /// m[i] = mean(|y|) over the centred window [i - w/2, i - w/2 + w - 1] (w = int(rate/10); for even w
 /// that is [i - w/2, i + w/2 - 1]), clipped at the edges and divided by the number of samples

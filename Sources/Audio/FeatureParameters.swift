@@ -1,5 +1,5 @@
 /// Settings of the MFCC / filter-bank front end, with python_speech_features' names and defaults
-/// (REFERENCE.md 3): rectangular window, lowFreq 0, highFreq rate/2.
+/// (docs/WORKFLOW.md §3): rectangular window, lowFreq 0, highFreq rate/2.
 public struct FeatureParameters: Sendable, Hashable, Codable {
     /// Samples per second of the signal (Hz).
     public var sampleRate: Int

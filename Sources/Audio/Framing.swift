@@ -1,4 +1,4 @@
-/// Frame geometry and pre-emphasis of python_speech_features (REFERENCE.md 3.1-3.2).
+/// Frame geometry and pre-emphasis of python_speech_features (docs/WORKFLOW.md §3.1-§3.2).
 /// Legend: n signal samples, L frame length, S frame step, F frames, N FFT size.
 public enum Framing {
     /// Python's `decimal` ROUND_HALF_UP of a binary double (ties away from zero, exact).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// python_speech_features' fbank / logfbank / mfcc for one parameter set (REFERENCE.md 3).
+/// python_speech_features' fbank / logfbank / mfcc for one parameter set (docs/WORKFLOW.md §3).
 ///
 /// Legend: n signal samples, F frames, L frame length, N nfft, B = N/2 + 1 bins, M nfilt, C numcep.
 /// Per frame: pre-emphasis and framing (Float) -> FFTW r2c (Float) -> power |X|^2/N, energy, mel

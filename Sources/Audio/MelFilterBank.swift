@@ -1,6 +1,6 @@
 import Foundation
 
-/// Triangular mel filters of python_speech_features `get_filterbanks` (REFERENCE.md 3.5), in Double.
+/// Triangular mel filters of python_speech_features `get_filterbanks` (docs/WORKFLOW.md §3.5), in Double.
 ///
 /// Shape: filters (nfilt, bins), bins = nfft/2 + 1, stored sparsely (each filter's nonzero span).
 /// Edges: nfilt + 2 points linear in mel from mel(lowFreq) to mel(highFreq) (numpy.linspace:

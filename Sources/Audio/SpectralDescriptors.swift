@@ -1,6 +1,6 @@
 import Foundation
 
-/// Per-frame spectral descriptors with librosa 0.11 defaults (REFERENCE.md 7).
+/// Per-frame spectral descriptors with librosa 0.11 defaults (docs/WORKFLOW.md §12).
 ///
 /// Legend: n samples, T = 1 + n / H frames, N = 2048 (n_fft and frame_length), H = 512 (hop),
 /// K = N/2 + 1 bins, f_k = k rate / N. Frames are centred (center=True):
@@ -109,7 +109,7 @@ public enum SpectralDescriptors {
     }
 }
 
-/// The per-clip descriptor vector of the synthetic audio-quality study (REFERENCE.md 7): the mean
+/// The per-clip descriptor vector of the synthetic audio-quality study (docs/WORKFLOW.md §12): the mean
 /// over frames of the 13 MFCC (python_speech_features semantics, `mfcc(_:_:)` of this module - not
 /// librosa's MFCC), zero-crossing rate, RMS, spectral centroid, bandwidth, rolloff and flatness
 /// (librosa 0.11 defaults, see `SpectralDescriptors`).

@@ -12,7 +12,7 @@ public struct SyntheticClip: Sendable, Equatable {
     public var recipe: SyntheticRecipe
 }
 
-/// Earmark's built-in demo data: the synthetic audio-quality study (REFERENCE.md section 7).
+/// Earmark's built-in demo data: the synthetic audio-quality study (docs/WORKFLOW.md §12).
 ///
 /// Clean tones (fundamental 110-880 Hz, 1-8 harmonics, vibrato, tremolo, a noise floor 55-65 dB
 /// down) degraded by noise, reverb, compression, clipping and low-pass filtering at graded strength

@@ -11,7 +11,7 @@ import Tensor
 ///     raw_44k.wav       30 s, 44.1 kHz, 16-bit PCM: tone bursts in noise with quiet gaps (cleaning)
 ///     raw_16k.wav       the same recipe at 16 kHz, 16-bit PCM (cleaning without resampling)
 ///     clip_10s_44k.wav  10 s, 44.1 kHz, 16-bit PCM (the clip `predict` classifies)
-///     model.safetensors the reference CNN, 10 classes, random weights (seed 5), min/max of REFERENCE.md 3
+///     model.safetensors the reference CNN, 10 classes, random weights (seed 5), min/max of docs/WORKFLOW.md §3.8
 struct BenchAudio {
     let folder: URL
 

@@ -67,7 +67,7 @@ enum Part: String, CaseIterable {
                                    flushDenormals: c.flushDenormals)
         let r = try bench.run()
         if c.windows.classes == 10 && r.parameterCount != network.referenceParameterCount {
-            throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, REFERENCE.md 5 says \(network.referenceParameterCount)")
+            throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, docs/WORKFLOW.md §6 says \(network.referenceParameterCount)")
         }
         let products = r.products
         let limit = try SgemmLimit(products: products.forward + products.backward, copies: c.replicas)

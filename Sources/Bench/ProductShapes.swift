@@ -12,7 +12,7 @@ struct Product: Hashable, Sendable {
 }
 
 /// The matrix products of one forward pass and one backward pass of a model at batch N, read from
-/// the layer shapes - the same products the layers issue (DESIGN.md, performance rules):
+/// the layer shapes - the same products the layers issue (one cblas_sgemm each):
 ///
 ///     Conv2D    forward cols (N*OH*OW, P) x kernel (P, F); backward cols^T dz (P, F), dz kernel^T (R, P)
 ///     Dense     forward x (R, D) x kernel (D, U);           backward x^T dz (D, U), dz kernel^T (R, D)

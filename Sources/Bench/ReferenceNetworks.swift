@@ -1,7 +1,7 @@
 import Layers
 import Tensor
 
-/// The two reference architectures of REFERENCE.md 5, built layer by layer (Keras Sequential,
+/// The two reference architectures of docs/WORKFLOW.md §6, built layer by layer (Keras Sequential,
 /// channels-last), for `classes` output classes.
 enum ReferenceNetwork: String, CaseIterable {
     case cnn, rnn
@@ -9,7 +9,7 @@ enum ReferenceNetwork: String, CaseIterable {
     /// One window as the network sees it: (9, 13, 1) for the CNN, (9, 13) for the RNN.
     var inputShape: [Int] { self == .cnn ? [9, 13, 1] : [9, 13] }
 
-    /// Parameter count REFERENCE.md 5 gives for 10 classes (a check that the build is the reference).
+    /// Parameter count docs/WORKFLOW.md §6 gives for 10 classes (a check that the build is the reference).
     var referenceParameterCount: Int { self == .cnn ? 499_402 : 216_018 }
 
     func build(classes: Int, seed: UInt64) throws -> Sequential {

@@ -57,7 +57,7 @@ final class StateBuffer {
     }
 }
 
-/// Adam in Keras's form (REFERENCE.md 5):
+/// Adam in Keras's form (docs/WORKFLOW.md §7.6):
 ///
 ///     alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
 ///     m += (g - m) * (1 - beta1);  v += (g^2 - v) * (1 - beta2)

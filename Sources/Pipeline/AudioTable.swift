@@ -10,7 +10,7 @@ import Foundation
 /// fname and label values are trimmed. Line numbers count physical lines from 1 (the header is
 /// usually line 1); a row whose quoted field spans lines is reported at its first line.
 ///
-/// Errors and warnings (DESIGN.md "Bad input"). A problem that makes the file unreadable as a
+/// Errors and warnings (docs/WORKFLOW.md §10.2). A problem that makes the file unreadable as a
 /// table is an error (`DataError` naming the line), raised before any work: bytes that cannot be
 /// read or are not UTF-8, no header, a header without `fname` or `label` or naming a column twice,
 /// a quoted field never closed or text after its closing quote, a row whose number of fields

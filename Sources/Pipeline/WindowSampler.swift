@@ -14,7 +14,7 @@ public struct WindowDraw: Sendable, Equatable, Hashable {
     }
 }
 
-/// Where the 0.1 s windows come from (REFERENCE.md sections 4 and 6).
+/// Where the 0.1 s windows come from (docs/WORKFLOW.md §4 and §9).
 ///
 /// Training (the original model.py): `2 * int(total_seconds / 0.1)` random windows; for each, a class
 /// drawn with probability proportional to the class's MEAN file length, a file uniform within the

@@ -6,7 +6,7 @@ import COpenBLAS
 ///
 /// `op(x)` is `x` or its transpose. Leading dimensions default to the packed row-major ones:
 /// `a` is stored (m, k) or, transposed, (k, m); `b` is stored (k, n) or (n, k); `c` is (m, n).
-/// Every O(N*K*M) operation of Earmark goes through here (DESIGN.md, performance rules).
+/// Every O(N*K*M) operation of Earmark goes through here.
 @inlinable
 public func gemm(
     transA: Bool = false, transB: Bool = false,

@@ -1,4 +1,4 @@
-/// Patch extraction for convolution as one matrix product (DESIGN.md, performance rules).
+/// Patch extraction for convolution as one matrix product over the whole batch.
 ///
 /// Legend: N batch, H W C input height, width, channels; KH KW kernel; OH OW output; P = KH*KW*C.
 /// Row `(n*OH + oh)*OW + ow` of `cols` holds the patch under output pixel (n, oh, ow), ordered

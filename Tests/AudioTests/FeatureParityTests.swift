@@ -5,7 +5,7 @@ import TestSupport
 import XCTest
 
 /// MFCC and logfbank against python_speech_features 0.6 (Tests/Fixtures/make_audio_fixtures.py,
-/// float64 reference) and the numbers printed in REFERENCE.md 3.
+/// float64 reference) and the numbers printed in docs/WORKFLOW.md §3.8.
 final class FeatureParityTests: XCTestCase {
     struct Case {
         var name: String
@@ -55,7 +55,7 @@ final class FeatureParityTests: XCTestCase {
         report("all cases logfbank", worstLog)
     }
 
-    /// The exact numbers of REFERENCE.md 3 (psf on the float32 parity vector).
+    /// The exact numbers of docs/WORKFLOW.md §3.8 (psf on the float32 parity vector).
     func testReferenceParityNumbers() {
         let x = (0..<1600).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 16000)) }
         let p = FeatureParameters(sampleRate: 16000, numcep: 13, nfilt: 26, nfft: 512)
@@ -73,8 +73,8 @@ final class FeatureParityTests: XCTestCase {
         let l = logfbank(x, p)
         assertClose(Array(l.values[0..<5]), [-8.1436755944, -7.9694683566, -6.241459373, -4.4240392003, -0.8355875971],
                     tolerance: 1e-3, "REFERENCE logfbank row 0")
-        report("REFERENCE.md mfcc row 0", maxDifference(Array(m.values[0..<13]), row0))
-        report("REFERENCE.md mfcc row 8", maxDifference(Array(m.values[104..<107]), row8))
+        report("WORKFLOW.md §3.8 mfcc row 0", maxDifference(Array(m.values[0..<13]), row0))
+        report("WORKFLOW.md §3.8 mfcc row 8", maxDifference(Array(m.values[104..<107]), row8))
     }
 
     func testMelBinEdgesMatchNumpy() throws {

@@ -48,7 +48,7 @@ final class SyntheticTests: XCTestCase {
     }
 
     /// The cleaning step keeps sample i iff the mean |y| over a centred 0.1 s window is > 0.0005
-    /// (REFERENCE.md 2). Every clip must stay well above that everywhere, even at its faded ends.
+    /// (docs/WORKFLOW.md §2.3). Every clip must stay well above that everywhere, even at its faded ends.
     func testClipsSurviveTheEnvelopeGate() {
         let w = Self.rate / 10
         for clip in Self.clips {

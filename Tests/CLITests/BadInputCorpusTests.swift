@@ -4,7 +4,7 @@ import Pipeline
 import TestSupport
 import XCTest
 
-/// DESIGN.md "Bad input", end to end on a generated corpus (BadInputCorpus): each bad file or row
+/// docs/WORKFLOW.md §10.2, end to end on a generated corpus (BadInputCorpus): each bad file or row
 /// gives one warning line naming it and the reason, everything else is processed, a summary line
 /// counts, the exit status is 0 - and 1, with one error line naming the class, when a class is left
 /// without usable clips. No partial or temporary file is left behind.

@@ -5,11 +5,11 @@
 Writes Tests/Fixtures/audio/*.safetensors (inputs float32; outputs as numpy returns them, float64
 for psf, pandas and the descriptor means, which fixture_io keeps):
 - features.safetensors: python_speech_features 0.6 mfcc and logfbank (computed in float64 on the
-  float32 inputs cast to float64) for the REFERENCE.md parity vector, a speech-like signal, white
+  float32 inputs cast to float64) for the parity vector (docs/WORKFLOW.md §3.8), a speech-like signal, white
   noise, digital silence, 44.1 kHz with nfft 1103, 8 kHz, 11.025 kHz with low/high frequency limits,
   a signal shorter than one frame, and nfft smaller than the frame (truncation); plus the mel
   filter-bank bin edges of several parameter sets (int32).
-- envelope.safetensors: the envelope gate of REFERENCE.md 2 computed with pandas
+- envelope.safetensors: the envelope gate of docs/WORKFLOW.md §2.3 computed with pandas
   rolling(window=int(rate/10), min_periods=1, center=True).mean() > 0.0005, for even and odd windows.
 - descriptors.safetensors: librosa 0.11 per-frame and mean ZCR, RMS, spectral centroid, bandwidth,
   rolloff, flatness (defaults: n_fft 2048, hop 512, hann, center=True) on two float32 clips, and the
@@ -62,10 +62,10 @@ def feature_case(name, signal_name, signal, rate, **kw):
 def features():
     tensors, meta = {}, {}
 
-    # (a) the REFERENCE.md parity vector, and its documented numbers
+    # (a) the parity vector of docs/WORKFLOW.md §3.8, and its documented numbers
     n = np.arange(1600)
     parity = (0.5 * np.sin(2 * np.pi * 440 * n / 16000)).astype(np.float32)
-    # REFERENCE.md's numbers are what psf gives when handed the float32 array itself (numpy 2 then
+    # The documented numbers are what psf gives when handed the float32 array itself (numpy 2 then
     # does the pre-emphasis and the FFT in float32); the float64 path below differs by ~2e-6.
     m = psf.mfcc(parity, 16000, numcep=13, nfilt=26, nfft=512)
     assert m.shape == (9, 13)

@@ -1,4 +1,4 @@
-"""Reference fixtures for whole models: the reference CNN and RNN of REFERENCE.md section 5.
+"""Reference fixtures for whole models: the reference CNN and RNN of docs/WORKFLOW.md §6.
 
 Writes Tests/Fixtures/models/*.safetensors:
 - cnn_small / rnn_small: the reference architectures with fewer units (same layer sequence),

@@ -203,7 +203,7 @@ final class Conv2DTests: XCTestCase {
         XCTAssertGreaterThan(top, 0.9 * limit)
     }
 
-    /// The reference CNN of REFERENCE.md section 5 has 499,402 parameters for 10 classes.
+    /// The reference CNN of docs/WORKFLOW.md §6.1 has 499,402 parameters for 10 classes.
     func testReferenceCNNParameterCount() throws {
         let layers: [Layer] = [
             Conv2D(filters: 16, kernelSize: (3, 3), padding: .same, activation: .relu),

@@ -1,7 +1,7 @@
 import Layers
 import Tensor
 
-/// The reference architectures of REFERENCE.md 5, built directly (the Pipeline builds them from
+/// The reference architectures of docs/WORKFLOW.md §6, built directly (the Pipeline builds them from
 /// cfg/conv.yaml and cfg/time.yaml), with configurable widths for the small fixture versions.
 enum ReferenceModels {
     static func cnn(filters: [Int] = [16, 32, 64, 128], dense: [Int] = [128, 64], classes: Int = 10,

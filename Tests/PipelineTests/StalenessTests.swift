@@ -6,7 +6,7 @@ import TestSupport
 import XCTest
 
 /// Derived files are rebuilt when what they were made from changes and reused otherwise
-/// (DESIGN.md "Data flow"): clean/ per source file (manifest: source size and time, rate,
+/// (docs/FORMATS.md §1, §5, §6): clean/ per source file (manifest: source size and time, rate,
 /// threshold), the feature cache in pickles/ (name from the feature settings, key from everything
 /// the windows depend on). A damaged cache is rebuilt, never trusted.
 final class StalenessTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Pipeline
 import XCTest
 
-/// Training-window sampling (REFERENCE.md 4), prediction windows (6) and balanced class weights.
+/// Training-window sampling (docs/WORKFLOW.md §4), prediction windows (§9) and balanced class weights.
 final class WindowSamplerTests: XCTestCase {
     // class a: mean 4000; class b: mean 3000 over ALL its files (its 1000-sample file is too short to
     // draw, the usable mean would be 5000); class c: mean 8000 (total 48000).

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-SHAPE = (9, 13)          # one window: 9 MFCC frames of 13 coefficients (REFERENCE.md 4)
+SHAPE = (9, 13)          # one window: 9 MFCC frames of 13 coefficients (docs/WORKFLOW.md §4)
 
 
 def parser(description):
@@ -54,7 +54,7 @@ def load_windows(args):
 
 
 def envelope(y, rate, threshold):
-    """The reference's envelope gate (REFERENCE.md 2), as the original preprocessing writes it: the
+    """The reference's envelope gate (docs/WORKFLOW.md §2.3), as the original preprocessing writes it: the
     keep mask of a centred pandas rolling mean of |y| over int(rate/10) samples."""
     import pandas as pd
     mask = []

@@ -1,10 +1,10 @@
 """MFCC windows/s of python_speech_features and librosa on 0.1 s windows at 16 kHz (1600 samples),
-the feature step of the reference workflow (REFERENCE.md 3-4): one mfcc call per window, as the
+the feature step of the reference workflow (docs/WORKFLOW.md §3-§4): one mfcc call per window, as the
 reference's model.py and predict.py do. With --audio-dir (the folder `bench --audio-dir` writes),
 the windows are cut from its mfcc_16k.wav, the signal Earmark's MFCC figure uses, and the reference
 cleaning is timed too: seconds of audio cleaned per second by librosa.load(path, sr=16000) (soxr
 'soxr_hq', librosa's default) and the pandas rolling-mean envelope gate of the original
-preprocessing (REFERENCE.md 2), on raw_44k.wav and raw_16k.wav (one file at a time, one process).
+preprocessing (docs/WORKFLOW.md §2), on raw_44k.wav and raw_16k.wav (one file at a time, one process).
 
 python_speech_features: mfcc(w, 16000, numcep=13, nfilt=26, nfft=512) (the reference call, 9 x 13).
 librosa: feature.mfcc(y=w, sr=16000, n_mfcc=13, n_fft=512, hop_length=160, win_length=400,

@@ -1,4 +1,4 @@
-"""Keras (TensorFlow CPU) versions of Earmark's reference CNN and RNN (REFERENCE.md 5), timed like
+"""Keras (TensorFlow CPU) versions of Earmark's reference CNN and RNN (docs/WORKFLOW.md §6), timed like
 `bench`: training windows/s (fit on batches of 32, Adam lr 1e-3, categorical cross-entropy with
 balanced class weights, the reference's 'acc' metric) and inference windows/s (the model called on
 batches of 32 in a compiled tf.function), on the same windows (--windows FILE).

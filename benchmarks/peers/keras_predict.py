@@ -1,10 +1,10 @@
 """Keras's `predict` of one clip end to end, process start included: what the reference predict.py
-(REFERENCE.md 6) does for one file, timed as a whole Python process.
+(docs/WORKFLOW.md §9) does for one file, timed as a whole Python process.
 
-One run (--once) starts Python, imports TensorFlow/Keras, rebuilds the reference CNN (REFERENCE.md 5)
+One run (--once) starts Python, imports TensorFlow/Keras, rebuilds the reference CNN (docs/WORKFLOW.md §6)
 and loads Earmark's model file (safetensors, Keras weight names `conv2d_1/kernel`, ...) into it by
 name, reads the clip and cleans it as the reference does (librosa.load at 16 kHz, the pandas
-rolling-mean envelope, REFERENCE.md 2), cuts windows at 0, 1600, ... while i < len - 1600, computes
+rolling-mean envelope, docs/WORKFLOW.md §2), cuts windows at 0, 1600, ... while i < len - 1600, computes
 python_speech_features' MFCC per window, scales with the stored min/max, predicts and writes the CSV
 (fname, one probability per class, y_pred).
 
@@ -29,7 +29,7 @@ CNN_LAYERS = ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3", "dense", "dense_1", 
 
 
 def build_cnn(keras, classes):
-    """The reference CNN (REFERENCE.md 5) with Keras's default layer names, which Earmark's files use."""
+    """The reference CNN (docs/WORKFLOW.md §6) with Keras's default layer names, which Earmark's files use."""
     L = keras.layers
     layers = [keras.Input((9, 13, 1))]
     for i, f in enumerate((16, 32, 64, 128)):

@@ -1,4 +1,4 @@
-"""PyTorch versions of Earmark's reference CNN and RNN (REFERENCE.md 5, same layouts: channels-last
+"""PyTorch versions of Earmark's reference CNN and RNN (docs/WORKFLOW.md §6, same layouts: channels-last
 input, Keras's (h, w, c) flatten order, glorot-uniform kernels, zero biases), timed like `bench`:
 training windows/s (batches of 32, Adam lr 1e-3 eps 1e-7, cross-entropy with balanced class weights
 summed and divided by the batch size as Keras does) and inference windows/s (eval mode,

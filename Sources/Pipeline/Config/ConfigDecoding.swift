@@ -64,66 +64,6 @@ extension ExperimentConfig {
         return f
     }
 
-    static let layerTypes = ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed"]
-
-    private static func decodeModel(_ node: ConfigNode) throws -> ModelConfig {
-        var model = ModelConfig()
-        let m = try node.mapping(allowed: ["input", "layers"])
-        if let v = m["input"] { model.input = try v.choice(ModelConfig.Input.self, among: ModelConfig.Input.allCases) }
-        guard let layers = m["layers"] else { throw node.error("needs `layers`, a list of Keras layers") }
-        model.layers = try layers.sequence().map(decodeLayer)
-        guard !model.layers.isEmpty else { throw layers.error("is empty: a model needs at least one layer") }
-        return model
-    }
-
-    private static func activation(_ m: [String: ConfigNode], _ key: String, _ fallback: Activation) throws -> Activation {
-        try m[key].map { try $0.choice(Activation.self, among: Activation.allCases) } ?? fallback
-    }
-
-    private static func decodeLayer(_ node: ConfigNode) throws -> LayerSpec {
-        let (type, body) = try node.singleEntry(allowed: layerTypes)
-        switch type {
-        case "conv2d":
-            let m = try body.mapping(allowed: ["filters", "kernel_size", "strides", "padding", "activation"])
-            guard let filters = m["filters"] else { throw body.error("needs `filters`") }
-            return .conv2d(filters: try filters.int(min: 1, max: 65536),
-                           kernelSize: try m["kernel_size"]?.pair() ?? (3, 3),
-                           strides: try m["strides"]?.pair() ?? (1, 1),
-                           padding: try m["padding"]?.choice(Padding.self, among: Padding.allCases) ?? .valid,
-                           activation: try activation(m, "activation", .linear))
-        case "max_pooling2d":
-            let m = try body.mapping(allowed: ["pool_size", "strides", "padding"])
-            return .maxPooling2d(poolSize: try m["pool_size"]?.pair() ?? (2, 2),
-                                 strides: try m["strides"]?.pair(),
-                                 padding: try m["padding"]?.choice(Padding.self, among: Padding.allCases) ?? .valid)
-        case "dropout":
-            let m = try body.mapping(allowed: ["rate"])
-            guard let rate = m["rate"] else { throw body.error("needs `rate`") }
-            let r = try rate.double(min: 0, max: 1)
-            guard r < 1 else { throw rate.error("must be below 1 (1 drops everything)") }
-            return .dropout(rate: r)
-        case "flatten":
-            _ = try body.mapping(allowed: [])
-            return .flatten
-        case "dense":
-            let m = try body.mapping(allowed: ["units", "activation"])
-            guard let u = m["units"] else { throw body.error("needs `units` (a number, or `classes` for the output layer)") }
-            let units: Int? = (try? u.string()) == "classes" ? nil : try u.int(min: 1, max: 1 << 20)
-            return .dense(units: units, activation: try activation(m, "activation", .linear))
-        case "lstm":
-            let m = try body.mapping(allowed: ["units", "return_sequences", "activation", "recurrent_activation"])
-            guard let u = m["units"] else { throw body.error("needs `units`") }
-            return .lstm(units: try u.int(min: 1, max: 1 << 16),
-                         returnSequences: try m["return_sequences"]?.bool() ?? false,
-                         activation: try activation(m, "activation", .tanh),
-                         recurrentActivation: try activation(m, "recurrent_activation", .sigmoid))
-        default: // time_distributed
-            let inner = try decodeLayer(body)
-            guard case .dense = inner else { throw body.error("time_distributed wraps a dense layer") }
-            return .timeDistributed(inner)
-        }
-    }
-
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
         var t = TrainingConfig()
         let m = try node.mapping(allowed: ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2",

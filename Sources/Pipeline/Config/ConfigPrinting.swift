@@ -65,28 +65,3 @@ func fnv1a64(_ text: String) -> String {
     for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
     return String(format: "%016llx", h)
 }
-
-extension LayerSpec {
-    /// YAML list item for this layer at the given indentation.
-    func yamlLines(indent: Int) -> [String] {
-        let pad = String(repeating: " ", count: indent)
-        func pair(_ p: (Int, Int)) -> String { "[\(p.0), \(p.1)]" }
-        switch self {
-        case let .conv2d(filters, kernel, strides, padding, activation):
-            return ["\(pad)- conv2d: {filters: \(filters), kernel_size: \(pair(kernel)), strides: \(pair(strides)), padding: \(padding.rawValue), activation: \(activation.rawValue)}"]
-        case let .maxPooling2d(pool, strides, padding):
-            return ["\(pad)- max_pooling2d: {pool_size: \(pair(pool)), strides: \(pair(strides ?? pool)), padding: \(padding.rawValue)}"]
-        case let .dropout(rate):
-            return ["\(pad)- dropout: {rate: \(rate)}"]
-        case .flatten:
-            return ["\(pad)- flatten: {}"]
-        case let .dense(units, activation):
-            return ["\(pad)- dense: {units: \(units.map(String.init) ?? "classes"), activation: \(activation.rawValue)}"]
-        case let .lstm(units, returnSequences, activation, recurrent):
-            return ["\(pad)- lstm: {units: \(units), return_sequences: \(returnSequences), activation: \(activation.rawValue), recurrent_activation: \(recurrent.rawValue)}"]
-        case let .timeDistributed(inner):
-            let innerLine = inner.yamlLines(indent: 0)[0].dropFirst(2)
-            return ["\(pad)- time_distributed: {\(innerLine)}"]
-        }
-    }
-}

@@ -4,7 +4,7 @@ import Layers
 import Tensor
 
 /// Everything one training run needs, read from cfg/<name>.yaml. Keys are Keras argument names in
-/// snake_case; every key has the default of the reference workflow (REFERENCE.md 1, 4-6).
+/// snake_case; every key has the default of the reference workflow (docs/WORKFLOW.md §1; keys: docs/FORMATS.md §3).
 public struct ExperimentConfig: Equatable, Sendable {
     /// Name of the run: the model file is models/<name>.safetensors, reports go to runs/<name>/.
     public var name: String
@@ -18,7 +18,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public init(name: String) { self.name = name }
 }
 
-/// How clips become network inputs (REFERENCE.md 2-4). The frame geometry (frame length and step,
+/// How clips become network inputs (docs/WORKFLOW.md §2-§4). The frame geometry (frame length and step,
 /// frames per window, coefficients) is Audio's: `audioParameters` derives the `FeatureParameters`
 /// and the properties below ask it.
 public struct FeatureConfig: Equatable, Sendable {
@@ -37,7 +37,7 @@ public struct FeatureConfig: Equatable, Sendable {
     public var nfft = 512
     public var preemph = 0.97
     public var ceplifter = 22
-    /// Envelope gate threshold on the 0.1 s rolling mean of |y| (REFERENCE.md 2).
+    /// Envelope gate threshold on the 0.1 s rolling mean of |y| (docs/WORKFLOW.md §2.3).
     public var threshold = 0.0005
     /// Windows drawn per `windowSeconds` of cleaned audio (the original draws 2 * int(total / 0.1)).
     public var windowsPerStep = 2
@@ -58,29 +58,7 @@ public struct FeatureConfig: Equatable, Sendable {
     public var coefficients: Int { audioParameters.width(kind) }
 }
 
-/// Layer stack and input layout.
-public struct ModelConfig: Equatable, Sendable {
-    /// `image`: windows are (frames, coefficients, 1) for Conv2D; `sequence`: (frames, coefficients) for LSTM.
-    public enum Input: String, Sendable, CaseIterable { case image, sequence }
-    public var input = Input.image
-    public var layers: [LayerSpec] = []
-}
-
-/// One layer of the stack, Keras names and arguments.
-public indirect enum LayerSpec: Equatable, Sendable {
-    case conv2d(filters: Int, kernelSize: (Int, Int), strides: (Int, Int), padding: Padding, activation: Activation)
-    case maxPooling2d(poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding)
-    case dropout(rate: Double)
-    case flatten
-    /// `units == nil` means "one per class" (`units: classes`, the output layer).
-    case dense(units: Int?, activation: Activation)
-    case lstm(units: Int, returnSequences: Bool, activation: Activation, recurrentActivation: Activation)
-    case timeDistributed(LayerSpec)
-
-    public static func == (a: LayerSpec, b: LayerSpec) -> Bool { a.yamlLines(indent: 0) == b.yamlLines(indent: 0) }
-}
-
-/// Optimisation settings (REFERENCE.md 5-6).
+/// Optimisation settings (docs/WORKFLOW.md §7-§8).
 public struct TrainingConfig: Equatable, Sendable {
     public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd }
     public enum ClassWeight: String, Sendable, CaseIterable { case balanced, none }
@@ -98,7 +76,7 @@ public struct TrainingConfig: Equatable, Sendable {
     public var seed = 0
 }
 
-/// File-level held-out splits (DESIGN.md "Evaluation").
+/// File-level held-out splits (docs/WORKFLOW.md §11).
 public struct SplitConfig: Equatable, Sendable {
     /// Fraction of each class's files held out for the test.
     public var test = 0.2

@@ -13,13 +13,13 @@ extension ExperimentConfig {
     /// - Throws: `ConfigError` naming the file and `model.layers[i]` when a shape does not work
     ///   (a pool that shrinks a dimension to zero, a Conv2D on a sequence input, ...).
     public func makeModel(classes: Int, seed: UInt64) throws -> Sequential {
-        guard case .dense(_, .softmax)? = model.layers.last else {
+        guard let output = model.layers.last as? DenseSpec, output.activation == .softmax else {
             throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)]",
                               "the last layer must be `dense: {units: classes, activation: softmax}` (the loss is categorical cross-entropy)")
         }
         var layers: [Layer] = []
         for (i, spec) in model.layers.enumerated() {
-            layers.append(makeLayer(spec, classes: classes, seed: seed &+ UInt64(i) &* 7919))
+            layers.append(spec.makeLayer(LayerContext(classes: classes, seed: seed &+ UInt64(i) &* 7919)))
         }
         // shape inference first, so that the error can name the layer's index in the file
         var shape = inputShape
@@ -28,29 +28,10 @@ extension ExperimentConfig {
                 throw ConfigError(file: source, key: "model.layers[\(i)]", "\(layer.kind) on input \(shape): \(e.description)")
             }
         }
-        if case .dense(let units?, _) = model.layers.last, units != classes {
-            throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)].dense.units",
+        if let units = output.units, units != classes {
+            throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)].\(DenseSpec.typeName).units",
                               "is \(units) but the data has \(classes) classes (write `units: classes`)")
         }
         return try Sequential(inputShape: inputShape, layers: layers, seed: seed)
-    }
-
-    private func makeLayer(_ spec: LayerSpec, classes: Int, seed: UInt64) -> Layer {
-        switch spec {
-        case let .conv2d(filters, kernel, strides, padding, activation):
-            return Conv2D(filters: filters, kernelSize: kernel, strides: strides, padding: padding, activation: activation)
-        case let .maxPooling2d(pool, strides, padding):
-            return MaxPool2D(poolSize: pool, strides: strides, padding: padding)
-        case let .dropout(rate):
-            return Dropout(rate: Float(rate), seed: seed)
-        case .flatten:
-            return Flatten()
-        case let .dense(units, activation):
-            return Dense(units: units ?? classes, activation: activation)
-        case let .lstm(units, returnSequences, activation, recurrent):
-            return LSTM(units: units, returnSequences: returnSequences, activation: activation, recurrentActivation: recurrent)
-        case let .timeDistributed(inner):
-            return TimeDistributed(makeLayer(inner, classes: classes, seed: seed))
-        }
     }
 }

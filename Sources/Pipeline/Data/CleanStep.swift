@@ -2,12 +2,12 @@ import Audio
 import Dispatch
 import Foundation
 
-/// The cleaning step (REFERENCE.md 2) over a data set: every source in wavfiles/ is decoded, mixed
+/// The cleaning step (docs/WORKFLOW.md §2) over a data set: every source in wavfiles/ is decoded, mixed
 /// to mono, resampled and gated, and written to clean/ as a 32-bit float WAV - only when the clean
 /// file is missing or stale. clean/manifest.json records, per file, the source's size and time and
 /// the rate and threshold used; any change rebuilds that file. Clips run in parallel.
 ///
-/// Bad input (DESIGN.md): a source that cannot be decoded or resampled is skipped with one warning
+/// Bad input (docs/WORKFLOW.md §10.2): a source that cannot be decoded or resampled is skipped with one warning
 /// naming it and the reason (a stale clean file of it is removed); a clip shorter than
 /// `minimumSamples` after cleaning (a silent one: nothing passes the gate) is written but skipped
 /// with a warning; a WAV cut short is used with a warning (the frames present). The warnings are

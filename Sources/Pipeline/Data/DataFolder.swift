@@ -1,7 +1,7 @@
 import Foundation
 
 /// The folders of one data set, the reference layout: audio.csv and wavfiles/ in, clean/,
-/// pickles/, models/ and runs/ out, all beside each other (DESIGN.md "Data flow").
+/// pickles/, models/ and runs/ out, all beside each other (docs/FORMATS.md §1).
 public struct DataFolder: Sendable {
     public let root: URL
     public init(root: URL) { self.root = root.standardizedFileURL }

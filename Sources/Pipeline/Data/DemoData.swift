@@ -1,7 +1,7 @@
 import Audio
 import Foundation
 
-/// The built-in demo data set (REFERENCE.md 7): synthetic tones of high, medium and low recording
+/// The built-in demo data set (docs/WORKFLOW.md §12): synthetic tones of high, medium and low recording
 /// quality, generated reproducibly into DATA/demo/ (wavfiles/ and audio.csv) when DATA has no
 /// audio.csv of its own.
 public enum DemoData {

@@ -9,7 +9,7 @@ import Tensor
 /// `apply(to:)` and the stored forms are switches over the cases, so the compiler lists every place.
 public enum FeatureScaling: Equatable, Sendable {
     /// x' = (x - min) / (max - min), one global scalar min and max over every value of the raw
-    /// training features (the reference workflow's scaling, docs/WORKFLOW.md).
+    /// training features (the reference workflow's scaling, docs/WORKFLOW.md §5).
     case minMax(min: Float, max: Float)
 
     /// The min/max scaling of `x`: its smallest and largest value (+inf and -inf for an empty x).

@@ -68,7 +68,7 @@ public enum Preparation {
         return result
     }
 
-    /// A class with no usable clip at all stops the run (DESIGN.md "Bad input"); the error carries
+    /// A class with no usable clip at all stops the run (docs/WORKFLOW.md §10.2); the error carries
     /// `warnings`, which say why each clip was skipped.
     static func requireEveryClass(table: AudioTable, usable: [Int], file: String, warnings: [DataWarning]) throws {
         let present = Set(usable.map { table.rows[$0].label })

@@ -53,7 +53,7 @@ struct WindowSource {
     }
 
     /// Random windows of the given rows as raw features: windowsPerStep * int(total seconds /
-    /// windowSeconds) draws (2 * int(total / 0.1) for the reference workflow, docs/WORKFLOW.md).
+    /// windowSeconds) draws (2 * int(total / 0.1) for the reference workflow, docs/WORKFLOW.md §4).
     func windows(for rows: [Int], seed: UInt64, warnings: inout [DataWarning]) throws -> WindowSet {
         let f = config.features
         let lengths = rows.map { clips[$0].count }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Ctrl-C and SIGTERM during training: the handler only raises a flag; the training loop finishes
-/// its step, writes a checkpoint and returns (DESIGN.md "Bad input and faults").
+/// its step, writes a checkpoint and returns (docs/WORKFLOW.md §10.2).
 public enum StopSignal {
     private static let flag = Atomic<Int32>(0)
 

@@ -3,7 +3,7 @@ import Foundation
 import Layers
 import Tensor
 
-/// Classifies whole clips with a trained model, as the reference's predict step (REFERENCE.md 6):
+/// Classifies whole clips with a trained model, as the reference's predict step (docs/WORKFLOW.md §9):
 /// consecutive non-overlapping windows of the cleaned clip, the stored `FeatureScaling`, softmax per
 /// window, file probability = mean over windows, label = argmax. Windows go through the network
 /// in batches.

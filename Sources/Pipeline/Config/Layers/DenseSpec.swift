@@ -1,0 +1,33 @@
+import Layers
+
+/// `dense`: Keras `Dense`. `units: classes` gives one unit per class of the data (the output layer).
+public struct DenseSpec: DecodableLayerSpec {
+    public static let typeName = "dense"
+    public static let keys = ["units", "activation"]
+
+    /// Output units (required); `nil` is `units: classes`.
+    public var units: Int?
+    public var activation: Activation
+
+    public init(units: Int?, activation: Activation = .linear) {
+        self.units = units
+        self.activation = activation
+    }
+
+    static func decode(_ body: ConfigNode) throws -> DenseSpec {
+        let m = try body.mapping(allowed: keys)
+        guard let u = m["units"] else {
+            throw body.error("needs `units` (a number, or `classes` for the output layer)")
+        }
+        let units: Int? = (try? u.string()) == "classes" ? nil : try u.int(min: 1, max: 1 << 20)
+        return DenseSpec(units: units, activation: try m["activation"]?.activation() ?? .linear)
+    }
+
+    public var arguments: [(key: String, value: String)] {
+        [("units", units.map(String.init) ?? "classes"), ("activation", activation.rawValue)]
+    }
+
+    public func makeLayer(_ context: LayerContext) -> any Layer {
+        Dense(units: units ?? context.classes, activation: activation)
+    }
+}

@@ -1,0 +1,42 @@
+import Layers
+
+/// `lstm`: Keras `LSTM` on (frames, features) sequences.
+public struct LSTMSpec: DecodableLayerSpec {
+    public static let typeName = "lstm"
+    public static let keys = ["units", "return_sequences", "activation", "recurrent_activation"]
+
+    /// Hidden units (required).
+    public var units: Int
+    /// True: one output per frame; false: the last frame's only.
+    public var returnSequences: Bool
+    public var activation: Activation
+    public var recurrentActivation: Activation
+
+    public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
+                recurrentActivation: Activation = .sigmoid) {
+        self.units = units
+        self.returnSequences = returnSequences
+        self.activation = activation
+        self.recurrentActivation = recurrentActivation
+    }
+
+    static func decode(_ body: ConfigNode) throws -> LSTMSpec {
+        let m = try body.mapping(allowed: keys)
+        guard let u = m["units"] else { throw body.error("needs `units`") }
+        var spec = LSTMSpec(units: try u.int(min: 1, max: 1 << 16))
+        if let v = m["return_sequences"] { spec.returnSequences = try v.bool() }
+        if let v = m["activation"] { spec.activation = try v.activation() }
+        if let v = m["recurrent_activation"] { spec.recurrentActivation = try v.activation() }
+        return spec
+    }
+
+    public var arguments: [(key: String, value: String)] {
+        [("units", "\(units)"), ("return_sequences", "\(returnSequences)"), ("activation", activation.rawValue),
+         ("recurrent_activation", recurrentActivation.rawValue)]
+    }
+
+    public func makeLayer(_ context: LayerContext) -> any Layer {
+        LSTM(units: units, returnSequences: returnSequences, activation: activation,
+             recurrentActivation: recurrentActivation)
+    }
+}

@@ -1,0 +1,34 @@
+import Layers
+import Tensor
+
+/// Layer stack and input layout.
+public struct ModelConfig: Equatable, Sendable {
+    /// `image`: windows are (frames, coefficients, 1) for Conv2D; `sequence`: (frames, coefficients) for LSTM.
+    public enum Input: String, Sendable, CaseIterable { case image, sequence }
+    public var input = Input.image
+    /// The layers in order, one spec per layer (the types are listed in `LayerCatalog`).
+    public var layers: [any LayerSpec] = []
+
+    public init(input: Input = .image, layers: [any LayerSpec] = []) {
+        self.input = input
+        self.layers = layers
+    }
+
+    public static func == (a: ModelConfig, b: ModelConfig) -> Bool {
+        a.input == b.input && a.layers.count == b.layers.count
+            && zip(a.layers, b.layers).allSatisfy { $0.isEqual(to: $1) }
+    }
+}
+
+extension ExperimentConfig {
+    /// Reads the `model` section: `input` and the non-empty `layers` list.
+    static func decodeModel(_ node: ConfigNode) throws -> ModelConfig {
+        var model = ModelConfig()
+        let m = try node.mapping(allowed: ["input", "layers"])
+        if let v = m["input"] { model.input = try v.choice(ModelConfig.Input.self, among: ModelConfig.Input.allCases) }
+        guard let layers = m["layers"] else { throw node.error("needs `layers`, a list of Keras layers") }
+        model.layers = try layers.sequence().map(LayerCatalog.decode)
+        guard !model.layers.isEmpty else { throw layers.error("is empty: a model needs at least one layer") }
+        return model
+    }
+}

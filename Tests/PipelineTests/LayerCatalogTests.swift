@@ -1,0 +1,134 @@
+import Foundation
+@testable import Pipeline
+import XCTest
+
+/// The layer catalog: every registered type decodes, prints in its canonical form and decodes back equal,
+/// and the decoder accepts exactly the registered types.
+final class LayerCatalogTests: XCTestCase {
+    /// Layer entries of every catalog type, with arguments left to their defaults and with every argument
+    /// set, next to the canonical line `--print-config` writes for each.
+    static let examples: [(entry: String, printed: String)] = [
+        ("conv2d: {filters: 4}",
+         "conv2d: {filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: valid, activation: linear}"),
+        ("conv2d: {filters: 4, kernel_size: 5, strides: [2, 1], padding: same, activation: sigmoid}",
+         "conv2d: {filters: 4, kernel_size: [5, 5], strides: [2, 1], padding: same, activation: sigmoid}"),
+        ("max_pooling2d: {}", "max_pooling2d: {pool_size: [2, 2], strides: [2, 2], padding: valid}"),
+        ("max_pooling2d: {pool_size: 3, strides: [1, 2], padding: same}",
+         "max_pooling2d: {pool_size: [3, 3], strides: [1, 2], padding: same}"),
+        ("dropout: {rate: 0.25}", "dropout: {rate: 0.25}"),
+        ("flatten:", "flatten: {}"),
+        ("flatten: {}", "flatten: {}"),
+        ("dense: {units: 9}", "dense: {units: 9, activation: linear}"),
+        ("dense: {units: classes, activation: softmax}", "dense: {units: classes, activation: softmax}"),
+        ("lstm: {units: 7}",
+         "lstm: {units: 7, return_sequences: false, activation: tanh, recurrent_activation: sigmoid}"),
+        ("lstm: {units: 7, return_sequences: yes, activation: relu, recurrent_activation: hard_sigmoid}",
+         "lstm: {units: 7, return_sequences: true, activation: relu, recurrent_activation: hard_sigmoid}"),
+        ("time_distributed: {dense: {units: 3}}", "time_distributed: {dense: {units: 3, activation: linear}}"),
+        ("time_distributed: {dense: {units: classes, activation: relu}}",
+         "time_distributed: {dense: {units: classes, activation: relu}}"),
+    ]
+
+    static func config(_ entries: [String]) -> String {
+        "model:\n  layers:\n" + entries.map { "    - \($0)\n" }.joined()
+    }
+
+    static func parse(_ text: String) throws -> ExperimentConfig {
+        try ExperimentConfig.parse(text, file: "cfg/catalog.yaml", defaultName: "catalog")
+    }
+
+    func testEveryCatalogTypeDecodesPrintsAndDecodesBackEqual() throws {
+        let decoded = try Self.parse(Self.config(Self.examples.map(\.entry)))
+        XCTAssertEqual(decoded.model.layers.map(\.yamlEntry), Self.examples.map(\.printed))
+        var back = try Self.parse(decoded.yaml())
+        back.name = decoded.name
+        back.source = decoded.source
+        XCTAssertEqual(back, decoded)
+        XCTAssertEqual(back.yaml(), decoded.yaml(), "the printed form is canonical")
+        for (spec, example) in zip(decoded.model.layers, Self.examples) {
+            let again = try Self.parse(Self.config([spec.yamlEntry])).model.layers[0]
+            XCTAssertTrue(again.isEqual(to: spec), example.entry)
+            let allowed = LayerCatalog.types.first { $0.typeName == spec.typeName }?.keys ?? []
+            for key in spec.arguments.map(\.key) {
+                XCTAssertTrue(allowed.contains(key), "\(spec.typeName) prints `\(key)`, which it does not accept")
+            }
+        }
+        let covered = Set(decoded.model.layers.map(\.typeName))
+        XCTAssertEqual(covered, Set(LayerCatalog.typeNames), "every catalog type needs an example here")
+    }
+
+    func testTheCatalogListsExactlyTheTypesTheDecoderAccepts() throws {
+        let names = LayerCatalog.typeNames
+        XCTAssertEqual(names, ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed"])
+        XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
+        XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
+            let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
+            XCTAssertTrue("\(error)".hasSuffix(known), "\(error)")
+        }
+        for example in Self.examples {
+            let spec = try Self.parse(Self.config([example.entry])).model.layers[0]
+            let name = String(example.entry.prefix { $0 != ":" })
+            XCTAssertEqual(spec.typeName, name, "the decoder reads `\(name)` as the type registered under it")
+        }
+    }
+
+    func testSpecsCompareByTypeAndArguments() {
+        let pool3 = MaxPooling2DSpec(poolSize: (3, 3))
+        XCTAssertTrue(pool3.isEqual(to: MaxPooling2DSpec(poolSize: (3, 3), strides: (3, 3))), "strides = pool_size")
+        XCTAssertFalse(MaxPooling2DSpec().isEqual(to: MaxPooling2DSpec(strides: (1, 1))))
+        XCTAssertFalse(DenseSpec(units: nil).isEqual(to: DenseSpec(units: 3)))
+        XCTAssertFalse(DenseSpec(units: 3).isEqual(to: TimeDistributedSpec(DenseSpec(units: 3))))
+        XCTAssertTrue(TimeDistributedSpec(DenseSpec(units: 3)).isEqual(to: TimeDistributedSpec(DenseSpec(units: 3))))
+        XCTAssertFalse(TimeDistributedSpec(DenseSpec(units: 3)).isEqual(to: TimeDistributedSpec(DenseSpec(units: 4))))
+        XCTAssertNotEqual(ModelConfig(layers: [FlattenSpec()]), ModelConfig(layers: [FlattenSpec(), FlattenSpec()]))
+        XCTAssertNotEqual(ModelConfig(input: .sequence, layers: [FlattenSpec()]), ModelConfig(layers: [FlattenSpec()]))
+    }
+
+    func testAModelBuiltInCodeEqualsItsYAMLAndBuildsTheSameNetwork() throws {
+        var code = ExperimentConfig(name: "catalog")
+        code.model = ModelConfig(input: .sequence, layers: [
+            LSTMSpec(units: 8, returnSequences: true), DropoutSpec(rate: 0.5),
+            TimeDistributedSpec(DenseSpec(units: 4, activation: .relu)), FlattenSpec(),
+            DenseSpec(units: nil, activation: .softmax),
+        ])
+        let text = Self.config(["lstm: {units: 8, return_sequences: true}", "dropout: {rate: 0.5}",
+                                "time_distributed: {dense: {units: 4, activation: relu}}", "flatten: {}",
+                                "dense: {units: classes, activation: softmax}"])
+        var yaml = try Self.parse(text.replacingOccurrences(of: "model:\n", with: "model:\n  input: sequence\n"))
+        yaml.source = ""
+        XCTAssertEqual(code, yaml)
+        let a = try code.makeModel(classes: 3, seed: 5), b = try yaml.makeModel(classes: 3, seed: 5)
+        XCTAssertEqual(a.layers.map(\.kind), ["LSTM", "Dropout", "TimeDistributed", "Flatten", "Dense"])
+        XCTAssertEqual(a.layers.map(\.kind), b.layers.map(\.kind))
+        XCTAssertEqual(a.parameterCount, b.parameterCount)
+        for (p, q) in zip(a.parameters, b.parameters) { XCTAssertEqual(p.value.data, q.value.data) }
+    }
+
+    func testLayerArgumentMistakesNameTheKey() {
+        let cases: [(String, [String])] = [
+            ("conv2d: {kernel_size: 3}", ["cfg/catalog.yaml:3", "model.layers[0].conv2d", "needs `filters`"]),
+            ("dropout: {rate: 1}", ["model.layers[0].dropout.rate", "must be below 1"]),
+            ("dense: {units: many}", ["model.layers[0].dense.units", "expected an integer"]),
+            ("lstm: {units: 4, return_sequences: maybe}", ["lstm.return_sequences", "expected true or false"]),
+            ("max_pooling2d: {padding: full}", ["max_pooling2d.padding", "'full' is not one of valid, same"]),
+            ("flatten: {rate: 2}", ["model.layers[0].flatten.rate", "unknown key"]),
+            ("time_distributed: {lstm: {units: 4}}", ["model.layers[0].time_distributed", "wraps a dense layer"]),
+            ("time_distributed: {pool: {}}", ["time_distributed.pool", "unknown layer type"]),
+        ]
+        for (entry, fragments) in cases {
+            XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in
+                for f in fragments { XCTAssertTrue("\(error)".contains(f), "'\(error)' lacks '\(f)'") }
+            }
+        }
+    }
+
+    /// `yaml()` is hashed into every model file, so the shipped configs must keep printing the same text.
+    func testShippedConfigHashesStayTheSame() throws {
+        let expected = ["conv": "2ed5b71315b5b5db", "time": "13f5d8f5250c1786",
+                        "conv_fbank": "9e325c865f5f049c", "conv_small": "171829b3f076d4e6"]
+        for (name, hash) in expected {
+            let c = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("\(name).yaml"))
+            XCTAssertEqual(c.configHash, hash, name)
+        }
+    }
+}
