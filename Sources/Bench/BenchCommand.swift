@@ -24,7 +24,7 @@ struct CommonOptions: ParsableArguments {
     var batchSize = 32
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?
-    @Option(help: "Data-parallel replicas, one thread and one BLAS thread each (1: one model, Trainer.step, OpenBLAS's threads).")
+    @Option(help: "Data-parallel replicas, one thread and one BLAS thread each (1: one model, OpenBLAS's threads).")
     var replicas = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Leave subnormal floats enabled (no FTZ/DAZ), to measure what flushing gives.")
     var noFtz = false
@@ -93,8 +93,8 @@ struct RunAll: ParsableCommand {
                            "ftz_daz": common.noFtz ? "off" : "on", "warmup_passes": String(warmup),
                            "timed_passes": String(repeats),
                            "parallelism": common.replicas > 1
-                               ? "data-parallel: \(common.replicas) replicas x 1 BLAS thread (DataParallel.step)"
-                               : "one model, OpenBLAS \(BLAS.threads) threads (Trainer.step)"]
+                               ? "data-parallel: \(common.replicas) replicas x 1 BLAS thread (TrainingEngine.step)"
+                               : "one model, OpenBLAS \(BLAS.threads) threads (TrainingEngine.step)"]
         print("Earmark bench: \(windows.count) windows from \(windows.source), batch \(common.batchSize), "
               + "BLAS \(BLAS.coreName), \(report.settings["parallelism"]!), FTZ/DAZ \(common.noFtz ? "off" : "on")")
         let folder = audioDir.map { URL(fileURLWithPath: $0, isDirectory: true) }

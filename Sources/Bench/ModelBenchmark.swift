@@ -4,19 +4,21 @@ import Tensor
 
 /// Training and inference throughput of one reference network at a fixed batch size.
 ///
-/// Training: `Trainer.step` (zero gradients, forward in training mode, weighted softmax
-/// cross-entropy, fused backward, Adam lr 1e-3) over every batch of the windows in order; one timed
-/// repetition is one pass. Inference: `Sequential.infer` (the fused inference plan) over the same batches.
-/// Windows per second are taken per pass, after `warmup` untimed passes.
+/// Training: `Trainer.step` (`TrainingEngine.step`: zero gradients, forward in training mode, weighted
+/// softmax cross-entropy, fused backward, Adam lr 1e-3) over every batch of the windows in order; one
+/// timed repetition is one pass. Inference: `TrainingEngine.infer` (`Sequential.infer`, the fused
+/// inference plan, on each replica) over the same batches. With several replicas each batch is split
+/// by rows over them. Windows per second are taken per pass, after `warmup` untimed passes.
 struct ModelBenchmark {
     let network: ReferenceNetwork
     let windows: BenchWindows
     let batchSize: Int
     let warmup: Int
     let repeats: Int
-    /// Replicas for data parallelism (one BLAS thread each); 1 means `Trainer.step` on one model.
+    /// Replicas of the engine (one thread and one BLAS thread each); 1 means one model on the caller's
+    /// thread with OpenBLAS's threads.
     var replicas = 1
-    /// Whether DataParallel's worker threads flush subnormals to zero (the calling thread is set by `bench`).
+    /// Whether the engine's worker threads flush subnormals to zero (the calling thread is set by `bench`).
     var flushDenormals = true
 
     struct Result {
@@ -30,45 +32,31 @@ struct ModelBenchmark {
     var batches: Int { windows.count / batchSize }
 
     func run() throws -> Result {
-        if replicas > 1 { return try runDataParallel() }
-        let (model, trainer) = try makeTrainer()
+        let trainer = try makeTrainer()
         let training = passes { x, labels in _ = trainer.step(x, labels: labels) }
-        let inference = passes { x, _ in _ = model.infer(x) }
+        let inference = passes { x, _ in _ = trainer.engine.infer(x) }
         return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
-                      products: ModelProducts(model: model, batch: batchSize),
-                      parameterCount: model.parameterCount)
-    }
-
-    /// `DataParallel` over `replicas` copies of the network: the same step, the batch split by rows.
-    private func runDataParallel() throws -> Result {
-        let parallel = DataParallel(replicas: try (0..<replicas).map { _ in
-            try network.build(classes: windows.classes, seed: 1)
-        }, flushDenormals: flushDenormals)
-        let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes).map(Float.init)
-        let loss = SoftmaxCrossEntropy(classWeights: weights), adam = Adam(learningRate: 1e-3)
-        let training = passes { x, labels in _ = parallel.step(x, labels: labels, loss: loss, optimizer: adam) }
-        let inference = passes { x, _ in _ = parallel.forward(x) }
-        return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
-                      products: ModelProducts(model: parallel.model, batch: batchSize / replicas),
-                      parameterCount: parallel.model.parameterCount)
+                      products: ModelProducts(model: trainer.model, batch: batchSize / replicas),
+                      parameterCount: trainer.model.parameterCount)
     }
 
     /// Training passes only (the memory probe's work), windows/s per pass.
     func runTraining() throws -> [Double] {
-        if replicas > 1 { return try runDataParallel().trainingWindowsPerSecond }
-        let (_, trainer) = try makeTrainer()
+        let trainer = try makeTrainer()
         return passes { x, labels in _ = trainer.step(x, labels: labels) }
     }
 
-    /// The network (seed 1) and a trainer with Adam lr 1e-3 and balanced class weights.
-    private func makeTrainer() throws -> (Sequential, Trainer) {
+    /// `replicas` copies of the network (seed 1) in an engine, and a trainer with Adam lr 1e-3 and
+    /// balanced class weights.
+    private func makeTrainer() throws -> Trainer {
         precondition(batches > 0, "need at least \(batchSize) windows, have \(windows.count)")
-        let model = try network.build(classes: windows.classes, seed: 1)
-        let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes).map(Float.init)
-        let trainer = Trainer(model: model, optimizer: Adam(learningRate: 1e-3),
-                              loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: batchSize,
-                              shuffle: false, seed: 1)
-        return (model, trainer)
+        let engine = TrainingEngine(replicas: try (0..<replicas).map { _ in
+            try network.build(classes: windows.classes, seed: 1)
+        }, flushDenormals: flushDenormals)
+        let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes)
+            .map(Float.init)
+        return Trainer(engine: engine, optimizer: Adam(learningRate: 1e-3),
+                       loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: batchSize, shuffle: false, seed: 1)
     }
 
     /// Times `warmup` + `repeats` passes of `body` over every batch; windows/s of the timed ones.

@@ -15,7 +15,7 @@ public protocol Optimizer: AnyObject {
 }
 
 /// An optimizer whose update of an element depends only on that element's value, gradient and
-/// state, so that disjoint element ranges can be updated on different threads (`DataParallel`).
+/// state, so that disjoint element ranges can be updated on different threads (Pipeline's `TrainingEngine`).
 /// `step` does the same update on the calling thread.
 public protocol ElementwiseOptimizer: Optimizer {
     /// Counts one step (Keras `iterations`) and sizes the state for `parameters`.
@@ -36,25 +36,11 @@ public struct ElementwiseUpdate: @unchecked Sendable {
 }
 
 /// One tensor of optimizer state in a box of its own, so that the pointers to several of them can be
-/// held at once (nested accesses to elements of one stored array would overlap).
+/// held at once (`Tensor.withStorage(of:_:_:)`; nested accesses to elements of one stored array would
+/// overlap).
 final class StateBuffer {
     var tensor: Tensor
     init(_ tensor: Tensor) { self.tensor = tensor }
-
-    /// Calls `body` with the base address of every buffer's storage, all valid during the call.
-    static func withPointers(_ buffers: [StateBuffer], _ body: ([UnsafeMutablePointer<Float>]) -> Void) {
-        var pointers: [UnsafeMutablePointer<Float>] = []
-        pointers.reserveCapacity(buffers.count)
-        func nest(_ i: Int) {
-            if i == buffers.count { return body(pointers) }
-            buffers[i].tensor.data.withUnsafeMutableBufferPointer { p in
-                precondition(p.count > 0, "optimizer state of an empty parameter")
-                pointers.append(p.baseAddress!)
-                nest(i + 1)
-            }
-        }
-        nest(0)
-    }
 }
 
 /// Adam in Keras's form (docs/WORKFLOW.md §7.6):
@@ -105,8 +91,8 @@ public final class Adam: ElementwiseOptimizer {
 
     public func withUpdate(_ parameters: [Parameter], _ body: (ElementwiseUpdate) -> Void) {
         let (alpha, b1, b2, eps) = (alpha, 1 - beta1, 1 - beta2, epsilon)
-        StateBuffer.withPointers(m) { mp in
-            StateBuffer.withPointers(v) { vp in
+        Tensor.withStorage(of: m, \.tensor) { mp in
+            Tensor.withStorage(of: v, \.tensor) { vp in
                 body(ElementwiseUpdate { i, w, g, range in
                     Adam.update(w: w, g: g, m: mp[i], v: vp[i], range: range, alpha: alpha, b1: b1, b2: b2, eps: eps)
                 })

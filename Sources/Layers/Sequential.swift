@@ -84,7 +84,7 @@ public final class Sequential {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(Array(x.shape.dropFirst()) == inputShape,
                      "Sequential.forward: input \(x.shape), expected (N, \(inputShape))")
-        for layer in layers { layer.releaseCache() }
+        releaseCaches()
         var h = x
         for layer in layers { h = layer.forward(h, training: training) }
         return h
@@ -99,7 +99,7 @@ public final class Sequential {
     public func infer(_ x: Tensor) -> Tensor {
         precondition(Array(x.shape.dropFirst()) == inputShape,
                      "Sequential.infer: input \(x.shape), expected (N, \(inputShape))")
-        for layer in layers { layer.releaseCache() }
+        releaseCaches()
         return inferencePlan.run(x)
     }
 
@@ -129,34 +129,10 @@ public final class Sequential {
     /// Clears every parameter gradient.
     public func zeroGrad() { for layer in layers { layer.zeroGrad() } }
 
-    /// Inference (`infer`) over any number of examples in batches of `batchSize` (the last one may be smaller).
-    ///
-    ///     x (M, inputShape...) -> (M, outputShape...)
-    public func predict(_ x: Tensor, batchSize: Int = 256) -> Tensor {
-        let m = x.shape[0]
-        let inStride = inputShape.reduce(1, *), outStride = outputShape.reduce(1, *)
-        var out = Tensor(shape: [m] + outputShape)
-        var batch = Tensor.empty
-        var start = 0
-        while start < m {
-            let n = min(batchSize, m - start)
-            batch.ensureShape([n] + inputShape)
-            batch.data.withUnsafeMutableBufferPointer { dst in
-                x.data.withUnsafeBufferPointer { src in
-                    dst.baseAddress!.update(from: src.baseAddress! + start * inStride, count: n * inStride)
-                }
-            }
-            let y = infer(batch)
-            out.data.withUnsafeMutableBufferPointer { dst in
-                y.data.withUnsafeBufferPointer { src in
-                    (dst.baseAddress! + start * outStride).update(from: src.baseAddress!, count: n * outStride)
-                }
-            }
-            start += n
-        }
-        for layer in layers { layer.releaseCache() }
-        return out
-    }
+    /// Drops every layer's cached references to other layers' tensors (`Layer.releaseCache`), so that
+    /// the tensor last given to `forward` or `infer` can be rewritten in place by its owner. `forward`
+    /// and `infer` call it first; call it after the last pass to release the input and outputs.
+    public func releaseCaches() { for layer in layers { layer.releaseCache() } }
 
     /// A Keras-style summary table: layer (type), output shape, parameter count.
     public func summary() -> String {

@@ -48,74 +48,106 @@ public struct TrainingRun {
     /// Trains for `config.training.epochs` epochs (continuing a checkpoint when `resume`).
     /// `console` receives Keras-style progress; `shouldStop` is polled after every step.
     public func run(resume: Bool, console: TrainingConsole, shouldStop: @escaping () -> Bool) throws -> Summary {
-        let classes = prepared.classes
-        let seed = UInt64(config.training.seed)
-        let network = try config.makeModel(classes: classes.count, seed: seed)
-        console.note(network.summary())
-        let optimizer = makeOptimizer()
-        let weights = config.training.classWeight == .balanced
-            ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes.count).map(Float.init) : nil
-        let replicas = Self.replicaCount(batchSize: config.training.batchSize)
-        let parallel = replicas > 1
-            ? DataParallel(replicas: [network] + (try (1..<replicas).map { _ in try config.makeModel(classes: classes.count, seed: seed) }))
-            : nil
-        let trainer = Trainer(model: network, optimizer: optimizer, loss: SoftmaxCrossEntropy(classWeights: weights),
-                              batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed,
-                              parallel: parallel)
-        var model = TrainedModel(config: config, classes: classes, featureMin: prepared.featureMin,
-                                 featureMax: prepared.featureMax, splits: prepared.splitNames, network: network)
-        let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
-        if resume {
-            if FileManager.default.fileExists(atPath: checkpointURL.path) {
-                let loaded = try TrainedModel.load(from: checkpointURL)
-                guard loaded.model.config.configHash == config.configHash else {
-                    throw DataError(file: data.display(checkpointURL), problem: "was made with another config",
-                                    hint: "remove it or train without --resume")
-                }
-                for (mine, theirs) in zip(network.parameters, loaded.model.network.parameters) { mine.value = theirs.value }
-                try optimizer.restore(loaded.optimizerState, for: network.parameters)
-                trainer.state = loaded.trainingState ?? TrainingState()
-                console.note("resuming \(config.name) at epoch \(trainer.state.epoch + 1), step \(trainer.state.nextStep + 1)")
-            } else {
-                console.note("no checkpoint at \(data.display(checkpointURL)): starting from the beginning")
-            }
-        }
+        let trainer = try makeTrainer(console: console)
+        if resume { try restoreCheckpoint(into: trainer, console: console) }
         let report = RunReport(folder: data.run(config.name))
-        var events = TrainingEvents()
+        let events = makeEvents(trainer: trainer, report: report, console: console, shouldStop: shouldStop)
+        let outcome = try trainer.run(train: prepared.train, validation: prepared.validation,
+                                      epochs: config.training.epochs, events: events)
+        var summary = summarize(outcome, trainer: trainer, report: report)
+        guard outcome == .finished else { return summary }
+        summary.test = try scoreTestFiles(report: report)
+        try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary))
+        return summary
+    }
+
+    /// The network (its summary noted on `console`), its `replicaCount` replicas in an engine, the
+    /// optimizer and the loss with the configured class weights, in a trainer.
+    func makeTrainer(console: TrainingConsole) throws -> Trainer {
+        let classes = prepared.classes.count, seed = UInt64(config.training.seed)
+        let network = try config.makeModel(classes: classes, seed: seed)
+        console.note(network.summary())
+        let others = try (1..<Self.replicaCount(batchSize: config.training.batchSize)).map { _ in
+            try config.makeModel(classes: classes, seed: seed)
+        }
+        let weights = config.training.classWeight == .balanced
+            ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes)
+                .map(Float.init)
+            : nil
+        return Trainer(engine: TrainingEngine(replicas: [network] + others), optimizer: makeOptimizer(),
+                       loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: config.training.batchSize,
+                       shuffle: config.training.shuffle, seed: seed)
+    }
+
+    /// Loads this config's checkpoint into the trainer's model, optimizer and state, or notes that
+    /// there is none (training then starts from the beginning).
+    /// - Throws: `DataError` when the checkpoint was made with another config.
+    func restoreCheckpoint(into trainer: Trainer, console: TrainingConsole) throws {
+        let checkpointURL = data.checkpoint(config.name)
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+            console.note("no checkpoint at \(data.display(checkpointURL)): starting from the beginning")
+            return
+        }
+        let loaded = try TrainedModel.load(from: checkpointURL)
+        guard loaded.model.config.configHash == config.configHash else {
+            throw DataError(file: data.display(checkpointURL), problem: "was made with another config",
+                            hint: "remove it or train without --resume")
+        }
+        let network = trainer.model
+        for (mine, theirs) in zip(network.parameters, loaded.model.network.parameters) { mine.value = theirs.value }
+        try trainer.optimizer.restore(loaded.optimizerState, for: network.parameters)
+        trainer.state = loaded.trainingState ?? TrainingState()
+        console.note("resuming \(config.name) at epoch \(trainer.state.epoch + 1), step \(trainer.state.nextStep + 1)")
+    }
+
+    /// The run's callbacks: progress on `console`, the best model, history and checkpoint files.
+    func makeEvents(trainer: Trainer, report: RunReport, console: TrainingConsole,
+                    shouldStop: @escaping () -> Bool) -> TrainingEvents {
+        var model = TrainedModel(config: config, classes: prepared.classes, featureMin: prepared.featureMin,
+                                 featureMax: prepared.featureMax, splits: prepared.splitNames, network: trainer.model)
+        let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
         let epochs = config.training.epochs
+        let stepsPerEpoch = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
+        var events = TrainingEvents()
         var announced = -1
         events.step = { epoch, step, steps, loss, accuracy, perStep in
             if epoch != announced { announced = epoch; console.epochStart(epoch + 1, of: epochs) }
             console.step(step + 1, of: steps, loss: loss, accuracy: accuracy, secondsPerStep: perStep)
         }
         events.epochEnd = { record, improved in
-            console.epochEnd(record, steps: (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize,
-                             improved: improved)
+            console.epochEnd(record, steps: stepsPerEpoch, improved: improved)
             model.epoch = record.epoch
             if improved { try model.save(to: bestURL) }
             try report.writeHistory(trainer.state.history, title: config.name)
         }
-        events.checkpoint = { try model.save(to: checkpointURL, optimizer: optimizer, trainingState: trainer.state) }
+        events.checkpoint = {
+            try model.save(to: checkpointURL, optimizer: trainer.optimizer, trainingState: trainer.state)
+        }
         events.shouldStop = shouldStop
-        let outcome = try trainer.run(train: prepared.train, validation: prepared.validation, epochs: epochs, events: events)
-        model.network = network
+        return events
+    }
+
+    /// What the run did, without the test results.
+    func summarize(_ outcome: TrainingOutcome, trainer: Trainer, report: RunReport) -> Summary {
         let history = trainer.state.history
         let seconds = history.map(\.seconds).reduce(0, +)
-        var summary = Summary(outcome: outcome, history: history, parameters: network.parameterCount,
-                              bestValidationAccuracy: trainer.state.bestValidationAccuracy, test: nil,
-                              trainingWindowsPerSecond: seconds > 0 ? Double(prepared.train.count * history.count) / seconds : .nan,
-                              secondsPerEpoch: history.isEmpty ? .nan : seconds / Double(history.count),
-                              modelURL: bestURL, reportFolder: report.folder)
-        guard outcome == .finished else { return summary }
-        let best = try TrainedModel.load(from: bestURL).model
-        if !prepared.testRows.isEmpty {
-            let evaluation = TestEvaluation(predictor: Predictor(model: best), clips: prepared.clips,
-                                            rows: prepared.testRows, labels: prepared.rowLabels)
-            summary.test = evaluation
-            try report.writeConfusion(evaluation.report, title: "\(config.name): test files")
-        }
-        try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary))
-        return summary
+        let windows = Double(prepared.train.count * history.count)
+        return Summary(outcome: outcome, history: history, parameters: trainer.model.parameterCount,
+                       bestValidationAccuracy: trainer.state.bestValidationAccuracy, test: nil,
+                       trainingWindowsPerSecond: seconds > 0 ? windows / seconds : .nan,
+                       secondsPerEpoch: history.isEmpty ? .nan : seconds / Double(history.count),
+                       modelURL: data.model(config.name), reportFolder: report.folder)
+    }
+
+    /// The best model's results on the held-out test files, with their confusion plot (nil without
+    /// test files).
+    func scoreTestFiles(report: RunReport) throws -> TestEvaluation? {
+        let best = try TrainedModel.load(from: data.model(config.name)).model
+        guard !prepared.testRows.isEmpty else { return nil }
+        let evaluation = TestEvaluation(predictor: Predictor(model: best), clips: prepared.clips,
+                                        rows: prepared.testRows, labels: prepared.rowLabels)
+        try report.writeConfusion(evaluation.report, title: "\(config.name): test files")
+        return evaluation
     }
 }
 

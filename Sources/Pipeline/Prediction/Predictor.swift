@@ -6,14 +6,16 @@ import Tensor
 /// Classifies whole clips with a trained model, as the reference's predict step (docs/WORKFLOW.md §9):
 /// consecutive non-overlapping windows of the cleaned clip, the stored `FeatureScaling`, softmax per
 /// window, file probability = mean over windows, label = argmax. Windows go through the network
-/// in batches.
+/// in batches (`TrainingEngine.predict` on one replica).
 public final class Predictor {
     public let model: TrainedModel
     public let batchSize: Int
+    private let engine: TrainingEngine
 
     public init(model: TrainedModel, batchSize: Int = 256) {
         self.model = model
         self.batchSize = batchSize
+        engine = TrainingEngine(replicas: [model.network])
     }
 
     /// The outcome for one clip.
@@ -49,7 +51,7 @@ public final class Predictor {
         if !refs.isEmpty {
             var x = FeatureStep.features(clips: clips, windows: refs, config: model.config)
             model.scaling.apply(to: &x)
-            let p = model.network.predict(x, batchSize: batchSize)
+            let p = engine.predict(x, batchSize: batchSize)
             p.data.withUnsafeBufferPointer { pp in
                 for (i, c) in owner.enumerated() {
                     var best = 0

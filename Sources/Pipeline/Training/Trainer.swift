@@ -47,11 +47,12 @@ public struct TrainingEvents {
 /// The training loop: shuffled mini-batches, Adam/SGD on the weighted cross-entropy, validation
 /// after each epoch. Every random draw is a function of (seed, epoch, step): the shuffle of epoch e
 /// and the dropout masks of each step, so stopping and resuming gives the same weights.
-/// With `parallel`, each step splits its batch over the replicas' threads (Layers.DataParallel).
+/// Every step and every validation pass runs on `engine` (one replica or several sharing each batch).
 public final class Trainer {
-    public let model: Sequential
-    /// Replicas of `model` (replica 0 is `model`) that share each batch; nil trains `model` alone.
-    public let parallel: DataParallel?
+    /// Runs the steps and the validation passes; its replica 0 is `model`.
+    public let engine: TrainingEngine
+    /// The model being trained.
+    public var model: Sequential { engine.model }
     public let optimizer: Optimizer
     public let loss: SoftmaxCrossEntropy
     public let batchSize: Int
@@ -62,15 +63,20 @@ public final class Trainer {
     // buffers reused by every step
     private var batch = Tensor.empty
     private var batchLabels: [Int32] = []
-    private var logitGradient = Tensor.empty
-    private lazy var parameters = model.parameters
 
-    public init(model: Sequential, optimizer: Optimizer, loss: SoftmaxCrossEntropy, batchSize: Int,
-                shuffle: Bool = true, seed: UInt64, parallel: DataParallel? = nil) {
+    /// A trainer whose steps run on `engine` (its replica 0 is the model trained).
+    public init(engine: TrainingEngine, optimizer: Optimizer, loss: SoftmaxCrossEntropy, batchSize: Int,
+                shuffle: Bool = true, seed: UInt64) {
         precondition(batchSize > 0, "Trainer: batch size \(batchSize)")
-        precondition(parallel == nil || parallel!.model === model, "Trainer: the parallel replicas must start with the model")
-        self.model = model; self.parallel = parallel; self.optimizer = optimizer; self.loss = loss
+        self.engine = engine; self.optimizer = optimizer; self.loss = loss
         self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
+    }
+
+    /// A trainer of `model` alone (an engine of one replica: the serial loop on the caller's thread).
+    public convenience init(model: Sequential, optimizer: Optimizer, loss: SoftmaxCrossEntropy, batchSize: Int,
+                            shuffle: Bool = true, seed: UInt64) {
+        self.init(engine: TrainingEngine(replicas: [model]), optimizer: optimizer, loss: loss,
+                  batchSize: batchSize, shuffle: shuffle, seed: seed)
     }
 
     /// The order of the training windows in `epoch`: a seeded Fisher-Yates shuffle (or 0..<count).
@@ -84,56 +90,26 @@ public final class Trainer {
         return indices
     }
 
-    /// One optimisation step on a batch: forward (training mode), loss, fused backward, update.
+    /// One optimisation step on a batch (`TrainingEngine.step`).
     /// - Returns: the batch's mean loss and its number of correct predictions.
     public func step(_ x: Tensor, labels: [Int32]) -> (loss: Double, correct: Int) {
-        if let parallel { return parallel.step(x, labels: labels, loss: loss, optimizer: optimizer) }
-        model.zeroGrad()
-        let p = model.forward(x, training: true)
-        let result = loss.evaluate(probabilities: p, labels: labels, preActivationGradient: &logitGradient)
-        model.backward(logitGradient, preActivation: true)
-        optimizer.step(parameters)
-        return result
+        engine.step(x, labels: labels, loss: loss, optimizer: optimizer)
     }
 
-    /// Mean loss (without class weights, as Keras's val_loss) and accuracy of the model on `set`.
+    /// Mean loss (without class weights, as Keras's val_loss) and accuracy of the model on `set`,
+    /// inferred in batches of at least 256 windows.
     public func evaluate(_ set: WindowSet) -> (loss: Double, accuracy: Double) {
         guard set.count > 0 else { return (.nan, .nan) }
-        let p = predict(set.x)
+        let p = engine.predict(set.x, batchSize: max(batchSize, 256))
         var scratch = Tensor.empty
         let r = SoftmaxCrossEntropy().evaluate(probabilities: p, labels: set.labels, preActivationGradient: &scratch)
         return (r.loss, Double(r.correct) / Double(set.count))
     }
 
-    /// Probabilities for every window of `x`, in batches (over the replicas when parallel).
-    ///
-    ///     x (M, inputShape...) -> (M, outputShape...)
-    public func predict(_ x: Tensor) -> Tensor {
-        guard let parallel else { return model.predict(x, batchSize: max(batchSize, 256)) }
-        let m = x.shape[0], chunk = max(batchSize, 256)
-        let inStride = model.inputShape.reduce(1, *), outStride = model.outputShape.reduce(1, *)
-        var out = Tensor(shape: [m] + model.outputShape)
-        var batch = Tensor.empty
-        var start = 0
-        while start < m {
-            let n = min(chunk, m - start)
-            batch.ensureShape([n] + model.inputShape)
-            batch.data.withUnsafeMutableBufferPointer { dst in
-                x.data.withUnsafeBufferPointer { dst.baseAddress!.update(from: $0.baseAddress! + start * inStride, count: n * inStride) }
-            }
-            let y = parallel.forward(batch)
-            out.data.withUnsafeMutableBufferPointer { dst in
-                y.data.withUnsafeBufferPointer { (dst.baseAddress! + start * outStride).update(from: $0.baseAddress!, count: n * outStride) }
-            }
-            start += n
-        }
-        return out
-    }
-
     /// Trains until `epochs` epochs are done or a stop is requested, continuing from `state`.
     public func run(train: WindowSet, validation: WindowSet, epochs: Int, events: TrainingEvents) throws -> TrainingOutcome {
         precondition(train.count > 0, "Trainer.run: no training windows")
-        parallel?.broadcastWeights()   // the replicas start from the model's (possibly restored) weights
+        engine.broadcastWeights()   // the replicas start from the model's (possibly restored) weights
         let steps = (train.count + batchSize - 1) / batchSize
         while state.epoch < epochs {
             let order = self.order(epoch: state.epoch, count: train.count)
@@ -143,7 +119,7 @@ public final class Trainer {
                 let slice = order[(s * batchSize)..<min((s + 1) * batchSize, train.count)]
                 train.gather(slice, into: &batch, labels: &batchLabels)
                 let stepSeed = seed ^ (UInt64(state.epoch) << 32 | UInt64(s)) &* 0xBF58_476D_1CE4_E5B9
-                if let parallel { parallel.reseed(stepSeed) } else { model.reseed(stepSeed) }
+                engine.reseed(stepSeed)
                 let r = step(batch, labels: batchLabels)
                 guard r.loss.isFinite else { throw NonFiniteLossError(epoch: state.epoch, step: s, loss: r.loss) }
                 state.lossSum += r.loss * Double(slice.count)

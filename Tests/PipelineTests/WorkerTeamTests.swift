@@ -1,5 +1,5 @@
 import Foundation
-@testable import Layers
+@testable import Pipeline
 import XCTest
 
 /// `WorkerTeam` must run every iteration exactly once and return only when all are done: back to

@@ -2,19 +2,19 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// A fixed team of threads for the parallel loops of `DataParallel`: `run(iterations:_:)` is
+/// A fixed team of threads for the parallel loops of `TrainingEngine`: `run(iterations:_:)` is
 /// `DispatchQueue.concurrentPerform` without the wake-up of a sleeping thread on every call.
 ///
 /// The caller runs iterations 0, T + 1, 2(T + 1), ... and worker p (1...T) the iterations p,
 /// p + T + 1, ...; `run` returns when all are done. A worker that has finished its share spins for
 /// the next loop for up to `spinNanoseconds` (OpenMP's "block time"), then sleeps on a semaphore
 /// until `run` wakes it: batches that follow each other start without any wake-up, and an idle team
-/// costs no CPU after the spin. Measured on this 2-core VM: `concurrentPerform(iterations: 2)` took
-/// ~60 us longer than its work (the second thread's wake-up), 14% of an RNN inference batch of 32.
+/// costs no CPU after the spin. On two cores `concurrentPerform(iterations: 2)` takes ~60 us longer
+/// than its work (the second thread's wake-up), 14% of an RNN inference batch of 32.
 ///
 /// A team larger than the machine's cores does not spin (spinning threads would take the cores
 /// from the ones with work): its workers sleep at once, as concurrentPerform's do.
-/// Not reentrant: one `run` at a time (DataParallel's passes follow each other on one thread).
+/// Not reentrant: one `run` at a time (the engine's passes follow each other on one thread).
 final class WorkerTeam: @unchecked Sendable {
     /// How long a finished worker polls for the next loop before it sleeps (teams that fit the cores).
     static let spinNanoseconds: UInt64 = 2_000_000

@@ -1,0 +1,51 @@
+import Layers
+import Tensor
+
+/// One replica of a `TrainingEngine`: its model, its rows of the current batch and its results.
+/// During a pass only the thread running that replica touches it.
+final class EngineReplica: @unchecked Sendable {
+    let model: Sequential
+    /// Rows of the current batch given to this replica (n_r).
+    var rows = 0
+    /// This replica's rows of the batch and their labels, copied by the engine when a batch is shared
+    /// by several replicas (a batch run by one replica is used in place).
+    var input = Tensor.empty
+    var labels: [Int32] = []
+    /// The last inference pass's output (n_r, outputShape...), dropped once the engine has copied it.
+    var result = Tensor.empty
+    /// The last training pass's mean loss over its rows and number of correct predictions.
+    var loss = 0.0
+    var correct = 0
+    private var logitGradient = Tensor.empty
+
+    init(_ model: Sequential) { self.model = model }
+
+    /// Zeroes the gradients, then forward (training mode), loss and fused backward on this replica's rows
+    /// of a batch of `n`; the loss gradient is scaled by n_r / n, so that the replicas' gradients sum
+    /// to the whole batch's (one replica with the whole batch: scale 1, the plain serial step).
+    ///
+    ///     x (n_r, inputShape...), labels (n_r) -> parameter gradients of this replica's share
+    func trainingPass(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy, batch n: Int) {
+        model.zeroGrad()
+        let p = model.forward(x, training: true)
+        let r = loss.evaluate(probabilities: p, labels: labels, preActivationGradient: &logitGradient)
+        let scale = Float(x.shape[0]) / Float(n)
+        if scale != 1 {
+            logitGradient.data.withUnsafeMutableBufferPointer { g in
+                for i in 0..<g.count { g[i] *= scale }
+            }
+        }
+        model.backward(logitGradient, preActivation: true)
+        model.releaseCaches()       // so that the next batch is written into `x`'s storage in place
+        self.loss = r.loss
+        correct = r.correct
+    }
+
+    /// Inference on this replica's rows into `result`.
+    ///
+    ///     x (n_r, inputShape...) -> result (n_r, outputShape...)
+    func inferencePass(_ x: Tensor) {
+        result = model.infer(x)
+        model.releaseCaches()       // so that the next batch is written into `x`'s storage in place
+    }
+}

@@ -1,0 +1,255 @@
+import Layers
+import Tensor
+
+// Legend: N batch, M examples of a prediction, R replicas, n_r rows of replica r (N / R, the first
+// N % R replicas one more). x (N, S...) is split by rows: replica r gets rows [start_r, start_r + n_r).
+// Each replica computes its loss gradient with its own 1/n_r, scaled by n_r / N, so the sum over
+// replicas is exactly the gradient of the whole batch (up to the order of float additions).
+
+/// What runs a model, for training and for inference: R >= 1 identical replicas of it that split each
+/// batch by rows, replica 0 on the caller's thread and replica r on thread r of a `WorkerTeam`.
+///
+///     step:    x (N, inputShape...), labels (N) -> mean loss, correct predictions; model updated
+///     infer:   x (N, inputShape...) -> (N, outputShape...)
+///     predict: x (M, inputShape...) -> (M, outputShape...), `infer` over batches
+///
+/// One replica is the plain serial loop on the caller's thread: zero gradients, forward, loss,
+/// backward, `optimizer.step`, with OpenBLAS's own thread count. With R >= 2 each replica runs on its
+/// own thread with single-threaded BLAS products (`init` sets one BLAS thread per product,
+/// process-wide); their gradients are summed into replica 0, which the optimizer updates, and the
+/// new weights are copied to the others (for an `ElementwiseOptimizer` all three in one pass over
+/// the threads). On a small machine this beats multithreaded BLAS for these small products: no
+/// thread synchronisation inside each product, and the layers' elementwise work runs on every core.
+/// Dropout masks differ from a single model's (each replica has its own generator; `reseed`).
+public final class TrainingEngine {
+    /// The replicas; `replicas[0]` holds the model's parameters and optimizer-facing gradients.
+    public let replicas: [Sequential]
+    /// The model whose parameters are trained (replica 0).
+    public var model: Sequential { replicas[0] }
+    /// Whether the team's threads flush subnormal floats to zero (FTZ/DAZ) before computing. The
+    /// caller's thread keeps the mode its owner set (the executables flush it in `CLI.start`).
+    public var flushDenormals: Bool
+
+    private let workers: [EngineReplica]
+    private let team: WorkerTeam              // one thread per replica after the first (the caller's)
+    private let parameters: [[Parameter]]     // [replica][parameter]
+    private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
+    private var output = Tensor.empty
+
+    /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
+    public init(replicas: [Sequential], flushDenormals: Bool = true) {
+        precondition(!replicas.isEmpty, "TrainingEngine needs at least one replica")
+        let shapes = replicas[0].parameters.map(\.value.shape)
+        for r in replicas {
+            precondition(r.inputShape == replicas[0].inputShape && r.parameters.map(\.value.shape) == shapes,
+                         "TrainingEngine: replicas differ (input \(r.inputShape) vs \(replicas[0].inputShape), "
+                         + "parameters \(r.parameters.map(\.value.shape)) vs \(shapes))")
+        }
+        self.replicas = replicas
+        self.flushDenormals = flushDenormals
+        workers = replicas.map(EngineReplica.init)
+        team = WorkerTeam(workers: replicas.count - 1)
+        parameters = replicas.map(\.parameters)
+        allParameters = parameters.flatMap { $0 }
+        if replicas.count > 1 { BLAS.threads = 1 }
+        broadcastWeights()
+    }
+
+    /// Makes every replica equal to replica 0 by copying its parameter values (no allocation). This
+    /// is the one place that does it: any other state the replicas must share is copied here too.
+    public func broadcastWeights() {
+        for r in parameters.indices.dropFirst() {
+            for (source, target) in zip(parameters[0], parameters[r]) {
+                source.value.data.withUnsafeBufferPointer { s in
+                    target.value.data.withUnsafeMutableBufferPointer { t in
+                        t.baseAddress!.update(from: s.baseAddress!, count: s.count)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reseeds every replica's stochastic layers: replica 0 with `seed` itself (the stream of a single
+    /// model), replica r with its own stream.
+    public func reseed(_ seed: UInt64) {
+        for (r, replica) in replicas.enumerated() {
+            replica.reseed(seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15)
+        }
+    }
+
+    /// One optimisation step on a batch: every replica runs forward (training mode), the loss and the
+    /// fused backward on its rows; the gradients are summed into replica 0; `optimizer` updates it;
+    /// the new weights are copied to the other replicas.
+    /// - Returns: the batch's mean loss and its number of correct predictions.
+    public func step(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy,
+                     optimizer: Optimizer) -> (loss: Double, correct: Int) {
+        let n = x.shape[0]
+        precondition(n > 0 && labels.count == n, "TrainingEngine.step: x \(x.shape) with \(labels.count) labels")
+        let active = split(x, labels: labels)
+        run(active) { replica in
+            if active == 1 {
+                replica.trainingPass(x, labels: labels, loss: loss, batch: n)
+            } else {
+                replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: n)
+            }
+        }
+        if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
+            update(with: elementwise, active: active)
+        } else {
+            sumGradients(active: active)
+            optimizer.step(parameters[0])
+            broadcastWeights()
+        }
+        if active == 1 { return (workers[0].loss, workers[0].correct) }
+        var total = 0.0, correct = 0
+        for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
+        return (total / Double(n), correct)
+    }
+
+    /// Inference (`Sequential.infer`) on one batch, split over the replicas. The result is a buffer of
+    /// this engine, reused by the next call.
+    ///
+    ///     x (N, inputShape...) -> (N, outputShape...)
+    public func infer(_ x: Tensor) -> Tensor {
+        let n = x.shape[0]
+        let active = split(x, labels: nil)
+        run(active) { replica in replica.inferencePass(active == 1 ? x : replica.input) }
+        let stride = model.outputShape.reduce(1, *)
+        output.ensureShape([n] + model.outputShape)
+        output.data.withUnsafeMutableBufferPointer { out in
+            var row = 0
+            for w in workers.prefix(active) {
+                w.result.data.withUnsafeBufferPointer { y in
+                    (out.baseAddress! + row * stride).update(from: y.baseAddress!, count: y.count)
+                }
+                row += w.rows
+                w.result = .empty
+            }
+        }
+        return output
+    }
+
+    /// Inference over any number of examples, `batchSize` at a time (the last batch may be smaller),
+    /// each batch through `infer`.
+    ///
+    ///     x (M, inputShape...) -> (M, outputShape...)
+    public func predict(_ x: Tensor, batchSize: Int) -> Tensor {
+        precondition(batchSize > 0, "TrainingEngine.predict: batch size \(batchSize)")
+        let m = x.shape[0]
+        let inStride = model.inputShape.reduce(1, *), outStride = model.outputShape.reduce(1, *)
+        var out = Tensor(shape: [m] + model.outputShape)
+        var batch = Tensor.empty
+        var start = 0
+        while start < m {
+            let n = min(batchSize, m - start)
+            batch.ensureShape([n] + model.inputShape)
+            batch.data.withUnsafeMutableBufferPointer { dst in
+                x.data.withUnsafeBufferPointer { src in
+                    dst.baseAddress!.update(from: src.baseAddress! + start * inStride, count: n * inStride)
+                }
+            }
+            let y = infer(batch)
+            out.data.withUnsafeMutableBufferPointer { dst in
+                y.data.withUnsafeBufferPointer { src in
+                    (dst.baseAddress! + start * outStride).update(from: src.baseAddress!, count: n * outStride)
+                }
+            }
+            start += n
+        }
+        return out
+    }
+
+    /// Runs `pass` on replicas 0..<active, replica r on team member r (0: the caller's thread).
+    private func run(_ active: Int, _ pass: (EngineReplica) -> Void) {
+        let flush = flushDenormals
+        team.run(iterations: active) { r in
+            if r > 0 && flush { FloatEnvironment.flushDenormalsToZero() }
+            pass(workers[r])
+        }
+    }
+
+    /// Gives each active replica its rows of x (and labels); returns how many replicas work. A batch
+    /// for one replica is not copied: the passes then read `x` itself.
+    private func split(_ x: Tensor, labels: [Int32]?) -> Int {
+        let n = x.shape[0], stride = x.count / max(n, 1)
+        precondition(Array(x.shape.dropFirst()) == model.inputShape,
+                     "TrainingEngine: input \(x.shape), expected (N, \(model.inputShape))")
+        let active = min(workers.count, n)
+        if active == 1 {
+            workers[0].rows = n
+            return 1
+        }
+        var start = 0
+        x.data.withUnsafeBufferPointer { src in
+            for (r, w) in workers.prefix(active).enumerated() {
+                let rows = n / active + (r < n % active ? 1 : 0)
+                w.rows = rows
+                w.input.ensureShape([rows] + model.inputShape)
+                w.input.data.withUnsafeMutableBufferPointer { dst in
+                    dst.baseAddress!.update(from: src.baseAddress! + start * stride, count: rows * stride)
+                }
+                if let labels {
+                    if w.labels.count != rows { w.labels = [Int32](repeating: 0, count: rows) }
+                    for i in 0..<rows { w.labels[i] = labels[start + i] }
+                }
+                start += rows
+            }
+        }
+        return active
+    }
+
+    /// Adds the gradients of replicas 1..<active into replica 0's.
+    private func sumGradients(active: Int) {
+        for r in 1..<max(active, 1) {
+            for (target, source) in zip(parameters[0], parameters[r]) {
+                source.grad.data.withUnsafeBufferPointer { s in
+                    target.grad.data.withUnsafeMutableBufferPointer { t in
+                        accumulate(s.baseAddress!, into: t.baseAddress!, count: s.count)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradient sum, optimizer update and weight copy in one pass, every replica's thread taking an
+    /// equal slice of each parameter's elements (P parameters per replica):
+    ///
+    ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  w_r[slice] = w0[slice] (every r)
+    private func update(with optimizer: ElementwiseOptimizer, active: Int) {
+        optimizer.beginStep(parameters[0])
+        let count = workers.count, perReplica = parameters[0].count
+        let sizes = parameters[0].map(\.value.count)
+        Tensor.withStorage(of: allParameters, \.value) { w in
+            Tensor.withStorage(of: allParameters, \.grad) { g in
+                optimizer.withUpdate(parameters[0]) { update in
+                    let (w, g) = (PointerList(w), PointerList(g))
+                    team.run(iterations: count) { part in
+                        for i in 0..<perReplica {
+                            let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
+                            if slice.isEmpty { continue }
+                            let g0 = g[i]
+                            for r in 1..<active {
+                                let gr = g[r * perReplica + i]
+                                for j in slice { g0[j] += gr[j] }
+                            }
+                            update(i, w[i], g0, slice)
+                            for r in 1..<count {
+                                (w[r * perReplica + i] + slice.lowerBound).update(from: w[i] + slice.lowerBound,
+                                                                                 count: slice.count)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension TrainingEngine: @unchecked Sendable {}
+
+/// Pointers handed to worker threads that write disjoint ranges through them.
+private struct PointerList: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<Float>]
+    init(_ pointers: [UnsafeMutablePointer<Float>]) { self.pointers = pointers }
+    subscript(i: Int) -> UnsafeMutablePointer<Float> { pointers[i] }
+}
