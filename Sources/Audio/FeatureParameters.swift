@@ -58,8 +58,16 @@ public struct FeatureParameters: Sendable, Hashable, Codable {
         Framing.frameCount(samples: samples, frameLength: frameLength, frameStep: frameStep)
     }
 
+    /// Samples in `seconds` of signal: round_half_up(seconds * rate) (0.1 s -> 1600 at 16 kHz).
+    public func samples(seconds: Double) -> Int { Framing.roundHalfUp(seconds * Double(sampleRate)) }
+
     /// Values per frame of a feature kind: numcep for MFCC, nfilt for the filter banks.
-    public func width(_ kind: FeatureKind) -> Int { kind == .mfcc ? numcep : nfilt }
+    public func width(_ kind: FeatureKind) -> Int {
+        switch kind {
+        case .mfcc: numcep
+        case .logfbank, .fbank: nfilt
+        }
+    }
 
     /// The largest FFT size accepted.
     public static let maximumFFTSize = 1 << 20

@@ -88,37 +88,55 @@ public struct AudioTable: Sendable, Equatable {
             throw DataError(file: file, problem: "is empty",
                             hint: "the first line must be the header `fname,label`")
         }
-        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        self.columns = columns
-        var seen: [String: Int] = [:]
-        for name in columns where !name.isEmpty {
-            if seen[name] != nil {
-                throw DataError(file: file, line: header.line, problem: "column '\(name)' appears twice in the header",
-                                hint: "give each column a distinct name")
-            }
-            seen[name] = 1
-        }
-        func column(_ name: String) throws -> Int {
-            if let index = columns.firstIndex(of: name) { return index }
-            let near = columns.first { $0.lowercased() == name }
-            throw DataError(
-                file: file, line: header.line,
-                problem: "the header has no '\(name)' column (columns: \(columns.map { "'\($0)'" }.joined(separator: ", ")))",
-                hint: near.map { "column names are case-sensitive: rename '\($0)' to '\(name)'" }
-                    ?? "the header must name the columns fname and label, e.g. `fname,label`")
-        }
-        let fnameColumn = try column("fname"), labelColumn = try column("label")
-        self.fnameColumn = fnameColumn
-        self.labelColumn = labelColumn
-
+        columns = try Self.columnNames(header, file: file)
+        fnameColumn = try Self.column("fname", in: columns, line: header.line, file: file)
+        labelColumn = try Self.column("label", in: columns, line: header.line, file: file)
         guard records.count > 1 else {
             throw DataError(file: file, line: header.line, problem: "has a header but no rows",
                             hint: "add one line per audio file: fname,label")
         }
-        var rows: [Row] = []
-        var skipped: [SkippedRow] = []
+        (rows, skipped) = try Self.readRows(records.dropFirst(), columns: columns, fnameColumn: fnameColumn,
+                                            labelColumn: labelColumn, file: file)
+        classes = Array(Set(rows.map(\.label) + skipped.map(\.label).filter { !$0.isEmpty })).sorted()
+        try requireUsableRow()
+    }
+
+    /// The header's column names, trimmed.
+    /// - Throws: `DataError` when a name appears twice.
+    static func columnNames(_ header: CSVReader.Record, file: String) throws -> [String] {
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        var seen: Set<String> = []
+        for name in columns where !name.isEmpty {
+            if seen.contains(name) {
+                throw DataError(file: file, line: header.line, problem: "column '\(name)' appears twice in the header",
+                                hint: "give each column a distinct name")
+            }
+            seen.insert(name)
+        }
+        return columns
+    }
+
+    /// Position of the column `name` (exact match).
+    /// - Throws: `DataError` naming the header line and the columns; the hint names a column that
+    ///   differs only in case.
+    static func column(_ name: String, in columns: [String], line: Int, file: String) throws -> Int {
+        if let index = columns.firstIndex(of: name) { return index }
+        let near = columns.first { $0.lowercased() == name }
+        let listed = columns.map { "'\($0)'" }.joined(separator: ", ")
+        throw DataError(
+            file: file, line: line,
+            problem: "the header has no '\(name)' column (columns: \(listed))",
+            hint: near.map { "column names are case-sensitive: rename '\($0)' to '\(name)'" }
+                ?? "the header must name the columns fname and label, e.g. `fname,label`")
+    }
+
+    /// Sorts the data records into usable and skipped rows, each in file order.
+    /// - Throws: `DataError` for a record whose number of fields differs from the header's.
+    static func readRows(_ records: ArraySlice<CSVReader.Record>, columns: [String], fnameColumn: Int,
+                         labelColumn: Int, file: String) throws -> ([Row], [SkippedRow]) {
+        var rows: [Row] = [], skipped: [SkippedRow] = []
         var kept: [String: Row] = [:]
-        for record in records.dropFirst() {
+        for record in records {
             var fields = record.fields
             guard fields.count == columns.count else {
                 throw DataError(file: file, line: record.line,
@@ -127,16 +145,8 @@ public struct AudioTable: Sendable, Equatable {
             }
             let fname = fields[fnameColumn].trimmingCharacters(in: .whitespaces)
             let label = fields[labelColumn].trimmingCharacters(in: .whitespaces)
-            func skip(_ reason: String) { skipped.append(SkippedRow(line: record.line, fname: fname, label: label, reason: reason)) }
-            if fname.isEmpty {
-                skip("empty fname" + (label.isEmpty ? "" : " (label '\(label)')"))
-            } else if label.isEmpty {
-                skip("empty label for '\(fname)'")
-            } else if fname.hasPrefix("/") || fname.split(separator: "/").contains("..") {
-                skip("fname '\(fname)' points outside the wavfiles folder")
-            } else if let first = kept[fname] {
-                skip("fname '\(fname)' is listed again (first on line \(first.line), which is kept"
-                     + (first.label == label ? ")" : " with label '\(first.label)', not '\(label)')"))
+            if let reason = skipReason(fname: fname, label: label, first: kept[fname]) {
+                skipped.append(SkippedRow(line: record.line, fname: fname, label: label, reason: reason))
             } else {
                 fields[fnameColumn] = fname
                 fields[labelColumn] = label
@@ -145,15 +155,32 @@ public struct AudioTable: Sendable, Equatable {
                 rows.append(row)
             }
         }
-        self.rows = rows
-        self.skipped = skipped
-        classes = Array(Set(rows.map(\.label) + skipped.map(\.label).filter { !$0.isEmpty })).sorted()
-        guard !rows.isEmpty else {
-            let first = "line \(skipped[0].line): \(skipped[0].reason)"
-            throw DataError(file: file, problem: "has no usable row: " + (skipped.count == 1 ? "its only row is skipped (\(first))"
-                                : "all \(skipped.count) rows are skipped (\(AudioTable.lineList(skipped.map(\.line)))), e.g. \(first)"),
-                            hint: "every row needs a file name and a label", warnings: warnings)
+        return (rows, skipped)
+    }
+
+    /// Why a well-formed row with these trimmed values cannot be used, nil when it can; `first` is
+    /// the row already kept with the same fname.
+    static func skipReason(fname: String, label: String, first: Row?) -> String? {
+        if fname.isEmpty { return "empty fname" + (label.isEmpty ? "" : " (label '\(label)')") }
+        if label.isEmpty { return "empty label for '\(fname)'" }
+        if fname.hasPrefix("/") || fname.split(separator: "/").contains("..") {
+            return "fname '\(fname)' points outside the wavfiles folder"
         }
+        if let first {
+            return "fname '\(fname)' is listed again (first on line \(first.line), which is kept"
+                + (first.label == label ? ")" : " with label '\(first.label)', not '\(label)')")
+        }
+        return nil
+    }
+
+    /// - Throws: `DataError` when every row was skipped, naming their lines and the first reason.
+    private func requireUsableRow() throws {
+        guard rows.isEmpty else { return }
+        let first = "line \(skipped[0].line): \(skipped[0].reason)"
+        let all = skipped.count == 1 ? "its only row is skipped (\(first))"
+            : "all \(skipped.count) rows are skipped (\(Self.lineList(skipped.map(\.line)))), e.g. \(first)"
+        throw DataError(file: file, problem: "has no usable row: " + all,
+                        hint: "every row needs a file name and a label", warnings: warnings)
     }
 
     /// `lines 3, 4, 7, 9, 12, ...` (at most five numbers), or `line 3`.

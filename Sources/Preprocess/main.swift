@@ -72,7 +72,7 @@ struct Features: ParsableCommand {
 
     func run() throws {
         let shape = CLI.report {
-            try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: kind == "mfcc" ? .mfcc : .logfbank,
+            try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: FeatureKind(rawValue: kind)!,
                                             rate: rate, nfft: nfft, nfilt: nfilt, numcep: numcep, out: URL(fileURLWithPath: out))
         }
         print("\(out): \(shape.frames) frames x \(shape.width) \(kind)")

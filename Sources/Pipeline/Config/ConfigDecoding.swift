@@ -1,3 +1,4 @@
+import Audio
 import Foundation
 import Layers
 import Tensor
@@ -43,7 +44,7 @@ extension ExperimentConfig {
         var f = FeatureConfig()
         let m = try node.mapping(allowed: ["kind", "rate", "window_seconds", "winlen", "winstep", "nfilt", "numcep",
                                            "nfft", "preemph", "ceplifter", "threshold", "windows_per_step"])
-        if let v = m["kind"] { f.kind = try v.choice(FeatureConfig.Kind.self, among: FeatureConfig.Kind.allCases) }
+        if let v = m["kind"] { f.kind = try v.choice(FeatureKind.self, among: FeatureConfig.kinds) }
         if let v = m["rate"] { f.rate = try v.int(min: 1000, max: 384_000) }
         if let v = m["window_seconds"] { f.windowSeconds = try v.double(min: 0, max: 10, minExclusive: true) }
         if let v = m["winlen"] { f.winlen = try v.double(min: 0, max: 1, minExclusive: true) }

@@ -1,3 +1,4 @@
+import Audio
 import Foundation
 import Layers
 import Tensor
@@ -17,10 +18,14 @@ public struct ExperimentConfig: Equatable, Sendable {
     public init(name: String) { self.name = name }
 }
 
-/// How clips become network inputs (docs/WORKFLOW.md §2-§4).
+/// How clips become network inputs (docs/WORKFLOW.md §2-§4). The frame geometry (frame length and step,
+/// frames per window, coefficients) is Audio's: `audioParameters` derives the `FeatureParameters`
+/// and the properties below ask it.
 public struct FeatureConfig: Equatable, Sendable {
-    public enum Kind: String, Sendable, CaseIterable { case mfcc, logfbank }
-    public var kind = Kind.mfcc
+    /// The feature kinds a config may name. `fbank` (raw filter-bank energies, spanning many
+    /// orders of magnitude) is left out: one global min/max would squash all but the loudest bands.
+    public static let kinds: [FeatureKind] = [.mfcc, .logfbank]
+    public var kind = FeatureKind.mfcc
     /// Rate clips are resampled to (Hz).
     public var rate = 16000
     /// Length of one training window in seconds (0.1 s = 1600 samples at 16 kHz).
@@ -37,18 +42,20 @@ public struct FeatureConfig: Equatable, Sendable {
     /// Windows drawn per `windowSeconds` of cleaned audio (the original draws 2 * int(total / 0.1)).
     public var windowsPerStep = 2
 
-    /// Samples in one window.
-    public var windowSamples: Int { Int((Double(rate) * windowSeconds).rounded()) }
-    /// Frame length and step in samples, python_speech_features' round-half-up.
-    public var frameLength: Int { Int((winlen * Double(rate) + 0.5).rounded(.down)) }
-    public var frameStep: Int { Int((winstep * Double(rate) + 0.5).rounded(.down)) }
-    /// Frames per window: 1 + ceil((window - frameLength) / frameStep), 9 for the reference.
-    public var framesPerWindow: Int {
-        let n = windowSamples
-        return n <= frameLength ? 1 : 1 + Int((Double(n - frameLength) / Double(frameStep)).rounded(.up))
+    /// The Audio module's parameters for these settings.
+    public var audioParameters: FeatureParameters {
+        FeatureParameters(sampleRate: rate, winlen: winlen, winstep: winstep, numcep: numcep, nfilt: nfilt,
+                          nfft: nfft, preemph: preemph, ceplifter: Double(ceplifter))
     }
+    /// Samples in one window, round half up (1600 for the reference).
+    public var windowSamples: Int { audioParameters.samples(seconds: windowSeconds) }
+    /// Frame length and step in samples, python_speech_features' round-half-up (400 and 160).
+    public var frameLength: Int { audioParameters.frameLength }
+    public var frameStep: Int { audioParameters.frameStep }
+    /// Frames per window: 1 + ceil((window - frameLength) / frameStep), 9 for the reference.
+    public var framesPerWindow: Int { audioParameters.frameCount(samples: windowSamples) }
     /// Coefficients per frame: numcep for MFCC, nfilt for log filter banks.
-    public var coefficients: Int { kind == .mfcc ? numcep : nfilt }
+    public var coefficients: Int { audioParameters.width(kind) }
 }
 
 /// Optimisation settings (docs/WORKFLOW.md §7-§8).

@@ -2,25 +2,25 @@ import Foundation
 import Tensor
 
 /// The feature cache pickles/<config>-<featureHash>.safetensors: raw (unscaled) features of the
-/// training and validation windows with their labels and source rows, min and max, and metadata
-/// recording what they were made from. A cache whose key differs is rebuilt, never reused.
+/// training and validation windows with their labels and source rows, the scaling fitted to the
+/// training windows (`min` and `max`, written for inspection: a reader refits it to `train/x`), and
+/// metadata recording what they were made from. A cache whose key differs is rebuilt, never reused.
 public enum FeatureCache {
     public static let format = "earmark-features"
     public static let formatVersion = "1"
 
     /// Writes the cache atomically. Metadata: the key, the config and its hashes, and the size and
     /// modification time of every source file the windows came from (`sources`, JSON by fname).
-    public static func write(train: WindowSet, validation: WindowSet, key: String, config: ExperimentConfig,
-                             sources: [String: SourceStamp], to url: URL) throws {
+    /// `scaling` is the one fitted to `train.x`.
+    public static func write(train: WindowSet, validation: WindowSet, scaling: FeatureScaling, key: String,
+                             config: ExperimentConfig, sources: [String: SourceStamp], to url: URL) throws {
         var file = SafeTensors.File()
         for (prefix, set) in [("train", train), ("validation", validation)] {
             file.tensors["\(prefix)/x"] = .init(set.x)
             file.tensors["\(prefix)/labels"] = .init(int32: set.labels)
             file.tensors["\(prefix)/files"] = .init(int32: set.files)
         }
-        let (lo, hi) = FeatureStep.range(train.x)
-        file.tensors["min"] = .init(Tensor(shape: [1], data: [lo]))
-        file.tensors["max"] = .init(Tensor(shape: [1], data: [hi]))
+        for (name, tensor) in scaling.tensors { file.tensors[name] = .init(tensor) }
         let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys]
         file.metadata = ["format": format, "format_version": formatVersion, "key": key,
                          "config": config.yaml(), "config_hash": config.configHash, "feature_hash": config.featureHash,

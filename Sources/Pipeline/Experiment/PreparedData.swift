@@ -16,14 +16,22 @@ public struct PreparedData {
     public var trainRows: [Int], validationRows: [Int], testRows: [Int]
     /// Scaled windows of the training and validation files.
     public var train: WindowSet, validation: WindowSet
-    /// The scaling: min and max of the raw training features.
-    public var featureMin: Float, featureMax: Float
+    /// The scaling fitted to the raw training features (already applied to `train` and `validation`).
+    public var scaling: FeatureScaling
     /// Every warning met on the way (missing or skipped clips, small classes).
     public var warnings: [DataWarning]
     /// Whether the windows came from the feature cache.
     public var cacheHit: Bool
     /// Files cleaned anew into clean/ by this run (the others were reused or skipped).
     public var cleanedNow: Int
+
+    /// The bounds of the min/max scaling, as `TrainedModel(featureMin:featureMax:)` takes them.
+    public var featureMin: Float {
+        switch scaling { case let .minMax(lo, _): lo }
+    }
+    public var featureMax: Float {
+        switch scaling { case let .minMax(_, hi): hi }
+    }
 
     /// Rows of audio.csv, skipped ones included.
     public var listedFiles: Int { table.rows.count + table.skipped.count }

@@ -4,7 +4,7 @@ import Layers
 import Tensor
 
 /// Classifies whole clips with a trained model, as the reference's predict step (docs/WORKFLOW.md §9):
-/// consecutive non-overlapping windows of the cleaned clip, the stored min/max scaling, softmax per
+/// consecutive non-overlapping windows of the cleaned clip, the stored `FeatureScaling`, softmax per
 /// window, file probability = mean over windows, label = argmax. Windows go through the network
 /// in batches (`TrainingEngine.predict` on one replica).
 public final class Predictor {
@@ -50,7 +50,7 @@ public final class Predictor {
         var windowLabels = [[Int]](repeating: [], count: clips.count)
         if !refs.isEmpty {
             var x = FeatureStep.features(clips: clips, windows: refs, config: model.config)
-            model.normalize(&x)
+            model.scaling.apply(to: &x)
             let p = engine.predict(x, batchSize: batchSize)
             p.data.withUnsafeBufferPointer { pp in
                 for (i, c) in owner.enumerated() {

@@ -3,25 +3,31 @@ import Layers
 import Tensor
 
 /// A network with everything needed to use it on new audio: its config (features, layers), the
-/// class names, the normalisation min/max and which files it was trained, validated and tested on.
+/// class names, the feature scaling and which files it was trained, validated and tested on.
 /// Stored as one safetensors file (Layers.WeightFile) whose metadata holds all but the weights.
 public struct TrainedModel {
     public var config: ExperimentConfig
     /// Class names, sorted; output k of the network is classes[k].
     public var classes: [String]
-    /// Global scalar min and max of the training features: x' = (x - min) / (max - min).
-    public var featureMin: Float
-    public var featureMax: Float
+    /// The scaling fitted to the training features, applied to every window before the network.
+    public var scaling: FeatureScaling
     /// Split of every audio.csv file at training time: fname -> train | validation | test.
     public var splits: [String: String]
     public var network: Sequential
     /// The epoch (1-based) whose weights these are, when saved during training.
     public var epoch: Int?
 
+    public init(config: ExperimentConfig, classes: [String], scaling: FeatureScaling,
+                splits: [String: String], network: Sequential) {
+        self.config = config; self.classes = classes; self.scaling = scaling
+        self.splits = splits; self.network = network
+    }
+
+    /// A model with the min/max scaling `featureMin`, `featureMax`.
     public init(config: ExperimentConfig, classes: [String], featureMin: Float, featureMax: Float,
                 splits: [String: String], network: Sequential) {
-        self.config = config; self.classes = classes; self.featureMin = featureMin; self.featureMax = featureMax
-        self.splits = splits; self.network = network
+        self.init(config: config, classes: classes, scaling: .minMax(min: featureMin, max: featureMax),
+                  splits: splits, network: network)
     }
 
     /// Metadata written beside the weights.
@@ -29,10 +35,8 @@ public struct TrainedModel {
         var m = ["config": config.yaml(),
                  "config_hash": config.configHash,
                  "classes": Self.json(classes),
-                 "feature_min": String(featureMin),
-                 "feature_max": String(featureMax),
                  "splits": Self.json(splits),
-                 "input_shape": Self.json(network.inputShape)]
+                 "input_shape": Self.json(network.inputShape)].merging(scaling.metadata) { a, _ in a }
         if let s = trainingState { m["training_state"] = Self.json(s) }
         if let e = epoch { m["epoch"] = String(e) }
         return m
@@ -80,9 +84,9 @@ public struct TrainedModel {
         guard classes.count >= 2, Set(classes).count == classes.count else {
             throw SafeTensors.Error(url.path, "metadata 'classes' must list at least two distinct classes")
         }
-        guard let lo = Float(try need("feature_min")), let hi = Float(try need("feature_max")),
-              lo.isFinite, hi.isFinite, hi > lo else {
-            throw SafeTensors.Error(url.path, "metadata feature_min/feature_max are not two finite numbers with min < max")
+        let scaling: FeatureScaling
+        do { scaling = try FeatureScaling(metadata: need) } catch let invalid as FeatureScaling.InvalidMetadata {
+            throw SafeTensors.Error(url.path, invalid.description)
         }
         let splits = try decode([String: String].self, "splits")
         let network: Sequential
@@ -91,17 +95,9 @@ public struct TrainedModel {
         }
         try WeightFile.assign(contents.weights, to: network, source: url.path)
         let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
-        var model = TrainedModel(config: config, classes: classes, featureMin: lo, featureMax: hi, splits: splits, network: network)
+        var model = TrainedModel(config: config, classes: classes, scaling: scaling, splits: splits, network: network)
         model.epoch = meta["epoch"].flatMap { Int($0) }
         return Loaded(model: model,
                       optimizerState: contents.optimizerState, trainingState: state)
-    }
-
-    /// Scales raw features in place with the stored min/max.
-    public func normalize(_ x: inout Tensor) {
-        let lo = featureMin, scale = 1 / (featureMax - featureMin)
-        x.data.withUnsafeMutableBufferPointer { p in
-            for i in p.indices { p[i] = (p[i] - lo) * scale }
-        }
     }
 }

@@ -1,0 +1,89 @@
+import Audio
+import Foundation
+import Tensor
+
+/// The training and validation windows of a prepared data set, with the scaling fitted to the
+/// training windows (not yet applied).
+struct FeatureWindows {
+    var train: WindowSet, validation: WindowSet
+    var scaling: FeatureScaling
+    /// Whether the windows came from the feature cache.
+    var cacheHit: Bool
+}
+
+/// The windows + cache step of `Preparation`: what random windows are drawn from, and the feature
+/// cache pickles/<config>-<featureHash>.safetensors that holds their raw features.
+struct WindowSource {
+    var config: ExperimentConfig
+    var data: DataFolder
+    var table: AudioTable
+    /// Cleaned samples of every table row.
+    var clips: [[Float]]
+    /// Class index of every table row.
+    var labels: [Int32]
+
+    /// The raw features of the training and validation rows' windows, from the cache when it holds
+    /// them for exactly these inputs, else drawn, computed and cached. The scaling is fitted once,
+    /// to the raw training windows. Appends the window sampler's warnings (on a rebuild).
+    func cachedWindows(train trainRows: [Int], validation validationRows: [Int], warnings: inout [DataWarning],
+                       progress: Preparation.Progress) throws -> FeatureWindows {
+        let key = cacheKey(trainRows: trainRows, validationRows: validationRows)
+        let cacheURL = data.pickles.appendingPathComponent("\(config.name)-\(config.featureHash).safetensors")
+        // a cache that is missing, stale, foreign or damaged in any way is rebuilt, never trusted
+        if let (train, validation) = try? FeatureCache.read(cacheURL, key: key, inputShape: config.inputShape,
+                                                            classes: table.classes.count, trainRows: Set(trainRows),
+                                                            validationRows: Set(validationRows)) {
+            return FeatureWindows(train: train, validation: validation,
+                                  scaling: .minMax(fittedTo: train.x), cacheHit: true)
+        }
+        progress("features", 0, 1)
+        let train = try windows(for: trainRows, seed: 1, warnings: &warnings)
+        let validation = validationRows.isEmpty
+            ? WindowSet(x: Tensor(shape: [0] + config.inputShape), labels: [], files: [])
+            : try windows(for: validationRows, seed: 2, warnings: &warnings)
+        let scaling = FeatureScaling.minMax(fittedTo: train.x)
+        var sources: [String: SourceStamp] = [:]
+        for r in trainRows + validationRows {
+            sources[table.rows[r].fname] = SourceStamp(of: data.wavfiles.appendingPathComponent(table.rows[r].fname))
+        }
+        try FeatureCache.write(train: train, validation: validation, scaling: scaling, key: key, config: config,
+                               sources: sources, to: cacheURL)
+        progress("features", 1, 1)
+        return FeatureWindows(train: train, validation: validation, scaling: scaling, cacheHit: false)
+    }
+
+    /// Random windows of the given rows as raw features: windowsPerStep * int(total seconds /
+    /// windowSeconds) draws (2 * int(total / 0.1) for the reference workflow, docs/WORKFLOW.md §4).
+    func windows(for rows: [Int], seed: UInt64, warnings: inout [DataWarning]) throws -> WindowSet {
+        let f = config.features
+        let lengths = rows.map { clips[$0].count }
+        let seconds = Double(lengths.reduce(0, +)) / Double(f.rate)
+        let count = f.windowsPerStep * Int(seconds / f.windowSeconds)
+        let plan = try WindowSampler.sample(lengths: lengths, labels: rows.map { table.rows[$0].label },
+                                            names: rows.map { table.rows[$0].fname }, window: f.windowSamples,
+                                            rate: f.rate, count: count,
+                                            seed: UInt64(config.training.seed) &* 31 &+ seed)
+        warnings += plan.warnings
+        let draws = plan.draws
+        let refs = draws.map { WindowRef(clip: rows[$0.file], start: $0.start) }
+        let x = FeatureStep.features(clips: clips, windows: refs, config: config)
+        return WindowSet(x: x, labels: draws.map { labels[rows[$0.file]] }, files: draws.map { Int32(rows[$0.file]) })
+    }
+
+    /// What the cached windows depend on: the feature settings (cleaning and window sampling
+    /// included), the network's input layout, the seed and split settings, the class list (labels
+    /// are stored as class indices), and every training and validation file's table row (windows
+    /// store row indices), name, label, size and time.
+    func cacheKey(trainRows: [Int], validationRows: [Int]) -> String {
+        var text = config.featureHash + "|input \(config.inputShape)|seed \(config.training.seed)"
+            + "|split \(config.split.test) \(config.split.validation)"
+            + "|classes " + table.classes.joined(separator: "\u{1}")
+        for r in trainRows + [-1] + validationRows {
+            guard r >= 0 else { text += "|--"; continue }
+            let row = table.rows[r]
+            let stamp = SourceStamp(of: data.wavfiles.appendingPathComponent(row.fname))
+            text += "|\(r)\u{1}\(row.fname)\u{1}\(row.label)\u{1}\(stamp?.size ?? -1)\u{1}\(stamp?.modified ?? -1)"
+        }
+        return fnv1a64(text)
+    }
+}
