@@ -66,7 +66,7 @@ struct BenchAudio {
         let config = try ExperimentConfig.parse(convYAML, file: "bench (cfg/conv.yaml)", defaultName: "conv")
         let network = try config.makeModel(classes: 10, seed: seed)
         return TrainedModel(config: config, classes: (0..<10).map { "class\($0)" },
-                            featureMin: -33.52896065139544, featureMax: 50.704666213450295,
+                            scaling: .minMax(min: -33.52896065139544, max: 50.704666213450295),
                             splits: [:], network: network)
     }
 

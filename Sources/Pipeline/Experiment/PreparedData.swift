@@ -25,14 +25,6 @@ public struct PreparedData {
     /// Files cleaned anew into clean/ by this run (the others were reused or skipped).
     public var cleanedNow: Int
 
-    /// The bounds of the min/max scaling, as `TrainedModel(featureMin:featureMax:)` takes them.
-    public var featureMin: Float {
-        switch scaling { case let .minMax(lo, _): lo }
-    }
-    public var featureMax: Float {
-        switch scaling { case let .minMax(_, hi): hi }
-    }
-
     /// Rows of audio.csv, skipped ones included.
     public var listedFiles: Int { table.rows.count + table.skipped.count }
     /// Files with a usable clip (in one of the splits).

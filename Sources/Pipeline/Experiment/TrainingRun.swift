@@ -103,8 +103,8 @@ public struct TrainingRun {
     /// The run's callbacks: progress on `console`, the best model, history and checkpoint files.
     func makeEvents(trainer: Trainer, report: RunReport, console: TrainingConsole,
                     shouldStop: @escaping () -> Bool) -> TrainingEvents {
-        var model = TrainedModel(config: config, classes: prepared.classes, featureMin: prepared.featureMin,
-                                 featureMax: prepared.featureMax, splits: prepared.splitNames, network: trainer.model)
+        var model = TrainedModel(config: config, classes: prepared.classes, scaling: prepared.scaling,
+                                 splits: prepared.splitNames, network: trainer.model)
         let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
         let epochs = config.training.epochs
         let stepsPerEpoch = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize

@@ -23,13 +23,6 @@ public struct TrainedModel {
         self.splits = splits; self.network = network
     }
 
-    /// A model with the min/max scaling `featureMin`, `featureMax`.
-    public init(config: ExperimentConfig, classes: [String], featureMin: Float, featureMax: Float,
-                splits: [String: String], network: Sequential) {
-        self.init(config: config, classes: classes, scaling: .minMax(min: featureMin, max: featureMax),
-                  splits: splits, network: network)
-    }
-
     /// Metadata written beside the weights.
     func metadata(trainingState: TrainingState?) -> [String: String] {
         var m = ["config": config.yaml(),
