@@ -22,6 +22,7 @@ struct ModelBenchmark {
     struct Result {
         var trainingWindowsPerSecond: [Double]
         var inferenceWindowsPerSecond: [Double]
+        /// The matrix products of one replica's share of a batch, as the layers report them.
         var products: ModelProducts
         var parameterCount: Int
     }
@@ -35,7 +36,7 @@ struct ModelBenchmark {
         let training = passes { x, labels in _ = trainer.step(x, labels: labels) }
         let inference = passes { x, _ in _ = model.infer(x) }
         return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
-                      products: ModelProducts(model: model, batch: batchSize),
+                      products: model.products(batch: batchSize),
                       parameterCount: model.parameterCount)
     }
 
@@ -49,7 +50,7 @@ struct ModelBenchmark {
         let training = passes { x, labels in _ = parallel.step(x, labels: labels, loss: loss, optimizer: adam) }
         let inference = passes { x, _ in _ = parallel.forward(x) }
         return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
-                      products: ModelProducts(model: parallel.model, batch: batchSize / replicas),
+                      products: parallel.model.products(batch: batchSize / replicas),
                       parameterCount: parallel.model.parameterCount)
     }
 

@@ -69,12 +69,14 @@ enum Part: String, CaseIterable {
         if c.windows.classes == 10 && r.parameterCount != network.referenceParameterCount {
             throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, REFERENCE.md 5 says \(network.referenceParameterCount)")
         }
+        // the products the layers issue (Layer.products): Winograd, output crops and column blocks included
         let products = r.products
-        let limit = try SgemmLimit(products: products.forward + products.backward, copies: c.replicas)
-        let trainLimit = limit.gflops(products.forward + products.backward)
-        let inferLimit = limit.gflops(products.forward)
+        let training = products.forward + products.backward
+        let limit = try SgemmLimit(products: training + products.inference, copies: c.replicas)
+        let trainLimit = limit.gflops(training)
+        let inferLimit = limit.gflops(products.inference)
         let n = Double(c.batchSize / c.replicas)      // the products are those of one replica's rows
-        let trainFlops = products.trainingFlops / n, inferFlops = products.forwardFlops / n
+        let trainFlops = products.trainingFlops / n, inferFlops = products.inferenceFlops / n
         let name = network.rawValue, title = network.rawValue.uppercased()
         func fraction(_ windowsPerSecond: [Double], _ flops: Double, _ limit: Double) -> Double {
             Timing.median(windowsPerSecond) * flops / 1e9 / limit

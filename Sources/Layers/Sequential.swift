@@ -19,8 +19,10 @@ public final class Sequential {
     public let layerOutputShapes: [[Int]]
     /// Scratch memory shared by all conv layers.
     public let workspace = Workspace()
-    /// The inference-only plan `infer` runs (fused steps), made on its first call.
-    private lazy var inferencePlan = InferencePlan(layers: layers, inputShapes: [inputShape] + layerOutputShapes.dropLast())
+    /// The plan `infer` runs (fused steps, nothing kept for backward), made on its first call.
+    private lazy var inferencePlan = InferencePlan(layers: layers, inputShapes: layerInputShapes)
+    /// Input shape of every layer (batch excluded).
+    var layerInputShapes: [[Int]] { [inputShape] + layerOutputShapes.dropLast() }
 
     /// Builds the model for `inputShape`, initialising parameters from `seed`.
     /// - Throws: `ShapeError` naming the first layer whose shape does not work.
@@ -72,6 +74,15 @@ public final class Sequential {
         layers.flatMap { layer in layer.parameters.map { ("\(layer.name)/\($0.name)", $0) } }
     }
 
+    /// Every non-trainable state tensor with its Keras weight name `layer/name` (`batch_normalization/moving_mean`),
+    /// in layer order.
+    public var namedState: [(name: String, state: LayerState)] {
+        layers.flatMap { layer in layer.state.map { ("\(layer.name)/\($0.name)", $0) } }
+    }
+
+    /// All non-trainable state in layer order.
+    public var state: [LayerState] { layers.flatMap { $0.state } }
+
     /// All parameters in layer order.
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
 
@@ -101,6 +112,20 @@ public final class Sequential {
                      "Sequential.infer: input \(x.shape), expected (N, \(inputShape))")
         for layer in layers { layer.releaseCache() }
         return inferencePlan.run(x)
+    }
+
+    /// The matrix products of one training step (forward and backward) and of one `infer` call at
+    /// batch `n`, labelled `layer product` (see `Layer.products`). The first layer's input gradient
+    /// is left out: training does not need it.
+    public func products(batch n: Int) -> ModelProducts {
+        var products = ModelProducts()
+        for (index, (layer, shape)) in zip(layers, layerInputShapes).enumerated() {
+            let p = layer.products(inputShape: shape, batch: n, inputGradient: index > 0)
+            products.forward += p.forward.labelled(layer.name)
+            products.backward += p.backward.labelled(layer.name)
+        }
+        products.inference = inferencePlan.products(batch: n)
+        return products
     }
 
     /// Number of layer pairs `infer` runs as one fused Winograd conv + pool step.
@@ -175,6 +200,24 @@ public final class Sequential {
     }
 }
 
+/// The matrix products of a model's training step and inference call (`Sequential.products`).
+/// Elementwise work (bias, activations, pooling, dropout, Winograd transforms, optimizer) is not a product.
+public struct ModelProducts: Sendable {
+    /// Forward pass in training (`forward(_:training: true)`).
+    public var forward: [MatrixProduct] = []
+    /// Backward pass, without the first layer's input gradient.
+    public var backward: [MatrixProduct] = []
+    /// `infer` (the fused inference plan).
+    public var inference: [MatrixProduct] = []
+
+    public init() {}
+
+    /// FLOPs of a training step's products: forward and backward.
+    public var trainingFlops: Double { forward.flops + backward.flops }
+    /// FLOPs of an inference call's products.
+    public var inferenceFlops: Double { inference.flops }
+}
+
 /// A layer that uses the model's shared scratch memory (Conv2D).
 public protocol WorkspaceUser: AnyObject {
     var workspace: Workspace { get set }
@@ -187,7 +230,3 @@ public protocol SoftmaxOutputLayer: Layer {
     /// Backward pass from d loss / d pre-activation (the activation's Jacobian skipped).
     func backward(preActivationGradient dz: Tensor) -> Tensor
 }
-
-extension Conv2D: WorkspaceUser {}
-extension Dropout: StochasticLayer {}
-extension Dense: SoftmaxOutputLayer {}
