@@ -51,10 +51,17 @@ public final class DataParallel {
         broadcastWeights()
     }
 
-    /// Copies replica 0's parameter values into every other replica (no allocation).
+    /// Copies replica 0's parameter values and non-trainable state into every other replica (no allocation).
     public func broadcastWeights() {
         for r in parameters.indices.dropFirst() {
             for (source, target) in zip(parameters[0], parameters[r]) {
+                source.value.data.withUnsafeBufferPointer { s in
+                    target.value.data.withUnsafeMutableBufferPointer { t in
+                        t.baseAddress!.update(from: s.baseAddress!, count: s.count)
+                    }
+                }
+            }
+            for (source, target) in zip(replicas[0].state, replicas[r].state) {
                 source.value.data.withUnsafeBufferPointer { s in
                     target.value.data.withUnsafeMutableBufferPointer { t in
                         t.baseAddress!.update(from: s.baseAddress!, count: s.count)
