@@ -45,7 +45,8 @@ struct ModelBenchmark {
         let parallel = DataParallel(replicas: try (0..<replicas).map { _ in
             try network.build(classes: windows.classes, seed: 1)
         }, flushDenormals: flushDenormals)
-        let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes).map(Float.init)
+        let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes)
+            .map(Float.init)
         let loss = SoftmaxCrossEntropy(classWeights: weights), adam = Adam(learningRate: 1e-3)
         let training = passes { x, labels in _ = parallel.step(x, labels: labels, loss: loss, optimizer: adam) }
         let inference = passes { x, _ in _ = parallel.forward(x) }
@@ -65,7 +66,8 @@ struct ModelBenchmark {
     private func makeTrainer() throws -> (Sequential, Trainer) {
         precondition(batches > 0, "need at least \(batchSize) windows, have \(windows.count)")
         let model = try network.build(classes: windows.classes, seed: 1)
-        let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes).map(Float.init)
+        let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes)
+            .map(Float.init)
         let trainer = Trainer(model: model, optimizer: Adam(learningRate: 1e-3),
                               loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: batchSize,
                               shuffle: false, seed: 1)

@@ -67,7 +67,8 @@ enum Part: String, CaseIterable {
                                    flushDenormals: c.flushDenormals)
         let r = try bench.run()
         if c.windows.classes == 10 && r.parameterCount != network.referenceParameterCount {
-            throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, REFERENCE.md 5 says \(network.referenceParameterCount)")
+            throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, "
+                             + "REFERENCE.md 5 says \(network.referenceParameterCount)")
         }
         // the products the layers issue (Layer.products): Winograd, output crops and column blocks included
         let products = r.products
@@ -97,7 +98,8 @@ enum Part: String, CaseIterable {
         report.sgemmLimitGflops["\(name)_infer"] = inferLimit
         report.products += limit.timed.map {
             ProductRow(model: name, label: $0.product.label, m: $0.product.m, n: $0.product.n, k: $0.product.k,
-                       transA: $0.product.transA, transB: $0.product.transB, count: $0.product.count, gflops: $0.gflops)
+                       transA: $0.product.transA, transB: $0.product.transB, count: $0.product.count,
+                       gflops: $0.gflops)
         }
     }
 }

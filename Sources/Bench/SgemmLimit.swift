@@ -96,8 +96,9 @@ struct SgemmLimit {
             }
             let got = Double(c[i * p.n + j])
             if abs(got - exact) > 1e-4 * max(scale, 1e-30) {
-                throw BenchError("cblas_sgemm (\(BLAS.coreName) kernels) computed \(got) instead of \(exact) at (\(i), \(j)) "
-                                 + "of the \(p.m) x \(p.n) x \(p.k) product \(p.label): this BLAS kernel is wrong on this CPU")
+                throw BenchError("cblas_sgemm (\(BLAS.coreName) kernels) computed \(got) instead of \(exact) "
+                                 + "at (\(i), \(j)) of the \(p.m) x \(p.n) x \(p.k) product \(p.label): "
+                                 + "this BLAS kernel is wrong on this CPU")
             }
         }
     }

@@ -14,7 +14,8 @@ import Tensor
 /// forward pass by Winograd F(2x2, 3x3) instead (`Winograd3x3`: 16 multiplications per channel pair
 /// and 2x2 output tile instead of 36; equal up to float rounding); with at least that many filters,
 /// its input gradient too (the convolution of dz with the flipped kernel). The kernel gradient is
-/// always im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C, fanOut = KH*KW*F), bias zeros.
+/// always im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
+/// fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
     public var name = "conv2d"
     public var kind: String { "Conv2D" }
@@ -60,7 +61,7 @@ public final class Conv2D: Layer {
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
     private var sizedFor: [Int] = []          // input shape the buffers were sized for
     private var geometry: WindowGeometry?     // for `sizedFor`
-    private var winograd: Winograd3x3?        // for `sizedFor`, when the geometry qualifies
+    private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
     private var transformedKernel: [Float] = [] // Winograd's U (16, C, F), remade every forward
     private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel), for `sizedFor`
     private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
@@ -100,7 +101,7 @@ public final class Conv2D: Layer {
         precondition(kernel.value.count == p * f && bias.value.count == f,
                      "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
         input = x
-        if winogradEnabled, let w = winograd {
+        if winogradEnabled, let w = forwardWinograd {
             forwardByWinograd(x, w)
             return output
         }
@@ -270,8 +271,8 @@ public final class Conv2D: Layer {
         outputGradient.ensureShape(activation == .linear ? [0] : outShape)
         inputGradient.ensureShape(shape)
         geometry = g
-        winograd = forwardWinograd(for: g)
-        inputGradientWinograd = inputGradientWinograd(for: g)
+        forwardWinograd = makeForwardWinograd(for: g)
+        inputGradientWinograd = makeInputGradientWinograd(for: g)
         sizedFor = shape
     }
 
@@ -283,7 +284,7 @@ public final class Conv2D: Layer {
     }
 
     /// Forward by Winograd, when the geometry qualifies (3x3, stride 1, enough input channels).
-    private func forwardWinograd(for g: WindowGeometry) -> Winograd3x3? {
+    private func makeForwardWinograd(for g: WindowGeometry) -> Winograd3x3? {
         guard kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
         return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
                            padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
@@ -292,7 +293,7 @@ public final class Conv2D: Layer {
 
     /// The input gradient by Winograd, when the geometry qualifies: it is a 3x3 stride-1 convolution
     /// of dz (F channels) when the forward one is.
-    private func inputGradientWinograd(for g: WindowGeometry) -> Winograd3x3? {
+    private func makeInputGradientWinograd(for g: WindowGeometry) -> Winograd3x3? {
         guard kernelSize == (3, 3), strides == (1, 1), filters >= Conv2D.winogradMinimumChannels else { return nil }
         return Winograd3x3(height: g.outHeight, width: g.outWidth, channels: filters, filters: g.channels,
                            padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, convolutionOutput: (g.height, g.width),
@@ -306,14 +307,14 @@ public final class Conv2D: Layer {
         guard let g = try? computedGeometry(for: inputShape) else { return LayerProducts() }
         let rows = n * g.outHeight * g.outWidth, p = g.patchSize, f = filters
         var products = LayerProducts()
-        if winogradEnabled, let w = forwardWinograd(for: g) {
+        if winogradEnabled, let w = makeForwardWinograd(for: g) {
             products.forward = w.products(batch: n, label: "y Winograd M")
         } else {
             products.forward = [MatrixProduct("y", m: rows, n: f, k: p)]
         }
         products.backward = [MatrixProduct("dW", m: p, n: f, k: rows, transA: true)]
         guard inputGradient else { return products }
-        if winogradEnabled, let w = inputGradientWinograd(for: g) {
+        if winogradEnabled, let w = makeInputGradientWinograd(for: g) {
             products.backward += w.products(batch: n, label: "dx Winograd M")
         } else {
             products.backward.append(MatrixProduct("dx", m: rows, n: p, k: f, transB: true))

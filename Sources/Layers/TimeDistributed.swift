@@ -63,7 +63,8 @@ public final class TimeDistributed: Layer {
                      "\(name) (TimeDistributed): output gradient \(dy.shape), expected \(outerOutput)")
         let dx = layer.backward(dy.reshaped(flatOutput))
         precondition(dx.shape == flatInput,
-                     "\(name) (TimeDistributed): wrapped \(layer.kind) returned input gradient \(dx.shape), expected \(flatInput)")
+                     "\(name) (TimeDistributed): wrapped \(layer.kind) returned input gradient \(dx.shape), "
+                     + "expected \(flatInput)")
         return dx.reshaped(outerInput)
     }
 

@@ -45,7 +45,8 @@ public enum WeightFile {
         }
         guard file.metadata["format_version"] == formatVersion else {
             let version = file.metadata["format_version"] ?? "none"
-            throw SafeTensors.Error(url.path, "has model format version \(version), this Earmark reads \(formatVersion)")
+            throw SafeTensors.Error(url.path,
+                                    "has model format version \(version), this Earmark reads \(formatVersion)")
         }
         var contents = Contents(weights: [:], metadata: file.metadata, optimizerState: [:])
         contents.metadata["format"] = nil
@@ -81,7 +82,8 @@ public enum WeightFile {
         }
         let expected = Set(named.map(\.name))
         if let extra = weights.keys.sorted().first(where: { !expected.contains($0) }) {
-            throw SafeTensors.Error(source, "has weight '\(extra)' that the model does not have (another architecture?)")
+            throw SafeTensors.Error(source,
+                                    "has weight '\(extra)' that the model does not have (another architecture?)")
         }
         for (name, p) in model.namedParameters { p.value = weights[name]! }
         for (name, s) in model.namedState { s.value = weights[name]! }

@@ -305,8 +305,14 @@ public struct Winograd3x3: Sendable {
         let point = tiles * f
         for t in 0..<tiles {
             var fi = 0
-            while fi + 16 <= f { pooledLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 16 }
-            while fi < f { pooledLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 1 }
+            while fi + 16 <= f {
+                pooledLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point)
+                fi += 16
+            }
+            while fi < f {
+                pooledLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point)
+                fi += 1
+            }
         }
     }
 

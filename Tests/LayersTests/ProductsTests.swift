@@ -6,7 +6,9 @@ import XCTest
 /// Winograd, the output crop, the LSTM's column blocks, no input gradient for the first layer).
 final class ProductsTests: XCTestCase {
     private func shapes(_ products: [MatrixProduct]) -> [String] {
-        products.map { "\($0.label) \($0.m)x\($0.n)x\($0.k)\($0.transA ? " A^T" : "")\($0.transB ? " B^T" : "") x\($0.count)" }
+        products.map { p in
+            "\(p.label) \(p.m)x\(p.n)x\(p.k)\(p.transA ? " A^T" : "")\(p.transB ? " B^T" : "") x\(p.count)"
+        }
     }
 
     /// (7, 7, 1) -> conv 16 same (7, 7, 16) -> conv 16 valid (5, 5, 16), cropped to 4 x 4 for the pool
