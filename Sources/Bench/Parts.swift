@@ -73,7 +73,8 @@ enum Part: String, CaseIterable {
         // the products the layers issue (Layer.products): Winograd, output crops and column blocks included
         let products = r.products
         let training = products.forward + products.backward
-        let limit = try SgemmLimit(products: training + products.inference, copies: c.replicas)
+        let inferenceOnly = products.inference.filter { !training.contains($0) }   // the fused steps' products
+        let limit = try SgemmLimit(products: training + inferenceOnly, copies: c.replicas)
         let trainLimit = limit.gflops(training)
         let inferLimit = limit.gflops(products.inference)
         let n = Double(c.batchSize / c.replicas)      // the products are those of one replica's rows
