@@ -50,7 +50,7 @@ let package = Package(
                           exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor", "Layers"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),

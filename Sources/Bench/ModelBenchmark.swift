@@ -24,6 +24,7 @@ struct ModelBenchmark {
     struct Result {
         var trainingWindowsPerSecond: [Double]
         var inferenceWindowsPerSecond: [Double]
+        /// The matrix products of one replica's share of a batch, as the layers report them.
         var products: ModelProducts
         var parameterCount: Int
     }
@@ -36,7 +37,7 @@ struct ModelBenchmark {
         let training = passes { x, labels in _ = trainer.step(x, labels: labels) }
         let inference = passes { x, _ in _ = trainer.engine.infer(x) }
         return Result(trainingWindowsPerSecond: training, inferenceWindowsPerSecond: inference,
-                      products: ModelProducts(model: trainer.model, batch: batchSize / replicas),
+                      products: trainer.model.products(batch: batchSize / replicas),
                       parameterCount: trainer.model.parameterCount)
     }
 

@@ -67,14 +67,18 @@ enum Part: String, CaseIterable {
                                    flushDenormals: c.flushDenormals)
         let r = try bench.run()
         if c.windows.classes == 10 && r.parameterCount != network.referenceParameterCount {
-            throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, docs/WORKFLOW.md §6 says \(network.referenceParameterCount)")
+            throw BenchError("\(network.rawValue) has \(r.parameterCount) parameters, "
+                             + "docs/WORKFLOW.md §6 says \(network.referenceParameterCount)")
         }
+        // the products the layers issue (Layer.products): Winograd, output crops and column blocks included
         let products = r.products
-        let limit = try SgemmLimit(products: products.forward + products.backward, copies: c.replicas)
-        let trainLimit = limit.gflops(products.forward + products.backward)
-        let inferLimit = limit.gflops(products.forward)
+        let training = products.forward + products.backward
+        let inferenceOnly = products.inference.filter { !training.contains($0) }   // the fused steps' products
+        let limit = try SgemmLimit(products: training + inferenceOnly, copies: c.replicas)
+        let trainLimit = limit.gflops(training)
+        let inferLimit = limit.gflops(products.inference)
         let n = Double(c.batchSize / c.replicas)      // the products are those of one replica's rows
-        let trainFlops = products.trainingFlops / n, inferFlops = products.forwardFlops / n
+        let trainFlops = products.trainingFlops / n, inferFlops = products.inferenceFlops / n
         let name = network.rawValue, title = network.rawValue.uppercased()
         func fraction(_ windowsPerSecond: [Double], _ flops: Double, _ limit: Double) -> Double {
             Timing.median(windowsPerSecond) * flops / 1e9 / limit
@@ -95,7 +99,8 @@ enum Part: String, CaseIterable {
         report.sgemmLimitGflops["\(name)_infer"] = inferLimit
         report.products += limit.timed.map {
             ProductRow(model: name, label: $0.product.label, m: $0.product.m, n: $0.product.n, k: $0.product.k,
-                       transA: $0.product.transA, transB: $0.product.transB, count: $0.product.count, gflops: $0.gflops)
+                       transA: $0.product.transA, transB: $0.product.transB, count: $0.product.count,
+                       gflops: $0.gflops)
         }
     }
 }

@@ -5,12 +5,13 @@ import Tensor
 /// step is measured against.
 ///
 /// Each product is timed on its own (random operands, the layers' row-major layouts and transposes,
-/// the current `BLAS.threads`, or `copies` threads at once for data parallelism), as the median of several timed runs of enough calls to fill
+/// the current `BLAS.threads`, or `copies` threads at once for data parallelism), as the median of
+/// several timed runs of enough calls to fill
 /// ~`targetSeconds`. The limit of a set of products is their total FLOPs over the summed times:
 /// the FLOP rate a step would reach if it did nothing but these products back to back.
 struct SgemmLimit {
     struct Timed {
-        var product: Product
+        var product: MatrixProduct
         /// Seconds of one call (per copy when several threads run it at once).
         var seconds: Double
         var gflops: Double { 2 * Double(product.m) * Double(product.n) * Double(product.k) / seconds / 1e9 }
@@ -19,7 +20,7 @@ struct SgemmLimit {
     var timed: [Timed]
 
     /// - Throws: `BenchError` when a product's result is wrong (a faulty BLAS kernel for this CPU).
-    init(products: [Product], copies: Int = 1, repeats: Int = 5, targetSeconds: Double = 0.02) throws {
+    init(products: [MatrixProduct], copies: Int = 1, repeats: Int = 5, targetSeconds: Double = 0.02) throws {
         var cache: [String: Double] = [:]   // identical shapes are timed once
         timed = try products.map { p in
             let key = "\(p.m)x\(p.n)x\(p.k)\(p.transA)\(p.transB)"
@@ -31,7 +32,7 @@ struct SgemmLimit {
     }
 
     /// Total FLOPs / total seconds of the products, in GFLOP/s.
-    func gflops(_ products: [Product]) -> Double {
+    func gflops(_ products: [MatrixProduct]) -> Double {
         var flops = 0.0, seconds = 0.0
         for p in products {
             guard let t = timed.first(where: { $0.product == p }) else { continue }
@@ -44,7 +45,7 @@ struct SgemmLimit {
     /// Median seconds of one call of `p`, per copy: with `copies` > 1, that many threads call it at
     /// the same time on their own operands (the data-parallel arrangement) and the wall time is
     /// divided by the number of calls made in all.
-    static func time(_ p: Product, copies: Int, repeats: Int, targetSeconds: Double) throws -> Double {
+    static func time(_ p: MatrixProduct, copies: Int, repeats: Int, targetSeconds: Double) throws -> Double {
         var rng = RandomGenerator(seed: 7)
         let operands = (0..<copies).map { _ in Operands(p, &rng) }
         defer { for o in operands { o.free() } }
@@ -70,7 +71,7 @@ struct SgemmLimit {
     /// a, b, c of one product, filled with uniform values in [-0.5, 0.5).
     struct Operands: @unchecked Sendable {
         let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
-        init(_ p: Product, _ rng: inout RandomGenerator) {
+        init(_ p: MatrixProduct, _ rng: inout RandomGenerator) {
             a = .allocate(capacity: p.m * p.k); b = .allocate(capacity: p.k * p.n); c = .allocate(capacity: p.m * p.n)
             for i in 0..<(p.m * p.k) { a[i] = rng.nextUniform() - 0.5 }
             for i in 0..<(p.k * p.n) { b[i] = rng.nextUniform() - 0.5 }
@@ -82,7 +83,7 @@ struct SgemmLimit {
     /// Compares ~256 sampled entries of c with a Double-precision product; throws when one is off
     /// by more than 1e-4 relative to the sum of |terms| (OpenBLAS picks kernels per CPU at run time,
     /// and some builds compute wrong results on some CPUs: a figure from such a kernel is worthless).
-    static func verify(_ p: Product, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    static func verify(_ p: MatrixProduct, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                        _ c: UnsafePointer<Float>) throws {
         var rng = RandomGenerator(seed: 11)
         for _ in 0..<256 {
@@ -95,8 +96,9 @@ struct SgemmLimit {
             }
             let got = Double(c[i * p.n + j])
             if abs(got - exact) > 1e-4 * max(scale, 1e-30) {
-                throw BenchError("cblas_sgemm (\(BLAS.coreName) kernels) computed \(got) instead of \(exact) at (\(i), \(j)) "
-                                 + "of the \(p.m) x \(p.n) x \(p.k) product \(p.label): this BLAS kernel is wrong on this CPU")
+                throw BenchError("cblas_sgemm (\(BLAS.coreName) kernels) computed \(got) instead of \(exact) "
+                                 + "at (\(i), \(j)) of the \(p.m) x \(p.n) x \(p.k) product \(p.label): "
+                                 + "this BLAS kernel is wrong on this CPU")
             }
         }
     }

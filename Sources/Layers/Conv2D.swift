@@ -12,8 +12,10 @@ import Tensor
 /// cols (R, P) x kernel (P, F) that is already the NHWC output; bias and activation follow in one pass.
 /// A 3x3, stride-1 convolution with at least `winogradMinimumChannels` input channels computes its
 /// forward pass by Winograd F(2x2, 3x3) instead (`Winograd3x3`: 16 multiplications per channel pair
-/// and 2x2 output tile instead of 36; equal up to float rounding). Backward is im2col either way.
-/// Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C, fanOut = KH*KW*F), bias zeros.
+/// and 2x2 output tile instead of 36; equal up to float rounding); with at least that many filters,
+/// its input gradient too (the convolution of dz with the flipped kernel). The kernel gradient is
+/// always im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
+/// fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
     public var name = "conv2d"
     public var kind: String { "Conv2D" }
@@ -31,9 +33,10 @@ public final class Conv2D: Layer {
     public let bias = Parameter(name: "bias", value: .empty)
     public var parameters: [Parameter] { [kernel, bias] }
 
-    /// Input channels from which a 3x3 stride-1 convolution runs forward by Winograd: the 16 Winograd
-    /// products have C as their inner dimension, too thin to pay below this (the reference CNN: at 16
-    /// channels, conv2d_1, inference was ~2% faster by Winograd; its first convolution has 1).
+    /// Input channels from which a 3x3 stride-1 convolution runs forward by Winograd (and filters
+    /// from which its input gradient does): the 16 Winograd products have C as their inner dimension,
+    /// too thin to pay below this (at 16, the reference CNN's conv2d_1 is already slightly faster by
+    /// Winograd; its first convolution, with one channel, is not).
     public static let winogradMinimumChannels = 16
 
     /// Whether forward may use Winograd (when the geometry qualifies); off, it is always im2col.
@@ -41,9 +44,9 @@ public final class Conv2D: Layer {
 
     /// When set, forward computes only the first `height` x `width` output rows and columns, and
     /// its output is (N, height, width, F); backward then takes dy of that shape. `Sequential` sets it
-    /// when the next layer is a valid `MaxPool2D` that never reads the last row or column (the
-    /// reference CNN's 9 x 13 conv output under a 2 x 2 pool: 8 x 12 read, 18% of the work saved
-    /// in forward and backward). `outputShape(for:)` still gives the full (Keras) shape.
+    /// when the next layer is a valid `MaxPool2D` that never reads the last row or column (a 9 x 13
+    /// conv output under a 2 x 2 pool: 8 x 12 read, 18% of the work left out of forward and
+    /// backward). `outputShape(for:)` still gives the full (Keras) shape.
     public var outputCrop: (height: Int, width: Int)? {
         didSet { sizedFor = [] }
     }
@@ -58,7 +61,7 @@ public final class Conv2D: Layer {
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
     private var sizedFor: [Int] = []          // input shape the buffers were sized for
     private var geometry: WindowGeometry?     // for `sizedFor`
-    private var winograd: Winograd3x3?        // for `sizedFor`, when the geometry qualifies
+    private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
     private var transformedKernel: [Float] = [] // Winograd's U (16, C, F), remade every forward
     private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel), for `sizedFor`
     private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
@@ -98,7 +101,7 @@ public final class Conv2D: Layer {
         precondition(kernel.value.count == p * f && bias.value.count == f,
                      "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
         input = x
-        if winogradEnabled, let w = winograd {
+        if winogradEnabled, let w = forwardWinograd {
             forwardByWinograd(x, w)
             return output
         }
@@ -148,61 +151,76 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// dz = dy * f'; kernel.grad += cols^T dz (cols recomputed: the workspace is shared);
-    /// bias.grad += column sums of dz; dcols = dz W^T in the same workspace; dx = col2im(dcols).
-    /// Shape: dy (N, OH, OW, F) -> dx (N, H, W, C).
+    /// dz = dy * f'; bias.grad += column sums of dz; kernel.grad += cols^T dz (cols recomputed: the
+    /// workspace is shared); dx by Winograd when the geometry qualifies, else dcols = dz W^T in the
+    /// same workspace and dx = col2im(dcols). Shape: dy (N, OH, OW, F) -> dx (N, H, W, C).
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == output.shape && input.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
-        let g = geometry!, n = input.shape[0], f = filters
-        let rows = n * g.outHeight * g.outWidth, p = g.patchSize
-        let linear = activation == .linear
-        dy.data.withUnsafeBufferPointer { dyp in
-            output.data.withUnsafeBufferPointer { yp in
-                outputGradient.data.withUnsafeMutableBufferPointer { dzBuffer in
-                    // dz aliases dy for a linear layer (no copy)
-                    let dz = linear ? dyp.baseAddress! : UnsafePointer(dzBuffer.baseAddress!)
-                    if !linear {
-                        activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!,
-                                            into: dzBuffer.baseAddress!, rows: rows, columns: f)
-                    }
-                    bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                        accumulateColumnSums(dz, rows: rows, columns: f, into: gb.baseAddress!)
-                    }
-                    input.data.withUnsafeBufferPointer { xp in
-                        kernel.value.data.withUnsafeBufferPointer { wp in
-                            kernel.grad.data.withUnsafeMutableBufferPointer { gw in
-                                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
-                                    let winograd = winogradEnabled ? inputGradientWinograd : nil
-                                    workspace.withBuffer(count: rows * p) { cols in
-                                        im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
-                                        // kernel.grad (P, F) += cols^T (P, R) * dz (R, F)
-                                        gemm(transA: true, m: p, n: f, k: rows, a: cols, b: dz,
-                                             beta: 1, c: gw.baseAddress!)
-                                        if winograd != nil { return }
-                                        // dcols (R, P) = dz (R, F) * kernel^T (F, P), over the patches
-                                        gemm(transB: true, m: rows, n: p, k: f, a: dz, b: wp.baseAddress!,
-                                             c: cols)
-                                        col2im(cols, batch: n, geometry: g, dx: dxp.baseAddress!)
-                                    }
-                                    if let winograd {
-                                        inputGradientByWinograd(winograd, dz: dz, batch: n, kernel: wp.baseAddress!,
-                                                                dx: dxp.baseAddress!)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+        let dz = preActivationGradient(dy)
+        dz.data.withUnsafeBufferPointer { dzp in
+            let dz = dzp.baseAddress!
+            bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
+            }
+            accumulateKernelGradient(dz)
+            if winogradEnabled, let w = inputGradientWinograd {
+                inputGradientByWinograd(w, dz: dz)
+            } else {
+                inputGradientByCol2im(dz)
             }
         }
         return inputGradient
     }
 
+    /// dz = dy * f'(z) in `outputGradient`; dy itself for a linear layer (no copy).
+    /// Shape: dy (N, OH, OW, F) -> dz (N, OH, OW, F).
+    private func preActivationGradient(_ dy: Tensor) -> Tensor {
+        if activation == .linear { return dy }
+        dy.data.withUnsafeBufferPointer { dyp in
+            output.data.withUnsafeBufferPointer { yp in
+                outputGradient.data.withUnsafeMutableBufferPointer { dzp in
+                    activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!, into: dzp.baseAddress!,
+                                        rows: dyp.count / filters, columns: filters)
+                }
+            }
+        }
+        return outputGradient
+    }
+
+    /// kernel.grad (P, F) += cols^T (P, R) dz (R, F), cols = im2col(x) remade in the workspace.
+    private func accumulateKernelGradient(_ dz: UnsafePointer<Float>) {
+        let g = geometry!, n = input.shape[0]
+        let rows = n * g.outHeight * g.outWidth, p = g.patchSize
+        input.data.withUnsafeBufferPointer { xp in
+            kernel.grad.data.withUnsafeMutableBufferPointer { gw in
+                workspace.withBuffer(count: rows * p) { cols in
+                    // cols (R, P) <- x (N, H, W, C)
+                    im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                    gemm(transA: true, m: p, n: filters, k: rows, a: cols, b: dz, beta: 1, c: gw.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// dcols (R, P) = dz (R, F) kernel^T (F, P) in the workspace, then dx (N, H, W, C) = col2im(dcols).
+    private func inputGradientByCol2im(_ dz: UnsafePointer<Float>) {
+        let g = geometry!, n = input.shape[0]
+        let rows = n * g.outHeight * g.outWidth, p = g.patchSize
+        kernel.value.data.withUnsafeBufferPointer { wp in
+            inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                workspace.withBuffer(count: rows * p) { cols in
+                    gemm(transB: true, m: rows, n: p, k: filters, a: dz, b: wp.baseAddress!, c: cols)
+                    col2im(cols, batch: n, geometry: g, dx: dxp.baseAddress!)
+                }
+            }
+        }
+    }
+
     /// dx = conv3x3(dz, flipped kernel) by Winograd (`Winograd3x3.inputGradientKernel`), the scratch
     /// in the shared workspace. Shape: dz (N, OH, OW, F) -> dx (N, H, W, C).
-    private func inputGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>, batch n: Int,
-                                         kernel: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+    private func inputGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>) {
+        let n = input.shape[0]
         if flippedKernel.count != 9 * w.channels * w.filters {
             flippedKernel = [Float](repeating: 0, count: 9 * w.channels * w.filters)
         }
@@ -210,16 +228,22 @@ public final class Conv2D: Layer {
             transformedKernel = [Float](repeating: 0, count: w.transformedKernelCount)
         }
         if zeroBias.count != w.filters { zeroBias = [Float](repeating: 0, count: w.filters) }
-        flippedKernel.withUnsafeMutableBufferPointer { flipped in
-            transformedKernel.withUnsafeMutableBufferPointer { u in
+        kernel.value.data.withUnsafeBufferPointer { kp in
+            flippedKernel.withUnsafeMutableBufferPointer { flipped in
                 // the forward layer's C is this convolution's filters, its F this one's channels
-                Winograd3x3.inputGradientKernel(kernel, channels: w.filters, filters: w.channels,
+                Winograd3x3.inputGradientKernel(kp.baseAddress!, channels: w.filters, filters: w.channels,
                                                 into: flipped.baseAddress!)
-                w.transformKernel(flipped.baseAddress!, into: u.baseAddress!)
-                zeroBias.withUnsafeBufferPointer { b in
+                transformedKernel.withUnsafeMutableBufferPointer { u in
+                    w.transformKernel(flipped.baseAddress!, into: u.baseAddress!)
+                }
+            }
+        }
+        transformedKernel.withUnsafeBufferPointer { u in
+            zeroBias.withUnsafeBufferPointer { b in
+                inputGradient.data.withUnsafeMutableBufferPointer { dx in
                     workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
-                        w.run(dz, batch: n, transformedKernel: u.baseAddress!, bias: b.baseAddress!, output: dx,
-                              scratch: scratch)
+                        w.run(dz, batch: n, transformedKernel: u.baseAddress!, bias: b.baseAddress!,
+                              output: dx.baseAddress!, scratch: scratch)
                     }
                 }
             }
@@ -239,26 +263,64 @@ public final class Conv2D: Layer {
     private func resize(for shape: [Int]) {
         precondition(shape.count == 4 && kernel.value.rank == 4 && shape[3] == kernel.value.shape[2],
                      "\(name): input \(shape) does not match kernel \(kernel.value.shape) (build first)")
-        guard var g = try? geometry(for: Array(shape.dropFirst())) else {
+        guard let g = try? computedGeometry(for: Array(shape.dropFirst())) else {
             preconditionFailure("\(name): empty output for input \(shape)")
         }
-        if let crop = outputCrop { g = g.croppingOutput(height: crop.height, width: crop.width) }
         let outShape = [shape[0], g.outHeight, g.outWidth, filters]
         output.ensureShape(outShape)
         outputGradient.ensureShape(activation == .linear ? [0] : outShape)
         inputGradient.ensureShape(shape)
         geometry = g
-        winograd = kernelSize == (3, 3) && strides == (1, 1) && g.channels >= Conv2D.winogradMinimumChannels
-            ? Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
-                          padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
-                          output: .full)
-            : nil
-        // the input gradient is a 3x3 stride-1 convolution of dz (F channels) when the forward one is
-        inputGradientWinograd = kernelSize == (3, 3) && strides == (1, 1) && filters >= Conv2D.winogradMinimumChannels
-            ? Winograd3x3(height: g.outHeight, width: g.outWidth, channels: filters, filters: g.channels,
-                          padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, convolutionOutput: (g.height, g.width),
-                          output: .full)
-            : nil
+        forwardWinograd = makeForwardWinograd(for: g)
+        inputGradientWinograd = makeInputGradientWinograd(for: g)
         sizedFor = shape
     }
+
+    /// The geometry forward computes for an input shape (batch excluded): `outputCrop` applied.
+    private func computedGeometry(for inputShape: [Int]) throws -> WindowGeometry {
+        let g = try geometry(for: inputShape)
+        guard let crop = outputCrop else { return g }
+        return g.croppingOutput(height: crop.height, width: crop.width)
+    }
+
+    /// Forward by Winograd, when the geometry qualifies (3x3, stride 1, enough input channels).
+    private func makeForwardWinograd(for g: WindowGeometry) -> Winograd3x3? {
+        guard kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
+        return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
+                           padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
+                           output: .full)
+    }
+
+    /// The input gradient by Winograd, when the geometry qualifies: it is a 3x3 stride-1 convolution
+    /// of dz (F channels) when the forward one is.
+    private func makeInputGradientWinograd(for g: WindowGeometry) -> Winograd3x3? {
+        guard kernelSize == (3, 3), strides == (1, 1), filters >= Conv2D.winogradMinimumChannels else { return nil }
+        return Winograd3x3(height: g.outHeight, width: g.outWidth, channels: filters, filters: g.channels,
+                           padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, convolutionOutput: (g.height, g.width),
+                           output: .full)
+    }
+
+    /// Forward: Winograd's 16 products per block of tiles, or y (R, F) = cols (R, P) kernel (P, F).
+    /// Backward: kernel.grad (P, F) += cols^T dz; the input gradient by Winograd, or dcols (R, P) = dz kernel^T.
+    /// R counts the computed (cropped) output pixels.
+    public func products(inputShape: [Int], batch n: Int, inputGradient: Bool) -> LayerProducts {
+        guard let g = try? computedGeometry(for: inputShape) else { return LayerProducts() }
+        let rows = n * g.outHeight * g.outWidth, p = g.patchSize, f = filters
+        var products = LayerProducts()
+        if winogradEnabled, let w = makeForwardWinograd(for: g) {
+            products.forward = w.products(batch: n, label: "y Winograd M")
+        } else {
+            products.forward = [MatrixProduct("y", m: rows, n: f, k: p)]
+        }
+        products.backward = [MatrixProduct("dW", m: p, n: f, k: rows, transA: true)]
+        guard inputGradient else { return products }
+        if winogradEnabled, let w = makeInputGradientWinograd(for: g) {
+            products.backward += w.products(batch: n, label: "dx Winograd M")
+        } else {
+            products.backward.append(MatrixProduct("dx", m: rows, n: p, k: f, transB: true))
+        }
+        return products
+    }
 }
+
+extension Conv2D: WorkspaceUser {}

@@ -29,7 +29,9 @@ public struct SoftmaxCrossEntropy: Sendable {
         let n = p.shape[0], k = p.shape[1]
         precondition(p.rank == 2 && labels.count == n,
                      "SoftmaxCrossEntropy: probabilities \(p.shape) with \(labels.count) labels")
-        if let w = classWeights { precondition(w.count == k, "SoftmaxCrossEntropy: \(w.count) class weights for \(k) classes") }
+        if let w = classWeights {
+            precondition(w.count == k, "SoftmaxCrossEntropy: \(w.count) class weights for \(k) classes")
+        }
         dz.ensureShape([n, k])
         var total = 0.0
         var correct = 0

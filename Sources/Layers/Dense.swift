@@ -129,6 +129,16 @@ public final class Dense: Layer {
 
     public func releaseCache() { input = .empty }
 
+    /// Forward y (R, U) = x (R, D) kernel (D, U); backward kernel.grad += x^T dz and dx (R, D) = dz kernel^T.
+    public func products(inputShape: [Int], batch n: Int, inputGradient: Bool) -> LayerProducts {
+        guard let d = inputShape.last else { return LayerProducts() }
+        let rows = n * inputShape.dropLast().reduce(1, *), u = units
+        var products = LayerProducts(forward: [MatrixProduct("y", m: rows, n: u, k: d)],
+                                     backward: [MatrixProduct("dW", m: d, n: u, k: rows, transA: true)])
+        if inputGradient { products.backward.append(MatrixProduct("dx", m: rows, n: d, k: u, transB: true)) }
+        return products
+    }
+
     /// Sizes the buffers for an input shape (first call, or a new batch size).
     private func resize(for shape: [Int]) {
         let outShape = Array(shape.dropLast()) + [units]
@@ -138,6 +148,8 @@ public final class Dense: Layer {
         sizedFor = shape
     }
 }
+
+extension Dense: SoftmaxOutputLayer {}
 
 /// y (R, D) = f(y + bias) row by row, so each row is read once while it is in cache.
 /// Shared by Dense and Conv2D (a conv output (N, OH, OW, F) is an (N*OH*OW, F) matrix).

@@ -6,8 +6,8 @@ import Tensor
 ///     x (N, ...) -> y (N, ...)        mask (N, ...) holding 0 or 1 / (1 - rate)
 ///
 /// The mask comes from the layer's own generator, seeded with `seed` at init; training reseeds it
-/// before every step with `reseed(_:)` (the lead's `StochasticLayer` protocol) so that a resumed run
-/// draws the same masks as an uninterrupted one.
+/// before every step with `reseed(_:)` (`StochasticLayer`) so that a resumed run draws the same
+/// masks as an uninterrupted one.
 public final class Dropout: Layer {
     public var name = "dropout"
     public var kind: String { "Dropout" }
@@ -90,3 +90,5 @@ public final class Dropout: Layer {
         return inputGradient
     }
 }
+
+extension Dropout: StochasticLayer {}

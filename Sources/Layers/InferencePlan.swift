@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 
 /// How `Sequential.infer` runs a model: its layers in order, except that layer pairs with a faster
-/// inference-only form run as one fused step. The plan is made from the layers once; it holds no
+/// fused form (that keeps nothing for backward) run as one step. The plan is made from the layers once; it holds no
 /// weights (each step reads its layers' current parameters on every call).
 ///
 /// Steps:
@@ -17,22 +17,41 @@ final class InferencePlan {
     }
 
     private let steps: [Step]
+    private let stepInputShapes: [[Int]]       // batch excluded
 
     /// - Parameter shapes: every layer's input shape (batch excluded), in order.
     init(layers: [Layer], inputShapes shapes: [[Int]]) {
-        var steps: [Step] = []
+        var steps: [Step] = [], stepInputShapes: [[Int]] = []
         var i = 0
         while i < layers.count {
             if i + 1 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
                let step = WinogradStep(conv, pooledBy: pool, inputShape: shapes[i]) {
                 steps.append(.winograd(step))
+                stepInputShapes.append(shapes[i])
                 i += 2
                 continue
             }
-            if !(layers[i] is Dropout) { steps.append(.layer(layers[i])) }
+            if !(layers[i] is Dropout) {
+                steps.append(.layer(layers[i]))
+                stepInputShapes.append(shapes[i])
+            }
             i += 1
         }
         self.steps = steps
+        self.stepInputShapes = stepInputShapes
+    }
+
+    /// The matrix products `run` issues for a batch of `n`, labelled with the layer names: a fused
+    /// step's Winograd products, every other layer's forward products.
+    func products(batch n: Int) -> [MatrixProduct] {
+        zip(steps, stepInputShapes).flatMap { step, shape -> [MatrixProduct] in
+            switch step {
+            case .layer(let layer):
+                return layer.products(inputShape: shape, batch: n, inputGradient: false).forward.labelled(layer.name)
+            case .winograd(let step):
+                return step.products(batch: n)
+            }
+        }
     }
 
     /// Number of fused conv + pool steps.
@@ -82,6 +101,11 @@ final class WinogradStep {
         else { return nil }
         self.conv = conv
         self.winograd = winograd
+    }
+
+    /// Winograd's 16 products per block of tiles (one tile per pool window).
+    func products(batch n: Int) -> [MatrixProduct] {
+        winograd.products(batch: n, label: "\(conv.name) y pooled Winograd M")
     }
 
     /// Shape: x (N, H, W, C) -> y (N, outputShape...), this step's reused buffer.

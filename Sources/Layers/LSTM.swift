@@ -2,15 +2,15 @@ import Tensor
 
 // Legend: N batch, T time steps, D input features, U units, G = 4U gate columns (i, f, c, o).
 // Buffers, all row-major and owned by the layer (sized on the first call, then reused):
-//   x (N, T, D)                      the input, kept by reference for the kernel gradient
-//   state = [gates | cells | cellAct | hPrev], every block indexed by (n, t):
+//   input (N, T, D)                  x, kept by reference for the kernel gradient
+//   stepValues = [gates | cells | cellAct | hPrev], every block indexed by (n, t) (`StepValues`):
 //     gates   (N, T, G)   x W + b + h_{t-1} R, then activated in place: i, f, g = act(z_c), o
 //     cells   (N, T, U)   c_t
 //     cellAct (N, T, U)   act(c_t)
 //     hPrev   (N, T, U)   h_{t-1} (row t = 0 is zeros): the state the step-t gates were computed from
 //   output   (N, T, U) with returnSequences, else (N, U) = h_{T-1}
-//   scratch = [dGates (N, T, G) | dh (N, U) | dc (N, U) | dAct (U)]
-//   dx (N, T, D)
+//   gradientScratch = [dGates (N, T, G) | dh (N, U) | dc (N, U) | dAct (U)]   (`StepGradients`)
+//   inputGradient dx (N, T, D)
 // hPrev is h shifted by one step, so that both the forward recurrent product of step t (rows (n, t),
 // stride T*U) and the recurrent-kernel gradient (all N*T rows at once) read it as a matrix.
 
@@ -37,21 +37,21 @@ public final class LSTM: Layer {
     /// Applied to the input, forget and output gates (Keras `recurrent_activation`, sigmoid).
     public let recurrentActivation: Activation
 
-    /// (D, 4U), present after `build`.
-    public private(set) var kernel: Parameter?
-    /// (U, 4U), present after `build`.
-    public private(set) var recurrentKernel: Parameter?
-    /// (4U), present after `build`.
-    public private(set) var bias: Parameter?
+    /// (D, 4U), Keras weight `kernel`; empty until `build`.
+    public let kernel = Parameter(name: "kernel", value: .empty)
+    /// (U, 4U), Keras weight `recurrent_kernel`; empty until `build`.
+    public let recurrentKernel = Parameter(name: "recurrent_kernel", value: .empty)
+    /// (4U), Keras weight `bias`; empty until `build`.
+    public let bias = Parameter(name: "bias", value: .empty)
 
-    public var parameters: [Parameter] { [kernel, recurrentKernel, bias].compactMap { $0 } }
+    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
 
-    private var input: Tensor?
-    private var batch = 0, steps = 0
-    private var state = Tensor.empty
-    private var output = Tensor.empty
-    private var scratch = Tensor.empty
-    private var dx = Tensor.empty
+    private var input = Tensor.empty           // the last forward's x (a reference, not a copy)
+    private var stepValues = Tensor.empty      // gates | cells | cellAct | hPrev of every step
+    private var output = Tensor.empty          // (N, T, U) or (N, U)
+    private var gradientScratch = Tensor.empty // dGates | dh | dc | dAct
+    private var inputGradient = Tensor.empty   // dx (N, T, D)
+    private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
 
     /// An LSTM layer of `units` units. Both activations must be elementwise (not softmax).
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
@@ -75,169 +75,256 @@ public final class LSTM: Layer {
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         let (d, g) = (inputShape[1], 4 * units)
-        kernel = Parameter(name: "kernel", value: Initializer.glorotUniform.make([d, g], using: &rng))
-        recurrentKernel = Parameter(name: "recurrent_kernel",
-                                    value: Initializer.orthogonal(gain: 1).make([units, g], using: &rng))
+        kernel.value = Initializer.glorotUniform.make([d, g], using: &rng)
+        kernel.grad = Tensor(shape: [d, g], repeating: 0)
+        recurrentKernel.value = Initializer.orthogonal(gain: 1).make([units, g], using: &rng)
+        recurrentKernel.grad = Tensor(shape: [units, g], repeating: 0)
         var b = Tensor(shape: [g], repeating: 0)
         for j in units..<(2 * units) { b.data[j] = 1 }   // unit_forget_bias
-        bias = Parameter(name: "bias", value: b)
+        bias.value = b
+        bias.grad = Tensor(shape: [g], repeating: 0)
     }
 
-    /// Sizes every buffer for (N, T); a no-op when the batch size and length are unchanged.
-    private func prepare(batch n: Int, steps t: Int, features d: Int) {
-        if n == batch && t == steps { return }
+    /// Sizes every buffer for x (N, T, D); a no-op when the shape is unchanged.
+    private func resize(for shape: [Int]) {
+        let (n, t, d) = (shape[0], shape[1], shape[2])
         let u = units, g = 4 * units
-        batch = n; steps = t
-        state.ensureShape([n * t * (g + 3 * u)])
+        stepValues.ensureShape([n * t * (g + 3 * u)])
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
-        scratch.ensureShape([n * t * g + 2 * n * u + u])
-        dx.ensureShape([n, t, d])
+        gradientScratch.ensureShape([n * t * g + 2 * n * u + u])
+        inputGradient.ensureShape([n, t, d])
+        sizedFor = shape
     }
 
+    /// Every step's gates, cell and hidden state. Shape: x (N, T, D) -> (N, T, U) or (N, U), this
+    /// layer's reused buffer.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        guard let kernel, let recurrentKernel, let bias else {
-            preconditionFailure("\(name) (LSTM): forward before build")
-        }
-        let d = kernel.value.shape[0]
+        let d = kernel.value.shape.first ?? 0
+        precondition(kernel.value.rank == 2 && recurrentKernel.value.count == units * 4 * units
+                     && bias.value.count == 4 * units, "\(name) (LSTM): forward before build")
         precondition(x.rank == 3 && x.shape[2] == d && x.shape[0] > 0 && x.shape[1] > 0,
                      "\(name) (LSTM): input \(x.shape), expected (N, T, \(d))")
-        let (n, t) = (x.shape[0], x.shape[1])
-        prepare(batch: n, steps: t, features: d)
+        if x.shape != sizedFor { resize(for: x.shape) }
         input = x
-        let (u, g) = (units, 4 * units)
-        let (act, rec, seq) = (activation, recurrentActivation, returnSequences)
-        x.data.withUnsafeBufferPointer { xp in
-        kernel.value.data.withUnsafeBufferPointer { wp in
-        recurrentKernel.value.data.withUnsafeBufferPointer { rp in
-        bias.value.data.withUnsafeBufferPointer { bp in
-        state.data.withUnsafeMutableBufferPointer { sp in
-        output.data.withUnsafeMutableBufferPointer { op in
-            let gates = sp.baseAddress!
-            let cells = gates + n * t * g, cellAct = cells + n * t * u, hPrev = cellAct + n * t * u
-            let out = op.baseAddress!
-            // input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G) + b
-            gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: gates)
-            addRowBias(gates, rows: n * t, columns: g, bias: bp.baseAddress!)
-            for s in 0..<n { (hPrev + s * t * u).update(repeating: 0, count: u) }   // h_{-1} = 0
-            for step in 0..<t {
-                if step > 0 {
-                    // gates rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G
-                    // (in column blocks: OpenBLAS then reads R in place instead of packing it every step)
-                    gemmInSmallColumnBlocks(m: n, n: g, k: u, a: hPrev + step * u, lda: t * u, b: rp.baseAddress!,
-                                            beta: 1, c: gates + step * g, ldc: t * g)
-                }
-                for s in 0..<n {
-                    let row = s * t + step                       // (n, t) row index
-                    let z = gates + row * g
-                    rec.apply(z, rows: 1, columns: 2 * u)        // i, f (adjacent)
-                    act.apply(z + 2 * u, rows: 1, columns: u)    // candidate
-                    rec.apply(z + 3 * u, rows: 1, columns: u)    // o
-                    let (i, f, cand, o) = (z, z + u, z + 2 * u, z + 3 * u)
-                    let c = cells + row * u, a = cellAct + row * u
-                    if step == 0 {
-                        for j in 0..<u { c[j] = i[j] * cand[j] }
-                    } else {
-                        let cOld = c - u                         // row (n, t - 1)
-                        for j in 0..<u { c[j] = f[j] * cOld[j] + i[j] * cand[j] }
+        let (n, t, g) = (x.shape[0], x.shape[1], 4 * units)
+        stepValues.data.withUnsafeMutableBufferPointer { sp in
+            let saved = StepValues(sp.baseAddress!, rows: n * t, units: units)
+            x.data.withUnsafeBufferPointer { xp in
+                kernel.value.data.withUnsafeBufferPointer { wp in
+                    bias.value.data.withUnsafeBufferPointer { bp in
+                        // input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G) + b
+                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
+                        addRowBias(saved.gates, rows: n * t, columns: g, bias: bp.baseAddress!)
                     }
-                    a.update(from: c, count: u)
-                    act.apply(a, rows: 1, columns: u)
-                    // h_t goes to the next step's hPrev row and/or to the output
-                    let next = step < t - 1 ? hPrev + (row + 1) * u : nil
-                    let h = seq ? out + row * u : (next ?? out + s * u)
-                    for j in 0..<u { h[j] = o[j] * a[j] }
-                    if seq, let next { next.update(from: h, count: u) }
                 }
             }
-        }}}}}}
+            output.data.withUnsafeMutableBufferPointer { op in
+                recurrentKernel.value.data.withUnsafeBufferPointer { rp in
+                    runSteps(saved, recurrentKernel: rp.baseAddress!, output: op.baseAddress!, batch: n, steps: t)
+                }
+            }
+        }
         return output
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard let kernel, let recurrentKernel, let bias, let x = input else {
-            preconditionFailure("\(name) (LSTM): backward without a forward pass")
-        }
-        let (n, t, d, u, g) = (batch, steps, kernel.value.shape[0], units, 4 * units)
-        precondition(dy.shape == output.shape, "\(name) (LSTM): output gradient \(dy.shape), expected \(output.shape)")
+    /// The time loop of forward, after the input projection: for every step, gates += h_{t-1} R, the
+    /// activations, c_t and h_t (into the next step's hPrev row and/or the output).
+    private func runSteps(_ saved: StepValues, recurrentKernel r: UnsafePointer<Float>,
+                          output out: UnsafeMutablePointer<Float>, batch n: Int, steps t: Int) {
+        let (u, g) = (units, 4 * units)
         let (act, rec, seq) = (activation, recurrentActivation, returnSequences)
-        dy.data.withUnsafeBufferPointer { dyp in
-        state.data.withUnsafeBufferPointer { sp in
-        scratch.data.withUnsafeMutableBufferPointer { scp in
-        recurrentKernel.value.data.withUnsafeBufferPointer { rp in
-            let gates = sp.baseAddress!
-            let cells = gates + n * t * g, cellAct = cells + n * t * u
-            let dGates = scp.baseAddress!
-            let dh = dGates + n * t * g, dc = dh + n * u, dAct = dc + n * u
-            let dyBase = dyp.baseAddress!
-            dc.update(repeating: 0, count: n * u)
-            for step in stride(from: t - 1, through: 0, by: -1) {
-                // dh (N, U) = dGates rows (n, step + 1) (N, G) R^T (G, U): the path through h_step -> z_{step+1}
-                if step == t - 1 {
-                    dh.update(repeating: 0, count: n * u)
+        let (gates, cells, cellAct, hPrev) = (saved.gates, saved.cells, saved.cellAct, saved.hPrev)
+        for s in 0..<n { (hPrev + s * t * u).update(repeating: 0, count: u) }   // h_{-1} = 0
+        for step in 0..<t {
+            if step > 0 {
+                // gates rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G
+                // (in column blocks: OpenBLAS then reads R in place instead of packing it every step)
+                gemmInSmallColumnBlocks(m: n, n: g, k: u, a: hPrev + step * u, lda: t * u, b: r,
+                                        beta: 1, c: gates + step * g, ldc: t * g)
+            }
+            for s in 0..<n {
+                let row = s * t + step                       // (n, t) row index
+                let z = gates + row * g
+                rec.apply(z, rows: 1, columns: 2 * u)        // i, f (adjacent)
+                act.apply(z + 2 * u, rows: 1, columns: u)    // candidate
+                rec.apply(z + 3 * u, rows: 1, columns: u)    // o
+                let (i, f, cand, o) = (z, z + u, z + 2 * u, z + 3 * u)
+                let c = cells + row * u, a = cellAct + row * u
+                if step == 0 {
+                    for j in 0..<u { c[j] = i[j] * cand[j] }
                 } else {
-                    gemm(transB: true, m: n, n: u, k: g, a: dGates + (step + 1) * g, lda: t * g,
-                         b: rp.baseAddress!, ldb: g, c: dh)
+                    let cOld = c - u                         // row (n, t - 1)
+                    for j in 0..<u { c[j] = f[j] * cOld[j] + i[j] * cand[j] }
                 }
-                if seq {
-                    for s in 0..<n { accumulate(dyBase + (s * t + step) * u, into: dh + s * u, count: u) }
-                } else if step == t - 1 {
-                    accumulate(dyBase, into: dh, count: n * u)
-                }
-                for s in 0..<n {
-                    let row = s * t + step
-                    let z = gates + row * g, dz = dGates + row * g
-                    let (i, f, cand, o) = (z, z + u, z + 2 * u, z + 3 * u)
-                    let a = cellAct + row * u
-                    let dhs = dh + s * u, dcs = dc + s * u
-                    // h = o * act(c): d o and d act(c)
-                    for j in 0..<u {
-                        dz[3 * u + j] = dhs[j] * a[j]
-                        dAct[j] = dhs[j] * o[j]
-                    }
-                    act.backward(output: a, gradient: dAct, into: dAct, rows: 1, columns: u)
-                    // c = f * c_old + i * cand: d i, d f, d cand; dc carries f * dc to step - 1
-                    if step == 0 {
-                        for j in 0..<u {
-                            let dcj = dcs[j] + dAct[j]
-                            dz[j] = dcj * cand[j]; dz[u + j] = 0; dz[2 * u + j] = dcj * i[j]
-                        }
-                    } else {
-                        let cOld = cells + (row - 1) * u
-                        for j in 0..<u {
-                            let dcj = dcs[j] + dAct[j]
-                            dz[j] = dcj * cand[j]; dz[u + j] = dcj * cOld[j]; dz[2 * u + j] = dcj * i[j]
-                            dcs[j] = dcj * f[j]
-                        }
-                    }
-                    // through the activations, in place (outputs i, f | cand | o)
-                    rec.backward(output: i, gradient: dz, into: dz, rows: 1, columns: 2 * u)
-                    act.backward(output: cand, gradient: dz + 2 * u, into: dz + 2 * u, rows: 1, columns: u)
-                    rec.backward(output: o, gradient: dz + 3 * u, into: dz + 3 * u, rows: 1, columns: u)
-                }
+                a.update(from: c, count: u)
+                act.apply(a, rows: 1, columns: u)
+                // h_t goes to the next step's hPrev row and/or to the output
+                let next = step < t - 1 ? hPrev + (row + 1) * u : nil
+                let h = seq ? out + row * u : (next ?? out + s * u)
+                for j in 0..<u { h[j] = o[j] * a[j] }
+                if seq, let next { next.update(from: h, count: u) }
             }
-            let hPrev = cellAct + n * t * u
-            // dW (D, G) += x^T (D, N*T) dGates (N*T, G)
-            x.data.withUnsafeBufferPointer { xp in
-                kernel.grad.data.withUnsafeMutableBufferPointer { gw in
-                    gemm(transA: true, m: d, n: g, k: n * t, a: xp.baseAddress!, b: dGates, beta: 1, c: gw.baseAddress!)
-                }
-            }
-            // dR (U, G) += hPrev^T (U, N*T) dGates (N*T, G): every step's h_{t-1}^T dz_t in one product
-            recurrentKernel.grad.data.withUnsafeMutableBufferPointer { gr in
-                gemm(transA: true, m: u, n: g, k: n * t, a: hPrev, b: dGates, beta: 1, c: gr.baseAddress!)
-            }
-            bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                accumulateColumnSums(dGates, rows: n * t, columns: g, into: gb.baseAddress!)
-            }
-            // dx (N*T, D) = dGates (N*T, G) W^T (G, D)
-            kernel.value.data.withUnsafeBufferPointer { wp in
-                dx.data.withUnsafeMutableBufferPointer { dxp in
-                    gemm(transB: true, m: n * t, n: d, k: g, a: dGates, b: wp.baseAddress!, ldb: g, c: dxp.baseAddress!)
-                }
-            }
-        }}}}
-        return dx
+        }
     }
 
-    public func releaseCache() { input = nil }
+    /// Backpropagation through time: the gate gradients of every step (`backpropagateSteps`), then
+    /// the weight gradients and dx, each one product over all N*T rows.
+    /// Shape: dy (N, T, U) or (N, U) -> dx (N, T, D).
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(input.count > 0, "\(name) (LSTM): backward without a forward pass")
+        precondition(dy.shape == output.shape, "\(name) (LSTM): output gradient \(dy.shape), expected \(output.shape)")
+        let rows = sizedFor[0] * sizedFor[1]
+        // mutable access to stepValues only because `StepValues` is one view for both passes: backward reads it
+        stepValues.data.withUnsafeMutableBufferPointer { sp in
+            gradientScratch.data.withUnsafeMutableBufferPointer { gp in
+                let saved = StepValues(sp.baseAddress!, rows: rows, units: units)
+                let grads = StepGradients(gp.baseAddress!, rows: rows, batch: sizedFor[0], units: units)
+                backpropagateSteps(dy, saved, grads)
+                accumulateWeightGradients(hPrev: saved.hPrev, dGates: grads.dGates)
+                computeInputGradient(dGates: grads.dGates)
+            }
+        }
+        return inputGradient
+    }
+
+    /// dGates of every step, from the last to the first: dh (the path through h_step), then the
+    /// gates' gradients of every sequence at that step.
+    private func backpropagateSteps(_ dy: Tensor, _ saved: StepValues, _ grads: StepGradients) {
+        let (n, t) = (sizedFor[0], sizedFor[1])
+        grads.dc.update(repeating: 0, count: n * units)
+        dy.data.withUnsafeBufferPointer { dyp in
+            recurrentKernel.value.data.withUnsafeBufferPointer { rp in
+                for step in stride(from: t - 1, through: 0, by: -1) {
+                    hiddenGradient(step: step, dy: dyp.baseAddress!, recurrentKernel: rp.baseAddress!, grads)
+                    for s in 0..<n { gateGradients(row: s * t + step, sequence: s, first: step == 0, saved, grads) }
+                }
+            }
+        }
+    }
+
+    /// dh (N, U) = dGates rows (n, step + 1) (N, G) R^T (G, U), the path through h_step -> z_{step+1}
+    /// (zero at the last step), plus the output gradient of h_step.
+    private func hiddenGradient(step: Int, dy: UnsafePointer<Float>, recurrentKernel r: UnsafePointer<Float>,
+                                _ grads: StepGradients) {
+        let (n, t, u, g) = (sizedFor[0], sizedFor[1], units, 4 * units)
+        let dh = grads.dh
+        if step == t - 1 {
+            dh.update(repeating: 0, count: n * u)
+        } else {
+            gemm(transB: true, m: n, n: u, k: g, a: grads.dGates + (step + 1) * g, lda: t * g, b: r, ldb: g, c: dh)
+        }
+        if returnSequences {
+            for s in 0..<n { accumulate(dy + (s * t + step) * u, into: dh + s * u, count: u) }
+        } else if step == t - 1 {
+            accumulate(dy, into: dh, count: n * u)
+        }
+    }
+
+    /// dz of row (n, t) from dh and dc of sequence n, through h = o * act(c) and
+    /// c = f * c_old + i * cand and the gate activations; dc becomes f * dc for step t - 1.
+    private func gateGradients(row: Int, sequence s: Int, first: Bool, _ saved: StepValues, _ grads: StepGradients) {
+        let (u, g) = (units, 4 * units)
+        let (act, rec) = (activation, recurrentActivation)
+        let z = saved.gates + row * g, dz = grads.dGates + row * g
+        let (i, f, cand, o) = (z, z + u, z + 2 * u, z + 3 * u)
+        let a = saved.cellAct + row * u
+        let dhs = grads.dh + s * u, dcs = grads.dc + s * u, dAct = grads.dAct
+        // h = o * act(c): d o and d act(c)
+        for j in 0..<u {
+            dz[3 * u + j] = dhs[j] * a[j]
+            dAct[j] = dhs[j] * o[j]
+        }
+        act.backward(output: a, gradient: dAct, into: dAct, rows: 1, columns: u)
+        // c = f * c_old + i * cand: d i, d f, d cand; dc carries f * dc to step - 1
+        if first {
+            for j in 0..<u {
+                let dcj = dcs[j] + dAct[j]
+                dz[j] = dcj * cand[j]; dz[u + j] = 0; dz[2 * u + j] = dcj * i[j]
+            }
+        } else {
+            let cOld = saved.cells + (row - 1) * u
+            for j in 0..<u {
+                let dcj = dcs[j] + dAct[j]
+                dz[j] = dcj * cand[j]; dz[u + j] = dcj * cOld[j]; dz[2 * u + j] = dcj * i[j]
+                dcs[j] = dcj * f[j]
+            }
+        }
+        // through the activations, in place (outputs i, f | cand | o)
+        rec.backward(output: i, gradient: dz, into: dz, rows: 1, columns: 2 * u)
+        act.backward(output: cand, gradient: dz + 2 * u, into: dz + 2 * u, rows: 1, columns: u)
+        rec.backward(output: o, gradient: dz + 3 * u, into: dz + 3 * u, rows: 1, columns: u)
+    }
+
+    /// kernel.grad += x^T dGates, recurrentKernel.grad += hPrev^T dGates, bias.grad += column sums.
+    private func accumulateWeightGradients(hPrev: UnsafePointer<Float>, dGates: UnsafePointer<Float>) {
+        let (rows, d, u, g) = (sizedFor[0] * sizedFor[1], sizedFor[2], units, 4 * units)
+        // dW (D, G) += x^T (D, N*T) dGates (N*T, G)
+        input.data.withUnsafeBufferPointer { xp in
+            kernel.grad.data.withUnsafeMutableBufferPointer { gw in
+                gemm(transA: true, m: d, n: g, k: rows, a: xp.baseAddress!, b: dGates, beta: 1, c: gw.baseAddress!)
+            }
+        }
+        // dR (U, G) += hPrev^T (U, N*T) dGates (N*T, G): every step's h_{t-1}^T dz_t in one product
+        recurrentKernel.grad.data.withUnsafeMutableBufferPointer { gr in
+            gemm(transA: true, m: u, n: g, k: rows, a: hPrev, b: dGates, beta: 1, c: gr.baseAddress!)
+        }
+        bias.grad.data.withUnsafeMutableBufferPointer { gb in
+            accumulateColumnSums(dGates, rows: rows, columns: g, into: gb.baseAddress!)
+        }
+    }
+
+    /// dx (N*T, D) = dGates (N*T, G) W^T (G, D).
+    private func computeInputGradient(dGates: UnsafePointer<Float>) {
+        let (rows, d, g) = (sizedFor[0] * sizedFor[1], sizedFor[2], 4 * units)
+        kernel.value.data.withUnsafeBufferPointer { wp in
+            inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                gemm(transB: true, m: rows, n: d, k: g, a: dGates, b: wp.baseAddress!, ldb: g, c: dxp.baseAddress!)
+            }
+        }
+    }
+
+    public func releaseCache() { input = .empty }
+
+    /// Forward: xW (N*T, G) = x (N*T, D) kernel (D, G) once, and hR (N, G) = h (N, U) R (U, G) for every
+    /// step after the first, in the column blocks `gemmInSmallColumnBlocks` makes. Backward: dh = dGates R^T
+    /// for every step but the last; dW, dR over all N*T rows; dx (N*T, D) = dGates kernel^T.
+    public func products(inputShape: [Int], batch n: Int, inputGradient: Bool) -> LayerProducts {
+        guard inputShape.count == 2 else { return LayerProducts() }
+        let (t, d, u, g) = (inputShape[0], inputShape[1], units, 4 * units)
+        var products = LayerProducts(forward: [MatrixProduct("xW", m: n * t, n: g, k: d)])
+        if t > 1 {
+            products.forward += smallColumnBlockProducts("hR", m: n, n: g, k: u, count: t - 1)
+            products.backward.append(MatrixProduct("dh", m: n, n: u, k: g, transB: true, count: t - 1))
+        }
+        products.backward.append(MatrixProduct("dW", m: d, n: g, k: n * t, transA: true))
+        products.backward.append(MatrixProduct("dR", m: u, n: g, k: n * t, transA: true))
+        if inputGradient { products.backward.append(MatrixProduct("dx", m: n * t, n: d, k: g, transB: true)) }
+        return products
+    }
+}
+
+/// Pointers to the blocks of `LSTM.stepValues` for N*T rows, valid while its storage is accessed:
+/// gates (N*T, G), cells, cellAct and hPrev (N*T, U).
+private struct StepValues {
+    let gates, cells, cellAct, hPrev: UnsafeMutablePointer<Float>
+
+    init(_ base: UnsafeMutablePointer<Float>, rows: Int, units u: Int) {
+        gates = base
+        cells = gates + rows * 4 * u
+        cellAct = cells + rows * u
+        hPrev = cellAct + rows * u
+    }
+}
+
+/// Pointers to the blocks of `LSTM.gradientScratch`, valid while its storage is accessed:
+/// dGates (N*T, G), dh and dc (N, U) of the current step, dAct (U) of the current row.
+private struct StepGradients {
+    let dGates, dh, dc, dAct: UnsafeMutablePointer<Float>
+
+    init(_ base: UnsafeMutablePointer<Float>, rows: Int, batch n: Int, units u: Int) {
+        dGates = base
+        dh = dGates + rows * 4 * u
+        dc = dh + n * u
+        dAct = dc + n * u
+    }
 }

@@ -16,6 +16,32 @@ public final class Parameter {
     }
 }
 
+/// A non-trainable tensor of a layer (a Keras non-trainable weight, such as a batch normalization's
+/// `moving_mean`): the layer updates it itself, optimizers never see it, and model files,
+/// checkpoints and data-parallel replicas carry it under `layer/name` exactly like the parameters.
+public final class LayerState {
+    /// Keras weight name within its layer (`moving_mean`, `moving_variance`, ...).
+    public let name: String
+    /// Current value, in the Keras shape.
+    public var value: Tensor
+
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The matrix products of one forward pass and one backward pass of a layer (see `Layer.products`).
+public struct LayerProducts: Sendable {
+    public var forward: [MatrixProduct] = []
+    public var backward: [MatrixProduct] = []
+
+    public init(forward: [MatrixProduct] = [], backward: [MatrixProduct] = []) {
+        self.forward = forward
+        self.backward = backward
+    }
+}
+
 /// A layer of a `Sequential` model, with Keras semantics.
 ///
 /// Shapes exclude the batch: a Conv2D on (9, 13, 1) windows has input shape [9, 13, 1] and its
@@ -34,6 +60,9 @@ public protocol Layer: AnyObject {
     var kind: String { get }
     /// Trainable parameters in Keras weight order; empty for parameter-free layers.
     var parameters: [Parameter] { get }
+    /// Non-trainable state in Keras weight order (after the parameters in a Keras weight list);
+    /// empty for most layers.
+    var state: [LayerState] { get }
 
     /// The output shape for an input shape (batch excluded), or an error naming the problem.
     func outputShape(for inputShape: [Int]) throws -> [Int]
@@ -45,10 +74,19 @@ public protocol Layer: AnyObject {
     func backward(_ dy: Tensor) -> Tensor
     /// Drops cached references to other layers' tensors.
     func releaseCache()
+    /// The matrix products `forward(_:training: true)` and `backward(_:)` issue for a batch of `batch`
+    /// on `inputShape` (batch excluded), as the layer is set up now (Winograd, output crop, column
+    /// blocks). `inputGradient: false` leaves out the products that only serve d loss / d input (the
+    /// first layer's, which training does not need). Elementwise work is not a product. Default: none.
+    func products(inputShape: [Int], batch: Int, inputGradient: Bool) -> LayerProducts
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var state: [LayerState] { [] }
+    public func products(inputShape: [Int], batch: Int, inputGradient: Bool) -> LayerProducts {
+        LayerProducts()
+    }
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
     }

@@ -40,49 +40,58 @@ public final class MaxPool2D: Layer {
     /// The maximum of every window, remembering where it was.
     /// Shape: x (N, H, W, C) -> y (N, OH, OW, C), this layer's reused buffer.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        precondition(x.count > 0 && x.count < Int(Int32.max), "\(name): input \(x.shape) is empty or too large for Int32 indices")
+        precondition(x.count > 0 && x.count < Int(Int32.max),
+                     "\(name): input \(x.shape) is empty or too large for Int32 indices")
         if x.shape != sizedFor { resize(for: x.shape) }
         let g = geometry!, n = x.shape[0]
-        let (H, W, C) = (g.height, g.width, g.channels)
+        let windowsInside = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+            && g.padTop == 0 && g.padLeft == 0 && 2 * g.outHeight <= g.height && 2 * g.outWidth <= g.width
         x.data.withUnsafeBufferPointer { xb in
             output.data.withUnsafeMutableBufferPointer { yb in
                 argmax.withUnsafeMutableBufferPointer { ab in
-                    if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
-                        && g.padTop == 0 && g.padLeft == 0 && 2 * g.outHeight <= H && 2 * g.outWidth <= W {
-                        MaxPool2D.pool2x2(xb.baseAddress!, batch: n, geometry: g, y: yb.baseAddress!, argmax: ab.baseAddress!)
-                        return
-                    }
-                    let xp = xb.baseAddress!
-                    var y = yb.baseAddress!, arg = ab.baseAddress!     // advance C per output pixel
-                    for b in 0..<n {
-                        let image = b * H * W * C
-                        for oh in 0..<g.outHeight {
-                            // window rows [h0, h1) clipped to the input: padding never takes part
-                            let top = oh * g.strideHeight - g.padTop
-                            let h0 = max(top, 0), h1 = min(top + g.kernelHeight, H)
-                            for ow in 0..<g.outWidth {
-                                let left = ow * g.strideWidth - g.padLeft
-                                let w0 = max(left, 0), w1 = min(left + g.kernelWidth, W)
-                                // the first position of the window starts the running maximum
-                                let first = image + (h0 * W + w0) * C
-                                for c in 0..<C { y[c] = xp[first + c]; arg[c] = Int32(first + c) }
-                                for ih in h0..<h1 {
-                                    for iw in w0..<w1 {
-                                        let at = image + (ih * W + iw) * C
-                                        // strict '>' keeps the first of equal maxima
-                                        for c in 0..<C where xp[at + c] > y[c] {
-                                            y[c] = xp[at + c]; arg[c] = Int32(at + c)
-                                        }
-                                    }
-                                }
-                                y += C; arg += C
-                            }
-                        }
+                    let (xp, y, arg) = (xb.baseAddress!, yb.baseAddress!, ab.baseAddress!)
+                    if windowsInside {
+                        MaxPool2D.pool2x2(xp, batch: n, geometry: g, y: y, argmax: arg)
+                    } else {
+                        MaxPool2D.pool(xp, batch: n, geometry: g, y: y, argmax: arg)
                     }
                 }
             }
         }
         return output
+    }
+
+    /// Any pool: every window clipped to the input (padding never takes part), its first position
+    /// starting the running maximum. Shape: x (N, H, W, C) -> y (N, OH, OW, C), argmax (N, OH, OW, C).
+    private static func pool(_ xp: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
+                             y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+        let (H, W, C) = (g.height, g.width, g.channels)
+        var y = y, arg = argmax     // advance C per output pixel
+        for b in 0..<n {
+            let image = b * H * W * C
+            for oh in 0..<g.outHeight {
+                // window rows [h0, h1) clipped to the input: padding never takes part
+                let top = oh * g.strideHeight - g.padTop
+                let h0 = max(top, 0), h1 = min(top + g.kernelHeight, H)
+                for ow in 0..<g.outWidth {
+                    let left = ow * g.strideWidth - g.padLeft
+                    let w0 = max(left, 0), w1 = min(left + g.kernelWidth, W)
+                    // the first position of the window starts the running maximum
+                    let first = image + (h0 * W + w0) * C
+                    for c in 0..<C { y[c] = xp[first + c]; arg[c] = Int32(first + c) }
+                    for ih in h0..<h1 {
+                        for iw in w0..<w1 {
+                            let at = image + (ih * W + iw) * C
+                            // strict '>' keeps the first of equal maxima
+                            for c in 0..<C where xp[at + c] > y[c] {
+                                y[c] = xp[at + c]; arg[c] = Int32(at + c)
+                            }
+                        }
+                    }
+                    y += C; arg += C
+                }
+            }
+        }
     }
 
     /// dx = 0, then dx[argmax[i]] += dy[i] (overlapping windows may share a maximum).
@@ -101,8 +110,9 @@ public final class MaxPool2D: Layer {
         return inputGradient
     }
 
-    /// The common 2x2, stride 2 pool with every window inside the image (valid, or same on even sizes): the four candidates of each window compared in
-    /// registers (same tie rule: the first maximum in row-major window order), vectorised over C.
+    /// The common 2x2, stride 2 pool with every window inside the image (valid, or same on even
+    /// sizes): the four candidates of each window compared in registers (same tie rule: the first
+    /// maximum in row-major window order), vectorised over C.
     /// Shape: x (N, H, W, C) -> y (N, OH, OW, C), argmax (N, OH, OW, C).
     private static func pool2x2(_ xp: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
                                 y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
@@ -111,7 +121,8 @@ public final class MaxPool2D: Layer {
         for b in 0..<n {
             for oh in 0..<g.outHeight {
                 for ow in 0..<g.outWidth {
-                    let p00 = ((b * H + 2 * oh) * W + 2 * ow) * C      // window rows 2oh, 2oh + 1; columns 2ow, 2ow + 1
+                    // window rows 2oh, 2oh + 1; columns 2ow, 2ow + 1
+                    let p00 = ((b * H + 2 * oh) * W + 2 * ow) * C
                     let p01 = p00 + C, p10 = p00 + W * C, p11 = p10 + C
                     for c in 0..<C {
                         var best = xp[p00 + c], at = p00 + c

@@ -19,8 +19,10 @@ public final class Sequential {
     public let layerOutputShapes: [[Int]]
     /// Scratch memory shared by all conv layers.
     public let workspace = Workspace()
-    /// The inference-only plan `infer` runs (fused steps), made on its first call.
-    private lazy var inferencePlan = InferencePlan(layers: layers, inputShapes: [inputShape] + layerOutputShapes.dropLast())
+    /// The plan `infer` runs (fused steps, nothing kept for backward), made on its first call.
+    private lazy var inferencePlan = InferencePlan(layers: layers, inputShapes: layerInputShapes)
+    /// Input shape of every layer (batch excluded).
+    var layerInputShapes: [[Int]] { [inputShape] + layerOutputShapes.dropLast() }
 
     /// Builds the model for `inputShape`, initialising parameters from `seed`.
     /// - Throws: `ShapeError` naming the first layer whose shape does not work.
@@ -72,8 +74,27 @@ public final class Sequential {
         layers.flatMap { layer in layer.parameters.map { ("\(layer.name)/\($0.name)", $0) } }
     }
 
+    /// Every non-trainable state tensor with its Keras weight name `layer/name` (`batch_normalization/moving_mean`),
+    /// in layer order.
+    public var namedState: [(name: String, state: LayerState)] {
+        layers.flatMap { layer in layer.state.map { ("\(layer.name)/\($0.name)", $0) } }
+    }
+
+    /// All non-trainable state in layer order.
+    public var state: [LayerState] { layers.flatMap { $0.state } }
+
     /// All parameters in layer order.
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+
+    /// Copies every parameter value and every non-trainable state value of `other`, a model of the
+    /// same architecture (a restored checkpoint).
+    public func assignWeights(from other: Sequential) {
+        precondition(other.parameters.map(\.value.shape) == parameters.map(\.value.shape)
+                     && other.state.map(\.value.shape) == state.map(\.value.shape),
+                     "Sequential.assignWeights: the models differ")
+        for (mine, theirs) in zip(parameters, other.parameters) { mine.value = theirs.value }
+        for (mine, theirs) in zip(state, other.state) { mine.value = theirs.value }
+    }
 
     /// Number of trainable scalars (equal to Keras's `count_params()`).
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
@@ -101,6 +122,20 @@ public final class Sequential {
                      "Sequential.infer: input \(x.shape), expected (N, \(inputShape))")
         releaseCaches()
         return inferencePlan.run(x)
+    }
+
+    /// The matrix products of one training step (forward and backward) and of one `infer` call at
+    /// batch `n`, labelled `layer product` (see `Layer.products`). The first layer's input gradient
+    /// is left out: training does not need it.
+    public func products(batch n: Int) -> ModelProducts {
+        var products = ModelProducts()
+        for (index, (layer, shape)) in zip(layers, layerInputShapes).enumerated() {
+            let p = layer.products(inputShape: shape, batch: n, inputGradient: index > 0)
+            products.forward += p.forward.labelled(layer.name)
+            products.backward += p.backward.labelled(layer.name)
+        }
+        products.inference = inferencePlan.products(batch: n)
+        return products
     }
 
     /// Number of layer pairs `infer` runs as one fused Winograd conv + pool step.
@@ -151,6 +186,24 @@ public final class Sequential {
     }
 }
 
+/// The matrix products of a model's training step and inference call (`Sequential.products`).
+/// Elementwise work (bias, activations, pooling, dropout, Winograd transforms, optimizer) is not a product.
+public struct ModelProducts: Sendable {
+    /// Forward pass in training (`forward(_:training: true)`).
+    public var forward: [MatrixProduct] = []
+    /// Backward pass, without the first layer's input gradient.
+    public var backward: [MatrixProduct] = []
+    /// `infer` (the fused inference plan).
+    public var inference: [MatrixProduct] = []
+
+    public init() {}
+
+    /// FLOPs of a training step's products: forward and backward.
+    public var trainingFlops: Double { forward.flops + backward.flops }
+    /// FLOPs of an inference call's products.
+    public var inferenceFlops: Double { inference.flops }
+}
+
 /// A layer that uses the model's shared scratch memory (Conv2D).
 public protocol WorkspaceUser: AnyObject {
     var workspace: Workspace { get set }
@@ -163,7 +216,3 @@ public protocol SoftmaxOutputLayer: Layer {
     /// Backward pass from d loss / d pre-activation (the activation's Jacobian skipped).
     func backward(preActivationGradient dz: Tensor) -> Tensor
 }
-
-extension Conv2D: WorkspaceUser {}
-extension Dropout: StochasticLayer {}
-extension Dense: SoftmaxOutputLayer {}

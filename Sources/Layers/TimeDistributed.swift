@@ -18,6 +18,7 @@ public final class TimeDistributed: Layer {
     public let layer: any Layer
 
     public var parameters: [Parameter] { layer.parameters }
+    public var state: [LayerState] { layer.state }
 
     private var outerInput: [Int] = []    // (N, T, F...) of the last forward pass
     private var flatInput: [Int] = []     // (N*T, F...)
@@ -62,9 +63,16 @@ public final class TimeDistributed: Layer {
                      "\(name) (TimeDistributed): output gradient \(dy.shape), expected \(outerOutput)")
         let dx = layer.backward(dy.reshaped(flatOutput))
         precondition(dx.shape == flatInput,
-                     "\(name) (TimeDistributed): wrapped \(layer.kind) returned input gradient \(dx.shape), expected \(flatInput)")
+                     "\(name) (TimeDistributed): wrapped \(layer.kind) returned input gradient \(dx.shape), "
+                     + "expected \(flatInput)")
         return dx.reshaped(outerInput)
     }
 
     public func releaseCache() { layer.releaseCache() }
+
+    /// The wrapped layer's products for a batch of N*T on (F...).
+    public func products(inputShape: [Int], batch n: Int, inputGradient: Bool) -> LayerProducts {
+        guard let t = inputShape.first else { return LayerProducts() }
+        return layer.products(inputShape: Array(inputShape.dropFirst()), batch: n * t, inputGradient: inputGradient)
+    }
 }

@@ -10,7 +10,8 @@ extension WindowGeometry {
             throw ShapeError("\(layer) (\(kind)): \(windowName) \(window) and strides \(strides) must be positive")
         }
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("\(layer) (\(kind)): input shape \(inputShape) must be (height, width, channels), all positive")
+            throw ShapeError("\(layer) (\(kind)): input shape \(inputShape) must be (height, width, channels), "
+                             + "all positive")
         }
         guard let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
                                      kernel: window, strides: strides, padding: padding) else {

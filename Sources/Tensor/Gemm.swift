@@ -38,10 +38,10 @@ public func gemm(
 /// OpenBLAS (0.3.21, SkylakeX / Cooperlake kernels) takes its small-matrix path when
 /// m * n * k <= 10^6 for an untransposed product; above that it packs both operands on every call.
 /// A product with few rows and a large b (an LSTM step's h (16, 128) x R (128, 512): 1.05 * 10^6)
-/// spends most of its time packing b: as two blocks of 256 columns it ran 1.6x faster here
-/// (19.1 -> 11.7 us). Blocks are multiples of 16 columns; when even 16 columns are above the
-/// limit (many rows), this is one ordinary `gemm`. Results are the same products (summation order
-/// within each dot product may differ by kernel: float rounding only).
+/// spends most of its time packing b, so two blocks of 256 columns are faster than one product
+/// (BENCHMARKS.md has the timings). Blocks are multiples of 16 columns; when even 16 columns are
+/// above the limit (many rows), this is one ordinary `gemm`. Results are the same products
+/// (summation order within each dot product may differ by kernel: float rounding only).
 @inlinable
 public func gemmInSmallColumnBlocks(
     m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -50,16 +50,12 @@ public func gemmInSmallColumnBlocks(
     beta: Float = 0,
     c: UnsafeMutablePointer<Float>, ldc: Int? = nil
 ) {
-    let limit = 1_000_000
     let (lda, ldb, ldc) = (lda ?? k, ldb ?? n, ldc ?? n)
-    guard m * n * k > limit, m * 16 * k <= limit else {
+    let width = smallColumnBlockWidth(m: m, n: n, k: k)
+    guard width < n else {
         gemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
-    // the widest multiple of 16 under the limit, then the blocks evened out (512 -> 256 + 256)
-    let widest = max(16, (limit / (m * k)) / 16 * 16)
-    let blocks = (n + widest - 1) / widest
-    let width = ((n + blocks - 1) / blocks + 15) / 16 * 16
     var first = 0
     while first < n {
         let w = min(width, n - first)
@@ -67,6 +63,26 @@ public func gemmInSmallColumnBlocks(
              c: c + first, ldc: ldc)
         first += w
     }
+}
+
+/// The column width of `gemmInSmallColumnBlocks`'s blocks for an (m, n, k) product: n itself when it
+/// runs as one `gemm`, else the widest multiple of 16 under OpenBLAS's small-matrix limit, evened out
+/// over the blocks (512 -> 256 + 256); the last block may be narrower.
+@inlinable
+public func smallColumnBlockWidth(m: Int, n: Int, k: Int) -> Int {
+    let limit = 1_000_000
+    guard m * n * k > limit, m * 16 * k <= limit else { return n }
+    let widest = max(16, (limit / (m * k)) / 16 * 16)
+    let blocks = (n + widest - 1) / widest
+    return min(n, ((n + blocks - 1) / blocks + 15) / 16 * 16)
+}
+
+/// The products `gemmInSmallColumnBlocks` issues for an (m, n, k) product, `count` times over.
+public func smallColumnBlockProducts(_ label: String, m: Int, n: Int, k: Int, count: Int = 1) -> [MatrixProduct] {
+    let width = smallColumnBlockWidth(m: m, n: n, k: k)
+    var products = [MatrixProduct(label, m: m, n: width, k: k, count: count * (n / width))]
+    if n % width > 0 { products.append(MatrixProduct(label, m: m, n: n % width, k: k, count: count)) }
+    return products
 }
 
 /// OpenBLAS threading and identity.

@@ -24,7 +24,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     @inlinable static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// The next 64 random bits. (Inlinable: per-element draws such as dropout masks run in other
-    /// modules, where a call per draw cost more than the draw.)
+    /// modules, where a call per draw costs more than the draw.)
     @inlinable
     public mutating func next() -> UInt64 {
         let result = RandomGenerator.rotl(s.1 &* 5, 7) &* 9

@@ -50,14 +50,18 @@ public enum SafeTensors {
         public func tensor(_ name: String, file: String = "safetensors file") throws -> Tensor {
             guard let e = tensors[name] else { throw Error(file, "has no tensor '\(name)'") }
             switch e.dtype {
-            case .f32: return Tensor(shape: e.shape, data: e.bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
-            case .f64: return Tensor(shape: e.shape, data: e.bytes.withUnsafeBytes { $0.bindMemory(to: Double.self).map(Float.init) })
+            case .f32:
+                return Tensor(shape: e.shape, data: e.bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
+            case .f64:
+                return Tensor(shape: e.shape,
+                              data: e.bytes.withUnsafeBytes { $0.bindMemory(to: Double.self).map(Float.init) })
             default: throw Error(file, "tensor '\(name)' is \(e.dtype.rawValue), expected F32")
             }
         }
 
         /// The integer tensor `name` (I32 or I64) as Int values.
-        public func integers(_ name: String, file: String = "safetensors file") throws -> (shape: [Int], values: [Int]) {
+        public func integers(_ name: String,
+                             file: String = "safetensors file") throws -> (shape: [Int], values: [Int]) {
             guard let e = tensors[name] else { throw Error(file, "has no tensor '\(name)'") }
             switch e.dtype {
             case .i32: return (e.shape, e.bytes.withUnsafeBytes { $0.bindMemory(to: Int32.self).map { Int($0) } })
@@ -91,7 +95,8 @@ public enum SafeTensors {
     public static func decode(_ data: Data, name: String = "safetensors data") throws -> File {
         let bytes = [UInt8](data)
         guard bytes.count >= 8 else {
-            throw Error(name, "is truncated: \(bytes.count) bytes, a safetensors file starts with an 8-byte header length")
+            throw Error(name, "is truncated: \(bytes.count) bytes, a safetensors file starts with an 8-byte "
+                        + "header length")
         }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
@@ -136,7 +141,8 @@ public enum SafeTensors {
             let begin = try nonNegativeInt(offsetsAny[0], name, "tensor '\(key)' data_offsets")
             let end = try nonNegativeInt(offsetsAny[1], name, "tensor '\(key)' data_offsets")
             guard begin <= end, end <= dataSize else {
-                throw Error(name, "tensor '\(key)' data_offsets [\(begin), \(end)] lie outside the \(dataSize) data bytes (truncated file?)")
+                throw Error(name, "tensor '\(key)' data_offsets [\(begin), \(end)] lie outside the \(dataSize) "
+                            + "data bytes (truncated file?)")
             }
             var count = 1
             for d in shape {
@@ -147,7 +153,8 @@ public enum SafeTensors {
                 count = product
             }
             guard count * dtype.byteSize == end - begin else {
-                throw Error(name, "tensor '\(key)' shape \(shape) needs \(count * dtype.byteSize) bytes, its offsets give \(end - begin)")
+                throw Error(name, "tensor '\(key)' shape \(shape) needs \(count * dtype.byteSize) bytes, "
+                            + "its offsets give \(end - begin)")
             }
             ranges.append((begin, end, key))
             file.tensors[key] = Entry(dtype: dtype, shape: shape,

@@ -1,6 +1,8 @@
 /// A 3x3, stride-1 convolution by Winograd F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for
-/// Convolutional Neural Networks", 2016), for inference: each 2x2 output tile costs 16
-/// multiplications per (input, output) channel pair instead of 36. Two outputs:
+/// Convolutional Neural Networks", 2016): each 2x2 output tile costs 16 multiplications per
+/// (input, output) channel pair instead of 36. Conv2D runs its forward pass and its input gradient
+/// (a convolution of the output gradient: `inputGradientKernel`) through it in training and at
+/// inference; the fused inference step uses `.maxPooled`. Two outputs:
 /// - `.full`: the convolution's output (N, OH, OW, F) plus bias;
 /// - `.maxPooled`: that output through a 2x2, stride-2, valid max pool, (N, OH / 2, OW / 2, F). Each
 ///   pool window is exactly one tile, so the conv outputs the pool never reads (an odd last row or
@@ -25,7 +27,8 @@
 /// 2tr, 2tr + 1 and columns 2tc, 2tc + 1. Blocks keep V and M in the core's cache (the transforms of
 /// a whole batch at once were memory-bound). Adding the bias after the maximum is exact: float
 /// addition of one value to each candidate preserves their order. Results equal direct convolution
-/// (+ pooling) up to float rounding (~1e-6 relative). Nothing is kept for a backward pass.
+/// (+ pooling) up to float rounding (~1e-6 relative). Nothing is kept for a backward pass: the
+/// kernel gradient is the caller's (Conv2D: im2col and one product).
 public struct Winograd3x3: Sendable {
     /// What `run` writes.
     public enum Output: Sendable { case full, maxPooled }
@@ -72,6 +75,19 @@ public struct Winograd3x3: Sendable {
     /// The shape `run` writes for one image: (OH, OW, F) or (TR, TC, F).
     public var outputShape: [Int] {
         output == .full ? [outHeight, outWidth, filters] : [tileRows, tileColumns, filters]
+    }
+
+    /// The products `run` issues for a batch of `n`: M[p] (B, F) = V[p] (B, C) x U[p] (C, F) for the
+    /// 16 points p of every block of B tiles (the last block may hold fewer tiles).
+    public func products(batch n: Int, label: String = "Winograd M") -> [MatrixProduct] {
+        let total = tiles(batch: n)
+        let (blocks, rest) = total.quotientAndRemainder(dividingBy: tilesPerBlock)
+        var products: [MatrixProduct] = []
+        if blocks > 0 {
+            products.append(MatrixProduct(label, m: tilesPerBlock, n: filters, k: channels, count: 16 * blocks))
+        }
+        if rest > 0 { products.append(MatrixProduct(label, m: rest, n: filters, k: channels, count: 16)) }
+        return products
     }
 
     /// Floats of the transformed kernel U: 16 * C * F.
@@ -289,8 +305,14 @@ public struct Winograd3x3: Sendable {
         let point = tiles * f
         for t in 0..<tiles {
             var fi = 0
-            while fi + 16 <= f { pooledLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 16 }
-            while fi < f { pooledLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point); fi += 1 }
+            while fi + 16 <= f {
+                pooledLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point)
+                fi += 16
+            }
+            while fi < f {
+                pooledLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point)
+                fi += 1
+            }
         }
     }
 

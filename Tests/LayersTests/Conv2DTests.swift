@@ -82,9 +82,11 @@ final class Conv2DTests: XCTestCase {
     /// the convolution's full output).
     func testWinogradInputGradientMatchesCol2im() throws {
         let f = Conv2D.winogradMinimumChannels
-        for (input, padding, crop) in [([9, 13, 5], Padding.same, (8, 12)), ([9, 13, 5], .same, nil),
-                                       ([8, 7, 3], .valid, nil), ([9, 9, 4], .valid, (6, 6))] as [([Int], Padding, (Int, Int)?)] {
-            let layer = try built(Conv2D(filters: f + 4, kernelSize: (3, 3), padding: padding, activation: .tanh), input)
+        let cases: [([Int], Padding, (Int, Int)?)] = [([9, 13, 5], .same, (8, 12)), ([9, 13, 5], .same, nil),
+                                                     ([8, 7, 3], .valid, nil), ([9, 9, 4], .valid, (6, 6))]
+        for (input, padding, crop) in cases {
+            let layer = try built(Conv2D(filters: f + 4, kernelSize: (3, 3), padding: padding, activation: .tanh),
+                                  input)
             layer.outputCrop = crop
             let x = randomTensor([3] + input, seed: 18)
             var dx: [Tensor] = []
@@ -106,15 +108,16 @@ final class Conv2DTests: XCTestCase {
         for (input, padding) in [([9, 13, c], Padding.same), ([8, 10, c + 3], .same), ([9, 13, c], .valid),
                                  ([6, 7, 2 * c], .valid), ([1, 1, c], .same)] {
             for activation in Activation.allCases {
-                let layer = try built(Conv2D(filters: 20, kernelSize: (3, 3), padding: padding, activation: activation),
-                                      input)
+                let conv = Conv2D(filters: 20, kernelSize: (3, 3), padding: padding, activation: activation)
+                let layer = try built(conv, input)
                 var rng = RandomGenerator(seed: 6)
                 layer.bias.value = Tensor(shape: [20], data: (0..<20).map { _ in rng.nextUniform() - 0.5 })
                 let x = randomTensor([3] + input, seed: 8)
                 let winograd = layer.forward(x, training: true)
                 layer.winogradEnabled = false
                 layer.releaseCache()
-                assertClose(winograd, layer.forward(x, training: true), tolerance: 2e-5, "\(input) \(padding) \(activation)")
+                assertClose(winograd, layer.forward(x, training: true), tolerance: 2e-5,
+                            "\(input) \(padding) \(activation)")
             }
         }
     }
@@ -168,12 +171,15 @@ final class Conv2DTests: XCTestCase {
     // MARK: shapes, parameters, buffers
 
     func testOutputShapes() throws {
-        XCTAssertEqual(try Conv2D(filters: 16, kernelSize: (3, 3), padding: .same).outputShape(for: [9, 13, 1]), [9, 13, 16])
+        XCTAssertEqual(try Conv2D(filters: 16, kernelSize: (3, 3), padding: .same).outputShape(for: [9, 13, 1]),
+                       [9, 13, 16])
         XCTAssertEqual(try Conv2D(filters: 8, kernelSize: (3, 3)).outputShape(for: [9, 13, 1]), [7, 11, 8])
         XCTAssertEqual(try Conv2D(filters: 8, kernelSize: (3, 3), strides: (2, 2), padding: .same)
             .outputShape(for: [9, 13, 3]), [5, 7, 8])
-        XCTAssertEqual(try Conv2D(filters: 2, kernelSize: (2, 3), strides: (2, 1)).outputShape(for: [9, 13, 1]), [4, 11, 2])
-        XCTAssertEqual(try Conv2D(filters: 2, kernelSize: (5, 5), padding: .same).outputShape(for: [2, 2, 1]), [2, 2, 2])
+        XCTAssertEqual(try Conv2D(filters: 2, kernelSize: (2, 3), strides: (2, 1)).outputShape(for: [9, 13, 1]),
+                       [4, 11, 2])
+        XCTAssertEqual(try Conv2D(filters: 2, kernelSize: (5, 5), padding: .same).outputShape(for: [2, 2, 1]),
+                       [2, 2, 2])
     }
 
     func testImpossibleShapesThrowNamingTheLayer() {

@@ -20,7 +20,9 @@ final class InferencePlanTests: XCTestCase {
     private func check(input: [Int], filters: Int, padding: Padding, activation: Activation, n: Int,
                        fused: Int = 1, pool: @escaping () -> MaxPool2D = { MaxPool2D(poolSize: (2, 2)) },
                        conv: (() -> Conv2D)? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
-        let makeConv = conv ?? { Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: activation) }
+        let makeConv = conv ?? {
+            Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: activation)
+        }
         let features = try Sequential(inputShape: input, layers: [makeConv(), pool()], seed: 11)
         let model = try Sequential(inputShape: input, layers: [makeConv(), pool(), Dropout(rate: 0.5), Flatten(),
                                                               Dense(units: 3, activation: .softmax)], seed: 11)
@@ -35,7 +37,8 @@ final class InferencePlanTests: XCTestCase {
         let what = "\(input) \(padding) \(activation) n=\(n)"
         // the pooled features themselves, then the softmax after them
         let expectedFeatures = features.forward(x, training: false)
-        assertClose(features.infer(x), expectedFeatures, tolerance: 2e-5, "pooled features \(what)", file: file, line: line)
+        assertClose(features.infer(x), expectedFeatures, tolerance: 2e-5, "pooled features \(what)",
+                    file: file, line: line)
         let expected = model.forward(x, training: false)
         assertClose(model.infer(x), expected, tolerance: 2e-5, "probabilities \(what)", file: file, line: line)
         // a second call reuses the buffers and gives the same result
@@ -96,7 +99,8 @@ final class InferencePlanTests: XCTestCase {
         }
         let after = model.infer(x)
         assertClose(after, model.forward(x, training: false), tolerance: 2e-5, "after the update")
-        XCTAssertGreaterThan(zip(before.data, after.data).map { abs($0 - $1) }.max()!, 0.01, "the update changed the output")
+        XCTAssertGreaterThan(zip(before.data, after.data).map { abs($0 - $1) }.max()!, 0.01,
+                             "the update changed the output")
         // and one step of Adam through the usual training path
         let adam = Adam(learningRate: 0.05)
         for p in model.parameters { p.grad = Tensor(shape: p.value.shape, repeating: 1) }

@@ -53,7 +53,8 @@ final class LSTMTests: XCTestCase {
         let dx = layer.backward(try fixture.tensor("dy"))
         let expectedDx = try fixture.tensor("dx")
         assertClose(dx, expectedDx, tolerance: 1e-4, "\(name): dx", file: file, line: line)
-        var report = "\(name): max |diff| y \(Support.maxAbsDifference(y, expectedY)), dx \(Support.maxAbsDifference(dx, expectedDx))"
+        var report = "\(name): max |diff| y \(Support.maxAbsDifference(y, expectedY)), "
+            + "dx \(Support.maxAbsDifference(dx, expectedDx))"
         for p in layer.parameters {
             let expected = try fixture.tensor("grad/\(p.name)")
             assertClose(p.grad, expected, tolerance: 1e-4, "\(name): grad/\(p.name)", file: file, line: line)
@@ -73,8 +74,8 @@ final class LSTMTests: XCTestCase {
         let layer = LSTM(units: u)
         var rng = RandomGenerator(seed: 7)
         try layer.build(inputShape: [5, d], using: &rng)
-        let kernel = try XCTUnwrap(layer.kernel), recurrent = try XCTUnwrap(layer.recurrentKernel)
-        let bias = try XCTUnwrap(layer.bias)
+        let kernel = layer.kernel, recurrent = layer.recurrentKernel
+        let bias = layer.bias
         XCTAssertEqual(kernel.value.shape, [d, 4 * u])
         XCTAssertEqual(recurrent.value.shape, [u, 4 * u])
         XCTAssertEqual(bias.value.shape, [4 * u])
@@ -187,7 +188,7 @@ final class LSTMTests: XCTestCase {
             let layer = LSTM(units: 4, returnSequences: sequences)
             try layer.build(inputShape: [4, 3], using: &rng)
             // a random nonzero bias, so that every gate has an offset
-            layer.bias!.value = Tensor(shape: [16], data: (0..<16).map { _ in 0.5 * rng.nextNormal() })
+            layer.bias.value = Tensor(shape: [16], data: (0..<16).map { _ in 0.5 * rng.nextNormal() })
             let x = Tensor(shape: [2, 4, 3], data: (0..<24).map { _ in rng.nextNormal() })
             checkGradients(layer, input: x, coordinates: 20)
         }
@@ -204,14 +205,14 @@ final class LSTMTests: XCTestCase {
             var rng = RandomGenerator(seed: sequences ? 21 : 22)
             let layer = LSTM(units: u, returnSequences: sequences, recurrentActivation: .hardSigmoid)
             try layer.build(inputShape: [4, d], using: &rng)
-            let w = layer.kernel!, r = layer.recurrentKernel!
+            let w = layer.kernel, r = layer.recurrentKernel
             w.value.data = w.value.data.map { 0.5 * $0 }
             r.value.data = r.value.data.map { 0.5 * $0 }
             // saturated columns: i of unit 0 at 1, f of unit 1 at 0, o of unit 2 at 1, o of unit 3 at 0
             let saturated: [Int: Float] = [0: 4.5, u + 1: -4.5, 3 * u + 2: 4.5, 3 * u + 3: -4.5]
             var b = (0..<(4 * u)).map { _ in 0.4 * (2 * rng.nextUniform() - 1) }
             for (j, v) in saturated { b[j] = v }
-            layer.bias!.value = Tensor(shape: [4 * u], data: b)
+            layer.bias.value = Tensor(shape: [4 * u], data: b)
             let x = Tensor(shape: [2, 4, d], data: (0..<24).map { _ in 2 * rng.nextUniform() - 1 })
             let xMax = x.data.map(abs).max()!
 

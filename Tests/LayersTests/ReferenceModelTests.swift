@@ -78,7 +78,8 @@ final class ReferenceModelTests: XCTestCase {
     func checkOverfits(_ model: Sequential, inputShape: [Int], steps: Int) {
         var rng = RandomGenerator(seed: 21)
         let n = 20
-        let x = Tensor(shape: [n] + inputShape, data: (0..<(n * inputShape.reduce(1, *))).map { _ in rng.nextUniform() })
+        let count = n * inputShape.reduce(1, *)
+        let x = Tensor(shape: [n] + inputShape, data: (0..<count).map { _ in rng.nextUniform() })
         let labels = (0..<n).map { Int32($0 % 10) }
         let adam = Adam(learningRate: 1e-3), loss = SoftmaxCrossEntropy()
         var dz = Tensor.empty
@@ -86,7 +87,8 @@ final class ReferenceModelTests: XCTestCase {
         for s in 0..<steps {
             model.reseed(UInt64(s))
             model.zeroGrad()
-            _ = loss.evaluate(probabilities: model.forward(x, training: true), labels: labels, preActivationGradient: &dz)
+            _ = loss.evaluate(probabilities: model.forward(x, training: true), labels: labels,
+                              preActivationGradient: &dz)
             model.backward(dz, preActivation: true)
             adam.step(model.parameters)
             if s % 10 == 9 {

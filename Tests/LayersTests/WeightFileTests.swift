@@ -30,7 +30,8 @@ final class WeightFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["m.safetensors"])
     }
 
-    func assertRejected(_ body: () throws -> Void, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+    func assertRejected(_ body: () throws -> Void, _ fragments: [String], file: StaticString = #filePath,
+                        line: UInt = #line) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
             let text = String(describing: error)
             for f in fragments { XCTAssertTrue(text.contains(f), "'\(text)' lacks '\(f)'", file: file, line: line) }
@@ -50,10 +51,12 @@ final class WeightFileTests: XCTestCase {
         assertRejected({ try WeightFile.assign(weights, to: target, source: "x.safetensors") },
                        ["x.safetensors", "conv2d_3/kernel", "[3, 3, 2, 2]", "[3, 3, 2, 4]"])
         weights["dense_9/kernel"] = Tensor(shape: [1], data: [0])
-        assertRejected({ try WeightFile.assign(weights, to: model, source: "x.safetensors") }, ["dense_9/kernel", "does not have"])
+        assertRejected({ try WeightFile.assign(weights, to: model, source: "x.safetensors") },
+                       ["dense_9/kernel", "does not have"])
         weights["dense_9/kernel"] = nil
         weights["dense/bias"] = nil
-        assertRejected({ try WeightFile.assign(weights, to: model, source: "x.safetensors") }, ["no weight 'dense/bias'"])
+        assertRejected({ try WeightFile.assign(weights, to: model, source: "x.safetensors") },
+                       ["no weight 'dense/bias'"])
         // non-finite values
         model.parameters[0].value.data[0] = .nan
         try WeightFile.save(model, to: url)

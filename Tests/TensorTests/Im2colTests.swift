@@ -12,14 +12,16 @@ final class Im2colTests: XCTestCase {
         XCTAssertEqual([s.outHeight, s.padTop], [5, 0])
         let v = WindowGeometry(height: 9, width: 13, channels: 1, kernel: (2, 2), strides: (2, 2), padding: .valid)!
         XCTAssertEqual([v.outHeight, v.outWidth], [4, 6])
-        XCTAssertNil(WindowGeometry(height: 1, width: 13, channels: 1, kernel: (2, 2), strides: (2, 2), padding: .valid))
+        XCTAssertNil(WindowGeometry(height: 1, width: 13, channels: 1, kernel: (2, 2), strides: (2, 2),
+                                    padding: .valid))
     }
 
     func testIm2colTimesKernelEqualsDirectConvolution() {
         var rng = RandomGenerator(seed: 3)
         let (n, h, w, c, f) = (2, 5, 6, 3, 4)
         for (padding, strides) in [(Padding.same, (1, 1)), (.valid, (2, 1)), (.same, (2, 2))] {
-            let g = WindowGeometry(height: h, width: w, channels: c, kernel: (3, 2), strides: strides, padding: padding)!
+            let g = WindowGeometry(height: h, width: w, channels: c, kernel: (3, 2), strides: strides,
+                                   padding: padding)!
             let x = (0..<(n * h * w * c)).map { _ in rng.nextNormal() }
             let kernel = (0..<(g.patchSize * f)).map { _ in rng.nextNormal() }  // (KH, KW, C, F)
             let rows = n * g.outHeight * g.outWidth

@@ -43,7 +43,8 @@ final class RandomTests: XCTestCase {
             for i in 0..<k { for j in 0..<k {
                 var s = 0.0
                 for p in 0..<max(r, c) {
-                    s += r <= c ? Double(q.data[i * c + p] * q.data[j * c + p]) : Double(q.data[p * c + i] * q.data[p * c + j])
+                    s += r <= c ? Double(q.data[i * c + p] * q.data[j * c + p])
+                                : Double(q.data[p * c + i] * q.data[p * c + j])
                 }
                 XCTAssertEqual(s, i == j ? 1 : 0, accuracy: 1e-5, "shape \(shape) entry (\(i), \(j))")
             } }

@@ -15,7 +15,8 @@ final class SafeTensorsTests: XCTestCase {
         let dir = try makeTemporaryFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("w.safetensors")
         try SafeTensors.write(sample(), to: url)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["w.safetensors"], "no temporary left")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["w.safetensors"],
+                       "no temporary left")
         let back = try SafeTensors.read(contentsOf: url)
         XCTAssertEqual(back, sample())
         XCTAssertEqual(try back.tensor("dense/kernel").shape, [2, 3])
@@ -33,17 +34,25 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     /// Each hostile variant must throw a SafeTensors.Error whose message names the file.
-    func assertRejected(_ bytes: [UInt8], _ expectedFragment: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try SafeTensors.decode(Data(bytes), name: "bad.safetensors"), file: file, line: line) { error in
+    func assertRejected(_ bytes: [UInt8], _ expectedFragment: String, file: StaticString = #filePath,
+                        line: UInt = #line) {
+        XCTAssertThrowsError(try SafeTensors.decode(Data(bytes), name: "bad.safetensors"), file: file,
+                             line: line) { error in
             let text = String(describing: error)
             XCTAssertTrue(text.hasPrefix("bad.safetensors: "), text, file: file, line: line)
-            XCTAssertTrue(text.contains(expectedFragment), "\(text) lacks '\(expectedFragment)'", file: file, line: line)
+            XCTAssertTrue(text.contains(expectedFragment), "\(text) lacks '\(expectedFragment)'",
+                          file: file, line: line)
         }
     }
 
     func withHeader(_ json: String, data: Int) -> [UInt8] {
         let h = Array(json.utf8)
         return (0..<8).map { UInt8((h.count >> (8 * $0)) & 0xFF) } + h + [UInt8](repeating: 0, count: data)
+    }
+
+    /// A header holding one tensor "a" (its dtype, shape and data_offsets as JSON).
+    func tensorA(_ dtype: String = "F32", shape: String, offsets: String) -> String {
+        "{\"a\": {\"dtype\": \"\(dtype)\", \"shape\": \(shape), \"data_offsets\": \(offsets)}}"
     }
 
     func testTruncatedForeignAndHostileFilesAreClearErrors() {
@@ -56,13 +65,16 @@ final class SafeTensorsTests: XCTestCase {
         assertRejected([255, 255, 255, 255, 255, 255, 255, 127] + [0, 0], "out of range")   // absurd length
         assertRejected(withHeader("[1, 2]", data: 0), "not a JSON object")
         assertRejected(withHeader("{\"a\": {\"dtype\": \"F32\", \"shape\": [2]}}", data: 8), "data_offsets")
-        assertRejected(withHeader("{\"a\": {\"dtype\": \"Q8\", \"shape\": [2], \"data_offsets\": [0, 8]}}", data: 8), "dtype")
-        assertRejected(withHeader("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 8]}}", data: 8), "needs 12 bytes")
-        assertRejected(withHeader("{\"a\": {\"dtype\": \"F32\", \"shape\": [-2], \"data_offsets\": [0, 8]}}", data: 8), "non-negative")
-        assertRejected(withHeader("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [8, 0]}}", data: 8), "outside")
-        assertRejected(withHeader("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8000000000000]}}", data: 8), "outside")
-        assertRejected(withHeader("{\"a\": {\"dtype\": \"F32\", \"shape\": [4294967296, 4294967296], \"data_offsets\": [0, 8]}}", data: 8), "larger than the file")
-        assertRejected(withHeader("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}", data: 12), "overlap")
+        assertRejected(withHeader(tensorA("Q8", shape: "[2]", offsets: "[0, 8]"), data: 8), "dtype")
+        assertRejected(withHeader(tensorA(shape: "[3]", offsets: "[0, 8]"), data: 8), "needs 12 bytes")
+        assertRejected(withHeader(tensorA(shape: "[-2]", offsets: "[0, 8]"), data: 8), "non-negative")
+        assertRejected(withHeader(tensorA(shape: "[2]", offsets: "[8, 0]"), data: 8), "outside")
+        assertRejected(withHeader(tensorA(shape: "[2]", offsets: "[0, 8000000000000]"), data: 8), "outside")
+        assertRejected(withHeader(tensorA(shape: "[4294967296, 4294967296]", offsets: "[0, 8]"), data: 8),
+                       "larger than the file")
+        let overlapping = "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, "
+            + "\"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}"
+        assertRejected(withHeader(overlapping, data: 12), "overlap")
         assertRejected(withHeader("{\"__metadata__\": {\"k\": 3}}", data: 0), "not a string")
     }
 }

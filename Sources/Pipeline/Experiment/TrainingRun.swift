@@ -94,7 +94,7 @@ public struct TrainingRun {
                             hint: "remove it or train without --resume")
         }
         let network = trainer.model
-        for (mine, theirs) in zip(network.parameters, loaded.model.network.parameters) { mine.value = theirs.value }
+        network.assignWeights(from: loaded.model.network)
         try trainer.optimizer.restore(loaded.optimizerState, for: network.parameters)
         trainer.state = loaded.trainingState ?? TrainingState()
         console.note("resuming \(config.name) at epoch \(trainer.state.epoch + 1), step \(trainer.state.nextStep + 1)")

@@ -55,11 +55,18 @@ public final class TrainingEngine {
         broadcastWeights()
     }
 
-    /// Makes every replica equal to replica 0 by copying its parameter values (no allocation). This
-    /// is the one place that does it: any other state the replicas must share is copied here too.
+    /// Makes every replica equal to replica 0 by copying its parameter values and non-trainable state
+    /// (no allocation). This is the one place that does it.
     public func broadcastWeights() {
         for r in parameters.indices.dropFirst() {
             for (source, target) in zip(parameters[0], parameters[r]) {
+                source.value.data.withUnsafeBufferPointer { s in
+                    target.value.data.withUnsafeMutableBufferPointer { t in
+                        t.baseAddress!.update(from: s.baseAddress!, count: s.count)
+                    }
+                }
+            }
+            for (source, target) in zip(replicas[0].state, replicas[r].state) {
                 source.value.data.withUnsafeBufferPointer { s in
                     target.value.data.withUnsafeMutableBufferPointer { t in
                         t.baseAddress!.update(from: s.baseAddress!, count: s.count)
