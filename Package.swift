@@ -8,6 +8,9 @@ let nativeFlags: [SwiftSetting] = Context.environment["EARMARK_NATIVE"] == "1"
     ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
     : []
 
+/// The command-line parser every executable uses.
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "Earmark",
     products: [
@@ -33,28 +36,33 @@ let package = Package(
         .target(name: "CSupport", path: "Sources/CSupport"),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio)
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport"], exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Layers", dependencies: ["Tensor"], exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"], exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Pipeline", dependencies: ["Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")], exclude: ["README.md"],
-                swiftSettings: nativeFlags),
+        // Every module a target imports is listed, even when another dependency already brings it.
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport"],
+                exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Layers", dependencies: ["Tensor"],
+                exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"],
+                exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Pipeline",
+                dependencies: ["Tensor", "Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Executables (argument parsing and printing only)
-        .executableTarget(name: "Train", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "Train", dependencies: ["Pipeline", "Tensor", argumentParser],
                           exclude: ["README.md"]),
-        .executableTarget(name: "Predict", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "Predict", dependencies: ["Pipeline", "Tensor", argumentParser],
                           exclude: ["README.md"]),
-        .executableTarget(name: "Preprocess", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "Preprocess", dependencies: ["Pipeline", "Audio", argumentParser],
                           exclude: ["README.md"]),
-        .executableTarget(name: "Bench", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "Bench", dependencies: ["Pipeline", "Layers", "Audio", "Tensor", argumentParser],
                           exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor", "Layers"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
-        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "TestSupport"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Layers", "Audio", "Tensor", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Pipeline", "Audio", "Tensor", "TestSupport"]),
     ]
 )

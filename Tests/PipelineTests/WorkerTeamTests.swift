@@ -35,7 +35,7 @@ final class WorkerTeamTests: XCTestCase {
     func testManyLoopsBackToBack() {
         let team = WorkerTeam(workers: 1)
         check(team, iterations: 2, repeats: 20_000)
-        // more members than this machine's cores (2 in CI): no spinning, still correct
+        // more members than the cores of a 2-core machine: no spinning, still correct
         let four = WorkerTeam(workers: 3)
         check(four, iterations: 4, repeats: 2_000)
     }

@@ -9,8 +9,8 @@ import Synchronization
 /// p + T + 1, ...; `run` returns when all are done. A worker that has finished its share spins for
 /// the next loop for up to `spinNanoseconds` (OpenMP's "block time"), then sleeps on a semaphore
 /// until `run` wakes it: batches that follow each other start without any wake-up, and an idle team
-/// costs no CPU after the spin. On two cores `concurrentPerform(iterations: 2)` takes ~60 us longer
-/// than its work (the second thread's wake-up), 14% of an RNN inference batch of 32.
+/// costs no CPU after the spin. Waking a sleeping thread costs tens of microseconds, a large share of
+/// a small batch's work (BENCHMARKS.md records the figure).
 ///
 /// A team larger than the machine's cores does not spin (spinning threads would take the cores
 /// from the ones with work): its workers sleep at once, as concurrentPerform's do.
