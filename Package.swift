@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"], exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Pipeline", dependencies: ["Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")], exclude: ["README.md"],
                 swiftSettings: nativeFlags),
+        .target(name: "Classical", dependencies: ["Tensor"], exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(name: "Train", dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -55,6 +56,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "ClassicalTests", dependencies: ["Classical", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Pipeline", "TestSupport"]),
     ]
 )
