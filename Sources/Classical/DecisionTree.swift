@@ -56,6 +56,21 @@ public struct DecisionTree: Sendable, Equatable {
         return node
     }
 
+    /// Calls `body` with the node arrays (feature, threshold, left, right), for tight traversal loops.
+    @inlinable
+    public func withNodes<T>(
+        _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>,
+                 UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>) throws -> T
+    ) rethrows -> T {
+        try feature.withUnsafeBufferPointer { f in
+            try threshold.withUnsafeBufferPointer { t in
+                try left.withUnsafeBufferPointer { l in
+                    try right.withUnsafeBufferPointer { r in try body(f, t, l, r) }
+                }
+            }
+        }
+    }
+
     /// Mean decrease in impurity per feature (F), normalised to sum to 1 (all zero for a single leaf):
     /// scikit-learn's `feature_importances_` of one tree.
     public func featureImportances(featureCount: Int) -> [Double] {
@@ -95,7 +110,7 @@ public struct DecisionTree: Sendable, Equatable {
     static func grow<R: FeatureDraw>(columns: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>,
                                      weights: [Double], rows: Int, features: Int, classCount: Int,
                                      limits: TreeLimits, rng: inout R) -> DecisionTree {
-        var grower = TreeGrower(columns: columns, labels: labels, weights: weights, rows: rows,
+        let grower = TreeGrower(columns: columns, labels: labels, weights: weights, rows: rows,
                                 features: features, classCount: classCount, limits: limits)
         return grower.grow(rng: &rng)
     }
@@ -133,7 +148,7 @@ let impurityEpsilon = Double.ulpOfOne
 
 /// The state of one tree's growth: a port of scikit-learn's `DepthFirstTreeBuilder`,
 /// `node_split_best` (BestSplitter) and the Gini `ClassificationCriterion`.
-struct TreeGrower {
+final class TreeGrower {
     let columns: UnsafeBufferPointer<Float>
     let labels: UnsafeBufferPointer<Int32>
     let weights: [Double]
@@ -174,7 +189,7 @@ struct TreeGrower {
         var start: Int, end: Int, depth: Int, parent: Int, isLeft: Bool, impurity: Double, constants: Int
     }
 
-    mutating func grow<R: FeatureDraw>(rng: inout R) -> DecisionTree {
+    func grow<R: FeatureDraw>(rng: inout R) -> DecisionTree {
         var stack = [Pending(start: 0, end: samples.count, depth: 0, parent: -1, isLeft: false,
                              impurity: .infinity, constants: 0)]
         var totals = [Double](repeating: 0, count: classCount)
@@ -195,7 +210,11 @@ struct TreeGrower {
             }
             let node = tree.nodeCount
             if record.parent >= 0 {
-                if record.isLeft { tree.left[record.parent] = Int32(node) } else { tree.right[record.parent] = Int32(node) }
+                if record.isLeft {
+                    tree.left[record.parent] = Int32(node)
+                } else {
+                    tree.right[record.parent] = Int32(node)
+                }
             }
             tree.feature.append(isLeaf ? -1 : Int32(split.feature))
             tree.threshold.append(isLeaf ? 0 : split.threshold)
@@ -272,7 +291,7 @@ struct TreeGrower {
     /// to be constant) until `maxFeatures` non-constant ones were seen, and keeps the split of the
     /// largest proxy improvement -(wL giniL + wR giniR); the first one wins ties. Reorders
     /// samples[start..<end] into left and right and updates `constants` for the children.
-    mutating func bestSplit<R: FeatureDraw>(_ start: Int, _ end: Int, impurity: Double, totals: [Double],
+    func bestSplit<R: FeatureDraw>(_ start: Int, _ end: Int, impurity: Double, totals: [Double],
                                             weighted: Double, constants: inout Int, rng: inout R) -> Split {
         let n = end - start, minLeaf = limits.minSamplesLeaf, K = classCount
         var best = Split(), bestProxy = -Double.infinity
@@ -350,7 +369,7 @@ struct TreeGrower {
     }
 
     /// Sorts samples[start..<end] by feature `f` and fills sortedValues[0..<n].
-    mutating func sortSamples(_ start: Int, _ end: Int, feature f: Int) {
+    func sortSamples(_ start: Int, _ end: Int, feature f: Int) {
         let n = end - start, base = f * rows
         let col = columns
         do {
@@ -374,7 +393,7 @@ struct TreeGrower {
     }
 
     /// Moves the samples of samples[start..<end] with `x[feature] <= threshold` to the front.
-    mutating func partition(_ start: Int, _ end: Int, feature f: Int, threshold: Double) {
+    func partition(_ start: Int, _ end: Int, feature f: Int, threshold: Double) {
         var p = start, stop = end
         while p < stop {
             if Double(columns[f * rows + Int(samples[p])]) <= threshold {

@@ -67,10 +67,13 @@ public enum ForestFile {
             throw fail("is not an Earmark random forest (format '\(meta["format"] ?? "missing")')")
         }
         guard meta["format_version"] == String(formatVersion) else {
-            throw fail("has forest format version \(meta["format_version"] ?? "missing"), this build reads \(formatVersion)")
+            let version = meta["format_version"] ?? "missing"
+            throw fail("has forest format version \(version), this build reads \(formatVersion)")
         }
         func int(_ key: String, atLeast low: Int) throws -> Int {
-            guard let s = meta[key], let v = Int(s), v >= low else { throw fail("metadata '\(key)' is not an integer >= \(low)") }
+            guard let s = meta[key], let v = Int(s), v >= low else {
+                throw fail("metadata '\(key)' is not an integer >= \(low)")
+            }
             return v
         }
         let F = try int("n_features", atLeast: 1), K = try int("n_classes", atLeast: 1)
@@ -87,7 +90,8 @@ public enum ForestFile {
         }
         let parameters = ForestParameters(
             nEstimators: try int("n_estimators", atLeast: 1), maxDepth: maxDepth,
-            minSamplesSplit: try int("min_samples_split", atLeast: 2), minSamplesLeaf: try int("min_samples_leaf", atLeast: 1),
+            minSamplesSplit: try int("min_samples_split", atLeast: 2),
+            minSamplesLeaf: try int("min_samples_leaf", atLeast: 1),
             maxFeatures: maxFeatures, bootstrap: bootstrap, classWeight: classWeight, seed: seed)
         let classNames = try strings(meta["class_names"], count: K, "class_names", fail)
         let featureNames = try strings(meta["feature_names"], count: F, "feature_names", fail)
@@ -104,7 +108,9 @@ public enum ForestFile {
                 throw fail("tensor '\(key)' is missing or not an F64 tensor of shape \(shape)")
             }
             let v = e.bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-            if let bad = v.firstIndex(where: { !$0.isFinite }) { throw fail("tensor '\(key)' holds \(v[bad]) at \(bad)") }
+            if let bad = v.firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor '\(key)' holds \(v[bad]) at \(bad)")
+            }
             return v
         }
         let offsets = try ints("tree_offsets", count: parameters.nEstimators + 1)
@@ -114,14 +120,18 @@ public enum ForestFile {
         let samples = try ints("node_samples", count: M)
         let threshold = try doubles("threshold", shape: [M]), impurity = try doubles("impurity", shape: [M])
         let weighted = try doubles("weighted_samples", shape: [M]), value = try doubles("value", shape: [M, K])
-        if let bad = value.firstIndex(where: { $0 < 0 }) { throw fail("tensor 'value' holds a negative count at \(bad)") }
+        if let bad = value.firstIndex(where: { $0 < 0 }) {
+            throw fail("tensor 'value' holds a negative count at \(bad)")
+        }
         guard offsets.first == 0, Int(offsets.last!) == M else {
             throw fail("tree_offsets must run from 0 to the \(M) nodes, got \(offsets.first!) ... \(offsets.last!)")
         }
         var trees: [DecisionTree] = []
         for t in 0..<parameters.nEstimators {
             let lo = Int(offsets[t]), hi = Int(offsets[t + 1]), count = hi - lo
-            guard count >= 1, hi <= M else { throw fail("tree \(t) has nodes \(lo)..<\(hi), not a range inside 0..<\(M)") }
+            guard count >= 1, hi <= M else {
+                throw fail("tree \(t) has nodes \(lo)..<\(hi), not a range inside 0..<\(M)")
+            }
             for node in 0..<count {
                 let g = lo + node, l = Int(left[g]), r = Int(right[g]), f = Int(feature[g])
                 if l == -1 && r == -1 && f == -1 { continue }
@@ -146,7 +156,8 @@ public enum ForestFile {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func strings(_ text: String?, count: Int, _ key: String, _ fail: (String) -> ForestError) throws -> [String] {
+    static func strings(_ text: String?, count: Int, _ key: String,
+                        _ fail: (String) -> ForestError) throws -> [String] {
         guard let text, let any = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
               let names = any as? [String], names.count == count else {
             throw fail("metadata '\(key)' is not a JSON array of \(count) strings")

@@ -49,7 +49,11 @@ public enum MaxFeatures: Sendable, Equatable, CustomStringConvertible {
         case "log2": self = .log2
         case "none", "all": self = .all
         default:
-            if let c = Int(text) { self = .count(c) } else if let f = Double(text), f.isFinite { self = .fraction(f) } else {
+            if let c = Int(text) {
+                self = .count(c)
+            } else if let f = Double(text), f.isFinite {
+                self = .fraction(f)
+            } else {
                 return nil
             }
         }
@@ -145,7 +149,8 @@ public struct RandomForestClassifier: Sendable {
     /// - Throws: `ForestError` for a shape mismatch, a non-finite value, a label out of range or an
     ///   invalid parameter.
     public static func fit(_ x: Tensor, labels: [Int], classCount: Int, parameters: ForestParameters,
-                           classNames: [String]? = nil, featureNames: [String]? = nil) throws -> RandomForestClassifier {
+                           classNames: [String]? = nil,
+                           featureNames: [String]? = nil) throws -> RandomForestClassifier {
         try fit(x, labels: labels, classCount: classCount, parameters: parameters, classNames: classNames,
                 featureNames: featureNames, draws: { _, rng in rng })
     }
@@ -169,8 +174,12 @@ public struct RandomForestClassifier: Sendable {
         }
         let p = parameters
         guard p.nEstimators >= 1 else { throw ForestError("n_estimators must be at least 1, got \(p.nEstimators)") }
-        guard p.minSamplesLeaf >= 1 else { throw ForestError("min_samples_leaf must be at least 1, got \(p.minSamplesLeaf)") }
-        guard p.minSamplesSplit >= 2 else { throw ForestError("min_samples_split must be at least 2, got \(p.minSamplesSplit)") }
+        guard p.minSamplesLeaf >= 1 else {
+            throw ForestError("min_samples_leaf must be at least 1, got \(p.minSamplesLeaf)")
+        }
+        guard p.minSamplesSplit >= 2 else {
+            throw ForestError("min_samples_split must be at least 2, got \(p.minSamplesSplit)")
+        }
         if let d = p.maxDepth, d < 1 { throw ForestError("max_depth must be at least 1, got \(d)") }
         guard let maxFeatures = p.maxFeatures.resolve(features: F) else {
             throw ForestError("max_features \(p.maxFeatures) does not fit \(F) features")
@@ -178,7 +187,9 @@ public struct RandomForestClassifier: Sendable {
         let classNames = classNames ?? (0..<K).map(String.init)
         let featureNames = featureNames ?? (0..<F).map { "f\($0)" }
         guard classNames.count == K else { throw ForestError("\(classNames.count) class names for \(K) classes") }
-        guard featureNames.count == F else { throw ForestError("\(featureNames.count) feature names for \(F) features") }
+        guard featureNames.count == F else {
+            throw ForestError("\(featureNames.count) feature names for \(F) features")
+        }
 
         // columns (F, N): a node sorts one feature's values of its rows, so they sit together
         var columns = [Float](repeating: 0, count: N * F)
@@ -244,10 +255,18 @@ public struct RandomForestClassifier: Sendable {
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                     let lo = N * c / chunks, hi = N * (c + 1) / chunks
                     for (t, tree) in trees.enumerated() {
-                        let d = distributions[t]
-                        for i in lo..<hi {
-                            let leaf = tree.leaf(for: xs.baseAddress! + i * featureCount)
-                            for k in 0..<K { o[i * K + k] += d[leaf * K + k] }
+                        tree.withNodes { feature, threshold, left, right in
+                            distributions[t].withUnsafeBufferPointer { d in
+                                for i in lo..<hi {
+                                    let row = xs.baseAddress! + i * featureCount
+                                    var node = 0
+                                    while left[node] >= 0 {
+                                        let goLeft = Double(row[Int(feature[node])]) <= threshold[node]
+                                        node = Int(goLeft ? left[node] : right[node])
+                                    }
+                                    for k in 0..<K { o[i * K + k] += d[node * K + k] }
+                                }
+                            }
                         }
                     }
                     let count = Double(trees.count)

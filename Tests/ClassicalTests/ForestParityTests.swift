@@ -42,11 +42,14 @@ final class ForestParityTests: XCTestCase {
                                                         classNames: nil, featureNames: nil,
                                                         draws: { t, _ in ScikitLearnDraw(state: states[t]) })
             let tree = forest.trees[0]
-            XCTAssertEqual(tree.feature.map(Int.init), try f.integers("\(name)/tree_feature").values, "\(name) tree features")
+            XCTAssertEqual(tree.feature.map(Int.init), try f.integers("\(name)/tree_feature").values,
+                           "\(name) tree features")
             assertClose(tree.threshold, try doubles(f, "\(name)/tree_threshold"), 0, "\(name) tree thresholds")
             for (set, x) in [("train", xTrain), ("test", xTest)] {
-                XCTAssertEqual(forest.predict(x), try f.integers("\(name)/predict_\(set)").values, "\(name) predict \(set)")
-                assertClose(forest.probabilities(x), try doubles(f, "\(name)/proba_\(set)"), 1e-6, "\(name) proba \(set)")
+                XCTAssertEqual(forest.predict(x), try f.integers("\(name)/predict_\(set)").values,
+                               "\(name) predict \(set)")
+                assertClose(forest.probabilities(x), try doubles(f, "\(name)/proba_\(set)"), 1e-6,
+                            "\(name) proba \(set)")
             }
             assertClose(forest.featureImportances, try doubles(f, "\(name)/importances"), 1e-6, "\(name) importances")
         }
@@ -61,8 +64,8 @@ final class ForestParityTests: XCTestCase {
         let reference = try doubles(f, "accuracies").reduce(0, +) / 10
         var total = 0.0
         for seed in 0..<10 {
-            let forest = try RandomForestClassifier.fit(xTrain, labels: yTrain, classCount: 3,
-                                                        parameters: ForestParameters(nEstimators: 50, seed: UInt64(seed)))
+            let p = ForestParameters(nEstimators: 50, seed: UInt64(seed))
+            let forest = try RandomForestClassifier.fit(xTrain, labels: yTrain, classCount: 3, parameters: p)
             let predicted = forest.predict(xTest)
             total += Double(zip(predicted, yTest).filter { $0 == $1 }.count) / Double(yTest.count)
         }

@@ -22,12 +22,13 @@ final class ForestTests: XCTestCase {
     func testMinSamplesLeafIsRespectedInEveryTree() throws {
         let (x, y) = Self.data(rows: 300)
         for leaf in [1, 4, 9] {
-            let forest = try RandomForestClassifier.fit(x, labels: y, classCount: 3,
-                                                        parameters: ForestParameters(nEstimators: 8, minSamplesLeaf: leaf))
+            let p = ForestParameters(nEstimators: 8, minSamplesLeaf: leaf)
+            let forest = try RandomForestClassifier.fit(x, labels: y, classCount: 3, parameters: p)
             for tree in forest.trees {
                 let leaves = (0..<tree.nodeCount).filter { tree.left[$0] < 0 }
                 XCTAssertGreaterThan(leaves.count, 1)
-                XCTAssertGreaterThanOrEqual(leaves.map { tree.nodeSamples[$0] }.min()!, Int32(leaf), "min_samples_leaf \(leaf)")
+                XCTAssertGreaterThanOrEqual(leaves.map { tree.nodeSamples[$0] }.min()!, Int32(leaf),
+                                            "min_samples_leaf \(leaf)")
             }
         }
     }
@@ -73,7 +74,9 @@ final class ForestTests: XCTestCase {
         p = ForestParameters(nEstimators: 6, classWeight: .balancedSubsample)
         let forest = try RandomForestClassifier.fit(x, labels: y, classCount: 3, parameters: p)
         for tree in forest.trees {
-            for k in 0..<3 { XCTAssertEqual(tree.value[k], 400.0 / 3, accuracy: 1e-9, "class \(k) weight at the root") }
+            for k in 0..<3 {
+                XCTAssertEqual(tree.value[k], 400.0 / 3, accuracy: 1e-9, "class \(k) weight at the root")
+            }
         }
     }
 
@@ -85,7 +88,8 @@ final class ForestTests: XCTestCase {
         XCTAssertEqual(a.trees, b.trees, "same seed, same trees (grown in parallel)")
         var other = p
         other.seed = 43
-        XCTAssertNotEqual(try RandomForestClassifier.fit(x, labels: y, classCount: 3, parameters: other).trees, a.trees)
+        let c = try RandomForestClassifier.fit(x, labels: y, classCount: 3, parameters: other)
+        XCTAssertNotEqual(c.trees, a.trees)
         let proba = a.probabilities(x)
         for i in 0..<150 { XCTAssertEqual(proba[(i * 3)..<(i * 3 + 3)].reduce(0, +), 1, accuracy: 1e-12) }
         let importances = a.featureImportances
@@ -111,9 +115,11 @@ final class ForestTests: XCTestCase {
         XCTAssertThrowsError(try RandomForestClassifier.fit(nan, labels: y, classCount: 3, parameters: .init())) {
             XCTAssertTrue("\($0)".contains("feature 2 of row 1"), "\($0)")
         }
-        XCTAssertThrowsError(try RandomForestClassifier.fit(x, labels: y.map { $0 + 1 }, classCount: 3, parameters: .init()))
+        XCTAssertThrowsError(try RandomForestClassifier.fit(x, labels: y.map { $0 + 1 }, classCount: 3,
+                                                            parameters: .init()))
         XCTAssertThrowsError(try RandomForestClassifier.fit(x, labels: y, classCount: 3,
                                                             parameters: .init(maxFeatures: .count(9))))
-        XCTAssertThrowsError(try RandomForestClassifier.fit(x, labels: Array(y.dropLast()), classCount: 3, parameters: .init()))
+        XCTAssertThrowsError(try RandomForestClassifier.fit(x, labels: Array(y.dropLast()), classCount: 3,
+                                                            parameters: .init()))
     }
 }
