@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Layers", targets: ["Layers"]),
         .library(name: "Audio", targets: ["Audio"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Classical", targets: ["Classical"]),
         .executable(name: "train", targets: ["Train"]),
         .executable(name: "predict", targets: ["Predict"]),
         .executable(name: "preprocess", targets: ["Preprocess"]),
@@ -46,6 +47,8 @@ let package = Package(
         .target(name: "Pipeline",
                 dependencies: ["Tensor", "Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
+        .target(name: "Classical", dependencies: ["Tensor"],
+                exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(name: "Train", dependencies: ["Pipeline", "Tensor", argumentParser],
@@ -63,6 +66,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Layers", "Audio", "Tensor", "TestSupport"]),
+        .testTarget(name: "ClassicalTests", dependencies: ["Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Pipeline", "Audio", "Tensor", "TestSupport"]),
     ]
 )
