@@ -58,9 +58,11 @@ final class ReproducibilityTests: XCTestCase {
                 let f = 110 * pow(4, Double(c)) * (1 + 0.05 * Double(i))
                 let samples = (0..<9600).map { t -> Float in
                     let x = Double(t) / 16000
-                    return Float(0.4 * sin(2 * .pi * f * x) + 0.1 * sin(2 * .pi * 2 * f * x) + 0.01 * sin(Double(t) * 1.7))
+                    return Float(0.4 * sin(2 * .pi * f * x) + 0.1 * sin(2 * .pi * 2 * f * x)
+                                 + 0.01 * sin(Double(t) * 1.7))
                 }
-                try WavWriter.write(samples, sampleRate: 16000, to: data.wavfiles.appendingPathComponent("\(label)\(i).wav"))
+                let url = data.wavfiles.appendingPathComponent("\(label)\(i).wav")
+                try WavWriter.write(samples, sampleRate: 16000, to: url)
                 csv += "\(label)\(i).wav,\(label)\n"
             }
         }
