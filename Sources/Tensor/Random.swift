@@ -102,7 +102,9 @@ public enum Initializer: Sendable, Equatable {
 
     /// Keras `Orthogonal`: rows = product of all but the last dimension, cols = last dimension;
     /// QR of a Gaussian (max(rows, cols), min(rows, cols)) matrix, Q's columns multiplied by the
-    /// signs of R's diagonal, transposed when rows < cols. QR is LAPACK's (inside OpenBLAS).
+    /// signs of R's diagonal, transposed when rows < cols. QR is LAPACK's (inside OpenBLAS), run on
+    /// one OpenBLAS thread whatever `BLAS.threads` is (restored after), so that the result depends on
+    /// the seed and OpenBLAS's CPU kernels only. Build models while no other thread runs BLAS products.
     static func orthogonal(_ shape: [Int], gain: Float, rng: inout RandomGenerator) -> [Float] {
         precondition(shape.count >= 2, "orthogonal initialiser needs at least 2 dimensions, got \(shape)")
         let rows = shape.dropLast().reduce(1, *), cols = shape.last!
@@ -113,6 +115,13 @@ public enum Initializer: Sendable, Equatable {
         var (mm, kk, lda) = (Int32(m), Int32(k), Int32(m))
         var lwork = Int32(max(1, 64 * k))
         var work = [Float](repeating: 0, count: Int(lwork))
+        // One OpenBLAS thread for the QR: with more, its blocked products round differently (a
+        // (640, 160) kernel differs with 2 threads), so the weights would depend on the process-wide
+        // thread count, which DataParallel sets to 1, and a config built after another config's
+        // training would start from other weights than in a process of its own.
+        let threads = BLAS.threads
+        if threads != 1 { BLAS.threads = 1 }
+        defer { if threads != 1 { BLAS.threads = threads } }
         sgeqrf_(&mm, &kk, &a, &lda, &tau, &work, &lwork, &info)
         precondition(info == 0, "sgeqrf failed with info \(info)")
         let signs = (0..<k).map { a[$0 * m + $0] < 0 ? Float(-1) : Float(1) }

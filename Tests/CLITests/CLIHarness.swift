@@ -23,8 +23,9 @@ enum CLI {
         var output: String { stdout + stderr }
     }
 
-    /// Runs `tool` with `arguments` in `directory`, one BLAS thread (deterministic sums).
-    static func run(_ tool: String, _ arguments: [String], in directory: URL,
+    /// Runs `tool` with `arguments` in `directory`, one BLAS thread (deterministic sums) unless
+    /// `environment` sets other variables (OPENBLAS_NUM_THREADS included).
+    static func run(_ tool: String, _ arguments: [String], in directory: URL, environment: [String: String] = [:],
                     whileRunning: ((Process) -> Void)? = nil) throws -> Result {
         let p = Process()
         p.executableURL = products.appendingPathComponent(tool)
@@ -32,6 +33,7 @@ enum CLI {
         p.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
+        env.merge(environment) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

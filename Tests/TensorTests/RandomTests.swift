@@ -50,4 +50,21 @@ final class RandomTests: XCTestCase {
             } }
         }
     }
+
+    /// The QR inside OpenBLAS rounds differently with 2 threads for a (640, 160) matrix: the
+    /// initialiser runs it on one thread, so the weights do not depend on the thread count (which
+    /// DataParallel changes process-wide), and it leaves the thread count as it found it.
+    func testOrthogonalIsTheSameForEveryBLASThreadCount() {
+        let threads = BLAS.threads
+        defer { BLAS.threads = threads }
+        var made: [[Float]] = []
+        for count in [2, 1, 2] {
+            BLAS.threads = count
+            var rng = RandomGenerator(seed: 0)
+            made.append(Initializer.orthogonal(gain: 1).make([160, 640], using: &rng).data)
+            XCTAssertEqual(BLAS.threads, count, "the initialiser must restore the BLAS thread count")
+        }
+        XCTAssertTrue(made[0] == made[1], "orthogonal weights differ between 2 and 1 BLAS threads")
+        XCTAssertTrue(made[0] == made[2], "orthogonal weights differ between two calls with 2 BLAS threads")
+    }
 }
