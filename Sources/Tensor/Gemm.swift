@@ -90,8 +90,15 @@ public enum BLAS {
     /// Number of threads OpenBLAS uses for one product.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        set {
+            _ = defaultThreads          // read before the first change
+            openblas_set_num_threads(Int32(max(1, newValue)))
+        }
     }
+
+    /// The thread count OpenBLAS chose when it started (`OPENBLAS_NUM_THREADS`, else one per core),
+    /// read before Earmark first changes it; what a single model uses, whatever ran before it.
+    public static let defaultThreads = Int(openblas_get_num_threads())
 
     /// The kernel family OpenBLAS picked for this CPU (for example "SkylakeX").
     public static var coreName: String {

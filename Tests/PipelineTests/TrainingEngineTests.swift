@@ -126,3 +126,16 @@ private extension Tensor {
                       data: Array(data[(range.lowerBound * stride)..<(range.upperBound * stride)]))
     }
 }
+
+extension TrainingEngineTests {
+    /// An engine sets OpenBLAS's thread count itself (1 per product with replicas, OpenBLAS's start-up
+    /// count for a single model), so a run does not inherit what an earlier engine in the process left.
+    func testTheBLASThreadCountDoesNotDependOnEarlierEngines() throws {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        _ = TrainingEngine(replicas: [try cnn(), try cnn()])
+        XCTAssertEqual(BLAS.threads, 1)
+        _ = TrainingEngine(replicas: [try cnn()])
+        XCTAssertEqual(BLAS.threads, BLAS.defaultThreads)
+    }
+}

@@ -51,7 +51,8 @@ public final class TrainingEngine {
         team = WorkerTeam(workers: replicas.count - 1)
         parameters = replicas.map(\.parameters)
         allParameters = parameters.flatMap { $0 }
-        if replicas.count > 1 { BLAS.threads = 1 }
+        // set either way, so that a run does not inherit the count an earlier engine left behind
+        BLAS.threads = replicas.count > 1 ? 1 : BLAS.defaultThreads
         broadcastWeights()
     }
 
