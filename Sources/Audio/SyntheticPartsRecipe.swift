@@ -113,7 +113,8 @@ extension MachinePart {
         let broadbandDB = rng.uniform(-20, -8)
         var resonances = [Resonance(hz: rng.logUniform(1500, 6000), q: rng.uniform(15, 30), gain: rng.uniform(1.5, 6))]
         for _ in 0..<rng.int(in: 2...4) {
-            resonances.append(Resonance(hz: rng.logUniform(250, 6000), q: rng.uniform(5, 30), gain: rng.uniform(1.5, 6)))
+            let hz = rng.logUniform(250, 6000), q = rng.uniform(5, 30)
+            resonances.append(Resonance(hz: hz, q: q, gain: rng.uniform(1.5, 6)))
         }
         let level = rng.uniform(-26, -20)
         let balls = rng.int(in: 7...13)

@@ -28,7 +28,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Data folder holding audio.csv and wavfiles/ (outputs go beside them).")
     var data: String = "."
 
-    @Option(help: "Use the built-in demo set NAME (quality, parts, study) in DATA/demo[-NAME] instead of audio.csv.")
+    @Option(help: "Use the built-in demo set NAME (quality, parts, study) in DATA/demo[-NAME], not audio.csv.")
     var demo: String?
 
     @Option(help: "Override the number of epochs of the config.")

@@ -61,7 +61,8 @@ final class SyntheticPartsTests: XCTestCase {
         }
         let take = SyntheticParts.take(0, of: parts[0], seed: 11)
         XCTAssertEqual(take.positionDB.count, parts[0].resonances.count)
-        XCTAssert(abs(take.speed - 1) <= 0.025 && (20...30).contains(take.snrDB) && (0.2...0.7).contains(take.reverbTime))
+        XCTAssert(abs(take.speed - 1) <= 0.025 && (20...30).contains(take.snrDB))
+        XCTAssert((0.2...0.7).contains(take.reverbTime) && (0.1...0.35).contains(take.reverbMix))
     }
 
     // MARK: faults against their OK twins (same part and take, no fault)
@@ -106,7 +107,8 @@ final class SyntheticPartsTests: XCTestCase {
     func testBearingTicksRingTheSeatResonanceAtTheDefectRate() {
         let (faulty, ok, part, shaft) = twins(.bearing)
         let seat = part.resonances[0], defect = part.defectHz(shaft: shaft)
-        let bandFaulty = Self.envelope(faulty, hz: seat.hz, q: 4).mean, bandOK = Self.envelope(ok, hz: seat.hz, q: 4).mean
+        let bandFaulty = Self.envelope(faulty, hz: seat.hz, q: 4).mean
+        let bandOK = Self.envelope(ok, hz: seat.hz, q: 4).mean
         XCTAssertGreaterThan(bandFaulty, 1.3 * bandOK, "seat band energy \(bandFaulty) vs OK twin \(bandOK)")
         let m = Self.modulation(faulty, band: seat.hz, q: 4, at: defect)
         let mOK = Self.modulation(ok, band: seat.hz, q: 4, at: defect)

@@ -17,7 +17,8 @@ final class SyntheticStudyTests: XCTestCase {
         for clip in clips where clip.label == "high" {
             let f = clip.recipe.frequency
             for i in stride(from: 0, to: 22050, by: 997) {
-                XCTAssertEqual(Double(clip.samples[i]), 0.5 * sin(2 * Double.pi * f * Double(i) / 22050), accuracy: 1e-6)
+                let tone = 0.5 * sin(2 * Double.pi * f * Double(i) / 22050)
+                XCTAssertEqual(Double(clip.samples[i]), tone, accuracy: 1e-6)
             }
         }
         XCTAssertEqual(SyntheticStudy.generate(clipsPerClass: 3, seed: 4), clips)

@@ -13,11 +13,13 @@ final class DemoOptionTests: XCTestCase {
         let demo = root.appendingPathComponent("demo-study")
         let csv = try String(contentsOf: demo.appendingPathComponent("audio.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 91)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: demo.appendingPathComponent("runs/compare/compare.md").path))
+        let table = demo.appendingPathComponent("runs/compare/compare.md")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: table.path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("runs").path))
 
         let bad = try CLI.run("train", ["--mode", "tiny", "--demo", "nope"], in: root)
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("unknown demo set 'nope': the demo sets are quality, parts, study"), bad.stderr)
+        let message = "unknown demo set 'nope': the demo sets are quality, parts, study"
+        XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
     }
 }

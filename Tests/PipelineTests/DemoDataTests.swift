@@ -48,7 +48,8 @@ final class DemoDataTests: XCTestCase {
 
     func testStudySetIsAt22050Hz() throws {
         let root = try makeTemporaryFolder("earmark-demo"); defer { try? FileManager.default.removeItem(at: root) }
-        let demo = try DemoData.ensure(.study, in: DataFolder(root: root), size: DemoData.Size(count: 2, seconds: 1)) { _ in }
+        let size = DemoData.Size(count: 2, seconds: 1)
+        let demo = try DemoData.ensure(.study, in: DataFolder(root: root), size: size) { _ in }
         XCTAssertEqual(demo.root.lastPathComponent, "demo-study")
         XCTAssertEqual(try String(contentsOf: demo.csv, encoding: .utf8).split(separator: "\n").count, 7)
         let clip = try AudioDecoder.decode(contentsOf: demo.wavfiles.appendingPathComponent("low_001.wav"))
