@@ -20,6 +20,9 @@ struct Clean: ParsableCommand {
     @Option(help: "Data folder holding audio.csv and wavfiles/.")
     var data: String = "."
 
+    @Option(help: "Clean the built-in demo set NAME (quality, parts, study; made when missing), not audio.csv.")
+    var demo: String?
+
     @Option(help: "Config name (cfg/<mode>.yaml) whose rate and threshold are used.")
     var mode: String?
 
@@ -31,8 +34,11 @@ struct Clean: ParsableCommand {
 
     func run() throws {
         CLI.start()
-        let folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
-        let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: folder) }
+        let given = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: given) }
+        let folder = demo.map { name in
+            CLI.report { try DemoData.ensure(try DemoSet.named(name), in: given) { print($0) } }
+        } ?? given
         guard folder.hasTable else {
             CLI.report { throw FileError(folder.csv.path, "does not exist: preprocess needs audio.csv (columns fname,label) and wavfiles/") }
             return

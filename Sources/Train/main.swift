@@ -12,11 +12,12 @@ struct Train: ParsableCommand {
         discussion: """
             train --mode conv [--data DIR] [--epochs N] [--seed N] [--resume] [--print-config]
             train --config cfg/mine.yaml ...
-            train compare cfg/conv.yaml cfg/time.yaml [--data DIR]
+            train compare cfg/conv.yaml cfg/time.yaml [--data DIR] [--demo NAME]
 
             --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network); \
             `train fit --help` lists every option. With no audio.csv in DATA, the built-in demo \
-            data set is generated into DATA/demo and used.
+            data set is generated into DATA/demo and used; --demo NAME (quality, parts, study) uses \
+            that built-in set instead of DATA's audio.csv (generated into DATA/demo-NAME when missing).
             """,
         subcommands: [Fit.self, Compare.self],
         defaultSubcommand: Fit.self)
@@ -27,6 +28,9 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Data folder holding audio.csv and wavfiles/ (outputs go beside them).")
     var data: String = "."
 
+    @Option(help: "Use the built-in demo set NAME (quality, parts, study) in DATA/demo[-NAME], not audio.csv.")
+    var demo: String?
+
     @Option(help: "Override the number of epochs of the config.")
     var epochs: Int?
 
@@ -36,11 +40,14 @@ struct DataOptions: ParsableArguments {
     func validate() throws {
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
         if let s = seed, s < 0 { throw ValidationError("--seed must be non-negative, got \(s)") }
+        if let name = demo { do { _ = try DemoSet.named(name) } catch { throw ValidationError("--demo: \(error)") } }
     }
 
-    /// The data folder to train on: DATA, or DATA/demo when DATA has no audio.csv.
+    /// The data folder to train on: the demo set named by --demo (generated when missing), else DATA,
+    /// or DATA/demo when DATA has no audio.csv.
     func folder() throws -> DataFolder {
         let given = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        if let name = demo { return try DemoData.ensure(try DemoSet.named(name), in: given) { print($0) } }
         guard !given.hasTable else { return given }
         print("no audio.csv in \(given.root.path): using the built-in demo data set")
         return try DemoData.ensure(in: given) { print($0) }

@@ -1,32 +1,128 @@
 import Audio
 import Foundation
 
-/// The built-in demo data set (docs/WORKFLOW.md §12): synthetic tones of high, medium and low recording
-/// quality, generated reproducibly into DATA/demo/ (wavfiles/ and audio.csv) when DATA has no
-/// audio.csv of its own.
+/// A named built-in demo data set (docs/DATASETS.md).
+public enum DemoSet: String, CaseIterable, Sendable {
+    /// Synthetic tones of high, medium and low recording quality (docs/WORKFLOW.md §12): the default.
+    case quality
+    /// OK / Not OK rotating machines, several recordings per part (`group` column = part).
+    case parts
+    /// The audio-quality study's own recipe: pure tones, 1 s at 22.05 kHz.
+    case study
+
+    /// The folder inside DATA: `demo` for the default quality set, `demo-<name>` for the others.
+    public var folderName: String { self == .quality ? "demo" : "demo-\(rawValue)" }
+
+    /// The set called `name`.
+    /// - Throws: `DemoSetError` naming the known sets when there is none of that name.
+    public static func named(_ name: String) throws -> DemoSet {
+        guard let set = DemoSet(rawValue: name) else { throw DemoSetError(name: name) }
+        return set
+    }
+}
+
+/// An unknown demo set name; the message lists the known ones.
+public struct DemoSetError: Error, CustomStringConvertible {
+    /// The name asked for.
+    public let name: String
+    public var description: String {
+        "unknown demo set '\(name)': the demo sets are " + DemoSet.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+}
+
+/// The built-in demo data sets, generated reproducibly into DATA/demo (quality) or DATA/demo-<name>
+/// (wavfiles/, audio.csv and demo.json) and regenerated only when missing or when demo.json records
+/// another seed, size or generator version.
 public enum DemoData {
     /// Seed of the demo data; changing it (or the generator) regenerates the files.
     public static let seed: UInt64 = 2024
     static let marker = "demo.json"
 
-    /// The demo's data folder inside `data`, generated when missing or made by another generator version.
+    /// How much of a set to generate.
+    public struct Size: Sendable, Equatable {
+        /// Clips per label (quality, study) or parts (parts).
+        public var count: Int
+        /// Recordings per part (parts only).
+        public var takes: Int
+        /// Clip length in seconds.
+        public var seconds: Double
+
+        public init(count: Int, takes: Int = 1, seconds: Double) {
+            self.count = count; self.takes = takes; self.seconds = seconds
+        }
+
+        /// The default size of `set`.
+        public static func standard(_ set: DemoSet) -> Size {
+            switch set {
+            case .quality: Size(count: SyntheticDataset.defaultClipsPerClass, seconds: SyntheticDataset.defaultSeconds)
+            case .parts: Size(count: SyntheticParts.defaultParts, takes: SyntheticParts.defaultTakes,
+                              seconds: SyntheticParts.defaultSeconds)
+            case .study: Size(count: SyntheticStudy.defaultClipsPerClass, seconds: SyntheticStudy.defaultSeconds)
+            }
+        }
+    }
+
+    /// The default quality demo's folder inside `data` (DATA/demo), generated when missing or made by
+    /// another generator version.
     /// - Returns: the folder to train on (DATA/demo).
     public static func ensure(in data: DataFolder, clipsPerClass: Int = SyntheticDataset.defaultClipsPerClass,
                               log: (String) -> Void) throws -> DataFolder {
-        let demo = DataFolder(root: data.root.appendingPathComponent("demo", isDirectory: true))
-        let stamp = "{\"seed\": \(seed), \"clips_per_class\": \(clipsPerClass), \"seconds\": \(SyntheticDataset.defaultSeconds), \"generator\": 1}\n"
+        try ensure(.quality, in: data, size: Size(count: clipsPerClass, seconds: SyntheticDataset.defaultSeconds),
+                   log: log)
+    }
+
+    /// The folder of demo set `set` inside `data` (`set.folderName`), generated when missing or when
+    /// its demo.json differs (seed, size or generator version).
+    /// - Returns: the folder to train on.
+    public static func ensure(_ set: DemoSet, in data: DataFolder, size: Size? = nil,
+                              log: (String) -> Void) throws -> DataFolder {
+        let size = size ?? .standard(set)
+        let demo = DataFolder(root: data.root.appendingPathComponent(set.folderName, isDirectory: true))
+        let stamp = stamp(set, size)
         let markerURL = demo.root.appendingPathComponent(marker)
         if demo.hasTable, (try? String(contentsOf: markerURL, encoding: .utf8)) == stamp { return demo }
-        log("generating the demo data set (\(clipsPerClass * SyntheticDataset.labels.count) synthetic clips: "
-            + SyntheticDataset.labels.joined(separator: " / ") + " quality) into \(demo.root.path)")
-        let clips = SyntheticDataset.generate(clipsPerClass: clipsPerClass, seconds: SyntheticDataset.defaultSeconds,
-                                              sampleRate: 16000, seed: seed)
-        try FileManager.default.createDirectory(at: demo.wavfiles, withIntermediateDirectories: true)
-        for clip in clips {
-            try WavWriter.write(clip.samples, sampleRate: 16000, to: demo.wavfiles.appendingPathComponent(clip.name))
+        let files: [(name: String, samples: [Float])], csv: String, rate: Int
+        switch set {
+        case .quality:
+            log("generating the demo data set (\(size.count * SyntheticDataset.labels.count) synthetic clips: "
+                + SyntheticDataset.labels.joined(separator: " / ") + " quality) into \(demo.root.path)")
+            let clips = SyntheticDataset.generate(clipsPerClass: size.count, seconds: size.seconds,
+                                                  sampleRate: 16000, seed: seed)
+            (files, csv, rate) = (clips.map { ($0.name, $0.samples) }, SyntheticDataset.csv(for: clips), 16000)
+        case .parts:
+            log("generating the parts demo set (\(size.count) parts, "
+                + "half of them faulty, \(size.takes) recordings each) into \(demo.root.path)")
+            let clips = SyntheticParts.generate(parts: size.count, takes: size.takes, seconds: size.seconds,
+                                                sampleRate: 16000, seed: seed)
+            (files, csv, rate) = (clips.map { ($0.name, $0.samples) }, SyntheticParts.csv(for: clips), 16000)
+        case .study:
+            log("generating the study demo set (\(size.count * SyntheticStudy.labels.count) pure tones: "
+                + SyntheticStudy.labels.joined(separator: " / ") + " quality) into \(demo.root.path)")
+            let r = SyntheticStudy.defaultSampleRate
+            let clips = SyntheticStudy.generate(clipsPerClass: size.count, seconds: size.seconds, sampleRate: r,
+                                                seed: seed)
+            (files, csv, rate) = (clips.map { ($0.name, $0.samples) }, SyntheticStudy.csv(for: clips), r)
         }
-        try writeAtomically(SyntheticDataset.csv(for: clips), to: demo.csv)
+        try FileManager.default.createDirectory(at: demo.wavfiles, withIntermediateDirectories: true)
+        for file in files {
+            try WavWriter.write(file.samples, sampleRate: rate, to: demo.wavfiles.appendingPathComponent(file.name))
+        }
+        try writeAtomically(csv, to: demo.csv)
         try writeAtomically(stamp, to: markerURL)
         return demo
+    }
+
+    /// demo.json's text: what the files were made from. The quality set keeps its original form.
+    static func stamp(_ set: DemoSet, _ size: Size) -> String {
+        switch set {
+        case .quality:
+            "{\"seed\": \(seed), \"clips_per_class\": \(size.count), \"seconds\": \(size.seconds), \"generator\": 1}\n"
+        case .parts:
+            "{\"set\": \"parts\", \"seed\": \(seed), \"parts\": \(size.count), \"takes\": \(size.takes), "
+                + "\"seconds\": \(size.seconds), \"generator\": 1}\n"
+        case .study:
+            "{\"set\": \"study\", \"seed\": \(seed), \"clips_per_class\": \(size.count), "
+                + "\"seconds\": \(size.seconds), \"generator\": 1}\n"
+        }
     }
 }
