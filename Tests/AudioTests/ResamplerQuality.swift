@@ -92,11 +92,13 @@ struct ResamplerQuality {
             return 2 * .pi * Double(state >> 11) / Double(1 << 53)
         }
         let a = Self.amplitude / Double(tones.count).squareRoot()
-        var period = [Double](repeating: 0, count: periodIn)
+        let n = periodIn
+        let sines = (0..<n).map { sin(2 * .pi * Double($0) / Double(n)) }
+        let cosines = (0..<n).map { cos(2 * .pi * Double($0) / Double(n)) }
+        var period = [Double](repeating: 0, count: n)
         for (m, phase) in zip(tones, phases) {
-            for n in 0..<periodIn {
-                period[n] += a * sin(2 * .pi * Double((m * n) % periodIn) / Double(periodIn) + phase)
-            }
+            let c = a * cos(phase), s = a * sin(phase)          // sin(x + phase) = sin x cos phase + cos x sin phase
+            for i in 0..<n { period[i] += sines[(m * i) % n] * c + cosines[(m * i) % n] * s }
         }
         return (0..<(10 * periodIn)).map { Float(period[$0 % periodIn]) }
     }
