@@ -11,12 +11,12 @@ Writes two 32-bit float WAVs to Tests/Fixtures/audio/ (made with librosa 0.11.0,
   gate has something to drop) and a short click.
 - resample_44k_to_16k.wav: librosa.load(resample_44k.wav, sr=16000, res_type='soxr_hq'), the
   reference cleaning's decode + resample (librosa's default resampler), 8,000 samples at 16 kHz.
-Deterministic (fixed seed).
+Deterministic (fixed seed): a rerun writes the same bytes.
 """
 import os
+import struct
 
 import numpy as np
-import soundfile as sf
 import librosa
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "audio")
@@ -40,14 +40,23 @@ def signal():
     return y.astype(np.float32)
 
 
+def write_float_wav(path, y, rate):
+    """A mono 32-bit float WAV (RIFF, fmt, data only: no PEAK chunk, whose time stamp would change every run)."""
+    data = np.asarray(y, dtype="<f4").tobytes()
+    fmt = struct.pack("<HHIIHH", 3, 1, rate, 4 * rate, 4, 32)
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data)) + b"WAVE")
+        f.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data)
+
+
 def main():
     os.makedirs(HERE, exist_ok=True)
     source = os.path.join(HERE, "resample_44k.wav")
     target = os.path.join(HERE, "resample_44k_to_16k.wav")
-    sf.write(source, signal(), RATE, subtype="FLOAT")
+    write_float_wav(source, signal(), RATE)
     y, sr = librosa.load(source, sr=TARGET, res_type="soxr_hq")
     assert sr == TARGET and y.dtype == np.float32
-    sf.write(target, y, TARGET, subtype="FLOAT")
+    write_float_wav(target, y, TARGET)
     for path in (source, target):
         print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
     print(f"librosa {librosa.__version__}, soxr {__import__('soxr').__version__}, {len(y)} samples at {TARGET} Hz")
