@@ -19,7 +19,8 @@ import XCTest
 /// 4 kHz) and 20-bit rejection (> 120 dB; measured 133 and 141 dB).
 final class ResamplerQualityTests: XCTestCase {
     /// libsamplerate SRC_SINC_BEST_QUALITY (table above).
-    private static let srcBest = (sweepRipple: 2.11e-6, noiseRipple: 2.97e-6, sweepRejection: 147.5, noiseRejection: 152.9)
+    private static let srcBest = (sweepRipple: 2.11e-6, noiseRipple: 2.97e-6,
+                                  sweepRejection: 147.5, noiseRejection: 152.9)
 
     private struct Figures {
         var sweepRipple, noiseRipple, sweepRejection, noiseRejection: Double
