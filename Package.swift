@@ -33,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
-        .systemLibrary(name: "CSamplerate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .target(name: "CSupport", path: "Sources/CSupport"),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio)
@@ -42,7 +42,7 @@ let package = Package(
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Layers", dependencies: ["Tensor"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"],
+        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Pipeline",
                 dependencies: ["Tensor", "Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")],

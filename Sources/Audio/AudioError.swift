@@ -14,7 +14,7 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
         case badSampleRate(Int)
         /// A decoded sample is NaN or infinite (the first such frame is given).
         case nonFinite(frame: Int)
-        /// libsamplerate refused the conversion (`src_strerror` text).
+        /// The rates cannot be converted (a bad rate or ratio, or libsoxr's error message).
         case cannotResample(String)
         /// The file could not be written (libsndfile or file-system text).
         case cannotWrite(String)

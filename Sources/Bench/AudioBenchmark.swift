@@ -7,7 +7,8 @@ import Foundation
 ///   (the windows features_peers.py cuts), the reference settings (13 coefficients, 26 filters,
 ///   nfft 512) -> (9, 13) each, through `FeatureExtractor.computeBatch` on 1 thread and on every core.
 /// - Seconds of audio cleaned per second: `Cleaning.clean(contentsOf:)` (decode, mono, resample to
-///   16 kHz, envelope gate) of a 30 s file at 44.1 kHz and at 16 kHz, one file at a time (one thread).
+///   16 kHz, envelope gate) of a 30 s file at 44.1 kHz and at 16 kHz, one file at a time (one thread),
+///   and one file per core at once (clips spread over the cores, as `CleanStep` cleans a data set).
 ///
 /// Each sample is the rate over one timed block (several passes when one pass is short, so that a
 /// block lasts at least `minimumSeconds`); the figure is the median of `repeats` blocks.
@@ -57,6 +58,19 @@ struct AudioBenchmark {
         return rates
     }
 
+    /// Seconds of audio cleaned per second with `cores` copies of one file cleaned at once, one per thread.
+    func runCleaningAllCores(_ url: URL, cores: Int) throws -> [Double] {
+        let seconds = try AudioDecoder.decode(contentsOf: url).duration
+        let failure = CleaningFailure()
+        let rates = blocks(itemsPerPass: seconds * Double(cores)) {
+            DispatchQueue.concurrentPerform(iterations: cores) { _ in
+                do { _ = try Cleaning.clean(contentsOf: url) } catch { failure.record(error) }
+            }
+        }
+        if let error = failure.error { throw error }
+        return rates
+    }
+
     /// Items per second of `pass`: `warmup` untimed passes, then `repeats` timed blocks of as many
     /// passes as make one block last `minimumSeconds` (measured on the warm-up).
     private func blocks(itemsPerPass: Double, _ pass: () -> Void) -> [Double] {
@@ -68,6 +82,14 @@ struct AudioBenchmark {
             return itemsPerPass * Double(passes) / t
         }
     }
+}
+
+/// The first error of concurrent cleanings.
+private final class CleaningFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    var error: Error? { lock.withLock { first } }
+    func record(_ error: Error) { lock.withLock { if first == nil { first = error } } }
 }
 
 extension AudioClip {

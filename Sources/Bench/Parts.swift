@@ -51,6 +51,13 @@ enum Part: String, CaseIterable {
                 Figure(key: "clean_seconds_per_s_16k", label: "Cleaning 16 kHz 16-bit WAV (decode, gate)",
                        unit: "audio s/s", samples: try bench.runCleaning(c.audio.raw16k)),
             ]
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            for (key, rate, url) in [("44k", "44.1 kHz", c.audio.raw44k), ("16k", "16 kHz", c.audio.raw16k)] {
+                let label = "Cleaning \(rate) 16-bit WAV, \(cores) files at once over \(cores) cores"
+                let rates = try bench.runCleaningAllCores(url, cores: cores)
+                report.figures.append(Figure(key: "clean_seconds_per_s_\(key)_all_cores", label: label,
+                                             unit: "audio s/s", samples: rates))
+            }
         case .predict:
             let seconds = try PredictBenchmark(executable: c.predictExecutable, audio: c.audio, warmup: 1,
                                                repeats: max(c.repeats, 5)).run()
