@@ -81,6 +81,10 @@ public struct TrainedModel {
         do { scaling = try FeatureScaling(metadata: need) } catch let invalid as FeatureScaling.InvalidMetadata {
             throw SafeTensors.Error(url.path, invalid.description)
         }
+        if let c = scaling.coefficients, c != config.features.coefficients {
+            throw SafeTensors.Error(url.path, "metadata feature_mean has \(c) values; the stored config gives "
+                                    + "\(config.features.coefficients) coefficients per frame")
+        }
         let splits = try decode([String: String].self, "splits")
         let network: Sequential
         do { network = try config.makeModel(classes: classes.count, seed: 0) } catch {
