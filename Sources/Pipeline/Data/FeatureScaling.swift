@@ -128,18 +128,21 @@ public enum FeatureScaling: Equatable, Sendable {
         public let description: String
     }
 
-    /// Reads back what `metadata` wrote; `value` returns a key's text and throws when the key is missing.
-    /// - Throws: what `value` throws, or `InvalidMetadata` when the values are not numbers or
-    ///   `problem` is not nil.
-    public init(metadata value: (String) throws -> String) throws {
-        if let method = try? value("feature_scaling") {
-            guard method == "standard", let mean = Self.parseList(try value("feature_mean")),
-                  let std = Self.parseList(try value("feature_std")) else {
-                throw InvalidMetadata(description: Self.invalidStandard)
-            }
+    /// Reads back what `metadata` wrote; `value` returns a key's text and throws when the key is
+    /// missing; `method` is the stored `feature_scaling` entry (nil, as in files without it, or
+    /// "minmax": min/max; "standard": mean and std).
+    /// - Throws: what `value` throws, or `InvalidMetadata` when the values are not numbers, the
+    ///   method is unknown, or `problem` is not nil.
+    public init(metadata value: (String) throws -> String, method: String? = nil) throws {
+        if method == FeatureConfig.ScalingMethod.standard.rawValue {
+            guard let mean = Self.parseList(try value("feature_mean")), let std = Self.parseList(try value("feature_std"))
+            else { throw InvalidMetadata(description: Self.invalidStandard) }
             self = .standard(mean: mean, std: std)
             guard problem == nil else { throw InvalidMetadata(description: Self.invalidStandard) }
             return
+        }
+        guard method == nil || method == FeatureConfig.ScalingMethod.minmax.rawValue else {
+            throw InvalidMetadata(description: "metadata feature_scaling '\(method!)' is not minmax or standard")
         }
         guard let lo = Float(try value("feature_min")), let hi = Float(try value("feature_max")) else {
             throw InvalidMetadata(description: Self.invalidMinMax)
@@ -148,7 +151,7 @@ public enum FeatureScaling: Equatable, Sendable {
         guard problem == nil else { throw InvalidMetadata(description: Self.invalidMinMax) }
     }
 
-    static let invalidStandard = "metadata feature_scaling/feature_mean/feature_std are not 'standard' and two "
-        + "equal-length lists of finite numbers (std >= 1e-6)"
+    static let invalidStandard = "metadata feature_mean/feature_std are not two equal-length lists of finite "
+        + "numbers (std >= 1e-6)"
     static let invalidMinMax = "metadata feature_min/feature_max are not two finite numbers with min < max"
 }
