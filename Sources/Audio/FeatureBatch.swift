@@ -56,7 +56,8 @@ enum FeatureBatch {
     static func checkWindows(clips: [[Float]], windows: [WindowRef], length: Int, perWindow: Int, output: Int) {
         precondition(length >= 1, "window length \(length) must be >= 1")
         precondition(output == windows.count * perWindow,
-                     "output holds \(output) values; \(windows.count) windows x \(perWindow) need \(windows.count * perWindow)")
+                     "output holds \(output) values; \(windows.count) windows x \(perWindow) need "
+                        + "\(windows.count * perWindow)")
         for (i, w) in windows.enumerated() {
             precondition(w.clip >= 0 && w.clip < clips.count && w.start >= 0 && w.start + length <= clips[w.clip].count,
                          "window \(i) (clip \(w.clip), start \(w.start), length \(length)) is outside its clip")

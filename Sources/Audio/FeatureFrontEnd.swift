@@ -51,7 +51,9 @@ public enum FeatureFrontEnd: Sendable, Hashable {
         switch self {
         case let .speech(p, kind):
             try p.validate()
-            guard kind.isSpeechFeature else { throw FeatureParameters.Invalid(key: "kind", reason: "logmel needs .logMel") }
+            guard kind.isSpeechFeature else {
+                throw FeatureParameters.Invalid(key: "kind", reason: "logmel needs .logMel")
+            }
         case let .logMel(p): try p.validate()
         }
     }

@@ -67,7 +67,8 @@ public struct FeatureParameters: Sendable, Hashable, Codable {
         switch kind {
         case .mfcc: numcep
         case .logfbank, .fbank: nfilt
-        case .logmel: preconditionFailure("logmel is computed by LogMelExtractor (width n_mels), not from FeatureParameters")
+        case .logmel:
+            preconditionFailure("logmel is computed by LogMelExtractor (width n_mels), not from FeatureParameters")
         }
     }
 

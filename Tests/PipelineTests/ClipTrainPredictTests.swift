@@ -42,8 +42,8 @@ final class ClipTrainPredictTests: XCTestCase {
     }
 
     func testClipInputTrainsSavesLoadsAndPredicts() throws {
-        let config = try config("{kind: logmel, n_mels: 32, n_fft: 512, hop_length: 256, input: clip, clip_seconds: 1.5, "
-                                + "hop_seconds: 0.5, scaling: standard}")
+        let config = try config("{kind: logmel, n_mels: 32, n_fft: 512, hop_length: 256, input: clip, "
+                                + "clip_seconds: 1.5, hop_seconds: 0.5, scaling: standard}")
         XCTAssertEqual(config.inputShape, [94, 32, 1])
         let prepared = try Preparation.run(config: config, data: demo)
         XCTAssertFalse(prepared.cacheHit)
@@ -114,9 +114,9 @@ final class ClipTrainPredictTests: XCTestCase {
     func testEveryNewKeyIsInTheCacheName() throws {
         let base = try config("{kind: logmel, input: clip, clip_seconds: 1}")
         _ = try Preparation.run(config: base, data: demo)
-        for changed in ["{kind: logmel, input: clip, clip_seconds: 1.5}", "{kind: logmel, input: clip, clip_seconds: 1, hop_seconds: 0.2}",
-                        "{kind: logmel, input: clip, clip_seconds: 1, scaling: standard}", "{kind: logmel, input: clip, clip_seconds: 1, n_mels: 48}",
-                        "{kind: logmel, input: clip, clip_seconds: 1, top_db: null}", "{kind: logmel}"] {
+        let clip = "{kind: logmel, input: clip, clip_seconds: "
+        for changed in [clip + "1.5}", clip + "1, hop_seconds: 0.2}", clip + "1, scaling: standard}",
+                        clip + "1, n_mels: 48}", clip + "1, top_db: null}", "{kind: logmel}"] {
             let c = try config(changed)
             XCTAssertNotEqual(c.featureHash, base.featureHash, changed)
             XCTAssertFalse(try Preparation.run(config: c, data: demo).cacheHit, changed)

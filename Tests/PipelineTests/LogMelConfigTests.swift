@@ -83,7 +83,8 @@ final class LogMelConfigTests: XCTestCase {
         XCTAssertEqual(window.features.minimumCleanSamples, window.features.windowSamples + 1)
         XCTAssertNotEqual(window.featureHash, c.featureHash)
         // the crop hop defaults to one crop; the window hop to one window
-        XCTAssertEqual(try parse("features: {kind: logmel, input: clip, clip_seconds: 2}\n" + layers).features.hopFrames, 63)
+        let two = try parse("features: {kind: logmel, input: clip, clip_seconds: 2}\n" + layers)
+        XCTAssertEqual(two.features.hopFrames, 63)
         XCTAssertEqual(ExperimentConfig(name: "x").features.hopSamples, 1600)
     }
 
@@ -117,12 +118,14 @@ final class LogMelConfigTests: XCTestCase {
         assertError("features: {scaling: zscore}\n", ["features.scaling", "'zscore' is not one of minmax, standard"])
         assertError("features: {input: crops}\n", ["features.input", "is not one of window, clip"])
         assertError("features: {hop_seconds: 0}\n", ["features.hop_seconds", "out of range"])
-        assertError("features: {kind: logmel, window_seconds: 0.01}\n", ["window_seconds", "shorter than one frame step"])
+        assertError("features: {kind: logmel, window_seconds: 0.01}\n",
+                    ["window_seconds", "shorter than one frame step"])
         assertError("features: {window_seconds: 11}\n", ["features.window_seconds", "out of range"])
     }
 
     func testPredictionWindowsEveryHop() {
-        XCTAssertEqual(WindowSampler.consecutiveWindows(length: 4801, window: 1600, hop: 800), [0, 800, 1600, 2400, 3200])
+        XCTAssertEqual(WindowSampler.consecutiveWindows(length: 4801, window: 1600, hop: 800),
+                       [0, 800, 1600, 2400, 3200])
         XCTAssertEqual(WindowSampler.consecutiveWindows(length: 4801, window: 1600, hop: 1600),
                        WindowSampler.consecutiveWindows(length: 4801, window: 1600))
         XCTAssertEqual(WindowSampler.consecutiveWindows(length: 1600, window: 1600, hop: 100), [])

@@ -52,9 +52,8 @@ final class StandardScalingTests: XCTestCase {
         XCTAssertEqual(s.tensors["mean"]?.shape, [2])
         XCTAssertEqual(s.coefficients, 2)
         XCTAssertNil(FeatureScaling.minMax(min: 0, max: 1).coefficients)
-        for stored in [["feature_mean": "[1, 2]", "feature_std": "[1]"], ["feature_mean": "[nan]", "feature_std": "[1]"],
-                       ["feature_mean": "1", "feature_std": "[1]"], ["feature_mean": "[]", "feature_std": "[]"],
-                       ["feature_mean": "[0]", "feature_std": "[0]"]] {
+        for (mean, std) in [("[1, 2]", "[1]"), ("[nan]", "[1]"), ("1", "[1]"), ("[]", "[]"), ("[0]", "[0]")] {
+            let stored = ["feature_mean": mean, "feature_std": std]
             XCTAssertThrowsError(try FeatureScaling(metadata: { stored[$0]! }, method: "standard"), "\(stored)")
         }
         XCTAssertThrowsError(try FeatureScaling(metadata: { _ in "1" }, method: "zscore"))

@@ -69,7 +69,9 @@ extension ExperimentConfig {
         if let v = m["scaling"] {
             f.scaling = try v.choice(FeatureConfig.ScalingMethod.self, among: FeatureConfig.ScalingMethod.allCases)
         }
-        if let v = m["input"] { f.input = try v.choice(FeatureConfig.InputMode.self, among: FeatureConfig.InputMode.allCases) }
+        if let v = m["input"] {
+            f.input = try v.choice(FeatureConfig.InputMode.self, among: FeatureConfig.InputMode.allCases)
+        }
         if let v = m["clip_seconds"] {
             guard f.input == .clip else { throw v.error("applies to `input: clip` only") }
             f.clipSeconds = try v.double(min: 0, max: 60, minExclusive: true)

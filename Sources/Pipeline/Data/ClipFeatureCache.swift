@@ -43,7 +43,8 @@ public enum ClipFeatureCache {
             guard x.shape.count == 2, x.shape[1] == coefficients, offsets.first == 0, offsets.last == x.shape[0],
                   offsets.count == labels.count + 1, labels.count == files.count,
                   frames.allSatisfy({ $0 >= cropFrames }) else {
-                throw SafeTensors.Error(url.path, "\(prefix) tensors do not fit (x \(x.shape), \(offsets.count) offsets)")
+                throw SafeTensors.Error(url.path,
+                                        "\(prefix) tensors do not fit (x \(x.shape), \(offsets.count) offsets)")
             }
             guard labels.allSatisfy({ (0..<classes).contains($0) }), files.allSatisfy(rows.contains) else {
                 throw SafeTensors.Error(url.path, "\(prefix) labels or files are out of range")

@@ -20,7 +20,8 @@ public struct ClipFeatures: Sendable {
     public init(x: Tensor, offsets: [Int], labels: [Int32], files: [Int32]) {
         precondition(offsets.count == labels.count + 1 && labels.count == files.count && offsets.first == 0
                      && x.shape.count == 2 && offsets.last == x.shape[0],
-                     "ClipFeatures: x \(x.shape), \(offsets.count) offsets, \(labels.count) labels, \(files.count) files")
+                     "ClipFeatures: x \(x.shape), \(offsets.count) offsets, \(labels.count) labels, "
+                        + "\(files.count) files")
         self.x = x; self.offsets = offsets; self.labels = labels; self.files = files
     }
 
@@ -35,7 +36,9 @@ public struct ClipFeatures: Sendable {
     /// `clipSamples`; labels and files as given.
     public static func compute(_ clips: [[Float]], labels: [Int32], files: [Int32],
                                features f: FeatureConfig) -> ClipFeatures {
-        let padded = clips.map { $0.count >= f.clipSamples ? $0 : $0 + [Float](repeating: 0, count: f.clipSamples - $0.count) }
+        let padded = clips.map { clip in
+            clip.count >= f.clipSamples ? clip : clip + [Float](repeating: 0, count: f.clipSamples - clip.count)
+        }
         let values = f.frontEnd.computeClips(padded)
         var offsets = [0]
         for v in values { offsets.append(offsets.last! + v.count / f.coefficients) }
@@ -73,8 +76,10 @@ public struct ClipFeatures: Sendable {
         x.data.withUnsafeBufferPointer { src in
             out.data.withUnsafeMutableBufferPointer { dst in
                 for (k, c) in crops.enumerated() {
-                    precondition(c.start >= 0 && c.start + cropFrames <= frames(of: c.clip), "crop \(k) is outside clip \(c.clip)")
-                    (dst.baseAddress! + k * per).update(from: src.baseAddress! + (offsets[c.clip] + c.start) * C, count: per)
+                    precondition(c.start >= 0 && c.start + cropFrames <= frames(of: c.clip),
+                                 "crop \(k) is outside clip \(c.clip)")
+                    let from = src.baseAddress! + (offsets[c.clip] + c.start) * C
+                    (dst.baseAddress! + k * per).update(from: from, count: per)
                 }
             }
         }

@@ -21,7 +21,8 @@ public enum FeatureScaling: Equatable, Sendable {
 
     /// The scaling `method` fitted to the raw training features `x`, whose values are frames of
     /// `coefficients` values each (any leading shape, e.g. (W, F, C, 1) or (W, F, C)).
-    public static func fitted(_ method: FeatureConfig.ScalingMethod, to x: Tensor, coefficients: Int) -> FeatureScaling {
+    public static func fitted(_ method: FeatureConfig.ScalingMethod, to x: Tensor,
+                              coefficients: Int) -> FeatureScaling {
         switch method {
         case .minmax: minMax(fittedTo: x)
         case .standard: standard(fittedTo: x, coefficients: coefficients)
@@ -135,8 +136,10 @@ public enum FeatureScaling: Equatable, Sendable {
     ///   method is unknown, or `problem` is not nil.
     public init(metadata value: (String) throws -> String, method: String? = nil) throws {
         if method == FeatureConfig.ScalingMethod.standard.rawValue {
-            guard let mean = Self.parseList(try value("feature_mean")), let std = Self.parseList(try value("feature_std"))
-            else { throw InvalidMetadata(description: Self.invalidStandard) }
+            guard let mean = Self.parseList(try value("feature_mean")),
+                  let std = Self.parseList(try value("feature_std")) else {
+                throw InvalidMetadata(description: Self.invalidStandard)
+            }
             self = .standard(mean: mean, std: std)
             guard problem == nil else { throw InvalidMetadata(description: Self.invalidStandard) }
             return

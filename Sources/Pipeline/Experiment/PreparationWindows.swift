@@ -80,7 +80,8 @@ struct WindowSource {
                                      files: rows.map { Int32($0) }, features: f)
             }
             sets = (compute(trainRows), compute(validationRows))
-            try ClipFeatureCache.write(train: sets!.train, validation: sets!.validation, key: key, config: config, to: url)
+            try ClipFeatureCache.write(train: sets!.train, validation: sets!.validation, key: key, config: config,
+                                       to: url)
             progress("features", 1, 1)
         }
         let (train, validation) = sets!

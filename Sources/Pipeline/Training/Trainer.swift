@@ -117,7 +117,8 @@ public final class Trainer {
         let steps = (first.count + batchSize - 1) / batchSize
         while state.epoch < epochs {
             let train = epochSet?(state.epoch) ?? first
-            precondition(train.count == first.count, "Trainer.run: epoch \(state.epoch) has \(train.count) windows, not \(first.count)")
+            precondition(train.count == first.count,
+                         "Trainer.run: epoch \(state.epoch) has \(train.count) windows, not \(first.count)")
             let order = self.order(epoch: state.epoch, count: train.count)
             var clock = Date()
             while state.nextStep < steps {
