@@ -21,18 +21,12 @@ extension FeatureExtractor {
     public func computeBatch(_ kind: FeatureKind, clips: [[Float]], windows: [WindowRef], length: Int,
                              into output: UnsafeMutableBufferPointer<Float>,
                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        precondition(length >= 1, "window length \(length) must be >= 1")
         let perWindow = frameCount(samples: length) * width(kind)
-        precondition(output.count == windows.count * perWindow,
-                     "output holds \(output.count) values; \(windows.count) windows x \(perWindow) need \(windows.count * perWindow)")
-        for (i, w) in windows.enumerated() {
-            precondition(w.clip >= 0 && w.clip < clips.count && w.start >= 0 && w.start + length <= clips[w.clip].count,
-                         "window \(i) (clip \(w.clip), start \(w.start), length \(length)) is outside its clip")
-        }
+        FeatureBatch.checkWindows(clips: clips, windows: windows, length: length, perWindow: perWindow,
+                                  output: output.count)
         guard !windows.isEmpty else { return }
-        let base = output.baseAddress!
-        nonisolated(unsafe) let out = base
-        @Sendable func computeRun(_ lo: Int, _ hi: Int) {
+        nonisolated(unsafe) let out = output.baseAddress!
+        FeatureBatch.inRuns(count: windows.count, threads: threads) { lo, hi in
             let ws = makeWorkspace()
             for i in lo..<hi {
                 let w = windows[i]
@@ -41,16 +35,6 @@ extension FeatureExtractor {
                     compute(kind, window, into: out + i * perWindow, workspace: ws)
                 }
             }
-        }
-        guard threads > 1 else {       // one thread: on the calling thread (concurrentPerform would use every core)
-            computeRun(0, windows.count)
-            return
-        }
-        let runs = max(1, min(windows.count, threads * 4))
-        DispatchQueue.concurrentPerform(iterations: runs) { run in
-            let lo = windows.count * run / runs, hi = windows.count * (run + 1) / runs
-            guard lo < hi else { return }
-            computeRun(lo, hi)
         }
     }
 
@@ -62,5 +46,38 @@ extension FeatureExtractor {
             computeBatch(kind, clips: clips, windows: windows, length: length, into: out, threads: threads)
         }
         return output
+    }
+}
+
+/// The window checks and the thread split shared by the front ends' batch computations.
+enum FeatureBatch {
+    /// Preconditions of a batch: length >= 1, `output` holds windows x perWindow values, and every
+    /// window lies inside its clip.
+    static func checkWindows(clips: [[Float]], windows: [WindowRef], length: Int, perWindow: Int, output: Int) {
+        precondition(length >= 1, "window length \(length) must be >= 1")
+        precondition(output == windows.count * perWindow,
+                     "output holds \(output) values; \(windows.count) windows x \(perWindow) need "
+                        + "\(windows.count * perWindow)")
+        for (i, w) in windows.enumerated() {
+            precondition(w.clip >= 0 && w.clip < clips.count && w.start >= 0 && w.start + length <= clips[w.clip].count,
+                         "window \(i) (clip \(w.clip), start \(w.start), length \(length)) is outside its clip")
+        }
+    }
+
+    /// Runs `body(lo, hi)` over contiguous runs covering 0..<count: on the calling thread when
+    /// `threads` <= 1 (concurrentPerform would use every core), else DispatchQueue.concurrentPerform
+    /// over threads * 4 runs.
+    static func inRuns(count: Int, threads: Int, _ body: @Sendable (Int, Int) -> Void) {
+        guard count > 0 else { return }
+        guard threads > 1 else {
+            body(0, count)
+            return
+        }
+        let runs = max(1, min(count, threads * 4))
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            let lo = count * run / runs, hi = count * (run + 1) / runs
+            guard lo < hi else { return }
+            body(lo, hi)
+        }
     }
 }

@@ -61,11 +61,14 @@ public struct FeatureParameters: Sendable, Hashable, Codable {
     /// Samples in `seconds` of signal: round_half_up(seconds * rate) (0.1 s -> 1600 at 16 kHz).
     public func samples(seconds: Double) -> Int { Framing.roundHalfUp(seconds * Double(sampleRate)) }
 
-    /// Values per frame of a feature kind: numcep for MFCC, nfilt for the filter banks.
+    /// Values per frame of a feature kind: numcep for MFCC, nfilt for the filter banks
+    /// (`.logmel` is not computed from these parameters: its width is `LogMelParameters.nMels`).
     public func width(_ kind: FeatureKind) -> Int {
         switch kind {
         case .mfcc: numcep
         case .logfbank, .fbank: nfilt
+        case .logmel:
+            preconditionFailure("logmel is computed by LogMelExtractor (width n_mels), not from FeatureParameters")
         }
     }
 
@@ -112,4 +115,9 @@ public enum FeatureKind: String, Sendable, CaseIterable, Codable {
     case logfbank
     /// Mel filter-bank energies (zeros floored to eps): nfilt values.
     case fbank
+    /// librosa's log-mel spectrogram in dB (`LogMelExtractor`, `LogMelParameters`): n_mels values.
+    case logmel
+
+    /// Whether the kind is computed by python_speech_features' front end (`FeatureExtractor`).
+    public var isSpeechFeature: Bool { self != .logmel }
 }

@@ -95,6 +95,7 @@ public final class FeatureExtractor: Sendable {
                         workspace ws: FeatureWorkspace) {
         precondition(ws.fft.size == parameters.nfft && ws.nfilt == parameters.nfilt,
                      "workspace for nfft \(ws.fft.size), nfilt \(ws.nfilt) used with nfft \(parameters.nfft), nfilt \(parameters.nfilt)")
+        precondition(kind.isSpeechFeature, "logmel is computed by LogMelExtractor")
         let N = parameters.nfft, M = parameters.nfilt, C = parameters.numcep
         let frames = frameCount(samples: signal.count)
         let width = parameters.width(kind)
@@ -132,6 +133,8 @@ public final class FeatureExtractor: Sendable {
                 }
                 for k in 0..<C { row[k] = Float(c[k]) }
                 if parameters.appendEnergy { row[0] = Float(log(energy)) }
+            case .logmel:
+                break
             }
         }
     }

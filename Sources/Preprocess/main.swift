@@ -53,14 +53,14 @@ struct Features: ParsableCommand {
     @Argument(help: "Audio file.")
     var clip: String
 
-    @Option(help: "mfcc or logfbank.")
+    @Option(help: "mfcc, logfbank or logmel.")
     var kind: String = "mfcc"
 
     @Option(help: "Resample to this rate first (default: the clip's own rate).")
     var rate: Int?
 
-    @Option(help: "FFT size.")
-    var nfft: Int = 512
+    @Option(help: "FFT size (default 512; logmel: 1024).")
+    var nfft: Int?
 
     @Option(help: "Mel filters.")
     var nfilt: Int = 26
@@ -68,18 +68,28 @@ struct Features: ParsableCommand {
     @Option(help: "Cepstral coefficients kept (mfcc).")
     var numcep: Int = 13
 
+    @Option(help: "Mel bands (logmel).")
+    var nMels: Int = 64
+
+    @Option(help: "Samples between frames (logmel).")
+    var hopLength: Int = 512
+
     @Option(help: "Output .npy file.")
     var out: String
 
     func validate() throws {
-        guard kind == "mfcc" || kind == "logfbank" else { throw ValidationError("--kind must be mfcc or logfbank, got \(kind)") }
+        guard ["mfcc", "logfbank", "logmel"].contains(kind) else {
+            throw ValidationError("--kind must be mfcc, logfbank or logmel, got \(kind)")
+        }
         if let r = rate, r <= 0 { throw ValidationError("--rate must be positive, got \(r)") }
     }
 
     func run() throws {
         let shape = CLI.report {
             try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: FeatureKind(rawValue: kind)!,
-                                            rate: rate, nfft: nfft, nfilt: nfilt, numcep: numcep, out: URL(fileURLWithPath: out))
+                                            rate: rate, nfft: nfft ?? (kind == "logmel" ? 1024 : 512), nfilt: nfilt,
+                                            numcep: numcep, nMels: nMels, hopLength: hopLength,
+                                            out: URL(fileURLWithPath: out))
         }
         print("\(out): \(shape.frames) frames x \(shape.width) \(kind)")
     }

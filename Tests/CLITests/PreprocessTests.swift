@@ -20,6 +20,12 @@ final class PreprocessTests: XCTestCase {
         XCTAssertTrue(npy.stdout.contains("59 frames x 26"), npy.stdout)
         let data = try Data(contentsOf: root.appendingPathComponent("f.npy"))
         XCTAssertEqual(data.count, 128 + 59 * 26 * 4)
+        let mel = try CLI.run("preprocess", ["features", "wavfiles/tone 1.wav", "--kind", "logmel", "--n-mels", "40",
+                                             "--out", "m.npy"], in: root)
+        XCTAssertEqual(mel.status, 0, mel.output)
+        // librosa's centred frames: 1 + 9600 / 512 = 19 frames of 40 mel bands
+        XCTAssertTrue(mel.stdout.contains("19 frames x 40 logmel"), mel.stdout)
+        XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("m.npy")).count, 128 + 19 * 40 * 4)
 
         try "fname,label\nmissing.wav,hum\n".write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
         let none = try CLI.run("preprocess", ["--mode", "tiny"], in: root)

@@ -33,10 +33,10 @@ final class FeatureConfigTests: XCTestCase {
     }
 
     func testFbankIsNotOfferedInConfigs() {
-        XCTAssertEqual(FeatureConfig.kinds, [.mfcc, .logfbank])
+        XCTAssertEqual(FeatureConfig.kinds, [.mfcc, .logfbank, .logmel])
         XCTAssertThrowsError(try parse("features:\n  kind: fbank\n" + layers)) { error in
             let text = String(describing: error)
-            for fragment in ["cfg/x.yaml:2", "features.kind", "'fbank' is not one of mfcc, logfbank"] {
+            for fragment in ["cfg/x.yaml:2", "features.kind", "'fbank' is not one of mfcc, logfbank, logmel"] {
                 XCTAssertTrue(text.contains(fragment), "'\(text)' lacks '\(fragment)'")
             }
         }

@@ -40,11 +40,19 @@ extension ExperimentConfig {
         return config
     }
 
+    /// python_speech_features keys (kinds mfcc and logfbank) and librosa log-mel keys (kind logmel).
+    static let speechKeys = ["winlen", "winstep", "nfilt", "numcep", "nfft", "preemph", "ceplifter"]
+    static let logMelKeys = ["n_mels", "n_fft", "hop_length", "fmin", "fmax", "top_db"]
+
     private static func decodeFeatures(_ node: ConfigNode) throws -> FeatureConfig {
         var f = FeatureConfig()
-        let m = try node.mapping(allowed: ["kind", "rate", "window_seconds", "winlen", "winstep", "nfilt", "numcep",
-                                           "nfft", "preemph", "ceplifter", "threshold", "windows_per_step"])
+        let m = try node.mapping(allowed: ["kind", "rate", "window_seconds"] + speechKeys + logMelKeys
+                                     + ["threshold", "windows_per_step", "hop_seconds", "scaling", "input",
+                                        "clip_seconds"])
         if let v = m["kind"] { f.kind = try v.choice(FeatureKind.self, among: FeatureConfig.kinds) }
+        // each kind's own keys only: a key the kind ignores would be printed nowhere and hashed nowhere
+        let foreign = f.kind == .logmel ? speechKeys : logMelKeys
+        for key in foreign { if let v = m[key] { throw v.error("does not apply to kind \(f.kind.rawValue)") } }
         if let v = m["rate"] { f.rate = try v.int(min: 1000, max: 384_000) }
         if let v = m["window_seconds"] { f.windowSeconds = try v.double(min: 0, max: 10, minExclusive: true) }
         if let v = m["winlen"] { f.winlen = try v.double(min: 0, max: 1, minExclusive: true) }
@@ -54,14 +62,45 @@ extension ExperimentConfig {
         if let v = m["nfft"] { f.nfft = try v.int(min: 16, max: 65536) }
         if let v = m["preemph"] { f.preemph = try v.double(min: 0, max: 1) }
         if let v = m["ceplifter"] { f.ceplifter = try v.int(min: 0, max: 1000) }
+        try decodeLogMel(m, into: &f.logMel)
         if let v = m["threshold"] { f.threshold = try v.double(min: 0, max: 1) }
         if let v = m["windows_per_step"] { f.windowsPerStep = try v.int(min: 1, max: 1000) }
+        if let v = m["hop_seconds"] { f.hopSeconds = try v.double(min: 0, max: 60, minExclusive: true) }
+        if let v = m["scaling"] {
+            f.scaling = try v.choice(FeatureConfig.ScalingMethod.self, among: FeatureConfig.ScalingMethod.allCases)
+        }
+        if let v = m["input"] {
+            f.input = try v.choice(FeatureConfig.InputMode.self, among: FeatureConfig.InputMode.allCases)
+        }
+        if let v = m["clip_seconds"] {
+            guard f.input == .clip else { throw v.error("applies to `input: clip` only") }
+            f.clipSeconds = try v.double(min: 0, max: 60, minExclusive: true)
+        }
         if f.numcep > f.nfilt { throw node.error("numcep (\(f.numcep)) cannot exceed nfilt (\(f.nfilt))") }
         if f.frameLength < 1 || f.frameStep < 1 { throw node.error("winlen and winstep must each cover at least one sample at rate \(f.rate)") }
-        if f.windowSamples < f.frameLength {
-            throw node.error("window_seconds (\(f.windowSeconds)) is shorter than one frame (winlen \(f.winlen))")
+        if f.kind == .logmel {
+            do { try f.logMelParameters.validate() } catch let invalid as FeatureParameters.Invalid {
+                throw (m[invalid.key] ?? node).error(invalid.reason)
+            }
+        }
+        if f.windowSamples < (f.kind == .logmel ? f.frameStep : f.frameLength) {
+            throw node.error("window_seconds (\(f.windowSeconds)) is shorter than one frame "
+                             + (f.kind == .logmel ? "step (hop_length \(f.logMel.hopLength))" : "(winlen \(f.winlen))"))
+        }
+        if f.input == .clip, f.clipSamples < f.frameStep {
+            throw node.error("clip_seconds (\(f.clipSeconds)) is shorter than one frame step (\(f.frameStep) samples)")
         }
         return f
+    }
+
+    /// The log-mel keys (already checked to belong to the kind).
+    private static func decodeLogMel(_ m: [String: ConfigNode], into l: inout FeatureConfig.LogMelSettings) throws {
+        if let v = m["n_mels"] { l.nMels = try v.int(min: 1, max: 512) }
+        if let v = m["n_fft"] { l.nFFT = try v.int(min: 16, max: 65536) }
+        if let v = m["hop_length"] { l.hopLength = try v.int(min: 1, max: 65536) }
+        if let v = m["fmin"] { l.fmin = try v.double(min: 0) }
+        if let v = m["fmax"] { l.fmax = v.isNull ? nil : try v.double(min: 0, minExclusive: true) }
+        if let v = m["top_db"] { l.topDB = v.isNull ? nil : try v.double(min: 0) }
     }
 
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {

@@ -58,6 +58,12 @@ struct ConfigNode {
         return s.string
     }
 
+    /// Whether the value is YAML null (`null`, `~` or nothing).
+    var isNull: Bool {
+        guard case .scalar(let s) = node else { return false }
+        return s.string.isEmpty || s.string == "~" || s.string == "null"
+    }
+
     func string() throws -> String {
         guard let s = scalarText else { throw error("expected a string") }
         return s

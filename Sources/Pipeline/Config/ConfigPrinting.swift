@@ -31,22 +31,38 @@ extension ExperimentConfig {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The `features` section of `yaml()`.
+    /// The `features` section of `yaml()`: each kind's own keys; the keys added after the
+    /// reference workflow (hop_seconds, scaling, input, clip_seconds) only when they differ from
+    /// their defaults, so that every config written before them prints (and hashes) as it did.
     func featureLines() -> [String] {
         let f = features
-        return ["features:",
-                "  kind: \(f.kind.rawValue)",
-                "  rate: \(f.rate)",
-                "  window_seconds: \(f.windowSeconds)",
-                "  winlen: \(f.winlen)",
-                "  winstep: \(f.winstep)",
-                "  nfilt: \(f.nfilt)",
-                "  numcep: \(f.numcep)",
-                "  nfft: \(f.nfft)",
-                "  preemph: \(f.preemph)",
-                "  ceplifter: \(f.ceplifter)",
-                "  threshold: \(f.threshold)",
-                "  windows_per_step: \(f.windowsPerStep)"]
+        var lines = ["features:",
+                     "  kind: \(f.kind.rawValue)",
+                     "  rate: \(f.rate)",
+                     "  window_seconds: \(f.windowSeconds)"]
+        if f.kind == .logmel {
+            let l = f.logMel
+            lines += ["  n_mels: \(l.nMels)",
+                      "  n_fft: \(l.nFFT)",
+                      "  hop_length: \(l.hopLength)",
+                      "  fmin: \(l.fmin)",
+                      "  fmax: \(l.fmax.map { "\($0)" } ?? "null")",
+                      "  top_db: \(l.topDB.map { "\($0)" } ?? "null")"]
+        } else {
+            lines += ["  winlen: \(f.winlen)",
+                      "  winstep: \(f.winstep)",
+                      "  nfilt: \(f.nfilt)",
+                      "  numcep: \(f.numcep)",
+                      "  nfft: \(f.nfft)",
+                      "  preemph: \(f.preemph)",
+                      "  ceplifter: \(f.ceplifter)"]
+        }
+        lines += ["  threshold: \(f.threshold)",
+                  "  windows_per_step: \(f.windowsPerStep)"]
+        if let hop = f.hopSeconds { lines.append("  hop_seconds: \(hop)") }
+        if f.scaling != .minmax { lines.append("  scaling: \(f.scaling.rawValue)") }
+        if f.input != .window { lines += ["  input: \(f.input.rawValue)", "  clip_seconds: \(f.clipSeconds)"] }
+        return lines
     }
 
     /// A stable digest of what the cleaned audio and the features depend on (the `features`

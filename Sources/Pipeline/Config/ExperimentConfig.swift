@@ -18,18 +18,19 @@ public struct ExperimentConfig: Equatable, Sendable {
     public init(name: String) { self.name = name }
 }
 
-/// How clips become network inputs (docs/WORKFLOW.md §2-§4). The frame geometry (frame length and step,
-/// frames per window, coefficients) is Audio's: `audioParameters` derives the `FeatureParameters`
-/// and the properties below ask it.
+/// How clips become network inputs (docs/WORKFLOW.md §2-§4; keys: docs/FORMATS.md). The frame geometry
+/// (frames per window, values per frame, samples between frames) is Audio's: `frontEnd` derives the
+/// `FeatureFrontEnd` and the properties below ask it.
 public struct FeatureConfig: Equatable, Sendable {
     /// The feature kinds a config may name. `fbank` (raw filter-bank energies, spanning many
     /// orders of magnitude) is left out: one global min/max would squash all but the loudest bands.
-    public static let kinds: [FeatureKind] = [.mfcc, .logfbank]
+    public static let kinds: [FeatureKind] = [.mfcc, .logfbank, .logmel]
     public var kind = FeatureKind.mfcc
     /// Rate clips are resampled to (Hz).
     public var rate = 16000
     /// Length of one training window in seconds (0.1 s = 1600 samples at 16 kHz).
     public var windowSeconds = 0.1
+    // python_speech_features settings (kinds mfcc and logfbank)
     public var winlen = 0.025
     public var winstep = 0.01
     public var nfilt = 26
@@ -37,25 +38,87 @@ public struct FeatureConfig: Equatable, Sendable {
     public var nfft = 512
     public var preemph = 0.97
     public var ceplifter = 22
+    /// librosa log-mel settings (kind logmel).
+    public var logMel = LogMelSettings()
     /// Envelope gate threshold on the 0.1 s rolling mean of |y| (docs/WORKFLOW.md §2.3).
     public var threshold = 0.0005
     /// Windows drawn per `windowSeconds` of cleaned audio (the original draws 2 * int(total / 0.1)).
     public var windowsPerStep = 2
+    /// Seconds between the starts of prediction windows (and of sliding clip crops); nil means
+    /// `windowSeconds` (window input) or `clipSeconds` (clip input): the reference's non-overlapping walk.
+    public var hopSeconds: Double? = nil
+    /// How raw features are scaled before the network (`FeatureScaling`).
+    public var scaling = ScalingMethod.minmax
+    /// What one network input is cut from.
+    public var input = InputMode.window
+    /// Length of a clip crop in seconds (input `clip`).
+    public var clipSeconds = 5.0
 
-    /// The Audio module's parameters for these settings.
+    /// The log-mel keys, librosa's names; defaults of a common audio-tagging setup at 16 kHz.
+    public struct LogMelSettings: Equatable, Sendable {
+        public var nMels = 64
+        public var nFFT = 1024
+        public var hopLength = 512
+        public var fmin = 0.0
+        /// Highest mel edge (Hz); nil: rate / 2.
+        public var fmax: Double? = nil
+        /// Dynamic range kept below the maximum of each window (or clip, input `clip`) in dB; nil: all.
+        public var topDB: Double? = 80
+    }
+
+    /// `scaling:` the method fitted to the training features.
+    public enum ScalingMethod: String, Sendable, CaseIterable {
+        /// One global min and max (the reference's).
+        case minmax
+        /// Per-coefficient mean and standard deviation.
+        case standard
+    }
+
+    /// `input:` what the network sees.
+    public enum InputMode: String, Sendable, CaseIterable {
+        /// Random `window_seconds` windows in training (drawn once), every hop in prediction.
+        case window
+        /// One `clip_seconds` crop per clip per epoch (random start, frames of the whole clip's
+        /// features); sliding crops averaged in prediction.
+        case clip
+    }
+
+    /// The Audio module's python_speech_features parameters for these settings.
     public var audioParameters: FeatureParameters {
         FeatureParameters(sampleRate: rate, winlen: winlen, winstep: winstep, numcep: numcep, nfilt: nfilt,
                           nfft: nfft, preemph: preemph, ceplifter: Double(ceplifter))
     }
+    /// The Audio module's log-mel parameters for these settings.
+    public var logMelParameters: LogMelParameters {
+        LogMelParameters(sampleRate: rate, nMels: logMel.nMels, nFFT: logMel.nFFT, hopLength: logMel.hopLength,
+                         fmin: logMel.fmin, fmax: logMel.fmax, topDB: logMel.topDB)
+    }
+    /// The front end of `kind`: all frame geometry is asked of it.
+    public var frontEnd: FeatureFrontEnd {
+        kind == .logmel ? .logMel(logMelParameters) : .speech(audioParameters, kind)
+    }
     /// Samples in one window, round half up (1600 for the reference).
-    public var windowSamples: Int { audioParameters.samples(seconds: windowSeconds) }
-    /// Frame length and step in samples, python_speech_features' round-half-up (400 and 160).
-    public var frameLength: Int { audioParameters.frameLength }
-    public var frameStep: Int { audioParameters.frameStep }
-    /// Frames per window: 1 + ceil((window - frameLength) / frameStep), 9 for the reference.
-    public var framesPerWindow: Int { audioParameters.frameCount(samples: windowSamples) }
-    /// Coefficients per frame: numcep for MFCC, nfilt for log filter banks.
-    public var coefficients: Int { audioParameters.width(kind) }
+    public var windowSamples: Int { frontEnd.samples(seconds: windowSeconds) }
+    /// Samples in one clip crop (input `clip`).
+    public var clipSamples: Int { frontEnd.samples(seconds: clipSeconds) }
+    /// Samples between prediction windows (input `window`): hop_seconds, default one window.
+    public var hopSamples: Int { max(1, frontEnd.samples(seconds: hopSeconds ?? windowSeconds)) }
+    /// Frames between sliding clip crops (input `clip`): hop_seconds (default clip_seconds) in
+    /// frames, rounded, at least 1.
+    public var hopFrames: Int {
+        max(1, Int((Double(frontEnd.samples(seconds: hopSeconds ?? clipSeconds)) / Double(frameStep)).rounded()))
+    }
+    /// Frame length in samples: python_speech_features' round-half-up winlen (400), or n_fft.
+    public var frameLength: Int { kind == .logmel ? logMel.nFFT : audioParameters.frameLength }
+    /// Samples between frames: 160 for the reference, hop_length for log-mel.
+    public var frameStep: Int { frontEnd.frameStep }
+    /// Frames per network input: of one window (9 for the reference) or of one clip crop.
+    public var framesPerWindow: Int { frontEnd.frameCount(samples: input == .clip ? clipSamples : windowSamples) }
+    /// Values per frame: numcep for MFCC, nfilt for log filter banks, n_mels for log-mel.
+    public var coefficients: Int { frontEnd.width }
+    /// Cleaned clips shorter than this are skipped: one window plus a sample (window input; the
+    /// sampler needs length > window), one sample (clip input: short clips are padded).
+    public var minimumCleanSamples: Int { input == .clip ? 1 : windowSamples + 1 }
 }
 
 /// Optimisation settings (docs/WORKFLOW.md §7-§8).

@@ -5,12 +5,46 @@ import Tensor
 /// the training and validation windows, stored in the feature cache and with the model, and
 /// applied by `predict` to every window it classifies.
 ///
-/// A new method (e.g. per-coefficient mean/std) is a new case here: fitting, the usability check,
+/// A new method is a new case here: fitting, the usability check,
 /// `apply(to:)` and the stored forms are switches over the cases, so the compiler lists every place.
 public enum FeatureScaling: Equatable, Sendable {
     /// x' = (x - min) / (max - min), one global scalar min and max over every value of the raw
     /// training features (the reference workflow's scaling, docs/WORKFLOW.md §5).
     case minMax(min: Float, max: Float)
+    /// x' = (x - mean[c]) / std[c] for coefficient c (the last feature axis: the values of one
+    /// frame), mean and population std over every frame of the raw training features, std floored
+    /// at `standardFloor` (`scaling: standard`).
+    case standard(mean: [Float], std: [Float])
+
+    /// The smallest std used by `standard` (a constant coefficient is then only centred).
+    public static let standardFloor: Float = 1e-6
+
+    /// The scaling `method` fitted to the raw training features `x`, whose values are frames of
+    /// `coefficients` values each (any leading shape, e.g. (W, F, C, 1) or (W, F, C)).
+    public static func fitted(_ method: FeatureConfig.ScalingMethod, to x: Tensor,
+                              coefficients: Int) -> FeatureScaling {
+        switch method {
+        case .minmax: minMax(fittedTo: x)
+        case .standard: standard(fittedTo: x, coefficients: coefficients)
+        }
+    }
+
+    /// Per-coefficient mean and std (ddof 0, two passes in Double, std floored at `standardFloor`).
+    /// Empty x gives NaN means (`problem` then says so).
+    ///
+    ///     x (N * C values, value i of coefficient i % C) -> .standard(mean (C), std (C))
+    public static func standard(fittedTo x: Tensor, coefficients C: Int) -> FeatureScaling {
+        precondition(C >= 1 && x.count % C == 0, "standard scaling: \(x.count) values are not frames of \(C)")
+        let n = Double(x.count / C)
+        var sum = [Double](repeating: 0, count: C), squares = [Double](repeating: 0, count: C)
+        x.data.withUnsafeBufferPointer { p in
+            for i in p.indices { sum[i % C] += Double(p[i]) }
+            for c in 0..<C { sum[c] /= n }
+            for i in p.indices { let d = Double(p[i]) - sum[i % C]; squares[i % C] += d * d }
+        }
+        return .standard(mean: sum.map { Float($0) },
+                         std: squares.map { Swift.max(Float(($0 / n).squareRoot()), standardFloor) })
+    }
 
     /// The min/max scaling of `x`: its smallest and largest value (+inf and -inf for an empty x).
     ///
@@ -28,32 +62,65 @@ public enum FeatureScaling: Equatable, Sendable {
         switch self {
         case let .minMax(lo, hi):
             lo.isFinite && hi.isFinite && hi > lo ? nil : "constant or not finite (min \(lo), max \(hi))"
+        case let .standard(mean, std):
+            !mean.isEmpty && mean.count == std.count && mean.allSatisfy(\.isFinite)
+                && std.allSatisfy({ $0.isFinite && $0 >= Self.standardFloor })
+                ? nil : "not finite or empty (\(mean.count) means, \(std.count) standard deviations)"
         }
     }
 
-    /// Scales `x` in place (any shape, every value alike).
+    /// Scales `x` in place (min/max: any shape, every value alike; standard: value i by coefficient i % C).
     public func apply(to x: inout Tensor) {
         switch self {
         case let .minMax(lo, hi):
             let inv = 1 / (hi - lo)
             x.data.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = (p[i] - lo) * inv } }
+        case let .standard(mean, std):
+            let C = mean.count
+            precondition(x.count % C == 0, "standard scaling of \(C) coefficients applied to \(x.shape)")
+            x.data.withUnsafeMutableBufferPointer { p in
+                for i in p.indices { p[i] = (p[i] - mean[i % C]) / std[i % C] }
+            }
+        }
+    }
+
+    /// Coefficients per frame the scaling was fitted to (nil for the global min/max).
+    public var coefficients: Int? {
+        switch self {
+        case .minMax: nil
+        case let .standard(mean, _): mean.count
         }
     }
 
     // MARK: - Stored forms
 
     /// Model-file metadata entries: `feature_min` and `feature_max`, Swift's shortest round-trip
-    /// text of each Float.
+    /// text of each Float; for `standard`, `feature_scaling: standard` and `feature_mean` /
+    /// `feature_std` as JSON lists of such texts (a file without `feature_scaling` is min/max).
     public var metadata: [String: String] {
         switch self {
         case let .minMax(lo, hi): ["feature_min": String(lo), "feature_max": String(hi)]
+        case let .standard(mean, std):
+            ["feature_scaling": "standard", "feature_mean": Self.list(mean), "feature_std": Self.list(std)]
         }
     }
 
-    /// Feature-cache tensors: `min` and `max`, shape [1] each.
+    static func list(_ values: [Float]) -> String { "[" + values.map { String($0) }.joined(separator: ", ") + "]" }
+
+    static func parseList(_ text: String) -> [Float]? {
+        guard text.hasPrefix("["), text.hasSuffix("]") else { return nil }
+        let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+        if inner.isEmpty { return [] }
+        let values = inner.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        return values.contains(nil) ? nil : values.map { $0! }
+    }
+
+    /// Feature-cache tensors: `min` and `max`, shape [1] each; `mean` and `std`, shape [C] each.
     public var tensors: [String: Tensor] {
         switch self {
         case let .minMax(lo, hi): ["min": Tensor(shape: [1], data: [lo]), "max": Tensor(shape: [1], data: [hi])]
+        case let .standard(mean, std):
+            ["mean": Tensor(shape: [mean.count], data: mean), "std": Tensor(shape: [std.count], data: std)]
         }
     }
 
@@ -62,10 +129,24 @@ public enum FeatureScaling: Equatable, Sendable {
         public let description: String
     }
 
-    /// Reads back what `metadata` wrote; `value` returns a key's text and throws when the key is missing.
-    /// - Throws: what `value` throws, or `InvalidMetadata` when the values are not numbers or
-    ///   `problem` is not nil.
-    public init(metadata value: (String) throws -> String) throws {
+    /// Reads back what `metadata` wrote; `value` returns a key's text and throws when the key is
+    /// missing; `method` is the stored `feature_scaling` entry (nil, as in files without it, or
+    /// "minmax": min/max; "standard": mean and std).
+    /// - Throws: what `value` throws, or `InvalidMetadata` when the values are not numbers, the
+    ///   method is unknown, or `problem` is not nil.
+    public init(metadata value: (String) throws -> String, method: String? = nil) throws {
+        if method == FeatureConfig.ScalingMethod.standard.rawValue {
+            guard let mean = Self.parseList(try value("feature_mean")),
+                  let std = Self.parseList(try value("feature_std")) else {
+                throw InvalidMetadata(description: Self.invalidStandard)
+            }
+            self = .standard(mean: mean, std: std)
+            guard problem == nil else { throw InvalidMetadata(description: Self.invalidStandard) }
+            return
+        }
+        guard method == nil || method == FeatureConfig.ScalingMethod.minmax.rawValue else {
+            throw InvalidMetadata(description: "metadata feature_scaling '\(method!)' is not minmax or standard")
+        }
         guard let lo = Float(try value("feature_min")), let hi = Float(try value("feature_max")) else {
             throw InvalidMetadata(description: Self.invalidMinMax)
         }
@@ -73,5 +154,7 @@ public enum FeatureScaling: Equatable, Sendable {
         guard problem == nil else { throw InvalidMetadata(description: Self.invalidMinMax) }
     }
 
+    static let invalidStandard = "metadata feature_mean/feature_std are not two equal-length lists of finite "
+        + "numbers (std >= 1e-6)"
     static let invalidMinMax = "metadata feature_min/feature_max are not two finite numbers with min < max"
 }

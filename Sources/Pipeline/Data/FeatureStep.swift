@@ -10,9 +10,8 @@ public enum FeatureStep {
     public static func features(clips: [[Float]], windows: [WindowRef], config: ExperimentConfig) -> Tensor {
         let f = config.features
         var x = Tensor(shape: [windows.count] + config.inputShape)
-        let extractor = FeatureExtractor.shared(f.audioParameters)
         x.data.withUnsafeMutableBufferPointer { out in
-            extractor.computeBatch(f.kind, clips: clips, windows: windows, length: f.windowSamples, into: out)
+            f.frontEnd.computeBatch(clips: clips, windows: windows, length: f.windowSamples, into: out)
         }
         return x
     }

@@ -125,11 +125,13 @@ public enum WindowSampler {
     /// start < length - window (the original's `range(0, len - step, step)`). Non-overlapping; the
     /// trailing partial window is dropped, and because of the strict `<` a file of exactly
     /// k * window samples gives k - 1 windows (1600 -> none, 3200 -> 1, 3201 -> 2).
-    /// - Returns: the starts, shape (max(0, ceil((length - window) / window)),).
-    public static func consecutiveWindows(length: Int, window: Int = defaultWindow) -> [Int] {
+    /// `hop` (default: `window`) sets the distance between starts (overlapping windows when smaller).
+    /// - Returns: the starts, shape (max(0, ceil((length - window) / hop)),).
+    public static func consecutiveWindows(length: Int, window: Int = defaultWindow, hop: Int? = nil) -> [Int] {
         precondition(window > 0, "consecutiveWindows needs a positive window, got \(window)")
+        precondition((hop ?? window) > 0, "consecutiveWindows needs a positive hop, got \(hop ?? window)")
         guard length - window > 0 else { return [] }
-        return Array(stride(from: 0, to: length - window, by: window))
+        return Array(stride(from: 0, to: length - window, by: hop ?? window))
     }
 
     /// Balanced class weights as sklearn's `compute_class_weight('balanced', np.unique(y), y)`:

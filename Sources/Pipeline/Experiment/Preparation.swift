@@ -27,7 +27,8 @@ public enum Preparation {
         try scale(&windows, file: data.display(data.csv), warnings: warnings)
         return PreparedData(table: table, classes: classes, rowLabels: rowLabels, clips: cleaned.clips,
                             trainRows: rows.train, validationRows: rows.validation, testRows: rows.test,
-                            train: windows.train, validation: windows.validation, scaling: windows.scaling,
+                            train: windows.train, validation: windows.validation, trainClips: windows.trainClips,
+                            scaling: windows.scaling,
                             warnings: warnings, cacheHit: windows.cacheHit, cleanedNow: cleaned.rebuilt)
     }
 
@@ -57,7 +58,7 @@ public enum Preparation {
         let candidates = table.rows.indices.filter { present.contains(table.rows[$0].fname) }
         let f = config.features
         let cleaned = try CleanStep.run(fnames: candidates.map { table.rows[$0].fname }, data: data, rate: f.rate,
-                                        threshold: f.threshold, minimumSamples: f.windowSamples + 1,
+                                        threshold: f.threshold, minimumSamples: f.minimumCleanSamples,
                                         progress: { progress("cleaning", $0, $1) })
         warnings += cleaned.warnings
         var result = CleanedRows(clips: [[Float]](repeating: [], count: table.rows.count), usable: [],
@@ -105,5 +106,6 @@ public enum Preparation {
         }
         windows.scaling.apply(to: &windows.train.x)
         windows.scaling.apply(to: &windows.validation.x)
+        if windows.trainClips != nil { windows.scaling.apply(to: &windows.trainClips!.x) }
     }
 }

@@ -7,6 +7,8 @@ import Tensor
 struct FeatureWindows {
     var train: WindowSet, validation: WindowSet
     var scaling: FeatureScaling
+    /// Input `clip`: the training clips' whole features (`train` holds epoch 0's crops of them).
+    var trainClips: ClipFeatures? = nil
     /// Whether the windows came from the feature cache.
     var cacheHit: Bool
 }
@@ -29,19 +31,22 @@ struct WindowSource {
                        progress: Preparation.Progress) throws -> FeatureWindows {
         let key = cacheKey(trainRows: trainRows, validationRows: validationRows)
         let cacheURL = data.pickles.appendingPathComponent("\(config.name)-\(config.featureHash).safetensors")
+        if config.features.input == .clip {
+            return try cachedClips(train: trainRows, validation: validationRows, key: key, url: cacheURL,
+                                   progress: progress)
+        }
         // a cache that is missing, stale, foreign or damaged in any way is rebuilt, never trusted
         if let (train, validation) = try? FeatureCache.read(cacheURL, key: key, inputShape: config.inputShape,
                                                             classes: table.classes.count, trainRows: Set(trainRows),
                                                             validationRows: Set(validationRows)) {
-            return FeatureWindows(train: train, validation: validation,
-                                  scaling: .minMax(fittedTo: train.x), cacheHit: true)
+            return FeatureWindows(train: train, validation: validation, scaling: fitScaling(train.x), cacheHit: true)
         }
         progress("features", 0, 1)
         let train = try windows(for: trainRows, seed: 1, warnings: &warnings)
         let validation = validationRows.isEmpty
             ? WindowSet(x: Tensor(shape: [0] + config.inputShape), labels: [], files: [])
             : try windows(for: validationRows, seed: 2, warnings: &warnings)
-        let scaling = FeatureScaling.minMax(fittedTo: train.x)
+        let scaling = fitScaling(train.x)
         var sources: [String: SourceStamp] = [:]
         for r in trainRows + validationRows {
             sources[table.rows[r].fname] = SourceStamp(of: data.wavfiles.appendingPathComponent(table.rows[r].fname))
@@ -51,6 +56,42 @@ struct WindowSource {
         progress("features", 1, 1)
         return FeatureWindows(train: train, validation: validation, scaling: scaling, cacheHit: false)
     }
+
+    /// The configured scaling fitted to raw training features.
+    func fitScaling(_ x: Tensor) -> FeatureScaling {
+        FeatureScaling.fitted(config.features.scaling, to: x, coefficients: config.features.coefficients)
+    }
+
+    /// Input `clip`: the whole-clip features of the training and validation rows (from the clip
+    /// cache when it holds them for exactly these inputs), the scaling fitted to every training
+    /// frame, epoch 0's random crops as `train` and every sliding crop of the validation clips.
+    func cachedClips(train trainRows: [Int], validation validationRows: [Int], key: String, url: URL,
+                     progress: Preparation.Progress) throws -> FeatureWindows {
+        let f = config.features, shape = config.inputShape
+        var hit = true
+        var sets = try? ClipFeatureCache.read(url, key: key, coefficients: f.coefficients, cropFrames: shape[0],
+                                              classes: table.classes.count, trainRows: Set(trainRows),
+                                              validationRows: Set(validationRows))
+        if sets == nil {
+            hit = false
+            progress("features", 0, 1)
+            func compute(_ rows: [Int]) -> ClipFeatures {
+                ClipFeatures.compute(rows.map { clips[$0] }, labels: rows.map { labels[$0] },
+                                     files: rows.map { Int32($0) }, features: f)
+            }
+            sets = (compute(trainRows), compute(validationRows))
+            try ClipFeatureCache.write(train: sets!.train, validation: sets!.validation, key: key, config: config,
+                                       to: url)
+            progress("features", 1, 1)
+        }
+        let (train, validation) = sets!
+        return FeatureWindows(train: train.trainingCrops(epoch: 0, seed: Self.cropSeed(config), shape: shape),
+                              validation: validation.slidingCrops(hop: f.hopFrames, shape: shape).set,
+                              scaling: fitScaling(train.x), trainClips: train, cacheHit: hit)
+    }
+
+    /// The seed of the training crops' starts (input `clip`).
+    static func cropSeed(_ config: ExperimentConfig) -> UInt64 { UInt64(config.training.seed) &* 31 &+ 3 }
 
     /// Random windows of the given rows as raw features: windowsPerStep * int(total seconds /
     /// windowSeconds) draws (2 * int(total / 0.1) for the reference workflow, docs/WORKFLOW.md §4).

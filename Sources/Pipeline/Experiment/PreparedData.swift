@@ -14,8 +14,11 @@ public struct PreparedData {
     public var clips: [[Float]]
     /// Row indices per split (usable rows only).
     public var trainRows: [Int], validationRows: [Int], testRows: [Int]
-    /// Scaled windows of the training and validation files.
+    /// Scaled windows of the training and validation files (input `clip`: epoch 0's crops of the
+    /// training clips, every sliding crop of the validation clips).
     public var train: WindowSet, validation: WindowSet
+    /// Input `clip`: the scaled whole-clip features of the training files, cropped anew each epoch.
+    public var trainClips: ClipFeatures?
     /// The scaling fitted to the raw training features (already applied to `train` and `validation`).
     public var scaling: FeatureScaling
     /// Every warning met on the way (missing or skipped clips, small classes).
@@ -24,6 +27,13 @@ public struct PreparedData {
     public var cacheHit: Bool
     /// Files cleaned anew into clean/ by this run (the others were reused or skipped).
     public var cleanedNow: Int
+
+    /// The training windows of `epoch`: `train` (window input), or one random crop per training
+    /// clip drawn from (config seed, epoch, clip) (clip input).
+    public func trainingSet(epoch: Int, config: ExperimentConfig) -> WindowSet {
+        guard let clips = trainClips else { return train }
+        return clips.trainingCrops(epoch: epoch, seed: WindowSource.cropSeed(config), shape: config.inputShape)
+    }
 
     /// Rows of audio.csv, skipped ones included.
     public var listedFiles: Int { table.rows.count + table.skipped.count }

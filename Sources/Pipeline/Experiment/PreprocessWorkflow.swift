@@ -13,7 +13,7 @@ public enum PreprocessWorkflow {
         let f = config.features
         let line = ProgressLine()
         let result = try CleanStep.run(fnames: rows.map(\.fname), data: data, rate: f.rate, threshold: f.threshold,
-                                       minimumSamples: f.windowSamples + 1) { done, total in
+                                       minimumSamples: f.minimumCleanSamples) { done, total in
             line.update("cleaning \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
         }
         let usable = result.samples.filter { $0 != nil }.count
@@ -45,17 +45,21 @@ public enum PreprocessWorkflow {
     }
 
     /// Features of a whole clip, uncleaned, as a (frames, coefficients) float32 .npy file.
-    /// `rate` resamples first when given; otherwise the clip's own rate is used.
-    public static func features(clip: URL, kind: FeatureKind, rate: Int?, nfft: Int, nfilt: Int, numcep: Int, out: URL) throws -> (frames: Int, width: Int) {
+    /// `rate` resamples first when given; otherwise the clip's own rate is used. Kind logmel uses
+    /// `nfft` as n_fft, `nMels` and `hopLength` (librosa's other defaults); the others psf's.
+    public static func features(clip: URL, kind: FeatureKind, rate: Int?, nfft: Int, nfilt: Int, numcep: Int,
+                                nMels: Int = 64, hopLength: Int = 512, out: URL) throws -> (frames: Int, width: Int) {
         var audio = try AudioDecoder.decode(contentsOf: clip)
         if let rate, rate != audio.sampleRate {
             audio = AudioClip(samples: try Resampler.resample(audio.samples, from: audio.sampleRate, to: rate, name: clip.path),
                               sampleRate: rate)
         }
-        let p = FeatureParameters(sampleRate: audio.sampleRate, numcep: numcep, nfilt: nfilt, nfft: nfft)
-        try p.validate()
-        let result = FeatureExtractor.shared(p).compute(kind, audio.samples)
-        let width = p.width(kind)
+        let front: FeatureFrontEnd = kind == .logmel
+            ? .logMel(LogMelParameters(sampleRate: audio.sampleRate, nMels: nMels, nFFT: nfft, hopLength: hopLength))
+            : .speech(FeatureParameters(sampleRate: audio.sampleRate, numcep: numcep, nfilt: nfilt, nfft: nfft), kind)
+        try front.validate()
+        let result = front.compute(audio.samples)
+        let width = front.width
         try NPY.write(result.values, shape: [result.frames, width], to: out)
         return (result.frames, width)
     }

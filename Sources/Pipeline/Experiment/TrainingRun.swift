@@ -52,8 +52,11 @@ public struct TrainingRun {
         if resume { try restoreCheckpoint(into: trainer, console: console) }
         let report = RunReport(folder: data.run(config.name))
         let events = makeEvents(trainer: trainer, report: report, console: console, shouldStop: shouldStop)
+        let epochSet: ((Int) -> WindowSet)? = prepared.trainClips == nil ? nil : { [prepared, config] epoch in
+            prepared.trainingSet(epoch: epoch, config: config)
+        }
         let outcome = try trainer.run(train: prepared.train, validation: prepared.validation,
-                                      epochs: config.training.epochs, events: events)
+                                      epochs: config.training.epochs, events: events, epochSet: epochSet)
         var summary = summarize(outcome, trainer: trainer, report: report)
         guard outcome == .finished else { return summary }
         summary.test = try scoreTestFiles(report: report)

@@ -4,9 +4,11 @@ import Layers
 import Tensor
 
 /// Classifies whole clips with a trained model, as the reference's predict step (docs/WORKFLOW.md §9):
-/// consecutive non-overlapping windows of the cleaned clip, the stored `FeatureScaling`, softmax per
-/// window, file probability = mean over windows, label = argmax. Windows go through the network
-/// in batches (`TrainingEngine.predict` on one replica).
+/// windows of the cleaned clip every `hop_seconds` (default: consecutive, non-overlapping), the
+/// stored `FeatureScaling`, softmax per window, file probability = mean over windows, label =
+/// argmax. Input `clip`: the whole clip's features (zero-padded to one crop when shorter) and
+/// every sliding crop of them instead of windows. Windows go through the network in batches
+/// (`TrainingEngine.predict` on one replica).
 public final class Predictor {
     public let model: TrainedModel
     public let batchSize: Int
@@ -34,22 +36,35 @@ public final class Predictor {
     /// Window starts used for a cleaned clip of `length` samples.
     public var windowLength: Int { model.config.features.windowSamples }
 
-    /// Predicts cleaned clips (already at the model's rate), all windows of all clips in shared batches.
-    public func predict(cleaned clips: [[Float]]) -> [ClipPrediction] {
-        let w = windowLength
+    /// The network inputs of `clips` (raw features) and the clip of each: windows every hop
+    /// (window input), or sliding crops of the whole clip's features (clip input; an empty clip has none).
+    func inputs(_ clips: [[Float]]) -> (x: Tensor, owner: [Int]) {
+        let config = model.config, f = config.features
+        if f.input == .clip {
+            let present = clips.indices.filter { !clips[$0].isEmpty }
+            let whole = ClipFeatures.compute(present.map { clips[$0] }, labels: present.map { _ in 0 },
+                                             files: present.map(Int32.init), features: f)
+            let crops = whole.slidingCrops(hop: f.hopFrames, shape: config.inputShape)
+            return (crops.set.x, crops.owners.map { present[$0] })
+        }
         var refs: [WindowRef] = []
         var owner: [Int] = []
         for (c, clip) in clips.enumerated() {
-            for start in WindowSampler.consecutiveWindows(length: clip.count, window: w) {
+            for start in WindowSampler.consecutiveWindows(length: clip.count, window: windowLength, hop: f.hopSamples) {
                 refs.append(WindowRef(clip: c, start: start)); owner.append(c)
             }
         }
+        return (FeatureStep.features(clips: clips, windows: refs, config: config), owner)
+    }
+
+    /// Predicts cleaned clips (already at the model's rate), all windows of all clips in shared batches.
+    public func predict(cleaned clips: [[Float]]) -> [ClipPrediction] {
+        var (x, owner) = inputs(clips)
         let k = model.classes.count
         var sums = [[Double]](repeating: [Double](repeating: 0, count: k), count: clips.count)
         var counts = [Int](repeating: 0, count: clips.count)
         var windowLabels = [[Int]](repeating: [], count: clips.count)
-        if !refs.isEmpty {
-            var x = FeatureStep.features(clips: clips, windows: refs, config: model.config)
+        if !owner.isEmpty {
             model.scaling.apply(to: &x)
             let p = engine.predict(x, batchSize: batchSize)
             p.data.withUnsafeBufferPointer { pp in

@@ -78,8 +78,13 @@ public struct TrainedModel {
             throw SafeTensors.Error(url.path, "metadata 'classes' must list at least two distinct classes")
         }
         let scaling: FeatureScaling
-        do { scaling = try FeatureScaling(metadata: need) } catch let invalid as FeatureScaling.InvalidMetadata {
+        do { scaling = try FeatureScaling(metadata: need, method: meta["feature_scaling"]) }
+        catch let invalid as FeatureScaling.InvalidMetadata {
             throw SafeTensors.Error(url.path, invalid.description)
+        }
+        if let c = scaling.coefficients, c != config.features.coefficients {
+            throw SafeTensors.Error(url.path, "metadata feature_mean has \(c) values; the stored config gives "
+                                    + "\(config.features.coefficients) coefficients per frame")
         }
         let splits = try decode([String: String].self, "splits")
         let network: Sequential

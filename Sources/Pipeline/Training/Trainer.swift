@@ -107,11 +107,18 @@ public final class Trainer {
     }
 
     /// Trains until `epochs` epochs are done or a stop is requested, continuing from `state`.
-    public func run(train: WindowSet, validation: WindowSet, epochs: Int, events: TrainingEvents) throws -> TrainingOutcome {
-        precondition(train.count > 0, "Trainer.run: no training windows")
+    /// `epochSet`, when given, supplies each epoch's training windows (as many as `train` holds,
+    /// a function of the epoch alone, so that a resumed run sees the same ones); else every epoch
+    /// uses `train`.
+    public func run(train first: WindowSet, validation: WindowSet, epochs: Int, events: TrainingEvents,
+                    epochSet: ((Int) -> WindowSet)? = nil) throws -> TrainingOutcome {
+        precondition(first.count > 0, "Trainer.run: no training windows")
         engine.broadcastWeights()   // the replicas start from the model's (possibly restored) weights
-        let steps = (train.count + batchSize - 1) / batchSize
+        let steps = (first.count + batchSize - 1) / batchSize
         while state.epoch < epochs {
+            let train = epochSet?(state.epoch) ?? first
+            precondition(train.count == first.count,
+                         "Trainer.run: epoch \(state.epoch) has \(train.count) windows, not \(first.count)")
             let order = self.order(epoch: state.epoch, count: train.count)
             var clock = Date()
             while state.nextStep < steps {
