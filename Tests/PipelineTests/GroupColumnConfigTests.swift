@@ -15,8 +15,8 @@ final class GroupColumnConfigTests: XCTestCase {
             let c = try ExperimentConfig.parse(layers + "split: {test: 0.2, group_column: \(quoted)}\n",
                                                file: "cfg/x.yaml", defaultName: "x")
             XCTAssertEqual(c.split.groupColumn, name)
-            XCTAssertTrue(c.yaml().hasSuffix("  validation: 0.1\n  group_column: \(["part", "machine id"].contains(name) ? name : quoted)\n"),
-                          c.yaml())
+            let printed = ["part", "machine id"].contains(name) ? name : quoted
+            XCTAssertTrue(c.yaml().hasSuffix("  validation: 0.1\n  group_column: \(printed)\n"), c.yaml())
             var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
             back.source = c.source
             XCTAssertEqual(back, c, name)

@@ -118,7 +118,8 @@ final class GroupSplitTests: XCTestCase {
         }
         XCTAssertEqual(folds.groupsPerFold.reduce(0, +), labels.count)
         XCTAssertLessThanOrEqual(folds.groupsPerFold.max()! - folds.groupsPerFold.min()!, 1)
-        XCTAssertEqual(folds.warnings.map(\.description), ["warning: class 'c' has 3 files for 5 folds: 2 folds test none of it"])
+        XCTAssertEqual(folds.warnings.map(\.description),
+                       ["warning: class 'c' has 3 files for 5 folds: 2 folds test none of it"])
         XCTAssertNotEqual(folds.fold, try Folds(labels: labels, groups: nil, count: 5, seed: 3).fold)
     }
 

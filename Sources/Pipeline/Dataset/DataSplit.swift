@@ -86,7 +86,8 @@ public struct DataSplit: Sendable, Equatable {
     /// - Throws: `DataError` if there are no files or a fraction is outside [0, 1).
     static func check(files: Int, testFraction: Double, validationFraction: Double) throws {
         guard files > 0 else {
-            throw DataError(file: nil, problem: "no files to split", hint: "the dataset needs at least one file per class")
+            throw DataError(file: nil, problem: "no files to split",
+                            hint: "the dataset needs at least one file per class")
         }
         for (name, value) in [("test fraction", testFraction), ("validation fraction", validationFraction)]
         where !(value >= 0 && value < 1) {

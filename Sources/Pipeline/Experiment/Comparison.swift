@@ -63,8 +63,8 @@ public struct Comparison {
         func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", v * 100) : "n/a" }
         let cv = crossValidated
         var lines = cv
-            ? ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc mean | test file acc sd "
-               + "| predict ms/clip |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+            ? ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc mean "
+               + "| test file acc sd | predict ms/clip |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
             : ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc | predict ms/clip |",
                "|---|---:|---:|---:|---:|---:|---:|"]
         for r in rows {
@@ -87,10 +87,11 @@ public struct Comparison {
     public func write(to folder: URL) throws {
         try writeAtomically("# train compare\n\n" + markdown(), to: folder.appendingPathComponent("compare.md"))
         let cv = crossValidated
-        var csv = ["config,parameters,seconds_per_epoch,train_windows_per_second,best_val_accuracy,test_file_accuracy,predict_ms_per_clip"
-                   + (cv ? ",test_file_accuracy_sd" : "")]
+        var csv = ["config,parameters,seconds_per_epoch,train_windows_per_second,best_val_accuracy,"
+                   + "test_file_accuracy,predict_ms_per_clip" + (cv ? ",test_file_accuracy_sd" : "")]
         for r in rows {
-            csv.append("\(r.name),\(r.parameters),\(r.secondsPerEpoch),\(r.trainingWindowsPerSecond),\(r.bestValidationAccuracy),\(r.testFileAccuracy),\(r.predictMillisecondsPerClip)"
+            csv.append("\(r.name),\(r.parameters),\(r.secondsPerEpoch),\(r.trainingWindowsPerSecond),"
+                       + "\(r.bestValidationAccuracy),\(r.testFileAccuracy),\(r.predictMillisecondsPerClip)"
                        + (cv ? ",\(r.testFileAccuracyDeviation)" : ""))
         }
         if cv {

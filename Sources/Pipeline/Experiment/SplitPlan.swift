@@ -19,7 +19,8 @@ extension Preparation {
     /// when audio.csv has it.
     /// - Throws: `DataError` naming audio.csv and the config key when the config names a column
     ///   that audio.csv does not have.
-    public static func groups(table: AudioTable, config: ExperimentConfig) throws -> (column: String, values: [String])? {
+    public static func groups(table: AudioTable,
+                              config: ExperimentConfig) throws -> (column: String, values: [String])? {
         let name = config.split.groupColumn ?? SplitConfig.defaultGroupColumn
         guard let index = table.columns.firstIndex(of: name) else {
             guard config.split.groupColumn != nil else { return nil }

@@ -6,10 +6,12 @@ public enum ReportText {
 
     /// The report; `crossValidation` adds the folds' results (the final model of `train --folds`).
     public static func markdown(config: ExperimentConfig, data: DataFolder, prepared: PreparedData,
-                                summary: TrainingRun.Summary, crossValidation: CrossValidation.Outcome? = nil) -> String {
+                                summary: TrainingRun.Summary,
+                                crossValidation: CrossValidation.Outcome? = nil) -> String {
         var md = ["# \(config.name): training report", "",
                   "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files usable, classes: \(prepared.classes.joined(separator: ", ")))",
-                  "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, \(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
+                  "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
+                    + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
                   "- windows: \(prepared.train.count) train, \(prepared.validation.count) validation; features \(config.features.kind.rawValue) \(config.inputShape)",
                   "- network: \(summary.parameters) parameters; \(summary.history.count) epochs, \(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, \(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
                   "- best validation accuracy (windows): \(pct(summary.bestValidationAccuracy)); model: `\(data.display(summary.modelURL))`",
