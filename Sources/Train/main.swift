@@ -12,7 +12,8 @@ struct Train: ParsableCommand {
         discussion: """
             train --mode conv [--data DIR] [--epochs N] [--seed N] [--resume] [--print-config]
             train --config cfg/mine.yaml ...
-            train compare cfg/conv.yaml cfg/time.yaml [--data DIR] [--demo NAME]
+            train compare cfg/conv.yaml cfg/time.yaml [--data DIR] [--demo NAME] [--folds K]
+            train --mode conv --folds 5    (cross-validation: mean and sd of test file accuracy)
 
             --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network); \
             `train fit --help` lists every option. With no audio.csv in DATA, the built-in demo \
@@ -37,8 +38,13 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Override the seed of the config (split, windows, initial weights, shuffles).")
     var seed: Int?
 
+    @Option(help: ArgumentHelp("Cross-validate on K stratified (group-aware) folds of all files, then retrain on all.",
+                               valueName: "K"))
+    var folds: Int?
+
     func validate() throws {
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
+        if let k = folds, k < 2 { throw ValidationError("--folds must be at least 2, got \(k)") }
         if let s = seed, s < 0 { throw ValidationError("--seed must be non-negative, got \(s)") }
         if let name = demo { do { _ = try DemoSet.named(name) } catch { throw ValidationError("--demo: \(error)") } }
     }
@@ -84,7 +90,7 @@ struct Fit: ParsableCommand {
         if printConfig { print(cfg.yaml(), terminator: ""); return }
         let data = CLI.report { try options.folder() }
         StopSignal.install()
-        let summary = CLI.report { try Workflow.train(config: cfg, data: data, resume: resume) }
+        let summary = CLI.report { try Workflow.train(config: cfg, data: data, resume: resume, folds: options.folds) }
         if summary.outcome == .interrupted { throw ExitCode(130) }
     }
 }
@@ -112,6 +118,6 @@ struct Compare: ParsableCommand {
         }
         let data = CLI.report { try options.folder() }
         StopSignal.install()
-        CLI.report { try Workflow.compare(configs: loaded, data: data) }
+        CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }
     }
 }

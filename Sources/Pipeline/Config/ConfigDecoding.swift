@@ -124,9 +124,16 @@ extension ExperimentConfig {
 
     private static func decodeSplit(_ node: ConfigNode) throws -> SplitConfig {
         var s = SplitConfig()
-        let m = try node.mapping(allowed: ["test", "validation"])
+        let m = try node.mapping(allowed: ["test", "validation", "group_column"])
         if let v = m["test"] { s.test = try v.double(min: 0, max: 0.9) }
         if let v = m["validation"] { s.validation = try v.double(min: 0, max: 0.9) }
+        if let v = m["group_column"] {
+            let name = try v.string().trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, name != "fname", name != "label" else {
+                throw v.error("'\(name)' cannot group files: name an audio.csv column other than fname and label")
+            }
+            s.groupColumn = name
+        }
         return s
     }
 }

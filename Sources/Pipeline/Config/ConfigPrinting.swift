@@ -28,6 +28,8 @@ extension ExperimentConfig {
                   "split:",
                   "  test: \(split.test)",
                   "  validation: \(split.validation)"]
+        // printed only when named, so configs without it keep their text and hashes
+        if let column = split.groupColumn { lines.append("  group_column: \(yamlScalar(column))") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -73,6 +75,24 @@ extension ExperimentConfig {
 
     /// A stable digest of the whole config (stored in model files and checkpoints).
     public var configHash: String { fnv1a64(yaml().replacingOccurrences(of: "name: \(name)\n", with: "")) }
+}
+
+/// `text` as a YAML scalar: plain when it reads back as the same string, else double-quoted.
+func yamlScalar(_ text: String) -> String {
+    let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "_-. ".contains($0) }
+        && text.first.map { $0.isLetter || $0 == "_" } == true && text.last != " "
+        && !["true", "false", "yes", "no", "on", "off", "null"].contains(text.lowercased())
+    guard !plain else { return text }
+    var escaped = ""
+    for c in text.unicodeScalars {
+        switch c {
+        case "\"": escaped += "\\\""
+        case "\\": escaped += "\\\\"
+        case _ where c.value < 0x20: escaped += String(format: "\\u%04X", c.value)
+        default: escaped.unicodeScalars.append(c)
+        }
+    }
+    return "\"" + escaped + "\""
 }
 
 /// FNV-1a 64-bit of a string's UTF-8 bytes, as 16 hex digits.

@@ -145,4 +145,12 @@ public struct SplitConfig: Equatable, Sendable {
     public var test = 0.2
     /// Fraction of the remaining files of each class used for validation.
     public var validation = 0.1
+    /// The audio.csv column that groups files (part, machine, speaker, session): every file of a
+    /// group goes to one split, and the fractions count groups. nil (the default) uses the column
+    /// `group` when audio.csv has one and splits by file otherwise; a name given in the config
+    /// must exist in audio.csv.
+    public var groupColumn: String?
+
+    /// The column used when the config names none.
+    public static let defaultGroupColumn = "group"
 }

@@ -43,19 +43,15 @@ public struct DataSplit: Sendable, Equatable {
     public var counts: [ClassCount]
     /// Classes too small to be held out (one warning each).
     public var warnings: [DataWarning]
+    /// For a split by group (GroupSplit.swift): per class, how many GROUPS went where; nil for a
+    /// split by file.
+    public var groupCounts: [ClassCount]? = nil
 
     /// Splits the files whose labels are `labels` (one per file).
     /// - Throws: `DataError` if `labels` is empty or a fraction is outside [0, 1).
     public init(labels: [String], testFraction: Double = defaultTestFraction,
                 validationFraction: Double = defaultValidationFraction, seed: UInt64) throws {
-        guard !labels.isEmpty else {
-            throw DataError(file: nil, problem: "no files to split", hint: "the dataset needs at least one file per class")
-        }
-        for (name, value) in [("test fraction", testFraction), ("validation fraction", validationFraction)]
-        where !(value >= 0 && value < 1) {
-            throw DataError(file: nil, problem: "\(name) is \(value), it must be in [0, 1)",
-                            hint: "e.g. 0.2 for 20%")
-        }
+        try Self.check(files: labels.count, testFraction: testFraction, validationFraction: validationFraction)
         var byClass: [String: [Int]] = [:]
         for (index, label) in labels.enumerated() { byClass[label, default: []].append(index) }
         var train: [Int] = [], validation: [Int] = [], test: [Int] = []
@@ -85,6 +81,19 @@ public struct DataSplit: Sendable, Equatable {
         self.test = test.sorted()
         self.counts = counts
         self.warnings = warnings
+    }
+
+    /// - Throws: `DataError` if there are no files or a fraction is outside [0, 1).
+    static func check(files: Int, testFraction: Double, validationFraction: Double) throws {
+        guard files > 0 else {
+            throw DataError(file: nil, problem: "no files to split",
+                            hint: "the dataset needs at least one file per class")
+        }
+        for (name, value) in [("test fraction", testFraction), ("validation fraction", validationFraction)]
+        where !(value >= 0 && value < 1) {
+            throw DataError(file: nil, problem: "\(name) is \(value), it must be in [0, 1)",
+                            hint: "e.g. 0.2 for 20%")
+        }
     }
 
     /// The sizes the rule above gives to a class of `files` files.

@@ -1,6 +1,9 @@
 import Foundation
 
-/// `train compare`: several configs trained on the same data and seed, one table.
+/// `train compare`: several configs trained on the same data and seed, one table. With
+/// `--folds K` every config is cross-validated on the same folds: the test accuracy column is the
+/// folds' mean and a column with its sample standard deviation is added; the other columns are the
+/// final model's (retrained on every file).
 public struct Comparison {
     /// One row of the table.
     public struct Row {
@@ -12,17 +15,30 @@ public struct Comparison {
         public var testFileAccuracy: Double
         public var predictMillisecondsPerClip: Double
         public var testRows: [Int]
+        /// Test file accuracy of each fold (cross-validation only).
+        public var foldAccuracies: [Double]? = nil
+        /// Sample standard deviation of `foldAccuracies` (NaN without folds).
+        public var testFileAccuracyDeviation: Double {
+            foldAccuracies.map { CrossValidation.meanAndDeviation($0.filter(\.isFinite)).standardDeviation } ?? .nan
+        }
     }
 
     public var rows: [Row] = []
     public init() {}
 
-    /// Adds the result of one finished run; times prediction on the held-out clips.
-    public mutating func add(_ summary: TrainingRun.Summary, config: ExperimentConfig, prepared: PreparedData) throws {
+    /// Whether the rows are cross-validated (`--folds`).
+    public var crossValidated: Bool { rows.contains { $0.foldAccuracies != nil } }
+
+    /// Adds the result of one finished run; times prediction on the held-out clips. With
+    /// `crossValidation`, the test accuracy is the folds' mean and prediction is timed on the first
+    /// fold's test clips (the final model has no test files).
+    public mutating func add(_ summary: TrainingRun.Summary, config: ExperimentConfig, prepared: PreparedData,
+                             crossValidation: CrossValidation.Outcome? = nil) throws {
         var ms = Double.nan
-        if !prepared.testRows.isEmpty {
+        let timed = crossValidation?.results.first?.testRows ?? prepared.testRows
+        if !timed.isEmpty {
             let predictor = Predictor(model: try TrainedModel.load(from: summary.modelURL).model)
-            let clips = prepared.testRows.map { prepared.clips[$0] }
+            let clips = timed.map { prepared.clips[$0] }
             let start = Date()
             _ = predictor.predict(cleaned: clips)
             ms = Date().timeIntervalSince(start) * 1000 / Double(clips.count)
@@ -32,6 +48,11 @@ public struct Comparison {
                         bestValidationAccuracy: summary.bestValidationAccuracy,
                         testFileAccuracy: summary.test?.report.accuracy ?? .nan,
                         predictMillisecondsPerClip: ms, testRows: prepared.testRows))
+        if let cv = crossValidation {
+            rows[rows.count - 1].testFileAccuracy = cv.accuracy.mean
+            rows[rows.count - 1].foldAccuracies = cv.results.map(\.testFileAccuracy)
+            rows[rows.count - 1].testRows = cv.results.flatMap(\.testRows)
+        }
     }
 
     /// Whether every config was scored on the same test files.
@@ -40,23 +61,46 @@ public struct Comparison {
     /// The table as Markdown.
     public func markdown() -> String {
         func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", v * 100) : "n/a" }
-        var lines = ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc | predict ms/clip |",
-                     "|---|---:|---:|---:|---:|---:|---:|"]
+        let cv = crossValidated
+        var lines = cv
+            ? ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc mean "
+               + "| test file acc sd | predict ms/clip |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+            : ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc | predict ms/clip |",
+               "|---|---:|---:|---:|---:|---:|---:|"]
         for r in rows {
             lines.append("| \(r.name) | \(r.parameters) | \(String(format: "%.2f", r.secondsPerEpoch)) | "
                          + "\(String(format: "%.0f", r.trainingWindowsPerSecond)) | \(pct(r.bestValidationAccuracy)) | "
-                         + "\(pct(r.testFileAccuracy)) | \(String(format: "%.2f", r.predictMillisecondsPerClip)) |")
+                         + "\(pct(r.testFileAccuracy)) | " + (cv ? "\(pct(r.testFileAccuracyDeviation)) | " : "")
+                         + "\(String(format: "%.2f", r.predictMillisecondsPerClip)) |")
+        }
+        if let k = rows.compactMap(\.foldAccuracies).first?.count {
+            lines.append("\nTest file accuracy: mean and sample sd over the same \(k) folds for every config; the "
+                         + "other columns are the final models', retrained on every file.")
         }
         if !sameSplit { lines.append("\nNote: the configs did not keep the same test files (different cleaning or window settings).") }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes runs/compare/compare.md, compare.csv and compare.svg (test accuracy and speed bars).
+    /// Writes runs/compare/compare.md, compare.csv and compare.svg (test accuracy and speed bars);
+    /// cross-validated, compare.csv gains `test_file_accuracy_sd` and compare_folds.csv has one row
+    /// per config and fold.
     public func write(to folder: URL) throws {
         try writeAtomically("# train compare\n\n" + markdown(), to: folder.appendingPathComponent("compare.md"))
-        var csv = ["config,parameters,seconds_per_epoch,train_windows_per_second,best_val_accuracy,test_file_accuracy,predict_ms_per_clip"]
+        let cv = crossValidated
+        var csv = ["config,parameters,seconds_per_epoch,train_windows_per_second,best_val_accuracy,"
+                   + "test_file_accuracy,predict_ms_per_clip" + (cv ? ",test_file_accuracy_sd" : "")]
         for r in rows {
-            csv.append("\(r.name),\(r.parameters),\(r.secondsPerEpoch),\(r.trainingWindowsPerSecond),\(r.bestValidationAccuracy),\(r.testFileAccuracy),\(r.predictMillisecondsPerClip)")
+            csv.append("\(r.name),\(r.parameters),\(r.secondsPerEpoch),\(r.trainingWindowsPerSecond),"
+                       + "\(r.bestValidationAccuracy),\(r.testFileAccuracy),\(r.predictMillisecondsPerClip)"
+                       + (cv ? ",\(r.testFileAccuracyDeviation)" : ""))
+        }
+        if cv {
+            var folds = ["config,fold,test_file_accuracy"]
+            for r in rows {
+                for (k, a) in (r.foldAccuracies ?? []).enumerated() { folds.append("\(r.name),\(k + 1),\(a)") }
+            }
+            try writeAtomically(folds.joined(separator: "\n") + "\n",
+                                to: folder.appendingPathComponent("compare_folds.csv"))
         }
         try writeAtomically(csv.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("compare.csv"))
         let accuracy = Charts.bars(title: "test file accuracy", labels: rows.map(\.name),

@@ -9,18 +9,22 @@ public enum Preparation {
     /// Reports a stage's progress: (stage, done, total).
     public typealias Progress = @Sendable (String, Int, Int) -> Void
 
-    /// Reads, cleans, splits and windows the data set of `data` for `config`.
-    /// - Throws: `DataError` for a broken table or a class left without usable clips.
-    public static func run(config: ExperimentConfig, data: DataFolder,
+    /// Reads, cleans, splits (as `plan` says, SplitPlan.swift) and windows the data set of `data`
+    /// for `config`.
+    /// - Throws: `DataError` for a broken table, a missing group column or a class left without
+    ///   usable clips.
+    public static func run(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut,
                            progress: @escaping Progress = { _, _, _ in }) throws -> PreparedData {
         var warnings: [DataWarning] = []
         let (table, present) = try checkedTable(data: data, warnings: &warnings)
+        let groups = try groups(table: table, config: config)
         let cleaned = try clean(table: table, present: present, config: config, data: data,
                                 warnings: &warnings, progress: progress)
         let classes = table.classes
         let rowLabels = table.rows.map { Int32(classes.firstIndex(of: $0.label)!) }
         try requireEveryClass(table: table, usable: cleaned.usable, file: data.display(data.csv), warnings: warnings)
-        let rows = try split(cleaned.usable, table: table, config: config, warnings: &warnings)
+        let rows = try split(cleaned.usable, table: table, config: config, plan: plan, groups: groups,
+                             warnings: &warnings)
         let source = WindowSource(config: config, data: data, table: table, clips: cleaned.clips, labels: rowLabels)
         var windows = try source.cachedWindows(train: rows.train, validation: rows.validation,
                                                warnings: &warnings, progress: progress)
@@ -29,7 +33,8 @@ public enum Preparation {
                             trainRows: rows.train, validationRows: rows.validation, testRows: rows.test,
                             train: windows.train, validation: windows.validation, trainClips: windows.trainClips,
                             scaling: windows.scaling,
-                            warnings: warnings, cacheHit: windows.cacheHit, cleanedNow: cleaned.rebuilt)
+                            warnings: warnings, cacheHit: windows.cacheHit, cleanedNow: cleaned.rebuilt,
+                            plan: plan, groupColumn: groups?.column, groupValues: groups?.values)
     }
 
     /// Reads audio.csv and checks its files: the table and the fnames whose file exists.
@@ -83,18 +88,6 @@ public enum Preparation {
     /// Table rows per split, each sorted.
     struct RowSplit {
         var train: [Int], validation: [Int], test: [Int]
-    }
-
-    /// Splits the usable rows by file, per class (DataSplit, seeded by the training seed).
-    /// Appends the split's warnings.
-    static func split(_ usable: [Int], table: AudioTable, config: ExperimentConfig,
-                      warnings: inout [DataWarning]) throws -> RowSplit {
-        let split = try DataSplit(labels: usable.map { table.rows[$0].label }, testFraction: config.split.test,
-                                  validationFraction: config.split.validation, seed: UInt64(config.training.seed))
-        warnings += split.warnings
-        return RowSplit(train: split.train.map { usable[$0] }.sorted(),
-                        validation: split.validation.map { usable[$0] }.sorted(),
-                        test: split.test.map { usable[$0] }.sorted())
     }
 
     /// Applies the scaling fitted to the training windows to both sets.

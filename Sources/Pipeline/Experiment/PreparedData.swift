@@ -27,6 +27,19 @@ public struct PreparedData {
     public var cacheHit: Bool
     /// Files cleaned anew into clean/ by this run (the others were reused or skipped).
     public var cleanedNow: Int
+    /// How the files were split (the config's hold-out split, a cross-validation fold, or all).
+    public var plan: SplitPlan = .holdOut
+    /// The audio.csv column the split kept groups by, or nil when it split by file.
+    public var groupColumn: String? = nil
+    /// The group value of every table row (nil when split by file).
+    public var groupValues: [String]? = nil
+
+    /// Distinct groups among `rows` (a row with an empty group value counts as one group); the
+    /// number of rows when split by file.
+    public func groupCount(_ rows: [Int]) -> Int {
+        guard let values = groupValues else { return rows.count }
+        return Set(rows.map { values[$0].isEmpty ? "\u{1}\($0)" : values[$0] }).count
+    }
 
     /// The training windows of `epoch`: `train` (window input), or one random crop per training
     /// clip drawn from (config seed, epoch, clip) (clip input).

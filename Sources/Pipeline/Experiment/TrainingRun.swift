@@ -10,9 +10,14 @@ public struct TrainingRun {
     public let config: ExperimentConfig
     public let data: DataFolder
     public let prepared: PreparedData
+    /// Where history, plots and report.md go (runs/<name>/ unless set).
+    public var reportFolder: URL
+    /// Cross-validation results to add to report.md (the final model of `train --folds`).
+    public var crossValidation: CrossValidation.Outcome?
 
     public init(config: ExperimentConfig, data: DataFolder, prepared: PreparedData) {
         self.config = config; self.data = data; self.prepared = prepared
+        reportFolder = data.run(config.name)
     }
 
     /// How a run ended.
@@ -50,7 +55,7 @@ public struct TrainingRun {
     public func run(resume: Bool, console: TrainingConsole, shouldStop: @escaping () -> Bool) throws -> Summary {
         let trainer = try makeTrainer(console: console)
         if resume { try restoreCheckpoint(into: trainer, console: console) }
-        let report = RunReport(folder: data.run(config.name))
+        let report = RunReport(folder: reportFolder)
         let events = makeEvents(trainer: trainer, report: report, console: console, shouldStop: shouldStop)
         let epochSet: ((Int) -> WindowSet)? = prepared.trainClips == nil ? nil : { [prepared, config] epoch in
             prepared.trainingSet(epoch: epoch, config: config)
@@ -60,7 +65,8 @@ public struct TrainingRun {
         var summary = summarize(outcome, trainer: trainer, report: report)
         guard outcome == .finished else { return summary }
         summary.test = try scoreTestFiles(report: report)
-        try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary))
+        try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
+                                                     crossValidation: crossValidation))
         return summary
     }
 
@@ -95,6 +101,11 @@ public struct TrainingRun {
         guard loaded.model.config.configHash == config.configHash else {
             throw DataError(file: data.display(checkpointURL), problem: "was made with another config",
                             hint: "remove it or train without --resume")
+        }
+        // a cross-validation run's checkpoint must belong to the same fold (same --folds, data and seed)
+        if prepared.plan != .holdOut && loaded.model.splits != prepared.splitNames {
+            throw DataError(file: data.display(checkpointURL), problem: "was made with other folds or files",
+                            hint: "resume with the same --folds, seed and audio.csv, or train without --resume")
         }
         let network = trainer.model
         network.assignWeights(from: loaded.model.network)

@@ -4,8 +4,11 @@ import Tensor
 
 /// What the `train` command does, step by step, with its console output.
 public enum Workflow {
-    /// Prepares the data (with a progress bar), trains, evaluates and reports.
-    public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool) throws -> TrainingRun.Summary {
+    /// Prepares the data (with a progress bar), trains, evaluates and reports; with `folds`,
+    /// cross-validates first (`crossValidate`).
+    public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool,
+                             folds: Int? = nil) throws -> TrainingRun.Summary {
+        if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
         let prepared = try prepare(config: config, data: data)
         let run = TrainingRun(config: config, data: data, prepared: prepared)
         let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
@@ -17,9 +20,24 @@ public enum Workflow {
         return summary
     }
 
-    /// Trains every config in turn on the same data and prints and writes the comparison table.
-    public static func compare(configs: [ExperimentConfig], data: DataFolder) throws {
+    /// Trains every config in turn on the same data and prints and writes the comparison table;
+    /// with `folds`, cross-validates each config on the same folds (drawn once, with the first
+    /// config's seed and group column).
+    public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws {
         var comparison = Comparison()
+        if let count = folds {
+            let shared = try drawFolds(config: configs[0], data: data, count: count)
+            for config in configs {
+                print("== \(config.name) (\(config.source))")
+                let run = try crossValidate(config: config, data: data, folds: shared, resume: false)
+                guard let outcome = run.outcome else { print("stopped"); return }
+                printSummary(run.last, data: data)
+                print("cross-validation: \(outcome.line)")
+                try comparison.add(run.last, config: config, prepared: run.prepared, crossValidation: outcome)
+            }
+            try finish(comparison, data: data)
+            return
+        }
         for config in configs {
             print("== \(config.name) (\(config.source))")
             let prepared = try prepare(config: config, data: data)
@@ -29,24 +47,37 @@ public enum Workflow {
             printSummary(summary, data: data)
             try comparison.add(summary, config: config, prepared: prepared)
         }
+        try finish(comparison, data: data)
+    }
+
+    /// Prints and writes the comparison table.
+    static func finish(_ comparison: Comparison, data: DataFolder) throws {
         print(comparison.markdown())
         let folder = data.runs.appendingPathComponent("compare", isDirectory: true)
         try comparison.write(to: folder)
         print("comparison: \(data.display(folder.appendingPathComponent("compare.md"))) and compare.svg")
     }
 
-    static func prepare(config: ExperimentConfig, data: DataFolder) throws -> PreparedData {
+    static func prepare(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut) throws -> PreparedData {
         let line = ProgressLine()
-        let prepared = try Preparation.run(config: config, data: data) { stage, done, total in
+        let prepared = try Preparation.run(config: config, data: data, plan: plan) { stage, done, total in
             line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
         }
         let (listed, usable) = (prepared.listedFiles, prepared.usableFiles)
         line.finish("data: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "
                     + "\(prepared.classes.count) classes (\(prepared.classes.joined(separator: ", "))); "
                     + "\(prepared.trainRows.count)/\(prepared.validationRows.count)/\(prepared.testRows.count) train/validation/test files; "
+                    + groupText(prepared)
                     + "\(prepared.train.count) training windows" + (prepared.cacheHit ? " (feature cache)" : ""))
         Diagnostics.report(prepared.warnings)
         return prepared
+    }
+
+    /// `8/2/3 train/validation/test groups by 'part'; ` when the split used groups, else "".
+    static func groupText(_ p: PreparedData) -> String {
+        guard let column = p.groupColumn else { return "" }
+        return "\(p.groupCount(p.trainRows))/\(p.groupCount(p.validationRows))/\(p.groupCount(p.testRows)) "
+            + "train/validation/test groups by '\(column)'; "
     }
 
     static func printSummary(_ s: TrainingRun.Summary, data: DataFolder) {

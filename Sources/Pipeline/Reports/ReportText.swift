@@ -4,11 +4,14 @@ import Foundation
 public enum ReportText {
     static func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", v * 100) : "n/a" }
 
+    /// The report; `crossValidation` adds the folds' results (the final model of `train --folds`).
     public static func markdown(config: ExperimentConfig, data: DataFolder, prepared: PreparedData,
-                                summary: TrainingRun.Summary) -> String {
+                                summary: TrainingRun.Summary,
+                                crossValidation: CrossValidation.Outcome? = nil) -> String {
         var md = ["# \(config.name): training report", "",
                   "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files usable, classes: \(prepared.classes.joined(separator: ", ")))",
-                  "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, \(prepared.testRows.count) test (split by file, stratified, seed \(config.training.seed))",
+                  "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
+                    + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
                   "- windows: \(prepared.train.count) train, \(prepared.validation.count) validation; features \(config.features.kind.rawValue) \(config.inputShape)",
                   "- network: \(summary.parameters) parameters; \(summary.history.count) epochs, \(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, \(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
                   "- best validation accuracy (windows): \(pct(summary.bestValidationAccuracy)); model: `\(data.display(summary.modelURL))`",
@@ -24,6 +27,7 @@ public enum ReportText {
                        + "threshold \(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) gives FPR \(pct(th.fpr)), TPR \(pct(th.tpr)).", ""]
             }
         }
+        if let cv = crossValidation { md += crossValidationLines(cv, config: config, data: data) }
         md += ["## Training history", "", "![curves](curves.svg)", "", "| epoch | loss | accuracy | val_loss | val_accuracy | seconds |",
                "|---|---|---|---|---|---|"]
         for r in summary.history {
@@ -34,5 +38,41 @@ public enum ReportText {
         }
         md += ["", "## Config", "", "```yaml", config.yaml(), "```", ""]
         return md.joined(separator: "\n")
+    }
+
+    /// How the files were split: `split by file, stratified, seed 0` (the text without groups), or by
+    /// group with the groups per part, and which fold or "all files" for cross-validation runs.
+    static func splitText(config: ExperimentConfig, prepared p: PreparedData) -> String {
+        var text = "split by file, stratified, seed \(config.training.seed)"
+        if let column = p.groupColumn {
+            text = "split by group column '\(column)': \(p.groupCount(p.trainRows)) train, "
+                + "\(p.groupCount(p.validationRows)) validation, \(p.groupCount(p.testRows)) test groups; "
+                + "stratified, seed \(config.training.seed)"
+        }
+        switch p.plan {
+        case .holdOut: return text
+        case .fold(let folds, let k): return text + "; test = fold \(k + 1) of \(folds.count)"
+        case .everything: return text + "; every file trains or validates, no test files"
+        }
+    }
+
+    /// The cross-validation section of the final model's report.
+    static func crossValidationLines(_ cv: CrossValidation.Outcome, config: ExperimentConfig,
+                                     data: DataFolder) -> [String] {
+        let grouping = cv.folds.groupColumn.map { "grouped by column `\($0)` (every group in one fold)" } ?? "by file"
+        var md = ["## Cross-validation", "",
+                  "**\(cv.line.prefix(1).uppercased() + cv.line.dropFirst())**", "",
+                  "\(cv.folds.count) folds over every row of audio.csv, stratified by class, \(grouping); "
+                  + "each fold's model was trained from scratch (same config and seed) on the other folds, with "
+                  + "validation carved from them by `split.validation`, and tested on its fold (`split.test` is not "
+                  + "used). This model was then retrained on all usable files, so it has no test files of its own: "
+                  + "the mean above is the estimate of its accuracy. Per fold: `folds.csv`, `fold<k>/report.md`.", "",
+                  "| fold | train files | validation files | test files | test groups | best val acc | test file acc |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in cv.results {
+            md.append("| \(r.fold) | \(r.trainRows.count) | \(r.validationRows.count) | \(r.testRows.count) | "
+                      + "\(r.testGroups) | \(pct(r.summary.bestValidationAccuracy)) | \(pct(r.testFileAccuracy)) |")
+        }
+        return md + [""]
     }
 }

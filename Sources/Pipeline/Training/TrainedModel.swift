@@ -35,8 +35,12 @@ public struct TrainedModel {
         return m
     }
 
+    /// JSON of a metadata value; NaN and infinities (the validation loss of an epoch without
+    /// validation windows) are written as the strings "nan", "inf" and "-inf".
     static func json<T: Encodable>(_ value: T) -> String {
         let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                 nan: "nan")
         return String(decoding: (try? e.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
@@ -67,7 +71,10 @@ public struct TrainedModel {
             return v
         }
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
-            guard let v = try? JSONDecoder().decode(T.self, from: Data(try need(key).utf8)) else {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf",
+                                                                            negativeInfinity: "-inf", nan: "nan")
+            guard let v = try? decoder.decode(T.self, from: Data(try need(key).utf8)) else {
                 throw SafeTensors.Error(url.path, "metadata '\(key)' is not valid")
             }
             return v

@@ -1,0 +1,70 @@
+import Foundation
+
+/// What `train --folds K` and `train compare --folds K` do (CrossValidation explains the choices).
+extension Workflow {
+    /// The fold runs and the final model of one config.
+    struct CrossValidationRun {
+        /// Every fold's result; nil when a run was stopped.
+        var outcome: CrossValidation.Outcome?
+        /// The final model's summary, or the stopped run's.
+        var last: TrainingRun.Summary
+        /// The final model's (or the stopped run's) data.
+        var prepared: PreparedData
+    }
+
+    /// Draws the folds and prints what they are and their warnings.
+    static func drawFolds(config: ExperimentConfig, data: DataFolder, count: Int) throws -> Folds {
+        let folds = try CrossValidation.folds(config: config, data: data, count: count)
+        let unit = folds.groupColumn.map { "groups of column '\($0)'" } ?? "files"
+        print("cross-validation: \(count) folds of \(folds.groupsPerFold.map(String.init).joined(separator: "/")) "
+              + "\(unit), seed \(config.training.seed)")
+        Diagnostics.report(folds.warnings)
+        return folds
+    }
+
+    /// `train --folds K`: cross-validates, then prints the final model's summary and the folds' mean.
+    static func trainFolds(config: ExperimentConfig, data: DataFolder, resume: Bool,
+                           count: Int) throws -> TrainingRun.Summary {
+        let folds = try drawFolds(config: config, data: data, count: count)
+        let run = try crossValidate(config: config, data: data, folds: folds, resume: resume)
+        guard let outcome = run.outcome else {
+            print("stopped: checkpoints are in \(data.display(data.models)); continue with --folds \(count) --resume")
+            return run.last
+        }
+        printSummary(run.last, data: data)
+        print("cross-validation: \(outcome.line)")
+        print("folds: \(data.display(data.run(config.name).appendingPathComponent("folds.csv")))")
+        return run.last
+    }
+
+    /// Trains fold 1 ... K (test = that fold), then the final model on every usable file with the
+    /// cross-validation results in its report, and writes runs/<name>/folds.csv. With `resume`,
+    /// each run continues its own checkpoint (a finished fold is only scored again).
+    static func crossValidate(config: ExperimentConfig, data: DataFolder, folds: Folds,
+                              resume: Bool) throws -> CrossValidationRun {
+        var results: [CrossValidation.FoldResult] = []
+        for k in 1...folds.count {
+            print("== \(config.name): fold \(k) of \(folds.count)")
+            let foldConfig = CrossValidation.foldConfig(config, fold: k)
+            let prepared = try prepare(config: foldConfig, data: data, plan: .fold(folds, k - 1))
+            var run = TrainingRun(config: foldConfig, data: data, prepared: prepared)
+            run.reportFolder = CrossValidation.foldFolder(config, data: data, fold: k)
+            let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
+            guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
+            let result = CrossValidation.FoldResult(fold: k, summary: summary, prepared: prepared)
+            print("fold \(k): test file accuracy \(ReportText.pct(result.testFileAccuracy)) "
+                  + "(\(result.testRows.count) files, \(result.testGroups) groups)")
+            results.append(result)
+        }
+        let outcome = CrossValidation.Outcome(folds: folds, results: results)
+        print("cross-validation: \(outcome.line)")
+        print("== \(config.name): final model on all files")
+        let prepared = try prepare(config: config, data: data, plan: .everything)
+        var run = TrainingRun(config: config, data: data, prepared: prepared)
+        run.crossValidation = outcome
+        let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
+        guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
+        try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))
+        return CrossValidationRun(outcome: outcome, last: summary, prepared: prepared)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `train --folds K` and `train compare --folds K` on tiny data with a group column, and the
+/// group-aware hold-out split.
+final class CrossValidationTests: XCTestCase {
+    /// TinyData with 6 files per class and a `group` column: 3 groups of 2 files per class.
+    func makeGroupedData(_ prefix: String) throws -> URL {
+        let root = try makeTemporaryFolder(prefix)
+        try TinyData.make(in: root, filesPerClass: 6)
+        var csv = "fname,label,group\n"
+        for label in TinyData.classes {
+            for i in 0..<6 { csv += "\(label) \(i).wav,\(label),\(label)-part\(i / 2)\n" }
+        }
+        try csv.write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        return root
+    }
+
+    func read(_ root: URL, _ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func exists(_ root: URL, _ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path)
+    }
+
+    func testTrainFoldsReportsMeanAndDeviationAndWritesEachFold() throws {
+        let root = try makeGroupedData("earmark-folds"); defer { try? FileManager.default.removeItem(at: root) }
+        let r = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        let drawn = ["5/4", "4/5"].contains { r.stdout.contains("2 folds of \($0) groups of column 'group', seed 0") }
+        XCTAssertTrue(drawn, r.stdout)
+        XCTAssertTrue(r.stdout.contains("test file accuracy over 2 folds (grouped by 'group'): mean "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("% (sample sd)"), r.stdout)
+        for k in 1...2 {
+            XCTAssertTrue(exists(root, "models/tiny.fold\(k).safetensors"))
+            let fold = try read(root, "runs/tiny/fold\(k)/report.md")
+            XCTAssertTrue(fold.contains("split by group column 'group'"), fold)
+            XCTAssertTrue(fold.contains("test = fold \(k) of 2"), fold)
+        }
+        XCTAssertTrue(exists(root, "models/tiny.safetensors"))
+        let csv = try read(root, "runs/tiny/folds.csv").split(separator: "\n")
+        XCTAssertEqual(csv.count, 3)
+        XCTAssertEqual(csv[0], "fold,train_files,validation_files,test_files,train_groups,validation_groups,"
+                       + "test_groups,best_val_accuracy,test_file_accuracy")
+        let test = csv.dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(test.map { Int($0[3])! }.reduce(0, +), 18, "every file tested once")
+        XCTAssertEqual(test.map { Int($0[6])! }.reduce(0, +), 9, "every group tested once")
+        for row in test { XCTAssertEqual(Int(row[1])! + Int(row[2])! + Int(row[3])!, 18) }
+        let report = try read(root, "runs/tiny/report.md")
+        XCTAssertTrue(report.contains("## Cross-validation"), report)
+        XCTAssertTrue(report.contains("**Test file accuracy over 2 folds"), report)
+        XCTAssertTrue(report.contains("every file trains or validates, no test files"), report)
+
+        // resuming a finished cross-validation only scores the folds again: same numbers
+        let again = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--resume"], in: root)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertEqual(try read(root, "runs/tiny/folds.csv").split(separator: "\n").count, 3)
+        func meanLine(_ s: String) -> String? {
+            s.split(separator: "\n").last { $0.contains("over 2 folds") }.map(String.init)
+        }
+        XCTAssertEqual(meanLine(again.stdout), meanLine(r.stdout))
+        // other folds do not continue a checkpoint of these ones
+        let other = try CLI.run("train", ["--mode", "tiny", "--folds", "3", "--resume"], in: root)
+        XCTAssertEqual(other.status, 1, other.output)
+        XCTAssertTrue(other.stderr.contains("tiny.fold1.checkpoint.safetensors: was made with other folds or files"),
+                      other.stderr)
+    }
+
+    func testCompareFoldsUsesTheSameFoldsAndAddsDeviation() throws {
+        let root = try makeGroupedData("earmark-compare-folds"); defer { try? FileManager.default.removeItem(at: root) }
+        try read(root, "cfg/tiny.yaml")
+            .replacingOccurrences(of: "name: tiny", with: "name: tiny2\nfeatures: {kind: logfbank}")
+            .write(to: root.appendingPathComponent("cfg/tiny2.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/tiny2.yaml", "--folds", "2"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("| best val acc | test file acc mean | test file acc sd | predict ms/clip |"),
+                      r.stdout)
+        let table = try read(root, "runs/compare/compare.md")
+        XCTAssertTrue(table.contains("mean and sample sd over the same 2 folds"), table)
+        XCTAssertFalse(table.contains("did not keep the same test files"), table)
+        let folds = try read(root, "runs/compare/compare_folds.csv").split(separator: "\n")
+        XCTAssertEqual(folds.count, 5)
+        XCTAssertTrue(try read(root, "runs/compare/compare.csv").hasPrefix("config,parameters,seconds_per_epoch,"
+            + "train_windows_per_second,best_val_accuracy,test_file_accuracy,predict_ms_per_clip,"
+            + "test_file_accuracy_sd\n"))
+        func testFiles(_ name: String) throws -> [Substring] {
+            try read(root, "runs/\(name)/folds.csv").split(separator: "\n").map { $0.split(separator: ",")[3] }
+        }
+        XCTAssertEqual(try testFiles("tiny"), try testFiles("tiny2"), "same folds: same test files per fold")
+    }
+
+    func testHoldOutSplitByGroupAndMissingColumn() throws {
+        let root = try makeGroupedData("earmark-groups"); defer { try? FileManager.default.removeItem(at: root) }
+        let r = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        // 3 groups per class -> 1/1/1 train/validation/test groups per class
+        XCTAssertTrue(r.stdout.contains("6/6/6 train/validation/test files; "
+                                        + "3/3/3 train/validation/test groups by 'group'"), r.stdout)
+        let report = try read(root, "runs/tiny/report.md")
+        XCTAssertTrue(report.contains("split by group column 'group': 3 train, 3 validation, 3 test groups"), report)
+
+        try TinyData.writeConfig(in: root, epochs: 1, extra: "  group_column: machine")
+        let missing = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(missing.status, 1, missing.output)
+        XCTAssertTrue(missing.stderr.contains("audio.csv: has no column 'machine', which split.group_column of "),
+                      missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("cfg/tiny.yaml"), missing.stderr)
+    }
+}
