@@ -83,7 +83,8 @@ public final class BatchNormalization: Layer {
     /// per-channel affine of the moving statistics. Shape: x (N, ..., C) -> y (N, ..., C), a reused buffer.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let c = movingMean.value.count
-        precondition(c > 0 && x.shape.last == c, "\(name): input \(x.shape) does not end in \(c) channels (build first)")
+        precondition(c > 0 && x.shape.last == c,
+                     "\(name): input \(x.shape) does not end in \(c) channels (build first)")
         if x.shape != output.shape {
             output.ensureShape(x.shape)
             normalized.ensureShape(x.shape)
@@ -128,7 +129,8 @@ public final class BatchNormalization: Layer {
 
     /// Per-channel mean and biased variance over the M rows, in two passes accumulated in Double.
     /// Shape: x (M, C) viewed flat -> mean (C), variance (C).
-    private static func moments(_ x: Tensor, rows: Int, channels c: Int, mean: inout [Float], variance: inout [Float]) {
+    private static func moments(_ x: Tensor, rows: Int, channels c: Int,
+                                mean: inout [Float], variance: inout [Float]) {
         var sum = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
         x.data.withUnsafeBufferPointer { xp in
             for m in 0..<rows {

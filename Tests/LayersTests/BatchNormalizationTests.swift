@@ -65,8 +65,9 @@ final class BatchNormalizationTests: XCTestCase {
         let folder = try makeTemporaryFolder("earmark-bn")
         defer { try? FileManager.default.removeItem(at: folder) }
         func model(_ seed: UInt64) throws -> Sequential {
-            try Sequential(inputShape: [4, 5, 2], layers: [Conv2D(filters: 3, kernelSize: (3, 3), padding: .same), BatchNormalization(),
-                                                           GlobalAveragePooling2D(), Dense(units: 2)], seed: seed)
+            try Sequential(inputShape: [4, 5, 2],
+                           layers: [Conv2D(filters: 3, kernelSize: (3, 3), padding: .same), BatchNormalization(),
+                                    GlobalAveragePooling2D(), Dense(units: 2)], seed: seed)
         }
         let m = try model(1)
         let x = randomTensor([6, 4, 5, 2], seed: 67)

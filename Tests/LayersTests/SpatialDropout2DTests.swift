@@ -56,6 +56,17 @@ final class SpatialDropout2DTests: XCTestCase {
         checkGradients(layer, input: randomTensor([3, 3, 2, 4], seed: 92), training: true)
     }
 
+    /// The inference plan skips the layer: `infer` equals `forward(training: false)`.
+    func testModelInferenceSkipsIt() throws {
+        let model = try Sequential(inputShape: [4, 4, 2], layers: [
+            Conv2D(filters: 3, kernelSize: (3, 3), padding: .same), SpatialDropout2D(rate: 0.5),
+            MaxPool2D(), GlobalMaxPooling2D(), Dense(units: 2, activation: .softmax),
+        ], seed: 4)
+        let x = randomTensor([3, 4, 4, 2], seed: 93)
+        let expected = model.forward(x, training: false).data.map { $0 }
+        assertClose(model.infer(x).data, expected, tolerance: 1e-5, "infer vs forward")
+    }
+
     func testShapesAndErrors() throws {
         let layer = SpatialDropout2D(rate: 0.2)
         XCTAssertEqual(layer.name, "spatial_dropout2d")

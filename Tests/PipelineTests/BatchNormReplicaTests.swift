@@ -10,7 +10,8 @@ import XCTest
 final class BatchNormReplicaTests: XCTestCase {
     private func model() throws -> Sequential {
         try Sequential(inputShape: [4, 3, 2], layers: [
-            BatchNormalization(momentum: 0.9), Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .relu),
+            BatchNormalization(momentum: 0.9),
+            Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .relu),
             BatchNormalization(), GlobalAveragePooling2D(), Dense(units: 3, activation: .softmax),
         ], seed: 6)
     }
