@@ -45,7 +45,7 @@ public final class BatchNormalization: Layer {
     private var output = Tensor.empty          // y (N, ..., C)
     private var normalized = Tensor.empty      // xhat (N, ..., C)
     private var inputGradient = Tensor.empty   // dx (N, ..., C)
-    private var invStd: [Float] = []           // 1 / sqrt(var_c + epsilon) of the last pass (C)
+    private var channels = ChannelBuffers(count: 0)   // per-channel statistics and scratch (C)
     private var batchStatistics = false        // whether the last forward normalized with batch statistics
 
     /// Shape: (N, ..., C) -> (N, ..., C).
@@ -90,26 +90,35 @@ public final class BatchNormalization: Layer {
             normalized.ensureShape(x.shape)
             inputGradient.ensureShape(x.shape)
         }
-        if invStd.count != c { invStd = [Float](repeating: 0, count: c) }
+        if channels.count != c { channels = ChannelBuffers(count: c) }
         let rows = x.count / c
-        var mean = movingMean.value.data.map { $0 }, variance = movingVariance.value.data.map { $0 }
         batchStatistics = training
         if training {
-            BatchNormalization.moments(x, rows: rows, channels: c, mean: &mean, variance: &variance)
-            updateMovingStatistics(mean: mean, variance: variance)
+            batchMoments(x, rows: rows)
+            updateMovingStatistics()
         }
-        for j in 0..<c { invStd[j] = 1 / (variance[j] + epsilon).squareRoot() }
-        let g = scale ? gamma.value.data : [Float](repeating: 1, count: c)
-        let b = center ? beta.value.data : [Float](repeating: 0, count: c)
+        channels.withPointers { k in
+            for j in 0..<c {
+                if !training {
+                    k.mean[j] = movingMean.value.data[j]
+                    k.variance[j] = movingVariance.value.data[j]
+                }
+                k.invStd[j] = 1 / (k.variance[j] + epsilon).squareRoot()
+                k.gamma[j] = scale ? gamma.value.data[j] : 1
+                k.beta[j] = center ? beta.value.data[j] : 0
+            }
+        }
         x.data.withUnsafeBufferPointer { xp in
             normalized.data.withUnsafeMutableBufferPointer { np in
                 output.data.withUnsafeMutableBufferPointer { yp in
-                    for m in 0..<rows {
-                        let row = m * c
-                        for j in 0..<c {
-                            let v = (xp[row + j] - mean[j]) * invStd[j]
-                            np[row + j] = v
-                            yp[row + j] = g[j] * v + b[j]
+                    channels.withPointers { k in
+                        for m in 0..<rows {
+                            let row = m * c
+                            for j in 0..<c {
+                                let v = (xp[row + j] - k.mean[j]) * k.invStd[j]
+                                np[row + j] = v
+                                yp[row + j] = k.gamma[j] * v + k.beta[j]
+                            }
                         }
                     }
                 }
@@ -119,71 +128,111 @@ public final class BatchNormalization: Layer {
     }
 
     /// moving = moving * momentum + batch * (1 - momentum), Keras 3's update, for mean and variance.
-    private func updateMovingStatistics(mean: [Float], variance: [Float]) {
-        let keep = momentum, take = 1 - momentum
-        for j in 0..<mean.count {
-            movingMean.value.data[j] = movingMean.value.data[j] * keep + mean[j] * take
-            movingVariance.value.data[j] = movingVariance.value.data[j] * keep + variance[j] * take
+    private func updateMovingStatistics() {
+        let keep = momentum, take = 1 - momentum, c = channels.count
+        channels.withPointers { k in
+            for j in 0..<c {
+                movingMean.value.data[j] = movingMean.value.data[j] * keep + k.mean[j] * take
+                movingVariance.value.data[j] = movingVariance.value.data[j] * keep + k.variance[j] * take
+            }
         }
     }
 
-    /// Per-channel mean and biased variance over the M rows, in two passes accumulated in Double.
-    /// Shape: x (M, C) viewed flat -> mean (C), variance (C).
-    private static func moments(_ x: Tensor, rows: Int, channels c: Int,
-                                mean: inout [Float], variance: inout [Float]) {
-        var sum = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
+    /// Per-channel mean and biased variance over the M rows into `channels`, in two passes
+    /// accumulated in Double. Shape: x (M, C) viewed flat -> mean (C), variance (C).
+    private func batchMoments(_ x: Tensor, rows: Int) {
+        let c = channels.count
         x.data.withUnsafeBufferPointer { xp in
-            for m in 0..<rows {
-                for j in 0..<c { sum[j] += Double(xp[m * c + j]) }
-            }
-            for j in 0..<c { mean[j] = Float(sum[j] / Double(rows)) }
-            for m in 0..<rows {
-                for j in 0..<c {
-                    let d = Double(xp[m * c + j]) - Double(mean[j])
-                    squares[j] += d * d
+            channels.withPointers { k in
+                for j in 0..<c { k.sums[j] = 0; k.squares[j] = 0 }
+                for m in 0..<rows {
+                    for j in 0..<c { k.sums[j] += Double(xp[m * c + j]) }
                 }
+                for j in 0..<c { k.mean[j] = Float(k.sums[j] / Double(rows)) }
+                for m in 0..<rows {
+                    for j in 0..<c {
+                        let d = Double(xp[m * c + j]) - Double(k.mean[j])
+                        k.squares[j] += d * d
+                    }
+                }
+                for j in 0..<c { k.variance[j] = Float(k.squares[j] / Double(rows)) }
             }
         }
-        for j in 0..<c { variance[j] = Float(squares[j] / Double(rows)) }
     }
 
     /// dgamma += sum dy xhat, dbeta += sum dy; dx as in the type's legend for the last pass's mode.
     /// Shape: dy (N, ..., C) -> dx (N, ..., C).
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.shape == output.shape && !invStd.isEmpty,
+        precondition(dy.shape == output.shape && channels.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
-        let c = invStd.count, rows = dy.count / c
-        var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
-        dy.data.withUnsafeBufferPointer { dyp in
-            normalized.data.withUnsafeBufferPointer { np in
-                for m in 0..<rows {
-                    for j in 0..<c {
-                        sumDy[j] += Double(dyp[m * c + j])
-                        sumDyXhat[j] += Double(dyp[m * c + j] * np[m * c + j])
-                    }
-                }
-            }
-        }
-        if scale { for j in 0..<c { gamma.grad.data[j] += Float(sumDyXhat[j]) } }
-        if center { for j in 0..<c { beta.grad.data[j] += Float(sumDy[j]) } }
-        let g = scale ? gamma.value.data : [Float](repeating: 1, count: c)
-        // dx = a_c (dy - meanDy_c - xhat meanDyXhat_c); an inference pass has no mean terms
-        let a = (0..<c).map { g[$0] * invStd[$0] }
-        let meanDy = batchStatistics ? sumDy.map { Float($0 / Double(rows)) } : [Float](repeating: 0, count: c)
-        let meanDyXhat = batchStatistics ? sumDyXhat.map { Float($0 / Double(rows)) }
-                                         : [Float](repeating: 0, count: c)
+        let c = channels.count, rows = dy.count / c, batch = batchStatistics
         dy.data.withUnsafeBufferPointer { dyp in
             normalized.data.withUnsafeBufferPointer { np in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
-                    for m in 0..<rows {
-                        let row = m * c
-                        for j in 0..<c {
-                            dxp[row + j] = a[j] * (dyp[row + j] - meanDy[j] - np[row + j] * meanDyXhat[j])
+                    channels.withPointers { k in
+                        // sums: sum_m dy, squares: sum_m dy xhat
+                        for j in 0..<c { k.sums[j] = 0; k.squares[j] = 0 }
+                        for m in 0..<rows {
+                            for j in 0..<c {
+                                k.sums[j] += Double(dyp[m * c + j])
+                                k.squares[j] += Double(dyp[m * c + j] * np[m * c + j])
+                            }
                         }
+                        // dx = gamma inv (dy - meanDy - xhat meanDyXhat); an inference pass has no mean terms
+                        for j in 0..<c {
+                            k.meanDy[j] = batch ? Float(k.sums[j] / Double(rows)) : 0
+                            k.meanDyXhat[j] = batch ? Float(k.squares[j] / Double(rows)) : 0
+                            k.gain[j] = k.gamma[j] * k.invStd[j]
+                        }
+                        for m in 0..<rows {
+                            let row = m * c
+                            for j in 0..<c {
+                                dxp[row + j] = k.gain[j] * (dyp[row + j] - k.meanDy[j] - np[row + j] * k.meanDyXhat[j])
+                            }
+                        }
+                        if scale { for j in 0..<c { gamma.grad.data[j] += Float(k.squares[j]) } }
+                        if center { for j in 0..<c { beta.grad.data[j] += Float(k.sums[j]) } }
                     }
                 }
             }
         }
         return inputGradient
+    }
+}
+
+/// Per-channel values of a `BatchNormalization` (C each), sized once: forward leaves the statistics
+/// it normalized with, 1 / sqrt(var + epsilon) and the gamma and beta it used; backward writes its
+/// per-channel coefficients. Two allocations (one Float, one Double block) for the layer's lifetime.
+private struct ChannelBuffers {
+    private var floats: [Float]                 // 8 blocks of C, in the order of `Pointers`' Float fields
+    private var doubles: [Double]               // 2 blocks of C: sums, squares
+    let count: Int
+
+    init(count c: Int) {
+        count = c
+        floats = [Float](repeating: 0, count: 8 * c)
+        doubles = [Double](repeating: 0, count: 2 * c)
+    }
+
+    /// Pointers to every buffer, valid inside `withPointers`.
+    struct Pointers {
+        let mean, variance, invStd, gamma, beta: UnsafeMutablePointer<Float>
+        /// Backward: mean_m dy, mean_m (dy xhat) (zero after an inference pass), gamma * invStd.
+        let meanDy, meanDyXhat, gain: UnsafeMutablePointer<Float>
+        /// Double accumulators over the rows (forward: sum x, sum (x - mean)^2; backward: sum dy,
+        /// sum dy xhat).
+        let sums, squares: UnsafeMutablePointer<Double>
+    }
+
+    mutating func withPointers<R>(_ body: (Pointers) -> R) -> R {
+        let c = count
+        return floats.withUnsafeMutableBufferPointer { f in
+            doubles.withUnsafeMutableBufferPointer { d in
+                let f = f.baseAddress!, d = d.baseAddress!
+                return body(Pointers(mean: f, variance: f + c, invStd: f + 2 * c, gamma: f + 3 * c, beta: f + 4 * c,
+                                     meanDy: f + 5 * c, meanDyXhat: f + 6 * c, gain: f + 7 * c,
+                                     sums: d, squares: d + c))
+            }
+        }
     }
 }

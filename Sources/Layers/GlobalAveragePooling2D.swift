@@ -14,6 +14,7 @@ public final class GlobalAveragePooling2D: Layer {
     private var output = Tensor.empty         // y (N, C)
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
     private var inputShape: [Int] = []        // (N, H, W, C) of the last forward pass
+    private var sums: [Double] = []           // one example's channel sums (C)
 
     /// Shape: (N, H, W, C) -> (N, C).
     public init() {}
@@ -33,16 +34,18 @@ public final class GlobalAveragePooling2D: Layer {
         let (n, p, c) = (x.shape[0], x.shape[1] * x.shape[2], x.shape[3])
         output.ensureShape([n, c])
         inputShape = x.shape
-        var sum = [Double](repeating: 0, count: c)
+        if sums.count != c { sums = [Double](repeating: 0, count: c) }
         x.data.withUnsafeBufferPointer { xp in
             output.data.withUnsafeMutableBufferPointer { yp in
-                for b in 0..<n {
-                    for j in 0..<c { sum[j] = 0 }
-                    for q in 0..<p {
-                        let at = (b * p + q) * c
-                        for j in 0..<c { sum[j] += Double(xp[at + j]) }
+                sums.withUnsafeMutableBufferPointer { sum in
+                    for b in 0..<n {
+                        for j in 0..<c { sum[j] = 0 }
+                        for q in 0..<p {
+                            let at = (b * p + q) * c
+                            for j in 0..<c { sum[j] += Double(xp[at + j]) }
+                        }
+                        for j in 0..<c { yp[b * c + j] = Float(sum[j] / Double(p)) }
                     }
-                    for j in 0..<c { yp[b * c + j] = Float(sum[j] / Double(p)) }
                 }
             }
         }

@@ -18,6 +18,7 @@ public final class GlobalMaxPooling2D: Layer {
     private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
     private var output = Tensor.empty         // y (N, C)
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
+    private var shares: [Float] = []          // backward: one example's tie counts, then dy / count (C)
 
     /// Shape: (N, H, W, C) -> (N, C).
     public init() {}
@@ -59,21 +60,23 @@ public final class GlobalMaxPooling2D: Layer {
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
         let (n, p, c) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
         inputGradient.ensureShape(input.shape)
-        var ties = [Float](repeating: 0, count: c)
+        if shares.count != c { shares = [Float](repeating: 0, count: c) }
         input.data.withUnsafeBufferPointer { xp in
             output.data.withUnsafeBufferPointer { yp in
                 dy.data.withUnsafeBufferPointer { dyp in
                     inputGradient.data.withUnsafeMutableBufferPointer { dxp in
-                        for b in 0..<n {
-                            let image = b * p * c, y = yp.baseAddress! + b * c
-                            for j in 0..<c { ties[j] = 0 }
-                            for q in 0..<p {
-                                for j in 0..<c where xp[image + q * c + j] == y[j] { ties[j] += 1 }
-                            }
-                            for j in 0..<c { ties[j] = dyp[b * c + j] / ties[j] }     // the share of each
-                            for q in 0..<p {
-                                let at = image + q * c
-                                for j in 0..<c { dxp[at + j] = xp[at + j] == y[j] ? ties[j] : 0 }
+                        shares.withUnsafeMutableBufferPointer { ties in
+                            for b in 0..<n {
+                                let image = b * p * c, y = yp.baseAddress! + b * c
+                                for j in 0..<c { ties[j] = 0 }
+                                for q in 0..<p {
+                                    for j in 0..<c where xp[image + q * c + j] == y[j] { ties[j] += 1 }
+                                }
+                                for j in 0..<c { ties[j] = dyp[b * c + j] / ties[j] }     // the share of each
+                                for q in 0..<p {
+                                    let at = image + q * c
+                                    for j in 0..<c { dxp[at + j] = xp[at + j] == y[j] ? ties[j] : 0 }
+                                }
                             }
                         }
                     }
@@ -83,5 +86,6 @@ public final class GlobalMaxPooling2D: Layer {
         return inputGradient
     }
 
+    /// Drops the reference to the last input (another layer's buffer).
     public func releaseCache() { input = .empty }
 }

@@ -85,6 +85,15 @@ final class BatchNormalizationTests: XCTestCase {
         XCTAssertEqual(other.forward(x, training: false).data, viaForward)
     }
 
+    func testBuffersAreReused() throws {
+        let layer = try built(BatchNormalization(), [3, 4])
+        let x = randomTensor([5, 3, 4], seed: 68), dy = randomTensor([5, 3, 4], seed: 69)
+        let y = storageAddress(layer.forward(x, training: true))
+        let dx = storageAddress(layer.backward(dy))
+        XCTAssertEqual(storageAddress(layer.forward(x, training: false)), y)
+        XCTAssertEqual(storageAddress(layer.backward(dy)), dx)
+    }
+
     /// Random gamma, beta and moving statistics (variance in [0.5, 1.5]).
     private func randomize(_ layer: BatchNormalization, seed: UInt64) {
         var rng = RandomGenerator(seed: seed)

@@ -38,6 +38,7 @@ public final class TrainingEngine {
     private let team: WorkerTeam              // one thread per replica after the first (the caller's)
     private let parameters: [[Parameter]]     // [replica][parameter]
     private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
+    private let states: [[LayerState]]        // [replica][state tensor]
     private var output = Tensor.empty
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
@@ -55,6 +56,7 @@ public final class TrainingEngine {
         team = WorkerTeam(workers: replicas.count - 1)
         parameters = replicas.map(\.parameters)
         allParameters = parameters.flatMap { $0 }
+        states = replicas.map(\.state)
         if replicas.count > 1 { BLAS.threads = 1 }
         broadcastWeights()
     }
@@ -88,7 +90,6 @@ public final class TrainingEngine {
     /// replicas' state is combined; one replica: nothing to do.
     private func averageState(active: Int) {
         guard replicas.count > 1 else { return }
-        let states = replicas.map(\.state)
         for i in states[0].indices {
             let target = states[0][i]
             if active > 1 {
