@@ -9,7 +9,9 @@ import Tensor
 /// - `Conv2D` (3x3, stride 1, same or valid, any activation but softmax) followed by `MaxPool2D`
 ///   (2x2, stride 2, valid): one `WinogradStep` with the pooling in the output transform
 ///   (Tensor/Winograd.swift). (Other 3x3 stride-1 convolutions use Winograd in `Conv2D.forward`.)
-/// - `Dropout`: skipped (the identity at inference).
+/// - `Dropout`, `SpatialDropout2D`: skipped (the identity at inference).
+/// - `BatchNormalization`: its own `forward(_:training: false)`, the per-channel affine of the
+///   moving statistics (read on every call, so it follows training).
 final class InferencePlan {
     private enum Step {
         case layer(Layer)
@@ -31,7 +33,7 @@ final class InferencePlan {
                 i += 2
                 continue
             }
-            if !(layers[i] is Dropout) {
+            if !(layers[i] is Dropout || layers[i] is SpatialDropout2D) {
                 steps.append(.layer(layers[i]))
                 stepInputShapes.append(shapes[i])
             }

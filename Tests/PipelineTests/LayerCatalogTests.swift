@@ -1,4 +1,5 @@
 import Foundation
+import Layers
 @testable import Pipeline
 import XCTest
 
@@ -27,6 +28,16 @@ final class LayerCatalogTests: XCTestCase {
         ("time_distributed: {dense: {units: 3}}", "time_distributed: {dense: {units: 3, activation: linear}}"),
         ("time_distributed: {dense: {units: classes, activation: relu}}",
          "time_distributed: {dense: {units: classes, activation: relu}}"),
+        ("batch_normalization: {}",
+         "batch_normalization: {momentum: 0.99, epsilon: 0.001, center: true, scale: true}"),
+        ("batch_normalization: {momentum: 0.9, epsilon: 1e-5, center: no, scale: false}",
+         "batch_normalization: {momentum: 0.9, epsilon: 1e-05, center: false, scale: false}"),
+        ("global_average_pooling2d: {}", "global_average_pooling2d: {}"),
+        ("global_max_pooling2d:", "global_max_pooling2d: {}"),
+        ("average_pooling2d: {}", "average_pooling2d: {pool_size: [2, 2], strides: [2, 2], padding: valid}"),
+        ("average_pooling2d: {pool_size: 3, strides: [1, 2], padding: same}",
+         "average_pooling2d: {pool_size: [3, 3], strides: [1, 2], padding: same}"),
+        ("spatial_dropout2d: {rate: 0.1}", "spatial_dropout2d: {rate: 0.1}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -59,7 +70,9 @@ final class LayerCatalogTests: XCTestCase {
 
     func testTheCatalogListsExactlyTheTypesTheDecoderAccepts() throws {
         let names = LayerCatalog.typeNames
-        XCTAssertEqual(names, ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed"])
+        XCTAssertEqual(names, ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed",
+                               "batch_normalization", "global_average_pooling2d", "global_max_pooling2d",
+                               "average_pooling2d", "spatial_dropout2d"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -120,6 +133,36 @@ final class LayerCatalogTests: XCTestCase {
                 for f in fragments { XCTAssertTrue("\(error)".contains(f), "'\(error)' lacks '\(f)'") }
             }
         }
+    }
+
+    func testNormalizationAndPoolingArgumentMistakesNameTheKey() {
+        let cases: [(String, [String])] = [
+            ("batch_normalization: {momentum: 1.5}", ["model.layers[0].batch_normalization.momentum"]),
+            ("batch_normalization: {epsilon: 0}", ["model.layers[0].batch_normalization.epsilon"]),
+            ("batch_normalization: {axis: 1}", ["model.layers[0].batch_normalization.axis", "unknown key"]),
+            ("global_max_pooling2d: {keepdims: true}", ["global_max_pooling2d.keepdims", "unknown key"]),
+            ("average_pooling2d: {padding: full}", ["average_pooling2d.padding", "'full' is not one of valid, same"]),
+            ("spatial_dropout2d: {}", ["model.layers[0].spatial_dropout2d", "needs `rate`"]),
+            ("spatial_dropout2d: {rate: 1}", ["model.layers[0].spatial_dropout2d.rate", "must be below 1"]),
+        ]
+        for (entry, fragments) in cases {
+            XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in
+                for f in fragments { XCTAssertTrue("\(error)".contains(f), "'\(error)' lacks '\(f)'") }
+            }
+        }
+    }
+
+    func testANormalizedConvModelBuildsFromYAML() throws {
+        let text = Self.config(["conv2d: {filters: 4, padding: same}", "batch_normalization: {momentum: 0.9}",
+                                "spatial_dropout2d: {rate: 0.2}", "average_pooling2d: {}",
+                                "global_max_pooling2d: {}", "dense: {units: classes, activation: softmax}"])
+        let model = try Self.parse(text).makeModel(classes: 3, seed: 5)
+        XCTAssertEqual(model.layers.map(\.kind), ["Conv2D", "BatchNormalization", "SpatialDropout2D",
+                                                  "AveragePooling2D", "GlobalMaxPooling2D", "Dense"])
+        XCTAssertEqual(model.namedState.map(\.name),
+                       ["batch_normalization/moving_mean", "batch_normalization/moving_variance"])
+        XCTAssertEqual((model.layers[1] as? BatchNormalization)?.momentum, 0.9)
+        XCTAssertEqual(model.outputShape, [3])
     }
 
     /// `yaml()` is hashed into every model file, so the shipped configs must keep printing the same text.

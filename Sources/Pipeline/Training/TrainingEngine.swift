@@ -21,6 +21,10 @@ import Tensor
 /// the threads). On a small machine this beats multithreaded BLAS for these small products: no
 /// thread synchronisation inside each product, and the layers' elementwise work runs on every core.
 /// Dropout masks differ from a single model's (each replica has its own generator; `reseed`).
+/// Batch normalization normalizes each replica's rows with their own batch statistics (as PyTorch
+/// DDP without SyncBatchNorm and Keras' MirroredStrategy do), so results depend on R but are
+/// identical for a fixed R; after every step the replicas' non-trainable state (the moving
+/// statistics) is averaged over the replicas that trained and copied to all (`averageState`).
 public final class TrainingEngine {
     /// The replicas; `replicas[0]` holds the model's parameters and optimizer-facing gradients.
     public let replicas: [Sequential]
@@ -34,6 +38,7 @@ public final class TrainingEngine {
     private let team: WorkerTeam              // one thread per replica after the first (the caller's)
     private let parameters: [[Parameter]]     // [replica][parameter]
     private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
+    private let states: [[LayerState]]        // [replica][state tensor]
     private var output = Tensor.empty
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
@@ -51,6 +56,7 @@ public final class TrainingEngine {
         team = WorkerTeam(workers: replicas.count - 1)
         parameters = replicas.map(\.parameters)
         allParameters = parameters.flatMap { $0 }
+        states = replicas.map(\.state)
         // set either way, so that a run does not inherit the count an earlier engine left behind
         BLAS.threads = replicas.count > 1 ? 1 : BLAS.defaultThreads
         broadcastWeights()
@@ -77,6 +83,37 @@ public final class TrainingEngine {
         }
     }
 
+    /// Sets every replica's non-trainable state to its mean over replicas 0..<active (the ones that
+    /// trained on the last batch): summed in replica order, divided by `active`, written into replica
+    /// 0 and copied to the others, so the result is deterministic for a fixed replica count. For
+    /// moving statistics updated as moving * momentum + statistic * (1 - momentum) from equal values,
+    /// this is one update with the mean of the replicas' shard statistics. This is the one place
+    /// replicas' state is combined; one replica: nothing to do.
+    private func averageState(active: Int) {
+        guard replicas.count > 1 else { return }
+        for i in states[0].indices {
+            let target = states[0][i]
+            if active > 1 {
+                target.value.data.withUnsafeMutableBufferPointer { t in
+                    for r in 1..<active {
+                        states[r][i].value.data.withUnsafeBufferPointer { s in
+                            for j in 0..<t.count { t[j] += s[j] }
+                        }
+                    }
+                    let count = Float(active)
+                    for j in 0..<t.count { t[j] /= count }
+                }
+            }
+            for r in 1..<replicas.count {
+                target.value.data.withUnsafeBufferPointer { s in
+                    states[r][i].value.data.withUnsafeMutableBufferPointer { t in
+                        t.baseAddress!.update(from: s.baseAddress!, count: s.count)
+                    }
+                }
+            }
+        }
+    }
+
     /// Reseeds every replica's stochastic layers: replica 0 with `seed` itself (the stream of a single
     /// model), replica r with its own stream.
     public func reseed(_ seed: UInt64) {
@@ -87,7 +124,8 @@ public final class TrainingEngine {
 
     /// One optimisation step on a batch: every replica runs forward (training mode), the loss and the
     /// fused backward on its rows; the gradients are summed into replica 0; `optimizer` updates it;
-    /// the new weights are copied to the other replicas.
+    /// the new weights are copied to the other replicas, and their non-trainable state averaged
+    /// (`averageState`).
     /// - Returns: the batch's mean loss and its number of correct predictions.
     public func step(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy,
                      optimizer: Optimizer) -> (loss: Double, correct: Int) {
@@ -101,6 +139,7 @@ public final class TrainingEngine {
                 replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: n)
             }
         }
+        averageState(active: active)
         if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
             update(with: elementwise, active: active)
         } else {

@@ -24,6 +24,11 @@ enum LayerCatalog {
         DenseSpec.self,
         LSTMSpec.self,
         TimeDistributedSpec.self,
+        BatchNormalizationSpec.self,
+        GlobalAveragePooling2DSpec.self,
+        GlobalMaxPooling2DSpec.self,
+        AveragePooling2DSpec.self,
+        SpatialDropout2DSpec.self,
     ]
 
     /// The YAML names of `types`.

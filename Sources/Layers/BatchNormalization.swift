@@ -1,0 +1,238 @@
+import Foundation
+import Tensor
+
+/// Batch normalization over the last axis, Keras 3 `BatchNormalization` (axis -1).
+///
+/// Legend: N batch, C channels (the last axis), M rows = every position of every example
+/// (N, N*T or N*H*W), mean_c / var_c statistics of channel c, xhat the normalized input.
+///
+///     x (N, ..., C) -> y (N, ..., C)      gamma, beta, moving_mean, moving_variance (C)
+///     training:  mean_c = sum_m x[m, c] / M,  var_c = sum_m (x[m, c] - mean_c)^2 / M   (biased)
+///                moving = moving * momentum + batch statistic * (1 - momentum)
+///     inference: mean_c, var_c = moving_mean_c, moving_variance_c
+///     xhat = (x - mean_c) / sqrt(var_c + epsilon),   y = gamma_c xhat + beta_c
+///
+/// Backward uses the statistics of the last forward pass: after a training pass the batch
+/// statistics depend on x, so dx = gamma inv (dy - mean_m dy - xhat mean_m(dy xhat)) per channel;
+/// after an inference pass the layer is a per-channel affine, dx = gamma inv dy. In both cases
+/// dgamma = sum_m dy xhat and dbeta = sum_m dy. `scale: false` drops gamma (1), `center: false`
+/// drops beta (0), as in Keras.
+public final class BatchNormalization: Layer {
+    public var name = "batch_normalization"
+    public var kind: String { "BatchNormalization" }
+    /// Weight of the old moving statistic in each update (Keras `momentum`, 0.99).
+    public let momentum: Float
+    /// Added to the variance before the square root (Keras `epsilon`, 1e-3).
+    public let epsilon: Float
+    /// Whether the layer has `beta` (Keras `center`).
+    public let center: Bool
+    /// Whether the layer has `gamma` (Keras `scale`).
+    public let scale: Bool
+
+    /// Per-channel scale (C), initialised to ones; used only when `scale`.
+    public let gamma = Parameter(name: "gamma", value: .empty)
+    /// Per-channel offset (C), initialised to zeros; used only when `center`.
+    public let beta = Parameter(name: "beta", value: .empty)
+    /// Moving mean of the batch means (C), initialised to zeros.
+    public let movingMean = LayerState(name: "moving_mean", value: .empty)
+    /// Moving mean of the batch (biased) variances (C), initialised to ones.
+    public let movingVariance = LayerState(name: "moving_variance", value: .empty)
+
+    /// gamma then beta (Keras weight order), each only when enabled.
+    public var parameters: [Parameter] { (scale ? [gamma] : []) + (center ? [beta] : []) }
+    public var state: [LayerState] { [movingMean, movingVariance] }
+
+    private var output = Tensor.empty          // y (N, ..., C)
+    private var normalized = Tensor.empty      // xhat (N, ..., C)
+    private var inputGradient = Tensor.empty   // dx (N, ..., C)
+    private var channels = ChannelBuffers(count: 0)   // per-channel statistics and scratch (C)
+    private var batchStatistics = false        // whether the last forward normalized with batch statistics
+
+    /// Shape: (N, ..., C) -> (N, ..., C).
+    public init(momentum: Float = 0.99, epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true) {
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+    }
+
+    /// Any shape with a positive last axis passes through; throws for a bad momentum or epsilon.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard let c = inputShape.last, c > 0, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw ShapeError("\(name) (BatchNormalization): input shape \(inputShape) needs a positive last axis")
+        }
+        guard momentum >= 0, momentum <= 1, epsilon > 0 else {
+            throw ShapeError("\(name) (BatchNormalization): momentum \(momentum) must be in [0, 1] "
+                             + "and epsilon \(epsilon) positive")
+        }
+        return inputShape
+    }
+
+    /// gamma ones, beta zeros, moving_mean zeros, moving_variance ones, each (C) (Keras initialisers).
+    public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
+        let c = try outputShape(for: inputShape).last!
+        gamma.value = Tensor(shape: [c], repeating: 1)
+        gamma.grad = Tensor(shape: [c], repeating: 0)
+        beta.value = Tensor(shape: [c], repeating: 0)
+        beta.grad = Tensor(shape: [c], repeating: 0)
+        movingMean.value = Tensor(shape: [c], repeating: 0)
+        movingVariance.value = Tensor(shape: [c], repeating: 1)
+    }
+
+    /// Training: normalizes with the batch statistics and updates the moving ones. Inference: the
+    /// per-channel affine of the moving statistics. Shape: x (N, ..., C) -> y (N, ..., C), a reused buffer.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let c = movingMean.value.count
+        precondition(c > 0 && x.shape.last == c,
+                     "\(name): input \(x.shape) does not end in \(c) channels (build first)")
+        if x.shape != output.shape {
+            output.ensureShape(x.shape)
+            normalized.ensureShape(x.shape)
+            inputGradient.ensureShape(x.shape)
+        }
+        if channels.count != c { channels = ChannelBuffers(count: c) }
+        let rows = x.count / c
+        batchStatistics = training
+        if training {
+            batchMoments(x, rows: rows)
+            updateMovingStatistics()
+        }
+        channels.withPointers { k in
+            for j in 0..<c {
+                if !training {
+                    k.mean[j] = movingMean.value.data[j]
+                    k.variance[j] = movingVariance.value.data[j]
+                }
+                k.invStd[j] = 1 / (k.variance[j] + epsilon).squareRoot()
+                k.gamma[j] = scale ? gamma.value.data[j] : 1
+                k.beta[j] = center ? beta.value.data[j] : 0
+            }
+        }
+        x.data.withUnsafeBufferPointer { xp in
+            normalized.data.withUnsafeMutableBufferPointer { np in
+                output.data.withUnsafeMutableBufferPointer { yp in
+                    channels.withPointers { k in
+                        for m in 0..<rows {
+                            let row = m * c
+                            for j in 0..<c {
+                                let v = (xp[row + j] - k.mean[j]) * k.invStd[j]
+                                np[row + j] = v
+                                yp[row + j] = k.gamma[j] * v + k.beta[j]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// moving = moving * momentum + batch * (1 - momentum), Keras 3's update, for mean and variance.
+    private func updateMovingStatistics() {
+        let keep = momentum, take = 1 - momentum, c = channels.count
+        channels.withPointers { k in
+            for j in 0..<c {
+                movingMean.value.data[j] = movingMean.value.data[j] * keep + k.mean[j] * take
+                movingVariance.value.data[j] = movingVariance.value.data[j] * keep + k.variance[j] * take
+            }
+        }
+    }
+
+    /// Per-channel mean and biased variance over the M rows into `channels`, in two passes
+    /// accumulated in Double. Shape: x (M, C) viewed flat -> mean (C), variance (C).
+    private func batchMoments(_ x: Tensor, rows: Int) {
+        let c = channels.count
+        x.data.withUnsafeBufferPointer { xp in
+            channels.withPointers { k in
+                for j in 0..<c { k.sums[j] = 0; k.squares[j] = 0 }
+                for m in 0..<rows {
+                    for j in 0..<c { k.sums[j] += Double(xp[m * c + j]) }
+                }
+                for j in 0..<c { k.mean[j] = Float(k.sums[j] / Double(rows)) }
+                for m in 0..<rows {
+                    for j in 0..<c {
+                        let d = Double(xp[m * c + j]) - Double(k.mean[j])
+                        k.squares[j] += d * d
+                    }
+                }
+                for j in 0..<c { k.variance[j] = Float(k.squares[j] / Double(rows)) }
+            }
+        }
+    }
+
+    /// dgamma += sum dy xhat, dbeta += sum dy; dx as in the type's legend for the last pass's mode.
+    /// Shape: dy (N, ..., C) -> dx (N, ..., C).
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == output.shape && channels.count > 0,
+                     "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
+        let c = channels.count, rows = dy.count / c, batch = batchStatistics
+        dy.data.withUnsafeBufferPointer { dyp in
+            normalized.data.withUnsafeBufferPointer { np in
+                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                    channels.withPointers { k in
+                        // sums: sum_m dy, squares: sum_m dy xhat
+                        for j in 0..<c { k.sums[j] = 0; k.squares[j] = 0 }
+                        for m in 0..<rows {
+                            for j in 0..<c {
+                                k.sums[j] += Double(dyp[m * c + j])
+                                k.squares[j] += Double(dyp[m * c + j] * np[m * c + j])
+                            }
+                        }
+                        // dx = gamma inv (dy - meanDy - xhat meanDyXhat); an inference pass has no mean terms
+                        for j in 0..<c {
+                            k.meanDy[j] = batch ? Float(k.sums[j] / Double(rows)) : 0
+                            k.meanDyXhat[j] = batch ? Float(k.squares[j] / Double(rows)) : 0
+                            k.gain[j] = k.gamma[j] * k.invStd[j]
+                        }
+                        for m in 0..<rows {
+                            let row = m * c
+                            for j in 0..<c {
+                                dxp[row + j] = k.gain[j] * (dyp[row + j] - k.meanDy[j] - np[row + j] * k.meanDyXhat[j])
+                            }
+                        }
+                        if scale { for j in 0..<c { gamma.grad.data[j] += Float(k.squares[j]) } }
+                        if center { for j in 0..<c { beta.grad.data[j] += Float(k.sums[j]) } }
+                    }
+                }
+            }
+        }
+        return inputGradient
+    }
+}
+
+/// Per-channel values of a `BatchNormalization` (C each), sized once: forward leaves the statistics
+/// it normalized with, 1 / sqrt(var + epsilon) and the gamma and beta it used; backward writes its
+/// per-channel coefficients. Two allocations (one Float, one Double block) for the layer's lifetime.
+private struct ChannelBuffers {
+    private var floats: [Float]                 // 8 blocks of C, in the order of `Pointers`' Float fields
+    private var doubles: [Double]               // 2 blocks of C: sums, squares
+    let count: Int
+
+    init(count c: Int) {
+        count = c
+        floats = [Float](repeating: 0, count: 8 * c)
+        doubles = [Double](repeating: 0, count: 2 * c)
+    }
+
+    /// Pointers to every buffer, valid inside `withPointers`.
+    struct Pointers {
+        let mean, variance, invStd, gamma, beta: UnsafeMutablePointer<Float>
+        /// Backward: mean_m dy, mean_m (dy xhat) (zero after an inference pass), gamma * invStd.
+        let meanDy, meanDyXhat, gain: UnsafeMutablePointer<Float>
+        /// Double accumulators over the rows (forward: sum x, sum (x - mean)^2; backward: sum dy,
+        /// sum dy xhat).
+        let sums, squares: UnsafeMutablePointer<Double>
+    }
+
+    mutating func withPointers<R>(_ body: (Pointers) -> R) -> R {
+        let c = count
+        return floats.withUnsafeMutableBufferPointer { f in
+            doubles.withUnsafeMutableBufferPointer { d in
+                let f = f.baseAddress!, d = d.baseAddress!
+                return body(Pointers(mean: f, variance: f + c, invStd: f + 2 * c, gamma: f + 3 * c, beta: f + 4 * c,
+                                     meanDy: f + 5 * c, meanDyXhat: f + 6 * c, gain: f + 7 * c,
+                                     sums: d, squares: d + c))
+            }
+        }
+    }
+}
