@@ -24,6 +24,9 @@ enum LayerCatalog {
         DenseSpec.self,
         LSTMSpec.self,
         TimeDistributedSpec.self,
+        Conv1DSpec.self,
+        GRUSpec.self,
+        BidirectionalSpec.self,
     ]
 
     /// The YAML names of `types`.
