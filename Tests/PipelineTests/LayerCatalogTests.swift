@@ -27,14 +27,17 @@ final class LayerCatalogTests: XCTestCase {
         ("time_distributed: {dense: {units: 3}}", "time_distributed: {dense: {units: 3, activation: linear}}"),
         ("time_distributed: {dense: {units: classes, activation: relu}}",
          "time_distributed: {dense: {units: classes, activation: relu}}"),
-        ("conv1d: {filters: 4}", "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: valid, activation: linear}"),
+        ("conv1d: {filters: 4}",
+         "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: valid, activation: linear}"),
         ("conv1d: {filters: 4, kernel_size: 5, strides: 2, padding: same, activation: relu}",
          "conv1d: {filters: 4, kernel_size: 5, strides: 2, padding: same, activation: relu}"),
         ("gru: {units: 6}",
-         "gru: {units: 6, return_sequences: false, activation: tanh, recurrent_activation: sigmoid, reset_after: true}"),
+         "gru: {units: 6, return_sequences: false, activation: tanh, recurrent_activation: sigmoid, "
+            + "reset_after: true}"),
         ("gru: {units: 6, return_sequences: true, activation: relu, recurrent_activation: hard_sigmoid, "
             + "reset_after: true}",
-         "gru: {units: 6, return_sequences: true, activation: relu, recurrent_activation: hard_sigmoid, reset_after: true}"),
+         "gru: {units: 6, return_sequences: true, activation: relu, recurrent_activation: hard_sigmoid, "
+            + "reset_after: true}"),
         ("bidirectional: {lstm: {units: 5}}",
          "bidirectional: {lstm: {units: 5, return_sequences: false, activation: tanh, recurrent_activation: sigmoid}, "
             + "merge_mode: concat}"),
