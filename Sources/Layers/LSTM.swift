@@ -328,3 +328,10 @@ private struct StepGradients {
         dAct = dc + n * u
     }
 }
+
+extension LSTM: RecurrentLayer {
+    public func makeTwin() -> any RecurrentLayer {
+        LSTM(units: units, returnSequences: returnSequences, activation: activation,
+             recurrentActivation: recurrentActivation)
+    }
+}

@@ -2,8 +2,9 @@ import Tensor
 
 /// A trainable tensor: its value and the gradient that `backward` accumulates into.
 public final class Parameter {
-    /// Keras weight name within its layer: `kernel`, `recurrent_kernel` or `bias`.
-    public let name: String
+    /// Keras weight name within its layer: `kernel`, `recurrent_kernel` or `bias`; a wrapper that holds
+    /// several layers puts the inner layer's name in front (`forward_lstm/kernel` in `Bidirectional`).
+    public internal(set) var name: String
     /// Current value (Keras shape: Dense kernel (in, out), Conv2D kernel (KH, KW, C, F), ...).
     public var value: Tensor
     /// d loss / d value, same shape; layers ADD into it, `zeroGrad()` clears it.

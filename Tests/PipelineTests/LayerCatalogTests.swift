@@ -38,6 +38,23 @@ final class LayerCatalogTests: XCTestCase {
         ("average_pooling2d: {pool_size: 3, strides: [1, 2], padding: same}",
          "average_pooling2d: {pool_size: [3, 3], strides: [1, 2], padding: same}"),
         ("spatial_dropout2d: {rate: 0.1}", "spatial_dropout2d: {rate: 0.1}"),
+        ("conv1d: {filters: 4}",
+         "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: valid, activation: linear}"),
+        ("conv1d: {filters: 4, kernel_size: 5, strides: 2, padding: same, activation: relu}",
+         "conv1d: {filters: 4, kernel_size: 5, strides: 2, padding: same, activation: relu}"),
+        ("gru: {units: 6}",
+         "gru: {units: 6, return_sequences: false, activation: tanh, recurrent_activation: sigmoid, "
+            + "reset_after: true}"),
+        ("gru: {units: 6, return_sequences: true, activation: relu, recurrent_activation: hard_sigmoid, "
+            + "reset_after: true}",
+         "gru: {units: 6, return_sequences: true, activation: relu, recurrent_activation: hard_sigmoid, "
+            + "reset_after: true}"),
+        ("bidirectional: {lstm: {units: 5}}",
+         "bidirectional: {lstm: {units: 5, return_sequences: false, activation: tanh, recurrent_activation: sigmoid}, "
+            + "merge_mode: concat}"),
+        ("bidirectional: {gru: {units: 5, return_sequences: true}, merge_mode: ave}",
+         "bidirectional: {gru: {units: 5, return_sequences: true, activation: tanh, recurrent_activation: sigmoid, "
+            + "reset_after: true}, merge_mode: ave}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -72,7 +89,8 @@ final class LayerCatalogTests: XCTestCase {
         let names = LayerCatalog.typeNames
         XCTAssertEqual(names, ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed",
                                "batch_normalization", "global_average_pooling2d", "global_max_pooling2d",
-                               "average_pooling2d", "spatial_dropout2d"])
+                               "average_pooling2d", "spatial_dropout2d",
+                               "conv1d", "gru", "bidirectional"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -117,6 +135,32 @@ final class LayerCatalogTests: XCTestCase {
         for (p, q) in zip(a.parameters, b.parameters) { XCTAssertEqual(p.value.data, q.value.data) }
     }
 
+    func testASequenceModelWithTheRecurrentAndConv1DLayersBuildsFromYAML() throws {
+        var code = ExperimentConfig(name: "catalog")
+        code.model = ModelConfig(input: .sequence, layers: [
+            Conv1DSpec(filters: 8, kernelSize: 3, padding: .same, activation: .relu),
+            BidirectionalSpec(.gru(GRUSpec(units: 4, returnSequences: true))),
+            BidirectionalSpec(.lstm(LSTMSpec(units: 3)), mergeMode: .sum),
+            DenseSpec(units: nil, activation: .softmax),
+        ])
+        let text = Self.config(["conv1d: {filters: 8, padding: same, activation: relu}",
+                                "bidirectional: {gru: {units: 4, return_sequences: true}}",
+                                "bidirectional: {lstm: {units: 3}, merge_mode: sum}",
+                                "dense: {units: classes, activation: softmax}"])
+        var yaml = try Self.parse(text.replacingOccurrences(of: "model:\n", with: "model:\n  input: sequence\n"))
+        yaml.source = ""
+        XCTAssertEqual(code, yaml)
+        let model = try yaml.makeModel(classes: 3, seed: 5)
+        XCTAssertEqual(model.layers.map(\.kind), ["Conv1D", "Bidirectional", "Bidirectional", "Dense"])
+        XCTAssertEqual(model.layerOutputShapes, [[9, 8], [9, 8], [3], [3]])
+        XCTAssertEqual(model.namedParameters.map(\.name)[2...4].map { $0 },
+                       ["bidirectional/forward_gru/kernel", "bidirectional/forward_gru/recurrent_kernel",
+                        "bidirectional/forward_gru/bias"])
+        XCTAssertThrowsError(try Self.parse(text).makeModel(classes: 3, seed: 5)) { error in
+            XCTAssertTrue("\(error)".contains("model.layers[0]"), "\(error)")   // conv1d on an image input
+        }
+    }
+
     func testLayerArgumentMistakesNameTheKey() {
         let cases: [(String, [String])] = [
             ("conv2d: {kernel_size: 3}", ["cfg/catalog.yaml:3", "model.layers[0].conv2d", "needs `filters`"]),
@@ -127,6 +171,15 @@ final class LayerCatalogTests: XCTestCase {
             ("flatten: {rate: 2}", ["model.layers[0].flatten.rate", "unknown key"]),
             ("time_distributed: {lstm: {units: 4}}", ["model.layers[0].time_distributed", "wraps a dense layer"]),
             ("time_distributed: {pool: {}}", ["time_distributed.pool", "unknown layer type"]),
+            ("gru: {units: 4, reset_after: false}", ["model.layers[0].gru.reset_after", "only reset_after: true"]),
+            ("gru: {units: 4, activation: softmax}", ["gru.activation", "'softmax' is not one of"]),
+            ("conv1d: {filters: 4, kernel_size: [3, 3]}", ["conv1d.kernel_size", "expected an integer"]),
+            ("conv1d: {filters: 4, padding: causal}", ["conv1d.padding", "'causal' is not one of valid, same"]),
+            ("bidirectional: {merge_mode: sum}", ["model.layers[0].bidirectional", "exactly one lstm or gru"]),
+            ("bidirectional: {lstm: {units: 2}, gru: {units: 2}}", ["bidirectional", "exactly one lstm or gru"]),
+            ("bidirectional: {dense: {units: 2}}", ["bidirectional.dense", "unknown key"]),
+            ("bidirectional: {lstm: {units: 2}, merge_mode: max}", ["bidirectional.merge_mode", "'max' is not one of"]),
+            ("bidirectional: {gru: {}}", ["bidirectional.gru", "needs `units`"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in

@@ -29,6 +29,9 @@ enum LayerCatalog {
         GlobalMaxPooling2DSpec.self,
         AveragePooling2DSpec.self,
         SpatialDropout2DSpec.self,
+        Conv1DSpec.self,
+        GRUSpec.self,
+        BidirectionalSpec.self,
     ]
 
     /// The YAML names of `types`.

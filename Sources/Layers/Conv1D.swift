@@ -1,0 +1,205 @@
+import Tensor
+
+/// A 1-D convolution over sequences, Keras `Conv1D` (channels_last, TensorFlow padding rules,
+/// `dilation_rate` 1 only; `causal` padding is not offered).
+///
+/// Legend: N batch, T time steps, C input channels, K kernel size, S stride, F filters, OT output
+/// steps, P = K*C patch size, R = N*OT output rows.
+///
+///     x (N, T, C) -> y (N, OT, F)        kernel (K, C, F), bias (F)
+///     valid: OT = (T - K) / S + 1        same: OT = ceil(T / S), the odd padding step at the end
+///
+/// The sequence is a (T, 1) image with C channels, so the 2-D `WindowGeometry`, `im2col` and
+/// `col2im` serve unchanged: forward is im2col of the whole batch into `workspace`, then ONE product
+/// cols (R, P) x kernel (P, F) that is already the (N, OT, F) output; bias and activation follow in
+/// one pass. Backward: dz through the activation, the bias gradient (column sums), the kernel gradient
+/// cols^T dz (cols recomputed: the workspace is shared), then dcols = dz kernel^T and dx = col2im(dcols).
+/// Kernel `glorot_uniform` with Keras fans (fanIn = K*C, fanOut = K*F), bias zeros.
+public final class Conv1D: Layer {
+    public var name = "conv1d"
+    public var kind: String { "Conv1D" }
+    /// Output channels F.
+    public let filters: Int
+    /// K, the number of time steps under the kernel.
+    public let kernelSize: Int
+    /// S, the step between two kernel positions.
+    public let strides: Int
+    public let padding: Padding
+    public let activation: Activation
+    /// (K, C, F), Keras weight `kernel`; row-major it is the (P, F) matrix of the product.
+    public let kernel = Parameter(name: "kernel", value: .empty)
+    /// (F), Keras weight `bias`.
+    public let bias = Parameter(name: "bias", value: .empty)
+    public var parameters: [Parameter] { [kernel, bias] }
+
+    /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
+    /// gives all its layers that need scratch one shared instance; nothing in it survives a call.
+    public var workspace = Workspace()
+
+    private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
+    private var output = Tensor.empty         // y (N, OT, F)
+    private var outputGradient = Tensor.empty // dz = dy * f'(z), same shape as y; unused for linear
+    private var inputGradient = Tensor.empty  // dx (N, T, C)
+    private var sizedFor: [Int] = []          // input shape the buffers were sized for
+    private var geometry: WindowGeometry?     // the (T, 1) image sweep for `sizedFor`
+
+    /// A convolution with `filters` output channels. Shape: (N, T, C) -> (N, OT, filters).
+    public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+                activation: Activation = .linear) {
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.activation = activation
+    }
+
+    /// (T, C) -> (OT, F); throws when the output would be empty or a size is not positive.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let g = try geometry(for: inputShape)
+        return [g.outHeight, filters]
+    }
+
+    public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
+        let g = try geometry(for: inputShape)
+        let shape = [kernelSize, g.channels, filters]
+        kernel.value = Initializer.glorotUniform.make(shape, using: &rng)
+        kernel.grad = Tensor(shape: shape, repeating: 0)
+        bias.value = Tensor(shape: [filters], repeating: 0)
+        bias.grad = Tensor(shape: [filters], repeating: 0)
+    }
+
+    /// The sweep of the kernel over a (T, C) input seen as a (T, 1, C) image, or a ShapeError naming
+    /// the layer and the shapes.
+    private func geometry(for inputShape: [Int]) throws -> WindowGeometry {
+        guard filters > 0, kernelSize > 0, strides > 0 else {
+            throw ShapeError("\(name) (Conv1D): filters \(filters), kernel_size \(kernelSize) and strides "
+                             + "\(strides) must be positive")
+        }
+        guard inputShape.count == 2, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw ShapeError("\(name) (Conv1D): expects input (time steps, channels), all positive, got \(inputShape)")
+        }
+        guard let g = WindowGeometry(height: inputShape[0], width: 1, channels: inputShape[1],
+                                     kernel: (kernelSize, 1), strides: (strides, 1), padding: padding) else {
+            throw ShapeError("\(name) (Conv1D): kernel_size \(kernelSize) with strides \(strides) and padding "
+                             + "\(padding.rawValue) gives an empty output for input \(inputShape)")
+        }
+        return g
+    }
+
+    /// Sizes the buffers for an input shape (first call, or a new batch size).
+    private func resize(for shape: [Int]) {
+        precondition(shape.count == 3 && kernel.value.rank == 3 && shape[2] == kernel.value.shape[1],
+                     "\(name): input \(shape) does not match kernel \(kernel.value.shape) (build first)")
+        guard let g = try? geometry(for: Array(shape.dropFirst())) else {
+            preconditionFailure("\(name): empty output for input \(shape)")
+        }
+        let outShape = [shape[0], g.outHeight, filters]
+        output.ensureShape(outShape)
+        outputGradient.ensureShape(activation == .linear ? [0] : outShape)
+        inputGradient.ensureShape(shape)
+        geometry = g
+        sizedFor = shape
+    }
+
+    /// y = f(conv(x) + b). Shape: x (N, T, C) -> y (N, OT, F), this layer's reused buffer.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.count > 0, "\(name): empty input \(x.shape)")
+        if x.shape != sizedFor { resize(for: x.shape) }
+        let g = geometry!, n = x.shape[0], f = filters
+        let rows = n * g.outHeight, p = g.patchSize
+        precondition(kernel.value.count == p * f && bias.value.count == f,
+                     "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
+        input = x
+        x.data.withUnsafeBufferPointer { xp in
+            kernel.value.data.withUnsafeBufferPointer { wp in
+                bias.value.data.withUnsafeBufferPointer { bp in
+                    output.data.withUnsafeMutableBufferPointer { yp in
+                        workspace.withBuffer(count: rows * p) { cols in
+                            // cols (R, P) <- x (N, T, C)
+                            im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                            // y (R, F) = cols (R, P) * kernel (P, F)
+                            gemm(m: rows, n: f, k: p, a: cols, b: wp.baseAddress!, c: yp.baseAddress!)
+                        }
+                        addBiasAndActivate(yp.baseAddress!, rows: rows, columns: f,
+                                           bias: bp.baseAddress!, activation: activation)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// dz = dy * f'; bias.grad += column sums of dz; kernel.grad += cols^T dz; dx = col2im(dz kernel^T).
+    /// Shape: dy (N, OT, F) -> dx (N, T, C).
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == output.shape && input.count > 0,
+                     "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
+        let dz = preActivationGradient(dy)
+        dz.data.withUnsafeBufferPointer { dzp in
+            let dz = dzp.baseAddress!
+            bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
+            }
+            accumulateKernelGradient(dz)
+            computeInputGradient(dz)
+        }
+        return inputGradient
+    }
+
+    /// dz = dy * f'(z) in `outputGradient`; dy itself for a linear layer (no copy).
+    private func preActivationGradient(_ dy: Tensor) -> Tensor {
+        if activation == .linear { return dy }
+        dy.data.withUnsafeBufferPointer { dyp in
+            output.data.withUnsafeBufferPointer { yp in
+                outputGradient.data.withUnsafeMutableBufferPointer { dzp in
+                    activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!, into: dzp.baseAddress!,
+                                        rows: dyp.count / filters, columns: filters)
+                }
+            }
+        }
+        return outputGradient
+    }
+
+    /// kernel.grad (P, F) += cols^T (P, R) dz (R, F), cols = im2col(x) remade in the workspace.
+    private func accumulateKernelGradient(_ dz: UnsafePointer<Float>) {
+        let g = geometry!, n = input.shape[0]
+        let rows = n * g.outHeight, p = g.patchSize
+        input.data.withUnsafeBufferPointer { xp in
+            kernel.grad.data.withUnsafeMutableBufferPointer { gw in
+                workspace.withBuffer(count: rows * p) { cols in
+                    im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                    gemm(transA: true, m: p, n: filters, k: rows, a: cols, b: dz, beta: 1, c: gw.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// dcols (R, P) = dz (R, F) kernel^T (F, P) in the workspace, then dx (N, T, C) = col2im(dcols).
+    private func computeInputGradient(_ dz: UnsafePointer<Float>) {
+        let g = geometry!, n = input.shape[0]
+        let rows = n * g.outHeight, p = g.patchSize
+        kernel.value.data.withUnsafeBufferPointer { wp in
+            inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                workspace.withBuffer(count: rows * p) { cols in
+                    gemm(transB: true, m: rows, n: p, k: filters, a: dz, b: wp.baseAddress!, c: cols)
+                    col2im(cols, batch: n, geometry: g, dx: dxp.baseAddress!)
+                }
+            }
+        }
+    }
+
+    public func releaseCache() { input = .empty }
+
+    /// Forward: y (R, F) = cols (R, P) kernel (P, F). Backward: kernel.grad (P, F) += cols^T dz and,
+    /// for the input gradient, dcols (R, P) = dz kernel^T.
+    public func products(inputShape: [Int], batch n: Int, inputGradient: Bool) -> LayerProducts {
+        guard let g = try? geometry(for: inputShape) else { return LayerProducts() }
+        let rows = n * g.outHeight, p = g.patchSize, f = filters
+        var products = LayerProducts(forward: [MatrixProduct("y", m: rows, n: f, k: p)],
+                                     backward: [MatrixProduct("dW", m: p, n: f, k: rows, transA: true)])
+        if inputGradient { products.backward.append(MatrixProduct("dx", m: rows, n: p, k: f, transB: true)) }
+        return products
+    }
+}
+
+extension Conv1D: WorkspaceUser {}

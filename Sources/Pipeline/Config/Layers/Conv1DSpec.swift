@@ -1,0 +1,46 @@
+import Layers
+import Tensor
+
+/// `conv1d`: Keras `Conv1D` on (frames, features) sequences (`model.input: sequence`), the features
+/// being its channels. `dilation_rate` is always 1 and `causal` padding is not offered.
+public struct Conv1DSpec: DecodableLayerSpec {
+    public static let typeName = "conv1d"
+    public static let keys = ["filters", "kernel_size", "strides", "padding", "activation"]
+
+    /// Output channels (required).
+    public var filters: Int
+    /// Frames under the kernel.
+    public var kernelSize: Int
+    public var strides: Int
+    public var padding: Padding
+    public var activation: Activation
+
+    public init(filters: Int, kernelSize: Int = 3, strides: Int = 1, padding: Padding = .valid,
+                activation: Activation = .linear) {
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.activation = activation
+    }
+
+    static func decode(_ body: ConfigNode) throws -> Conv1DSpec {
+        let m = try body.mapping(allowed: keys)
+        guard let filters = m["filters"] else { throw body.error("needs `filters`") }
+        var spec = Conv1DSpec(filters: try filters.int(min: 1, max: 65536))
+        if let v = m["kernel_size"] { spec.kernelSize = try v.int(min: 1, max: 65536) }
+        if let v = m["strides"] { spec.strides = try v.int(min: 1, max: 65536) }
+        if let v = m["padding"] { spec.padding = try v.padding() }
+        if let v = m["activation"] { spec.activation = try v.activation() }
+        return spec
+    }
+
+    public var arguments: [(key: String, value: String)] {
+        [("filters", "\(filters)"), ("kernel_size", "\(kernelSize)"), ("strides", "\(strides)"),
+         ("padding", padding.rawValue), ("activation", activation.rawValue)]
+    }
+
+    public func makeLayer(_ context: LayerContext) -> any Layer {
+        Conv1D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation)
+    }
+}
