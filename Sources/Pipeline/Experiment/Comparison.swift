@@ -19,10 +19,17 @@ public struct Comparison {
 
     /// Adds the result of one finished run; times prediction on the held-out clips.
     public mutating func add(_ summary: TrainingRun.Summary, config: ExperimentConfig, prepared: PreparedData) throws {
+        try add(summary, config: config, clips: prepared.clips, testRows: prepared.testRows)
+    }
+
+    /// Adds the result of one finished run of any model kind (`clips`: cleaned samples of every table
+    /// row); times prediction on the held-out clips.
+    public mutating func add(_ summary: TrainingRun.Summary, config: ExperimentConfig, clips all: [[Float]],
+                             testRows: [Int]) throws {
         var ms = Double.nan
-        if !prepared.testRows.isEmpty {
-            let predictor = Predictor(model: try TrainedModel.load(from: summary.modelURL).model)
-            let clips = prepared.testRows.map { prepared.clips[$0] }
+        if !testRows.isEmpty {
+            let predictor = try ModelFile.classifier(contentsOf: summary.modelURL)
+            let clips = testRows.map { all[$0] }
             let start = Date()
             _ = predictor.predict(cleaned: clips)
             ms = Date().timeIntervalSince(start) * 1000 / Double(clips.count)
@@ -31,7 +38,7 @@ public struct Comparison {
                         trainingWindowsPerSecond: summary.trainingWindowsPerSecond,
                         bestValidationAccuracy: summary.bestValidationAccuracy,
                         testFileAccuracy: summary.test?.report.accuracy ?? .nan,
-                        predictMillisecondsPerClip: ms, testRows: prepared.testRows))
+                        predictMillisecondsPerClip: ms, testRows: testRows))
     }
 
     /// Whether every config was scored on the same test files.

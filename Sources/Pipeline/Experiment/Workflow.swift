@@ -6,6 +6,7 @@ import Tensor
 public enum Workflow {
     /// Prepares the data (with a progress bar), trains, evaluates and reports.
     public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool) throws -> TrainingRun.Summary {
+        if config.model.kind == .randomForest { return try trainForest(config: config, data: data) }
         let prepared = try prepare(config: config, data: data)
         let run = TrainingRun(config: config, data: data, prepared: prepared)
         let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
@@ -22,6 +23,11 @@ public enum Workflow {
         var comparison = Comparison()
         for config in configs {
             print("== \(config.name) (\(config.source))")
+            if config.model.kind == .randomForest {
+                let (summary, prepared) = try fitForest(config: config, data: data)
+                try comparison.add(summary, config: config, clips: prepared.clips, testRows: prepared.testRows)
+                continue
+            }
             let prepared = try prepare(config: config, data: data)
             let summary = try TrainingRun(config: config, data: data, prepared: prepared)
                 .run(resume: false, console: KerasConsole()) { StopSignal.received != nil }
