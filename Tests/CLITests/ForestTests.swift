@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Tensor
 import TestSupport
 import XCTest
 
@@ -79,6 +80,36 @@ final class ForestCLITests: XCTestCase {
         let bytes = try Data(contentsOf: demo.appendingPathComponent("d.npy"))
         XCTAssertTrue(String(decoding: bytes.prefix(128), as: UTF8.self).contains("'shape': (24, 38)"))
         XCTAssertEqual(bytes.count, 128 + 24 * 38 * 4)
+    }
+
+    func testDescriptorNetworkTrainsAndPredicts() throws {
+        try """
+        name: mlp
+        model:
+          input: descriptors
+          layers:
+            - dense: {units: 16, activation: relu}
+            - dense: {units: classes, activation: softmax}
+        training: {epochs: 30, batch_size: 8}
+        split: {test: 0.25, validation: 0.2}
+        """.write(to: demo.appendingPathComponent("cfg/mlp.yaml"), atomically: true, encoding: .utf8)
+        let train = try CLI.run("train", ["--mode", "mlp"], in: demo)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch 30/30"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
+        let model = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/mlp.safetensors"))
+        XCTAssertEqual(model.metadata["input_shape"], "[38]")
+        XCTAssertNotNil(model.metadata["feature_mean"])
+        XCTAssertTrue(try read("runs/mlp/report.md").contains("File-level accuracy"))
+        let again = try CLI.run("train", ["--mode", "mlp", "--epochs", "1"], in: demo)
+        XCTAssertTrue(again.stdout.contains("(feature cache)"), again.stdout)   // the descriptor cache
+
+        let predict = try CLI.run("predict", ["--model", "models/mlp.safetensors"], in: demo)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        let lines = try read("predictions.csv").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 1 + 24)
+        let probabilities = lines[1].components(separatedBy: ",")[2..<5].compactMap(Double.init)
+        XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
     }
 
     func testCompareHasAForestRowOnTheSameSplit() throws {

@@ -33,6 +33,15 @@ final class ForestConfigTests: XCTestCase {
         XCTAssertEqual(try parse(printed), { var b = c; b.source = "cfg/f.yaml"; return b }())
     }
 
+    func testShippedDescriptorNetworkBuilds() throws {
+        let c = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("descriptors_mlp.yaml"))
+        XCTAssertEqual(c.model.input, .descriptors)
+        XCTAssertEqual(c.inputShape, [38])
+        // 38 -> 64 -> 32 -> 3: 2,496 + 2,080 + 99
+        XCTAssertEqual(try c.makeModel(classes: 3, seed: 0).parameterCount, 4_675)
+        XCTAssertTrue(c.yaml().contains("  input: descriptors\n"))
+    }
+
     func testEveryKeyDecodes() throws {
         let c = try parse("""
             model: {kind: random_forest, n_estimators: 7, max_depth: 4, max_features: 0.5, min_samples_split: 3,

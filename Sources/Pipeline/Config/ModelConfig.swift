@@ -9,8 +9,9 @@ public struct ModelConfig: Equatable, Sendable {
     public var kind = Kind.network
     /// The forest's hyper-parameters (used when `kind` is `randomForest`).
     public var forest = ForestConfig()
-    /// `image`: windows are (frames, coefficients, 1) for Conv2D; `sequence`: (frames, coefficients) for LSTM.
-    public enum Input: String, Sendable, CaseIterable { case image, sequence }
+    /// `image`: windows are (frames, coefficients, 1) for Conv2D; `sequence`: (frames, coefficients) for LSTM;
+    /// `descriptors`: one standardised row of descriptors per clip (F), for Dense layers.
+    public enum Input: String, Sendable, CaseIterable { case image, sequence, descriptors }
     public var input = Input.image
     /// The layers in order, one spec per layer (the types are listed in `LayerCatalog`).
     public var layers: [any LayerSpec] = []

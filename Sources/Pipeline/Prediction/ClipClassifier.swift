@@ -37,6 +37,11 @@ public enum ModelFile {
         if file.metadata["format"] == ForestFile.formatName {
             return ForestPredictor(model: try ForestModel.decode(file, name: url.path))
         }
-        return Predictor(model: try TrainedModel.load(from: url).model)
+        return classifier(for: try TrainedModel.load(from: url).model)
+    }
+
+    /// The classifier of a network: `DescriptorNetworkPredictor` for `input: descriptors`, else `Predictor`.
+    public static func classifier(for model: TrainedModel) -> any ClipClassifier {
+        model.config.model.input == .descriptors ? DescriptorNetworkPredictor(model: model) : Predictor(model: model)
     }
 }
