@@ -38,8 +38,8 @@ struct ForestBench: ParsableCommand {
             predicts.append(Timing.seconds { predicted = forest.predict(xt) })
             accuracy = Double(zip(predicted, yt).filter { $0 == $1 }.count) / Double(yt.count)
         }
-        print(String(format: "earmark fit median %.3f s, predict median %.4f s, accuracy %.3f (%d trees, %@ rows x %d, %d cores)",
-                     Timing.median(fits), Timing.median(predicts), accuracy, trees, "\(x.shape[0])", x.shape[1],
-                     ProcessInfo.processInfo.activeProcessorCount))
+        print(String(format: "earmark fit median %.3f s, predict median %.4f s, accuracy %.3f "
+                     + "(%d trees, %@ rows x %d, %d cores)", Timing.median(fits), Timing.median(predicts),
+                     accuracy, trees, "\(x.shape[0])", x.shape[1], ProcessInfo.processInfo.activeProcessorCount))
     }
 }

@@ -81,7 +81,8 @@ struct Features: ParsableCommand {
 
 struct Descriptors: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the per-clip descriptor table of DATA (one row per usable clip) as .csv (named columns) or .npy.")
+        abstract: "Write the per-clip descriptor table of DATA (one row per usable clip) as .csv "
+            + "(named columns) or .npy.")
 
     @Option(help: "Data folder holding audio.csv and wavfiles/.")
     var data: String = "."
@@ -100,7 +101,10 @@ struct Descriptors: ParsableCommand {
         let folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
         let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: folder) }
         guard folder.hasTable else {
-            CLI.report { throw FileError(folder.csv.path, "does not exist: preprocess needs audio.csv (columns fname,label) and wavfiles/") }
+            CLI.report {
+                throw FileError(folder.csv.path, "does not exist: preprocess needs audio.csv (columns fname,label) "
+                                + "and wavfiles/")
+            }
             return
         }
         let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: URL(fileURLWithPath: out)) }

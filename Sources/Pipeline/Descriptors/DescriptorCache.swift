@@ -32,7 +32,8 @@ public enum DescriptorCache {
         let x = try file.tensor("x", file: url.path)
         let stored = try file.integers("rows", file: url.path).values
         guard x.shape == [rows.count, columns.count], stored == rows, x.data.allSatisfy(\.isFinite) else {
-            throw SafeTensors.Error(url.path, "holds \(x.shape) values for \(stored.count) rows, expected \(rows.count)")
+            throw SafeTensors.Error(url.path,
+                                    "holds \(x.shape) values for \(stored.count) rows, expected \(rows.count)")
         }
         return DescriptorTable(columns: columns, rows: rows, x: x)
     }

@@ -26,7 +26,8 @@ public enum DescriptorExport {
 
     /// Prepares (cleans, caches) the descriptors of `data` for `config` and writes them to `url`.
     /// - Returns: rows and columns written.
-    public static func run(config: ExperimentConfig, data: DataFolder, to url: URL) throws -> (rows: Int, columns: Int) {
+    public static func run(config: ExperimentConfig, data: DataFolder,
+                           to url: URL) throws -> (rows: Int, columns: Int) {
         let prepared = try PreparedDescriptors.run(config: config, data: data)
         Diagnostics.report(prepared.warnings)
         try write(prepared.descriptors, audio: prepared.table, to: url)

@@ -14,14 +14,15 @@ public enum ForestReportText {
         let pct = ReportText.pct
         let f = config.model.forest
         var md = ["# \(config.name): training report (random forest)", "",
-                  "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files usable, "
-                  + "classes: \(prepared.classes.joined(separator: ", ")))",
+                  "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files "
+                  + "usable, classes: \(prepared.classes.joined(separator: ", ")))",
                   "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
                   + "\(prepared.testRows.count) test (split by file, stratified, seed \(config.training.seed)); "
                   + "the forest is fitted to the training files only",
                   "- features: \(prepared.descriptors.columns.count) descriptor columns per clip",
                   "- forest: \(f.nEstimators) trees, \(summary.parameters) nodes, max_features \(f.maxFeatures), "
-                  + "class_weight \(f.classWeight.rawValue); fit in \(String(format: "%.3f", summary.secondsPerEpoch)) s",
+                  + "class_weight \(f.classWeight.rawValue); "
+                  + "fit in \(String(format: "%.3f", summary.secondsPerEpoch)) s",
                   "- validation accuracy (files): \(pct(summary.bestValidationAccuracy)); "
                   + "model: `\(data.display(summary.modelURL))`", ""]
         if let t = summary.test {
@@ -31,12 +32,14 @@ public enum ForestReportText {
             if let roc = t.roc() {
                 let th = roc.threshold(forFalsePositiveRate: 0.1)
                 md += ["Two classes, positive class `\(t.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), "
-                       + "partial AUC (FPR <= 0.1, standardised) \(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))); "
+                       + "partial AUC (FPR <= 0.1, standardised) "
+                       + "\(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))); "
                        + "threshold \(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) gives "
                        + "FPR \(pct(th.fpr)), TPR \(pct(th.tpr)).", ""]
             }
         }
-        md += ["## Feature importance", "", "![importance](importance.svg)", "", "| column | importance |", "|---|---:|"]
+        md += ["## Feature importance", "", "![importance](importance.svg)", "",
+               "| column | importance |", "|---|---:|"]
         for (name, value) in ranked(forest) { md.append(String(format: "| %@ | %.4f |", name, value)) }
         if !prepared.warnings.isEmpty {
             md += ["", "## Warnings", ""]

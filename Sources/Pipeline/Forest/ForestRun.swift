@@ -23,8 +23,9 @@ public struct ForestRun {
         let start = Date()
         let forest: RandomForestClassifier
         do {
+            let parameters = config.model.forest.parameters(seed: config.training.seed)
             forest = try RandomForestClassifier.fit(x, labels: y, classCount: prepared.classes.count,
-                                                    parameters: config.model.forest.parameters(seed: config.training.seed),
+                                                    parameters: parameters,
                                                     classNames: prepared.classes,
                                                     featureNames: prepared.descriptors.columns)
         } catch {

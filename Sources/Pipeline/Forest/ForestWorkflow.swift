@@ -9,7 +9,8 @@ extension Workflow {
     }
 
     /// The forest run with its prepared descriptors (for `train compare`), summary printed.
-    static func fitForest(config: ExperimentConfig, data: DataFolder) throws -> (TrainingRun.Summary, PreparedDescriptors) {
+    static func fitForest(config: ExperimentConfig,
+                          data: DataFolder) throws -> (TrainingRun.Summary, PreparedDescriptors) {
         let line = ProgressLine()
         let prepared = try PreparedDescriptors.run(config: config, data: data) { stage, done, total in
             line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)

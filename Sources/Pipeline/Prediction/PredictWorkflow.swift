@@ -116,7 +116,8 @@ public enum PredictWorkflow {
                 Diagnostics.warning("\(display(urls[i])): no prediction: \(reason)")
             } else if p.probabilities == nil {
                 let seconds = Double(cleaned[i].count) / Double(predictor.features.rate)
-                Diagnostics.warning("\(display(urls[i])): no prediction: \(String(format: "%.3f", seconds)) s after cleaning, shorter than one \(predictor.features.windowSeconds) s window")
+                Diagnostics.warning("\(display(urls[i])): no prediction: \(String(format: "%.3f", seconds)) s after "
+                                    + "cleaning, shorter than one \(predictor.features.windowSeconds) s window")
             }
             rows.append(Row(fields: [], probabilities: p.probabilities, label: p.label.map { predictor.classes[$0] }))
         }
