@@ -36,7 +36,7 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .target(name: "CSupport", path: "Sources/CSupport"),
 
-        // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio)
+        // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio, Classical)
         // Every module a target imports is listed, even when another dependency already brings it.
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")],
+                dependencies: ["Tensor", "Layers", "Audio", "Classical", "CSupport",
+                               .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Classical", dependencies: ["Tensor"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
@@ -57,7 +58,8 @@ let package = Package(
                           exclude: ["README.md"]),
         .executableTarget(name: "Preprocess", dependencies: ["Pipeline", "Audio", argumentParser],
                           exclude: ["README.md"]),
-        .executableTarget(name: "Bench", dependencies: ["Pipeline", "Layers", "Audio", "Tensor", argumentParser],
+        .executableTarget(name: "Bench",
+                          dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", argumentParser],
                           exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Tests
@@ -65,7 +67,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Layers", "Audio", "Tensor", "TestSupport"]),
+        .testTarget(name: "PipelineTests",
+                    dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "ClassicalTests", dependencies: ["Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Pipeline", "Audio", "Tensor", "TestSupport"]),
     ]

@@ -122,6 +122,11 @@ public struct ClipDescriptors: Sendable, Equatable {
     public var spectralBandwidth: Float
     public var spectralRolloff: Float
     public var spectralFlatness: Float
+    /// The population standard deviation over frames (numpy's `std`, ddof 0) of each MFCC coefficient.
+    public var mfccStd: [Float]
+    /// The population standard deviation over frames of zcr, rms, centroid, bandwidth, rolloff and
+    /// flatness, in that order.
+    public var spectralStd: [Float]
 
     /// The names of `vector`'s entries for `numcep` MFCC coefficients (19 names for 13).
     public static func names(numcep: Int = 13) -> [String] {
@@ -146,6 +151,14 @@ public struct ClipDescriptors: Sendable, Equatable {
             for k in 0..<p.numcep { sums[k] += Double(values[f * p.numcep + k]) }
         }
         mfccMean = sums.map { Float($0 / Double(frames)) }
+        var squares = [Double](repeating: 0, count: p.numcep)
+        for f in 0..<frames {
+            for k in 0..<p.numcep {
+                let d = Double(values[f * p.numcep + k]) - sums[k] / Double(frames)
+                squares[k] += d * d
+            }
+        }
+        mfccStd = squares.map { Float(($0 / Double(frames)).squareRoot()) }
         let d = SpectralDescriptors.frames(signal, sampleRate: sampleRate)
         func mean(_ x: [Double]) -> Float { Float(x.reduce(0, +) / Double(x.count)) }
         zeroCrossingRate = mean(d.zeroCrossingRate)
@@ -154,5 +167,12 @@ public struct ClipDescriptors: Sendable, Equatable {
         spectralBandwidth = mean(d.bandwidth)
         spectralRolloff = mean(d.rolloff)
         spectralFlatness = mean(d.flatness)
+        spectralStd = [d.zeroCrossingRate, d.rms, d.centroid, d.bandwidth, d.rolloff, d.flatness].map(Self.std)
+    }
+
+    /// Population standard deviation (divisor n) of x, two-pass in Double.
+    static func std(_ x: [Double]) -> Float {
+        let m = x.reduce(0, +) / Double(x.count)
+        return Float((x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot())
     }
 }

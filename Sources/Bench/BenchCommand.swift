@@ -8,7 +8,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory, MFCC, cleaning, predict end to end.",
-        subcommands: [RunAll.self, MemoryProbe.self],
+        subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self],
         defaultSubcommand: RunAll.self)
 }
 

@@ -29,16 +29,16 @@ struct Predict: ParsableCommand {
         let demo = DataFolder(root: folder.root.appendingPathComponent("demo", isDirectory: true))
         if !folder.hasTable && model == nil && demo.hasTable { folder = demo }
         let modelURL = CLI.report { try PredictWorkflow.locateModel(model, data: folder) }
-        let trained = CLI.report { try TrainedModel.load(from: modelURL).model }
+        let trained = CLI.report { try ModelFile.classifier(contentsOf: modelURL) }
         let output = out.map { URL(fileURLWithPath: $0) } ?? folder.root.appendingPathComponent("predictions.csv")
         if clips.isEmpty {
             guard folder.hasTable else {
                 CLI.report { throw FileError(folder.csv.path, "does not exist: give clips to classify, or --data DIR with an audio.csv") }
                 return
             }
-            CLI.report { try PredictWorkflow.predictTable(model: trained, data: folder, output: output) }
+            CLI.report { try PredictWorkflow.predictTable(classifier: trained, data: folder, output: output) }
         } else {
-            CLI.report { try PredictWorkflow.predictClips(clips, model: trained, output: output) }
+            CLI.report { try PredictWorkflow.predictClips(clips, classifier: trained, output: output) }
         }
     }
 }

@@ -3,14 +3,14 @@ import Audio
 import Foundation
 import Pipeline
 
-/// `preprocess`: cleans the data set into clean/ (and draws the exploratory plots), or exports the
-/// features of one clip as .npy.
+/// `preprocess`: cleans the data set into clean/ (and draws the exploratory plots), exports the
+/// features of one clip as .npy, or the descriptor table of a data set as .csv or .npy.
 @main
 struct Preprocess: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preprocess",
         abstract: "Clean audio (decode, mono, resample, envelope gate) and export features.",
-        subcommands: [Clean.self, Features.self],
+        subcommands: [Clean.self, Features.self, Descriptors.self],
         defaultSubcommand: Clean.self)
 }
 
@@ -92,5 +92,38 @@ struct Features: ParsableCommand {
                                             out: URL(fileURLWithPath: out))
         }
         print("\(out): \(shape.frames) frames x \(shape.width) \(kind)")
+    }
+}
+
+struct Descriptors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the per-clip descriptor table of DATA (one row per usable clip) as .csv "
+            + "(named columns) or .npy.")
+
+    @Option(help: "Data folder holding audio.csv and wavfiles/.")
+    var data: String = "."
+
+    @Option(help: "Config name (cfg/<mode>.yaml) whose feature settings are used.")
+    var mode: String?
+
+    @Option(help: "Config file (instead of --mode).")
+    var config: String?
+
+    @Option(help: "Output file: .csv (fname, label and named columns) or .npy (float32, rows x columns).")
+    var out: String
+
+    func run() throws {
+        CLI.start()
+        let folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: folder) }
+        guard folder.hasTable else {
+            CLI.report {
+                throw FileError(folder.csv.path, "does not exist: preprocess needs audio.csv (columns fname,label) "
+                                + "and wavfiles/")
+            }
+            return
+        }
+        let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: URL(fileURLWithPath: out)) }
+        print("\(out): \(written.rows) clips x \(written.columns) descriptors")
     }
 }

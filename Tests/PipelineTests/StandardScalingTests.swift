@@ -4,7 +4,7 @@ import Tensor
 import XCTest
 
 /// `scaling: standard`: per-coefficient mean and population std over every training frame, the
-/// std floored at 1e-6, stored in model metadata and the cache, applied as (x - mean) / std.
+/// a constant coefficient divided by 1, stored in model metadata and the cache, applied as (x - mean) / std.
 final class StandardScalingTests: XCTestCase {
     func testFitIsTheFormulaPerCoefficient() {
         // (W 2, F 3, C 2, 1): coefficient 0 takes 1...6, coefficient 1 is constant 5
@@ -14,7 +14,7 @@ final class StandardScalingTests: XCTestCase {
         }
         XCTAssertEqual(mean, [3.5, 5])
         XCTAssertEqual(Double(std[0]), (17.5 / 6).squareRoot(), accuracy: 1e-6)    // ddof 0
-        XCTAssertEqual(std[1], FeatureScaling.standardFloor)
+        XCTAssertEqual(std[1], 1, "a constant coefficient is divided by 1")
         XCTAssertEqual(FeatureScaling.fitted(.standard, to: x, coefficients: 2), .standard(mean: mean, std: std))
         XCTAssertEqual(FeatureScaling.fitted(.minmax, to: x, coefficients: 2), .minMax(min: 1, max: 6))
 
@@ -62,5 +62,36 @@ final class StandardScalingTests: XCTestCase {
         let old = ["feature_min": "-1", "feature_max": "2"]
         XCTAssertEqual(try FeatureScaling(metadata: { old[$0]! }), .minMax(min: -1, max: 2))
         XCTAssertEqual(try FeatureScaling(metadata: { old[$0]! }, method: "minmax"), .minMax(min: -1, max: 2))
+    }
+
+    func testFitApplyAndStoredForm() throws {
+        let x = Tensor(shape: [3, 3], data: [1, 10, 5, 2, 20, 5, 3, 60, 5])
+        let s = FeatureScaling.standard(fittedTo: x, coefficients: 3)
+        guard case let .standard(mean, std) = s else { return XCTFail("\(s)") }
+        XCTAssertEqual(mean, [2, 30, 5])
+        XCTAssertEqual(std[0], Float((2.0 / 3).squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(std[1], Float((1400.0 / 3).squareRoot()), accuracy: 1e-4)
+        XCTAssertEqual(std[2], 1, "a constant column is divided by 1")
+        XCTAssertNil(s.problem)
+        var y = x
+        s.apply(to: &y)
+        for j in 0..<3 {
+            let column = (0..<3).map { Double(y.data[$0 * 3 + j]) }
+            XCTAssertEqual(column.reduce(0, +) / 3, 0, accuracy: 1e-6)
+        }
+        XCTAssertEqual(Array(y.data[6..<9]).map { Double($0) }[2], 0)
+        let meta = s.metadata
+        XCTAssertEqual(try FeatureScaling(metadata: { key in
+            guard let v = meta[key] else { throw CocoaError(.fileReadUnknown) }
+            return v
+        }, method: "standard"), s)
+        XCTAssertEqual(s.tensors["mean"]?.shape, [3])
+        XCTAssertNotNil(FeatureScaling.standard(mean: [], std: []).problem)
+        XCTAssertNotNil(FeatureScaling.standard(mean: [.nan], std: [1]).problem)
+        let unequal = ["feature_mean": "[1,2]", "feature_std": "[1]"]
+        XCTAssertThrowsError(try FeatureScaling(metadata: { key in
+            guard let v = unequal[key] else { throw CocoaError(.fileReadUnknown) }
+            return v
+        }, method: "standard")) { XCTAssertTrue(String(describing: $0).contains("feature_mean/feature_std")) }
     }
 }

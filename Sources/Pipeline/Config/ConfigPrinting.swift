@@ -7,11 +7,15 @@ extension ExperimentConfig {
     /// this text gives back an equal config.
     public func yaml() -> String {
         let t = training
-        var lines = ["name: \(name)"] + featureLines() + [
-                     "model:",
-                "  input: \(model.input.rawValue)",
-                "  layers:"]
-        for layer in model.layers { lines += layer.yamlLines(indent: 4) }
+        var lines = ["name: \(name)"] + featureLines()
+        if model.kind == .randomForest {
+            lines += model.forest.yamlLines()
+        } else {
+            lines += ["model:",
+                      "  input: \(model.input.rawValue)",
+                      "  layers:"]
+            for layer in model.layers { lines += layer.yamlLines(indent: 4) }
+        }
         lines += ["training:",
                   "  epochs: \(t.epochs)",
                   "  batch_size: \(t.batchSize)",

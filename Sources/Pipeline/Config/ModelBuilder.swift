@@ -3,10 +3,14 @@ import Tensor
 
 extension ExperimentConfig {
     /// Shape of one network input: (frames, coefficients, 1) for `image`, (frames, coefficients)
-    /// for `sequence` - (9, 13, 1) and (9, 13) for the reference.
+    /// for `sequence` - (9, 13, 1) and (9, 13) for the reference; (F) descriptor columns for `descriptors`.
     public var inputShape: [Int] {
         let f = features
-        return model.input == .image ? [f.framesPerWindow, f.coefficients, 1] : [f.framesPerWindow, f.coefficients]
+        switch model.input {
+        case .image: return [f.framesPerWindow, f.coefficients, 1]
+        case .sequence: return [f.framesPerWindow, f.coefficients]
+        case .descriptors: return [DescriptorTable.columns(for: f).count]
+        }
     }
 
     /// Builds the configured network for `classes` output classes, parameters from `seed`.

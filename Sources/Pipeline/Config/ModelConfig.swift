@@ -1,10 +1,17 @@
 import Layers
 import Tensor
 
-/// Layer stack and input layout.
+/// Layer stack and input layout, or (`kind: random_forest`) a random forest's hyper-parameters.
 public struct ModelConfig: Equatable, Sendable {
-    /// `image`: windows are (frames, coefficients, 1) for Conv2D; `sequence`: (frames, coefficients) for LSTM.
-    public enum Input: String, Sendable, CaseIterable { case image, sequence }
+    /// `network`: layers trained by the engine (the default, not printed); `random_forest`: Classical's
+    /// forest on the per-clip descriptor rows (`ForestConfig`).
+    public enum Kind: String, Sendable, CaseIterable { case network, randomForest = "random_forest" }
+    public var kind = Kind.network
+    /// The forest's hyper-parameters (used when `kind` is `randomForest`).
+    public var forest = ForestConfig()
+    /// `image`: windows are (frames, coefficients, 1) for Conv2D; `sequence`: (frames, coefficients) for LSTM;
+    /// `descriptors`: one standardised row of descriptors per clip (F), for Dense layers.
+    public enum Input: String, Sendable, CaseIterable { case image, sequence, descriptors }
     public var input = Input.image
     /// The layers in order, one spec per layer (the types are listed in `LayerCatalog`).
     public var layers: [any LayerSpec] = []
@@ -15,16 +22,25 @@ public struct ModelConfig: Equatable, Sendable {
     }
 
     public static func == (a: ModelConfig, b: ModelConfig) -> Bool {
-        a.input == b.input && a.layers.count == b.layers.count
+        a.kind == b.kind && a.forest == b.forest && a.input == b.input && a.layers.count == b.layers.count
             && zip(a.layers, b.layers).allSatisfy { $0.isEqual(to: $1) }
     }
 }
 
 extension ExperimentConfig {
-    /// Reads the `model` section: `input` and the non-empty `layers` list.
+    /// Reads the `model` section: `input` and the non-empty `layers` list, or `kind: random_forest`
+    /// and the forest's keys.
     static func decodeModel(_ node: ConfigNode) throws -> ModelConfig {
         var model = ModelConfig()
-        let m = try node.mapping(allowed: ["input", "layers"])
+        let kinds = ModelConfig.Kind.allCases
+        if let k = try node.mapping(allowed: ["kind", "input", "layers"] + ForestConfig.keys)["kind"] {
+            model.kind = try k.choice(ModelConfig.Kind.self, among: kinds)
+        }
+        if model.kind == .randomForest {
+            model.forest = try ForestConfig.decode(try node.mapping(allowed: ["kind"] + ForestConfig.keys))
+            return model
+        }
+        let m = try node.mapping(allowed: ["kind", "input", "layers"])
         if let v = m["input"] { model.input = try v.choice(ModelConfig.Input.self, among: ModelConfig.Input.allCases) }
         guard let layers = m["layers"] else { throw node.error("needs `layers`, a list of Keras layers") }
         model.layers = try layers.sequence().map(LayerCatalog.decode)

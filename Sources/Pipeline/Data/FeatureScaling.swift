@@ -12,11 +12,12 @@ public enum FeatureScaling: Equatable, Sendable {
     /// training features (the reference workflow's scaling, docs/WORKFLOW.md §5).
     case minMax(min: Float, max: Float)
     /// x' = (x - mean[c]) / std[c] for coefficient c (the last feature axis: the values of one
-    /// frame), mean and population std over every frame of the raw training features, std floored
-    /// at `standardFloor` (`scaling: standard`).
+    /// frame, or the columns of a descriptor row), mean and population std over every frame of the
+    /// raw training features (`scaling: standard`). A constant coefficient (std below
+    /// `standardFloor`) is divided by 1, as scikit-learn's StandardScaler does: it is only centred.
     case standard(mean: [Float], std: [Float])
 
-    /// The smallest std used by `standard` (a constant coefficient is then only centred).
+    /// The smallest std `standard` divides by; a coefficient with less gets 1.
     public static let standardFloor: Float = 1e-6
 
     /// The scaling `method` fitted to the raw training features `x`, whose values are frames of
@@ -29,8 +30,8 @@ public enum FeatureScaling: Equatable, Sendable {
         }
     }
 
-    /// Per-coefficient mean and std (ddof 0, two passes in Double, std floored at `standardFloor`).
-    /// Empty x gives NaN means (`problem` then says so).
+    /// Per-coefficient mean and std (ddof 0, two passes in Double; a std below `standardFloor`
+    /// becomes 1). Empty x gives NaN means (`problem` then says so).
     ///
     ///     x (N * C values, value i of coefficient i % C) -> .standard(mean (C), std (C))
     public static func standard(fittedTo x: Tensor, coefficients C: Int) -> FeatureScaling {
@@ -43,7 +44,10 @@ public enum FeatureScaling: Equatable, Sendable {
             for i in p.indices { let d = Double(p[i]) - sum[i % C]; squares[i % C] += d * d }
         }
         return .standard(mean: sum.map { Float($0) },
-                         std: squares.map { Swift.max(Float(($0 / n).squareRoot()), standardFloor) })
+                         std: squares.map { squares in
+                             let std = Float((squares / n).squareRoot())
+                             return std < standardFloor ? 1 : std
+                         })
     }
 
     /// The min/max scaling of `x`: its smallest and largest value (+inf and -inf for an empty x).
@@ -55,6 +59,23 @@ public enum FeatureScaling: Equatable, Sendable {
             for v in p { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
             return .minMax(min: lo, max: hi)
         }
+    }
+
+    /// The per-column standard scaling of x (N, F): each column's mean and population standard
+    /// deviation, in Double (1 for a constant column).
+    ///
+    ///     x (N, F) -> .standard(mean (F), std (F))
+    public static func standard(fittedTo x: Tensor) -> FeatureScaling {
+        let f = x.shape.last ?? 0, n = f == 0 ? 0 : x.count / f
+        var mean = [Double](repeating: 0, count: f), square = [Double](repeating: 0, count: f)
+        for i in 0..<n { for j in 0..<f { mean[j] += Double(x.data[i * f + j]) } }
+        mean = mean.map { $0 / Double(max(n, 1)) }
+        for i in 0..<n { for j in 0..<f { let d = Double(x.data[i * f + j]) - mean[j]; square[j] += d * d } }
+        let std = square.map { s -> Float in
+            let v = (s / Double(max(n, 1))).squareRoot()
+            return v > 0 ? Float(v) : 1
+        }
+        return .standard(mean: mean.map(Float.init), std: n == 0 ? [] : std)
     }
 
     /// Why the scaling cannot be applied (`constant or not finite (min 0.0, max 0.0)`), nil when it can.

@@ -29,16 +29,24 @@ public struct Comparison {
     /// Whether the rows are cross-validated (`--folds`).
     public var crossValidated: Bool { rows.contains { $0.foldAccuracies != nil } }
 
-    /// Adds the result of one finished run; times prediction on the held-out clips. With
-    /// `crossValidation`, the test accuracy is the folds' mean and prediction is timed on the first
-    /// fold's test clips (the final model has no test files).
+    /// Adds the result of one finished network run; times prediction on the held-out clips.
     public mutating func add(_ summary: TrainingRun.Summary, config: ExperimentConfig, prepared: PreparedData,
                              crossValidation: CrossValidation.Outcome? = nil) throws {
+        try add(summary, config: config, clips: prepared.clips, testRows: prepared.testRows,
+                crossValidation: crossValidation)
+    }
+
+    /// Adds the result of one finished run of any model kind (`clips`: cleaned samples of every table
+    /// row); times prediction on the held-out clips. With `crossValidation`, the test accuracy is the
+    /// folds' mean and prediction is timed on the first fold's test clips (the final model has no
+    /// test files).
+    public mutating func add(_ summary: TrainingRun.Summary, config: ExperimentConfig, clips all: [[Float]],
+                             testRows: [Int], crossValidation: CrossValidation.Outcome? = nil) throws {
         var ms = Double.nan
-        let timed = crossValidation?.results.first?.testRows ?? prepared.testRows
+        let timed = crossValidation?.results.first?.testRows ?? testRows
         if !timed.isEmpty {
-            let predictor = Predictor(model: try TrainedModel.load(from: summary.modelURL).model)
-            let clips = timed.map { prepared.clips[$0] }
+            let predictor = try ModelFile.classifier(contentsOf: summary.modelURL)
+            let clips = timed.map { all[$0] }
             let start = Date()
             _ = predictor.predict(cleaned: clips)
             ms = Date().timeIntervalSince(start) * 1000 / Double(clips.count)
@@ -47,7 +55,7 @@ public struct Comparison {
                         trainingWindowsPerSecond: summary.trainingWindowsPerSecond,
                         bestValidationAccuracy: summary.bestValidationAccuracy,
                         testFileAccuracy: summary.test?.report.accuracy ?? .nan,
-                        predictMillisecondsPerClip: ms, testRows: prepared.testRows))
+                        predictMillisecondsPerClip: ms, testRows: testRows))
         if let cv = crossValidation {
             rows[rows.count - 1].testFileAccuracy = cv.accuracy.mean
             rows[rows.count - 1].foldAccuracies = cv.results.map(\.testFileAccuracy)

@@ -26,8 +26,11 @@ public enum Preparation {
         let rows = try split(cleaned.usable, table: table, config: config, plan: plan, groups: groups,
                              warnings: &warnings)
         let source = WindowSource(config: config, data: data, table: table, clips: cleaned.clips, labels: rowLabels)
-        var windows = try source.cachedWindows(train: rows.train, validation: rows.validation,
-                                               warnings: &warnings, progress: progress)
+        var windows = config.model.input == .descriptors
+            ? try DescriptorWindows.make(config: config, data: data, table: table, clips: cleaned.clips,
+                                         labels: rowLabels, usable: cleaned.usable, rows: rows, progress: progress)
+            : try source.cachedWindows(train: rows.train, validation: rows.validation,
+                                       warnings: &warnings, progress: progress)
         try scale(&windows, file: data.display(data.csv), warnings: warnings)
         return PreparedData(table: table, classes: classes, rowLabels: rowLabels, clips: cleaned.clips,
                             trainRows: rows.train, validationRows: rows.validation, testRows: rows.test,

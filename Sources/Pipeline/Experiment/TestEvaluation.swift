@@ -16,7 +16,7 @@ public struct TestEvaluation {
     public let skipped: Int
 
     /// Predicts every row in `rows` from its cleaned clip and scores it against `labels`.
-    public init(predictor: Predictor, clips: [[Float]], rows: [Int], labels: [Int32]) {
+    public init(predictor: any ClipClassifier, clips: [[Float]], rows: [Int], labels: [Int32]) {
         let predictions = predictor.predict(cleaned: rows.map { clips[$0] })
         var kept: [Int] = [], probs: [[Float]] = [], truth: [Int] = [], predicted: [Int] = []
         var windowHits = 0, windowTotal = 0
@@ -26,7 +26,7 @@ public struct TestEvaluation {
             windowHits += predictions[i].windowPredictions.filter { $0 == Int(labels[r]) }.count
             windowTotal += predictions[i].windows
         }
-        classes = predictor.model.classes
+        classes = predictor.classes
         self.rows = kept
         self.truth = truth
         probabilities = probs

@@ -159,7 +159,7 @@ public struct TrainingRun {
     func scoreTestFiles(report: RunReport) throws -> TestEvaluation? {
         let best = try TrainedModel.load(from: data.model(config.name)).model
         guard !prepared.testRows.isEmpty else { return nil }
-        let evaluation = TestEvaluation(predictor: Predictor(model: best), clips: prepared.clips,
+        let evaluation = TestEvaluation(predictor: ModelFile.classifier(for: best), clips: prepared.clips,
                                         rows: prepared.testRows, labels: prepared.rowLabels)
         try report.writeConfusion(evaluation.report, title: "\(config.name): test files")
         return evaluation

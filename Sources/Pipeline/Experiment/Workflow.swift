@@ -5,9 +5,13 @@ import Tensor
 /// What the `train` command does, step by step, with its console output.
 public enum Workflow {
     /// Prepares the data (with a progress bar), trains, evaluates and reports; with `folds`,
-    /// cross-validates first (`crossValidate`).
+    /// cross-validates first (`crossValidate`). A `random_forest` config is fitted instead.
     public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool,
                              folds: Int? = nil) throws -> TrainingRun.Summary {
+        if config.model.kind == .randomForest {
+            if folds != nil { throw forestFoldsError(config) }
+            return try trainForest(config: config, data: data)
+        }
         if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
         let prepared = try prepare(config: config, data: data)
         let run = TrainingRun(config: config, data: data, prepared: prepared)
@@ -26,6 +30,7 @@ public enum Workflow {
     public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws {
         var comparison = Comparison()
         if let count = folds {
+            if let forest = configs.first(where: { $0.model.kind == .randomForest }) { throw forestFoldsError(forest) }
             let shared = try drawFolds(config: configs[0], data: data, count: count)
             for config in configs {
                 print("== \(config.name) (\(config.source))")
@@ -40,6 +45,11 @@ public enum Workflow {
         }
         for config in configs {
             print("== \(config.name) (\(config.source))")
+            if config.model.kind == .randomForest {
+                let (summary, prepared) = try fitForest(config: config, data: data)
+                try comparison.add(summary, config: config, clips: prepared.clips, testRows: prepared.testRows)
+                continue
+            }
             let prepared = try prepare(config: config, data: data)
             let summary = try TrainingRun(config: config, data: data, prepared: prepared)
                 .run(resume: false, console: KerasConsole()) { StopSignal.received != nil }
@@ -48,6 +58,12 @@ public enum Workflow {
             try comparison.add(summary, config: config, prepared: prepared)
         }
         try finish(comparison, data: data)
+    }
+
+    /// Cross-validation runs networks only so far: a forest with `--folds` is refused before any work.
+    static func forestFoldsError(_ config: ExperimentConfig) -> ConfigError {
+        ConfigError(file: config.source, key: "model.kind",
+                    "random_forest cannot be cross-validated yet (--folds); train it without --folds")
     }
 
     /// Prints and writes the comparison table.

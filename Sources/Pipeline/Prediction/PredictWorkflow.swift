@@ -23,9 +23,14 @@ public enum PredictWorkflow {
     /// Predicts every file of audio.csv from its raw audio and writes DATA/predictions.csv in the
     /// reference format (input columns, one probability column per class, y_pred) plus `split`.
     public static func predictTable(model: TrainedModel, data: DataFolder, output: URL) throws {
+        try predictTable(classifier: Predictor(model: model), data: data, output: output)
+    }
+
+    /// `predictTable` with a model of any kind (`ModelFile.classifier`).
+    public static func predictTable(classifier model: any ClipClassifier, data: DataFolder, output: URL) throws {
         let table = try data.readTable()
         Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
-        let predictor = Predictor(model: model)
+        let predictor = model
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
         let results = predictFiles(urls, predictor: predictor, display: data.display)
         var header = table.columns + model.classes + ["y_pred", "split"]
@@ -51,6 +56,11 @@ public enum PredictWorkflow {
     /// Predicts clips and folders (every file inside, recursively; hidden files skipped), prints a
     /// table and writes `output`.
     public static func predictClips(_ paths: [String], model: TrainedModel, output: URL) throws {
+        try predictClips(paths, classifier: Predictor(model: model), output: output)
+    }
+
+    /// `predictClips` with a model of any kind (`ModelFile.classifier`).
+    public static func predictClips(_ paths: [String], classifier model: any ClipClassifier, output: URL) throws {
         var urls: [URL] = []
         for p in paths {
             var isDir: ObjCBool = false
@@ -69,7 +79,7 @@ public enum PredictWorkflow {
                 urls.append(URL(fileURLWithPath: p))
             }
         }
-        let results = predictFiles(urls, predictor: Predictor(model: model), display: { $0.path })
+        let results = predictFiles(urls, predictor: model, display: { $0.path })
         var lines = [AudioTable.csvRecord(["fname"] + model.classes + ["y_pred"])]
         let width = max(24, urls.map { $0.path.count }.max() ?? 0)
         print("file".padding(toLength: width, withPad: " ", startingAt: 0) + "  prediction  probability")
@@ -90,7 +100,7 @@ public enum PredictWorkflow {
     }
 
     /// Decodes, cleans and predicts every file; a file that fails gets a warning and an empty row.
-    static func predictFiles(_ urls: [URL], predictor: Predictor, display: (URL) -> String) -> [Row] {
+    static func predictFiles(_ urls: [URL], predictor: any ClipClassifier, display: (URL) -> String) -> [Row] {
         var cleaned: [[Float]] = []
         var failures: [Int: String] = [:]
         for (i, url) in urls.enumerated() {
@@ -105,10 +115,11 @@ public enum PredictWorkflow {
             if let reason = failures[i] {
                 Diagnostics.warning("\(display(urls[i])): no prediction: \(reason)")
             } else if p.probabilities == nil {
-                let seconds = Double(cleaned[i].count) / Double(predictor.model.config.features.rate)
-                Diagnostics.warning("\(display(urls[i])): no prediction: \(String(format: "%.3f", seconds)) s after cleaning, shorter than one \(predictor.model.config.features.windowSeconds) s window")
+                let seconds = Double(cleaned[i].count) / Double(predictor.features.rate)
+                Diagnostics.warning("\(display(urls[i])): no prediction: \(String(format: "%.3f", seconds)) s after "
+                                    + "cleaning, shorter than one \(predictor.features.windowSeconds) s window")
             }
-            rows.append(Row(fields: [], probabilities: p.probabilities, label: p.label.map { predictor.model.classes[$0] }))
+            rows.append(Row(fields: [], probabilities: p.probabilities, label: p.label.map { predictor.classes[$0] }))
         }
         if !failures.isEmpty || rows.contains(where: { $0.probabilities == nil }) {
             Diagnostics.warning("\(rows.filter { $0.probabilities == nil }.count) of \(urls.count) files have no prediction (see above)")

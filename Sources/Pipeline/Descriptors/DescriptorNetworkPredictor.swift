@@ -1,0 +1,42 @@
+import Audio
+import Foundation
+import Tensor
+
+/// Classifies whole clips with an `input: descriptors` network: the descriptor row of each cleaned
+/// clip, the model's stored standard scaling, then the network (one replica, batches of 256). A clip
+/// counts as one "window"; an empty cleaned clip gets no prediction.
+public final class DescriptorNetworkPredictor: ClipClassifier {
+    public let model: TrainedModel
+    private let engine: TrainingEngine
+
+    public init(model: TrainedModel) {
+        self.model = model
+        engine = TrainingEngine(replicas: [model.network])
+    }
+
+    public var classes: [String] { model.classes }
+    public var splits: [String: String] { model.splits }
+    public var features: FeatureConfig { model.config.features }
+
+    ///     clips (C) -> rows x (U, F) of the U non-empty clips -> probabilities (U, K)
+    public func predict(cleaned clips: [[Float]]) -> [Predictor.ClipPrediction] {
+        let usable = clips.indices.filter { !clips[$0].isEmpty }
+        var out = clips.map { _ in Predictor.ClipPrediction(probabilities: nil, windows: 0, windowPredictions: []) }
+        guard !usable.isEmpty else { return out }
+        var x = DescriptorTable.compute(clips: clips, rows: usable, features: features).x
+        model.scaling.apply(to: &x)
+        let p = engine.predict(x, batchSize: 256)
+        let k = classes.count
+        for (i, c) in usable.enumerated() {
+            out[c] = Predictor.ClipPrediction(probabilities: Array(p.data[(i * k)..<((i + 1) * k)]), windows: 1,
+                                              windowPredictions: [])
+            out[c].windowPredictions = [out[c].label!]
+        }
+        return out
+    }
+
+    /// Decodes and cleans a file as training did, in memory.
+    public func clean(contentsOf url: URL) throws -> [Float] {
+        try Cleaning.clean(contentsOf: url, targetRate: features.rate, threshold: features.threshold)
+    }
+}

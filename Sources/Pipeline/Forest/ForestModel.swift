@@ -1,0 +1,71 @@
+import Classical
+import Foundation
+import Tensor
+
+/// A random forest with everything `predict` needs: its config (the features section says how clips
+/// are cleaned and described), the class names and which files it was trained, validated and tested
+/// on. Stored as Classical's forest file (`ForestFile`) with Earmark's metadata added: `config`,
+/// `config_hash`, `classes` and `splits` (JSON), `fit_seconds`.
+public struct ForestModel {
+    public var config: ExperimentConfig
+    /// Class names, sorted; class k of the forest is classes[k].
+    public var classes: [String]
+    /// fname -> train | validation | test at training time.
+    public var splits: [String: String]
+    public var forest: RandomForestClassifier
+    /// Seconds the fit took (0 when unknown).
+    public var fitSeconds: Double
+
+    public init(config: ExperimentConfig, classes: [String], splits: [String: String],
+                forest: RandomForestClassifier, fitSeconds: Double = 0) {
+        self.config = config; self.classes = classes; self.splits = splits
+        self.forest = forest; self.fitSeconds = fitSeconds
+    }
+
+    /// Nodes over all trees (the `parameters` column of `train compare`).
+    public var nodeCount: Int { forest.trees.reduce(0) { $0 + $1.feature.count } }
+
+    /// Writes the model atomically.
+    public func save(to url: URL) throws {
+        var file = ForestFile.encode(forest)
+        file.metadata.merge(["config": config.yaml(), "config_hash": config.configHash,
+                             "classes": TrainedModel.json(classes), "splits": TrainedModel.json(splits),
+                             "fit_seconds": String(fitSeconds)]) { a, _ in a }
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try SafeTensors.write(file, to: url)
+    }
+
+    /// Reads a forest model file.
+    public static func load(from url: URL) throws -> ForestModel {
+        try decode(SafeTensors.read(contentsOf: url), name: url.path)
+    }
+
+    /// Checks and decodes the contents of a forest model file; `name` is used in messages.
+    /// - Throws: for a foreign or damaged forest, missing metadata, or a forest that does not fit its
+    ///   config (column count) or classes.
+    public static func decode(_ file: SafeTensors.File, name: String) throws -> ForestModel {
+        let forest = try ForestFile.decode(file, name: name)
+        func need(_ key: String) throws -> String {
+            guard let v = file.metadata[key] else {
+                throw SafeTensors.Error(name, "lacks metadata '\(key)' (not written by Earmark's train?)")
+            }
+            return v
+        }
+        let config = try ExperimentConfig.parse(try need("config"), file: "\(name) (stored config)",
+                                                defaultName: "model")
+        guard let classes = try? JSONDecoder().decode([String].self, from: Data(try need("classes").utf8)),
+              classes.count == forest.classCount, classes.count >= 2, Set(classes).count == classes.count else {
+            throw SafeTensors.Error(name, "metadata 'classes' must list the forest's \(forest.classCount) classes")
+        }
+        guard let splits = try? JSONDecoder().decode([String: String].self, from: Data(try need("splits").utf8)) else {
+            throw SafeTensors.Error(name, "metadata 'splits' is not valid")
+        }
+        let columns = DescriptorTable.columns(for: config.features).count
+        guard config.model.kind == .randomForest, forest.featureCount == columns else {
+            throw SafeTensors.Error(name, "the forest reads \(forest.featureCount) columns but its config describes "
+                                    + "clips with \(columns) (or is not a random_forest config)")
+        }
+        return ForestModel(config: config, classes: classes, splits: splits, forest: forest,
+                           fitSeconds: file.metadata["fit_seconds"].flatMap(Double.init) ?? 0)
+    }
+}

@@ -1,0 +1,37 @@
+import Audio
+import Foundation
+import Tensor
+
+/// Classifies whole clips with a random forest: the descriptor row of each cleaned clip
+/// (`DescriptorTable.row`, all cores), then the forest's class probabilities. A clip counts as one
+/// "window" in `ClipPrediction`; an empty cleaned clip gets no prediction.
+public final class ForestPredictor: ClipClassifier {
+    public let model: ForestModel
+
+    public init(model: ForestModel) { self.model = model }
+
+    public var classes: [String] { model.classes }
+    public var splits: [String: String] { model.splits }
+    public var features: FeatureConfig { model.config.features }
+
+    /// Predicts cleaned clips (at the model's rate).
+    public func predict(cleaned clips: [[Float]]) -> [Predictor.ClipPrediction] {
+        let usable = clips.indices.filter { !clips[$0].isEmpty }
+        var out = clips.map { _ in Predictor.ClipPrediction(probabilities: nil, windows: 0, windowPredictions: []) }
+        guard !usable.isEmpty else { return out }
+        let table = DescriptorTable.compute(clips: clips, rows: usable, features: features)
+        let p = model.forest.predictProbabilities(table.x)      // (usable.count, K)
+        let k = classes.count
+        for (i, c) in usable.enumerated() {
+            let probabilities = Array(p.data[(i * k)..<((i + 1) * k)])
+            out[c] = Predictor.ClipPrediction(probabilities: probabilities, windows: 1, windowPredictions: [])
+            out[c].windowPredictions = [out[c].label!]
+        }
+        return out
+    }
+
+    /// Decodes and cleans a file as training did, in memory.
+    public func clean(contentsOf url: URL) throws -> [Float] {
+        try Cleaning.clean(contentsOf: url, targetRate: features.rate, threshold: features.threshold)
+    }
+}

@@ -1,0 +1,51 @@
+import Classical
+import Foundation
+
+/// The Markdown report of a random-forest run (runs/<name>/report.md).
+public enum ForestReportText {
+    /// The columns by importance, largest first.
+    static func ranked(_ forest: RandomForestClassifier) -> [(name: String, value: Double)] {
+        zip(forest.featureNames, forest.featureImportances).map { (name: $0, value: $1) }
+            .sorted { $0.value > $1.value }
+    }
+
+    public static func markdown(config: ExperimentConfig, data: DataFolder, prepared: PreparedDescriptors,
+                                summary: TrainingRun.Summary, forest: RandomForestClassifier) -> String {
+        let pct = ReportText.pct
+        let f = config.model.forest
+        var md = ["# \(config.name): training report (random forest)", "",
+                  "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files "
+                  + "usable, classes: \(prepared.classes.joined(separator: ", ")))",
+                  "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
+                  + "\(prepared.testRows.count) test (split by file, stratified, seed \(config.training.seed)); "
+                  + "the forest is fitted to the training files only",
+                  "- features: \(prepared.descriptors.columns.count) descriptor columns per clip",
+                  "- forest: \(f.nEstimators) trees, \(summary.parameters) nodes, max_features \(f.maxFeatures), "
+                  + "class_weight \(f.classWeight.rawValue); "
+                  + "fit in \(String(format: "%.3f", summary.secondsPerEpoch)) s",
+                  "- validation accuracy (files): \(pct(summary.bestValidationAccuracy)); "
+                  + "model: `\(data.display(summary.modelURL))`", ""]
+        if let t = summary.test {
+            md += ["## Held-out test files", "",
+                   "**File-level accuracy: \(pct(t.report.accuracy))** (\(t.report.correct)/\(t.report.total) files).",
+                   "", "```", t.report.table(), "```", "", "![confusion](confusion.svg)", ""]
+            if let roc = t.roc() {
+                let th = roc.threshold(forFalsePositiveRate: 0.1)
+                md += ["Two classes, positive class `\(t.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), "
+                       + "partial AUC (FPR <= 0.1, standardised) "
+                       + "\(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))); "
+                       + "threshold \(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) gives "
+                       + "FPR \(pct(th.fpr)), TPR \(pct(th.tpr)).", ""]
+            }
+        }
+        md += ["## Feature importance", "", "![importance](importance.svg)", "",
+               "| column | importance |", "|---|---:|"]
+        for (name, value) in ranked(forest) { md.append(String(format: "| %@ | %.4f |", name, value)) }
+        if !prepared.warnings.isEmpty {
+            md += ["", "## Warnings", ""]
+                + prepared.warnings.map { "- \($0.description.replacingOccurrences(of: "warning: ", with: ""))" }
+        }
+        md += ["", "## Config", "", "```yaml", config.yaml(), "```", ""]
+        return md.joined(separator: "\n")
+    }
+}

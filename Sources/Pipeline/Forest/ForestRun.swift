@@ -1,0 +1,70 @@
+import Classical
+import Foundation
+import Tensor
+
+/// One random-forest run (`train --mode forest`): fits Classical's forest to the TRAINING files'
+/// descriptor rows (the validation files are held out and reported, as for networks), saves
+/// models/<name>.safetensors, scores the held-out test files and writes runs/<name>/report.md,
+/// confusion.svg and importance.svg.
+public struct ForestRun {
+    public let config: ExperimentConfig
+    public let data: DataFolder
+    public let prepared: PreparedDescriptors
+
+    public init(config: ExperimentConfig, data: DataFolder, prepared: PreparedDescriptors) {
+        self.config = config; self.data = data; self.prepared = prepared
+    }
+
+    /// Fits, saves, evaluates and reports. The summary's `parameters` is the node count,
+    /// `secondsPerEpoch` the fit time and `trainingWindowsPerSecond` training rows per second of fit.
+    /// - Throws: `DataError` when the forest cannot be fitted (e.g. `max_features` above the columns).
+    public func run() throws -> TrainingRun.Summary {
+        let (x, y) = prepared.set(prepared.trainRows)
+        let start = Date()
+        let forest: RandomForestClassifier
+        do {
+            let parameters = config.model.forest.parameters(seed: config.training.seed)
+            forest = try RandomForestClassifier.fit(x, labels: y, classCount: prepared.classes.count,
+                                                    parameters: parameters,
+                                                    classNames: prepared.classes,
+                                                    featureNames: prepared.descriptors.columns)
+        } catch {
+            throw DataError(file: config.source, problem: "the random forest cannot be fitted: \(error)",
+                            hint: "check model.max_features against the \(x.shape[1]) descriptor columns")
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let model = ForestModel(config: config, classes: prepared.classes, splits: prepared.splitNames,
+                                forest: forest, fitSeconds: seconds)
+        let modelURL = data.model(config.name)
+        try model.save(to: modelURL)
+        let report = RunReport(folder: data.run(config.name))
+        var validationAccuracy = Double.nan
+        if !prepared.validationRows.isEmpty {
+            let (vx, vy) = prepared.set(prepared.validationRows)
+            let hits = zip(forest.predict(vx), vy).filter { $0 == $1 }.count
+            validationAccuracy = Double(hits) / Double(vy.count)
+        }
+        var summary = TrainingRun.Summary(outcome: .finished, history: [], parameters: model.nodeCount,
+                                          bestValidationAccuracy: validationAccuracy, test: nil,
+                                          trainingWindowsPerSecond: seconds > 0 ? Double(y.count) / seconds : .nan,
+                                          secondsPerEpoch: seconds, modelURL: modelURL, reportFolder: report.folder)
+        if !prepared.testRows.isEmpty {
+            let evaluation = TestEvaluation(predictor: ForestPredictor(model: model), clips: prepared.clips,
+                                            rows: prepared.testRows, labels: prepared.rowLabels)
+            try report.writeConfusion(evaluation.report, title: "\(config.name): test files")
+            summary.test = evaluation
+        }
+        try writeImportances(forest, to: report)
+        try report.writeMarkdown(ForestReportText.markdown(config: config, data: data, prepared: prepared,
+                                                           summary: summary, forest: forest))
+        return summary
+    }
+
+    /// importance.svg: the mean impurity decrease of the 20 most important columns, largest first.
+    func writeImportances(_ forest: RandomForestClassifier, to report: RunReport) throws {
+        let ranked = ForestReportText.ranked(forest).prefix(20)
+        let chart = Charts.bars(title: "\(config.name): feature importance (mean impurity decrease)",
+                                labels: ranked.map(\.name), values: ranked.map { $0.value * 100 }, unit: "%")
+        try writeAtomically(chart, to: report.folder.appendingPathComponent("importance.svg"))
+    }
+}

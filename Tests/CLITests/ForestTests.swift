@@ -1,0 +1,136 @@
+import Foundation
+import Pipeline
+import Tensor
+import TestSupport
+import XCTest
+
+/// End to end: `train --mode forest`, `predict` with the forest, `preprocess descriptors`, and a
+/// `train compare` with a forest row, on the demo's quality set (few clips).
+final class ForestCLITests: XCTestCase {
+    var root: URL!
+    var demo: URL!
+
+    override func setUpWithError() throws {
+        root = try makeTemporaryFolder("earmark-forest")
+        let folder = try DemoData.ensure(in: DataFolder(root: root), clipsPerClass: 8) { _ in }
+        demo = folder.root
+        let cfg = demo.appendingPathComponent("cfg")
+        try FileManager.default.createDirectory(at: cfg, withIntermediateDirectories: true)
+        try """
+        name: forest
+        model: {kind: random_forest, n_estimators: 25, class_weight: balanced}
+        split: {test: 0.25, validation: 0.2}
+        """.write(to: cfg.appendingPathComponent("forest.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    func read(_ path: String) throws -> String {
+        try String(contentsOf: demo.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func testTrainForestThenPredictWithIt() throws {
+        let train = try CLI.run("train", ["--mode", "forest"], in: demo)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("38 descriptors per clip"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("random forest: 25 trees"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
+        for file in ["models/forest.safetensors", "runs/forest/report.md", "runs/forest/confusion.svg",
+                     "runs/forest/importance.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: demo.appendingPathComponent(file).path), file)
+        }
+        let report = try read("runs/forest/report.md")
+        XCTAssertTrue(report.contains("File-level accuracy") && report.contains("| column | importance |"), report)
+        XCTAssertTrue(try read("runs/forest/importance.svg").hasPrefix("<svg"))
+
+        let again = try CLI.run("train", ["--mode", "forest"], in: demo)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.stdout.contains("(descriptor cache)"), again.stdout)
+
+        let predict = try CLI.run("predict", ["--model", "models/forest.safetensors"], in: demo)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        let lines = try read("predictions.csv").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "fname,label,high,low,medium,y_pred,split")
+        XCTAssertEqual(lines.count, 1 + 24)
+        for split in ["train", "test"] { XCTAssertTrue(predict.stdout.contains("\(split): "), predict.stdout) }
+        let fields = lines[1].components(separatedBy: ",")
+        let probabilities = fields[2..<5].compactMap(Double.init)
+        XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
+        // training files are fitted exactly by fully grown trees
+        XCTAssertTrue(predict.stdout.contains("train: 100.0%"), predict.stdout)
+
+        // one clip by path
+        let clip = try CLI.run("predict", ["--model", "models/forest.safetensors", "wavfiles", "--out", "p.csv"],
+                               in: demo)
+        XCTAssertEqual(clip.status, 0, clip.output)
+        XCTAssertEqual(try read("p.csv").split(separator: "\n").count, 1 + 24)
+    }
+
+    func testPreprocessDescriptorsWritesCSVAndNPY() throws {
+        let csv = try CLI.run("preprocess", ["descriptors", "--mode", "forest", "--out", "d.csv"], in: demo)
+        XCTAssertEqual(csv.status, 0, csv.output)
+        XCTAssertTrue(csv.stdout.contains("24 clips x 38 descriptors"), csv.stdout)
+        let lines = try read("d.csv").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 25)
+        XCTAssertTrue(lines[0].hasPrefix("fname,label,mfcc_mean_0,"), lines[0])
+        XCTAssertTrue(lines[0].hasSuffix(",spectral_flatness_mean,spectral_flatness_std"), lines[0])
+        XCTAssertEqual(lines[1].components(separatedBy: ",").count, 40)
+        let npy = try CLI.run("preprocess", ["descriptors", "--mode", "forest", "--out", "d.npy"], in: demo)
+        XCTAssertEqual(npy.status, 0, npy.output)
+        let bytes = try Data(contentsOf: demo.appendingPathComponent("d.npy"))
+        XCTAssertTrue(String(decoding: bytes.prefix(128), as: UTF8.self).contains("'shape': (24, 38)"))
+        XCTAssertEqual(bytes.count, 128 + 24 * 38 * 4)
+    }
+
+    func testDescriptorNetworkTrainsAndPredicts() throws {
+        try """
+        name: mlp
+        model:
+          input: descriptors
+          layers:
+            - dense: {units: 16, activation: relu}
+            - dense: {units: classes, activation: softmax}
+        training: {epochs: 30, batch_size: 8}
+        split: {test: 0.25, validation: 0.2}
+        """.write(to: demo.appendingPathComponent("cfg/mlp.yaml"), atomically: true, encoding: .utf8)
+        let train = try CLI.run("train", ["--mode", "mlp"], in: demo)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch 30/30"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
+        let model = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/mlp.safetensors"))
+        XCTAssertEqual(model.metadata["input_shape"], "[38]")
+        XCTAssertNotNil(model.metadata["feature_mean"])
+        XCTAssertTrue(try read("runs/mlp/report.md").contains("File-level accuracy"))
+        let again = try CLI.run("train", ["--mode", "mlp", "--epochs", "1"], in: demo)
+        XCTAssertTrue(again.stdout.contains("(feature cache)"), again.stdout)   // the descriptor cache
+
+        let predict = try CLI.run("predict", ["--model", "models/mlp.safetensors"], in: demo)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        let lines = try read("predictions.csv").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 1 + 24)
+        let probabilities = lines[1].components(separatedBy: ",")[2..<5].compactMap(Double.init)
+        XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
+    }
+
+    func testCompareHasAForestRowOnTheSameSplit() throws {
+        try """
+        name: tiny
+        model:
+          layers:
+            - flatten: {}
+            - dense: {units: 8, activation: relu}
+            - dense: {units: classes, activation: softmax}
+        training: {epochs: 1, batch_size: 16}
+        split: {test: 0.25, validation: 0.2}
+        """.write(to: demo.appendingPathComponent("cfg/tiny.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/forest.yaml"], in: demo)
+        XCTAssertEqual(r.status, 0, r.output)
+        let table = try read("runs/compare/compare.md")
+        XCTAssertTrue(table.contains("| tiny |") && table.contains("| forest |"), table)
+        XCTAssertFalse(table.contains("did not keep the same test files"), table)
+        let csv = try read("runs/compare/compare.csv").split(separator: "\n")
+        XCTAssertEqual(csv.count, 3)
+        let forest = csv.first { $0.hasPrefix("forest,") }.map { $0.components(separatedBy: ",") }
+        XCTAssertGreaterThan(Int(forest?[1] ?? "") ?? 0, 25, "parameters column: node count")
+    }
+}
