@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSamplerate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CSupport", path: "Sources/CSupport"),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio)
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSamplerate"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Layers", "Audio", "CSupport", .product(name: "Yams", package: "Yams")],
+                dependencies: ["Tensor", "Layers", "Audio", "CSupport", "CMPI", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Classical", dependencies: ["Tensor"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),

@@ -31,10 +31,13 @@ public struct TrainingRun {
 
     /// Replicas that share each batch: one per core (EARMARK_THREADS overrides; 1 disables), at
     /// most one per 8 examples of a batch. Results are exactly reproducible for a fixed count.
+    /// With several ranks (`Cluster.current`) each rank's replicas share its shard of the batch, and
+    /// the ranks on one host share its cores.
     static func replicaCount(batchSize: Int) -> Int {
+        let cluster = Cluster.current
         let requested = ProcessInfo.processInfo.environment["EARMARK_THREADS"].flatMap { Int($0) }
-            ?? ProcessInfo.processInfo.activeProcessorCount
-        return max(1, min(requested, batchSize / 8))
+            ?? max(1, ProcessInfo.processInfo.activeProcessorCount / cluster.localSize)
+        return max(1, min(requested, batchSize / cluster.size / 8))
     }
 
     func makeOptimizer() -> Optimizer {
@@ -55,7 +58,7 @@ public struct TrainingRun {
         let outcome = try trainer.run(train: prepared.train, validation: prepared.validation,
                                       epochs: config.training.epochs, events: events)
         var summary = summarize(outcome, trainer: trainer, report: report)
-        guard outcome == .finished else { return summary }
+        guard outcome == .finished, Cluster.current.rank == 0 else { return summary }
         summary.test = try scoreTestFiles(report: report)
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary))
         return summary
@@ -74,7 +77,8 @@ public struct TrainingRun {
             ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes)
                 .map(Float.init)
             : nil
-        return Trainer(engine: TrainingEngine(replicas: [network] + others), optimizer: makeOptimizer(),
+        let engine = TrainingEngine(replicas: [network] + others, collective: Cluster.current)
+        return Trainer(engine: engine, optimizer: makeOptimizer(),
                        loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: config.training.batchSize,
                        shuffle: config.training.shuffle, seed: seed)
     }
@@ -114,6 +118,8 @@ public struct TrainingRun {
             if epoch != announced { announced = epoch; console.epochStart(epoch + 1, of: epochs) }
             console.step(step + 1, of: steps, loss: loss, accuracy: accuracy, secondsPerStep: perStep)
         }
+        events.shouldStop = shouldStop
+        guard Cluster.current.rank == 0 else { return events }     // rank 0 alone writes files
         events.epochEnd = { record, improved in
             console.epochEnd(record, steps: stepsPerEpoch, improved: improved)
             model.epoch = record.epoch
@@ -123,7 +129,6 @@ public struct TrainingRun {
         events.checkpoint = {
             try model.save(to: checkpointURL, optimizer: trainer.optimizer, trainingState: trainer.state)
         }
-        events.shouldStop = shouldStop
         return events
     }
 

@@ -30,14 +30,22 @@ public final class TrainingEngine {
     /// caller's thread keeps the mode its owner set (the executables flush it in `CLI.start`).
     public var flushDenormals: Bool
 
+    /// The processes that share each global batch (`SingleProcess` unless launched by mpirun): after
+    /// the local replicas' gradients are summed, one allreduce makes them the global batch's.
+    public let collective: Collective
+    /// This rank's replicas' index among all ranks' (rank * R): their dropout streams are those of
+    /// replicas rank * R ..< (rank + 1) * R of a single process, so 2 ranks x 1 replica draw what
+    /// 1 rank x 2 replicas draws.
+    private var replicaOffset: Int { collective.rank * replicas.count }
     private let workers: [EngineReplica]
     private let team: WorkerTeam              // one thread per replica after the first (the caller's)
     private let parameters: [[Parameter]]     // [replica][parameter]
     private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
     private var output = Tensor.empty
+    private var fused: [Float] = []           // every gradient, packed for the allreduce
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
-    public init(replicas: [Sequential], flushDenormals: Bool = true) {
+    public init(replicas: [Sequential], flushDenormals: Bool = true, collective: Collective = SingleProcess()) {
         precondition(!replicas.isEmpty, "TrainingEngine needs at least one replica")
         let shapes = replicas[0].parameters.map(\.value.shape)
         for r in replicas {
@@ -47,6 +55,7 @@ public final class TrainingEngine {
         }
         self.replicas = replicas
         self.flushDenormals = flushDenormals
+        self.collective = collective
         workers = replicas.map(EngineReplica.init)
         team = WorkerTeam(workers: replicas.count - 1)
         parameters = replicas.map(\.parameters)
@@ -81,34 +90,47 @@ public final class TrainingEngine {
     /// model), replica r with its own stream.
     public func reseed(_ seed: UInt64) {
         for (r, replica) in replicas.enumerated() {
-            replica.reseed(seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15)
+            replica.reseed(seed &+ UInt64(replicaOffset + r) &* 0x9E37_79B9_7F4A_7C15)
         }
     }
 
     /// One optimisation step on a batch: every replica runs forward (training mode), the loss and the
     /// fused backward on its rows; the gradients are summed into replica 0; `optimizer` updates it;
     /// the new weights are copied to the other replicas.
-    /// - Returns: the batch's mean loss and its number of correct predictions.
+    /// With several ranks, `x` is this rank's shard of a global batch of `globalRows` rows (it may be
+    /// empty); the gradients are scaled by rows / `globalRows` and summed over the ranks before the update.
+    /// - Returns: the mean loss over this rank's rows and their number of correct predictions.
     public func step(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy,
-                     optimizer: Optimizer) -> (loss: Double, correct: Int) {
-        let n = x.shape[0]
-        precondition(n > 0 && labels.count == n, "TrainingEngine.step: x \(x.shape) with \(labels.count) labels")
-        let active = split(x, labels: labels)
+                     optimizer: Optimizer, globalRows: Int? = nil) -> (loss: Double, correct: Int) {
+        let n = x.shape[0], batch = globalRows ?? n
+        precondition(n <= batch && labels.count == n && (n > 0 || collective.size > 1),
+                     "TrainingEngine.step: x \(x.shape) with \(labels.count) labels of \(batch)")
+        let active = n == 0 ? 0 : split(x, labels: labels)
+        if active == 0 { model.zeroGrad(); workers[0].loss = 0; workers[0].correct = 0 }
         run(active) { replica in
             if active == 1 {
-                replica.trainingPass(x, labels: labels, loss: loss, batch: n)
+                replica.trainingPass(x, labels: labels, loss: loss, batch: batch)
             } else {
-                replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: n)
+                replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: batch)
             }
         }
-        if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
+        if collective.size > 1 {
+            sumGradients(active: active)
+            reduceGradients()
+            if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
+                update(with: elementwise, active: 1)
+            } else {
+                optimizer.step(parameters[0])
+                broadcastWeights()
+            }
+        } else if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
             update(with: elementwise, active: active)
         } else {
             sumGradients(active: active)
             optimizer.step(parameters[0])
             broadcastWeights()
         }
-        if active == 1 { return (workers[0].loss, workers[0].correct) }
+        if active <= 1 { return (workers[0].loss, workers[0].correct) }
         var total = 0.0, correct = 0
         for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
         return (total / Double(n), correct)
@@ -214,6 +236,32 @@ public final class TrainingEngine {
                     target.grad.data.withUnsafeMutableBufferPointer { t in
                         accumulate(s.baseAddress!, into: t.baseAddress!, count: s.count)
                     }
+                }
+            }
+        }
+    }
+
+    /// Packs replica 0's gradients into one contiguous buffer, sums it over the ranks in a single
+    /// allreduce and unpacks the sum (the gradient of the whole global batch).
+    ///
+    ///     g0 (P parameters) -> fused (sum of sizes) -> allreduce -> g0
+    private func reduceGradients() {
+        let total = parameters[0].reduce(0) { $0 + $1.grad.count }
+        if fused.count != total { fused = [Float](repeating: 0, count: total) }
+        fused.withUnsafeMutableBufferPointer { f in
+            var offset = 0
+            for p in parameters[0] {
+                p.grad.data.withUnsafeBufferPointer { g in
+                    (f.baseAddress! + offset).update(from: g.baseAddress!, count: g.count)
+                    offset += g.count
+                }
+            }
+            collective.allreduceSum(f)
+            offset = 0
+            for p in parameters[0] {
+                p.grad.data.withUnsafeMutableBufferPointer { g in
+                    g.baseAddress!.update(from: f.baseAddress! + offset, count: g.count)
+                    offset += g.count
                 }
             }
         }
