@@ -57,6 +57,7 @@ public struct TrainingRun {
         let events = makeEvents(trainer: trainer, report: report, console: console, shouldStop: shouldStop)
         let outcome = try trainer.run(train: prepared.train, validation: prepared.validation,
                                       epochs: config.training.epochs, events: events)
+        noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
         guard outcome == .finished, Cluster.current.rank == 0 else { return summary }
         summary.test = try scoreTestFiles(report: report)
@@ -130,6 +131,20 @@ public struct TrainingRun {
             try model.save(to: checkpointURL, optimizer: trainer.optimizer, trainingState: trainer.state)
         }
         return events
+    }
+
+    /// With several ranks: the gradient allreduce's mean time per step beside the step time.
+    func noteCommunication(_ trainer: Trainer, console: TrainingConsole) {
+        let engine = trainer.engine, c = engine.collective
+        guard c.size > 1, engine.allreduceCalls > 0 else { return }
+        let floats = engine.model.parameterCount
+        let steps = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
+        let epochs = trainer.state.history
+        let stepSeconds = epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count * steps))
+        console.note(String(format: "data-parallel: %d ranks x %d replicas; gradient allreduce of %d floats "
+                            + "(%.1f KiB) %.3f ms per step, step %.3f ms", c.size, engine.replicas.count, floats,
+                            Double(floats * 4) / 1024, engine.allreduceSeconds / Double(engine.allreduceCalls) * 1e3,
+                            stepSeconds * 1e3))
     }
 
     /// What the run did, without the test results.

@@ -1,3 +1,4 @@
+import Foundation
 import Layers
 import Tensor
 
@@ -43,6 +44,8 @@ public final class TrainingEngine {
     private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
     private var output = Tensor.empty
     private var fused: [Float] = []           // every gradient, packed for the allreduce
+    /// Time spent in the gradient allreduce and its number of calls (steps), for reports.
+    public private(set) var allreduceSeconds = 0.0, allreduceCalls = 0
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
     public init(replicas: [Sequential], flushDenormals: Bool = true, collective: Collective = SingleProcess()) {
@@ -256,7 +259,10 @@ public final class TrainingEngine {
                     offset += g.count
                 }
             }
+            let start = DispatchTime.now().uptimeNanoseconds
             collective.allreduceSum(f)
+            allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            allreduceCalls += 1
             offset = 0
             for p in parameters[0] {
                 p.grad.data.withUnsafeMutableBufferPointer { g in
