@@ -141,10 +141,11 @@ public struct TrainingRun {
         let steps = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
         let epochs = trainer.state.history
         let stepSeconds = epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count * steps))
+        let step = epochs.isEmpty ? "" : String(format: ", step %.3f ms", stepSeconds * 1e3)   // whole epochs only
         console.note(String(format: "data-parallel: %d ranks x %d replicas; gradient allreduce of %d floats "
-                            + "(%.1f KiB) %.3f ms per step, step %.3f ms", c.size, engine.replicas.count, floats,
-                            Double(floats * 4) / 1024, engine.allreduceSeconds / Double(engine.allreduceCalls) * 1e3,
-                            stepSeconds * 1e3))
+                            + "(%.1f KiB) %.3f ms per step", c.size, engine.replicas.count, floats,
+                            Double(floats * 4) / 1024, engine.allreduceSeconds / Double(engine.allreduceCalls) * 1e3)
+                     + step)
     }
 
     /// What the run did, without the test results.
