@@ -40,7 +40,9 @@ final class MPITests: XCTestCase {
                                                    "EARMARK_MPI_TIMEOUT": "60"])
     }
 
-    func model(_ root: URL) throws -> Data { try Data(contentsOf: root.appendingPathComponent("models/tiny.safetensors")) }
+    func model(_ root: URL) throws -> Data {
+        try Data(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))
+    }
 
     /// history.csv without the seconds column.
     func history(_ root: URL) throws -> [String] {
