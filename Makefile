@@ -2,7 +2,8 @@
 # Missing Debian packages are installed first (apt-get, as root, only when one is missing).
 
 SWIFT          ?= swift
-APT_PACKAGES   := pkg-config libopenblas-dev libsndfile1-dev libfftw3-dev libsoxr-dev
+APT_PACKAGES   := pkg-config libopenblas-dev libsndfile1-dev libfftw3-dev libsoxr-dev \
+                  libopenmpi-dev openmpi-bin
 RELEASE_FLAGS  := -c release
 DEMO_DIR       ?= demo-run
 

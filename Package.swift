@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CSupport", path: "Sources/CSupport"),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio, Classical)
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Layers", "Audio", "Classical", "CSupport",
+                dependencies: ["Tensor", "Layers", "Audio", "Classical", "CSupport", "CMPI",
                                .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Classical", dependencies: ["Tensor"],

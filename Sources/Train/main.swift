@@ -42,6 +42,10 @@ struct DataOptions: ParsableArguments {
                                valueName: "K"))
     var folds: Int?
 
+    @Option(help: ArgumentHelp("For tests: stop as Ctrl-C would after this many training steps.",
+                               visibility: .hidden))
+    var stopAfterSteps: Int?
+
     func validate() throws {
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
         if let k = folds, k < 2 { throw ValidationError("--folds must be at least 2, got \(k)") }
@@ -52,6 +56,10 @@ struct DataOptions: ParsableArguments {
     /// The data folder to train on: the demo set named by --demo (generated when missing), else DATA,
     /// or DATA/demo when DATA has no audio.csv.
     func folder() throws -> DataFolder {
+        try Cluster.current.rankZeroFirst { try localFolder() }    // one rank writes the demo data
+    }
+
+    private func localFolder() throws -> DataFolder {
         let given = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
         if let name = demo { return try DemoData.ensure(try DemoSet.named(name), in: given) { print($0) } }
         guard !given.hasTable else { return given }
@@ -62,6 +70,12 @@ struct DataOptions: ParsableArguments {
     func apply(to config: inout ExperimentConfig) {
         if let e = epochs { config.training.epochs = e }
         if let s = seed { config.training.seed = s }
+    }
+
+    /// Installs the stop handlers (and the test step limit).
+    func installStop() {
+        StopSignal.install()
+        if let n = stopAfterSteps { StopSignal.stop(afterSteps: n) }
     }
 }
 
@@ -84,13 +98,15 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         CLI.start()
+        Cluster.start()
         let requested = DataFolder(root: URL(fileURLWithPath: options.data, isDirectory: true))
         var cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: requested) }
         options.apply(to: &cfg)
-        if printConfig { print(cfg.yaml(), terminator: ""); return }
+        if printConfig { print(cfg.yaml(), terminator: ""); Cluster.finish(); return }
         let data = CLI.report { try options.folder() }
-        StopSignal.install()
+        options.installStop()
         let summary = CLI.report { try Workflow.train(config: cfg, data: data, resume: resume, folds: options.folds) }
+        Cluster.finish()
         if summary.outcome == .interrupted { throw ExitCode(130) }
     }
 }
@@ -110,6 +126,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         CLI.start()
+        Cluster.start()
         var loaded: [ExperimentConfig] = []
         for file in configs {
             var cfg = CLI.report { try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: file)) }
@@ -117,7 +134,8 @@ struct Compare: ParsableCommand {
             loaded.append(cfg)
         }
         let data = CLI.report { try options.folder() }
-        StopSignal.install()
+        options.installStop()
         CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }
+        Cluster.finish()
     }
 }

@@ -23,12 +23,12 @@ enum CLI {
         var output: String { stdout + stderr }
     }
 
-    /// Runs `tool` with `arguments` in `directory`, one BLAS thread (deterministic sums) unless
+    /// Runs `tool` (a built product, or an absolute path) with `arguments` in `directory`, one BLAS thread (deterministic sums) unless
     /// `environment` sets other variables (OPENBLAS_NUM_THREADS included).
     static func run(_ tool: String, _ arguments: [String], in directory: URL, environment: [String: String] = [:],
                     whileRunning: ((Process) -> Void)? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = products.appendingPathComponent(tool)
+        p.executableURL = tool.hasPrefix("/") ? URL(fileURLWithPath: tool) : products.appendingPathComponent(tool)
         p.arguments = arguments
         p.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment

@@ -13,6 +13,15 @@ extension ExperimentConfig {
         }
     }
 
+    /// Values a per-coefficient scaling covers: the coefficients of one frame for window and clip
+    /// inputs, the descriptor columns for `descriptors`.
+    public var scaledWidth: Int {
+        switch model.input {
+        case .image, .sequence: return features.coefficients
+        case .descriptors: return DescriptorTable.columns(for: features).count
+        }
+    }
+
     /// Builds the configured network for `classes` output classes, parameters from `seed`.
     /// - Throws: `ConfigError` naming the file and `model.layers[i]` when a shape does not work
     ///   (a pool that shrinks a dimension to zero, a Conv2D on a sequence input, ...).

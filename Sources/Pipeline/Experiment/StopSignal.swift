@@ -12,6 +12,20 @@ public enum StopSignal {
         signal(SIGTERM) { StopSignal.flag.store($0, ordering: .relaxed) }
     }
 
+    private static let polls = Atomic<Int>(0)
+    private static let stepLimit = Atomic<Int>(0)
+
+    /// For tests: `shouldStop` also answers true from the `steps`-th poll on (one poll per training
+    /// step), a deterministic stand-in for Ctrl-C at that step.
+    public static func stop(afterSteps steps: Int) { stepLimit.store(steps, ordering: .relaxed) }
+
+    /// Whether training should stop now: a signal was received or the test step limit is reached.
+    /// Counts one poll per call.
+    public static func shouldStop() -> Bool {
+        let n = polls.add(1, ordering: .relaxed).newValue, limit = stepLimit.load(ordering: .relaxed)
+        return received != nil || (limit > 0 && n >= limit)
+    }
+
     /// The signal received, if any.
     public static var received: Int32? {
         let s = flag.load(ordering: .relaxed)

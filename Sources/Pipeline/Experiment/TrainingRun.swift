@@ -36,10 +36,13 @@ public struct TrainingRun {
 
     /// Replicas that share each batch: one per core (EARMARK_THREADS overrides; 1 disables), at
     /// most one per 8 examples of a batch. Results are exactly reproducible for a fixed count.
+    /// With several ranks (`Cluster.current`) each rank's replicas share its shard of the batch, and
+    /// the ranks on one host share its cores.
     static func replicaCount(batchSize: Int) -> Int {
+        let cluster = Cluster.current
         let requested = ProcessInfo.processInfo.environment["EARMARK_THREADS"].flatMap { Int($0) }
-            ?? ProcessInfo.processInfo.activeProcessorCount
-        return max(1, min(requested, batchSize / 8))
+            ?? max(1, ProcessInfo.processInfo.activeProcessorCount / cluster.localSize)
+        return max(1, min(requested, batchSize / cluster.size / 8))
     }
 
     func makeOptimizer() -> Optimizer {
@@ -62,8 +65,9 @@ public struct TrainingRun {
         }
         let outcome = try trainer.run(train: prepared.train, validation: prepared.validation,
                                       epochs: config.training.epochs, events: events, epochSet: epochSet)
+        noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
-        guard outcome == .finished else { return summary }
+        guard outcome == .finished, Cluster.current.rank == 0 else { return summary }
         summary.test = try scoreTestFiles(report: report)
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
                                                      crossValidation: crossValidation))
@@ -83,7 +87,8 @@ public struct TrainingRun {
             ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes)
                 .map(Float.init)
             : nil
-        return Trainer(engine: TrainingEngine(replicas: [network] + others), optimizer: makeOptimizer(),
+        let engine = TrainingEngine(replicas: [network] + others, collective: Cluster.current)
+        return Trainer(engine: engine, optimizer: makeOptimizer(),
                        loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: config.training.batchSize,
                        shuffle: config.training.shuffle, seed: seed)
     }
@@ -128,6 +133,8 @@ public struct TrainingRun {
             if epoch != announced { announced = epoch; console.epochStart(epoch + 1, of: epochs) }
             console.step(step + 1, of: steps, loss: loss, accuracy: accuracy, secondsPerStep: perStep)
         }
+        events.shouldStop = shouldStop
+        guard Cluster.current.rank == 0 else { return events }     // rank 0 alone writes files
         events.epochEnd = { record, improved in
             console.epochEnd(record, steps: stepsPerEpoch, improved: improved)
             model.epoch = record.epoch
@@ -137,8 +144,22 @@ public struct TrainingRun {
         events.checkpoint = {
             try model.save(to: checkpointURL, optimizer: trainer.optimizer, trainingState: trainer.state)
         }
-        events.shouldStop = shouldStop
         return events
+    }
+
+    /// With several ranks: the gradient allreduce's mean time per step beside the step time.
+    func noteCommunication(_ trainer: Trainer, console: TrainingConsole) {
+        let engine = trainer.engine, c = engine.collective
+        guard c.size > 1, engine.allreduceCalls > 0 else { return }
+        let floats = engine.model.parameterCount
+        let steps = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
+        let epochs = trainer.state.history
+        let stepSeconds = epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count * steps))
+        let step = epochs.isEmpty ? "" : String(format: ", step %.3f ms", stepSeconds * 1e3)   // whole epochs only
+        console.note(String(format: "data-parallel: %d ranks x %d replicas; gradient allreduce of %d floats "
+                            + "(%.1f KiB) %.3f ms per step", c.size, engine.replicas.count, floats,
+                            Double(floats * 4) / 1024, engine.allreduceSeconds / Double(engine.allreduceCalls) * 1e3)
+                     + step)
     }
 
     /// What the run did, without the test results.

@@ -15,7 +15,7 @@ public enum Workflow {
         if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
         let prepared = try prepare(config: config, data: data)
         let run = TrainingRun(config: config, data: data, prepared: prepared)
-        let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
+        let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.shouldStop() }
         if summary.outcome == .interrupted {
             print("stopped: checkpoint written to \(data.display(data.checkpoint(config.name))); continue with --resume")
             return summary
@@ -52,7 +52,7 @@ public enum Workflow {
             }
             let prepared = try prepare(config: config, data: data)
             let summary = try TrainingRun(config: config, data: data, prepared: prepared)
-                .run(resume: false, console: KerasConsole()) { StopSignal.received != nil }
+                .run(resume: false, console: KerasConsole()) { StopSignal.shouldStop() }
             guard summary.outcome == .finished else { print("stopped"); return }
             printSummary(summary, data: data)
             try comparison.add(summary, config: config, prepared: prepared)
@@ -76,8 +76,11 @@ public enum Workflow {
 
     static func prepare(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut) throws -> PreparedData {
         let line = ProgressLine()
-        let prepared = try Preparation.run(config: config, data: data, plan: plan) { stage, done, total in
-            line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
+        // rank 0 cleans and caches; the other ranks then read its cache
+        let prepared = try Cluster.current.rankZeroFirst {
+            try Preparation.run(config: config, data: data, plan: plan) { stage, done, total in
+                line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
+            }
         }
         let (listed, usable) = (prepared.listedFiles, prepared.usableFiles)
         line.finish("data: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "

@@ -89,9 +89,10 @@ public struct TrainedModel {
         catch let invalid as FeatureScaling.InvalidMetadata {
             throw SafeTensors.Error(url.path, invalid.description)
         }
-        if let c = scaling.coefficients, c != config.features.coefficients {
+        if let c = scaling.coefficients, c != config.scaledWidth {
             throw SafeTensors.Error(url.path, "metadata feature_mean has \(c) values; the stored config gives "
-                                    + "\(config.features.coefficients) coefficients per frame")
+                                    + "\(config.scaledWidth) values to scale (coefficients per frame or "
+                                    + "descriptor columns)")
         }
         let splits = try decode([String: String].self, "splits")
         let network: Sequential

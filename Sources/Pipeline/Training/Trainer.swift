@@ -60,9 +60,9 @@ public final class Trainer {
     public let seed: UInt64
     public var state = TrainingState()
 
-    // buffers reused by every step
-    private var batch = Tensor.empty
-    private var batchLabels: [Int32] = []
+    // buffers reused by every step (a rank's shard with several ranks)
+    var batch = Tensor.empty
+    var batchLabels: [Int32] = []
 
     /// A trainer whose steps run on `engine` (its replica 0 is the model trained).
     public init(engine: TrainingEngine, optimizer: Optimizer, loss: SoftmaxCrossEntropy, batchSize: Int,
@@ -97,10 +97,13 @@ public final class Trainer {
     }
 
     /// Mean loss (without class weights, as Keras's val_loss) and accuracy of the model on `set`,
-    /// inferred in batches of at least 256 windows.
+    /// inferred in batches of at least 256 windows (with several ranks each infers its shard of the
+    /// windows and the probabilities are gathered).
     public func evaluate(_ set: WindowSet) -> (loss: Double, accuracy: Double) {
         guard set.count > 0 else { return (.nan, .nan) }
-        let p = engine.predict(set.x, batchSize: max(batchSize, 256))
+        let p = engine.collective.size > 1
+            ? distributedPredict(set.x)
+            : engine.predict(set.x, batchSize: max(batchSize, 256))
         var scratch = Tensor.empty
         let r = SoftmaxCrossEntropy().evaluate(probabilities: p, labels: set.labels, preActivationGradient: &scratch)
         return (r.loss, Double(r.correct) / Double(set.count))
@@ -124,10 +127,16 @@ public final class Trainer {
             while state.nextStep < steps {
                 let s = state.nextStep
                 let slice = order[(s * batchSize)..<min((s + 1) * batchSize, train.count)]
-                train.gather(slice, into: &batch, labels: &batchLabels)
                 let stepSeed = seed ^ (UInt64(state.epoch) << 32 | UInt64(s)) &* 0xBF58_476D_1CE4_E5B9
                 engine.reseed(stepSeed)
-                let r = step(batch, labels: batchLabels)
+                var r: (loss: Double, correct: Int), stop: Bool?
+                if engine.collective.size > 1 {
+                    (r, stop) = distributedStep(slice, of: train, shouldStop: events.shouldStop)
+                } else {
+                    train.gather(slice, into: &batch, labels: &batchLabels)
+                    r = step(batch, labels: batchLabels)
+                    stop = nil
+                }
                 guard r.loss.isFinite else { throw NonFiniteLossError(epoch: state.epoch, step: s, loss: r.loss) }
                 state.lossSum += r.loss * Double(slice.count)
                 state.correct += r.correct
@@ -138,11 +147,12 @@ public final class Trainer {
                 clock = now
                 events.step(state.epoch, s, steps, state.lossSum / Double(state.seen),
                             Double(state.correct) / Double(state.seen), state.secondsInEpoch / Double(state.nextStep))
-                if events.shouldStop() && state.nextStep < steps {
+                if (stop ?? events.shouldStop()) && state.nextStep < steps {
                     try events.checkpoint()
                     return .interrupted
                 }
             }
+            try checkReplicasAgree()
             let v = evaluate(validation)
             let record = EpochRecord(epoch: state.epoch + 1, loss: state.lossSum / Double(state.seen),
                                      accuracy: Double(state.correct) / Double(state.seen),
@@ -158,7 +168,7 @@ public final class Trainer {
             state.lossSum = 0; state.correct = 0; state.seen = 0; state.secondsInEpoch = 0
             try events.epochEnd(record, improved)
             try events.checkpoint()
-            if events.shouldStop() && state.epoch < epochs { return .interrupted }
+            if agreeToStop(events.shouldStop()) && state.epoch < epochs { return .interrupted }
         }
         return .finished
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Layers
 import Tensor
 
@@ -34,15 +35,25 @@ public final class TrainingEngine {
     /// caller's thread keeps the mode its owner set (the executables flush it in `CLI.start`).
     public var flushDenormals: Bool
 
+    /// The processes that share each global batch (`SingleProcess` unless launched by mpirun): after
+    /// the local replicas' gradients are summed, one allreduce makes them the global batch's.
+    public let collective: Collective
+    /// This rank's replicas' index among all ranks' (rank * R): their dropout streams are those of
+    /// replicas rank * R ..< (rank + 1) * R of a single process, so 2 ranks x 1 replica draw what
+    /// 1 rank x 2 replicas draws.
+    private var replicaOffset: Int { collective.rank * replicas.count }
     private let workers: [EngineReplica]
     private let team: WorkerTeam              // one thread per replica after the first (the caller's)
     private let parameters: [[Parameter]]     // [replica][parameter]
     private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
     private let states: [[LayerState]]        // [replica][state tensor]
     private var output = Tensor.empty
+    private var fused: [Float] = []           // every gradient, packed for the allreduce
+    /// Time spent in the gradient allreduce and its number of calls (steps), for reports.
+    public private(set) var allreduceSeconds = 0.0, allreduceCalls = 0
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
-    public init(replicas: [Sequential], flushDenormals: Bool = true) {
+    public init(replicas: [Sequential], flushDenormals: Bool = true, collective: Collective = SingleProcess()) {
         precondition(!replicas.isEmpty, "TrainingEngine needs at least one replica")
         let shapes = replicas[0].parameters.map(\.value.shape)
         for r in replicas {
@@ -52,6 +63,7 @@ public final class TrainingEngine {
         }
         self.replicas = replicas
         self.flushDenormals = flushDenormals
+        self.collective = collective
         workers = replicas.map(EngineReplica.init)
         team = WorkerTeam(workers: replicas.count - 1)
         parameters = replicas.map(\.parameters)
@@ -85,27 +97,28 @@ public final class TrainingEngine {
 
     /// Sets every replica's non-trainable state to its mean over replicas 0..<active (the ones that
     /// trained on the last batch): summed in replica order, divided by `active`, written into replica
-    /// 0 and copied to the others, so the result is deterministic for a fixed replica count. For
-    /// moving statistics updated as moving * momentum + statistic * (1 - momentum) from equal values,
-    /// this is one update with the mean of the replicas' shard statistics. This is the one place
-    /// replicas' state is combined; one replica: nothing to do.
+    /// 0; with several ranks, then averaged over the ranks (`reduceState`); and copied to the other
+    /// replicas, so the result is deterministic for a fixed replica and rank count. For moving
+    /// statistics updated as moving * momentum + statistic * (1 - momentum) from equal values, this
+    /// is one update with the mean of the shards' statistics. This is the one place replicas' state is
+    /// combined; one replica on one rank: nothing to do.
     private func averageState(active: Int) {
-        guard replicas.count > 1 else { return }
-        for i in states[0].indices {
-            let target = states[0][i]
-            if active > 1 {
-                target.value.data.withUnsafeMutableBufferPointer { t in
-                    for r in 1..<active {
-                        states[r][i].value.data.withUnsafeBufferPointer { s in
-                            for j in 0..<t.count { t[j] += s[j] }
-                        }
+        guard !states[0].isEmpty, replicas.count > 1 || collective.size > 1 else { return }
+        for i in states[0].indices where active > 1 {
+            states[0][i].value.data.withUnsafeMutableBufferPointer { t in
+                for r in 1..<active {
+                    states[r][i].value.data.withUnsafeBufferPointer { s in
+                        for j in 0..<t.count { t[j] += s[j] }
                     }
-                    let count = Float(active)
-                    for j in 0..<t.count { t[j] /= count }
                 }
+                let count = Float(active)
+                for j in 0..<t.count { t[j] /= count }
             }
+        }
+        if collective.size > 1 { reduceState() }
+        for i in states[0].indices {
             for r in 1..<replicas.count {
-                target.value.data.withUnsafeBufferPointer { s in
+                states[0][i].value.data.withUnsafeBufferPointer { s in
                     states[r][i].value.data.withUnsafeMutableBufferPointer { t in
                         t.baseAddress!.update(from: s.baseAddress!, count: s.count)
                     }
@@ -114,40 +127,66 @@ public final class TrainingEngine {
         }
     }
 
+    /// Replica 0's non-trainable state becomes its mean over the ranks (one allreduce of all of it).
+    private func reduceState() {
+        var packed = states[0].flatMap(\.value.data)
+        packed.withUnsafeMutableBufferPointer { collective.allreduceSum($0) }
+        let scale = 1 / Float(collective.size)
+        var offset = 0
+        for state in states[0] {
+            let count = state.value.count
+            for j in 0..<count { state.value.data[j] = packed[offset + j] * scale }
+            offset += count
+        }
+    }
+
     /// Reseeds every replica's stochastic layers: replica 0 with `seed` itself (the stream of a single
     /// model), replica r with its own stream.
     public func reseed(_ seed: UInt64) {
         for (r, replica) in replicas.enumerated() {
-            replica.reseed(seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15)
+            replica.reseed(seed &+ UInt64(replicaOffset + r) &* 0x9E37_79B9_7F4A_7C15)
         }
     }
 
     /// One optimisation step on a batch: every replica runs forward (training mode), the loss and the
     /// fused backward on its rows; the gradients are summed into replica 0; `optimizer` updates it;
     /// the new weights are copied to the other replicas, and their non-trainable state averaged
-    /// (`averageState`).
-    /// - Returns: the batch's mean loss and its number of correct predictions.
+    /// (`averageState`). With several ranks, `x` is this rank's shard of a global batch of
+    /// `globalRows` rows (it may be empty); the gradients are scaled by rows / `globalRows` and summed
+    /// over the ranks before the update.
+    /// - Returns: the mean loss over this rank's rows and their number of correct predictions.
     public func step(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy,
-                     optimizer: Optimizer) -> (loss: Double, correct: Int) {
-        let n = x.shape[0]
-        precondition(n > 0 && labels.count == n, "TrainingEngine.step: x \(x.shape) with \(labels.count) labels")
-        let active = split(x, labels: labels)
+                     optimizer: Optimizer, globalRows: Int? = nil) -> (loss: Double, correct: Int) {
+        let n = x.shape[0], batch = globalRows ?? n
+        precondition(n <= batch && labels.count == n && (n > 0 || collective.size > 1),
+                     "TrainingEngine.step: x \(x.shape) with \(labels.count) labels of \(batch)")
+        let active = n == 0 ? 0 : split(x, labels: labels)
+        if active == 0 { model.zeroGrad(); workers[0].loss = 0; workers[0].correct = 0 }
         run(active) { replica in
             if active == 1 {
-                replica.trainingPass(x, labels: labels, loss: loss, batch: n)
+                replica.trainingPass(x, labels: labels, loss: loss, batch: batch)
             } else {
-                replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: n)
+                replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: batch)
             }
         }
         averageState(active: active)
-        if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
+        if collective.size > 1 {
+            sumGradients(active: active)
+            reduceGradients()
+            if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
+                update(with: elementwise, active: 1)
+            } else {
+                optimizer.step(parameters[0])
+                broadcastWeights()
+            }
+        } else if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
             update(with: elementwise, active: active)
         } else {
             sumGradients(active: active)
             optimizer.step(parameters[0])
             broadcastWeights()
         }
-        if active == 1 { return (workers[0].loss, workers[0].correct) }
+        if active <= 1 { return (workers[0].loss, workers[0].correct) }
         var total = 0.0, correct = 0
         for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
         return (total / Double(n), correct)
@@ -253,6 +292,35 @@ public final class TrainingEngine {
                     target.grad.data.withUnsafeMutableBufferPointer { t in
                         accumulate(s.baseAddress!, into: t.baseAddress!, count: s.count)
                     }
+                }
+            }
+        }
+    }
+
+    /// Packs replica 0's gradients into one contiguous buffer, sums it over the ranks in a single
+    /// allreduce and unpacks the sum (the gradient of the whole global batch).
+    ///
+    ///     g0 (P parameters) -> fused (sum of sizes) -> allreduce -> g0
+    private func reduceGradients() {
+        let total = parameters[0].reduce(0) { $0 + $1.grad.count }
+        if fused.count != total { fused = [Float](repeating: 0, count: total) }
+        fused.withUnsafeMutableBufferPointer { f in
+            var offset = 0
+            for p in parameters[0] {
+                p.grad.data.withUnsafeBufferPointer { g in
+                    (f.baseAddress! + offset).update(from: g.baseAddress!, count: g.count)
+                    offset += g.count
+                }
+            }
+            let start = DispatchTime.now().uptimeNanoseconds
+            collective.allreduceSum(f)
+            allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            allreduceCalls += 1
+            offset = 0
+            for p in parameters[0] {
+                p.grad.data.withUnsafeMutableBufferPointer { g in
+                    g.baseAddress!.update(from: f.baseAddress! + offset, count: g.count)
+                    offset += g.count
                 }
             }
         }
