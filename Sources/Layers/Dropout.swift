@@ -91,4 +91,4 @@ public final class Dropout: Layer {
     }
 }
 
-extension Dropout: StochasticLayer {}
+extension Dropout: StochasticLayer, IdentityAtInference {}

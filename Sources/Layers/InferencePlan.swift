@@ -9,7 +9,7 @@ import Tensor
 /// - `Conv2D` (3x3, stride 1, same or valid, any activation but softmax) followed by `MaxPool2D`
 ///   (2x2, stride 2, valid): one `WinogradStep` with the pooling in the output transform
 ///   (Tensor/Winograd.swift). (Other 3x3 stride-1 convolutions use Winograd in `Conv2D.forward`.)
-/// - `Dropout`, `SpatialDropout2D`: skipped (the identity at inference).
+/// - `IdentityAtInference` layers (`Dropout`, `SpatialDropout2D`): skipped.
 /// - `BatchNormalization`: its own `forward(_:training: false)`, the per-channel affine of the
 ///   moving statistics (read on every call, so it follows training).
 final class InferencePlan {
@@ -33,7 +33,7 @@ final class InferencePlan {
                 i += 2
                 continue
             }
-            if !(layers[i] is Dropout || layers[i] is SpatialDropout2D) {
+            if !(layers[i] is IdentityAtInference) {
                 steps.append(.layer(layers[i]))
                 stepInputShapes.append(shapes[i])
             }

@@ -209,6 +209,9 @@ public protocol WorkspaceUser: AnyObject {
     var workspace: Workspace { get set }
 }
 
+/// A layer that is the identity at inference (the dropout kinds): `Sequential.infer` skips it.
+public protocol IdentityAtInference: Layer {}
+
 /// A layer with a softmax activation that can take the gradient with respect to its
 /// pre-activation directly (the fused softmax cross-entropy gradient `p - y`).
 public protocol SoftmaxOutputLayer: Layer {

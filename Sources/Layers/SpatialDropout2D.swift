@@ -107,4 +107,4 @@ public final class SpatialDropout2D: Layer {
     }
 }
 
-extension SpatialDropout2D: StochasticLayer {}
+extension SpatialDropout2D: StochasticLayer, IdentityAtInference {}
