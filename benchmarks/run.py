@@ -124,11 +124,13 @@ def markdown(results):
                      "(Keras: the same, `python keras_predict.py --once`).")
     lines += [f"- Windows: {e['settings'].get('window_count')} windows, {e['settings'].get('windows')}, "
               f"batch {e['settings'].get('batch_size')}; every framework trains and infers on the same windows.",
-              "- sgemm limit: `cblas_sgemm` alone on the model's own products (forward and backward), arranged "
-              "as Earmark runs them (data-parallel: each core multiplies its replica's share of the batch at "
-              "the same time); `(x%)` beside a figure is its FLOP rate (FLOPs per window counted from the "
-              "layer shapes x windows/s) over that limit. Above 100% means the framework does better than "
-              "im2col + sgemm (oneDNN's direct convolutions and fused LSTM).",
+              "- sgemm limit: `cblas_sgemm` alone on the products Earmark's layers issue (each layer reports "
+              "them: im2col products, the 16 Winograd products of eligible 3x3 convolutions, the output crop, "
+              "the LSTM's column blocks; forward and backward, the fused plan's for inference), arranged as "
+              "Earmark runs them (data-parallel: each core multiplies its replica's share of the batch at the "
+              "same time); `(x%)` beside a figure is its FLOP rate (those FLOPs per window x windows/s) over "
+              "that limit. A peer's percentage uses Earmark's counts, so above 100% means it needs fewer "
+              "operations or runs them faster than these products (oneDNN's direct convolutions, fused LSTM).",
               "", "| figure | Earmark | Keras | PyTorch | target | Earmark / faster peer | met |",
               "|---|---:|---:|---:|---|---:|---|"]
     for key, label, factor in MODEL_ROWS:
