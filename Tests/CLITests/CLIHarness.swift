@@ -23,8 +23,9 @@ enum CLI {
         var output: String { stdout + stderr }
     }
 
-    /// Runs `tool` (a built product, or an absolute path) with `arguments` in `directory`, one BLAS thread (deterministic sums) unless
-    /// `environment` sets other variables (OPENBLAS_NUM_THREADS included).
+    /// Runs `tool` (a built product, or an absolute path) with `arguments` in `directory`, one BLAS
+    /// thread (deterministic sums) unless `environment` sets other variables (OPENBLAS_NUM_THREADS
+    /// included).
     static func run(_ tool: String, _ arguments: [String], in directory: URL, environment: [String: String] = [:],
                     whileRunning: ((Process) -> Void)? = nil) throws -> Result {
         let p = Process()
