@@ -87,10 +87,12 @@ public struct FeatureParameters: Sendable, Hashable, Codable {
         func fail(_ key: String, _ reason: String) -> Invalid { Invalid(key: key, reason: reason) }
         guard sampleRate > 0 else { throw fail("sampleRate", "\(sampleRate) must be > 0") }
         guard winlen.isFinite, winlen > 0, frameLength >= 1 else {
-            throw fail("winlen", "\(winlen) s gives \(winlen.isFinite ? frameLength : 0) samples at \(sampleRate) Hz; need >= 1")
+            throw fail("winlen",
+                       "\(winlen) s gives \(winlen.isFinite ? frameLength : 0) samples at \(sampleRate) Hz; need >= 1")
         }
         guard winstep.isFinite, winstep > 0, frameStep >= 1 else {
-            throw fail("winstep", "\(winstep) s gives \(winstep.isFinite ? frameStep : 0) samples at \(sampleRate) Hz; need >= 1")
+            throw fail("winstep",
+                       "\(winstep) s gives \(winstep.isFinite ? frameStep : 0) samples at \(sampleRate) Hz; need >= 1")
         }
         guard nfft >= 2, nfft <= Self.maximumFFTSize else {
             throw fail("nfft", "\(nfft) must be in 2...\(Self.maximumFFTSize)")
@@ -100,7 +102,8 @@ public struct FeatureParameters: Sendable, Hashable, Codable {
         guard lowFreq.isFinite, lowFreq >= 0 else { throw fail("lowFreq", "\(lowFreq) must be >= 0") }
         let high = upperFrequency
         guard high.isFinite, high > lowFreq, high <= Double(sampleRate) / 2 else {
-            throw fail("highFreq", "\(high) Hz must be above lowFreq (\(lowFreq)) and at most rate/2 (\(Double(sampleRate) / 2))")
+            throw fail("highFreq",
+                       "\(high) Hz must be above lowFreq (\(lowFreq)) and at most rate/2 (\(Double(sampleRate) / 2))")
         }
         guard preemph.isFinite else { throw fail("preemph", "\(preemph) must be finite") }
         guard ceplifter.isFinite else { throw fail("ceplifter", "\(ceplifter) must be finite") }

@@ -19,7 +19,8 @@ public final class FeatureExtractor: Sendable {
     let plan: RealFFTPlan
     // Immutable tables in raw memory, so that threads sharing the extractor touch no reference
     // counts in the frame loop. dct (M, C): the orthonormal DCT-II rows 0..<C with the lifter
-    // folded in, stored transposed so that the frame loop runs over the C coefficients at once; filter j: melWeights[melOffsets[j] ..< melOffsets[j + 1]] from bin melStarts[j].
+    // folded in, stored transposed so that the frame loop runs over the C coefficients at once;
+    // filter j: melWeights[melOffsets[j] ..< melOffsets[j + 1]] from bin melStarts[j].
     nonisolated(unsafe) let dct: UnsafeMutablePointer<Double>
     nonisolated(unsafe) let melStarts: UnsafeMutablePointer<Int>
     nonisolated(unsafe) let melOffsets: UnsafeMutablePointer<Int>
@@ -94,7 +95,8 @@ public final class FeatureExtractor: Sendable {
                         into out: UnsafeMutablePointer<Float>, energies: UnsafeMutablePointer<Float>? = nil,
                         workspace ws: FeatureWorkspace) {
         precondition(ws.fft.size == parameters.nfft && ws.nfilt == parameters.nfilt,
-                     "workspace for nfft \(ws.fft.size), nfilt \(ws.nfilt) used with nfft \(parameters.nfft), nfilt \(parameters.nfilt)")
+                     "workspace for nfft \(ws.fft.size), nfilt \(ws.nfilt) "
+                     + "used with nfft \(parameters.nfft), nfilt \(parameters.nfilt)")
         precondition(kind.isSpeechFeature, "logmel is computed by LogMelExtractor")
         let N = parameters.nfft, M = parameters.nfilt, C = parameters.numcep
         let frames = frameCount(samples: signal.count)
@@ -181,12 +183,14 @@ public final class FeatureWorkspace {
 
 /// MFCC of python_speech_features: values (frames, numcep) row-major. An empty signal gives one
 /// all-zero frame (Python raises). Shape: signal (n) -> (F, C).
-public func mfcc(_ signal: [Float], _ parameters: FeatureParameters = FeatureParameters()) -> (frames: Int, values: [Float]) {
+public func mfcc(_ signal: [Float],
+                 _ parameters: FeatureParameters = FeatureParameters()) -> (frames: Int, values: [Float]) {
     FeatureExtractor.shared(parameters).compute(.mfcc, signal)
 }
 
 /// Log mel filter-bank energies of python_speech_features: values (frames, nfilt) row-major.
-public func logfbank(_ signal: [Float], _ parameters: FeatureParameters = FeatureParameters()) -> (frames: Int, values: [Float]) {
+public func logfbank(_ signal: [Float],
+                     _ parameters: FeatureParameters = FeatureParameters()) -> (frames: Int, values: [Float]) {
     FeatureExtractor.shared(parameters).compute(.logfbank, signal)
 }
 

@@ -37,7 +37,8 @@ public enum SyntheticDataset {
     public static func generate(clipsPerClass: Int = defaultClipsPerClass, seconds: Double = defaultSeconds,
                                 sampleRate: Int = 16000, seed: UInt64) -> [SyntheticClip] {
         precondition(clipsPerClass >= 0, "clipsPerClass must be >= 0, got \(clipsPerClass)")
-        precondition(seconds > 0 && sampleRate > 0, "need seconds > 0 and sampleRate > 0, got \(seconds), \(sampleRate)")
+        precondition(seconds > 0 && sampleRate > 0,
+                     "need seconds > 0 and sampleRate > 0, got \(seconds), \(sampleRate)")
         let count = Int(seconds * Double(sampleRate))
         var clips: [SyntheticClip] = []
         clips.reserveCapacity(labels.count * clipsPerClass)

@@ -40,11 +40,13 @@ struct AudioBenchmark {
         func rate(threads: Int) -> [Double] {
             output.withUnsafeMutableBufferPointer { out in
                 blocks(itemsPerPass: Double(refs.count)) {
-                    extractor.computeBatch(.mfcc, clips: [signal], windows: refs, length: length, into: out, threads: threads)
+                    extractor.computeBatch(.mfcc, clips: [signal], windows: refs, length: length, into: out,
+                                           threads: threads)
                 }
             }
         }
-        return MFCCResult(windows: refs.count, singleThread: rate(threads: 1), allCores: rate(threads: cores), cores: cores)
+        return MFCCResult(windows: refs.count, singleThread: rate(threads: 1), allCores: rate(threads: cores),
+                          cores: cores)
     }
 
     /// Seconds of audio cleaned per second for one file (its duration over the time `clean` takes).

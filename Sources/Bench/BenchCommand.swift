@@ -7,7 +7,8 @@ import Tensor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory, MFCC, cleaning, predict end to end.",
+        abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory, MFCC, "
+            + "cleaning, predict end to end.",
         subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self],
         defaultSubcommand: RunAll.self)
 }
@@ -64,7 +65,8 @@ struct RunAll: ParsableCommand {
     var repeats = 5
     @Flag(help: "Print every product's sgemm GFLOP/s.")
     var products = false
-    @Option(help: "Folder for the audio parts' files (WAVs, model file; the peers read them). Default: a new temporary folder.")
+    @Option(help: ArgumentHelp("Folder for the audio parts' files (WAVs, model file; the peers read them). "
+                               + "Default: a new temporary folder."))
     var audioDir: String?
     @Option(help: "The predict executable to time (default: the one beside bench).")
     var predict: String?
@@ -76,9 +78,12 @@ struct RunAll: ParsableCommand {
         guard common.replicas > 0, common.batchSize % common.replicas == 0 else {
             throw ValidationError("--replicas must be positive and divide --batch-size")
         }
-        guard repeats > 0, warmup >= 0 else { throw ValidationError("--repeats must be positive, --warmup not negative") }
+        guard repeats > 0, warmup >= 0 else {
+            throw ValidationError("--repeats must be positive, --warmup not negative")
+        }
         for name in only.split(separator: ",") where Part(rawValue: String(name)) == nil {
-            throw ValidationError("unknown part '\(name)' in --only; parts: \(Part.allCases.map(\.rawValue).joined(separator: ", "))")
+            let parts = Part.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("unknown part '\(name)' in --only; parts: \(parts)")
         }
     }
 
@@ -98,7 +103,8 @@ struct RunAll: ParsableCommand {
         print("Earmark bench: \(windows.count) windows from \(windows.source), batch \(common.batchSize), "
               + "BLAS \(BLAS.coreName), \(report.settings["parallelism"]!), FTZ/DAZ \(common.noFtz ? "off" : "on")")
         let folder = audioDir.map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("earmark-bench-audio-\(getpid())", isDirectory: true)
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("earmark-bench-audio-\(getpid())",
+                                                                             isDirectory: true)
         let audio = BenchAudio(folder: folder)
         if parts.contains(where: \.usesAudio) {
             try audio.write(seed: common.seed)
@@ -107,7 +113,8 @@ struct RunAll: ParsableCommand {
         let context = PartContext(windows: windows, batchSize: common.batchSize, warmup: warmup,
                                   repeats: repeats, replicas: common.replicas, flushDenormals: !common.noFtz,
                                   commonArguments: common.arguments, audio: audio,
-                                  predictExecutable: predict.map { URL(fileURLWithPath: $0) } ?? PredictBenchmark.sibling())
+                                  predictExecutable: predict.map { URL(fileURLWithPath: $0) }
+                                      ?? PredictBenchmark.sibling())
         for part in Part.allCases where parts.contains(part) {
             try part.run(context, into: &report)
         }

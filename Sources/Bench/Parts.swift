@@ -36,7 +36,8 @@ enum Part: String, CaseIterable {
                                          unit: "MiB", samples: [mib], higherIsBetter: false))
         case .mfcc:
             let r = try AudioBenchmark(audio: c.audio, warmup: c.warmup, repeats: c.repeats).runMFCC()
-            report.settings["mfcc_windows"] = "\(r.windows) windows of 0.1 s at 16 kHz (\(c.audio.mfccSignal.lastPathComponent)), (9, 13) each"
+            report.settings["mfcc_windows"] = "\(r.windows) windows of 0.1 s at 16 kHz "
+                + "(\(c.audio.mfccSignal.lastPathComponent)), (9, 13) each"
             report.figures += [
                 Figure(key: "mfcc_windows_per_s", label: "MFCC (0.1 s windows, 16 kHz), 1 thread", unit: "windows/s",
                        samples: r.singleThread),
@@ -61,7 +62,8 @@ enum Part: String, CaseIterable {
         case .predict:
             let seconds = try PredictBenchmark(executable: c.predictExecutable, audio: c.audio, warmup: 1,
                                                repeats: max(c.repeats, 5)).run()
-            report.figures.append(Figure(key: "predict_10s_clip_seconds", label: "predict one 10 s clip, process start to CSV",
+            report.figures.append(Figure(key: "predict_10s_clip_seconds",
+                                         label: "predict one 10 s clip, process start to CSV",
                                          unit: "s", samples: seconds, higherIsBetter: false))
         }
     }

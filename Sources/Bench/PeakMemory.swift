@@ -26,7 +26,8 @@ enum PeakMemory {
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0,
-              let last = text.split(separator: "\n").last, let mib = Double(last.trimmingCharacters(in: .whitespaces)) else {
+              let last = text.split(separator: "\n").last,
+              let mib = Double(last.trimmingCharacters(in: .whitespaces)) else {
             throw BenchError("memory probe failed (exit \(process.terminationStatus)): \(text)")
         }
         return mib

@@ -21,7 +21,8 @@ struct PredictBenchmark {
 
     func run() throws -> [Double] {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw BenchError("\(executable.path): no predict executable (build it: swift build -c release --product predict)")
+            throw BenchError("\(executable.path): no predict executable "
+                             + "(build it: swift build -c release --product predict)")
         }
         let out = audio.folder.appendingPathComponent("predictions.csv")
         func once() throws -> Double {
@@ -38,7 +39,8 @@ struct PredictBenchmark {
             process.waitUntilExit()
             let seconds = Timing.now() - start
             guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: out.path) else {
-                throw BenchError("predict failed (exit \(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))")
+                let text = String(decoding: message, as: UTF8.self)
+                throw BenchError("predict failed (exit \(process.terminationStatus)): \(text)")
             }
             return seconds
         }
@@ -46,7 +48,8 @@ struct PredictBenchmark {
         let times = try (0..<repeats).map { _ in try once() }
         let csv = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
         guard csv.count == 2, csv[1].split(separator: ",").count == 12 else {
-            throw BenchError("\(out.path): expected a header and one row of 12 fields (fname, 10 classes, y_pred), got \(csv)")
+            throw BenchError("\(out.path): expected a header and one row of 12 fields (fname, 10 classes, y_pred), "
+                             + "got \(csv)")
         }
         return times
     }

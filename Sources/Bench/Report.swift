@@ -76,6 +76,8 @@ struct Report: Codable {
         let url = URL(fileURLWithPath: path)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
         try encoder.encode(self).write(to: tmp)
-        guard rename(tmp.path, url.path) == 0 else { throw BenchError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard rename(tmp.path, url.path) == 0 else {
+            throw BenchError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -29,8 +29,11 @@ public protocol ElementwiseOptimizer: Optimizer {
 /// of parameter `i` (value `w`, gradient `g`, both the whole parameter's storage).
 public struct ElementwiseUpdate: @unchecked Sendable {
     let body: (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void
-    init(_ body: @escaping (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void) { self.body = body }
-    public func callAsFunction(_ i: Int, _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ range: Range<Int>) {
+    init(_ body: @escaping (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void) {
+        self.body = body
+    }
+    public func callAsFunction(_ i: Int, _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                               _ range: Range<Int>) {
         body(i, w, g, range)
     }
 }
@@ -103,7 +106,8 @@ public final class Adam: ElementwiseOptimizer {
     /// w, g, m, v: elements `range` of one parameter, one fused pass (b1 = 1 - beta1, b2 = 1 - beta2).
     @inline(__always)
     static func update(w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m mm: UnsafeMutablePointer<Float>,
-                       v vv: UnsafeMutablePointer<Float>, range: Range<Int>, alpha: Float, b1: Float, b2: Float, eps: Float) {
+                       v vv: UnsafeMutablePointer<Float>, range: Range<Int>, alpha: Float, b1: Float, b2: Float,
+                       eps: Float) {
         for j in range {
             let gj = g[j]
             mm[j] += (gj - mm[j]) * b1
@@ -173,7 +177,9 @@ public final class SGD: Optimizer {
     }
 
     public func restore(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-        guard let it = state["sgd/iterations"], it.count == 1 else { throw ShapeError("optimizer state has no sgd/iterations") }
+        guard let it = state["sgd/iterations"], it.count == 1 else {
+            throw ShapeError("optimizer state has no sgd/iterations")
+        }
         var newVelocity: [Tensor] = []
         for (i, p) in parameters.enumerated() {
             guard let vi = state["sgd/velocity/\(i)"], vi.shape == p.value.shape else {

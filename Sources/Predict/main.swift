@@ -9,7 +9,8 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Classify clips with a trained model.",
-        discussion: "With no clips, predicts every file of DATA/audio.csv (from its raw audio, cleaned in memory) and writes DATA/predictions.csv with the split each file had in training.")
+        discussion: "With no clips, predicts every file of DATA/audio.csv (from its raw audio, cleaned in memory) "
+            + "and writes DATA/predictions.csv with the split each file had in training.")
 
     @Option(help: "Model file (default: the model in DATA/models/).")
     var model: String?
@@ -33,7 +34,10 @@ struct Predict: ParsableCommand {
         let output = out.map { URL(fileURLWithPath: $0) } ?? folder.root.appendingPathComponent("predictions.csv")
         if clips.isEmpty {
             guard folder.hasTable else {
-                CLI.report { throw FileError(folder.csv.path, "does not exist: give clips to classify, or --data DIR with an audio.csv") }
+                CLI.report {
+                    throw FileError(folder.csv.path,
+                                    "does not exist: give clips to classify, or --data DIR with an audio.csv")
+                }
                 return
             }
             CLI.report { try PredictWorkflow.predictTable(classifier: trained, data: folder, output: output) }

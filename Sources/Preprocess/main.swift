@@ -15,7 +15,8 @@ struct Preprocess: ParsableCommand {
 }
 
 struct Clean: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write DATA/clean/ for missing or stale files (the default command).")
+    static let configuration = CommandConfiguration(
+        abstract: "Write DATA/clean/ for missing or stale files (the default command).")
 
     @Option(help: "Data folder holding audio.csv and wavfiles/.")
     var data: String = "."
@@ -29,7 +30,8 @@ struct Clean: ParsableCommand {
     @Option(help: "Config file (instead of --mode).")
     var config: String?
 
-    @Flag(help: "Also write the exploratory figures (signals, FFT, filter bank, MFCC, class distribution) to DATA/plots/.")
+    @Flag(help: ArgumentHelp("Also write the exploratory figures (signals, FFT, filter bank, MFCC, class distribution) "
+                             + "to DATA/plots/."))
     var plots = false
 
     func run() throws {
@@ -40,7 +42,10 @@ struct Clean: ParsableCommand {
             CLI.report { try DemoData.ensure(try DemoSet.named(name), in: given) { print($0) } }
         } ?? given
         guard folder.hasTable else {
-            CLI.report { throw FileError(folder.csv.path, "does not exist: preprocess needs audio.csv (columns fname,label) and wavfiles/") }
+            CLI.report {
+                throw FileError(folder.csv.path,
+                                "does not exist: preprocess needs audio.csv (columns fname,label) and wavfiles/")
+            }
             return
         }
         CLI.report { try PreprocessWorkflow.clean(config: cfg, data: folder, plots: plots) }
@@ -48,7 +53,8 @@ struct Clean: ParsableCommand {
 }
 
 struct Features: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write the features of a whole clip (not cleaned) as a float32 .npy (frames x coefficients).")
+    static let configuration = CommandConfiguration(
+        abstract: "Write the features of a whole clip (not cleaned) as a float32 .npy (frames x coefficients).")
 
     @Argument(help: "Audio file.")
     var clip: String

@@ -18,7 +18,8 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> (absolute: Double, scaled: Dou
 
 /// Prints a measured difference in a greppable form (the report quotes these lines).
 func report(_ what: String, _ difference: (absolute: Double, scaled: Double)) {
-    print(String(format: "AUDIO-DIFF %@: max |diff| %.3g, max scaled %.3g", what, difference.absolute, difference.scaled))
+    print(String(format: "AUDIO-DIFF %@: max |diff| %.3g, max scaled %.3g", what, difference.absolute,
+                 difference.scaled))
 }
 
 /// Float values of fixture tensor `name`.

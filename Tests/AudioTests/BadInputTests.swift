@@ -63,7 +63,8 @@ final class BadInputTests: XCTestCase {
     }
 
     func testZeroChannelsInHeader() {
-        let data = WavBytes.make(format: 1, channels: 0, rate: 16000, bitsPerSample: 16, data: WavBytes.int16([1, 2, 3, 4]))
+        let data = WavBytes.make(format: 1, channels: 0, rate: 16000, bitsPerSample: 16,
+                                 data: WavBytes.int16([1, 2, 3, 4]))
         guard let e = decodeError("zero channels.wav", data) else { return }
         // libsndfile refuses the header itself; either way the clip is rejected with a reason.
         switch e.reason {
@@ -75,7 +76,8 @@ final class BadInputTests: XCTestCase {
 
     func testAbsurdSampleRates() {
         for rate: UInt32 in [0, 2_000_000_000, 0xFFFF_FFFF, 1_000_001] {
-            let data = WavBytes.make(format: 1, channels: 1, rate: rate, bitsPerSample: 16, data: WavBytes.int16([1, 2, 3, 4]))
+            let data = WavBytes.make(format: 1, channels: 1, rate: rate, bitsPerSample: 16,
+                                     data: WavBytes.int16([1, 2, 3, 4]))
             guard let e = decodeError("rate \(rate).wav", data) else { continue }
             switch e.reason {
             case .badSampleRate, .cannotDecode: break
@@ -93,7 +95,8 @@ final class BadInputTests: XCTestCase {
     func testNaNAndInfinitySamples() {
         for (name, bad) in [("nan", Float.nan), ("inf", Float.infinity), ("-inf", -Float.infinity)] {
             let values: [Float] = [0.1, 0.2, bad, 0.4, 0.5, 0.6]   // stereo: the bad value is in frame 1
-            let data = WavBytes.make(format: 3, channels: 2, rate: 16000, bitsPerSample: 32, data: WavBytes.float32(values))
+            let data = WavBytes.make(format: 3, channels: 2, rate: 16000, bitsPerSample: 32,
+                                     data: WavBytes.float32(values))
             guard let e = decodeError("\(name) samples.wav", data) else { continue }
             XCTAssertEqual(e.reason, .nonFinite(frame: 1), "\(e)")
             print("AUDIO-ERROR \(e)")
@@ -143,7 +146,8 @@ final class BadInputTests: XCTestCase {
         try WavWriter.write([Float](repeating: 0.0001, count: 4000), sampleRate: 8000, to: quiet)
         XCTAssertEqual(try Cleaning.clean(contentsOf: quiet), [])
         let slow = folder.appendingPathComponent("slow.wav")
-        try WavBytes.make(format: 1, channels: 1, rate: 10, bitsPerSample: 16, data: WavBytes.int16([1, 2, 3])).write(to: slow)
+        try WavBytes.make(format: 1, channels: 1, rate: 10, bitsPerSample: 16, data: WavBytes.int16([1, 2, 3]))
+            .write(to: slow)
         XCTAssertThrowsError(try Cleaning.clean(contentsOf: slow)) { error in
             guard let e = error as? AudioError, case .cannotResample = e.reason else { return XCTFail("\(error)") }
             XCTAssertTrue("\(e)".hasPrefix(slow.path + ": cannot resample"), "\(e)")

@@ -21,7 +21,8 @@ final class ConcurrentDecodeTests: XCTestCase {
         let all = reasons.get()
         XCTAssertEqual(all.count, 1000)
         let wrong = all.filter { !$0.contains("Format not recognised") }
-        XCTAssertTrue(wrong.isEmpty, "\(wrong.count) broken opens reported another open's state, e.g. \(wrong.first ?? "")")
+        XCTAssertTrue(wrong.isEmpty,
+                      "\(wrong.count) broken opens reported another open's state, e.g. \(wrong.first ?? "")")
     }
 }
 

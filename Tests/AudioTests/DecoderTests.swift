@@ -36,7 +36,8 @@ final class DecoderTests: XCTestCase {
     func test24BitStereoMixesToTheAverage() throws {
         let left = testSignal(3000, rate: 44100), right = testSignal(3000, rate: 44100, frequency: 1000, phase: 1)
         let url = folder.appendingPathComponent("stereo 24.wav")
-        try WavWriter.write(interleaved: interleave([left, right]), channels: 2, sampleRate: 44100, format: .wavPCM24, to: url)
+        try WavWriter.write(interleaved: interleave([left, right]), channels: 2, sampleRate: 44100, format: .wavPCM24,
+                            to: url)
         let clip = try AudioDecoder.decode(contentsOf: url)
         XCTAssertEqual(clip.channels, 2)
         XCTAssertEqual(clip.sampleRate, 44100)
@@ -48,7 +49,8 @@ final class DecoderTests: XCTestCase {
         let channels = (0..<8).map { testSignal(800, rate: 8000, frequency: 100 + 50 * Double($0), phase: Double($0)) }
         for format in [AudioFileFormat.wavPCM24, .wavexPCM24, .wavexFloat32] {
             let url = folder.appendingPathComponent("eight-\(format.rawValue).wav")
-            try WavWriter.write(interleaved: interleave(channels), channels: 8, sampleRate: 8000, format: format, to: url)
+            try WavWriter.write(interleaved: interleave(channels), channels: 8, sampleRate: 8000, format: format,
+                                to: url)
             let clip = try AudioDecoder.decode(contentsOf: url)
             XCTAssertEqual(clip.channels, 8, format.rawValue)
             XCTAssertEqual(clip.sampleRate, 8000, format.rawValue)
@@ -60,13 +62,14 @@ final class DecoderTests: XCTestCase {
         // Hand-made 16-bit PCM: value v decodes to v / 32768 exactly; stereo averages exactly.
         let ints: [Int16] = [0, 0, 16384, -16384, 32767, 32767, -32768, -32768, 100, 300]
         let url = folder.appendingPathComponent("pcm16.wav")
-        try WavBytes.make(format: 1, channels: 2, rate: 22050, bitsPerSample: 16, data: WavBytes.int16(ints)).write(to: url)
+        try WavBytes.make(format: 1, channels: 2, rate: 22050, bitsPerSample: 16, data: WavBytes.int16(ints))
+            .write(to: url)
         let clip = try AudioDecoder.decode(contentsOf: url)
         XCTAssertEqual(clip.samples, [0, 0, 32767.0 / 32768, -1, 200.0 / 32768])
         // 8-bit unsigned and 16-bit through the writer: within the quantisation step.
         let x = testSignal(500, rate: 16000)
-        for (format, step) in [(AudioFileFormat.wavPCMU8, Float(1) / 128), (.wavPCM16, Float(1) / 32768), (.wavPCM32, 1e-6),
-                               (.aiffPCM16, Float(1) / 32768)] {
+        for (format, step) in [(AudioFileFormat.wavPCMU8, Float(1) / 128), (.wavPCM16, Float(1) / 32768),
+                               (.wavPCM32, 1e-6), (.aiffPCM16, Float(1) / 32768)] {
             let u = folder.appendingPathComponent("x-\(format.rawValue).wav")
             try WavWriter.write(interleaved: x, channels: 1, sampleRate: 16000, format: format, to: u)
             let c = try AudioDecoder.decode(contentsOf: u)
@@ -77,7 +80,8 @@ final class DecoderTests: XCTestCase {
     func testFlacIsLosslessAndOggKeepsTheShape() throws {
         let left = testSignal(4800, rate: 48000), right = testSignal(4800, rate: 48000, frequency: 700)
         let flac = folder.appendingPathComponent("x.flac")
-        try WavWriter.write(interleaved: interleave([left, right]), channels: 2, sampleRate: 48000, format: .flac24, to: flac)
+        try WavWriter.write(interleaved: interleave([left, right]), channels: 2, sampleRate: 48000, format: .flac24,
+                            to: flac)
         let a = try AudioDecoder.decode(contentsOf: flac)
         assertClose(a.samples, average([left, right]), tolerance: 1.5e-7, "FLAC 24 within the 24-bit step")
         report("FLAC 24 stereo mix vs average", maxDifference(a.samples, average([left, right])))
@@ -92,7 +96,9 @@ final class DecoderTests: XCTestCase {
             XCTAssertEqual(c.sampleRate, format == .oggOpus ? 48000 : 16000, format.rawValue)
             XCTAssertEqual(Double(c.frames), Double(x.count), accuracy: 1000, format.rawValue)
             // Lossy: the level survives (RMS within 10%) and values are finite.
-            func rms(_ v: [Float]) -> Double { (v.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(v.count)).squareRoot() }
+            func rms(_ v: [Float]) -> Double {
+                (v.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(v.count)).squareRoot()
+            }
             XCTAssertEqual(rms(c.samples), rms(x), accuracy: 0.1 * rms(x), format.rawValue)
         }
     }

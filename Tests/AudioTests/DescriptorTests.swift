@@ -20,7 +20,8 @@ final class DescriptorTests: XCTestCase {
                 XCTAssertEqual(values.count, expected.count, "\(name) \(key) frames")
                 guard values.count == expected.count else { continue }
                 let relative = zip(values, expected).map { abs($0 - Double($1)) / max(abs(Double($1)), 1e-12) }
-                print(String(format: "AUDIO-DIFF descriptors %@ %@ per frame: max relative %.3g", name, key, relative.max()!))
+                print(String(format: "AUDIO-DIFF descriptors %@ %@ per frame: max relative %.3g", name, key,
+                             relative.max()!))
             }
             let d = ClipDescriptors(y, sampleRate: rate)
             let expected = try fixtureValues(file, "\(name)/mean")
@@ -34,8 +35,9 @@ final class DescriptorTests: XCTestCase {
             }
             let mfccDiff = maxDifference(Array(d.vector[0..<13]), Array(expected[0..<13]))
             report("descriptors \(name) mfcc means", mfccDiff)
+            let worst = relative[13...].indices.max { relative[$0] < relative[$1] }!
             print(String(format: "AUDIO-DIFF descriptors %@ librosa means: max relative %.3g (%@)", name,
-                         relative[13...].max()!, ClipDescriptors.names()[13 + relative[13...].indices.max { relative[$0] < relative[$1] }! - 13]))
+                         relative[13...].max()!, ClipDescriptors.names()[13 + worst - 13]))
         }
     }
 

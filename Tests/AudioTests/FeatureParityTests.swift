@@ -92,7 +92,8 @@ final class FeatureParityTests: XCTestCase {
                        [0, 2, 4, 7, 10, 13, 16, 20, 24, 29, 34, 40, 46, 53, 60, 68, 77, 87, 97, 109, 122,
                         136, 152, 169, 188, 209, 231, 256])
         // The one-ulp trap: the top edge of (26, 1103, 44100) must floor to 552, not 551.
-        XCTAssertEqual(MelFilterBank.binEdges(nfilt: 26, nfft: 1103, sampleRate: 44100, lowFreq: 0, highFreq: 22050).last, 552)
+        let edges = MelFilterBank.binEdges(nfilt: 26, nfft: 1103, sampleRate: 44100, lowFreq: 0, highFreq: 22050)
+        XCTAssertEqual(edges.last, 552)
         // Filters: first filter rises 0, 0.5 on bins 0, 1 and falls 1, 0.5 on bins 2, 3 (edges 0 2 4).
         let bank = MelFilterBank(nfilt: 26, nfft: 512, sampleRate: 16000)
         let dense = bank.dense()
@@ -175,7 +176,9 @@ final class FeatureParityTests: XCTestCase {
 
     func testInvalidParametersThrowNamingTheKey() {
         func key(_ p: FeatureParameters) -> String? {
-            do { try p.validate(); return nil } catch let e as FeatureParameters.Invalid { return e.key } catch { return "?" }
+            do { try p.validate(); return nil } catch let e as FeatureParameters.Invalid {
+                return e.key
+            } catch { return "?" }
         }
         XCTAssertNil(key(FeatureParameters()))
         XCTAssertEqual(key(FeatureParameters(numcep: 30)), "numcep")

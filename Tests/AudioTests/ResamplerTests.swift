@@ -41,7 +41,8 @@ final class ResamplerTests: XCTestCase {
         var mono = testSignal(rate, rate: rate, frequency: 300)
         for i in Int(0.4 * Double(rate))..<Int(0.7 * Double(rate)) { mono[i] = 0 }
         let url = folder.appendingPathComponent("gap.wav")
-        try WavWriter.write(interleaved: mono.flatMap { [$0, $0] }, channels: 2, sampleRate: rate, format: .wavFloat32, to: url)
+        try WavWriter.write(interleaved: mono.flatMap { [$0, $0] }, channels: 2, sampleRate: rate, format: .wavFloat32,
+                            to: url)
         let cleaned = try Cleaning.clean(contentsOf: url)
         let resampled = try Resampler.resample(mono, from: rate, to: 16000)
         XCTAssertEqual(cleaned, EnvelopeGate.apply(resampled, sampleRate: 16000))

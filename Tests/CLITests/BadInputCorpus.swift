@@ -56,7 +56,8 @@ enum BadInputCorpus {
     @discardableResult
     static func make(in root: URL, dropGood: String? = nil) throws -> [Bad] {
         let wav = root.appendingPathComponent("wavfiles")
-        try FileManager.default.createDirectory(at: wav.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: wav.appendingPathComponent("sub"),
+                                                withIntermediateDirectories: true)
         func url(_ name: String) -> URL { wav.appendingPathComponent(name) }
         func tone(_ label: String, seconds: Double = 0.5, rate: Int, channels: Int = 1, index: Int = 0) -> [Float] {
             let f = frequencies[label]! * (1 + 0.04 * Double(index))
@@ -85,12 +86,16 @@ enum BadInputCorpus {
         try Data().write(to: url("zero bytes.wav"))
         try Data("this is a text file, not audio\n".utf8).write(to: url("text.wav"))
         let someInts = WavBytes.int16(quantizing: (0..<1600).map { Float(sin(Double($0) * 0.3) * 0.5) })
-        try WavBytes.make(format: 1, channels: 0, rate: 16000, bitsPerSample: 16, data: someInts).write(to: url("no channels.wav"))
-        try WavBytes.make(format: 1, channels: 1, rate: 2_000_000_000, bitsPerSample: 16, data: someInts).write(to: url("absurd rate.wav"))
+        try WavBytes.make(format: 1, channels: 0, rate: 16000, bitsPerSample: 16, data: someInts)
+            .write(to: url("no channels.wav"))
+        try WavBytes.make(format: 1, channels: 1, rate: 2_000_000_000, bitsPerSample: 16, data: someInts)
+            .write(to: url("absurd rate.wav"))
         var withNaN = tone("tone", rate: 16000, index: 4); withNaN[3] = .nan
-        try WavBytes.make(format: 3, channels: 1, rate: 16000, bitsPerSample: 32, data: WavBytes.float32(withNaN)).write(to: url("nan.wav"))
+        try WavBytes.make(format: 3, channels: 1, rate: 16000, bitsPerSample: 32, data: WavBytes.float32(withNaN))
+            .write(to: url("nan.wav"))
         var withInf = tone("whistle", rate: 16000, index: 4); withInf[5] = .infinity
-        try WavBytes.make(format: 3, channels: 1, rate: 16000, bitsPerSample: 32, data: WavBytes.float32(withInf)).write(to: url("inf.wav"))
+        try WavBytes.make(format: 3, channels: 1, rate: 16000, bitsPerSample: 32, data: WavBytes.float32(withInf))
+            .write(to: url("inf.wav"))
         try WavWriter.write(tone("hum", seconds: 0.05, rate: 16000), sampleRate: 16000, to: url("short.wav"))
         try WavWriter.write([Float](repeating: 0, count: 8000), sampleRate: 16000, to: url("silent.wav"))
         // listed on a row without a label; and files no row lists
@@ -115,9 +120,12 @@ enum BadInputCorpus {
         try TinyData.writeConfig(in: root, epochs: 1)
 
         var expected = badClips.map { Bad(shown: "wavfiles/\($0.fname): ", reason: $0.reason) }
-        expected.append(Bad(shown: "wavfiles/whistle cut.wav: ", reason: ["cut short", "declares 8000 frames", "holds 4800"]))
-        expected.append(Bad(shown: "audio.csv, line \(lineOf["missing.wav"]!): ", reason: ["missing.wav' not found", "row skipped"]))
-        expected.append(Bad(shown: "audio.csv, line \(lineOf["unlabelled.wav"]!): ", reason: ["empty label for 'unlabelled.wav'", "row skipped"]))
+        expected.append(Bad(shown: "wavfiles/whistle cut.wav: ",
+                            reason: ["cut short", "declares 8000 frames", "holds 4800"]))
+        expected.append(Bad(shown: "audio.csv, line \(lineOf["missing.wav"]!): ",
+                            reason: ["missing.wav' not found", "row skipped"]))
+        expected.append(Bad(shown: "audio.csv, line \(lineOf["unlabelled.wav"]!): ",
+                            reason: ["empty label for 'unlabelled.wav'", "row skipped"]))
         let first = lineOf["hum 0.wav"], again = lineOf["hum 0.wav#again"]!
         expected.append(Bad(shown: "audio.csv, line \(again): ",
                             reason: ["'hum 0.wav' is listed again"] + (first.map { ["first on line \($0)"] } ?? [])))

@@ -21,7 +21,9 @@ final class BadInputCorpusTests: XCTestCase {
         var out: [String] = []
         while let path = walk?.nextObject() as? String {
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: base + "/" + path, isDirectory: &isDir), !isDir.boolValue { out.append(path) }
+            if FileManager.default.fileExists(atPath: base + "/" + path, isDirectory: &isDir), !isDir.boolValue {
+                out.append(path)
+            }
         }
         return out.sorted()
     }
@@ -31,7 +33,8 @@ final class BadInputCorpusTests: XCTestCase {
     }
 
     /// Each expected warning appears on exactly one line, with its reason; no other warning line.
-    func assertWarnings(_ stderr: String, _ expected: [BadInputCorpus.Bad], file: StaticString = #filePath, line: UInt = #line) {
+    func assertWarnings(_ stderr: String, _ expected: [BadInputCorpus.Bad], file: StaticString = #filePath,
+                        line: UInt = #line) {
         let lines = warningLines(stderr)
         for bad in expected {
             let matching = lines.filter { $0.contains(bad.shown) }
@@ -63,8 +66,8 @@ final class BadInputCorpusTests: XCTestCase {
         let pre = try CLI.run("preprocess", ["--mode", "tiny"], in: root)
         XCTAssertEqual(pre.status, 0, pre.output)
         assertWarnings(pre.stderr, expected)
-        XCTAssertTrue(pre.stdout.contains("clean: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "
-                                          + "\(usable + 2) cleaned now, "), pre.stdout)
+        XCTAssertTrue(pre.stdout.contains("clean: \(usable) of \(listed) listed files usable, "
+                                          + "\(listed - usable) skipped; \(usable + 2) cleaned now, "), pre.stdout)
         let cleaned = allFiles(under: root.appendingPathComponent("clean"))
         let expectedClean = BadInputCorpus.good.map(\.clean) + BadInputCorpus.cleanedButTooShort + ["manifest.json"]
         XCTAssertEqual(cleaned, expectedClean.sorted())
@@ -83,26 +86,30 @@ final class BadInputCorpusTests: XCTestCase {
         XCTAssertEqual(train.status, 0, train.output)
         assertWarnings(train.stderr, expected)
         XCTAssertEqual(Set(warningLines(train.stderr)), Set(warningLines(pre.stderr)))
-        XCTAssertTrue(train.stdout.contains("data: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; 3 classes"),
+        XCTAssertTrue(train.stdout.contains("data: \(usable) of \(listed) listed files usable, "
+                                            + "\(listed - usable) skipped; 3 classes"),
                       train.stdout)
         let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
         let section = try XCTUnwrap(report.components(separatedBy: "## Warnings\n").dropFirst().first)
         for line in warningLines(train.stderr) {
-            XCTAssertTrue(section.contains("- " + line.dropFirst("warning: ".count) + "\n"), "not in the report: \(line)")
+            XCTAssertTrue(section.contains("- " + line.dropFirst("warning: ".count) + "\n"),
+                          "not in the report: \(line)")
         }
         assertNoTemporaryFiles()
 
         // predict every file of the folder (hidden ones skipped): one warning per file without a prediction,
         // empty probabilities (not NaN) for it
-        let predict = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--out", "clips.csv", "wavfiles"], in: root)
+        let predict = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--out", "clips.csv", "wavfiles"],
+                                  in: root)
         XCTAssertEqual(predict.status, 0, predict.output)
         let failing = BadInputCorpus.badClips.map(\.fname) + ["notes.txt"]
         let lines = warningLines(predict.stderr)
         for name in failing {
-            XCTAssertEqual(lines.filter { $0.contains("wavfiles/\(name): no prediction: ") }.count, 1, "\(name):\n\(predict.stderr)")
+            XCTAssertEqual(lines.filter { $0.contains("wavfiles/\(name): no prediction: ") }.count, 1,
+                           "\(name):\n\(predict.stderr)")
         }
-        XCTAssertTrue(lines.last?.hasSuffix("\(failing.count) of \(usable + failing.count + 1) files have no prediction (see above)") == true,
-                      predict.stderr)
+        let summary = "\(failing.count) of \(usable + failing.count + 1) files have no prediction (see above)"
+        XCTAssertTrue(lines.last?.hasSuffix(summary) == true, predict.stderr)
         XCTAssertEqual(lines.count, failing.count + 1, predict.stderr)
         let csv = try String(contentsOf: root.appendingPathComponent("clips.csv"), encoding: .utf8)
         let records = csv.split(separator: "\n").dropFirst().map { String($0) }
@@ -114,7 +121,8 @@ final class BadInputCorpusTests: XCTestCase {
             if let name {
                 XCTAssertTrue(record.hasSuffix(",,,,"), "\(name): \(record)")
             } else {
-                let p = record.split(separator: ",", omittingEmptySubsequences: false).suffix(4).prefix(3).compactMap { Double($0) }
+                let p = record.split(separator: ",", omittingEmptySubsequences: false).suffix(4).prefix(3)
+                    .compactMap { Double($0) }
                 XCTAssertEqual(p.count, 3, record)
                 XCTAssertEqual(p.reduce(0, +), 1, accuracy: 1e-4, record)
             }
@@ -126,16 +134,19 @@ final class BadInputCorpusTests: XCTestCase {
         let table = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--data", "."], in: root)
         XCTAssertEqual(table.status, 0, table.output)
         let tableWarnings = warningLines(table.stderr)
-        for bad in expected where bad.reason.contains(where: { $0.hasPrefix("empty label") || $0.hasSuffix("is listed again") }) {
+        for bad in expected
+        where bad.reason.contains(where: { $0.hasPrefix("empty label") || $0.hasSuffix("is listed again") }) {
             XCTAssertEqual(tableWarnings.filter { $0.contains(bad.shown) }.count, 1, table.stderr)
         }
         for name in BadInputCorpus.badClips.map(\.fname) + ["missing.wav"] {
-            XCTAssertEqual(tableWarnings.filter { $0.contains("wavfiles/\(name): no prediction: ") }.count, 1, "\(name):\n\(table.stderr)")
+            XCTAssertEqual(tableWarnings.filter { $0.contains("wavfiles/\(name): no prediction: ") }.count, 1,
+                           "\(name):\n\(table.stderr)")
         }
         let predictions = try String(contentsOf: root.appendingPathComponent("predictions.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst()
         XCTAssertEqual(predictions.count, listed - 2)
-        XCTAssertEqual(predictions.filter { $0.contains(",,,,") }.count, BadInputCorpus.badClips.count + 1, predictions.joined(separator: "\n"))
+        XCTAssertEqual(predictions.filter { $0.contains(",,,,") }.count, BadInputCorpus.badClips.count + 1,
+                       predictions.joined(separator: "\n"))
     }
 
     func testAClassWithOnlyBadClipsStopsPreprocessAndTrainWithOneErrorLine() throws {
@@ -145,10 +156,12 @@ final class BadInputCorpusTests: XCTestCase {
             XCTAssertEqual(r.status, 1, "\(tool): \(r.output)")
             let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
             XCTAssertEqual(errors.count, 1, "\(tool): \(r.stderr)")
-            XCTAssertTrue(errors.first?.contains("class 'whistle' has no usable clips (3 listed, all skipped)") == true, "\(tool): \(r.stderr)")
+            XCTAssertTrue(errors.first?.contains("class 'whistle' has no usable clips (3 listed, all skipped)") == true,
+                          "\(tool): \(r.stderr)")
             // the reasons come first, one line per bad whistle file or row
             for name in ["no channels.wav", "inf.wav", "missing.wav"] {
-                XCTAssertEqual(warningLines(r.stderr).filter { $0.contains(name) }.count, 1, "\(tool) \(name): \(r.stderr)")
+                XCTAssertEqual(warningLines(r.stderr).filter { $0.contains(name) }.count, 1,
+                               "\(tool) \(name): \(r.stderr)")
             }
             XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
         }

@@ -23,8 +23,9 @@ enum CLI {
         var output: String { stdout + stderr }
     }
 
-    /// Runs `tool` (a built product, or an absolute path) with `arguments` in `directory`, one BLAS thread (deterministic sums) unless
-    /// `environment` sets other variables (OPENBLAS_NUM_THREADS included).
+    /// Runs `tool` (a built product, or an absolute path) with `arguments` in `directory`, one BLAS
+    /// thread (deterministic sums) unless `environment` sets other variables (OPENBLAS_NUM_THREADS
+    /// included).
     static func run(_ tool: String, _ arguments: [String], in directory: URL, environment: [String: String] = [:],
                     whileRunning: ((Process) -> Void)? = nil) throws -> Result {
         let p = Process()
@@ -70,7 +71,8 @@ enum TinyData {
     static let classes = ["hum", "tone", "whistle"]
 
     /// Writes wavfiles/, audio.csv and cfg/tiny.yaml (a small CNN, 1 epoch) into `root`.
-    static func make(in root: URL, filesPerClass: Int = 5, seconds: Double = 0.6, epochs: Int = 1, classCount: Int = 3) throws {
+    static func make(in root: URL, filesPerClass: Int = 5, seconds: Double = 0.6, epochs: Int = 1,
+                     classCount: Int = 3) throws {
         let wav = root.appendingPathComponent("wavfiles")
         try FileManager.default.createDirectory(at: wav, withIntermediateDirectories: true)
         var csv = "fname,label,note\n"
@@ -81,7 +83,8 @@ enum TinyData {
                 let n = Int(seconds * 16000)
                 let samples = (0..<n).map { t -> Float in
                     let x = Double(t) / 16000
-                    return Float(0.4 * sin(2 * .pi * f * x) + 0.1 * sin(2 * .pi * 2 * f * x) + 0.01 * sin(Double(t) * 1.7))
+                    return Float(0.4 * sin(2 * .pi * f * x) + 0.1 * sin(2 * .pi * 2 * f * x)
+                                 + 0.01 * sin(Double(t) * 1.7))
                 }
                 let name = "\(label) \(i).wav"    // a space in the name on purpose
                 try WavWriter.write(samples, sampleRate: 16000, to: wav.appendingPathComponent(name))

@@ -11,7 +11,8 @@ final class CompareTests: XCTestCase {
             .write(to: root.appendingPathComponent("cfg/tiny_fbank.yaml"), atomically: true, encoding: .utf8)
         let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/tiny_fbank.yaml"], in: root)
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertTrue(r.stdout.contains("| config | parameters | s/epoch | train windows/s | best val acc | test file acc | predict ms/clip |"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("| config | parameters | s/epoch | train windows/s | best val acc "
+                                        + "| test file acc | predict ms/clip |"), r.stdout)
         let table = try String(contentsOf: root.appendingPathComponent("runs/compare/compare.md"), encoding: .utf8)
         XCTAssertTrue(table.contains("| tiny | 843 |"), table)
         // 26 filters: (9, 26, 1) -> conv 40 + dense (4*13*4 -> 8) 1,672 + output 27 parameters
@@ -19,9 +20,11 @@ final class CompareTests: XCTestCase {
         XCTAssertFalse(table.contains("did not keep the same test files"), "same cleaning and seed: same test files")
         let csv = try String(contentsOf: root.appendingPathComponent("runs/compare/compare.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 3)
-        XCTAssertTrue(try String(contentsOf: root.appendingPathComponent("runs/compare/compare.svg"), encoding: .utf8).hasPrefix("<svg"))
+        XCTAssertTrue(try String(contentsOf: root.appendingPathComponent("runs/compare/compare.svg"), encoding: .utf8)
+            .hasPrefix("<svg"))
         for name in ["tiny", "tiny_fbank"] {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("models/\(name).safetensors").path))
+            XCTAssertTrue(FileManager.default.fileExists(
+                atPath: root.appendingPathComponent("models/\(name).safetensors").path))
         }
     }
 

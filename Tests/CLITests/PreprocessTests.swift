@@ -8,13 +8,15 @@ final class PreprocessTests: XCTestCase {
         try TinyData.make(in: root, filesPerClass: 2)
         let clean = try CLI.run("preprocess", ["--mode", "tiny", "--plots"], in: root)
         XCTAssertEqual(clean.status, 0, clean.output)
-        for f in ["clean/hum 0.wav", "plots/signals.svg", "plots/fft.svg", "plots/fbank.svg", "plots/mfcc.svg", "plots/class_distribution.svg"] {
+        for f in ["clean/hum 0.wav", "plots/signals.svg", "plots/fft.svg", "plots/fbank.svg", "plots/mfcc.svg",
+                  "plots/class_distribution.svg"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(f).path), f)
         }
         let again = try CLI.run("preprocess", ["--mode", "tiny"], in: root)
         XCTAssertTrue(again.stdout.contains("0 cleaned now"), again.stdout)
 
-        let npy = try CLI.run("preprocess", ["features", "wavfiles/tone 1.wav", "--kind", "logfbank", "--out", "f.npy"], in: root)
+        let npy = try CLI.run("preprocess", ["features", "wavfiles/tone 1.wav", "--kind", "logfbank", "--out", "f.npy"],
+                              in: root)
         XCTAssertEqual(npy.status, 0, npy.output)
         // 0.6 s at 16 kHz: 1 + ceil((9600 - 400) / 160) = 59 frames of 26 log filter-bank energies
         XCTAssertTrue(npy.stdout.contains("59 frames x 26"), npy.stdout)
@@ -27,7 +29,8 @@ final class PreprocessTests: XCTestCase {
         XCTAssertTrue(mel.stdout.contains("19 frames x 40 logmel"), mel.stdout)
         XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("m.npy")).count, 128 + 19 * 40 * 4)
 
-        try "fname,label\nmissing.wav,hum\n".write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        try "fname,label\nmissing.wav,hum\n".write(to: root.appendingPathComponent("audio.csv"), atomically: true,
+                                                   encoding: .utf8)
         let none = try CLI.run("preprocess", ["--mode", "tiny"], in: root)
         XCTAssertEqual(none.status, 1, none.output)
         // the reasons first (one warning line per row), then one error line
@@ -35,6 +38,7 @@ final class PreprocessTests: XCTestCase {
         XCTAssertEqual(errors.count, 1, none.stderr)
         XCTAssertTrue(none.stderr.hasPrefix("warning: ") && none.stderr.contains("missing.wav' not found"), none.stderr)
         XCTAssertTrue(errors.last?.contains("audio.csv") == true, none.stderr)
-        XCTAssertTrue(errors.last?.contains("class 'hum'") == true && errors.last?.contains("(line 2)") == true, none.stderr)
+        XCTAssertTrue(errors.last?.contains("class 'hum'") == true && errors.last?.contains("(line 2)") == true,
+                      none.stderr)
     }
 }

@@ -16,8 +16,12 @@ final class TrainPredictTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) }
-    func read(_ path: String) throws -> String { try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8) }
+    func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path)
+    }
+    func read(_ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
 
     func testTrainWritesModelCheckpointReportAndPredictWritesTheReferenceCSV() throws {
         let train = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
@@ -73,10 +77,13 @@ final class TrainPredictTests: XCTestCase {
     func testBadInputsGiveOneClearLineAndANonZeroExit() throws {
         let missing = try CLI.run("predict", ["--model", "models/none.safetensors", "wavfiles"], in: root)
         XCTAssertEqual(missing.status, 1)
-        XCTAssertTrue(missing.stderr.contains("models/none.safetensors") && missing.stderr.contains("does not exist"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("models/none.safetensors") && missing.stderr.contains("does not exist"),
+                      missing.stderr)
 
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("models"), withIntermediateDirectories: true)
-        try Data((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 37) }).write(to: root.appendingPathComponent("models/bad.safetensors"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("models"),
+                                                withIntermediateDirectories: true)
+        try Data((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 37) })
+            .write(to: root.appendingPathComponent("models/bad.safetensors"))
         let corrupt = try CLI.run("predict", ["--model", "models/bad.safetensors", "wavfiles"], in: root)
         XCTAssertEqual(corrupt.status, 1)
         XCTAssertTrue(corrupt.stderr.hasPrefix("error: ") && corrupt.stderr.contains("bad.safetensors"), corrupt.stderr)
@@ -85,14 +92,16 @@ final class TrainPredictTests: XCTestCase {
         try TinyData.writeConfig(in: root, epochs: 1, extra: "  dropout_rate: 3")
         let unknown = try CLI.run("train", ["--mode", "tiny"], in: root)
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertTrue(unknown.stderr.contains("tiny.yaml") && unknown.stderr.contains("split.dropout_rate") && unknown.stderr.contains("unknown key"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("tiny.yaml") && unknown.stderr.contains("split.dropout_rate")
+                      && unknown.stderr.contains("unknown key"), unknown.stderr)
 
         // --mode and --config together: the same error from train and preprocess, nothing written
         try? FileManager.default.removeItem(at: root.appendingPathComponent("clean"))
         for tool in ["train", "preprocess"] {
             let both = try CLI.run(tool, ["--mode", "tiny", "--config", "cfg/tiny.yaml"], in: root)
             XCTAssertEqual(both.status, 1, "\(tool): \(both.output)")
-            XCTAssertTrue(both.stderr.hasPrefix("error: cfg/tiny.yaml: given together with --mode tiny"), "\(tool): \(both.stderr)")
+            XCTAssertTrue(both.stderr.hasPrefix("error: cfg/tiny.yaml: given together with --mode tiny"),
+                          "\(tool): \(both.stderr)")
             XCTAssertFalse(exists("clean"), "\(tool) cleaned although its options were contradictory")
         }
 
@@ -101,14 +110,16 @@ final class TrainPredictTests: XCTestCase {
             .write(to: root.appendingPathComponent("cfg/pools.yaml"), atomically: true, encoding: .utf8)
         let shrink = try CLI.run("train", ["--config", "cfg/pools.yaml"], in: root)
         XCTAssertEqual(shrink.status, 1)
-        XCTAssertTrue(shrink.stderr.contains("model.layers[3]") && shrink.stderr.contains("MaxPooling2D"), shrink.stderr)
+        XCTAssertTrue(shrink.stderr.contains("model.layers[3]") && shrink.stderr.contains("MaxPooling2D"),
+                      shrink.stderr)
         XCTAssertFalse(exists("models/pools.safetensors"))
     }
 
     func testAClassWithASingleFileIsReportedAndTrainingStillRuns() throws {
         var csv = try read("audio.csv").split(separator: "\n").map(String.init)
         csv.removeAll { $0.hasPrefix("whistle ") && !$0.hasPrefix("whistle 0") }
-        try (csv.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        try (csv.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"), atomically: true,
+                                                       encoding: .utf8)
         let r = try CLI.run("train", ["--mode", "tiny"], in: root)
         XCTAssertTrue(r.stderr.contains("whistle"), r.stderr)
         XCTAssertTrue(r.status == 0 || r.stderr.hasPrefix("error: "), r.output)
@@ -117,7 +128,8 @@ final class TrainPredictTests: XCTestCase {
     func testPrintConfigShowsEveryDefault() throws {
         let r = try CLI.run("train", ["--mode", "tiny", "--print-config", "--epochs", "7"], in: root)
         XCTAssertEqual(r.status, 0, r.output)
-        for key in ["nfft: 512", "numcep: 13", "epochs: 7", "learning_rate: 0.001", "epsilon: 1e-07", "validation: 0.2"] {
+        for key in ["nfft: 512", "numcep: 13", "epochs: 7", "learning_rate: 0.001", "epsilon: 1e-07",
+                    "validation: 0.2"] {
             XCTAssertTrue(r.stdout.contains(key), "missing \(key) in\n\(r.stdout)")
         }
     }
@@ -129,7 +141,8 @@ final class TrainPredictTests: XCTestCase {
         let reference = try Data(contentsOf: root.appendingPathComponent("models/tiny.checkpoint.safetensors"))
         // the best model is the epoch with the highest validation accuracy (the first of equals),
         // never simply the last epoch
-        let history = try read("runs/tiny/history.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        let history = try read("runs/tiny/history.csv").split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",") }
         let accuracies = history.map { Double($0[4])! }
         let bestEpoch = accuracies.firstIndex(of: accuracies.max()!)! + 1
         let best = try SafeTensors.read(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))

@@ -19,7 +19,9 @@ final class AudioTableTests: XCTestCase {
             let prefix = line.map { "audio.csv, line \($0): " } ?? "audio.csv: "
             XCTAssertTrue(message.hasPrefix(prefix), message, file: file, line: at)
             XCTAssertTrue(message.contains("Hint: "), message, file: file, line: at)
-            for word in words { XCTAssertTrue(message.contains(word), "'\(word)' not in: \(message)", file: file, line: at) }
+            for word in words {
+                XCTAssertTrue(message.contains(word), "'\(word)' not in: \(message)", file: file, line: at)
+            }
         }
     }
 
@@ -94,7 +96,8 @@ final class AudioTableTests: XCTestCase {
 
     /// Asserts that `t` skipped exactly the rows on `lines`, each with a one-line warning
     /// `warning: audio.csv, line N: ...; row skipped` containing the matching words.
-    func assertSkipped(_ t: AudioTable, lines: [Int], _ words: [[String]], file: StaticString = #filePath, at: UInt = #line) {
+    func assertSkipped(_ t: AudioTable, lines: [Int], _ words: [[String]], file: StaticString = #filePath,
+                       at: UInt = #line) {
         XCTAssertEqual(t.skipped.map(\.line), lines, file: file, line: at)
         XCTAssertEqual(t.warnings.map(\.line), lines, file: file, line: at)
         for (warning, expected) in zip(t.warnings, words) {
@@ -102,7 +105,9 @@ final class AudioTableTests: XCTestCase {
             XCTAssertTrue(text.hasPrefix("warning: audio.csv, line \(warning.line!): "), text, file: file, line: at)
             XCTAssertTrue(text.hasSuffix("; row skipped"), text, file: file, line: at)
             XCTAssertFalse(text.contains("\n"), text, file: file, line: at)
-            for word in expected { XCTAssertTrue(text.contains(word), "'\(word)' not in: \(text)", file: file, line: at) }
+            for word in expected {
+                XCTAssertTrue(text.contains(word), "'\(word)' not in: \(text)", file: file, line: at)
+            }
         }
     }
 
@@ -110,7 +115,8 @@ final class AudioTableTests: XCTestCase {
         let t = try table("fname,label\na.wav,cat\n,dog\n\nb.wav,  \n\"\",cat\nc.wav,dog\n")
         XCTAssertEqual(t.rows.map(\.fname), ["a.wav", "c.wav"])
         XCTAssertEqual(t.rows.map(\.line), [2, 7])
-        assertSkipped(t, lines: [3, 5, 6], [["empty fname", "label 'dog'"], ["empty label for 'b.wav'"], ["empty fname", "'cat'"]])
+        assertSkipped(t, lines: [3, 5, 6], [["empty fname", "label 'dog'"], ["empty label for 'b.wav'"],
+                                            ["empty fname", "'cat'"]])
         XCTAssertEqual(t.classes, ["cat", "dog"])
     }
 
@@ -121,7 +127,8 @@ final class AudioTableTests: XCTestCase {
         assertSkipped(t, lines: [4, 5], [["'a.wav' is listed again", "first on line 2"],
                                           ["'a.wav' is listed again", "first on line 2", "label 'cat', not 'dog'"]])
         XCTAssertEqual(t.warnings[0].description,
-                       "warning: audio.csv, line 4: fname 'a.wav' is listed again (first on line 2, which is kept); row skipped")
+                       "warning: audio.csv, line 4: fname 'a.wav' is listed again (first on line 2, which is kept); "
+                       + "row skipped")
         // a row skipped for an empty label does not claim its file name
         let u = try table("fname,label\na.wav,\na.wav,cat\n")
         XCTAssertEqual(u.rows.map(\.line), [3])
@@ -131,13 +138,15 @@ final class AudioTableTests: XCTestCase {
     func testPathsOutsideTheWavfilesFolderAreSkipped() throws {
         let t = try table("fname,label\n../secret.wav,cat\n/etc/passwd,cat\nsub/a.wav,cat\nsub/../../b.wav,cat\n")
         XCTAssertEqual(t.rows.map(\.fname), ["sub/a.wav"])
-        assertSkipped(t, lines: [2, 3, 5], [["'../secret.wav' points outside the wavfiles folder"], ["'/etc/passwd'"], ["outside"]])
+        assertSkipped(t, lines: [2, 3, 5], [["'../secret.wav' points outside the wavfiles folder"], ["'/etc/passwd'"],
+                                            ["outside"]])
     }
 
     func testATableWithoutAnyUsableRowIsAnError() {
         assertError("fname,label\na.wav,\n,cat\n", line: nil, "no usable row", "all 2 rows are skipped", "lines 2, 3",
                     "line 2: empty label for 'a.wav'")
-        assertError("fname,label\na.wav,\n", line: nil, "no usable row: its only row is skipped (line 2: empty label for 'a.wav')")
+        assertError("fname,label\na.wav,\n", line: nil,
+                    "no usable row: its only row is skipped (line 2: empty label for 'a.wav')")
         XCTAssertThrowsError(try table("fname,label\na.wav,\n")) {
             // the error carries the warnings so the executables print every row's reason before it
             XCTAssertEqual(($0 as? DataError)?.warnings.map(\.line), [2])
@@ -183,7 +192,8 @@ final class AudioTableTests: XCTestCase {
         let folder = try makeTemporaryFolder()
         let wav = folder.appendingPathComponent("wavfiles")
         for sub in subfolders {
-            try FileManager.default.createDirectory(at: wav.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: wav.appendingPathComponent(sub),
+                                                    withIntermediateDirectories: true)
         }
         try FileManager.default.createDirectory(at: wav, withIntermediateDirectories: true)
         for name in files { try Data([1, 2, 3]).write(to: wav.appendingPathComponent(name)) }
@@ -200,7 +210,8 @@ final class AudioTableTests: XCTestCase {
         XCTAssertEqual(check.usable.map(\.fname), ["a.wav", "b.wav"])
         XCTAssertEqual(check.warnings.map(\.line), [3, 5])   // c.wav is missing, d.wav is a folder
         XCTAssertEqual(check.unlisted, [])
-        XCTAssertTrue(check.warnings[0].description.hasPrefix("warning: \(csv.path), line 3: file '"), "\(check.warnings[0])")
+        XCTAssertTrue(check.warnings[0].description.hasPrefix("warning: \(csv.path), line 3: file '"),
+                      "\(check.warnings[0])")
         XCTAssertTrue(check.warnings[0].description.contains("c.wav' not found; row skipped"), "\(check.warnings[0])")
 
         // a class left without any file is an error naming the class and the lines
@@ -214,7 +225,8 @@ final class AudioTableTests: XCTestCase {
         // the class and lines, carrying every warning
         try Data("fname,label\na.wav,cat\nb.wav,dog\na.wav,owl\n,owl\n".utf8).write(to: csv)
         XCTAssertThrowsError(try AudioTable(contentsOf: csv).checkFiles(in: wav)) {
-            XCTAssertTrue("\($0)".contains("class 'owl' has no usable file: all its 2 rows (lines 4, 5) are skipped"), "\($0)")
+            XCTAssertTrue("\($0)".contains("class 'owl' has no usable file: all its 2 rows (lines 4, 5) are skipped"),
+                          "\($0)")
             XCTAssertEqual(($0 as? DataError)?.warnings.map(\.line), [4, 5])
         }
         XCTAssertThrowsError(try t.checkFiles(in: folder.appendingPathComponent("nowhere"))) {
@@ -234,6 +246,7 @@ final class AudioTableTests: XCTestCase {
         XCTAssertEqual(check.unlisted, ["notes.txt", "sub/x.wav", "y.wav", "z.wav"])
         XCTAssertEqual(check.warnings.count, 1)
         XCTAssertEqual(check.warnings[0].description,
-                       "warning: \(wav.path): 4 files not listed in audio.csv ignored: 'notes.txt', 'sub/x.wav', 'y.wav', ...")
+                       "warning: \(wav.path): 4 files not listed in audio.csv ignored: "
+                       + "'notes.txt', 'sub/x.wav', 'y.wav', ...")
     }
 }

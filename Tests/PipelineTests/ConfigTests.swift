@@ -5,7 +5,8 @@ import XCTest
 
 /// Config files: the shipped ones build the reference networks; mistakes name file, line and key.
 final class ConfigTests: XCTestCase {
-    static let cfg = Fixtures.folder.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("cfg")
+    static let cfg = Fixtures.folder.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("cfg")
 
     func load(_ name: String) throws -> ExperimentConfig {
         try ExperimentConfig.load(contentsOf: Self.cfg.appendingPathComponent("\(name).yaml"))
@@ -53,12 +54,17 @@ final class ConfigTests: XCTestCase {
     func testMistakesNameTheFileLineAndKey() {
         let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
         assertConfigError("nmae: x\n" + layers, ["cfg/bad.yaml:1", "nmae", "unknown key"])
-        assertConfigError(layers + "training:\n  epochs: ten\n", ["cfg/bad.yaml:6", "training.epochs", "expected an integer"])
+        assertConfigError(layers + "training:\n  epochs: ten\n",
+                          ["cfg/bad.yaml:6", "training.epochs", "expected an integer"])
         assertConfigError(layers + "training:\n  batch_size: 0\n", ["training.batch_size", "out of range"])
-        assertConfigError("model:\n  layers:\n    - conv2d: {filters: 4, kernal_size: 3}\n", ["model.layers[0].conv2d.kernal_size", "unknown key"])
-        assertConfigError("model:\n  layers:\n    - convolution: {filters: 4}\n", ["model.layers[0].convolution", "unknown layer type"])
-        assertConfigError("features:\n  kind: wavelet\n" + layers, ["features.kind", "'wavelet' is not one of mfcc, logfbank"])
-        assertConfigError("model:\n  layers:\n    - dense: {units: 8, activation: relu}\n", ["model.layers[0]", "softmax"])
+        assertConfigError("model:\n  layers:\n    - conv2d: {filters: 4, kernal_size: 3}\n",
+                          ["model.layers[0].conv2d.kernal_size", "unknown key"])
+        assertConfigError("model:\n  layers:\n    - convolution: {filters: 4}\n",
+                          ["model.layers[0].convolution", "unknown layer type"])
+        assertConfigError("features:\n  kind: wavelet\n" + layers,
+                          ["features.kind", "'wavelet' is not one of mfcc, logfbank"])
+        assertConfigError("model:\n  layers:\n    - dense: {units: 8, activation: relu}\n",
+                          ["model.layers[0]", "softmax"])
         assertConfigError("training: {epochs: 3}\n", ["cfg/bad.yaml", "model", "missing"])
         assertConfigError("model: [unclosed\n", ["cfg/bad.yaml", "not valid YAML"])
     }
@@ -66,9 +72,11 @@ final class ConfigTests: XCTestCase {
     func testAPoolThatShrinksADimensionToZeroIsAnErrorNamingTheLayer() {
         // 9x13 -> pool 2 -> 4x6 -> pool 2 -> 2x3 -> pool 2 -> 1x1 -> pool 2 -> 0: impossible
         let pools = String(repeating: "    - max_pooling2d: {pool_size: [2, 2]}\n", count: 4)
-        assertConfigError("model:\n  layers:\n" + pools + "    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n",
+        assertConfigError("model:\n  layers:\n" + pools
+                          + "    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n",
                           ["cfg/bad.yaml", "model.layers[3]", "MaxPooling2D"])
-        assertConfigError("model:\n  input: sequence\n  layers:\n    - conv2d: {filters: 4}\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n",
+        assertConfigError("model:\n  input: sequence\n  layers:\n    - conv2d: {filters: 4}\n    - flatten: {}\n"
+                          + "    - dense: {units: classes, activation: softmax}\n",
                           ["model.layers[0]", "Conv2D"])
         assertConfigError("model:\n  layers:\n    - flatten: {}\n    - dense: {units: 5, activation: softmax}\n",
                           ["dense.units", "3 classes"])

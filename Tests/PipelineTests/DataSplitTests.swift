@@ -53,7 +53,8 @@ final class DataSplitTests: XCTestCase {
                            sizes, label)
         }
         XCTAssertEqual(split.counts.map(\.label), ["a", "b", "c", "d"])
-        XCTAssertEqual(split.counts.map { [$0.train, $0.validation, $0.test] }, [[22, 2, 6], [7, 1, 2], [1, 1, 1], [2, 0, 0]])
+        XCTAssertEqual(split.counts.map { [$0.train, $0.validation, $0.test] },
+                       [[22, 2, 6], [7, 1, 2], [1, 1, 1], [2, 0, 0]])
         XCTAssertEqual(split.warnings.count, 1)
         XCTAssertTrue(split.warnings[0].description.contains("class 'd' has only 2 files"), "\(split.warnings[0])")
     }

@@ -32,7 +32,8 @@ final class MetricsTests: XCTestCase {
         let report = ClassificationReport(classes: ["a", "b", "c"], truth: try f.integers("truth").values,
                                           predicted: try f.integers("predicted").values)
         XCTAssertEqual(report.confusion.flatMap { $0 }, try f.integers("confusion").values)
-        assertClose((0..<3).map { Float(report.precision($0)) }, try f.tensor("precision").data, tolerance: 1e-6, "precision")
+        assertClose((0..<3).map { Float(report.precision($0)) }, try f.tensor("precision").data, tolerance: 1e-6,
+                    "precision")
         assertClose((0..<3).map { Float(report.recall($0)) }, try f.tensor("recall").data, tolerance: 1e-6, "recall")
         assertClose((0..<3).map { Float(report.f1($0)) }, try f.tensor("f1").data, tolerance: 1e-6, "f1")
         XCTAssertTrue(report.table().contains("precision"))

@@ -55,7 +55,8 @@ final class StalenessTests: XCTestCase {
         for (set, rows) in [(p.train, p.trainRows), (p.validation, p.validationRows)] {
             let allowed = Set(rows)
             for (label, row) in zip(set.labels, set.files) {
-                XCTAssertTrue(allowed.contains(Int(row)), "window from row \(row), not in \(rows)", file: file, line: line)
+                XCTAssertTrue(allowed.contains(Int(row)), "window from row \(row), not in \(rows)",
+                              file: file, line: line)
                 XCTAssertEqual(p.classes[Int(label)], p.table.rows[Int(row)].label, file: file, line: line)
             }
         }
@@ -99,14 +100,16 @@ final class StalenessTests: XCTestCase {
 
         // only the modification time changes (same bytes): rebuilt too
         let touched = data.wavfiles.appendingPathComponent(trainNames[1])
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)], ofItemAtPath: touched.path)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)],
+                                              ofItemAtPath: touched.path)
         let third = try prepare()
         XCTAssertEqual(third.cleanedNow, 1)
         XCTAssertFalse(third.cacheHit)
 
         // a held-out test file changes: its clean file is rebuilt; the cached training windows do not
         // depend on it and are kept
-        try WavWriter.write(signal(frequency: 500, seconds: 0.5), sampleRate: 16000, to: data.wavfiles.appendingPathComponent(testName))
+        try WavWriter.write(signal(frequency: 500, seconds: 0.5), sampleRate: 16000,
+                            to: data.wavfiles.appendingPathComponent(testName))
         let fourth = try prepare()
         XCTAssertEqual(fourth.cleanedNow, 1)
         XCTAssertTrue(fourth.cacheHit)
@@ -232,7 +235,8 @@ final class StalenessTests: XCTestCase {
         }
         try FileManager.default.removeItem(at: blocker)
         XCTAssertEqual(try prepare().cleanedNow, 1, "the 8 files written before are reused")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: data.clean.path).filter { $0.hasPrefix(".") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: data.clean.path)
+            .filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [])
     }
 }

@@ -12,7 +12,9 @@ final class TrainerTests: XCTestCase {
     func windows(_ n: Int, seed: UInt64) -> WindowSet {
         var rng = RandomGenerator(seed: seed)
         let labels = (0..<n).map { Int32($0 % 3) }
-        let x = (0..<n).flatMap { i in (0..<4).map { j in Float(j == Int(labels[i]) ? 1 : 0) + 0.3 * rng.nextNormal() } }
+        let x = (0..<n).flatMap { i in
+            (0..<4).map { j in Float(j == Int(labels[i]) ? 1 : 0) + 0.3 * rng.nextNormal() }
+        }
         return WindowSet(x: Tensor(shape: [n, 4], data: x), labels: labels, files: labels)
     }
 
@@ -21,20 +23,24 @@ final class TrainerTests: XCTestCase {
         let a = t.order(epoch: 0, count: 50), b = t.order(epoch: 1, count: 50)
         XCTAssertEqual(a.sorted(), Array(0..<50))
         XCTAssertNotEqual(a, b)
-        XCTAssertEqual(a, Trainer(model: try model(), optimizer: Adam(), loss: SoftmaxCrossEntropy(), batchSize: 4, seed: 9)
+        XCTAssertEqual(a, Trainer(model: try model(), optimizer: Adam(), loss: SoftmaxCrossEntropy(), batchSize: 4,
+                                  seed: 9)
             .order(epoch: 0, count: 50))
-        let fixed = Trainer(model: try model(), optimizer: Adam(), loss: SoftmaxCrossEntropy(), batchSize: 4, shuffle: false, seed: 9)
+        let fixed = Trainer(model: try model(), optimizer: Adam(), loss: SoftmaxCrossEntropy(), batchSize: 4,
+                            shuffle: false, seed: 9)
         XCTAssertEqual(fixed.order(epoch: 3, count: 5), [0, 1, 2, 3, 4])
     }
 
     func testTrainingLearnsAndReportsEveryEpochAndTheBest() throws {
-        let t = Trainer(model: try model(), optimizer: Adam(learningRate: 0.02), loss: SoftmaxCrossEntropy(), batchSize: 8, seed: 2)
+        let t = Trainer(model: try model(), optimizer: Adam(learningRate: 0.02), loss: SoftmaxCrossEntropy(),
+                        batchSize: 8, seed: 2)
         var events = TrainingEvents()
         var records: [(EpochRecord, Bool)] = []
         var checkpoints = 0
         events.epochEnd = { records.append(($0, $1)) }
         events.checkpoint = { checkpoints += 1 }
-        XCTAssertEqual(try t.run(train: windows(96, seed: 1), validation: windows(30, seed: 2), epochs: 8, events: events), .finished)
+        XCTAssertEqual(try t.run(train: windows(96, seed: 1), validation: windows(30, seed: 2), epochs: 8,
+                                 events: events), .finished)
         XCTAssertEqual(records.map(\.0.epoch), Array(1...8))
         XCTAssertEqual(checkpoints, 8)
         XCTAssertTrue(records[0].1, "the first epoch is always the best so far")
@@ -59,11 +65,13 @@ final class TrainerTests: XCTestCase {
     func testANonFiniteLossStopsAndNamesTheStep() throws {
         var bad = windows(40, seed: 3)
         bad.x.data[4 * 21] = .nan            // window 21: step 3 of epoch 1 without shuffling (batch 8)
-        let t = Trainer(model: try model(), optimizer: Adam(), loss: SoftmaxCrossEntropy(), batchSize: 8, shuffle: false, seed: 2)
+        let t = Trainer(model: try model(), optimizer: Adam(), loss: SoftmaxCrossEntropy(), batchSize: 8,
+                        shuffle: false, seed: 2)
         var checkpoints = 0
         var events = TrainingEvents()
         events.checkpoint = { checkpoints += 1 }
-        XCTAssertThrowsError(try t.run(train: bad, validation: windows(9, seed: 4), epochs: 2, events: events)) { error in
+        XCTAssertThrowsError(try t.run(train: bad, validation: windows(9, seed: 4), epochs: 2,
+                                       events: events)) { error in
             let e = error as? NonFiniteLossError
             XCTAssertEqual(e?.epoch, 0)
             XCTAssertEqual(e?.step, 2)

@@ -12,7 +12,9 @@ final class WindowSamplerTests: XCTestCase {
     /// Pearson's chi-square of observed counts against expected probabilities.
     func chiSquare(_ observed: [Int], _ probabilities: [Double]) -> Double {
         let n = Double(observed.reduce(0, +))
-        return zip(observed, probabilities).map { o, p in (Double(o) - n * p) * (Double(o) - n * p) / (n * p) }.reduce(0, +)
+        return zip(observed, probabilities)
+            .map { o, p in (Double(o) - n * p) * (Double(o) - n * p) / (n * p) }
+            .reduce(0, +)
     }
 
     func testClassFrequenciesFollowMeanLengthOverAllFiles() throws {
@@ -50,7 +52,8 @@ final class WindowSamplerTests: XCTestCase {
         XCTAssertEqual(perFile[1], 0, "the 1000-sample file must never be drawn")
         XCTAssertEqual(perFile[5], plan.drawsPerClass[1], "class b's only usable file takes all its draws")
         let cFiles = [2, 3, 6, 7, 8, 9]
-        XCTAssertLessThan(chiSquare(cFiles.map { perFile[$0] }, Array(repeating: 1.0 / 6, count: 6)), 20.5)  // 5 dof, 0.1%
+        // 5 dof, 0.1%
+        XCTAssertLessThan(chiSquare(cFiles.map { perFile[$0] }, Array(repeating: 1.0 / 6, count: 6)), 20.5)
         // starts reach both ends of [0, length - 1600): 6400 possible starts, ~2700 draws per c file
         for f in cFiles {
             XCTAssertLessThan(minStart[f], 30)
@@ -85,13 +88,16 @@ final class WindowSamplerTests: XCTestCase {
         XCTAssertThrowsError(try WindowSampler.sample(lengths: [5000, 1600, 300], labels: ["a", "b", "b"],
                                                       names: ["x", "y", "z"], seed: 1)) {
             XCTAssertEqual("\($0)", "class 'b' has no file longer than one window (1600 samples) after cleaning: "
-                           + "all 2 are too short. Hint: add longer clips of this class or lower the envelope threshold")
+                           + "all 2 are too short. "
+                           + "Hint: add longer clips of this class or lower the envelope threshold")
         }
         XCTAssertThrowsError(try WindowSampler.sample(lengths: [], labels: [], seed: 1))
     }
 
     func testConsecutiveWindowCounts() {
-        let counts = [1599, 1600, 3199, 3200, 3201, 4800, 4801].map { WindowSampler.consecutiveWindows(length: $0).count }
+        let counts = [1599, 1600, 3199, 3200, 3201, 4800, 4801].map {
+            WindowSampler.consecutiveWindows(length: $0).count
+        }
         XCTAssertEqual(counts, [0, 0, 1, 1, 2, 2, 3])
         XCTAssertEqual(WindowSampler.consecutiveWindows(length: 4801), [0, 1600, 3200])
         XCTAssertEqual(WindowSampler.consecutiveWindows(length: 0), [])

@@ -9,7 +9,8 @@ public enum ConfigLocator {
     public static func load(mode: String?, file: String?, data: DataFolder) throws -> ExperimentConfig {
         if let file, let mode {
             // one rule for every command taking both options: neither silently wins
-            throw ConfigError(file: file, key: "", "given together with --mode \(mode): give --mode or --config, not both")
+            throw ConfigError(file: file, key: "",
+                              "given together with --mode \(mode): give --mode or --config, not both")
         }
         if let file {
             return try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: file))

@@ -20,7 +20,9 @@ struct ConfigNode {
     /// The entries of a mapping; any key outside `allowed` is an error listing the allowed ones.
     func mapping(allowed: [String]) throws -> [String: ConfigNode] {
         if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return [:] }
-        guard let map = node.mapping else { throw error("expected a mapping with keys \(allowed.joined(separator: ", "))") }
+        guard let map = node.mapping else {
+            throw error("expected a mapping with keys \(allowed.joined(separator: ", "))")
+        }
         var out: [String: ConfigNode] = [:]
         for (k, v) in map {
             guard let name = k.string else { throw error("a key is not a string") }
@@ -78,8 +80,12 @@ struct ConfigNode {
     }
 
     func int(min: Int = .min, max: Int = .max) throws -> Int {
-        guard let s = scalarText, let v = Int(s) else { throw error("expected an integer, got '\(scalarText ?? "a collection")'") }
-        guard v >= min, v <= max else { throw error("\(v) is out of range [\(min), \(max == .max ? "inf" : String(max))]") }
+        guard let s = scalarText, let v = Int(s) else {
+            throw error("expected an integer, got '\(scalarText ?? "a collection")'")
+        }
+        guard v >= min, v <= max else {
+            throw error("\(v) is out of range [\(min), \(max == .max ? "inf" : String(max))]")
+        }
         return v
     }
 

@@ -28,7 +28,8 @@ extension ExperimentConfig {
     public func makeModel(classes: Int, seed: UInt64) throws -> Sequential {
         guard let output = model.layers.last as? DenseSpec, output.activation == .softmax else {
             throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)]",
-                              "the last layer must be `dense: {units: classes, activation: softmax}` (the loss is categorical cross-entropy)")
+                              "the last layer must be `dense: {units: classes, activation: softmax}` "
+                              + "(the loss is categorical cross-entropy)")
         }
         var layers: [Layer] = []
         for (i, spec) in model.layers.enumerated() {
@@ -38,7 +39,8 @@ extension ExperimentConfig {
         var shape = inputShape
         for (i, layer) in layers.enumerated() {
             do { shape = try layer.outputShape(for: shape) } catch let e as ShapeError {
-                throw ConfigError(file: source, key: "model.layers[\(i)]", "\(layer.kind) on input \(shape): \(e.description)")
+                throw ConfigError(file: source, key: "model.layers[\(i)]",
+                                  "\(layer.kind) on input \(shape): \(e.description)")
             }
         }
         if let units = output.units, units != classes {

@@ -59,7 +59,8 @@ public enum CleanStep {
     public static func run(fnames: [String], data: DataFolder, rate: Int, threshold: Double, minimumSamples: Int,
                            progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> Result {
         let manifestURL = data.clean.appendingPathComponent("manifest.json")
-        var manifest = (try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL))) ?? Manifest(rate: rate, threshold: threshold)
+        var manifest = (try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL)))
+            ?? Manifest(rate: rate, threshold: threshold)
         if manifest.rate != rate || manifest.threshold != threshold {
             manifest = Manifest(rate: rate, threshold: threshold)   // every file is stale
         }
@@ -113,7 +114,8 @@ public enum CleanStep {
             let clip = try AudioDecoder.decode(contentsOf: source)
             cleaned = try Cleaning.clean(clip, targetRate: rate, threshold: threshold, name: source.path)
             note = clip.declaredFrames.map {
-                "cut short: the header declares \($0) frames, the file holds \(clip.frames); the frames present are used"
+                "cut short: the header declares \($0) frames, the file holds \(clip.frames); "
+                    + "the frames present are used"
             }
         } catch {
             try? FileManager.default.removeItem(at: target)   // a clean file of an older version is stale

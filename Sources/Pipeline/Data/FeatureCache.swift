@@ -34,7 +34,8 @@ public enum FeatureCache {
     /// given table rows. - Throws: when missing, foreign, stale, damaged or inconsistent (the caller
     /// rebuilds it).
     public static func read(_ url: URL, key: String, inputShape: [Int], classes: Int,
-                            trainRows: Set<Int>, validationRows: Set<Int>) throws -> (train: WindowSet, validation: WindowSet) {
+                            trainRows: Set<Int>,
+                            validationRows: Set<Int>) throws -> (train: WindowSet, validation: WindowSet) {
         let file = try SafeTensors.read(contentsOf: url)
         guard file.metadata["format"] == format, file.metadata["format_version"] == formatVersion,
               file.metadata["key"] == key else { throw SafeTensors.Error(url.path, "is stale or foreign") }
@@ -43,7 +44,8 @@ public enum FeatureCache {
             let labels = try file.integers("\(prefix)/labels", file: url.path).values
             let files = try file.integers("\(prefix)/files", file: url.path).values
             guard x.shape == [labels.count] + inputShape, labels.count == files.count else {
-                throw SafeTensors.Error(url.path, "\(prefix) tensors have shapes \(x.shape), \(labels.count), \(files.count)")
+                throw SafeTensors.Error(url.path,
+                                        "\(prefix) tensors have shapes \(x.shape), \(labels.count), \(files.count)")
             }
             guard labels.allSatisfy({ (0..<classes).contains($0) }), files.allSatisfy(rows.contains) else {
                 throw SafeTensors.Error(url.path, "\(prefix) labels or files are out of range")

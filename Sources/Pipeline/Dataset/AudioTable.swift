@@ -230,15 +230,19 @@ public struct AudioTable: Sendable, Equatable {
         }
         let unlisted = Self.files(in: folder).filter { !listed.contains($0) }
         if !unlisted.isEmpty {
-            let names = unlisted.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (unlisted.count > 3 ? ", ..." : "")
-            warnings.append(DataWarning(file: folder.path, message: "\(unlisted.count) file\(unlisted.count == 1 ? "" : "s") "
-                                        + "not listed in \(URL(fileURLWithPath: file).lastPathComponent) ignored: \(names)"))
+            let names = unlisted.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+                + (unlisted.count > 3 ? ", ..." : "")
+            warnings.append(DataWarning(file: folder.path,
+                                        message: "\(unlisted.count) file\(unlisted.count == 1 ? "" : "s") "
+                                                 + "not listed in \(URL(fileURLWithPath: file).lastPathComponent) "
+                                                 + "ignored: \(names)"))
         }
         let present = Set(usable.map(\.label))
         if let empty = classes.first(where: { !present.contains($0) }) {
             let dropped = skipped.filter { $0.label == empty }.map(\.line)
             let lines = ((missingLines[empty] ?? []) + dropped).sorted()
-            let rows = lines.count == 1 ? "its only row (\(Self.lineList(lines)))" : "all its \(lines.count) rows (\(Self.lineList(lines)))"
+            let rows = lines.count == 1
+                ? "its only row (\(Self.lineList(lines)))" : "all its \(lines.count) rows (\(Self.lineList(lines)))"
             let problem = dropped.isEmpty
                 ? "the files of \(rows) are missing from \(folder.path)"
                 : "\(rows) \(lines.count == 1 ? "is" : "are") skipped"
@@ -259,7 +263,8 @@ public struct AudioTable: Sendable, Equatable {
                                                         includingPropertiesForKeys: [.isRegularFileKey],
                                                         options: [.skipsHiddenFiles]) else { return [] }
         var out: [String] = []
-        for case let url as URL in walk where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+        for case let url as URL in walk
+        where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
             let path = url.standardizedFileURL.path
             guard path.hasPrefix(base + "/") else { continue }
             out.append(String(path.dropFirst(base.count + 1)))

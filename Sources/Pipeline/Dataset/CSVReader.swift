@@ -58,7 +58,8 @@ enum CSVReader {
                     while i < n, bytes[i] == space || bytes[i] == tab { i += 1 }
                     if i < n, bytes[i] != comma, bytes[i] != lf, bytes[i] != cr {
                         throw DataError(file: file, line: line, problem: "text after the closing quote of a field",
-                                        hint: "quote the whole field and double the quotes inside it: \"a \"\"b\"\" c\"")
+                                        hint: "quote the whole field and double the quotes inside it: "
+                                              + "\"a \"\"b\"\" c\"")
                     }
                     fields.append(try text(field[...], line))
                 } else {

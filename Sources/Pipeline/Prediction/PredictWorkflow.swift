@@ -39,7 +39,8 @@ public enum PredictWorkflow {
         var perSplit: [String: (right: Int, total: Int)] = [:]
         for (row, r) in zip(table.rows, results) {
             let split = model.splits[row.fname] ?? "unseen"
-            lines.append(AudioTable.csvRecord(row.fields + probabilityFields(r, classes: model.classes.count) + [r.label ?? "", split]))
+            lines.append(AudioTable.csvRecord(row.fields + probabilityFields(r, classes: model.classes.count)
+                                              + [r.label ?? "", split]))
             if let label = r.label {
                 perSplit[split, default: (0, 0)].total += 1
                 if label == row.label { perSplit[split, default: (0, 0)].right += 1 }
@@ -48,7 +49,8 @@ public enum PredictWorkflow {
         try writeAtomically(lines.joined(separator: "\n") + "\n", to: output)
         for split in ["train", "validation", "test", "unseen"] {
             guard let s = perSplit[split] else { continue }
-            print(String(format: "%@: %.1f%% of %d files correct", split, Double(s.right) / Double(s.total) * 100, s.total))
+            print(String(format: "%@: %.1f%% of %d files correct", split, Double(s.right) / Double(s.total) * 100,
+                         s.total))
         }
         print("predictions: \(data.display(output))")
     }
@@ -84,7 +86,8 @@ public enum PredictWorkflow {
         let width = max(24, urls.map { $0.path.count }.max() ?? 0)
         print("file".padding(toLength: width, withPad: " ", startingAt: 0) + "  prediction  probability")
         for (url, r) in zip(urls, results) {
-            lines.append(AudioTable.csvRecord([url.path] + probabilityFields(r, classes: model.classes.count) + [r.label ?? ""]))
+            lines.append(AudioTable.csvRecord([url.path] + probabilityFields(r, classes: model.classes.count)
+                                              + [r.label ?? ""]))
             let shown = r.label.map { l in
                 String(format: "%@  %.3f", l.padding(toLength: 10, withPad: " ", startingAt: 0),
                        r.probabilities![model.classes.firstIndex(of: l)!])
@@ -122,7 +125,8 @@ public enum PredictWorkflow {
             rows.append(Row(fields: [], probabilities: p.probabilities, label: p.label.map { predictor.classes[$0] }))
         }
         if !failures.isEmpty || rows.contains(where: { $0.probabilities == nil }) {
-            Diagnostics.warning("\(rows.filter { $0.probabilities == nil }.count) of \(urls.count) files have no prediction (see above)")
+            let missing = rows.filter { $0.probabilities == nil }.count
+            Diagnostics.warning("\(missing) of \(urls.count) files have no prediction (see above)")
         }
         return rows
     }

@@ -14,7 +14,8 @@ public enum Charts {
     }
 
     static func label(_ v: Double) -> String {
-        abs(v) >= 1000 || (abs(v) < 0.01 && v != 0) ? String(format: "%.2g", v) : String(format: "%g", (v * 1000).rounded() / 1000)
+        abs(v) >= 1000 || (abs(v) < 0.01 && v != 0)
+            ? String(format: "%.2g", v) : String(format: "%g", (v * 1000).rounded() / 1000)
     }
 
     /// Line chart of several series against x (shared y axis), with a legend. `includeZero` extends
@@ -45,7 +46,8 @@ public enum Charts {
         for (i, s) in series.enumerated() {
             let pts = zip(x, s.values).filter { $0.1.isFinite }.map { (px($0.0), py($0.1)) }
             doc.polyline(pts, stroke: Palette.category(i), width: 2)
-            doc.line(x1: w - right + 12, y1: top + 10 + Double(i) * 20, x2: w - right + 36, y2: top + 10 + Double(i) * 20,
+            doc.line(x1: w - right + 12, y1: top + 10 + Double(i) * 20,
+                     x2: w - right + 36, y2: top + 10 + Double(i) * 20,
                      stroke: Palette.category(i), width: 3)
             doc.text(s.name, x: w - right + 42, y: top + 14 + Double(i) * 20, size: 12)
         }
@@ -109,7 +111,8 @@ public enum Charts {
             let (x0, y0, x1, y1) = (cx + r * cos(angle), cy + r * sin(angle), cx + r * cos(end), cy + r * sin(end))
             let d = share >= 0.9999
                 ? "M \(cx - r) \(cy) A \(r) \(r) 0 1 1 \(cx + r) \(cy) A \(r) \(r) 0 1 1 \(cx - r) \(cy) Z"
-                : "M \(cx) \(cy) L \(SVGDocument.n(x0)) \(SVGDocument.n(y0)) A \(r) \(r) 0 \(large) 1 \(SVGDocument.n(x1)) \(SVGDocument.n(y1)) Z"
+                : "M \(cx) \(cy) L \(SVGDocument.n(x0)) \(SVGDocument.n(y0)) "
+                    + "A \(r) \(r) 0 \(large) 1 \(SVGDocument.n(x1)) \(SVGDocument.n(y1)) Z"
             doc.path(d, fill: Palette.category(i))
             doc.rect(x: 360, y: 70 + Double(i) * 24, width: 14, height: 14, fill: Palette.category(i))
             doc.text(String(format: "%@ %.1f%%", labels[i], share * 100), x: 380, y: 82 + Double(i) * 24, size: 12)
@@ -129,7 +132,8 @@ public enum Charts {
         let (cw, ch) = (width / Double(max(columns, 1)), height / Double(max(rows, 1)))
         for r in 0..<rows { for c in 0..<columns {
             let t = hi > lo ? (Double(values[r * columns + c]) - lo) / (hi - lo) : 0
-            doc.rect(x: 10 + Double(c) * cw, y: 30 + Double(r) * ch, width: cw + 0.3, height: ch + 0.3, fill: Palette.hot(t))
+            doc.rect(x: 10 + Double(c) * cw, y: 30 + Double(r) * ch, width: cw + 0.3, height: ch + 0.3,
+                     fill: Palette.hot(t))
         } }
         return doc.render()
     }

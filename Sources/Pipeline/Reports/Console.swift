@@ -51,7 +51,9 @@ public final class ProgressLine: @unchecked Sendable {
 
 /// Messages for the user on standard error (warnings and errors), one line each.
 public enum Diagnostics {
-    public static func warning(_ text: String) { FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8)) }
+    public static func warning(_ text: String) {
+        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+    }
     public static func error(_ text: String) { FileHandle.standardError.write(Data(("error: " + text + "\n").utf8)) }
 
     /// Prints each warning on its own line, then a count when there are several.

@@ -27,16 +27,20 @@ public enum EDAPlots {
                                         x: ts, series: [("signal", ys)]))
             let (freqs, magnitude) = magnitudeSpectrum(second, rate: rate)
             let (fs, ms) = decimate(freqs, magnitude, to: 1500)
-            ffts.append(Charts.lines(title: "\(e.label): FFT magnitude", xLabel: "Hz", yLabel: "|Y| / n", x: fs, series: [("fft", ms)]))
+            ffts.append(Charts.lines(title: "\(e.label): FFT magnitude", xLabel: "Hz", yLabel: "|Y| / n", x: fs,
+                                     series: [("fft", ms)]))
             let p = features.audioParameters
             let fb = logfbank(second, p), mf = mfcc(second, p)
             fbanks.append(Charts.image(title: "\(e.label): log filter bank (frames x \(p.nfilt))",
-                                       rows: p.nfilt, columns: fb.frames, values: transpose(fb.values, rows: fb.frames, columns: p.nfilt)))
+                                       rows: p.nfilt, columns: fb.frames,
+                                       values: transpose(fb.values, rows: fb.frames, columns: p.nfilt)))
             mfccs.append(Charts.image(title: "\(e.label): MFCC (frames x \(p.numcep))",
-                                      rows: p.numcep, columns: mf.frames, values: transpose(mf.values, rows: mf.frames, columns: p.numcep)))
+                                      rows: p.numcep, columns: mf.frames,
+                                      values: transpose(mf.values, rows: mf.frames, columns: p.numcep)))
         }
         var written: [URL] = []
-        for (name, docs, height) in [("signals", signals, 400.0), ("fft", ffts, 400.0), ("fbank", fbanks, 240.0), ("mfcc", mfccs, 240.0)] {
+        for (name, docs, height) in [("signals", signals, 400.0), ("fft", ffts, 400.0), ("fbank", fbanks, 240.0),
+                                     ("mfcc", mfccs, 240.0)] {
             let url = folder.appendingPathComponent("\(name).svg")
             try writeAtomically(RunReport.stack(docs, height: height), to: url)
             written.append(url)
@@ -57,7 +61,9 @@ public enum EDAPlots {
         buffers.transform(with: plan)
         let bins = n / 2 + 1
         let s = buffers.spectrum
-        let magnitude = (0..<bins).map { k in (Double(s[2 * k]) * Double(s[2 * k]) + Double(s[2 * k + 1]) * Double(s[2 * k + 1])).squareRoot() / Double(n) }
+        let magnitude = (0..<bins).map { k in
+            (Double(s[2 * k]) * Double(s[2 * k]) + Double(s[2 * k + 1]) * Double(s[2 * k + 1])).squareRoot() / Double(n)
+        }
         return ((0..<bins).map { Double($0) * Double(rate) / Double(n) }, magnitude)
     }
 

@@ -3,8 +3,10 @@ import Foundation
 /// Prints training progress the way Keras's `fit(verbose=1)` does:
 ///
 ///     Epoch 3/10
-///     281/281 [==============================] - 4s 13ms/step - loss: 0.4210 - accuracy: 0.8512 - val_loss: 0.3903 - val_accuracy: 0.8731
+///     281/281 [==============================] - 4s 13ms/step - loss: 0.4210 - accuracy: 0.8512
+///         - val_loss: 0.3903 - val_accuracy: 0.8731
 ///
+/// (the second line continues the first: one line per epoch on the console).
 /// On a terminal the bar is redrawn in place; otherwise only the final line of each epoch is printed.
 public final class KerasConsole: TrainingConsole {
     private let line = ProgressLine()

@@ -14,13 +14,15 @@ public struct RunReport {
                                 series: [("loss", history.map(\.loss)), ("val_loss", history.map(\.validationLoss))],
                                 includeZero: true)
         let acc = Charts.lines(title: "\(title): accuracy", xLabel: "epoch", yLabel: "window accuracy", x: x,
-                               series: [("accuracy", history.map(\.accuracy)), ("val_accuracy", history.map(\.validationAccuracy))])
+                               series: [("accuracy", history.map(\.accuracy)),
+                                        ("val_accuracy", history.map(\.validationAccuracy))])
         try writeAtomically(Self.stack([loss, acc], height: 400), to: folder.appendingPathComponent("curves.svg"))
     }
 
     /// Places several standalone SVG documents one under the other in one document.
     static func stack(_ documents: [String], height: Double) -> String {
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"\(Int(height) * documents.count)\">\n"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" "
+            + "height=\"\(Int(height) * documents.count)\">\n"
         for (i, d) in documents.enumerated() {
             out += "<g transform=\"translate(0, \(Int(height) * i))\">\n\(d)</g>\n"
         }

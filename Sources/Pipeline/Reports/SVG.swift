@@ -17,17 +17,21 @@ public struct SVGDocument {
                               stroke: String? = nil, title: String? = nil) {
         let s = stroke.map { " stroke=\"\($0)\"" } ?? ""
         let t = title.map { "<title>\(SVGDocument.escape($0))</title>" } ?? ""
-        elements.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" fill=\"\(fill)\"\(s)>\(t)</rect>")
+        elements.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(width))\" "
+                        + "height=\"\(Self.n(height))\" fill=\"\(fill)\"\(s)>\(t)</rect>")
     }
 
-    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String = "#333", width: Double = 1, dash: String? = nil) {
+    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String = "#333",
+                              width: Double = 1, dash: String? = nil) {
         let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-        elements.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(d)/>")
+        elements.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" "
+                        + "stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(d)/>")
     }
 
     public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5) {
         let p = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
-        elements.append("<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"/>")
+        elements.append("<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" "
+                        + "stroke-width=\"\(Self.n(width))\"/>")
     }
 
     public mutating func path(_ d: String, fill: String, stroke: String = "white") {
@@ -38,13 +42,15 @@ public struct SVGDocument {
                               color: String = "#222", rotate: Double? = nil, bold: Bool = false) {
         let r = rotate.map { " transform=\"rotate(\(Self.n($0)) \(Self.n(x)) \(Self.n(y)))\"" } ?? ""
         let w = bold ? " font-weight=\"bold\"" : ""
-        elements.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor)\" fill=\"\(color)\"\(w)\(r)>\(SVGDocument.escape(s))</text>")
+        elements.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" "
+                        + "text-anchor=\"\(anchor)\" fill=\"\(color)\"\(w)\(r)>\(SVGDocument.escape(s))</text>")
     }
 
     /// The complete SVG document.
     public func render() -> String {
         """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.n(width))" height="\(Self.n(height))" viewBox="0 0 \(Self.n(width)) \(Self.n(height))" font-family="Helvetica, Arial, sans-serif">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.n(width))" height="\(Self.n(height))" \
+        viewBox="0 0 \(Self.n(width)) \(Self.n(height))" font-family="Helvetica, Arial, sans-serif">
         <rect width="100%" height="100%" fill="white"/>
         \(elements.joined(separator: "\n"))
         </svg>
