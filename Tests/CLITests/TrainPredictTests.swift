@@ -122,7 +122,9 @@ final class TrainPredictTests: XCTestCase {
                                                        encoding: .utf8)
         let r = try CLI.run("train", ["--mode", "tiny"], in: root)
         XCTAssertTrue(r.stderr.contains("whistle"), r.stderr)
-        XCTAssertTrue(r.status == 0 || r.stderr.hasPrefix("error: "), r.output)
+        // a class of one file goes wholly to training (with that warning): the run finishes
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(exists("models/tiny.safetensors"), r.output)
     }
 
     func testPrintConfigShowsEveryDefault() throws {
@@ -150,23 +152,31 @@ final class TrainPredictTests: XCTestCase {
         try FileManager.default.removeItem(at: root.appendingPathComponent("models"))
 
         let checkpoint = root.appendingPathComponent("models/tiny.checkpoint.safetensors")
-        let interrupted = try CLI.run("train", ["--mode", "tiny"], in: root) { process in
-            let deadline = Date().addingTimeInterval(120)
-            while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && process.isRunning {
-                usleep(2000)
-            }
-            if process.isRunning { process.interrupt() }   // SIGINT after the first checkpoint
-        }
-        if interrupted.status == 130 {
-            XCTAssertTrue(interrupted.stdout.contains("--resume"), interrupted.stdout)
-        } else {
-            XCTAssertEqual(interrupted.status, 0, "finished before the signal arrived: \(interrupted.output)")
-        }
+        // stopped as Ctrl-C stops it (the same StopSignal path), deterministically in the middle of an
+        // epoch: the resumed path is always exercised
+        let steps = straight.stdout.components(separatedBy: "\n").compactMap(Self.stepsPerEpoch).first ?? 0
+        XCTAssertGreaterThan(steps, 1, straight.stdout)
+        let interrupted = try CLI.run("train", ["--mode", "tiny", "--stop-after-steps", String(steps + steps / 2)],
+                                      in: root)
+        XCTAssertEqual(interrupted.status, 130, interrupted.output)
+        XCTAssertTrue(interrupted.stdout.contains("--resume"), interrupted.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.path))
         let resumed = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
         XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.stdout.contains("resuming tiny at epoch 2, step \(steps / 2 + 1)"), resumed.stdout)
         let a = try SafeTensors.decode(reference), b = try SafeTensors.read(contentsOf: checkpoint)
         for (name, entry) in a.tensors where !name.hasPrefix("optimizer/") || name.contains("adam") {
             XCTAssertEqual(b.tensors[name]?.bytes, entry.bytes, "\(name) differs after interrupt + resume")
         }
     }
+
+    /// Steps per epoch from a Keras-style progress line `12/12 ...` (the epoch's last step), or nil.
+    static func stepsPerEpoch(_ line: String) -> Int? {
+        let parts = line.split(separator: " ", maxSplits: 1)
+        guard let first = parts.first else { return nil }
+        let pair = first.split(separator: "/")
+        guard pair.count == 2, let done = Int(pair[0]), let total = Int(pair[1]), done == total else { return nil }
+        return total
+    }
+
 }

@@ -15,8 +15,8 @@ public enum StopSignal {
     private static let polls = Atomic<Int>(0)
     private static let stepLimit = Atomic<Int>(0)
 
-    /// For tests: `shouldStop` also answers true from the `steps`-th poll on (one poll per training
-    /// step), a deterministic stand-in for Ctrl-C at that step.
+    /// For tests: `shouldStop` also answers true from the `steps`-th poll on (the trainer polls once
+    /// per training step), a deterministic stand-in for Ctrl-C during that step.
     public static func stop(afterSteps steps: Int) { stepLimit.store(steps, ordering: .relaxed) }
 
     /// Whether training should stop now: a signal was received or the test step limit is reached.

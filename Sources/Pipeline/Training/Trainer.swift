@@ -124,6 +124,7 @@ public final class Trainer {
                          "Trainer.run: epoch \(state.epoch) has \(train.count) windows, not \(first.count)")
             let order = self.order(epoch: state.epoch, count: train.count)
             var clock = Date()
+            var stopRequested = false       // polled once per step; after the last step it ends the epoch
             while state.nextStep < steps {
                 let s = state.nextStep
                 let slice = order[(s * batchSize)..<min((s + 1) * batchSize, train.count)]
@@ -147,7 +148,8 @@ public final class Trainer {
                 clock = now
                 events.step(state.epoch, s, steps, state.lossSum / Double(state.seen),
                             Double(state.correct) / Double(state.seen), state.secondsInEpoch / Double(state.nextStep))
-                if (stop ?? events.shouldStop()) && state.nextStep < steps {
+                stopRequested = stop ?? events.shouldStop()
+                if stopRequested && state.nextStep < steps {
                     try events.checkpoint()
                     return .interrupted
                 }
@@ -168,7 +170,7 @@ public final class Trainer {
             state.lossSum = 0; state.correct = 0; state.seen = 0; state.secondsInEpoch = 0
             try events.epochEnd(record, improved)
             try events.checkpoint()
-            if agreeToStop(events.shouldStop()) && state.epoch < epochs { return .interrupted }
+            if agreeToStop(stopRequested) && state.epoch < epochs { return .interrupted }
         }
         return .finished
     }
