@@ -19,6 +19,12 @@ public struct PreparedDescriptors {
     public var warnings: [DataWarning]
     /// Whether the descriptors came from the cache.
     public var cacheHit: Bool
+    /// How the files were split (the config's hold-out split, a cross-validation fold, or all).
+    public var plan: SplitPlan = .holdOut
+    /// The audio.csv column the split kept groups by, or nil when it split by file.
+    public var groupColumn: String? = nil
+    /// The group value of every table row (nil when split by file).
+    public var groupValues: [String]? = nil
 
     /// Rows of audio.csv, skipped ones included.
     public var listedFiles: Int { table.rows.count + table.skipped.count }
@@ -59,7 +65,8 @@ public struct PreparedDescriptors {
                                                        clips: cleaned.clips, rows: cleaned.usable, progress: progress)
         return PreparedDescriptors(table: table, classes: classes, rowLabels: rowLabels, clips: cleaned.clips,
                                    trainRows: split.train, validationRows: split.validation, testRows: split.test,
-                                   descriptors: descriptors, warnings: warnings, cacheHit: hit)
+                                   descriptors: descriptors, warnings: warnings, cacheHit: hit, plan: plan,
+                                   groupColumn: groups?.column, groupValues: groups?.values)
     }
 
     /// The descriptors of `rows` from the cache when it holds them for exactly these inputs, else
@@ -77,3 +84,5 @@ public struct PreparedDescriptors {
         return (computed, false)
     }
 }
+
+extension PreparedDescriptors: PreparedSplit {}

@@ -28,7 +28,8 @@ public enum CrossValidation {
         /// The fold model's accuracy on its test files (NaN without any).
         public var testFileAccuracy: Double { summary.test?.report.accuracy ?? .nan }
 
-        public init(fold: Int, summary: TrainingRun.Summary, prepared: PreparedData) {
+        /// `prepared`: the fold's data (a network's `PreparedData` or a forest's `PreparedDescriptors`).
+        public init(fold: Int, summary: TrainingRun.Summary, prepared: some PreparedSplit) {
             self.fold = fold
             self.summary = summary
             trainRows = prepared.trainRows; validationRows = prepared.validationRows; testRows = prepared.testRows

@@ -34,13 +34,6 @@ public struct PreparedData {
     /// The group value of every table row (nil when split by file).
     public var groupValues: [String]? = nil
 
-    /// Distinct groups among `rows` (a row with an empty group value counts as one group); the
-    /// number of rows when split by file.
-    public func groupCount(_ rows: [Int]) -> Int {
-        guard let values = groupValues else { return rows.count }
-        return Set(rows.map { values[$0].isEmpty ? "\u{1}\($0)" : values[$0] }).count
-    }
-
     /// The training windows of `epoch`: `train` (window input), or one random crop per training
     /// clip drawn from (config seed, epoch, clip) (clip input).
     public func trainingSet(epoch: Int, config: ExperimentConfig) -> WindowSet {

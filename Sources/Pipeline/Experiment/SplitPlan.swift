@@ -13,6 +13,32 @@ public enum SplitPlan: Sendable, Equatable {
     case everything
 }
 
+/// The file split of prepared data, whichever model kind it feeds (`PreparedData` for networks,
+/// `PreparedDescriptors` for a forest): what fold results, reports and the console read.
+public protocol PreparedSplit {
+    /// Row indices per part (usable rows only).
+    var trainRows: [Int] { get }
+    var validationRows: [Int] { get }
+    var testRows: [Int] { get }
+    /// How the files were split (the config's hold-out split, a cross-validation fold, or all).
+    var plan: SplitPlan { get }
+    /// The audio.csv column the split kept groups by, or nil when it split by file.
+    var groupColumn: String? { get }
+    /// The group value of every table row (nil when split by file).
+    var groupValues: [String]? { get }
+}
+
+extension PreparedSplit {
+    /// Distinct groups among `rows` (a row with an empty group value counts as one group); the
+    /// number of rows when split by file.
+    public func groupCount(_ rows: [Int]) -> Int {
+        guard let values = groupValues else { return rows.count }
+        return Set(rows.map { values[$0].isEmpty ? "\u{1}\($0)" : values[$0] }).count
+    }
+}
+
+extension PreparedData: PreparedSplit {}
+
 extension Preparation {
     /// The group column a config uses with `table` and each row's value in it (trimmed), or nil to
     /// split by file: `split.group_column` when the config names one, else the column `group`

@@ -5,13 +5,11 @@ import Tensor
 /// What the `train` command does, step by step, with its console output.
 public enum Workflow {
     /// Prepares the data (with a progress bar), trains, evaluates and reports; with `folds`,
-    /// cross-validates first (`crossValidate`). A `random_forest` config is fitted instead.
+    /// cross-validates first (`crossValidate`). A `random_forest` config is fitted instead, on the
+    /// same folds with `folds` (`crossValidateForest`).
     public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool,
                              folds: Int? = nil) throws -> TrainingRun.Summary {
-        if config.model.kind == .randomForest {
-            if folds != nil { throw forestFoldsError(config) }
-            return try trainForest(config: config, data: data)
-        }
+        if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
         if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
         let prepared = try prepare(config: config, data: data)
         let run = TrainingRun(config: config, data: data, prepared: prepared)
@@ -30,10 +28,17 @@ public enum Workflow {
     public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws {
         var comparison = Comparison()
         if let count = folds {
-            if let forest = configs.first(where: { $0.model.kind == .randomForest }) { throw forestFoldsError(forest) }
             let shared = try drawFolds(config: configs[0], data: data, count: count)
             for config in configs {
                 print("== \(config.name) (\(config.source))")
+                if config.model.kind == .randomForest {
+                    let run = try crossValidateForest(config: config, data: data, folds: shared)
+                    printSummary(run.last, data: data)
+                    print("cross-validation: \(run.outcome.line)")
+                    try comparison.add(run.last, config: config, clips: run.prepared.clips,
+                                       testRows: run.prepared.testRows, crossValidation: run.outcome)
+                    continue
+                }
                 let run = try crossValidate(config: config, data: data, folds: shared, resume: false)
                 guard let outcome = run.outcome else { print("stopped"); return }
                 printSummary(run.last, data: data)
@@ -58,12 +63,6 @@ public enum Workflow {
             try comparison.add(summary, config: config, prepared: prepared)
         }
         try finish(comparison, data: data)
-    }
-
-    /// Cross-validation runs networks only so far: a forest with `--folds` is refused before any work.
-    static func forestFoldsError(_ config: ExperimentConfig) -> ConfigError {
-        ConfigError(file: config.source, key: "model.kind",
-                    "random_forest cannot be cross-validated yet (--folds); train it without --folds")
     }
 
     /// Prints and writes the comparison table.
@@ -93,7 +92,7 @@ public enum Workflow {
     }
 
     /// `8/2/3 train/validation/test groups by 'part'; ` when the split used groups, else "".
-    static func groupText(_ p: PreparedData) -> String {
+    static func groupText(_ p: some PreparedSplit) -> String {
         guard let column = p.groupColumn else { return "" }
         return "\(p.groupCount(p.trainRows))/\(p.groupCount(p.validationRows))/\(p.groupCount(p.testRows)) "
             + "train/validation/test groups by '\(column)'; "

@@ -9,15 +9,17 @@ public enum ForestReportText {
             .sorted { $0.value > $1.value }
     }
 
+    /// The report; `crossValidation` adds the folds' results (the final forest of `train --folds`).
     public static func markdown(config: ExperimentConfig, data: DataFolder, prepared: PreparedDescriptors,
-                                summary: TrainingRun.Summary, forest: RandomForestClassifier) -> String {
+                                summary: TrainingRun.Summary, forest: RandomForestClassifier,
+                                crossValidation: CrossValidation.Outcome? = nil) -> String {
         let pct = ReportText.pct
         let f = config.model.forest
         var md = ["# \(config.name): training report (random forest)", "",
                   "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files "
                   + "usable, classes: \(prepared.classes.joined(separator: ", ")))",
                   "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
-                  + "\(prepared.testRows.count) test (split by file, stratified, seed \(config.training.seed)); "
+                  + "\(prepared.testRows.count) test (\(ReportText.splitText(config: config, prepared: prepared))); "
                   + "the forest is fitted to the training files only",
                   "- features: \(prepared.descriptors.columns.count) descriptor columns per clip",
                   "- forest: \(f.nEstimators) trees, \(summary.parameters) nodes, max_features \(f.maxFeatures), "
@@ -38,6 +40,7 @@ public enum ForestReportText {
                        + "FPR \(pct(th.fpr)), TPR \(pct(th.tpr)).", ""]
             }
         }
+        if let cv = crossValidation { md += ReportText.crossValidationLines(cv, config: config, data: data) }
         md += ["## Feature importance", "", "![importance](importance.svg)", "",
                "| column | importance |", "|---|---:|"]
         for (name, value) in ranked(forest) { md.append(String(format: "| %@ | %.4f |", name, value)) }

@@ -5,14 +5,20 @@ import Tensor
 /// One random-forest run (`train --mode forest`): fits Classical's forest to the TRAINING files'
 /// descriptor rows (the validation files are held out and reported, as for networks), saves
 /// models/<name>.safetensors, scores the held-out test files and writes runs/<name>/report.md,
-/// confusion.svg and importance.svg.
+/// confusion.svg and importance.svg. A cross-validation fold is the same run on the fold's split
+/// with its own name and report folder (`ForestCrossValidation.swift`).
 public struct ForestRun {
     public let config: ExperimentConfig
     public let data: DataFolder
     public let prepared: PreparedDescriptors
+    /// Where report.md, confusion.svg and importance.svg go (runs/<name>/ unless set).
+    public var reportFolder: URL
+    /// Cross-validation results to add to report.md (the final forest of `train --folds`).
+    public var crossValidation: CrossValidation.Outcome?
 
     public init(config: ExperimentConfig, data: DataFolder, prepared: PreparedDescriptors) {
         self.config = config; self.data = data; self.prepared = prepared
+        reportFolder = data.run(config.name)
     }
 
     /// Fits, saves, evaluates and reports. The summary's `parameters` is the node count,
@@ -37,7 +43,7 @@ public struct ForestRun {
                                 forest: forest, fitSeconds: seconds)
         let modelURL = data.model(config.name)
         try model.save(to: modelURL)
-        let report = RunReport(folder: data.run(config.name))
+        let report = RunReport(folder: reportFolder)
         var validationAccuracy = Double.nan
         if !prepared.validationRows.isEmpty {
             let (vx, vy) = prepared.set(prepared.validationRows)
@@ -56,7 +62,8 @@ public struct ForestRun {
         }
         try writeImportances(forest, to: report)
         try report.writeMarkdown(ForestReportText.markdown(config: config, data: data, prepared: prepared,
-                                                           summary: summary, forest: forest))
+                                                           summary: summary, forest: forest,
+                                                           crossValidation: crossValidation))
         return summary
     }
 

@@ -55,7 +55,7 @@ public enum ReportText {
 
     /// How the files were split: `split by file, stratified, seed 0` (the text without groups), or by
     /// group with the groups per part, and which fold or "all files" for cross-validation runs.
-    static func splitText(config: ExperimentConfig, prepared p: PreparedData) -> String {
+    static func splitText(config: ExperimentConfig, prepared p: some PreparedSplit) -> String {
         var text = "split by file, stratified, seed \(config.training.seed)"
         if let column = p.groupColumn {
             text = "split by group column '\(column)': \(p.groupCount(p.trainRows)) train, "
