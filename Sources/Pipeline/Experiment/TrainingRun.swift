@@ -83,9 +83,11 @@ public struct TrainingRun {
             ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes)
                 .map(Float.init)
             : nil
-        return Trainer(engine: TrainingEngine(replicas: [network] + others), optimizer: makeOptimizer(),
-                       loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: config.training.batchSize,
-                       shuffle: config.training.shuffle, seed: seed)
+        let trainer = Trainer(engine: TrainingEngine(replicas: [network] + others), optimizer: makeOptimizer(),
+                              loss: SoftmaxCrossEntropy(classWeights: weights),
+                              batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
+        trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
+        return trainer
     }
 
     /// Loads this config's checkpoint into the trainer's model, optimizer and state, or notes that

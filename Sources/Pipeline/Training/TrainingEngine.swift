@@ -126,17 +126,21 @@ public final class TrainingEngine {
     /// fused backward on its rows; the gradients are summed into replica 0; `optimizer` updates it;
     /// the new weights are copied to the other replicas, and their non-trainable state averaged
     /// (`averageState`).
+    /// `targets` (N, K), when given, are soft targets (mixup) for the loss; `labels` then only
+    /// count the correct predictions.
     /// - Returns: the batch's mean loss and its number of correct predictions.
-    public func step(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy,
+    public func step(_ x: Tensor, labels: [Int32], targets: Tensor? = nil, loss: SoftmaxCrossEntropy,
                      optimizer: Optimizer) -> (loss: Double, correct: Int) {
         let n = x.shape[0]
         precondition(n > 0 && labels.count == n, "TrainingEngine.step: x \(x.shape) with \(labels.count) labels")
         let active = split(x, labels: labels)
+        if let targets, active > 1 { splitTargets(targets, active: active) }
         run(active) { replica in
             if active == 1 {
-                replica.trainingPass(x, labels: labels, loss: loss, batch: n)
+                replica.trainingPass(x, labels: labels, targets: targets, loss: loss, batch: n)
             } else {
-                replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: n)
+                replica.trainingPass(replica.input, labels: replica.labels, targets: targets.map { _ in replica.targets },
+                                     loss: loss, batch: n)
             }
         }
         averageState(active: active)
@@ -243,6 +247,21 @@ public final class TrainingEngine {
             }
         }
         return active
+    }
+
+    /// Gives each of the `active` replicas its rows of the soft targets (N, K), as `split` gave x's.
+    private func splitTargets(_ targets: Tensor, active: Int) {
+        let k = targets.shape[1]
+        var start = 0
+        targets.data.withUnsafeBufferPointer { src in
+            for w in workers.prefix(active) {
+                w.targets.ensureShape([w.rows, k])
+                w.targets.data.withUnsafeMutableBufferPointer { dst in
+                    dst.baseAddress!.update(from: src.baseAddress! + start * k, count: w.rows * k)
+                }
+                start += w.rows
+            }
+        }
     }
 
     /// Adds the gradients of replicas 1..<active into replica 0's.
