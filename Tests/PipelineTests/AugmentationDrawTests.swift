@@ -69,7 +69,7 @@ final class AugmentationDrawTests: XCTestCase {
             let a = audio { $0.noise = .init(); $0.noise!.kind = kind }
             for (i, snr) in [0.0, 12.5, 30].enumerated() {
                 var r = rng(i)
-                let out = a.apply(.init(shift: 0, gainDB: 0, snrDB: snr), clip: signal, start: 0, length: 1600, rng: &r)
+                let out = a.apply(.init(snrDB: snr), clip: signal, start: 0, length: 1600, rng: &r)
                 let noise = zip(out, signal).map { $0 - $1 }
                 let realised = 10 * log10(NoiseSignal.power(signal) / NoiseSignal.power(noise))
                 XCTAssertEqual(realised, snr, accuracy: 0.01, "\(kind) at \(snr) dB")
@@ -109,7 +109,8 @@ final class AugmentationDrawTests: XCTestCase {
         XCTAssertEqual(Double(widths.reduce(0, +)) / Double(widths.count), 2, accuracy: 0.1)
         // applied: exactly the masked frames and coefficients are 0
         var x = [Float](repeating: 1, count: 9 * 13)
-        let masks = [SpecAugment.Mask(time: true, start: 2, width: 3), SpecAugment.Mask(time: false, start: 5, width: 2)]
+        let masks = [SpecAugment.Mask(time: true, start: 2, width: 3),
+                     SpecAugment.Mask(time: false, start: 5, width: 2)]
         x.withUnsafeMutableBufferPointer { SpecAugment.apply(masks, to: $0.baseAddress!, frames: 9, coefficients: 13) }
         for f in 0..<9 {
             for c in 0..<13 {

@@ -40,7 +40,8 @@ final class AugmentationTrainingTests: XCTestCase {
             for i in 0..<4 {
                 let f = 110 * pow(4, Double(c)) * (1 + 0.05 * Double(i))
                 let samples = (0..<9600).map { t in Float(0.4 * sin(2 * .pi * f * Double(t) / 16000)) }
-                try WavWriter.write(samples, sampleRate: 16000, to: data.wavfiles.appendingPathComponent("\(label)\(i).wav"))
+                try WavWriter.write(samples, sampleRate: 16000,
+                                    to: data.wavfiles.appendingPathComponent("\(label)\(i).wav"))
                 csv += "\(label)\(i).wav,\(label)\n"
             }
         }
@@ -81,7 +82,7 @@ final class AugmentationTrainingTests: XCTestCase {
             prepared.train.gather(indices, into: &x, labels: &labels)
             let cached = x
             XCTAssertNil(augmenter.augment(&x, labels: &labels, indices: indices, epoch: 1, step: 2))
-            XCTAssertEqual(x.data, cached.data, "features recomputed from audio at 0 dB equal the cache's (\(features))")
+            XCTAssertEqual(x.data, cached.data, "features from audio at 0 dB equal the cache's (\(features))")
         }
     }
 
@@ -136,8 +137,8 @@ final class AugmentationTrainingTests: XCTestCase {
         defer { if let threads { setenv("EARMARK_THREADS", threads, 1) } else { unsetenv("EARMARK_THREADS") } }
         setenv("EARMARK_THREADS", "2", 1)
         // window input: 5 steps of 16 per epoch on 2 replicas; clip input: 2 steps of 4 clips
-        let features = [("{}", 16),
-                         ("{kind: logmel, n_mels: 16, n_fft: 256, hop_length: 128, input: clip, clip_seconds: 0.4}", 4)]
+        let clip = "{kind: logmel, n_mels: 16, n_fft: 256, hop_length: 128, input: clip, clip_seconds: 0.4}"
+        let features = [("{}", 16), (clip, 4)]
         for (f, batch) in features {
             let config = try config(f, Self.everything, batch: batch)
             let whole = try trainedWeights(config, stopAfter: nil)

@@ -27,7 +27,8 @@ public struct AudioAugmentation: Sendable {
     public var noiseBank: NoiseBank?
 
     public init(config: AugmentationConfig, rate: Int, noiseBank: NoiseBank? = nil) {
-        precondition(config.noise?.kind != .folder || noiseBank != nil, "AudioAugmentation: folder noise without clips")
+        precondition(config.noise?.kind != .folder || noiseBank != nil,
+                     "AudioAugmentation: folder noise without clips")
         self.config = config; self.rate = rate; self.noiseBank = noiseBank
     }
 

@@ -78,7 +78,8 @@ public final class TrainingAugmenter: BatchAugmentation {
             let per = x.count / max(labels.count, 1)
             x.data.withUnsafeMutableBufferPointer { p in
                 for b in 0..<labels.count {
-                    var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: b, stream: .masks)
+                    var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: b,
+                                                           stream: .masks)
                     let masks = masker.masks(frames: frames, coefficients: coefficients, rng: &rng)
                     SpecAugment.apply(masks, to: p.baseAddress! + b * per, frames: frames, coefficients: coefficients)
                 }

@@ -139,8 +139,8 @@ public final class TrainingEngine {
             if active == 1 {
                 replica.trainingPass(x, labels: labels, targets: targets, loss: loss, batch: n)
             } else {
-                replica.trainingPass(replica.input, labels: replica.labels, targets: targets.map { _ in replica.targets },
-                                     loss: loss, batch: n)
+                replica.trainingPass(replica.input, labels: replica.labels,
+                                     targets: targets.map { _ in replica.targets }, loss: loss, batch: n)
             }
         }
         averageState(active: active)
