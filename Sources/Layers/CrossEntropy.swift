@@ -58,6 +58,53 @@ public struct SoftmaxCrossEntropy: Sendable {
         return (total / Double(n), correct)
     }
 
+    /// Loss on soft targets (rows of t sum to 1, e.g. mixup's mixed one-hot rows), the number of
+    /// rows whose argmax prediction equals `labels`, and the fused gradient written into `dz`:
+    ///
+    ///     loss = (1/N) * sum_n sum_k w[k] * t[n, k] * -log(clip(p[n, k], 1e-7, 1 - 1e-7))
+    ///     dz[n, k] = (W_n * p[n, k] - w[k] * t[n, k]) / N,  W_n = sum_k w[k] * t[n, k]
+    ///
+    /// With one-hot rows of `labels` this is the integer-label `evaluate`, bit for bit.
+    ///
+    ///     probabilities (N, K), targets (N, K), labels (N) in 0..<K -> dz (N, K)
+    public func evaluate(probabilities p: Tensor, targets t: Tensor, labels: [Int32],
+                         preActivationGradient dz: inout Tensor) -> (loss: Double, correct: Int) {
+        let n = p.shape[0], k = p.shape[1]
+        precondition(p.rank == 2 && t.shape == p.shape && labels.count == n,
+                     "SoftmaxCrossEntropy: probabilities \(p.shape) with targets \(t.shape), \(labels.count) labels")
+        if let w = classWeights {
+            precondition(w.count == k, "SoftmaxCrossEntropy: \(w.count) class weights for \(k) classes")
+        }
+        dz.ensureShape([n, k])
+        var total = 0.0
+        var correct = 0
+        let invN = 1 / Float(n)
+        p.data.withUnsafeBufferPointer { pp in
+            t.data.withUnsafeBufferPointer { tp in
+                dz.data.withUnsafeMutableBufferPointer { gp in
+                    for r in 0..<n {
+                        let row = pp.baseAddress! + r * k, target = tp.baseAddress! + r * k
+                        let g = gp.baseAddress! + r * k
+                        var rowWeight: Float = 0, best = 0
+                        for j in 0..<k where target[j] != 0 {
+                            let w = classWeights?[j] ?? 1
+                            rowWeight += w * target[j]
+                            let clipped = min(max(row[j], Self.epsilon), 1 - Self.epsilon)
+                            total += Double(w * target[j]) * -Foundation.log(Double(clipped))
+                        }
+                        for j in 0..<k {
+                            g[j] = rowWeight * row[j] * invN
+                            if row[j] > row[best] { best = j }
+                        }
+                        for j in 0..<k where target[j] != 0 { g[j] -= (classWeights?[j] ?? 1) * target[j] * invN }
+                        if best == Int(labels[r]) { correct += 1 }
+                    }
+                }
+            }
+        }
+        return (total / Double(n), correct)
+    }
+
     /// Loss only (no gradient), for evaluation.
     public func loss(probabilities p: Tensor, labels: [Int32]) -> Double {
         var scratch = Tensor.empty

@@ -25,7 +25,7 @@ extension ExperimentConfig {
         config.source = file
         guard let root else { throw ConfigError(file: file, key: "", "is empty: it needs at least model.layers") }
         let top = try ConfigNode(node: root, key: "", file: file)
-            .mapping(allowed: ["name", "features", "model", "training", "split"])
+            .mapping(allowed: ["name", "features", "model", "training", "split", "augmentation"])
         if let n = top["name"] {
             config.name = try n.string()
             guard !config.name.isEmpty, config.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -37,6 +37,7 @@ extension ExperimentConfig {
         config.model = try decodeModel(m)
         if let t = top["training"] { config.training = try decodeTraining(t) }
         if let s = top["split"] { config.split = try decodeSplit(s) }
+        if let a = top["augmentation"] { config.augmentation = try decodeAugmentation(a, model: config.model) }
         return config
     }
 

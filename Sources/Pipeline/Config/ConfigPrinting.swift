@@ -34,6 +34,7 @@ extension ExperimentConfig {
                   "  validation: \(split.validation)"]
         // printed only when named, so configs without it keep their text and hashes
         if let column = split.groupColumn { lines.append("  group_column: \(yamlScalar(column))") }
+        if let augmentation { lines += augmentation.yamlLines() }     // likewise printed only when present
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -12,6 +12,8 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var model = ModelConfig()
     public var training = TrainingConfig()
     public var split = SplitConfig()
+    /// Training-time augmentation; nil (no `augmentation:` section) trains on the examples as they are.
+    public var augmentation: AugmentationConfig?
     /// The file it was read from ("" for a config built in code).
     public var source = ""
 

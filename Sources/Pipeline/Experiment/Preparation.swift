@@ -16,6 +16,7 @@ public enum Preparation {
     public static func run(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut,
                            progress: @escaping Progress = { _, _, _ in }) throws -> PreparedData {
         var warnings: [DataWarning] = []
+        let noiseBank = try loadNoise(config: config, data: data)     // a bad folder stops the run first
         let (table, present) = try checkedTable(data: data, warnings: &warnings)
         let groups = try groups(table: table, config: config)
         let cleaned = try clean(table: table, present: present, config: config, data: data,
@@ -32,12 +33,26 @@ public enum Preparation {
             : try source.cachedWindows(train: rows.train, validation: rows.validation,
                                        warnings: &warnings, progress: progress)
         try scale(&windows, file: data.display(data.csv), warnings: warnings)
+        var ignored: [DataWarning] = []      // the sampler's warnings were given when the windows were drawn
+        let refs = config.augmentation?.needsAudio == true && config.features.input == .window
+            ? try source.windowRefs(for: rows.train, seed: 1, warnings: &ignored) : nil
         return PreparedData(table: table, classes: classes, rowLabels: rowLabels, clips: cleaned.clips,
                             trainRows: rows.train, validationRows: rows.validation, testRows: rows.test,
                             train: windows.train, validation: windows.validation, trainClips: windows.trainClips,
                             scaling: windows.scaling,
                             warnings: warnings, cacheHit: windows.cacheHit, cleanedNow: cleaned.rebuilt,
-                            plan: plan, groupColumn: groups?.column, groupValues: groups?.values)
+                            plan: plan, groupColumn: groups?.column, groupValues: groups?.values,
+                            trainWindowRefs: refs, noiseBank: noiseBank)
+    }
+
+    /// The noise clips of `augmentation.noise.folder` (a relative path is relative to the data
+    /// folder), or nil when the config adds no folder noise.
+    /// - Throws: `ConfigError` naming the key and the path when the folder is missing or holds no audio.
+    static func loadNoise(config: ExperimentConfig, data: DataFolder) throws -> NoiseBank? {
+        guard let n = config.augmentation?.noise, n.kind == .folder, let path = n.folder else { return nil }
+        let folder = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+            : data.root.appendingPathComponent(path, isDirectory: true)
+        return try NoiseBank.load(folder: folder.standardizedFileURL, rate: config.features.rate, file: config.source)
     }
 
     /// Reads audio.csv and checks its files: the table and the fnames whose file exists.

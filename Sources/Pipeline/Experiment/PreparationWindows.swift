@@ -96,6 +96,14 @@ struct WindowSource {
     /// Random windows of the given rows as raw features: windowsPerStep * int(total seconds /
     /// windowSeconds) draws (2 * int(total / 0.1) for the reference workflow, docs/WORKFLOW.md §4).
     func windows(for rows: [Int], seed: UInt64, warnings: inout [DataWarning]) throws -> WindowSet {
+        let refs = try windowRefs(for: rows, seed: seed, warnings: &warnings)
+        let x = FeatureStep.features(clips: clips, windows: refs, config: config)
+        return WindowSet(x: x, labels: refs.map { labels[$0.clip] }, files: refs.map { Int32($0.clip) })
+    }
+
+    /// The windows `windows(for:seed:warnings:)` computes features of, as (table row, first sample),
+    /// without computing them (cheap: the sampler's draws only).
+    func windowRefs(for rows: [Int], seed: UInt64, warnings: inout [DataWarning]) throws -> [WindowRef] {
         let f = config.features
         let lengths = rows.map { clips[$0].count }
         let seconds = Double(lengths.reduce(0, +)) / Double(f.rate)
@@ -105,10 +113,7 @@ struct WindowSource {
                                             rate: f.rate, count: count,
                                             seed: UInt64(config.training.seed) &* 31 &+ seed)
         warnings += plan.warnings
-        let draws = plan.draws
-        let refs = draws.map { WindowRef(clip: rows[$0.file], start: $0.start) }
-        let x = FeatureStep.features(clips: clips, windows: refs, config: config)
-        return WindowSet(x: x, labels: draws.map { labels[rows[$0.file]] }, files: draws.map { Int32(rows[$0.file]) })
+        return plan.draws.map { WindowRef(clip: rows[$0.file], start: $0.start) }
     }
 
     /// What the cached windows depend on: the feature settings (cleaning and window sampling

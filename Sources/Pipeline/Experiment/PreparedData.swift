@@ -33,6 +33,11 @@ public struct PreparedData {
     public var groupColumn: String? = nil
     /// The group value of every table row (nil when split by file).
     public var groupValues: [String]? = nil
+    /// Window input with an audio-domain augmentation: each training window's table row and first
+    /// sample (the augmenter recomputes its features from the cleaned clip); else nil.
+    public var trainWindowRefs: [WindowRef]? = nil
+    /// The clips of `augmentation.noise.folder` (noise kind folder), else nil.
+    public var noiseBank: NoiseBank? = nil
 
     /// The training windows of `epoch`: `train` (window input), or one random crop per training
     /// clip drawn from (config seed, epoch, clip) (clip input).

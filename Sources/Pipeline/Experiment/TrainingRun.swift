@@ -88,9 +88,16 @@ public struct TrainingRun {
                 .map(Float.init)
             : nil
         let engine = TrainingEngine(replicas: [network] + others, collective: Cluster.current)
-        return Trainer(engine: engine, optimizer: makeOptimizer(),
-                       loss: SoftmaxCrossEntropy(classWeights: weights), batchSize: config.training.batchSize,
-                       shuffle: config.training.shuffle, seed: seed)
+        let trainer = Trainer(engine: engine, optimizer: makeOptimizer(),
+                              loss: SoftmaxCrossEntropy(classWeights: weights),
+                              batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
+        trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
+        if trainer.augmentation != nil && engine.collective.size > 1 {
+            throw ConfigError(file: config.source, key: "augmentation",
+                              "cannot be used with several MPI ranks yet (each rank would augment only its shard); "
+                              + "train on one rank")
+        }
+        return trainer
     }
 
     /// Loads this config's checkpoint into the trainer's model, optimizer and state, or notes that

@@ -11,6 +11,8 @@ final class EngineReplica: @unchecked Sendable {
     /// by several replicas (a batch run by one replica is used in place).
     var input = Tensor.empty
     var labels: [Int32] = []
+    /// This replica's rows of the soft targets of a batch that has them (copied as `input` is).
+    var targets = Tensor.empty
     /// The last inference pass's output (n_r, outputShape...), dropped once the engine has copied it.
     var result = Tensor.empty
     /// The last training pass's mean loss over its rows and number of correct predictions.
@@ -24,11 +26,17 @@ final class EngineReplica: @unchecked Sendable {
     /// of a batch of `n`; the loss gradient is scaled by n_r / n, so that the replicas' gradients sum
     /// to the whole batch's (one replica with the whole batch: scale 1, the plain serial step).
     ///
-    ///     x (n_r, inputShape...), labels (n_r) -> parameter gradients of this replica's share
-    func trainingPass(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy, batch n: Int) {
+    /// With `targets` the loss is on those soft targets (`labels` then only count correct predictions).
+    ///
+    ///     x (n_r, inputShape...), labels (n_r)[, targets (n_r, K)] -> parameter gradients of this replica's share
+    func trainingPass(_ x: Tensor, labels: [Int32], targets: Tensor? = nil, loss: SoftmaxCrossEntropy, batch n: Int) {
         model.zeroGrad()
         let p = model.forward(x, training: true)
-        let r = loss.evaluate(probabilities: p, labels: labels, preActivationGradient: &logitGradient)
+        let r = if let targets {
+            loss.evaluate(probabilities: p, targets: targets, labels: labels, preActivationGradient: &logitGradient)
+        } else {
+            loss.evaluate(probabilities: p, labels: labels, preActivationGradient: &logitGradient)
+        }
         let scale = Float(x.shape[0]) / Float(n)
         if scale != 1 {
             logitGradient.data.withUnsafeMutableBufferPointer { g in

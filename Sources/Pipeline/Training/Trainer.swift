@@ -59,6 +59,8 @@ public final class Trainer {
     public let shuffle: Bool
     public let seed: UInt64
     public var state = TrainingState()
+    /// Changes every training batch before its step (the config's `augmentation:`); nil: none.
+    public var augmentation: BatchAugmentation?
 
     // buffers reused by every step (a rank's shard with several ranks)
     var batch = Tensor.empty
@@ -92,8 +94,9 @@ public final class Trainer {
 
     /// One optimisation step on a batch (`TrainingEngine.step`).
     /// - Returns: the batch's mean loss and its number of correct predictions.
-    public func step(_ x: Tensor, labels: [Int32]) -> (loss: Double, correct: Int) {
-        engine.step(x, labels: labels, loss: loss, optimizer: optimizer)
+    /// `targets` (N, K): soft targets for the loss (mixup), else the labels' one-hot rows.
+    public func step(_ x: Tensor, labels: [Int32], targets: Tensor? = nil) -> (loss: Double, correct: Int) {
+        engine.step(x, labels: labels, targets: targets, loss: loss, optimizer: optimizer)
     }
 
     /// Mean loss (without class weights, as Keras's val_loss) and accuracy of the model on `set`,
@@ -135,7 +138,9 @@ public final class Trainer {
                     (r, stop) = distributedStep(slice, of: train, shouldStop: events.shouldStop)
                 } else {
                     train.gather(slice, into: &batch, labels: &batchLabels)
-                    r = step(batch, labels: batchLabels)
+                    let targets = augmentation?.augment(&batch, labels: &batchLabels, indices: slice,
+                                                        epoch: state.epoch, step: s)
+                    r = step(batch, labels: batchLabels, targets: targets)
                     stop = nil
                 }
                 guard r.loss.isFinite else { throw NonFiniteLossError(epoch: state.epoch, step: s, loss: r.loss) }

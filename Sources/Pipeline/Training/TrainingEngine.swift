@@ -151,22 +151,25 @@ public final class TrainingEngine {
     /// One optimisation step on a batch: every replica runs forward (training mode), the loss and the
     /// fused backward on its rows; the gradients are summed into replica 0; `optimizer` updates it;
     /// the new weights are copied to the other replicas, and their non-trainable state averaged
-    /// (`averageState`). With several ranks, `x` is this rank's shard of a global batch of
-    /// `globalRows` rows (it may be empty); the gradients are scaled by rows / `globalRows` and summed
-    /// over the ranks before the update.
+    /// (`averageState`). `targets` (N, K), when given, are soft targets (mixup) for the loss; `labels`
+    /// then only count the correct predictions. With several ranks, `x` is this rank's shard of a
+    /// global batch of `globalRows` rows (it may be empty); the gradients are scaled by rows /
+    /// `globalRows` and summed over the ranks before the update.
     /// - Returns: the mean loss over this rank's rows and their number of correct predictions.
-    public func step(_ x: Tensor, labels: [Int32], loss: SoftmaxCrossEntropy,
+    public func step(_ x: Tensor, labels: [Int32], targets: Tensor? = nil, loss: SoftmaxCrossEntropy,
                      optimizer: Optimizer, globalRows: Int? = nil) -> (loss: Double, correct: Int) {
         let n = x.shape[0], batch = globalRows ?? n
         precondition(n <= batch && labels.count == n && (n > 0 || collective.size > 1),
                      "TrainingEngine.step: x \(x.shape) with \(labels.count) labels of \(batch)")
         let active = n == 0 ? 0 : split(x, labels: labels)
         if active == 0 { model.zeroGrad(); workers[0].loss = 0; workers[0].correct = 0 }
+        if let targets, active > 1 { splitTargets(targets, active: active) }
         run(active) { replica in
             if active == 1 {
-                replica.trainingPass(x, labels: labels, loss: loss, batch: batch)
+                replica.trainingPass(x, labels: labels, targets: targets, loss: loss, batch: batch)
             } else {
-                replica.trainingPass(replica.input, labels: replica.labels, loss: loss, batch: batch)
+                replica.trainingPass(replica.input, labels: replica.labels,
+                                     targets: targets.map { _ in replica.targets }, loss: loss, batch: batch)
             }
         }
         averageState(active: active)
@@ -282,6 +285,21 @@ public final class TrainingEngine {
             }
         }
         return active
+    }
+
+    /// Gives each of the `active` replicas its rows of the soft targets (N, K), as `split` gave x's.
+    private func splitTargets(_ targets: Tensor, active: Int) {
+        let k = targets.shape[1]
+        var start = 0
+        targets.data.withUnsafeBufferPointer { src in
+            for w in workers.prefix(active) {
+                w.targets.ensureShape([w.rows, k])
+                w.targets.data.withUnsafeMutableBufferPointer { dst in
+                    dst.baseAddress!.update(from: src.baseAddress! + start * k, count: w.rows * k)
+                }
+                start += w.rows
+            }
+        }
     }
 
     /// Adds the gradients of replicas 1..<active into replica 0's.
