@@ -80,7 +80,8 @@ struct DataOptions: ParsableArguments {
 }
 
 struct Fit: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fit", abstract: "Train one config (the default command).")
+    static let configuration = CommandConfiguration(commandName: "fit",
+                                                    abstract: "Train one config (the default command).")
 
     @Option(help: "Config name: uses cfg/<mode>.yaml (conv = reference CNN, time = reference LSTM).")
     var mode: String?

@@ -28,12 +28,15 @@ extension ExperimentConfig {
             .mapping(allowed: ["name", "features", "model", "training", "split", "augmentation"])
         if let n = top["name"] {
             config.name = try n.string()
-            guard !config.name.isEmpty, config.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            let allowed = config.name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+            guard !config.name.isEmpty, allowed else {
                 throw n.error("'\(config.name)' must be letters, digits, '-', '_' or '.' (it names files)")
             }
         }
         if let f = top["features"] { config.features = try decodeFeatures(f) }
-        guard let m = top["model"] else { throw ConfigError(file: file, key: "model", "is missing (it holds input and layers)") }
+        guard let m = top["model"] else {
+            throw ConfigError(file: file, key: "model", "is missing (it holds input and layers)")
+        }
         config.model = try decodeModel(m)
         if let t = top["training"] { config.training = try decodeTraining(t) }
         if let s = top["split"] { config.split = try decodeSplit(s) }
@@ -78,7 +81,9 @@ extension ExperimentConfig {
             f.clipSeconds = try v.double(min: 0, max: 60, minExclusive: true)
         }
         if f.numcep > f.nfilt { throw node.error("numcep (\(f.numcep)) cannot exceed nfilt (\(f.nfilt))") }
-        if f.frameLength < 1 || f.frameStep < 1 { throw node.error("winlen and winstep must each cover at least one sample at rate \(f.rate)") }
+        if f.frameLength < 1 || f.frameStep < 1 {
+            throw node.error("winlen and winstep must each cover at least one sample at rate \(f.rate)")
+        }
         if f.kind == .logmel {
             do { try f.logMelParameters.validate() } catch let invalid as FeatureParameters.Invalid {
                 throw (m[invalid.key] ?? node).error(invalid.reason)
@@ -110,14 +115,18 @@ extension ExperimentConfig {
                                            "epsilon", "momentum", "nesterov", "class_weight", "shuffle", "seed"])
         if let v = m["epochs"] { t.epochs = try v.int(min: 1, max: 100_000) }
         if let v = m["batch_size"] { t.batchSize = try v.int(min: 1, max: 65536) }
-        if let v = m["optimizer"] { t.optimizer = try v.choice(TrainingConfig.OptimizerKind.self, among: TrainingConfig.OptimizerKind.allCases) }
+        if let v = m["optimizer"] {
+            t.optimizer = try v.choice(TrainingConfig.OptimizerKind.self, among: TrainingConfig.OptimizerKind.allCases)
+        }
         if let v = m["learning_rate"] { t.learningRate = try v.double(min: 0, max: 10, minExclusive: true) }
         if let v = m["beta_1"] { t.beta1 = try v.double(min: 0, max: 0.999_999) }
         if let v = m["beta_2"] { t.beta2 = try v.double(min: 0, max: 0.999_999_9) }
         if let v = m["epsilon"] { t.epsilon = try v.double(min: 0, max: 1, minExclusive: true) }
         if let v = m["momentum"] { t.momentum = try v.double(min: 0, max: 0.999_999) }
         if let v = m["nesterov"] { t.nesterov = try v.bool() }
-        if let v = m["class_weight"] { t.classWeight = try v.choice(TrainingConfig.ClassWeight.self, among: TrainingConfig.ClassWeight.allCases) }
+        if let v = m["class_weight"] {
+            t.classWeight = try v.choice(TrainingConfig.ClassWeight.self, among: TrainingConfig.ClassWeight.allCases)
+        }
         if let v = m["shuffle"] { t.shuffle = try v.bool() }
         if let v = m["seed"] { t.seed = try v.int(min: 0) }
         return t

@@ -85,7 +85,10 @@ public struct Comparison {
             lines.append("\nTest file accuracy: mean and sample sd over the same \(k) folds for every config; the "
                          + "other columns are the final models', retrained on every file.")
         }
-        if !sameSplit { lines.append("\nNote: the configs did not keep the same test files (different cleaning or window settings).") }
+        if !sameSplit {
+            lines.append("\nNote: the configs did not keep the same test files "
+                         + "(different cleaning or window settings).")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -116,6 +119,7 @@ public struct Comparison {
         let speed = Charts.bars(title: "training windows per second", labels: rows.map(\.name),
                                 values: rows.map(\.trainingWindowsPerSecond))
         let height = 44.0 + 28.0 * Double(rows.count) + 20
-        try writeAtomically(RunReport.stack([accuracy, speed], height: height), to: folder.appendingPathComponent("compare.svg"))
+        try writeAtomically(RunReport.stack([accuracy, speed], height: height),
+                            to: folder.appendingPathComponent("compare.svg"))
     }
 }

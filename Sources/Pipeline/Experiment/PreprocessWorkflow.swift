@@ -19,7 +19,8 @@ public enum PreprocessWorkflow {
         let usable = result.samples.filter { $0 != nil }.count
         let listed = table.rows.count + table.skipped.count
         line.finish("clean: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "
-                    + "\(result.rebuilt) cleaned now, \(usable - min(usable, result.rebuilt)) reused; in \(data.display(data.clean))")
+                    + "\(result.rebuilt) cleaned now, \(usable - min(usable, result.rebuilt)) reused; "
+                    + "in \(data.display(data.clean))")
         let warnings = table.warnings + check.warnings + result.warnings
         Diagnostics.report(warnings)
         var byClass: [String: [[Float]]] = [:]
@@ -27,8 +28,10 @@ public enum PreprocessWorkflow {
             if let samples { byClass[row.label, default: []].append(samples) }
         }
         for label in table.classes where byClass[label] == nil {   // the warnings are printed above
-            let listed = table.rows.filter { $0.label == label }.count + table.skipped.filter { $0.label == label }.count
-            throw DataError(file: data.display(data.csv), problem: "class '\(label)' has no usable clips (\(listed) listed, all skipped)",
+            let listed = table.rows.filter { $0.label == label }.count
+                + table.skipped.filter { $0.label == label }.count
+            throw DataError(file: data.display(data.csv),
+                            problem: "class '\(label)' has no usable clips (\(listed) listed, all skipped)",
                             hint: "see the warnings above for each file's reason")
         }
         guard plots else { return }
@@ -51,8 +54,8 @@ public enum PreprocessWorkflow {
                                 nMels: Int = 64, hopLength: Int = 512, out: URL) throws -> (frames: Int, width: Int) {
         var audio = try AudioDecoder.decode(contentsOf: clip)
         if let rate, rate != audio.sampleRate {
-            audio = AudioClip(samples: try Resampler.resample(audio.samples, from: audio.sampleRate, to: rate, name: clip.path),
-                              sampleRate: rate)
+            let resampled = try Resampler.resample(audio.samples, from: audio.sampleRate, to: rate, name: clip.path)
+            audio = AudioClip(samples: resampled, sampleRate: rate)
         }
         let front: FeatureFrontEnd = kind == .logmel
             ? .logMel(LogMelParameters(sampleRate: audio.sampleRate, nMels: nMels, nFFT: nfft, hopLength: hopLength))

@@ -48,7 +48,9 @@ public struct TrainingRun {
     func makeOptimizer() -> Optimizer {
         let t = config.training
         switch t.optimizer {
-        case .adam: return Adam(learningRate: Float(t.learningRate), beta1: Float(t.beta1), beta2: Float(t.beta2), epsilon: Float(t.epsilon))
+        case .adam:
+            return Adam(learningRate: Float(t.learningRate), beta1: Float(t.beta1), beta2: Float(t.beta2),
+                        epsilon: Float(t.epsilon))
         case .sgd: return SGD(learningRate: Float(t.learningRate), momentum: Float(t.momentum), nesterov: t.nesterov)
         }
     }

@@ -15,7 +15,8 @@ public enum Workflow {
         let run = TrainingRun(config: config, data: data, prepared: prepared)
         let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.shouldStop() }
         if summary.outcome == .interrupted {
-            print("stopped: checkpoint written to \(data.display(data.checkpoint(config.name))); continue with --resume")
+            let checkpoint = data.display(data.checkpoint(config.name))
+            print("stopped: checkpoint written to \(checkpoint); continue with --resume")
             return summary
         }
         printSummary(summary, data: data)
@@ -84,7 +85,8 @@ public enum Workflow {
         let (listed, usable) = (prepared.listedFiles, prepared.usableFiles)
         line.finish("data: \(usable) of \(listed) listed files usable, \(listed - usable) skipped; "
                     + "\(prepared.classes.count) classes (\(prepared.classes.joined(separator: ", "))); "
-                    + "\(prepared.trainRows.count)/\(prepared.validationRows.count)/\(prepared.testRows.count) train/validation/test files; "
+                    + "\(prepared.trainRows.count)/\(prepared.validationRows.count)/\(prepared.testRows.count) "
+                    + "train/validation/test files; "
                     + groupText(prepared)
                     + "\(prepared.train.count) training windows" + (prepared.cacheHit ? " (feature cache)" : ""))
         Diagnostics.report(prepared.warnings)
@@ -104,7 +106,8 @@ public enum Workflow {
                          t.report.accuracy * 100, t.report.correct, t.report.total, t.windowAccuracy * 100))
             print(t.report.table())
             if let roc = t.roc() {
-                print(String(format: "ROC AUC %.4f, partial AUC (FPR <= 0.1) %.4f", roc.auc, roc.partialAUC(maxFPR: 0.1)))
+                print(String(format: "ROC AUC %.4f, partial AUC (FPR <= 0.1) %.4f",
+                             roc.auc, roc.partialAUC(maxFPR: 0.1)))
             }
         } else {
             print("test: no held-out test files")

@@ -12,6 +12,7 @@ public struct EpochRecord: Equatable, Sendable, Codable {
     public static let csvHeader = "epoch,loss,accuracy,val_loss,val_accuracy,seconds"
 
     public var csvLine: String {
-        String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.3f", epoch, loss, accuracy, validationLoss, validationAccuracy, seconds)
+        String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.3f",
+               epoch, loss, accuracy, validationLoss, validationAccuracy, seconds)
     }
 }

@@ -67,7 +67,9 @@ public struct TrainedModel {
         let contents = try WeightFile.read(url)
         let meta = contents.metadata
         func need(_ key: String) throws -> String {
-            guard let v = meta[key] else { throw SafeTensors.Error(url.path, "lacks metadata '\(key)' (not written by Earmark's train?)") }
+            guard let v = meta[key] else {
+                throw SafeTensors.Error(url.path, "lacks metadata '\(key)' (not written by Earmark's train?)")
+            }
             return v
         }
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
@@ -79,7 +81,8 @@ public struct TrainedModel {
             }
             return v
         }
-        let config = try ExperimentConfig.parse(try need("config"), file: "\(url.path) (stored config)", defaultName: "model")
+        let config = try ExperimentConfig.parse(try need("config"), file: "\(url.path) (stored config)",
+                                                defaultName: "model")
         let classes = try decode([String].self, "classes")
         guard classes.count >= 2, Set(classes).count == classes.count else {
             throw SafeTensors.Error(url.path, "metadata 'classes' must list at least two distinct classes")

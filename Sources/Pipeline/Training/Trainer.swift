@@ -27,14 +27,16 @@ public enum TrainingOutcome: Equatable, Sendable {
 public struct NonFiniteLossError: Error, CustomStringConvertible {
     public let epoch: Int, step: Int, loss: Double
     public var description: String {
-        "loss became \(loss) at epoch \(epoch + 1), step \(step + 1); training stopped, the last good checkpoint and best model are kept (try a lower learning_rate)"
+        "loss became \(loss) at epoch \(epoch + 1), step \(step + 1); training stopped, the last good checkpoint "
+            + "and best model are kept (try a lower learning_rate)"
     }
 }
 
 /// Callbacks of a training run (printing and file writing stay with the caller).
 public struct TrainingEvents {
     /// After every step: epoch, step, steps per epoch, mean loss and accuracy so far, seconds per step.
-    public var step: (_ epoch: Int, _ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double, _ secondsPerStep: Double) -> Void = { _, _, _, _, _, _ in }
+    public var step: (_ epoch: Int, _ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double,
+                      _ secondsPerStep: Double) -> Void = { _, _, _, _, _, _ in }
     /// After every epoch; `improved` means a new best validation accuracy (save the best model then).
     public var epochEnd: (_ record: EpochRecord, _ improved: Bool) throws -> Void = { _, _ in }
     /// Writes a checkpoint of the trainer's current state (after every epoch and on interruption).
