@@ -37,16 +37,18 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "CSupport", path: "Sources/CSupport"),
 
-        // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio, Classical)
+        // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio, Classical;
+        // Tensor and Audio -> Durable, the atomic file writer)
         // Every module a target imports is listed, even when another dependency already brings it.
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport"],
+        .target(name: "Durable", exclude: ["README.md"]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport", "Durable"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Layers", dependencies: ["Tensor"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr"],
+        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr", "Durable"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Layers", "Audio", "Classical", "CSupport", "CMPI",
+                dependencies: ["Tensor", "Layers", "Audio", "Classical", "CSupport", "CMPI", "Durable",
                                .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Classical", dependencies: ["Tensor"],
@@ -60,11 +62,13 @@ let package = Package(
         .executableTarget(name: "Preprocess", dependencies: ["Pipeline", "Audio", argumentParser],
                           exclude: ["README.md"]),
         .executableTarget(name: "Bench",
-                          dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", argumentParser],
+                          dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "Durable",
+                                         argumentParser],
                           exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor", "Layers"], path: "Tests/TestSupport"),
+        .testTarget(name: "DurableTests", dependencies: ["Durable", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"]),

@@ -1,4 +1,5 @@
 import CSndfile
+import Durable
 import Foundation
 
 /// File formats the writer produces (through libsndfile).
@@ -40,8 +41,9 @@ public enum AudioFileFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// Writes audio files through libsndfile, atomically: the data goes to a temporary name in the same
-/// folder, which is renamed into place once complete (a crash never leaves a partial file behind).
+/// Writes audio files through libsndfile, durably and atomically (`AtomicFile`): libsndfile writes a
+/// temporary file in the same folder, which is flushed after `sf_close`, renamed into place and the
+/// folder flushed (a crash or power cut leaves the old file or the new one, never a partial file).
 public enum WavWriter {
     /// Writes a mono 32-bit float WAV (the format of the reference clean/ folder).
     ///
@@ -62,8 +64,6 @@ public enum WavWriter {
             throw AudioError(file: name, reason: .cannotWrite(
                 "\(interleaved.count) samples do not split into \(channels) channels"))
         }
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         var info = SF_INFO()
         info.samplerate = Int32(clamping: sampleRate)
         info.channels = Int32(clamping: channels)
@@ -72,12 +72,23 @@ public enum WavWriter {
             throw AudioError(file: name, reason: .cannotWrite(
                 "libsndfile cannot write \(format.rawValue) with \(channels) channels at \(sampleRate) Hz"))
         }
+        do {
+            try AtomicFile.write(to: url) { temporary in
+                try fill(temporary, interleaved: interleaved, channels: channels, info: &info, format: format,
+                         name: name)
+            }
+        } catch let error as AtomicFile.Error {
+            throw AudioError(file: name, reason: .cannotWrite(error.reason))
+        }
+    }
+
+    /// Writes the samples to `temporary` through libsndfile and closes it. Throws `AudioError` naming `name`.
+    private static func fill(_ temporary: URL, interleaved: [Float], channels: Int, info: inout SF_INFO,
+                             format: AudioFileFormat, name: String) throws {
         let file: OpaquePointer
         switch SndfileOpen.open(temporary, mode: Int32(SFM_WRITE), info: &info) {
         case .success(let handle): file = handle
-        case .failure(let failure):
-            try? FileManager.default.removeItem(at: temporary)   // libsndfile may have created it
-            throw AudioError(file: name, reason: .cannotWrite(failure.reason))
+        case .failure(let failure): throw AudioError(file: name, reason: .cannotWrite(failure.reason))
         }
         if format.isInteger { sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE)) }
         let frames = interleaved.count / channels
@@ -88,16 +99,7 @@ public enum WavWriter {
         let writeError = written == frames ? nil : String(cString: sf_strerror(file))
         let closeStatus = sf_close(file)
         if let problem = writeError ?? (closeStatus != 0 ? String(cString: sf_error_number(closeStatus)) : nil) {
-            try? FileManager.default.removeItem(at: temporary)
             throw AudioError(file: name, reason: .cannotWrite(problem))
-        }
-        let renamed = temporary.withUnsafeFileSystemRepresentation { from in
-            url.withUnsafeFileSystemRepresentation { to in rename(from!, to!) }
-        }
-        guard renamed == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw AudioError(file: name, reason: .cannotWrite(reason))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Durable
 import Foundation
 
 /// One measured figure: the median of its samples, with the fraction of the sgemm limit it reaches
@@ -69,15 +70,13 @@ struct Report: Codable {
         abs(v) >= 100 ? String(format: "%.0f", v) : String(format: "%.3g", v)
     }
 
+    /// Writes the report as JSON to `path` (durably and atomically, through `AtomicFile`).
     func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let url = URL(fileURLWithPath: path)
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-        try encoder.encode(self).write(to: tmp)
-        guard rename(tmp.path, url.path) == 0 else {
-            throw BenchError("cannot write \(path): \(String(cString: strerror(errno)))")
+        do { try AtomicFile.write(encoder.encode(self), to: URL(fileURLWithPath: path)) } catch {
+            throw BenchError("cannot write \(path): \((error as? AtomicFile.Error)?.reason ?? "\(error)")")
         }
     }
 }

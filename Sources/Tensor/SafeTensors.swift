@@ -1,3 +1,4 @@
+import Durable
 import Foundation
 
 /// Reading and writing safetensors files: named tensors plus a string metadata map.
@@ -198,10 +199,11 @@ public enum SafeTensors {
         return out
     }
 
-    /// Writes `file` to `url` atomically (a temporary file in the same folder, renamed into place).
+    /// Writes `file` to `url` durably and atomically (`AtomicFile`: a flushed temporary file in the same
+    /// folder, renamed into place, the folder flushed).
     public static func write(_ file: File, to url: URL) throws {
-        do { try encode(file).write(to: url, options: .atomic) } catch {
-            throw Error(url.path, "cannot be written (\(error.localizedDescription))")
+        do { try AtomicFile.write(encode(file), to: url) } catch let error as AtomicFile.Error {
+            throw Error(url.path, "cannot be written (\(error.reason))")
         }
     }
 }

@@ -126,11 +126,11 @@ func checkBatchNormFixture(_ layer: BatchNormalization, _ name: String,
         let expected = try f.tensor("\(mode)/y")
         assertClose(y, expected, "\(name): \(mode)/y", file: file, line: line)
         let dx = layer.backward(dy), expectedDx = try f.tensor("\(mode)/dx")
-        assertClose(dx, expectedDx, "\(name): \(mode)/dx", file: file, line: line)
+        assertGradientClose(dx, expectedDx, "\(name): \(mode)/dx", file: file, line: line)
         report.append("\(mode) y \(maxDifference(y, expected)) dx \(maxDifference(dx, expectedDx))")
         for p in layer.parameters {
             let g = try f.tensor("\(mode)/grad/\(p.name)")
-            assertClose(p.grad, g, "\(name): \(mode)/grad/\(p.name)", file: file, line: line)
+            assertGradientClose(p.grad, g, "\(name): \(mode)/grad/\(p.name)", file: file, line: line)
             report.append("grad/\(p.name) \(maxDifference(p.grad, g))")
         }
     }

@@ -125,11 +125,11 @@ func checkLayerFixture(_ layer: Layer, _ name: String,
     assertClose(out, y, "\(name): y", file: file, line: line)
     var report = ["y \(maxDifference(out, y))"]
     let gx = layer.backward(dy)
-    assertClose(gx, dx, "\(name): dx", file: file, line: line)
+    assertGradientClose(gx, dx, "\(name): dx", file: file, line: line)
     report.append("dx \(maxDifference(gx, dx))")
     for p in layer.parameters {
         let expected = try f.tensor("grad/" + p.name)
-        assertClose(p.grad, expected, "\(name): grad/\(p.name)", file: file, line: line)
+        assertGradientClose(p.grad, expected, "\(name): grad/\(p.name)", file: file, line: line)
         report.append("grad/\(p.name) \(maxDifference(p.grad, expected))")
     }
     layer.releaseCache()

@@ -22,12 +22,12 @@ func checkAgainstFixture(_ layer: Layer, _ fixture: SafeTensors.File, name: Stri
     layer.zeroGrad()
     let dx = layer.backward(try fixture.tensor("dy"))
     let expectedDx = try fixture.tensor("dx")
-    assertClose(dx, expectedDx, tolerance: tolerance, "\(name): dx", file: file, line: line)
+    assertGradientClose(dx, expectedDx, tolerance: tolerance, "\(name): dx", file: file, line: line)
     var report = "\(name): max |diff| y \(SequenceTestSupport.maxAbsDifference(y, expectedY)), "
         + "dx \(SequenceTestSupport.maxAbsDifference(dx, expectedDx))"
     for p in layer.parameters {
         let expected = try fixture.tensor("grad/\(p.name)")
-        assertClose(p.grad, expected, tolerance: tolerance, "\(name): grad/\(p.name)", file: file, line: line)
+        assertGradientClose(p.grad, expected, tolerance: tolerance, "\(name): grad/\(p.name)", file: file, line: line)
         report += ", grad/\(p.name) \(SequenceTestSupport.maxAbsDifference(p.grad, expected))"
     }
     layer.releaseCache()

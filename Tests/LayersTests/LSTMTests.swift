@@ -52,12 +52,12 @@ final class LSTMTests: XCTestCase {
         layer.zeroGrad()
         let dx = layer.backward(try fixture.tensor("dy"))
         let expectedDx = try fixture.tensor("dx")
-        assertClose(dx, expectedDx, tolerance: 1e-4, "\(name): dx", file: file, line: line)
+        assertGradientClose(dx, expectedDx, tolerance: 1e-4, "\(name): dx", file: file, line: line)
         var report = "\(name): max |diff| y \(Support.maxAbsDifference(y, expectedY)), "
             + "dx \(Support.maxAbsDifference(dx, expectedDx))"
         for p in layer.parameters {
             let expected = try fixture.tensor("grad/\(p.name)")
-            assertClose(p.grad, expected, tolerance: 1e-4, "\(name): grad/\(p.name)", file: file, line: line)
+            assertGradientClose(p.grad, expected, tolerance: 1e-4, "\(name): grad/\(p.name)", file: file, line: line)
             report += ", grad/\(p.name) \(Support.maxAbsDifference(p.grad, expected))"
         }
         print(report)

@@ -33,7 +33,7 @@ final class ReferenceModelTests: XCTestCase {
         model.zeroGrad()
         model.backward(dz, preActivation: true)
         for (j, (pname, param)) in model.namedParameters.enumerated() {
-            assertClose(param.grad, try f.tensor("grad/\(j)"), "\(name) gradient of \(pname)")
+            assertGradientClose(param.grad, try f.tensor("grad/\(j)"), "\(name) gradient of \(pname)")
         }
         assertClose(model.infer(x), try f.tensor("probabilities"), "\(name) probabilities through infer")
     }

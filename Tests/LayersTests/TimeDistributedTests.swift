@@ -120,12 +120,12 @@ final class TimeDistributedTests: XCTestCase {
         layer.zeroGrad()
         let dx = layer.backward(try fixture.tensor("dy"))
         let expectedDx = try fixture.tensor("dx")
-        assertClose(dx, expectedDx, tolerance: 1e-4, "dx")
+        assertGradientClose(dx, expectedDx, tolerance: 1e-4, "dx")
         var report = "time_distributed_dense_relu: max |diff| y \(Support.maxAbsDifference(y, expectedY)), "
             + "dx \(Support.maxAbsDifference(dx, expectedDx))"
         for p in layer.parameters {
             let expected = try fixture.tensor("grad/\(p.name)")
-            assertClose(p.grad, expected, tolerance: 1e-4, "grad/\(p.name)")
+            assertGradientClose(p.grad, expected, tolerance: 1e-4, "grad/\(p.name)")
             report += ", grad/\(p.name) \(Support.maxAbsDifference(p.grad, expected))"
         }
         print(report)

@@ -39,6 +39,47 @@ public func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float =
     assertClose(actual.data, expected.data, tolerance: tolerance, what(), file: file, line: line)
 }
 
+/// Gradient form of `assertClose`: |a - e| <= tolerance * min(max(1, |e|), max(max |e|, tiny)), with
+/// max |e| the expected tensor's largest magnitude. Never looser than `assertClose`, and for a tensor
+/// whose values are all small the bound shrinks with its largest value, so a small gradient cannot be
+/// 15% wrong and still pass. `tiny` keeps the bound finite for an all-zero expected tensor.
+public func assertGradientClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-4,
+                                tiny: Float = 1e-12, _ what: @autoclosure () -> String = "",
+                                file: StaticString = #filePath, line: UInt = #line) {
+    guard actual.count == expected.count else {
+        XCTFail("\(what()): \(actual.count) values, expected \(expected.count)", file: file, line: line)
+        return
+    }
+    let largest = max(expected.reduce(Float(0)) { max($0, abs($1)) }, tiny)
+    var bad: [String] = []
+    var worst: Float = 0, mismatches = 0
+    for i in 0..<actual.count {
+        let diff = abs(actual[i] - expected[i])
+        if !(diff <= tolerance * min(max(1, abs(expected[i])), largest)) {   // also catches NaN
+            mismatches += 1
+            if bad.count < 5 { bad.append("[\(i)] \(actual[i]) vs \(expected[i])") }
+        }
+        if diff > worst || diff.isNaN { worst = diff }
+    }
+    if mismatches > 0 {
+        XCTFail("\(what()): \(mismatches) of \(actual.count) values differ by more than \(tolerance) x "
+                + "min(max(1, |expected|), largest |expected| \(largest)); max |diff| \(worst) "
+                + "(\(worst / largest) of the largest); first: \(bad.joined(separator: ", "))",
+                file: file, line: line)
+    }
+}
+
+/// Tensor form of `assertGradientClose`: shapes must match too.
+public func assertGradientClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
+                                _ what: @autoclosure () -> String = "",
+                                file: StaticString = #filePath, line: UInt = #line) {
+    guard actual.shape == expected.shape else {
+        XCTFail("\(what()): shape \(actual.shape), expected \(expected.shape)", file: file, line: line)
+        return
+    }
+    assertGradientClose(actual.data, expected.data, tolerance: tolerance, what(), file: file, line: line)
+}
+
 /// Committed reference fixtures under Tests/Fixtures (made by the Python scripts beside them).
 public enum Fixtures {
     /// Tests/Fixtures, found from this source file's location.

@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+/// The system's `write(2)` (the name is shadowed inside `AtomicFile`).
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+/// The system's `write(2)` (the name is shadowed inside `AtomicFile`).
+private let systemWrite = Darwin.write
+#endif
+import Foundation
+
+/// The one way Earmark puts a file on disk: durably and atomically.
+///
+/// The content goes to a temporary file in the destination's folder (`.<name>.<random>.tmp`), which is
+/// flushed to the disk (`fsync`), renamed over the destination, and then the folder itself is flushed so
+/// the rename is on the disk too. After a crash or power cut the destination holds either its old
+/// content or the complete new content, never a mixture or a truncated file. On any failure the
+/// temporary file is removed, the destination is left as it was, and the error names the destination.
+public enum AtomicFile {
+    /// Why a file could not be written: names the destination and gives the system's reason.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        /// The destination path.
+        public let path: String
+        /// What failed ("cannot create ...: Permission denied", ...).
+        public let reason: String
+        public var description: String { "\(path): cannot be written (\(reason))" }
+    }
+
+    /// Writes `data` to `url`. With `createFolders` the missing folders above `url` are created first
+    /// (each new folder's parent is flushed as well).
+    public static func write(_ data: Data, to url: URL, createFolders: Bool = false) throws {
+        try write(to: url, createFolders: createFolders) { temporary in
+            let fd = try openNew(temporary, for: url)
+            defer { close(fd) }
+            try data.withUnsafeBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = systemWrite(fd, raw.baseAddress! + done, raw.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw failure(url, "write")
+                    }
+                    done += n
+                }
+            }
+        }
+    }
+
+    /// Lets `produce` fill a temporary file by path (for libraries that open files themselves, such as
+    /// libsndfile), then flushes it, renames it over `url` and flushes the folder. `produce` must close
+    /// the file before it returns; whatever it throws is passed on after the temporary file is removed.
+    public static func write(to url: URL, createFolders: Bool = false,
+                             producing produce: (URL) throws -> Void) throws {
+        let folder = url.deletingLastPathComponent()
+        if createFolders { try makeFolders(folder, for: url) }
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try produce(temporary)
+            try sync(temporary, for: url, what: "flush")
+            let renamed = temporary.withUnsafeFileSystemRepresentation { from in
+                url.withUnsafeFileSystemRepresentation { to in rename(from!, to!) }
+            }
+            guard renamed == 0 else { throw failure(url, "rename into place") }
+        } catch {
+            _ = temporary.withUnsafeFileSystemRepresentation { unlink($0!) }
+            throw error
+        }
+        try syncFolder(folder, for: url)
+    }
+
+    /// Creates `path` exclusively (a stale temporary file of the same name is an error, never reused).
+    private static func openNew(_ path: URL, for url: URL) throws -> Int32 {
+        let fd = path.withUnsafeFileSystemRepresentation {
+            open($0!, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        }
+        guard fd >= 0 else {
+            throw failure(url, "create a temporary file in \(path.deletingLastPathComponent().path)")
+        }
+        return fd
+    }
+
+    /// Opens `path` and flushes its content (and size) to the disk.
+    private static func sync(_ path: URL, for url: URL, what: String) throws {
+        let fd = path.withUnsafeFileSystemRepresentation { open($0!, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw failure(url, "reopen the temporary file to \(what) it") }
+        defer { close(fd) }
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw failure(url, what) }
+        }
+    }
+
+    /// Flushes a folder's entries (the rename). File systems that cannot flush folders (EINVAL) are
+    /// accepted.
+    private static func syncFolder(_ folder: URL, for url: URL) throws {
+        let fd = folder.withUnsafeFileSystemRepresentation { open($0!, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw failure(url, "open the folder to flush it") }
+        defer { close(fd) }
+        while fsync(fd) != 0 {
+            if errno == EINVAL { return }
+            if errno != EINTR { throw failure(url, "flush the folder") }
+        }
+    }
+
+    /// Creates `folder` and its missing ancestors, flushing the parent of each folder it creates.
+    private static func makeFolders(_ folder: URL, for url: URL) throws {
+        var missing: [URL] = []
+        var current = folder.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: current.path), current.path != "/" {
+            missing.append(current)
+            current = current.deletingLastPathComponent()
+        }
+        for created in missing.reversed() {
+            do { try FileManager.default.createDirectory(at: created, withIntermediateDirectories: false) } catch {
+                if !FileManager.default.fileExists(atPath: created.path) {   // another writer may have made it
+                    throw Error(path: url.path, reason: "cannot create folder \(created.path)")
+                }
+            }
+            try syncFolder(created.deletingLastPathComponent(), for: url)
+        }
+    }
+
+    /// An `Error` for `url` with the current `errno` explained.
+    private static func failure(_ url: URL, _ step: String) -> Error {
+        Error(path: url.path, reason: "cannot \(step): \(String(cString: strerror(errno)))")
+    }
+}

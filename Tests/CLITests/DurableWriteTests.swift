@@ -1,0 +1,42 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// After a successful `train` and `predict`, no temporary file of the atomic writer survives anywhere
+/// under the data folder (clean WAVs, manifest, caches, models, checkpoints, reports, predictions).
+final class DurableWriteTests: XCTestCase {
+    func testTrainAndPredictLeaveNoTemporaryFile() throws {
+        let root = try makeTemporaryFolder("earmark-durable")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root)
+        let before = try allFiles(under: root)
+        let train = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
+        XCTAssertEqual(train.status, 0, train.output)
+        let predict = try CLI.run("predict", ["--data", "."], in: root)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        let files = try allFiles(under: root)
+        for written in ["models/tiny.safetensors", "models/tiny.checkpoint.safetensors", "clean/manifest.json",
+                        "runs/tiny/report.md", "predictions.csv"] {
+            XCTAssertTrue(files.contains(written), "\(written) missing from \(files.sorted())")
+        }
+        XCTAssertTrue(files.contains { $0.hasPrefix("clean/") && $0.hasSuffix(".wav") }, "no clean WAV")
+        XCTAssertTrue(files.contains { $0.hasPrefix("pickles/") }, "no feature cache")
+        let stray = files.subtracting(before).filter { path in
+            let name = (path as NSString).lastPathComponent
+            return name.hasPrefix(".") || name.hasSuffix(".tmp") || name.contains(".tmp.") || name.hasSuffix("~")
+        }
+        XCTAssertEqual(stray.sorted(), [], "temporary files left behind")
+    }
+
+    /// Every regular file under `root`, hidden ones included, as paths relative to `root`.
+    private func allFiles(under root: URL) throws -> Set<String> {
+        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
+        var files: Set<String> = []
+        while let path = walker.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isFolder),
+               !isFolder.boolValue { files.insert(path) }
+        }
+        return files
+    }
+}

@@ -1,0 +1,118 @@
+import Durable
+import Foundation
+import TestSupport
+import XCTest
+
+/// `AtomicFile`: content, replacement, and no temporary file surviving success or failure.
+final class AtomicFileTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws { folder = try makeTemporaryFolder("earmark-atomic") }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Names in `folder` other than `expected` (temporary files left behind would show up here).
+    private func strayEntries(expected: Set<String>) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !expected.contains($0) }
+    }
+
+    func testWritesAndReplacesLeavingNoTemporaryFile() throws {
+        let url = folder.appendingPathComponent("report.md")
+        try AtomicFile.write(Data("old\n".utf8), to: url)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "old\n")
+        try AtomicFile.write(Data("new\n".utf8), to: url)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "new\n")
+        try AtomicFile.write(Data(), to: url)
+        XCTAssertEqual(try Data(contentsOf: url).count, 0)
+        XCTAssertEqual(try strayEntries(expected: ["report.md"]), [])
+    }
+
+    func testLargeContentArrivesWhole() throws {
+        let url = folder.appendingPathComponent("big.bin")
+        let data = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try AtomicFile.write(data, to: url)
+        XCTAssertEqual(try Data(contentsOf: url), data)
+    }
+
+    func testReadOnlyFolderFailsNamingTheFileAndKeepsTheOldOne() throws {
+        try XCTSkipIf(getuid() == 0, "root writes into read-only folders")
+        let url = folder.appendingPathComponent("model.safetensors")
+        try AtomicFile.write(Data("old".utf8), to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.path)
+        XCTAssertThrowsError(try AtomicFile.write(Data("new".utf8), to: url)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(url.path), text)
+            XCTAssertTrue(text.contains("Permission denied"), text)
+        }
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "old")
+        XCTAssertEqual(try strayEntries(expected: ["model.safetensors"]), [])
+    }
+
+    /// A write that fails half way (the file size limit, which binds root too): error names the file.
+    func testWriteFailingMidwayKeepsTheOldFileAndLeavesNoTemporaryFile() throws {
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        try AtomicFile.write(Data("old".utf8), to: url)
+        var saved = rlimit()
+        XCTAssertEqual(getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved), 0)
+        let previousHandler = signal(SIGXFSZ, SIG_IGN)   // the write then fails with EFBIG instead
+        var small = saved
+        small.rlim_cur = 4096
+        XCTAssertEqual(setrlimit(Int32(RLIMIT_FSIZE.rawValue), &small), 0)
+        defer {
+            _ = setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+            _ = signal(SIGXFSZ, previousHandler)
+        }
+        XCTAssertThrowsError(try AtomicFile.write(Data(count: 10_000), to: url)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(url.path) && text.contains("File too large"), text)
+        }
+        _ = setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "old")
+        XCTAssertEqual(try strayEntries(expected: ["checkpoint.safetensors"]), [])
+    }
+
+    /// A failing rename (the destination is a folder): the written temporary file is removed.
+    func testFailingRenameLeavesNoTemporaryFile() throws {
+        let url = folder.appendingPathComponent("runs")
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("tiny"),
+                                                withIntermediateDirectories: true)
+        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: url)) { error in
+            XCTAssertTrue("\(error)".contains(url.path) && "\(error)".contains("rename"), "\(error)")
+        }
+        XCTAssertEqual(try strayEntries(expected: ["runs"]), [])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: url.appendingPathComponent("tiny").path))
+    }
+
+    func testFailingProducerLeavesNoTemporaryFileAndOldContent() throws {
+        struct Refused: Error {}
+        let url = folder.appendingPathComponent("clean.wav")
+        try AtomicFile.write(Data("old".utf8), to: url)
+        var seen: URL?
+        XCTAssertThrowsError(try AtomicFile.write(to: url) { temporary in
+            seen = temporary
+            try Data("half".utf8).write(to: temporary)
+            throw Refused()
+        }) { XCTAssertTrue($0 is Refused) }
+        XCTAssertEqual(seen?.deletingLastPathComponent().standardizedFileURL, folder.standardizedFileURL)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "old")
+        XCTAssertEqual(try strayEntries(expected: ["clean.wav"]), [])
+    }
+
+    func testProducerThatWritesNothingIsAnErrorNamingTheFile() throws {
+        let url = folder.appendingPathComponent("missing.wav")
+        XCTAssertThrowsError(try AtomicFile.write(to: url) { _ in }) { error in
+            XCTAssertTrue("\(error)".contains(url.path), "\(error)")
+        }
+        XCTAssertEqual(try strayEntries(expected: []), [])
+    }
+
+    func testCreatesMissingFoldersOnRequest() throws {
+        let url = folder.appendingPathComponent("runs/a/b/history.csv")
+        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: url))
+        try AtomicFile.write(Data("x".utf8), to: url, createFolders: true)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "x")
+    }
+}
