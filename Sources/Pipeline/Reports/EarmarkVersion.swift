@@ -8,7 +8,7 @@ public enum EarmarkVersion {
 
     /// `--version`'s text: `Earmark 1.0.0` then one `  library: version` line per linked library.
     public static var text: String {
-        let libraries = [("OpenBLAS", BLASLibrary.configuration)] + AudioLibraries.versions
+        let libraries = [("OpenBLAS", BLAS.configuration)] + AudioLibraries.versions
             + [("Open MPI", MPILibrary.version)]
         return (["Earmark \(number)"] + libraries.map { "  \($0.0): \($0.1)" }).joined(separator: "\n")
     }
