@@ -18,8 +18,9 @@ tmp="$out.tmp"
     name=$(basename "$f" .yaml)
     echo "        \"$name\": #\"\"\""
     cat "$f"
-    # the line break before the closing delimiter is not part of the string: keep the file's last one
-    [ -z "$(tail -c 1 "$f")" ] && echo ''
+    # the line break before the closing delimiter is not part of the string: this one ends the file's
+    # last line when it has no line break, and stands for nothing extra when it has one
+    echo ''
     echo '"""#,'
   done
   echo '    ]'
