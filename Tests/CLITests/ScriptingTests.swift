@@ -52,6 +52,17 @@ final class ScriptingTests: XCTestCase {
         XCTAssertTrue(listed.contains("conv\t\(path)\n") || listed.contains("conv\t/private\(path)\n"), listed)
         XCTAssertTrue(listed.contains("mine\t"), listed)
         XCTAssertTrue(listed.contains("time\tbuilt in\n"), listed)
+
+        // a cfg/ beside the data overrides the built-in config too (the current folder's cfg/ comes first)
+        let dataCfg = root.appendingPathComponent("data/cfg")
+        try FileManager.default.createDirectory(at: dataCfg, withIntermediateDirectories: true)
+        let time = try CLI.run("train", ["--mode", "time", "--print-config"], in: root).stdout
+        try time.write(to: dataCfg.appendingPathComponent("time.yaml"), atomically: true, encoding: .utf8)
+        try time.write(to: dataCfg.appendingPathComponent("conv.yaml"), atomically: true, encoding: .utf8)
+        let withData = try CLI.run("train", ["--list-modes", "--data", "data"], in: root).stdout
+        XCTAssertTrue(withData.contains("time\t") && withData.contains("data/cfg/time.yaml\n"), withData)
+        XCTAssertTrue(withData.contains("conv\t") && withData.contains("/cfg/conv.yaml\n"), withData)
+        XCTAssertFalse(withData.contains("data/cfg/conv.yaml"), withData)
     }
 
     func testJSONAndQuietOutputOfTrainAndPredict() throws {
