@@ -7,7 +7,7 @@ APT_PACKAGES   := pkg-config libopenblas-dev libsndfile1-dev libfftw3-dev libsox
 RELEASE_FLAGS  := -c release
 DEMO_DIR       ?= demo-run
 
-.PHONY: deps build release test demo bench bench-check clean
+.PHONY: deps build release test demo bench bench-check clean configs install
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -40,6 +40,27 @@ demo: release
 
 clean:
 	rm -rf .build
+
+# The shipped configs built into the binaries (Sources/Pipeline/Config/BuiltInConfigs.swift, committed):
+# run after adding or changing a cfg/*.yaml; BuiltInConfigTests fails while the embed is stale.
+configs:
+	scripts/embed-configs.sh
+
+# Installs the command-line tools into $(PREFIX)/bin and their shell completions (bash, zsh, fish)
+# under $(PREFIX)/share. `export` is not installed: it does not exist yet.
+PREFIX   ?= /usr/local
+TOOLS    := train predict preprocess
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	for t in $(TOOLS); do \
+	  install -m 755 .build/release/$$t $(DESTDIR)$(PREFIX)/bin/$$t && \
+	  .build/release/$$t --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t && \
+	  .build/release/$$t --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t && \
+	  .build/release/$$t --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish \
+	  || exit 1; \
+	done
+	@echo "installed $(TOOLS) into $(DESTDIR)$(PREFIX)/bin"
 
 # --- Benchmarks (BENCHMARKS.md): Earmark's `bench` beside Keras, PyTorch and the feature libraries.
 # The peers live in benchmarks/.venv (git-ignored). It sees the system's site-packages, so packages

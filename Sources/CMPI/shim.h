@@ -14,3 +14,9 @@ static inline MPI_Errhandler earmark_mpi_errors_return(void) { return MPI_ERRORS
 static inline void *earmark_mpi_in_place(void) { return MPI_IN_PLACE; }
 static inline int earmark_mpi_success(void) { return MPI_SUCCESS; }
 static inline int earmark_mpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+
+// Open MPI's version as compiled against (header macros), for `--version` outside mpirun.
+static inline int earmark_ompi_major(void) { return OMPI_MAJOR_VERSION; }
+static inline int earmark_ompi_minor(void) { return OMPI_MINOR_VERSION; }
+static inline int earmark_ompi_release(void) { return OMPI_RELEASE_VERSION; }
+static inline int earmark_mpi_max_library_version_string(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }

@@ -10,6 +10,7 @@ struct Preprocess: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preprocess",
         abstract: "Clean audio (decode, mono, resample, envelope gate) and export features.",
+        version: EarmarkVersion.text,
         subcommands: [Clean.self, Features.self, Descriptors.self],
         defaultSubcommand: Clean.self)
 }

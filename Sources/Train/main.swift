@@ -15,11 +15,16 @@ struct Train: ParsableCommand {
             train compare cfg/conv.yaml cfg/time.yaml [--data DIR] [--demo NAME] [--folds K]
             train --mode conv --folds 5    (cross-validation: mean and sd of test file accuracy)
 
-            --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network); \
+            train --list-modes    (every --mode and where its config comes from)
+            train --mode conv --json | --quiet    (for scripts: JSON lines, or only the result line)
+
+            --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network) from \
+            the current folder, else from DATA, else the copy built into train; \
             `train fit --help` lists every option. With no audio.csv in DATA, the built-in demo \
             data set is generated into DATA/demo and used; --demo NAME (quality, parts, study) uses \
             that built-in set instead of DATA's audio.csv (generated into DATA/demo-NAME when missing).
             """,
+        version: EarmarkVersion.text,
         subcommands: [Fit.self, Compare.self],
         defaultSubcommand: Fit.self)
 }
@@ -83,7 +88,8 @@ struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fit",
                                                     abstract: "Train one config (the default command).")
 
-    @Option(help: "Config name: uses cfg/<mode>.yaml (conv = reference CNN, time = reference LSTM).")
+    @Option(help: ArgumentHelp("Config name: cfg/<mode>.yaml here, else in DATA, else built in "
+                               + "(conv = reference CNN, time = reference LSTM)."))
     var mode: String?
 
     @Option(help: "Config file (instead of --mode).")
@@ -97,16 +103,38 @@ struct Fit: ParsableCommand {
     @Flag(help: "Print the config with every default filled in, and exit.")
     var printConfig = false
 
+    @Flag(help: "List every mode (cfg/*.yaml here, in DATA and built in) and where each comes from, and exit.")
+    var listModes = false
+
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
         CLI.start()
         Cluster.start()
         let requested = DataFolder(root: URL(fileURLWithPath: options.data, isDirectory: true))
+        if listModes {
+            for (name, source) in ConfigLocator.modes(data: requested) { print("\(name)\t\(source)") }
+            return
+        }
         var cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: requested) }
         options.apply(to: &cfg)
         if printConfig { print(cfg.yaml(), terminator: ""); Cluster.finish(); return }
+        let out = ScriptOutput(mode: output.mode)
         let data = CLI.report { try options.folder() }
         options.installStop()
-        let summary = CLI.report { try Workflow.train(config: cfg, data: data, resume: resume, folds: options.folds) }
+        let console: TrainingConsole = switch output.mode {
+        case .text: KerasConsole()
+        case .quiet: SilentConsole()
+        case .json: JSONConsole(output: out)
+        }
+        let summary = CLI.report {
+            try Workflow.train(config: cfg, data: data, resume: resume, folds: options.folds, console: console)
+        }
+        switch output.mode {
+        case .text: break
+        case .quiet: out.line(summary.resultLine(name: cfg.name, data: data))
+        case .json: out.json(summary.resultJSON(name: cfg.name, data: data))
+        }
         Cluster.finish()
         if summary.outcome == .interrupted { throw ExitCode(130) }
     }
@@ -139,4 +167,19 @@ struct Compare: ParsableCommand {
         CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }
         Cluster.finish()
     }
+}
+
+/// `--quiet` and `--json` (`ScriptOutput`); at most one of them.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print only errors and the final result line.")
+    var quiet = false
+
+    @Flag(help: "Print one JSON object per line: an `epoch` event per epoch, then the `result` object.")
+    var json = false
+
+    func validate() throws {
+        if quiet && json { throw ValidationError("give --quiet or --json, not both") }
+    }
+
+    var mode: ScriptOutput.Mode { json ? .json : quiet ? .quiet : .text }
 }

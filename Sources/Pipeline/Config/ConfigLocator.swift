@@ -1,10 +1,28 @@
 import Foundation
 
-/// Finds the config named by `--mode M` (cfg/M.yaml) or `--config FILE`; both at once is an error
-/// naming the file (for every command that takes them: train, preprocess).
+/// Finds the config named by `--mode M` or `--config FILE`; both at once is an error naming the file
+/// (for every command that takes them: train, preprocess).
+///
+/// `--mode M` looks for cfg/M.yaml in the current folder, then in the data folder, then among the
+/// configs built into the binaries (`BuiltInConfigs`, the shipped cfg/*.yaml), so the commands work
+/// from any folder and a local cfg/ overrides a built-in config of the same name.
 public enum ConfigLocator {
-    /// Resolves and loads the config. `--mode M` looks for cfg/M.yaml in the current folder, then
-    /// in the data folder.
+    /// Where the config of one mode comes from.
+    public enum Source: Equatable, Sendable, CustomStringConvertible {
+        /// A cfg/M.yaml file (in the current folder or the data folder).
+        case file(URL)
+        /// The copy of the shipped cfg/M.yaml built into the binaries.
+        case builtIn
+
+        public var description: String {
+            switch self {
+            case .file(let url): return url.path
+            case .builtIn: return "built in"
+            }
+        }
+    }
+
+    /// Resolves and loads the config.
     /// - Throws: `ConfigError` naming every place looked at when nothing is found.
     public static func load(mode: String?, file: String?, data: DataFolder) throws -> ExperimentConfig {
         if let file, let mode {
@@ -16,13 +34,45 @@ public enum ConfigLocator {
             return try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: file))
         }
         let name = mode ?? "conv"
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let candidates = [cwd, data.root].map { $0.appendingPathComponent("cfg/\(name).yaml") }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+        switch locate(name, data: data) {
+        case .file(let url)?:
+            return try ExperimentConfig.load(contentsOf: url)
+        case .builtIn?:
+            return try ExperimentConfig.parse(BuiltInConfigs.texts[name]!, file: "cfg/\(name).yaml (built in)",
+                                              defaultName: name)
+        case nil:
+            let looked = folders(data: data).map { $0.appendingPathComponent("cfg/\(name).yaml").path }
             throw ConfigError(file: "cfg/\(name).yaml", key: "",
-                              "not found (looked in \(candidates.map(\.path).joined(separator: ", "))); "
-                              + "modes are the file names in cfg/, e.g. conv or time, or pass --config FILE")
+                              "not found (looked in \(looked.joined(separator: ", ")) and the built-in configs "
+                              + "\(BuiltInConfigs.texts.keys.sorted().joined(separator: ", "))); "
+                              + "`train --list-modes` lists the modes, or pass --config FILE")
         }
-        return try ExperimentConfig.load(contentsOf: found)
+    }
+
+    /// Where `--mode name` would be read from, or nil when there is no such config.
+    public static func locate(_ name: String, data: DataFolder) -> Source? {
+        for folder in folders(data: data) {
+            let url = folder.appendingPathComponent("cfg/\(name).yaml")
+            if FileManager.default.fileExists(atPath: url.path) { return .file(url) }
+        }
+        return BuiltInConfigs.texts[name] == nil ? nil : .builtIn
+    }
+
+    /// Every mode available (the local cfg/ folders' *.yaml and the built-in configs), sorted by
+    /// name, each with the source `--mode` would use.
+    public static func modes(data: DataFolder) -> [(name: String, source: Source)] {
+        var names = Set(BuiltInConfigs.texts.keys)
+        for folder in folders(data: data) {
+            let cfg = folder.appendingPathComponent("cfg", isDirectory: true)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: cfg.path)) ?? []
+            for f in files where f.hasSuffix(".yaml") { names.insert(String(f.dropLast(".yaml".count))) }
+        }
+        return names.sorted().compactMap { name in locate(name, data: data).map { (name, $0) } }
+    }
+
+    /// The folders searched for cfg/, in order: the current folder, then the data folder.
+    static func folders(data: DataFolder) -> [URL] {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        return cwd.standardizedFileURL == data.root.standardizedFileURL ? [cwd] : [cwd, data.root]
     }
 }

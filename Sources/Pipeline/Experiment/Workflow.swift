@@ -6,14 +6,15 @@ import Tensor
 public enum Workflow {
     /// Prepares the data (with a progress bar), trains, evaluates and reports; with `folds`,
     /// cross-validates first (`crossValidate`). A `random_forest` config is fitted instead, on the
-    /// same folds with `folds` (`crossValidateForest`).
-    public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool,
-                             folds: Int? = nil) throws -> TrainingRun.Summary {
+    /// same folds with `folds` (`crossValidateForest`). `console` receives the training progress of a
+    /// single run (cross-validation folds report on the Keras-style console).
+    public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool, folds: Int? = nil,
+                             console: TrainingConsole = KerasConsole()) throws -> TrainingRun.Summary {
         if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
         if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
         let prepared = try prepare(config: config, data: data)
         let run = TrainingRun(config: config, data: data, prepared: prepared)
-        let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.shouldStop() }
+        let summary = try run.run(resume: resume, console: console) { StopSignal.shouldStop() }
         if summary.outcome == .interrupted {
             let checkpoint = data.display(data.checkpoint(config.name))
             print("stopped: checkpoint written to \(checkpoint); continue with --resume")

@@ -20,14 +20,32 @@ public enum PredictWorkflow {
     /// One output row.
     struct Row { var fields: [String]; var probabilities: [Float]?; var label: String? }
 
+    /// The prediction for one clip, as `predict --json` reports it.
+    public struct ClipPrediction {
+        /// The clip as displayed (relative to the current folder when inside it).
+        public var file: String
+        /// The predicted class, nil when the clip could not be predicted (unreadable, too short).
+        public var prediction: String?
+        /// The mean window probabilities, one per class of `classes`.
+        public var probabilities: [Float]?
+        /// The class names, in the order of `probabilities`.
+        public var classes: [String]
+        /// audio.csv only: the file's label and its split at training time.
+        public var label: String?
+        public var split: String?
+    }
+
     /// Predicts every file of audio.csv from its raw audio and writes DATA/predictions.csv in the
     /// reference format (input columns, one probability column per class, y_pred) plus `split`.
-    public static func predictTable(model: TrainedModel, data: DataFolder, output: URL) throws {
+    @discardableResult
+    public static func predictTable(model: TrainedModel, data: DataFolder, output: URL) throws -> [ClipPrediction] {
         try predictTable(classifier: Predictor(model: model), data: data, output: output)
     }
 
     /// `predictTable` with a model of any kind (`ModelFile.classifier`).
-    public static func predictTable(classifier model: any ClipClassifier, data: DataFolder, output: URL) throws {
+    @discardableResult
+    public static func predictTable(classifier model: any ClipClassifier, data: DataFolder,
+                                    output: URL) throws -> [ClipPrediction] {
         let table = try data.readTable()
         Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
         let predictor = model
@@ -37,8 +55,11 @@ public enum PredictWorkflow {
         if table.columns.contains("split") { header[header.count - 1] = "split_at_training" }
         var lines = [AudioTable.csvRecord(header)]
         var perSplit: [String: (right: Int, total: Int)] = [:]
+        var predictions: [ClipPrediction] = []
         for (row, r) in zip(table.rows, results) {
             let split = model.splits[row.fname] ?? "unseen"
+            predictions.append(ClipPrediction(file: row.fname, prediction: r.label, probabilities: r.probabilities,
+                                              classes: model.classes, label: row.label, split: split))
             lines.append(AudioTable.csvRecord(row.fields + probabilityFields(r, classes: model.classes.count)
                                               + [r.label ?? "", split]))
             if let label = r.label {
@@ -53,16 +74,20 @@ public enum PredictWorkflow {
                          s.total))
         }
         print("predictions: \(data.display(output))")
+        return predictions
     }
 
     /// Predicts clips and folders (every file inside, recursively; hidden files skipped), prints a
     /// table and writes `output`.
-    public static func predictClips(_ paths: [String], model: TrainedModel, output: URL) throws {
+    @discardableResult
+    public static func predictClips(_ paths: [String], model: TrainedModel, output: URL) throws -> [ClipPrediction] {
         try predictClips(paths, classifier: Predictor(model: model), output: output)
     }
 
     /// `predictClips` with a model of any kind (`ModelFile.classifier`).
-    public static func predictClips(_ paths: [String], classifier model: any ClipClassifier, output: URL) throws {
+    @discardableResult
+    public static func predictClips(_ paths: [String], classifier model: any ClipClassifier,
+                                    output: URL) throws -> [ClipPrediction] {
         var urls: [URL] = []
         for p in paths {
             var isDir: ObjCBool = false
@@ -96,6 +121,9 @@ public enum PredictWorkflow {
         }
         try writeAtomically(lines.joined(separator: "\n") + "\n", to: output)
         print("predictions: \(output.path)")
+        return zip(urls, results).map {
+            ClipPrediction(file: $0.path, prediction: $1.label, probabilities: $1.probabilities, classes: model.classes)
+        }
     }
 
     static func probabilityFields(_ r: Row, classes: Int) -> [String] {

@@ -1,0 +1,15 @@
+import Audio
+import Tensor
+
+/// Earmark's version and the versions of the C libraries it links, for `--version`.
+public enum EarmarkVersion {
+    /// The release of this source tree.
+    public static let number = "1.0.0"
+
+    /// `--version`'s text: `Earmark 1.0.0` then one `  library: version` line per linked library.
+    public static var text: String {
+        let libraries = [("OpenBLAS", BLAS.configuration)] + AudioLibraries.versions
+            + [("Open MPI", MPILibrary.version)]
+        return (["Earmark \(number)"] + libraries.map { "  \($0.0): \($0.1)" }).joined(separator: "\n")
+    }
+}
