@@ -16,7 +16,7 @@ public enum MPILibrary {
         var length: Int32 = 0
         guard MPI_Get_library_version(&buffer, &length) == earmark_mpi_success() else { return "Open MPI (unknown)" }
         // the string may span lines (Open MPI adds its repository revision and date): keep the first
-        let text = String(cString: buffer)
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return text.split(whereSeparator: \.isNewline).first.map(String.init)?
             .trimmingCharacters(in: .whitespaces) ?? text
     }
