@@ -1,0 +1,49 @@
+import Foundation
+import Pipeline
+import TestSupport
+import XCTest
+
+/// Every shipped cfg/*.yaml: it opens with a comment saying what it is for, parses, prints back to
+/// itself, and builds its model (a network for 2 and 3 classes; a forest's settings decode).
+final class ShippedConfigTests: XCTestCase {
+    /// The .yaml files in cfg/, sorted.
+    func shippedFiles() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: ConfigTests.cfg, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "yaml" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    func testEveryShippedConfigParsesAndBuildsItsModel() throws {
+        let files = try shippedFiles()
+        let names = Set(files.map { $0.deletingPathExtension().lastPathComponent })
+        XCTAssertTrue(names.isSuperset(of: ["conv", "time", "clip_cnn", "clip_gru", "forest", "descriptors_mlp"]),
+                      "\(names.sorted())")
+        for url in files {
+            let name = url.lastPathComponent
+            let text = try String(contentsOf: url, encoding: .utf8)
+            XCTAssertTrue(text.hasPrefix("# "), "\(name) must open with a comment saying what it is for")
+            let config = try ExperimentConfig.load(contentsOf: url)
+            var back = try ExperimentConfig.parse(config.yaml(), file: "printed", defaultName: "x")
+            back.source = config.source
+            XCTAssertEqual(back, config, "\(name) prints back to the same config")
+            switch config.model.kind {
+            case .network:
+                for classes in [2, 3] {
+                    let model = try config.makeModel(classes: classes, seed: 0)
+                    XCTAssertGreaterThan(model.parameterCount, 0, name)
+                }
+            case .randomForest:
+                XCTAssertGreaterThan(config.model.forest.nEstimators, 0, name)
+            }
+        }
+    }
+
+    func testTheClipConfigsReadWholeClipsOfLogMelFrames() throws {
+        for name in ["clip_cnn", "clip_gru"] {
+            let c = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("\(name).yaml"))
+            XCTAssertEqual(c.features.kind, .logmel, name)
+            XCTAssertEqual(c.features.input, .clip, name)
+            XCTAssertEqual(c.features.scaling, .standard, name)
+        }
+    }
+}
