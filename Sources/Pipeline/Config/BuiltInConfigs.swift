@@ -3,6 +3,87 @@
 /// The shipped configs (cfg/*.yaml), built into the binaries: mode name -> YAML text.
 public enum BuiltInConfigs {
     public static let texts: [String: String] = [
+        "clip_cnn": #"""
+# A clip-level CNN for whole-recording checks (OK / reject parts, recording quality): log-mel spectrograms
+# of 2 s crops (64 bands, 16 ms hop), standardised per band; four 3x3 convolution blocks with batch
+# normalization and pooling, global average pooling over time and frequency, dropout and a softmax.
+# Training draws a new random crop of every clip each epoch; prediction averages sliding crops.
+# Batch-norm momentum 0.9: a small set has ~10 steps per epoch, too few for Keras's 0.99 to settle.
+# 20% validation: enough whole groups (parts) to pick the best epoch. Accuracy: docs/ACCURACY.md.
+name: clip_cnn
+features:
+  kind: logmel
+  rate: 16000
+  n_mels: 64
+  n_fft: 1024
+  hop_length: 256
+  fmin: 20
+  top_db: 80
+  scaling: standard
+  input: clip
+  clip_seconds: 2
+  hop_seconds: 1
+model:
+  input: image
+  layers:
+    - conv2d: {filters: 16, kernel_size: [3, 3], padding: same, activation: relu}
+    - batch_normalization: {momentum: 0.9}
+    - max_pooling2d: {pool_size: [2, 2]}
+    - conv2d: {filters: 32, kernel_size: [3, 3], padding: same, activation: relu}
+    - batch_normalization: {momentum: 0.9}
+    - max_pooling2d: {pool_size: [2, 2]}
+    - conv2d: {filters: 64, kernel_size: [3, 3], padding: same, activation: relu}
+    - batch_normalization: {momentum: 0.9}
+    - max_pooling2d: {pool_size: [2, 2]}
+    - conv2d: {filters: 64, kernel_size: [3, 3], padding: same, activation: relu}
+    - batch_normalization: {momentum: 0.9}
+    - global_average_pooling2d: {}
+    - dropout: {rate: 0.3}
+    - dense: {units: classes, activation: softmax}
+training:
+  epochs: 30
+  batch_size: 16
+  optimizer: adam
+  learning_rate: 0.001
+  class_weight: balanced
+split:
+  validation: 0.2
+
+"""#,
+        "clip_gru": #"""
+# A recurrent network on log-mel frames for whole-recording checks: 2 s crops of 64-band log-mel
+# frames (32 ms hop), standardised per band, read by a bidirectional GRU(48) whose last states go to a
+# softmax. Training draws a new random crop of every clip each epoch; prediction averages sliding crops.
+# 20% validation: enough whole groups (parts) to pick the best epoch. Accuracy: docs/ACCURACY.md.
+name: clip_gru
+features:
+  kind: logmel
+  rate: 16000
+  n_mels: 64
+  n_fft: 1024
+  hop_length: 512
+  fmin: 20
+  top_db: 80
+  scaling: standard
+  input: clip
+  clip_seconds: 2
+  hop_seconds: 1
+model:
+  input: sequence
+  layers:
+    - bidirectional: {gru: {units: 48}}
+    - dropout: {rate: 0.3}
+    - dense: {units: classes, activation: softmax}
+training:
+  epochs: 30
+  batch_size: 16
+  optimizer: adam
+  learning_rate: 0.001
+  class_weight: balanced
+split:
+  validation: 0.2
+
+"""#,
         "conv": #"""
 # The reference CNN (docs/WORKFLOW.md §6.1): MFCC windows (9, 13, 1), four 3x3 'same' ReLU convolutions,
 # 2x2 max pooling, dropout, two ReLU dense layers and a softmax. 499,402 parameters for 10 classes.
