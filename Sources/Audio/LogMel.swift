@@ -20,17 +20,11 @@ public final class LogMelExtractor: Sendable {
     nonisolated(unsafe) let melOffsets: UnsafeMutablePointer<Int>
     nonisolated(unsafe) let melWeights: UnsafeMutablePointer<Double>
 
-    private static let cacheLock = NSLock()
-    nonisolated(unsafe) private static var cache: [LogMelParameters: LogMelExtractor] = [:]
+    private static let cache = SharedCache<LogMelParameters, LogMelExtractor>()
 
     /// The extractor for `parameters`, built once per parameter set and shared (thread-safe).
     public static func shared(_ parameters: LogMelParameters) -> LogMelExtractor {
-        cacheLock.lock()
-        defer { cacheLock.unlock() }
-        if let made = cache[parameters] { return made }
-        let made = LogMelExtractor(parameters)
-        cache[parameters] = made
-        return made
+        cache.value(for: parameters, make: LogMelExtractor.init)
     }
 
     /// Builds the window, filter bank and FFT plan. Precondition: `parameters.validate()` passes.

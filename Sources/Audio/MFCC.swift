@@ -26,17 +26,11 @@ public final class FeatureExtractor: Sendable {
     nonisolated(unsafe) let melOffsets: UnsafeMutablePointer<Int>
     nonisolated(unsafe) let melWeights: UnsafeMutablePointer<Double>
 
-    private static let cacheLock = NSLock()
-    nonisolated(unsafe) private static var cache: [FeatureParameters: FeatureExtractor] = [:]
+    private static let cache = SharedCache<FeatureParameters, FeatureExtractor>()
 
     /// The extractor for `parameters`, built once per parameter set and shared (thread-safe).
     public static func shared(_ parameters: FeatureParameters) -> FeatureExtractor {
-        cacheLock.lock()
-        defer { cacheLock.unlock() }
-        if let made = cache[parameters] { return made }
-        let made = FeatureExtractor(parameters)
-        cache[parameters] = made
-        return made
+        cache.value(for: parameters, make: FeatureExtractor.init)
     }
 
     /// Builds the filter bank, DCT and FFT plan. Precondition: `parameters.validate()` passes
