@@ -69,19 +69,15 @@ public final class GRU: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
-            throw ShapeError("\(name) (GRU): expects input (time steps, features), got \(inputShape)")
-        }
-        return returnSequences ? [inputShape[0], units] : [units]
+        try recurrentOutputShape(inputShape, units: units, returnSequences: returnSequences,
+                                 layer: "\(name) (GRU)")
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
-        let (d, g) = (inputShape[1], 3 * units)
-        kernel.value = Initializer.glorotUniform.make([d, g], using: &rng)
-        kernel.grad = Tensor(shape: [d, g], repeating: 0)
-        recurrentKernel.value = Initializer.orthogonal(gain: 1).make([units, g], using: &rng)
-        recurrentKernel.grad = Tensor(shape: [units, g], repeating: 0)
+        let g = 3 * units
+        initializeRecurrentKernels(kernel: kernel, recurrentKernel: recurrentKernel, inputs: inputShape[1],
+                                   units: units, gates: 3, using: &rng)
         bias.value = Tensor(shape: [2, g], repeating: 0)
         bias.grad = Tensor(shape: [2, g], repeating: 0)
     }

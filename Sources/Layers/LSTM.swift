@@ -66,19 +66,15 @@ public final class LSTM: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
-            throw ShapeError("\(name) (LSTM): expects input (time steps, features), got \(inputShape)")
-        }
-        return returnSequences ? [inputShape[0], units] : [units]
+        try recurrentOutputShape(inputShape, units: units, returnSequences: returnSequences,
+                                 layer: "\(name) (LSTM)")
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
-        let (d, g) = (inputShape[1], 4 * units)
-        kernel.value = Initializer.glorotUniform.make([d, g], using: &rng)
-        kernel.grad = Tensor(shape: [d, g], repeating: 0)
-        recurrentKernel.value = Initializer.orthogonal(gain: 1).make([units, g], using: &rng)
-        recurrentKernel.grad = Tensor(shape: [units, g], repeating: 0)
+        let g = 4 * units
+        initializeRecurrentKernels(kernel: kernel, recurrentKernel: recurrentKernel, inputs: inputShape[1],
+                                   units: units, gates: 4, using: &rng)
         var b = Tensor(shape: [g], repeating: 0)
         for j in units..<(2 * units) { b.data[j] = 1 }   // unit_forget_bias
         bias.value = b
