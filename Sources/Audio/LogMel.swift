@@ -13,12 +13,10 @@ public final class LogMelExtractor: Sendable {
     public let parameters: LogMelParameters
     public let filterBank: SlaneyMelFilterBank
     let plan: RealFFTPlan
-    // Immutable tables in raw memory (no reference counting in the frame loop): the window (N);
-    // filter m's nonzero weights melWeights[melOffsets[m] ..< melOffsets[m + 1]] from bin melStarts[m].
+    // Immutable tables in raw memory (no reference counting in the frame loop): the window (N) and
+    // the filters' nonzero spans.
     nonisolated(unsafe) let window: UnsafeMutablePointer<Float>
-    nonisolated(unsafe) let melStarts: UnsafeMutablePointer<Int>
-    nonisolated(unsafe) let melOffsets: UnsafeMutablePointer<Int>
-    nonisolated(unsafe) let melWeights: UnsafeMutablePointer<Double>
+    let melFilters: SparseFilters
 
     private static let cache = SharedCache<LogMelParameters, LogMelExtractor>()
 
@@ -36,33 +34,11 @@ public final class LogMelExtractor: Sendable {
         let N = parameters.nFFT
         window = .allocate(capacity: N)
         for i in 0..<N { window[i] = Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(N))) }
-        var starts: [Int] = [], offsets: [Int] = [0], weights: [Double] = []
-        let B = parameters.bins
-        for m in 0..<parameters.nMels {
-            let row = filterBank.weights[(m * B)..<((m + 1) * B)]
-            let first = row.firstIndex { $0 != 0 } ?? row.startIndex
-            let last = (row.lastIndex { $0 != 0 } ?? (first - 1)) + 1
-            starts.append(first - m * B)
-            weights += row[first..<max(first, last)]
-            offsets.append(weights.count)
-        }
-        melStarts = Self.copy(starts)
-        melOffsets = Self.copy(offsets)
-        melWeights = Self.copy(weights)
+        melFilters = SparseFilters(dense: filterBank.weights, rows: parameters.nMels,
+                                   columns: parameters.bins)
     }
 
-    deinit {
-        window.deallocate()
-        melStarts.deallocate()
-        melOffsets.deallocate()
-        melWeights.deallocate()
-    }
-
-    private static func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
-        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
-        p.initialize(from: values, count: values.count)
-        return p
-    }
+    deinit { window.deallocate() }
 
     /// Frames F for a signal of n samples.
     public func frameCount(samples n: Int) -> Int { parameters.frameCount(samples: n) }
@@ -78,7 +54,8 @@ public final class LogMelExtractor: Sendable {
         let N = parameters.nFFT, H = parameters.hopLength, M = parameters.nMels, pad = parameters.padding
         let n = signal.count, frames = frameCount(samples: n)
         let amin = LogMelParameters.amin
-        let starts = melStarts, offsets = melOffsets, weights = melWeights, power = ws.power
+        let starts = melFilters.starts, offsets = melFilters.offsets, weights = melFilters.weights
+        let power = ws.power
         var top = -Double.infinity
         for f in 0..<frames {
             // padded sample f H + j is signal sample f H + j - pad (zero outside the signal)

@@ -19,12 +19,10 @@ public final class FeatureExtractor: Sendable {
     let plan: RealFFTPlan
     // Immutable tables in raw memory, so that threads sharing the extractor touch no reference
     // counts in the frame loop. dct (M, C): the orthonormal DCT-II rows 0..<C with the lifter
-    // folded in, stored transposed so that the frame loop runs over the C coefficients at once;
-    // filter j: melWeights[melOffsets[j] ..< melOffsets[j + 1]] from bin melStarts[j].
+    // folded in, stored transposed so that the frame loop runs over the C coefficients at once; and
+    // the filters' nonzero spans.
     nonisolated(unsafe) let dct: UnsafeMutablePointer<Double>
-    nonisolated(unsafe) let melStarts: UnsafeMutablePointer<Int>
-    nonisolated(unsafe) let melOffsets: UnsafeMutablePointer<Int>
-    nonisolated(unsafe) let melWeights: UnsafeMutablePointer<Double>
+    let melFilters: SparseFilters
 
     private static let cache = SharedCache<FeatureParameters, FeatureExtractor>()
 
@@ -54,17 +52,10 @@ public final class FeatureExtractor: Sendable {
         }
         self.dct = Self.copy(dct)
         let sparse = filterBank.sparse
-        melStarts = Self.copy(sparse.starts)
-        melOffsets = Self.copy(sparse.offsets)
-        melWeights = Self.copy(sparse.weights)
+        melFilters = SparseFilters(starts: sparse.starts, offsets: sparse.offsets, weights: sparse.weights)
     }
 
-    deinit {
-        dct.deallocate()
-        melStarts.deallocate()
-        melOffsets.deallocate()
-        melWeights.deallocate()
-    }
+    deinit { dct.deallocate() }
 
     private static func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
         let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
@@ -96,7 +87,7 @@ public final class FeatureExtractor: Sendable {
         let frames = frameCount(samples: signal.count)
         let width = parameters.width(kind)
         let eps = Self.eps
-        let dct = self.dct, starts = melStarts, offsets = melOffsets, weights = melWeights
+        let dct = self.dct, starts = melFilters.starts, offsets = melFilters.offsets, weights = melFilters.weights
         let power = ws.power, mel = ws.mel
         for f in 0..<frames {
             Framing.writeFrame(signal, frame: f, frameLength: frameLength, frameStep: frameStep,
