@@ -122,9 +122,10 @@ extension MachinePart {
         let squeal = rng.logUniform(1500, 5000)
         let inner = rng.chance(0.5)
         let faint = rng.chance(faintShare)
-        // clear faults 10-24 dB below the machine, faint ones 26-36 dB below: at the room noise,
-        // which a take puts 20-30 dB below the machine
-        let faultDB = faint ? rng.uniform(-36, -26) : rng.uniform(-24, -10)
+        // clear faults 10-24 dB below the machine; faint ones 16-22 dB below, near the broadband
+        // level of the room noise (20-30 dB below the machine) but above it in the fault's own band,
+        // so a careful listener can still hear them (further down the label is no longer in the audio)
+        let faultDB = faint ? rng.uniform(-22, -16) : rng.uniform(-24, -10)
         let fault = fault(ofPart: index)
         return MachinePart(index: index, shaftHz: shaft, harmonics: harmonics, meshTeeth: teeth, meshDB: meshDB,
                            broadbandDB: broadbandDB, resonances: resonances, levelDB: level, balls: balls,

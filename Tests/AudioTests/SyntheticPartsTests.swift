@@ -54,7 +54,7 @@ final class SyntheticPartsTests: XCTestCase {
             XCTAssert((3...5).contains(p.resonances.count) && (1500...6000).contains(p.resonances[0].hz), "\(p)")
             XCTAssert(p.resonances.allSatisfy { (250...6000).contains($0.hz) && (5...30).contains($0.q) })
             if p.fault != nil {
-                XCTAssert(p.faint ? (-36 ... -26).contains(p.faultDB) : (-24 ... -10).contains(p.faultDB), "\(p)")
+                XCTAssert(p.faint ? (-22 ... -16).contains(p.faultDB) : (-24 ... -10).contains(p.faultDB), "\(p)")
             } else {
                 XCTAssertFalse(p.faint)
             }

@@ -52,7 +52,7 @@ extension ExperimentConfig {
         var f = FeatureConfig()
         let m = try node.mapping(allowed: ["kind", "rate", "window_seconds"] + speechKeys + logMelKeys
                                      + ["threshold", "windows_per_step", "hop_seconds", "scaling", "input",
-                                        "clip_seconds"])
+                                        "clip_seconds", "descriptors"])
         if let v = m["kind"] { f.kind = try v.choice(FeatureKind.self, among: FeatureConfig.kinds) }
         // each kind's own keys only: a key the kind ignores would be printed nowhere and hashed nowhere
         let foreign = f.kind == .logmel ? speechKeys : logMelKeys
@@ -79,6 +79,15 @@ extension ExperimentConfig {
         if let v = m["clip_seconds"] {
             guard f.input == .clip else { throw v.error("applies to `input: clip` only") }
             f.clipSeconds = try v.double(min: 0, max: 60, minExclusive: true)
+        }
+        if let v = m["descriptors"] {
+            let sets = try v.sequence().map {
+                try $0.choice(FeatureConfig.DescriptorSet.self, among: FeatureConfig.DescriptorSet.allCases)
+            }
+            guard !sets.isEmpty, Set(sets).count == sets.count else {
+                throw v.error("must list one or more of spectral, condition, each once")
+            }
+            f.descriptorSets = sets
         }
         if f.numcep > f.nfilt { throw node.error("numcep (\(f.numcep)) cannot exceed nfilt (\(f.nfilt))") }
         if f.frameLength < 1 || f.frameStep < 1 {

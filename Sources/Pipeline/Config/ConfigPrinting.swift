@@ -39,7 +39,7 @@ extension ExperimentConfig {
     }
 
     /// The `features` section of `yaml()`: each kind's own keys; the keys added after the
-    /// reference workflow (hop_seconds, scaling, input, clip_seconds) only when they differ from
+    /// reference workflow (hop_seconds, scaling, input, clip_seconds, descriptors) only when they differ from
     /// their defaults, so that every config written before them prints (and hashes) as it did.
     func featureLines() -> [String] {
         let f = features
@@ -69,6 +69,9 @@ extension ExperimentConfig {
         if let hop = f.hopSeconds { lines.append("  hop_seconds: \(hop)") }
         if f.scaling != .minmax { lines.append("  scaling: \(f.scaling.rawValue)") }
         if f.input != .window { lines += ["  input: \(f.input.rawValue)", "  clip_seconds: \(f.clipSeconds)"] }
+        if f.descriptorSets != [.spectral] {
+            lines.append("  descriptors: [" + f.descriptorSets.map(\.rawValue).joined(separator: ", ") + "]")
+        }
         return lines
     }
 

@@ -55,6 +55,17 @@ public struct FeatureConfig: Equatable, Sendable {
     public var input = InputMode.window
     /// Length of a clip crop in seconds (input `clip`).
     public var clipSeconds = 5.0
+    /// The descriptor groups of a per-clip descriptor row (random forests and `input: descriptors`),
+    /// in row order: `descriptors: [spectral, condition]`.
+    public var descriptorSets: [DescriptorSet] = [.spectral]
+
+    /// `descriptors:` the groups of columns in a per-clip descriptor row.
+    public enum DescriptorSet: String, Sendable, CaseIterable {
+        /// MFCC and librosa's six spectral descriptors, means and standard deviations (38 for numcep 13).
+        case spectral
+        /// Audio's `ConditionDescriptors`: impulsiveness and modulation per frequency band (25).
+        case condition
+    }
 
     /// The log-mel keys, librosa's names; defaults of a common audio-tagging setup at 16 kHz.
     public struct LogMelSettings: Equatable, Sendable {

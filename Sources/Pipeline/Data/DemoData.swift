@@ -119,7 +119,7 @@ public enum DemoData {
             "{\"seed\": \(seed), \"clips_per_class\": \(size.count), \"seconds\": \(size.seconds), \"generator\": 1}\n"
         case .parts:
             "{\"set\": \"parts\", \"seed\": \(seed), \"parts\": \(size.count), \"takes\": \(size.takes), "
-                + "\"seconds\": \(size.seconds), \"generator\": 1}\n"
+                + "\"seconds\": \(size.seconds), \"generator\": 2}\n"
         case .study:
             "{\"set\": \"study\", \"seed\": \(seed), \"clips_per_class\": \(size.count), "
                 + "\"seconds\": \(size.seconds), \"generator\": 1}\n"

@@ -3,10 +3,12 @@ import Foundation
 import Tensor
 
 /// The per-clip descriptor table (`descriptors` features): one row per cleaned clip, the named
-/// columns of Audio's `ClipDescriptors.columnNames` (MFCC means and standard deviations with the
-/// config's MFCC settings, then librosa's six spectral descriptors' means and standard deviations).
+/// columns of each of the config's descriptor sets in turn: `spectral` is Audio's
+/// `ClipDescriptors.columnNames` (MFCC means and standard deviations with the config's MFCC settings,
+/// then librosa's six spectral descriptors' means and standard deviations), `condition` is Audio's
+/// `ConditionDescriptors.columnNames` (impulsiveness and modulation per band).
 ///
-/// Legend: N clips (rows), F = 2 numcep + 12 columns (38 for numcep 13).
+/// Legend: N clips (rows), F columns: 2 numcep + 12 for `spectral` (38 for numcep 13), 25 for `condition`.
 public struct DescriptorTable: Sendable, Equatable {
     /// Column names, F.
     public var columns: [String]
@@ -22,12 +24,23 @@ public struct DescriptorTable: Sendable, Equatable {
 
     /// The column names for `features` (F).
     public static func columns(for features: FeatureConfig) -> [String] {
-        ClipDescriptors.columnNames(numcep: features.numcep)
+        features.descriptorSets.flatMap { set -> [String] in
+            switch set {
+            case .spectral: ClipDescriptors.columnNames(numcep: features.numcep)
+            case .condition: ConditionDescriptors.columnNames()
+            }
+        }
     }
 
     /// The descriptor row of one cleaned clip (n >= 1 samples at `features.rate`), F values.
     public static func row(_ clip: [Float], features: FeatureConfig) -> [Float] {
-        ClipDescriptors(clip, sampleRate: features.rate, mfccParameters: features.audioParameters).row
+        features.descriptorSets.flatMap { set -> [Float] in
+            switch set {
+            case .spectral: ClipDescriptors(clip, sampleRate: features.rate, mfccParameters: features.audioParameters).row
+            // a one-sample clip has no spread: its band statistics are those of a constant pair
+            case .condition: ConditionDescriptors.row(clip.count > 1 ? clip : clip + clip, sampleRate: features.rate)
+            }
+        }
     }
 
     /// Rows for `clips[r]` of every r in `rows` (each non-empty), all cores.

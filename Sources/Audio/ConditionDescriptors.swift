@@ -1,0 +1,116 @@
+import CFFTW
+import Foundation
+
+/// Machine-condition descriptors of one clip: what vibration analysts read from a recording to find
+/// a fault whatever the machine's own sound (docs/WORKFLOW.md §13). For each frequency band:
+/// - kurtosis of the band signal (impulsiveness: bearing ticks, rattles, rub bursts),
+/// - crest factor of the band signal (peak over RMS),
+/// - coefficient of variation of the band's envelope (how much its level swings: rubbing, imbalance),
+/// - kurtosis of the envelope,
+/// - envelope-spectrum peak: the strongest line of the envelope's spectrum between 5 and 500 Hz over
+///   the median there (periodic modulation: ticks at a bearing defect rate, modulation at the shaft rate).
+/// Kurtoses, crest factors and peaks are taken as natural logarithms, so ratios of 1e3 stay readable.
+///
+/// Legend: n samples of the clip, M = the smallest power of two >= n. The clip minus its mean is
+/// transformed once (M points, zero padded); band b keeps the bins with lo_b <= |f| < hi_b of the
+/// positive frequencies, doubled, zeroes the rest and transforms back: the first n samples are the band's
+/// analytic signal z (its real part the band signal y, |z| the envelope e). The envelope spectrum is
+/// |rfft((e - mean e) * hann_n, M)| with numpy's symmetric `np.hanning(n)`.
+public enum ConditionDescriptors {
+    /// The default bands in Hz: [lo, hi) pairs, the last one clipped to the clip's Nyquist frequency.
+    public static let defaultBands: [(Double, Double)] = [(20, 500), (500, 1500), (1500, 3000), (3000, 6000),
+                                                          (6000, 8000)]
+    /// The envelope-spectrum range searched for a peak, Hz.
+    public static let envelopeRange = (5.0, 500.0)
+    /// The per-band descriptor stems, in row order.
+    public static let stems = ["kurtosis", "crest", "envelope_cv", "envelope_kurtosis", "envelope_peak"]
+    static let tiny = 1e-30
+
+    /// Column names for `bands`: `condition_<stem>_<lo>_<hi>` for each band, then each stem.
+    public static func columnNames(bands: [(Double, Double)] = defaultBands) -> [String] {
+        bands.flatMap { band in stems.map { "condition_\($0)_\(Int(band.0))_\(Int(band.1))" } }
+    }
+
+    /// The descriptors of signal (n >= 2) at `sampleRate` Hz: 5 values per band, in `columnNames` order.
+    public static func row(_ signal: [Float], sampleRate: Int, bands: [(Double, Double)] = defaultBands) -> [Float] {
+        precondition(signal.count >= 2 && sampleRate > 0,
+                     "condition descriptors need 2 or more samples (got \(signal.count)) and a rate > 0")
+        let n = signal.count
+        var m = 1
+        while m < n { m <<= 1 }
+        let spectrum = ComplexFFT(size: m)
+        let mean = signal.reduce(0.0) { $0 + Double($1) } / Double(n)
+        for i in 0..<m { spectrum.buffer[i] = (i < n ? Double(signal[i]) - mean : 0, 0) }
+        spectrum.transform(forward: true)
+        let full = Array(UnsafeBufferPointer(start: spectrum.buffer, count: m))
+        let band = ComplexFFT(size: m)
+        let binHz = Double(sampleRate) / Double(m)
+        var out: [Float] = []
+        out.reserveCapacity(bands.count * stems.count)
+        for (lo, hi) in bands {
+            // positive frequencies only (bins 1 ..< m/2 + 1 map to f = k binHz), doubled: the analytic signal
+            for k in 0..<m {
+                let f = Double(k <= m / 2 ? k : k - m) * binHz
+                band.buffer[k] = f >= lo && f < hi ? (2 * full[k].0, 2 * full[k].1) : (0, 0)
+            }
+            band.transform(forward: false)
+            var y = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                let (re, im) = band.buffer[i]
+                y[i] = re / Double(m); e[i] = (re * re + im * im).squareRoot() / Double(m)
+            }
+            out += values(band: y, envelope: e, sampleRate: sampleRate, size: m).map(Float.init)
+        }
+        return out
+    }
+
+    /// The five descriptors of one band from its signal y (n) and envelope e (n); `size` = M.
+    static func values(band y: [Double], envelope e: [Double], sampleRate: Int, size: Int) -> [Double] {
+        let n = y.count
+        let rms = (y.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot() + tiny
+        let peak = y.reduce(0) { max($0, abs($1)) }
+        let envelopeMean = e.reduce(0, +) / Double(n)
+        let envelopeStd = (e.reduce(0) { $0 + ($1 - envelopeMean) * ($1 - envelopeMean) } / Double(n)).squareRoot()
+        return [log(kurtosis(y) + tiny), log(peak / rms + tiny), envelopeStd / (envelopeMean + tiny),
+                log(kurtosis(e) + tiny), log(envelopePeak(e, mean: envelopeMean, sampleRate: sampleRate, size: size))]
+    }
+
+    /// Fourth central moment over the squared second (3 for a Gaussian), in Double.
+    static func kurtosis(_ x: [Double]) -> Double {
+        let n = Double(x.count)
+        let mean = x.reduce(0, +) / n
+        var m2 = 0.0, m4 = 0.0
+        for v in x {
+            let d = (v - mean) * (v - mean)
+            m2 += d; m4 += d * d
+        }
+        m2 /= n; m4 /= n
+        return m4 / (m2 * m2 + tiny)
+    }
+
+    /// The largest envelope-spectrum magnitude in `envelopeRange` over the median magnitude there
+    /// (plus `tiny`); numpy's median (the mean of the two middle values for an even count).
+    static func envelopePeak(_ e: [Double], mean: Double, sampleRate: Int, size m: Int) -> Double {
+        let n = e.count
+        let fft = ComplexFFT(size: m)
+        for i in 0..<m {
+            // numpy's hanning(n): 0.5 - 0.5 cos(2 pi i / (n - 1))
+            let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(n - 1))
+            fft.buffer[i] = (i < n ? (e[i] - mean) * w : 0, 0)
+        }
+        fft.transform(forward: true)
+        let binHz = Double(sampleRate) / Double(m)
+        var magnitudes: [Double] = []
+        for k in 0...(m / 2) {
+            let f = Double(k) * binHz
+            guard f >= envelopeRange.0 && f < envelopeRange.1 else { continue }
+            let (re, im) = fft.buffer[k]
+            magnitudes.append((re * re + im * im).squareRoot())
+        }
+        guard !magnitudes.isEmpty else { return 1 }
+        magnitudes.sort()
+        let c = magnitudes.count
+        let median = c % 2 == 1 ? magnitudes[c / 2] : (magnitudes[c / 2 - 1] + magnitudes[c / 2]) / 2
+        return magnitudes[c - 1] / (median + tiny) + tiny
+    }
+}

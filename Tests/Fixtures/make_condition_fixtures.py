@@ -1,0 +1,95 @@
+"""Reference values of Audio's ConditionDescriptors (machine-condition descriptors) for Tests/AudioTests.
+Run from the repository root:
+
+    /work/pyenv/bin/python Tests/Fixtures/make_condition_fixtures.py
+
+Writes Tests/Fixtures/audio/condition.safetensors: three clips (float32 signals) and their rows (float64):
+`ticks` (16 kHz, 1.5 s: a machine hum, pink-ish noise and a bearing-like tick train ringing a 3 kHz
+resonance at 87 ticks/s), `hum` (the same without ticks) and `odd` (22.05 kHz, 7001 samples of white
+noise amplitude-modulated at 31 Hz: an odd length, a rate whose top band is clipped by nothing).
+The formula is the numpy one below (no library computes these descriptors): per band [lo, hi), the
+analytic band signal from the zero-padded FFT of the mean-removed clip (positive bins in the band
+doubled, the rest zero), then the log kurtosis and log crest factor of its real part, the coefficient
+of variation and log kurtosis of its magnitude (the envelope), and the log of the envelope
+spectrum's largest magnitude in 5-500 Hz over its median there.
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_io import save  # noqa: E402
+
+BANDS = [(20, 500), (500, 1500), (1500, 3000), (3000, 6000), (6000, 8000)]
+STEMS = ["kurtosis", "crest", "envelope_cv", "envelope_kurtosis", "envelope_peak"]
+TINY = 1e-30
+
+
+def kurtosis(v):
+    d = v - v.mean()
+    m2 = np.mean(d ** 2)
+    return np.mean(d ** 4) / (m2 * m2 + TINY)
+
+
+def row(x, fs):
+    x = x.astype(np.float64)
+    x = x - x.mean()
+    n = len(x)
+    m = 1 << (n - 1).bit_length()
+    spectrum = np.fft.fft(x, m)
+    f = np.fft.fftfreq(m, 1 / fs)
+    f[m // 2] = fs / 2  # numpy calls the Nyquist bin -fs/2; Earmark counts it as a positive frequency
+    out = []
+    for lo, hi in BANDS:
+        keep = (f >= lo) & (f < hi)
+        z = np.fft.ifft(np.where(keep, 2 * spectrum, 0))[:n]
+        y, e = z.real, np.abs(z)
+        rms = np.sqrt(np.mean(y ** 2)) + TINY
+        w = np.hanning(n)
+        E = np.abs(np.fft.rfft((e - e.mean()) * w, m))
+        fr = np.arange(m // 2 + 1) * fs / m
+        band = np.sort(E[(fr >= 5) & (fr < 500)])
+        peak = band[-1] / (np.median(band) + TINY) + TINY
+        out += [np.log(kurtosis(y) + TINY), np.log(np.max(np.abs(y)) / rms + TINY), e.std() / (e.mean() + TINY),
+                np.log(kurtosis(e) + TINY), np.log(peak)]
+    return np.array(out)
+
+
+def resonate(x, hz, q, fs):
+    """RBJ band-pass (0 dB peak) applied forward."""
+    w0 = 2 * np.pi * hz / fs
+    alpha = np.sin(w0) / (2 * q)
+    b = np.array([alpha, 0, -alpha]) / (1 + alpha)
+    a = np.array([1, -2 * np.cos(w0) / (1 + alpha), (1 - alpha) / (1 + alpha)])
+    y = np.zeros_like(x)
+    for i in range(len(x)):
+        y[i] = b[0] * x[i] + (b[2] * x[i - 2] if i >= 2 else 0) - (a[1] * y[i - 1] if i >= 1 else 0) \
+            - (a[2] * y[i - 2] if i >= 2 else 0)
+    return y
+
+
+def main():
+    rng = np.random.default_rng(11)
+    fs = 16000
+    t = np.arange(int(1.5 * fs)) / fs
+    hum = sum(0.2 / k * np.sin(2 * np.pi * 37 * k * t + k) for k in range(1, 12))
+    hum += 0.02 * np.cumsum(rng.standard_normal(len(t))) / np.sqrt(len(t)) + 0.01 * rng.standard_normal(len(t))
+    impulses = np.zeros(len(t))
+    impulses[(np.arange(0, 1.5, 1 / 87) * fs).astype(int)] = 1
+    ticks = hum + 0.5 * resonate(impulses, 3000, 20, fs)
+    odd_fs = 22050
+    odd_t = np.arange(7001) / odd_fs
+    odd = 0.1 * rng.standard_normal(7001) * (1 + 0.6 * np.sin(2 * np.pi * 31 * odd_t))
+    tensors = {}
+    for name, x, rate in [("ticks", ticks, fs), ("hum", hum, fs), ("odd", odd, odd_fs)]:
+        x32 = x.astype(np.float32)
+        tensors[f"{name}/signal"] = x32
+        tensors[f"{name}/rate"] = np.array([rate])
+        tensors[f"{name}/row"] = row(x32, rate)
+    columns = [f"condition_{s}_{lo}_{hi}" for lo, hi in BANDS for s in STEMS]
+    save("audio/condition.safetensors", tensors, {"numpy": np.__version__, "columns": columns})
+
+
+if __name__ == "__main__":
+    main()
