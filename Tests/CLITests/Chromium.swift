@@ -37,9 +37,10 @@ enum Chromium {
         var console: [String]
     }
 
-    /// Loads `page` headless and returns its serialized DOM and console messages.
-    static func render(_ page: URL) throws -> Rendering {
-        let r = try run(["--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString])
+    /// Loads `page` headless and returns its serialized DOM and console messages; `arguments` are
+    /// added (e.g. `--virtual-time-budget=MS` to let media load).
+    static func render(_ page: URL, arguments: [String] = []) throws -> Rendering {
+        let r = try run(["--enable-logging=stderr", "--v=0"] + arguments + ["--dump-dom", page.absoluteString])
         let console = r.stderr.split(separator: "\n").map(String.init)
             .filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
         return Rendering(dom: r.stdout, console: console)
@@ -87,6 +88,12 @@ enum PageText {
         guard let start = html.range(of: "<table class=\"\(cssClass)\">"),
               let end = html.range(of: "</table>", range: start.upperBound..<html.endIndex) else { return "" }
         return String(html[start.lowerBound..<end.upperBound])
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
     }
 
     static func unescape(_ s: String) -> String {

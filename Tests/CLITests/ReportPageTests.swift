@@ -114,9 +114,7 @@ final class ReportPageTests: XCTestCase {
         XCTAssertEqual(PageText.count("<tr>", in: perClass), 2 + 3)
         let printed = try CLI.run("train", ["--mode", "tiny", "--epochs", "3", "--print-config"], in: root)
         XCTAssertEqual(printed.status, 0, printed.output)
-        XCTAssertTrue(html.contains("<pre>" + printed.stdout.replacingOccurrences(of: "&", with: "&amp;")
-            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;") + "</pre>"))
+        XCTAssertTrue(html.contains("<pre>" + PageText.escape(printed.stdout) + "</pre>"), "the config as printed")
 
         guard Chromium.available(for: "report.html rendering") else { return }
         let dom = try render(page, height: 2400, shot: "run-report")
@@ -125,6 +123,22 @@ final class ReportPageTests: XCTestCase {
         XCTAssertEqual(assertPlayers(dom, folder: folder, root: root).count, wrong)
         XCTAssertTrue(dom.contains("<table class=\"per-class\">") && dom.contains("aria-label=\"confusion matrix\""))
         XCTAssertTrue(dom.contains("aria-label=\"ROC curve\""))
+
+        // Chromium decodes every clip a player links (cleaned clips are 32-bit float WAV): a probe page
+        // beside the report loads each source and logs its duration or its media error
+        let probe = folder.appendingPathComponent("probe.html")
+        let sources = PageText.attributes("src", of: "audio", in: html)
+        try ("<!DOCTYPE html><html><body>" + sources.map {
+            "<audio preload=\"auto\" src=\"\(PageText.escape($0))\" onloadedmetadata=\"console.log('duration ' + "
+                + "this.duration)\" onerror=\"console.log('media error ' + this.error.code)\"></audio>"
+        }.joined() + "</body></html>").write(to: probe, atomically: true, encoding: .utf8)
+        let loaded = try Chromium.render(probe, arguments: ["--virtual-time-budget=5000"]).console
+        let durations = loaded.compactMap { line -> Double? in
+            guard let r = line.range(of: "\"duration ") else { return nil }
+            return Double(line[r.upperBound...].prefix { $0 != "\"" })
+        }
+        XCTAssertEqual(durations.filter { $0 > 0 }.count, wrong, loaded.joined(separator: "\n"))
+        XCTAssertFalse(loaded.contains { $0.contains("media error") }, loaded.joined(separator: "\n"))
     }
 
     func testComparePageAndTheFoldsTableOfACrossValidatedRun() throws {

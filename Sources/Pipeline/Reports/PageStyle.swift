@@ -7,7 +7,7 @@ enum PageStyle {
         body { margin: 0; background: var(--ground); color: var(--ink);
           font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans",
             "DejaVu Sans", Arial, sans-serif; }
-        main { max-width: 1200px; margin: 0 auto; padding: 28px 32px 40px; }
+        main { max-width: 1400px; margin: 0 auto; padding: 28px 32px 40px; }
         header h1 { margin: 0; font-size: 28px; font-weight: 650; letter-spacing: -0.01em; }
         .subtitle { margin: 4px 0 12px; color: var(--muted); }
         nav { display: flex; flex-wrap: wrap; gap: 6px; }
@@ -29,7 +29,7 @@ enum PageStyle {
         .row { display: flex; flex-wrap: wrap; gap: 28px; align-items: flex-start; }
         .row > * { flex: 1 1 420px; min-width: 0; }
         .row > figure.chart { flex: 0 1 auto; }
-        .row.pair > figure.chart { flex: 1 1 360px; }
+        .row.pair > figure.chart { flex: 0 1 640px; }
         figure.chart { margin: 0; }
         figure.chart svg { display: block; max-width: 100%; height: auto; }
         table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 14px; }
