@@ -4,10 +4,12 @@
 SWIFT          ?= swift
 APT_PACKAGES   := pkg-config libopenblas-dev libsndfile1-dev libfftw3-dev libsoxr-dev \
                   libopenmpi-dev openmpi-bin
+# Debian packages only the tests need: chromium renders report.html headless (ReportPageTests).
+TEST_APT_PACKAGES := chromium
 RELEASE_FLAGS  := -c release
 DEMO_DIR       ?= demo-run
 
-.PHONY: deps build release test demo bench bench-check clean configs install
+.PHONY: deps test-deps build release test demo bench bench-check clean configs install
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -20,13 +22,27 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing; \
 	fi
 
+# Like deps, for TEST_APT_PACKAGES; an install that fails only warns: the test needing the package
+# then fails unless told to skip it (EARMARK_ALLOW_NO_CHROMIUM=1 for chromium).
+test-deps:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing for the tests:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  ( $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing ) || \
+	  echo "warning: could not install$$missing; the tests that need it will fail (see README, Tests)"; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
 release: deps
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS)
 
-test: deps
+test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -37,6 +53,7 @@ demo: release
 	.build/release/train --mode conv --data $(DEMO_DIR)
 	.build/release/predict --data $(DEMO_DIR)
 	@echo "report: $(DEMO_DIR)/demo/runs/conv/report.md (curves.svg and confusion.svg beside it)"
+	@echo "report page: $(DEMO_DIR)/demo/runs/conv/report.html (open it in a browser)"
 
 clean:
 	rm -rf .build

@@ -42,6 +42,12 @@ final class ForestCLITests: XCTestCase {
         let report = try read("runs/forest/report.md")
         XCTAssertTrue(report.contains("File-level accuracy") && report.contains("| column | importance |"), report)
         XCTAssertTrue(try read("runs/forest/importance.svg").hasPrefix("<svg"))
+        // report.html: confusion matrix, per-class table and importance chart; a forest has no curves
+        let page = try read("runs/forest/report.html")
+        XCTAssertTrue(page.contains("<table class=\"per-class\">"), page)
+        XCTAssertTrue(page.contains("aria-label=\"Feature importance\""), page)
+        XCTAssertEqual(PageText.count("<svg", in: page), 2)
+        XCTAssertFalse(page.contains("id=\"curves\""))
 
         let again = try CLI.run("train", ["--mode", "forest"], in: demo)
         XCTAssertEqual(again.status, 0, again.output)

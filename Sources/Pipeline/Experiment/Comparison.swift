@@ -92,7 +92,8 @@ public struct Comparison {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes runs/compare/compare.md, compare.csv and compare.svg (test accuracy and speed bars);
+    /// Writes runs/compare/compare.md, compare.csv, compare.svg (test accuracy and speed bars) and
+    /// compare.html (both on one page, `ComparePage.swift`);
     /// cross-validated, compare.csv gains `test_file_accuracy_sd` and compare_folds.csv has one row
     /// per config and fold.
     public func write(to folder: URL) throws {
@@ -114,12 +115,10 @@ public struct Comparison {
                                 to: folder.appendingPathComponent("compare_folds.csv"))
         }
         try writeAtomically(csv.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("compare.csv"))
-        let accuracy = Charts.bars(title: "test file accuracy", labels: rows.map(\.name),
-                                   values: rows.map { $0.testFileAccuracy * 100 }, unit: "%")
-        let speed = Charts.bars(title: "training windows per second", labels: rows.map(\.name),
-                                values: rows.map(\.trainingWindowsPerSecond))
+        let (accuracy, speed) = charts()
         let height = 44.0 + 28.0 * Double(rows.count) + 20
         try writeAtomically(RunReport.stack([accuracy, speed], height: height),
                             to: folder.appendingPathComponent("compare.svg"))
+        try writeAtomically(html(folder: folder), to: folder.appendingPathComponent("compare.html"))
     }
 }

@@ -8,6 +8,8 @@ public struct TestEvaluation {
     /// True class and mean probabilities of each evaluated file.
     public let truth: [Int]
     public let probabilities: [[Float]]
+    /// The class each evaluated file was given (the argmax of its mean probabilities).
+    public let predicted: [Int]
     /// File-level report: truth vs argmax of the mean probabilities.
     public let report: ClassificationReport
     /// Window-level accuracy over all windows of the evaluated files.
@@ -30,6 +32,7 @@ public struct TestEvaluation {
         self.rows = kept
         self.truth = truth
         probabilities = probs
+        self.predicted = predicted
         report = ClassificationReport(classes: classes, truth: truth, predicted: predicted)
         windowAccuracy = windowTotal == 0 ? .nan : Double(windowHits) / Double(windowTotal)
         windows = windowTotal

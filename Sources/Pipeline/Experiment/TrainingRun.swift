@@ -73,7 +73,22 @@ public struct TrainingRun {
         summary.test = try scoreTestFiles(report: report)
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
                                                      crossValidation: crossValidation))
+        try report.writeHTML(page(summary).html())
         return summary
+    }
+
+    /// report.html's content: what report.md says, with the misclassified files' players.
+    func page(_ summary: Summary) -> RunPage {
+        var page = RunPage(title: "\(config.name): training report", name: config.name,
+                           summary: ReportText.summaryLines(config: config, data: data, prepared: prepared,
+                                                            summary: summary),
+                           configYAML: config.yaml(), data: data, folder: reportFolder)
+        page.history = summary.history
+        page.test = summary.test
+        page.fnames = prepared.table.rows.map(\.fname)
+        page.crossValidation = crossValidation
+        page.warnings = prepared.warnings
+        return page
     }
 
     /// The network (its summary noted on `console`), its `replicaCount` replicas in an engine, the

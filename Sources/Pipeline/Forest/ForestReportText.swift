@@ -9,36 +9,37 @@ public enum ForestReportText {
             .sorted { $0.value > $1.value }
     }
 
+    /// The forest at a glance (report.md's bullet list, report.html's summary), Markdown inline text.
+    static func summaryLines(config: ExperimentConfig, data: DataFolder, prepared: PreparedDescriptors,
+                             summary: TrainingRun.Summary) -> [String] {
+        let pct = ReportText.pct
+        let f = config.model.forest
+        return [
+            "data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files "
+                + "usable, classes: \(prepared.classes.joined(separator: ", ")))",
+            "files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
+                + "\(prepared.testRows.count) test (\(ReportText.splitText(config: config, prepared: prepared))); "
+                + "the forest is fitted to the training files only",
+            "features: \(prepared.descriptors.columns.count) descriptor columns per clip",
+            "forest: \(f.nEstimators) trees, \(summary.parameters) nodes, max_features \(f.maxFeatures), "
+                + "class_weight \(f.classWeight.rawValue); "
+                + "fit in \(String(format: "%.3f", summary.secondsPerEpoch)) s",
+            "validation accuracy (files): \(pct(summary.bestValidationAccuracy)); "
+                + "model: `\(data.display(summary.modelURL))`"]
+    }
+
     /// The report; `crossValidation` adds the folds' results (the final forest of `train --folds`).
     public static func markdown(config: ExperimentConfig, data: DataFolder, prepared: PreparedDescriptors,
                                 summary: TrainingRun.Summary, forest: RandomForestClassifier,
                                 crossValidation: CrossValidation.Outcome? = nil) -> String {
         let pct = ReportText.pct
-        let f = config.model.forest
-        var md = ["# \(config.name): training report (random forest)", "",
-                  "- data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files "
-                  + "usable, classes: \(prepared.classes.joined(separator: ", ")))",
-                  "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
-                  + "\(prepared.testRows.count) test (\(ReportText.splitText(config: config, prepared: prepared))); "
-                  + "the forest is fitted to the training files only",
-                  "- features: \(prepared.descriptors.columns.count) descriptor columns per clip",
-                  "- forest: \(f.nEstimators) trees, \(summary.parameters) nodes, max_features \(f.maxFeatures), "
-                  + "class_weight \(f.classWeight.rawValue); "
-                  + "fit in \(String(format: "%.3f", summary.secondsPerEpoch)) s",
-                  "- validation accuracy (files): \(pct(summary.bestValidationAccuracy)); "
-                  + "model: `\(data.display(summary.modelURL))`", ""]
+        var md = ["# \(config.name): training report (random forest)", ""]
+            + summaryLines(config: config, data: data, prepared: prepared, summary: summary).map { "- " + $0 } + [""]
         if let t = summary.test {
             md += ["## Held-out test files", "",
                    "**File-level accuracy: \(pct(t.report.accuracy))** (\(t.report.correct)/\(t.report.total) files).",
                    "", "```", t.report.table(), "```", "", "![confusion](confusion.svg)", ""]
-            if let roc = t.roc() {
-                let th = roc.threshold(forFalsePositiveRate: 0.1)
-                md += ["Two classes, positive class `\(t.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), "
-                       + "partial AUC (FPR <= 0.1, standardised) "
-                       + "\(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))); "
-                       + "threshold \(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) gives "
-                       + "FPR \(pct(th.fpr)), TPR \(pct(th.tpr)).", ""]
-            }
+            if let roc = ReportText.rocSentence(t) { md += [roc, ""] }
         }
         if let cv = crossValidation { md += ReportText.crossValidationLines(cv, config: config, data: data) }
         md += ["## Feature importance", "", "![importance](importance.svg)", "",

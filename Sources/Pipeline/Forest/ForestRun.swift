@@ -5,7 +5,7 @@ import Tensor
 /// One random-forest run (`train --mode forest`): fits Classical's forest to the TRAINING files'
 /// descriptor rows (the validation files are held out and reported, as for networks), saves
 /// models/<name>.safetensors, scores the held-out test files and writes runs/<name>/report.md,
-/// confusion.svg and importance.svg. A cross-validation fold is the same run on the fold's split
+/// report.html, confusion.svg and importance.svg. A cross-validation fold is the same run on the fold's split
 /// with its own name and report folder (`ForestCrossValidation.swift`).
 public struct ForestRun {
     public let config: ExperimentConfig
@@ -60,18 +60,31 @@ public struct ForestRun {
             try report.writeConfusion(evaluation.report, title: "\(config.name): test files")
             summary.test = evaluation
         }
-        try writeImportances(forest, to: report)
+        let importance = try writeImportances(forest, to: report)
         try report.writeMarkdown(ForestReportText.markdown(config: config, data: data, prepared: prepared,
                                                            summary: summary, forest: forest,
                                                            crossValidation: crossValidation))
+        var page = RunPage(title: "\(config.name): training report (random forest)", name: config.name,
+                           summary: ForestReportText.summaryLines(config: config, data: data, prepared: prepared,
+                                                                  summary: summary),
+                           configYAML: config.yaml(), data: data, folder: reportFolder)
+        page.test = summary.test
+        page.fnames = prepared.table.rows.map(\.fname)
+        page.crossValidation = crossValidation
+        page.figures = [("Feature importance", importance)]
+        page.warnings = prepared.warnings
+        try report.writeHTML(page.html())
         return summary
     }
 
-    /// importance.svg: the mean impurity decrease of the 20 most important columns, largest first.
-    func writeImportances(_ forest: RandomForestClassifier, to report: RunReport) throws {
+    /// importance.svg: the mean impurity decrease of the 20 most important columns, largest first;
+    /// returns the chart.
+    @discardableResult
+    func writeImportances(_ forest: RandomForestClassifier, to report: RunReport) throws -> String {
         let ranked = ForestReportText.ranked(forest).prefix(20)
         let chart = Charts.bars(title: "\(config.name): feature importance (mean impurity decrease)",
                                 labels: ranked.map(\.name), values: ranked.map { $0.value * 100 }, unit: "%")
         try writeAtomically(chart, to: report.folder.appendingPathComponent("importance.svg"))
+        return chart
     }
 }

@@ -8,34 +8,15 @@ public enum ReportText {
     public static func markdown(config: ExperimentConfig, data: DataFolder, prepared: PreparedData,
                                 summary: TrainingRun.Summary,
                                 crossValidation: CrossValidation.Outcome? = nil) -> String {
-        var md = ["# \(config.name): training report", "",
-                  "- data: `\(data.root.path)` "
-                    + "(\(prepared.usableFiles) of \(prepared.listedFiles) listed files usable, "
-                    + "classes: \(prepared.classes.joined(separator: ", ")))",
-                  "- files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
-                    + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
-                  "- windows: \(prepared.train.count) train, \(prepared.validation.count) validation; "
-                    + "features \(config.features.kind.rawValue) \(config.inputShape)",
-                  "- network: \(summary.parameters) parameters; \(summary.history.count) epochs, "
-                    + "\(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, "
-                    + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
-                  "- best validation accuracy (windows): \(pct(summary.bestValidationAccuracy)); "
-                    + "model: `\(data.display(summary.modelURL))`",
-                  ""]
+        var md = ["# \(config.name): training report", ""]
+            + summaryLines(config: config, data: data, prepared: prepared, summary: summary).map { "- " + $0 } + [""]
         if let t = summary.test {
             let skipped = t.skipped > 0 ? "; \(t.skipped) files too short for one window" : ""
             md += ["## Held-out test files", "",
                    "**File-level accuracy: \(pct(t.report.accuracy))** (\(t.report.correct)/\(t.report.total) files); "
                      + "window-level accuracy \(pct(t.windowAccuracy)) over \(t.windows) windows" + skipped + ".", "",
                    "```", t.report.table(), "```", "", "![confusion](confusion.svg)", ""]
-            if let roc = t.roc() {
-                let th = roc.threshold(forFalsePositiveRate: 0.1)
-                let partialAUC = String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))
-                md += ["Two classes, positive class `\(t.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), "
-                       + "partial AUC (FPR <= 0.1, standardised) \(partialAUC); "
-                       + "threshold \(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) "
-                       + "gives FPR \(pct(th.fpr)), TPR \(pct(th.tpr)).", ""]
-            }
+            if let roc = rocSentence(t) { md += [roc, ""] }
         }
         if let cv = crossValidation { md += crossValidationLines(cv, config: config, data: data) }
         md += ["## Training history", "", "![curves](curves.svg)", "",
@@ -51,6 +32,34 @@ public enum ReportText {
         }
         md += ["", "## Config", "", "```yaml", config.yaml(), "```", ""]
         return md.joined(separator: "\n")
+    }
+
+    /// The run at a glance (report.md's bullet list, report.html's summary), Markdown inline text.
+    static func summaryLines(config: ExperimentConfig, data: DataFolder, prepared: PreparedData,
+                             summary: TrainingRun.Summary) -> [String] {
+        ["data: `\(data.root.path)` "
+            + "(\(prepared.usableFiles) of \(prepared.listedFiles) listed files usable, "
+            + "classes: \(prepared.classes.joined(separator: ", ")))",
+         "files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
+            + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
+         "windows: \(prepared.train.count) train, \(prepared.validation.count) validation; "
+            + "features \(config.features.kind.rawValue) \(config.inputShape)",
+         "network: \(summary.parameters) parameters; \(summary.history.count) epochs, "
+            + "\(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, "
+            + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
+         "best validation accuracy (windows): \(pct(summary.bestValidationAccuracy)); "
+            + "model: `\(data.display(summary.modelURL))`"]
+    }
+
+    /// For two classes: the ROC AUC, the partial AUC and a threshold for FPR <= 0.1 in one sentence.
+    static func rocSentence(_ t: TestEvaluation) -> String? {
+        guard let roc = t.roc() else { return nil }
+        let th = roc.threshold(forFalsePositiveRate: 0.1)
+        let partialAUC = String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))
+        return "Two classes, positive class `\(t.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), "
+            + "partial AUC (FPR <= 0.1, standardised) \(partialAUC); "
+            + "threshold \(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) "
+            + "gives FPR \(pct(th.fpr)), TPR \(pct(th.tpr))."
     }
 
     /// How the files were split: `split by file, stratified, seed 0` (the text without groups), or by
