@@ -61,11 +61,12 @@ final class GraphBuilder {
     @discardableResult
     func node(_ op: String, _ inputs: [String], name: String, attributes: [Onnx_AttributeProto] = [],
               outputs: Int = 1) -> [String] {
+        let nodeName = fresh("\(name)/\(op)")
         var n = Onnx_NodeProto()
         n.opType = op
-        n.name = fresh("\(name)/\(op)")
+        n.name = nodeName
         n.input = inputs
-        n.output = (0..<outputs).map { i in outputs == 1 ? n.name : "\(n.name):\(i)" }
+        n.output = (0..<outputs).map { i in outputs == 1 ? nodeName : "\(nodeName):\(i)" }
         n.attribute = attributes
         nodes.append(n)
         return n.output
