@@ -64,7 +64,9 @@ public enum ONNXModelExport {
     static func metadata(_ model: TrainedModel) -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        func json<T: Encodable>(_ v: T) -> String { String(decoding: (try? encoder.encode(v)) ?? Data(), as: UTF8.self) }
+        func json<T: Encodable>(_ v: T) -> String {
+            String(decoding: (try? encoder.encode(v)) ?? Data(), as: UTF8.self)
+        }
         return ["classes": json(model.classes),
                 "config": model.config.yaml(),
                 "input_shape": json(model.network.inputShape),

@@ -23,7 +23,9 @@ extension GraphBuilder {
             let rows = t.shape[0], columns = t.shape[1]
             var out: [Float] = []
             out.reserveCapacity(t.count)
-            for block in order { for j in 0..<u { for r in 0..<rows { out.append(t.data[r * columns + block * u + j]) } } }
+            for block in order {
+                for j in 0..<u { for r in 0..<rows { out.append(t.data[r * columns + block * u + j]) } }
+            }
             return out
         }
         func reorder(_ values: ArraySlice<Float>) -> [Float] {
