@@ -9,7 +9,7 @@ TEST_APT_PACKAGES := chromium
 RELEASE_FLAGS  := -c release
 DEMO_DIR       ?= demo-run
 
-.PHONY: deps test-deps build release test demo bench bench-check clean configs install
+.PHONY: deps test-deps build release test test-venv interop-check demo bench bench-check clean configs install
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -42,9 +42,38 @@ build: deps
 release: deps
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS)
 
-test: deps test-deps
+test: deps test-deps test-venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The test-only Python environment (git-ignored) that the ONNX export tests run onnxruntime in
+# (Tests/ONNX/run_onnx.py) and the interop snippets (docs/interop/) with NumPy. Made when missing.
+# Without network it cannot be made: the tests then fail, naming it, unless EARMARK_ALLOW_NO_PYTHON=1,
+# which makes them print a skip line instead.
+TEST_VENV := Tests/.venv
+TEST_PIP  := onnxruntime numpy safetensors
+test-venv:
+	@if [ ! -f $(TEST_VENV)/.installed ]; then \
+	  echo "making $(TEST_VENV): $(TEST_PIP)"; \
+	  ( python3 -m venv $(TEST_VENV) && $(TEST_VENV)/bin/pip install -q $(TEST_PIP) && touch $(TEST_VENV)/.installed ) \
+	  || { rm -rf $(TEST_VENV); echo "$(TEST_VENV) could not be made (pip install $(TEST_PIP) failed)"; \
+	       [ "$${EARMARK_ALLOW_NO_PYTHON:-}" = 1 ] || exit 1; }; \
+	fi
+
+# docs/INTEROP.md's Keras and PyTorch snippets, in the benchmark environment (tensorflow-cpu, torch: too
+# large for `make test`): a reference-CNN model file and raw windows kept by ONNXExportTests, loaded by
+# docs/interop/keras_load.py and torch_load.py, whose probabilities must be within 1e-5 of Earmark's.
+INTEROP_DIR := .build/interop
+interop-check: deps test-venv $(BENCH_VENV)/.installed
+	$(SWIFT) build --build-tests
+	rm -rf $(INTEROP_DIR)
+	EARMARK_INTEROP_DIR=$(CURDIR)/$(INTEROP_DIR) $(SWIFT) test --skip-build --filter ONNXExportTests/testInteropSnippets
+	$(BENCH_VENV)/bin/python docs/interop/keras_load.py $(INTEROP_DIR)/conv.safetensors $(INTEROP_DIR)/windows.npy \
+	  $(INTEROP_DIR)/keras.npy
+	$(BENCH_VENV)/bin/python docs/interop/torch_load.py $(INTEROP_DIR)/conv.safetensors $(INTEROP_DIR)/windows.npy \
+	  $(INTEROP_DIR)/torch.npy
+	$(BENCH_VENV)/bin/python docs/interop/compare.py $(INTEROP_DIR)/earmark_probabilities.npy \
+	  $(INTEROP_DIR)/keras.npy $(INTEROP_DIR)/torch.npy
 
 # Trains the reference CNN on the built-in demo data (generated into $(DEMO_DIR)/demo), then
 # predicts every demo file; prints where the report is.
@@ -64,9 +93,9 @@ configs:
 	scripts/embed-configs.sh
 
 # Installs the command-line tools into $(PREFIX)/bin and their shell completions (bash, zsh, fish)
-# under $(PREFIX)/share. `export` is not installed: it does not exist yet.
+# under $(PREFIX)/share.
 PREFIX   ?= /usr/local
-TOOLS    := train predict preprocess
+TOOLS    := train predict preprocess export
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d

@@ -23,10 +23,12 @@ let package = Package(
         .executable(name: "predict", targets: ["Predict"]),
         .executable(name: "preprocess", targets: ["Preprocess"]),
         .executable(name: "bench", targets: ["Bench"]),
+        .executable(name: "export", targets: ["Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: C libraries (a module map and a shim header each)
@@ -54,12 +56,21 @@ let package = Package(
         .target(name: "Classical", dependencies: ["Tensor"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
 
+        // MARK: ONNX export: the generated ONNX messages (scripts/generate-onnx-proto.sh) and the graph builder
+        .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "ONNXExport",
+                dependencies: ["ONNXProto", "Pipeline", "Layers", "Classical", "Tensor", "Durable",
+                               .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["README.md"]),
+
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(name: "Train", dependencies: ["Pipeline", "Tensor", argumentParser],
                           exclude: ["README.md"]),
         .executableTarget(name: "Predict", dependencies: ["Pipeline", "Tensor", argumentParser],
                           exclude: ["README.md"]),
         .executableTarget(name: "Preprocess", dependencies: ["Pipeline", "Audio", argumentParser],
+                          exclude: ["README.md"]),
+        .executableTarget(name: "Export", dependencies: ["ONNXExport", "Pipeline", argumentParser],
                           exclude: ["README.md"]),
         .executableTarget(name: "Bench",
                           dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "Durable",

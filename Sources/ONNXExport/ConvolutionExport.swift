@@ -1,0 +1,60 @@
+import Layers
+import ONNXProto
+import Tensor
+
+/// Convolutions and pools: ONNX runs them channels first, so images are moved to (N, C, H, W)
+/// before them (and stay so until a layer needs channels last again).
+///
+///     Conv2D kernel (KH, KW, C, F) -> ONNX W (F, C, KH, KW);   Conv1D kernel (K, C, F) -> W (F, C, K)
+extension GraphBuilder {
+    func conv2D(_ layer: Conv2D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsFirst(x, name: layer.name)
+        let k = layer.kernelSize, s = layer.strides
+        let w = permuted(layer.kernel.value.data, shape: layer.kernel.value.shape, perm: [3, 2, 0, 1])
+        let weights = constant("\(layer.name)/kernel", shape: w.shape, values: w.values)
+        let bias = constant("\(layer.name)/bias", layer.bias.value)
+        let pads = windowPads(input: [x.shape[0], x.shape[1]], kernel: [k.0, k.1], strides: [s.0, s.1],
+                              padding: layer.padding)
+        let y = op("Conv", [v.name, weights, bias], name: layer.name,
+                   [Attribute.ints("kernel_shape", [k.0, k.1]), Attribute.ints("strides", [s.0, s.1]),
+                    Attribute.ints("pads", pads)])
+        return activate(GraphValue(name: y, shape: outputShape, channelsFirst: true), layer.activation,
+                        name: layer.name)
+    }
+
+    /// (N, T, C) -> (N, C, T) -> Conv -> (N, F, OT) -> (N, OT, F).
+    func conv1D(_ layer: Conv1D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let t = op("Transpose", [x.name], name: layer.name, [Attribute.ints("perm", [0, 2, 1])])
+        let w = permuted(layer.kernel.value.data, shape: layer.kernel.value.shape, perm: [2, 1, 0])
+        let weights = constant("\(layer.name)/kernel", shape: w.shape, values: w.values)
+        let bias = constant("\(layer.name)/bias", layer.bias.value)
+        let pads = windowPads(input: [x.shape[0]], kernel: [layer.kernelSize], strides: [layer.strides],
+                              padding: layer.padding)
+        let y = op("Conv", [t, weights, bias], name: layer.name,
+                   [Attribute.ints("kernel_shape", [layer.kernelSize]), Attribute.ints("strides", [layer.strides]),
+                    Attribute.ints("pads", pads)])
+        let back = op("Transpose", [y], name: layer.name, [Attribute.ints("perm", [0, 2, 1])])
+        return activate(GraphValue(name: back, shape: outputShape), layer.activation, name: layer.name)
+    }
+
+    /// MaxPool (padding never wins) or AveragePool (padding not counted: TensorFlow's clipped windows).
+    func pool(_ kind: String, name: String, size: (Int, Int), strides: (Int, Int), padding: Padding,
+              _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsFirst(x, name: name)
+        let pads = windowPads(input: [x.shape[0], x.shape[1]], kernel: [size.0, size.1],
+                              strides: [strides.0, strides.1], padding: padding)
+        var attributes = [Attribute.ints("kernel_shape", [size.0, size.1]),
+                          Attribute.ints("strides", [strides.0, strides.1]), Attribute.ints("pads", pads)]
+        if kind == "AveragePool" { attributes.append(Attribute.int("count_include_pad", 0)) }
+        let y = op(kind, [v.name], name: name, attributes)
+        return GraphValue(name: y, shape: outputShape, channelsFirst: true)
+    }
+
+    /// GlobalAveragePool / GlobalMaxPool (N, C, H, W) -> (N, C, 1, 1), then Flatten -> (N, C).
+    func globalPool(_ kind: String, name: String, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsFirst(x, name: name)
+        let y = op(kind, [v.name], name: name)
+        let flat = op("Flatten", [y], name: name, [Attribute.int("axis", 1)])
+        return GraphValue(name: flat, shape: outputShape)
+    }
+}

@@ -1,0 +1,48 @@
+import Layers
+import ONNXProto
+import Tensor
+
+/// Dense, Flatten and BatchNormalization: layers on the last (Keras) axis.
+extension GraphBuilder {
+    /// y = activation(x kernel + bias) on the last axis: MatMul + Add (x may be (N, D) or (N, T, D)).
+    func dense(_ layer: Dense, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsLast(x, name: layer.name)
+        let kernel = constant("\(layer.name)/kernel", layer.kernel.value)
+        let bias = constant("\(layer.name)/bias", layer.bias.value)
+        let product = op("MatMul", [v.name, kernel], name: layer.name)
+        let sum = op("Add", [product, bias], name: layer.name)
+        return activate(GraphValue(name: sum, shape: outputShape), layer.activation, name: layer.name)
+    }
+
+    /// Keras's Flatten reads (H, W, C) row-major, so images go back to channels last first.
+    func flatten(name: String, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsLast(x, name: name)
+        return GraphValue(name: op("Flatten", [v.name], name: name, [Attribute.int("axis", 1)]), shape: outputShape)
+    }
+
+    /// The inference form, y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta per channel:
+    /// ONNX BatchNormalization where the channels are axis 1 (a channels-first image, or (N, C));
+    /// otherwise (sequences (N, T, C)) Sub, Mul and Add broadcast over the last axis.
+    func batchNormalization(_ layer: BatchNormalization, _ x: GraphValue) -> GraphValue {
+        let c = layer.movingMean.value.count
+        let gamma = layer.scale ? layer.gamma.value.data : [Float](repeating: 1, count: c)
+        let beta = layer.center ? layer.beta.value.data : [Float](repeating: 0, count: c)
+        let mean = layer.movingMean.value.data, variance = layer.movingVariance.value.data
+        if x.shape.count == 1 || x.shape.count == 3 {
+            let v = channelsFirst(x, name: layer.name)
+            let inputs = [v.name, constant("\(layer.name)/gamma", shape: [c], values: gamma),
+                          constant("\(layer.name)/beta", shape: [c], values: beta),
+                          constant("\(layer.name)/moving_mean", shape: [c], values: mean),
+                          constant("\(layer.name)/moving_variance", shape: [c], values: variance)]
+            let y = op("BatchNormalization", inputs, name: layer.name, [Attribute.float("epsilon", layer.epsilon)])
+            return GraphValue(name: y, shape: x.shape, channelsFirst: v.channelsFirst)
+        }
+        let factor = zip(gamma, variance).map { g, v in g / (v + layer.epsilon).squareRoot() }
+        let centred = op("Sub", [x.name, constant("\(layer.name)/moving_mean", shape: [c], values: mean)],
+                         name: layer.name)
+        let scaled = op("Mul", [centred, constant("\(layer.name)/factor", shape: [c], values: factor)],
+                        name: layer.name)
+        let shifted = op("Add", [scaled, constant("\(layer.name)/beta", shape: [c], values: beta)], name: layer.name)
+        return GraphValue(name: shifted, shape: x.shape)
+    }
+}
