@@ -3,7 +3,7 @@
 
 SWIFT          ?= swift
 APT_PACKAGES   := pkg-config libopenblas-dev libsndfile1-dev libfftw3-dev libsoxr-dev \
-                  libopenmpi-dev openmpi-bin
+                  libopenmpi-dev openmpi-bin util-linux time
 RELEASE_FLAGS  := -c release
 DEMO_DIR       ?= demo-run
 

@@ -25,9 +25,15 @@ enum CrashFiles {
         (try? Data(contentsOf: root.appendingPathComponent(relative))) ?? Data()
     }
 
-    /// A copy of `source` at `destination` (replacing it).
+    /// A copy of `source` at `destination` (replacing it), times kept (`cp -a`) so that the copy's
+    /// clean files and caches stay up to date with its sources.
     static func copy(_ source: URL, to destination: URL) throws {
         try? FileManager.default.removeItem(at: destination)
-        try FileManager.default.copyItem(at: source, to: destination)
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = ["-a", source.path, destination.path]
+        try cp.run()
+        cp.waitUntilExit()
+        guard cp.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 }
