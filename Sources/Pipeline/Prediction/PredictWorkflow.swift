@@ -136,9 +136,13 @@ public enum PredictWorkflow {
     static let chunkClips = ProcessInfo.processInfo.environment["EARMARK_PREDICT_CHUNK"].flatMap { Int($0) }
         .flatMap { $0 > 0 ? $0 : nil } ?? 256
 
+    /// Seconds between progress lines (EARMARK_PROGRESS_SECONDS overrides, for tests).
+    static let progressSeconds = ProcessInfo.processInfo.environment["EARMARK_PROGRESS_SECONDS"]
+        .flatMap { Double($0) } ?? 1
+
     /// Decodes, cleans and predicts every file, `chunkClips` at a time; a file that fails gets a
-    /// warning and an empty row. Between chunks, at most once a second, the count done so far is
-    /// printed on standard error.
+    /// warning and an empty row. Between chunks, at most once per `progressSeconds`, the count done
+    /// so far is printed on standard error.
     static func predictFiles(_ urls: [URL], predictor: any ClipClassifier, display: (URL) -> String) -> [Row] {
         var rows: [Row] = []
         rows.reserveCapacity(urls.count)
@@ -169,7 +173,7 @@ public enum PredictWorkflow {
                                 label: p.label.map { predictor.classes[$0] }))
                 KillPoint.reached("clip")
             }
-            if rows.count < urls.count, Date().timeIntervalSince(shown) >= 1 {
+            if rows.count < urls.count, Date().timeIntervalSince(shown) >= progressSeconds {
                 shown = Date()
                 FileHandle.standardError.write(Data(String(format: "predicted %d/%d clips (%.0f s)\n", rows.count,
                                                            urls.count, shown.timeIntervalSince(start)).utf8))
