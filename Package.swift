@@ -86,6 +86,6 @@ let package = Package(
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "ClassicalTests", dependencies: ["Classical", "Tensor", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Pipeline", "Audio", "Tensor", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Pipeline", "Audio", "Tensor", "Durable", "TestSupport"]),
     ]
 )

@@ -17,12 +17,21 @@ public enum AudioDecoder {
     public static let chunkSamples = 1 << 16
     /// The largest number of mono samples reserved from the header's frame count before reading.
     public static let maximumReservation = 1 << 22
+    /// The environment variable that sets `maximumSeconds`.
+    public static let maximumSecondsVariable = "EARMARK_MAX_CLIP_SECONDS"
+    /// The longest clip decoded, in seconds (600 unless `EARMARK_MAX_CLIP_SECONDS` sets another
+    /// positive number): decoding stops and throws `tooLong` as soon as more frames than this arrive,
+    /// so memory stays bounded whatever the file's length or its header claim.
+    public static let maximumSeconds: Double = {
+        let given = ProcessInfo.processInfo.environment[maximumSecondsVariable].flatMap { Double($0) }
+        return given.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } ?? 600
+    }()
 
     /// Decodes `url` and mixes it to mono.
     ///
     /// Throws `AudioError` naming the file when libsndfile cannot open or decode it (with
     /// `sf_strerror`'s text), when it holds no frames, declares no channels or an absurd rate
-    /// (<= 0 or > 1,000,000 Hz), or holds a NaN or infinite sample.
+    /// (<= 0 or > 1,000,000 Hz), holds a NaN or infinite sample, or lasts longer than `maximumSeconds`.
     public static func decode(contentsOf url: URL) throws -> AudioClip {
         let name = url.path
         var info = SF_INFO()
@@ -43,12 +52,16 @@ public enum AudioDecoder {
         var samples: [Float] = []
         samples.reserveCapacity(Int(max(0, min(Int64(info.frames), Int64(maximumReservation)))))
         let chunkFrames = max(1, chunkSamples / channels)
+        let limitFrames = maximumSeconds * Double(rate)
         var chunk = [Float](repeating: 0, count: chunkFrames * channels)
         while true {
             let got = chunk.withUnsafeMutableBufferPointer { buffer in
                 Int(sf_readf_float(file, buffer.baseAddress!, sf_count_t(chunkFrames)))
             }
             if got <= 0 { break }
+            if Double(samples.count + got) > limitFrames {
+                throw AudioError(file: name, reason: .tooLong(limitSeconds: maximumSeconds))
+            }
             chunk.withUnsafeBufferPointer { buffer in
                 appendMono(buffer.baseAddress!, frames: got, channels: channels, to: &samples)
             }

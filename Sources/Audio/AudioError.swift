@@ -18,6 +18,8 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
         case cannotResample(String)
         /// The file could not be written (libsndfile or file-system text).
         case cannotWrite(String)
+        /// The clip lasts longer than `AudioDecoder.maximumSeconds` (the limit, in seconds).
+        case tooLong(limitSeconds: Double)
     }
 
     /// The file's path (or a short name for in-memory signals).
@@ -42,6 +44,9 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
         case .nonFinite(let frame): return "NaN or infinite sample at frame \(frame)"
         case .cannotResample(let text): return "cannot resample (\(text))"
         case .cannotWrite(let text): return "cannot write audio (\(text))"
+        case .tooLong(let limit):
+            return "longer than the limit of \(String(format: "%g", limit)) s per clip "
+                + "(set \(AudioDecoder.maximumSecondsVariable) to raise it)"
         }
     }
 }

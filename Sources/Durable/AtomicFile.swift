@@ -57,6 +57,9 @@ public enum AtomicFile {
         do {
             try produce(temporary)
             try sync(temporary, for: url, what: "flush")
+            KillPoint.reached("write")
+            KillPoint.reached("write:\(folder.lastPathComponent)/")
+            KillPoint.reached("write:\(url.lastPathComponent)")
             let renamed = temporary.withUnsafeFileSystemRepresentation { from in
                 url.withUnsafeFileSystemRepresentation { to in rename(from!, to!) }
             }

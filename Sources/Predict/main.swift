@@ -38,6 +38,8 @@ struct Predict: ParsableCommand {
     func run() throws {
         CLI.start()
         var folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        let written = out.map { [URL(fileURLWithPath: $0).deletingLastPathComponent()] } ?? []
+        DataLock.hold(folder.root, extra: written)
         let demo = DataFolder(root: folder.root.appendingPathComponent("demo", isDirectory: true))
         if !folder.hasTable && model == nil && demo.hasTable { folder = demo }
         let modelURL = CLI.report { try PredictWorkflow.locateModel(model, data: folder) }

@@ -38,6 +38,7 @@ struct Clean: ParsableCommand {
     func run() throws {
         CLI.start()
         let given = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        DataLock.hold(given.root)
         let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: given) }
         let folder = demo.map { name in
             CLI.report { try DemoData.ensure(try DemoSet.named(name), in: given) { print($0) } }
@@ -122,6 +123,7 @@ struct Descriptors: ParsableCommand {
     func run() throws {
         CLI.start()
         let folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
+        DataLock.hold(folder.root)
         let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: folder) }
         guard folder.hasTable else {
             CLI.report {

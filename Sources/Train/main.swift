@@ -120,6 +120,7 @@ struct Fit: ParsableCommand {
         options.apply(to: &cfg)
         if printConfig { print(cfg.yaml(), terminator: ""); Cluster.finish(); return }
         let out = ScriptOutput(mode: output.mode)
+        DataLock.hold(requested.root, owner: Cluster.current.rank == 0)
         let data = CLI.report { try options.folder() }
         options.installStop()
         let console: TrainingConsole = switch output.mode {
@@ -162,6 +163,7 @@ struct Compare: ParsableCommand {
             options.apply(to: &cfg)
             loaded.append(cfg)
         }
+        DataLock.hold(URL(fileURLWithPath: options.data, isDirectory: true), owner: Cluster.current.rank == 0)
         let data = CLI.report { try options.folder() }
         options.installStop()
         CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }

@@ -1,5 +1,6 @@
 import Audio
 import Dispatch
+import Durable
 import Foundation
 
 /// The cleaning step (docs/WORKFLOW.md §2) over a data set: every source in wavfiles/ is decoded, mixed
@@ -126,6 +127,7 @@ public enum CleanStep {
             return Outcome(fault: FileError(folder.path, "cannot be created (\(error.localizedDescription))"))
         }
         do { try WavWriter.write(cleaned, sampleRate: rate, to: target) } catch { return Outcome(fault: error) }
+        KillPoint.reached("clean")
         return Outcome(samples: cleaned, entry: Manifest.Entry(source: stamp, samples: cleaned.count, note: note),
                        warning: note, rebuilt: true)
     }

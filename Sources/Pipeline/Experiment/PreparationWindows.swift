@@ -1,4 +1,5 @@
 import Audio
+import Durable
 import Foundation
 import Tensor
 
@@ -51,6 +52,7 @@ struct WindowSource {
         for r in trainRows + validationRows {
             sources[table.rows[r].fname] = SourceStamp(of: data.wavfiles.appendingPathComponent(table.rows[r].fname))
         }
+        KillPoint.reached("features")
         try FeatureCache.write(train: train, validation: validation, scaling: scaling, key: key, config: config,
                                sources: sources, to: cacheURL)
         progress("features", 1, 1)
@@ -80,6 +82,7 @@ struct WindowSource {
                                      files: rows.map { Int32($0) }, features: f)
             }
             sets = (compute(trainRows), compute(validationRows))
+            KillPoint.reached("features")
             try ClipFeatureCache.write(train: sets!.train, validation: sets!.validation, key: key, config: config,
                                        to: url)
             progress("features", 1, 1)

@@ -1,3 +1,4 @@
+import Durable
 import Foundation
 import Layers
 import Tensor
@@ -71,6 +72,7 @@ public struct TrainingRun {
         var summary = summarize(outcome, trainer: trainer, report: report)
         guard outcome == .finished, Cluster.current.rank == 0 else { return summary }
         summary.test = try scoreTestFiles(report: report)
+        KillPoint.reached("report")
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
                                                      crossValidation: crossValidation))
         try report.writeHTML(page(summary).html())
@@ -156,6 +158,7 @@ public struct TrainingRun {
         events.step = { epoch, step, steps, loss, accuracy, perStep in
             if epoch != announced { announced = epoch; console.epochStart(epoch + 1, of: epochs) }
             console.step(step + 1, of: steps, loss: loss, accuracy: accuracy, secondsPerStep: perStep)
+            KillPoint.reached("step")
         }
         events.shouldStop = shouldStop
         guard Cluster.current.rank == 0 else { return events }     // rank 0 alone writes files

@@ -1,4 +1,5 @@
 import Audio
+import Durable
 import Foundation
 
 /// What the `predict` command does: classify the files of audio.csv (with their split at training
@@ -130,31 +131,56 @@ public enum PredictWorkflow {
         r.probabilities.map { $0.map { String(format: "%.6f", $0) } } ?? [String](repeating: "", count: classes)
     }
 
-    /// Decodes, cleans and predicts every file; a file that fails gets a warning and an empty row.
+    /// Clips decoded and predicted together: memory holds one chunk's audio, whatever the number of
+    /// clips (EARMARK_PREDICT_CHUNK overrides, for tests).
+    static let chunkClips = ProcessInfo.processInfo.environment["EARMARK_PREDICT_CHUNK"].flatMap { Int($0) }
+        .flatMap { $0 > 0 ? $0 : nil } ?? 256
+
+    /// Seconds between progress lines (EARMARK_PROGRESS_SECONDS overrides, for tests).
+    static let progressSeconds = ProcessInfo.processInfo.environment["EARMARK_PROGRESS_SECONDS"]
+        .flatMap { Double($0) } ?? 1
+
+    /// Decodes, cleans and predicts every file, `chunkClips` at a time; a file that fails gets a
+    /// warning and an empty row. Between chunks, at most once per `progressSeconds`, the count done
+    /// so far is printed on standard error.
     static func predictFiles(_ urls: [URL], predictor: any ClipClassifier, display: (URL) -> String) -> [Row] {
-        var cleaned: [[Float]] = []
-        var failures: [Int: String] = [:]
-        for (i, url) in urls.enumerated() {
-            do { cleaned.append(try predictor.clean(contentsOf: url)) } catch {
-                failures[i] = (error as? AudioError)?.explanation ?? "\(error)"
-                cleaned.append([])
-            }
-        }
-        let predictions = predictor.predict(cleaned: cleaned)
         var rows: [Row] = []
-        for (i, p) in predictions.enumerated() {
-            if let reason = failures[i] {
-                Diagnostics.warning("\(display(urls[i])): no prediction: \(reason)")
-            } else if p.probabilities == nil {
-                let seconds = Double(cleaned[i].count) / Double(predictor.features.rate)
-                Diagnostics.warning("\(display(urls[i])): no prediction: \(String(format: "%.3f", seconds)) s after "
-                                    + "cleaning, shorter than one \(predictor.features.windowSeconds) s window")
+        rows.reserveCapacity(urls.count)
+        var failed = 0
+        let start = Date()
+        var shown = start
+        for first in stride(from: 0, to: urls.count, by: chunkClips) {
+            let chunk = urls[first..<min(first + chunkClips, urls.count)]
+            var cleaned: [[Float]] = []
+            var failures: [Int: String] = [:]
+            for (i, url) in chunk.enumerated() {
+                do { cleaned.append(try predictor.clean(contentsOf: url)) } catch {
+                    failures[i] = (error as? AudioError)?.explanation ?? "\(error)"
+                    cleaned.append([])
+                }
             }
-            rows.append(Row(fields: [], probabilities: p.probabilities, label: p.label.map { predictor.classes[$0] }))
+            for (i, p) in predictor.predict(cleaned: cleaned).enumerated() {
+                let url = chunk[chunk.startIndex + i]
+                if let reason = failures[i] {
+                    Diagnostics.warning("\(display(url)): no prediction: \(reason)")
+                } else if p.probabilities == nil {
+                    let seconds = Double(cleaned[i].count) / Double(predictor.features.rate)
+                    Diagnostics.warning("\(display(url)): no prediction: \(String(format: "%.3f", seconds)) s after "
+                                        + "cleaning, shorter than one \(predictor.features.windowSeconds) s window")
+                }
+                if p.probabilities == nil { failed += 1 }
+                rows.append(Row(fields: [], probabilities: p.probabilities,
+                                label: p.label.map { predictor.classes[$0] }))
+                KillPoint.reached("clip")
+            }
+            if rows.count < urls.count, Date().timeIntervalSince(shown) >= progressSeconds {
+                shown = Date()
+                FileHandle.standardError.write(Data(String(format: "predicted %d/%d clips (%.0f s)\n", rows.count,
+                                                           urls.count, shown.timeIntervalSince(start)).utf8))
+            }
         }
-        if !failures.isEmpty || rows.contains(where: { $0.probabilities == nil }) {
-            let missing = rows.filter { $0.probabilities == nil }.count
-            Diagnostics.warning("\(missing) of \(urls.count) files have no prediction (see above)")
+        if failed > 0 {
+            Diagnostics.warning("\(failed) of \(urls.count) files have no prediction (see above)")
         }
         return rows
     }

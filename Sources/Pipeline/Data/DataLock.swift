@@ -1,0 +1,29 @@
+import Durable
+import Foundation
+
+/// The advisory lock of a data folder: `train`, `predict` and `preprocess` hold it while they read and
+/// write DATA, so two of them on one folder run one after the other (the second says it waits) and
+/// never mix their caches, models or predictions (docs/RELIABILITY.md, "Two processes").
+public enum DataLock {
+    /// Locks `root` (waiting, with a message on standard error, while another process holds it), then
+    /// removes the temporary files that a killed writer left in the folders Earmark writes: DATA and
+    /// its clean/, pickles/, models/, runs/ and demo sets. `extra`: further folders to clear (a
+    /// predictions file written outside DATA), not recursively. `owner`: false on MPI ranks other
+    /// than 0, which share rank 0's lock. A missing folder is not locked.
+    public static func hold(_ root: URL, extra: [URL] = [], owner: Bool = true) {
+        guard owner else { return }
+        let shown = DataFolder(root: root).display(root)
+        let locked = FolderLock.acquire(root) { pid in
+            let holder = pid.map { " held by pid \($0)" } ?? ""
+            FileHandle.standardError.write(Data("waiting for the lock on \(shown.isEmpty ? "." : shown)\(holder)\n"
+                .utf8))
+        }
+        guard locked else { return }
+        let data = DataFolder(root: root)
+        let owned = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
+            .filter { $0.hasPrefix("demo") }.map { root.appendingPathComponent($0, isDirectory: true) }
+        AtomicFile.removeStaleTemporaries(in: [root] + extra, recursive: false)
+        AtomicFile.removeStaleTemporaries(in: [data.clean, data.pickles, data.models, data.runs] + owned,
+                                          recursive: true)
+    }
+}
