@@ -51,7 +51,14 @@ struct DataOptions: ParsableArguments {
                                visibility: .hidden))
     var stopAfterSteps: Int?
 
+    @Option(help: ArgumentHelp("For tests: rank R dies (SIGKILL) at its N-th training step.", valueName: "R:N",
+                               visibility: .hidden))
+    var abortRankAtStep: String?
+
     func validate() throws {
+        if let a = abortRankAtStep, Self.parseAbort(a) == nil {
+            throw ValidationError("--abort-rank-at-step: expected R:N (rank, step from 1), got '\(a)'")
+        }
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
         if let k = folds, k < 2 { throw ValidationError("--folds must be at least 2, got \(k)") }
         if let s = seed, s < 0 { throw ValidationError("--seed must be non-negative, got \(s)") }
@@ -77,10 +84,20 @@ struct DataOptions: ParsableArguments {
         if let s = seed { config.training.seed = s }
     }
 
-    /// Installs the stop handlers (and the test step limit).
+    /// Installs the stop handlers (and the test step limit and rank death).
     func installStop() {
         StopSignal.install()
         if let n = stopAfterSteps { StopSignal.stop(afterSteps: n) }
+        if let (rank, step) = abortRankAtStep.flatMap(Self.parseAbort), rank == Cluster.current.rank {
+            StopSignal.die(atStep: step)
+        }
+    }
+
+    /// (rank, step) of `R:N`, nil unless both are numbers (step at least 1).
+    static func parseAbort(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 0, parts[1] >= 1 else { return nil }
+        return (parts[0], parts[1])
     }
 }
 

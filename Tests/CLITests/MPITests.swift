@@ -65,6 +65,108 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(m.stdout.contains("test: file-level accuracy"), m.stdout)
         XCTAssertEqual(m.stdout.components(separatedBy: "Epoch 1/1").count - 1, 1,
                        "only rank 0 prints progress:\n\(m.stdout)")
+        // the test files, scored shard by shard on the two ranks and gathered, give 1 rank's results
+        XCTAssertEqual(testSection(m.stdout), testSection(a.stdout))
+        XCTAssertFalse(testSection(m.stdout).isEmpty, m.stdout)
+        let confusion = "runs/tiny/confusion.svg"
+        XCTAssertEqual(try Data(contentsOf: ranks.appendingPathComponent(confusion)),
+                       try Data(contentsOf: alone.appendingPathComponent(confusion)))
+        XCTAssertTrue(m.stdout.contains("data-parallel: 2 ranks x 1 replicas; one allreduce per step"), m.stdout)
+    }
+
+    /// The lines from `test: file-level accuracy` up to `model:` (accuracies, per-class table, ROC AUC).
+    func testSection(_ stdout: String) -> [Substring] {
+        let lines = stdout.split(separator: "\n")
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("test: file-level accuracy") }) else { return [] }
+        return Array(lines[start...].prefix { !$0.hasPrefix("model:") })
+    }
+
+    /// Every file under `folder` (relative path -> contents).
+    func files(under folder: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        while let url = walker?.nextObject() as? URL {
+            guard !url.hasDirectoryPath, let data = try? Data(contentsOf: url) else { continue }
+            out[String(url.path.dropFirst(folder.path.count))] = data
+        }
+        return out
+    }
+
+    /// Columns `keep` of every line of a CSV file (the others hold times).
+    func columns(_ url: URL, keep: [Int]) throws -> [String] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            return keep.map { String(cells[$0]) }.joined(separator: ",")
+        }
+    }
+
+    func testCompareWithFoldsOnTwoRanksGivesTheResultsOfOneRank() throws {
+        let alone = try makeData(epochs: 1), ranks = try makeData(epochs: 1)
+        for root in [alone, ranks] {   // a second config: another dense width, another name
+            let tiny = try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
+            try tiny.replacingOccurrences(of: "name: tiny", with: "name: wide")
+                .replacingOccurrences(of: "units: 8", with: "units: 12")
+                .write(to: root.appendingPathComponent("cfg/wide.yaml"), atomically: true, encoding: .utf8)
+        }
+        let arguments = ["compare", "cfg/tiny.yaml", "cfg/wide.yaml", "--folds", "2"]
+        let a = try trainAlone(arguments, in: alone)
+        XCTAssertEqual(a.status, 0, a.output)
+        let m = try trainMPI(ranks: 2, arguments, in: ranks)
+        XCTAssertEqual(m.status, 0, m.output)
+        // the best models (checkpoints hold the epochs' seconds too)
+        func models(_ root: URL) throws -> [String: Data] {
+            try files(under: root.appendingPathComponent("models")).filter { !$0.key.contains(".checkpoint.") }
+        }
+        let names = try models(ranks).keys.sorted()
+        XCTAssertEqual(names.count, 6, "2 configs x (2 folds + final): \(names)")
+        XCTAssertEqual(try models(ranks), try models(alone),
+                       "2 ranks trained other fold or final models than 1 rank with 2 replicas")
+        for name in ["runs/tiny/folds.csv", "runs/wide/folds.csv", "runs/compare/compare_folds.csv"] {
+            XCTAssertEqual(try String(contentsOf: ranks.appendingPathComponent(name), encoding: .utf8),
+                           try String(contentsOf: alone.appendingPathComponent(name), encoding: .utf8), name)
+        }
+        // config, parameters, best validation accuracy, test accuracy (folds' mean) and its sd; not the times
+        let table = "runs/compare/compare.csv"
+        XCTAssertEqual(try columns(ranks.appendingPathComponent(table), keep: [0, 1, 4, 5, 7]),
+                       try columns(alone.appendingPathComponent(table), keep: [0, 1, 4, 5, 7]))
+        XCTAssertEqual(m.stdout.components(separatedBy: "cross-validation: 2 folds").count,
+                       a.stdout.components(separatedBy: "cross-validation: 2 folds").count, m.stdout)
+    }
+
+    func testAugmentationOnTwoRanksGivesTheWeightsOfTwoReplicas() throws {
+        let augmentation = """
+            augmentation:
+              gain_db: [-6, 6]
+              time_shift_seconds: 0.05
+              noise: {kind: white, snr_db: [10, 30], probability: 0.5}
+              spec_augment: {time_masks: 1, time_width: 4, freq_masks: 1, freq_width: 3}
+              mixup: {alpha: 0.4}
+            """
+        let alone = try makeData(epochs: 1), ranks = try makeData(epochs: 1)
+        for root in [alone, ranks] { try TinyData.writeConfig(in: root, epochs: 1, extra: augmentation) }
+        let a = try trainAlone(["--mode", "tiny"], in: alone)
+        XCTAssertEqual(a.status, 0, a.output)
+        let m = try trainMPI(ranks: 2, ["--mode", "tiny"], in: ranks)
+        XCTAssertEqual(m.status, 0, m.output)
+        XCTAssertEqual(try model(ranks), try model(alone),
+                       "augmented: 2 ranks x 1 replica trained other weights than 1 x 2")
+        XCTAssertEqual(try history(ranks), try history(alone))
+        // augmentation is on: the weights differ from a run without it
+        let plain = try makeData(epochs: 1)
+        XCTAssertEqual(try trainAlone(["--mode", "tiny"], in: plain).status, 0)
+        XCTAssertNotEqual(try model(plain), try model(alone))
+    }
+
+    func testADeadRankEndsTheJobWithAnErrorNamingItAndNoFiles() throws {
+        let root = try makeData(epochs: 1)
+        let start = Date()
+        let m = try trainMPI(ranks: 2, ["--mode", "tiny", "--abort-rank-at-step", "1:2"], in: root)
+        let seconds = Date().timeIntervalSince(start)
+        XCTAssertNotEqual(m.status, 0, m.output)
+        XCTAssertLessThan(seconds, 45, "the surviving rank must not wait for the dead one:\n\(m.output)")
+        XCTAssertTrue(m.output.contains("rank 1"), "the dead rank is named:\n\(m.output)")
+        let written = try files(under: root.appendingPathComponent("models"))
+        XCTAssertTrue(written.isEmpty, "no model or checkpoint from a failed run: \(written.keys.sorted())")
     }
 
     func testResumeWithAnotherRankCountGivesTheUninterruptedWeights() throws {

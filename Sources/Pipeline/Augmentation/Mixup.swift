@@ -22,24 +22,38 @@ public struct Mixup: Sendable {
     /// Mixes `x` and `labels` in place as drawn; returns the soft targets of `classes` classes.
     public static func apply(lambda: Double, partner: [Int], x: inout Tensor, labels: inout [Int32],
                              classes: Int) -> Tensor {
-        let n = labels.count, s = x.count / max(n, 1)
+        let n = labels.count
+        let mixed = mix(lambda: lambda, partner: partner, rows: 0..<n, source: x, sourceLabels: labels,
+                        position: Array(0..<n), classes: classes)
+        x = mixed.x; labels = mixed.labels
+        return mixed.targets
+    }
+
+    /// Rows `rows` of the mixed batch (a rank's shard), from `source`, which holds the batch rows a
+    /// shard needs (its own and their partners): batch row b is source row `position[b]`.
+    ///
+    ///     source (M, S...), sourceLabels (M) -> x (rows, S...), labels (rows), targets (rows, K)
+    public static func mix(lambda: Double, partner: [Int], rows: Range<Int>, source: Tensor, sourceLabels: [Int32],
+                           position: [Int], classes: Int) -> (x: Tensor, labels: [Int32], targets: Tensor) {
+        let s = source.count / max(sourceLabels.count, 1)
         let l = Float(lambda), m = 1 - Float(lambda)
-        let original = x
-        original.data.withUnsafeBufferPointer { src in
+        var x = Tensor(shape: [rows.count] + Array(source.shape.dropFirst()))
+        source.data.withUnsafeBufferPointer { src in
             x.data.withUnsafeMutableBufferPointer { dst in
-                for b in 0..<n {
-                    let p = partner[b]
-                    for j in 0..<s { dst[b * s + j] = l * src[b * s + j] + m * src[p * s + j] }
+                for (o, b) in rows.enumerated() {
+                    let i = position[b], p = position[partner[b]]
+                    for j in 0..<s { dst[o * s + j] = l * src[i * s + j] + m * src[p * s + j] }
                 }
             }
         }
-        var targets = Tensor(shape: [n, classes])
-        let before = labels
-        for b in 0..<n {
-            targets.data[b * classes + Int(before[b])] += l
-            targets.data[b * classes + Int(before[partner[b]])] += m
-            labels[b] = lambda >= 0.5 ? before[b] : before[partner[b]]
+        var targets = Tensor(shape: [rows.count, classes])
+        var labels = [Int32](repeating: 0, count: rows.count)
+        for (o, b) in rows.enumerated() {
+            let own = sourceLabels[position[b]], other = sourceLabels[position[partner[b]]]
+            targets.data[o * classes + Int(own)] += l
+            targets.data[o * classes + Int(other)] += m
+            labels[o] = lambda >= 0.5 ? own : other
         }
-        return targets
+        return (x, labels, targets)
     }
 }

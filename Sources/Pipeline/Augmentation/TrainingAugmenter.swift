@@ -6,7 +6,8 @@ import Tensor
 /// example's samples are cut from its cleaned clip, augmented (`AudioAugmentation`), turned into
 /// features by the configured front end and scaled with the training scaling, replacing the
 /// cached features; then SpecAugment masks each example and mixup mixes the batch. Every draw
-/// comes from `AugmentationRandom` with (seed, epoch, step, row in the batch).
+/// comes from `AugmentationRandom` with (seed, epoch, step, row in the global batch), so a rank's
+/// shard of a batch is augmented as those rows of the whole batch are.
 public final class TrainingAugmenter: BatchAugmentation {
     /// Where the audio of training example i comes from.
     public enum Examples: Sendable {
@@ -59,8 +60,50 @@ public final class TrainingAugmenter: BatchAugmentation {
 
     public func augment(_ x: inout Tensor, labels: inout [Int32], indices: ArraySlice<Int>,
                         epoch: Int, step: Int) -> Tensor? {
+        augmentRows(&x, examples: Array(indices), rows: Array(0..<indices.count), epoch: epoch, step: step)
+        guard let m = config.mixup else { return nil }
+        let (lambda, partner) = drawMixup(m, count: labels.count, epoch: epoch, step: step)
+        return Mixup.apply(lambda: lambda, partner: partner, x: &x, labels: &labels, classes: classes)
+    }
+
+    /// A rank's shard `rows` of the augmented batch, computing only the rows it needs: its own, and
+    /// with mixup their partners (the pairing is drawn over the whole batch, as on one rank).
+    public func augment(_ x: inout Tensor, labels: inout [Int32], indices: ArraySlice<Int>, rows: Range<Int>,
+                        of set: WindowSet, epoch: Int, step: Int) -> Tensor? {
+        let all = Array(indices)
+        guard let m = config.mixup else {
+            set.gather(all[rows], into: &x, labels: &labels)
+            augmentRows(&x, examples: Array(all[rows]), rows: Array(rows), epoch: epoch, step: step)
+            return nil
+        }
+        let (lambda, partner) = drawMixup(m, count: all.count, epoch: epoch, step: step)
+        let needed = Set(rows).union(rows.map { partner[$0] }).sorted()
+        var position = [Int](repeating: -1, count: all.count)
+        for (i, b) in needed.enumerated() { position[b] = i }
+        var source = Tensor.empty, sourceLabels: [Int32] = []
+        let examples = needed.map { all[$0] }
+        set.gather(examples[...], into: &source, labels: &sourceLabels)
+        augmentRows(&source, examples: examples, rows: needed, epoch: epoch, step: step)
+        let mixed = Mixup.mix(lambda: lambda, partner: partner, rows: rows, source: source,
+                              sourceLabels: sourceLabels, position: position, classes: classes)
+        x = mixed.x; labels = mixed.labels
+        return mixed.targets
+    }
+
+    /// The batch's mixup lambda and pairing over `count` rows (its own stream, row -1).
+    func drawMixup(_ m: AugmentationConfig.MixupSettings, count: Int, epoch: Int,
+                   step: Int) -> (lambda: Double, partner: [Int]) {
+        var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: -1, stream: .mixup)
+        return Mixup(alpha: m.alpha).draw(count: count, rng: &rng)
+    }
+
+    /// The audio parts and SpecAugment on `x`, whose row b is training example `examples[b]` at row
+    /// `rows[b]` of the batch (every draw comes from that batch row's generators).
+    ///
+    ///     x (n, inputShape...) -> x (n, inputShape...)
+    func augmentRows(_ x: inout Tensor, examples: [Int], rows: [Int], epoch: Int, step: Int) {
         if let audioPart {
-            let segments = indices.enumerated().map { b, i in
+            let segments = zip(rows, examples).map { b, i in
                 var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: b, stream: .audio)
                 let d = audioPart.draw(&rng)
                 let (clip, start) = source(of: i, epoch: epoch)
@@ -75,20 +118,16 @@ public final class TrainingAugmenter: BatchAugmentation {
         }
         if let s = config.specAugment {
             let masker = SpecAugment(s), frames = inputShape[0], coefficients = inputShape[1]
-            let per = x.count / max(labels.count, 1)
+            let per = x.count / max(rows.count, 1)
             x.data.withUnsafeMutableBufferPointer { p in
-                for b in 0..<labels.count {
+                for (o, b) in rows.enumerated() {
                     var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: b,
                                                            stream: .masks)
                     let masks = masker.masks(frames: frames, coefficients: coefficients, rng: &rng)
-                    SpecAugment.apply(masks, to: p.baseAddress! + b * per, frames: frames, coefficients: coefficients)
+                    SpecAugment.apply(masks, to: p.baseAddress! + o * per, frames: frames, coefficients: coefficients)
                 }
             }
         }
-        guard let m = config.mixup else { return nil }
-        var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: -1, stream: .mixup)
-        let (lambda, partner) = Mixup(alpha: m.alpha).draw(count: labels.count, rng: &rng)
-        return Mixup.apply(lambda: lambda, partner: partner, x: &x, labels: &labels, classes: classes)
     }
 
     /// The table row and first sample of training example `i` in `epoch`.

@@ -64,7 +64,9 @@ extension Workflow {
         run.crossValidation = outcome
         let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
         guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
-        try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))
+        if Cluster.current.rank == 0 {      // rank 0 alone writes files
+            try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))
+        }
         return CrossValidationRun(outcome: outcome, last: summary, prepared: prepared)
     }
 }

@@ -19,10 +19,17 @@ public enum StopSignal {
     /// per training step), a deterministic stand-in for Ctrl-C during that step.
     public static func stop(afterSteps steps: Int) { stepLimit.store(steps, ordering: .relaxed) }
 
+    private static let deathStep = Atomic<Int>(0)
+
+    /// For tests of a rank that dies: the `step`-th poll kills this process (SIGKILL, no clean-up),
+    /// as a crash or a lost host would.
+    public static func die(atStep step: Int) { deathStep.store(step, ordering: .relaxed) }
+
     /// Whether training should stop now: a signal was received or the test step limit is reached.
     /// Counts one poll per call.
     public static func shouldStop() -> Bool {
         let n = polls.add(1, ordering: .relaxed).newValue, limit = stepLimit.load(ordering: .relaxed)
+        if n == deathStep.load(ordering: .relaxed) { kill(getpid(), SIGKILL) }
         return received != nil || (limit > 0 && n >= limit)
     }
 

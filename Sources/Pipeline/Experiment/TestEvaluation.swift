@@ -19,7 +19,12 @@ public struct TestEvaluation {
 
     /// Predicts every row in `rows` from its cleaned clip and scores it against `labels`.
     public init(predictor: any ClipClassifier, clips: [[Float]], rows: [Int], labels: [Int32]) {
-        let predictions = predictor.predict(cleaned: rows.map { clips[$0] })
+        self.init(classes: predictor.classes, predictions: predictor.predict(cleaned: rows.map { clips[$0] }),
+                  rows: rows, labels: labels)
+    }
+
+    /// Scores `predictions` (one per row of `rows`, in order) against `labels`.
+    public init(classes: [String], predictions: [Predictor.ClipPrediction], rows: [Int], labels: [Int32]) {
         var kept: [Int] = [], probs: [[Float]] = [], truth: [Int] = [], predicted: [Int] = []
         var windowHits = 0, windowTotal = 0
         for (i, r) in rows.enumerated() {
@@ -28,7 +33,7 @@ public struct TestEvaluation {
             windowHits += predictions[i].windowPredictions.filter { $0 == Int(labels[r]) }.count
             windowTotal += predictions[i].windows
         }
-        classes = predictor.classes
+        self.classes = classes
         self.rows = kept
         self.truth = truth
         probabilities = probs

@@ -70,8 +70,9 @@ public struct TrainingRun {
                                       epochs: config.training.epochs, events: events, epochSet: epochSet)
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
-        guard outcome == .finished, Cluster.current.rank == 0 else { return summary }
+        guard outcome == .finished else { return summary }
         summary.test = try scoreTestFiles(report: report)
+        guard Cluster.current.rank == 0 else { return summary }
         KillPoint.reached("report")
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
                                                      crossValidation: crossValidation))
@@ -111,11 +112,6 @@ public struct TrainingRun {
                               loss: SoftmaxCrossEntropy(classWeights: weights),
                               batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
         trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
-        if trainer.augmentation != nil && engine.collective.size > 1 {
-            throw ConfigError(file: config.source, key: "augmentation",
-                              "cannot be used with several MPI ranks yet (each rank would augment only its shard); "
-                              + "train on one rank")
-        }
         return trainer
     }
 
@@ -174,18 +170,19 @@ public struct TrainingRun {
         return events
     }
 
-    /// With several ranks: the gradient allreduce's mean time per step beside the step time.
+    /// With several ranks: the step's allreduce (its size, and its mean time per step) beside the step time.
     func noteCommunication(_ trainer: Trainer, console: TrainingConsole) {
         let engine = trainer.engine, c = engine.collective
         guard c.size > 1, engine.allreduceCalls > 0 else { return }
-        let floats = engine.model.parameterCount
+        let floats = engine.allreduceFloats
         let steps = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
         let epochs = trainer.state.history
         let stepSeconds = epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count * steps))
         let step = epochs.isEmpty ? "" : String(format: ", step %.3f ms", stepSeconds * 1e3)   // whole epochs only
-        console.note(String(format: "data-parallel: %d ranks x %d replicas; gradient allreduce of %d floats "
-                            + "(%.1f KiB) %.3f ms per step", c.size, engine.replicas.count, floats,
-                            Double(floats * 4) / 1024, engine.allreduceSeconds / Double(engine.allreduceCalls) * 1e3)
+        console.note(String(format: "data-parallel: %d ranks x %d replicas; one allreduce per step of %d floats "
+                            + "(%.1f KiB: gradients, state, statistics) %.3f ms per step", c.size,
+                            engine.replicas.count, floats, Double(floats * 4) / 1024,
+                            engine.allreduceSeconds / Double(engine.allreduceCalls) * 1e3)
                      + step)
     }
 
@@ -203,13 +200,33 @@ public struct TrainingRun {
     }
 
     /// The best model's results on the held-out test files, with their confusion plot (nil without
-    /// test files).
+    /// test files). With several ranks, rank 0 reads the model file and sends its weights to the
+    /// others, every rank predicts its shard of the files, and the predictions are gathered
+    /// (`DistributedScoring`); rank 0 alone writes the plot.
     func scoreTestFiles(report: RunReport) throws -> TestEvaluation? {
-        let best = try TrainedModel.load(from: data.model(config.name)).model
+        let cluster = Cluster.current
         guard !prepared.testRows.isEmpty else { return nil }
-        let evaluation = TestEvaluation(predictor: ModelFile.classifier(for: best), clips: prepared.clips,
+        let best: TrainedModel
+        if cluster.rank == 0 {
+            best = try TrainedModel.load(from: data.model(config.name)).model
+        } else {
+            best = TrainedModel(config: config, classes: prepared.classes, scaling: prepared.scaling,
+                                splits: prepared.splitNames,
+                                network: try config.makeModel(classes: prepared.classes.count, seed: 0))
+        }
+        let evaluation: TestEvaluation
+        if cluster.size > 1 {
+            DistributedScoring.broadcastWeights(of: best.network, from: 0, over: cluster)
+            let predictions = DistributedScoring.predict(ModelFile.classifier(for: best),
+                                                         clips: prepared.testRows.map { prepared.clips[$0] },
+                                                         classes: prepared.classes.count, over: cluster)
+            evaluation = TestEvaluation(classes: best.classes, predictions: predictions, rows: prepared.testRows,
+                                        labels: prepared.rowLabels)
+        } else {
+            evaluation = TestEvaluation(predictor: ModelFile.classifier(for: best), clips: prepared.clips,
                                         rows: prepared.testRows, labels: prepared.rowLabels)
-        try report.writeConfusion(evaluation.report, title: "\(config.name): test files")
+        }
+        if cluster.rank == 0 { try report.writeConfusion(evaluation.report, title: "\(config.name): test files") }
         return evaluation
     }
 }

@@ -10,6 +10,7 @@ public enum Workflow {
     /// single run (cross-validation folds report on the Keras-style console).
     public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool, folds: Int? = nil,
                              console: TrainingConsole = KerasConsole()) throws -> TrainingRun.Summary {
+        try refuseForestOnRanks([config])
         if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
         if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
         let prepared = try prepare(config: config, data: data)
@@ -27,8 +28,12 @@ public enum Workflow {
     /// Trains every config in turn on the same data and prints and writes the comparison table;
     /// with `folds`, cross-validates each config on the same folds (drawn once, with the first
     /// config's seed and group column).
+    /// With several ranks every rank trains and scores each config; rank 0 alone builds and writes the
+    /// table (it times prediction with the model files it wrote).
     public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws {
+        try refuseForestOnRanks(configs)
         var comparison = Comparison()
+        let writes = Cluster.current.rank == 0
         if let count = folds {
             let shared = try drawFolds(config: configs[0], data: data, count: count)
             for config in configs {
@@ -45,9 +50,11 @@ public enum Workflow {
                 guard let outcome = run.outcome else { print("stopped"); return }
                 printSummary(run.last, data: data)
                 print("cross-validation: \(outcome.line)")
-                try comparison.add(run.last, config: config, prepared: run.prepared, crossValidation: outcome)
+                if writes {
+                    try comparison.add(run.last, config: config, prepared: run.prepared, crossValidation: outcome)
+                }
             }
-            try finish(comparison, data: data)
+            if writes { try finish(comparison, data: data) }
             return
         }
         for config in configs {
@@ -62,9 +69,18 @@ public enum Workflow {
                 .run(resume: false, console: KerasConsole()) { StopSignal.shouldStop() }
             guard summary.outcome == .finished else { print("stopped"); return }
             printSummary(summary, data: data)
-            try comparison.add(summary, config: config, prepared: prepared)
+            if writes { try comparison.add(summary, config: config, prepared: prepared) }
         }
-        try finish(comparison, data: data)
+        if writes { try finish(comparison, data: data) }
+    }
+
+    /// A random forest is fitted by one process: under mpirun with several ranks it is an error.
+    static func refuseForestOnRanks(_ configs: [ExperimentConfig]) throws {
+        guard Cluster.current.size > 1, let forest = configs.first(where: { $0.model.kind == .randomForest }) else {
+            return
+        }
+        throw ConfigError(file: forest.source, key: "model.kind",
+                          "random_forest is fitted by one process, not data-parallel: run it without mpirun")
     }
 
     /// Prints and writes the comparison table.

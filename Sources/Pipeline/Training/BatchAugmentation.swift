@@ -9,4 +9,35 @@ public protocol BatchAugmentation: AnyObject {
     ///     x (B, inputShape...), labels (B) -> x, labels changed; soft targets (B, K) or nil
     /// - Returns: soft targets for the loss (mixup), or nil for the integer labels.
     func augment(_ x: inout Tensor, labels: inout [Int32], indices: ArraySlice<Int>, epoch: Int, step: Int) -> Tensor?
+
+    /// Rows `rows` of the augmented global batch `indices` of `set` (a rank's shard), equal to those
+    /// rows of `augment` on the whole batch.
+    ///
+    ///     set, indices (B), rows (n of B) -> x (n, inputShape...), labels (n); soft targets (n, K) or nil
+    func augment(_ x: inout Tensor, labels: inout [Int32], indices: ArraySlice<Int>, rows: Range<Int>,
+                 of set: WindowSet, epoch: Int, step: Int) -> Tensor?
+}
+
+extension BatchAugmentation {
+    /// Augments the whole batch and keeps `rows` (every rank does the whole batch's work).
+    public func augment(_ x: inout Tensor, labels: inout [Int32], indices: ArraySlice<Int>, rows: Range<Int>,
+                        of set: WindowSet, epoch: Int, step: Int) -> Tensor? {
+        var whole = Tensor.empty, wholeLabels: [Int32] = []
+        set.gather(indices, into: &whole, labels: &wholeLabels)
+        let targets = augment(&whole, labels: &wholeLabels, indices: indices, epoch: epoch, step: step)
+        x = whole.rows(rows)
+        labels = Array(wholeLabels[rows])
+        return targets?.rows(rows)
+    }
+}
+
+extension Tensor {
+    /// Rows `rows` of a tensor of shape (N, S...), copied.
+    ///
+    ///     (N, S...) -> (rows.count, S...)
+    func rows(_ rows: Range<Int>) -> Tensor {
+        let stride = count / max(shape[0], 1)
+        return Tensor(shape: [rows.count] + Array(shape.dropFirst()),
+                      data: Array(data[(rows.lowerBound * stride)..<(rows.upperBound * stride)]))
+    }
 }

@@ -13,21 +13,29 @@ public struct ReplicaMismatchError: Error, CustomStringConvertible {
 /// The parts of the training loop that involve every rank (`engine.collective`): each rank trains on
 /// its shard of every global batch, the step's statistics and the stop decision are summed over the
 /// ranks, validation is inferred shard by shard, and the weights are compared at every epoch end.
+/// (Test files are scored shard by shard in `DistributedScoring`.)
 extension Trainer {
-    /// One step on this rank's shard of the global batch `slice` (window indices of `train`).
-    /// Loss sum, correct count and stop request are summed in one allreduce of three doubles, so every
-    /// rank sees the global batch's numbers and stops after the same step.
+    /// One step on this rank's shard of the global batch `slice` (window indices of `train`), augmented
+    /// as the whole batch would be (`BatchAugmentation.augment(rows:)`: every draw numbered by the row
+    /// in the global batch). Loss sum, correct count and stop request travel in the step's one
+    /// allreduce (`TrainingEngine.step(globalRows:stop:)`), so every rank sees the global batch's
+    /// numbers and stops after the same step.
     /// - Returns: the global batch's mean loss and correct count, and whether any rank asked to stop.
-    func distributedStep(_ slice: ArraySlice<Int>, of train: WindowSet,
+    func distributedStep(_ slice: ArraySlice<Int>, of train: WindowSet, epoch: Int, step: Int,
                          shouldStop: () -> Bool) -> ((loss: Double, correct: Int), Bool) {
         let c = engine.collective
         let mine = c.shard(of: slice.count)
-        let rows = slice[(slice.startIndex + mine.lowerBound)..<(slice.startIndex + mine.upperBound)]
-        train.gather(rows, into: &batch, labels: &batchLabels)
-        let r = engine.step(batch, labels: batchLabels, loss: loss, optimizer: optimizer, globalRows: slice.count)
-        var stats = [r.loss * Double(rows.count), Double(r.correct), shouldStop() ? 1 : 0]
-        stats.withUnsafeMutableBufferPointer { c.allreduceSum($0) }
-        return ((stats[0] / Double(slice.count), Int(stats[1])), stats[2] > 0)
+        var targets: Tensor?
+        if let augmentation {
+            targets = augmentation.augment(&batch, labels: &batchLabels, indices: slice, rows: mine, of: train,
+                                           epoch: epoch, step: step)
+        } else {
+            let rows = slice[(slice.startIndex + mine.lowerBound)..<(slice.startIndex + mine.upperBound)]
+            train.gather(rows, into: &batch, labels: &batchLabels)
+        }
+        let r = engine.step(batch, labels: batchLabels, targets: targets, loss: loss, optimizer: optimizer,
+                            globalRows: slice.count, stop: shouldStop())
+        return ((r.loss, r.correct), r.stop)
     }
 
     /// True on every rank when any rank's `local` is true (no collective call for one process).

@@ -137,7 +137,8 @@ public final class Trainer {
                 engine.reseed(stepSeed)
                 var r: (loss: Double, correct: Int), stop: Bool?
                 if engine.collective.size > 1 {
-                    (r, stop) = distributedStep(slice, of: train, shouldStop: events.shouldStop)
+                    (r, stop) = distributedStep(slice, of: train, epoch: state.epoch, step: s,
+                                                shouldStop: events.shouldStop)
                 } else {
                     train.gather(slice, into: &batch, labels: &batchLabels)
                     let targets = augmentation?.augment(&batch, labels: &batchLabels, indices: slice,

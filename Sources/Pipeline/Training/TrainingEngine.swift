@@ -48,8 +48,10 @@ public final class TrainingEngine {
     private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
     private let states: [[LayerState]]        // [replica][state tensor]
     private var output = Tensor.empty
-    private var fused: [Float] = []           // every gradient, packed for the allreduce
-    /// Time spent in the gradient allreduce and its number of calls (steps), for reports.
+    private var fused: [Float] = []           // gradients, state and statistics, packed for the allreduce
+    /// Floats in the step's allreduce (after the first multi-rank step; 0 before).
+    public var allreduceFloats: Int { fused.count }
+    /// Time spent in the step's allreduce and its number of calls (steps), for reports.
     public private(set) var allreduceSeconds = 0.0, allreduceCalls = 0
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
@@ -97,11 +99,11 @@ public final class TrainingEngine {
 
     /// Sets every replica's non-trainable state to its mean over replicas 0..<active (the ones that
     /// trained on the last batch): summed in replica order, divided by `active`, written into replica
-    /// 0; with several ranks, then averaged over the ranks (`reduceState`); and copied to the other
-    /// replicas, so the result is deterministic for a fixed replica and rank count. For moving
-    /// statistics updated as moving * momentum + statistic * (1 - momentum) from equal values, this
-    /// is one update with the mean of the shards' statistics. This is the one place replicas' state is
-    /// combined; one replica on one rank: nothing to do.
+    /// 0; with several ranks, then averaged over the ranks in the step's allreduce (`reduceStep`); and
+    /// copied to the other replicas (`copyState`), so the result is deterministic for a fixed replica
+    /// and rank count. For moving statistics updated as moving * momentum + statistic * (1 - momentum)
+    /// from equal values, this is one update with the mean of the shards' statistics. This is the one
+    /// place replicas' state is combined; one replica on one rank: nothing to do.
     private func averageState(active: Int) {
         guard !states[0].isEmpty, replicas.count > 1 || collective.size > 1 else { return }
         for i in states[0].indices where active > 1 {
@@ -115,7 +117,11 @@ public final class TrainingEngine {
                 for j in 0..<t.count { t[j] /= count }
             }
         }
-        if collective.size > 1 { reduceState() }
+        if collective.size == 1 { copyState() }
+    }
+
+    /// Copies replica 0's non-trainable state to the other replicas.
+    private func copyState() {
         for i in states[0].indices {
             for r in 1..<replicas.count {
                 states[0][i].value.data.withUnsafeBufferPointer { s in
@@ -124,19 +130,6 @@ public final class TrainingEngine {
                     }
                 }
             }
-        }
-    }
-
-    /// Replica 0's non-trainable state becomes its mean over the ranks (one allreduce of all of it).
-    private func reduceState() {
-        var packed = states[0].flatMap(\.value.data)
-        packed.withUnsafeMutableBufferPointer { collective.allreduceSum($0) }
-        let scale = 1 / Float(collective.size)
-        var offset = 0
-        for state in states[0] {
-            let count = state.value.count
-            for j in 0..<count { state.value.data[j] = packed[offset + j] * scale }
-            offset += count
         }
     }
 
@@ -153,12 +146,27 @@ public final class TrainingEngine {
     /// the new weights are copied to the other replicas, and their non-trainable state averaged
     /// (`averageState`). `targets` (N, K), when given, are soft targets (mixup) for the loss; `labels`
     /// then only count the correct predictions. With several ranks, `x` is this rank's shard of a
-    /// global batch of `globalRows` rows (it may be empty); the gradients are scaled by rows /
-    /// `globalRows` and summed over the ranks before the update.
-    /// - Returns: the mean loss over this rank's rows and their number of correct predictions.
+    /// global batch of `globalRows` rows (it may be empty); see `step(_:labels:targets:loss:optimizer:
+    /// globalRows:stop:)`.
+    /// - Returns: the mean loss over the (global) batch and its number of correct predictions.
+    @discardableResult
     public func step(_ x: Tensor, labels: [Int32], targets: Tensor? = nil, loss: SoftmaxCrossEntropy,
                      optimizer: Optimizer, globalRows: Int? = nil) -> (loss: Double, correct: Int) {
-        let n = x.shape[0], batch = globalRows ?? n
+        let r = step(x, labels: labels, targets: targets, loss: loss, optimizer: optimizer,
+                     globalRows: globalRows ?? x.shape[0], stop: false)
+        return (r.loss, r.correct)
+    }
+
+    /// One step as above, for a rank of a multi-rank run: the gradients are scaled by this rank's
+    /// rows / `globalRows`; then ONE allreduce per step sums, over the ranks, the gradients, the
+    /// non-trainable state (then divided by the rank count), this rank's loss sum and correct count
+    /// and its `stop` request (`reduceStep`), before the same optimizer update on every rank.
+    /// - Returns: the global batch's mean loss and correct count, and whether any rank asked to stop
+    ///   (for one process: this batch's, and `stop`).
+    public func step(_ x: Tensor, labels: [Int32], targets: Tensor? = nil, loss: SoftmaxCrossEntropy,
+                     optimizer: Optimizer, globalRows batch: Int,
+                     stop: Bool) -> (loss: Double, correct: Int, stop: Bool) {
+        let n = x.shape[0]
         precondition(n <= batch && labels.count == n && (n > 0 || collective.size > 1),
                      "TrainingEngine.step: x \(x.shape) with \(labels.count) labels of \(batch)")
         let active = n == 0 ? 0 : split(x, labels: labels)
@@ -173,15 +181,23 @@ public final class TrainingEngine {
             }
         }
         averageState(active: active)
+        var local = (loss: workers[0].loss, correct: workers[0].correct)
+        if active > 1 {
+            var total = 0.0, correct = 0
+            for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
+            local = (total / Double(n), correct)
+        }
         if collective.size > 1 {
-            sumGradients(active: active)
-            reduceGradients()
+            let global = reduceStep(active: active, lossSum: local.loss * Double(n), correct: local.correct,
+                                    stop: stop)
+            copyState()
             if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
                 update(with: elementwise, active: 1)
             } else {
                 optimizer.step(parameters[0])
                 broadcastWeights()
             }
+            return (global.lossSum / Double(batch), global.correct, global.stop)
         } else if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
             update(with: elementwise, active: active)
         } else {
@@ -189,10 +205,7 @@ public final class TrainingEngine {
             optimizer.step(parameters[0])
             broadcastWeights()
         }
-        if active <= 1 { return (workers[0].loss, workers[0].correct) }
-        var total = 0.0, correct = 0
-        for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
-        return (total / Double(n), correct)
+        return (local.loss, local.correct, stop)
     }
 
     /// Inference (`Sequential.infer`) on one batch, split over the replicas. The result is a buffer of
@@ -315,33 +328,73 @@ public final class TrainingEngine {
         }
     }
 
-    /// Packs replica 0's gradients into one contiguous buffer, sums it over the ranks in a single
-    /// allreduce and unpacks the sum (the gradient of the whole global batch).
+    /// Floats of the step's statistics at the end of the fused buffer: per rank, its loss sum split
+    /// into three floats (`StepStatistics`); then the correct count and the stop flag.
+    private var statisticsCount: Int { 3 * collective.size + 2 }
+
+    /// The step's one allreduce. Packs, into one contiguous buffer, the gradients of the active
+    /// replicas (summed while packing, in replica order, as `sumGradients` does), replica 0's
+    /// non-trainable state and the statistics; sums it over the ranks; unpacks the gradients into
+    /// replica 0, the state divided by the rank count, and returns the global statistics. The loss
+    /// sum travels exactly: rank r writes its double as three floats into its own slots, which the
+    /// other ranks leave 0, so every rank rebuilds each rank's double and adds them in rank order.
     ///
-    ///     g0 (P parameters) -> fused (sum of sizes) -> allreduce -> g0
-    private func reduceGradients() {
-        let total = parameters[0].reduce(0) { $0 + $1.grad.count }
+    ///     fused = [g (G) | state (S) | loss slots (3 ranks) | correct | stop] -> allreduce -> g0, state0
+    private func reduceStep(active: Int, lossSum: Double, correct: Int,
+                            stop: Bool) -> (lossSum: Double, correct: Int, stop: Bool) {
+        let gradients = parameters[0].reduce(0) { $0 + $1.grad.count }
+        let stateCount = states[0].reduce(0) { $0 + $1.value.count }
+        let total = gradients + stateCount + statisticsCount
         if fused.count != total { fused = [Float](repeating: 0, count: total) }
+        var result = (lossSum: 0.0, correct: 0, stop: false)
         fused.withUnsafeMutableBufferPointer { f in
+            let base = f.baseAddress!
             var offset = 0
-            for p in parameters[0] {
+            for (i, p) in parameters[0].enumerated() {
                 p.grad.data.withUnsafeBufferPointer { g in
-                    (f.baseAddress! + offset).update(from: g.baseAddress!, count: g.count)
-                    offset += g.count
+                    (base + offset).update(from: g.baseAddress!, count: g.count)
                 }
+                for r in 1..<max(active, 1) {
+                    parameters[r][i].grad.data.withUnsafeBufferPointer { g in
+                        accumulate(g.baseAddress!, into: base + offset, count: g.count)
+                    }
+                }
+                offset += p.grad.count
             }
+            for state in states[0] {
+                state.value.data.withUnsafeBufferPointer { s in
+                    (base + offset).update(from: s.baseAddress!, count: s.count)
+                }
+                offset += state.value.count
+            }
+            (base + offset).update(repeating: 0, count: statisticsCount)
+            StepStatistics.split(lossSum, into: base + offset + 3 * collective.rank)
+            base[offset + 3 * collective.size] = Float(correct)
+            base[offset + 3 * collective.size + 1] = stop ? 1 : 0
+
             let start = DispatchTime.now().uptimeNanoseconds
             collective.allreduceSum(f)
             allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             allreduceCalls += 1
+
             offset = 0
             for p in parameters[0] {
                 p.grad.data.withUnsafeMutableBufferPointer { g in
-                    g.baseAddress!.update(from: f.baseAddress! + offset, count: g.count)
-                    offset += g.count
+                    g.baseAddress!.update(from: base + offset, count: g.count)
                 }
+                offset += p.grad.count
             }
+            let scale = 1 / Float(collective.size)
+            for state in states[0] {
+                let count = state.value.count
+                for j in 0..<count { state.value.data[j] = base[offset + j] * scale }
+                offset += count
+            }
+            for r in 0..<collective.size { result.lossSum += StepStatistics.join(base + offset + 3 * r) }
+            result.correct = Int(base[offset + 3 * collective.size])
+            result.stop = base[offset + 3 * collective.size + 1] > 0
         }
+        return result
     }
 
     /// Gradient sum, optimizer update and weight copy in one pass, every replica's thread taking an
