@@ -100,14 +100,17 @@ final class StreamTests: XCTestCase {
         let (raw, expected) = try prepare("bad", rate: 16000, channels: 1, format: .wavFloat32)
         var samples = try Data(contentsOf: raw).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         samples[3000] = .nan
-        samples[16000] = -.infinity
+        samples[20000] = -.infinity
         try RawPCM.f32le(samples).write(to: raw)
         let (r, lines) = try stream(raw, ["--format", "f32le"])
         XCTAssertEqual(r.status, 0, r.output)
         let warnings = r.stderr.split(separator: "\n")
-        XCTAssertEqual(warnings.count, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("warning: stdin: 2 NaN or infinite sample(s) from frame 3000 (0.188 s): "
-                                        + "replaced by silence; the windows they touch are dropped"), r.stderr)
+        XCTAssertEqual(warnings, [
+            "warning: stdin: NaN or infinite sample at frame 3000 (0.188 s): replaced by silence; the windows it "
+                + "touches are dropped",
+            "warning: stdin: NaN or infinite sample at frame 20000 (1.250 s): replaced by silence; the windows it "
+                + "touches are dropped",
+        ])
         XCTAssertEqual(lines.count, expected.count - 2, r.stdout)
     }
 
@@ -119,5 +122,24 @@ final class StreamTests: XCTestCase {
         let c = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--every", "1", "x.wav"], in: root)
         XCTAssertNotEqual(c.status, 0)
         XCTAssertTrue(c.stderr.contains("go with --stream"), c.stderr)
+    }
+}
+
+extension StreamTests {
+    /// Many bad samples close together: the first is named, the rest counted in one line at the end.
+    func testABurstOfNaNIsNamedOnceAndCounted() throws {
+        let (raw, expected) = try prepare("burst", rate: 16000, channels: 1, format: .wavFloat32)
+        var samples = try Data(contentsOf: raw).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        for i in 3000..<3100 { samples[i] = .nan }
+        try RawPCM.f32le(samples).write(to: raw)
+        let (r, lines) = try stream(raw, ["--format", "f32le"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(lines.count, expected.count - 1, r.stdout)
+        XCTAssertEqual(r.stderr.split(separator: "\n"), [
+            "warning: stdin: NaN or infinite sample at frame 3000 (0.188 s): replaced by silence; the windows it "
+                + "touches are dropped",
+            "warning: stdin: 100 NaN or infinite samples in all (99 not named above, each within a second of one "
+                + "named): 1 window(s) dropped",
+        ])
     }
 }

@@ -36,8 +36,8 @@ public enum RawPCM {
         var y = [Float](repeating: 0, count: n * channels)
         for i in 0..<n {
             let t = Double(i) / Double(rate)
-            let burst = Int(t / 0.45)
-            let loud = t - Double(burst) * 0.45 < 0.33
+            let burst = Int(t / 0.6)
+            let loud = t - Double(burst) * 0.6 < 0.35
             let pitch = 150 + 130 * Double(burst % 7), level = 0.15 + 0.05 * Double(burst % 4)
             let tone = loud ? level * (sin(2 * .pi * pitch * t) + 0.4 * sin(6 * .pi * pitch * t)) : 0
             for c in 0..<channels {

@@ -5,7 +5,7 @@ import Foundation
 /// `StreamingCleaner` and a `StreamPredictor`, one line per window (or per `every` seconds) written
 /// through `emit` as soon as it is known. Bad input is named in a warning and skipped: a stream that
 /// ends inside a frame (its bytes are ignored), NaN or infinite samples (replaced by silence, the
-/// windows they touch dropped).
+/// windows they touch dropped; one warning per bad stretch, the rest counted in one line at the end).
 public enum StreamWorkflow {
     /// The stream's layout and the output wanted.
     public struct Options: Sendable {
@@ -75,6 +75,7 @@ public final class StreamSession {
     private let format: StreamLineFormat
     private var spans: StreamSpans?
     private var windows = 0, dropped = 0, lines = 0
+    private var nonFinite = 0, named = 0, lastNamed: Int?
 
     /// Throws when the model cannot classify a stream or the rates cannot be converted.
     public init(model: TrainedModel, modelName: String, options: StreamWorkflow.Options) throws {
@@ -89,11 +90,15 @@ public final class StreamSession {
     /// Feeds raw bytes; emits the lines they complete.
     public func push(_ bytes: UnsafeRawBufferPointer, emit: (String) -> Void) throws {
         let out = try cleaner.push(bytes)
-        if let first = out.nonFinite.first {
-            let seconds = Double(first) / Double(cleaner.inputRate)
-            Diagnostics.warning("stdin: \(out.nonFinite.count) NaN or infinite sample(s) from frame \(first) "
-                                + String(format: "(%.3f s)", seconds)
-                                + ": replaced by silence; the windows they touch are dropped")
+        for frame in out.nonFinite {
+            nonFinite += 1
+            // one line per bad stretch: a frame within a second of the last one named is only counted
+            if let last = lastNamed, frame - last < cleaner.inputRate { continue }
+            lastNamed = frame
+            named += 1
+            Diagnostics.warning("stdin: NaN or infinite sample at frame \(frame) "
+                                + String(format: "(%.3f s)", Double(frame) / Double(cleaner.inputRate))
+                                + ": replaced by silence; the windows it touches are dropped")
         }
         handle(out, emit: emit)
         if var s = spans {
@@ -113,6 +118,10 @@ public final class StreamSession {
         if leftover > 0 {
             Diagnostics.warning("stdin: the stream ends with \(leftover) byte(s) that do not make a whole frame "
                                 + "(\(cleaner.bytesPerFrame) bytes per frame): ignored")
+        }
+        if nonFinite > named {
+            Diagnostics.warning("stdin: \(nonFinite) NaN or infinite samples in all (\(nonFinite - named) not named "
+                                + "above, each within a second of one named): \(dropped) window(s) dropped")
         }
         if windows == 0 {
             Diagnostics.warning("stdin: no window to classify: "
