@@ -61,7 +61,7 @@ final class StreamTests: XCTestCase {
             XCTAssertEqual(r.stderr, "", name)
             XCTAssertEqual(lines.count, expected.count, name)
             for (line, p) in zip(lines, expected) {
-                assertClose(probabilities(line), p, tolerance: 1e-5, "\(name) window \(line["window"] ?? "?")")
+                assertClose(probabilities(line), p, tolerance: 1e-6, "\(name) window \(line["window"] ?? "?")")
                 let best = TinyData.classes[p.indices.max { p[$0] < p[$1] }!]
                 XCTAssertEqual(line["class"] as? String, best, name)
             }

@@ -38,7 +38,7 @@ final class StreamPredictorTests: XCTestCase {
                     file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(lines.count, expected.count, what, file: file, line: line)
         for (l, e) in zip(lines, expected) {
-            assertClose(probabilities(l), e, tolerance: 1e-5, what, file: file, line: line)
+            assertClose(probabilities(l), e, tolerance: 1e-6, what, file: file, line: line)
         }
     }
 
@@ -66,7 +66,7 @@ final class StreamPredictorTests: XCTestCase {
         let lines = try stream(RawPCM.f32le(clip), model: m, options: .init(format: .f32le, every: 60, json: true))
         XCTAssertEqual(lines.count, 1)
         XCTAssertEqual(lines[0]["windows"] as? Int, clipResult.windows)
-        assertClose(probabilities(lines[0]), try XCTUnwrap(clipResult.probabilities), tolerance: 1e-5, "span mean")
+        assertClose(probabilities(lines[0]), try XCTUnwrap(clipResult.probabilities), tolerance: 1e-6, "span mean")
         XCTAssertEqual(try XCTUnwrap(lines[0]["time"] as? Double), 1.5, accuracy: 1e-9)
 
         let spans = try stream(RawPCM.f32le(clip), model: m, options: .init(format: .f32le, every: 0.5, json: true))
