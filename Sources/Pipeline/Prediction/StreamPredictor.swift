@@ -8,7 +8,7 @@ import Tensor
 /// Window k covers the kept samples [k * hop, k * hop + window) (`WindowSampler.consecutiveWindows`);
 /// its features are those `FeatureStep` computes for it in a clip (they depend only on the window's
 /// samples), then the model's `FeatureScaling` and the network. Windows that complete in the same
-/// push go through the network together. One difference with `predict`: the reference walk never
+/// push go through the network together, on one BLAS thread. One difference with `predict`: the reference walk never
 /// uses a window that ends exactly at the last sample of a clip, and a stream cannot know that a
 /// window is the last one, so it gives that window (only when the cleaned length minus one window
 /// is a multiple of the hop) where `predict` does not.
@@ -54,6 +54,9 @@ public final class StreamPredictor {
         if let reason = Self.refusal(model) { throw FileError(name, "cannot classify a stream: " + reason) }
         self.model = model
         engine = TrainingEngine(replicas: [model.network])
+        // a stream classifies a window or two at a time: small products, which OpenBLAS's threads
+        // slow down (bench stream: the median latency per window triples with 2 threads on 2 cores)
+        BLAS.threads = 1
         window = model.config.features.windowSamples
         hop = model.config.features.hopSamples
     }
