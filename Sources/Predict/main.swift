@@ -31,8 +31,54 @@ struct Predict: ParsableCommand {
     @Flag(help: "Print one JSON object per line: a `clip` event per clip, then the `result` object.")
     var json = false
 
+    @Flag(help: ArgumentHelp("Classify raw PCM read from standard input as it arrives: one line per window "
+                             + "(or per --every seconds), e.g. `arecord -f S16_LE -r 16000 | predict --stream`."))
+    var stream = false
+
+    @Option(help: "--stream: sample rate of the input (Hz).")
+    var rate = 16000
+
+    @Option(help: "--stream: sample encoding, s16le or f32le (little-endian, interleaved channels).")
+    var format = "s16le"
+
+    @Option(help: "--stream: channels of the input (mixed to mono).")
+    var channels = 1
+
+    @Option(help: "--stream: one line per this many seconds (the mean of the windows ending in it).")
+    var every: Double?
+
     func validate() throws {
         if quiet && json { throw ValidationError("give --quiet or --json, not both") }
+        if stream {
+            if !clips.isEmpty || out != nil || quiet {
+                throw ValidationError("--stream reads standard input and prints lines: no clips, --out or --quiet")
+            }
+            if let problem = StreamWorkflow.Options.problem(rate: rate, format: format, channels: channels,
+                                                           every: every) {
+                throw ValidationError(problem)
+            }
+        } else if every != nil || rate != 16000 || format != "s16le" || channels != 1 {
+            throw ValidationError("--rate, --format, --channels and --every go with --stream")
+        }
+    }
+
+    /// `--stream`: classifies standard input until it ends, each line written (and so flushed) at once.
+    func runStream(_ modelURL: URL, _ classifier: any ClipClassifier) {
+        guard let network = classifier as? Predictor else {
+            let kind = classifier is ForestPredictor ? "a random_forest model" : "a network on clip descriptors"
+            CLI.report {
+                throw FileError(modelURL.path, "cannot classify a stream: \(kind) predicts whole clips; "
+                                + "--stream needs a network with window input")
+            }
+            return
+        }
+        let options = StreamWorkflow.Options(rate: rate, format: StreamWorkflow.Options.Format(rawValue: format)!,
+                                             channels: channels, every: every, json: json)
+        CLI.report {
+            try StreamWorkflow.run(model: network.model, modelName: modelURL.path, options: options) { line in
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+        }
     }
 
     func run() throws {
@@ -44,6 +90,7 @@ struct Predict: ParsableCommand {
         if !folder.hasTable && model == nil && demo.hasTable { folder = demo }
         let modelURL = CLI.report { try PredictWorkflow.locateModel(model, data: folder) }
         let trained = CLI.report { try ModelFile.classifier(contentsOf: modelURL) }
+        if stream { return runStream(modelURL, trained) }
         let output = out.map { URL(fileURLWithPath: $0) } ?? folder.root.appendingPathComponent("predictions.csv")
         let script = ScriptOutput(mode: json ? .json : quiet ? .quiet : .text)
         let predictions: [PredictWorkflow.ClipPrediction]

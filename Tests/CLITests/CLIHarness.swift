@@ -25,9 +25,9 @@ enum CLI {
 
     /// Runs `tool` (a built product, or an absolute path) with `arguments` in `directory`, one BLAS
     /// thread (deterministic sums) unless `environment` sets other variables (OPENBLAS_NUM_THREADS
-    /// included).
+    /// included); standard input is read from `input` when given.
     static func run(_ tool: String, _ arguments: [String], in directory: URL, environment: [String: String] = [:],
-                    whileRunning: ((Process) -> Void)? = nil) throws -> Result {
+                    input: URL? = nil, whileRunning: ((Process) -> Void)? = nil) throws -> Result {
         let p = Process()
         p.executableURL = tool.hasPrefix("/") ? URL(fileURLWithPath: tool) : products.appendingPathComponent(tool)
         p.arguments = arguments
@@ -39,6 +39,7 @@ enum CLI {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        if let input { p.standardInput = try FileHandle(forReadingFrom: input) }
         try p.run()
         let outData = Locked(Data()), errData = Locked(Data())
         let group = DispatchGroup()

@@ -12,7 +12,7 @@ import Tensor
 public final class Predictor {
     public let model: TrainedModel
     public let batchSize: Int
-    private let engine: TrainingEngine
+    let engine: TrainingEngine
 
     public init(model: TrainedModel, batchSize: Int = 256) {
         self.model = model
