@@ -7,9 +7,11 @@ import Foundation
 /// - crest factor of the band signal (peak over RMS),
 /// - coefficient of variation of the band's envelope (how much its level swings: rubbing, imbalance),
 /// - kurtosis of the envelope,
-/// - envelope-spectrum peak: the strongest line of the envelope's spectrum between 5 and 500 Hz over
+/// - envelope-spectrum peak: the strongest line of the envelope's spectrum between 5 and 1000 Hz over
 ///   the median there (periodic modulation: ticks at a bearing defect rate, modulation at the shaft rate).
 /// Kurtoses, crest factors and peaks are taken as natural logarithms, so ratios of 1e3 stay readable.
+/// Then the clip's `ShaftOrders` (harmonics and half orders of the estimated shaft rate: looseness) and
+/// its `SpectralKurtosis` (impulsive bins wherever the resonance they ring lies: bearings, rubbing).
 ///
 /// Legend: n samples of the clip, M = the smallest power of two >= n. The clip minus its mean is
 /// transformed once (M points, zero padded); band b keeps the bins with lo_b <= |f| < hi_b of the
@@ -21,17 +23,21 @@ public enum ConditionDescriptors {
     public static let defaultBands: [(Double, Double)] = [(20, 500), (500, 1500), (1500, 3000), (3000, 6000),
                                                           (6000, 8000)]
     /// The envelope-spectrum range searched for a peak, Hz.
-    public static let envelopeRange = (5.0, 500.0)
+    public static let envelopeRange = (5.0, 1000.0)
     /// The per-band descriptor stems, in row order.
     public static let stems = ["kurtosis", "crest", "envelope_cv", "envelope_kurtosis", "envelope_peak"]
+    /// The whole-clip descriptor stems after the bands' (shaft orders, then spectral kurtosis).
+    public static let clipStems = ShaftOrders.stems + SpectralKurtosis.stems
     static let tiny = 1e-30
 
-    /// Column names for `bands`: `condition_<stem>_<lo>_<hi>` for each band, then each stem.
+    /// Column names for `bands`: `condition_<stem>_<lo>_<hi>` for each band and stem, then
+    /// `condition_<stem>` for the clip stems (5 bands + 5 clip values = 30 columns by default).
     public static func columnNames(bands: [(Double, Double)] = defaultBands) -> [String] {
         bands.flatMap { band in stems.map { "condition_\($0)_\(Int(band.0))_\(Int(band.1))" } }
+            + clipStems.map { "condition_\($0)" }
     }
 
-    /// The descriptors of signal (n >= 2) at `sampleRate` Hz: 5 values per band, in `columnNames` order.
+    /// The descriptors of signal (n >= 2) at `sampleRate` Hz, in `columnNames` order.
     public static func row(_ signal: [Float], sampleRate: Int, bands: [(Double, Double)] = defaultBands) -> [Float] {
         precondition(signal.count >= 2 && sampleRate > 0,
                      "condition descriptors need 2 or more samples (got \(signal.count)) and a rate > 0")
@@ -61,6 +67,9 @@ public enum ConditionDescriptors {
             }
             out += values(band: y, envelope: e, sampleRate: sampleRate, size: m).map(Float.init)
         }
+        let centred = signal.map { Double($0) - mean }
+        out += (ShaftOrders.values(centred, rate: sampleRate) + SpectralKurtosis.values(centred, rate: sampleRate))
+            .map(Float.init)
         return out
     }
 

@@ -17,24 +17,24 @@ final class DescriptorSetConfigTests: XCTestCase {
 
         let both = try parse("features: {descriptors: [spectral, condition]}\nmodel: {kind: random_forest}")
         let columns = DescriptorTable.columns(for: both.features)
-        XCTAssertEqual(columns.count, 38 + 25)
+        XCTAssertEqual(columns.count, 38 + 30)
         XCTAssertEqual(columns[38], "condition_kurtosis_20_500")
         XCTAssertTrue(both.yaml().contains("  descriptors: [spectral, condition]\n"))
         XCTAssertEqual(try parse(both.yaml()).features, both.features)
         XCTAssertNotEqual(both.featureHash, plain.featureHash)
 
         let only = try parse("features: {descriptors: [condition]}\nmodel: {input: descriptors, layers: [{dense: {units: classes, activation: softmax}}]}")
-        XCTAssertEqual(only.inputShape, [25])
+        XCTAssertEqual(only.inputShape, [30])
         let row = DescriptorTable.row((0..<4000).map { Float(sin(Double($0) * 0.3)) }, features: only.features)
-        XCTAssertEqual(row.count, 25)
+        XCTAssertEqual(row.count, 30)
     }
 
     func testMistakesNameTheKey() {
-        for (text, problem) in [("[spectral, spectral]", "each once"), ("[]", "one or more"),
-                                ("[mfcc]", "mfcc"), ("condition", "")] {
+        for (text, problem) in [("[spectral, spectral]", "each once"), ("[]", "list"),
+                                ("[mfcc]", "mfcc"), ("condition", "expected a list")] {
             XCTAssertThrowsError(try parse("features: {descriptors: \(text)}\nmodel: {kind: random_forest}"), text) {
                 let message = "\($0)"
-                XCTAssertTrue(message.contains("descriptors") && message.contains(problem), message)
+                XCTAssertTrue(message.contains("descriptors") && message.contains(problem), "\(text): \(message)")
             }
         }
     }

@@ -6,9 +6,9 @@ import Tensor
 /// columns of each of the config's descriptor sets in turn: `spectral` is Audio's
 /// `ClipDescriptors.columnNames` (MFCC means and standard deviations with the config's MFCC settings,
 /// then librosa's six spectral descriptors' means and standard deviations), `condition` is Audio's
-/// `ConditionDescriptors.columnNames` (impulsiveness and modulation per band).
+/// `ConditionDescriptors.columnNames` (impulsiveness and modulation per band, shaft orders, spectral kurtosis).
 ///
-/// Legend: N clips (rows), F columns: 2 numcep + 12 for `spectral` (38 for numcep 13), 25 for `condition`.
+/// Legend: N clips (rows), F columns: 2 numcep + 12 for `spectral` (38 for numcep 13), 30 for `condition`.
 public struct DescriptorTable: Sendable, Equatable {
     /// Column names, F.
     public var columns: [String]
