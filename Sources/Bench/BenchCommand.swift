@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory, MFCC, "
             + "cleaning, predict end to end.",
-        subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self],
+        subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self, MachineCommand.self, DatasetCommand.self],
         defaultSubcommand: RunAll.self)
 }
 
