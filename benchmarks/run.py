@@ -161,9 +161,10 @@ def rounds(args, env, log):
     for r in range(args.rounds):
         print(f"== round {r + 1} of {args.rounds}", flush=True)
         out = os.path.join(work, f"earmark-{r}.json")
-        runs["earmark"].append(run_json(earmark_cmd(args, out, audio, None if args.windows else windows), out, env, log))
-        for fw, script in (("keras", "keras_models.py"), ("pytorch", "torch_models.py"), ("features", "features_peers.py"),
-                           ("keras_predict", "keras_predict.py")):
+        cmd = earmark_cmd(args, out, audio, None if args.windows else windows)
+        runs["earmark"].append(run_json(cmd, out, env, log))
+        for fw, script in (("keras", "keras_models.py"), ("pytorch", "torch_models.py"),
+                           ("features", "features_peers.py"), ("keras_predict", "keras_predict.py")):
             out = os.path.join(work, f"{fw}-{r}.json")
             cmd = [args.python, os.path.join(PEERS, script), "--json", out, "--repeats", str(args.repeats)]
             if fw in ("keras", "pytorch"):
@@ -171,7 +172,8 @@ def rounds(args, env, log):
             elif fw == "features":
                 cmd += ["--audio-dir", audio]
             else:
-                cmd += ["--model", os.path.join(audio, "model.safetensors"), "--clip", os.path.join(audio, "clip_10s_44k.wav"),
+                cmd += ["--model", os.path.join(audio, "model.safetensors"),
+                        "--clip", os.path.join(audio, "clip_10s_44k.wav"),
                         "--earmark-csv", os.path.join(audio, "predictions.csv")]
             runs[fw].append(run_json(cmd, out, env, log))
     entry = {fw: collect(docs) for fw, docs in runs.items()}

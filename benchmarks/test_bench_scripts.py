@@ -34,6 +34,10 @@ def entry(machine, cnn=5000.0):
             "generated": "2026-01-01 00:00 UTC"}
 
 
+def cnn(e):
+    return e["earmark"]["figures"]["cnn_train_windows_per_s"]["value"]
+
+
 def schema1(machine, cnn=5000.0):
     """A results.json of the first schema: one run at the top level."""
     return entry(machine, cnn)
@@ -53,7 +57,7 @@ class MachineEntryTests(unittest.TestCase):
         results_store.put(store, PRESCOTT, entry(PRESCOTT, 800))
         self.assertEqual(sorted(store["machines"]),
                          ["Intel(R) Xeon(R) Processor / Cooperlake", "Intel(R) Xeon(R) Processor / Prescott"])
-        self.assertEqual(results_store.select(store, PRESCOTT)["earmark"]["figures"]["cnn_train_windows_per_s"]["value"], 800)
+        self.assertEqual(cnn(results_store.select(store, PRESCOTT)), 800)
         self.assertEqual(results_store.select(store, COOPERLAKE)["openblas_version"], "0.3.21")
 
     def test_a_new_run_replaces_only_its_own_machine(self):
@@ -61,8 +65,8 @@ class MachineEntryTests(unittest.TestCase):
         results_store.put(store, PRESCOTT, entry(PRESCOTT, 700))
         results_store.put(store, PRESCOTT, entry(PRESCOTT, 750))
         self.assertEqual(len(store["machines"]), 2)
-        self.assertEqual(results_store.select(store, EPYC)["earmark"]["figures"]["cnn_train_windows_per_s"]["value"], 5144)
-        self.assertEqual(results_store.select(store, PRESCOTT)["earmark"]["figures"]["cnn_train_windows_per_s"]["value"], 750)
+        self.assertEqual(cnn(results_store.select(store, EPYC)), 5144)
+        self.assertEqual(cnn(results_store.select(store, PRESCOTT)), 750)
 
     def test_compare_refuses_figures_of_another_machine(self):
         old = results_store.put(results_store.empty(), EPYC, entry(EPYC))
@@ -130,7 +134,8 @@ class TableTests(unittest.TestCase):
 
     def test_the_mfcc_headline_is_one_thread_against_one_thread(self):
         e = entry(PRESCOTT)
-        e["earmark"]["figures"].update({"mfcc_windows_per_s": figure(100000), "mfcc_windows_per_s_all_cores": figure(190000)})
+        e["earmark"]["figures"].update({"mfcc_windows_per_s": figure(100000),
+                                        "mfcc_windows_per_s_all_cores": figure(190000)})
         e["features"] = {"figures": {"mfcc_windows_per_s_python_speech_features": figure(4000)}}
         e["earmark"]["machine"]["cores"] = "2"
         rows = table.audio_rows(e)

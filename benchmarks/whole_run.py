@@ -84,7 +84,8 @@ def run(root, bench, python, env, log):
         "predict_label": f"`predict` of {PREDICT_CLIPS} of those clips",
         "description": f"one run of each side, whole processes from spawn to exit, peak RSS from os.wait4; data set "
                        f"`bench dataset --clips {CLIPS} --rate {RATE}` (the quality demo's generator); reference: "
-                       "benchmarks/reference_workflow.py (librosa.load sr=16000 + envelope gate, python_speech_features "
-                       "windows, Keras fit 10 epochs with the reference CNN, predict by averaging windows).",
+                       "benchmarks/reference_workflow.py (librosa.load sr=16000 + envelope gate, "
+                       "python_speech_features windows, Keras fit 10 epochs with the reference CNN, "
+                       "predict by averaging windows).",
     })
     return out

@@ -13,7 +13,9 @@ python_speech_features' MFCC per window, scales with the stored min/max, predict
 
 Without --once, this script is the driver: it runs `--once` as child processes (`--warmup` untimed,
 then `--repeats` timed, both styles alternately) and reports seconds per run from just before the
-child is spawned to its exit.
+child is spawned to its exit. It also times Python's start-up alone (a child that imports what a
+prediction needs and exits: `--startup`) and, in one child, the clip predicted after the first with
+every window in one call (`--in-process N`: the warm per-clip figure beside Earmark's).
 
     python keras_predict.py --model model.safetensors --clip clip.wav --json keras_predict.json
 """
