@@ -71,7 +71,7 @@ install: release
 # libraries that a CPU benchmark never loads; otherwise PyPI's torch.
 BENCH_VENV   := benchmarks/.venv
 BENCH_ROUNDS ?= 3
-BENCH_PIP    := tensorflow-cpu python_speech_features librosa safetensors soundfile
+BENCH_PIP    := tensorflow-cpu python_speech_features librosa safetensors soundfile pandas scikit-learn
 
 $(BENCH_VENV)/.installed:
 	python3 -m venv --system-site-packages $(BENCH_VENV)

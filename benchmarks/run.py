@@ -238,8 +238,15 @@ def main():
             entry = rounds(args, env, log)
         elif previous is not None and args.whole_run:
             entry = dict(previous)              # the whole runs join this machine's recorded rounds
+        elif args.whole_run:                    # no rounds recorded on this machine yet: the whole runs alone
+            entry = {"earmark": {"machine": here, "settings": {}, "figures": {}}, "rounds": 0,
+                     "generated": "(no rounds recorded)", "build": args.build, "os": platform.platform(),
+                     "swift": tool_version(["swift", "--version"]),
+                     "memory": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"}
+            if args.conditions:
+                entry["conditions"] = args.conditions
         else:
-            sys.exit(f"--rounds 0 needs --whole-run and recorded rounds for {results_store.key_of(here)}")
+            sys.exit("--rounds 0 needs --whole-run")
         if args.whole_run:
             import whole_run
             entry["whole_run"] = whole_run.run(ROOT, args.bench, args.python, env, log)

@@ -222,7 +222,7 @@ def whole_run_rows(entry):
         em, rm = whole_run(entry, "earmark", kind, "peak_rss_mib"), whole_run(entry, "reference", kind, "peak_rss_mib")
         r = rs / es if es and rs else None
         lines.append(f"| Whole run: {what}, wall seconds | {fmt(es)} | reference_workflow.py {fmt(rs)} | | "
-                     f">= 5x faster | {'-' if r is None else f'{r:.1f}x'} | {'-' if r is None else yes(r >= 5)} |")
+                     f">= 5x faster than the reference | {'-' if r is None else f'{r:.1f}x'} | {'-' if r is None else yes(r >= 5)} |")
         r = em / rm if em and rm else None
         lines.append(f"| Whole run: {what}, peak RSS of the process, MiB | {fmt(em)} | "
                      f"reference_workflow.py {fmt(rm)} | | "
@@ -231,8 +231,26 @@ def whole_run_rows(entry):
     return lines
 
 
+def whole_run_only(entry, current):
+    """An entry with whole runs but no rounds yet: the machine and the whole-run rows."""
+    m = entry["earmark"]["machine"]
+    lines = [f"### {m.get('cpu')}, OpenBLAS {entry.get('openblas_version', 'not recorded')} "
+             f"{m.get('blas_core')} kernels{' (this run)' if current else ''}", "",
+             "No rounds recorded on this machine yet: only the whole runs (`run.py --rounds 0 --whole-run`).", ""]
+    if entry.get("conditions"):
+        lines += [f"**{entry['conditions']}**", ""]
+    lines += [f"- Machine: {m.get('cpu')}, {m.get('cores')} cores, {entry.get('memory')}; {entry.get('os')}; "
+              f"{entry.get('swift')}; build `{entry.get('build')}`; OpenBLAS {m.get('blas_config')}.", "",
+              "| figure | Earmark | reference | | target | Earmark / reference | met |",
+              "|---|---:|---:|---|---|---:|---|"]
+    w = entry["whole_run"]
+    return lines + whole_run_rows(entry) + ["", f"Whole run ({w.get('generated')}): {w.get('description')}"]
+
+
 def section(entry, current=False):
     """The markdown of one machine entry."""
+    if not entry["earmark"]["figures"] and entry.get("whole_run"):
+        return whole_run_only(entry, current)
     lines = header(entry, current)
     lines += ["", "| figure | Earmark | Keras | PyTorch | target | Earmark / faster peer | met |",
               "|---|---:|---:|---:|---|---:|---|"]
