@@ -222,7 +222,8 @@ def whole_run_rows(entry):
         em, rm = whole_run(entry, "earmark", kind, "peak_rss_mib"), whole_run(entry, "reference", kind, "peak_rss_mib")
         r = rs / es if es and rs else None
         lines.append(f"| Whole run: {what}, wall seconds | {fmt(es)} | reference_workflow.py {fmt(rs)} | | "
-                     f">= 5x faster than the reference | {'-' if r is None else f'{r:.1f}x'} | {'-' if r is None else yes(r >= 5)} |")
+                     f">= 5x faster than the reference | {'-' if r is None else f'{r:.1f}x'} | "
+                     f"{'-' if r is None else yes(r >= 5)} |")
         r = em / rm if em and rm else None
         lines.append(f"| Whole run: {what}, peak RSS of the process, MiB | {fmt(em)} | "
                      f"reference_workflow.py {fmt(rm)} | | "
@@ -236,7 +237,8 @@ def whole_run_only(entry, current):
     m = entry["earmark"]["machine"]
     lines = [f"### {m.get('cpu')}, OpenBLAS {entry.get('openblas_version', 'not recorded')} "
              f"{m.get('blas_core')} kernels{' (this run)' if current else ''}", "",
-             "No rounds recorded on this machine yet: only the whole runs (`run.py --rounds 0 --whole-run`).", ""]
+             "No rounds recorded on this machine yet: only the whole runs "
+             "(`run.py --rounds 0 --whole-run`).", ""]
     if entry.get("conditions"):
         lines += [f"**{entry['conditions']}**", ""]
     lines += [f"- Machine: {m.get('cpu')}, {m.get('cores')} cores, {entry.get('memory')}; {entry.get('os')}; "
