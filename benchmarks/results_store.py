@@ -107,5 +107,8 @@ def compare(entry, machine, fresh, tolerance):
 
 def ordered(store, first_key=None):
     """(key, entry) pairs: `first_key` first, then the others, newest run first."""
-    items = sorted(store["machines"].items(), key=lambda kv: kv[1].get("generated", ""), reverse=True)
+    def last_run(entry):
+        dates = [entry.get("generated", ""), entry.get("whole_run", {}).get("generated", "")]
+        return max(d for d in dates if d[:1].isdigit()) if any(d[:1].isdigit() for d in dates) else ""
+    items = sorted(store["machines"].items(), key=lambda kv: last_run(kv[1]), reverse=True)
     return sorted(items, key=lambda kv: kv[0] != first_key)

@@ -242,7 +242,7 @@ def whole_run_only(entry, current):
     if entry.get("conditions"):
         lines += [f"**{entry['conditions']}**", ""]
     lines += [f"- Machine: {m.get('cpu')}, {m.get('cores')} cores, {entry.get('memory')}; {entry.get('os')}; "
-              f"{entry.get('swift')}; build `{entry.get('build')}`; OpenBLAS {m.get('blas_config')}.", "",
+              f"{entry.get('swift')}; build `{entry.get('build')}`; {m.get('blas_config')}.", "",
               "| figure | Earmark | reference | | target | Earmark / reference | met |",
               "|---|---:|---:|---|---|---:|---|"]
     w = entry["whole_run"]
