@@ -119,7 +119,7 @@ def check(args, env, log):
     """Fresh Earmark runs against this machine's entry: report figures that dropped by more than the tolerance."""
     here = machine(args, env)
     entry = results_store.select(results_store.load(args.results), here)
-    if entry is None:
+    if entry is None or not entry["earmark"]["figures"]:     # none, or only whole runs recorded here
         print(results_store.nothing_to_compare(here))
         return 0
     print(f"comparing with the results of {results_store.key_of(here)} recorded {entry.get('generated')} "
