@@ -109,14 +109,16 @@ install: release
 	done
 	@echo "installed $(TOOLS) into $(DESTDIR)$(PREFIX)/bin"
 
-# --- Benchmarks (BENCHMARKS.md): Earmark's `bench` beside Keras, PyTorch and the feature libraries.
+# --- Benchmarks (BENCHMARKS.md): Earmark's `bench` beside Keras, PyTorch and the feature libraries,
+# then the whole runs once (train on 400 44.1 kHz clips, predict 100; data in benchmarks/whole-run/).
+# Results are kept per CPU model and OpenBLAS kernel; bench-check compares only with this machine's.
 # The peers live in benchmarks/.venv (git-ignored). It sees the system's site-packages, so packages
 # the machine already has (tensorflow-cpu, librosa, ...) are not downloaded again. torch: a CPU-only
 # wheel from pip's find-links folders when one is there, because PyPI's torch pulls ~3 GB of CUDA
 # libraries that a CPU benchmark never loads; otherwise PyPI's torch.
 BENCH_VENV   := benchmarks/.venv
 BENCH_ROUNDS ?= 3
-BENCH_PIP    := tensorflow-cpu python_speech_features librosa safetensors soundfile
+BENCH_PIP    := tensorflow-cpu python_speech_features librosa safetensors soundfile pandas scikit-learn
 
 $(BENCH_VENV)/.installed:
 	python3 -m venv --system-site-packages $(BENCH_VENV)
@@ -130,7 +132,8 @@ $(BENCH_VENV)/.installed:
 bench: deps $(BENCH_VENV)/.installed
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product bench
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product predict
-	$(BENCH_VENV)/bin/python benchmarks/run.py --rounds $(BENCH_ROUNDS)
+	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product train
+	$(BENCH_VENV)/bin/python benchmarks/run.py --rounds $(BENCH_ROUNDS) --whole-run
 
 bench-check: deps
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product bench

@@ -9,7 +9,8 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory, MFCC, "
             + "cleaning, predict end to end.",
-        subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self, StreamBench.self],
+        subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self, StreamBench.self, MachineCommand.self,
+                      DatasetCommand.self],
         defaultSubcommand: RunAll.self)
 }
 

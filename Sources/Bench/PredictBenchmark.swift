@@ -53,4 +53,26 @@ struct PredictBenchmark {
         }
         return times
     }
+
+    /// Process start-up alone: `predict --version` from spawn to exit (the executable and its
+    /// libraries loaded, the runtime started, nothing read), `warmup` untimed then `repeats` timed runs.
+    func startup() throws -> [Double] {
+        func once() throws -> Double {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["--version"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let start = Timing.now()
+            try process.run()
+            process.waitUntilExit()
+            let seconds = Timing.now() - start
+            guard process.terminationStatus == 0 else {
+                throw BenchError("\(executable.path) --version failed (exit \(process.terminationStatus))")
+            }
+            return seconds
+        }
+        for _ in 0..<warmup { _ = try once() }
+        return try (0..<repeats).map { _ in try once() }
+    }
 }

@@ -13,7 +13,9 @@ python_speech_features' MFCC per window, scales with the stored min/max, predict
 
 Without --once, this script is the driver: it runs `--once` as child processes (`--warmup` untimed,
 then `--repeats` timed, both styles alternately) and reports seconds per run from just before the
-child is spawned to its exit.
+child is spawned to its exit. It also times Python's start-up alone (a child that imports what a
+prediction needs and exits: `--startup`) and, in one child, the clip predicted after the first with
+every window in one call (`--in-process N`: the warm per-clip figure beside Earmark's).
 
     python keras_predict.py --model model.safetensors --clip clip.wav --json keras_predict.json
 """
@@ -41,15 +43,20 @@ def build_cnn(keras, classes):
     return keras.Sequential(layers)
 
 
-def once(args):
-    """One end-to-end prediction (the timed child process)."""
+def imports():
+    """The modules a prediction needs (what the start-up figure times)."""
     import numpy as np
     import librosa
     from python_speech_features import mfcc
     from safetensors import safe_open
     import keras
     from common import envelope
+    return np, librosa, mfcc, safe_open, keras, envelope
 
+
+def load(args):
+    """(model, classes, min, max) from Earmark's model file."""
+    np, librosa, mfcc, safe_open, keras, envelope = imports()
     with safe_open(args.model, "np") as f:
         meta = f.metadata()
         weights = {k: f.get_tensor(k) for k in f.keys()}
@@ -58,7 +65,12 @@ def once(args):
     model = build_cnn(keras, len(classes))
     for name in CNN_LAYERS:
         model.get_layer(name).set_weights([weights[f"{name}/kernel"], weights[f"{name}/bias"]])
+    return model, classes, lo, hi
 
+
+def probabilities(args, model, lo, hi):
+    """The clip's mean window probabilities, --style's way."""
+    np, librosa, mfcc, safe_open, keras, envelope = imports()
     signal, rate = librosa.load(args.clip, sr=16000)
     wav = signal[np.array(envelope(signal, rate, 0.0005), dtype=bool)]
     step = rate // 10
@@ -69,15 +81,47 @@ def once(args):
             x = (x - lo) / (hi - lo)
             x = x.reshape(1, x.shape[0], x.shape[1], 1)
             y_prob.append(model.predict(x, verbose=0))
-        p = np.mean(y_prob, axis=0).flatten()
-    else:
-        xs = np.stack([mfcc(wav[i:i + step], rate, numcep=13, nfilt=26, nfft=512)
-                       for i in range(0, wav.shape[0] - step, step)])
-        xs = ((xs - lo) / (hi - lo)).astype(np.float32)[..., None]
-        p = np.asarray(model(xs, training=False)).mean(axis=0)
+        return np.mean(y_prob, axis=0).flatten()
+    xs = np.stack([mfcc(wav[i:i + step], rate, numcep=13, nfilt=26, nfft=512)
+                   for i in range(0, wav.shape[0] - step, step)])
+    xs = ((xs - lo) / (hi - lo)).astype(np.float32)[..., None]
+    return np.asarray(model(xs, training=False)).mean(axis=0)
+
+
+def once(args):
+    """One end-to-end prediction (the timed child process)."""
+    import numpy as np
+    model, classes, lo, hi = load(args)
+    p = probabilities(args, model, lo, hi)
     with open(args.out, "w") as fh:
         fh.write(",".join(["fname"] + classes + ["y_pred"]) + "\n")
         fh.write(",".join([args.clip] + [f"{v:.6f}" for v in p] + [classes[int(np.argmax(p))]]) + "\n")
+
+
+def in_process(args):
+    """The clip predicted 1 + --in-process times in one process after the model is loaded: prints
+    {"first": s, "warm": [s, ...]} (no CSV; Earmark's warm figure does the same work)."""
+    model, classes, lo, hi = load(args)
+    times = []
+    for _ in range(1 + args.in_process):
+        t = time.perf_counter()
+        probabilities(args, model, lo, hi)
+        times.append(time.perf_counter() - t)
+    print(json.dumps({"first": times[0], "warm": times[1:]}))
+
+
+def startup_seconds(warmup, repeats):
+    """Python's start-up for a prediction: a process that imports what `once` needs and exits at once."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--startup", "--model", "-", "--clip", "-"]
+    times = []
+    for r in range(warmup + repeats):
+        t = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"keras start-up run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        if r >= warmup:
+            times.append(time.perf_counter() - t)
+    return times
 
 
 def read_probabilities(path):
@@ -114,6 +158,18 @@ def drive(args):
                              "s", times["reference"], higher_is_better=False),
                common.figure("predict_10s_clip_seconds_batched", "predict one 10 s clip, process start to CSV (all windows in one call)",
                              "s", times["batched"], higher_is_better=False)]
+    figures.append(common.figure("predict_startup_seconds", "Python start-up: imports, then exit",
+                                 "s", startup_seconds(args.warmup, args.repeats), higher_is_better=False))
+    cmd = [sys.executable, os.path.abspath(__file__), "--in-process", str(args.repeats), "--style", "batched",
+           "--model", args.model, "--clip", args.clip]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"keras in-process run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    warm = json.loads(done.stdout.strip().splitlines()[-1])
+    figures += [common.figure("predict_10s_clip_seconds_first_in_process", "one clip in-process, the first (batched)",
+                              "s", [warm["first"]], higher_is_better=False),
+                common.figure("predict_10s_clip_seconds_warm", "one clip in-process, warm (after the first; batched)",
+                              "s", warm["warm"], higher_is_better=False)]
     common.report("keras_predict", figures, settings, args)
 
 
@@ -126,10 +182,17 @@ def main():
     p.add_argument("--out", help="(--once) the CSV to write")
     p.add_argument("--style", choices=STYLES, default="reference")
     p.add_argument("--once", action="store_true", help="one prediction in this process (the timed child)")
+    p.add_argument("--startup", action="store_true", help=argparse.SUPPRESS)    # child: imports, then exit
+    p.add_argument("--in-process", type=int, default=0, help=argparse.SUPPRESS)  # child: first + N warm clips
     p.add_argument("--earmark-csv", help="Earmark's predictions.csv of the same clip, to report the largest probability difference")
     p.set_defaults(warmup=1, repeats=5)
     args = p.parse_args()
-    if args.once:
+    if args.startup:
+        imports()
+        os._exit(0)             # start-up only: no interpreter teardown, as `predict --version` exits at once
+    if args.in_process:
+        in_process(args)
+    elif args.once:
         once(args)
     else:
         drive(args)

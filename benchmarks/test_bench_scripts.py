@@ -1,0 +1,191 @@
+"""Unit tests of the benchmark scripts' logic that decides what is compared with what (standard library
+only): the per-machine entries of results.json, `run.py --check` on a machine without an entry, the
+median sgemm limit, and the notes check. Run by Tests/CLITests/BenchScriptsTests.swift (`make test`):
+
+    python3 benchmarks/test_bench_scripts.py
+"""
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import notes_check  # noqa: E402
+import results_store  # noqa: E402
+import table  # noqa: E402
+
+PRESCOTT = {"cpu": "Intel(R) Xeon(R) Processor", "blas_core": "Prescott", "openblas_version": "0.3.21"}
+COOPERLAKE = {"cpu": "Intel(R) Xeon(R) Processor", "blas_core": "Cooperlake", "openblas_version": "0.3.21"}
+EPYC = {"cpu": "AMD EPYC", "blas_core": "Cooperlake"}
+
+
+def figure(v, higher=True, rounds=None):
+    return {"label": "f", "unit": "u", "value": v, "rounds": rounds or [v], "higher_is_better": higher}
+
+
+def entry(machine, cnn=5000.0):
+    return {"earmark": {"machine": dict(machine), "settings": {},
+                        "figures": {"cnn_train_windows_per_s": figure(cnn)}},
+            "generated": "2026-01-01 00:00 UTC"}
+
+
+def cnn(e):
+    return e["earmark"]["figures"]["cnn_train_windows_per_s"]["value"]
+
+
+def schema1(machine, cnn=5000.0):
+    """A results.json of the first schema: one run at the top level."""
+    return entry(machine, cnn)
+
+
+class MachineEntryTests(unittest.TestCase):
+    def test_a_run_on_another_cpu_or_kernel_selects_nothing(self):
+        store = results_store.upgrade(schema1(EPYC))
+        self.assertIsNone(results_store.select(store, PRESCOTT))
+        self.assertIsNone(results_store.select(store, {"cpu": "AMD EPYC", "blas_core": "Zen"}))
+        self.assertIsNone(results_store.select(store, {"cpu": "Intel(R) Xeon(R) Processor", "blas_core": "Cooperlake"}))
+        self.assertIs(results_store.select(store, EPYC), store["machines"]["AMD EPYC / Cooperlake"])
+
+    def test_the_same_cpu_with_other_kernels_is_another_entry(self):
+        store = results_store.empty()
+        results_store.put(store, COOPERLAKE, entry(COOPERLAKE, 5000))
+        results_store.put(store, PRESCOTT, entry(PRESCOTT, 800))
+        self.assertEqual(sorted(store["machines"]),
+                         ["Intel(R) Xeon(R) Processor / Cooperlake", "Intel(R) Xeon(R) Processor / Prescott"])
+        self.assertEqual(cnn(results_store.select(store, PRESCOTT)), 800)
+        self.assertEqual(results_store.select(store, COOPERLAKE)["openblas_version"], "0.3.21")
+
+    def test_a_new_run_replaces_only_its_own_machine(self):
+        store = results_store.upgrade(schema1(EPYC, 5144))
+        results_store.put(store, PRESCOTT, entry(PRESCOTT, 700))
+        results_store.put(store, PRESCOTT, entry(PRESCOTT, 750))
+        self.assertEqual(len(store["machines"]), 2)
+        self.assertEqual(cnn(results_store.select(store, EPYC)), 5144)
+        self.assertEqual(cnn(results_store.select(store, PRESCOTT)), 750)
+
+    def test_compare_refuses_figures_of_another_machine(self):
+        old = results_store.put(results_store.empty(), EPYC, entry(EPYC))
+        with self.assertRaises(ValueError):
+            results_store.compare(old, PRESCOTT, {"cnn_train_windows_per_s": figure(700)}, 0.15)
+
+    def test_compare_flags_a_drop_beyond_the_tolerance(self):
+        old = results_store.put(results_store.empty(), PRESCOTT, entry(PRESCOTT, 1000))
+        rows = results_store.compare(old, PRESCOTT, {"cnn_train_windows_per_s": figure(800)}, 0.15)
+        self.assertEqual(rows[0][5], True)
+        rows = results_store.compare(old, PRESCOTT, {"cnn_train_windows_per_s": figure(900)}, 0.15)
+        self.assertEqual(rows[0][5], False)
+
+    def test_the_committed_file_is_read_per_machine(self):
+        store = results_store.load(os.path.join(HERE, "results.json"))
+        self.assertGreaterEqual(len(store["machines"]), 1)
+        for key, e in store["machines"].items():
+            self.assertEqual(key, results_store.machine_key(e["cpu"], e["blas_core"]))
+            self.assertEqual(e["earmark"]["machine"]["blas_core"], e["blas_core"])
+
+    def test_save_and_load_keep_every_entry(self):
+        store = results_store.empty()
+        results_store.put(store, EPYC, entry(EPYC))
+        results_store.put(store, PRESCOTT, entry(PRESCOTT))
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "results.json")
+            results_store.save(store, path)
+            self.assertEqual(results_store.load(path), store)
+
+
+class CheckWithoutEntryTests(unittest.TestCase):
+    def test_check_says_there_is_nothing_to_compare_and_runs_nothing(self):
+        with tempfile.TemporaryDirectory() as d:
+            bench = os.path.join(d, "bench")   # `bench machine` answers; any benchmark run would fail the test
+            with open(bench, "w") as f:
+                f.write("#!/bin/sh\n[ \"$1\" = machine ] || { echo 'ran a benchmark' >&2; exit 3; }\n"
+                        f"echo '{json.dumps(PRESCOTT)}'\n")
+            os.chmod(bench, os.stat(bench).st_mode | stat.S_IXUSR)
+            results = os.path.join(d, "results.json")
+            with open(results, "w") as f:
+                json.dump(schema1(EPYC), f)
+            r = subprocess.run([sys.executable, os.path.join(HERE, "run.py"), "--check", "--bench", bench,
+                                "--results", results], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("no committed results for Intel(R) Xeon(R) Processor/Prescott: nothing to compare; "
+                      "run make bench to record them", r.stdout)
+        self.assertNotIn("DROPPED", r.stdout)
+
+
+class TableTests(unittest.TestCase):
+    def test_percentages_use_the_median_limit_of_the_rounds(self):
+        e = entry(PRESCOTT, 1000)
+        e["flops_per_window"] = {"cnn_train": 1e8}
+        e["sgemm_limit_gflops"] = {"cnn_train": 400.0}              # the last round's
+        e["sgemm_limit_gflops_rounds"] = {"cnn_train": [100.0, 400.0, 200.0]}
+        self.assertAlmostEqual(table.limits(e)["cnn_train"], 200.0)
+        self.assertAlmostEqual(table.percent(e, "earmark", "cnn_train_windows_per_s"), 50.0)
+
+    def test_an_old_entry_takes_the_training_limit_from_its_rounds(self):
+        e = entry(EPYC, 1000)
+        e["sgemm_limit_gflops"] = {"rnn_train": 247.6, "rnn_infer": 247.8}
+        e["earmark"]["figures"]["rnn_train_sgemm_gflops"] = figure(247.6, rounds=[265.1, 275.9, 247.6])
+        self.assertAlmostEqual(table.limits(e)["rnn_train"], 265.1)
+        self.assertAlmostEqual(table.limits(e)["rnn_infer"], 247.8)
+
+    def test_the_mfcc_headline_is_one_thread_against_one_thread(self):
+        e = entry(PRESCOTT)
+        e["earmark"]["figures"].update({"mfcc_windows_per_s": figure(100000),
+                                        "mfcc_windows_per_s_all_cores": figure(190000)})
+        e["features"] = {"figures": {"mfcc_windows_per_s_python_speech_features": figure(4000)}}
+        e["earmark"]["machine"]["cores"] = "2"
+        rows = table.audio_rows(e)
+        self.assertIn("Earmark one thread", rows[0])
+        self.assertIn("25.0x psf | **no** |", rows[0])
+        self.assertIn("(recorded)", rows[1])
+
+
+    def test_whole_run_rows_judge_five_times_faster_and_a_third_of_the_memory(self):
+        e = entry(PRESCOTT)
+        e["earmark"]["figures"] = {}
+        side = lambda s, m: {"train": {"seconds": s, "peak_rss_mib": m}, "predict": {"seconds": s, "peak_rss_mib": m}}
+        e["whole_run"] = {"earmark": side(100.0, 400.0), "reference": side(450.0, 1500.0)}
+        rows = table.whole_run_rows(e)
+        self.assertIn("| 4.5x | **no** |", rows[0])
+        self.assertIn("0.27 of the reference | yes |", rows[1])
+        self.assertIn("No rounds recorded", "\n".join(table.section(e)))
+
+
+class NotesTests(unittest.TestCase):
+    def store(self):
+        e = entry(PRESCOTT, 5144.087)
+        e["keras"] = {"figures": {"cnn_train_windows_per_s": figure(1745.0)}}
+        store = results_store.empty()
+        results_store.put(store, PRESCOTT, e)
+        return store
+
+    def test_a_note_that_matches_the_table_passes(self):
+        text = ("<!-- notes on: Intel(R) Xeon(R) Processor / Prescott -->\n"
+                "CNN training 5,144<!-- fig: value earmark cnn_train_windows_per_s --> is "
+                "2.95x<!-- fig: ratio cnn_train_windows_per_s --> Keras.\n")
+        self.assertEqual(notes_check.problems(text, self.store()), [])
+
+    def test_a_note_that_contradicts_the_table_is_reported_with_its_line(self):
+        text = ("<!-- notes on: Intel(R) Xeon(R) Processor / Prescott -->\n\n"
+                "The table's 4,800<!-- fig: value earmark cnn_train_windows_per_s --> windows/s.\n")
+        found = notes_check.problems(text, self.store())
+        self.assertEqual(len(found), 1)
+        self.assertIn("BENCHMARKS.md:3: the note says 4,800", found[0])
+
+    def test_a_quoted_figure_without_its_machine_is_reported(self):
+        found = notes_check.problems("5,144<!-- fig: value earmark cnn_train_windows_per_s -->", self.store())
+        self.assertEqual(len(found), 1)
+        self.assertIn("notes on", found[0])
+
+    def test_the_committed_notes_match_the_committed_tables(self):
+        with open(os.path.join(os.path.dirname(HERE), "BENCHMARKS.md")) as f:
+            found = notes_check.problems(f.read(), results_store.load(os.path.join(HERE, "results.json")))
+        self.assertEqual(found, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
