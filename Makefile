@@ -96,7 +96,7 @@ bench-check: deps
 # .build-fuzz/corpus/); the first crash, leak, timeout or sanitizer report fails `make fuzz` and leaves
 # the input in .build-fuzz/crash-<target>-*. Runs at the lowest priority so builds keep the cores.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := FuzzSafeTensors:safetensors FuzzAudioDecoder:audio FuzzCSV:csv FuzzConfig:config
+FUZZ_TARGETS := FuzzAudioDecoder:audio FuzzSafeTensors:safetensors FuzzConfig:config FuzzCSV:csv
 FUZZ_FLAGS   := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 
 fuzz: deps
