@@ -10,7 +10,7 @@ TEST_APT_PACKAGES := chromium util-linux time
 RELEASE_FLAGS  := -c release
 DEMO_DIR       ?= demo-run
 
-.PHONY: deps test-deps build release test test-venv interop-check demo bench bench-check clean configs install
+.PHONY: deps test-deps build release test test-venv interop-check demo bench bench-check clean configs install fuzz
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -139,3 +139,22 @@ bench-check: deps
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product bench
 	EARMARK_NATIVE=1 $(SWIFT) build $(RELEASE_FLAGS) --product predict
 	python3 benchmarks/run.py --check
+
+# --- Fuzzing (docs/RELIABILITY.md): libFuzzer targets for the readers of untrusted files, a separate
+# package in Fuzz/ built with AddressSanitizer into .build-fuzz (git-ignored). Each target runs for
+# FUZZ_SECONDS from its committed seeds in Tests/Fuzz/<corpus> (read only; what the fuzzer finds goes to
+# .build-fuzz/corpus/); the first crash, leak, timeout or sanitizer report fails `make fuzz` and leaves
+# the input in .build-fuzz/crash-<target>-*. Runs at the lowest priority so builds keep the cores.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := FuzzAudioDecoder:audio FuzzSafeTensors:safetensors FuzzConfig:config FuzzCSV:csv
+FUZZ_FLAGS   := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+fuzz: deps
+	nice -n 19 $(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz $(FUZZ_FLAGS)
+	@for t in $(FUZZ_TARGETS); do \
+	  name=$${t%%:*}; corpus=$${t##*:}; mkdir -p .build-fuzz/corpus/$$corpus; \
+	  echo "fuzzing $$name for $(FUZZ_SECONDS) s (seeds: Tests/Fuzz/$$corpus)"; \
+	  nice -n 19 .build-fuzz/debug/$$name -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=.build-fuzz/crash-$$name- .build-fuzz/corpus/$$corpus Tests/Fuzz/$$corpus \
+	    || { echo "$$name failed: the input is in .build-fuzz/crash-$$name-*"; exit 1; }; \
+	done
