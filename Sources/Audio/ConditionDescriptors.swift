@@ -2,7 +2,7 @@ import CFFTW
 import Foundation
 
 /// Machine-condition descriptors of one clip: what vibration analysts read from a recording to find
-/// a fault whatever the machine's own sound (docs/WORKFLOW.md §13). For each frequency band:
+/// a fault whatever the machine's own sound (columns: docs/FORMATS.md §5.1). For each frequency band:
 /// - kurtosis of the band signal (impulsiveness: bearing ticks, rattles, rub bursts),
 /// - crest factor of the band signal (peak over RMS),
 /// - coefficient of variation of the band's envelope (how much its level swings: rubbing, imbalance),
