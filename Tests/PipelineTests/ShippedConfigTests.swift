@@ -16,7 +16,8 @@ final class ShippedConfigTests: XCTestCase {
     func testEveryShippedConfigParsesAndBuildsItsModel() throws {
         let files = try shippedFiles()
         let names = Set(files.map { $0.deletingPathExtension().lastPathComponent })
-        XCTAssertTrue(names.isSuperset(of: ["conv", "time", "clip_cnn", "clip_gru", "forest", "descriptors_mlp"]),
+        XCTAssertTrue(names.isSuperset(of: ["conv", "time", "clip_cnn", "clip_gru", "forest", "descriptors_mlp",
+                                               "condition_forest"]),
                       "\(names.sorted())")
         for url in files {
             let name = url.lastPathComponent
@@ -45,5 +46,13 @@ final class ShippedConfigTests: XCTestCase {
             XCTAssertEqual(c.features.input, .clip, name)
             XCTAssertEqual(c.features.scaling, .standard, name)
         }
+    }
+
+    func testTheConditionForestReadsConditionDescriptorsOnly() throws {
+        let url = ConfigTests.cfg.appendingPathComponent("condition_forest.yaml")
+        let c = try ExperimentConfig.load(contentsOf: url)
+        XCTAssertEqual(c.model.kind, .randomForest)
+        XCTAssertEqual(c.features.descriptorSets, [.condition])
+        XCTAssertEqual(DescriptorTable.columns(for: c.features).count, 30)
     }
 }

@@ -84,6 +84,28 @@ split:
   validation: 0.2
 
 """#,
+        "condition_forest": #"""
+# A random forest on machine-condition descriptors, for OK / Not OK checks of rotating parts that must
+# hold up on parts never heard in training: per clip, 30 values that describe a fault rather than the
+# machine (kurtosis, crest factor and envelope modulation in five bands, the levels at the shaft's
+# harmonics and half orders, spectral kurtosis; docs/FORMATS.md §5.1). 200 CART trees as cfg/forest.yaml.
+# Chosen on a development set of parts (another seed of the parts generator), not on the test folds:
+# docs/ACCURACY.md.
+name: condition_forest
+features:
+  rate: 16000
+  descriptors: [condition]
+model:
+  kind: random_forest
+  n_estimators: 200
+  max_depth: none
+  max_features: sqrt
+  min_samples_leaf: 1
+  class_weight: balanced
+training:
+  seed: 0
+
+"""#,
         "conv": #"""
 # The reference CNN (docs/WORKFLOW.md §6.1): MFCC windows (9, 13, 1), four 3x3 'same' ReLU convolutions,
 # 2x2 max pooling, dropout, two ReLU dense layers and a softmax. 499,402 parameters for 10 classes.
