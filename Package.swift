@@ -86,6 +86,7 @@ let package = Package(
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "ClassicalTests", dependencies: ["Classical", "Tensor", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Pipeline", "Audio", "Tensor", "Durable", "TestSupport"]),
+        .testTarget(name: "CLITests",
+                    dependencies: ["Pipeline", "Classical", "Audio", "Tensor", "Durable", "TestSupport"]),
     ]
 )

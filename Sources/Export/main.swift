@@ -3,15 +3,16 @@ import Foundation
 import ONNXExport
 import Pipeline
 
-/// `export`: writes a trained network in another format (ONNX) for serving stacks.
+/// `export`: writes a trained network or random forest in another format (ONNX) for serving stacks.
 @main
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a trained network to ONNX (opset 17).",
+        abstract: "Export a trained network or random forest to ONNX (opset 17).",
         discussion: "The ONNX model takes raw feature windows (the feature scaling is its first nodes) and "
             + "returns the class probabilities; its metadata_props hold the classes and the feature settings. "
-            + "Network models only (not random forests).",
+            + "A random forest becomes an ai.onnx.ml TreeEnsembleClassifier that takes raw per-clip descriptor "
+            + "rows (N, columns) and returns the label and the class probabilities.",
         version: EarmarkVersion.text)
 
     @Option(help: "Model file (DATA/models/NAME.safetensors).")
@@ -29,9 +30,17 @@ struct Export: ParsableCommand {
             CLI.report { throw ExportError("--format \(format): unknown format (the one format is onnx)") }
             return
         }
-        let trained = CLI.report { try ExportSource.network(at: URL(fileURLWithPath: model)) }
+        let subject = CLI.report { try ExportSource.model(at: URL(fileURLWithPath: model)) }
         let output = URL(fileURLWithPath: out)
-        CLI.report { try ONNXModelExport.write(trained, to: output) }
-        print("exported \(model) -> \(out) (ONNX opset \(ONNXModelExport.opset), \(trained.classes.count) classes)")
+        switch subject {
+        case .network(let trained):
+            CLI.report { try ONNXModelExport.write(trained, to: output) }
+            print("exported \(model) -> \(out) (ONNX opset \(ONNXModelExport.opset), \(trained.classes.count) classes)")
+        case .forest(let forest):
+            CLI.report { try ForestONNXExport.write(forest, to: output) }
+            print("exported \(model) -> \(out) (ONNX opset \(ONNXModelExport.opset) + ai.onnx.ml "
+                  + "\(ForestONNXExport.mlOpset) TreeEnsembleClassifier, \(forest.classes.count) classes, "
+                  + "\(forest.forest.trees.count) trees)")
+        }
     }
 }

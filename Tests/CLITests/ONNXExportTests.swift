@@ -122,7 +122,7 @@ final class ONNXExportTests: XCTestCase {
         let cases: [([String], String)] = [
             (["--model", "missing.safetensors", "--out", out], "missing.safetensors: does not exist"),
             (["--model", file.path, "--format", "tflite", "--out", out], "--format tflite: unknown format"),
-            (["--model", forestFile.path, "--out", out], "network models only"),
+            (["--model", forestFile.path, "--out", out], "forest.safetensors: has forest format version missing"),
             (["--model", file.path, "--out", root.appendingPathComponent("no/such/dir/x.onnx").path],
              "cannot be written"),
         ]
