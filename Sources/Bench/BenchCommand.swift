@@ -1,14 +1,22 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Tensor
 
 /// `swift run -c release bench`: Earmark's figures (issue 5) as a table and a JSON file.
 @main
 struct Bench: ParsableCommand {
+    /// Switches OpenBLAS to the best kernels this CPU runs (`BLASKernelSwitch`), then parses and runs.
+    static func main() {
+        BLASKernelSwitch.runBestKernels()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Earmark: reference CNN/RNN training and inference, sgemm limit, peak memory, MFCC, "
             + "cleaning, predict end to end.",
+        version: EarmarkVersion.text,
         subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self, StreamBench.self, MachineCommand.self,
                       DatasetCommand.self],
         defaultSubcommand: RunAll.self)

@@ -2,10 +2,17 @@ import ArgumentParser
 import Foundation
 import ONNXExport
 import Pipeline
+import Tensor
 
 /// `export`: writes a trained network or random forest in another format (ONNX) for serving stacks.
 @main
 struct Export: ParsableCommand {
+    /// Switches OpenBLAS to the best kernels this CPU runs (`BLASKernelSwitch`), then parses and runs.
+    static func main() {
+        BLASKernelSwitch.runBestKernels()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export a trained network or random forest to ONNX (opset 17).",

@@ -6,6 +6,12 @@ import Tensor
 /// `predict`: classifies clips with a trained model (mean of the window probabilities).
 @main
 struct Predict: ParsableCommand {
+    /// Switches OpenBLAS to the best kernels this CPU runs (`BLASKernelSwitch`), then parses and runs.
+    static func main() {
+        BLASKernelSwitch.runBestKernels()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Classify clips with a trained model.",

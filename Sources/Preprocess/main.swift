@@ -2,11 +2,18 @@ import ArgumentParser
 import Audio
 import Foundation
 import Pipeline
+import Tensor
 
 /// `preprocess`: cleans the data set into clean/ (and draws the exploratory plots), exports the
 /// features of one clip as .npy, or the descriptor table of a data set as .csv or .npy.
 @main
 struct Preprocess: ParsableCommand {
+    /// Switches OpenBLAS to the best kernels this CPU runs (`BLASKernelSwitch`), then parses and runs.
+    static func main() {
+        BLASKernelSwitch.runBestKernels()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "preprocess",
         abstract: "Clean audio (decode, mono, resample, envelope gate) and export features.",

@@ -6,6 +6,12 @@ import Tensor
 /// `train`: trains the network of a config on DATA (or on the built-in demo data).
 @main
 struct Train: ParsableCommand {
+    /// Switches OpenBLAS to the best kernels this CPU runs (`BLASKernelSwitch`), then parses and runs.
+    static func main() {
+        BLASKernelSwitch.runBestKernels()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a sound classifier (CNN or LSTM) described by a config in cfg/.",

@@ -1,0 +1,52 @@
+import COpenBLAS
+import Foundation
+
+/// Runs OpenBLAS's best kernels on a CPU it does not recognise: the first call of every Earmark
+/// executable. OpenBLAS picks its kernel family in a library constructor, before `main`, so when
+/// `BLASKernelFamily` says another family should run, the process sets `OPENBLAS_CORETYPE` and
+/// executes itself again (same binary, arguments and environment, plus that variable and
+/// `EARMARK_OPENBLAS_DETECTED`, OpenBLAS's own choice, for `--version`). The new process finds
+/// `OPENBLAS_CORETYPE` set and carries on, so there is at most one re-execution.
+public enum BLASKernelSwitch {
+    /// Set before re-executing: the family OpenBLAS detected by itself.
+    public static let detectedVariable = "EARMARK_OPENBLAS_DETECTED"
+
+    /// Re-executes the process with a better `OPENBLAS_CORETYPE` when OpenBLAS fell back to a generic
+    /// family; returns when there is nothing to do (or `execv` failed: OpenBLAS's kernels then stay).
+    /// A bad `EARMARK_OPENBLAS_CORETYPE` prints one error line and exits with status 1.
+    /// Call it before anything else (before MPI_Init and any BLAS call).
+    public static func runBestKernels() {
+        let environment = ProcessInfo.processInfo.environment
+        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpu = BLASKernelFamily.cpu(fromCPUInfo: text)
+        let family: String?
+        do {
+            family = try BLASKernelFamily.family(coreName: BLAS.coreName, flags: cpu.flags, vendor: cpu.vendor,
+                                                 environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(1)
+        }
+        guard let family else { return }
+        setenv(detectedVariable, BLAS.coreName, 1)
+        setenv(BLASKernelFamily.coreTypeVariable, family, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        unsetenv(BLASKernelFamily.coreTypeVariable)
+        unsetenv(detectedVariable)
+    }
+
+    /// The kernel family in use and where it came from, for `--version`: `SkylakeX (chosen by Earmark
+    /// from the CPU flags; OpenBLAS detected Prescott)`, `Haswell (OPENBLAS_CORETYPE)` or
+    /// `SkylakeX (detected by OpenBLAS)`.
+    public static var description: String {
+        let environment = ProcessInfo.processInfo.environment
+        let core = BLAS.coreName
+        guard environment[BLASKernelFamily.coreTypeVariable] != nil else {
+            return "\(core) (detected by OpenBLAS)"
+        }
+        if let detected = environment[detectedVariable], !detected.isEmpty {
+            return "\(core) (chosen by Earmark from the CPU flags; OpenBLAS detected \(detected))"
+        }
+        return "\(core) (\(BLASKernelFamily.coreTypeVariable))"
+    }
+}
