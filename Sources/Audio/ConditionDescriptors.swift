@@ -44,15 +44,19 @@ public enum ConditionDescriptors {
         let n = signal.count
         var m = 1
         while m < n { m <<= 1 }
-        let spectrum = ComplexFFT(size: m)
         let mean = signal.reduce(0.0) { $0 + Double($1) } / Double(n)
-        for i in 0..<m { spectrum.buffer[i] = (i < n ? Double(signal[i]) - mean : 0, 0) }
-        spectrum.transform(forward: true)
-        let full = Array(UnsafeBufferPointer(start: spectrum.buffer, count: m))
+        let centred = signal.map { Double($0) - mean }
+        // one transform of the clip; its buffer is then the envelope spectra's scratch space
+        let scratch = ComplexFFT(size: m)
+        for i in 0..<m { scratch.buffer[i] = (i < n ? centred[i] : 0, 0) }
+        scratch.transform(forward: true)
+        let full = Array(UnsafeBufferPointer(start: scratch.buffer, count: m))
         let band = ComplexFFT(size: m)
+        // numpy's hanning(n): 0.5 - 0.5 cos(2 pi i / (n - 1))
+        let window = (0..<n).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n - 1)) }
         let binHz = Double(sampleRate) / Double(m)
         var out: [Float] = []
-        out.reserveCapacity(bands.count * stems.count)
+        out.reserveCapacity(bands.count * stems.count + clipStems.count)
         for (lo, hi) in bands {
             // positive frequencies only (bins 1 ..< m/2 + 1 map to f = k binHz), doubled: the analytic signal
             for k in 0..<m {
@@ -65,23 +69,26 @@ public enum ConditionDescriptors {
                 let (re, im) = band.buffer[i]
                 y[i] = re / Double(m); e[i] = (re * re + im * im).squareRoot() / Double(m)
             }
-            out += values(band: y, envelope: e, sampleRate: sampleRate, size: m).map(Float.init)
+            out += values(band: y, envelope: e, window: window, sampleRate: sampleRate, scratch: scratch)
+                .map(Float.init)
         }
-        let centred = signal.map { Double($0) - mean }
         out += (ShaftOrders.values(centred, rate: sampleRate) + SpectralKurtosis.values(centred, rate: sampleRate))
             .map(Float.init)
         return out
     }
 
-    /// The five descriptors of one band from its signal y (n) and envelope e (n); `size` = M.
-    static func values(band y: [Double], envelope e: [Double], sampleRate: Int, size: Int) -> [Double] {
+    /// The five descriptors of one band from its signal y (n) and envelope e (n); `window` is the
+    /// envelope spectrum's Hann window (n), `scratch` an M-point transform to compute it in.
+    static func values(band y: [Double], envelope e: [Double], window: [Double], sampleRate: Int,
+                       scratch: ComplexFFT) -> [Double] {
         let n = y.count
         let rms = (y.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot() + tiny
         let peak = y.reduce(0) { max($0, abs($1)) }
         let envelopeMean = e.reduce(0, +) / Double(n)
         let envelopeStd = (e.reduce(0) { $0 + ($1 - envelopeMean) * ($1 - envelopeMean) } / Double(n)).squareRoot()
         return [log(kurtosis(y) + tiny), log(peak / rms + tiny), envelopeStd / (envelopeMean + tiny),
-                log(kurtosis(e) + tiny), log(envelopePeak(e, mean: envelopeMean, sampleRate: sampleRate, size: size))]
+                log(kurtosis(e) + tiny),
+                log(envelopePeak(e, mean: envelopeMean, window: window, sampleRate: sampleRate, fft: scratch))]
     }
 
     /// Fourth central moment over the squared second (3 for a Gaussian), in Double.
@@ -99,14 +106,10 @@ public enum ConditionDescriptors {
 
     /// The largest envelope-spectrum magnitude in `envelopeRange` over the median magnitude there
     /// (plus `tiny`); numpy's median (the mean of the two middle values for an even count).
-    static func envelopePeak(_ e: [Double], mean: Double, sampleRate: Int, size m: Int) -> Double {
-        let n = e.count
-        let fft = ComplexFFT(size: m)
-        for i in 0..<m {
-            // numpy's hanning(n): 0.5 - 0.5 cos(2 pi i / (n - 1))
-            let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(n - 1))
-            fft.buffer[i] = (i < n ? (e[i] - mean) * w : 0, 0)
-        }
+    static func envelopePeak(_ e: [Double], mean: Double, window: [Double], sampleRate: Int,
+                             fft: ComplexFFT) -> Double {
+        let n = e.count, m = fft.size
+        for i in 0..<m { fft.buffer[i] = (i < n ? (e[i] - mean) * window[i] : 0, 0) }
         fft.transform(forward: true)
         let binHz = Double(sampleRate) / Double(m)
         var magnitudes: [Double] = []
