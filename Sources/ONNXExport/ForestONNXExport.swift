@@ -34,26 +34,11 @@ public enum ForestONNXExport {
         graph.input = [ONNXModelExport.valueInfo("descriptors", shape: [columns.count])]
         graph.output = [labelInfo(), ONNXModelExport.valueInfo("probabilities", shape: [model.classes.count])]
 
-        var m = Onnx_ModelProto()
-        m.irVersion = 8                                   // the IR version of opset 17 (ONNX 1.12)
-        m.producerName = "earmark"
-        m.producerVersion = EarmarkVersion.number
-        m.graph = graph
-        var onnx = Onnx_OperatorSetIdProto()
-        onnx.domain = ""
-        onnx.version = ONNXModelExport.opset
-        var ml = Onnx_OperatorSetIdProto()
-        ml.domain = "ai.onnx.ml"
-        ml.version = mlOpset
-        m.opsetImport = [onnx, ml]
-        m.docString = "Earmark random forest '\(model.config.name)': raw per-clip descriptor rows in, "
-            + "label and class probabilities out."
-        m.metadataProps = metadata(model, columns: columns).sorted { $0.key < $1.key }.map { key, value in
-            var p = Onnx_StringStringEntryProto()
-            p.key = key; p.value = value
-            return p
-        }
-        return m
+        return ONNXModelExport.modelProto(
+            graph: graph, opsets: [("", ONNXModelExport.opset), ("ai.onnx.ml", mlOpset)],
+            metadata: metadata(model, columns: columns),
+            doc: "Earmark random forest '\(model.config.name)': raw per-clip descriptor rows in, "
+                + "label and class probabilities out.")
     }
 
     /// The metadata_props entries.

@@ -42,17 +42,29 @@ public enum ONNXModelExport {
         precondition(proto.node.last?.output.count == 1 && graph.nodes.last?.output[0] == x.name,
                      "ONNX export: the graph must end in the softmax")
 
+        return modelProto(graph: proto, opsets: [("", Self.opset)], metadata: metadata(model),
+                          doc: "Earmark model '\(model.config.name)': raw feature windows in, "
+                              + "class probabilities out.")
+    }
+
+    /// A model of `graph` as Earmark writes every ONNX file: IR version 8 (that of opset 17, ONNX 1.12),
+    /// producer earmark and its version, the given operator sets (domain, version) and metadata_props
+    /// sorted by key.
+    static func modelProto(graph: Onnx_GraphProto, opsets: [(domain: String, version: Int64)],
+                           metadata: [String: String], doc: String) -> Onnx_ModelProto {
         var m = Onnx_ModelProto()
-        m.irVersion = 8                                   // the IR version of opset 17 (ONNX 1.12)
+        m.irVersion = 8
         m.producerName = "earmark"
         m.producerVersion = EarmarkVersion.number
-        m.graph = proto
-        var opset = Onnx_OperatorSetIdProto()
-        opset.domain = ""
-        opset.version = Self.opset
-        m.opsetImport = [opset]
-        m.docString = "Earmark model '\(model.config.name)': raw feature windows in, class probabilities out."
-        m.metadataProps = metadata(model).sorted { $0.key < $1.key }.map { key, value in
+        m.graph = graph
+        m.opsetImport = opsets.map { domain, version in
+            var set = Onnx_OperatorSetIdProto()
+            set.domain = domain
+            set.version = version
+            return set
+        }
+        m.docString = doc
+        m.metadataProps = metadata.sorted { $0.key < $1.key }.map { key, value in
             var p = Onnx_StringStringEntryProto()
             p.key = key; p.value = value
             return p

@@ -1,7 +1,7 @@
 import Durable
 import Foundation
 
-/// File checks shared by the crash, disk-full and lock tests.
+/// File checks shared by the crash, disk-full, lock and durable-write tests.
 enum CrashFiles {
     /// Every regular file under `root` (hidden ones included), relative to `root`.
     static func all(under root: URL) -> Set<String> {

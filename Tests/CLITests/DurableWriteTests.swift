@@ -9,12 +9,12 @@ final class DurableWriteTests: XCTestCase {
         let root = try makeTemporaryFolder("earmark-durable")
         defer { try? FileManager.default.removeItem(at: root) }
         try TinyData.make(in: root)
-        let before = try allFiles(under: root)
+        let before = CrashFiles.all(under: root)
         let train = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
         XCTAssertEqual(train.status, 0, train.output)
         let predict = try CLI.run("predict", ["--data", "."], in: root)
         XCTAssertEqual(predict.status, 0, predict.output)
-        let files = try allFiles(under: root)
+        let files = CrashFiles.all(under: root)
         for written in ["models/tiny.safetensors", "models/tiny.checkpoint.safetensors", "clean/manifest.json",
                         "runs/tiny/report.md", "predictions.csv"] {
             XCTAssertTrue(files.contains(written), "\(written) missing from \(files.sorted())")
@@ -26,17 +26,5 @@ final class DurableWriteTests: XCTestCase {
             return name.hasPrefix(".") || name.hasSuffix(".tmp") || name.contains(".tmp.") || name.hasSuffix("~")
         }
         XCTAssertEqual(stray.sorted(), [], "temporary files left behind")
-    }
-
-    /// Every regular file under `root`, hidden ones included, as paths relative to `root`.
-    private func allFiles(under root: URL) throws -> Set<String> {
-        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
-        var files: Set<String> = []
-        while let path = walker.nextObject() as? String {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isFolder),
-               !isFolder.boolValue { files.insert(path) }
-        }
-        return files
     }
 }
