@@ -8,6 +8,8 @@ safetensors/model.safetensors, checkpoint.safetensors (models/tiny*.safetensors)
 (pickles/tiny-*.safetensors); `train --mode smallforest` (cfg/forest.yaml with n_estimators 3, max_depth 3)
 gave forest.safetensors. descriptor_table.safetensors is Tests/Fixtures/audio's; config/ holds copies of
 cfg/*.yaml.
+Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
+(csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks).
 """
 import numpy as np
 import soundfile as sf

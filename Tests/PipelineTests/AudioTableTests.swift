@@ -78,6 +78,20 @@ final class AudioTableTests: XCTestCase {
         XCTAssertEqual(AudioTable.csvRecord(["a", "b,c", "\"", " x", ""]), "a,\"b,c\",\"\"\"\",\" x\",")
     }
 
+    /// Found by the CSV fuzz target (its input is in Tests/Fuzz/csv/crash-combining-quote): a combining
+    /// mark after a quote or a comma forms one Swift Character with it, so a writer comparing Characters
+    /// neither doubled that quote nor quoted the comma, and the record did not read back.
+    func testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks() throws {
+        XCTAssertEqual(AudioTable.csvRecord(["a\"\u{30E}b", "c,\u{301}d"]),
+                       "\"a\"\"\u{30E}b\",\"c,\u{301}d\"")
+        let found = Data([0xEF, 0xBB, 0xBF] + Array("gr,fname,label\r,a\"\"\"\u{30E}\"\",y\n".utf8))
+        let parsed = try AudioTable(data: found, file: "fuzz.csv")
+        let text = ([parsed.columns] + parsed.rows.map(\.fields)).map { AudioTable.csvRecord($0) + "\n" }.joined()
+        let again = try AudioTable(data: Data(text.utf8), file: "again.csv")
+        XCTAssertEqual(again.rows.map(\.fields), parsed.rows.map(\.fields))
+        XCTAssertEqual(parsed.rows.first?.fname, "a\"\"\"\u{30E}\"\"")   // unquoted: quotes kept as written
+    }
+
     // MARK: errors, each naming its line
 
     func testEmptyFileAndMissingHeaderColumns() {

@@ -274,11 +274,22 @@ public struct AudioTable: Sendable, Equatable {
 
     /// One CSV record (no line end) for `fields`: a field is quoted when it holds a comma, a quote,
     /// a line break or spaces at either end; quotes inside are doubled. Reads back with `AudioTable`.
+    /// Works on Unicode scalars, as the reader works on bytes: a combining mark after a quote or a comma
+    /// makes one Swift `Character` with it, which a comparison of Characters would not see.
     public static func csvRecord(_ fields: [String]) -> String {
         fields.map { field in
-            let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0.isNewline }
-                || field.first?.isWhitespace == true || field.last?.isWhitespace == true
-            return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            let scalars = field.unicodeScalars
+            let needsQuotes = scalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+                || scalars.first?.properties.isWhitespace == true || scalars.last?.properties.isWhitespace == true
+            guard needsQuotes else { return field }
+            var quoted = String.UnicodeScalarView()
+            quoted.append("\"")
+            for scalar in scalars {
+                quoted.append(scalar)
+                if scalar == "\"" { quoted.append(scalar) }
+            }
+            quoted.append("\"")
+            return String(quoted)
         }.joined(separator: ",")
     }
 }
