@@ -25,7 +25,10 @@ enum ShaftOrders {
     static let stems = ["shaft_harmonics", "shaft_half_orders", "shaft_half_over_harmonics"]
 
     /// The three values for mean-removed samples x (n >= 2) at `rate` Hz.
-    static func values(_ x: [Double], rate: Int) -> [Double] {
+    static func values(_ x: [Double], rate: Int) -> [Double] { estimate(x, rate: rate).values }
+
+    /// The shaft rate s in Hz and the three values for mean-removed samples x (n >= 2) at `rate` Hz.
+    static func estimate(_ x: [Double], rate: Int) -> (shaftHz: Double, values: [Double]) {
         let (power, width) = averagedPower(x)
         let logPower = power.map { log($0 + 1e-30) }
         let binHz = Double(rate) / Double(width)
@@ -48,29 +51,12 @@ enum ShaftOrders {
         }
         let s = best.hz, quarter = mean(s, offset: 0.25)
         let harmonics = mean(s, offset: 0) - quarter, halves = mean(s, offset: 0.5) - quarter
-        return [harmonics, halves, halves - harmonics]
+        return (s, [harmonics, halves, halves - harmonics])
     }
 
     /// P (W / 2 + 1) and W: the mean periodogram of Hann-windowed frames (see the legend).
     static func averagedPower(_ x: [Double]) -> ([Double], Int) {
-        var width = 1
-        while width * 2 <= min(x.count, maxFrame) { width *= 2 }
-        let hop = max(1, width / 2)
-        let window = (0..<width).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(width)) }
-        let fft = ComplexFFT(size: width)
-        var power = [Double](repeating: 0, count: width / 2 + 1)
-        var frames = 0, start = 0
-        while start + width <= x.count {
-            for i in 0..<width { fft.buffer[i] = (x[start + i] * window[i], 0) }
-            fft.transform(forward: true)
-            for k in 0...(width / 2) {
-                let (re, im) = fft.buffer[k]
-                power[k] += re * re + im * im
-            }
-            frames += 1
-            start += hop
-        }
-        return (power.map { $0 / Double(frames) }, width)
+        FramePower.mean(x, cap: maxFrame, removeFrameMean: false)
     }
 }
 

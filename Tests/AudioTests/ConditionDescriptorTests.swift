@@ -9,14 +9,14 @@ final class ConditionDescriptorTests: XCTestCase {
     func testRowsAgainstNumpy() throws {
         let file = try Fixtures.load("audio/condition.safetensors")
         let names = ConditionDescriptors.columnNames()
-        XCTAssertEqual(names.count, 30)
+        XCTAssertEqual(names.count, 24)
         XCTAssertEqual(file.metadata["columns"], "[" + names.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
         for clip in ["ticks", "hum", "odd"] {
             let y = try fixtureValues(file, "\(clip)/signal")
             let rate = try file.integers("\(clip)/rate").values[0]
             let row = ConditionDescriptors.row(y, sampleRate: rate)
             let want = try fixtureValues(file, "\(clip)/row")
-            XCTAssertEqual(row.count, 30)
+            XCTAssertEqual(row.count, 24)
             for (i, column) in names.enumerated() {
                 // the row is float32; the formula runs in float64 on both sides
                 let scale = max(1, Double(abs(want[i])))
@@ -26,15 +26,19 @@ final class ConditionDescriptorTests: XCTestCase {
         }
     }
 
-    /// A tick train ringing a resonance raises the kurtosis and the envelope-spectrum peak of the
+    /// A tick train ringing a resonance raises the envelope kurtosis and the envelope-spectrum peak of the
     /// band it rings, against the same machine without it.
     func testTicksRaiseImpulsivenessInTheirBand() throws {
         let file = try Fixtures.load("audio/condition.safetensors")
         let ticks = ConditionDescriptors.row(try fixtureValues(file, "ticks/signal"), sampleRate: 16000)
         let hum = ConditionDescriptors.row(try fixtureValues(file, "hum/signal"), sampleRate: 16000)
-        let band = 3 * 5   // 3000-6000 Hz
-        XCTAssertGreaterThan(ticks[band + 4], hum[band + 4] + 1, "envelope peak")
-        XCTAssertGreaterThan(ticks[band + 1], hum[band + 1], "crest factor")
+        let band = 3 * 3   // 3000-6000 Hz
+        XCTAssertGreaterThan(ticks[band + 2], hum[band + 2] + 1, "envelope peak")
+        XCTAssertGreaterThan(ticks[band + 1], hum[band + 1], "envelope kurtosis")
+        // 87 ticks/s: a line in the envelope of the bands around the 3 kHz resonance
+        let lines = ConditionDescriptors.columnNames().firstIndex(of: "condition_bearing_lines")!
+        XCTAssertGreaterThan(ticks[lines], hum[lines] + 2, "bearing lines")
+        XCTAssertLessThan(hum[lines], 2, "no line in the machine without ticks")
     }
 
     /// The comb finds a 37 Hz shaft; half orders (a loose mounting) change the shaft-order levels.
@@ -59,12 +63,20 @@ final class ConditionDescriptorTests: XCTestCase {
         // strong half orders move the comb to 18.5 Hz, half of whose lines are the weaker half orders
         XCTAssertLessThan(loose[0], steady[0] - 1, "harmonics level")
         XCTAssertGreaterThan(loose[2], steady[2] + 1, "half orders over harmonics")
+        // the comb at 18.5 Hz: its odd multiples are the half orders, 20 dB under the harmonics
+        let steadyLines = FaultLines.halfOrders(machine(halfOrders: 0), rate: rate, shaft: 37)
+        let looseLines = FaultLines.halfOrders(machine(halfOrders: 0.1), rate: rate, shaft: 18.5)
+        XCTAssertEqual(ShaftOrders.estimate(machine(halfOrders: 0.1), rate: rate).shaftHz, 18.5, accuracy: 0.1)
+        XCTAssertLessThan(steadyLines[0], 1, "no half-order peaks")
+        XCTAssertLessThan(looseLines[1], steadyLines[1] - 2, "odd multiples under the even ones")
+        XCTAssertGreaterThan(FaultLines.halfOrders(machine(halfOrders: 0.1), rate: rate, shaft: 37)[0], 3,
+                             "half-order peaks at the true shaft rate")
     }
 
     func testConstantAndShortClipsGiveFiniteValues() {
         for signal in [[Float](repeating: 0.25, count: 1000), [0.5, -0.5]] {
             let row = ConditionDescriptors.row(signal, sampleRate: 16000)
-            XCTAssertEqual(row.count, 30)
+            XCTAssertEqual(row.count, 24)
             XCTAssertTrue(row.allSatisfy(\.isFinite), "\(row)")
         }
     }

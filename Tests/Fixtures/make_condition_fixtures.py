@@ -9,24 +9,28 @@ resonance at 87 ticks/s), `hum` (the same without ticks) and `odd` (22.05 kHz, 7
 noise amplitude-modulated at 31 Hz: an odd length, a rate whose top band is clipped by nothing).
 The formula is the numpy one below (no library computes these descriptors): per band [lo, hi), the
 analytic band signal from the zero-padded FFT of the mean-removed clip (positive bins in the band
-doubled, the rest zero), then the log kurtosis and log crest factor of its real part, the coefficient
-of variation and log kurtosis of its magnitude (the envelope), and the log of the envelope
+doubled, the rest zero), then the coefficient of variation and log kurtosis of its magnitude (the
+envelope), and the log of the envelope
 spectrum's largest magnitude in 5-1000 Hz over its median there. Then the shaft orders (the comb of
 10 harmonics, candidates 14-62 Hz every 0.05 Hz, that stands out most above the half orders in the mean Hann periodogram
 of 8192-sample frames at half overlap; the levels at its harmonics and half orders over the quarter
 orders) and the spectral kurtosis of 256-sample frames at half overlap (largest above 500 Hz, mean
-above 1 kHz).
+above 1 kHz). Then the fault lines: prominences (log power over its running median, scipy's
+median_filter) of the envelope spectra of 50 narrow bands between 1.6 and 7 kHz (bearing ticks),
+and of the averaged spectrum at the half orders and at the odd and even
+multiples of the shaft estimate (looseness); see fault_lines() below and Sources/Audio/FaultLines.swift.
 """
 import os
 import sys
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_io import save  # noqa: E402
 
 BANDS = [(20, 500), (500, 1500), (1500, 3000), (3000, 6000), (6000, 8000)]
-STEMS = ["kurtosis", "crest", "envelope_cv", "envelope_kurtosis", "envelope_peak"]
+STEMS = ["envelope_cv", "envelope_kurtosis", "envelope_peak"]
 TINY = 1e-30
 
 
@@ -48,16 +52,15 @@ def row(x, fs):
     for lo, hi in BANDS:
         keep = (f >= lo) & (f < hi)
         z = np.fft.ifft(np.where(keep, 2 * spectrum, 0))[:n]
-        y, e = z.real, np.abs(z)
-        rms = np.sqrt(np.mean(y ** 2)) + TINY
+        e = np.abs(z)
         w = np.hanning(n)
         E = np.abs(np.fft.rfft((e - e.mean()) * w, m))
         fr = np.arange(m // 2 + 1) * fs / m
         band = np.sort(E[(fr >= 5) & (fr < 1000)])
         peak = band[-1] / (np.median(band) + TINY) + TINY
-        out += [np.log(kurtosis(y) + TINY), np.log(np.max(np.abs(y)) / rms + TINY), e.std() / (e.mean() + TINY),
-                np.log(kurtosis(e) + TINY), np.log(peak)]
-    return np.array(out + shaft_orders(x, fs) + spectral_kurtosis(x, fs))
+        out += [e.std() / (e.mean() + TINY), np.log(kurtosis(e) + TINY), np.log(peak)]
+    shaft, orders = shaft_orders(x, fs)
+    return np.array(out + orders + spectral_kurtosis(x, fs) + fault_lines(x, spectrum, fs, shaft))
 
 
 def shaft_orders(x, fs):
@@ -80,7 +83,62 @@ def shaft_orders(x, fs):
     s = candidates[int(np.argmax(scores))]
     quarter = mean(s, 0.25)
     harmonics, halves = mean(s, 0) - quarter, mean(s, 0.5) - quarter
-    return [harmonics, halves, halves - harmonics]
+    return s, [harmonics, halves, halves - harmonics]
+
+
+def frame_power(v, cap):
+    """Mean |rfft|^2 of periodic-Hann frames of W = the largest power of two <= min(len, cap), every W / 2,
+    each minus its own mean; and W."""
+    w = 1
+    while w * 2 <= min(len(v), cap):
+        w *= 2
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(w) / w)
+    frames = [v[s:s + w] - v[s:s + w].mean() for s in range(0, len(v) - w + 1, max(1, w // 2))]
+    return np.mean([np.abs(np.fft.rfft(f * window)) ** 2 for f in frames], axis=0), w
+
+
+def prominence(power, width):
+    level = np.log(power + TINY)
+    return level - median_filter(level, size=width, mode="nearest")
+
+
+def fault_lines(x, spectrum, fs, s):
+    """bearing_lines, bearing_line_max, half_order_peaks, odd_over_even (Sources/Audio/FaultLines.swift)."""
+    n = len(x)
+    if n < 1024:
+        return [0.0, 0.0, 0.0, 0.0]
+    big_m = len(spectrum)
+    m, bin_hz = big_m // 8, fs / big_m
+    count = int(np.log(7000 / 1600) / np.log(1.03)) + 1
+    rows = []
+    for j in range(count):
+        c = 1600 * (7000 / 1600) ** (j / (count - 1))
+        if c * 1.06 > fs / 2:
+            continue
+        k0, k1 = int(np.ceil(c * 0.94 / bin_hz)), int(np.ceil(c * 1.06 / bin_hz))
+        z = np.zeros(m, complex)
+        z[:k1 - k0] = spectrum[k0:k1]
+        power, w = frame_power(np.abs(np.fft.ifft(z))[:n // 8], 1024)
+        rows.append(prominence(power, 31))
+    f = np.arange(w // 2 + 1) * fs / 8 / w
+    keep = (f >= 20) & (f < 600)
+    if rows and keep.any():
+        top = np.sort(np.array(rows)[:, keep], axis=0)
+        bearing = [top[-3:].mean(axis=0).max(), top[-1].max()]
+    else:
+        bearing = [0.0, 0.0]
+    power, w = frame_power(x, 16384)
+    p = prominence(power, 41)
+    bin_hz = fs / w
+
+    def peak(hz):
+        i = min(int(round(hz / bin_hz)), len(p) - 1)
+        half = max(1, int(round(0.004 * hz / bin_hz)))
+        return p[max(i - half, 0):i + half + 1].max()
+    halves = np.sort([peak((k - 0.5) * s) for k in range(1, 11)])[-3:].mean()
+    odd = np.mean([peak(k * s) for k in range(1, 20, 2)])
+    even = np.mean([peak(k * s) for k in range(2, 21, 2)])
+    return bearing + [halves, odd - even]
 
 
 def spectral_kurtosis(x, fs):
@@ -130,7 +188,9 @@ def main():
         tensors[f"{name}/row"] = row(x32, rate)
     columns = [f"condition_{s}_{lo}_{hi}" for lo, hi in BANDS for s in STEMS]
     columns += [f"condition_{s}" for s in ["shaft_harmonics", "shaft_half_orders", "shaft_half_over_harmonics",
-                                           "spectral_kurtosis_max", "spectral_kurtosis_mean"]]
+                                           "spectral_kurtosis_max", "spectral_kurtosis_mean",
+                                           "bearing_lines", "bearing_line_max", "half_order_peaks",
+                                           "odd_over_even"]]
     save("audio/condition.safetensors", tensors, {"numpy": np.__version__, "columns": columns})
 
 

@@ -53,6 +53,6 @@ final class ShippedConfigTests: XCTestCase {
         let c = try ExperimentConfig.load(contentsOf: url)
         XCTAssertEqual(c.model.kind, .randomForest)
         XCTAssertEqual(c.features.descriptorSets, [.condition])
-        XCTAssertEqual(DescriptorTable.columns(for: c.features).count, 30)
+        XCTAssertEqual(DescriptorTable.columns(for: c.features).count, 24)
     }
 }

@@ -86,11 +86,11 @@ split:
 """#,
         "condition_forest": #"""
 # A random forest on machine-condition descriptors, for OK / Not OK checks of rotating parts that must
-# hold up on parts never heard in training: per clip, 30 values that describe a fault rather than the
-# machine (kurtosis, crest factor and envelope modulation in five bands, the levels at the shaft's
-# harmonics and half orders, spectral kurtosis; docs/FORMATS.md §5.1). 200 CART trees as cfg/forest.yaml.
-# Chosen on a development set of parts (another seed of the parts generator), not on the test folds:
-# docs/ACCURACY.md.
+# hold up on parts never heard in training: per clip, 24 values that describe a fault rather than the
+# machine (envelope modulation in five bands, the levels at the shaft's harmonics and half orders,
+# spectral kurtosis, envelope lines of bearing ticks in narrow bands; docs/FORMATS.md §5.1). 200 CART
+# trees as cfg/forest.yaml. Chosen on two development sets of parts (other seeds of the parts
+# generator), not on the test folds: docs/ACCURACY.md.
 name: condition_forest
 features:
   rate: 16000

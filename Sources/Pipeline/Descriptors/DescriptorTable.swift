@@ -8,7 +8,7 @@ import Tensor
 /// then librosa's six spectral descriptors' means and standard deviations), `condition` is Audio's
 /// `ConditionDescriptors.columnNames` (impulsiveness and modulation per band, shaft orders, spectral kurtosis).
 ///
-/// Legend: N clips (rows), F columns: 2 numcep + 12 for `spectral` (38 for numcep 13), 30 for `condition`.
+/// Legend: N clips (rows), F columns: 2 numcep + 12 for `spectral` (38 for numcep 13), 24 for `condition`.
 public struct DescriptorTable: Sendable, Equatable {
     /// Column names, F.
     public var columns: [String]
