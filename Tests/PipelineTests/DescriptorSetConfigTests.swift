@@ -17,16 +17,16 @@ final class DescriptorSetConfigTests: XCTestCase {
 
         let both = try parse("features: {descriptors: [spectral, condition]}\nmodel: {kind: random_forest}")
         let columns = DescriptorTable.columns(for: both.features)
-        XCTAssertEqual(columns.count, 38 + 30)
-        XCTAssertEqual(columns[38], "condition_kurtosis_20_500")
+        XCTAssertEqual(columns.count, 38 + 24)
+        XCTAssertEqual(columns[38], "condition_envelope_cv_20_500")
         XCTAssertTrue(both.yaml().contains("  descriptors: [spectral, condition]\n"))
         XCTAssertEqual(try parse(both.yaml()).features, both.features)
         XCTAssertNotEqual(both.featureHash, plain.featureHash)
 
         let only = try parse("features: {descriptors: [condition]}\nmodel: {input: descriptors, layers: [{dense: {units: classes, activation: softmax}}]}")
-        XCTAssertEqual(only.inputShape, [30])
+        XCTAssertEqual(only.inputShape, [24])
         let row = DescriptorTable.row((0..<4000).map { Float(sin(Double($0) * 0.3)) }, features: only.features)
-        XCTAssertEqual(row.count, 30)
+        XCTAssertEqual(row.count, 24)
     }
 
     func testMistakesNameTheKey() {
