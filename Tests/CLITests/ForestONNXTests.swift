@@ -24,7 +24,7 @@ final class ForestONNXTests: XCTestCase {
         let root = try makeTemporaryFolder("earmark-forest-onnx")
         defer { try? FileManager.default.removeItem(at: root) }
         var cases: [(name: String, probabilities: [Float], labels: [String], classes: [String], columns: [String])] = []
-        var runArguments = [ONNXExportTests.repository.appendingPathComponent("Tests/ONNX/run_onnx.py").path]
+        var onnxRuntime = ONNXRuntimeRun(root: root)
         for (configName, columnCount) in Self.configs.sorted(by: { $0.key < $1.key }) {
             let config = try ExperimentConfig.parse(BuiltInConfigs.texts[configName]!, file: "cfg/\(configName).yaml",
                                                     defaultName: configName)
@@ -51,17 +51,10 @@ final class ForestONNXTests: XCTestCase {
                 let p = loaded.forest.predictProbabilities(x).data
                 let best = loaded.forest.predict(x).map { classes[$0] }
                 cases.append((name, p, best, classes, columns))
-                try NPY.write(x.data, shape: x.shape, to: root.appendingPathComponent("\(name).npy"))
-                runArguments += [onnx.path, root.appendingPathComponent("\(name).npy").path,
-                                 root.appendingPathComponent("\(name).f32").path]
+                try onnxRuntime.add(model: onnx, name: name, x: x.data, shape: x.shape)
             }
         }
-        let run = try CLI.run(python, runArguments, in: root)
-        XCTAssertEqual(run.status, 0, run.output)
-        let lines = run.stdout.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-        XCTAssertEqual(lines.count, cases.count, run.output)
+        let lines = try onnxRuntime.lines(python: python, expected: cases.count)
         let rows = Self.trainingRows + Self.freshRows
         for (line, c) in zip(lines, cases) {
             XCTAssertEqual(line["input"] as? String, "descriptors", c.name)

@@ -61,7 +61,7 @@ final class ONNXExportTests: XCTestCase {
         let root = try makeTemporaryFolder("earmark-onnx")
         defer { try? FileManager.default.removeItem(at: root) }
         var expected: [String: [Float]] = [:]
-        var runArguments = [Self.repository.appendingPathComponent("Tests/ONNX/run_onnx.py").path]
+        var onnxRuntime = ONNXRuntimeRun(root: root)
         let names = Self.shipped + Self.extra.keys.sorted()
         for (index, name) in names.enumerated() {
             let config = try Self.config(name)
@@ -77,16 +77,9 @@ final class ONNXExportTests: XCTestCase {
             var x = raw
             loaded.scaling.apply(to: &x)
             expected[name] = TrainingEngine(replicas: [loaded.network]).predict(x, batchSize: 256).data
-            try NPY.write(raw.data, shape: raw.shape, to: root.appendingPathComponent("\(name).npy"))
-            runArguments += [onnx.path, root.appendingPathComponent("\(name).npy").path,
-                             root.appendingPathComponent("\(name).f32").path]
+            try onnxRuntime.add(model: onnx, name: name, x: raw.data, shape: raw.shape)
         }
-        let run = try CLI.run(python, runArguments, in: root)
-        XCTAssertEqual(run.status, 0, run.output)
-        let lines = run.stdout.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-        XCTAssertEqual(lines.count, names.count, run.output)
+        let lines = try onnxRuntime.lines(python: python, expected: names.count)
         for line in lines {
             XCTAssertEqual(line["classes"] as? [String], Self.classes, "metadata classes of \(line)")
             XCTAssertEqual(line["shape"] as? [Int], [Self.windows, Self.classes.count], "output shape of \(line)")
