@@ -37,7 +37,8 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
-        .target(name: "CSupport", path: "Sources/CSupport"),
+        // -O2 in every build: the vectorised Adam kernel (AdamUpdate.c) is what the debug-built tests check too
+        .target(name: "CSupport", path: "Sources/CSupport", cSettings: [.unsafeFlags(["-O2"])]),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio, Classical;
         // Tensor and Audio -> Durable, the atomic file writer)
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "Durable", exclude: ["README.md"]),
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport", "Durable"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Layers", dependencies: ["Tensor"],
+        .target(name: "Layers", dependencies: ["Tensor", "CSupport"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr", "Durable"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),

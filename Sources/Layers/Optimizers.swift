@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Tensor
 
@@ -103,17 +104,14 @@ public final class Adam: ElementwiseOptimizer {
         }
     }
 
-    /// w, g, m, v: elements `range` of one parameter, one fused pass (b1 = 1 - beta1, b2 = 1 - beta2).
+    /// w, g, m, v: elements `range` of one parameter, one fused pass (b1 = 1 - beta1, b2 = 1 - beta2),
+    /// in CSupport's vectorised `earmark_adam_update`.
     @inline(__always)
     static func update(w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m mm: UnsafeMutablePointer<Float>,
                        v vv: UnsafeMutablePointer<Float>, range: Range<Int>, alpha: Float, b1: Float, b2: Float,
                        eps: Float) {
-        for j in range {
-            let gj = g[j]
-            mm[j] += (gj - mm[j]) * b1
-            vv[j] += (gj * gj - vv[j]) * b2
-            w[j] -= alpha * mm[j] / (vv[j].squareRoot() + eps)
-        }
+        let o = range.lowerBound
+        earmark_adam_update(w + o, g + o, mm + o, vv + o, range.count, alpha, b1, b2, eps)
     }
 
     public func state() -> [String: Tensor] {

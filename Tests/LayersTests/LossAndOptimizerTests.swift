@@ -56,6 +56,54 @@ final class LossAndOptimizerTests: XCTestCase {
         XCTAssertEqual(adam.iterations, 1)
     }
 
+    /// The vectorised update (CSupport's `earmark_adam_update`, 16 lanes with a scalar tail) rounds
+    /// every element as the scalar Keras formula in Float does, for whole parameters (`step`) and for
+    /// slices that start and end off the vector width (`withUpdate`, as TrainingEngine's threads use it).
+    func testVectorisedAdamEqualsTheScalarFormulaBitForBit() {
+        var rng = RandomGenerator(seed: 21)
+        let count = 1_000                                   // 62 blocks of 16 and a tail of 8
+        let start = (0..<count).map { _ in rng.nextNormal() }
+        let grads = (0..<3).map { _ in (0..<count).map { _ in rng.nextNormal() * 0.1 } }
+        let (lr, beta1, beta2, eps): (Float, Float, Float, Float) = (0.003, 0.9, 0.999, 1e-7)
+
+        var w = start, m = [Float](repeating: 0, count: count), v = m
+        for (t, g) in grads.enumerated() {
+            let step = Double(t + 1)
+            let alpha = Float(Double(lr) * (1 - pow(Double(beta2), step)).squareRoot() / (1 - pow(Double(beta1), step)))
+            for j in 0..<count {
+                m[j] += (g[j] - m[j]) * (1 - beta1)
+                v[j] += (g[j] * g[j] - v[j]) * (1 - beta2)
+                w[j] -= alpha * m[j] / (v[j].squareRoot() + eps)
+            }
+        }
+
+        let whole = Parameter(name: "w", value: Tensor(shape: [count], data: start))
+        let sliced = Parameter(name: "w", value: Tensor(shape: [count], data: start))
+        let (adamWhole, adamSliced) = (Adam(learningRate: lr), Adam(learningRate: lr))
+        let cuts = [0, 3, 19, 500, 517, count]              // slices off the 16-lane width
+        for g in grads {
+            whole.grad = Tensor(shape: [count], data: g)
+            adamWhole.step([whole])
+            sliced.grad = Tensor(shape: [count], data: g)
+            adamSliced.beginStep([sliced])
+            adamSliced.withUpdate([sliced]) { update in
+                sliced.value.data.withUnsafeMutableBufferPointer { wp in
+                    sliced.grad.data.withUnsafeBufferPointer { gp in
+                        for (a, b) in zip(cuts, cuts.dropFirst()) { update(0, wp.baseAddress!, gp.baseAddress!, a..<b) }
+                    }
+                }
+            }
+        }
+        func firstDifference(_ a: [Float]?, _ b: [Float]) -> String? {
+            guard let a, a.count == b.count else { return "\(a?.count ?? 0) elements, expected \(b.count)" }
+            return a.indices.first { a[$0] != b[$0] }.map { "element \($0): \(a[$0]) != \(b[$0])" }
+        }
+        XCTAssertNil(firstDifference(whole.value.data, w), "step, weights")
+        XCTAssertNil(firstDifference(sliced.value.data, w), "withUpdate on slices, weights")
+        XCTAssertNil(firstDifference(adamWhole.state()["adam/m/0"]?.data, m), "first moment")
+        XCTAssertNil(firstDifference(adamWhole.state()["adam/v/0"]?.data, v), "second moment")
+    }
+
     func testOptimizerStateRoundTripsAndContinuesIdentically() throws {
         func run(steps: Int, restartAfter: Int?) throws -> [Float] {
             let p = Parameter(name: "w", value: Tensor(shape: [4], data: [0.3, -0.2, 0.9, 0.0]))

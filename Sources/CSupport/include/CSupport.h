@@ -14,3 +14,10 @@ void earmark_line_buffer_stdout(void);
 
 /// Flushes standard output (after a progress line redrawn without a newline).
 void earmark_flush_stdout(void);
+
+/// One Adam step (Keras form) on `count` elements; the four arrays must not overlap.
+///
+///     m += (g - m) * b1;  v += (g^2 - v) * b2;  w -= alpha * m / (sqrt(v) + epsilon)
+///     (b1 = 1 - beta1, b2 = 1 - beta2, alpha = the step's bias-corrected learning rate)
+void earmark_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                         long count, float alpha, float b1, float b2, float epsilon);

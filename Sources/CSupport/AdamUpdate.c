@@ -1,0 +1,22 @@
+#include "CSupport.h"
+
+// Keras's Adam update of one range of a parameter, written in C because Swift lowers
+// Float.squareRoot() to a call of libm's sqrtf (it may set errno), which keeps the loop scalar:
+// 1.4 ms per step for the reference CNN's 499k parameters. Here the loop is vectorised (vsqrtps,
+// vdivps) in an AVX-512, an AVX2 and a baseline clone picked at load time. Contraction into FMA is
+// off, so every element is rounded exactly as the scalar Swift loop rounded it (sqrt and division are
+// correctly rounded in every lane).
+#pragma STDC FP_CONTRACT OFF
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void earmark_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                         long count, float alpha, float b1, float b2, float epsilon) {
+    for (long j = 0; j < count; j++) {
+        float gj = g[j];
+        float mj = m[j] + (gj - m[j]) * b1;
+        float vj = v[j] + (gj * gj - v[j]) * b2;
+        m[j] = mj;
+        v[j] = vj;
+        w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
+    }
+}
