@@ -38,7 +38,8 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // -O2 in every build: the vectorised Adam kernel (AdamUpdate.c) is what the debug-built tests check too
-        .target(name: "CSupport", path: "Sources/CSupport", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CSupport", path: "Sources/CSupport", exclude: ["README.md"],
+                cSettings: [.unsafeFlags(["-O2"])]),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio, Classical;
         // Tensor and Audio -> Durable, the atomic file writer)
