@@ -51,9 +51,13 @@ struct ModelBenchmark {
     /// balanced class weights.
     private func makeTrainer() throws -> Trainer {
         precondition(batches > 0, "need at least \(batchSize) windows, have \(windows.count)")
+        let requestedThreads = BLAS.threads                 // bench's --threads, or OpenBLAS's default
         let engine = TrainingEngine(replicas: try (0..<replicas).map { _ in
             try network.build(classes: windows.classes, seed: 1)
         }, flushDenormals: flushDenormals)
+        // a one-replica engine resets OpenBLAS to its default thread count; one model runs on the
+        // threads bench was given (without this, `--replicas 1 --threads 1` ran 2 BLAS threads)
+        if replicas == 1 { BLAS.threads = requestedThreads }
         let weights = WindowSampler.classWeights(labels: windows.labels.map(Int.init), classCount: windows.classes)
             .map(Float.init)
         return Trainer(engine: engine, optimizer: Adam(learningRate: 1e-3),
