@@ -144,7 +144,8 @@ bench-check: deps
 # package in Fuzz/ built with AddressSanitizer into .build-fuzz (git-ignored). Each target runs for
 # FUZZ_SECONDS from its committed seeds in Tests/Fuzz/<corpus> (read only; what the fuzzer finds goes to
 # .build-fuzz/corpus/); the first crash, leak, timeout or sanitizer report fails `make fuzz` and leaves
-# the input in .build-fuzz/crash-<target>-*. Runs at the lowest priority so builds keep the cores.
+# the input in .build-fuzz/crash-<target>-*. Runs at nice 19, which yields to jobs of the same session;
+# Linux's autogroups share the cores equally between sessions, see Fuzz/README.md for jobs of others.
 # Release (optimised) code with AddressSanitizer: 3-10x the executions per second of a debug build.
 # FUZZ_RUNS (-1: no limit) also stops a target after that many executions (FUZZ_SECONDS=0: no time limit).
 FUZZ_SECONDS ?= 60
