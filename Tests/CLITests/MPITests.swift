@@ -29,7 +29,8 @@ final class MPITests: XCTestCase {
     }
 
     /// `train` on `ranks` ranks of one replica each, through mpirun (root allowed in tests only).
-    func trainMPI(ranks: Int, _ arguments: [String], in root: URL) throws -> CLI.Result {
+    func trainMPI(ranks: Int, _ arguments: [String], in root: URL,
+                  environment extra: [String: String] = [:]) throws -> CLI.Result {
         guard let mpirun = Self.mpirun else {
             // `make test` installs openmpi-bin, so a missing launcher is a broken set-up, not a skip
             struct NoLauncher: Error, CustomStringConvertible {
@@ -41,7 +42,7 @@ final class MPITests: XCTestCase {
         return try CLI.run(mpirun, ["--oversubscribe", "--bind-to", "none", "-np", "\(ranks)", train] + arguments,
                            in: root, environment: ["EARMARK_THREADS": "1", "OMPI_ALLOW_RUN_AS_ROOT": "1",
                                                    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-                                                   "EARMARK_MPI_TIMEOUT": "60"])
+                                                   "EARMARK_MPI_TIMEOUT": "60"].merging(extra) { $1 })
     }
 
     func model(_ root: URL) throws -> Data {
@@ -72,6 +73,21 @@ final class MPITests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: ranks.appendingPathComponent(confusion)),
                        try Data(contentsOf: alone.appendingPathComponent(confusion)))
         XCTAssertTrue(m.stdout.contains("data-parallel: 2 ranks x 1 replicas; one allreduce per step"), m.stdout)
+    }
+
+    /// EARMARK_STEP_PHASES=1 prints where rank 0's steps went, with the wait for the other rank measured
+    /// by an extra one-float allreduce, which must not change what is trained.
+    func testStepPhasesNameEveryPhaseOfARankAndChangeNothing() throws {
+        let alone = try makeData(epochs: 1), ranks = try makeData(epochs: 1)
+        XCTAssertEqual(try trainAlone(["--mode", "tiny"], in: alone).status, 0)
+        let m = try trainMPI(ranks: 2, ["--mode", "tiny"], in: ranks, environment: ["EARMARK_STEP_PHASES": "1"])
+        XCTAssertEqual(m.status, 0, m.output)
+        XCTAssertEqual(try model(ranks), try model(alone), "the wait probe changed the trained weights")
+        let line = m.stdout.split(separator: "\n").first { $0.hasPrefix("step phases (rank 0 of 2): ") }
+        XCTAssertNotNil(line, m.stdout)
+        for phase in ["compute ", "pack ", "wait ", "allreduce ", "unpack ", "optimizer "] {
+            XCTAssertTrue(line?.contains(phase) == true, "\(phase)in \(line ?? "")")
+        }
     }
 
     /// The lines from `test: file-level accuracy` up to `model:` (accuracies, per-class table, ROC AUC).

@@ -110,6 +110,24 @@ final class TrainingEngineTests: XCTestCase {
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { SGD(learningRate: 0.1, momentum: 0.9) }, n: 7)
     }
 
+    /// Every step is timed: a single process spends time computing and updating, and none packing,
+    /// waiting or in an allreduce (those phases belong to ranks).
+    func testStepPhasesTimeEveryStepOfOneProcess() throws {
+        let engine = TrainingEngine(replicas: try (0..<2).map { _ in try cnn() })
+        let (x, labels) = batch(engine.model.inputShape, n: 6)
+        let adam = Adam()
+        for _ in 0..<3 { _ = engine.step(x, labels: labels, loss: SoftmaxCrossEntropy(), optimizer: adam) }
+        let phases = engine.phases
+        XCTAssertEqual(phases.steps, 3)
+        XCTAssertGreaterThan(phases.seconds[StepPhases.Phase.compute.rawValue], 0)
+        XCTAssertGreaterThan(phases.seconds[StepPhases.Phase.optimizer.rawValue], 0)
+        for phase in [StepPhases.Phase.pack, .wait, .allreduce, .unpack] {
+            XCTAssertEqual(phases.seconds[phase.rawValue], 0, "\(phase)")
+        }
+        XCTAssertTrue(phases.summary.hasPrefix("compute "), phases.summary)
+        XCTAssertTrue(phases.summary.hasSuffix(" ms per step (3 steps)"), phases.summary)
+    }
+
     func testPredictSplitsBatchesOverReplicas() throws {
         let engine = TrainingEngine(replicas: try (0..<2).map { _ in try cnn() })
         let single = try cnn()

@@ -171,8 +171,12 @@ public struct TrainingRun {
     }
 
     /// With several ranks: the step's allreduce (its size, and its mean time per step) beside the step time.
+    /// With EARMARK_STEP_PHASES=1 (any rank count): where rank 0's steps went (`StepPhases`).
     func noteCommunication(_ trainer: Trainer, console: TrainingConsole) {
         let engine = trainer.engine, c = engine.collective
+        if StepPhases.separateWait, engine.phases.steps > 0 {
+            console.note("step phases (rank \(c.rank) of \(c.size)): " + engine.phases.summary)
+        }
         guard c.size > 1, engine.allreduceCalls > 0 else { return }
         let floats = engine.allreduceFloats
         let steps = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize

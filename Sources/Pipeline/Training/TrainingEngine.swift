@@ -53,6 +53,9 @@ public final class TrainingEngine {
     public var allreduceFloats: Int { fused.count }
     /// Time spent in the step's allreduce and its number of calls (steps), for reports.
     public private(set) var allreduceSeconds = 0.0, allreduceCalls = 0
+    /// Where the training steps' time went, phase by phase (`StepPhases`).
+    public private(set) var phases = StepPhases()
+    private var waitProbe: [Float] = [0]      // the one-float allreduce that measures StepPhases' wait
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
     public init(replicas: [Sequential], flushDenormals: Bool = true, collective: Collective = SingleProcess()) {
@@ -169,6 +172,7 @@ public final class TrainingEngine {
         let n = x.shape[0]
         precondition(n <= batch && labels.count == n && (n > 0 || collective.size > 1),
                      "TrainingEngine.step: x \(x.shape) with \(labels.count) labels of \(batch)")
+        phases.begin()
         let active = n == 0 ? 0 : split(x, labels: labels)
         if active == 0 { model.zeroGrad(); workers[0].loss = 0; workers[0].correct = 0 }
         if let targets, active > 1 { splitTargets(targets, active: active) }
@@ -187,6 +191,7 @@ public final class TrainingEngine {
             for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
             local = (total / Double(n), correct)
         }
+        phases.end(.compute)
         if collective.size > 1 {
             let global = reduceStep(active: active, lossSum: local.loss * Double(n), correct: local.correct,
                                     stop: stop)
@@ -197,6 +202,7 @@ public final class TrainingEngine {
                 optimizer.step(parameters[0])
                 broadcastWeights()
             }
+            phases.end(.optimizer)
             return (global.lossSum / Double(batch), global.correct, global.stop)
         } else if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
             update(with: elementwise, active: active)
@@ -205,6 +211,7 @@ public final class TrainingEngine {
             optimizer.step(parameters[0])
             broadcastWeights()
         }
+        phases.end(.optimizer)
         return (local.loss, local.correct, stop)
     }
 
@@ -371,11 +378,17 @@ public final class TrainingEngine {
             StepStatistics.split(lossSum, into: base + offset + 3 * collective.rank)
             base[offset + 3 * collective.size] = Float(correct)
             base[offset + 3 * collective.size + 1] = stop ? 1 : 0
+            phases.end(.pack)
+            if StepPhases.separateWait {
+                waitProbe.withUnsafeMutableBufferPointer { collective.allreduceSum($0) }
+                phases.end(.wait)
+            }
 
             let start = DispatchTime.now().uptimeNanoseconds
             collective.allreduceSum(f)
             allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             allreduceCalls += 1
+            phases.end(.allreduce)
 
             offset = 0
             for p in parameters[0] {
@@ -394,6 +407,7 @@ public final class TrainingEngine {
             result.correct = Int(base[offset + 3 * collective.size])
             result.stop = base[offset + 3 * collective.size + 1] > 0
         }
+        phases.end(.unpack)
         return result
     }
 
