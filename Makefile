@@ -152,13 +152,17 @@ FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= -1
 FUZZ_TARGETS := FuzzAudioDecoder:audio FuzzSafeTensors:safetensors FuzzConfig:config FuzzCSV:csv
 FUZZ_FLAGS   := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+# AddressSanitizer keeps no allocation stacks (its reports leave out where a block was allocated or freed;
+# detection is the same): 1.2x (config) to 1.45x (safetensors) the executions per second. To see those
+# stacks for a finding, run its input again with FUZZ_ASAN_OPTIONS= (empty).
+FUZZ_ASAN_OPTIONS ?= malloc_context_size=0
 
 fuzz: deps
 	nice -n 19 $(SWIFT) build -c release --package-path Fuzz --scratch-path .build-fuzz $(FUZZ_FLAGS)
 	@for t in $(FUZZ_TARGETS); do \
 	  name=$${t%%:*}; corpus=$${t##*:}; mkdir -p .build-fuzz/corpus/$$corpus; \
 	  echo "fuzzing $$name for $(FUZZ_SECONDS) s (seeds: Tests/Fuzz/$$corpus)"; \
-	  nice -n 19 .build-fuzz/release/$$name -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -timeout=10 \
+	  ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) nice -n 19 .build-fuzz/release/$$name -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -timeout=10 \
 	    -print_final_stats=1 \
 	    -artifact_prefix=.build-fuzz/crash-$$name- .build-fuzz/corpus/$$corpus Tests/Fuzz/$$corpus \
 	    || { echo "$$name failed: the input is in .build-fuzz/crash-$$name-*"; exit 1; }; \
