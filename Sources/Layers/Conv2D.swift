@@ -12,9 +12,10 @@ import Tensor
 /// cols (R, P) x kernel (P, F) that is already the NHWC output; bias and activation follow in one pass.
 /// A 3x3, stride-1 convolution with at least `winogradMinimumChannels` input channels computes its
 /// forward pass by Winograd F(2x2, 3x3) instead (`Winograd3x3`: 16 multiplications per channel pair
-/// and 2x2 output tile instead of 36; equal up to float rounding); with at least that many filters,
-/// its input gradient too (the convolution of dz with the flipped kernel). The kernel gradient is
-/// always im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
+/// and 2x2 output tile instead of 36; equal up to float rounding), and its kernel gradient by the
+/// same transforms read backwards (`Winograd3x3.accumulateKernelGradient`: 16 instead of 36); with at
+/// least that many filters, its input gradient too (the convolution of dz with the flipped kernel).
+/// Otherwise the kernel gradient is im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
 /// fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
     public var name = "conv2d"
@@ -163,7 +164,11 @@ public final class Conv2D: Layer {
             bias.grad.data.withUnsafeMutableBufferPointer { gb in
                 accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
             }
-            accumulateKernelGradient(dz)
+            if winogradEnabled, let w = forwardWinograd {
+                kernelGradientByWinograd(w, dz: dz)
+            } else {
+                accumulateKernelGradient(dz)
+            }
             if winogradEnabled, let w = inputGradientWinograd {
                 inputGradientByWinograd(w, dz: dz)
             } else {
@@ -198,6 +203,20 @@ public final class Conv2D: Layer {
                     // cols (R, P) <- x (N, H, W, C)
                     im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
                     gemm(transA: true, m: p, n: filters, k: rows, a: cols, b: dz, beta: 1, c: gw.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// kernel.grad (3, 3, C, F) += G^T [sum over tiles (A dz A^T) (.) (B^T x B)] G by Winograd
+    /// (`Winograd3x3.accumulateKernelGradient`), the scratch in the shared workspace.
+    private func kernelGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>) {
+        let n = input.shape[0]
+        input.data.withUnsafeBufferPointer { xp in
+            kernel.grad.data.withUnsafeMutableBufferPointer { gw in
+                workspace.withBuffer(count: w.kernelGradientScratchCount(batch: n)) { scratch in
+                    w.accumulateKernelGradient(xp.baseAddress!, batch: n, outputGradient: dz,
+                                               into: gw.baseAddress!, scratch: scratch)
                 }
             }
         }
@@ -301,7 +320,8 @@ public final class Conv2D: Layer {
     }
 
     /// Forward: Winograd's 16 products per block of tiles, or y (R, F) = cols (R, P) kernel (P, F).
-    /// Backward: kernel.grad (P, F) += cols^T dz; the input gradient by Winograd, or dcols (R, P) = dz kernel^T.
+    /// Backward: kernel.grad by Winograd's 16 products per block of tiles, or (P, F) += cols^T dz; the
+    /// input gradient by Winograd, or dcols (R, P) = dz kernel^T.
     /// R counts the computed (cropped) output pixels.
     public func products(inputShape: [Int], batch n: Int, inputGradient: Bool) -> LayerProducts {
         guard let g = try? computedGeometry(for: inputShape) else { return LayerProducts() }
@@ -309,10 +329,11 @@ public final class Conv2D: Layer {
         var products = LayerProducts()
         if winogradEnabled, let w = makeForwardWinograd(for: g) {
             products.forward = w.products(batch: n, label: "y Winograd M")
+            products.backward = w.kernelGradientProducts(batch: n, label: "dW Winograd S")
         } else {
             products.forward = [MatrixProduct("y", m: rows, n: f, k: p)]
+            products.backward = [MatrixProduct("dW", m: p, n: f, k: rows, transA: true)]
         }
-        products.backward = [MatrixProduct("dW", m: p, n: f, k: rows, transA: true)]
         guard inputGradient else { return products }
         if winogradEnabled, let w = makeInputGradientWinograd(for: g) {
             products.backward += w.products(batch: n, label: "dx Winograd M")

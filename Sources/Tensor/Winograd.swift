@@ -28,7 +28,7 @@
 /// a whole batch at once were memory-bound). Adding the bias after the maximum is exact: float
 /// addition of one value to each candidate preserves their order. Results equal direct convolution
 /// (+ pooling) up to float rounding (~1e-6 relative). Nothing is kept for a backward pass: the
-/// kernel gradient is the caller's (Conv2D: im2col and one product).
+/// kernel gradient (WinogradKernelGradient.swift) transforms the input again.
 public struct Winograd3x3: Sendable {
     /// What `run` writes.
     public enum Output: Sendable { case full, maxPooled }
@@ -329,6 +329,8 @@ public struct Winograd3x3: Sendable {
 /// Winograd transforms run their lanes through it explicitly, because LLVM does not vectorise their
 /// 16 load and 16 store streams itself (too many possible aliases to check at run time).
 protocol FloatLanes {
+    /// Every lane 0.
+    static var zero: Self { get }
     static func load(_ p: UnsafePointer<Float>) -> Self
     func store(_ p: UnsafeMutablePointer<Float>)
     static func + (a: Self, b: Self) -> Self

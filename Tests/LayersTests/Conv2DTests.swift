@@ -99,6 +99,49 @@ final class Conv2DTests: XCTestCase {
         }
     }
 
+    /// Through the Winograd forward and kernel gradient (3x3, stride 1, at least 16 input channels):
+    /// the kernel gradient G^T [sum (A dz A^T) (.) (B^T x B)] G, padding 'same' and 'valid', checked
+    /// against finite differences (every parameter and the input).
+    func testGradientsThroughTheWinogradKernelGradient() throws {
+        let c = Conv2D.winogradMinimumChannels
+        let same = try built(Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .tanh), [5, 4, c])
+        checkGradients(same, input: randomTensor([2, 5, 4, c], seed: 26), coordinates: 48)
+        let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .sigmoid),
+                              [5, 6, c + 1])
+        checkGradients(valid, input: randomTensor([2, 5, 6, c + 1], seed: 27), coordinates: 48)
+    }
+
+    /// The Winograd kernel gradient equals im2col's cols^T dz: odd and even sizes (edge tiles with
+    /// missing rows and columns), both paddings, a crop before a pool, filters not a multiple of 16,
+    /// several blocks of tiles. Within 1e-5 of the largest gradient entry.
+    func testWinogradKernelGradientMatchesIm2col() throws {
+        let c = Conv2D.winogradMinimumChannels
+        let cases: [([Int], Int, Padding, (Int, Int)?, Int)] = [
+            ([9, 13, c], 20, .same, (8, 12), 3), ([9, 13, c + 5], 16, .same, nil, 3), ([8, 7, c], 7, .valid, nil, 2),
+            ([9, 9, 2 * c], 33, .valid, (6, 6), 2), ([1, 1, c], 16, .same, nil, 2), ([9, 13, c], 8, .same, nil, 40),
+        ]
+        for (input, filters, padding, crop, batch) in cases {
+            let layer = try built(Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: .relu),
+                                  input)
+            layer.outputCrop = crop
+            let x = randomTensor([batch] + input, seed: 28)
+            var gradients: [Tensor] = []
+            for enabled in [true, false] {
+                layer.winogradEnabled = enabled
+                layer.zeroGrad()
+                let y = layer.forward(x, training: true)
+                _ = layer.backward(randomTensor(y.shape, seed: 29))
+                gradients.append(layer.kernel.grad)
+            }
+            let largest = gradients[1].data.map(abs).max() ?? 0
+            let worst = zip(gradients[0].data, gradients[1].data).map { abs($0 - $1) }.max() ?? .nan
+            XCTAssertEqual(gradients[0].shape, gradients[1].shape)
+            XCTAssertGreaterThan(largest, 0)
+            XCTAssertLessThanOrEqual(worst, 1e-5 * largest,
+                                     "\(input) F \(filters) \(padding) crop \(String(describing: crop)) batch \(batch)")
+        }
+    }
+
     // MARK: Winograd forward
 
     /// The Winograd forward equals im2col + one product: both paddings, odd and even sizes (edge
