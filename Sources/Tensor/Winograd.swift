@@ -243,23 +243,32 @@ public struct Winograd3x3: Sendable {
                          into y: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
+        forEachOutputTile(range) { index, corner, down, right in
+            let q = m + index * f, yc = y + corner
+            var fi = 0
+            while fi + 16 <= f {
+                outputLanes(SIMD16<Float>.self, q + fi, bias + fi, yc + fi, point: point, down: down, right: right)
+                fi += 16
+            }
+            while fi < f {
+                outputLanes(Float.self, q + fi, bias + fi, yc + fi, point: point, down: down, right: right)
+                fi += 1
+            }
+        }
+    }
+
+    /// Calls `body(index, corner, down, right)` for every tile t of `range`: its index from the range's
+    /// first, the offset of its top-left output in an (N, OH, OW, F) tensor, and whether the tile's
+    /// second row / column lie inside (OH, OW).
+    @inline(__always)
+    func forEachOutputTile(_ range: Range<Int>, _ body: (Int, Int, Bool, Bool) -> Void) {
         let perImage = tileRows * tileColumns
         for t in range {
             let (b, r) = t.quotientAndRemainder(dividingBy: perImage)
             let (tr, tc) = r.quotientAndRemainder(dividingBy: tileColumns)
             let (oh, ow) = (2 * tr, 2 * tc)
-            let corner = y + ((b * outHeight + oh) * outWidth + ow) * f
-            let q = m + (t - range.lowerBound) * f
-            let (down, right) = (oh + 1 < outHeight, ow + 1 < outWidth)
-            var fi = 0
-            while fi + 16 <= f {
-                outputLanes(SIMD16<Float>.self, q + fi, bias + fi, corner + fi, point: point, down: down, right: right)
-                fi += 16
-            }
-            while fi < f {
-                outputLanes(Float.self, q + fi, bias + fi, corner + fi, point: point, down: down, right: right)
-                fi += 1
-            }
+            body(t - range.lowerBound, ((b * outHeight + oh) * outWidth + ow) * filters,
+                 oh + 1 < outHeight, ow + 1 < outWidth)
         }
     }
 

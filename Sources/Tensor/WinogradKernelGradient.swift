@@ -76,21 +76,15 @@ extension Winograd3x3 {
                                  into z: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
-        let perImage = tileRows * tileColumns
-        for t in range {
-            let (b, r) = t.quotientAndRemainder(dividingBy: perImage)
-            let (tr, tc) = r.quotientAndRemainder(dividingBy: tileColumns)
-            let (oh, ow) = (2 * tr, 2 * tc)
-            let corner = dz + ((b * outHeight + oh) * outWidth + ow) * f
-            let out = z + (t - range.lowerBound) * f
-            let (down, right) = (oh + 1 < outHeight, ow + 1 < outWidth)
+        forEachOutputTile(range) { index, corner, down, right in
+            let out = z + index * f, y = dz + corner
             var fi = 0
             while fi + 16 <= f {
-                gradientLanes(SIMD16<Float>.self, corner + fi, out + fi, point: point, down: down, right: right)
+                gradientLanes(SIMD16<Float>.self, y + fi, out + fi, point: point, down: down, right: right)
                 fi += 16
             }
             while fi < f {
-                gradientLanes(Float.self, corner + fi, out + fi, point: point, down: down, right: right)
+                gradientLanes(Float.self, y + fi, out + fi, point: point, down: down, right: right)
                 fi += 1
             }
         }
