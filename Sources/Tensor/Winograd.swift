@@ -10,7 +10,7 @@
 ///
 /// Legend: N batch, H W C input, F filters, OH OW convolution output, TR TC tiles per image
 /// (full: ceil(OH / 2) x ceil(OW / 2); pooled: floor(OH / 2) x floor(OW / 2)), T = N*TR*TC tiles in
-/// NHWC order, X = 16 transform points (a 4x4 grid), B tiles per block.
+/// NHWC order, X = 16 transform points (a 4x4 grid; 36 with `outputTile` 4), B tiles per block.
 ///
 ///     x (N, H, W, C), kernel (3, 3, C, F), bias (F) -> y (N, OH, OW, F) = conv(x) + bias       (full)
 ///                                                   -> y (N, TR, TC, F) = maxpool2x2(conv(x) + bias)
@@ -18,9 +18,14 @@
 ///     padded input      P (N, HP, WP, C)              zeros around x; every tile's 4x4 patch inside
 ///     per block of B tiles:
 ///       input transform   V (X, B, C) = B^T d B       d the 4x4 input patch of a tile
-///       products          M[p] (B, F) = V[p] (B, C) x U[p] (C, F)   for each of the 16 points p
+///       products          M[p] (B, F) = V[p] (B, C) x U[p] (C, F)   for each of the X points p
 ///       output transform  A^T M A (2 x 2 per filter) + bias, stored (clipped at the bottom/right
 ///                         edge) or reduced to its maximum
+///
+/// With `outputTile` 4 (`.full` outputs whose height and width are multiples of 4, such as the
+/// reference CNN's last convolution cropped to the 8 x 12 its pool reads) the tiles are 4x4 outputs
+/// from 6x6 patches by F(4x4, 3x3): X = 36 points, 2.25 multiplications per output instead of F(2x2,
+/// 3x3)'s 4 (Winograd4x4.swift has its transforms).
 ///
 /// Tile (n, tr, tc) reads input rows 2tr - padTop ..< 2tr - padTop + 4 and columns
 /// 2tc - padLeft ..< 2tc - padLeft + 4 (zero outside the image) and makes the conv outputs at rows
@@ -44,29 +49,42 @@ public struct Winograd3x3: Sendable {
     public let tileRows: Int, tileColumns: Int
     /// Tiles transformed and multiplied together (B).
     public let tilesPerBlock: Int
+    /// Outputs along each side of a tile: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)).
+    public let outputTile: Int
 
-    /// The padded input's height HP and width WP: every tile's 4x4 patch lies inside.
-    var paddedHeight: Int { 2 * tileRows + 2 }
-    var paddedWidth: Int { 2 * tileColumns + 2 }
+    /// X, the transform points of a tile: (outputTile + 2)^2, 16 or 36.
+    public var points: Int { (outputTile + 2) * (outputTile + 2) }
+
+    /// The padded input's height HP and width WP: every tile's patch lies inside.
+    var paddedHeight: Int { outputTile * tileRows + 2 }
+    var paddedWidth: Int { outputTile * tileColumns + 2 }
 
     /// - Parameters: the convolution's input (H, W, C) and filters F, its padding before the first
     ///   row/column (`WindowGeometry.padTop`/`padLeft`), its output size (OH, OW) and what to write.
-    /// - Returns: nil when the output would be empty or the padding is not a 3x3 one.
+    ///   `outputTile` 4 asks for F(4x4, 3x3) tiles.
+    /// - Returns: nil when the output would be empty or the padding is not a 3x3 one, or for
+    ///   `outputTile` 4 unless the output is `.full` and its height and width are multiples of 4.
     public init?(height: Int, width: Int, channels: Int, filters: Int, padTop: Int, padLeft: Int,
-                 convolutionOutput: (height: Int, width: Int), output: Output) {
+                 convolutionOutput: (height: Int, width: Int), output: Output, outputTile: Int = 2) {
         let minimum = output == .maxPooled ? 2 : 1
         guard channels > 0, filters > 0, convolutionOutput.height >= minimum, convolutionOutput.width >= minimum,
               (0...2).contains(padTop), (0...2).contains(padLeft) else { return nil }
+        guard outputTile == 2 || (outputTile == 4 && output == .full && convolutionOutput.height % 4 == 0
+                                  && convolutionOutput.width % 4 == 0) else { return nil }
+        self.outputTile = outputTile
         self.height = height; self.width = width; self.channels = channels; self.filters = filters
         self.padTop = padTop; self.padLeft = padLeft
         self.outHeight = convolutionOutput.height; self.outWidth = convolutionOutput.width
         self.output = output
         switch output {
-        case .full: tileRows = (outHeight + 1) / 2; tileColumns = (outWidth + 1) / 2
+        case .full:
+            tileRows = (outHeight + outputTile - 1) / outputTile
+            tileColumns = (outWidth + outputTile - 1) / outputTile
         case .maxPooled: tileRows = outHeight / 2; tileColumns = outWidth / 2
         }
-        // V and M of one block in about 1 MiB: 16 points x B tiles x (C + F) floats x 4 bytes
-        tilesPerBlock = max(8, min(256, (1 << 20) / (64 * (channels + filters))))
+        // V and M of one block in about 1 MiB: X points x B tiles x (C + F) floats x 4 bytes
+        let points = (outputTile + 2) * (outputTile + 2)
+        tilesPerBlock = max(8, min(256, (1 << 20) / (4 * points * (channels + filters))))
     }
 
     /// Tiles of a batch: N*TR*TC.
@@ -78,24 +96,24 @@ public struct Winograd3x3: Sendable {
     }
 
     /// The products `run` issues for a batch of `n`: M[p] (B, F) = V[p] (B, C) x U[p] (C, F) for the
-    /// 16 points p of every block of B tiles (the last block may hold fewer tiles).
+    /// X points p of every block of B tiles (the last block may hold fewer tiles).
     public func products(batch n: Int, label: String = "Winograd M") -> [MatrixProduct] {
         let total = tiles(batch: n)
         let (blocks, rest) = total.quotientAndRemainder(dividingBy: tilesPerBlock)
         var products: [MatrixProduct] = []
         if blocks > 0 {
-            products.append(MatrixProduct(label, m: tilesPerBlock, n: filters, k: channels, count: 16 * blocks))
+            products.append(MatrixProduct(label, m: tilesPerBlock, n: filters, k: channels, count: points * blocks))
         }
-        if rest > 0 { products.append(MatrixProduct(label, m: rest, n: filters, k: channels, count: 16)) }
+        if rest > 0 { products.append(MatrixProduct(label, m: rest, n: filters, k: channels, count: points)) }
         return products
     }
 
-    /// Floats of the transformed kernel U: 16 * C * F.
-    public var transformedKernelCount: Int { 16 * channels * filters }
+    /// Floats of the transformed kernel U: X * C * F.
+    public var transformedKernelCount: Int { points * channels * filters }
 
     /// Floats of scratch `run` needs for a batch of `n`: the padded input, V and M of one block.
     public func scratchCount(batch n: Int) -> Int {
-        n * paddedHeight * paddedWidth * channels + 16 * tilesPerBlock * (channels + filters)
+        n * paddedHeight * paddedWidth * channels + points * tilesPerBlock * (channels + filters)
     }
 
     /// y = conv(x) + bias, or its 2x2 maximum (see `output`), overwriting y (N, outputShape...),
@@ -106,19 +124,20 @@ public struct Winograd3x3: Sendable {
         let (c, f) = (channels, filters)
         let padded = scratch
         let v = padded + n * paddedHeight * paddedWidth * c
-        let m = v + 16 * tilesPerBlock * c
+        let m = v + points * tilesPerBlock * c
         pad(x, batch: n, into: padded)
         let total = tiles(batch: n)
         var first = 0
         while first < total {
             let b = min(tilesPerBlock, total - first)
             transformInput(padded, tiles: first..<(first + b), into: v)
-            for p in 0..<16 {
+            for p in 0..<points {
                 // M[p] (B, F) = V[p] (B, C) x U[p] (C, F)
                 gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f)
             }
             switch output {
             case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + first * f)
+            case .full where outputTile == 4: transformOutput4(m, tiles: first..<(first + b), bias: bias, into: y)
             case .full: transformOutput(m, tiles: first..<(first + b), bias: bias, into: y)
             }
             first += b
@@ -131,9 +150,14 @@ public struct Winograd3x3: Sendable {
     public func transformKernel(_ k: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
         let (c, f) = (channels, filters)
         for ci in 0..<c {
-            var fi = 0
-            while fi + 16 <= f { kernelLanes(SIMD16<Float>.self, k + ci * f + fi, u + ci * f + fi); fi += 16 }
-            while fi < f { kernelLanes(Float.self, k + ci * f + fi, u + ci * f + fi); fi += 1 }
+            let (g, o) = (k + ci * f, u + ci * f)
+            if outputTile == 4 {
+                forEachLaneGroup(f, { kernelLanes4(SIMD16<Float>.self, g + $0, o + $0) },
+                                 { kernelLanes4(Float.self, g + $0, o + $0) })
+            } else {
+                forEachLaneGroup(f, { kernelLanes(SIMD16<Float>.self, g + $0, o + $0) },
+                                 { kernelLanes(Float.self, g + $0, o + $0) })
+            }
         }
     }
 
@@ -194,18 +218,20 @@ public struct Winograd3x3: Sendable {
     /// channels side by side; d is the tile's 4x4 patch of the padded input.
     ///     B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
     ///     padded (N, HP, WP, C) -> v (16, B, C)
+    /// With `outputTile` 4 the patch is 6x6 and the transform F(4x4, 3x3)'s (`inputLanes4`).
     func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
-        let (hp, wp, c) = (paddedHeight, paddedWidth, channels)
-        let perImage = tileRows * tileColumns
+        let (hp, wp, c, step) = (paddedHeight, paddedWidth, channels, outputTile)
         let point = range.count * c     // distance between transform points in v
-        for t in range {
-            let (b, r) = t.quotientAndRemainder(dividingBy: perImage)
-            let (tr, tc) = r.quotientAndRemainder(dividingBy: tileColumns)
-            let patch = padded + ((b * hp + 2 * tr) * wp + 2 * tc) * c
-            let out = v + (t - range.lowerBound) * c
-            var ch = 0
-            while ch + 16 <= c { inputLanes(SIMD16<Float>.self, patch + ch, out + ch, point: point); ch += 16 }
-            while ch < c { inputLanes(Float.self, patch + ch, out + ch, point: point); ch += 1 }
+        forEachTile(range) { index, b, tr, tc in
+            let patch = padded + ((b * hp + step * tr) * wp + step * tc) * c
+            let out = v + index * c
+            if step == 4 {
+                forEachLaneGroup(c, { inputLanes4(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
+                                 { inputLanes4(Float.self, patch + $0, out + $0, point: point) })
+            } else {
+                forEachLaneGroup(c, { inputLanes(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
+                                 { inputLanes(Float.self, patch + $0, out + $0, point: point) })
+            }
         }
     }
 
@@ -245,15 +271,9 @@ public struct Winograd3x3: Sendable {
         let point = range.count * f
         forEachOutputTile(range) { index, corner, down, right in
             let q = m + index * f, yc = y + corner
-            var fi = 0
-            while fi + 16 <= f {
-                outputLanes(SIMD16<Float>.self, q + fi, bias + fi, yc + fi, point: point, down: down, right: right)
-                fi += 16
-            }
-            while fi < f {
-                outputLanes(Float.self, q + fi, bias + fi, yc + fi, point: point, down: down, right: right)
-                fi += 1
-            }
+            forEachLaneGroup(f, {
+                outputLanes(SIMD16<Float>.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right)
+            }, { outputLanes(Float.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right) })
         }
     }
 
@@ -262,13 +282,21 @@ public struct Winograd3x3: Sendable {
     /// second row / column lie inside (OH, OW).
     @inline(__always)
     func forEachOutputTile(_ range: Range<Int>, _ body: (Int, Int, Bool, Bool) -> Void) {
+        forEachTile(range) { index, b, tr, tc in
+            let (oh, ow) = (outputTile * tr, outputTile * tc)
+            body(index, ((b * outHeight + oh) * outWidth + ow) * filters, oh + 1 < outHeight, ow + 1 < outWidth)
+        }
+    }
+
+    /// Calls `body(index, n, tr, tc)` for every tile t of `range`: its index from the range's first,
+    /// and its image, tile row and tile column.
+    @inline(__always)
+    func forEachTile(_ range: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
         let perImage = tileRows * tileColumns
         for t in range {
             let (b, r) = t.quotientAndRemainder(dividingBy: perImage)
             let (tr, tc) = r.quotientAndRemainder(dividingBy: tileColumns)
-            let (oh, ow) = (2 * tr, 2 * tc)
-            body(t - range.lowerBound, ((b * outHeight + oh) * outWidth + ow) * filters,
-                 oh + 1 < outHeight, ow + 1 < outWidth)
+            body(t - range.lowerBound, b, tr, tc)
         }
     }
 
@@ -313,15 +341,9 @@ public struct Winograd3x3: Sendable {
         let f = filters
         let point = tiles * f
         for t in 0..<tiles {
-            var fi = 0
-            while fi + 16 <= f {
-                pooledLanes(SIMD16<Float>.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point)
-                fi += 16
-            }
-            while fi < f {
-                pooledLanes(Float.self, m + t * f + fi, bias + fi, y + t * f + fi, point: point)
-                fi += 1
-            }
+            let (q, out) = (m + t * f, y + t * f)
+            forEachLaneGroup(f, { pooledLanes(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point) },
+                             { pooledLanes(Float.self, q + $0, bias + $0, out + $0, point: point) })
         }
     }
 
@@ -332,6 +354,15 @@ public struct Winograd3x3: Sendable {
         let (y00, y01, y10, y11) = tileOutputs(L.self, q, point: point)
         (L.maximum(L.maximum(y00, y01), L.maximum(y10, y11)) + L.load(bias)).store(y)
     }
+}
+
+/// Calls `vector(i)` for i = 0, 16, 32, ... while 16 lanes fit in `count`, then `scalar(i)` for each
+/// remaining index: how the transforms run their lanes over channels or filters.
+@inline(__always)
+func forEachLaneGroup(_ count: Int, _ vector: (Int) -> Void, _ scalar: (Int) -> Void) {
+    var i = 0
+    while i + 16 <= count { vector(i); i += 16 }
+    while i < count { scalar(i); i += 1 }
 }
 
 /// Float arithmetic written once for one float (Float) and for 16 side by side (SIMD16<Float>): the

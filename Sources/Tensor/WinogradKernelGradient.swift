@@ -6,14 +6,15 @@
 /// rounding.
 ///
 /// Legend as `Winograd3x3`: N batch, H W C input, F filters, OH OW output, T = N*TR*TC tiles in NHWC
-/// order, X = 16 transform points, B tiles per block; S the 16 sums of products.
+/// order, X = 16 transform points (36 with `outputTile` 4: Winograd4x4.swift has those transforms),
+/// B tiles per block; S the X sums of products.
 ///
 ///     x (N, H, W, C), dz (N, OH, OW, F) -> kernel gradient (3, 3, C, F) +=
 ///     padded input        P (N, HP, WP, C)              as the forward pass
 ///     per block of B tiles:
 ///       input transform     V (X, B, C) = B^T d B        as the forward pass
 ///       gradient transform  Z (X, B, F) = A dY A^T       dY the tile's 2x2 of dz (0 outside OH x OW)
-///       products            S[p] (C, F) += V[p]^T (C, B) x Z[p] (B, F)   for each of the 16 points p
+///       products            S[p] (C, F) += V[p]^T (C, B) x Z[p] (B, F)   for each of the X points p
 ///     kernel transform    dk (3, 3, C, F) += G^T S G     for every (c, f) pair
 ///
 ///     A = [1 0; 1 1; 1 -1; 0 -1]    G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]
@@ -21,21 +22,23 @@ extension Winograd3x3 {
     /// Floats of scratch `accumulateKernelGradient` needs for a batch of `n`: the padded input, V and Z
     /// of one block, and S.
     public func kernelGradientScratchCount(batch n: Int) -> Int {
-        n * paddedHeight * paddedWidth * channels + 16 * tilesPerBlock * (channels + filters)
-            + 16 * channels * filters
+        n * paddedHeight * paddedWidth * channels + points * tilesPerBlock * (channels + filters)
+            + points * channels * filters
     }
 
     /// The products `accumulateKernelGradient` issues for a batch of `n`: S[p] (C, F) += V[p]^T Z[p]
-    /// for the 16 points of every block of B tiles.
+    /// for the X points of every block of B tiles.
     public func kernelGradientProducts(batch n: Int, label: String = "dW Winograd S") -> [MatrixProduct] {
         let total = tiles(batch: n)
         let (blocks, rest) = total.quotientAndRemainder(dividingBy: tilesPerBlock)
         var products: [MatrixProduct] = []
         if blocks > 0 {
             products.append(MatrixProduct(label, m: channels, n: filters, k: tilesPerBlock, transA: true,
-                                          count: 16 * blocks))
+                                          count: points * blocks))
         }
-        if rest > 0 { products.append(MatrixProduct(label, m: channels, n: filters, k: rest, transA: true, count: 16)) }
+        if rest > 0 {
+            products.append(MatrixProduct(label, m: channels, n: filters, k: rest, transA: true, count: points))
+        }
         return products
     }
 
@@ -50,17 +53,21 @@ extension Winograd3x3 {
         let (c, f) = (channels, filters)
         let padded = scratch
         let v = padded + n * paddedHeight * paddedWidth * c
-        let z = v + 16 * tilesPerBlock * c
-        let s = z + 16 * tilesPerBlock * f
-        s.update(repeating: 0, count: 16 * c * f)
+        let z = v + points * tilesPerBlock * c
+        let s = z + points * tilesPerBlock * f
+        s.update(repeating: 0, count: points * c * f)
         pad(x, batch: n, into: padded)
         let total = tiles(batch: n)
         var first = 0
         while first < total {
             let b = min(tilesPerBlock, total - first)
             transformInput(padded, tiles: first..<(first + b), into: v)
-            transformOutputGradient(dz, tiles: first..<(first + b), into: z)
-            for p in 0..<16 {
+            if outputTile == 4 {
+                transformOutputGradient4(dz, tiles: first..<(first + b), into: z)
+            } else {
+                transformOutputGradient(dz, tiles: first..<(first + b), into: z)
+            }
+            for p in 0..<points {
                 // S[p] (C, F) += V[p]^T (C, B) x Z[p] (B, F)
                 gemm(transA: true, m: c, n: f, k: b, a: v + p * b * c, b: z + p * b * f, beta: 1, c: s + p * c * f)
             }
@@ -78,15 +85,8 @@ extension Winograd3x3 {
         let point = range.count * f
         forEachOutputTile(range) { index, corner, down, right in
             let out = z + index * f, y = dz + corner
-            var fi = 0
-            while fi + 16 <= f {
-                gradientLanes(SIMD16<Float>.self, y + fi, out + fi, point: point, down: down, right: right)
-                fi += 16
-            }
-            while fi < f {
-                gradientLanes(Float.self, y + fi, out + fi, point: point, down: down, right: right)
-                fi += 1
-            }
+            forEachLaneGroup(f, { gradientLanes(SIMD16<Float>.self, y + $0, out + $0, point: point, down: down, right: right) },
+                             { gradientLanes(Float.self, y + $0, out + $0, point: point, down: down, right: right) })
         }
     }
 
@@ -109,16 +109,20 @@ extension Winograd3x3 {
         (p3 - q3).store(o + 14 * point); (zero - q3).store(o + 15 * point)
     }
 
-    /// gradient[a, b, c, :] += (G^T S G)[a, b] for every input channel c, all filters side by side.
-    ///     s (16, C, F) -> gradient (3, 3, C, F)
+    /// gradient[a, b, c, :] += (G^T S G)[a, b] for every input channel c, all filters side by side
+    /// (with `outputTile` 4, F(4x4, 3x3)'s G: `kernelGradientLanes4`).
+    ///     s (X, C, F) -> gradient (3, 3, C, F)
     func accumulateKernelTransform(_ s: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>) {
         let (c, f) = (channels, filters)
         for ci in 0..<c {
-            var fi = 0
-            while fi + 16 <= f {
-                kernelGradientLanes(SIMD16<Float>.self, s + ci * f + fi, gradient + ci * f + fi); fi += 16
+            let (q, g) = (s + ci * f, gradient + ci * f)
+            if outputTile == 4 {
+                forEachLaneGroup(f, { kernelGradientLanes4(SIMD16<Float>.self, q + $0, g + $0) },
+                                 { kernelGradientLanes4(Float.self, q + $0, g + $0) })
+            } else {
+                forEachLaneGroup(f, { kernelGradientLanes(SIMD16<Float>.self, q + $0, g + $0) },
+                                 { kernelGradientLanes(Float.self, q + $0, g + $0) })
             }
-            while fi < f { kernelGradientLanes(Float.self, s + ci * f + fi, gradient + ci * f + fi); fi += 1 }
         }
     }
 

@@ -124,21 +124,8 @@ final class Conv2DTests: XCTestCase {
             let layer = try built(Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: .relu),
                                   input)
             layer.outputCrop = crop
-            let x = randomTensor([batch] + input, seed: 28)
-            var gradients: [Tensor] = []
-            for enabled in [true, false] {
-                layer.winogradEnabled = enabled
-                layer.zeroGrad()
-                let y = layer.forward(x, training: true)
-                _ = layer.backward(randomTensor(y.shape, seed: 29))
-                gradients.append(layer.kernel.grad)
-            }
-            let largest = gradients[1].data.map(abs).max() ?? 0
-            let worst = zip(gradients[0].data, gradients[1].data).map { abs($0 - $1) }.max() ?? .nan
-            XCTAssertEqual(gradients[0].shape, gradients[1].shape)
-            XCTAssertGreaterThan(largest, 0)
-            XCTAssertLessThanOrEqual(worst, 1e-5 * largest,
-                                     "\(input) F \(filters) \(padding) crop \(String(describing: crop)) batch \(batch)")
+            assertWinogradKernelGradientMatchesIm2col(layer, randomTensor([batch] + input, seed: 28),
+                                                      "\(input) F \(filters) \(padding) crop \(String(describing: crop)) batch \(batch)")
         }
     }
 
@@ -297,4 +284,24 @@ final class Conv2DTests: XCTestCase {
         assertClose(a.kernel.grad.data, kernelOnce.map { 2 * $0 }, "kernel grad after two backward calls")
         assertClose(a.bias.grad.data, biasOnce.map { 2 * $0 }, "bias grad after two backward calls")
     }
+}
+
+/// The kernel gradient of `layer` (with its crop) for x and a random output gradient, with Winograd on
+/// and off (im2col): equal within 1e-5 of the largest entry, which must not be 0.
+func assertWinogradKernelGradientMatchesIm2col(_ layer: Conv2D, _ x: Tensor, _ what: String,
+                                               file: StaticString = #filePath, line: UInt = #line) {
+    var gradients: [Tensor] = []
+    for enabled in [true, false] {
+        layer.winogradEnabled = enabled
+        layer.zeroGrad()
+        let y = layer.forward(x, training: true)
+        _ = layer.backward(randomTensor(y.shape, seed: 29))
+        gradients.append(layer.kernel.grad)
+    }
+    layer.winogradEnabled = true
+    let largest = gradients[1].data.map(abs).max() ?? 0
+    let worst = zip(gradients[0].data, gradients[1].data).map { abs($0 - $1) }.max() ?? .nan
+    XCTAssertEqual(gradients[0].shape, gradients[1].shape, what, file: file, line: line)
+    XCTAssertGreaterThan(largest, 0, what, file: file, line: line)
+    XCTAssertLessThanOrEqual(worst, 1e-5 * largest, what, file: file, line: line)
 }

@@ -20,26 +20,27 @@ final class ProductsTests: XCTestCase {
             MaxPool2D(poolSize: (2, 2)), Flatten(), Dense(units: 3, activation: .softmax),
         ])
         let products = model.products(batch: 2)
-        // conv2d (1 channel): im2col, R = 2*7*7 = 98, P = 9. conv2d_1 (16 channels): Winograd over
-        // 2 x (2 x 2) tiles of the cropped 4 x 4 output (one block), 16 points of (8, 16) x (16, 16).
+        // conv2d (1 channel): im2col, R = 2*7*7 = 98, P = 9. conv2d_1 (16 channels): the cropped 4 x 4
+        // output is one F(4x4, 3x3) tile per image (one block), 36 points of (2, 16) x (16, 16).
         XCTAssertEqual(shapes(products.forward), [
-            "conv2d y 98x16x9 x1", "conv2d_1 y Winograd M 8x16x16 x16", "dense y 2x3x64 x1",
+            "conv2d y 98x16x9 x1", "conv2d_1 y Winograd M 2x16x16 x36", "dense y 2x3x64 x1",
         ])
-        // conv2d_1 dW by Winograd over the same 8 tiles: 16 points of (16, 8) x (8, 16); its dx by
-        // Winograd: the 7 x 7 input is 2 x (4 x 4) tiles. conv2d: no dx (first layer).
+        // conv2d_1 dW by Winograd over the same 2 tiles: 36 points of (16, 2) x (2, 16); its dx by
+        // F(2x2, 3x3): the 7 x 7 input is 2 x (4 x 4) tiles. conv2d: no dx (first layer).
         XCTAssertEqual(shapes(products.backward), [
-            "conv2d dW 9x16x98 A^T x1", "conv2d_1 dW Winograd S 16x16x8 A^T x16", "conv2d_1 dx Winograd M 32x16x16 x16",
+            "conv2d dW 9x16x98 A^T x1", "conv2d_1 dW Winograd S 16x16x2 A^T x36", "conv2d_1 dx Winograd M 32x16x16 x16",
             "dense dW 64x3x2 A^T x1", "dense dx 2x64x3 B^T x1",
         ])
         // inference: conv2d_1 + pool fused, one tile per pool window: 2 x (2 x 2) tiles of the 5 x 5 output
         XCTAssertEqual(shapes(products.inference), [
             "conv2d y 98x16x9 x1", "conv2d_1 y pooled Winograd M 8x16x16 x16", "dense y 2x3x64 x1",
         ])
-        let forward: Int = 98 * 16 * 9 + 16 * 8 * 16 * 16 + 2 * 3 * 64
-        let backward: Int = 9 * 16 * 98 + 16 * 16 * 16 * 8 + 16 * 32 * 16 * 16 + 64 * 3 * 2 + 2 * 64 * 3
+        let forward: Int = 98 * 16 * 9 + 36 * 2 * 16 * 16 + 2 * 3 * 64
+        let backward: Int = 9 * 16 * 98 + 36 * 16 * 16 * 2 + 16 * 32 * 16 * 16 + 64 * 3 * 2 + 2 * 64 * 3
+        let inference: Int = 98 * 16 * 9 + 16 * 8 * 16 * 16 + 2 * 3 * 64
         XCTAssertEqual(products.forward.flops, Double(2 * forward))
         XCTAssertEqual(products.trainingFlops, Double(2 * (forward + backward)))
-        XCTAssertEqual(products.inferenceFlops, Double(2 * forward))
+        XCTAssertEqual(products.inferenceFlops, Double(2 * inference))
     }
 
     func testConvolutionWithoutWinogradIsIm2colAndCountsInputGradientWhenAsked() throws {

@@ -1,0 +1,215 @@
+/// The transforms of Winograd F(4x4, 3x3) (Lavin & Gray 2016, interpolation points 0, 1, -1, 2, -2
+/// and infinity), for `Winograd3x3` with `outputTile` 4: a 4x4 output tile from a 6x6 input patch by
+/// 36 multiplications per (input, output) channel pair instead of 144. Used for `.full` outputs whose
+/// height and width are multiples of 4, so no tile is clipped.
+///
+/// Legend as `Winograd3x3`, with X = 36 points (a 6x6 grid, point p = 6i + j):
+///
+///     kernel transform   U (X, C, F) = G g G^T          g the 3x3 kernel of a (c, f) pair
+///     input transform    V (X, B, C) = B^T d B          d the tile's 6x6 patch of the padded input
+///     output transform   y (4 x 4 per filter) = A^T M A + bias
+///     kernel gradient    Z (X, B, F) = A dY A^T         dY the tile's 4x4 of dz
+///                        dk (3, 3, C, F) += G^T S G     S (X, C, F) the products' sums
+///
+///     B^T = [4  0 -5  0 1 0]     G = [ 1/4     0    0 ]     A^T = [1 1  1 1  1 0]
+///           [0 -4 -4  1 1 0]         [-1/6 -1/6 -1/6]           [0 1 -1 2 -2 0]
+///           [0  4 -4 -1 1 0]         [-1/6  1/6 -1/6]           [0 1  1 4  4 0]
+///           [0 -2 -1  2 1 0]         [1/24 1/12  1/6]           [0 1 -1 8 -8 1]
+///           [0  2 -1 -2 1 0]         [1/24 -1/12 1/6]
+///           [0  4  0 -5 0 1]         [  0     0    1 ]
+///
+/// Each 2-D transform is its 1-D transform applied to the columns, then to the rows. Tile (n, tr, tc)
+/// reads padded rows 4tr ..< 4tr + 6 and columns 4tc ..< 4tc + 6 and makes the outputs at rows
+/// 4tr ..< 4tr + 4, columns 4tc ..< 4tc + 4. The larger points make the float error larger than
+/// F(2x2, 3x3)'s (Conv2DTests bound both against im2col).
+extension Winograd3x3 {
+    /// B^T d B for the lanes at d (the tile's 6x6 patch, top-left) and o (point 0): `transformInput`
+    /// with `outputTile` 4.
+    ///     padded (N, HP, WP, C) -> v (36, B, C)
+    @inline(__always)
+    func inputLanes4<L: FloatLanes>(_: L.Type, _ d: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                                            point: Int) {
+        let (c, row) = (channels, paddedWidth * channels)
+        withUnsafeTemporaryAllocation(of: L.self, capacity: 36) { t in
+            // T = B^T d, column by column: T[i, j] at t[6i + j]
+            for j in 0..<6 {
+                let q = d + j * c
+                let r = inputTransform(L.load(q), L.load(q + row), L.load(q + 2 * row), L.load(q + 3 * row),
+                                       L.load(q + 4 * row), L.load(q + 5 * row))
+                t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3; t[24 + j] = r.4; t[30 + j] = r.5
+            }
+            // V = T B, row by row
+            for i in 0..<6 {
+                let s = t.baseAddress! + 6 * i, q = o + 6 * i * point
+                let r = inputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
+                r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
+                r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
+            }
+        }
+    }
+
+    /// The 4x4 outputs A^T M A + bias of the tiles `range` (t counted from the block's first for m, from
+    /// the batch's first for y), all filters side by side.
+    ///     m (36, B, F) -> y (N, OH, OW, F)
+    func transformOutput4(_ m: UnsafePointer<Float>, tiles range: Range<Int>, bias: UnsafePointer<Float>,
+                          into y: UnsafeMutablePointer<Float>) {
+        let f = filters
+        let point = range.count * f
+        forEachOutputTile(range) { index, corner, _, _ in     // no tile is clipped
+            let (q, out) = (m + index * f, y + corner)
+            forEachLaneGroup(f, { outputLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point) },
+                             { outputLanes4(Float.self, q + $0, bias + $0, out + $0, point: point) })
+        }
+    }
+
+    /// `transformOutput4` for the lanes at q (point 0), bias and the tile's top-left output.
+    @inline(__always)
+    private func outputLanes4<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                             _ y: UnsafeMutablePointer<Float>, point: Int) {
+        let (f, row) = (filters, outWidth * filters)
+        let b = L.load(bias)
+        withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { t in
+            // Q = A^T M, column by column: Q[i, j] at t[6i + j], i < 4
+            for j in 0..<6 {
+                let e = q + j * point
+                let r = outputTransform(L.load(e), L.load(e + 6 * point), L.load(e + 12 * point),
+                                        L.load(e + 18 * point), L.load(e + 24 * point), L.load(e + 30 * point))
+                t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3
+            }
+            // Y = Q A, row by row
+            for i in 0..<4 {
+                let s = t.baseAddress! + 6 * i, out = y + i * row
+                let r = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
+                (r.0 + b).store(out); (r.1 + b).store(out + f); (r.2 + b).store(out + 2 * f); (r.3 + b).store(out + 3 * f)
+            }
+        }
+    }
+
+    /// G g G^T for the lanes at g (kernel tap (0, 0)) and o (point 0): `transformKernel` with
+    /// `outputTile` 4.
+    ///     kernel (3, 3, C, F) -> u (36, C, F)
+    @inline(__always)
+    func kernelLanes4<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
+        let tap = channels * filters    // between kernel taps, and between transform points in u
+        withUnsafeTemporaryAllocation(of: L.self, capacity: 18) { t in
+            // T = G g, column by column: T[i, b] at t[3i + b]
+            for b in 0..<3 {
+                let r = kernelTransform(L.load(g + b * tap), L.load(g + (3 + b) * tap), L.load(g + (6 + b) * tap))
+                t[b] = r.0; t[3 + b] = r.1; t[6 + b] = r.2; t[9 + b] = r.3; t[12 + b] = r.4; t[15 + b] = r.5
+            }
+            // U = T G^T, row by row
+            for i in 0..<6 {
+                let s = t.baseAddress! + 3 * i, q = o + 6 * i * tap
+                let r = kernelTransform(s[0], s[1], s[2])
+                r.0.store(q); r.1.store(q + tap); r.2.store(q + 2 * tap)
+                r.3.store(q + 3 * tap); r.4.store(q + 4 * tap); r.5.store(q + 5 * tap)
+            }
+        }
+    }
+
+    /// Z[p, t, :] = (A dY A^T)[p] for the tiles `range` (t counted from the block's first), all
+    /// filters side by side; dY is the tile's 4x4 of dz.
+    ///     dz (N, OH, OW, F) -> z (36, B, F)
+    func transformOutputGradient4(_ dz: UnsafePointer<Float>, tiles range: Range<Int>,
+                                  into z: UnsafeMutablePointer<Float>) {
+        let f = filters
+        let point = range.count * f
+        forEachOutputTile(range) { index, corner, _, _ in
+            let (y, out) = (dz + corner, z + index * f)
+            forEachLaneGroup(f, { gradientLanes4(SIMD16<Float>.self, y + $0, out + $0, point: point) },
+                             { gradientLanes4(Float.self, y + $0, out + $0, point: point) })
+        }
+    }
+
+    /// `transformOutputGradient4` for the lanes at y (the tile's top-left gradient) and o (point 0).
+    @inline(__always)
+    private func gradientLanes4<L: FloatLanes>(_: L.Type, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                                               point: Int) {
+        let (f, row) = (filters, outWidth * filters)
+        withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { t in
+            // T = A dY, column by column: T[i, j] at t[4i + j]
+            for j in 0..<4 {
+                let e = y + j * f
+                let r = gradientTransform(L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
+                t[j] = r.0; t[4 + j] = r.1; t[8 + j] = r.2; t[12 + j] = r.3; t[16 + j] = r.4; t[20 + j] = r.5
+            }
+            // Z = T A^T, row by row
+            for i in 0..<6 {
+                let s = t.baseAddress! + 4 * i, q = o + 6 * i * point
+                let r = gradientTransform(s[0], s[1], s[2], s[3])
+                r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
+                r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
+            }
+        }
+    }
+
+    /// gradient taps += G^T S G for the lanes at s (point 0) and g (kernel tap (0, 0)):
+    /// `accumulateKernelTransform` with `outputTile` 4.
+    ///     s (36, C, F) -> gradient (3, 3, C, F)
+    @inline(__always)
+    func kernelGradientLanes4<L: FloatLanes>(_: L.Type, _ s: UnsafePointer<Float>,
+                                                     _ g: UnsafeMutablePointer<Float>) {
+        let step = channels * filters   // between transform points in s, and between kernel taps in g
+        withUnsafeTemporaryAllocation(of: L.self, capacity: 18) { t in
+            // T = G^T S, column by column: T[a, j] at t[6a + j]
+            for j in 0..<6 {
+                let e = s + j * step
+                let r = kernelGradientTransform(L.load(e), L.load(e + 6 * step), L.load(e + 12 * step),
+                                                L.load(e + 18 * step), L.load(e + 24 * step), L.load(e + 30 * step))
+                t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2
+            }
+            // (G^T S) G, row by row, added to taps (a, 0...2)
+            for a in 0..<3 {
+                let q = t.baseAddress! + 6 * a, tap = g + 3 * a * step
+                let r = kernelGradientTransform(q[0], q[1], q[2], q[3], q[4], q[5])
+                (L.load(tap) + r.0).store(tap)
+                (L.load(tap + step) + r.1).store(tap + step)
+                (L.load(tap + 2 * step) + r.2).store(tap + 2 * step)
+            }
+        }
+    }
+}
+
+// MARK: The 1-D transforms of F(4, 3)
+
+/// B^T d for a column (or row) of 6 input values.
+@inline(__always)
+private func inputTransform<L: FloatLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _ d4: L, _ d5: L)
+    -> (L, L, L, L, L, L) {
+    let a = d4 - d2 * 4, b = d3 - d1 * 4         // shared by rows 1 and 2
+    let c = d4 - d2, e = (d3 - d1) * 2           // shared by rows 3 and 4
+    return (d0 * 4 - d2 * 5 + d4, a + b, a - b, c + e, c - e, d1 * 4 - d3 * 5 + d5)
+}
+
+/// A^T m for a column (or row) of 6 products: 4 outputs.
+@inline(__always)
+private func outputTransform<L: FloatLanes>(_ m0: L, _ m1: L, _ m2: L, _ m3: L, _ m4: L, _ m5: L)
+    -> (L, L, L, L) {
+    let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
+    return (m0 + s12 + s34, d12 + d34 * 2, s12 + s34 * 4, d12 + d34 * 8 + m5)
+}
+
+/// G g for a column (or row) of 3 kernel taps: 6 values.
+@inline(__always)
+private func kernelTransform<L: FloatLanes>(_ g0: L, _ g1: L, _ g2: L) -> (L, L, L, L, L, L) {
+    let s = g0 + g2
+    let a = (s + g1) * (-1.0 / 6), b = (s - g1) * (-1.0 / 6)
+    let c = g0 * (1.0 / 24) + g2 * (1.0 / 6), e = g1 * (1.0 / 12)
+    return (g0 * 0.25, a, b, c + e, c - e, g2)
+}
+
+/// A y for a column (or row) of 4 output gradients: 6 values.
+@inline(__always)
+private func gradientTransform<L: FloatLanes>(_ y0: L, _ y1: L, _ y2: L, _ y3: L) -> (L, L, L, L, L, L) {
+    let s02 = y0 + y2, s13 = y1 + y3
+    let t02 = y0 + y2 * 4, t13 = y1 * 2 + y3 * 8
+    return (y0, s02 + s13, s02 - s13, t02 + t13, t02 - t13, y3)
+}
+
+/// G^T s for a column (or row) of 6 sums: 3 kernel taps.
+@inline(__always)
+private func kernelGradientTransform<L: FloatLanes>(_ s0: L, _ s1: L, _ s2: L, _ s3: L, _ s4: L, _ s5: L)
+    -> (L, L, L) {
+    let a = s1 + s2, b = s1 - s2, c = s3 + s4, d = s3 - s4
+    return (s0 * 0.25 - a * (1.0 / 6) + c * (1.0 / 24), d * (1.0 / 12) - b * (1.0 / 6), (c - a) * (1.0 / 6) + s5)
+}

@@ -1,0 +1,82 @@
+import Layers
+import Tensor
+import TestSupport
+import XCTest
+
+/// Conv2D's F(4x4, 3x3) tiles (`Winograd3x3` with `outputTile` 4, Tensor/Winograd4x4.swift): used
+/// for the forward pass and the kernel gradient when the computed output's sides are multiples of 4,
+/// checked against im2col (the layer with Winograd off) and finite differences.
+final class WinogradLargeTileTests: XCTestCase {
+    private let c = Conv2D.winogradMinimumChannels
+
+    /// Which tiles a layer's forward runs: the forward products' count is a multiple of the points.
+    private func forwardPoints(_ layer: Conv2D, _ input: [Int]) -> Int {
+        let products = layer.products(inputShape: input, batch: 2, inputGradient: false).forward
+        return products.contains { $0.count % 36 == 0 } && !products.contains { $0.count % 16 == 0 } ? 36 : 16
+    }
+
+    func testLargeTilesOnlyWhereTheOutputSidesAreMultiplesOfFour() throws {
+        let layer = try built(Conv2D(filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu), [8, 12, c])
+        XCTAssertEqual(forwardPoints(layer, [8, 12, c]), 36)
+        layer.largeWinogradTiles = false
+        XCTAssertEqual(forwardPoints(layer, [8, 12, c]), 16)
+        let odd = try built(Conv2D(filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu), [9, 13, c])
+        XCTAssertEqual(forwardPoints(odd, [9, 13, c]), 16, "9 x 13 output: F(2x2, 3x3)")
+        odd.outputCrop = (8, 12)
+        XCTAssertEqual(forwardPoints(odd, [9, 13, c]), 36, "cropped to 8 x 12 before a pool: F(4x4, 3x3)")
+        XCTAssertNil(Winograd3x3(height: 9, width: 13, channels: c, filters: 8, padTop: 1, padLeft: 1,
+                                 convolutionOutput: (8, 12), output: .maxPooled, outputTile: 4))
+        XCTAssertNil(Winograd3x3(height: 9, width: 13, channels: c, filters: 8, padTop: 1, padLeft: 1,
+                                 convolutionOutput: (9, 13), output: .full, outputTile: 4))
+    }
+
+    /// Forward by F(4x4, 3x3) equals im2col + one product: both paddings, a crop, channels and
+    /// filters not multiples of 16 (the scalar lanes), several blocks of tiles, non-zero biases.
+    func testForwardMatchesIm2col() throws {
+        let cases: [([Int], Int, Padding, (Int, Int)?, Int)] = [
+            ([8, 12, c], 20, .same, nil, 3), ([10, 14, c + 3], 17, .valid, nil, 2), ([9, 13, 4 * c], 128, .same, (8, 12), 4),
+            ([4, 4, 2 * c], 8, .same, nil, 40),
+        ]
+        for (input, filters, padding, crop, batch) in cases {
+            let layer = try built(Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: .linear),
+                                  input)
+            layer.outputCrop = crop
+            XCTAssertEqual(forwardPoints(layer, input), 36, "\(input)")
+            var rng = RandomGenerator(seed: 6)
+            layer.bias.value = Tensor(shape: [filters], data: (0..<filters).map { _ in rng.nextUniform() - 0.5 })
+            let x = randomTensor([batch] + input, seed: 8)
+            let winograd = layer.forward(x, training: true)
+            layer.winogradEnabled = false
+            layer.releaseCache()
+            assertClose(winograd, layer.forward(x, training: true), tolerance: 2e-5, "\(input) \(padding)")
+        }
+    }
+
+    /// The kernel gradient by F(4x4, 3x3) equals im2col's cols^T dz within 1e-5 of the largest entry.
+    func testKernelGradientMatchesIm2col() throws {
+        let cases: [([Int], Int, Padding, (Int, Int)?, Int)] = [
+            ([8, 12, c], 20, .same, nil, 3), ([10, 6, c + 5], 16, .valid, nil, 2), ([9, 13, 4 * c], 128, .same, (8, 12), 16),
+            ([4, 8, c], 8, .same, nil, 40),
+        ]
+        for (input, filters, padding, crop, batch) in cases {
+            let layer = try built(Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: .relu),
+                                  input)
+            layer.outputCrop = crop
+            XCTAssertEqual(forwardPoints(layer, input), 36, "\(input)")
+            assertWinogradKernelGradientMatchesIm2col(layer, randomTensor([batch] + input, seed: 28),
+                                                      "\(input) F \(filters) \(padding) batch \(batch)")
+        }
+    }
+
+    /// Finite differences through the F(4x4, 3x3) forward and kernel gradient (every parameter and the
+    /// input), both paddings.
+    func testGradientsThroughLargeTiles() throws {
+        let same = try built(Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .tanh), [4, 8, c])
+        XCTAssertEqual(forwardPoints(same, [4, 8, c]), 36)
+        checkGradients(same, input: randomTensor([2, 4, 8, c], seed: 26), coordinates: 48)
+        let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .sigmoid),
+                              [6, 10, c + 1])
+        XCTAssertEqual(forwardPoints(valid, [6, 10, c + 1]), 36)
+        checkGradients(valid, input: randomTensor([2, 6, 10, c + 1], seed: 27), coordinates: 48)
+    }
+}
