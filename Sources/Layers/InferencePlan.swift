@@ -87,7 +87,7 @@ final class WinogradStep {
     private let winograd: Winograd3x3
     private var output = Tensor.empty         // y (N, outputShape...)
     private var scratch: [Float] = []         // the padded input, V and M of one block
-    private var transformed: [Float] = []     // U (16, C, F) of `transformedFrom`
+    private var transformed: [Float] = []     // U (X, C, F) of `transformedFrom`
     private var transformedFrom: [Float] = [] // the kernel U was made from, bit for bit
 
     /// nil when the pair is not one this step computes (another kernel size, stride or pool, or a
@@ -97,15 +97,17 @@ final class WinogradStep {
               pool.poolSize == (2, 2), pool.strides == (2, 2), pool.padding == .valid, inputShape.count == 3,
               let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
                                      kernel: (3, 3), strides: (1, 1), padding: conv.padding),
-              let winograd = Winograd3x3(height: g.height, width: g.width, channels: g.channels,
-                                         filters: conv.filters, padTop: g.padTop, padLeft: g.padLeft,
-                                         convolutionOutput: (g.outHeight, g.outWidth), output: .maxPooled)
+              let winograd = [4, 2].lazy.compactMap({ tile in     // F(4x4, 3x3) when the pooled sides are even
+                  Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: conv.filters,
+                              padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
+                              output: .maxPooled, outputTile: tile)
+              }).first
         else { return nil }
         self.conv = conv
         self.winograd = winograd
     }
 
-    /// Winograd's 16 products per block of tiles (one tile per pool window).
+    /// Winograd's 16 or 36 products per block of tiles (one tile per pool window, or per 2 x 2 of them).
     func products(batch n: Int) -> [MatrixProduct] {
         winograd.products(batch: n, label: "\(conv.name) y pooled Winograd M")
     }

@@ -63,14 +63,17 @@ public struct Winograd3x3: Sendable {
     ///   row/column (`WindowGeometry.padTop`/`padLeft`), its output size (OH, OW) and what to write.
     ///   `outputTile` 4 asks for F(4x4, 3x3) tiles.
     /// - Returns: nil when the output would be empty or the padding is not a 3x3 one, or for
-    ///   `outputTile` 4 unless the output is `.full` and its height and width are multiples of 4.
+    ///   `outputTile` 4 unless the sides of the output written are multiples of 4 (`.full`) or even
+    ///   (`.maxPooled`: each 4x4 tile then covers 2 x 2 pool windows).
     public init?(height: Int, width: Int, channels: Int, filters: Int, padTop: Int, padLeft: Int,
                  convolutionOutput: (height: Int, width: Int), output: Output, outputTile: Int = 2) {
         let minimum = output == .maxPooled ? 2 : 1
         guard channels > 0, filters > 0, convolutionOutput.height >= minimum, convolutionOutput.width >= minimum,
               (0...2).contains(padTop), (0...2).contains(padLeft) else { return nil }
-        guard outputTile == 2 || (outputTile == 4 && output == .full && convolutionOutput.height % 4 == 0
-                                  && convolutionOutput.width % 4 == 0) else { return nil }
+        let written = output == .full ? (convolutionOutput.height, convolutionOutput.width, 4)
+                                      : (convolutionOutput.height / 2, convolutionOutput.width / 2, 2)
+        guard outputTile == 2 || (outputTile == 4 && written.0 % written.2 == 0 && written.1 % written.2 == 0)
+        else { return nil }
         self.outputTile = outputTile
         self.height = height; self.width = width; self.channels = channels; self.filters = filters
         self.padTop = padTop; self.padLeft = padLeft
@@ -80,7 +83,8 @@ public struct Winograd3x3: Sendable {
         case .full:
             tileRows = (outHeight + outputTile - 1) / outputTile
             tileColumns = (outWidth + outputTile - 1) / outputTile
-        case .maxPooled: tileRows = outHeight / 2; tileColumns = outWidth / 2
+        case .maxPooled:
+            tileRows = outHeight / 2 / (outputTile / 2); tileColumns = outWidth / 2 / (outputTile / 2)
         }
         // V and M of one block in about 1 MiB: X points x B tiles x (C + F) floats x 4 bytes
         let points = (outputTile + 2) * (outputTile + 2)
@@ -92,7 +96,8 @@ public struct Winograd3x3: Sendable {
 
     /// The shape `run` writes for one image: (OH, OW, F) or (TR, TC, F).
     public var outputShape: [Int] {
-        output == .full ? [outHeight, outWidth, filters] : [tileRows, tileColumns, filters]
+        output == .full ? [outHeight, outWidth, filters]
+                        : [tileRows * outputTile / 2, tileColumns * outputTile / 2, filters]
     }
 
     /// The products `run` issues for a batch of `n`: M[p] (B, F) = V[p] (B, C) x U[p] (C, F) for the
@@ -136,6 +141,8 @@ public struct Winograd3x3: Sendable {
                 gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f)
             }
             switch output {
+            case .maxPooled where outputTile == 4:
+                transformOutputAndPool4(m, tiles: first..<(first + b), bias: bias, into: y)
             case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + first * f)
             case .full where outputTile == 4: transformOutput4(m, tiles: first..<(first + b), bias: bias, into: y)
             case .full: transformOutput(m, tiles: first..<(first + b), bias: bias, into: y)

@@ -1,7 +1,8 @@
 /// The transforms of Winograd F(4x4, 3x3) (Lavin & Gray 2016, interpolation points 0, 1, -1, 2, -2
 /// and infinity), for `Winograd3x3` with `outputTile` 4: a 4x4 output tile from a 6x6 input patch by
 /// 36 multiplications per (input, output) channel pair instead of 144. Used for `.full` outputs whose
-/// height and width are multiples of 4, so no tile is clipped.
+/// height and width are multiples of 4, so no tile is clipped, and for `.maxPooled` outputs whose
+/// pooled height and width are even: a tile then covers 2 x 2 pool windows.
 ///
 /// Legend as `Winograd3x3`, with X = 36 points (a 6x6 grid, point p = 6i + j):
 ///
@@ -69,18 +70,45 @@ extension Winograd3x3 {
         let (f, row) = (filters, outWidth * filters)
         let b = L.load(bias)
         withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { t in
-            // Q = A^T M, column by column: Q[i, j] at t[6i + j], i < 4
-            for j in 0..<6 {
-                let e = q + j * point
-                let r = outputTransform(L.load(e), L.load(e + 6 * point), L.load(e + 12 * point),
-                                        L.load(e + 18 * point), L.load(e + 24 * point), L.load(e + 30 * point))
-                t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3
-            }
+            outputColumns(q, point: point, into: t)
             // Y = Q A, row by row
             for i in 0..<4 {
                 let s = t.baseAddress! + 6 * i, out = y + i * row
                 let r = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
                 (r.0 + b).store(out); (r.1 + b).store(out + f); (r.2 + b).store(out + 2 * f); (r.3 + b).store(out + 3 * f)
+            }
+        }
+    }
+
+    /// The 2x2 maxima of the 4x4 outputs A^T M A, plus bias, of the tiles `range` (t counted from the
+    /// block's first for m, from the batch's first for y): each tile covers 2 x 2 pool windows.
+    ///     m (36, B, F) -> y (N, 2 TR, 2 TC, F)
+    func transformOutputAndPool4(_ m: UnsafePointer<Float>, tiles range: Range<Int>, bias: UnsafePointer<Float>,
+                                 into y: UnsafeMutablePointer<Float>) {
+        let f = filters
+        let point = range.count * f
+        forEachTile(range) { index, b, tr, tc in
+            let (q, out) = (m + index * f, y + ((b * 2 * tileRows + 2 * tr) * 2 * tileColumns + 2 * tc) * f)
+            forEachLaneGroup(f, { pooledLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point) },
+                             { pooledLanes4(Float.self, q + $0, bias + $0, out + $0, point: point) })
+        }
+    }
+
+    /// `transformOutputAndPool4` for the lanes at q (point 0), bias and the tile's top-left pooled output.
+    @inline(__always)
+    private func pooledLanes4<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                             _ y: UnsafeMutablePointer<Float>, point: Int) {
+        let (f, row) = (filters, 2 * tileColumns * filters)
+        let b = L.load(bias)
+        withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { t in
+            outputColumns(q, point: point, into: t)
+            // rows 2i and 2i + 1 of Y = Q A, then the maxima of columns 0-1 and 2-3
+            for i in 0..<2 {
+                let s = t.baseAddress! + 12 * i
+                let r0 = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
+                let r1 = outputTransform(s[6], s[7], s[8], s[9], s[10], s[11])
+                (L.maximum(L.maximum(r0.0, r0.1), L.maximum(r1.0, r1.1)) + b).store(y + i * row)
+                (L.maximum(L.maximum(r0.2, r0.3), L.maximum(r1.2, r1.3)) + b).store(y + i * row + f)
             }
         }
     }
@@ -171,6 +199,18 @@ extension Winograd3x3 {
 }
 
 // MARK: The 1-D transforms of F(4, 3)
+
+/// Q = A^T M for the lanes at q (point 0, points `point` apart), column by column: Q[i, j] at
+/// t[6i + j], i < 4 (the first half of the output transform).
+@inline(__always)
+private func outputColumns<L: FloatLanes>(_ q: UnsafePointer<Float>, point: Int, into t: UnsafeMutableBufferPointer<L>) {
+    for j in 0..<6 {
+        let e = q + j * point
+        let r = outputTransform(L.load(e), L.load(e + 6 * point), L.load(e + 12 * point),
+                                L.load(e + 18 * point), L.load(e + 24 * point), L.load(e + 30 * point))
+        t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3
+    }
+}
 
 /// B^T d for a column (or row) of 6 input values.
 @inline(__always)

@@ -25,9 +25,59 @@ final class WinogradLargeTileTests: XCTestCase {
         odd.outputCrop = (8, 12)
         XCTAssertEqual(forwardPoints(odd, [9, 13, c]), 36, "cropped to 8 x 12 before a pool: F(4x4, 3x3)")
         XCTAssertNil(Winograd3x3(height: 9, width: 13, channels: c, filters: 8, padTop: 1, padLeft: 1,
-                                 convolutionOutput: (8, 12), output: .maxPooled, outputTile: 4))
-        XCTAssertNil(Winograd3x3(height: 9, width: 13, channels: c, filters: 8, padTop: 1, padLeft: 1,
                                  convolutionOutput: (9, 13), output: .full, outputTile: 4))
+        XCTAssertNil(Winograd3x3(height: 7, width: 9, channels: c, filters: 8, padTop: 1, padLeft: 1,
+                                 convolutionOutput: (7, 9), output: .maxPooled, outputTile: 4), "pooled 3 x 4")
+        let pooled = Winograd3x3(height: 9, width: 13, channels: c, filters: 8, padTop: 1, padLeft: 1,
+                                 convolutionOutput: (9, 13), output: .maxPooled, outputTile: 4)
+        XCTAssertEqual(pooled?.outputShape, [4, 6, 8], "pooled 4 x 6: 2 x 3 tiles of 2 x 2 pool windows")
+    }
+
+    /// The pooled output (2x2, stride-2 valid max pool of conv + bias) by F(4x4, 3x3) tiles, each
+    /// covering 2 x 2 pool windows, equals the one by F(2x2, 3x3) tiles, one per window, within 1e-5
+    /// of the largest output: odd and even sizes, both paddings, channels and filters not multiples of
+    /// 16, several blocks.
+    func testPooledOutputMatchesOneTilePerPoolWindow() {
+        let cases: [(h: Int, w: Int, c: Int, f: Int, pad: Int, n: Int)] = [
+            (9, 13, 64, 128, 1, 3), (10, 6, 5, 17, 0, 2), (9, 9, 16, 20, 1, 40), (4, 4, 3, 2, 1, 1),
+        ]
+        for k in cases {
+            let out = (k.h + 2 * k.pad - 2, k.w + 2 * k.pad - 2)
+            let shape = "\(k.h)x\(k.w)x\(k.c) -> \(k.f), pad \(k.pad), n \(k.n)"
+            guard let large = Winograd3x3(height: k.h, width: k.w, channels: k.c, filters: k.f, padTop: k.pad,
+                                          padLeft: k.pad, convolutionOutput: out, output: .maxPooled, outputTile: 4),
+                  let small = Winograd3x3(height: k.h, width: k.w, channels: k.c, filters: k.f, padTop: k.pad,
+                                          padLeft: k.pad, convolutionOutput: out, output: .maxPooled)
+            else { XCTFail(shape); continue }
+            XCTAssertEqual(large.outputShape, small.outputShape, shape)
+            let x = randomTensor([k.n, k.h, k.w, k.c], seed: 31).data
+            let kernel = randomTensor([3, 3, k.c, k.f], seed: 32).data
+            let bias = randomTensor([k.f], seed: 33).data
+            let results = [large, small].map { w -> [Float] in
+                var u = [Float](repeating: 0, count: w.transformedKernelCount)
+                var y = [Float](repeating: .nan, count: k.n * w.outputShape.reduce(1, *))
+                var scratch = [Float](repeating: 0, count: w.scratchCount(batch: k.n))
+                kernel.withUnsafeBufferPointer { kp in u.withUnsafeMutableBufferPointer { w.transformKernel(kp.baseAddress!, into: $0.baseAddress!) } }
+                x.withUnsafeBufferPointer { xp in
+                    u.withUnsafeBufferPointer { up in
+                        bias.withUnsafeBufferPointer { bp in
+                            y.withUnsafeMutableBufferPointer { yp in
+                                scratch.withUnsafeMutableBufferPointer { sp in
+                                    w.run(xp.baseAddress!, batch: k.n, transformedKernel: up.baseAddress!,
+                                          bias: bp.baseAddress!, output: yp.baseAddress!, scratch: sp.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+                return y
+            }
+            // unit-variance weights: outputs reach ~100, so the bound is relative to the largest
+            let largest = results[1].map(abs).max() ?? 0
+            let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max() ?? .nan
+            XCTAssertGreaterThan(largest, 0, shape)
+            XCTAssertLessThanOrEqual(worst, 1e-5 * largest, shape)
+        }
     }
 
     /// Forward by F(4x4, 3x3) equals im2col + one product: both paddings, a crop, channels and
