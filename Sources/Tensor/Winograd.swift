@@ -130,42 +130,46 @@ public struct Winograd3x3: Sendable {
         let padded = scratch
         let v = padded + n * paddedHeight * paddedWidth * c
         let m = v + points * tilesPerBlock * c
-        pad(x, batch: n, into: padded)
-        let total = tiles(batch: n)
-        var first = 0
-        while first < total {
-            let b = min(tilesPerBlock, total - first)
-            transformInput(padded, tiles: first..<(first + b), into: v)
+        forEachBlock(x, batch: n, padded: padded, v: v) { block in
+            let b = block.count
             for p in 0..<points {
                 // M[p] (B, F) = V[p] (B, C) x U[p] (C, F)
                 gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f)
             }
             switch output {
-            case .maxPooled where outputTile == 4:
-                transformOutputAndPool4(m, tiles: first..<(first + b), bias: bias, into: y)
-            case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + first * f)
-            case .full where outputTile == 4: transformOutput4(m, tiles: first..<(first + b), bias: bias, into: y)
-            case .full: transformOutput(m, tiles: first..<(first + b), bias: bias, into: y)
+            case .maxPooled where outputTile == 4: transformOutputAndPool4(m, tiles: block, bias: bias, into: y)
+            case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + block.lowerBound * f)
+            case .full where outputTile == 4: transformOutput4(m, tiles: block, bias: bias, into: y)
+            case .full: transformOutput(m, tiles: block, bias: bias, into: y)
             }
-            first += b
+        }
+    }
+
+    /// Pads x into `padded`, then for each block of at most B tiles, in order: V of the block's
+    /// tiles into v (`transformInput`), then `body(tiles)`.
+    @inline(__always)
+    func forEachBlock(_ x: UnsafePointer<Float>, batch n: Int, padded: UnsafeMutablePointer<Float>,
+                      v: UnsafeMutablePointer<Float>, _ body: (Range<Int>) -> Void) {
+        pad(x, batch: n, into: padded)
+        let total = tiles(batch: n)
+        var first = 0
+        while first < total {
+            let block = first..<min(first + tilesPerBlock, total)
+            transformInput(padded, tiles: block, into: v)
+            body(block)
+            first = block.upperBound
         }
     }
 
     /// U[p, c, :] = (G g G^T)[p] for the 3x3 kernel g of every (c, f) pair, all f side by side.
     ///     G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
     ///     kernel (3, 3, C, F) -> u (16, C, F)
+    /// (With `outputTile` 4, F(4x4, 3x3)'s G: `kernelLanes4`, u (36, C, F).)
     public func transformKernel(_ k: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
-        let (c, f) = (channels, filters)
-        for ci in 0..<c {
-            let (g, o) = (k + ci * f, u + ci * f)
-            if outputTile == 4 {
-                forEachLaneGroup(f, { kernelLanes4(SIMD16<Float>.self, g + $0, o + $0) },
-                                 { kernelLanes4(Float.self, g + $0, o + $0) })
-            } else {
-                forEachLaneGroup(f, { kernelLanes(SIMD16<Float>.self, g + $0, o + $0) },
-                                 { kernelLanes(Float.self, g + $0, o + $0) })
-            }
-        }
+        let large = outputTile == 4
+        forEachChannelLaneGroup({ i in
+            if large { kernelLanes4(SIMD16<Float>.self, k + i, u + i) } else { kernelLanes(SIMD16<Float>.self, k + i, u + i) }
+        }, { i in if large { kernelLanes4(Float.self, k + i, u + i) } else { kernelLanes(Float.self, k + i, u + i) } })
     }
 
     /// `transformKernel` for the lanes at g (kernel tap (0, 0)) and o (point 0).
@@ -292,6 +296,16 @@ public struct Winograd3x3: Sendable {
         forEachTile(range) { index, b, tr, tc in
             let (oh, ow) = (outputTile * tr, outputTile * tc)
             body(index, ((b * outHeight + oh) * outWidth + ow) * filters, oh + 1 < outHeight, ow + 1 < outWidth)
+        }
+    }
+
+    /// Calls `vector(i)` / `scalar(i)` (`forEachLaneGroup`) over the filters of every input channel of
+    /// a (C, F) array, with i = c F + f: how the kernel transforms run their lanes.
+    @inline(__always)
+    func forEachChannelLaneGroup(_ vector: (Int) -> Void, _ scalar: (Int) -> Void) {
+        for ci in 0..<channels {
+            let row = ci * filters
+            forEachLaneGroup(filters, { vector(row + $0) }, { scalar(row + $0) })
         }
     }
 

@@ -56,22 +56,17 @@ extension Winograd3x3 {
         let z = v + points * tilesPerBlock * c
         let s = z + points * tilesPerBlock * f
         s.update(repeating: 0, count: points * c * f)
-        pad(x, batch: n, into: padded)
-        let total = tiles(batch: n)
-        var first = 0
-        while first < total {
-            let b = min(tilesPerBlock, total - first)
-            transformInput(padded, tiles: first..<(first + b), into: v)
+        forEachBlock(x, batch: n, padded: padded, v: v) { block in
+            let b = block.count
             if outputTile == 4 {
-                transformOutputGradient4(dz, tiles: first..<(first + b), into: z)
+                transformOutputGradient4(dz, tiles: block, into: z)
             } else {
-                transformOutputGradient(dz, tiles: first..<(first + b), into: z)
+                transformOutputGradient(dz, tiles: block, into: z)
             }
             for p in 0..<points {
                 // S[p] (C, F) += V[p]^T (C, B) x Z[p] (B, F)
                 gemm(transA: true, m: c, n: f, k: b, a: v + p * b * c, b: z + p * b * f, beta: 1, c: s + p * c * f)
             }
-            first += b
         }
         accumulateKernelTransform(s, into: gradient)
     }
@@ -113,17 +108,14 @@ extension Winograd3x3 {
     /// (with `outputTile` 4, F(4x4, 3x3)'s G: `kernelGradientLanes4`).
     ///     s (X, C, F) -> gradient (3, 3, C, F)
     func accumulateKernelTransform(_ s: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>) {
-        let (c, f) = (channels, filters)
-        for ci in 0..<c {
-            let (q, g) = (s + ci * f, gradient + ci * f)
-            if outputTile == 4 {
-                forEachLaneGroup(f, { kernelGradientLanes4(SIMD16<Float>.self, q + $0, g + $0) },
-                                 { kernelGradientLanes4(Float.self, q + $0, g + $0) })
+        let (large, g) = (outputTile == 4, gradient)
+        forEachChannelLaneGroup({ i in
+            if large {
+                kernelGradientLanes4(SIMD16<Float>.self, s + i, g + i)
             } else {
-                forEachLaneGroup(f, { kernelGradientLanes(SIMD16<Float>.self, q + $0, g + $0) },
-                                 { kernelGradientLanes(Float.self, q + $0, g + $0) })
+                kernelGradientLanes(SIMD16<Float>.self, s + i, g + i)
             }
-        }
+        }, { i in if large { kernelGradientLanes4(Float.self, s + i, g + i) } else { kernelGradientLanes(Float.self, s + i, g + i) } })
     }
 
     /// `accumulateKernelTransform` for the lanes at s (point 0) and g (kernel tap (0, 0)).
