@@ -167,9 +167,11 @@ public struct Winograd3x3: Sendable {
     /// (With `outputTile` 4, F(4x4, 3x3)'s G: `kernelLanes4`, u (36, C, F).)
     public func transformKernel(_ k: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
         let large = outputTile == 4
-        forEachChannelLaneGroup({ i in
-            if large { kernelLanes4(SIMD16<Float>.self, k + i, u + i) } else { kernelLanes(SIMD16<Float>.self, k + i, u + i) }
-        }, { i in if large { kernelLanes4(Float.self, k + i, u + i) } else { kernelLanes(Float.self, k + i, u + i) } })
+        withTransformScratch { t in
+            forEachChannelLaneGroup({ i in
+                if large { kernelLanes4(SIMD16<Float>.self, k + i, u + i, scratch: t) } else { kernelLanes(SIMD16<Float>.self, k + i, u + i) }
+            }, { i in if large { kernelLanes4(Float.self, k + i, u + i, scratch: t) } else { kernelLanes(Float.self, k + i, u + i) } })
+        }
     }
 
     /// `transformKernel` for the lanes at g (kernel tap (0, 0)) and o (point 0).
@@ -233,15 +235,17 @@ public struct Winograd3x3: Sendable {
     func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         let (hp, wp, c, step) = (paddedHeight, paddedWidth, channels, outputTile)
         let point = range.count * c     // distance between transform points in v
-        forEachTile(range) { index, b, tr, tc in
-            let patch = padded + ((b * hp + step * tr) * wp + step * tc) * c
-            let out = v + index * c
-            if step == 4 {
-                forEachLaneGroup(c, { inputLanes4(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
-                                 { inputLanes4(Float.self, patch + $0, out + $0, point: point) })
-            } else {
-                forEachLaneGroup(c, { inputLanes(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
-                                 { inputLanes(Float.self, patch + $0, out + $0, point: point) })
+        withTransformScratch { t in
+            forEachTile(range) { index, b, tr, tc in
+                let patch = padded + ((b * hp + step * tr) * wp + step * tc) * c
+                let out = v + index * c
+                if step == 4 {
+                    forEachLaneGroup(c, { inputLanes4(SIMD16<Float>.self, patch + $0, out + $0, point: point, scratch: t) },
+                                     { inputLanes4(Float.self, patch + $0, out + $0, point: point, scratch: t) })
+                } else {
+                    forEachLaneGroup(c, { inputLanes(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
+                                     { inputLanes(Float.self, patch + $0, out + $0, point: point) })
+                }
             }
         }
     }

@@ -23,29 +23,31 @@
 /// reads padded rows 4tr ..< 4tr + 6 and columns 4tc ..< 4tc + 6 and makes the outputs at rows
 /// 4tr ..< 4tr + 4, columns 4tc ..< 4tc + 4. The larger points make the float error larger than
 /// F(2x2, 3x3)'s (Conv2DTests bound both against im2col).
+///
+/// The per-tile functions (`...Lanes4`) keep their 6x6 intermediate in `scratch`, which the whole
+/// transform takes once from `withTransformScratch`.
 extension Winograd3x3 {
     /// B^T d B for the lanes at d (the tile's 6x6 patch, top-left) and o (point 0): `transformInput`
     /// with `outputTile` 4.
     ///     padded (N, HP, WP, C) -> v (36, B, C)
     @inline(__always)
     func inputLanes4<L: FloatLanes>(_: L.Type, _ d: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                                            point: Int) {
+                                    point: Int, scratch: UnsafeMutableRawPointer) {
         let (c, row) = (channels, paddedWidth * channels)
-        withUnsafeTemporaryAllocation(of: L.self, capacity: 36) { t in
-            // T = B^T d, column by column: T[i, j] at t[6i + j]
-            for j in 0..<6 {
-                let q = d + j * c
-                let r = inputTransform(L.load(q), L.load(q + row), L.load(q + 2 * row), L.load(q + 3 * row),
-                                       L.load(q + 4 * row), L.load(q + 5 * row))
-                t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3; t[24 + j] = r.4; t[30 + j] = r.5
-            }
-            // V = T B, row by row
-            for i in 0..<6 {
-                let s = t.baseAddress! + 6 * i, q = o + 6 * i * point
-                let r = inputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
-                r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
-                r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
-            }
+        let t = scratch.bindMemory(to: L.self, capacity: 36)
+        // T = B^T d, column by column: T[i, j] at t[6i + j]
+        for j in 0..<6 {
+            let q = d + j * c
+            let r = inputTransform(L.load(q), L.load(q + row), L.load(q + 2 * row), L.load(q + 3 * row),
+                                   L.load(q + 4 * row), L.load(q + 5 * row))
+            t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3; t[24 + j] = r.4; t[30 + j] = r.5
+        }
+        // V = T B, row by row
+        for i in 0..<6 {
+            let s = t + 6 * i, q = o + 6 * i * point
+            let r = inputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
+            r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
+            r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
         }
     }
 
@@ -56,27 +58,29 @@ extension Winograd3x3 {
                           into y: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
-        forEachOutputTile(range) { index, corner, _, _ in     // no tile is clipped
-            let (q, out) = (m + index * f, y + corner)
-            forEachLaneGroup(f, { outputLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point) },
-                             { outputLanes4(Float.self, q + $0, bias + $0, out + $0, point: point) })
+        withTransformScratch { t in
+            forEachOutputTile(range) { index, corner, _, _ in     // no tile is clipped
+                let (q, out) = (m + index * f, y + corner)
+                forEachLaneGroup(f, { outputLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point, scratch: t) },
+                                 { outputLanes4(Float.self, q + $0, bias + $0, out + $0, point: point, scratch: t) })
+            }
         }
     }
 
     /// `transformOutput4` for the lanes at q (point 0), bias and the tile's top-left output.
     @inline(__always)
     private func outputLanes4<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                                             _ y: UnsafeMutablePointer<Float>, point: Int) {
+                                             _ y: UnsafeMutablePointer<Float>, point: Int,
+                                             scratch: UnsafeMutableRawPointer) {
         let (f, row) = (filters, outWidth * filters)
         let b = L.load(bias)
-        withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { t in
-            outputColumns(q, point: point, into: t)
-            // Y = Q A, row by row
-            for i in 0..<4 {
-                let s = t.baseAddress! + 6 * i, out = y + i * row
-                let r = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
-                (r.0 + b).store(out); (r.1 + b).store(out + f); (r.2 + b).store(out + 2 * f); (r.3 + b).store(out + 3 * f)
-            }
+        let t = scratch.bindMemory(to: L.self, capacity: 24)
+        outputColumns(q, point: point, into: t)
+        // Y = Q A, row by row
+        for i in 0..<4 {
+            let s = t + 6 * i, out = y + i * row
+            let r = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
+            (r.0 + b).store(out); (r.1 + b).store(out + f); (r.2 + b).store(out + 2 * f); (r.3 + b).store(out + 3 * f)
         }
     }
 
@@ -87,29 +91,31 @@ extension Winograd3x3 {
                                  into y: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
-        forEachTile(range) { index, b, tr, tc in
-            let (q, out) = (m + index * f, y + ((b * 2 * tileRows + 2 * tr) * 2 * tileColumns + 2 * tc) * f)
-            forEachLaneGroup(f, { pooledLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point) },
-                             { pooledLanes4(Float.self, q + $0, bias + $0, out + $0, point: point) })
+        withTransformScratch { t in
+            forEachTile(range) { index, b, tr, tc in
+                let (q, out) = (m + index * f, y + ((b * 2 * tileRows + 2 * tr) * 2 * tileColumns + 2 * tc) * f)
+                forEachLaneGroup(f, { pooledLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point, scratch: t) },
+                                 { pooledLanes4(Float.self, q + $0, bias + $0, out + $0, point: point, scratch: t) })
+            }
         }
     }
 
     /// `transformOutputAndPool4` for the lanes at q (point 0), bias and the tile's top-left pooled output.
     @inline(__always)
     private func pooledLanes4<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                                             _ y: UnsafeMutablePointer<Float>, point: Int) {
+                                             _ y: UnsafeMutablePointer<Float>, point: Int,
+                                             scratch: UnsafeMutableRawPointer) {
         let (f, row) = (filters, 2 * tileColumns * filters)
         let b = L.load(bias)
-        withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { t in
-            outputColumns(q, point: point, into: t)
-            // rows 2i and 2i + 1 of Y = Q A, then the maxima of columns 0-1 and 2-3
-            for i in 0..<2 {
-                let s = t.baseAddress! + 12 * i
-                let r0 = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
-                let r1 = outputTransform(s[6], s[7], s[8], s[9], s[10], s[11])
-                (L.maximum(L.maximum(r0.0, r0.1), L.maximum(r1.0, r1.1)) + b).store(y + i * row)
-                (L.maximum(L.maximum(r0.2, r0.3), L.maximum(r1.2, r1.3)) + b).store(y + i * row + f)
-            }
+        let t = scratch.bindMemory(to: L.self, capacity: 24)
+        outputColumns(q, point: point, into: t)
+        // rows 2i and 2i + 1 of Y = Q A, then the maxima of columns 0-1 and 2-3
+        for i in 0..<2 {
+            let s = t + 12 * i
+            let r0 = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
+            let r1 = outputTransform(s[6], s[7], s[8], s[9], s[10], s[11])
+            (L.maximum(L.maximum(r0.0, r0.1), L.maximum(r1.0, r1.1)) + b).store(y + i * row)
+            (L.maximum(L.maximum(r0.2, r0.3), L.maximum(r1.2, r1.3)) + b).store(y + i * row + f)
         }
     }
 
@@ -117,21 +123,21 @@ extension Winograd3x3 {
     /// `outputTile` 4.
     ///     kernel (3, 3, C, F) -> u (36, C, F)
     @inline(__always)
-    func kernelLanes4<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
+    func kernelLanes4<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                                     scratch: UnsafeMutableRawPointer) {
         let tap = channels * filters    // between kernel taps, and between transform points in u
-        withUnsafeTemporaryAllocation(of: L.self, capacity: 18) { t in
-            // T = G g, column by column: T[i, b] at t[3i + b]
-            for b in 0..<3 {
-                let r = kernelTransform(L.load(g + b * tap), L.load(g + (3 + b) * tap), L.load(g + (6 + b) * tap))
-                t[b] = r.0; t[3 + b] = r.1; t[6 + b] = r.2; t[9 + b] = r.3; t[12 + b] = r.4; t[15 + b] = r.5
-            }
-            // U = T G^T, row by row
-            for i in 0..<6 {
-                let s = t.baseAddress! + 3 * i, q = o + 6 * i * tap
-                let r = kernelTransform(s[0], s[1], s[2])
-                r.0.store(q); r.1.store(q + tap); r.2.store(q + 2 * tap)
-                r.3.store(q + 3 * tap); r.4.store(q + 4 * tap); r.5.store(q + 5 * tap)
-            }
+        let t = scratch.bindMemory(to: L.self, capacity: 18)
+        // T = G g, column by column: T[i, b] at t[3i + b]
+        for b in 0..<3 {
+            let r = kernelTransform(L.load(g + b * tap), L.load(g + (3 + b) * tap), L.load(g + (6 + b) * tap))
+            t[b] = r.0; t[3 + b] = r.1; t[6 + b] = r.2; t[9 + b] = r.3; t[12 + b] = r.4; t[15 + b] = r.5
+        }
+        // U = T G^T, row by row
+        for i in 0..<6 {
+            let s = t + 3 * i, q = o + 6 * i * tap
+            let r = kernelTransform(s[0], s[1], s[2])
+            r.0.store(q); r.1.store(q + tap); r.2.store(q + 2 * tap)
+            r.3.store(q + 3 * tap); r.4.store(q + 4 * tap); r.5.store(q + 5 * tap)
         }
     }
 
@@ -142,32 +148,33 @@ extension Winograd3x3 {
                                   into z: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
-        forEachOutputTile(range) { index, corner, _, _ in
-            let (y, out) = (dz + corner, z + index * f)
-            forEachLaneGroup(f, { gradientLanes4(SIMD16<Float>.self, y + $0, out + $0, point: point) },
-                             { gradientLanes4(Float.self, y + $0, out + $0, point: point) })
+        withTransformScratch { t in
+            forEachOutputTile(range) { index, corner, _, _ in
+                let (y, out) = (dz + corner, z + index * f)
+                forEachLaneGroup(f, { gradientLanes4(SIMD16<Float>.self, y + $0, out + $0, point: point, scratch: t) },
+                                 { gradientLanes4(Float.self, y + $0, out + $0, point: point, scratch: t) })
+            }
         }
     }
 
     /// `transformOutputGradient4` for the lanes at y (the tile's top-left gradient) and o (point 0).
     @inline(__always)
     private func gradientLanes4<L: FloatLanes>(_: L.Type, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                                               point: Int) {
+                                               point: Int, scratch: UnsafeMutableRawPointer) {
         let (f, row) = (filters, outWidth * filters)
-        withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { t in
-            // T = A dY, column by column: T[i, j] at t[4i + j]
-            for j in 0..<4 {
-                let e = y + j * f
-                let r = gradientTransform(L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
-                t[j] = r.0; t[4 + j] = r.1; t[8 + j] = r.2; t[12 + j] = r.3; t[16 + j] = r.4; t[20 + j] = r.5
-            }
-            // Z = T A^T, row by row
-            for i in 0..<6 {
-                let s = t.baseAddress! + 4 * i, q = o + 6 * i * point
-                let r = gradientTransform(s[0], s[1], s[2], s[3])
-                r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
-                r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
-            }
+        let t = scratch.bindMemory(to: L.self, capacity: 24)
+        // T = A dY, column by column: T[i, j] at t[4i + j]
+        for j in 0..<4 {
+            let e = y + j * f
+            let r = gradientTransform(L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
+            t[j] = r.0; t[4 + j] = r.1; t[8 + j] = r.2; t[12 + j] = r.3; t[16 + j] = r.4; t[20 + j] = r.5
+        }
+        // Z = T A^T, row by row
+        for i in 0..<6 {
+            let s = t + 4 * i, q = o + 6 * i * point
+            let r = gradientTransform(s[0], s[1], s[2], s[3])
+            r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
+            r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
         }
     }
 
@@ -176,26 +183,36 @@ extension Winograd3x3 {
     ///     s (36, C, F) -> gradient (3, 3, C, F)
     @inline(__always)
     func kernelGradientLanes4<L: FloatLanes>(_: L.Type, _ s: UnsafePointer<Float>,
-                                                     _ g: UnsafeMutablePointer<Float>) {
+                                             _ g: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer) {
         let step = channels * filters   // between transform points in s, and between kernel taps in g
-        withUnsafeTemporaryAllocation(of: L.self, capacity: 18) { t in
-            // T = G^T S, column by column: T[a, j] at t[6a + j]
-            for j in 0..<6 {
-                let e = s + j * step
-                let r = kernelGradientTransform(L.load(e), L.load(e + 6 * step), L.load(e + 12 * step),
-                                                L.load(e + 18 * step), L.load(e + 24 * step), L.load(e + 30 * step))
-                t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2
-            }
-            // (G^T S) G, row by row, added to taps (a, 0...2)
-            for a in 0..<3 {
-                let q = t.baseAddress! + 6 * a, tap = g + 3 * a * step
-                let r = kernelGradientTransform(q[0], q[1], q[2], q[3], q[4], q[5])
-                (L.load(tap) + r.0).store(tap)
-                (L.load(tap + step) + r.1).store(tap + step)
-                (L.load(tap + 2 * step) + r.2).store(tap + 2 * step)
-            }
+        let t = scratch.bindMemory(to: L.self, capacity: 18)
+        // T = G^T S, column by column: T[a, j] at t[6a + j]
+        for j in 0..<6 {
+            let e = s + j * step
+            let r = kernelGradientTransform(L.load(e), L.load(e + 6 * step), L.load(e + 12 * step),
+                                            L.load(e + 18 * step), L.load(e + 24 * step), L.load(e + 30 * step))
+            t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2
+        }
+        // (G^T S) G, row by row, added to taps (a, 0...2)
+        for a in 0..<3 {
+            let q = t + 6 * a, tap = g + 3 * a * step
+            let r = kernelGradientTransform(q[0], q[1], q[2], q[3], q[4], q[5])
+            (L.load(tap) + r.0).store(tap)
+            (L.load(tap + step) + r.1).store(tap + step)
+            (L.load(tap + 2 * step) + r.2).store(tap + 2 * step)
         }
     }
+}
+
+/// Runs body with scratch for one tile's transform, up to 36 lanes of 16 floats (2,304 bytes), taken
+/// once per transform of a whole block and reused by every tile. `withUnsafeTemporaryAllocation` keeps
+/// only up to 1,024 bytes on the stack unconditionally; above that each call asks the runtime whether
+/// the thread's stack has room (`swift_stdlib_isStackAllocationSafe`) and may fall back to malloc. Taken
+/// per tile, that check and the mallocs it led to were ~5% of a CNN training step.
+@inline(__always)
+func withTransformScratch<R>(_ body: (UnsafeMutableRawPointer) -> R) -> R {
+    withUnsafeTemporaryAllocation(byteCount: 36 * MemoryLayout<SIMD16<Float>>.stride,
+                                  alignment: MemoryLayout<SIMD16<Float>>.alignment) { body($0.baseAddress!) }
 }
 
 // MARK: The 1-D transforms of F(4, 3)
@@ -203,7 +220,7 @@ extension Winograd3x3 {
 /// Q = A^T M for the lanes at q (point 0, points `point` apart), column by column: Q[i, j] at
 /// t[6i + j], i < 4 (the first half of the output transform).
 @inline(__always)
-private func outputColumns<L: FloatLanes>(_ q: UnsafePointer<Float>, point: Int, into t: UnsafeMutableBufferPointer<L>) {
+private func outputColumns<L: FloatLanes>(_ q: UnsafePointer<Float>, point: Int, into t: UnsafeMutablePointer<L>) {
     for j in 0..<6 {
         let e = q + j * point
         let r = outputTransform(L.load(e), L.load(e + 6 * point), L.load(e + 12 * point),

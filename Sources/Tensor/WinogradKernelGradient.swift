@@ -109,13 +109,17 @@ extension Winograd3x3 {
     ///     s (X, C, F) -> gradient (3, 3, C, F)
     func accumulateKernelTransform(_ s: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>) {
         let (large, g) = (outputTile == 4, gradient)
-        forEachChannelLaneGroup({ i in
-            if large {
-                kernelGradientLanes4(SIMD16<Float>.self, s + i, g + i)
-            } else {
-                kernelGradientLanes(SIMD16<Float>.self, s + i, g + i)
-            }
-        }, { i in if large { kernelGradientLanes4(Float.self, s + i, g + i) } else { kernelGradientLanes(Float.self, s + i, g + i) } })
+        withTransformScratch { t in
+            forEachChannelLaneGroup({ i in
+                if large {
+                    kernelGradientLanes4(SIMD16<Float>.self, s + i, g + i, scratch: t)
+                } else {
+                    kernelGradientLanes(SIMD16<Float>.self, s + i, g + i)
+                }
+            }, { i in
+                if large { kernelGradientLanes4(Float.self, s + i, g + i, scratch: t) } else { kernelGradientLanes(Float.self, s + i, g + i) }
+            })
+        }
     }
 
     /// `accumulateKernelTransform` for the lanes at s (point 0) and g (kernel tap (0, 0)).
