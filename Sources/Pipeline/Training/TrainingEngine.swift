@@ -193,11 +193,13 @@ public final class TrainingEngine {
         }
         phases.end(.compute)
         if collective.size > 1 {
+            // an elementwise optimizer reads the summed gradients where the allreduce left them
+            let elementwise = optimizer as? ElementwiseOptimizer
             let global = reduceStep(active: active, lossSum: local.loss * Double(n), correct: local.correct,
-                                    stop: stop)
+                                    stop: stop, unpackGradients: elementwise == nil)
             copyState()
-            if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
-                update(with: elementwise, active: 1)
+            if let elementwise {
+                fused.withUnsafeBufferPointer { update(with: elementwise, active: 1, summedGradients: $0.baseAddress!) }
             } else {
                 optimizer.step(parameters[0])
                 broadcastWeights()
@@ -342,13 +344,15 @@ public final class TrainingEngine {
     /// The step's one allreduce. Packs, into one contiguous buffer, the gradients of the active
     /// replicas (summed while packing, in replica order, as `sumGradients` does), replica 0's
     /// non-trainable state and the statistics; sums it over the ranks; unpacks the gradients into
-    /// replica 0, the state divided by the rank count, and returns the global statistics. The loss
+    /// replica 0 (unless `unpackGradients` is false: an `ElementwiseOptimizer` then reads them from
+    /// `fused`, at the parameters' offsets in order), the state divided by the rank count, and returns
+    /// the global statistics. The loss
     /// sum travels exactly: rank r writes its double as three floats into its own slots, which the
     /// other ranks leave 0, so every rank rebuilds each rank's double and adds them in rank order.
     ///
     ///     fused = [g (G) | state (S) | loss slots (3 ranks) | correct | stop] -> allreduce -> g0, state0
-    private func reduceStep(active: Int, lossSum: Double, correct: Int,
-                            stop: Bool) -> (lossSum: Double, correct: Int, stop: Bool) {
+    private func reduceStep(active: Int, lossSum: Double, correct: Int, stop: Bool,
+                            unpackGradients: Bool) -> (lossSum: Double, correct: Int, stop: Bool) {
         let gradients = parameters[0].reduce(0) { $0 + $1.grad.count }
         let stateCount = states[0].reduce(0) { $0 + $1.value.count }
         let total = gradients + stateCount + statisticsCount
@@ -392,8 +396,10 @@ public final class TrainingEngine {
 
             offset = 0
             for p in parameters[0] {
-                p.grad.data.withUnsafeMutableBufferPointer { g in
-                    g.baseAddress!.update(from: base + offset, count: g.count)
+                if unpackGradients {
+                    p.grad.data.withUnsafeMutableBufferPointer { g in
+                        g.baseAddress!.update(from: base + offset, count: g.count)
+                    }
                 }
                 offset += p.grad.count
             }
@@ -415,10 +421,17 @@ public final class TrainingEngine {
     /// equal slice of each parameter's elements (P parameters per replica):
     ///
     ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  w_r[slice] = w0[slice] (every r)
-    private func update(with optimizer: ElementwiseOptimizer, active: Int) {
+    ///
+    /// With `summedGradients` (the ranks' sum, every parameter's in order, as `reduceStep` packs them)
+    /// the update reads parameter i's gradient there instead of replica 0's, and adds no replica's.
+    private func update(with optimizer: ElementwiseOptimizer, active: Int,
+                        summedGradients summed: UnsafePointer<Float>? = nil) {
         optimizer.beginStep(parameters[0])
         let count = workers.count, perReplica = parameters[0].count
         let sizes = parameters[0].map(\.value.count)
+        var offsets = [Int](repeating: 0, count: perReplica)
+        for i in 1..<max(perReplica, 1) { offsets[i] = offsets[i - 1] + sizes[i - 1] }
+        let summed = summed.map { SummedGradients(pointer: $0) }
         Tensor.withStorage(of: allParameters, \.value) { w in
             Tensor.withStorage(of: allParameters, \.grad) { g in
                 optimizer.withUpdate(parameters[0]) { update in
@@ -427,12 +440,16 @@ public final class TrainingEngine {
                         for i in 0..<perReplica {
                             let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
                             if slice.isEmpty { continue }
-                            let g0 = g[i]
-                            for r in 1..<active {
-                                let gr = g[r * perReplica + i]
-                                for j in slice { g0[j] += gr[j] }
+                            if let summed {
+                                update(i, w[i], summed.pointer + offsets[i], slice)
+                            } else {
+                                let g0 = g[i]
+                                for r in 1..<active {
+                                    let gr = g[r * perReplica + i]
+                                    for j in slice { g0[j] += gr[j] }
+                                }
+                                update(i, w[i], g0, slice)
                             }
-                            update(i, w[i], g0, slice)
                             for r in 1..<count {
                                 (w[r * perReplica + i] + slice.lowerBound).update(from: w[i] + slice.lowerBound,
                                                                                  count: slice.count)
@@ -446,6 +463,11 @@ public final class TrainingEngine {
 }
 
 extension TrainingEngine: @unchecked Sendable {}
+
+/// The ranks' summed gradients, read (not written) by the worker threads.
+private struct SummedGradients: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+}
 
 /// Pointers handed to worker threads that write disjoint ranges through them.
 private struct PointerList: @unchecked Sendable {
