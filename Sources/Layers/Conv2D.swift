@@ -15,9 +15,8 @@ import Tensor
 /// and 2x2 output tile instead of 36; equal up to float rounding), and its kernel gradient by the
 /// same transforms read backwards (`Winograd3x3.accumulateKernelGradient`: 16 instead of 36); with at
 /// least that many filters, its input gradient too (the convolution of dz with the flipped kernel).
-/// Where they need fewer products (`Winograd3x3.prefersLargeTiles`: outputs of at least 3 x 3 but a
-/// few thin ones), all three use F(4x4, 3x3) tiles, clipped at the edges (`largeWinogradTiles`: 36
-/// multiplications per channel pair and 4x4 tile instead of 144).
+/// When the computed output's sides are multiples of 4, forward and kernel gradient use F(4x4, 3x3)
+/// tiles (`largeWinogradTiles`: 36 multiplications per channel pair and 4x4 tile instead of 144).
 /// Otherwise the kernel gradient is im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
 /// fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
@@ -45,10 +44,9 @@ public final class Conv2D: Layer {
 
     /// Whether forward may use Winograd (when the geometry qualifies); off, it is always im2col.
     public var winogradEnabled = true
-    /// Whether forward, kernel gradient and input gradient use F(4x4, 3x3) tiles where they need
-    /// fewer products than F(2x2, 3x3)'s (`Winograd3x3.prefersLargeTiles`; the reference CNN's 9 x 13
-    /// convolutions: 12 clipped tiles of 36 points per image instead of 35 of 16; its conv2d_3 cropped
-    /// to 8 x 12: 6 instead of 24). Off: always F(2x2, 3x3).
+    /// Whether forward and the kernel gradient use F(4x4, 3x3) tiles when the computed output's
+    /// height and width are multiples of 4 (the reference CNN's conv2d_3, cropped to 8 x 12): 36
+    /// multiplications per 16 outputs instead of F(2x2, 3x3)'s 64. Off: always F(2x2, 3x3).
     public var largeWinogradTiles = true
 
     /// When set, forward computes only the first `height` x `width` output rows and columns, and
@@ -313,7 +311,7 @@ public final class Conv2D: Layer {
     /// Forward by Winograd, when the geometry qualifies (3x3, stride 1, enough input channels).
     private func makeForwardWinograd(for g: WindowGeometry) -> Winograd3x3? {
         guard kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
-        let large = largeWinogradTiles && Winograd3x3.prefersLargeTiles(outHeight: g.outHeight, outWidth: g.outWidth)
+        let large = largeWinogradTiles && g.outHeight % 4 == 0 && g.outWidth % 4 == 0
         return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
                            padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
                            output: .full, outputTile: large ? 4 : 2)
@@ -323,10 +321,9 @@ public final class Conv2D: Layer {
     /// of dz (F channels) when the forward one is.
     private func makeInputGradientWinograd(for g: WindowGeometry) -> Winograd3x3? {
         guard kernelSize == (3, 3), strides == (1, 1), filters >= Conv2D.winogradMinimumChannels else { return nil }
-        let large = largeWinogradTiles && Winograd3x3.prefersLargeTiles(outHeight: g.height, outWidth: g.width)
         return Winograd3x3(height: g.outHeight, width: g.outWidth, channels: filters, filters: g.channels,
                            padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, convolutionOutput: (g.height, g.width),
-                           output: .full, outputTile: large ? 4 : 2)
+                           output: .full)
     }
 
     /// Forward: Winograd's 16 products per block of tiles, or y (R, F) = cols (R, P) kernel (P, F).

@@ -22,11 +22,10 @@
 ///       output transform  A^T M A (2 x 2 per filter) + bias, stored (clipped at the bottom/right
 ///                         edge) or reduced to its maximum
 ///
-/// With `outputTile` 4 the tiles are 4x4 outputs from 6x6 patches by F(4x4, 3x3): X = 36 points,
-/// 2.25 multiplications per output instead of F(2x2, 3x3)'s 4 (Winograd4x4.swift has its transforms).
-/// Conv2D uses them wherever they need fewer products (`prefersLargeTiles`): the reference CNN's
-/// 9 x 13 convolutions (12 clipped tiles of 36 points per image against 35 of 16) and its last one
-/// cropped to the 8 x 12 its pool reads.
+/// With `outputTile` 4 (`.full` outputs whose height and width are multiples of 4, such as the
+/// reference CNN's last convolution cropped to the 8 x 12 its pool reads) the tiles are 4x4 outputs
+/// from 6x6 patches by F(4x4, 3x3): X = 36 points, 2.25 multiplications per output instead of F(2x2,
+/// 3x3)'s 4 (Winograd4x4.swift has its transforms).
 ///
 /// Tile (n, tr, tc) reads input rows 2tr - padTop ..< 2tr - padTop + 4 and columns
 /// 2tc - padLeft ..< 2tc - padLeft + 4 (zero outside the image) and makes the conv outputs at rows
@@ -64,17 +63,16 @@ public struct Winograd3x3: Sendable {
     ///   row/column (`WindowGeometry.padTop`/`padLeft`), its output size (OH, OW) and what to write.
     ///   `outputTile` 4 asks for F(4x4, 3x3) tiles.
     /// - Returns: nil when the output would be empty or the padding is not a 3x3 one, or for
-    ///   `outputTile` 4 and `.maxPooled` unless the pooled output's sides are even (each 4x4 tile then
-    ///   covers 2 x 2 pool windows). `.full` tiles of either size are clipped at the bottom and right
-    ///   edges (`prefersLargeTiles` says which size needs fewer products).
+    ///   `outputTile` 4 unless the sides of the output written are multiples of 4 (`.full`) or even
+    ///   (`.maxPooled`: each 4x4 tile then covers 2 x 2 pool windows).
     public init?(height: Int, width: Int, channels: Int, filters: Int, padTop: Int, padLeft: Int,
                  convolutionOutput: (height: Int, width: Int), output: Output, outputTile: Int = 2) {
         let minimum = output == .maxPooled ? 2 : 1
         guard channels > 0, filters > 0, convolutionOutput.height >= minimum, convolutionOutput.width >= minimum,
               (0...2).contains(padTop), (0...2).contains(padLeft) else { return nil }
-        let written = (convolutionOutput.height / 2, convolutionOutput.width / 2, 2)   // the pooled output
-        guard outputTile == 2 || (outputTile == 4 && (output == .full
-                                                       || (written.0 % written.2 == 0 && written.1 % written.2 == 0)))
+        let written = output == .full ? (convolutionOutput.height, convolutionOutput.width, 4)
+                                      : (convolutionOutput.height / 2, convolutionOutput.width / 2, 2)
+        guard outputTile == 2 || (outputTile == 4 && written.0 % written.2 == 0 && written.1 % written.2 == 0)
         else { return nil }
         self.outputTile = outputTile
         self.height = height; self.width = width; self.channels = channels; self.filters = filters
@@ -91,14 +89,6 @@ public struct Winograd3x3: Sendable {
         // V and M of one block in about 1 MiB: X points x B tiles x (C + F) floats x 4 bytes
         let points = (outputTile + 2) * (outputTile + 2)
         tilesPerBlock = max(8, min(256, (1 << 20) / (4 * points * (channels + filters))))
-    }
-
-    /// Whether F(4x4, 3x3) tiles need fewer point products than F(2x2, 3x3) tiles for a `.full` output
-    /// of OH x OW: 36 ceil(OH / 4) ceil(OW / 4) < 16 ceil(OH / 2) ceil(OW / 2). True for every output of
-    /// at least 3 x 3 but a few thin ones (9 x 13: 432 against 560; 8 x 12: 216 against 384; 2 x 2:
-    /// 36 against 16).
-    public static func prefersLargeTiles(outHeight oh: Int, outWidth ow: Int) -> Bool {
-        36 * ((oh + 3) / 4) * ((ow + 3) / 4) < 16 * ((oh + 1) / 2) * ((ow + 1) / 2)
     }
 
     /// Tiles of a batch: N*TR*TC.
@@ -294,23 +284,22 @@ public struct Winograd3x3: Sendable {
                          into y: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
-        forEachOutputTile(range) { index, corner, rows, columns in
-            let (q, yc, down, right) = (m + index * f, y + corner, rows > 1, columns > 1)
+        forEachOutputTile(range) { index, corner, down, right in
+            let q = m + index * f, yc = y + corner
             forEachLaneGroup(f, {
                 outputLanes(SIMD16<Float>.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right)
             }, { outputLanes(Float.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right) })
         }
     }
 
-    /// Calls `body(index, corner, rows, columns)` for every tile t of `range`: its index from the
-    /// range's first, the offset of its top-left output in an (N, OH, OW, F) tensor, and how many of
-    /// its rows / columns lie inside (OH, OW) (`outputTile` but at the bottom / right edge).
+    /// Calls `body(index, corner, down, right)` for every tile t of `range`: its index from the range's
+    /// first, the offset of its top-left output in an (N, OH, OW, F) tensor, and whether the tile's
+    /// second row / column lie inside (OH, OW).
     @inline(__always)
-    func forEachOutputTile(_ range: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+    func forEachOutputTile(_ range: Range<Int>, _ body: (Int, Int, Bool, Bool) -> Void) {
         forEachTile(range) { index, b, tr, tc in
             let (oh, ow) = (outputTile * tr, outputTile * tc)
-            body(index, ((b * outHeight + oh) * outWidth + ow) * filters,
-                 min(outputTile, outHeight - oh), min(outputTile, outWidth - ow))
+            body(index, ((b * outHeight + oh) * outWidth + ow) * filters, oh + 1 < outHeight, ow + 1 < outWidth)
         }
     }
 

@@ -1,9 +1,8 @@
 /// The transforms of Winograd F(4x4, 3x3) (Lavin & Gray 2016, interpolation points 0, 1, -1, 2, -2
 /// and infinity), for `Winograd3x3` with `outputTile` 4: a 4x4 output tile from a 6x6 input patch by
-/// 36 multiplications per (input, output) channel pair instead of 144. Used for `.full` outputs, the
-/// tiles at the bottom and right edges clipped (their outputs outside (OH, OW) are not stored, and
-/// their output gradient there is 0), and for `.maxPooled` outputs whose pooled height and width are
-/// even: a tile then covers 2 x 2 pool windows.
+/// 36 multiplications per (input, output) channel pair instead of 144. Used for `.full` outputs whose
+/// height and width are multiples of 4, so no tile is clipped, and for `.maxPooled` outputs whose
+/// pooled height and width are even: a tile then covers 2 x 2 pool windows.
 ///
 /// Legend as `Winograd3x3`, with X = 36 points (a 6x6 grid, point p = 6i + j):
 ///
@@ -60,40 +59,28 @@ extension Winograd3x3 {
         let f = filters
         let point = range.count * f
         withTransformScratch { t in
-            forEachOutputTile(range) { index, corner, rows, columns in
+            forEachOutputTile(range) { index, corner, _, _ in     // no tile is clipped
                 let (q, out) = (m + index * f, y + corner)
-                forEachLaneGroup(f, {
-                    outputLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point, rows: rows,
-                                 columns: columns, scratch: t)
-                }, {
-                    outputLanes4(Float.self, q + $0, bias + $0, out + $0, point: point, rows: rows,
-                                 columns: columns, scratch: t)
-                })
+                forEachLaneGroup(f, { outputLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point, scratch: t) },
+                                 { outputLanes4(Float.self, q + $0, bias + $0, out + $0, point: point, scratch: t) })
             }
         }
     }
 
-    /// `transformOutput4` for the lanes at q (point 0), bias and the tile's top-left output; the tile's
-    /// first `rows` x `columns` outputs are stored (4 x 4 but at the edges).
+    /// `transformOutput4` for the lanes at q (point 0), bias and the tile's top-left output.
     @inline(__always)
     private func outputLanes4<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                                             _ y: UnsafeMutablePointer<Float>, point: Int, rows: Int, columns: Int,
+                                             _ y: UnsafeMutablePointer<Float>, point: Int,
                                              scratch: UnsafeMutableRawPointer) {
         let (f, row) = (filters, outWidth * filters)
         let b = L.load(bias)
         let t = scratch.bindMemory(to: L.self, capacity: 24)
         outputColumns(q, point: point, into: t)
         // Y = Q A, row by row
-        for i in 0..<rows {
+        for i in 0..<4 {
             let s = t + 6 * i, out = y + i * row
             let r = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
-            (r.0 + b).store(out)
-            if columns == 4 {
-                (r.1 + b).store(out + f); (r.2 + b).store(out + 2 * f); (r.3 + b).store(out + 3 * f)
-            } else {
-                if columns > 1 { (r.1 + b).store(out + f) }
-                if columns > 2 { (r.2 + b).store(out + 2 * f) }
-            }
+            (r.0 + b).store(out); (r.1 + b).store(out + f); (r.2 + b).store(out + 2 * f); (r.3 + b).store(out + 3 * f)
         }
     }
 
@@ -155,39 +142,31 @@ extension Winograd3x3 {
     }
 
     /// Z[p, t, :] = (A dY A^T)[p] for the tiles `range` (t counted from the block's first), all
-    /// filters side by side; dY is the tile's 4x4 of dz, zero where it falls outside (OH, OW).
+    /// filters side by side; dY is the tile's 4x4 of dz.
     ///     dz (N, OH, OW, F) -> z (36, B, F)
     func transformOutputGradient4(_ dz: UnsafePointer<Float>, tiles range: Range<Int>,
                                   into z: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
         withTransformScratch { t in
-            forEachOutputTile(range) { index, corner, rows, columns in
+            forEachOutputTile(range) { index, corner, _, _ in
                 let (y, out) = (dz + corner, z + index * f)
-                forEachLaneGroup(f, {
-                    gradientLanes4(SIMD16<Float>.self, y + $0, out + $0, point: point, rows: rows, columns: columns,
-                                   scratch: t)
-                }, {
-                    gradientLanes4(Float.self, y + $0, out + $0, point: point, rows: rows, columns: columns, scratch: t)
-                })
+                forEachLaneGroup(f, { gradientLanes4(SIMD16<Float>.self, y + $0, out + $0, point: point, scratch: t) },
+                                 { gradientLanes4(Float.self, y + $0, out + $0, point: point, scratch: t) })
             }
         }
     }
 
-    /// `transformOutputGradient4` for the lanes at y (the tile's top-left gradient) and o (point 0);
-    /// the tile's first `rows` x `columns` gradients are read, the others taken as 0.
+    /// `transformOutputGradient4` for the lanes at y (the tile's top-left gradient) and o (point 0).
     @inline(__always)
     private func gradientLanes4<L: FloatLanes>(_: L.Type, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                                               point: Int, rows: Int, columns: Int, scratch: UnsafeMutableRawPointer) {
-        let (f, row, zero) = (filters, outWidth * filters, L.zero)
+                                               point: Int, scratch: UnsafeMutableRawPointer) {
+        let (f, row) = (filters, outWidth * filters)
         let t = scratch.bindMemory(to: L.self, capacity: 24)
         // T = A dY, column by column: T[i, j] at t[4i + j]
         for j in 0..<4 {
             let e = y + j * f
-            let r = j >= columns ? (zero, zero, zero, zero, zero, zero)
-                  : rows == 4 ? gradientTransform(L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
-                  : gradientTransform(L.load(e), rows > 1 ? L.load(e + row) : zero,
-                                      rows > 2 ? L.load(e + 2 * row) : zero, zero)
+            let r = gradientTransform(L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
             t[j] = r.0; t[4 + j] = r.1; t[8 + j] = r.2; t[12 + j] = r.3; t[16 + j] = r.4; t[20 + j] = r.5
         }
         // Z = T A^T, row by row

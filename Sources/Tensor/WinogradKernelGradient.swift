@@ -78,8 +78,8 @@ extension Winograd3x3 {
                                  into z: UnsafeMutablePointer<Float>) {
         let f = filters
         let point = range.count * f
-        forEachOutputTile(range) { index, corner, rows, columns in
-            let (out, y, down, right) = (z + index * f, dz + corner, rows > 1, columns > 1)
+        forEachOutputTile(range) { index, corner, down, right in
+            let out = z + index * f, y = dz + corner
             forEachLaneGroup(f, { gradientLanes(SIMD16<Float>.self, y + $0, out + $0, point: point, down: down, right: right) },
                              { gradientLanes(Float.self, y + $0, out + $0, point: point, down: down, right: right) })
         }
