@@ -15,6 +15,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import ab_cores  # noqa: E402
 import notes_check  # noqa: E402
 import results_store  # noqa: E402
 import table  # noqa: E402
@@ -185,6 +186,21 @@ class NotesTests(unittest.TestCase):
         with open(os.path.join(os.path.dirname(HERE), "BENCHMARKS.md")) as f:
             found = notes_check.problems(f.read(), results_store.load(os.path.join(HERE, "results.json")))
         self.assertEqual(found, [])
+
+
+class ConcurrentComparisonTests(unittest.TestCase):
+    """ab_cores.py reads the windows/s figures of bench's table and nothing else."""
+
+    def test_reads_only_the_windows_per_second_rows(self):
+        text = "\n".join([
+            "figure                              median  unit       of sgemm limit  samples",
+            "CNN training (fwd+bwd+Adam)           2156  windows/s             41%  2375 2080 2156",
+            "CNN inference                        10747  windows/s             52%  10310 8491 10747",
+            "CNN training products, sgemm alone     142  GFLOP/s                    142",
+            "RNN inference                        27626.5  windows/s             62%  27626.5",
+        ])
+        self.assertEqual(ab_cores.figures(text), {("CNN", "training"): 2156.0, ("CNN", "inference"): 10747.0,
+                                                  ("RNN", "inference"): 27626.5})
 
 
 if __name__ == "__main__":
