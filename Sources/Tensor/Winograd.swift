@@ -213,17 +213,23 @@ public struct Winograd3x3: Sendable {
         }
     }
 
-    /// Copies x into the zero-padded P: input row ih lands on padded row ih + padTop.
+    /// Copies x into the zero-padded P: input row ih lands on padded row ih + padTop. Only the border
+    /// is zeroed; the copied rows and columns are written once.
     ///     x (N, H, W, C) -> padded (N, HP, WP, C)
     func pad(_ x: UnsafePointer<Float>, batch n: Int, into padded: UnsafeMutablePointer<Float>) {
         let (hp, wp, c) = (paddedHeight, paddedWidth, channels)
-        padded.update(repeating: 0, count: n * hp * wp * c)
         let rows = min(height, hp - padTop), columns = min(width, wp - padLeft)
+        let right = (padLeft + columns) * c, line = wp * c     // where a row's right border starts; a row
         for b in 0..<n {
+            let image = padded + b * hp * line
+            image.update(repeating: 0, count: padTop * line)
             for ih in 0..<rows {
-                (padded + ((b * hp + ih + padTop) * wp + padLeft) * c)
-                    .update(from: x + ((b * height + ih) * width) * c, count: columns * c)
+                let row = image + (ih + padTop) * line
+                row.update(repeating: 0, count: padLeft * c)
+                (row + padLeft * c).update(from: x + ((b * height + ih) * width) * c, count: columns * c)
+                (row + right).update(repeating: 0, count: line - right)
             }
+            (image + (padTop + rows) * line).update(repeating: 0, count: (hp - padTop - rows) * line)
         }
     }
 

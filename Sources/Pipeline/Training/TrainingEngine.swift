@@ -47,6 +47,8 @@ public final class TrainingEngine {
     private let parameters: [[Parameter]]     // [replica][parameter]
     private let allParameters: [Parameter]    // replica-major: replica r's parameter i at r * P + i
     private let states: [[LayerState]]        // [replica][state tensor]
+    private let parameterSizes: [Int]         // elements of parameter i
+    private let parameterOffsets: [Int]       // where parameter i's gradient starts in `fused`
     private var output = Tensor.empty
     private var fused: [Float] = []           // gradients, state and statistics, packed for the allreduce
     /// Floats in the step's allreduce (after the first multi-rank step; 0 before).
@@ -74,6 +76,8 @@ public final class TrainingEngine {
         parameters = replicas.map(\.parameters)
         allParameters = parameters.flatMap { $0 }
         states = replicas.map(\.state)
+        parameterSizes = parameters[0].map(\.value.count)
+        parameterOffsets = Array(parameterSizes.reduce(into: [0]) { $0.append($0.last! + $1) }.dropLast())
         // set either way, so that a run does not inherit the count an earlier engine left behind
         BLAS.threads = replicas.count > 1 ? 1 : BLAS.defaultThreads
         broadcastWeights()
@@ -428,9 +432,7 @@ public final class TrainingEngine {
                         summedGradients summed: UnsafePointer<Float>? = nil) {
         optimizer.beginStep(parameters[0])
         let count = workers.count, perReplica = parameters[0].count
-        let sizes = parameters[0].map(\.value.count)
-        var offsets = [Int](repeating: 0, count: perReplica)
-        for i in 1..<max(perReplica, 1) { offsets[i] = offsets[i - 1] + sizes[i - 1] }
+        let (sizes, offsets) = (parameterSizes, parameterOffsets)
         let summed = summed.map { SummedGradients(pointer: $0) }
         Tensor.withStorage(of: allParameters, \.value) { w in
             Tensor.withStorage(of: allParameters, \.grad) { g in
