@@ -219,7 +219,7 @@ public struct Winograd3x3: Sendable {
     func pad(_ x: UnsafePointer<Float>, batch n: Int, into padded: UnsafeMutablePointer<Float>) {
         let (hp, wp, c) = (paddedHeight, paddedWidth, channels)
         let rows = min(height, hp - padTop), columns = min(width, wp - padLeft)
-        let right = (padLeft + columns) * c, line = wp * c     // where a row's right border starts; a row
+        let line = wp * c, right = (padLeft + columns) * c     // a padded row; where its right border starts
         for b in 0..<n {
             let image = padded + b * hp * line
             image.update(repeating: 0, count: padTop * line)

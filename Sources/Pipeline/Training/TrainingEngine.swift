@@ -350,9 +350,9 @@ public final class TrainingEngine {
     /// non-trainable state and the statistics; sums it over the ranks; unpacks the gradients into
     /// replica 0 (unless `unpackGradients` is false: an `ElementwiseOptimizer` then reads them from
     /// `fused`, at the parameters' offsets in order), the state divided by the rank count, and returns
-    /// the global statistics. The loss
-    /// sum travels exactly: rank r writes its double as three floats into its own slots, which the
-    /// other ranks leave 0, so every rank rebuilds each rank's double and adds them in rank order.
+    /// the global statistics. The loss sum travels exactly: rank r writes its double as three floats
+    /// into its own slots, which the other ranks leave 0, so every rank rebuilds each rank's double
+    /// and adds them in rank order.
     ///
     ///     fused = [g (G) | state (S) | loss slots (3 ranks) | correct | stop] -> allreduce -> g0, state0
     private func reduceStep(active: Int, lossSum: Double, correct: Int, stop: Bool,
