@@ -73,9 +73,7 @@ extension Winograd3x3 {
                                              _ y: UnsafeMutablePointer<Float>, point: Int,
                                              scratch: UnsafeMutableRawPointer) {
         let (f, row) = (filters, outWidth * filters)
-        let b = L.load(bias)
-        let t = scratch.bindMemory(to: L.self, capacity: 24)
-        outputColumns(q, point: point, into: t)
+        let (t, b) = outputColumns(L.self, q, bias, point: point, scratch: scratch)
         // Y = Q A, row by row
         for i in 0..<4 {
             let s = t + 6 * i, out = y + i * row
@@ -106,9 +104,7 @@ extension Winograd3x3 {
                                              _ y: UnsafeMutablePointer<Float>, point: Int,
                                              scratch: UnsafeMutableRawPointer) {
         let (f, row) = (filters, 2 * tileColumns * filters)
-        let b = L.load(bias)
-        let t = scratch.bindMemory(to: L.self, capacity: 24)
-        outputColumns(q, point: point, into: t)
+        let (t, b) = outputColumns(L.self, q, bias, point: point, scratch: scratch)
         // rows 2i and 2i + 1 of Y = Q A, then the maxima of columns 0-1 and 2-3
         for i in 0..<2 {
             let s = t + 12 * i
@@ -217,16 +213,21 @@ func withTransformScratch<R>(_ body: (UnsafeMutableRawPointer) -> R) -> R {
 
 // MARK: The 1-D transforms of F(4, 3)
 
-/// Q = A^T M for the lanes at q (point 0, points `point` apart), column by column: Q[i, j] at
-/// t[6i + j], i < 4 (the first half of the output transform).
+/// The first half of the output transform, shared by the full and the pooled output: Q = A^T M for
+/// the lanes at q (point 0, points `point` apart), column by column into `scratch` (Q[i, j] at
+/// t[6i + j], i < 4), and the bias lanes at `bias`.
 @inline(__always)
-private func outputColumns<L: FloatLanes>(_ q: UnsafePointer<Float>, point: Int, into t: UnsafeMutablePointer<L>) {
+private func outputColumns<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                          point: Int, scratch: UnsafeMutableRawPointer)
+    -> (q: UnsafeMutablePointer<L>, bias: L) {
+    let t = scratch.bindMemory(to: L.self, capacity: 24)
     for j in 0..<6 {
         let e = q + j * point
         let r = outputTransform(L.load(e), L.load(e + 6 * point), L.load(e + 12 * point),
                                 L.load(e + 18 * point), L.load(e + 24 * point), L.load(e + 30 * point))
         t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3
     }
+    return (t, L.load(bias))
 }
 
 /// B^T d for a column (or row) of 6 input values.
