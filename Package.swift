@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensor", "Layers"], path: "Tests/TestSupport"),
         .testTarget(name: "DurableTests", dependencies: ["Durable", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "CSupport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"]),
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "TestSupport"]),

@@ -109,9 +109,9 @@ public final class GRU: Layer {
             x.data.withUnsafeBufferPointer { xp in
                 kernel.value.data.withUnsafeBufferPointer { wp in
                     bias.value.data.withUnsafeBufferPointer { bp in
-                        // input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G) + b_input
-                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
-                        addRowBias(saved.gates, rows: n * t, columns: g, bias: bp.baseAddress!)
+                        // input projection of every step: gates (N*T, G) = b_input + x (N*T, D) W (D, G)
+                        fillRows(saved.gates, rows: n * t, columns: g, with: bp.baseAddress!)
+                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
                         // inner (N*T, G) starts as b_recurrent; the steps add h_{t-1} R
                         for row in 0..<(n * t) {
                             (saved.inner + row * g).update(from: bp.baseAddress! + g, count: g)

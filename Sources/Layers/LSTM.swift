@@ -1,3 +1,4 @@
+import CSupport
 import Tensor
 
 // Legend: N batch, T time steps, D input features, U units, G = 4U gate columns (i, f, c, o).
@@ -108,9 +109,9 @@ public final class LSTM: Layer {
             x.data.withUnsafeBufferPointer { xp in
                 kernel.value.data.withUnsafeBufferPointer { wp in
                     bias.value.data.withUnsafeBufferPointer { bp in
-                        // input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G) + b
-                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
-                        addRowBias(saved.gates, rows: n * t, columns: g, bias: bp.baseAddress!)
+                        // input projection of every step: gates (N*T, G) = b + x (N*T, D) W (D, G)
+                        fillRows(saved.gates, rows: n * t, columns: g, with: bp.baseAddress!)
+                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
                     }
                 }
             }
@@ -127,8 +128,7 @@ public final class LSTM: Layer {
     /// activations, c_t and h_t (into the next step's hPrev row and/or the output).
     private func runSteps(_ saved: StepValues, recurrentKernel r: UnsafePointer<Float>,
                           output out: UnsafeMutablePointer<Float>, batch n: Int, steps t: Int) {
-        let (u, g) = (units, 4 * units)
-        let (act, rec, seq) = (activation, recurrentActivation, returnSequences)
+        let (u, g, seq) = (units, 4 * units, returnSequences)
         let (gates, cells, cellAct, hPrev) = (saved.gates, saved.cells, saved.cellAct, saved.hPrev)
         for s in 0..<n { (hPrev + s * t * u).update(repeating: 0, count: u) }   // h_{-1} = 0
         for step in 0..<t {
@@ -140,27 +140,42 @@ public final class LSTM: Layer {
             }
             for s in 0..<n {
                 let row = s * t + step                       // (n, t) row index
-                let z = gates + row * g
-                rec.apply(z, rows: 1, columns: 2 * u)        // i, f (adjacent)
-                act.apply(z + 2 * u, rows: 1, columns: u)    // candidate
-                rec.apply(z + 3 * u, rows: 1, columns: u)    // o
-                let (i, f, cand, o) = (z, z + u, z + 2 * u, z + 3 * u)
-                let c = cells + row * u, a = cellAct + row * u
-                if step == 0 {
-                    for j in 0..<u { c[j] = i[j] * cand[j] }
-                } else {
-                    let cOld = c - u                         // row (n, t - 1)
-                    for j in 0..<u { c[j] = f[j] * cOld[j] + i[j] * cand[j] }
-                }
-                a.update(from: c, count: u)
-                act.apply(a, rows: 1, columns: u)
                 // h_t goes to the next step's hPrev row and/or to the output
                 let next = step < t - 1 ? hPrev + (row + 1) * u : nil
                 let h = seq ? out + row * u : (next ?? out + s * u)
-                for j in 0..<u { h[j] = o[j] * a[j] }
+                let cOld = step == 0 ? nil : cells + (row - 1) * u   // row (n, t - 1)
+                if fusedCell {
+                    earmark_lstm_cell(gates + row * g, gates + row * g + u, gates + row * g + 2 * u,
+                                      gates + row * g + 3 * u, cOld, cells + row * u, cellAct + row * u, h, u)
+                } else {
+                    cell(gates + row * g, cOld: cOld, c: cells + row * u, cellAct: cellAct + row * u, h: h)
+                }
                 if seq, let next { next.update(from: h, count: u) }
             }
         }
+    }
+
+    /// Whether the cell runs in CSupport's fused `earmark_lstm_cell` (Keras's default activations,
+    /// tanh and sigmoid, in one vectorised pass) rather than in `cell`, which takes any activations.
+    private var fusedCell: Bool { activation == .tanh && recurrentActivation == .sigmoid }
+
+    /// One sequence's cell at one step, for any elementwise activations: the gates z (4U) activated in
+    /// place, c = f * cOld + i * cand (i * cand at the first step), cellAct = act(c), h = o * cellAct.
+    private func cell(_ z: UnsafeMutablePointer<Float>, cOld: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>,
+                      cellAct a: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) {
+        let u = units
+        recurrentActivation.apply(z, rows: 1, columns: 2 * u)        // i, f (adjacent)
+        activation.apply(z + 2 * u, rows: 1, columns: u)             // candidate
+        recurrentActivation.apply(z + 3 * u, rows: 1, columns: u)    // o
+        let (i, f, cand, o) = (z, z + u, z + 2 * u, z + 3 * u)
+        if let cOld {
+            for j in 0..<u { c[j] = f[j] * cOld[j] + i[j] * cand[j] }
+        } else {
+            for j in 0..<u { c[j] = i[j] * cand[j] }
+        }
+        a.update(from: c, count: u)
+        activation.apply(a, rows: 1, columns: u)
+        for j in 0..<u { h[j] = o[j] * a[j] }
     }
 
     /// Backpropagation through time: the gate gradients of every step (`backpropagateSteps`), then

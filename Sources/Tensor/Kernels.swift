@@ -12,6 +12,13 @@ public func addRowBias(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int
     }
 }
 
+/// Copies a bias into every row: y (R, D) = bias (D). A product then adds into it (`gemm` with
+/// beta 1), which spares OpenBLAS's zeroing pass and a second pass adding the bias.
+@inlinable
+public func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int, with bias: UnsafePointer<Float>) {
+    for row in 0..<rows { (y + row * columns).update(from: bias, count: columns) }
+}
+
 /// Accumulates the column sums of a matrix: sums (D) += sum over rows of x (R, D).
 /// This is the bias gradient of a product layer.
 @inlinable

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Layers
 import Tensor
@@ -177,6 +178,37 @@ final class LSTMTests: XCTestCase {
         _ = layer.backward(dy)
         for (p, g) in zip(layer.parameters, once) {
             assertClose(p.grad.data, g.data.map { 2 * $0 }, tolerance: 1e-6, "accumulated grad/\(p.name)")
+        }
+    }
+
+    // MARK: the fused cell (CSupport's earmark_lstm_cell, used with tanh and sigmoid)
+
+    /// The fused cell against the cell's formula in Double precision, at a first step (no c_old) and a
+    /// later one, for 37 units (a vector tail in every clone).
+    func testFusedCellMatchesFormulaInDoublePrecision() {
+        let u = 37
+        var rng = RandomGenerator(seed: 3)
+        let z0 = (0..<(4 * u)).map { _ in 3 * rng.nextNormal() }
+        let cOld = (0..<u).map { _ in 2 * rng.nextNormal() }
+        for first in [true, false] {
+            var z = z0, c = [Float](repeating: 0, count: u), a = c, h = c
+            z.withUnsafeMutableBufferPointer { zp in
+                let g = zp.baseAddress!
+                cOld.withUnsafeBufferPointer { cp in
+                    earmark_lstm_cell(g, g + u, g + 2 * u, g + 3 * u, first ? nil : cp.baseAddress!, &c, &a, &h, u)
+                }
+            }
+            func sigmoid(_ x: Float) -> Double { 1 / (1 + Foundation.exp(-Double(x))) }
+            var worst = 0.0
+            for j in 0..<u {
+                let (i, f, g, o) = (sigmoid(z0[j]), sigmoid(z0[u + j]), Foundation.tanh(Double(z0[2 * u + j])),
+                                    sigmoid(z0[3 * u + j]))
+                let cj = (first ? 0 : f * Double(cOld[j])) + i * g
+                let expected: [(Float, Double)] = [(z[j], i), (z[u + j], f), (z[2 * u + j], g), (z[3 * u + j], o),
+                                                   (c[j], cj), (a[j], Foundation.tanh(cj)), (h[j], o * Foundation.tanh(cj))]
+                for (got, want) in expected { worst = max(worst, abs(Double(got) - want)) }
+            }
+            XCTAssertLessThan(worst, 1e-6, "fused cell, first step \(first): worst absolute error")
         }
     }
 

@@ -21,3 +21,20 @@ void earmark_flush_stdout(void);
 ///     (b1 = 1 - beta1, b2 = 1 - beta2, alpha = the step's bias-corrected learning rate)
 void earmark_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                          long count, float alpha, float b1, float b2, float epsilon);
+
+/// y = e^y in place (n elements), inputs clamped to [-87, 87]; within 3 ulp of exp.
+void earmark_exp_in_place(float *y, long count);
+
+/// y = 1 / (1 + e^-y) in place; within 2e-7 absolute, never subnormal.
+void earmark_sigmoid_in_place(float *y, long count);
+
+/// y = tanh(y) in place; within 2e-7 absolute.
+void earmark_tanh_in_place(float *y, long count);
+
+/// One sequence's LSTM cell at one step with tanh and sigmoid (Keras's defaults), in one pass:
+/// the gates i, f, c, o (each `units` floats, pre-activation in, activated out), then
+/// c = f * c_old + i * g (i * g when `c_old` is NULL), c_act = tanh(c), h = o * c_act.
+/// No two of the eight blocks may overlap.
+void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
+                       float *restrict gate_o, const float *restrict c_old, float *restrict c,
+                       float *restrict c_act, float *restrict h, long units);

@@ -1,0 +1,91 @@
+#include "CSupport.h"
+#include <stdint.h>
+#include <string.h>
+
+// exp, sigmoid and tanh over a buffer: the recurrent layers' gate activations, ~20% of LSTM inference
+// when Swift ran them. Swift's loops compiled to 8-lane AVX2 code without FMA (Swift never contracts
+// a * b + c); these loops get 16-lane AVX-512 code with FMA, AVX2 code and baseline code in clones
+// chosen at load time (`target_clones`), in every build (Package.swift compiles this target with
+// -O2). The arithmetic is Tensor/FastMath.swift's (Cephes' exp polynomial after a Cody-Waite
+// reduction, no branches); contraction into FMA may change the last bit, not the error bounds
+// (FastMathTests check both versions against Double precision).
+#pragma STDC FP_CONTRACT ON
+
+static inline float float_from_bits(int32_t bits) {
+    float value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+static inline int32_t bits_of_float(float value) {
+    int32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+// e^x with x clamped to [-87, 87], so the result and 1 / (1 + e^x) stay normal; NaN stays NaN
+// (the comparisons are written so that a NaN fails them and passes through).
+static inline float clamped_exp(float x) {
+    x = (-87.0f > x) ? -87.0f : x;
+    x = (x > 87.0f) ? 87.0f : x;
+    // n = round(x / ln 2) by the 1.5 * 2^23 trick: the low bits of t hold n as an integer
+    float t = x * 1.44269504f + 12582912.0f;
+    float n = t - 12582912.0f;
+    float r = (x - n * 0.693359375f) + n * 2.1219444e-4f;     // x - n ln 2 in two parts
+    float p = 1.98756915e-4f;
+    p = p * r + 1.39819995e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.16657959e-2f;
+    p = p * r + 1.66666555e-1f;
+    p = p * r + 5.00000012e-1f;
+    float e = p * r * r + r + 1.0f;
+    // 2^n: exponent field n + 127, from t's bits (0x4B400000 + n) without a conversion
+    return e * float_from_bits((int32_t)((uint32_t)(bits_of_float(t) - 0x4B3FFF81) << 23));
+}
+
+// 1 / (1 + e^-x)
+static inline float sigmoid_of(float x) {
+    return 1.0f / (1.0f + clamped_exp(-x));
+}
+
+// tanh x = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|})
+static inline float tanh_of(float x) {
+    float e = clamped_exp(-2.0f * __builtin_fabsf(x));
+    float v = (1.0f - e) / (1.0f + e);
+    return x < 0.0f ? -v : v;
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void earmark_exp_in_place(float *y, long count) {
+    for (long i = 0; i < count; i++) y[i] = clamped_exp(y[i]);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void earmark_sigmoid_in_place(float *y, long count) {
+    for (long i = 0; i < count; i++) y[i] = sigmoid_of(y[i]);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void earmark_tanh_in_place(float *y, long count) {
+    for (long i = 0; i < count; i++) y[i] = tanh_of(y[i]);
+}
+
+// One sequence's LSTM cell at one step with Keras's default activations, in one pass over the units
+// (Layers' LSTM; the separate passes cost a call and a trip through memory each):
+//   i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_c), c = f * c_old + i * g (c = i * g when c_old is
+//   NULL: the first step), c_act = tanh(c), h = o * c_act.
+// The activated gates are written back over z (backpropagation reads them). Every pointer is its own
+// block of `units` floats; none may overlap another.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
+                       float *restrict gate_o, const float *restrict c_old, float *restrict c,
+                       float *restrict c_act, float *restrict h, long units) {
+    for (long j = 0; j < units; j++) {
+        float i = sigmoid_of(gate_i[j]), f = sigmoid_of(gate_f[j]);
+        float g = tanh_of(gate_c[j]), o = sigmoid_of(gate_o[j]);
+        float cj = c_old ? f * c_old[j] + i * g : i * g;   // the test is hoisted out of the loop
+        float a = tanh_of(cj);
+        gate_i[j] = i; gate_f[j] = f; gate_c[j] = g; gate_o[j] = o;
+        c[j] = cj; c_act[j] = a; h[j] = o * a;
+    }
+}
