@@ -2,13 +2,13 @@
 #include <stdint.h>
 #include <string.h>
 
-// exp, sigmoid and tanh over a buffer: the recurrent layers' gate activations, ~20% of LSTM inference
-// when Swift ran them. Swift's loops compiled to 8-lane AVX2 code without FMA (Swift never contracts
-// a * b + c); these loops get 16-lane AVX-512 code with FMA, AVX2 code and baseline code in clones
-// chosen at load time (`target_clones`), in every build (Package.swift compiles this target with
-// -O2). The arithmetic is Tensor/FastMath.swift's (Cephes' exp polynomial after a Cody-Waite
-// reduction, no branches); contraction into FMA may change the last bit, not the error bounds
-// (FastMathTests check both versions against Double precision).
+// exp, sigmoid and tanh over a buffer, and the LSTM cell: the recurrent layers' gate activations,
+// ~20% of LSTM inference when Swift ran them. Swift compiled those loops to 8-lane AVX2 code without
+// FMA (Swift never contracts a * b + c). Here they get 16-lane AVX-512 code with FMA, AVX2 code with
+// FMA (Haswell and later, AMD's Zen) and baseline code, in clones chosen at load time
+// (`target_clones`), in every build (Package.swift compiles this target with -O2).
+// The exp is Tensor/FastMath.swift's (Cephes' polynomial after a Cody-Waite reduction, no branches).
+// FastMathTests and LSTMTests bound the results against Double precision.
 #pragma STDC FP_CONTRACT ON
 
 static inline float float_from_bits(int32_t bits) {
@@ -55,37 +55,44 @@ static inline float tanh_of(float x) {
     return x < 0.0f ? -v : v;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+__attribute__((target_clones("avx512f", "arch=haswell", "default")))
 void earmark_exp_in_place(float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = clamped_exp(y[i]);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+__attribute__((target_clones("avx512f", "arch=haswell", "default")))
 void earmark_sigmoid_in_place(float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = sigmoid_of(y[i]);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+__attribute__((target_clones("avx512f", "arch=haswell", "default")))
 void earmark_tanh_in_place(float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = tanh_of(y[i]);
 }
 
-// One sequence's LSTM cell at one step with Keras's default activations, in one pass over the units
-// (Layers' LSTM; the separate passes cost a call and a trip through memory each):
+// One sequence's LSTM cell at one step with Keras's default activations (Layers' LSTM):
 //   i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_c), c = f * c_old + i * g (c = i * g when c_old is
 //   NULL: the first step), c_act = tanh(c), h = o * c_act.
-// The activated gates are written back over z (backpropagation reads them). Every pointer is its own
-// block of `units` floats; none may overlap another.
-__attribute__((target_clones("avx512f", "avx2", "default")))
+// Two passes over the units, the gates and then the cell: each iteration is short enough for the
+// core to overlap several (one pass doing both was 14% slower, a latency chain exp -> divide -> c ->
+// exp -> divide per iteration). The activated gates are written back over z (backpropagation reads
+// them). Every pointer is its own block of `units` floats; none may overlap another.
+__attribute__((target_clones("avx512f", "arch=haswell", "default")))
 void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
                        float *restrict gate_o, const float *restrict c_old, float *restrict c,
                        float *restrict c_act, float *restrict h, long units) {
     for (long j = 0; j < units; j++) {
-        float i = sigmoid_of(gate_i[j]), f = sigmoid_of(gate_f[j]);
-        float g = tanh_of(gate_c[j]), o = sigmoid_of(gate_o[j]);
-        float cj = c_old ? f * c_old[j] + i * g : i * g;   // the test is hoisted out of the loop
+        gate_i[j] = sigmoid_of(gate_i[j]);
+        gate_f[j] = sigmoid_of(gate_f[j]);
+        gate_c[j] = tanh_of(gate_c[j]);
+        gate_o[j] = sigmoid_of(gate_o[j]);
+    }
+    for (long j = 0; j < units; j++) {
+        float cj = c_old ? gate_f[j] * c_old[j] + gate_i[j] * gate_c[j]   // the test is hoisted out
+                         : gate_i[j] * gate_c[j];
         float a = tanh_of(cj);
-        gate_i[j] = i; gate_f[j] = f; gate_c[j] = g; gate_o[j] = o;
-        c[j] = cj; c_act[j] = a; h[j] = o * a;
+        c[j] = cj;
+        c_act[j] = a;
+        h[j] = gate_o[j] * a;
     }
 }
