@@ -3,7 +3,7 @@
 
 SWIFT          ?= swift
 APT_PACKAGES   := pkg-config libopenblas-dev libsndfile1-dev libfftw3-dev libsoxr-dev \
-                  libopenmpi-dev openmpi-bin
+                  libopenmpi-dev openmpi-bin libxsmm-dev
 # Debian packages only the tests need: chromium renders report.html headless (ReportPageTests);
 # util-linux (prlimit, unshare) and time for the disk-full, read-only and memory tests.
 TEST_APT_PACKAGES := chromium util-linux time

@@ -37,6 +37,7 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CXSMM", pkgConfig: "libxsmm", providers: [.apt(["libxsmm-dev"])]),
         // -O2 in every build: the vectorised Adam kernel (AdamUpdate.c) is what the debug-built tests check too
         .target(name: "CSupport", path: "Sources/CSupport", exclude: ["README.md"],
                 cSettings: [.unsafeFlags(["-O2"])]),
@@ -45,7 +46,7 @@ let package = Package(
         // Tensor and Audio -> Durable, the atomic file writer)
         // Every module a target imports is listed, even when another dependency already brings it.
         .target(name: "Durable", exclude: ["README.md"]),
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CSupport", "Durable"],
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CXSMM", "CSupport", "Durable"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Layers", dependencies: ["Tensor", "CSupport"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),

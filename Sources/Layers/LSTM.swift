@@ -53,6 +53,7 @@ public final class LSTM: Layer {
     private var gradientScratch = Tensor.empty // dGates | dh | dc | dAct
     private var inputGradient = Tensor.empty   // dx (N, T, D)
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
+    private var stepProduct: SmallMatrixProduct? // a step's gates += h_{t-1} R for sizedFor (nil: gemm)
 
     /// An LSTM layer of `units` units. Both activations must be elementwise (not softmax).
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
@@ -90,6 +91,7 @@ public final class LSTM: Layer {
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
         gradientScratch.ensureShape([n * t * g + 2 * n * u + u])
         inputGradient.ensureShape([n, t, d])
+        stepProduct = SmallMatrixProduct(m: n, n: g, k: u, lda: t * u, ldb: g, ldc: t * g, beta: 1)
         sizedFor = shape
     }
 
@@ -133,10 +135,15 @@ public final class LSTM: Layer {
         for s in 0..<n { (hPrev + s * t * u).update(repeating: 0, count: u) }   // h_{-1} = 0
         for step in 0..<t {
             if step > 0 {
-                // gates rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G
-                // (in column blocks: OpenBLAS then reads R in place instead of packing it every step)
-                gemmInSmallColumnBlocks(m: n, n: g, k: u, a: hPrev + step * u, lda: t * u, b: r,
-                                        beta: 1, c: gates + step * g, ldc: t * g)
+                // gates rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G:
+                // libxsmm's kernel for this shape, else OpenBLAS in column blocks (which then reads R
+                // in place instead of packing it every step)
+                if let stepProduct {
+                    stepProduct(a: hPrev + step * u, b: r, c: gates + step * g)
+                } else {
+                    gemmInSmallColumnBlocks(m: n, n: g, k: u, a: hPrev + step * u, lda: t * u, b: r,
+                                            beta: 1, c: gates + step * g, ldc: t * g)
+                }
             }
             for s in 0..<n {
                 let row = s * t + step                       // (n, t) row index

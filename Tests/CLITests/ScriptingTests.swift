@@ -120,7 +120,7 @@ final class ScriptingTests: XCTestCase {
             let r = try CLI.run(tool, ["--version"], in: root)
             XCTAssertEqual(r.status, 0, r.output)
             XCTAssertTrue(r.stdout.hasPrefix("Earmark "), r.stdout)
-            for library in ["OpenBLAS", "libsndfile", "FFTW", "libsoxr", "Open MPI"] {
+            for library in ["OpenBLAS", "libsndfile", "FFTW", "libsoxr", "Open MPI", "libxsmm"] {
                 XCTAssertTrue(r.stdout.contains("  \(library): "), "\(tool): no \(library) in \(r.stdout)")
             }
         }

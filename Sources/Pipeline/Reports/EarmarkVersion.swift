@@ -11,7 +11,7 @@ public enum EarmarkVersion {
     public static var text: String {
         let libraries = [("OpenBLAS", BLAS.configuration), ("OpenBLAS kernels", BLASKernelSwitch.description)]
             + AudioLibraries.versions
-            + [("Open MPI", MPILibrary.version)]
+            + [("Open MPI", MPILibrary.version), ("libxsmm", SmallMatrixProduct.libraryDescription)]
         return (["Earmark \(number)"] + libraries.map { "  \($0.0): \($0.1)" }).joined(separator: "\n")
     }
 }

@@ -1,0 +1,32 @@
+#pragma once
+#include <libxsmm.h>
+
+// Swift cannot call libxsmm's kernels directly: a kernel is a variadic C function pointer
+// (`libxsmm_smmfunction`). These two helpers dispatch one and call it.
+
+/// A JIT-compiled kernel for the column-major product C (m, n) = A (m, k) B (k, n) + beta C with the
+/// given leading dimensions (alpha 1, no transposes, no prefetch), or NULL when libxsmm has none for
+/// this CPU or shape. libxsmm keeps the kernel for the life of the process.
+static inline const void *earmark_xsmm_dispatch(int m, int n, int k, int lda, int ldb, int ldc, float beta) {
+    const libxsmm_blasint sm = m, sn = n, sk = k, slda = lda, sldb = ldb, sldc = ldc;
+    const float alpha = 1;
+    const int flags = LIBXSMM_GEMM_FLAG_NONE, prefetch = LIBXSMM_PREFETCH_NONE;
+    libxsmm_smmfunction kernel = libxsmm_smmdispatch(sm, sn, sk, &slda, &sldb, &sldc, &alpha, &beta,
+                                                     &flags, &prefetch);
+    return (const void *)kernel;
+}
+
+/// Runs a kernel from `earmark_xsmm_dispatch` (column-major a, b, c).
+static inline void earmark_xsmm_run(const void *kernel, const float *a, const float *b, float *c) {
+    ((libxsmm_smmfunction)kernel)(a, b, c);
+}
+
+/// libxsmm's version ("1.17-..."), for `--version`.
+static inline const char *earmark_xsmm_version(void) {
+    return LIBXSMM_VERSION;
+}
+
+/// The instruction set libxsmm generates code for on this CPU ("skx", "hsw", ...).
+static inline const char *earmark_xsmm_target(void) {
+    return libxsmm_get_target_arch();
+}
