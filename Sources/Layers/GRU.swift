@@ -55,6 +55,7 @@ public final class GRU: Layer {
     private var gradientScratch = Tensor.empty // dGates | dInner | dh
     private var inputGradient = Tensor.empty   // dx (N, T, D)
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
+    private var inputProduct: SmallMatrixProduct? // the input projection for sizedFor (nil: gemm)
     private var stepProduct: SmallMatrixProduct? // a step's inner += h_{t-1} R for sizedFor (nil: gemm)
 
     /// A GRU layer of `units` units. Both activations must be elementwise (not softmax).
@@ -91,6 +92,7 @@ public final class GRU: Layer {
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
         gradientScratch.ensureShape([2 * n * t * g + n * u])
         inputGradient.ensureShape([n, t, d])
+        inputProduct = SmallMatrixProduct(m: n * t, n: g, k: d, beta: 1)
         stepProduct = SmallMatrixProduct(m: n, n: g, k: u, lda: t * u, ldb: g, ldc: t * g, beta: 1)
         sizedFor = shape
     }
@@ -113,7 +115,11 @@ public final class GRU: Layer {
                     bias.value.data.withUnsafeBufferPointer { bp in
                         // input projection of every step: gates (N*T, G) = b_input + x (N*T, D) W (D, G)
                         fillRows(saved.gates, rows: n * t, columns: g, with: bp.baseAddress!)
-                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
+                        if let inputProduct {
+                            inputProduct(a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
+                        } else {
+                            gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
+                        }
                         // inner (N*T, G) starts as b_recurrent; the steps add h_{t-1} R
                         for row in 0..<(n * t) {
                             (saved.inner + row * g).update(from: bp.baseAddress! + g, count: g)

@@ -53,6 +53,7 @@ public final class LSTM: Layer {
     private var gradientScratch = Tensor.empty // dGates | dh | dc | dAct
     private var inputGradient = Tensor.empty   // dx (N, T, D)
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
+    private var inputProduct: SmallMatrixProduct? // the input projection for sizedFor (nil: gemm)
     private var stepProduct: SmallMatrixProduct? // a step's gates += h_{t-1} R for sizedFor (nil: gemm)
 
     /// An LSTM layer of `units` units. Both activations must be elementwise (not softmax).
@@ -91,6 +92,7 @@ public final class LSTM: Layer {
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
         gradientScratch.ensureShape([n * t * g + 2 * n * u + u])
         inputGradient.ensureShape([n, t, d])
+        inputProduct = SmallMatrixProduct(m: n * t, n: g, k: d, beta: 1)
         stepProduct = SmallMatrixProduct(m: n, n: g, k: u, lda: t * u, ldb: g, ldc: t * g, beta: 1)
         sizedFor = shape
     }
@@ -113,7 +115,11 @@ public final class LSTM: Layer {
                     bias.value.data.withUnsafeBufferPointer { bp in
                         // input projection of every step: gates (N*T, G) = b + x (N*T, D) W (D, G)
                         fillRows(saved.gates, rows: n * t, columns: g, with: bp.baseAddress!)
-                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
+                        if let inputProduct {
+                            inputProduct(a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
+                        } else {
+                            gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
+                        }
                     }
                 }
             }
