@@ -6,7 +6,8 @@ import CXSMM
 /// For products too small for OpenBLAS to pay its per-call setup: an LSTM step's h (16, 128) x
 /// R (128, 512) runs at ~137 GFLOP/s here against ~103 in OpenBLAS's small-matrix kernel, a dense
 /// layer's (16, 3072) x (3072, 128) at ~130 against ~78 (one core, AVX-512; BENCHMARKS.md, "What was
-/// tried"). Dense's forward pass and the recurrent layers' input projections and steps use it. `init` returns nil when libxsmm has no kernel for this
+/// tried"). Dense's forward pass, the recurrent layers' input projections and steps, and Winograd's
+/// point products use it. `init` returns nil when libxsmm has no kernel for this
 /// CPU or shape; callers then use `gemm` (the same product, other rounding).
 ///
 /// libxsmm is column-major: the row-major product is its C^T (n, m) = B^T (n, k) A^T (k, m), so b is
