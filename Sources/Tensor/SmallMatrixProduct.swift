@@ -7,11 +7,12 @@ import CXSMM
 /// R (128, 512) runs at ~137 GFLOP/s here against ~103 in OpenBLAS's small-matrix kernel, a dense
 /// layer's (16, 3072) x (3072, 128) at ~130 against ~78 (one core, AVX-512; BENCHMARKS.md, "What was
 /// tried"). Dense's forward pass, the recurrent layers' input projections and steps, and Winograd's
-/// point products use it. `init` returns nil when libxsmm has no kernel for this
-/// CPU or shape; callers then use `gemm` (the same product, other rounding).
+/// point products use it. `init` returns nil when libxsmm has no kernel for this CPU or shape;
+/// callers then use `gemm` (the same product, other rounding).
 ///
 /// libxsmm is column-major: the row-major product is its C^T (n, m) = B^T (n, k) A^T (k, m), so b is
 /// passed as libxsmm's A and a as its B, with the same leading dimensions.
+///
 /// `@unchecked Sendable`: the kernel is immutable generated code that libxsmm never frees.
 public struct SmallMatrixProduct: @unchecked Sendable {
     /// (m, n, k) of the row-major product.
