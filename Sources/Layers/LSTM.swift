@@ -169,7 +169,7 @@ public final class LSTM: Layer {
     }
 
     /// Whether the cell runs in CSupport's fused `earmark_lstm_cell` (Keras's default activations,
-    /// tanh and sigmoid, in one vectorised pass) rather than in `cell`, which takes any activations.
+    /// tanh and sigmoid, in one vectorised call) rather than in `cell`, which takes any activations.
     private var fusedCell: Bool { activation == .tanh && recurrentActivation == .sigmoid }
 
     /// One sequence's cell at one step, for any elementwise activations: the gates z (4U) activated in
