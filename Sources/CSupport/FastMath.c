@@ -70,22 +70,23 @@ void earmark_tanh_in_place(float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = tanh_of(y[i]);
 }
 
-// One sequence's LSTM cell at one step with Keras's default activations (Layers' LSTM):
-//   i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_c), c = f * c_old + i * g (c = i * g when c_old is
-//   NULL: the first step), c_act = tanh(c), h = o * c_act.
+// One sequence's LSTM cell at one step with Keras's default activations (Layers' LSTM), the bias
+// (4 x units: b_i, b_f, b_c, b_o) added here rather than in a pass of its own:
+//   i, f, o = sigmoid(z_i + b_i, z_f + b_f, z_o + b_o), g = tanh(z_c + b_c),
+//   c = f * c_old + i * g (c = i * g when c_old is NULL: the first step), c_act = tanh(c), h = o * c_act.
 // Two passes over the units, the gates and then the cell: each iteration is short enough for the
 // core to overlap several (one pass doing both was 14% slower, a latency chain exp -> divide -> c ->
 // exp -> divide per iteration). The activated gates are written back over z (backpropagation reads
 // them). Every pointer is its own block of `units` floats; none may overlap another.
 __attribute__((target_clones("avx512f", "arch=haswell", "default")))
 void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
-                       float *restrict gate_o, const float *restrict c_old, float *restrict c,
-                       float *restrict c_act, float *restrict h, long units) {
+                       float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
+                       float *restrict c, float *restrict c_act, float *restrict h, long units) {
     for (long j = 0; j < units; j++) {
-        gate_i[j] = sigmoid_of(gate_i[j]);
-        gate_f[j] = sigmoid_of(gate_f[j]);
-        gate_c[j] = tanh_of(gate_c[j]);
-        gate_o[j] = sigmoid_of(gate_o[j]);
+        gate_i[j] = sigmoid_of(gate_i[j] + bias[j]);
+        gate_f[j] = sigmoid_of(gate_f[j] + bias[units + j]);
+        gate_c[j] = tanh_of(gate_c[j] + bias[2 * units + j]);
+        gate_o[j] = sigmoid_of(gate_o[j] + bias[3 * units + j]);
     }
     for (long j = 0; j < units; j++) {
         float cj = c_old ? gate_f[j] * c_old[j] + gate_i[j] * gate_c[j]   // the test is hoisted out

@@ -5,7 +5,7 @@ import Tensor
 // Buffers, all row-major and owned by the layer (sized on the first call, then reused):
 //   input (N, T, D)                  x, kept by reference for the kernel gradient
 //   stepValues = [gates | cells | cellAct | hPrev], every block indexed by (n, t) (`StepValues`):
-//     gates   (N, T, G)   x W + b + h_{t-1} R, then activated in place: i, f, g = act(z_c), o
+//     gates   (N, T, G)   x W + h_{t-1} R, then + b and activated in place by the cell: i, f, g = act(z_c), o
 //     cells   (N, T, U)   c_t
 //     cellAct (N, T, U)   act(c_t)
 //     hPrev   (N, T, U)   h_{t-1} (row t = 0 is zeros): the state the step-t gates were computed from
@@ -92,7 +92,7 @@ public final class LSTM: Layer {
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
         gradientScratch.ensureShape([n * t * g + 2 * n * u + u])
         inputGradient.ensureShape([n, t, d])
-        inputProduct = SmallMatrixProduct(m: n * t, n: g, k: d, beta: 1)
+        inputProduct = SmallMatrixProduct(m: n * t, n: g, k: d, beta: 0)
         stepProduct = SmallMatrixProduct(m: n, n: g, k: u, lda: t * u, ldb: g, ldc: t * g, beta: 1)
         sizedFor = shape
     }
@@ -112,20 +112,20 @@ public final class LSTM: Layer {
             let saved = StepValues(sp.baseAddress!, rows: n * t, units: units)
             x.data.withUnsafeBufferPointer { xp in
                 kernel.value.data.withUnsafeBufferPointer { wp in
-                    bias.value.data.withUnsafeBufferPointer { bp in
-                        // input projection of every step: gates (N*T, G) = b + x (N*T, D) W (D, G)
-                        fillRows(saved.gates, rows: n * t, columns: g, with: bp.baseAddress!)
-                        if let inputProduct {
-                            inputProduct(a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
-                        } else {
-                            gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
-                        }
+                    // input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G); the cell adds b
+                    if let inputProduct {
+                        inputProduct(a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
+                    } else {
+                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
                     }
                 }
             }
             output.data.withUnsafeMutableBufferPointer { op in
                 recurrentKernel.value.data.withUnsafeBufferPointer { rp in
-                    runSteps(saved, recurrentKernel: rp.baseAddress!, output: op.baseAddress!, batch: n, steps: t)
+                    bias.value.data.withUnsafeBufferPointer { bp in
+                        runSteps(saved, recurrentKernel: rp.baseAddress!, bias: bp.baseAddress!,
+                                 output: op.baseAddress!, batch: n, steps: t)
+                    }
                 }
             }
         }
@@ -133,8 +133,8 @@ public final class LSTM: Layer {
     }
 
     /// The time loop of forward, after the input projection: for every step, gates += h_{t-1} R, the
-    /// activations, c_t and h_t (into the next step's hPrev row and/or the output).
-    private func runSteps(_ saved: StepValues, recurrentKernel r: UnsafePointer<Float>,
+    /// bias and the activations, c_t and h_t (into the next step's hPrev row and/or the output).
+    private func runSteps(_ saved: StepValues, recurrentKernel r: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
                           output out: UnsafeMutablePointer<Float>, batch n: Int, steps t: Int) {
         let (u, g, seq) = (units, 4 * units, returnSequences)
         let (gates, cells, cellAct, hPrev) = (saved.gates, saved.cells, saved.cellAct, saved.hPrev)
@@ -159,9 +159,9 @@ public final class LSTM: Layer {
                 let cOld = step == 0 ? nil : cells + (row - 1) * u   // row (n, t - 1)
                 if fusedCell {
                     earmark_lstm_cell(gates + row * g, gates + row * g + u, gates + row * g + 2 * u,
-                                      gates + row * g + 3 * u, cOld, cells + row * u, cellAct + row * u, h, u)
+                                      gates + row * g + 3 * u, b, cOld, cells + row * u, cellAct + row * u, h, u)
                 } else {
-                    cell(gates + row * g, cOld: cOld, c: cells + row * u, cellAct: cellAct + row * u, h: h)
+                    cell(gates + row * g, bias: b, cOld: cOld, c: cells + row * u, cellAct: cellAct + row * u, h: h)
                 }
                 if seq, let next { next.update(from: h, count: u) }
             }
@@ -172,11 +172,14 @@ public final class LSTM: Layer {
     /// tanh and sigmoid, in one vectorised call) rather than in `cell`, which takes any activations.
     private var fusedCell: Bool { activation == .tanh && recurrentActivation == .sigmoid }
 
-    /// One sequence's cell at one step, for any elementwise activations: the gates z (4U) activated in
-    /// place, c = f * cOld + i * cand (i * cand at the first step), cellAct = act(c), h = o * cellAct.
-    private func cell(_ z: UnsafeMutablePointer<Float>, cOld: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>,
-                      cellAct a: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) {
+    /// One sequence's cell at one step, for any elementwise activations: the gates z (4U) plus the bias,
+    /// activated in place, c = f * cOld + i * cand (i * cand at the first step), cellAct = act(c),
+    /// h = o * cellAct.
+    private func cell(_ z: UnsafeMutablePointer<Float>, bias b: UnsafePointer<Float>, cOld: UnsafePointer<Float>?,
+                      c: UnsafeMutablePointer<Float>, cellAct a: UnsafeMutablePointer<Float>,
+                      h: UnsafeMutablePointer<Float>) {
         let u = units
+        for j in 0..<(4 * u) { z[j] += b[j] }
         recurrentActivation.apply(z, rows: 1, columns: 2 * u)        // i, f (adjacent)
         activation.apply(z + 2 * u, rows: 1, columns: u)             // candidate
         recurrentActivation.apply(z + 3 * u, rows: 1, columns: u)    // o

@@ -183,26 +183,27 @@ final class LSTMTests: XCTestCase {
 
     // MARK: the fused cell (CSupport's earmark_lstm_cell, used with tanh and sigmoid)
 
-    /// The fused cell against the cell's formula in Double precision, at a first step (no c_old) and a
-    /// later one, for 37 units (a vector tail in every clone).
+    /// The fused cell (bias added inside) against the cell's formula in Double precision, at a first
+    /// step (no c_old) and a later one, for 37 units (a vector tail in every clone).
     func testFusedCellMatchesFormulaInDoublePrecision() {
         let u = 37
         var rng = RandomGenerator(seed: 3)
         let z0 = (0..<(4 * u)).map { _ in 3 * rng.nextNormal() }
         let cOld = (0..<u).map { _ in 2 * rng.nextNormal() }
+        let bias = (0..<(4 * u)).map { _ in rng.nextNormal() }
         for first in [true, false] {
             var z = z0, c = [Float](repeating: 0, count: u), a = c, h = c
             z.withUnsafeMutableBufferPointer { zp in
                 let g = zp.baseAddress!
                 cOld.withUnsafeBufferPointer { cp in
-                    earmark_lstm_cell(g, g + u, g + 2 * u, g + 3 * u, first ? nil : cp.baseAddress!, &c, &a, &h, u)
+                    earmark_lstm_cell(g, g + u, g + 2 * u, g + 3 * u, bias, first ? nil : cp.baseAddress!, &c, &a, &h, u)
                 }
             }
             func sigmoid(_ x: Float) -> Double { 1 / (1 + Foundation.exp(-Double(x))) }
             var worst = 0.0
             for j in 0..<u {
-                let (i, f, g, o) = (sigmoid(z0[j]), sigmoid(z0[u + j]), Foundation.tanh(Double(z0[2 * u + j])),
-                                    sigmoid(z0[3 * u + j]))
+                let zb = (0..<4).map { z0[$0 * u + j] + bias[$0 * u + j] }   // the cell adds the bias
+                let (i, f, g, o) = (sigmoid(zb[0]), sigmoid(zb[1]), Foundation.tanh(Double(zb[2])), sigmoid(zb[3]))
                 let cj = (first ? 0 : f * Double(cOld[j])) + i * g
                 let expected: [(Float, Double)] = [(z[j], i), (z[u + j], f), (z[2 * u + j], g), (z[3 * u + j], o),
                                                    (c[j], cj), (a[j], Foundation.tanh(cj)), (h[j], o * Foundation.tanh(cj))]

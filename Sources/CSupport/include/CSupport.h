@@ -31,10 +31,10 @@ void earmark_sigmoid_in_place(float *y, long count);
 /// y = tanh(y) in place; within 2e-7 absolute.
 void earmark_tanh_in_place(float *y, long count);
 
-/// One sequence's LSTM cell at one step with tanh and sigmoid (Keras's defaults), in one pass:
-/// the gates i, f, c, o (each `units` floats, pre-activation in, activated out), then
+/// One sequence's LSTM cell at one step with tanh and sigmoid (Keras's defaults): the gates i, f, c, o
+/// (each `units` floats, x W + h R in, activated out) plus `bias` (4 x units, the gates' order), then
 /// c = f * c_old + i * g (i * g when `c_old` is NULL), c_act = tanh(c), h = o * c_act.
-/// No two of the eight blocks may overlap.
+/// No two of the blocks written may overlap each other or a block read.
 void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
-                       float *restrict gate_o, const float *restrict c_old, float *restrict c,
-                       float *restrict c_act, float *restrict h, long units);
+                       float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
+                       float *restrict c, float *restrict c_act, float *restrict h, long units);
