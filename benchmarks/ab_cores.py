@@ -6,9 +6,10 @@ between them (up to 1.5x here) is larger than most changes worth measuring. Runn
 core 0 and build B pinned to core 1 at the same time exposes both to the same minutes; the next pair
 swaps the cores, so a slower core counts against each build equally. Each side runs one model on one
 thread (`--replicas 1 --threads 1`); the figure per side is bench's median of its timed passes, and
-the result is the median over pairs of B's figure over A's.
+the result is the median over pairs of B's figure over A's. The audio parts (`--only mfcc` or
+`clean`) compare their one-thread rows; their two-core rows would make the sides fight for cores.
 
-Usage: benchmarks/ab_cores.py BENCH_A BENCH_B [--pairs N] [--only cnn|rnn] [--repeats R]
+Usage: benchmarks/ab_cores.py BENCH_A BENCH_B [--pairs N] [--only cnn|rnn|mfcc|clean] [--repeats R]
 (release builds, e.g. `EARMARK_NATIVE=1 swift build -c release --product bench`, copied aside).
 """
 import argparse
@@ -19,14 +20,16 @@ import subprocess
 import sys
 
 FIGURE = re.compile(r"^(CNN|RNN) (training|inference)\b.*?\s([\d.]+)\s+windows/s")
+AUDIO = re.compile(r"^(MFCC|Cleaning) (.*?)\s{2,}([\d.]+)\s+(?:windows/s|audio s/s)")
 
 
 def figures(text):
-    """{('CNN', 'training'): windows/s, ...} from bench's table."""
+    """{('CNN', 'training'): windows/s, ('Cleaning', '16 kHz ...'): audio s/s, ...} from bench's table:
+    the model rows and the audio rows of one thread."""
     found = {}
     for line in text.splitlines():
-        match = FIGURE.match(line)
-        if match:
+        match = FIGURE.match(line) or AUDIO.match(line)
+        if match and not re.search(r"2 threads|at once", line):
             found[(match.group(1), match.group(2))] = float(match.group(3))
     return found
 
@@ -49,7 +52,7 @@ def main():
     parser.add_argument("bench_a")
     parser.add_argument("bench_b")
     parser.add_argument("--pairs", type=int, default=6, help="pairs of concurrent runs (cores swapped each pair)")
-    parser.add_argument("--only", default="cnn", choices=["cnn", "rnn"])
+    parser.add_argument("--only", default="cnn", choices=["cnn", "rnn", "mfcc", "clean"])
     parser.add_argument("--repeats", type=int, default=10, help="timed passes per run (bench's median)")
     args = parser.parse_args()
     if (os.cpu_count() or 1) < 2:

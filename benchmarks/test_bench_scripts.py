@@ -189,7 +189,7 @@ class NotesTests(unittest.TestCase):
 
 
 class ConcurrentComparisonTests(unittest.TestCase):
-    """ab_cores.py reads the windows/s figures of bench's table and nothing else."""
+    """ab_cores.py reads the model rows and the one-thread audio rows of bench's table, nothing else."""
 
     def test_reads_only_the_windows_per_second_rows(self):
         text = "\n".join([
@@ -201,6 +201,17 @@ class ConcurrentComparisonTests(unittest.TestCase):
         ])
         self.assertEqual(ab_cores.figures(text), {("CNN", "training"): 2156.0, ("CNN", "inference"): 10747.0,
                                                   ("RNN", "inference"): 27626.5})
+
+    def test_reads_the_one_thread_audio_rows(self):
+        text = "\n".join([
+            "MFCC (0.1 s windows, 16 kHz), 1 thread                       52958  windows/s                  53990",
+            "MFCC (0.1 s windows, 16 kHz), 2 threads                     106311  windows/s                  116495",
+            "Cleaning 44.1 kHz 16-bit WAV (decode, resample, gate)         2691  audio s/s                  2239 2726",
+            "Cleaning 16 kHz 16-bit WAV, 2 files at once over 2 cores    8827  audio s/s                  8461",
+        ])
+        self.assertEqual(ab_cores.figures(text), {
+            ("MFCC", "(0.1 s windows, 16 kHz), 1 thread"): 52958.0,
+            ("Cleaning", "44.1 kHz 16-bit WAV (decode, resample, gate)"): 2691.0})
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ public enum AudioDecoder {
             throw AudioError(file: name, reason: .cannotDecode(String(cString: sf_error_number(status))))
         }
         guard !samples.isEmpty else { throw AudioError(file: name, reason: .empty) }
-        if let bad = samples.firstIndex(where: { !$0.isFinite }) {
+        if let bad = SampleScan.firstNonFinite(samples) {
             throw AudioError(file: name, reason: .nonFinite(frame: bad))
         }
         var declared: Int?
