@@ -40,7 +40,7 @@ let package = Package(
         .systemLibrary(name: "CXSMM", pkgConfig: "libxsmm", providers: [.apt(["libxsmm-dev"])]),
         // -O2 in every build: the vectorised Adam kernel (AdamUpdate.c) is what the debug-built tests check too
         .target(name: "CSupport", path: "Sources/CSupport", exclude: ["README.md"],
-                cSettings: [.unsafeFlags(["-O2"])]),
+                cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("mvec")]),
 
         // MARK: Libraries (arrows point down only: Pipeline -> Layers -> Tensor; Pipeline -> Audio, Classical;
         // Tensor and Audio -> Durable, the atomic file writer)
@@ -50,7 +50,7 @@ let package = Package(
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Layers", dependencies: ["Tensor", "CSupport"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
-        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr", "Durable"],
+        .target(name: "Audio", dependencies: ["CSndfile", "CFFTW", "CSoxr", "CSupport", "Durable"],
                 exclude: ["README.md"], swiftSettings: nativeFlags),
         .target(name: "Pipeline",
                 dependencies: ["Tensor", "Layers", "Audio", "Classical", "CSupport", "CMPI", "Durable",
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "DurableTests", dependencies: ["Durable", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "CSupport", "TestSupport"]),
-        .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "CSupport", "TestSupport"]),
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "ClassicalTests", dependencies: ["Classical", "Tensor", "TestSupport"]),

@@ -38,3 +38,14 @@ void earmark_tanh_in_place(float *y, long count);
 void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
                        float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
                        float *restrict c, float *restrict c_act, float *restrict h, long units);
+
+/// y[i] = log(x[i]) for doubles (x and y may be the same array): glibc's libmvec on AVX-512 or AVX2
+/// (within 4 ulp of the correctly rounded result), libm's log otherwise. Same value for the same x
+/// wherever it sits in the array.
+void earmark_log_f64(const double *x, double *y, long count);
+
+/// The version `earmark_log_f64` runs on this CPU: 2 AVX-512, 1 AVX2, 0 libm's log.
+int earmark_log_f64_level(void);
+
+/// `earmark_log_f64` by the version `level` (lowered to what the CPU has), for tests.
+void earmark_log_f64_at(int level, const double *x, double *y, long count);
