@@ -19,11 +19,16 @@ public final class FeatureExtractor: Sendable {
     public let frameStep: Int
     let plan: RealFFTPlan
     // Immutable tables in raw memory, so that threads sharing the extractor touch no reference
-    // counts in the frame loop. dct (M, C): the orthonormal DCT-II rows 0..<C with the lifter
-    // folded in, stored transposed so that the frame loop runs over the C coefficients at once; and
-    // the filters' nonzero spans.
+    // counts in the frame loop. dct (M, dctStride): the orthonormal DCT-II rows 0..<C with the
+    // lifter folded in, stored transposed and each row padded with zeros to a multiple of `lanes`,
+    // so that the frame loop sums the C coefficients in 8-lane registers; and the filters' nonzero
+    // spans, padded with zero weights to a multiple of `lanes`.
     nonisolated(unsafe) let dct: UnsafeMutablePointer<Double>
+    let dctStride: Int
     let melFilters: SparseFilters
+
+    /// The vector width of the mel sums and the DCT: 8 Doubles (one AVX-512 register).
+    static let lanes = 8
 
     private static let cache = SharedCache<FeatureParameters, FeatureExtractor>()
 
@@ -43,17 +48,22 @@ public final class FeatureExtractor: Sendable {
                                    lowFreq: parameters.lowFreq, highFreq: parameters.upperFrequency)
         plan = FFTPlans.shared.realForward(size: parameters.nfft)
         let M = parameters.nfilt, C = parameters.numcep, L = parameters.ceplifter
-        var dct = [Double](repeating: 0, count: C * M)
+        let stride = (C + Self.lanes - 1) / Self.lanes * Self.lanes
+        var dct = [Double](repeating: 0, count: max(1, stride * M))
         for k in 0..<C {
             let scale = k == 0 ? (1 / Double(M)).squareRoot() : (2 / Double(M)).squareRoot()
             let lift = L > 0 ? 1 + (L / 2) * sin(Double.pi * Double(k) / L) : 1
             for m in 0..<M {
-                dct[m * C + k] = lift * scale * cos(Double.pi * Double(k) * Double(2 * m + 1) / Double(2 * M))
+                dct[m * stride + k] = lift * scale * cos(Double.pi * Double(k) * Double(2 * m + 1) / Double(2 * M))
             }
         }
         self.dct = Self.copy(dct)
+        dctStride = stride
         let sparse = filterBank.sparse
-        melFilters = SparseFilters(starts: sparse.starts, offsets: sparse.offsets, weights: sparse.weights)
+        melFilters = SparseFilters(starts: sparse.starts, offsets: sparse.offsets, weights: sparse.weights,
+                                   paddedTo: Self.lanes)
+        precondition(melFilters.readLength <= FeatureWorkspace.powerCapacity(parameters),
+                     "mel spans read \(melFilters.readLength) bins past the workspace's power buffer")
     }
 
     deinit { dct.deallocate() }
@@ -88,7 +98,7 @@ public final class FeatureExtractor: Sendable {
         let frames = frameCount(samples: signal.count)
         let width = parameters.width(kind)
         let eps = Self.eps
-        let dct = self.dct, starts = melFilters.starts, offsets = melFilters.offsets, weights = melFilters.weights
+        let dct = self.dct, dctStride = self.dctStride, starts = melFilters.starts, offsets = melFilters.offsets, weights = melFilters.weights
         let power = ws.power, mel = ws.mel, logMel = ws.logMel
         for f in 0..<frames {
             Framing.writeFrame(signal, frame: f, frameLength: frameLength, frameStep: frameStep,
@@ -97,7 +107,8 @@ public final class FeatureExtractor: Sendable {
             var energy = ws.fft.powerSpectrum(into: power, scale: Double(N))
             if energy == 0 { energy = eps }
             energies?[f] = Float(energy)
-            // mel (M) = filters (M, B) x power (B), sparse rows; zeros -> eps
+            // mel (M) = filters (M, B) x power (B), sparse rows padded to 8 lanes (the power buffer's
+            // tail past B is zeros); zeros -> eps
             for m in 0..<M {
                 let total = Self.dot(weights + offsets[m], power + starts[m], count: offsets[m + 1] - offsets[m])
                 mel[m] = total == 0 ? eps : total
@@ -111,14 +122,17 @@ public final class FeatureExtractor: Sendable {
                 for m in 0..<M { row[m] = Float(logMel[m]) }
             case .mfcc:
                 // c (C) = sum over m in order of dct[m] (C) * log mel[m]: the same sums as row by
-                // row, with the C independent sums side by side (vectorised)
-                let c = ws.cepstrum
-                c.update(repeating: 0, count: C)
-                for m in 0..<M {
-                    let d = dct + m &* C, e = logMel[m]
-                    for k in 0..<C { c[k] += d[k] * e }
+                // row (multiply, then add), the C sums side by side in 8-lane registers
+                var k0 = 0
+                while k0 < C {
+                    var c = SIMD8<Double>(repeating: 0)
+                    for m in 0..<M {
+                        let d = UnsafeRawPointer(dct + (m &* dctStride &+ k0)).loadUnaligned(as: SIMD8<Double>.self)
+                        c += d * SIMD8(repeating: logMel[m])
+                    }
+                    for k in k0..<min(C, k0 &+ 8) { row[k] = Float(c[k &- k0]) }
+                    k0 &+= 8
                 }
-                for k in 0..<C { row[k] = Float(c[k]) }
                 if parameters.appendEnergy { row[0] = Float(log(energy)) }
             case .logmel:
                 break
@@ -156,8 +170,8 @@ public final class FeatureExtractor: Sendable {
     }
 }
 
-/// One thread's scratch for `FeatureExtractor.compute`: FFT buffers (N), power (B), mel energies (M),
-/// cepstrum (C).
+/// One thread's scratch for `FeatureExtractor.compute`: FFT buffers (N), power (B, then zeros up to
+/// `powerCapacity`: the padded mel spans read past B), mel energies (M) and their logs (M).
 public final class FeatureWorkspace {
     let fft: RealFFTBuffers
     let nfilt: Int
@@ -165,27 +179,27 @@ public final class FeatureWorkspace {
     let mel: UnsafeMutablePointer<Double>
     /// Their logarithms (M).
     let logMel: UnsafeMutablePointer<Double>
-    /// The cepstral sums of one frame (C).
-    let cepstrum: UnsafeMutablePointer<Double>
+
+    /// Doubles in the power buffer: B and the `lanes - 1` zeros a padded mel span may read past it.
+    static func powerCapacity(_ parameters: FeatureParameters) -> Int {
+        parameters.bins + FeatureExtractor.lanes - 1
+    }
 
     public init(_ parameters: FeatureParameters) {
         fft = RealFFTBuffers(size: parameters.nfft)
         nfilt = parameters.nfilt
-        power = .allocate(capacity: parameters.bins)
-        power.initialize(repeating: 0, count: parameters.bins)
+        power = .allocate(capacity: Self.powerCapacity(parameters))
+        power.initialize(repeating: 0, count: Self.powerCapacity(parameters))
         mel = .allocate(capacity: parameters.nfilt)
         mel.initialize(repeating: 0, count: parameters.nfilt)
         logMel = .allocate(capacity: parameters.nfilt)
         logMel.initialize(repeating: 0, count: parameters.nfilt)
-        cepstrum = .allocate(capacity: max(1, parameters.numcep))
-        cepstrum.initialize(repeating: 0, count: max(1, parameters.numcep))
     }
 
     deinit {
         power.deallocate()
         mel.deallocate()
         logMel.deallocate()
-        cepstrum.deallocate()
     }
 }
 

@@ -3,21 +3,40 @@
 /// weights[offsets[m] ..< offsets[m + 1]], applied from bin starts[m].
 ///
 ///     energy[m] = sum over k of weights[offsets[m] + k] * power[starts[m] + k]
+///
+/// With `paddedTo: lanes` every span is extended with zero weights to a multiple of `lanes`, so that
+/// a vectorised sum has no remainder; a reader then reads up to `lanes - 1` bins past the last bin
+/// (`readLength`), which must be zeros.
 final class SparseFilters: @unchecked Sendable {
     /// Number of filters M.
     let count: Int
     let starts: UnsafeMutablePointer<Int>
     let offsets: UnsafeMutablePointer<Int>
     let weights: UnsafeMutablePointer<Double>
+    /// Bins a reader touches: the largest starts[m] + span length (padding included).
+    let readLength: Int
 
-    /// From spans already found (`MelFilterBank.sparse`): starts (M), offsets (M + 1), weights.
-    init(starts: [Int], offsets: [Int], weights: [Double]) {
+    /// From spans already found (`MelFilterBank.sparse`): starts (M), offsets (M + 1), weights; each
+    /// span padded with zero weights to a multiple of `lanes` (1: as given).
+    init(starts: [Int], offsets: [Int], weights: [Double], paddedTo lanes: Int = 1) {
         precondition(offsets.count == starts.count + 1 && offsets.last == weights.count,
                      "SparseFilters: \(starts.count) starts, \(offsets.count) offsets, \(weights.count) weights")
+        precondition(lanes >= 1, "SparseFilters: lanes \(lanes) must be >= 1")
+        var paddedOffsets = [0], paddedWeights: [Double] = []
+        var readLength = 0
+        for m in starts.indices {
+            let span = weights[offsets[m]..<offsets[m + 1]]
+            let length = (span.count + lanes - 1) / lanes * lanes
+            paddedWeights += span
+            paddedWeights += repeatElement(0, count: length - span.count)
+            paddedOffsets.append(paddedWeights.count)
+            readLength = max(readLength, starts[m] + length)
+        }
         count = starts.count
         self.starts = Self.copy(starts)
-        self.offsets = Self.copy(offsets)
-        self.weights = Self.copy(weights)
+        self.offsets = Self.copy(paddedOffsets)
+        self.weights = Self.copy(paddedWeights)
+        self.readLength = readLength
     }
 
     /// From dense rows: dense (rows, columns), row-major; each row's span runs from its first to its
