@@ -4,13 +4,16 @@
 // Swift cannot call libxsmm's kernels directly: a kernel is a variadic C function pointer
 // (`libxsmm_smmfunction`). These two helpers dispatch one and call it.
 
-/// A JIT-compiled kernel for the column-major product C (m, n) = A (m, k) B (k, n) + beta C with the
-/// given leading dimensions (alpha 1, no transposes, no prefetch), or NULL when libxsmm has none for
-/// this CPU or shape. libxsmm keeps the kernel for the life of the process.
-static inline const void *earmark_xsmm_dispatch(int m, int n, int k, int lda, int ldb, int ldc, float beta) {
+/// A JIT-compiled kernel for the column-major product C (m, n) = A (m, k) op(B) (k, n) + beta C with
+/// the given leading dimensions (alpha 1, no prefetch; op(B) = B, or B^T stored (n, k) when
+/// `transpose_b` is nonzero), or NULL when libxsmm has none for this CPU or shape. libxsmm keeps the
+/// kernel for the life of the process.
+static inline const void *earmark_xsmm_dispatch(int m, int n, int k, int lda, int ldb, int ldc, float beta,
+                                                 int transpose_b) {
     const libxsmm_blasint sm = m, sn = n, sk = k, slda = lda, sldb = ldb, sldc = ldc;
     const float alpha = 1;
-    const int flags = LIBXSMM_GEMM_FLAG_NONE, prefetch = LIBXSMM_PREFETCH_NONE;
+    const int flags = transpose_b ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+    const int prefetch = LIBXSMM_PREFETCH_NONE;
     libxsmm_smmfunction kernel = libxsmm_smmdispatch(sm, sn, sk, &slda, &sldb, &sldc, &alpha, &beta,
                                                      &flags, &prefetch);
     return (const void *)kernel;

@@ -63,9 +63,14 @@ extension Winograd3x3 {
             } else {
                 transformOutputGradient(dz, tiles: block, into: z)
             }
-            for p in 0..<points {
-                // S[p] (C, F) += V[p]^T (C, B) x Z[p] (B, F)
-                gemm(transA: true, m: c, n: f, k: b, a: v + p * b * c, b: z + p * b * f, beta: 1, c: s + p * c * f)
+            // S[p] (C, F) += V[p]^T (C, B) x Z[p] (B, F): libxsmm's kernel for (C, F, B) with V
+            // transposed (5-20% faster than OpenBLAS's at these sizes, one core), else gemm
+            if let product = SmallMatrixProduct(m: c, n: f, k: b, beta: 1, transA: true) {
+                for p in 0..<points { product(a: v + p * b * c, b: z + p * b * f, c: s + p * c * f) }
+            } else {
+                for p in 0..<points {
+                    gemm(transA: true, m: c, n: f, k: b, a: v + p * b * c, b: z + p * b * f, beta: 1, c: s + p * c * f)
+                }
             }
         }
         accumulateKernelTransform(s, into: gradient)

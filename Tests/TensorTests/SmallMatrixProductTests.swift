@@ -57,4 +57,31 @@ final class SmallMatrixProductTests: XCTestCase {
             }
         }
     }
+
+    /// transA: a stored (k, m) with a row stride past m, beta 1 adding onto c, at a Winograd kernel
+    /// gradient's shape (S (C, F) += V^T (C, B) Z (B, F)) and an odd one.
+    func testTransposedAAccumulates() throws {
+        for (m, n, k, lda) in [(64, 128, 85, 64), (7, 13, 5, 9), (16, 32, 256, 20)] {
+            var rng = RandomGenerator(seed: 11)
+            let a = (0..<(k * lda)).map { _ in rng.nextNormal() }
+            let b = (0..<(k * n)).map { _ in rng.nextNormal() }
+            let start = (0..<(m * n)).map { _ in rng.nextNormal() }
+            var c = start
+            let product = try XCTUnwrap(SmallMatrixProduct(m: m, n: n, k: k, lda: lda, beta: 1, transA: true),
+                                        "libxsmm has no transposed kernel on this CPU (\(SmallMatrixProduct.target))")
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { product(a: ap.baseAddress!, b: bp.baseAddress!, c: $0.baseAddress!) }
+                }
+            }
+            for i in 0..<m {
+                for j in 0..<n {
+                    let expected = (0..<k).reduce(Double(start[i * n + j])) {
+                        $0 + Double(a[$1 * lda + i]) * Double(b[$1 * n + j])
+                    }
+                    XCTAssertEqual(Double(c[i * n + j]), expected, accuracy: 1e-4, "(\(m), \(n), \(k)) c[\(i), \(j)]")
+                }
+            }
+        }
+    }
 }
