@@ -132,7 +132,8 @@ public final class Conv2D: Layer {
     }
 
     /// y = f(conv(x) + b) by Winograd F(2x2, 3x3): kernel transform U, then `Winograd3x3.run` with its
-    /// scratch in the shared workspace. Shape: x (N, H, W, C) -> y (N, OH, OW, F).
+    /// scratch in the shared workspace (relu inside its output transform, other activations after).
+    /// Shape: x (N, H, W, C) -> y (N, OH, OW, F).
     private func forwardByWinograd(_ x: Tensor, _ w: Winograd3x3) {
         let n = x.shape[0]
         if transformedKernel.count != w.transformedKernelCount {
@@ -147,11 +148,13 @@ public final class Conv2D: Layer {
             transformedKernel.withUnsafeBufferPointer { up in
                 bias.value.data.withUnsafeBufferPointer { bp in
                     output.data.withUnsafeMutableBufferPointer { yp in
+                        // relu in the output transform (no second pass over y); other activations after
+                        let rectify = activation == .relu
                         workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
                             w.run(xp.baseAddress!, batch: n, transformedKernel: up.baseAddress!, bias: bp.baseAddress!,
-                                  output: yp.baseAddress!, scratch: scratch)
+                                  output: yp.baseAddress!, scratch: scratch, rectify: rectify)
                         }
-                        activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters)
+                        if !rectify { activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters) }
                     }
                 }
             }

@@ -122,10 +122,12 @@ public struct Winograd3x3: Sendable {
     }
 
     /// y = conv(x) + bias, or its 2x2 maximum (see `output`), overwriting y (N, outputShape...),
-    /// given U = `transformKernel(kernel)`. See the type's legend.
+    /// given U = `transformKernel(kernel)`. See the type's legend. With `rectify` (`.full` only) the
+    /// output transform stores relu(conv(x) + bias) instead, equal to a relu pass afterwards.
     public func run(_ x: UnsafePointer<Float>, batch n: Int, transformedKernel u: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
-                    scratch: UnsafeMutablePointer<Float>) {
+                    scratch: UnsafeMutablePointer<Float>, rectify: Bool = false) {
+        precondition(!rectify || output == .full, "rectify is for the full output (pooled outputs take the activation after)")
         let (c, f) = (channels, filters)
         let padded = scratch
         let v = padded + n * paddedHeight * paddedWidth * c
@@ -142,8 +144,8 @@ public struct Winograd3x3: Sendable {
             switch output {
             case .maxPooled where outputTile == 4: transformOutputAndPool4(m, tiles: block, bias: bias, into: y)
             case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + block.lowerBound * f)
-            case .full where outputTile == 4: transformOutput4(m, tiles: block, bias: bias, into: y)
-            case .full: transformOutput(m, tiles: block, bias: bias, into: y)
+            case .full where outputTile == 4: transformOutput4(m, tiles: block, bias: bias, into: y, rectify: rectify)
+            case .full: transformOutput(m, tiles: block, bias: bias, into: y, rectify: rectify)
             }
         }
     }
@@ -285,19 +287,22 @@ public struct Winograd3x3: Sendable {
         (w2 - w1).store(o + 14 * point); (w1 - w3).store(o + 15 * point)
     }
 
-    /// The 2x2 outputs A^T M A + bias of the tiles `range` (t counted from the block's first for m,
-    /// from the batch's first for y), stored where they fall inside (OH, OW), all filters side by side.
+    /// The 2x2 outputs A^T M A + bias (relu'd with `rectify`) of the tiles `range` (t counted from the
+    /// block's first for m, from the batch's first for y), stored where they fall inside (OH, OW), all
+    /// filters side by side.
     ///     A^T = [1 1 1 0; 0 1 -1 -1]
     ///     m (16, B, F) -> y (N, OH, OW, F)
     func transformOutput(_ m: UnsafePointer<Float>, tiles range: Range<Int>, bias: UnsafePointer<Float>,
-                         into y: UnsafeMutablePointer<Float>) {
+                         into y: UnsafeMutablePointer<Float>, rectify: Bool = false) {
         let f = filters
         let point = range.count * f
         forEachOutputTile(range) { index, corner, down, right in
             let q = m + index * f, yc = y + corner
             forEachLaneGroup(f, {
-                outputLanes(SIMD16<Float>.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right)
-            }, { outputLanes(Float.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right) })
+                outputLanes(SIMD16<Float>.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right,
+                            rectify: rectify)
+            }, { outputLanes(Float.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right,
+                             rectify: rectify) })
         }
     }
 
@@ -338,14 +343,16 @@ public struct Winograd3x3: Sendable {
     /// `right`: whether the second row / column of the tile lies inside the output.
     @inline(__always)
     private func outputLanes<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                                            _ y: UnsafeMutablePointer<Float>, point: Int, down: Bool, right: Bool) {
+                                            _ y: UnsafeMutablePointer<Float>, point: Int, down: Bool, right: Bool,
+                                            rectify: Bool) {
         let (y00, y01, y10, y11) = tileOutputs(L.self, q, point: point)
         let b = L.load(bias), row = outWidth * filters
-        (y00 + b).store(y)
-        if right { (y01 + b).store(y + filters) }
+        @inline(__always) func put(_ v: L, _ p: UnsafeMutablePointer<Float>) { (rectify ? v.rectified() : v).store(p) }
+        put(y00 + b, y)
+        if right { put(y01 + b, y + filters) }
         if down {
-            (y10 + b).store(y + row)
-            if right { (y11 + b).store(y + row + filters) }
+            put(y10 + b, y + row)
+            if right { put(y11 + b, y + row + filters) }
         }
     }
 
@@ -412,12 +419,15 @@ protocol FloatLanes {
     static func * (a: Self, b: Float) -> Self
     /// The larger of a and b (b when they are equal or a is NaN).
     static func maximum(_ a: Self, _ b: Self) -> Self
+    /// max(self, 0) as Swift's `max(x, 0)`: 0 for -0 and below, NaN kept (as `Activation.relu`).
+    func rectified() -> Self
 }
 
 extension Float: FloatLanes {
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Float { p.pointee }
     @inline(__always) func store(_ p: UnsafeMutablePointer<Float>) { p.pointee = self }
     @inline(__always) static func maximum(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
+    @inline(__always) func rectified() -> Float { Swift.max(self, 0) }
 }
 
 extension SIMD16: FloatLanes where Scalar == Float {
@@ -430,4 +440,5 @@ extension SIMD16: FloatLanes where Scalar == Float {
     @inline(__always) static func maximum(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
         b.replacing(with: a, where: a .> b)
     }
+    @inline(__always) func rectified() -> SIMD16<Float> { replacing(with: 0, where: self .<= 0) }
 }

@@ -51,18 +51,20 @@ extension Winograd3x3 {
         }
     }
 
-    /// The 4x4 outputs A^T M A + bias of the tiles `range` (t counted from the block's first for m, from
-    /// the batch's first for y), all filters side by side.
+    /// The 4x4 outputs A^T M A + bias (relu'd with `rectify`) of the tiles `range` (t counted from the
+    /// block's first for m, from the batch's first for y), all filters side by side.
     ///     m (36, B, F) -> y (N, OH, OW, F)
     func transformOutput4(_ m: UnsafePointer<Float>, tiles range: Range<Int>, bias: UnsafePointer<Float>,
-                          into y: UnsafeMutablePointer<Float>) {
+                          into y: UnsafeMutablePointer<Float>, rectify: Bool = false) {
         let f = filters
         let point = range.count * f
         withTransformScratch { t in
             forEachOutputTile(range) { index, corner, _, _ in     // no tile is clipped
                 let (q, out) = (m + index * f, y + corner)
-                forEachLaneGroup(f, { outputLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point, scratch: t) },
-                                 { outputLanes4(Float.self, q + $0, bias + $0, out + $0, point: point, scratch: t) })
+                forEachLaneGroup(f, { outputLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, point: point,
+                                                   scratch: t, rectify: rectify) },
+                                 { outputLanes4(Float.self, q + $0, bias + $0, out + $0, point: point, scratch: t,
+                                                rectify: rectify) })
             }
         }
     }
@@ -71,14 +73,15 @@ extension Winograd3x3 {
     @inline(__always)
     private func outputLanes4<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                              _ y: UnsafeMutablePointer<Float>, point: Int,
-                                             scratch: UnsafeMutableRawPointer) {
+                                             scratch: UnsafeMutableRawPointer, rectify: Bool) {
         let (f, row) = (filters, outWidth * filters)
         let (t, b) = outputColumns(L.self, q, bias, point: point, scratch: scratch)
+        @inline(__always) func put(_ v: L, _ p: UnsafeMutablePointer<Float>) { (rectify ? v.rectified() : v).store(p) }
         // Y = Q A, row by row
         for i in 0..<4 {
             let s = t + 6 * i, out = y + i * row
             let r = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
-            (r.0 + b).store(out); (r.1 + b).store(out + f); (r.2 + b).store(out + 2 * f); (r.3 + b).store(out + 3 * f)
+            put(r.0 + b, out); put(r.1 + b, out + f); put(r.2 + b, out + 2 * f); put(r.3 + b, out + 3 * f)
         }
     }
 
