@@ -164,7 +164,10 @@ public final class Conv2D: Layer {
     /// dz = dy * f'; bias.grad += column sums of dz; kernel.grad += cols^T dz (cols recomputed: the
     /// workspace is shared); dx by Winograd when the geometry qualifies, else dcols = dz W^T in the
     /// same workspace and dx = col2im(dcols). Shape: dy (N, OH, OW, F) -> dx (N, H, W, C).
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
+
+    /// `backward(dy)`; without `inputGradient`, dx is left out and an empty tensor returned.
+    public func backward(_ dy: Tensor, inputGradient computeInputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape && input.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
         let dz = preActivationGradient(dy)
@@ -178,13 +181,14 @@ public final class Conv2D: Layer {
             } else {
                 accumulateKernelGradient(dz)
             }
+            guard computeInputGradient else { return }
             if winogradEnabled, let w = inputGradientWinograd {
                 inputGradientByWinograd(w, dz: dz)
             } else {
                 inputGradientByCol2im(dz)
             }
         }
-        return inputGradient
+        return computeInputGradient ? inputGradient : .empty
     }
 
     /// dz = dy * f'(z) in `outputGradient`; dy itself for a linear layer (no copy).
@@ -355,3 +359,4 @@ public final class Conv2D: Layer {
 }
 
 extension Conv2D: WorkspaceUser {}
+extension Conv2D: InputGradientOptional {}

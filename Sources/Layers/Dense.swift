@@ -85,10 +85,13 @@ public final class Dense: Layer {
 
     /// dz = dy * f'; kernel.grad += x^T dz; bias.grad += column sums of dz; returns dx = dz W^T.
     /// Shape: dy (N, ..., U) -> dx (N, ..., D).
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
+
+    /// `backward(dy)`; without `inputGradient`, dx is left out and an empty tensor returned.
+    public func backward(_ dy: Tensor, inputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape && input.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
-        if activation == .linear { return backpropagate(dy) }
+        if activation == .linear { return backpropagate(dy, inputGradient: inputGradient) }
         let rows = output.count / units
         dy.data.withUnsafeBufferPointer { dyp in
             output.data.withUnsafeBufferPointer { yp in
@@ -98,7 +101,7 @@ public final class Dense: Layer {
                 }
             }
         }
-        return backpropagate(outputGradient)
+        return backpropagate(outputGradient, inputGradient: inputGradient)
     }
 
     /// Backward from d loss / d pre-activation dz (the activation's Jacobian skipped): the fused
@@ -109,8 +112,9 @@ public final class Dense: Layer {
         return backpropagate(dz)
     }
 
-    /// kernel.grad += x^T dz; bias.grad += column sums of dz; returns dx = dz W^T.
-    private func backpropagate(_ dzTensor: Tensor) -> Tensor {
+    /// kernel.grad += x^T dz; bias.grad += column sums of dz; returns dx = dz W^T (empty without
+    /// `inputGradient`).
+    private func backpropagate(_ dzTensor: Tensor, inputGradient computeInputGradient: Bool = true) -> Tensor {
         let d = kernel.value.shape[0], u = units, rows = input.count / d
         dzTensor.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
@@ -123,6 +127,7 @@ public final class Dense: Layer {
             bias.grad.data.withUnsafeMutableBufferPointer { gb in
                 accumulateColumnSums(dz, rows: rows, columns: u, into: gb.baseAddress!)
             }
+            guard computeInputGradient else { return }
             kernel.value.data.withUnsafeBufferPointer { wp in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
                     // dx (R, D) = dz (R, U) * kernel^T (U, D)
@@ -130,7 +135,7 @@ public final class Dense: Layer {
                 }
             }
         }
-        return inputGradient
+        return computeInputGradient ? inputGradient : .empty
     }
 
     public func releaseCache() { input = .empty }
@@ -158,6 +163,7 @@ public final class Dense: Layer {
 }
 
 extension Dense: SoftmaxOutputLayer {}
+extension Dense: InputGradientOptional {}
 
 /// y (R, D) = f(y + bias) row by row, so each row is read once while it is in cache.
 /// Shared by Dense and Conv2D (a conv output (N, OH, OW, F) is an (N*OH*OW, F) matrix).

@@ -177,7 +177,10 @@ public final class GRU: Layer {
     /// Backpropagation through time: the gate gradients of every step (`backpropagateSteps`), then
     /// the weight gradients and dx, each one product over all N*T rows.
     /// Shape: dy (N, T, U) or (N, U) -> dx (N, T, D).
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
+
+    /// `backward(dy)`; without `inputGradient`, dx is left out and an empty tensor returned.
+    public func backward(_ dy: Tensor, inputGradient computeInputGradient: Bool) -> Tensor {
         precondition(input.count > 0, "\(name) (GRU): backward without a forward pass")
         precondition(dy.shape == output.shape, "\(name) (GRU): output gradient \(dy.shape), expected \(output.shape)")
         let rows = sizedFor[0] * sizedFor[1]
@@ -188,10 +191,10 @@ public final class GRU: Layer {
                 let grads = GRUStepGradients(gp.baseAddress!, rows: rows, units: units)
                 backpropagateSteps(dy, saved, grads)
                 accumulateWeightGradients(hPrev: saved.hPrev, grads)
-                computeInputGradient(dGates: grads.dGates)
+                if computeInputGradient { self.computeInputGradient(dGates: grads.dGates) }
             }
         }
-        return inputGradient
+        return computeInputGradient ? inputGradient : .empty
     }
 
     /// dGates and dInner of every step, from the last to the first: dh (the paths through h_step),
@@ -323,3 +326,5 @@ extension GRU: RecurrentLayer {
             recurrentActivation: recurrentActivation)
     }
 }
+
+extension GRU: InputGradientOptional {}

@@ -197,7 +197,10 @@ public final class LSTM: Layer {
     /// Backpropagation through time: the gate gradients of every step (`backpropagateSteps`), then
     /// the weight gradients and dx, each one product over all N*T rows.
     /// Shape: dy (N, T, U) or (N, U) -> dx (N, T, D).
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
+
+    /// `backward(dy)`; without `inputGradient`, dx is left out and an empty tensor returned.
+    public func backward(_ dy: Tensor, inputGradient computeInputGradient: Bool) -> Tensor {
         precondition(input.count > 0, "\(name) (LSTM): backward without a forward pass")
         precondition(dy.shape == output.shape, "\(name) (LSTM): output gradient \(dy.shape), expected \(output.shape)")
         let rows = sizedFor[0] * sizedFor[1]
@@ -208,10 +211,10 @@ public final class LSTM: Layer {
                 let grads = StepGradients(gp.baseAddress!, rows: rows, batch: sizedFor[0], units: units)
                 backpropagateSteps(dy, saved, grads)
                 accumulateWeightGradients(hPrev: saved.hPrev, dGates: grads.dGates)
-                computeInputGradient(dGates: grads.dGates)
+                if computeInputGradient { self.computeInputGradient(dGates: grads.dGates) }
             }
         }
-        return inputGradient
+        return computeInputGradient ? inputGradient : .empty
     }
 
     /// dGates of every step, from the last to the first: dh (the path through h_step), then the
@@ -351,3 +354,5 @@ extension LSTM: RecurrentLayer {
              recurrentActivation: recurrentActivation)
     }
 }
+
+extension LSTM: InputGradientOptional {}

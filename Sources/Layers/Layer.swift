@@ -107,3 +107,11 @@ public struct ShapeError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// A layer whose backward pass can leave out d loss / d input: a model's first layer in training,
+/// whose input gradient nothing reads (`Sequential.backward(_:preActivation:inputGradient:)`).
+public protocol InputGradientOptional: Layer {
+    /// `backward(dy)`, with d loss / d input computed only when `inputGradient` is true; otherwise the
+    /// parameter gradients alone, and an empty tensor returned.
+    func backward(_ dy: Tensor, inputGradient: Bool) -> Tensor
+}

@@ -144,9 +144,11 @@ public final class Sequential {
     /// Backpropagates d loss / d output through every layer, adding into the parameter gradients.
     /// When the last layer has a softmax output and `dy` is the gradient with respect to its
     /// pre-activation (the fused softmax cross-entropy gradient), pass `preActivation: true`.
-    /// - Returns: d loss / d input.
+    /// `inputGradient: false` (training, which never reads it) lets the first layer leave out
+    /// d loss / d input when it can (`InputGradientOptional`).
+    /// - Returns: d loss / d input; an empty tensor when it was left out.
     @discardableResult
-    public func backward(_ dy: Tensor, preActivation: Bool = false) -> Tensor {
+    public func backward(_ dy: Tensor, preActivation: Bool = false, inputGradient: Bool = true) -> Tensor {
         var g = dy
         for (i, layer) in layers.enumerated().reversed() {
             if preActivation && i == layers.count - 1 {
@@ -154,6 +156,8 @@ public final class Sequential {
                     preconditionFailure("backward(preActivation:) needs a softmax output layer, got \(layer.kind)")
                 }
                 g = fused.backward(preActivationGradient: g)
+            } else if i == 0 && !inputGradient, let first = layer as? InputGradientOptional {
+                g = first.backward(g, inputGradient: false)
             } else {
                 g = layer.backward(g)
             }

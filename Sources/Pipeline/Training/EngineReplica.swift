@@ -43,7 +43,7 @@ final class EngineReplica: @unchecked Sendable {
                 for i in 0..<g.count { g[i] *= scale }
             }
         }
-        model.backward(logitGradient, preActivation: true)
+        model.backward(logitGradient, preActivation: true, inputGradient: false)
         model.releaseCaches()       // so that the next batch is written into `x`'s storage in place
         self.loss = r.loss
         correct = r.correct
