@@ -14,25 +14,26 @@ public enum Framing {
         n <= L ? 1 : 1 + (n - L + S - 1) / S
     }
 
-    /// Writes frame `f` of the pre-emphasised signal into `out` (N values): samples
-    /// [f S, f S + min(L, N)), zero past the end of the signal and past L (zero-padding to N).
-    /// Pre-emphasis out[0] = s[0], out[i] = s[i] - a s[i-1] is computed in Double, stored as Float.
+    /// The pre-emphasised signal: out[0] = s[0], out[i] = s[i] - a s[i-1], computed in Double and
+    /// stored as Float (what the FFT reads). Once per signal: frames overlap (L / S ~ 2.5 times at
+    /// the reference settings), so computing it per frame would repeat most of it.
+    /// Shape: s (n) -> out (n).
     @inlinable
-    static func writeFrame(_ s: UnsafeBufferPointer<Float>, frame f: Int, frameLength L: Int, frameStep S: Int,
-                           preemph a: Double, into out: UnsafeMutablePointer<Float>, fftSize N: Int) {
+    static func preemphasize(_ s: UnsafeBufferPointer<Float>, coefficient a: Double, into out: UnsafeMutablePointer<Float>) {
+        guard let src = s.baseAddress, s.count > 0 else { return }
+        out[0] = src[0]
+        // one pointer, no index checks: the loop vectorises
+        for j in 1..<s.count { out[j] = Float(Double(src[j]) - a * Double(src[j &- 1])) }
+    }
+
+    /// Writes frame `f` of the pre-emphasised signal e (n samples) into `out` (N values): samples
+    /// [f S, f S + min(L, N)), zero past the end of the signal and past L (zero-padding to N).
+    @inlinable
+    static func writeFrame(_ e: UnsafePointer<Float>, count n: Int, frame f: Int, frameLength L: Int, frameStep S: Int,
+                           into out: UnsafeMutablePointer<Float>, fftSize N: Int) {
         let start = f * S
-        let used = min(L, N)
-        let available = max(0, min(used, s.count - start))   // samples of the signal inside this frame
-        var t = 0
-        if start == 0, available > 0 {
-            out[0] = s[0]
-            t = 1
-        }
-        if t < available {     // one pointer, no index checks: the loop vectorises
-            let src = s.baseAddress! + start
-            for j in t..<available { out[j] = Float(Double(src[j]) - a * Double(src[j &- 1])) }
-            t = available
-        }
-        if t < N { (out + t).update(repeating: 0, count: N - t) }
+        let available = max(0, min(min(L, N), n - start))   // samples of the signal inside this frame
+        if available > 0 { out.update(from: e + start, count: available) }
+        if available < N { (out + available).update(repeating: 0, count: N - available) }
     }
 }

@@ -100,9 +100,11 @@ public final class FeatureExtractor: Sendable {
         let eps = Self.eps
         let dct = self.dct, dctStride = self.dctStride, starts = melFilters.starts, offsets = melFilters.offsets, weights = melFilters.weights
         let power = ws.power, mel = ws.mel, logMel = ws.logMel
+        let emphasized = ws.emphasized(count: signal.count)
+        Framing.preemphasize(signal, coefficient: parameters.preemph, into: emphasized)
         for f in 0..<frames {
-            Framing.writeFrame(signal, frame: f, frameLength: frameLength, frameStep: frameStep,
-                               preemph: parameters.preemph, into: ws.fft.input, fftSize: N)
+            Framing.writeFrame(emphasized, count: signal.count, frame: f, frameLength: frameLength,
+                               frameStep: frameStep, into: ws.fft.input, fftSize: N)
             ws.fft.transform(with: plan)
             var energy = ws.fft.powerSpectrum(into: power, scale: Double(N))
             if energy == 0 { energy = eps }
@@ -179,6 +181,19 @@ public final class FeatureWorkspace {
     let mel: UnsafeMutablePointer<Double>
     /// Their logarithms (M).
     let logMel: UnsafeMutablePointer<Double>
+    /// The pre-emphasised signal (n), grown to the longest signal seen.
+    private var emphasizedSignal: UnsafeMutablePointer<Float>
+    private var emphasizedCapacity: Int
+
+    /// The pre-emphasis buffer for a signal of n samples (reallocated only to grow).
+    func emphasized(count n: Int) -> UnsafeMutablePointer<Float> {
+        if n > emphasizedCapacity {
+            emphasizedSignal.deallocate()
+            emphasizedCapacity = max(n, 2 * emphasizedCapacity)
+            emphasizedSignal = .allocate(capacity: emphasizedCapacity)
+        }
+        return emphasizedSignal
+    }
 
     /// Doubles in the power buffer: B and the `lanes - 1` zeros a padded mel span may read past it.
     static func powerCapacity(_ parameters: FeatureParameters) -> Int {
@@ -194,12 +209,15 @@ public final class FeatureWorkspace {
         mel.initialize(repeating: 0, count: parameters.nfilt)
         logMel = .allocate(capacity: parameters.nfilt)
         logMel.initialize(repeating: 0, count: parameters.nfilt)
+        emphasizedCapacity = max(1, parameters.samples(seconds: 0.1))
+        emphasizedSignal = .allocate(capacity: emphasizedCapacity)
     }
 
     deinit {
         power.deallocate()
         mel.deallocate()
         logMel.deallocate()
+        emphasizedSignal.deallocate()
     }
 }
 

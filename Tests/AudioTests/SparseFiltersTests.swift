@@ -57,10 +57,14 @@ final class SparseFiltersTests: XCTestCase {
                 }
             }
             let ws = extractor.makeWorkspace()
+            var emphasized = [Float](repeating: 0, count: signal.count)
             signal.withUnsafeBufferPointer { s in
+                emphasized.withUnsafeMutableBufferPointer { Framing.preemphasize(s, coefficient: p.preemph, into: $0.baseAddress!) }
+            }
+            emphasized.withUnsafeBufferPointer { e in
                 for f in 0..<fb.frames {
-                    Framing.writeFrame(s, frame: f, frameLength: p.frameLength, frameStep: p.frameStep,
-                                       preemph: p.preemph, into: ws.fft.input, fftSize: nfft)
+                    Framing.writeFrame(e.baseAddress!, count: e.count, frame: f, frameLength: p.frameLength,
+                                       frameStep: p.frameStep, into: ws.fft.input, fftSize: nfft)
                     ws.fft.transform(with: extractor.plan)
                     _ = ws.fft.powerSpectrum(into: ws.power, scale: Double(nfft))
                     for m in 0..<nfilt {
