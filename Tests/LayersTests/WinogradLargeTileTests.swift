@@ -53,25 +53,7 @@ final class WinogradLargeTileTests: XCTestCase {
             let x = randomTensor([k.n, k.h, k.w, k.c], seed: 31).data
             let kernel = randomTensor([3, 3, k.c, k.f], seed: 32).data
             let bias = randomTensor([k.f], seed: 33).data
-            let results = [large, small].map { w -> [Float] in
-                var u = [Float](repeating: 0, count: w.transformedKernelCount)
-                var y = [Float](repeating: .nan, count: k.n * w.outputShape.reduce(1, *))
-                var scratch = [Float](repeating: 0, count: w.scratchCount(batch: k.n))
-                kernel.withUnsafeBufferPointer { kp in u.withUnsafeMutableBufferPointer { w.transformKernel(kp.baseAddress!, into: $0.baseAddress!) } }
-                x.withUnsafeBufferPointer { xp in
-                    u.withUnsafeBufferPointer { up in
-                        bias.withUnsafeBufferPointer { bp in
-                            y.withUnsafeMutableBufferPointer { yp in
-                                scratch.withUnsafeMutableBufferPointer { sp in
-                                    w.run(xp.baseAddress!, batch: k.n, transformedKernel: up.baseAddress!,
-                                          bias: bp.baseAddress!, output: yp.baseAddress!, scratch: sp.baseAddress!)
-                                }
-                            }
-                        }
-                    }
-                }
-                return y
-            }
+            let results = [large, small].map { runWinograd($0, x: x, kernel: kernel, bias: bias, batch: k.n) }
             // unit-variance weights: outputs reach ~100, so the bound is relative to the largest
             let largest = results[1].map(abs).max() ?? 0
             let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max() ?? .nan

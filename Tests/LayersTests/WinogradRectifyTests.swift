@@ -21,28 +21,9 @@ final class WinogradRectifyTests: XCTestCase {
             let kernel = randomTensor([3, 3, k.c, k.f], seed: 42).data
             var bias = randomTensor([k.f], seed: 43).data
             bias[0] = -1e30                              // filter 0 far below 0: rectified to +0
-            var u = [Float](repeating: 0, count: w.transformedKernelCount)
-            kernel.withUnsafeBufferPointer { kp in
-                u.withUnsafeMutableBufferPointer { w.transformKernel(kp.baseAddress!, into: $0.baseAddress!) }
-            }
             let count = k.n * w.outputShape.reduce(1, *)
             func run(rectify: Bool) -> [Float] {
-                var y = [Float](repeating: 7, count: count)
-                var scratch = [Float](repeating: 0, count: w.scratchCount(batch: k.n))
-                x.withUnsafeBufferPointer { xp in
-                    u.withUnsafeBufferPointer { up in
-                        bias.withUnsafeBufferPointer { bp in
-                            y.withUnsafeMutableBufferPointer { yp in
-                                scratch.withUnsafeMutableBufferPointer { sp in
-                                    w.run(xp.baseAddress!, batch: k.n, transformedKernel: up.baseAddress!,
-                                          bias: bp.baseAddress!, output: yp.baseAddress!, scratch: sp.baseAddress!,
-                                          rectify: rectify)
-                                }
-                            }
-                        }
-                    }
-                }
-                return y
+                runWinograd(w, x: x, kernel: kernel, bias: bias, batch: k.n, rectify: rectify)
             }
             var expected = run(rectify: false)
             expected.withUnsafeMutableBufferPointer {
