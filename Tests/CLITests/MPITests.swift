@@ -88,6 +88,8 @@ final class MPITests: XCTestCase {
         for phase in ["compute ", "pack ", "wait ", "allreduce ", "unpack ", "optimizer "] {
             XCTAssertTrue(line?.contains(phase) == true, "\(phase)in \(line ?? "")")
         }
+        // the step time of whole epochs, as the 2-rank line prints it (benchmarks/mpi_scaling.sh reads it)
+        XCTAssertNotNil(line?.range(of: #"steps\), step [0-9]+\.[0-9]{3} ms$"#, options: .regularExpression), String(line ?? ""))
     }
 
     /// The lines from `test: file-level accuracy` up to `model:` (accuracies, per-class table, ROC AUC).

@@ -171,18 +171,19 @@ public struct TrainingRun {
     }
 
     /// With several ranks: the step's allreduce (its size, and its mean time per step) beside the step time.
-    /// With EARMARK_STEP_PHASES=1 (any rank count): where rank 0's steps went (`StepPhases`).
+    /// With EARMARK_STEP_PHASES=1 (any rank count): where rank 0's steps went (`StepPhases`), and the
+    /// step time of whole epochs (the figure the 2-rank line gives, to compare 1 rank with 2).
     func noteCommunication(_ trainer: Trainer, console: TrainingConsole) {
         let engine = trainer.engine, c = engine.collective
-        if StepPhases.separateWait, engine.phases.steps > 0 {
-            console.note("step phases (rank \(c.rank) of \(c.size)): " + engine.phases.summary)
-        }
-        guard c.size > 1, engine.allreduceCalls > 0 else { return }
-        let floats = engine.allreduceFloats
         let steps = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
         let epochs = trainer.state.history
         let stepSeconds = epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count * steps))
         let step = epochs.isEmpty ? "" : String(format: ", step %.3f ms", stepSeconds * 1e3)   // whole epochs only
+        if StepPhases.separateWait, engine.phases.steps > 0 {
+            console.note("step phases (rank \(c.rank) of \(c.size)): " + engine.phases.summary + step)
+        }
+        guard c.size > 1, engine.allreduceCalls > 0 else { return }
+        let floats = engine.allreduceFloats
         console.note(String(format: "data-parallel: %d ranks x %d replicas; one allreduce per step of %d floats "
                             + "(%.1f KiB: gradients, state, statistics) %.3f ms per step", c.size,
                             engine.replicas.count, floats, Double(floats * 4) / 1024,
