@@ -29,8 +29,8 @@ final class MPITests: XCTestCase {
     }
 
     /// `train` on `ranks` ranks of one replica each, through mpirun (root allowed in tests only).
-    func trainMPI(ranks: Int, _ arguments: [String], in root: URL,
-                  environment extra: [String: String] = [:]) throws -> CLI.Result {
+    func trainMPI(ranks: Int, _ arguments: [String], in root: URL, environment extra: [String: String] = [:],
+                  whileRunning: ((Process) -> Void)? = nil) throws -> CLI.Result {
         guard let mpirun = Self.mpirun else {
             // `make test` installs openmpi-bin, so a missing launcher is a broken set-up, not a skip
             struct NoLauncher: Error, CustomStringConvertible {
@@ -42,7 +42,8 @@ final class MPITests: XCTestCase {
         return try CLI.run(mpirun, ["--oversubscribe", "--bind-to", "none", "-np", "\(ranks)", train] + arguments,
                            in: root, environment: ["EARMARK_THREADS": "1", "OMPI_ALLOW_RUN_AS_ROOT": "1",
                                                    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-                                                   "EARMARK_MPI_TIMEOUT": "60"].merging(extra) { $1 })
+                                                   "EARMARK_MPI_TIMEOUT": "60"].merging(extra) { $1 },
+                           whileRunning: whileRunning)
     }
 
     func model(_ root: URL) throws -> Data {
@@ -185,6 +186,45 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(m.output.contains("rank 1"), "the dead rank is named:\n\(m.output)")
         let written = try files(under: root.appendingPathComponent("models"))
         XCTAssertTrue(written.isEmpty, "no model or checkpoint from a failed run: \(written.keys.sorted())")
+    }
+
+    /// Signals to mpirun after the first epoch, as a user or a scheduler sends them. SIGUSR1, which Open
+    /// MPI forwards to every rank and lets them finish: the ranks stop after the same step (the stop
+    /// request travels in the step's allreduce), rank 0 alone writes the one checkpoint and says so, and
+    /// the job exits 130 as one process would. SIGTERM or Ctrl-C (SIGINT), on which Open MPI aborts the
+    /// job (SIGTERM to the ranks, SIGKILL a second later) and may drop their last lines: the job ends
+    /// without an error line. In every case one rank resuming the checkpoint ends with the weights of an
+    /// uninterrupted run, so no rank went past the step the checkpoint holds.
+    func testASignalToMpirunStopsEveryRankAtOneCheckpointThatResumesToTheUninterruptedWeights() throws {
+        let epochs = 200            // tiny epochs of a few ms: the signal lands long before the last one
+        let reference = try makeData(epochs: epochs)
+        let r = try trainAlone(["--mode", "tiny"], in: reference)
+        XCTAssertEqual(r.status, 0, r.output)
+        for signal in [SIGUSR1, SIGTERM, SIGINT] {
+            let root = try makeData(epochs: epochs)
+            let history = root.appendingPathComponent("runs/tiny/history.csv")
+            let stopped = try trainMPI(ranks: 2, ["--mode", "tiny"], in: root) { mpirun in
+                // the first epoch's history line, then the signal to mpirun alone
+                let deadline = Date().addingTimeInterval(120)
+                while mpirun.isRunning && !FileManager.default.fileExists(atPath: history.path) && Date() < deadline {
+                    usleep(2_000)
+                }
+                kill(mpirun.processIdentifier, signal)
+            }
+            let messages = stopped.stdout.components(separatedBy: "stopped: checkpoint written").count - 1
+            if signal == SIGUSR1 {
+                XCTAssertEqual(stopped.status, 130, stopped.output)
+                XCTAssertEqual(messages, 1, "one checkpoint message, from rank 0:\n\(stopped.output)")
+            } else {
+                XCTAssertNotEqual(stopped.status, 0, "signal \(signal) came after the run ended?\n\(stopped.output)")
+                XCTAssertLessThanOrEqual(messages, 1, stopped.output)
+            }
+            XCTAssertFalse(stopped.output.contains("error:"), "signal \(signal):\n\(stopped.output)")
+            let resumed = try trainAlone(["--mode", "tiny", "--resume"], in: root)
+            XCTAssertEqual(resumed.status, 0, resumed.output)
+            XCTAssertTrue(resumed.stdout.contains("resuming tiny at epoch"), resumed.stdout)
+            XCTAssertEqual(try model(root), try model(reference), "stopped by signal \(signal), resumed on 1 rank")
+        }
     }
 
     func testResumeWithAnotherRankCountGivesTheUninterruptedWeights() throws {

@@ -170,6 +170,38 @@ final class TrainPredictTests: XCTestCase {
         }
     }
 
+    /// Real signals to a plain `train` after its first epoch (Ctrl-C sends SIGINT; service managers and
+    /// schedulers send SIGTERM, or SIGUSR1 as a warning): each stops it after the current step with
+    /// status 130 and one checkpoint, and `--resume` ends with the best model of an uninterrupted run.
+    func testSignalsStopTrainingWithACheckpointThatResumesToTheUninterruptedModel() throws {
+        let epochs = 200            // tiny epochs of a few ms: the signal lands long before the last one
+        try TinyData.writeConfig(in: root, epochs: epochs)
+        let straight = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(straight.status, 0, straight.output)
+        let reference = try Data(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))
+        for signal in [SIGINT, SIGTERM, SIGUSR1] {
+            let folder = try makeTemporaryFolder("earmark-signal")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try TinyData.make(in: folder, epochs: epochs)
+            let history = folder.appendingPathComponent("runs/tiny/history.csv")
+            let stopped = try CLI.run("train", ["--mode", "tiny"], in: folder) { train in
+                let deadline = Date().addingTimeInterval(120)
+                while train.isRunning && !FileManager.default.fileExists(atPath: history.path) && Date() < deadline {
+                    usleep(1_000)
+                }
+                kill(train.processIdentifier, signal)
+            }
+            XCTAssertEqual(stopped.status, 130, "signal \(signal):\n\(stopped.output)")
+            XCTAssertEqual(stopped.stdout.components(separatedBy: "stopped: checkpoint written").count, 2,
+                           "signal \(signal):\n\(stopped.output)")
+            let resumed = try CLI.run("train", ["--mode", "tiny", "--resume"], in: folder)
+            XCTAssertEqual(resumed.status, 0, resumed.output)
+            XCTAssertTrue(resumed.stdout.contains("resuming tiny at epoch"), resumed.stdout)
+            XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("models/tiny.safetensors")), reference,
+                           "stopped by signal \(signal), then resumed")
+        }
+    }
+
     /// Steps per epoch from a Keras-style progress line `12/12 ...` (the epoch's last step), or nil.
     static func stepsPerEpoch(_ line: String) -> Int? {
         let parts = line.split(separator: " ", maxSplits: 1)

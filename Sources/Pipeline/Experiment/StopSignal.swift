@@ -1,15 +1,18 @@
 import Foundation
 import Synchronization
 
-/// Ctrl-C and SIGTERM during training: the handler only raises a flag; the training loop finishes
-/// its step, writes a checkpoint and returns (docs/WORKFLOW.md §10.2).
+/// Ctrl-C, SIGTERM and SIGUSR1 during training: the handler only raises a flag; the training loop
+/// finishes its step, writes a checkpoint and returns (docs/WORKFLOW.md §10.2). SIGUSR1 is the stop
+/// for a job under mpirun: Open MPI forwards it to every rank and lets them finish, while Ctrl-C or
+/// SIGTERM to mpirun make it abort the job (the ranks get SIGTERM, then SIGKILL a second later).
 public enum StopSignal {
     private static let flag = Atomic<Int32>(0)
 
-    /// Installs handlers for SIGINT and SIGTERM that record the signal.
+    /// Installs handlers for SIGINT, SIGTERM and SIGUSR1 that record the signal.
     public static func install() {
         signal(SIGINT) { StopSignal.flag.store($0, ordering: .relaxed) }
         signal(SIGTERM) { StopSignal.flag.store($0, ordering: .relaxed) }
+        signal(SIGUSR1) { StopSignal.flag.store($0, ordering: .relaxed) }
     }
 
     private static let polls = Atomic<Int>(0)

@@ -151,15 +151,27 @@ public struct TrainingRun {
         let stepsPerEpoch = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
         var events = TrainingEvents()
         var announced = -1
+        // After Ctrl-C or SIGTERM the console is quiet until the stop line. Under mpirun the signal
+        // reaches the ranks from a launcher that stops reading their output while it waits to kill
+        // them: a rank that went on printing progress could block on the full pipe before it wrote
+        // its checkpoint (MPITests, a signal to mpirun).
+        var silenced = false
+        let quiet = {
+            guard StopSignal.received != nil else { return false }
+            if !silenced { silenced = true; console.stopRequested() }
+            return true
+        }
         events.step = { epoch, step, steps, loss, accuracy, perStep in
-            if epoch != announced { announced = epoch; console.epochStart(epoch + 1, of: epochs) }
-            console.step(step + 1, of: steps, loss: loss, accuracy: accuracy, secondsPerStep: perStep)
+            if !quiet() {
+                if epoch != announced { announced = epoch; console.epochStart(epoch + 1, of: epochs) }
+                console.step(step + 1, of: steps, loss: loss, accuracy: accuracy, secondsPerStep: perStep)
+            }
             KillPoint.reached("step")
         }
         events.shouldStop = shouldStop
         guard Cluster.current.rank == 0 else { return events }     // rank 0 alone writes files
         events.epochEnd = { record, improved in
-            console.epochEnd(record, steps: stepsPerEpoch, improved: improved)
+            if !quiet() { console.epochEnd(record, steps: stepsPerEpoch, improved: improved) }
             model.epoch = record.epoch
             if improved { try model.save(to: bestURL) }
             try report.writeHistory(trainer.state.history, title: config.name)
@@ -242,4 +254,10 @@ public protocol TrainingConsole {
     func epochStart(_ epoch: Int, of epochs: Int)
     func step(_ step: Int, of steps: Int, loss: Double, accuracy: Double, secondsPerStep: Double)
     func epochEnd(_ record: EpochRecord, steps: Int, improved: Bool)
+    /// A stop signal arrived: no more progress follows, only notes (e.g. end a line drawn in place).
+    func stopRequested()
+}
+
+extension TrainingConsole {
+    public func stopRequested() {}
 }

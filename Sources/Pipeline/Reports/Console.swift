@@ -33,6 +33,14 @@ public final class ProgressLine: @unchecked Sendable {
         width = 0
     }
 
+    /// Ends a line drawn in place that no final form will follow (training stopped mid-epoch), so the
+    /// next output starts on a line of its own; nothing when no line is open.
+    public func end() {
+        guard isTerminal, width > 0 else { return }
+        print("")
+        width = 0
+    }
+
     /// Keras's bar: `[=========>....................]` for step of steps, 30 characters inside.
     public static func bar(_ step: Int, of steps: Int, width: Int = 30) -> String {
         guard steps > 0 else { return "[" + String(repeating: ".", count: width) + "]" }

@@ -22,6 +22,8 @@ public final class KerasConsole: TrainingConsole {
                     + String(format: " - loss: %.4f - accuracy: %.4f", loss, accuracy), force: step == steps)
     }
 
+    public func stopRequested() { line.end() }
+
     public func epochEnd(_ r: EpochRecord, steps: Int, improved: Bool) {
         let perStep = steps > 0 ? r.seconds / Double(steps) : 0
         line.finish("\(steps)/\(steps) \(ProgressLine.bar(steps, of: steps)) - \(ProgressLine.duration(r.seconds)) "
