@@ -21,6 +21,9 @@ cp -r "$data"/. "$copy"                                           # the second c
 # ms per step of whole epochs of one 1-rank run (EARMARK_STEP_PHASES prints it to 3 decimals)
 one_rank() { EARMARK_STEP_PHASES=1 "$@" | sed -n 's/^step phases.*, step \([0-9.]*\) ms$/\1/p'; }
 
+# the quotient of two arithmetic expressions (awk: no calculator package needed)
+ratio() { awk "BEGIN {print ($1) / ($2)}"; }
+
 ones=(); pairs=(); twos=()
 for round in $(seq "$rounds"); do
   one=$(one_rank "$train" --mode conv --data "$data" --epochs 1)
@@ -28,17 +31,17 @@ for round in $(seq "$rounds"); do
   one_rank taskset -c 0 "$train" --mode conv --data "$data" --epochs 1 > "$first" &
   one_rank taskset -c 1 "$train" --mode conv --data "$copy" --epochs 1 > "$second"
   wait
-  pair=$(echo "($(cat "$first") + $(cat "$second")) / 2" | bc -l); rm -f "$first" "$second"
+  pair=$(awk '{s += $1} END {print s / 2}' "$first" "$second"); rm -f "$first" "$second"
   line=$(mpirun "${mpi_root[@]}" --oversubscribe --bind-to none -np 2 "$train" --mode conv --data "$data" --epochs 1 \
          | grep -o 'allreduce per step.*' | tail -1)
   two=$(echo "$line" | sed -n 's/.*, step \([0-9.]*\) ms$/\1/p')
   allreduce=$(echo "$line" | sed -n 's/.*) \([0-9.]*\) ms per step.*/\1/p')
   ones+=("$one"); pairs+=("$pair"); twos+=("$two")
   printf 'round %d: 1 rank %.2f ms/step; 2 copies at once %.2f ms/step each (ceiling %.2fx); ' \
-    "$round" "$one" "$pair" "$(echo "2 * $one / $pair" | bc -l)"
-  printf '2 ranks %.2f ms/step, allreduce %.3f ms (%.2fx)\n' "$two" "$allreduce" "$(echo "$one / $two" | bc -l)"
+    "$round" "$one" "$pair" "$(ratio "2 * $one" "$pair")"
+  printf '2 ranks %.2f ms/step, allreduce %.3f ms (%.2fx)\n' "$two" "$allreduce" "$(ratio "$one" "$two")"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 one=$(median "${ones[@]}"); pair=$(median "${pairs[@]}"); two=$(median "${twos[@]}")
 printf 'medians of %d rounds: 1 rank %.2f ms/step; 2 copies at once %.2f (ceiling %.2fx); 2 ranks %.2f (%.2fx)\n' \
-  "$rounds" "$one" "$pair" "$(echo "2 * $one / $pair" | bc -l)" "$two" "$(echo "$one / $two" | bc -l)"
+  "$rounds" "$one" "$pair" "$(ratio "2 * $one" "$pair")" "$two" "$(ratio "$one" "$two")"
