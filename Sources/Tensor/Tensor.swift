@@ -46,11 +46,17 @@ public struct Tensor: Equatable, Sendable {
     /// Gives the tensor `newShape`, reusing its storage when the element count is unchanged.
     ///
     /// This is how layers keep their buffers across training steps: the first call allocates, later
-    /// calls with the same shape cost nothing. Contents are unspecified after a size change (zeros).
+    /// calls with the same shape cost nothing. After a change of element count the contents are zeros,
+    /// in the storage already held when it is large enough: a layer that alternates between the
+    /// training batch and a larger evaluation batch keeps one buffer instead of freeing it and faulting
+    /// fresh pages in at every switch (glibc returns large blocks to the kernel when they are freed).
     public mutating func ensureShape(_ newShape: [Int]) {
         if newShape == shape { return }
         let n = Tensor.elementCount(newShape)
-        if n != data.count { data = [Float](repeating: 0, count: n) }
+        if n != data.count {
+            data.removeAll(keepingCapacity: true)
+            data.append(contentsOf: repeatElement(0, count: n))
+        }
         shape = newShape
     }
 
