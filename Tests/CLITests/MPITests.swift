@@ -196,7 +196,7 @@ final class MPITests: XCTestCase {
     /// without an error line. In every case one rank resuming the checkpoint ends with the weights of an
     /// uninterrupted run, so no rank went past the step the checkpoint holds.
     func testASignalToMpirunStopsEveryRankAtOneCheckpointThatResumesToTheUninterruptedWeights() throws {
-        let epochs = 200            // tiny epochs of a few ms: the signal lands long before the last one
+        let epochs = 300            // tiny epochs of a few ms: the signal lands long before the last one
         let reference = try makeData(epochs: epochs)
         let r = try trainAlone(["--mode", "tiny"], in: reference)
         XCTAssertEqual(r.status, 0, r.output)

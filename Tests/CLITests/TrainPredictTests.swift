@@ -174,7 +174,7 @@ final class TrainPredictTests: XCTestCase {
     /// schedulers send SIGTERM, or SIGUSR1 as a warning): each stops it after the current step with
     /// status 130 and one checkpoint, and `--resume` ends with the best model of an uninterrupted run.
     func testSignalsStopTrainingWithACheckpointThatResumesToTheUninterruptedModel() throws {
-        let epochs = 200            // tiny epochs of a few ms: the signal lands long before the last one
+        let epochs = 300            // tiny epochs of a few ms: the signal lands long before the last one
         try TinyData.writeConfig(in: root, epochs: epochs)
         let straight = try CLI.run("train", ["--mode", "tiny"], in: root)
         XCTAssertEqual(straight.status, 0, straight.output)
