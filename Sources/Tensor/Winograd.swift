@@ -86,9 +86,11 @@ public struct Winograd3x3: Sendable {
         case .maxPooled:
             tileRows = outHeight / 2 / (outputTile / 2); tileColumns = outWidth / 2 / (outputTile / 2)
         }
-        // V and M of one block in about 1 MiB: X points x B tiles x (C + F) floats x 4 bytes
+        // V and M of one block in about 256 KiB (X points x B tiles x (C + F) floats x 4 bytes), a
+        // quarter of a 1 MiB L2, beside the transformed kernel U the products also read (1 MiB blocks
+        // were ~3% slower in training and ~7% in inference: BENCHMARKS.md, "What was tried")
         let points = (outputTile + 2) * (outputTile + 2)
-        tilesPerBlock = max(8, min(256, (1 << 20) / (4 * points * (channels + filters))))
+        tilesPerBlock = max(8, min(256, (1 << 18) / (4 * points * (channels + filters))))
     }
 
     /// Tiles of a batch: N*TR*TC.
