@@ -77,7 +77,7 @@ let package = Package(
                           exclude: ["README.md"]),
         .executableTarget(name: "Bench",
                           dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "Durable",
-                                         argumentParser],
+                                         "CSupport", argumentParser],
                           exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: Tests

@@ -23,7 +23,7 @@ PREDICT_KEYS = {"predict_10s_clip_seconds", "predict_startup_seconds", "predict_
 KNOWN = ({k for k, _, _ in MODEL_ROWS} | PREDICT_KEYS |
          {"mfcc_windows_per_s", "mfcc_windows_per_s_all_cores", "cnn_train_peak_rss_mib", "cnn_train_sgemm_gflops",
           "rnn_train_sgemm_gflops", "clean_seconds_per_s_44k", "clean_seconds_per_s_16k",
-          "clean_seconds_per_s_44k_all_cores", "clean_seconds_per_s_16k_all_cores"})
+          "clean_seconds_per_s_44k_all_cores", "clean_seconds_per_s_16k_all_cores", "fma_peak_gflops"})
 
 
 def fmt(v):
@@ -38,9 +38,8 @@ def value(entry, fw, key):
 
 def ratio(entry, key):
     """Earmark over the faster peer for a model row, or None."""
-    peers = [v for v in (value(entry, fw, key) for fw, _ in PEER_NAMES) if v]
-    ours = value(entry, "earmark", key)
-    return ours / max(peers) if ours and peers else None
+    ours, peer = value(entry, "earmark", key), faster_peer(entry, key)
+    return ours / peer if ours and peer else None
 
 
 def limits(entry):
@@ -71,6 +70,38 @@ def percent(entry, fw, key):
     limit, fpw = limits(entry).get(f"{kind}_{what}"), entry.get("flops_per_window", {}).get(f"{kind}_{what}")
     v = value(entry, fw, key)
     return 100 * v * fpw / 1e9 / limit if v and limit and fpw else None
+
+
+def fma_peak(entry):
+    """The CPU's FMA peak over all cores in GFLOP/s (`bench`'s register-only FMA chains): the highest of
+    the run's rounds, each the best of its timed runs. A ceiling, so the most generous figure is kept."""
+    f = entry.get("earmark", {}).get("figures", {}).get("fma_peak_gflops")
+    return max(f.get("rounds") or [f["value"]]) if f else None
+
+
+def ceiling(entry, key):
+    """A model row's ceiling in windows/s: the FMA peak over the FLOPs of its products per window, what
+    it would reach if its products ran at the peak and every other operation cost nothing; or None."""
+    kind, what = key.split("_")[0], "train" if "_train_" in key else "infer"
+    peak, fpw = fma_peak(entry), entry.get("flops_per_window", {}).get(f"{kind}_{what}")
+    return peak * 1e9 / fpw if peak and fpw else None
+
+
+def faster_peer(entry, key):
+    """The faster peer's figure for a model row, or None."""
+    peers = [v for v in (value(entry, fw, key) for fw, _ in PEER_NAMES) if v]
+    return max(peers) if peers else None
+
+
+def whole_run_products(entry):
+    """Seconds the whole run's CNN training products take alone, (at the sgemm limit, at the FMA peak):
+    the windows its steps went through x the CNN's training FLOPs per window; or None."""
+    windows = whole_run(entry, "earmark", "train", "trained_windows")
+    fpw = entry.get("flops_per_window", {}).get("cnn_train")
+    limit, peak = limits(entry).get("cnn_train"), fma_peak(entry)
+    if not (windows and fpw and limit and peak):
+        return None
+    return windows * fpw / limit / 1e9, windows * fpw / peak / 1e9
 
 
 def cold_clip(entry, fw):
@@ -212,6 +243,32 @@ def predict_rows(entry):
     return lines
 
 
+def ceiling_rows(entry):
+    """The FMA peak, and each model row's ceiling at it beside the faster peer: a target above the
+    ceiling's ratio cannot be met in that run by any code with these operation counts."""
+    peak = fma_peak(entry)
+    if not peak:
+        return []
+    lines = [f"| FMA peak, all cores, GFLOP/s (register-only FMA chains, one thread per core; the highest "
+             f"round; no product runs faster) | {fmt(peak)} | | | (the ceiling) | | |"]
+    for key, label, factor in MODEL_ROWS:
+        c, peer = ceiling(entry, key), faster_peer(entry, key)
+        if c is None:
+            continue
+        r = c / peer if peer else None
+        kind, what = key.split("_")[0], "train" if "_train_" in key else "infer"
+        limit, fpw = limits(entry).get(f"{kind}_{what}"), entry["flops_per_window"][f"{kind}_{what}"]
+        of_limit = f", {factor * peer * fpw / 1e9 / limit * 100:.0f}% of the sgemm limit" if limit and peer else ""
+        lines.append(f"| Ceiling: {label.split(',')[0]} at the FMA peak, windows/s (its products' FLOPs per "
+                     f"window at the peak, every other operation free) | {fmt(c)} | | | "
+                     + ("-" if r is None else f"{factor}x the faster peer needs {factor / r * 100:.0f}% of the "
+                        f"peak{of_limit}")
+                     + f" | {'-' if r is None else f'{r:.2f}x'} | "
+                     + ("-" if r is None else "within the ceiling" if r >= factor else "**above the ceiling**")
+                     + " |")
+    return lines
+
+
 def whole_run_rows(entry):
     w = entry.get("whole_run")
     if not w:
@@ -230,6 +287,16 @@ def whole_run_rows(entry):
                      f"reference_workflow.py {fmt(rm)} | | "
                      f"<= 1/3 of the reference | {'-' if r is None else f'{r:.2f} of the reference'} | "
                      f"{'-' if r is None else yes(r <= 1 / 3)} |")
+        if kind == "train" and (products := whole_run_products(entry)) and rs:
+            windows = whole_run(entry, "earmark", "train", "trained_windows")
+            at_limit, at_peak = products
+            lines.append(f"| Whole run: its CNN training products alone ({windows:,} windows x "
+                         f"{entry['flops_per_window']['cnn_train'] / 1e6:.1f} MFLOP), seconds at the sgemm limit; "
+                         f"at the FMA peak | {at_limit:.1f}; {at_peak:.1f} | | | "
+                         f"5x the reference allows {rs / 5:.1f} s for everything | "
+                         f"{rs / at_limit:.1f}x; {rs / at_peak:.1f}x | "
+                         f"{'within' if rs / at_limit >= 5 else '**above**'} the sgemm limit; "
+                         f"{'within' if rs / at_peak >= 5 else '**above**'} the FMA peak |")
     return lines
 
 
@@ -268,6 +335,7 @@ def section(entry, current=False):
         if lim.get(f"{kind}_train"):
             lines.append(f"| sgemm alone on the {kind.upper()}'s training products, GFLOP/s (median of rounds) | "
                          f"{fmt(lim[f'{kind}_train'])} | | | (the limit) | | |")
+    lines += ceiling_rows(entry)
     for key, f in sorted(entry["earmark"]["figures"].items()):
         if key not in KNOWN:
             lines.append(f"| {f['label']}, {f['unit']} | {fmt(f['value'])} | | | | | |")

@@ -155,6 +155,48 @@ class TableTests(unittest.TestCase):
         self.assertIn("0.27 of the reference | yes |", rows[1])
         self.assertIn("No rounds recorded", "\n".join(table.section(e)))
 
+    def test_the_ceiling_is_the_highest_peak_over_the_products_flops(self):
+        e = entry(PRESCOTT, 1000)
+        e["earmark"]["figures"]["fma_peak_gflops"] = figure(180.0, rounds=[150.0, 200.0, 180.0])
+        e["earmark"]["figures"]["rnn_infer_windows_per_s"] = figure(40000)
+        e["pytorch"] = {"figures": {"cnn_train_windows_per_s": figure(400), "rnn_infer_windows_per_s": figure(30000)}}
+        e["flops_per_window"] = {"cnn_train": 1e8, "rnn_infer": 4e6}
+        e["sgemm_limit_gflops_rounds"] = {"cnn_train": [100.0], "rnn_infer": [160.0]}
+        self.assertAlmostEqual(table.fma_peak(e), 200.0)
+        self.assertAlmostEqual(table.ceiling(e, "cnn_train_windows_per_s"), 2000.0)
+        rows = table.ceiling_rows(e)
+        self.assertIn("| 200 | | | (the ceiling) |", rows[0])
+        cnn_row = next(r for r in rows if "CNN training at" in r)
+        # 2,000 windows/s at the peak is 5x PyTorch's 400: 3x needs 60% of the peak, 120% of the sgemm limit
+        self.assertIn("| 2,000 | | | 3.0x the faster peer needs 60% of the peak, 120% of the sgemm limit | 5.00x | "
+                      "within the ceiling |", cnn_row)
+        rnn_row = next(r for r in rows if "RNN inference at" in r)
+        # 50,000 windows/s at the peak is 1.67x PyTorch's 30,000: 2x is above it
+        self.assertIn("| 50,000 | | | 2.0x the faster peer needs 120% of the peak, 150% of the sgemm limit | 1.67x | "
+                      "**above the ceiling** |", rnn_row)
+        self.assertFalse(any("RNN training at" in r for r in rows))   # no FLOP count: no row
+
+    def test_the_whole_run_products_alone_are_set_against_a_fifth_of_the_reference(self):
+        e = entry(PRESCOTT)
+        e["earmark"]["figures"]["fma_peak_gflops"] = figure(200.0)
+        e["flops_per_window"] = {"cnn_train": 2e7}
+        e["sgemm_limit_gflops_rounds"] = {"cnn_train": [160.0]}
+        e["whole_run"] = {"earmark": {"train": {"seconds": 40.0, "peak_rss_mib": 1, "trained_windows": 160000}},
+                          "reference": {"train": {"seconds": 100.0, "peak_rss_mib": 9}}}
+        self.assertEqual(table.whole_run_products(e), (20.0, 16.0))
+        row = table.whole_run_rows(e)[2]
+        self.assertIn("(160,000 windows x 20.0 MFLOP)", row)
+        self.assertIn("| 20.0; 16.0 | | | 5x the reference allows 20.0 s for everything | 5.0x; 6.2x | "
+                      "within the sgemm limit; within the FMA peak |", row)
+        e["whole_run"]["reference"]["train"]["seconds"] = 90.0
+        self.assertIn("**above** the sgemm limit; within the FMA peak", table.whole_run_rows(e)[2])
+
+    def test_whole_run_output_gives_the_windows_trained(self):
+        import whole_run
+        output = "data: 400 files; 14350 training windows\nEpoch 1/2\n449/449 ...\nEpoch 2/2\n449/449 ...\n"
+        self.assertEqual(whole_run.trained_windows(output), 28700)
+        self.assertIsNone(whole_run.trained_windows("no data line"))
+
 
 class NotesTests(unittest.TestCase):
     def store(self):

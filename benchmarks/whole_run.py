@@ -13,6 +13,7 @@ benchmarks/whole-run/ (git-ignored), once. Each process is timed from spawn to e
 """
 import datetime
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,8 @@ CLIPS, RATE, PREDICT_CLIPS = 400, 44100, 100
 
 
 def timed(cmd, env, log, cwd=None):
-    """Runs cmd; returns (wall seconds, peak RSS MiB). Exits with the output's tail when it fails."""
+    """Runs cmd; returns (wall seconds, peak RSS MiB, its output). Exits with the output's tail when it
+    fails."""
     print("$ " + " ".join(cmd[:6]) + (" ..." if len(cmd) > 6 else ""), flush=True)
     start = time.perf_counter()
     child = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -34,7 +36,7 @@ def timed(cmd, env, log, cwd=None):
     if child.returncode != 0:
         sys.exit(f"failed ({child.returncode}): {' '.join(cmd[:6])}\n{output[-3000:]}")
     print("\n".join("    " + line for line in output.strip().splitlines()[-4:]), flush=True)
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, output
 
 
 def dataset(bench, folder, env, log):
@@ -54,6 +56,14 @@ def from_nothing(folder):
             shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
 
 
+def trained_windows(output):
+    """Windows the training steps of a `train` run went through: its training windows per epoch (the
+    data line) times its epochs (the `Epoch k/n` lines), or None when the output has neither."""
+    windows = re.search(r"(\d+) training windows", output)
+    epochs = len(re.findall(r"^Epoch \d+/\d+", output, re.M))
+    return int(windows.group(1)) * epochs if windows and epochs else None
+
+
 def run(root, bench, python, env, log):
     """Both sides' whole runs once; returns the `whole_run` part of a results.json entry."""
     release = os.path.dirname(bench)
@@ -64,17 +74,17 @@ def run(root, bench, python, env, log):
     out = {"earmark": {}, "reference": {}}
 
     from_nothing(data)
-    s, m = timed([os.path.join(release, "train"), "--mode", "conv", "--data", data], env, log)
-    out["earmark"]["train"] = {"seconds": s, "peak_rss_mib": m}
+    s, m, output = timed([os.path.join(release, "train"), "--mode", "conv", "--data", data], env, log)
+    out["earmark"]["train"] = {"seconds": s, "peak_rss_mib": m, "trained_windows": trained_windows(output)}
     shutil.rmtree(ref_work, ignore_errors=True)
-    s, m = timed([python, script, "train", "--data", data, "--work", ref_work, "--epochs", "10"], env, log)
+    s, m, _ = timed([python, script, "train", "--data", data, "--work", ref_work, "--epochs", "10"], env, log)
     out["reference"]["train"] = {"seconds": s, "peak_rss_mib": m}
 
     model = os.path.join(data, "models", "conv.safetensors")
-    s, m = timed([os.path.join(release, "predict"), "--model", model, "--out", os.path.join(base, "earmark.csv")]
+    s, m, _ = timed([os.path.join(release, "predict"), "--model", model, "--out", os.path.join(base, "earmark.csv")]
                  + clips, env, log)
     out["earmark"]["predict"] = {"seconds": s, "peak_rss_mib": m}
-    s, m = timed([python, script, "predict", "--work", ref_work, "--out", os.path.join(base, "reference.csv")]
+    s, m, _ = timed([python, script, "predict", "--work", ref_work, "--out", os.path.join(base, "reference.csv")]
                  + clips, env, log)
     out["reference"]["predict"] = {"seconds": s, "peak_rss_mib": m}
     out.update({

@@ -21,7 +21,7 @@ struct PartContext {
 
 /// The benchmark's parts, in the order they run. A new figure is a new case here and a file of its own.
 enum Part: String, CaseIterable {
-    case cnn, rnn, memory, mfcc, clean, predict
+    case cnn, rnn, peak, memory, mfcc, clean, predict
 
     /// Whether the part reads the files of `BenchAudio`.
     var usesAudio: Bool { self == .mfcc || self == .clean || self == .predict }
@@ -30,6 +30,13 @@ enum Part: String, CaseIterable {
         switch self {
         case .cnn: try runModel(.cnn, c, into: &report)
         case .rnn: try runModel(.rnn, c, into: &report)
+        case .peak:
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            // a ceiling: the best of the timed runs (a run the host slowed says nothing about the CPU)
+            let runs = FMAPeak.measure(threads: cores)
+            report.figures.append(Figure(key: "fma_peak_gflops",
+                                         label: "FMA peak, \(cores) threads (register-only FMA chains, best of \(runs.count))",
+                                         unit: "GFLOP/s", samples: [runs.max()!]))
         case .memory:
             let mib = try PeakMemory.probe(arguments: c.commonArguments + ["--network", "cnn", "--passes", "2"])
             report.figures.append(Figure(key: "cnn_train_peak_rss_mib", label: "CNN training peak RSS",

@@ -49,3 +49,9 @@ int earmark_log_f64_level(void);
 
 /// `earmark_log_f64` by the version `level` (lowered to what the CPU has), for tests.
 void earmark_log_f64_at(int level, const double *x, double *y, long count);
+
+/// Runs `rounds` rounds of 12 independent 16-float fused multiply-adds held in registers (the
+/// clone for this CPU: AVX-512, AVX2 with FMA, or baseline) and returns the floating-point
+/// operations done (rounds x 384). Timed by the caller, it is the thread's FMA peak: what no
+/// product can exceed. `sink` receives a sum of the results, so the work cannot be optimised away.
+long earmark_fma_peak(long rounds, float *sink);
