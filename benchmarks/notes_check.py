@@ -9,7 +9,9 @@ A note that quotes a figure of a table says which one, in an HTML comment right 
     ... The table's 142,648<!-- fig: value earmark mfcc_windows_per_s --> is ...
 
 `value FW KEY` is a framework's median figure, `ratio KEY` Earmark over the faster peer, `percent FW KEY`
-a figure over the median sgemm limit (the table's helpers compute all three). The number before the
+a figure over the median sgemm limit, `peak gflops` the FMA peak, `ceiling KEY` a model row's ceiling
+at that peak and `ceiling_ratio KEY` that ceiling over the faster peer (the table's helpers compute
+them all). The number before the
 comment must equal the figure rounded to the digits the note shows. Run by benchmarks/run.py after it
 writes the tables (a contradiction fails the run) and by `run.py --check-notes` (the test suite).
 """
@@ -30,7 +32,15 @@ def expected(entry, spec):
         return table.ratio(entry, words[1])
     if words[0] == "percent" and len(words) == 3:
         return table.percent(entry, words[1], words[2])
-    raise ValueError(f"unknown figure '{spec}' (value FW KEY, ratio KEY or percent FW KEY)")
+    if words[0] == "peak" and words[1:] == ["gflops"]:
+        return table.fma_peak(entry)
+    if words[0] == "ceiling" and len(words) == 2:
+        return table.ceiling(entry, words[1])
+    if words[0] == "ceiling_ratio" and len(words) == 2:
+        c, peer = table.ceiling(entry, words[1]), table.faster_peer(entry, words[1])
+        return c / peer if c and peer else None
+    raise ValueError(f"unknown figure '{spec}' (value FW KEY, ratio KEY, percent FW KEY, peak gflops, "
+                     "ceiling KEY or ceiling_ratio KEY)")
 
 
 def same(note, figure):

@@ -212,6 +212,19 @@ class NotesTests(unittest.TestCase):
                 "2.95x<!-- fig: ratio cnn_train_windows_per_s --> Keras.\n")
         self.assertEqual(notes_check.problems(text, self.store()), [])
 
+    def test_a_note_may_quote_the_peak_and_a_ceiling(self):
+        store = self.store()
+        e = results_store.select(store, PRESCOTT)
+        e["earmark"]["figures"]["fma_peak_gflops"] = figure(200.0, rounds=[190.0, 200.0])
+        e["flops_per_window"] = {"cnn_train": 2e7}
+        text = ("<!-- notes on: Intel(R) Xeon(R) Processor / Prescott -->\n"
+                "A peak of 200<!-- fig: peak gflops --> GFLOP/s caps CNN training at "
+                "10,000<!-- fig: ceiling cnn_train_windows_per_s --> windows/s, "
+                "5.73x<!-- fig: ceiling_ratio cnn_train_windows_per_s --> Keras.\n")
+        self.assertEqual(notes_check.problems(text, store), [])
+        wrong = text.replace("5.73x", "6.00x")
+        self.assertEqual(len(notes_check.problems(wrong, store)), 1)
+
     def test_a_note_that_contradicts_the_table_is_reported_with_its_line(self):
         text = ("<!-- notes on: Intel(R) Xeon(R) Processor / Prescott -->\n\n"
                 "The table's 4,800<!-- fig: value earmark cnn_train_windows_per_s --> windows/s.\n")
