@@ -19,10 +19,13 @@ final class EngineReplica: @unchecked Sendable {
     var loss = 0.0
     var correct = 0
     private var logitGradient = Tensor.empty
+    /// Whether the model's parameter gradients are all zero already: the engine's fused update zeroes
+    /// each slice right after reading it (while it is in cache), so the next pass skips `zeroGrad`.
+    var gradientsAreZero = false
 
     init(_ model: Sequential) { self.model = model }
 
-    /// Zeroes the gradients, then forward (training mode), loss and fused backward on this replica's rows
+    /// Zeroes the gradients (unless `gradientsAreZero`), then forward (training mode), loss and fused backward on this replica's rows
     /// of a batch of `n`; the loss gradient is scaled by n_r / n, so that the replicas' gradients sum
     /// to the whole batch's (one replica with the whole batch: scale 1, the plain serial step).
     ///
@@ -30,7 +33,8 @@ final class EngineReplica: @unchecked Sendable {
     ///
     ///     x (n_r, inputShape...), labels (n_r)[, targets (n_r, K)] -> parameter gradients of this replica's share
     func trainingPass(_ x: Tensor, labels: [Int32], targets: Tensor? = nil, loss: SoftmaxCrossEntropy, batch n: Int) {
-        model.zeroGrad()
+        if !gradientsAreZero { model.zeroGrad() }
+        gradientsAreZero = false
         let p = model.forward(x, training: true)
         let r = if let targets {
             loss.evaluate(probabilities: p, targets: targets, labels: labels, preActivationGradient: &logitGradient)

@@ -15,7 +15,9 @@ import Tensor
 ///     predict: x (M, inputShape...) -> (M, outputShape...), `infer` over batches
 ///
 /// One replica is the plain serial loop on the caller's thread: zero gradients, forward, loss,
-/// backward, `optimizer.step`, with OpenBLAS's own thread count. With R >= 2 each replica runs on its
+/// backward, the optimizer's update, with OpenBLAS's own thread count (an `ElementwiseOptimizer`
+/// zeroes each gradient slice right after its update reads it, so the next step needs no
+/// `zeroGrad`; `update(with:active:)`). With R >= 2 each replica runs on its
 /// own thread with single-threaded BLAS products (`init` sets one BLAS thread per product,
 /// process-wide); their gradients are summed into replica 0, which the optimizer updates, and the
 /// new weights are copied to the others (for an `ElementwiseOptimizer` all three in one pass over
@@ -203,14 +205,16 @@ public final class TrainingEngine {
                                     stop: stop, unpackGradients: elementwise == nil)
             copyState()
             if let elementwise {
-                fused.withUnsafeBufferPointer { update(with: elementwise, active: 1, summedGradients: $0.baseAddress!) }
+                fused.withUnsafeBufferPointer {
+                    update(with: elementwise, active: max(active, 1), summedGradients: $0.baseAddress!)
+                }
             } else {
                 optimizer.step(parameters[0])
                 broadcastWeights()
             }
             phases.end(.optimizer)
             return (global.lossSum / Double(batch), global.correct, global.stop)
-        } else if replicas.count > 1, let elementwise = optimizer as? ElementwiseOptimizer {
+        } else if let elementwise = optimizer as? ElementwiseOptimizer {
             update(with: elementwise, active: active)
         } else {
             sumGradients(active: active)
@@ -421,13 +425,18 @@ public final class TrainingEngine {
         return result
     }
 
-    /// Gradient sum, optimizer update and weight copy in one pass, every replica's thread taking an
-    /// equal slice of each parameter's elements (P parameters per replica):
+    /// Gradient sum, optimizer update, weight copy and the next step's zeroed gradients in one pass,
+    /// every replica's thread taking an equal slice of each parameter's elements (P parameters per
+    /// replica):
     ///
-    ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  w_r[slice] = w0[slice] (every r)
+    ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  w_r[slice] = w0[slice] (every r);
+    ///     g_r[slice] = 0 (r < active)
     ///
-    /// With `summedGradients` (the ranks' sum, every parameter's in order, as `reduceStep` packs them)
-    /// the update reads parameter i's gradient there instead of replica 0's, and adds no replica's.
+    /// Zeroing a slice just read costs stores to cached lines, where the next pass's `zeroGrad` would
+    /// write every replica's gradients again from memory (~2% of a CNN step); the replicas then skip it
+    /// (`EngineReplica.gradientsAreZero`). With `summedGradients` (the ranks' sum, every parameter's in
+    /// order, as `reduceStep` packs them) the update reads parameter i's gradient there instead of
+    /// replica 0's, and adds no replica's.
     private func update(with optimizer: ElementwiseOptimizer, active: Int,
                         summedGradients summed: UnsafePointer<Float>? = nil) {
         optimizer.beginStep(parameters[0])
@@ -456,11 +465,15 @@ public final class TrainingEngine {
                                 (w[r * perReplica + i] + slice.lowerBound).update(from: w[i] + slice.lowerBound,
                                                                                  count: slice.count)
                             }
+                            for r in 0..<active {
+                                (g[r * perReplica + i] + slice.lowerBound).update(repeating: 0, count: slice.count)
+                            }
                         }
                     }
                 }
             }
         }
+        for w in workers.prefix(active) { w.gradientsAreZero = true }
     }
 }
 
