@@ -20,3 +20,33 @@ void earmark_adam_update(float *restrict w, const float *restrict g, float *rest
         w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
     }
 }
+
+// The same update from the sum of two replicas' gradients (g0 + g1, the same single rounding as adding
+// them first), leaving both zero: the training engine's gradients are then ready for the next step
+// without a pass of their own, and the sum is never written back. g1 may be NULL (one replica).
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float *restrict g1, float *restrict m,
+                                   float *restrict v, long count, float alpha, float b1, float b2, float epsilon) {
+    if (g1) {
+        for (long j = 0; j < count; j++) {
+            float gj = g0[j] + g1[j];
+            g0[j] = 0;
+            g1[j] = 0;
+            float mj = m[j] + (gj - m[j]) * b1;
+            float vj = v[j] + (gj * gj - v[j]) * b2;
+            m[j] = mj;
+            v[j] = vj;
+            w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
+        }
+    } else {
+        for (long j = 0; j < count; j++) {
+            float gj = g0[j];
+            g0[j] = 0;
+            float mj = m[j] + (gj - m[j]) * b1;
+            float vj = v[j] + (gj * gj - v[j]) * b2;
+            m[j] = mj;
+            v[j] = vj;
+            w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
+        }
+    }
+}

@@ -27,15 +27,28 @@ public protocol ElementwiseOptimizer: Optimizer {
 }
 
 /// One step's update of an `ElementwiseOptimizer`: `update(i, w, g, range)` updates elements `range`
-/// of parameter `i` (value `w`, gradient `g`, both the whole parameter's storage).
+/// of parameter `i` (value `w`, gradient `g`, both the whole parameter's storage);
+/// `update.consuming(i, w, g0, g1, range)` updates them from g0 + g1 (g1 nil: g0) and leaves both zero.
 public struct ElementwiseUpdate: @unchecked Sendable {
+    public typealias Consuming = (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                                  UnsafeMutablePointer<Float>?, Range<Int>) -> Void
     let body: (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void
-    init(_ body: @escaping (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void) {
+    let consumingBody: Consuming
+    init(_ body: @escaping (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void,
+         consuming: @escaping Consuming) {
         self.body = body
+        consumingBody = consuming
     }
     public func callAsFunction(_ i: Int, _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                _ range: Range<Int>) {
         body(i, w, g, range)
+    }
+    /// Updates elements `range` of parameter `i` from g0 + g1 (the sum rounded once; g1 nil: g0 alone)
+    /// and sets those elements of g0 and g1 to zero: two replicas' gradients summed, used and cleared
+    /// for the next step in one pass.
+    public func consuming(_ i: Int, _ w: UnsafeMutablePointer<Float>, _ g0: UnsafeMutablePointer<Float>,
+                          _ g1: UnsafeMutablePointer<Float>?, _ range: Range<Int>) {
+        consumingBody(i, w, g0, g1, range)
     }
 }
 
@@ -97,9 +110,13 @@ public final class Adam: ElementwiseOptimizer {
         let (alpha, b1, b2, eps) = (alpha, 1 - beta1, 1 - beta2, epsilon)
         Tensor.withStorage(of: m, \.tensor) { mp in
             Tensor.withStorage(of: v, \.tensor) { vp in
-                body(ElementwiseUpdate { i, w, g, range in
+                body(ElementwiseUpdate({ i, w, g, range in
                     Adam.update(w: w, g: g, m: mp[i], v: vp[i], range: range, alpha: alpha, b1: b1, b2: b2, eps: eps)
-                })
+                }, consuming: { i, w, g0, g1, range in
+                    let o = range.lowerBound
+                    earmark_adam_update_consuming(w + o, g0 + o, g1.map { $0 + o }, mp[i] + o, vp[i] + o, range.count,
+                                                  alpha, b1, b2, eps)
+                }))
             }
         }
     }

@@ -104,6 +104,45 @@ final class LossAndOptimizerTests: XCTestCase {
         XCTAssertNil(firstDifference(adamWhole.state()["adam/v/0"]?.data, v), "second moment")
     }
 
+    /// `update.consuming` (CSupport's `earmark_adam_update_consuming`) is the update from g0 + g1 added
+    /// first, bit for bit, on slices off the vector width, with one gradient or two, and leaves the
+    /// gradients it read zero (and the ones it did not read untouched).
+    func testConsumingUpdateIsTheUpdateOfTheSummedGradientsAndClearsThem() {
+        var rng = RandomGenerator(seed: 22)
+        let count = 1_000
+        let start = (0..<count).map { _ in rng.nextNormal() }
+        let cuts = [0, 3, 19, 500, 517, count]
+        for two in [false, true] {
+            let (plain, fused) = (Parameter(name: "w", value: Tensor(shape: [count], data: start)),
+                                  Parameter(name: "w", value: Tensor(shape: [count], data: start)))
+            let (adamPlain, adamFused) = (Adam(learningRate: 0.003), Adam(learningRate: 0.003))
+            for _ in 0..<3 {
+                let g0 = (0..<count).map { _ in rng.nextNormal() * 0.1 }
+                let g1 = (0..<count).map { _ in rng.nextNormal() * 0.1 }
+                plain.grad = Tensor(shape: [count], data: two ? zip(g0, g1).map { $0 + $1 } : g0)
+                adamPlain.step([plain])
+                var first = g0, second = g1
+                adamFused.beginStep([fused])
+                adamFused.withUpdate([fused]) { update in
+                    fused.value.data.withUnsafeMutableBufferPointer { wp in
+                        first.withUnsafeMutableBufferPointer { a in
+                            second.withUnsafeMutableBufferPointer { b in
+                                for (lo, hi) in zip(cuts, cuts.dropFirst()) {
+                                    update.consuming(0, wp.baseAddress!, a.baseAddress!, two ? b.baseAddress! : nil, lo..<hi)
+                                }
+                            }
+                        }
+                    }
+                }
+                XCTAssertEqual(first, [Float](repeating: 0, count: count), "g0 cleared (two: \(two))")
+                XCTAssertEqual(second, two ? [Float](repeating: 0, count: count) : g1, "g1 (two: \(two))")
+            }
+            XCTAssertEqual(fused.value.data, plain.value.data, "weights (two: \(two))")
+            XCTAssertEqual(adamFused.state()["adam/m/0"], adamPlain.state()["adam/m/0"], "first moment (two: \(two))")
+            XCTAssertEqual(adamFused.state()["adam/v/0"], adamPlain.state()["adam/v/0"], "second moment (two: \(two))")
+        }
+    }
+
     func testOptimizerStateRoundTripsAndContinuesIdentically() throws {
         func run(steps: Int, restartAfter: Int?) throws -> [Float] {
             let p = Parameter(name: "w", value: Tensor(shape: [4], data: [0.3, -0.2, 0.9, 0.0]))

@@ -22,6 +22,11 @@ void earmark_flush_stdout(void);
 void earmark_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                          long count, float alpha, float b1, float b2, float epsilon);
 
+/// `earmark_adam_update` from g = g0 + g1 (g1 may be NULL: g = g0), leaving g0 and g1 zero. The sum is
+/// rounded once, as adding the arrays first would; no two arrays may overlap.
+void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float *restrict g1, float *restrict m,
+                                   float *restrict v, long count, float alpha, float b1, float b2, float epsilon);
+
 /// y = e^y in place (n elements), inputs clamped to [-87, 87]; within 3 ulp of exp.
 void earmark_exp_in_place(float *y, long count);
 

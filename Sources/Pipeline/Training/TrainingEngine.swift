@@ -432,6 +432,7 @@ public final class TrainingEngine {
     ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  w_r[slice] = w0[slice] (every r);
     ///     g_r[slice] = 0 (r < active)
     ///
+    /// For one or two replicas the sum, the update and the zeroing are one loop (`update.consuming`).
     /// Zeroing a slice just read costs stores to cached lines, where the next pass's `zeroGrad` would
     /// write every replica's gradients again from memory (~2% of a CNN step); the replicas then skip it
     /// (`EngineReplica.gradientsAreZero`). With `summedGradients` (the ranks' sum, every parameter's in
@@ -451,22 +452,27 @@ public final class TrainingEngine {
                         for i in 0..<perReplica {
                             let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
                             if slice.isEmpty { continue }
-                            if let summed {
-                                update(i, w[i], summed.pointer + offsets[i], slice)
+                            if summed == nil && active <= 2 {
+                                // the sum, the update and the cleared gradients in one pass
+                                update.consuming(i, w[i], g[i], active == 2 ? g[perReplica + i] : nil, slice)
                             } else {
-                                let g0 = g[i]
-                                for r in 1..<active {
-                                    let gr = g[r * perReplica + i]
-                                    for j in slice { g0[j] += gr[j] }
+                                if let summed {
+                                    update(i, w[i], summed.pointer + offsets[i], slice)
+                                } else {
+                                    let g0 = g[i]
+                                    for r in 1..<active {
+                                        let gr = g[r * perReplica + i]
+                                        for j in slice { g0[j] += gr[j] }
+                                    }
+                                    update(i, w[i], g0, slice)
                                 }
-                                update(i, w[i], g0, slice)
+                                for r in 0..<active {
+                                    (g[r * perReplica + i] + slice.lowerBound).update(repeating: 0, count: slice.count)
+                                }
                             }
                             for r in 1..<count {
                                 (w[r * perReplica + i] + slice.lowerBound).update(from: w[i] + slice.lowerBound,
                                                                                  count: slice.count)
-                            }
-                            for r in 0..<active {
-                                (g[r * perReplica + i] + slice.lowerBound).update(repeating: 0, count: slice.count)
                             }
                         }
                     }
