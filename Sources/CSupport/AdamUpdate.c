@@ -27,26 +27,15 @@ void earmark_adam_update(float *restrict w, const float *restrict g, float *rest
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float *restrict g1, float *restrict m,
                                    float *restrict v, long count, float alpha, float b1, float b2, float epsilon) {
-    if (g1) {
-        for (long j = 0; j < count; j++) {
-            float gj = g0[j] + g1[j];
-            g0[j] = 0;
-            g1[j] = 0;
-            float mj = m[j] + (gj - m[j]) * b1;
-            float vj = v[j] + (gj * gj - v[j]) * b2;
-            m[j] = mj;
-            v[j] = vj;
-            w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
-        }
-    } else {
-        for (long j = 0; j < count; j++) {
-            float gj = g0[j];
-            g0[j] = 0;
-            float mj = m[j] + (gj - m[j]) * b1;
-            float vj = v[j] + (gj * gj - v[j]) * b2;
-            m[j] = mj;
-            v[j] = vj;
-            w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
-        }
+    // one loop; the compiler unswitches the loop-invariant test on g1 into two vectorised loops
+    for (long j = 0; j < count; j++) {
+        float gj = g1 ? g0[j] + g1[j] : g0[j];
+        g0[j] = 0;
+        if (g1) g1[j] = 0;
+        float mj = m[j] + (gj - m[j]) * b1;
+        float vj = v[j] + (gj * gj - v[j]) * b2;
+        m[j] = mj;
+        v[j] = vj;
+        w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
     }
 }
