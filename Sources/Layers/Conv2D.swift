@@ -69,7 +69,7 @@ public final class Conv2D: Layer {
     private var sizedFor: [Int] = []          // input shape the buffers were sized for
     private var geometry: WindowGeometry?     // for `sizedFor`
     private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
-    private var transformedKernel: [Float] = [] // Winograd's U (16, C, F), remade every forward
+    private let transformedKernel = AlignedFloats() // Winograd's U (16, C, F), remade every forward
     private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel), for `sizedFor`
     private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
     private var zeroBias: [Float] = []          // (C): the input gradient has no bias
@@ -136,22 +136,16 @@ public final class Conv2D: Layer {
     /// Shape: x (N, H, W, C) -> y (N, OH, OW, F).
     private func forwardByWinograd(_ x: Tensor, _ w: Winograd3x3) {
         let n = x.shape[0]
-        if transformedKernel.count != w.transformedKernelCount {
-            transformedKernel = [Float](repeating: 0, count: w.transformedKernelCount)
-        }
-        kernel.value.data.withUnsafeBufferPointer { kp in
-            transformedKernel.withUnsafeMutableBufferPointer { up in
-                w.transformKernel(kp.baseAddress!, into: up.baseAddress!)
-            }
-        }
+        let u = transformedKernel.reserve(w.transformedKernelCount)
+        kernel.value.data.withUnsafeBufferPointer { kp in w.transformKernel(kp.baseAddress!, into: u) }
         x.data.withUnsafeBufferPointer { xp in
-            transformedKernel.withUnsafeBufferPointer { up in
+            do {
                 bias.value.data.withUnsafeBufferPointer { bp in
                     output.data.withUnsafeMutableBufferPointer { yp in
                         // relu in the output transform (no second pass over y); other activations after
                         let rectify = activation == .relu
                         workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
-                            w.run(xp.baseAddress!, batch: n, transformedKernel: up.baseAddress!, bias: bp.baseAddress!,
+                            w.run(xp.baseAddress!, batch: n, transformedKernel: u, bias: bp.baseAddress!,
                                   output: yp.baseAddress!, scratch: scratch, rectify: rectify)
                         }
                         if !rectify { activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters) }
@@ -256,27 +250,21 @@ public final class Conv2D: Layer {
         if flippedKernel.count != 9 * w.channels * w.filters {
             flippedKernel = [Float](repeating: 0, count: 9 * w.channels * w.filters)
         }
-        if transformedKernel.count < w.transformedKernelCount {
-            transformedKernel = [Float](repeating: 0, count: w.transformedKernelCount)
-        }
+        let u = transformedKernel.reserve(w.transformedKernelCount)
         if zeroBias.count != w.filters { zeroBias = [Float](repeating: 0, count: w.filters) }
         kernel.value.data.withUnsafeBufferPointer { kp in
             flippedKernel.withUnsafeMutableBufferPointer { flipped in
                 // the forward layer's C is this convolution's filters, its F this one's channels
                 Winograd3x3.inputGradientKernel(kp.baseAddress!, channels: w.filters, filters: w.channels,
                                                 into: flipped.baseAddress!)
-                transformedKernel.withUnsafeMutableBufferPointer { u in
-                    w.transformKernel(flipped.baseAddress!, into: u.baseAddress!)
-                }
+                w.transformKernel(flipped.baseAddress!, into: u)
             }
         }
-        transformedKernel.withUnsafeBufferPointer { u in
-            zeroBias.withUnsafeBufferPointer { b in
-                inputGradient.data.withUnsafeMutableBufferPointer { dx in
-                    workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
-                        w.run(dz, batch: n, transformedKernel: u.baseAddress!, bias: b.baseAddress!,
-                              output: dx.baseAddress!, scratch: scratch)
-                    }
+        zeroBias.withUnsafeBufferPointer { b in
+            inputGradient.data.withUnsafeMutableBufferPointer { dx in
+                workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
+                    w.run(dz, batch: n, transformedKernel: u, bias: b.baseAddress!, output: dx.baseAddress!,
+                          scratch: scratch)
                 }
             }
         }

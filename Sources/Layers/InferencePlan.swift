@@ -86,8 +86,8 @@ final class WinogradStep {
     private let conv: Conv2D
     private let winograd: Winograd3x3
     private var output = Tensor.empty         // y (N, outputShape...)
-    private var scratch: [Float] = []         // the padded input, V and M of one block
-    private var transformed: [Float] = []     // U (X, C, F) of `transformedFrom`
+    private let scratch = AlignedFloats()     // the padded input, V and M of one block (cache-line aligned)
+    private let transformed = AlignedFloats() // U (X, C, F) of `transformedFrom`, cache-line aligned
     private var transformedFrom: [Float] = [] // the kernel U was made from, bit for bit
 
     /// nil when the pair is not one this step computes (another kernel size, stride or pool, or a
@@ -120,19 +120,15 @@ final class WinogradStep {
         precondition(conv.kernel.value.count == 9 * w.channels * w.filters && conv.bias.value.count == w.filters,
                      "\(conv.name): kernel \(conv.kernel.value.shape) / bias \(conv.bias.value.shape) do not match")
         output.ensureShape([n] + w.outputShape)
-        let need = w.scratchCount(batch: n)
-        if scratch.count < need { scratch = [Float](repeating: 0, count: need) }
+        let sp = scratch.reserve(w.scratchCount(batch: n))
         transformKernelIfChanged()
+        let up = transformed.pointer!
         x.data.withUnsafeBufferPointer { xp in
-            transformed.withUnsafeBufferPointer { up in
-                conv.bias.value.data.withUnsafeBufferPointer { bp in
-                    output.data.withUnsafeMutableBufferPointer { yp in
-                        scratch.withUnsafeMutableBufferPointer { sp in
-                            w.run(xp.baseAddress!, batch: n, transformedKernel: up.baseAddress!, bias: bp.baseAddress!,
-                                  output: yp.baseAddress!, scratch: sp.baseAddress!)
-                        }
-                        conv.activation.apply(yp.baseAddress!, rows: yp.count / w.filters, columns: w.filters)
-                    }
+            conv.bias.value.data.withUnsafeBufferPointer { bp in
+                output.data.withUnsafeMutableBufferPointer { yp in
+                    w.run(xp.baseAddress!, batch: n, transformedKernel: up, bias: bp.baseAddress!,
+                          output: yp.baseAddress!, scratch: sp)
+                    conv.activation.apply(yp.baseAddress!, rows: yp.count / w.filters, columns: w.filters)
                 }
             }
         }
@@ -147,14 +143,8 @@ final class WinogradStep {
             transformedFrom.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
         }
         if same { return }
-        if transformed.count != winograd.transformedKernelCount {
-            transformed = [Float](repeating: 0, count: winograd.transformedKernelCount)
-        }
-        kernel.withUnsafeBufferPointer { kp in
-            transformed.withUnsafeMutableBufferPointer { up in
-                winograd.transformKernel(kp.baseAddress!, into: up.baseAddress!)
-            }
-        }
+        let u = transformed.reserve(winograd.transformedKernelCount)
+        kernel.withUnsafeBufferPointer { kp in winograd.transformKernel(kp.baseAddress!, into: u) }
         // a copy of its own: sharing the kernel's storage would make the next in-place weight update copy it
         transformedFrom = [Float](unsafeUninitializedCapacity: kernel.count) { buffer, count in
             _ = buffer.initialize(from: kernel)
