@@ -58,6 +58,13 @@ public final class Conv2D: Layer {
         didSet { sizedFor = [] }
     }
 
+    /// When set, backward takes the gradient of the pre-activation z, not of the output y, and skips
+    /// the activation's derivative: the next layer already applied it (a `MaxPool2D` with
+    /// `rectifiesGradient` after this ReLU layer, as `Sequential` pairs them; one pass over dz fewer).
+    public var receivesPreActivationGradient = false {
+        didSet { sizedFor = [] }
+    }
+
     /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
     /// gives all its conv layers one shared instance; nothing in it survives a call.
     public var workspace = Workspace()
@@ -70,6 +77,7 @@ public final class Conv2D: Layer {
     private var geometry: WindowGeometry?     // for `sizedFor`
     private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
     private let transformedKernel = AlignedFloats() // Winograd's U (16, C, F), remade every forward
+    private let paddedInput = AlignedFloats()       // Winograd's padded x, kept from forward for the kernel gradient
     private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel), for `sizedFor`
     private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
     private var zeroBias: [Float] = []          // (C): the input gradient has no bias
@@ -144,9 +152,10 @@ public final class Conv2D: Layer {
                     output.data.withUnsafeMutableBufferPointer { yp in
                         // relu in the output transform (no second pass over y); other activations after
                         let rectify = activation == .relu
+                        let padded = paddedInput.reserve(w.paddedInputCount(batch: n))
                         workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
                             w.run(xp.baseAddress!, batch: n, transformedKernel: u, bias: bp.baseAddress!,
-                                  output: yp.baseAddress!, scratch: scratch, rectify: rectify)
+                                  output: yp.baseAddress!, scratch: scratch, rectify: rectify, paddedInput: padded)
                         }
                         if !rectify { activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters) }
                     }
@@ -185,10 +194,10 @@ public final class Conv2D: Layer {
         return computeInputGradient ? inputGradient : .empty
     }
 
-    /// dz = dy * f'(z) in `outputGradient`; dy itself for a linear layer (no copy).
-    /// Shape: dy (N, OH, OW, F) -> dz (N, OH, OW, F).
+    /// dz = dy * f'(z) in `outputGradient`; dy itself for a linear layer or with
+    /// `receivesPreActivationGradient` (no copy). Shape: dy (N, OH, OW, F) -> dz (N, OH, OW, F).
     private func preActivationGradient(_ dy: Tensor) -> Tensor {
-        if activation == .linear { return dy }
+        if activation == .linear || receivesPreActivationGradient { return dy }
         dy.data.withUnsafeBufferPointer { dyp in
             output.data.withUnsafeBufferPointer { yp in
                 outputGradient.data.withUnsafeMutableBufferPointer { dzp in
@@ -216,14 +225,17 @@ public final class Conv2D: Layer {
     }
 
     /// kernel.grad (3, 3, C, F) += G^T [sum over tiles (A dz A^T) (.) (B^T x B)] G by Winograd
-    /// (`Winograd3x3.accumulateKernelGradient`), the scratch in the shared workspace.
+    /// (`Winograd3x3.accumulateKernelGradient`) from the padded input forward kept, the scratch in
+    /// the shared workspace.
     private func kernelGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>) {
         let n = input.shape[0]
+        precondition(paddedInput.count >= w.paddedInputCount(batch: n), "\(name): no padded input kept by forward")
         input.data.withUnsafeBufferPointer { xp in
             kernel.grad.data.withUnsafeMutableBufferPointer { gw in
                 workspace.withBuffer(count: w.kernelGradientScratchCount(batch: n)) { scratch in
                     w.accumulateKernelGradient(xp.baseAddress!, batch: n, outputGradient: dz,
-                                               into: gw.baseAddress!, scratch: scratch)
+                                               into: gw.baseAddress!, scratch: scratch,
+                                               paddedInput: paddedInput.pointer)
                 }
             }
         }
@@ -288,7 +300,7 @@ public final class Conv2D: Layer {
         }
         let outShape = [shape[0], g.outHeight, g.outWidth, filters]
         output.ensureShape(outShape)
-        outputGradient.ensureShape(activation == .linear ? [0] : outShape)
+        outputGradient.ensureShape(activation == .linear || receivesPreActivationGradient ? [0] : outShape)
         inputGradient.ensureShape(shape)
         geometry = g
         forwardWinograd = makeForwardWinograd(for: g)

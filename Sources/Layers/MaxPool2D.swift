@@ -18,6 +18,12 @@ public final class MaxPool2D: Layer {
     public let strides: (Int, Int)
     public let padding: Padding
 
+    /// When set, backward routes an output's gradient only where that output is positive: the
+    /// gradient it returns is then already the pre-activation gradient of a ReLU layer before the pool
+    /// (whose outputs are >= 0: its derivative is 1 exactly where the window's maximum is positive).
+    /// `Sequential` sets it together with that layer's `Conv2D.receivesPreActivationGradient`.
+    public var rectifiesGradient = false
+
     private var output = Tensor.empty         // y (N, OH, OW, C)
     private var argmax: [Int32] = []          // flat index into x of each output's maximum
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
@@ -94,7 +100,8 @@ public final class MaxPool2D: Layer {
         }
     }
 
-    /// dx = 0, then dx[argmax[i]] += dy[i] (overlapping windows may share a maximum).
+    /// dx = 0, then dx[argmax[i]] += dy[i] (overlapping windows may share a maximum); with
+    /// `rectifiesGradient`, only for the outputs y[i] > 0.
     /// Shape: dy (N, OH, OW, C) -> dx (N, H, W, C).
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == output.shape && !argmax.isEmpty,
@@ -103,7 +110,13 @@ public final class MaxPool2D: Layer {
             argmax.withUnsafeBufferPointer { ap in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
                     dxp.update(repeating: 0)
-                    for i in 0..<dyp.count { dxp[Int(ap[i])] += dyp[i] }
+                    if rectifiesGradient {
+                        output.data.withUnsafeBufferPointer { yp in
+                            for i in 0..<dyp.count where yp[i] > 0 { dxp[Int(ap[i])] += dyp[i] }
+                        }
+                    } else {
+                        for i in 0..<dyp.count { dxp[Int(ap[i])] += dyp[i] }
+                    }
                 }
             }
         }

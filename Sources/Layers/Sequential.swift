@@ -51,6 +51,20 @@ public final class Sequential {
         outputShape = shape
         layerOutputShapes = shapes
         cropConvolutionsBeforeValidPools()
+        rectifyGradientsInPoolsAfterReLU()
+    }
+
+    /// A ReLU convolution followed by a max pool: the pool's backward applies the ReLU's derivative
+    /// while it routes the gradient (`MaxPool2D.rectifiesGradient`: a window's maximum is the
+    /// convolution's output there, positive exactly where the derivative is 1), so the convolution
+    /// skips its own pass over dz (`Conv2D.receivesPreActivationGradient`). The gradients are equal.
+    private func rectifyGradientsInPoolsAfterReLU() {
+        for i in layers.indices.dropLast() {
+            guard let conv = layers[i] as? Conv2D, conv.activation == .relu,
+                  let pool = layers[i + 1] as? MaxPool2D else { continue }
+            pool.rectifiesGradient = true
+            conv.receivesPreActivationGradient = true
+        }
     }
 
     /// A convolution followed by a valid max pool whose windows never reach its last rows or columns

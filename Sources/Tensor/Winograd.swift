@@ -1,3 +1,5 @@
+import CXSMM
+
 /// A 3x3, stride-1 convolution by Winograd F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for
 /// Convolutional Neural Networks", 2016): each 2x2 output tile costs 16 multiplications per
 /// (input, output) channel pair instead of 36. Conv2D runs its forward pass and its input gradient
@@ -123,18 +125,25 @@ public struct Winograd3x3: Sendable {
         n * paddedHeight * paddedWidth * channels + points * tilesPerBlock * (channels + filters)
     }
 
+    /// Floats of the zero-padded input P (N, HP, WP, C) of a batch of `n`.
+    public func paddedInputCount(batch n: Int) -> Int { n * paddedHeight * paddedWidth * channels }
+
     /// y = conv(x) + bias, or its 2x2 maximum (see `output`), overwriting y (N, outputShape...),
     /// given U = `transformKernel(kernel)`. See the type's legend. With `rectify` (`.full` only) the
     /// output transform stores relu(conv(x) + bias) instead, equal to a relu pass afterwards.
+    /// With `paddedInput` (`paddedInputCount` floats) the padded input P is written there instead of
+    /// into the scratch, for `accumulateKernelGradient` to read back.
     public func run(_ x: UnsafePointer<Float>, batch n: Int, transformedKernel u: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
-                    scratch: UnsafeMutablePointer<Float>, rectify: Bool = false) {
+                    scratch: UnsafeMutablePointer<Float>, rectify: Bool = false,
+                    paddedInput: UnsafeMutablePointer<Float>? = nil) {
         precondition(!rectify || output == .full, "rectify is for the full output (pooled outputs take the activation after)")
         let (c, f) = (channels, filters)
-        let padded = scratch
-        let v = padded + n * paddedHeight * paddedWidth * c
+        let padded = paddedInput ?? scratch
+        let v = scratch + paddedInputCount(batch: n)
         let m = v + points * tilesPerBlock * c
-        forEachBlock(x, batch: n, padded: padded, v: v) { block in
+        pad(x, batch: n, into: padded)
+        forEachBlock(padded, batch: n, v: v) { block in
             let b = block.count
             // M[p] (B, F) = V[p] (B, C) x U[p] (C, F): libxsmm's kernel for (B, F, C) (5-30% faster
             // than OpenBLAS at these sizes; libxsmm keeps it, so asking again is a lookup), else gemm
@@ -152,12 +161,11 @@ public struct Winograd3x3: Sendable {
         }
     }
 
-    /// Pads x into `padded`, then for each block of at most B tiles, in order: V of the block's
-    /// tiles into v (`transformInput`), then `body(tiles)`.
+    /// For each block of at most B tiles of the padded input, in order: V of the block's tiles into v
+    /// (`transformInput`), then `body(tiles)`.
     @inline(__always)
-    func forEachBlock(_ x: UnsafePointer<Float>, batch n: Int, padded: UnsafeMutablePointer<Float>,
+    func forEachBlock(_ padded: UnsafePointer<Float>, batch n: Int,
                       v: UnsafeMutablePointer<Float>, _ body: (Range<Int>) -> Void) {
-        pad(x, batch: n, into: padded)
         let total = tiles(batch: n)
         var first = 0
         while first < total {
@@ -213,10 +221,12 @@ public struct Winograd3x3: Sendable {
     public static func inputGradientKernel(_ k: UnsafePointer<Float>, channels c: Int, filters f: Int,
                                            into flipped: UnsafeMutablePointer<Float>) {
         for tap in 0..<9 {
-            let source = k + (8 - tap) * c * f, target = flipped + tap * f * c
-            for ci in 0..<c {
-                for fi in 0..<f { target[fi * c + ci] = source[ci * f + fi] }
-            }
+            // target (F, C) = source (C, F)^T: libxsmm's out-of-place transpose, in column-major terms
+            // the (F, C) matrix of leading dimension F into the (C, F) one of leading dimension C.
+            // Its cache-blocked copy replaced an element loop whose strided stores took ~2% of a
+            // training step's samples (BENCHMARKS.md, "What was tried").
+            libxsmm_otrans(flipped + tap * f * c, k + (8 - tap) * c * f, UInt32(MemoryLayout<Float>.stride),
+                           libxsmm_blasint(f), libxsmm_blasint(c), libxsmm_blasint(f), libxsmm_blasint(c))
         }
     }
 

@@ -43,36 +43,49 @@ extension Winograd3x3 {
     }
 
     /// gradient (3, 3, C, F) += d loss / d kernel, given the input x (N, H, W, C) and the output
-    /// gradient dz (N, OH, OW, F) of the pre-activation output. See the legend.
+    /// gradient dz (N, OH, OW, F) of the pre-activation output. See the legend. `paddedInput`, when
+    /// given, is x already padded (what `run` wrote there for this x): the pad is not redone.
     /// - Precondition: `output` is `.full` (the forward pass of a layer in training).
     public func accumulateKernelGradient(_ x: UnsafePointer<Float>, batch n: Int,
                                          outputGradient dz: UnsafePointer<Float>,
                                          into gradient: UnsafeMutablePointer<Float>,
-                                         scratch: UnsafeMutablePointer<Float>) {
+                                         scratch: UnsafeMutablePointer<Float>,
+                                         paddedInput: UnsafePointer<Float>? = nil) {
         precondition(output == .full, "the kernel gradient needs the full convolution, not its pooled maximum")
         let (c, f) = (channels, filters)
-        let padded = scratch
-        let v = padded + n * paddedHeight * paddedWidth * c
+        let v = scratch + paddedInputCount(batch: n)
         let z = v + points * tilesPerBlock * c
         let s = z + points * tilesPerBlock * f
-        s.update(repeating: 0, count: points * c * f)
-        forEachBlock(x, batch: n, padded: padded, v: v) { block in
+        let padded: UnsafePointer<Float>
+        if let paddedInput {
+            padded = paddedInput
+        } else {
+            pad(x, batch: n, into: scratch)
+            padded = UnsafePointer(scratch)
+        }
+        var firstBlock = true
+        forEachBlock(padded, batch: n, v: v) { block in
             let b = block.count
             if outputTile == 4 {
                 transformOutputGradient4(dz, tiles: block, into: z)
             } else {
                 transformOutputGradient(dz, tiles: block, into: z)
             }
-            // S[p] (C, F) += V[p]^T (C, B) x Z[p] (B, F): libxsmm's kernel for (C, F, B) with V
-            // transposed (5-20% faster than OpenBLAS's at these sizes, one core), else gemm
-            if let product = SmallMatrixProduct(m: c, n: f, k: b, beta: 1, transA: true) {
+            // S[p] (C, F) (+)= V[p]^T (C, B) x Z[p] (B, F): libxsmm's kernel for (C, F, B) with V
+            // transposed (5-20% faster than OpenBLAS's at these sizes, one core), else gemm. The
+            // first block writes S (beta 0) instead of adding to a zeroed S: one pass over S fewer.
+            let beta: Float = firstBlock ? 0 : 1
+            firstBlock = false
+            if let product = SmallMatrixProduct(m: c, n: f, k: b, beta: beta, transA: true) {
                 for p in 0..<points { product(a: v + p * b * c, b: z + p * b * f, c: s + p * c * f) }
             } else {
                 for p in 0..<points {
-                    gemm(transA: true, m: c, n: f, k: b, a: v + p * b * c, b: z + p * b * f, beta: 1, c: s + p * c * f)
+                    gemm(transA: true, m: c, n: f, k: b, a: v + p * b * c, b: z + p * b * f, beta: beta,
+                         c: s + p * c * f)
                 }
             }
         }
+        if firstBlock { return }        // no tiles: nothing to add
         accumulateKernelTransform(s, into: gradient)
     }
 
