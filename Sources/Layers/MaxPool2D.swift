@@ -29,6 +29,10 @@ public final class MaxPool2D: Layer {
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
     private var sizedFor: [Int] = []          // input shape the buffers were sized for
     private var geometry: WindowGeometry?     // for `sizedFor`
+    private var twoByTwoInside = false        // for `sizedFor`: 2x2 / stride-2 windows, all inside x
+    /// Whether 2x2 / stride-2 windows inside the image take their own kernels (`pool2x2`,
+    /// `routeGradient2x2`); off, every pool takes the general ones (tests compare the two).
+    var twoByTwoKernels = true
 
     /// Shape: (N, H, W, C) -> (N, OH, OW, C).
     public init(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) {
@@ -50,13 +54,11 @@ public final class MaxPool2D: Layer {
                      "\(name): input \(x.shape) is empty or too large for Int32 indices")
         if x.shape != sizedFor { resize(for: x.shape) }
         let g = geometry!, n = x.shape[0]
-        let windowsInside = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
-            && g.padTop == 0 && g.padLeft == 0 && 2 * g.outHeight <= g.height && 2 * g.outWidth <= g.width
         x.data.withUnsafeBufferPointer { xb in
             output.data.withUnsafeMutableBufferPointer { yb in
                 argmax.withUnsafeMutableBufferPointer { ab in
                     let (xp, y, arg) = (xb.baseAddress!, yb.baseAddress!, ab.baseAddress!)
-                    if windowsInside {
+                    if twoByTwoInside && twoByTwoKernels {
                         MaxPool2D.pool2x2(xp, batch: n, geometry: g, y: y, argmax: arg)
                     } else {
                         MaxPool2D.pool(xp, batch: n, geometry: g, y: y, argmax: arg)
@@ -109,6 +111,13 @@ public final class MaxPool2D: Layer {
         dy.data.withUnsafeBufferPointer { dyp in
             argmax.withUnsafeBufferPointer { ap in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                    if twoByTwoInside && twoByTwoKernels && geometry!.channels % 16 == 0 {
+                        output.data.withUnsafeBufferPointer { yp in
+                            routeGradient2x2(dyp.baseAddress!, output: yp.baseAddress!, argmax: ap.baseAddress!,
+                                             into: dxp.baseAddress!)
+                        }
+                        return
+                    }
                     dxp.update(repeating: 0)
                     if rectifiesGradient {
                         output.data.withUnsafeBufferPointer { yp in
@@ -125,11 +134,13 @@ public final class MaxPool2D: Layer {
 
     /// The common 2x2, stride 2 pool with every window inside the image (valid, or same on even
     /// sizes): the four candidates of each window compared in registers (same tie rule: the first
-    /// maximum in row-major window order), vectorised over C.
+    /// maximum in row-major window order, strict '>' so NaN never wins), 16 channels at a time
+    /// while 16 remain, then one at a time.
     /// Shape: x (N, H, W, C) -> y (N, OH, OW, C), argmax (N, OH, OW, C).
     private static func pool2x2(_ xp: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
                                 y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
         let (H, W, C) = (g.height, g.width, g.channels)
+        let lanes = C / 16 * 16
         var y = y, arg = argmax
         for b in 0..<n {
             for oh in 0..<g.outHeight {
@@ -137,7 +148,20 @@ public final class MaxPool2D: Layer {
                     // window rows 2oh, 2oh + 1; columns 2ow, 2ow + 1
                     let p00 = ((b * H + 2 * oh) * W + 2 * ow) * C
                     let p01 = p00 + C, p10 = p00 + W * C, p11 = p10 + C
-                    for c in 0..<C {
+                    var c = 0
+                    while c < lanes {
+                        var best = load16(xp + p00 + c), at = ramp16(p00 + c)
+                        @inline(__always) func challenge(_ p: Int) {
+                            let v = load16(xp + p + c), larger = v .> best
+                            best.replace(with: v, where: larger)
+                            at.replace(with: ramp16(p + c), where: larger)
+                        }
+                        challenge(p01); challenge(p10); challenge(p11)
+                        UnsafeMutableRawPointer(y + c).storeBytes(of: best, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(arg + c).storeBytes(of: at, as: SIMD16<Int32>.self)
+                        c += 16
+                    }
+                    for c in lanes..<C {
                         var best = xp[p00 + c], at = p00 + c
                         if xp[p01 + c] > best { best = xp[p01 + c]; at = p01 + c }
                         if xp[p10 + c] > best { best = xp[p10 + c]; at = p10 + c }
@@ -149,6 +173,54 @@ public final class MaxPool2D: Layer {
                 }
             }
         }
+    }
+
+    /// `backward` for 2x2 / stride-2 windows inside the image with C a multiple of 16: the windows do
+    /// not overlap, so each dx element inside one is written once, dy where it is the window's argmax
+    /// (and, with `rectifiesGradient`, the output is positive) and 0 elsewhere, 16 channels at a
+    /// time; rows and columns no window covers are zeroed. No pass to clear dx first.
+    /// Shape: dy (N, OH, OW, C) -> dx (N, H, W, C).
+    private func routeGradient2x2(_ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                                  argmax: UnsafePointer<Int32>, into dx: UnsafeMutablePointer<Float>) {
+        let g = geometry!, n = sizedFor[0]
+        let (H, W, C) = (g.height, g.width, g.channels)
+        if 2 * g.outHeight < H || 2 * g.outWidth < W { dx.update(repeating: 0, count: n * H * W * C) }
+        let zero = SIMD16<Float>(repeating: 0)
+        var i = 0       // output index (b, oh, ow, c)
+        for b in 0..<n {
+            for oh in 0..<g.outHeight {
+                for ow in 0..<g.outWidth {
+                    let p00 = ((b * H + 2 * oh) * W + 2 * ow) * C
+                    for c in stride(from: 0, to: C, by: 16) {
+                        var gradient = MaxPool2D.load16(dy + i)
+                        if rectifiesGradient {
+                            // routed where y > 0 (NaN is not), as the general path's `where yp[i] > 0`
+                            gradient.replace(with: zero, where: .!(MaxPool2D.load16(y + i) .> zero))
+                        }
+                        let at = UnsafeRawPointer(argmax + i).loadUnaligned(as: SIMD16<Int32>.self)
+                        @inline(__always) func route(_ p: Int) {
+                            let routed = zero.replacing(with: gradient, where: at .== MaxPool2D.ramp16(p + c))
+                            UnsafeMutableRawPointer(dx + p + c).storeBytes(of: routed, as: SIMD16<Float>.self)
+                        }
+                        route(p00); route(p00 + C); route(p00 + W * C); route(p00 + W * C + C)
+                        i += 16
+                    }
+                }
+            }
+        }
+    }
+
+    /// 16 floats from p (any alignment).
+    @inline(__always)
+    private static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    /// The flat indices first, first + 1, ..., first + 15.
+    @inline(__always)
+    private static func ramp16(_ first: Int) -> SIMD16<Int32> {
+        SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: first))
+            &+ SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
     }
 
     /// Geometry for an input shape (batch excluded), or a ShapeError naming the layer and shapes.
@@ -167,6 +239,8 @@ public final class MaxPool2D: Layer {
         argmax = [Int32](repeating: 0, count: output.count)
         inputGradient.ensureShape(shape)
         geometry = g
+        twoByTwoInside = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+            && g.padTop == 0 && g.padLeft == 0 && 2 * g.outHeight <= g.height && 2 * g.outWidth <= g.width
         sizedFor = shape
     }
 }
