@@ -65,6 +65,12 @@ public final class Conv2D: Layer {
         didSet { sizedFor = [] }
     }
 
+    /// When set, the input gradient this layer returns is already multiplied by the derivative of the
+    /// ReLU whose output is this layer's input: dx stays where x > 0 and is 0 elsewhere (the Winograd
+    /// input gradient does it in its output transform). `Sequential` sets it on a convolution after a
+    /// ReLU `Conv2D`, together with that layer's `receivesPreActivationGradient`.
+    public var rectifiesInputGradient = false
+
     /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
     /// gives all its conv layers one shared instance; nothing in it survives a call.
     public var workspace = Workspace()
@@ -189,6 +195,7 @@ public final class Conv2D: Layer {
                 inputGradientByWinograd(w, dz: dz)
             } else {
                 inputGradientByCol2im(dz)
+                if rectifiesInputGradient { rectifyInputGradient() }
             }
         }
         return computeInputGradient ? inputGradient : .empty
@@ -255,6 +262,16 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// dx = x > 0 ? dx : 0 in place: the ReLU derivative of the layer before, whose output x is.
+    private func rectifyInputGradient() {
+        input.data.withUnsafeBufferPointer { xp in
+            inputGradient.data.withUnsafeMutableBufferPointer { dx in
+                Activation.relu.backward(output: xp.baseAddress!, gradient: dx.baseAddress!, into: dx.baseAddress!,
+                                         rows: dx.count / input.shape[3], columns: input.shape[3])
+            }
+        }
+    }
+
     /// dx = conv3x3(dz, flipped kernel) by Winograd (`Winograd3x3.inputGradientKernel`), the scratch
     /// in the shared workspace. Shape: dz (N, OH, OW, F) -> dx (N, H, W, C).
     private func inputGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>) {
@@ -273,10 +290,13 @@ public final class Conv2D: Layer {
             }
         }
         zeroBias.withUnsafeBufferPointer { b in
-            inputGradient.data.withUnsafeMutableBufferPointer { dx in
-                workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
-                    w.run(dz, batch: n, transformedKernel: u, bias: b.baseAddress!, output: dx.baseAddress!,
-                          scratch: scratch)
+            input.data.withUnsafeBufferPointer { xp in
+                inputGradient.data.withUnsafeMutableBufferPointer { dx in
+                    workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
+                        // with `rectifiesInputGradient`, x gates dx in the output transform
+                        w.run(dz, batch: n, transformedKernel: u, bias: b.baseAddress!, output: dx.baseAddress!,
+                              scratch: scratch, gate: rectifiesInputGradient ? xp.baseAddress! : nil)
+                    }
                 }
             }
         }

@@ -57,12 +57,22 @@ public final class Sequential {
     /// A ReLU convolution followed by a max pool: the pool's backward applies the ReLU's derivative
     /// while it routes the gradient (`MaxPool2D.rectifiesGradient`: a window's maximum is the
     /// convolution's output there, positive exactly where the derivative is 1), so the convolution
-    /// skips its own pass over dz (`Conv2D.receivesPreActivationGradient`). The gradients are equal.
+    /// skips its own pass over dz (`Conv2D.receivesPreActivationGradient`). A ReLU convolution
+    /// followed by another convolution: the same, the next one gating its input gradient. The
+    /// gradients are equal.
     private func rectifyGradientsInPoolsAfterReLU() {
         for i in layers.indices.dropLast() {
             guard let conv = layers[i] as? Conv2D, conv.activation == .relu,
                   let pool = layers[i + 1] as? MaxPool2D else { continue }
             pool.rectifiesGradient = true
+            conv.receivesPreActivationGradient = true
+        }
+        // likewise a ReLU convolution followed by a convolution, which gates its input gradient by its
+        // input, the ReLU's output (`Conv2D.rectifiesInputGradient`)
+        for i in layers.indices.dropLast() {
+            guard let conv = layers[i] as? Conv2D, conv.activation == .relu,
+                  let next = layers[i + 1] as? Conv2D else { continue }
+            next.rectifiesInputGradient = true
             conv.receivesPreActivationGradient = true
         }
     }

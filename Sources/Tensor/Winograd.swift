@@ -132,12 +132,16 @@ public struct Winograd3x3: Sendable {
     /// given U = `transformKernel(kernel)`. See the type's legend. With `rectify` (`.full` only) the
     /// output transform stores relu(conv(x) + bias) instead, equal to a relu pass afterwards.
     /// With `paddedInput` (`paddedInputCount` floats) the padded input P is written there instead of
-    /// into the scratch, for `accumulateKernelGradient` to read back.
+    /// into the scratch, for `accumulateKernelGradient` to read back. With `gate` (N, OH, OW, F) (F(2x2,
+    /// 3x3) `.full` only) each output is stored where the gate's entry is positive and 0 elsewhere: the
+    /// input gradient of a convolution times the derivative of the ReLU whose output `gate` is.
     public func run(_ x: UnsafePointer<Float>, batch n: Int, transformedKernel u: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
                     scratch: UnsafeMutablePointer<Float>, rectify: Bool = false,
-                    paddedInput: UnsafeMutablePointer<Float>? = nil) {
+                    paddedInput: UnsafeMutablePointer<Float>? = nil, gate: UnsafePointer<Float>? = nil) {
         precondition(!rectify || output == .full, "rectify is for the full output (pooled outputs take the activation after)")
+        precondition(gate == nil || (output == .full && outputTile == 2 && !rectify),
+                     "gate is for the full output of F(2x2, 3x3) tiles, without rectify")
         let (c, f) = (channels, filters)
         let padded = paddedInput ?? scratch
         let v = scratch + paddedInputCount(batch: n)
@@ -156,7 +160,7 @@ public struct Winograd3x3: Sendable {
             case .maxPooled where outputTile == 4: transformOutputAndPool4(m, tiles: block, bias: bias, into: y)
             case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + block.lowerBound * f)
             case .full where outputTile == 4: transformOutput4(m, tiles: block, bias: bias, into: y, rectify: rectify)
-            case .full: transformOutput(m, tiles: block, bias: bias, into: y, rectify: rectify)
+            case .full: transformOutput(m, tiles: block, bias: bias, into: y, rectify: rectify, gate: gate)
             }
         }
     }
@@ -305,16 +309,17 @@ public struct Winograd3x3: Sendable {
     ///     A^T = [1 1 1 0; 0 1 -1 -1]
     ///     m (16, B, F) -> y (N, OH, OW, F)
     func transformOutput(_ m: UnsafePointer<Float>, tiles range: Range<Int>, bias: UnsafePointer<Float>,
-                         into y: UnsafeMutablePointer<Float>, rectify: Bool = false) {
+                         into y: UnsafeMutablePointer<Float>, rectify: Bool = false,
+                         gate: UnsafePointer<Float>? = nil) {
         let f = filters
         let point = range.count * f
         forEachOutputTile(range) { index, corner, down, right in
-            let q = m + index * f, yc = y + corner
-            forEachLaneGroup(f, {
-                outputLanes(SIMD16<Float>.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right,
-                            rectify: rectify)
-            }, { outputLanes(Float.self, q + $0, bias + $0, yc + $0, point: point, down: down, right: right,
-                             rectify: rectify) })
+            let q = m + index * f, yc = y + corner, gc = gate.map { $0 + corner }
+            forEachLaneGroup(f, { i in
+                outputLanes(SIMD16<Float>.self, q + i, bias + i, yc + i, point: point, down: down, right: right,
+                            rectify: rectify, gate: gc.map { $0 + i })
+            }, { i in outputLanes(Float.self, q + i, bias + i, yc + i, point: point, down: down, right: right,
+                                  rectify: rectify, gate: gc.map { $0 + i }) })
         }
     }
 
@@ -351,20 +356,26 @@ public struct Winograd3x3: Sendable {
         }
     }
 
-    /// `transformOutput` for the lanes at q (point 0), bias and the tile's top-left output; `down` and
-    /// `right`: whether the second row / column of the tile lies inside the output.
+    /// `transformOutput` for the lanes at q (point 0), bias and the tile's top-left output (and gate
+    /// entry); `down` and `right`: whether the second row / column of the tile lies inside the output.
     @inline(__always)
     private func outputLanes<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                             _ y: UnsafeMutablePointer<Float>, point: Int, down: Bool, right: Bool,
-                                            rectify: Bool) {
+                                            rectify: Bool, gate: UnsafePointer<Float>?) {
         let (y00, y01, y10, y11) = tileOutputs(L.self, q, point: point)
         let b = L.load(bias), row = outWidth * filters
-        @inline(__always) func put(_ v: L, _ p: UnsafeMutablePointer<Float>) { (rectify ? v.rectified() : v).store(p) }
-        put(y00 + b, y)
-        if right { put(y01 + b, y + filters) }
+        @inline(__always) func put(_ v: L, _ offset: Int) {
+            if let gate {
+                v.gated(by: L.load(gate + offset)).store(y + offset)
+            } else {
+                (rectify ? v.rectified() : v).store(y + offset)
+            }
+        }
+        put(y00 + b, 0)
+        if right { put(y01 + b, filters) }
         if down {
-            put(y10 + b, y + row)
-            if right { put(y11 + b, y + row + filters) }
+            put(y10 + b, row)
+            if right { put(y11 + b, row + filters) }
         }
     }
 
@@ -433,6 +444,8 @@ protocol FloatLanes {
     static func maximum(_ a: Self, _ b: Self) -> Self
     /// max(self, 0) as Swift's `max(x, 0)`: 0 for -0 and below, NaN kept (as `Activation.relu`).
     func rectified() -> Self
+    /// self where g > 0, else 0 (NaN in g gives 0): `Activation.relu`'s backward with g its output.
+    func gated(by g: Self) -> Self
 }
 
 extension Float: FloatLanes {
@@ -440,6 +453,7 @@ extension Float: FloatLanes {
     @inline(__always) func store(_ p: UnsafeMutablePointer<Float>) { p.pointee = self }
     @inline(__always) static func maximum(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
     @inline(__always) func rectified() -> Float { Swift.max(self, 0) }
+    @inline(__always) func gated(by g: Float) -> Float { g > 0 ? self : 0 }
 }
 
 extension SIMD16: FloatLanes where Scalar == Float {
@@ -453,4 +467,7 @@ extension SIMD16: FloatLanes where Scalar == Float {
         b.replacing(with: a, where: a .> b)
     }
     @inline(__always) func rectified() -> SIMD16<Float> { replacing(with: 0, where: self .<= 0) }
+    @inline(__always) func gated(by g: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: self, where: g .> 0)
+    }
 }
