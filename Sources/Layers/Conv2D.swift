@@ -83,7 +83,8 @@ public final class Conv2D: Layer {
     private var geometry: WindowGeometry?     // for `sizedFor`
     private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
     private let transformedKernel = AlignedFloats() // Winograd's U (16, C, F), remade every forward
-    private let paddedInput = AlignedFloats()       // Winograd's padded x, kept from forward for the kernel gradient
+    private let paddedInput = AlignedFloats()       // Winograd's padded x, kept by a training forward for the kernel gradient
+    private var paddedInputIsCurrent = false        // whether `paddedInput` holds the last forward's x
     private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel), for `sizedFor`
     private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
     private var zeroBias: [Float] = []          // (C): the input gradient has no bias
@@ -122,8 +123,9 @@ public final class Conv2D: Layer {
         precondition(kernel.value.count == p * f && bias.value.count == f,
                      "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
         input = x
+        paddedInputIsCurrent = false
         if winogradEnabled, let w = forwardWinograd {
-            forwardByWinograd(x, w)
+            forwardByWinograd(x, w, keepPaddedInput: training)
             return output
         }
         x.data.withUnsafeBufferPointer { xp in
@@ -148,7 +150,7 @@ public final class Conv2D: Layer {
     /// y = f(conv(x) + b) by Winograd F(2x2, 3x3): kernel transform U, then `Winograd3x3.run` with its
     /// scratch in the shared workspace (relu inside its output transform, other activations after).
     /// Shape: x (N, H, W, C) -> y (N, OH, OW, F).
-    private func forwardByWinograd(_ x: Tensor, _ w: Winograd3x3) {
+    private func forwardByWinograd(_ x: Tensor, _ w: Winograd3x3, keepPaddedInput: Bool) {
         let n = x.shape[0]
         let u = transformedKernel.reserve(w.transformedKernelCount)
         kernel.value.data.withUnsafeBufferPointer { kp in w.transformKernel(kp.baseAddress!, into: u) }
@@ -158,7 +160,10 @@ public final class Conv2D: Layer {
                     output.data.withUnsafeMutableBufferPointer { yp in
                         // relu in the output transform (no second pass over y); other activations after
                         let rectify = activation == .relu
-                        let padded = paddedInput.reserve(w.paddedInputCount(batch: n))
+                        // a training pass keeps the padded input for the kernel gradient; inference
+                        // (larger batches, no backward) pads into the shared workspace
+                        let padded = keepPaddedInput ? paddedInput.reserve(w.paddedInputCount(batch: n)) : nil
+                        paddedInputIsCurrent = keepPaddedInput
                         workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
                             w.run(xp.baseAddress!, batch: n, transformedKernel: u, bias: bp.baseAddress!,
                                   output: yp.baseAddress!, scratch: scratch, rectify: rectify, paddedInput: padded)
@@ -232,17 +237,17 @@ public final class Conv2D: Layer {
     }
 
     /// kernel.grad (3, 3, C, F) += G^T [sum over tiles (A dz A^T) (.) (B^T x B)] G by Winograd
-    /// (`Winograd3x3.accumulateKernelGradient`) from the padded input forward kept, the scratch in
-    /// the shared workspace.
+    /// (`Winograd3x3.accumulateKernelGradient`) from the padded input a training forward kept (after
+    /// an inference forward it pads x itself), the scratch in the shared workspace.
     private func kernelGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>) {
         let n = input.shape[0]
-        precondition(paddedInput.count >= w.paddedInputCount(batch: n), "\(name): no padded input kept by forward")
+        let kept = paddedInputIsCurrent ? paddedInput.pointer : nil     // else the gradient pads x itself
         input.data.withUnsafeBufferPointer { xp in
             kernel.grad.data.withUnsafeMutableBufferPointer { gw in
                 workspace.withBuffer(count: w.kernelGradientScratchCount(batch: n)) { scratch in
                     w.accumulateKernelGradient(xp.baseAddress!, batch: n, outputGradient: dz,
                                                into: gw.baseAddress!, scratch: scratch,
-                                               paddedInput: paddedInput.pointer)
+                                               paddedInput: kept.map { UnsafePointer($0) })
                 }
             }
         }

@@ -129,6 +129,24 @@ final class Conv2DTests: XCTestCase {
         }
     }
 
+    /// The kernel gradient reads the padded input a training forward kept; after an inference
+    /// forward (which keeps none) of other inputs it pads the last input itself, so backward still
+    /// differentiates at the last forward's x.
+    func testKernelGradientAfterAnInferenceForwardUsesItsInput() throws {
+        let c = Conv2D.winogradMinimumChannels
+        let (a, b) = (randomTensor([2, 9, 13, c], seed: 51), randomTensor([2, 9, 13, c], seed: 52))
+        let dy = randomTensor([2, 9, 13, 20], seed: 53)
+        func kernelGradient(_ passes: [(Tensor, Bool)]) throws -> Tensor {
+            let layer = try built(Conv2D(filters: 20, kernelSize: (3, 3), padding: .same), [9, 13, c])
+            for (x, training) in passes { _ = layer.forward(x, training: training) }
+            layer.zeroGrad()
+            _ = layer.backward(dy)
+            return layer.kernel.grad
+        }
+        XCTAssertEqual(try kernelGradient([(a, true), (b, false)]).data, try kernelGradient([(b, true)]).data)
+        XCTAssertNotEqual(try kernelGradient([(a, true)]).data, try kernelGradient([(b, true)]).data)
+    }
+
     // MARK: Winograd forward
 
     /// The Winograd forward equals im2col + one product: both paddings, odd and even sizes (edge
