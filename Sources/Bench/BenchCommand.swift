@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
             + "cleaning, predict end to end.",
         version: EarmarkVersion.text,
         subcommands: [RunAll.self, MemoryProbe.self, ForestBench.self, StreamBench.self, MachineCommand.self,
-                      DatasetCommand.self],
+                      DatasetCommand.self, ConvLayerProbe.self],
         defaultSubcommand: RunAll.self)
 }
 

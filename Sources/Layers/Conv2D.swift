@@ -13,8 +13,11 @@ import Tensor
 /// A 3x3, stride-1 convolution with at least `winogradMinimumChannels` input channels computes its
 /// forward pass by Winograd F(2x2, 3x3) instead (`Winograd3x3`: 16 multiplications per channel pair
 /// and 2x2 output tile instead of 36; equal up to float rounding), and its kernel gradient by the
-/// same transforms read backwards (`Winograd3x3.accumulateKernelGradient`: 16 instead of 36); with at
-/// least that many filters, its input gradient too (the convolution of dz with the flipped kernel).
+/// same transforms read backwards (`Winograd3x3.accumulateKernelGradient`: 16 instead of 36), and its
+/// input gradient beside it by the forward's tiles run backwards (dV = (A dz A^T) U^T, then B dV B^T
+/// added into the padded dx: no more products than forward). A convolution whose forward is im2col
+/// but which has at least that many filters takes its input gradient by Winograd as the
+/// convolution of dz with the flipped kernel.
 /// When the computed output's sides are multiples of 4, forward and kernel gradient use F(4x4, 3x3)
 /// tiles (`largeWinogradTiles`: 36 multiplications per channel pair and 4x4 tile instead of 144).
 /// Otherwise the kernel gradient is im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
@@ -82,10 +85,12 @@ public final class Conv2D: Layer {
     private var sizedFor: [Int] = []          // input shape the buffers were sized for
     private var geometry: WindowGeometry?     // for `sizedFor`
     private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
-    private let transformedKernel = AlignedFloats() // Winograd's U (16, C, F), remade every forward
+    private let transformedKernel = AlignedFloats() // Winograd's U (X, C, F), remade every forward
+    private var transformedKernelIsCurrent = false  // whether `transformedKernel` is the last forward's U
+    private let transposedKernel = AlignedFloats()  // U^T (X, F, C), for the input gradient by Winograd
     private let paddedInput = AlignedFloats()       // Winograd's padded x, kept by a training forward for the kernel gradient
     private var paddedInputIsCurrent = false        // whether `paddedInput` holds the last forward's x
-    private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel), for `sizedFor`
+    private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel) after an im2col forward
     private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
     private var zeroBias: [Float] = []          // (C): the input gradient has no bias
 
@@ -124,6 +129,7 @@ public final class Conv2D: Layer {
                      "\(name): kernel \(kernel.value.shape) / bias \(bias.value.shape) do not match (\(p), \(f))")
         input = x
         paddedInputIsCurrent = false
+        transformedKernelIsCurrent = false
         if winogradEnabled, let w = forwardWinograd {
             forwardByWinograd(x, w, keepPaddedInput: training)
             return output
@@ -154,6 +160,7 @@ public final class Conv2D: Layer {
         let n = x.shape[0]
         let u = transformedKernel.reserve(w.transformedKernelCount)
         kernel.value.data.withUnsafeBufferPointer { kp in w.transformKernel(kp.baseAddress!, into: u) }
+        transformedKernelIsCurrent = true
         x.data.withUnsafeBufferPointer { xp in
             do {
                 bias.value.data.withUnsafeBufferPointer { bp in
@@ -175,9 +182,11 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// dz = dy * f'; bias.grad += column sums of dz; kernel.grad += cols^T dz (cols recomputed: the
-    /// workspace is shared); dx by Winograd when the geometry qualifies, else dcols = dz W^T in the
-    /// same workspace and dx = col2im(dcols). Shape: dy (N, OH, OW, F) -> dx (N, H, W, C).
+    /// dz = dy * f'; bias.grad += column sums of dz; with a Winograd forward, kernel.grad and dx by
+    /// Winograd in one pass over the tiles; else kernel.grad += cols^T dz (cols recomputed: the
+    /// workspace is shared), and dx by Winograd (a convolution of dz) when the filters qualify, else
+    /// dcols = dz W^T in the same workspace and dx = col2im(dcols). Shape: dy (N, OH, OW, F) -> dx
+    /// (N, H, W, C).
     public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
 
     /// `backward(dy)`; without `inputGradient`, dx is left out and an empty tensor returned.
@@ -191,10 +200,11 @@ public final class Conv2D: Layer {
                 accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
             }
             if winogradEnabled, let w = forwardWinograd {
-                kernelGradientByWinograd(w, dz: dz)
-            } else {
-                accumulateKernelGradient(dz)
+                // the input gradient from the kernel gradient's transforms (the forward's tiles backwards)
+                kernelGradientByWinograd(w, dz: dz, inputGradient: computeInputGradient)
+                return
             }
+            accumulateKernelGradient(dz)
             guard computeInputGradient else { return }
             if winogradEnabled, let w = inputGradientWinograd {
                 inputGradientByWinograd(w, dz: dz)
@@ -238,16 +248,36 @@ public final class Conv2D: Layer {
 
     /// kernel.grad (3, 3, C, F) += G^T [sum over tiles (A dz A^T) (.) (B^T x B)] G by Winograd
     /// (`Winograd3x3.accumulateKernelGradient`) from the padded input a training forward kept (after
-    /// an inference forward it pads x itself), the scratch in the shared workspace.
-    private func kernelGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>) {
+    /// an inference forward it pads x itself), the scratch in the shared workspace. With
+    /// `inputGradient`, dx (N, H, W, C) too, by the forward's tiles backwards: dV = (A dz A^T) U^T per
+    /// point, B dV B^T added into the padded dx (Tensor/WinogradInputGradient.swift), gated by x with
+    /// `rectifiesInputGradient`; U is the forward's (made again if that forward was not by Winograd).
+    private func kernelGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>, inputGradient: Bool) {
         let n = input.shape[0]
         let kept = paddedInputIsCurrent ? paddedInput.pointer : nil     // else the gradient pads x itself
+        var transposed: UnsafeMutablePointer<Float>?
+        if inputGradient {
+            if !transformedKernelIsCurrent {
+                let u = transformedKernel.reserve(w.transformedKernelCount)
+                kernel.value.data.withUnsafeBufferPointer { kp in w.transformKernel(kp.baseAddress!, into: u) }
+                transformedKernelIsCurrent = true
+            }
+            transposed = transposedKernel.reserve(w.transformedKernelCount)
+            w.transposeTransformedKernel(transformedKernel.pointer!, into: transposed!)
+        }
+        let scratchCount = w.kernelGradientScratchCount(batch: n) + (inputGradient ? w.inputGradientScratchCount(batch: n) : 0)
         input.data.withUnsafeBufferPointer { xp in
             kernel.grad.data.withUnsafeMutableBufferPointer { gw in
-                workspace.withBuffer(count: w.kernelGradientScratchCount(batch: n)) { scratch in
-                    w.accumulateKernelGradient(xp.baseAddress!, batch: n, outputGradient: dz,
-                                               into: gw.baseAddress!, scratch: scratch,
-                                               paddedInput: kept.map { UnsafePointer($0) })
+                self.inputGradient.data.withUnsafeMutableBufferPointer { dx in
+                    let pass = transposed.map {
+                        Winograd3x3.InputGradient(transposedKernel: $0, output: dx.baseAddress!,
+                                                  gate: rectifiesInputGradient ? xp.baseAddress! : nil)
+                    }
+                    workspace.withBuffer(count: scratchCount) { scratch in
+                        w.accumulateKernelGradient(xp.baseAddress!, batch: n, outputGradient: dz,
+                                                   into: gw.baseAddress!, scratch: scratch,
+                                                   paddedInput: kept.map { UnsafePointer($0) }, inputGradient: pass)
+                    }
                 }
             }
         }
@@ -285,6 +315,7 @@ public final class Conv2D: Layer {
             flippedKernel = [Float](repeating: 0, count: 9 * w.channels * w.filters)
         }
         let u = transformedKernel.reserve(w.transformedKernelCount)
+        transformedKernelIsCurrent = false      // it holds the flipped kernel's U now
         if zeroBias.count != w.filters { zeroBias = [Float](repeating: 0, count: w.filters) }
         kernel.value.data.withUnsafeBufferPointer { kp in
             flippedKernel.withUnsafeMutableBufferPointer { flipped in
@@ -369,10 +400,11 @@ public final class Conv2D: Layer {
         if winogradEnabled, let w = makeForwardWinograd(for: g) {
             products.forward = w.products(batch: n, label: "y Winograd M")
             products.backward = w.kernelGradientProducts(batch: n, label: "dW Winograd S")
-        } else {
-            products.forward = [MatrixProduct("y", m: rows, n: f, k: p)]
-            products.backward = [MatrixProduct("dW", m: p, n: f, k: rows, transA: true)]
+            if inputGradient { products.backward += w.inputGradientProducts(batch: n, label: "dx Winograd dV") }
+            return products
         }
+        products.forward = [MatrixProduct("y", m: rows, n: f, k: p)]
+        products.backward = [MatrixProduct("dW", m: p, n: f, k: rows, transA: true)]
         guard inputGradient else { return products }
         if winogradEnabled, let w = makeInputGradientWinograd(for: g) {
             products.backward += w.products(batch: n, label: "dx Winograd M")

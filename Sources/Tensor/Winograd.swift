@@ -34,8 +34,9 @@ import CXSMM
 /// 2tr, 2tr + 1 and columns 2tc, 2tc + 1. Blocks keep V and M in the core's cache (the transforms of
 /// a whole batch at once were memory-bound). Adding the bias after the maximum is exact: float
 /// addition of one value to each candidate preserves their order. Results equal direct convolution
-/// (+ pooling) up to float rounding (~1e-6 relative). Nothing is kept for a backward pass: the
-/// kernel gradient (WinogradKernelGradient.swift) transforms the input again.
+/// (+ pooling) up to float rounding (~1e-6 relative). A training pass may keep the padded input P
+/// (`paddedInput`); the kernel gradient (WinogradKernelGradient.swift) transforms it again, and the
+/// input gradient runs these tiles backwards beside it (WinogradInputGradient.swift).
 public struct Winograd3x3: Sendable {
     /// What `run` writes.
     public enum Output: Sendable { case full, maxPooled }
@@ -51,6 +52,14 @@ public struct Winograd3x3: Sendable {
     public let tileRows: Int, tileColumns: Int
     /// Tiles transformed and multiplied together (B).
     public let tilesPerBlock: Int
+    /// Tiles of a block of the backward pass (`accumulateKernelGradient`): B, but at least
+    /// `minimumGradientTiles`.
+    public let gradientTilesPerBlock: Int
+    /// The fewest tiles in a backward block: the kernel gradient's products S[p] (C, F) += V[p]^T Z[p]
+    /// have them as their inner dimension, and each block reads and writes all of S. At B = 9 (the
+    /// reference CNN's last convolution, 36 points of 64 x 128) that pass over S dominated; 32 tiles
+    /// made that layer's backward ~20% faster, while the other layers' blocks already hold more.
+    public static let minimumGradientTiles = 32
     /// Outputs along each side of a tile: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)).
     public let outputTile: Int
 
@@ -93,6 +102,7 @@ public struct Winograd3x3: Sendable {
         // were ~3% slower in training and ~7% in inference: BENCHMARKS.md, "What was tried")
         let points = (outputTile + 2) * (outputTile + 2)
         tilesPerBlock = max(8, min(256, (1 << 18) / (4 * points * (channels + filters))))
+        gradientTilesPerBlock = max(tilesPerBlock, Winograd3x3.minimumGradientTiles)
     }
 
     /// Tiles of a batch: N*TR*TC.
@@ -107,13 +117,16 @@ public struct Winograd3x3: Sendable {
     /// The products `run` issues for a batch of `n`: M[p] (B, F) = V[p] (B, C) x U[p] (C, F) for the
     /// X points p of every block of B tiles (the last block may hold fewer tiles).
     public func products(batch n: Int, label: String = "Winograd M") -> [MatrixProduct] {
-        let total = tiles(batch: n)
-        let (blocks, rest) = total.quotientAndRemainder(dividingBy: tilesPerBlock)
+        blockProducts(batch: n, tilesPerBlock: tilesPerBlock) { MatrixProduct(label, m: $0, n: filters, k: channels) }
+    }
+
+    /// `product(b)` issued X times for every block of b tiles of a batch of `n`, `size` tiles a block
+    /// (the last block may hold fewer tiles).
+    func blockProducts(batch n: Int, tilesPerBlock size: Int, _ product: (Int) -> MatrixProduct) -> [MatrixProduct] {
+        let (blocks, rest) = tiles(batch: n).quotientAndRemainder(dividingBy: size)
         var products: [MatrixProduct] = []
-        if blocks > 0 {
-            products.append(MatrixProduct(label, m: tilesPerBlock, n: filters, k: channels, count: points * blocks))
-        }
-        if rest > 0 { products.append(MatrixProduct(label, m: rest, n: filters, k: channels, count: points)) }
+        if blocks > 0 { products.append(product(size)); products[0].count = points * blocks }
+        if rest > 0 { var last = product(rest); last.count = points; products.append(last) }
         return products
     }
 
@@ -165,15 +178,15 @@ public struct Winograd3x3: Sendable {
         }
     }
 
-    /// For each block of at most B tiles of the padded input, in order: V of the block's tiles into v
-    /// (`transformInput`), then `body(tiles)`.
+    /// For each block of at most B tiles (`size`, when given) of the padded input, in order: V of the
+    /// block's tiles into v (`transformInput`), then `body(tiles)`.
     @inline(__always)
-    func forEachBlock(_ padded: UnsafePointer<Float>, batch n: Int,
+    func forEachBlock(_ padded: UnsafePointer<Float>, batch n: Int, tilesPerBlock size: Int? = nil,
                       v: UnsafeMutablePointer<Float>, _ body: (Range<Int>) -> Void) {
-        let total = tiles(batch: n)
+        let total = tiles(batch: n), size = size ?? tilesPerBlock
         var first = 0
         while first < total {
-            let block = first..<min(first + tilesPerBlock, total)
+            let block = first..<min(first + size, total)
             transformInput(padded, tiles: block, into: v)
             body(block)
             first = block.upperBound
@@ -260,19 +273,29 @@ public struct Winograd3x3: Sendable {
     ///     padded (N, HP, WP, C) -> v (16, B, C)
     /// With `outputTile` 4 the patch is 6x6 and the transform F(4x4, 3x3)'s (`inputLanes4`).
     func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
+        let point = range.count * channels     // distance between transform points in v
+        forEachTilePatch(range, of: padded) { index, patch, scratch in
+            let out = v + index * channels
+            if outputTile == 4 {
+                forEachLaneGroup(channels, { inputLanes4(SIMD16<Float>.self, patch + $0, out + $0, point: point, scratch: scratch) },
+                                 { inputLanes4(Float.self, patch + $0, out + $0, point: point, scratch: scratch) })
+            } else {
+                forEachLaneGroup(channels, { inputLanes(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
+                                 { inputLanes(Float.self, patch + $0, out + $0, point: point) })
+            }
+        }
+    }
+
+    /// Calls `body(index, patch, scratch)` for every tile t of `range`: its index from the range's
+    /// first and the top-left of its patch in a padded (N, HP, WP, C) tensor, with one transform's
+    /// scratch (`withTransformScratch`) for all of them.
+    @inline(__always)
+    func forEachTilePatch<P>(_ range: Range<Int>, of padded: UnsafePointer<P>,
+                             _ body: (Int, UnsafePointer<P>, UnsafeMutableRawPointer) -> Void) {
         let (hp, wp, c, step) = (paddedHeight, paddedWidth, channels, outputTile)
-        let point = range.count * c     // distance between transform points in v
         withTransformScratch { t in
             forEachTile(range) { index, b, tr, tc in
-                let patch = padded + ((b * hp + step * tr) * wp + step * tc) * c
-                let out = v + index * c
-                if step == 4 {
-                    forEachLaneGroup(c, { inputLanes4(SIMD16<Float>.self, patch + $0, out + $0, point: point, scratch: t) },
-                                     { inputLanes4(Float.self, patch + $0, out + $0, point: point, scratch: t) })
-                } else {
-                    forEachLaneGroup(c, { inputLanes(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
-                                     { inputLanes(Float.self, patch + $0, out + $0, point: point) })
-                }
+                body(index, padded + ((b * hp + step * tr) * wp + step * tc) * c, t)
             }
         }
     }

@@ -33,22 +33,18 @@ extension Winograd3x3 {
     @inline(__always)
     func inputLanes4<L: FloatLanes>(_: L.Type, _ d: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
                                     point: Int, scratch: UnsafeMutableRawPointer) {
-        let (c, row) = (channels, paddedWidth * channels)
-        let t = scratch.bindMemory(to: L.self, capacity: 36)
-        // T = B^T d, column by column: T[i, j] at t[6i + j]
-        for j in 0..<6 {
-            let q = d + j * c
-            let r = inputTransform(L.load(q), L.load(q + row), L.load(q + 2 * row), L.load(q + 3 * row),
-                                   L.load(q + 4 * row), L.load(q + 5 * row))
-            t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3; t[24 + j] = r.4; t[30 + j] = r.5
-        }
-        // V = T B, row by row
-        for i in 0..<6 {
-            let s = t + 6 * i, q = o + 6 * i * point
-            let r = inputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
-            r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
-            r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
-        }
+        separable6x6(L.self, inputTransform, from: d, rows: paddedWidth * channels, columns: channels,
+                     to: o, rows: 6 * point, columns: point, adding: false, scratch: scratch)
+    }
+
+    /// dP's 6x6 patch += B dV B^T for the lanes at v (point 0, points `point` apart) and the patch's
+    /// top-left: the adjoint of `inputLanes4`, for the input gradient (WinogradInputGradient.swift).
+    ///     dv (36, B, C) -> padded gradient (N, HP, WP, C) +=
+    @inline(__always)
+    func inverseInputLanes4<L: FloatLanes>(_: L.Type, _ v: UnsafePointer<Float>, _ patch: UnsafeMutablePointer<Float>,
+                                           point: Int, scratch: UnsafeMutableRawPointer) {
+        separable6x6(L.self, inverseInputTransform, from: v, rows: 6 * point, columns: point,
+                     to: patch, rows: paddedWidth * channels, columns: channels, adding: true, scratch: scratch)
     }
 
     /// The 4x4 outputs A^T M A + bias (relu'd with `rectify`) of the tiles `range` (t counted from the
@@ -240,6 +236,41 @@ private func inputTransform<L: FloatLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _
     let a = d4 - d2 * 4, b = d3 - d1 * 4         // shared by rows 1 and 2
     let c = d4 - d2, e = (d3 - d1) * 2           // shared by rows 3 and 4
     return (d0 * 4 - d2 * 5 + d4, a + b, a - b, c + e, c - e, d1 * 4 - d3 * 5 + d5)
+}
+
+/// Y = T X T^T for a 6x6 grid X of lanes and a 1-D transform T of 6 values to 6: T applied to each
+/// column (into `scratch`), then to each row. X[i, j] is read at `source + i * rows + j * columns`;
+/// Y[i, j] is stored (or, `adding`, added) at `destination + i * rows + j * columns` of its strides.
+@inline(__always)
+private func separable6x6<L: FloatLanes>(_: L.Type, _ transform: (L, L, L, L, L, L) -> (L, L, L, L, L, L),
+                                         from source: UnsafePointer<Float>, rows: Int, columns: Int,
+                                         to destination: UnsafeMutablePointer<Float>, rows outRows: Int,
+                                         columns outColumns: Int, adding: Bool, scratch: UnsafeMutableRawPointer) {
+    let t = scratch.bindMemory(to: L.self, capacity: 36)
+    // T X, column by column: (T X)[i, j] at t[6i + j]
+    for j in 0..<6 {
+        let q = source + j * columns
+        let r = transform(L.load(q), L.load(q + rows), L.load(q + 2 * rows), L.load(q + 3 * rows),
+                          L.load(q + 4 * rows), L.load(q + 5 * rows))
+        t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2; t[18 + j] = r.3; t[24 + j] = r.4; t[30 + j] = r.5
+    }
+    // (T X) T^T, row by row
+    @inline(__always) func put(_ v: L, _ p: UnsafeMutablePointer<Float>) { (adding ? L.load(p) + v : v).store(p) }
+    for i in 0..<6 {
+        let s = t + 6 * i, q = destination + i * outRows
+        let r = transform(s[0], s[1], s[2], s[3], s[4], s[5])
+        put(r.0, q); put(r.1, q + outColumns); put(r.2, q + 2 * outColumns)
+        put(r.3, q + 3 * outColumns); put(r.4, q + 4 * outColumns); put(r.5, q + 5 * outColumns)
+    }
+}
+
+/// B v for a column (or row) of 6 transformed values: the adjoint of `inputTransform`, 6 values.
+@inline(__always)
+private func inverseInputTransform<L: FloatLanes>(_ v0: L, _ v1: L, _ v2: L, _ v3: L, _ v4: L, _ v5: L)
+    -> (L, L, L, L, L, L) {
+    let s12 = v1 + v2, d21 = v2 - v1, s34 = v3 + v4, d43 = v4 - v3
+    return (v0 * 4, d21 * 4 + d43 * 2 + v5 * 4, L.zero - v0 * 5 - s12 * 4 - s34,
+            L.zero - d21 - d43 * 2 - v5 * 5, v0 + s12 + s34, v5)
 }
 
 /// A^T m for a column (or row) of 6 products: 4 outputs.

@@ -22,40 +22,39 @@ extension Winograd3x3 {
     /// Floats of scratch `accumulateKernelGradient` needs for a batch of `n`: the padded input, V and Z
     /// of one block, and S.
     public func kernelGradientScratchCount(batch n: Int) -> Int {
-        n * paddedHeight * paddedWidth * channels + points * tilesPerBlock * (channels + filters)
+        n * paddedHeight * paddedWidth * channels + points * gradientTilesPerBlock * (channels + filters)
             + points * channels * filters
     }
 
     /// The products `accumulateKernelGradient` issues for a batch of `n`: S[p] (C, F) += V[p]^T Z[p]
     /// for the X points of every block of B tiles.
     public func kernelGradientProducts(batch n: Int, label: String = "dW Winograd S") -> [MatrixProduct] {
-        let total = tiles(batch: n)
-        let (blocks, rest) = total.quotientAndRemainder(dividingBy: tilesPerBlock)
-        var products: [MatrixProduct] = []
-        if blocks > 0 {
-            products.append(MatrixProduct(label, m: channels, n: filters, k: tilesPerBlock, transA: true,
-                                          count: points * blocks))
+        blockProducts(batch: n, tilesPerBlock: gradientTilesPerBlock) {
+            MatrixProduct(label, m: channels, n: filters, k: $0, transA: true)
         }
-        if rest > 0 {
-            products.append(MatrixProduct(label, m: channels, n: filters, k: rest, transA: true, count: points))
-        }
-        return products
     }
 
     /// gradient (3, 3, C, F) += d loss / d kernel, given the input x (N, H, W, C) and the output
     /// gradient dz (N, OH, OW, F) of the pre-activation output. See the legend. `paddedInput`, when
-    /// given, is x already padded (what `run` wrote there for this x): the pad is not redone.
+    /// given, is x already padded (what `run` wrote there for this x): the pad is not redone. With
+    /// `inputGradient`, d loss / d x is written too, from the same gradient transforms
+    /// (WinogradInputGradient.swift); the scratch then holds `kernelGradientScratchCount` plus
+    /// `inputGradientScratchCount` floats.
     /// - Precondition: `output` is `.full` (the forward pass of a layer in training).
     public func accumulateKernelGradient(_ x: UnsafePointer<Float>, batch n: Int,
                                          outputGradient dz: UnsafePointer<Float>,
                                          into gradient: UnsafeMutablePointer<Float>,
                                          scratch: UnsafeMutablePointer<Float>,
-                                         paddedInput: UnsafePointer<Float>? = nil) {
+                                         paddedInput: UnsafePointer<Float>? = nil,
+                                         inputGradient: InputGradient? = nil) {
         precondition(output == .full, "the kernel gradient needs the full convolution, not its pooled maximum")
         let (c, f) = (channels, filters)
         let v = scratch + paddedInputCount(batch: n)
-        let z = v + points * tilesPerBlock * c
-        let s = z + points * tilesPerBlock * f
+        let z = v + points * gradientTilesPerBlock * c
+        let s = z + points * gradientTilesPerBlock * f
+        let dv = s + points * c * f                         // input gradient only: dV of a block,
+        let paddedGradient = dv + points * gradientTilesPerBlock * c // then dP
+        if inputGradient != nil { paddedGradient.update(repeating: 0, count: paddedInputCount(batch: n)) }
         let padded: UnsafePointer<Float>
         if let paddedInput {
             padded = paddedInput
@@ -64,7 +63,7 @@ extension Winograd3x3 {
             padded = UnsafePointer(scratch)
         }
         var firstBlock = true
-        forEachBlock(padded, batch: n, v: v) { block in
+        forEachBlock(padded, batch: n, tilesPerBlock: gradientTilesPerBlock, v: v) { block in
             let b = block.count
             if outputTile == 4 {
                 transformOutputGradient4(dz, tiles: block, into: z)
@@ -84,6 +83,13 @@ extension Winograd3x3 {
                          c: s + p * c * f)
                 }
             }
+            if let inputGradient {
+                addInputGradient(block: block, z: z, transposedKernel: inputGradient.transposedKernel, dv: dv,
+                                 into: paddedGradient)
+            }
+        }
+        if let inputGradient {
+            cropPaddedGradient(paddedGradient, batch: n, into: inputGradient.output, gate: inputGradient.gate)
         }
         if firstBlock { return }        // no tiles: nothing to add
         accumulateKernelTransform(s, into: gradient)

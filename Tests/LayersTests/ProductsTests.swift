@@ -25,10 +25,11 @@ final class ProductsTests: XCTestCase {
         XCTAssertEqual(shapes(products.forward), [
             "conv2d y 98x16x9 x1", "conv2d_1 y Winograd M 2x16x16 x36", "dense y 2x3x64 x1",
         ])
-        // conv2d_1 dW by Winograd over the same 2 tiles: 36 points of (16, 2) x (2, 16); its dx by
-        // F(2x2, 3x3): the 7 x 7 input is 2 x (4 x 4) tiles. conv2d: no dx (first layer).
+        // conv2d_1 dW by Winograd over the same 2 tiles: 36 points of (16, 2) x (2, 16); its dx by the
+        // same tiles backwards: 36 points of dV (2, 16) = Z (2, 16) x U^T (16, 16). conv2d: no dx
+        // (first layer).
         XCTAssertEqual(shapes(products.backward), [
-            "conv2d dW 9x16x98 A^T x1", "conv2d_1 dW Winograd S 16x16x2 A^T x36", "conv2d_1 dx Winograd M 32x16x16 x16",
+            "conv2d dW 9x16x98 A^T x1", "conv2d_1 dW Winograd S 16x16x2 A^T x36", "conv2d_1 dx Winograd dV 2x16x16 x36",
             "dense dW 64x3x2 A^T x1", "dense dx 2x64x3 B^T x1",
         ])
         // inference: conv2d_1 + pool fused; the 2 x 2 pooled output of the 5 x 5 conv output is one
@@ -37,7 +38,7 @@ final class ProductsTests: XCTestCase {
             "conv2d y 98x16x9 x1", "conv2d_1 y pooled Winograd M 2x16x16 x36", "dense y 2x3x64 x1",
         ])
         let forward: Int = 98 * 16 * 9 + 36 * 2 * 16 * 16 + 2 * 3 * 64
-        let backward: Int = 9 * 16 * 98 + 36 * 16 * 16 * 2 + 16 * 32 * 16 * 16 + 64 * 3 * 2 + 2 * 64 * 3
+        let backward: Int = 9 * 16 * 98 + 36 * 16 * 16 * 2 + 36 * 2 * 16 * 16 + 64 * 3 * 2 + 2 * 64 * 3
         let inference: Int = 98 * 16 * 9 + 36 * 2 * 16 * 16 + 2 * 3 * 64
         XCTAssertEqual(products.forward.flops, Double(2 * forward))
         XCTAssertEqual(products.trainingFlops, Double(2 * (forward + backward)))

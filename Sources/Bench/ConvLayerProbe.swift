@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Layers
+import Tensor
+
+/// `bench conv-layer`: one 3x3 'same' ReLU convolution of the reference CNN's shape, (N, 9, 13, C) ->
+/// (N, 9, 13, F), its forward (training) and backward (kernel and input gradient) timed apart on the
+/// calling thread, many times; prints the fastest and the median of each. For comparing two builds
+/// of a layer's kernels on a noisy host: the fastest of hundreds of runs moves far less than a
+/// whole training step does. `--crop` computes only the 8 x 12 outputs a 2x2 pool reads (the
+/// reference CNN's conv2d_3: C 64, F 128).
+struct ConvLayerProbe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv-layer",
+        abstract: "Time one 3x3 convolution's forward and backward (fastest and median of --iterations).")
+
+    @Option(help: "Input channels C.") var channels = 64
+    @Option(help: "Filters F.") var filters = 128
+    @Flag(help: "Compute only the 8 x 12 outputs a 2x2 max pool reads.") var crop = false
+    @Option(help: "Batch N (a replica's rows of the reference batch of 32 on 2 cores: 16).") var batch = 16
+    @Option(help: "Timed forward + backward pairs.") var iterations = 300
+
+    func validate() throws {
+        guard channels > 0, filters > 0, batch > 0, iterations > 0 else {
+            throw ValidationError("--channels, --filters, --batch and --iterations must be positive")
+        }
+    }
+
+    func run() throws {
+        FloatEnvironment.flushDenormalsToZero()
+        let layer = Conv2D(filters: filters, kernelSize: (3, 3), padding: .same, activation: .relu)
+        var rng = RandomGenerator(seed: 1)
+        try layer.build(inputShape: [9, 13, channels], using: &rng)
+        if crop { layer.outputCrop = (8, 12) }
+        var x = Tensor(shape: [batch, 9, 13, channels])
+        for i in 0..<x.count { x.data[i] = rng.nextUniform() - 0.3 }
+        var forward: [Double] = [], backward: [Double] = []
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let y = layer.forward(x, training: true)
+            let forwardEnd = DispatchTime.now().uptimeNanoseconds
+            var dy = Tensor(shape: y.shape)
+            for i in 0..<dy.count { dy.data[i] = Float(i % 7) * 0.01 - 0.03 }
+            let backwardStart = DispatchTime.now().uptimeNanoseconds
+            _ = layer.backward(dy)
+            let end = DispatchTime.now().uptimeNanoseconds
+            layer.zeroGrad()
+            forward.append(Double(forwardEnd - start) / 1e3)
+            backward.append(Double(end - backwardStart) / 1e3)
+        }
+        forward.sort(); backward.sort()
+        print(String(format: "conv %d -> %d%@, batch %d: forward fastest %.1f us, median %.1f; backward fastest %.1f us, median %.1f",
+                     channels, filters, crop ? " (8 x 12 computed)" : "", batch, forward[0], forward[forward.count / 2],
+                     backward[0], backward[backward.count / 2]))
+    }
+}
