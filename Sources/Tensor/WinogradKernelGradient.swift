@@ -7,7 +7,7 @@
 ///
 /// Legend as `Winograd3x3`: N batch, H W C input, F filters, OH OW output, T = N*TR*TC tiles in NHWC
 /// order, X = 16 transform points (36 with `outputTile` 4: Winograd4x4.swift has those transforms),
-/// B tiles per block; S the X sums of products.
+/// B tiles per block (`gradientTilesPerBlock`, at least 32); S the X sums of products.
 ///
 ///     x (N, H, W, C), dz (N, OH, OW, F) -> kernel gradient (3, 3, C, F) +=
 ///     padded input        P (N, HP, WP, C)              as the forward pass
