@@ -273,30 +273,36 @@ public struct Winograd3x3: Sendable {
     ///     padded (N, HP, WP, C) -> v (16, B, C)
     /// With `outputTile` 4 the patch is 6x6 and the transform F(4x4, 3x3)'s (`inputLanes4`).
     func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
-        let point = range.count * channels     // distance between transform points in v
-        forEachTilePatch(range, of: padded) { index, patch, scratch in
-            let out = v + index * channels
-            if outputTile == 4 {
-                forEachLaneGroup(channels, { inputLanes4(SIMD16<Float>.self, patch + $0, out + $0, point: point, scratch: scratch) },
-                                 { inputLanes4(Float.self, patch + $0, out + $0, point: point, scratch: scratch) })
-            } else {
-                forEachLaneGroup(channels, { inputLanes(SIMD16<Float>.self, patch + $0, out + $0, point: point) },
-                                 { inputLanes(Float.self, patch + $0, out + $0, point: point) })
+        forEachTileLanes(range, patches: UnsafeMutablePointer(mutating: padded), points: v, inverse: false)
+    }
+
+    /// For every tile t of `range`, 16 channels at a time and then one by one, its input transform
+    /// V = B^T d B from its patch of a padded (N, HP, WP, C) tensor to its X points in an (X, B, C)
+    /// one (t counted from the range's first), or with `inverse` B dV B^T from the points added into
+    /// the patch (the input gradient's); one transform's scratch (`withTransformScratch`) serves all.
+    @inline(__always)
+    func forEachTileLanes(_ range: Range<Int>, patches padded: UnsafeMutablePointer<Float>,
+                          points v: UnsafeMutablePointer<Float>, inverse: Bool) {
+        let (hp, wp, c, step) = (paddedHeight, paddedWidth, channels, outputTile)
+        let point = range.count * c     // distance between transform points in v
+        withTransformScratch { t in
+            forEachTile(range) { index, b, tr, tc in
+                let (patch, tile) = (padded + ((b * hp + step * tr) * wp + step * tc) * c, v + index * c)
+                forEachLaneGroup(c, { tileLanes(SIMD16<Float>.self, patch + $0, tile + $0, point: point, scratch: t, inverse: inverse) },
+                                 { tileLanes(Float.self, patch + $0, tile + $0, point: point, scratch: t, inverse: inverse) })
             }
         }
     }
 
-    /// Calls `body(index, patch, scratch)` for every tile t of `range`: its index from the range's
-    /// first and the top-left of its patch in a padded (N, HP, WP, C) tensor, with one transform's
-    /// scratch (`withTransformScratch`) for all of them.
+    /// One tile's transform of `forEachTileLanes` on the lanes at patch and tile, by its tile size.
     @inline(__always)
-    func forEachTilePatch<P>(_ range: Range<Int>, of padded: UnsafePointer<P>,
-                             _ body: (Int, UnsafePointer<P>, UnsafeMutableRawPointer) -> Void) {
-        let (hp, wp, c, step) = (paddedHeight, paddedWidth, channels, outputTile)
-        withTransformScratch { t in
-            forEachTile(range) { index, b, tr, tc in
-                body(index, padded + ((b * hp + step * tr) * wp + step * tc) * c, t)
-            }
+    private func tileLanes<L: FloatLanes>(_: L.Type, _ patch: UnsafeMutablePointer<Float>, _ tile: UnsafeMutablePointer<Float>,
+                                          point: Int, scratch: UnsafeMutableRawPointer, inverse: Bool) {
+        switch (outputTile == 4, inverse) {
+        case (true, false): inputLanes4(L.self, patch, tile, point: point, scratch: scratch)
+        case (false, false): inputLanes(L.self, patch, tile, point: point)
+        case (true, true): inverseInputLanes4(L.self, tile, patch, point: point, scratch: scratch)
+        case (false, true): inverseInputLanes(L.self, tile, patch, point: point)
         }
     }
 

@@ -77,22 +77,12 @@ extension Winograd3x3 {
         } else {
             for p in 0..<points { gemm(m: b, n: c, k: f, a: z + p * b * f, b: ut + p * f * c, c: dv + p * b * c) }
         }
-        let point = b * c
-        forEachTilePatch(range, of: UnsafePointer(padded)) { index, patch, scratch in
-            let (source, patch) = (dv + index * c, UnsafeMutablePointer(mutating: patch))
-            if outputTile == 4 {
-                forEachLaneGroup(c, { inverseInputLanes4(SIMD16<Float>.self, source + $0, patch + $0, point: point, scratch: scratch) },
-                                 { inverseInputLanes4(Float.self, source + $0, patch + $0, point: point, scratch: scratch) })
-            } else {
-                forEachLaneGroup(c, { inverseInputLanes(SIMD16<Float>.self, source + $0, patch + $0, point: point) },
-                                 { inverseInputLanes(Float.self, source + $0, patch + $0, point: point) })
-            }
-        }
+        forEachTileLanes(range, patches: padded, points: dv, inverse: true)
     }
 
     /// dP's 4x4 patch += B dV B^T for the lanes at v (point 0) and the patch's top-left.
     @inline(__always)
-    private func inverseInputLanes<L: FloatLanes>(_: L.Type, _ v: UnsafePointer<Float>, _ patch: UnsafeMutablePointer<Float>,
+    func inverseInputLanes<L: FloatLanes>(_: L.Type, _ v: UnsafePointer<Float>, _ patch: UnsafeMutablePointer<Float>,
                                                   point: Int) {
         let (c, row) = (channels, paddedWidth * channels)
         @inline(__always) func at(_ i: Int) -> L { L.load(v + i * point) }
