@@ -28,6 +28,9 @@ public final class Dense: Layer {
     private var inputGradient = Tensor.empty  // dx, the input's shape
     private var sizedFor: [Int] = []          // input shape the buffers above were sized for
     private var forwardProduct: SmallMatrixProduct? // y = x kernel for sizedFor, by libxsmm (nil: gemm)
+    private var inputGradientProduct: SmallMatrixProduct? // dx^T = kernel dz^T for sizedFor (nil: gemm)
+    private var transposedGradient = Tensor.empty       // dz^T (U, R) for inputGradientProduct
+    private var transposedInputGradient = Tensor.empty  // dx^T (D, R), transposed into inputGradient
 
     /// A layer of `units` outputs. Shape: (N, ..., D) -> (N, ..., units).
     public init(units: Int, activation: Activation = .linear) {
@@ -130,8 +133,21 @@ public final class Dense: Layer {
             guard computeInputGradient else { return }
             kernel.value.data.withUnsafeBufferPointer { wp in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
-                    // dx (R, D) = dz (R, U) * kernel^T (U, D)
-                    gemm(transB: true, m: rows, n: d, k: u, a: dz, b: wp.baseAddress!, c: dxp.baseAddress!)
+                    guard let inputGradientProduct else {
+                        // dx (R, D) = dz (R, U) * kernel^T (U, D)
+                        gemm(transB: true, m: rows, n: d, k: u, a: dz, b: wp.baseAddress!, c: dxp.baseAddress!)
+                        return
+                    }
+                    // the same product transposed, dx^T (D, R) = kernel (D, U) * dz^T (U, R), where
+                    // libxsmm reads the kernel as it is stored: OpenBLAS's dz kernel^T packs all of
+                    // the kernel first (1.8x the time at (16, 128) x (128, 3072): BENCHMARKS.md)
+                    transposedGradient.data.withUnsafeMutableBufferPointer { dzt in
+                        transposedInputGradient.data.withUnsafeMutableBufferPointer { dxt in
+                            transpose(dz, rows: rows, columns: u, into: dzt.baseAddress!)
+                            inputGradientProduct(a: wp.baseAddress!, b: dzt.baseAddress!, c: dxt.baseAddress!)
+                            transpose(dxt.baseAddress!, rows: d, columns: rows, into: dxp.baseAddress!)
+                        }
+                    }
                 }
             }
         }
@@ -158,6 +174,9 @@ public final class Dense: Layer {
         inputGradient.ensureShape(shape)
         let d = shape.last ?? 0, rows = shape.reduce(1, *) / max(d, 1)
         forwardProduct = rows > 0 && d > 0 ? SmallMatrixProduct(m: rows, n: units, k: d, beta: 0) : nil
+        inputGradientProduct = rows > 0 && d > 0 ? SmallMatrixProduct(m: d, n: rows, k: units, beta: 0) : nil
+        transposedGradient.ensureShape(inputGradientProduct == nil ? [0] : [units, rows])
+        transposedInputGradient.ensureShape(inputGradientProduct == nil ? [0] : [d, rows])
         sizedFor = shape
     }
 }

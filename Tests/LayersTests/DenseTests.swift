@@ -51,6 +51,27 @@ final class DenseTests: XCTestCase {
 
     // MARK: shapes, parameters, buffers
 
+    /// dx = dz W^T of a wide layer (the reference CNN's flattened 3072 inputs, a libxsmm product of
+    /// the transposes) and of odd sizes, against a sum in Double.
+    func testInputGradientMatchesTheDirectSum() throws {
+        for (rows, inputs, units) in [(16, 3072, 128), (5, 70, 33), (1, 3, 1)] {
+            let layer = try built(Dense(units: units), [inputs])
+            let x = randomTensor([rows, inputs], seed: 66), dy = randomTensor([rows, units], seed: 67)
+            _ = layer.forward(x, training: true)
+            let dx = layer.backward(dy)
+            let w = layer.kernel.value.data
+            var expected = [Float](repeating: 0, count: rows * inputs)
+            for r in 0..<rows {
+                for d in 0..<inputs {
+                    var s = 0.0
+                    for u in 0..<units { s += Double(dy.data[r * units + u]) * Double(w[d * units + u]) }
+                    expected[r * inputs + d] = Float(s)
+                }
+            }
+            assertClose(dx, Tensor(shape: [rows, inputs], data: expected), tolerance: 1e-5, "\(rows) x \(inputs) -> \(units)")
+        }
+    }
+
     func testShapesAndParameterCount() throws {
         let layer = try built(Dense(units: 64), [128])
         XCTAssertEqual(layer.parameterCount, 128 * 64 + 64)
