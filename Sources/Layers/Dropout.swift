@@ -1,3 +1,4 @@
+import CSupport
 import Tensor
 
 /// Inverted dropout, Keras `Dropout`: in training each value is kept with probability 1 - rate and
@@ -5,9 +6,11 @@ import Tensor
 ///
 ///     x (N, ...) -> y (N, ...)        mask (N, ...) holding 0 or 1 / (1 - rate)
 ///
-/// The mask comes from the layer's own generator, seeded with `seed` at init; training reseeds it
-/// before every step with `reseed(_:)` (`StochasticLayer`) so that a resumed run draws the same
-/// masks as an uninterrupted one.
+/// Each mask is keyed by one draw of the layer's own generator (seeded with `seed` at init): element
+/// i is kept when the i-th SplitMix64 number from that key, as a uniform in [0, 1), is below
+/// 1 - rate (CSupport's vectorised `earmark_dropout_mask`). Training reseeds the generator before
+/// every step with `reseed(_:)` (`StochasticLayer`) so that a resumed run draws the same masks as an
+/// uninterrupted one.
 public final class Dropout: Layer {
     public var name = "dropout"
     public var kind: String { "Dropout" }
@@ -59,15 +62,17 @@ public final class Dropout: Layer {
             inputGradient.ensureShape(x.shape)
         }
         let keep = 1 - rate, scale = 1 / (1 - rate)
-        var rng = generator                   // a local copy: no exclusivity check per draw
-        defer { generator = rng }
+        // one draw of the layer's generator keys the mask's counter-based stream (CSupport)
+        let key = fresh ? generator.next() : 0
         x.data.withUnsafeBufferPointer { xp in
             mask.data.withUnsafeMutableBufferPointer { mp in
                 output.data.withUnsafeMutableBufferPointer { yp in
                     if fresh {
-                        for i in 0..<mp.count { mp[i] = rng.nextUniform() < keep ? scale : 0 }
+                        earmark_dropout_mask(mp.baseAddress!, yp.baseAddress!, xp.baseAddress!, mp.count,
+                                             key, keep, scale)
+                    } else {
+                        for i in 0..<yp.count { yp[i] = xp[i] * mp[i] }
                     }
-                    for i in 0..<yp.count { yp[i] = xp[i] * mp[i] }
                 }
             }
         }

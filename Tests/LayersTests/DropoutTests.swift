@@ -41,6 +41,30 @@ final class DropoutTests: XCTestCase {
         XCTAssertNotEqual(again, y)
     }
 
+    /// Each mask is the SplitMix64 stream keyed by one draw of the layer's generator: element i kept
+    /// when the top 24 bits of the i-th number, as a uniform in [0, 1), are below 1 - rate.
+    func testMaskIsTheSplitMix64StreamOfOneGeneratorDraw() {
+        let (rate, seed): (Float, UInt64) = (0.4, 29)
+        let layer = Dropout(rate: rate, seed: seed)
+        let x = Tensor(shape: [7, 33], repeating: 1)
+        var generator = RandomGenerator(seed: seed)
+        for pass in 0..<2 {
+            let y = layer.forward(x, training: true)
+            var state = generator.next()
+            var wrong = 0
+            for i in 0..<x.count {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                let kept = Float(z >> 40) / 16_777_216 < 1 - rate
+                if y.data[i] != (kept ? 1 / (1 - rate) : 0) { wrong += 1 }
+            }
+            XCTAssertEqual(wrong, 0, "pass \(pass): mask against the SplitMix64 stream")
+        }
+    }
+
     func testSeedAndReseedFixTheMasks() {
         let x = randomTensor([4, 50], seed: 43)
         XCTAssertEqual(Dropout(rate: 0.5, seed: 3).forward(x, training: true),

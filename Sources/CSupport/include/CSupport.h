@@ -27,6 +27,12 @@ void earmark_adam_update(float *restrict w, const float *restrict g, float *rest
 void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float *restrict g1, float *restrict m,
                                    float *restrict v, long count, float alpha, float b1, float b2, float epsilon);
 
+/// A dropout mask and its product with x over `count` elements: mask[i] is `scale` when the i-th
+/// SplitMix64 draw from `key` (its top 24 bits as a uniform in [0, 1)) is below `keep`, else 0;
+/// y[i] = x[i] * mask[i]. The draws depend on key and i only (vectorised).
+void earmark_dropout_mask(float *restrict mask, float *restrict y, const float *restrict x, long count,
+                          unsigned long long key, float keep, float scale);
+
 /// y = e^y in place (n elements), inputs clamped to [-87, 87]; within 3 ulp of exp.
 void earmark_exp_in_place(float *y, long count);
 
