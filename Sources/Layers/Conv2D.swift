@@ -20,6 +20,9 @@ import Tensor
 /// convolution of dz with the flipped kernel.
 /// When the computed output's sides are multiples of 4, forward and kernel gradient use F(4x4, 3x3)
 /// tiles (`largeWinogradTiles`: 36 multiplications per channel pair and 4x4 tile instead of 144).
+/// A convolution of a one-channel input (the first layer on MFCC images) with a multiple of 16
+/// filters runs forward and its kernel gradient directly (`SingleChannelConvolution`: each pixel's
+/// filters as 16-wide lanes, one multiply-add per tap), without im2col.
 /// Otherwise the kernel gradient is im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
 /// fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
@@ -47,6 +50,9 @@ public final class Conv2D: Layer {
 
     /// Whether forward may use Winograd (when the geometry qualifies); off, it is always im2col.
     public var winogradEnabled = true
+    /// Whether a one-channel convolution with a multiple of 16 filters runs forward and its kernel
+    /// gradient by `SingleChannelConvolution`; off, by im2col and a product.
+    public var singleChannelKernelsEnabled = true
     /// Whether forward and the kernel gradient use F(4x4, 3x3) tiles when the computed output's
     /// height and width are multiples of 4 (the reference CNN's conv2d_3, cropped to 8 x 12): 36
     /// multiplications per 16 outputs instead of F(2x2, 3x3)'s 64. Off: always F(2x2, 3x3).
@@ -85,6 +91,7 @@ public final class Conv2D: Layer {
     private var sizedFor: [Int] = []          // input shape the buffers were sized for
     private var geometry: WindowGeometry?     // for `sizedFor`
     private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
+    private var singleChannel = false         // for `sizedFor`: SingleChannelConvolution handles it
     private let transformedKernel = AlignedFloats() // Winograd's U (X, C, F), remade every forward
     private var transformedKernelIsCurrent = false  // whether `transformedKernel` is the last forward's U
     private let transposedKernel = AlignedFloats()  // U^T (X, F, C), for the input gradient by Winograd
@@ -134,6 +141,10 @@ public final class Conv2D: Layer {
             forwardByWinograd(x, w, keepPaddedInput: training)
             return output
         }
+        if singleChannelKernelsEnabled && singleChannel {
+            forwardBySingleChannelKernel(x)
+            return output
+        }
         x.data.withUnsafeBufferPointer { xp in
             kernel.value.data.withUnsafeBufferPointer { wp in
                 bias.value.data.withUnsafeBufferPointer { bp in
@@ -175,6 +186,24 @@ public final class Conv2D: Layer {
                             w.run(xp.baseAddress!, batch: n, transformedKernel: u, bias: bp.baseAddress!,
                                   output: yp.baseAddress!, scratch: scratch, rectify: rectify, paddedInput: padded)
                         }
+                        if !rectify { activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// y = f(conv(x) + b) by `SingleChannelConvolution` (relu in its store, other activations after).
+    /// Shape: x (N, H, W, 1) -> y (N, OH, OW, F).
+    private func forwardBySingleChannelKernel(_ x: Tensor) {
+        let rectify = activation == .relu
+        x.data.withUnsafeBufferPointer { xp in
+            kernel.value.data.withUnsafeBufferPointer { wp in
+                bias.value.data.withUnsafeBufferPointer { bp in
+                    output.data.withUnsafeMutableBufferPointer { yp in
+                        SingleChannelConvolution.forward(xp.baseAddress!, batch: x.shape[0], geometry: geometry!,
+                                                         kernel: wp.baseAddress!, filters: filters, bias: bp.baseAddress!,
+                                                         output: yp.baseAddress!, rectify: rectify)
                         if !rectify { activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters) }
                     }
                 }
@@ -231,12 +260,19 @@ public final class Conv2D: Layer {
         return outputGradient
     }
 
-    /// kernel.grad (P, F) += cols^T (P, R) dz (R, F), cols = im2col(x) remade in the workspace.
+    /// kernel.grad (P, F) += cols^T (P, R) dz (R, F), cols = im2col(x) remade in the workspace (or
+    /// the same sums by `SingleChannelConvolution`).
     private func accumulateKernelGradient(_ dz: UnsafePointer<Float>) {
         let g = geometry!, n = input.shape[0]
         let rows = n * g.outHeight * g.outWidth, p = g.patchSize
         input.data.withUnsafeBufferPointer { xp in
             kernel.grad.data.withUnsafeMutableBufferPointer { gw in
+                if singleChannelKernelsEnabled && singleChannel {
+                    SingleChannelConvolution.accumulateKernelGradient(xp.baseAddress!, batch: n, geometry: g,
+                                                                      outputGradient: dz, filters: filters,
+                                                                      into: gw.baseAddress!)
+                    return
+                }
                 workspace.withBuffer(count: rows * p) { cols in
                     // cols (R, P) <- x (N, H, W, C)
                     im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
@@ -360,6 +396,7 @@ public final class Conv2D: Layer {
         inputGradient.ensureShape(shape)
         geometry = g
         forwardWinograd = makeForwardWinograd(for: g)
+        singleChannel = SingleChannelConvolution.handles(g, filters: filters)
         inputGradientWinograd = makeInputGradientWinograd(for: g)
         sizedFor = shape
     }
