@@ -1,6 +1,6 @@
 /// A convolution of a one-channel input (the first layer of a network on MFCC or filter-bank images)
 /// computed directly: every output pixel's filters as 16-wide lanes, one broadcast multiply-add per
-/// kernel tap. im2col would copy 9 single floats per pixel and hand OpenBLAS a (R, 9) x (9, F)
+/// kernel tap inside the image, an output row at a time. im2col would copy 9 single floats per pixel and hand OpenBLAS a (R, 9) x (9, F)
 /// product; copying, the product and a second pass for bias and ReLU took ~70 us per direction for the
 /// reference CNN's first layer at batch 16, where the multiply-adds themselves are ~0.3 MFLOP.
 ///
@@ -24,91 +24,110 @@ public enum SingleChannelConvolution {
     /// y = conv(x) + bias, with max(y, 0) (`Activation.relu`, NaN kept) when `rectify`.
     ///
     ///     x (N, H, W, 1), kernel (T, F), bias (F) -> y (N, OH, OW, F)
+    ///
+    /// One output row at a time: the bias into every pixel, then for each kernel tap one pass over
+    /// the row's pixels whose tap is inside the image (independent multiply-adds into the row, which
+    /// stays in L1), then the ReLU.
     public static func forward(_ x: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
                                kernel: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>,
                                output y: UnsafeMutablePointer<Float>, rectify: Bool) {
         precondition(handles(g, filters: f), "SingleChannelConvolution: \(g.channels) channels, \(f) filters")
-        let kw = g.kernelWidth
-        var out = y
-        forEachPixel(x, batch: n, geometry: g) { origin, width, rows, columns in
-            // wrapping arithmetic: the offsets are in range by construction, and overflow checks
-            // were most of this loop's instructions
-            for block in stride(from: 0, to: f, by: lanes) {
-                var sum = SIMD16<Float>.load(bias + block)
-                var inputRow = origin + rows.lowerBound &* width
-                var kernelRow = kernel + ((rows.lowerBound &* kw) &* f &+ block)
-                for _ in rows {
-                    // each kernel row its own chain of multiply-adds, so that the rows overlap
-                    var rowSum = SIMD16<Float>.zero
-                    var c = columns.lowerBound
-                    while c < columns.upperBound {
-                        rowSum.addProduct(inputRow[c], SIMD16<Float>.load(kernelRow + c &* f))
-                        c &+= 1
-                    }
-                    sum += rowSum
-                    inputRow += width
-                    kernelRow += kw &* f
-                }
-                (rectify ? sum.rectified() : sum).store(out + block)
+        let (ow, sw, padLeft, kw) = (g.outWidth, g.strideWidth, g.padLeft, g.kernelWidth)
+        forEachOutputRow(x, batch: n, geometry: g) { row, inputRows, taps in
+            let out = y + row &* ow &* f
+            for p in 0..<ow {
+                for block in stride(from: 0, to: f, by: lanes) { SIMD16<Float>.load(bias + block).store(out + (p &* f &+ block)) }
             }
-            out += f
+            // wrapping arithmetic: the offsets are in range by construction, and overflow checks
+            // were most of the instructions of these loops
+            for i in taps {
+                let input = inputRows + i &* g.width
+                for j in 0..<kw {
+                    let pixels = insidePixels(tap: j, outputs: ow, stride: sw, pad: padLeft, width: g.width)
+                    for block in stride(from: 0, to: f, by: lanes) {
+                        let weights = SIMD16<Float>.load(kernel + ((i &* kw &+ j) &* f &+ block))
+                        for p in pixels {
+                            let target = out + (p &* f &+ block)
+                            var sum = SIMD16<Float>.load(target)
+                            sum.addProduct(input[p &* sw &- padLeft &+ j], weights)
+                            sum.store(target)
+                        }
+                    }
+                }
+            }
+            if rectify {
+                for e in stride(from: 0, to: ow &* f, by: lanes) { SIMD16<Float>.load(out + e).rectified().store(out + e) }
+            }
         }
     }
 
     /// kernel gradient (T, F) += sum over the output pixels of x's tap values times dz's row.
     ///
     ///     x (N, H, W, 1), dz (N, OH, OW, F) -> gradient (T, F), accumulated
+    ///
+    /// For each output row and kernel tap, the pixels whose tap is inside the image are summed in
+    /// two alternating registers (independent chains), then added to that tap's sum.
     public static func accumulateKernelGradient(_ x: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
                                                 outputGradient dz: UnsafePointer<Float>, filters f: Int,
                                                 into gradient: UnsafeMutablePointer<Float>) {
         precondition(handles(g, filters: f), "SingleChannelConvolution: \(g.channels) channels, \(f) filters")
-        let kw = g.kernelWidth, taps = g.kernelHeight * kw
-        // one block of 16 filters' sums for every tap, apart from the gradient: each tap's sum is one
-        // chain over the pixels, added to the gradient once
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: taps) { sums in
-            for block in stride(from: 0, to: f, by: lanes) {
-                for t in 0..<taps { sums[t] = .zero }
-                var row = dz + block
-                forEachPixel(x, batch: n, geometry: g) { origin, width, rows, columns in
-                    let d = SIMD16<Float>.load(row)
-                    var inputRow = origin + rows.lowerBound &* width
-                    var tapRow = sums.baseAddress! + rows.lowerBound &* kw
-                    for _ in rows {
-                        var c = columns.lowerBound
-                        while c < columns.upperBound {
-                            tapRow[c].addProduct(inputRow[c], d)
-                            c &+= 1
+        let (ow, sw, padLeft, kw) = (g.outWidth, g.strideWidth, g.padLeft, g.kernelWidth)
+        let taps = g.kernelHeight * kw
+        // every tap's sums for all filters, apart from the gradient: added to it once
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: taps * f) { sums in
+            let sums = sums.baseAddress!
+            sums.initialize(repeating: 0, count: taps * f)
+            forEachOutputRow(x, batch: n, geometry: g) { row, inputRows, tapRows in
+                let d = dz + row &* ow &* f
+                for i in tapRows {
+                    let input = inputRows + i &* g.width
+                    for j in 0..<kw {
+                        let pixels = insidePixels(tap: j, outputs: ow, stride: sw, pad: padLeft, width: g.width)
+                        for block in stride(from: 0, to: f, by: lanes) {
+                            var (even, odd) = (SIMD16<Float>.zero, SIMD16<Float>.zero)
+                            var p = pixels.lowerBound
+                            while p &+ 1 < pixels.upperBound {
+                                even.addProduct(input[p &* sw &- padLeft &+ j], SIMD16<Float>.load(d + (p &* f &+ block)))
+                                let q = p &+ 1
+                                odd.addProduct(input[q &* sw &- padLeft &+ j], SIMD16<Float>.load(d + (q &* f &+ block)))
+                                p &+= 2
+                            }
+                            if p < pixels.upperBound {
+                                even.addProduct(input[p &* sw &- padLeft &+ j], SIMD16<Float>.load(d + (p &* f &+ block)))
+                            }
+                            let target = sums + ((i &* kw &+ j) &* f &+ block)
+                            (SIMD16<Float>.load(target) + (even + odd)).store(target)
                         }
-                        inputRow += width
-                        tapRow += kw
                     }
-                    row += f
-                }
-                for t in 0..<taps {
-                    (SIMD16<Float>.load(gradient + t * f + block) + sums[t]).store(gradient + t * f + block)
                 }
             }
+            for e in 0..<(taps * f) { gradient[e] += sums[e] }
         }
     }
 
-    /// Calls body(origin, W, rows, columns) for every output pixel in order (n, oh, ow): the taps
-    /// (kh, kw) inside the image are kh in `rows`, kw in `columns` (the padding's left out), and tap
-    /// (kh, kw) reads origin[kh * W + kw]. `origin` is where tap (0, 0) would read, computed as an
-    /// offset from the image and only dereferenced at taps inside it.
+    /// The output pixels ow of a row whose kernel column `tap` reads inside the image:
+    /// 0 <= ow * stride - pad + tap < width.
     @inline(__always)
-    private static func forEachPixel(_ x: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
-                                     _ body: (UnsafePointer<Float>, Int, Range<Int>, Range<Int>) -> Void) {
-        let (h, w, kh, kw) = (g.height, g.width, g.kernelHeight, g.kernelWidth)
+    private static func insidePixels(tap j: Int, outputs: Int, stride s: Int, pad: Int, width: Int) -> Range<Int> {
+        let first = pad - j <= 0 ? 0 : (pad - j + s - 1) / s
+        let lastIndex = width - 1 + pad - j          // ow * s <= lastIndex
+        let end = lastIndex < 0 ? 0 : min(outputs, lastIndex / s + 1)
+        return first..<max(first, end)
+    }
+
+    /// Calls body(row, inputRows, taps) for every output row (n, oh) in order, row = n * OH + oh:
+    /// `inputRows` points at the input row the kernel's first row would read, and `taps` are the
+    /// kernel rows kh that fall inside the image (the input row of kh is inputRows + kh * W).
+    @inline(__always)
+    private static func forEachOutputRow(_ x: UnsafePointer<Float>, batch n: Int, geometry g: WindowGeometry,
+                                         _ body: (Int, UnsafePointer<Float>, Range<Int>) -> Void) {
+        let (h, w, kh) = (g.height, g.width, g.kernelHeight)
         for image in 0..<n {
             let base = x + image &* h &* w
             for oh in 0..<g.outHeight {
                 let top = oh &* g.strideHeight &- g.padTop
-                let rows = max(0, -top)..<min(kh, h &- top)
-                for ow in 0..<g.outWidth {
-                    let left = ow &* g.strideWidth &- g.padLeft
-                    let columns = max(0, -left)..<min(kw, w &- left)
-                    body(base.advanced(by: top &* w &+ left), w, rows, columns)
-                }
+                let taps = max(0, -top)..<max(max(0, -top), min(kh, h &- top))
+                body(image &* g.outHeight &+ oh, base.advanced(by: top &* w), taps)
             }
         }
     }
