@@ -19,6 +19,8 @@ public final class Sequential {
     public let layerOutputShapes: [[Int]]
     /// Scratch memory shared by all conv layers.
     public let workspace = Workspace()
+    /// When set, training forward passes and backward passes add each layer's wall time here.
+    public var layerTimes: LayerTimes?
     /// The plan `infer` runs (fused steps, nothing kept for backward), made on its first call.
     private lazy var inferencePlan = InferencePlan(layers: layers, inputShapes: layerInputShapes)
     /// Input shape of every layer (batch excluded).
@@ -131,7 +133,15 @@ public final class Sequential {
                      "Sequential.forward: input \(x.shape), expected (N, \(inputShape))")
         releaseCaches()
         var h = x
-        for layer in layers { h = layer.forward(h, training: training) }
+        guard training, let times = layerTimes else {
+            for layer in layers { h = layer.forward(h, training: training) }
+            return h
+        }
+        for (i, layer) in layers.enumerated() {
+            let start = LayerTimes.now()
+            h = layer.forward(h, training: training)
+            times.addForward(i, since: start)
+        }
         return h
     }
 
@@ -175,6 +185,8 @@ public final class Sequential {
     public func backward(_ dy: Tensor, preActivation: Bool = false, inputGradient: Bool = true) -> Tensor {
         var g = dy
         for (i, layer) in layers.enumerated().reversed() {
+            let start = layerTimes == nil ? 0 : LayerTimes.now()
+            defer { layerTimes?.addBackward(i, since: start) }
             if preActivation && i == layers.count - 1 {
                 guard let fused = layer as? SoftmaxOutputLayer else {
                     preconditionFailure("backward(preActivation:) needs a softmax output layer, got \(layer.kind)")

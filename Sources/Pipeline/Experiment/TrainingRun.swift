@@ -193,6 +193,9 @@ public struct TrainingRun {
         let step = epochs.isEmpty ? "" : String(format: ", step %.3f ms", stepSeconds * 1e3)   // whole epochs only
         if StepPhases.separateWait, engine.phases.steps > 0 {
             console.note("step phases (rank \(c.rank) of \(c.size)): " + engine.phases.summary + step)
+            if let times = engine.model.layerTimes {
+                console.note("layer times of replica 0:\n" + times.summary(names: engine.model.layers.map { "\($0.name) (\($0.kind))" }))
+            }
         }
         guard c.size > 1, engine.allreduceCalls > 0 else { return }
         let floats = engine.allreduceFloats

@@ -83,6 +83,7 @@ public final class TrainingEngine {
         // set either way, so that a run does not inherit the count an earlier engine left behind
         BLAS.threads = replicas.count > 1 ? 1 : BLAS.defaultThreads
         broadcastWeights()
+        if StepPhases.separateWait { replicas[0].layerTimes = LayerTimes(layers: replicas[0].layers.count) }
     }
 
     /// Makes every replica equal to replica 0 by copying its parameter values and non-trainable state
