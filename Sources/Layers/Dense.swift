@@ -156,13 +156,19 @@ public final class Dense: Layer {
 
     public func releaseCache() { input = .empty }
 
-    /// Forward y (R, U) = x (R, D) kernel (D, U); backward kernel.grad += x^T dz and dx (R, D) = dz kernel^T.
+    /// Forward y (R, U) = x (R, D) kernel (D, U); backward kernel.grad += x^T dz and dx (R, D) = dz kernel^T,
+    /// issued as dx^T (D, R) = kernel dz^T when libxsmm has that kernel.
     public func products(inputShape: [Int], batch n: Int, inputGradient: Bool) -> LayerProducts {
         guard let d = inputShape.last else { return LayerProducts() }
         let rows = n * inputShape.dropLast().reduce(1, *), u = units
         var products = LayerProducts(forward: [MatrixProduct("y", m: rows, n: u, k: d)],
                                      backward: [MatrixProduct("dW", m: d, n: u, k: rows, transA: true)])
-        if inputGradient { products.backward.append(MatrixProduct("dx", m: rows, n: d, k: u, transB: true)) }
+        if inputGradient {
+            // as backward issues it: dx^T (D, R) = W (D, U) dz^T (U, R) when libxsmm has the kernel
+            let transposed = rows > 0 && d > 0 && u > 0 && SmallMatrixProduct(m: d, n: rows, k: u, beta: 0) != nil
+            products.backward.append(transposed ? MatrixProduct("dx^T", m: d, n: rows, k: u)
+                                                : MatrixProduct("dx", m: rows, n: d, k: u, transB: true))
+        }
         return products
     }
 

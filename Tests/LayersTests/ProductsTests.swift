@@ -30,7 +30,7 @@ final class ProductsTests: XCTestCase {
         // (first layer).
         XCTAssertEqual(shapes(products.backward), [
             "conv2d dW 9x16x98 A^T x1", "conv2d_1 dW Winograd S 16x16x2 A^T x36", "conv2d_1 dx Winograd dV 2x16x16 x36",
-            "dense dW 64x3x2 A^T x1", "dense dx 2x64x3 B^T x1",
+            "dense dW 64x3x2 A^T x1", "dense dx^T 64x2x3 x1",
         ])
         // inference: conv2d_1 + pool fused; the 2 x 2 pooled output of the 5 x 5 conv output is one
         // F(4x4, 3x3) tile per image: 36 points of (2, 16) x (16, 16)
@@ -64,7 +64,7 @@ final class ProductsTests: XCTestCase {
         ])
         XCTAssertEqual(shapes(products.backward), [
             "lstm dh 4x8x32 B^T x4", "lstm dW 3x32x20 A^T x1", "lstm dR 8x32x20 A^T x1",
-            "time_distributed dW 8x2x20 A^T x1", "time_distributed dx 20x8x2 B^T x1",
+            "time_distributed dW 8x2x20 A^T x1", "time_distributed dx^T 8x20x2 x1",
         ])
         XCTAssertEqual(products.inference, products.forward)
         let forward: Int = 20 * 32 * 3 + 4 * 4 * 32 * 8 + 20 * 2 * 8
