@@ -191,6 +191,16 @@ class TableTests(unittest.TestCase):
         e["whole_run"]["reference"]["train"]["seconds"] = 90.0
         self.assertIn("**above** the sgemm limit; within the FMA peak", table.whole_run_rows(e)[2])
 
+    def test_whole_runs_are_the_medians_of_alternating_runs(self):
+        import whole_run
+        r = whole_run.median_run([(31.0, 250.0), (28.5, 240.0), (40.2, 260.0)])
+        self.assertEqual(r, {"seconds": 31.0, "peak_rss_mib": 250.0, "runs_seconds": [31.0, 28.5, 40.2]})
+        e = entry(PRESCOTT)
+        e["whole_run"] = {"earmark": {"train": dict(r, trained_windows=1)},
+                          "reference": {"train": {"seconds": 124.0, "peak_rss_mib": 900.0}}}
+        self.assertIn("wall seconds, median of 3 runs | 31 | reference_workflow.py 124 | | "
+                      ">= 5x faster than the reference | 4.0x | **no** |", table.whole_run_rows(e)[0])
+
     def test_whole_run_output_gives_the_windows_trained(self):
         import whole_run
         output = "data: 400 files; 14350 training windows\nEpoch 1/2\n449/449 ...\nEpoch 2/2\n449/449 ...\n"

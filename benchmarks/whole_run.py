@@ -10,16 +10,20 @@ reference workflow's steps in Python (benchmarks/reference_workflow.py):
 SET is made by `bench dataset` (the demo generator at 44.1 kHz, 400 clips of 2.5 s, 16-bit) into
 benchmarks/whole-run/ (git-ignored), once. Each process is timed from spawn to exit; its peak RSS is
 `ru_maxrss` of its rusage (os.wait4), the same as `/usr/bin/time -v`'s "Maximum resident set size".
+Each side runs RUNS times, the two sides alternating; the figures are the medians, and every run's
+seconds are kept beside them (a single run on these shared hosts moved by 15% from one to the next).
 """
 import datetime
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 
 CLIPS, RATE, PREDICT_CLIPS = 400, 44100, 100
+RUNS = 3
 
 
 def timed(cmd, env, log, cwd=None):
@@ -64,6 +68,12 @@ def trained_windows(output):
     return int(windows.group(1)) * epochs if windows and epochs else None
 
 
+def median_run(runs):
+    """The figures of one side's runs [(seconds, peak RSS MiB)]: the median of each, and every run's seconds."""
+    return {"seconds": statistics.median(s for s, _ in runs), "peak_rss_mib": statistics.median(m for _, m in runs),
+            "runs_seconds": [round(s, 2) for s, _ in runs]}
+
+
 def run(root, bench, python, env, log):
     """Both sides' whole runs once; returns the `whole_run` part of a results.json entry."""
     release = os.path.dirname(bench)
@@ -73,26 +83,41 @@ def run(root, bench, python, env, log):
     script = os.path.join(root, "benchmarks", "reference_workflow.py")
     out = {"earmark": {}, "reference": {}}
 
-    from_nothing(data)
-    s, m, output = timed([os.path.join(release, "train"), "--mode", "conv", "--data", data], env, log)
-    out["earmark"]["train"] = {"seconds": s, "peak_rss_mib": m, "trained_windows": trained_windows(output)}
-    shutil.rmtree(ref_work, ignore_errors=True)
-    s, m, _ = timed([python, script, "train", "--data", data, "--work", ref_work, "--epochs", "10"], env, log)
-    out["reference"]["train"] = {"seconds": s, "peak_rss_mib": m}
+    train, windows = {"earmark": [], "reference": []}, None
+    for _ in range(RUNS):
+        from_nothing(data)
+        s, m, output = timed([os.path.join(release, "train"), "--mode", "conv", "--data", data], env, log)
+        train["earmark"].append((s, m))
+        windows = trained_windows(output)
+        shutil.rmtree(ref_work, ignore_errors=True)
+        s, m, _ = timed([python, script, "train", "--data", data, "--work", ref_work, "--epochs", "10"], env, log)
+        train["reference"].append((s, m))
+    out["earmark"]["train"] = dict(median_run(train["earmark"]), trained_windows=windows)
+    out["reference"]["train"] = median_run(train["reference"])
 
+    # each side predicts with the model its last train run saved
     model = os.path.join(data, "models", "conv.safetensors")
-    s, m, _ = timed([os.path.join(release, "predict"), "--model", model, "--out", os.path.join(base, "earmark.csv")]
-                 + clips, env, log)
-    out["earmark"]["predict"] = {"seconds": s, "peak_rss_mib": m}
-    s, m, _ = timed([python, script, "predict", "--work", ref_work, "--out", os.path.join(base, "reference.csv")]
-                 + clips, env, log)
-    out["reference"]["predict"] = {"seconds": s, "peak_rss_mib": m}
+    predict = {"earmark": [], "reference": []}
+    for _ in range(RUNS):
+        s, m, _ = timed([os.path.join(release, "predict"), "--model", model,
+                         "--out", os.path.join(base, "earmark.csv")] + clips, env, log)
+        predict["earmark"].append((s, m))
+        s, m, _ = timed([python, script, "predict", "--work", ref_work,
+                         "--out", os.path.join(base, "reference.csv")] + clips, env, log)
+        predict["reference"].append((s, m))
+    out["earmark"]["predict"] = median_run(predict["earmark"])
+    out["reference"]["predict"] = median_run(predict["reference"])
+    seconds = {kind: {side: ", ".join(f"{s:.1f}" for s in out[side][kind]["runs_seconds"])
+                      for side in ("earmark", "reference")} for kind in ("train", "predict")}
     out.update({
         "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "train_label": f"`train --mode conv` from nothing on {CLIPS} clips of 2.5 s at 44.1 kHz "
                        "(clean, features, 10 epochs, test report)",
         "predict_label": f"`predict` of {PREDICT_CLIPS} of those clips",
-        "description": f"one run of each side, whole processes from spawn to exit, peak RSS from os.wait4; data set "
+        "description": f"medians of {RUNS} runs of each side, alternating (train: Earmark {seconds['train']['earmark']} s, "
+                       f"reference {seconds['train']['reference']} s; predict: Earmark {seconds['predict']['earmark']} s, "
+                       f"reference {seconds['predict']['reference']} s), whole processes from spawn to exit, "
+                       f"peak RSS from os.wait4; data set "
                        f"`bench dataset --clips {CLIPS} --rate {RATE}` (the quality demo's generator); reference: "
                        "benchmarks/reference_workflow.py (librosa.load sr=16000 + envelope gate, "
                        "python_speech_features windows, Keras fit 10 epochs with the reference CNN, "
