@@ -110,7 +110,8 @@ install: release
 	@echo "installed $(TOOLS) into $(DESTDIR)$(PREFIX)/bin"
 
 # --- Benchmarks (BENCHMARKS.md): Earmark's `bench` beside Keras, PyTorch and the feature libraries,
-# then the whole runs once (train on 400 44.1 kHz clips, predict 100; data in benchmarks/whole-run/).
+# then the whole runs, 3 of each side alternating (train on 400 44.1 kHz clips, predict 100; data in
+# benchmarks/whole-run/).
 # Results are kept per CPU model and OpenBLAS kernel; bench-check compares only with this machine's.
 # The peers live in benchmarks/.venv (git-ignored). It sees the system's site-packages, so packages
 # the machine already has (tensorflow-cpu, librosa, ...) are not downloaded again. torch: a CPU-only

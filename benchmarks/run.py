@@ -215,7 +215,7 @@ def main():
     p.add_argument("--check-notes", action="store_true", help="check the notes of --markdown against --results")
     p.add_argument("--render", action="store_true", help="rewrite the tables of --markdown from --results (no run)")
     p.add_argument("--whole-run", action="store_true",
-                   help="also time the whole runs (train on 400 clips, predict 100) once, after the rounds")
+                   help="also time the whole runs (train on 400 clips, predict 100), 3 of each side, after the rounds")
     p.add_argument("--conditions", help="a sentence printed above this run's table (e.g. measured under load)")
     p.add_argument("--tolerance", type=float, default=0.15, help="largest allowed drop for --check")
     args = p.parse_args()

@@ -75,7 +75,7 @@ def median_run(runs):
 
 
 def run(root, bench, python, env, log):
-    """Both sides' whole runs once; returns the `whole_run` part of a results.json entry."""
+    """Both sides' whole runs, RUNS of each, alternating; returns the `whole_run` part of a results.json entry."""
     release = os.path.dirname(bench)
     base = os.path.join(root, "benchmarks", "whole-run")
     data, ref_work = os.path.join(base, "data-44k"), os.path.join(base, "reference")
