@@ -8,7 +8,9 @@ import Tensor
 /// calling thread, many times; prints the fastest and the median of each. For comparing two builds
 /// of a layer's kernels on a noisy host: the fastest of hundreds of runs moves far less than a
 /// whole training step does. `--crop` computes only the 8 x 12 outputs a 2x2 pool reads (the
-/// reference CNN's conv2d_3: C 64, F 128).
+/// reference CNN's conv2d_3: C 64, F 128). `--pool` times the convolution and the 2x2 max pool after
+/// it together, as `Sequential` pairs them (cropped, the pool fused into the convolution when its tiles
+/// allow; `--unfused` keeps the two apart).
 struct ConvLayerProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conv-layer",
@@ -17,6 +19,8 @@ struct ConvLayerProbe: ParsableCommand {
     @Option(help: "Input channels C.") var channels = 64
     @Option(help: "Filters F.") var filters = 128
     @Flag(help: "Compute only the 8 x 12 outputs a 2x2 max pool reads.") var crop = false
+    @Flag(help: "Time the convolution with the 2x2 max pool after it, as a model pairs them.") var pool = false
+    @Flag(help: "With --pool: run the pool apart instead of fused into the convolution.") var unfused = false
     @Option(help: "Batch N (a replica's rows of the reference batch of 32 on 2 cores: 16).") var batch = 16
     @Option(help: "Timed forward + backward pairs.") var iterations = 300
 
@@ -29,28 +33,31 @@ struct ConvLayerProbe: ParsableCommand {
     func run() throws {
         FloatEnvironment.flushDenormalsToZero()
         let layer = Conv2D(filters: filters, kernelSize: (3, 3), padding: .same, activation: .relu)
+        layer.fusesPool = !unfused
         var rng = RandomGenerator(seed: 1)
-        try layer.build(inputShape: [9, 13, channels], using: &rng)
+        let layers: [Layer] = pool ? [layer, MaxPool2D(poolSize: (2, 2))] : [layer]
+        let model = try Sequential(inputShape: [9, 13, channels], layers: layers, seed: 1)
         if crop { layer.outputCrop = (8, 12) }
         var x = Tensor(shape: [batch, 9, 13, channels])
         for i in 0..<x.count { x.data[i] = rng.nextUniform() - 0.3 }
         var forward: [Double] = [], backward: [Double] = []
         for _ in 0..<iterations {
             let start = DispatchTime.now().uptimeNanoseconds
-            let y = layer.forward(x, training: true)
+            let y = model.forward(x, training: true)
             let forwardEnd = DispatchTime.now().uptimeNanoseconds
             var dy = Tensor(shape: y.shape)
             for i in 0..<dy.count { dy.data[i] = Float(i % 7) * 0.01 - 0.03 }
             let backwardStart = DispatchTime.now().uptimeNanoseconds
-            _ = layer.backward(dy)
+            model.backward(dy)
             let end = DispatchTime.now().uptimeNanoseconds
-            layer.zeroGrad()
+            model.zeroGrad()
             forward.append(Double(forwardEnd - start) / 1e3)
             backward.append(Double(end - backwardStart) / 1e3)
         }
         forward.sort(); backward.sort()
+        let what = pool ? (unfused ? " + pool apart" : " + pool fused") : (crop ? " (8 x 12 computed)" : "")
         print(String(format: "conv %d -> %d%@, batch %d: forward fastest %.1f us, median %.1f; backward fastest %.1f us, median %.1f",
-                     channels, filters, crop ? " (8 x 12 computed)" : "", batch, forward[0], forward[forward.count / 2],
+                     channels, filters, what, batch, forward[0], forward[forward.count / 2],
                      backward[0], backward[backward.count / 2]))
     }
 }

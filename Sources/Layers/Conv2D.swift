@@ -23,6 +23,9 @@ import Tensor
 /// A convolution of a one-channel input (the first layer on MFCC images) with a multiple of 16
 /// filters runs forward and its kernel gradient directly (`SingleChannelConvolution`: each pixel's
 /// filters as 16-wide lanes, one multiply-add per tap), without im2col.
+/// A ReLU convolution with F(4x4, 3x3) tiles under a 2x2 max pool computes that pool in its training
+/// forward and routes the pool's gradient in its backward (`poolFusion`): forward then returns the
+/// pooled output.
 /// Otherwise the kernel gradient is im2col and one product. Kernel `glorot_uniform` with Keras fans (fanIn = KH*KW*C,
 /// fanOut = KH*KW*F), bias zeros.
 public final class Conv2D: Layer {
@@ -80,6 +83,20 @@ public final class Conv2D: Layer {
     /// ReLU `Conv2D`, together with that layer's `receivesPreActivationGradient`.
     public var rectifiesInputGradient = false
 
+    /// Set by `Sequential` on a ReLU convolution followed by a 2x2, stride-2 valid `MaxPool2D` (the same
+    /// instance on both). When the pooled output's sides are even and this layer's forward is by
+    /// F(4x4, 3x3) Winograd tiles, each tile covers 2 x 2 pool windows: forward then returns the pooled
+    /// output (N, OH / 2, OW / 2, F) and the pool passes it through; backward takes the pool's output
+    /// gradient and routes it to each window's maximum itself (`PoolFusion`).
+    public var poolFusion: PoolFusion? {
+        didSet { sizedFor = [] }
+    }
+    /// Whether a convolution with a `poolFusion` computes the pool when its tiles allow; off, the two
+    /// layers always run apart (tests compare the two).
+    public var fusesPool = true {
+        didSet { sizedFor = [] }
+    }
+
     /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
     /// gives all its conv layers one shared instance; nothing in it survives a call.
     public var workspace = Workspace()
@@ -100,6 +117,10 @@ public final class Conv2D: Layer {
     private var inputGradientWinograd: Winograd3x3? // dx = conv(dz, flipped kernel) after an im2col forward
     private var flippedKernel: [Float] = []     // (3, 3, F, C), then its U (16, F, C) in `transformedKernel`
     private var zeroBias: [Float] = []          // (C): the input gradient has no bias
+    private var poolingWinograd: Winograd3x3?   // for `sizedFor`: the forward with the fused pool, when it qualifies
+    private var pooledOutput = Tensor.empty     // maxpool2x2(y) (N, OH / 2, OW / 2, F), with a fused pool
+    private var routes = Tensor.empty           // where each pool window's maximum was (`Winograd3x3.run`'s routes)
+    private var lastForwardPooled = false       // whether the last forward returned `pooledOutput`
 
     /// A convolution with `filters` output channels. Shape: (N, H, W, C) -> (N, OH, OW, filters).
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
@@ -126,7 +147,8 @@ public final class Conv2D: Layer {
         bias.grad = Tensor(shape: [filters], repeating: 0)
     }
 
-    /// y = f(conv(x) + b). Shape: x (N, H, W, C) -> y (N, OH, OW, F), this layer's reused buffer.
+    /// y = f(conv(x) + b). Shape: x (N, H, W, C) -> y (N, OH, OW, F), this layer's reused buffer; with a
+    /// fused pool (`poolFusion`), maxpool2x2(y) (N, OH / 2, OW / 2, F).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.count > 0, "\(name): empty input \(x.shape)")
         if x.shape != sizedFor { resize(for: x.shape) }
@@ -137,6 +159,13 @@ public final class Conv2D: Layer {
         input = x
         paddedInputIsCurrent = false
         transformedKernelIsCurrent = false
+        lastForwardPooled = winogradEnabled && poolingWinograd != nil
+        poolFusion?.convolutionPooled = lastForwardPooled
+        if lastForwardPooled {
+            poolFusion!.pooledShape = pooledOutput.shape
+            forwardByWinograd(x, poolingWinograd!, keepPaddedInput: training, pooled: true)
+            return pooledOutput
+        }
         if winogradEnabled, let w = forwardWinograd {
             forwardByWinograd(x, w, keepPaddedInput: training)
             return output
@@ -166,8 +195,9 @@ public final class Conv2D: Layer {
 
     /// y = f(conv(x) + b) by Winograd F(2x2, 3x3): kernel transform U, then `Winograd3x3.run` with its
     /// scratch in the shared workspace (relu inside its output transform, other activations after).
-    /// Shape: x (N, H, W, C) -> y (N, OH, OW, F).
-    private func forwardByWinograd(_ x: Tensor, _ w: Winograd3x3, keepPaddedInput: Bool) {
+    /// `pooled`: maxpool2x2(relu(conv(x) + b)) into `pooledOutput`, with `routes` (`poolFusion`).
+    /// Shape: x (N, H, W, C) -> y (N, OH, OW, F), pooled: (N, OH / 2, OW / 2, F).
+    private func forwardByWinograd(_ x: Tensor, _ w: Winograd3x3, keepPaddedInput: Bool, pooled: Bool = false) {
         let n = x.shape[0]
         let u = transformedKernel.reserve(w.transformedKernelCount)
         kernel.value.data.withUnsafeBufferPointer { kp in w.transformKernel(kp.baseAddress!, into: u) }
@@ -175,16 +205,19 @@ public final class Conv2D: Layer {
         x.data.withUnsafeBufferPointer { xp in
             do {
                 bias.value.data.withUnsafeBufferPointer { bp in
-                    output.data.withUnsafeMutableBufferPointer { yp in
+                    self[keyPath: pooled ? \Conv2D.pooledOutput : \Conv2D.output].data.withUnsafeMutableBufferPointer { yp in
                         // relu in the output transform (no second pass over y); other activations after
                         let rectify = activation == .relu
                         // a training pass keeps the padded input for the kernel gradient; inference
                         // (larger batches, no backward) pads into the shared workspace
                         let padded = keepPaddedInput ? paddedInput.reserve(w.paddedInputCount(batch: n)) : nil
                         paddedInputIsCurrent = keepPaddedInput
-                        workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
-                            w.run(xp.baseAddress!, batch: n, transformedKernel: u, bias: bp.baseAddress!,
-                                  output: yp.baseAddress!, scratch: scratch, rectify: rectify, paddedInput: padded)
+                        routes.data.withUnsafeMutableBufferPointer { rp in
+                            workspace.withBuffer(count: w.scratchCount(batch: n)) { scratch in
+                                w.run(xp.baseAddress!, batch: n, transformedKernel: u, bias: bp.baseAddress!,
+                                      output: yp.baseAddress!, scratch: scratch, rectify: rectify, paddedInput: padded,
+                                      routes: pooled ? rp.baseAddress! : nil)
+                            }
                         }
                         if !rectify { activation.apply(yp.baseAddress!, rows: yp.count / filters, columns: filters) }
                     }
@@ -220,6 +253,7 @@ public final class Conv2D: Layer {
 
     /// `backward(dy)`; without `inputGradient`, dx is left out and an empty tensor returned.
     public func backward(_ dy: Tensor, inputGradient computeInputGradient: Bool) -> Tensor {
+        if lastForwardPooled { return backwardThroughPool(dy, inputGradient: computeInputGradient) }
         precondition(dy.shape == output.shape && input.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
         let dz = preActivationGradient(dy)
@@ -240,6 +274,26 @@ public final class Conv2D: Layer {
             } else {
                 inputGradientByCol2im(dz)
                 if rectifiesInputGradient { rectifyInputGradient() }
+            }
+        }
+        return computeInputGradient ? inputGradient : .empty
+    }
+
+    /// `backward` after a forward that computed the fused pool: dy is the pool's output gradient. The
+    /// bias gradient sums it where a window routes it (its route is not 0); the kernel gradient and dx
+    /// route it to each window's maximum inside the gradient transform (`Winograd3x3`'s `routes`).
+    /// Shape: dy (N, OH / 2, OW / 2, F) -> dx (N, H, W, C).
+    private func backwardThroughPool(_ dy: Tensor, inputGradient computeInputGradient: Bool) -> Tensor {
+        precondition(dy.shape == pooledOutput.shape && input.count > 0,
+                     "\(name): backward got dy \(dy.shape), last (pooled) output was \(pooledOutput.shape) (forward first)")
+        dy.data.withUnsafeBufferPointer { dyp in
+            routes.data.withUnsafeBufferPointer { rp in
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    accumulateColumnSums(dyp.baseAddress!, gatedBy: rp.baseAddress!, rows: dyp.count / filters,
+                                         columns: filters, into: gb.baseAddress!)
+                }
+                kernelGradientByWinograd(poolingWinograd!, dz: dyp.baseAddress!, inputGradient: computeInputGradient,
+                                         routes: rp.baseAddress!)
             }
         }
         return computeInputGradient ? inputGradient : .empty
@@ -288,7 +342,9 @@ public final class Conv2D: Layer {
     /// `inputGradient`, dx (N, H, W, C) too, by the forward's tiles backwards: dV = (A dz A^T) U^T per
     /// point, B dV B^T added into the padded dx (Tensor/WinogradInputGradient.swift), gated by x with
     /// `rectifiesInputGradient`; U is the forward's (made again if that forward was not by Winograd).
-    private func kernelGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>, inputGradient: Bool) {
+    /// With `routes`, dz is the gradient of the fused pool's output (`backwardThroughPool`).
+    private func kernelGradientByWinograd(_ w: Winograd3x3, dz: UnsafePointer<Float>, inputGradient: Bool,
+                                          routes: UnsafePointer<Float>? = nil) {
         let n = input.shape[0]
         let kept = paddedInputIsCurrent ? paddedInput.pointer : nil     // else the gradient pads x itself
         var transposed: UnsafeMutablePointer<Float>?
@@ -312,7 +368,8 @@ public final class Conv2D: Layer {
                     workspace.withBuffer(count: scratchCount) { scratch in
                         w.accumulateKernelGradient(xp.baseAddress!, batch: n, outputGradient: dz,
                                                    into: gw.baseAddress!, scratch: scratch,
-                                                   paddedInput: kept.map { UnsafePointer($0) }, inputGradient: pass)
+                                                   paddedInput: kept.map { UnsafePointer($0) }, inputGradient: pass,
+                                                   routes: routes)
                     }
                 }
             }
@@ -396,6 +453,10 @@ public final class Conv2D: Layer {
         inputGradient.ensureShape(shape)
         geometry = g
         forwardWinograd = makeForwardWinograd(for: g)
+        poolingWinograd = makePoolingWinograd(for: g)
+        let pooledShape = [shape[0], g.outHeight / 2, g.outWidth / 2, filters]
+        pooledOutput.ensureShape(poolingWinograd == nil ? [0] : pooledShape)
+        routes.ensureShape(poolingWinograd == nil ? [0] : pooledShape)
         singleChannel = SingleChannelConvolution.handles(g, filters: filters)
         inputGradientWinograd = makeInputGradientWinograd(for: g)
         sizedFor = shape
@@ -415,6 +476,17 @@ public final class Conv2D: Layer {
         return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
                            padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
                            output: .full, outputTile: large ? 4 : 2)
+    }
+
+    /// The forward with the pool of a `poolFusion` in it, when it qualifies: F(4x4, 3x3) tiles
+    /// (`largeWinogradTiles`) that each cover 2 x 2 pool windows, a ReLU whose derivative the routes
+    /// carry (`receivesPreActivationGradient`).
+    private func makePoolingWinograd(for g: WindowGeometry) -> Winograd3x3? {
+        guard poolFusion != nil, fusesPool, largeWinogradTiles, activation == .relu, receivesPreActivationGradient,
+              kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
+        return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
+                           padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
+                           output: .maxPooled, outputTile: 4)
     }
 
     /// The input gradient by Winograd, when the geometry qualifies: it is a 3x3 stride-1 convolution

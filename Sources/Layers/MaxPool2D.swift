@@ -24,6 +24,12 @@ public final class MaxPool2D: Layer {
     /// `Sequential` sets it together with that layer's `Conv2D.receivesPreActivationGradient`.
     public var rectifiesGradient = false
 
+    /// Set by `Sequential` when the ReLU `Conv2D` before this pool may compute it in its own forward
+    /// (`PoolFusion`): after such a forward this layer passes its input, already pooled, and its
+    /// gradient through unchanged.
+    public var fusion: PoolFusion?
+    private var passedThrough = false         // whether the last forward passed a pooled input through
+
     private var output = Tensor.empty         // y (N, OH, OW, C)
     private var argmax: [Int32] = []          // flat index into x of each output's maximum
     private var inputGradient = Tensor.empty  // dx (N, H, W, C)
@@ -49,7 +55,14 @@ public final class MaxPool2D: Layer {
 
     /// The maximum of every window, remembering where it was.
     /// Shape: x (N, H, W, C) -> y (N, OH, OW, C), this layer's reused buffer.
+    /// (With a `fusion` whose convolution pooled: x is this layer's output already, returned as is.)
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        passedThrough = fusion?.convolutionPooled ?? false
+        if passedThrough {
+            precondition(x.shape == fusion!.pooledShape,
+                         "\(name): input \(x.shape) is not the pooled \(fusion!.pooledShape) its convolution returned")
+            return x
+        }
         precondition(x.count > 0 && x.count < Int(Int32.max),
                      "\(name): input \(x.shape) is empty or too large for Int32 indices")
         if x.shape != sizedFor { resize(for: x.shape) }
@@ -105,7 +118,9 @@ public final class MaxPool2D: Layer {
     /// dx = 0, then dx[argmax[i]] += dy[i] (overlapping windows may share a maximum); with
     /// `rectifiesGradient`, only for the outputs y[i] > 0.
     /// Shape: dy (N, OH, OW, C) -> dx (N, H, W, C).
+    /// (After a forward that passed its input through: dy as is, for the convolution to route.)
     public func backward(_ dy: Tensor) -> Tensor {
+        if passedThrough { return dy }
         precondition(dy.shape == output.shape && !argmax.isEmpty,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
         dy.data.withUnsafeBufferPointer { dyp in

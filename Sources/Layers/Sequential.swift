@@ -54,6 +54,20 @@ public final class Sequential {
         layerOutputShapes = shapes
         cropConvolutionsBeforeValidPools()
         rectifyGradientsInPoolsAfterReLU()
+        fusePoolsIntoReLUConvolutions()
+    }
+
+    /// A ReLU convolution followed by a 2x2, stride-2 valid max pool: the two share a `PoolFusion`, so
+    /// that the convolution computes the pool in its training forward when its tiles allow and routes
+    /// the pool's gradient itself (`Conv2D.poolFusion`). The results are equal (`PoolFusion`).
+    private func fusePoolsIntoReLUConvolutions() {
+        for i in layers.indices.dropLast() {
+            guard let conv = layers[i] as? Conv2D, conv.activation == .relu, let pool = layers[i + 1] as? MaxPool2D,
+                  pool.poolSize == (2, 2), pool.strides == (2, 2), pool.padding == .valid else { continue }
+            let fusion = PoolFusion()
+            conv.poolFusion = fusion
+            pool.fusion = fusion
+        }
     }
 
     /// A ReLU convolution followed by a max pool: the pool's backward applies the ReLU's derivative

@@ -40,6 +40,20 @@ public func accumulateColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: 
     }
 }
 
+/// sums (columns) += column sums of x (rows, columns) over the entries whose gate (rows, columns) is
+/// positive (a NaN gate counts as not positive): the bias gradient of a ReLU convolution whose
+/// pooled output gradient x is routed where the gate, its routes, is not 0 (`Conv2D` with a pool
+/// fused into it).
+public func accumulateColumnSums(_ x: UnsafePointer<Float>, gatedBy gate: UnsafePointer<Float>, rows: Int,
+                                 columns: Int, into sums: UnsafeMutablePointer<Float>) {
+    var (row, gateRow) = (x, gate)
+    for _ in 0..<rows {
+        for j in 0..<columns { sums[j] += gateRow[j] > 0 ? row[j] : 0 }
+        row += columns
+        gateRow += columns
+    }
+}
+
 /// y (n) += x (n)
 @inlinable
 public func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {

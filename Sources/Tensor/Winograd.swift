@@ -148,13 +148,21 @@ public struct Winograd3x3: Sendable {
     /// into the scratch, for `accumulateKernelGradient` to read back. With `gate` (N, OH, OW, F) (F(2x2,
     /// 3x3) `.full` only) each output is stored where the gate's entry is positive and 0 elsewhere: the
     /// input gradient of a convolution times the derivative of the ReLU whose output `gate` is.
+    /// With `routes` (N, TR * 2, TC * 2, F) (`.maxPooled` F(4x4, 3x3) tiles with `rectify`: the training
+    /// forward of a ReLU convolution and the 2x2 max pool after it) y is maxpool2x2(relu(conv(x) +
+    /// bias)), equal to the two layers' outputs bit for bit, and routes holds where each window's
+    /// maximum was (`transformOutputPoolAndRoute4`), for `accumulateKernelGradient`.
     public func run(_ x: UnsafePointer<Float>, batch n: Int, transformedKernel u: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
                     scratch: UnsafeMutablePointer<Float>, rectify: Bool = false,
-                    paddedInput: UnsafeMutablePointer<Float>? = nil, gate: UnsafePointer<Float>? = nil) {
-        precondition(!rectify || output == .full, "rectify is for the full output (pooled outputs take the activation after)")
+                    paddedInput: UnsafeMutablePointer<Float>? = nil, gate: UnsafePointer<Float>? = nil,
+                    routes: UnsafeMutablePointer<Float>? = nil) {
+        precondition(!rectify || output == .full || routes != nil,
+                     "rectify is for the full output (pooled outputs take the activation after, unless routed)")
         precondition(gate == nil || (output == .full && outputTile == 2 && !rectify),
                      "gate is for the full output of F(2x2, 3x3) tiles, without rectify")
+        precondition(routes == nil || (output == .maxPooled && outputTile == 4 && rectify),
+                     "routes are for the pooled output of F(4x4, 3x3) tiles, with rectify")
         let (c, f) = (channels, filters)
         let padded = paddedInput ?? scratch
         let v = scratch + paddedInputCount(batch: n)
@@ -170,6 +178,8 @@ public struct Winograd3x3: Sendable {
                 for p in 0..<points { gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f) }
             }
             switch output {
+            case .maxPooled where routes != nil:
+                transformOutputPoolAndRoute4(m, tiles: block, bias: bias, into: y, routes: routes!)
             case .maxPooled where outputTile == 4: transformOutputAndPool4(m, tiles: block, bias: bias, into: y)
             case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + block.lowerBound * f)
             case .full where outputTile == 4: transformOutput4(m, tiles: block, bias: bias, into: y, rectify: rectify)
@@ -475,6 +485,13 @@ protocol FloatLanes {
     func rectified() -> Self
     /// self where g > 0, else 0 (NaN in g gives 0): `Activation.relu`'s backward with g its output.
     func gated(by g: Self) -> Self
+    /// Every lane v.
+    static func splat(_ v: Float) -> Self
+    /// Where v > self (strictly, so NaN never wins and ties keep the earlier value): self = v and
+    /// code = k. A pool window's running maximum and the code of its first maximum (`MaxPool2D`'s rule).
+    mutating func challenge(with v: Self, code: inout Self, _ k: Float)
+    /// self where code == k, else 0: a pooled gradient routed to one position of its window.
+    func routed(_ code: Self, _ k: Float) -> Self
 }
 
 extension Float: FloatLanes {
@@ -483,6 +500,11 @@ extension Float: FloatLanes {
     @inline(__always) static func maximum(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
     @inline(__always) func rectified() -> Float { Swift.max(self, 0) }
     @inline(__always) func gated(by g: Float) -> Float { g > 0 ? self : 0 }
+    @inline(__always) static func splat(_ v: Float) -> Float { v }
+    @inline(__always) mutating func challenge(with v: Float, code: inout Float, _ k: Float) {
+        if v > self { self = v; code = k }
+    }
+    @inline(__always) func routed(_ code: Float, _ k: Float) -> Float { code == k ? self : 0 }
 }
 
 extension SIMD16: FloatLanes where Scalar == Float {
@@ -498,5 +520,14 @@ extension SIMD16: FloatLanes where Scalar == Float {
     @inline(__always) func rectified() -> SIMD16<Float> { replacing(with: 0, where: self .<= 0) }
     @inline(__always) func gated(by g: SIMD16<Float>) -> SIMD16<Float> {
         SIMD16<Float>(repeating: 0).replacing(with: self, where: g .> 0)
+    }
+    @inline(__always) static func splat(_ v: Float) -> SIMD16<Float> { SIMD16<Float>(repeating: v) }
+    @inline(__always) mutating func challenge(with v: SIMD16<Float>, code: inout SIMD16<Float>, _ k: Float) {
+        let larger = v .> self
+        replace(with: v, where: larger)
+        code.replace(with: k, where: larger)
+    }
+    @inline(__always) func routed(_ code: SIMD16<Float>, _ k: Float) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: self, where: code .== SIMD16<Float>(repeating: k))
     }
 }

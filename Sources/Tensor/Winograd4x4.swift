@@ -114,6 +114,57 @@ extension Winograd3x3 {
         }
     }
 
+    /// The training forward of a ReLU convolution and the 2x2 max pool after it, for the tiles `range`
+    /// (t counted from the block's first for m, from the batch's first for y and routes): each tile's
+    /// 4x4 outputs relu(A^T M A + bias), computed as `transformOutput4` with `rectify` stores them, are
+    /// reduced window by window as `MaxPool2D` reduces them (the first maximum in row-major window
+    /// order, strict '>'), so y equals the two layers' outputs bit for bit. routes gets each window's
+    /// route: the row-major position 1-4 of its maximum where that maximum is positive, 0 where it
+    /// is not (the pool's rectified backward routes nothing there).
+    ///     m (36, B, F) -> y (N, 2 TR, 2 TC, F), routes (N, 2 TR, 2 TC, F)
+    func transformOutputPoolAndRoute4(_ m: UnsafePointer<Float>, tiles range: Range<Int>, bias: UnsafePointer<Float>,
+                                      into y: UnsafeMutablePointer<Float>, routes: UnsafeMutablePointer<Float>) {
+        let f = filters
+        let point = range.count * f
+        withTransformScratch { t in
+            forEachTile(range) { index, b, tr, tc in
+                let corner = ((b * 2 * tileRows + 2 * tr) * 2 * tileColumns + 2 * tc) * f
+                let (q, out, route) = (m + index * f, y + corner, routes + corner)
+                forEachLaneGroup(f, { routedLanes4(SIMD16<Float>.self, q + $0, bias + $0, out + $0, route + $0,
+                                                   point: point, scratch: t) },
+                                 { routedLanes4(Float.self, q + $0, bias + $0, out + $0, route + $0, point: point,
+                                                scratch: t) })
+            }
+        }
+    }
+
+    /// `transformOutputPoolAndRoute4` for the lanes at q (point 0), bias and the tile's top-left pooled
+    /// output and route.
+    @inline(__always)
+    private func routedLanes4<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                             _ y: UnsafeMutablePointer<Float>, _ routes: UnsafeMutablePointer<Float>,
+                                             point: Int, scratch: UnsafeMutableRawPointer) {
+        let (f, row) = (filters, 2 * tileColumns * filters)
+        let (t, b) = outputColumns(L.self, q, bias, point: point, scratch: scratch)
+        // one pool window: its four candidates in row-major order, as MaxPool2D.pool2x2 challenges them
+        @inline(__always) func window(_ c00: L, _ c01: L, _ c10: L, _ c11: L, _ offset: Int) {
+            var best = c00.rectified(), code = L.splat(1)
+            best.challenge(with: c01.rectified(), code: &code, 2)
+            best.challenge(with: c10.rectified(), code: &code, 3)
+            best.challenge(with: c11.rectified(), code: &code, 4)
+            best.store(y + offset)
+            code.gated(by: best).store(routes + offset)
+        }
+        // rows 2i and 2i + 1 of Y = Q A, then the windows of columns 0-1 and 2-3
+        for i in 0..<2 {
+            let s = t + 12 * i
+            let r0 = outputTransform(s[0], s[1], s[2], s[3], s[4], s[5])
+            let r1 = outputTransform(s[6], s[7], s[8], s[9], s[10], s[11])
+            window(r0.0 + b, r0.1 + b, r1.0 + b, r1.1 + b, i * row)
+            window(r0.2 + b, r0.3 + b, r1.2 + b, r1.3 + b, i * row + f)
+        }
+    }
+
     /// G g G^T for the lanes at g (kernel tap (0, 0)) and o (point 0): `transformKernel` with
     /// `outputTile` 4.
     ///     kernel (3, 3, C, F) -> u (36, C, F)
@@ -137,31 +188,60 @@ extension Winograd3x3 {
     }
 
     /// Z[p, t, :] = (A dY A^T)[p] for the tiles `range` (t counted from the block's first), all
-    /// filters side by side; dY is the tile's 4x4 of dz.
-    ///     dz (N, OH, OW, F) -> z (36, B, F)
+    /// filters side by side; dY is the tile's 4x4 of dz. With `routes` (the ones the forward's
+    /// `transformOutputPoolAndRoute4` wrote) dz is the gradient of the pooled output, (N, 2 TR, 2 TC, F),
+    /// and dY is the 4x4 the pool's rectified backward would have routed from it: each window's
+    /// gradient at its route's position, 0 elsewhere (bit for bit the `MaxPool2D` dz).
+    ///     dz (N, OH, OW, F) or pooled dz and routes (N, 2 TR, 2 TC, F) -> z (36, B, F)
     func transformOutputGradient4(_ dz: UnsafePointer<Float>, tiles range: Range<Int>,
-                                  into z: UnsafeMutablePointer<Float>) {
+                                  into z: UnsafeMutablePointer<Float>, routes: UnsafePointer<Float>? = nil) {
         let f = filters
         let point = range.count * f
         withTransformScratch { t in
+            if let routes {
+                let row = 2 * tileColumns * f      // between pooled rows
+                forEachTile(range) { index, b, tr, tc in
+                    let corner = ((b * 2 * tileRows + 2 * tr) * 2 * tileColumns + 2 * tc) * f
+                    let (g, route, out) = (dz + corner, routes + corner, z + index * f)
+                    // column j of dY: window column j / 2, positions 1 + j % 2 (top row) and 3 + j % 2
+                    @inline(__always) func column<L: FloatLanes>(_: L.Type, _ lane: Int, _ j: Int) -> (L, L, L, L) {
+                        let (w, k) = (lane + j / 2 * f, Float(1 + j % 2))
+                        let (g0, c0) = (L.load(g + w), L.load(route + w))
+                        let (g1, c1) = (L.load(g + row + w), L.load(route + row + w))
+                        return (g0.routed(c0, k), g0.routed(c0, k + 2), g1.routed(c1, k), g1.routed(c1, k + 2))
+                    }
+                    forEachLaneGroup(f, { lane in gradientLanes4(SIMD16<Float>.self, out + lane, point: point, scratch: t,
+                                                                 column: { column(SIMD16<Float>.self, lane, $0) }) },
+                                     { lane in gradientLanes4(Float.self, out + lane, point: point, scratch: t,
+                                                              column: { column(Float.self, lane, $0) }) })
+                }
+                return
+            }
+            let row = outWidth * f
             forEachOutputTile(range) { index, corner, _, _ in
                 let (y, out) = (dz + corner, z + index * f)
-                forEachLaneGroup(f, { gradientLanes4(SIMD16<Float>.self, y + $0, out + $0, point: point, scratch: t) },
-                                 { gradientLanes4(Float.self, y + $0, out + $0, point: point, scratch: t) })
+                // column j of dY: the tile's 4 rows at column j
+                @inline(__always) func column<L: FloatLanes>(_: L.Type, _ lane: Int, _ j: Int) -> (L, L, L, L) {
+                    let e = y + lane + j * f
+                    return (L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
+                }
+                forEachLaneGroup(f, { lane in gradientLanes4(SIMD16<Float>.self, out + lane, point: point, scratch: t,
+                                                             column: { column(SIMD16<Float>.self, lane, $0) }) },
+                                 { lane in gradientLanes4(Float.self, out + lane, point: point, scratch: t,
+                                                          column: { column(Float.self, lane, $0) }) })
             }
         }
     }
 
-    /// `transformOutputGradient4` for the lanes at y (the tile's top-left gradient) and o (point 0).
+    /// `transformOutputGradient4` for the lanes at o (point 0), given column j of the tile's dY.
     @inline(__always)
-    private func gradientLanes4<L: FloatLanes>(_: L.Type, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                                               point: Int, scratch: UnsafeMutableRawPointer) {
-        let (f, row) = (filters, outWidth * filters)
+    private func gradientLanes4<L: FloatLanes>(_: L.Type, _ o: UnsafeMutablePointer<Float>, point: Int,
+                                               scratch: UnsafeMutableRawPointer, column: (Int) -> (L, L, L, L)) {
         let t = scratch.bindMemory(to: L.self, capacity: 24)
         // T = A dY, column by column: T[i, j] at t[4i + j]
         for j in 0..<4 {
-            let e = y + j * f
-            let r = gradientTransform(L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
+            let c = column(j)
+            let r = gradientTransform(c.0, c.1, c.2, c.3)
             t[j] = r.0; t[4 + j] = r.1; t[8 + j] = r.2; t[12 + j] = r.3; t[16 + j] = r.4; t[20 + j] = r.5
         }
         // Z = T A^T, row by row

@@ -39,15 +39,22 @@ extension Winograd3x3 {
     /// given, is x already padded (what `run` wrote there for this x): the pad is not redone. With
     /// `inputGradient`, d loss / d x is written too, from the same gradient transforms
     /// (WinogradInputGradient.swift); the scratch then holds `kernelGradientScratchCount` plus
-    /// `inputGradientScratchCount` floats.
-    /// - Precondition: `output` is `.full` (the forward pass of a layer in training).
+    /// `inputGradientScratchCount` floats. With `routes` (what `run` wrote for this x with `routes`),
+    /// dz is the gradient of the pooled output (N, TR * 2, TC * 2, F), routed to each window's maximum
+    /// inside the gradient transform (`transformOutputGradient4`): the kernel gradient and dx equal
+    /// those of the separate pool's routed dz bit for bit.
+    /// - Precondition: `output` is `.full` (the forward pass of a layer in training), or `.maxPooled`
+    ///   F(4x4, 3x3) tiles with `routes`.
     public func accumulateKernelGradient(_ x: UnsafePointer<Float>, batch n: Int,
                                          outputGradient dz: UnsafePointer<Float>,
                                          into gradient: UnsafeMutablePointer<Float>,
                                          scratch: UnsafeMutablePointer<Float>,
                                          paddedInput: UnsafePointer<Float>? = nil,
-                                         inputGradient: InputGradient? = nil) {
-        precondition(output == .full, "the kernel gradient needs the full convolution, not its pooled maximum")
+                                         inputGradient: InputGradient? = nil,
+                                         routes: UnsafePointer<Float>? = nil) {
+        precondition(output == .full || (routes != nil && outputTile == 4),
+                     "the kernel gradient needs the full convolution, or the routes of its pooled maximum")
+        precondition(routes == nil || output == .maxPooled, "routes come with the pooled output")
         let (c, f) = (channels, filters)
         let v = scratch + paddedInputCount(batch: n)
         let z = v + points * gradientTilesPerBlock * c
@@ -66,7 +73,7 @@ extension Winograd3x3 {
         forEachBlock(padded, batch: n, tilesPerBlock: gradientTilesPerBlock, v: v) { block in
             let b = block.count
             if outputTile == 4 {
-                transformOutputGradient4(dz, tiles: block, into: z)
+                transformOutputGradient4(dz, tiles: block, into: z, routes: routes)
             } else {
                 transformOutputGradient(dz, tiles: block, into: z)
             }
