@@ -280,8 +280,9 @@ public final class Conv2D: Layer {
     }
 
     /// `backward` after a forward that computed the fused pool: dy is the pool's output gradient. The
-    /// bias gradient sums it where a window routes it (its route is not 0); the kernel gradient and dx
-    /// route it to each window's maximum inside the gradient transform (`Winograd3x3`'s `routes`).
+    /// bias gradient sums the dz the pool would have routed from it, in the same order as from that dz;
+    /// the kernel gradient and dx route it to each window's maximum inside the gradient transform
+    /// (`Winograd3x3`'s `routes`). All three equal those of the layers apart bit for bit.
     /// Shape: dy (N, OH / 2, OW / 2, F) -> dx (N, H, W, C).
     private func backwardThroughPool(_ dy: Tensor, inputGradient computeInputGradient: Bool) -> Tensor {
         precondition(dy.shape == pooledOutput.shape && input.count > 0,
@@ -289,8 +290,9 @@ public final class Conv2D: Layer {
         dy.data.withUnsafeBufferPointer { dyp in
             routes.data.withUnsafeBufferPointer { rp in
                 bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                    accumulateColumnSums(dyp.baseAddress!, gatedBy: rp.baseAddress!, rows: dyp.count / filters,
-                                         columns: filters, into: gb.baseAddress!)
+                    accumulateRoutedColumnSums(dyp.baseAddress!, routes: rp.baseAddress!, batch: dy.shape[0],
+                                               height: 2 * dy.shape[1], width: 2 * dy.shape[2], columns: filters,
+                                               into: gb.baseAddress!)
                 }
                 kernelGradientByWinograd(poolingWinograd!, dz: dyp.baseAddress!, inputGradient: computeInputGradient,
                                          routes: rp.baseAddress!)
@@ -480,9 +482,11 @@ public final class Conv2D: Layer {
 
     /// The forward with the pool of a `poolFusion` in it, when it qualifies: F(4x4, 3x3) tiles
     /// (`largeWinogradTiles`) that each cover 2 x 2 pool windows, a ReLU whose derivative the routes
-    /// carry (`receivesPreActivationGradient`).
+    /// carry (`receivesPreActivationGradient`); a computed output the pool reads whole (even sides:
+    /// `Sequential` crops the row and column it would leave).
     private func makePoolingWinograd(for g: WindowGeometry) -> Winograd3x3? {
         guard poolFusion != nil, fusesPool, largeWinogradTiles, activation == .relu, receivesPreActivationGradient,
+              g.outHeight % 2 == 0, g.outWidth % 2 == 0,
               kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
         return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
                            padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),

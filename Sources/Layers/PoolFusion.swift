@@ -6,8 +6,8 @@
 /// and sets `convolutionPooled`; the pool then passes that output through, and in backward passes its
 /// gradient back unchanged, for the convolution to route it to each window's maximum inside its own
 /// gradient transform. The full convolution output is never written and the pool's two passes
-/// disappear. Outputs, kernel and input gradients equal those of the two layers apart bit for bit;
-/// the bias gradient equals them up to the order of its float additions.
+/// disappear. Outputs and gradients (input, kernel, bias) equal those of the two layers apart bit
+/// for bit.
 ///
 ///     conv forward:  x (N, H, W, C) -> y (N, OH / 2, OW / 2, F)   (convolutionPooled = true)
 ///     pool forward:  y -> y;        pool backward: dy -> dy

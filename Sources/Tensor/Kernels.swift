@@ -40,17 +40,35 @@ public func accumulateColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: 
     }
 }
 
-/// sums (columns) += column sums of x (rows, columns) over the entries whose gate (rows, columns) is
-/// positive (a NaN gate counts as not positive): the bias gradient of a ReLU convolution whose
-/// pooled output gradient x is routed where the gate, its routes, is not 0 (`Conv2D` with a pool
-/// fused into it).
-public func accumulateColumnSums(_ x: UnsafePointer<Float>, gatedBy gate: UnsafePointer<Float>, rows: Int,
-                                 columns: Int, into sums: UnsafeMutablePointer<Float>) {
-    var (row, gateRow) = (x, gate)
-    for _ in 0..<rows {
-        for j in 0..<columns { sums[j] += gateRow[j] > 0 ? row[j] : 0 }
-        row += columns
-        gateRow += columns
+/// sums (F) += the column sums of dz (N, H, W, F), the gradient a rectified 2x2 / stride-2 max pool
+/// routes from dy (N, H / 2, W / 2, F): dz at a window's position k (1-4, row-major) is dy where that
+/// window's route is k, else 0 (`Winograd3x3.run`'s routes). Bit for bit `accumulateColumnSums` of that
+/// dz (the same groups of four rows, each value made on the fly), without writing dz: the bias
+/// gradient of a ReLU `Conv2D` whose pool is fused into it. H and W even.
+public func accumulateRoutedColumnSums(_ dy: UnsafePointer<Float>, routes: UnsafePointer<Float>, batch n: Int,
+                                       height: Int, width: Int, columns f: Int,
+                                       into sums: UnsafeMutablePointer<Float>) {
+    precondition(height % 2 == 0 && width % 2 == 0, "routed column sums: odd \(height) x \(width)")
+    let rows = n * height * width
+    // full row r: where its window's gradient and route are, and the code of r's position in it
+    @inline(__always) func source(_ r: Int) -> (at: Int, code: Float) {
+        let (image, pixel) = r.quotientAndRemainder(dividingBy: height * width)
+        let (h, w) = pixel.quotientAndRemainder(dividingBy: width)
+        return (((image * height / 2 + h / 2) * (width / 2) + w / 2) * f, Float(1 + (h % 2) * 2 + w % 2))
+    }
+    @inline(__always) func value(_ s: (at: Int, code: Float), _ j: Int) -> Float {
+        routes[s.at + j] == s.code ? dy[s.at + j] : 0
+    }
+    var r = 0
+    while r + 4 <= rows {
+        let (s0, s1, s2, s3) = (source(r), source(r + 1), source(r + 2), source(r + 3))
+        for j in 0..<f { sums[j] += (value(s0, j) + value(s1, j)) + (value(s2, j) + value(s3, j)) }
+        r += 4
+    }
+    while r < rows {
+        let s = source(r)
+        for j in 0..<f { sums[j] += value(s, j) }
+        r += 1
     }
 }
 
