@@ -198,53 +198,67 @@ extension Winograd3x3 {
         let f = filters
         let point = range.count * f
         withTransformScratch { t in
-            if let routes {
-                let row = 2 * tileColumns * f      // between pooled rows
-                forEachTile(range) { index, b, tr, tc in
-                    let corner = ((b * 2 * tileRows + 2 * tr) * 2 * tileColumns + 2 * tc) * f
-                    let (g, route, out) = (dz + corner, routes + corner, z + index * f)
-                    // column j of dY: window column j / 2, positions 1 + j % 2 (top row) and 3 + j % 2
-                    @inline(__always) func column<L: FloatLanes>(_: L.Type, _ lane: Int, _ j: Int) -> (L, L, L, L) {
-                        let (w, k) = (lane + j / 2 * f, Float(1 + j % 2))
-                        let (g0, c0) = (L.load(g + w), L.load(route + w))
-                        let (g1, c1) = (L.load(g + row + w), L.load(route + row + w))
-                        return (g0.routed(c0, k), g0.routed(c0, k + 2), g1.routed(c1, k), g1.routed(c1, k + 2))
-                    }
-                    forEachLaneGroup(f, { lane in gradientLanes4(SIMD16<Float>.self, out + lane, point: point, scratch: t,
-                                                                 column: { column(SIMD16<Float>.self, lane, $0) }) },
-                                     { lane in gradientLanes4(Float.self, out + lane, point: point, scratch: t,
-                                                              column: { column(Float.self, lane, $0) }) })
+            guard let routes else {
+                forEachOutputTile(range) { index, corner, _, _ in
+                    let (y, out) = (dz + corner, z + index * f)
+                    forEachLaneGroup(f, { gradientLanes4(SIMD16<Float>.self, y + $0, out + $0, point: point, scratch: t) },
+                                     { gradientLanes4(Float.self, y + $0, out + $0, point: point, scratch: t) })
                 }
                 return
             }
-            let row = outWidth * f
-            forEachOutputTile(range) { index, corner, _, _ in
-                let (y, out) = (dz + corner, z + index * f)
-                // column j of dY: the tile's 4 rows at column j
-                @inline(__always) func column<L: FloatLanes>(_: L.Type, _ lane: Int, _ j: Int) -> (L, L, L, L) {
-                    let e = y + lane + j * f
-                    return (L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
-                }
-                forEachLaneGroup(f, { lane in gradientLanes4(SIMD16<Float>.self, out + lane, point: point, scratch: t,
-                                                             column: { column(SIMD16<Float>.self, lane, $0) }) },
-                                 { lane in gradientLanes4(Float.self, out + lane, point: point, scratch: t,
-                                                          column: { column(Float.self, lane, $0) }) })
+            forEachTile(range) { index, b, tr, tc in
+                let corner = ((b * 2 * tileRows + 2 * tr) * 2 * tileColumns + 2 * tc) * f
+                let (g, route, out) = (dz + corner, routes + corner, z + index * f)
+                forEachLaneGroup(f, { routedGradientLanes4(SIMD16<Float>.self, g + $0, route + $0, out + $0, point: point,
+                                                           scratch: t) },
+                                 { routedGradientLanes4(Float.self, g + $0, route + $0, out + $0, point: point,
+                                                        scratch: t) })
             }
         }
     }
 
-    /// `transformOutputGradient4` for the lanes at o (point 0), given column j of the tile's dY.
+    /// `transformOutputGradient4` for the lanes at y (the tile's top-left gradient) and o (point 0).
     @inline(__always)
-    private func gradientLanes4<L: FloatLanes>(_: L.Type, _ o: UnsafeMutablePointer<Float>, point: Int,
-                                               scratch: UnsafeMutableRawPointer, column: (Int) -> (L, L, L, L)) {
+    private func gradientLanes4<L: FloatLanes>(_: L.Type, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                                               point: Int, scratch: UnsafeMutableRawPointer) {
+        let (f, row) = (filters, outWidth * filters)
         let t = scratch.bindMemory(to: L.self, capacity: 24)
-        // T = A dY, column by column: T[i, j] at t[4i + j]
         for j in 0..<4 {
-            let c = column(j)
-            let r = gradientTransform(c.0, c.1, c.2, c.3)
-            t[j] = r.0; t[4 + j] = r.1; t[8 + j] = r.2; t[12 + j] = r.3; t[16 + j] = r.4; t[20 + j] = r.5
+            let e = y + j * f
+            gradientColumn4(t, j, L.load(e), L.load(e + row), L.load(e + 2 * row), L.load(e + 3 * row))
         }
-        // Z = T A^T, row by row
+        gradientRows4(t, o, point: point)
+    }
+
+    /// `transformOutputGradient4` with routes, for the lanes at g and route (the tile's top-left pooled
+    /// gradient and route) and o (point 0): column j of dY lies in window column j / 2, at positions
+    /// 1 + j % 2 (the window's top row) and 3 + j % 2 (its bottom row).
+    @inline(__always)
+    private func routedGradientLanes4<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ route: UnsafePointer<Float>,
+                                                     _ o: UnsafeMutablePointer<Float>, point: Int,
+                                                     scratch: UnsafeMutableRawPointer) {
+        let (f, row) = (filters, 2 * tileColumns * filters)     // row: between pooled rows
+        let t = scratch.bindMemory(to: L.self, capacity: 24)
+        for j in 0..<4 {
+            let (w, k) = (j / 2 * f, Float(1 + j % 2))
+            let (g0, c0) = (L.load(g + w), L.load(route + w))
+            let (g1, c1) = (L.load(g + row + w), L.load(route + row + w))
+            gradientColumn4(t, j, g0.routed(c0, k), g0.routed(c0, k + 2), g1.routed(c1, k), g1.routed(c1, k + 2))
+        }
+        gradientRows4(t, o, point: point)
+    }
+
+    /// Column j of T = A dY from column j of the tile's dY: T[i, j] at t[4i + j].
+    @inline(__always)
+    private func gradientColumn4<L: FloatLanes>(_ t: UnsafeMutablePointer<L>, _ j: Int, _ y0: L, _ y1: L, _ y2: L,
+                                                _ y3: L) {
+        let r = gradientTransform(y0, y1, y2, y3)
+        t[j] = r.0; t[4 + j] = r.1; t[8 + j] = r.2; t[12 + j] = r.3; t[16 + j] = r.4; t[20 + j] = r.5
+    }
+
+    /// Z = T A^T, row by row, stored at o (point 0, points `point` apart).
+    @inline(__always)
+    private func gradientRows4<L: FloatLanes>(_ t: UnsafeMutablePointer<L>, _ o: UnsafeMutablePointer<Float>, point: Int) {
         for i in 0..<6 {
             let s = t + 4 * i, q = o + 6 * i * point
             let r = gradientTransform(s[0], s[1], s[2], s[3])
