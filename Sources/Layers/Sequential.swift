@@ -21,6 +21,10 @@ public final class Sequential {
     public let workspace = Workspace()
     /// When set, training forward passes and backward passes add each layer's wall time here.
     public var layerTimes: LayerTimes?
+    /// When set, `backward` calls it with each layer's index as soon as that layer's backward has
+    /// returned: the parameter gradients of layers i..<layers.count are then final for this pass (a
+    /// training engine starts updating them while the earlier layers still run).
+    public var backwardProgress: (@Sendable (Int) -> Void)?
     /// The plan `infer` runs (fused steps, nothing kept for backward), made on its first call.
     private lazy var inferencePlan = InferencePlan(layers: layers, inputShapes: layerInputShapes)
     /// Input shape of every layer (batch excluded).
@@ -211,6 +215,7 @@ public final class Sequential {
             } else {
                 g = layer.backward(g)
             }
+            backwardProgress?(i)
         }
         return g
     }

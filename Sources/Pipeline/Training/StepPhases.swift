@@ -10,7 +10,10 @@ import Foundation
 ///                EARMARK_STEP_PHASES=1 (otherwise this time is part of `allreduce`)
 ///     allreduce  the step's MPI_Allreduce
 ///     unpack     the summed gradients and averaged state copied back
-///     optimizer  the update (and, with several replicas, the replicas' gradient sum and weight copy)
+///     optimizer  the update (and, with several replicas, the replicas' gradient sum and weight copy);
+///                in one process with several replicas and an elementwise optimizer the update
+///                overlaps the other replicas' passes (`OverlappedUpdate`): compute is then replica
+///                0's pass, and optimizer the rest of the step, waiting for the others included
 ///
 /// Reading the clock costs tens of nanoseconds, so the phases are always timed; only `wait` needs
 /// the extra collective call and is measured on request. `train` prints the phases per step at the

@@ -21,7 +21,8 @@ import Tensor
 /// own thread with single-threaded BLAS products (`init` sets one BLAS thread per product,
 /// process-wide); their gradients are summed into replica 0, which the optimizer updates, and the
 /// new weights are copied to the others (for an `ElementwiseOptimizer` all three in one pass over
-/// the threads). On a small machine this beats multithreaded BLAS for these small products: no
+/// the threads, which in a single process each thread starts as soon as its own pass is over:
+/// `OverlappedUpdate`). On a small machine this beats multithreaded BLAS for these small products: no
 /// thread synchronisation inside each product, and the layers' elementwise work runs on every core.
 /// Dropout masks differ from a single model's (each replica has its own generator; `reseed`).
 /// Batch normalization normalizes each replica's rows with their own batch statistics (as PyTorch
@@ -60,6 +61,12 @@ public final class TrainingEngine {
     /// Where the training steps' time went, phase by phase (`StepPhases`).
     public private(set) var phases = StepPhases()
     private var waitProbe: [Float] = [0]      // the one-float allreduce that measures StepPhases' wait
+    private let overlappedUpdate: OverlappedUpdate
+    /// Whether a step of several replicas in one process, with an `ElementwiseOptimizer`, updates the
+    /// parameters on each replica's thread as soon as its pass is over (`OverlappedUpdate`), rather
+    /// than after the slowest replica's pass. Both give the same results bit for bit; multi-rank
+    /// steps always update after the allreduce.
+    public var overlapsUpdate = true
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
     public init(replicas: [Sequential], flushDenormals: Bool = true, collective: Collective = SingleProcess()) {
@@ -80,6 +87,7 @@ public final class TrainingEngine {
         states = replicas.map(\.state)
         parameterSizes = parameters[0].map(\.value.count)
         parameterOffsets = Array(parameterSizes.reduce(into: [0]) { $0.append($0.last! + $1) }.dropLast())
+        overlappedUpdate = OverlappedUpdate(model: replicas[0], replicas: replicas.count)
         // set either way, so that a run does not inherit the count an earlier engine left behind
         BLAS.threads = replicas.count > 1 ? 1 : BLAS.defaultThreads
         broadcastWeights()
@@ -183,7 +191,7 @@ public final class TrainingEngine {
         let active = n == 0 ? 0 : split(x, labels: labels)
         if active == 0 { model.zeroGrad(); workers[0].loss = 0; workers[0].correct = 0 }
         if let targets, active > 1 { splitTargets(targets, active: active) }
-        run(active) { replica in
+        let pass = { (replica: EngineReplica) in
             if active == 1 {
                 replica.trainingPass(x, labels: labels, targets: targets, loss: loss, batch: batch)
             } else {
@@ -191,12 +199,22 @@ public final class TrainingEngine {
                                      targets: targets.map { _ in replica.targets }, loss: loss, batch: batch)
             }
         }
+        let overlapped = collective.size == 1 && active > 1 && overlapsUpdate
+        if overlapped, let elementwise = optimizer as? ElementwiseOptimizer {
+            runWithOverlappedUpdate(active: active, optimizer: elementwise, pass: pass)
+        } else {
+            run(active, pass)
+        }
         averageState(active: active)
         var local = (loss: workers[0].loss, correct: workers[0].correct)
         if active > 1 {
             var total = 0.0, correct = 0
             for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
             local = (total / Double(n), correct)
+        }
+        if overlapped && optimizer is ElementwiseOptimizer {
+            phases.end(.optimizer)
+            return (local.loss, local.correct, stop)
         }
         phases.end(.compute)
         if collective.size > 1 {
@@ -427,60 +445,96 @@ public final class TrainingEngine {
     }
 
     /// Gradient sum, optimizer update, weight copy and the next step's zeroed gradients in one pass,
-    /// every replica's thread taking an equal slice of each parameter's elements (P parameters per
-    /// replica):
-    ///
-    ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  w_r[slice] = w0[slice] (every r);
-    ///     g_r[slice] = 0 (r < active)
-    ///
-    /// For one or two replicas the sum, the update and the zeroing are one loop (`update.consuming`).
-    /// Zeroing a slice just read costs stores to cached lines, where the next pass's `zeroGrad` would
-    /// write every replica's gradients again from memory (~2% of a CNN step); the replicas then skip it
-    /// (`EngineReplica.gradientsAreZero`). With `summedGradients` (the ranks' sum, every parameter's in
-    /// order, as `reduceStep` packs them) the update reads parameter i's gradient there instead of
-    /// replica 0's, and adds no replica's.
+    /// every replica's thread taking an equal slice of each parameter's elements (`updateSlice`).
+    /// With `summedGradients` (the ranks' sum, every parameter's in order, as `reduceStep` packs
+    /// them) the update reads parameter i's gradient there instead of the replicas'.
     private func update(with optimizer: ElementwiseOptimizer, active: Int,
                         summedGradients summed: UnsafePointer<Float>? = nil) {
         optimizer.beginStep(parameters[0])
-        let count = workers.count, perReplica = parameters[0].count
-        let (sizes, offsets) = (parameterSizes, parameterOffsets)
+        let count = workers.count
+        let sizes = parameterSizes
         let summed = summed.map { SummedGradients(pointer: $0) }
-        Tensor.withStorage(of: allParameters, \.value) { w in
-            Tensor.withStorage(of: allParameters, \.grad) { g in
-                optimizer.withUpdate(parameters[0]) { update in
-                    let (w, g) = (PointerList(w), PointerList(g))
-                    team.run(iterations: count) { part in
-                        for i in 0..<perReplica {
-                            let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
-                            if slice.isEmpty { continue }
-                            if summed == nil && active <= 2 {
-                                // the sum, the update and the cleared gradients in one pass
-                                update.consuming(i, w[i], g[i], active == 2 ? g[perReplica + i] : nil, slice)
-                            } else {
-                                if let summed {
-                                    update(i, w[i], summed.pointer + offsets[i], slice)
-                                } else {
-                                    let g0 = g[i]
-                                    for r in 1..<active {
-                                        let gr = g[r * perReplica + i]
-                                        for j in slice { g0[j] += gr[j] }
-                                    }
-                                    update(i, w[i], g0, slice)
-                                }
-                                for r in 0..<active {
-                                    (g[r * perReplica + i] + slice.lowerBound).update(repeating: 0, count: slice.count)
-                                }
-                            }
-                            for r in 1..<count {
-                                (w[r * perReplica + i] + slice.lowerBound).update(from: w[i] + slice.lowerBound,
-                                                                                 count: slice.count)
-                            }
-                        }
+        let (w, g) = storage()
+        optimizer.withUpdate(parameters[0]) { update in
+            team.run(iterations: count) { part in
+                for i in sizes.indices {
+                    let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
+                    if !slice.isEmpty {
+                        updateSlice(i, slice, w: w, g: g, update: update, active: active, summed: summed)
                     }
                 }
             }
         }
         for w in workers.prefix(active) { w.gradientsAreZero = true }
+    }
+
+    /// The training passes of replicas 0..<active, each thread then taking pieces of the update as the
+    /// replicas' backward passes finish them (`OverlappedUpdate`); returns when both are done. The
+    /// compute phase ends when replica 0's pass does; the rest of the step is the optimizer's.
+    private func runWithOverlappedUpdate(active: Int, optimizer: ElementwiseOptimizer,
+                                         pass: (EngineReplica) -> Void) {
+        optimizer.beginStep(parameters[0])
+        let (w, g) = storage()
+        let flush = flushDenormals
+        overlappedUpdate.begin(replicas)
+        optimizer.withUpdate(parameters[0]) { update in
+            team.run(iterations: active) { r in
+                if r > 0 && flush { FloatEnvironment.flushDenormalsToZero() }
+                pass(workers[r])
+                if r == 0 { phases.end(.compute) }
+                overlappedUpdate.takePieces(active: active) { piece in
+                    updateSlice(piece.parameter, piece.elements, w: w, g: g, update: update, active: active,
+                                summed: nil)
+                }
+            }
+        }
+        overlappedUpdate.end(replicas)
+        for w in workers.prefix(active) { w.gradientsAreZero = true }
+    }
+
+    /// Every replica's parameter values and gradients, replica-major (replica r's parameter i at
+    /// r * P + i). The pointers outlive the accesses that made them: a parameter's arrays are uniquely
+    /// referenced (the accesses made them so) and no layer resizes or copies them during a step, so
+    /// they stay where they are until the step's update is over.
+    private func storage() -> (values: PointerList, gradients: PointerList) {
+        (PointerList(Tensor.withStorage(of: allParameters, \.value) { $0 }),
+         PointerList(Tensor.withStorage(of: allParameters, \.grad) { $0 }))
+    }
+
+    /// Elements `slice` of parameter i: the active replicas' gradients summed (or the ranks' sum read
+    /// from `summed`), the update, the gradients zeroed for the next step, the new values copied to
+    /// every other replica. `w` and `g` are replica-major (`storage`).
+    ///
+    ///     g0[slice] += g_r[slice] (r < active);  update(w0, g0)[slice];  g_r[slice] = 0 (r < active);
+    ///     w_r[slice] = w0[slice] (every r > 0)
+    ///
+    /// For one or two replicas the sum, the update and the zeroing are one loop (`update.consuming`).
+    /// Zeroing a slice just read costs stores to cached lines, where the next pass's `zeroGrad` would
+    /// write every replica's gradients again from memory (~2% of a CNN step); the replicas then skip it
+    /// (`EngineReplica.gradientsAreZero`).
+    private func updateSlice(_ i: Int, _ slice: Range<Int>, w: PointerList, g: PointerList,
+                             update: ElementwiseUpdate, active: Int, summed: SummedGradients?) {
+        let perReplica = parameterSizes.count
+        if summed == nil && active <= 2 {
+            update.consuming(i, w[i], g[i], active == 2 ? g[perReplica + i] : nil, slice)
+        } else {
+            if let summed {
+                update(i, w[i], summed.pointer + parameterOffsets[i], slice)
+            } else {
+                let g0 = g[i]
+                for r in 1..<active {
+                    let gr = g[r * perReplica + i]
+                    for j in slice { g0[j] += gr[j] }
+                }
+                update(i, w[i], g0, slice)
+            }
+            for r in 0..<active {
+                (g[r * perReplica + i] + slice.lowerBound).update(repeating: 0, count: slice.count)
+            }
+        }
+        for r in 1..<workers.count {
+            (w[r * perReplica + i] + slice.lowerBound).update(from: w[i] + slice.lowerBound, count: slice.count)
+        }
     }
 }
 
