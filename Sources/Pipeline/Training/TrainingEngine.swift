@@ -199,9 +199,10 @@ public final class TrainingEngine {
                                      targets: targets.map { _ in replica.targets }, loss: loss, batch: batch)
             }
         }
-        let overlapped = collective.size == 1 && active > 1 && overlapsUpdate
-        if overlapped, let elementwise = optimizer as? ElementwiseOptimizer {
-            runWithOverlappedUpdate(active: active, optimizer: elementwise, pass: pass)
+        // one process, several replicas, an elementwise optimizer: the update runs inside the passes
+        let overlapped = collective.size == 1 && active > 1 && overlapsUpdate ? optimizer as? ElementwiseOptimizer : nil
+        if let overlapped {
+            runWithOverlappedUpdate(active: active, optimizer: overlapped, pass: pass)
         } else {
             run(active, pass)
         }
@@ -212,7 +213,7 @@ public final class TrainingEngine {
             for w in workers.prefix(active) { total += w.loss * Double(w.rows); correct += w.correct }
             local = (total / Double(n), correct)
         }
-        if overlapped && optimizer is ElementwiseOptimizer {
+        if overlapped != nil {
             phases.end(.optimizer)
             return (local.loss, local.correct, stop)
         }
