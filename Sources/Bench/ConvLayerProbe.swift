@@ -10,7 +10,8 @@ import Tensor
 /// whole training step does. `--crop` computes only the 8 x 12 outputs a 2x2 pool reads (the
 /// reference CNN's conv2d_3: C 64, F 128). `--pool` times the convolution and the 2x2 max pool after
 /// it together, as `Sequential` pairs them (cropped, the pool fused into the convolution when its tiles
-/// allow; `--unfused` keeps the two apart).
+/// allow; `--unfused` keeps the two apart). `--small-tiles` keeps F(2x2, 3x3) tiles where the layer
+/// would take F(3x3, 3x3) ones (its 9 x 13 output), to time the two alternately.
 struct ConvLayerProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conv-layer",
@@ -21,6 +22,8 @@ struct ConvLayerProbe: ParsableCommand {
     @Flag(help: "Compute only the 8 x 12 outputs a 2x2 max pool reads.") var crop = false
     @Flag(help: "Time the convolution with the 2x2 max pool after it, as a model pairs them.") var pool = false
     @Flag(help: "With --pool: run the pool apart instead of fused into the convolution.") var unfused = false
+    @Flag(help: "F(2x2, 3x3) tiles where the layer would take F(3x3, 3x3) ones (its full 9 x 13 output).")
+    var smallTiles = false
     @Option(help: "Batch N (a replica's rows of the reference batch of 32 on 2 cores: 16).") var batch = 16
     @Option(help: "Timed forward + backward pairs.") var iterations = 300
 
@@ -34,6 +37,7 @@ struct ConvLayerProbe: ParsableCommand {
         FloatEnvironment.flushDenormalsToZero()
         let layer = Conv2D(filters: filters, kernelSize: (3, 3), padding: .same, activation: .relu)
         layer.fusesPool = !unfused
+        layer.mediumWinogradTiles = !smallTiles
         var rng = RandomGenerator(seed: 1)
         let layers: [Layer] = pool ? [layer, MaxPool2D(poolSize: (2, 2))] : [layer]
         let model = try Sequential(inputShape: [9, 13, channels], layers: layers, seed: 1)
@@ -55,7 +59,8 @@ struct ConvLayerProbe: ParsableCommand {
             backward.append(Double(end - backwardStart) / 1e3)
         }
         forward.sort(); backward.sort()
-        let what = pool ? (unfused ? " + pool apart" : " + pool fused") : (crop ? " (8 x 12 computed)" : "")
+        let what = (pool ? (unfused ? " + pool apart" : " + pool fused") : (crop ? " (8 x 12 computed)" : ""))
+            + (smallTiles ? ", F(2x2, 3x3) tiles" : "")
         print(String(format: "conv %d -> %d%@, batch %d: forward fastest %.1f us, median %.1f; backward fastest %.1f us, median %.1f",
                      channels, filters, what, batch, forward[0], forward[forward.count / 2],
                      backward[0], backward[backward.count / 2]))

@@ -19,7 +19,9 @@ import Tensor
 /// but which has at least that many filters takes its input gradient by Winograd as the
 /// convolution of dz with the flipped kernel.
 /// When the computed output's sides are multiples of 4, forward and kernel gradient use F(4x4, 3x3)
-/// tiles (`largeWinogradTiles`: 36 multiplications per channel pair and 4x4 tile instead of 144).
+/// tiles (`largeWinogradTiles`: 36 multiplications per channel pair and 4x4 tile instead of 144);
+/// otherwise F(3x3, 3x3) tiles where they take fewer products than F(2x2, 3x3)'s
+/// (`mediumWinogradTiles`: 25 per 3x3 tile instead of 81, the reference CNN's 9 x 13 convolutions).
 /// A convolution of a one-channel input (the first layer on MFCC images) with a multiple of 16
 /// filters runs forward and its kernel gradient directly (`SingleChannelConvolution`: each pixel's
 /// filters as 16-wide lanes, one multiply-add per tap), without im2col.
@@ -59,7 +61,16 @@ public final class Conv2D: Layer {
     /// Whether forward and the kernel gradient use F(4x4, 3x3) tiles when the computed output's
     /// height and width are multiples of 4 (the reference CNN's conv2d_3, cropped to 8 x 12): 36
     /// multiplications per 16 outputs instead of F(2x2, 3x3)'s 64. Off: always F(2x2, 3x3).
-    public var largeWinogradTiles = true
+    public var largeWinogradTiles = true {
+        didSet { sizedFor = [] }
+    }
+    /// Whether forward and the kernel gradient may use F(3x3, 3x3) tiles (Tensor/Winograd3x3Tiles.swift)
+    /// where they take fewer products than F(2x2, 3x3)'s (`Winograd3x3.fewestProductsTile`): the
+    /// reference CNN's 9 x 13 convolutions, 25 multiplications per 9 outputs instead of 36, edge tiles
+    /// clipped. Off: F(2x2, 3x3) there.
+    public var mediumWinogradTiles = true {
+        didSet { sizedFor = [] }
+    }
 
     /// When set, forward computes only the first `height` x `width` output rows and columns, and
     /// its output is (N, height, width, F); backward then takes dy of that shape. `Sequential` sets it
@@ -474,10 +485,12 @@ public final class Conv2D: Layer {
     /// Forward by Winograd, when the geometry qualifies (3x3, stride 1, enough input channels).
     private func makeForwardWinograd(for g: WindowGeometry) -> Winograd3x3? {
         guard kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
-        let large = largeWinogradTiles && g.outHeight % 4 == 0 && g.outWidth % 4 == 0
+        let tile = Winograd3x3.fewestProductsTile(height: g.outHeight, width: g.outWidth,
+                                                  candidates: [2] + (mediumWinogradTiles ? [3] : [])
+                                                      + (largeWinogradTiles ? [4] : []))
         return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
                            padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
-                           output: .full, outputTile: large ? 4 : 2)
+                           output: .full, outputTile: tile)
     }
 
     /// The forward with the pool of a `poolFusion` in it, when it qualifies: F(4x4, 3x3) tiles

@@ -11,8 +11,10 @@ import CXSMM
 ///   column) are never computed and the full-size output is never written.
 ///
 /// Legend: N batch, H W C input, F filters, OH OW convolution output, TR TC tiles per image
-/// (full: ceil(OH / 2) x ceil(OW / 2); pooled: floor(OH / 2) x floor(OW / 2)), T = N*TR*TC tiles in
-/// NHWC order, X = 16 transform points (a 4x4 grid; 36 with `outputTile` 4), B tiles per block.
+/// (full: ceil(OH / s) x ceil(OW / s), s = `outputTile`; pooled: floor(OH / s) x floor(OW / s) with
+/// s = 2, or half that with s = 4), T = N*TR*TC tiles in
+/// NHWC order, X = 16 transform points (a 4x4 grid; 25 with `outputTile` 3, 36 with 4), B tiles per
+/// block.
 ///
 ///     x (N, H, W, C), kernel (3, 3, C, F), bias (F) -> y (N, OH, OW, F) = conv(x) + bias       (full)
 ///                                                   -> y (N, TR, TC, F) = maxpool2x2(conv(x) + bias)
@@ -27,7 +29,10 @@ import CXSMM
 /// With `outputTile` 4 (`.full` outputs whose height and width are multiples of 4, such as the
 /// reference CNN's last convolution cropped to the 8 x 12 its pool reads) the tiles are 4x4 outputs
 /// from 6x6 patches by F(4x4, 3x3): X = 36 points, 2.25 multiplications per output instead of F(2x2,
-/// 3x3)'s 4 (Winograd4x4.swift has its transforms).
+/// 3x3)'s 4 (Winograd4x4.swift has its transforms). With `outputTile` 3 (`.full` outputs where its
+/// tiles take fewer products: `fewestProductsTile`, such as the reference CNN's 9 x 13 convolutions)
+/// the tiles are 3x3 outputs from 5x5 patches by F(3x3, 3x3): X = 25 points, 2.78 multiplications per
+/// output, edge tiles clipped (Winograd3x3Tiles.swift).
 ///
 /// Tile (n, tr, tc) reads input rows 2tr - padTop ..< 2tr - padTop + 4 and columns
 /// 2tc - padLeft ..< 2tc - padLeft + 4 (zero outside the image) and makes the conv outputs at rows
@@ -60,10 +65,10 @@ public struct Winograd3x3: Sendable {
     /// reference CNN's last convolution, 36 points of 64 x 128) that pass over S dominated; 32 tiles
     /// made that layer's backward ~20% faster, while the other layers' blocks already hold more.
     public static let minimumGradientTiles = 32
-    /// Outputs along each side of a tile: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)).
+    /// Outputs along each side of a tile: 2 (F(2x2, 3x3)), 3 (F(3x3, 3x3)) or 4 (F(4x4, 3x3)).
     public let outputTile: Int
 
-    /// X, the transform points of a tile: (outputTile + 2)^2, 16 or 36.
+    /// X, the transform points of a tile: (outputTile + 2)^2, 16, 25 or 36.
     public var points: Int { (outputTile + 2) * (outputTile + 2) }
 
     /// The padded input's height HP and width WP: every tile's patch lies inside.
@@ -72,10 +77,11 @@ public struct Winograd3x3: Sendable {
 
     /// - Parameters: the convolution's input (H, W, C) and filters F, its padding before the first
     ///   row/column (`WindowGeometry.padTop`/`padLeft`), its output size (OH, OW) and what to write.
-    ///   `outputTile` 4 asks for F(4x4, 3x3) tiles.
-    /// - Returns: nil when the output would be empty or the padding is not a 3x3 one, or for
-    ///   `outputTile` 4 unless the sides of the output written are multiples of 4 (`.full`) or even
-    ///   (`.maxPooled`: each 4x4 tile then covers 2 x 2 pool windows).
+    ///   `outputTile` 3 asks for F(3x3, 3x3) tiles, 4 for F(4x4, 3x3) tiles.
+    /// - Returns: nil when the output would be empty or the padding is not a 3x3 one, for `outputTile`
+    ///   3 unless the output is `.full`, or for `outputTile` 4 unless the sides of the output written
+    ///   are multiples of 4 (`.full`) or even (`.maxPooled`: each 4x4 tile then covers 2 x 2 pool
+    ///   windows).
     public init?(height: Int, width: Int, channels: Int, filters: Int, padTop: Int, padLeft: Int,
                  convolutionOutput: (height: Int, width: Int), output: Output, outputTile: Int = 2) {
         let minimum = output == .maxPooled ? 2 : 1
@@ -83,7 +89,8 @@ public struct Winograd3x3: Sendable {
               (0...2).contains(padTop), (0...2).contains(padLeft) else { return nil }
         let written = output == .full ? (convolutionOutput.height, convolutionOutput.width, 4)
                                       : (convolutionOutput.height / 2, convolutionOutput.width / 2, 2)
-        guard outputTile == 2 || (outputTile == 4 && written.0 % written.2 == 0 && written.1 % written.2 == 0)
+        guard outputTile == 2 || (outputTile == 3 && output == .full)
+                || (outputTile == 4 && written.0 % written.2 == 0 && written.1 % written.2 == 0)
         else { return nil }
         self.outputTile = outputTile
         self.height = height; self.width = width; self.channels = channels; self.filters = filters
@@ -103,6 +110,17 @@ public struct Winograd3x3: Sendable {
         let points = (outputTile + 2) * (outputTile + 2)
         tilesPerBlock = max(8, min(256, (1 << 18) / (4 * points * (channels + filters))))
         gradientTilesPerBlock = max(tilesPerBlock, Winograd3x3.minimumGradientTiles)
+    }
+
+    /// The output tile of `candidates` (2, 3, 4) whose tiles of a `.full` (height, width) output take
+    /// the fewest point products per channel pair, (t + 2)^2 ceil(height / t) ceil(width / t); 4 only
+    /// where both sides are multiples of 4 (F(4x4, 3x3) tiles are never clipped), and on a tie the
+    /// smaller tile (the smaller float error). A 9 x 13 output: 560 (2), 375 (3); 8 x 12: 384, 300,
+    /// 216 (4).
+    public static func fewestProductsTile(height: Int, width: Int, candidates: [Int]) -> Int {
+        func products(_ t: Int) -> Int { (t + 2) * (t + 2) * ((height + t - 1) / t) * ((width + t - 1) / t) }
+        let admissible = candidates.filter { $0 == 2 || $0 == 3 || ($0 == 4 && height % 4 == 0 && width % 4 == 0) }
+        return admissible.sorted().min { products($0) < products($1) } ?? 2
     }
 
     /// Tiles of a batch: N*TR*TC.
@@ -183,6 +201,7 @@ public struct Winograd3x3: Sendable {
             case .maxPooled where outputTile == 4: transformOutputAndPool4(m, tiles: block, bias: bias, into: y)
             case .maxPooled: transformOutputAndPool(m, tiles: b, bias: bias, into: y + block.lowerBound * f)
             case .full where outputTile == 4: transformOutput4(m, tiles: block, bias: bias, into: y, rectify: rectify)
+            case .full where outputTile == 3: transformOutput3(m, tiles: block, bias: bias, into: y, rectify: rectify)
             case .full: transformOutput(m, tiles: block, bias: bias, into: y, rectify: rectify, gate: gate)
             }
         }
@@ -206,13 +225,23 @@ public struct Winograd3x3: Sendable {
     /// U[p, c, :] = (G g G^T)[p] for the 3x3 kernel g of every (c, f) pair, all f side by side.
     ///     G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
     ///     kernel (3, 3, C, F) -> u (16, C, F)
-    /// (With `outputTile` 4, F(4x4, 3x3)'s G: `kernelLanes4`, u (36, C, F).)
+    /// (With `outputTile` 3 or 4, F(3x3, 3x3)'s or F(4x4, 3x3)'s G: `kernelLanes3`, u (25, C, F), or
+    /// `kernelLanes4`, u (36, C, F).)
     public func transformKernel(_ k: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
-        let large = outputTile == 4
         withTransformScratch { t in
-            forEachChannelLaneGroup({ i in
-                if large { kernelLanes4(SIMD16<Float>.self, k + i, u + i, scratch: t) } else { kernelLanes(SIMD16<Float>.self, k + i, u + i) }
-            }, { i in if large { kernelLanes4(Float.self, k + i, u + i, scratch: t) } else { kernelLanes(Float.self, k + i, u + i) } })
+            forEachChannelLaneGroup({ i in kernelTileLanes(SIMD16<Float>.self, k + i, u + i, scratch: t) },
+                                    { i in kernelTileLanes(Float.self, k + i, u + i, scratch: t) })
+        }
+    }
+
+    /// `transformKernel` for the lanes at g and o, by the tile size.
+    @inline(__always)
+    private func kernelTileLanes<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                                                scratch: UnsafeMutableRawPointer) {
+        switch outputTile {
+        case 4: kernelLanes4(L.self, g, o, scratch: scratch)
+        case 3: kernelLanes3(L.self, g, o, scratch: scratch)
+        default: kernelLanes(L.self, g, o)
         }
     }
 
@@ -281,7 +310,8 @@ public struct Winograd3x3: Sendable {
     /// channels side by side; d is the tile's 4x4 patch of the padded input.
     ///     B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
     ///     padded (N, HP, WP, C) -> v (16, B, C)
-    /// With `outputTile` 4 the patch is 6x6 and the transform F(4x4, 3x3)'s (`inputLanes4`).
+    /// With `outputTile` 3 the patch is 5x5 and the transform F(3x3, 3x3)'s (`inputLanes3`); with 4,
+    /// 6x6 and F(4x4, 3x3)'s (`inputLanes4`).
     func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         forEachTileLanes(range, patches: UnsafeMutablePointer(mutating: padded), points: v, inverse: false)
     }
@@ -308,11 +338,13 @@ public struct Winograd3x3: Sendable {
     @inline(__always)
     private func tileLanes<L: FloatLanes>(_: L.Type, _ patch: UnsafeMutablePointer<Float>, _ tile: UnsafeMutablePointer<Float>,
                                           point: Int, scratch: UnsafeMutableRawPointer, inverse: Bool) {
-        switch (outputTile == 4, inverse) {
-        case (true, false): inputLanes4(L.self, patch, tile, point: point, scratch: scratch)
-        case (false, false): inputLanes(L.self, patch, tile, point: point)
-        case (true, true): inverseInputLanes4(L.self, tile, patch, point: point, scratch: scratch)
-        case (false, true): inverseInputLanes(L.self, tile, patch, point: point)
+        switch (outputTile, inverse) {
+        case (4, false): inputLanes4(L.self, patch, tile, point: point, scratch: scratch)
+        case (3, false): inputLanes3(L.self, patch, tile, point: point, scratch: scratch)
+        case (_, false): inputLanes(L.self, patch, tile, point: point)
+        case (4, true): inverseInputLanes4(L.self, tile, patch, point: point, scratch: scratch)
+        case (3, true): inverseInputLanes3(L.self, tile, patch, point: point, scratch: scratch)
+        case (_, true): inverseInputLanes(L.self, tile, patch, point: point)
         }
     }
 

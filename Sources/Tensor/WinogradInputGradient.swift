@@ -14,8 +14,9 @@ import CXSMM
 /// convolution (F(4x4, 3x3), its output cropped to the 8 x 12 its pool reads) that was 35 tiles of 16
 /// points per image against the forward's 6 of 36, 2.6 times the forward's products.
 ///
-/// Legend as `Winograd3x3`: N batch, H W C input, F filters, OH OW output, T = N*TR*TC tiles, X = 16
-/// or 36 transform points, B tiles per block, α = 4 or 6 the patch side, s = 2 or 4 the tile step.
+/// Legend as `Winograd3x3`: N batch, H W C input, F filters, OH OW output, T = N*TR*TC tiles, X = 16,
+/// 25 or 36 transform points, B tiles per block, α = 4, 5 or 6 the patch side, s = 2, 3 or 4 the tile
+/// step.
 ///
 ///     U (X, C, F) -> UT (X, F, C)                      UT[p] = U[p]^T (`transposeTransformedKernel`)
 ///     per block of B tiles, Z (X, B, F) from the kernel gradient:
@@ -25,7 +26,7 @@ import CXSMM
 ///                       row or column: inputs no tile reads), gated by `gate` when given
 ///
 ///     B (F(2x2, 3x3)) = [1 0 0 0; 0 1 -1 1; -1 1 1 0; 0 0 0 -1]
-///     B (F(4x4, 3x3)) = the transpose of Winograd4x4.swift's B^T
+///     B (F(3x3, 3x3), F(4x4, 3x3)) = the transpose of Winograd3x3Tiles.swift's, Winograd4x4.swift's B^T
 extension Winograd3x3 {
     /// What the input gradient of `accumulateKernelGradient` needs: the transposed transformed kernel
     /// UT (X, F, C) of the weights the forward pass used, and where dx (N, H, W, C) goes; with `gate`

@@ -6,8 +6,9 @@
 /// rounding.
 ///
 /// Legend as `Winograd3x3`: N batch, H W C input, F filters, OH OW output, T = N*TR*TC tiles in NHWC
-/// order, X = 16 transform points (36 with `outputTile` 4: Winograd4x4.swift has those transforms),
-/// B tiles per block (`gradientTilesPerBlock`, at least 32); S the X sums of products.
+/// order, X = 16 transform points (25 with `outputTile` 3, 36 with 4: Winograd3x3Tiles.swift and
+/// Winograd4x4.swift have those transforms), B tiles per block (`gradientTilesPerBlock`, at least 32);
+/// S the X sums of products.
 ///
 ///     x (N, H, W, C), dz (N, OH, OW, F) -> kernel gradient (3, 3, C, F) +=
 ///     padded input        P (N, HP, WP, C)              as the forward pass
@@ -72,10 +73,10 @@ extension Winograd3x3 {
         var firstBlock = true
         forEachBlock(padded, batch: n, tilesPerBlock: gradientTilesPerBlock, v: v) { block in
             let b = block.count
-            if outputTile == 4 {
-                transformOutputGradient4(dz, tiles: block, into: z, routes: routes)
-            } else {
-                transformOutputGradient(dz, tiles: block, into: z)
+            switch outputTile {
+            case 4: transformOutputGradient4(dz, tiles: block, into: z, routes: routes)
+            case 3: transformOutputGradient3(dz, tiles: block, into: z)
+            default: transformOutputGradient(dz, tiles: block, into: z)
             }
             // S[p] (C, F) (+)= V[p]^T (C, B) x Z[p] (B, F): libxsmm's kernel for (C, F, B) with V
             // transposed (5-20% faster than OpenBLAS's at these sizes, one core), else gemm. The
@@ -136,20 +137,25 @@ extension Winograd3x3 {
     }
 
     /// gradient[a, b, c, :] += (G^T S G)[a, b] for every input channel c, all filters side by side
-    /// (with `outputTile` 4, F(4x4, 3x3)'s G: `kernelGradientLanes4`).
+    /// (with `outputTile` 3 or 4, F(3x3, 3x3)'s or F(4x4, 3x3)'s G: `kernelGradientLanes3`,
+    /// `kernelGradientLanes4`).
     ///     s (X, C, F) -> gradient (3, 3, C, F)
     func accumulateKernelTransform(_ s: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>) {
-        let (large, g) = (outputTile == 4, gradient)
+        let g = gradient
         withTransformScratch { t in
-            forEachChannelLaneGroup({ i in
-                if large {
-                    kernelGradientLanes4(SIMD16<Float>.self, s + i, g + i, scratch: t)
-                } else {
-                    kernelGradientLanes(SIMD16<Float>.self, s + i, g + i)
-                }
-            }, { i in
-                if large { kernelGradientLanes4(Float.self, s + i, g + i, scratch: t) } else { kernelGradientLanes(Float.self, s + i, g + i) }
-            })
+            forEachChannelLaneGroup({ i in kernelGradientTileLanes(SIMD16<Float>.self, s + i, g + i, scratch: t) },
+                                    { i in kernelGradientTileLanes(Float.self, s + i, g + i, scratch: t) })
+        }
+    }
+
+    /// `accumulateKernelTransform` for the lanes at s and g, by the tile size.
+    @inline(__always)
+    private func kernelGradientTileLanes<L: FloatLanes>(_: L.Type, _ s: UnsafePointer<Float>,
+                                                        _ g: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer) {
+        switch outputTile {
+        case 4: kernelGradientLanes4(L.self, s, g, scratch: scratch)
+        case 3: kernelGradientLanes3(L.self, s, g, scratch: scratch)
+        default: kernelGradientLanes(L.self, s, g)
         }
     }
 

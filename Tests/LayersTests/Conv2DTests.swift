@@ -59,13 +59,19 @@ final class Conv2DTests: XCTestCase {
     }
 
     /// Through the Winograd forward (3x3, stride 1, enough channels): finite differences of that
-    /// forward against the im2col backward.
+    /// forward against the im2col backward, on F(2x2, 3x3) tiles and on the F(3x3, 3x3) ones these
+    /// outputs otherwise take.
     func testGradientsThroughTheWinogradForward() throws {
         let c = Conv2D.winogradMinimumChannels
-        let layer = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .same, activation: .tanh), [3, 5, c])
-        checkGradients(layer, input: randomTensor([2, 3, 5, c], seed: 14))
-        let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .linear), [5, 4, c])
-        checkGradients(valid, input: randomTensor([1, 5, 4, c], seed: 15))
+        for medium in [false, true] {
+            let layer = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .same, activation: .tanh), [3, 5, c])
+            layer.mediumWinogradTiles = medium
+            checkGradients(layer, input: randomTensor([2, 3, 5, c], seed: 14))
+            let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .linear),
+                                  [5, 4, c])
+            valid.mediumWinogradTiles = medium
+            checkGradients(valid, input: randomTensor([1, 5, 4, c], seed: 15))
+        }
     }
 
     /// Through the Winograd input gradient (3x3, stride 1, enough filters): dx = conv(dz, flipped
@@ -106,14 +112,18 @@ final class Conv2DTests: XCTestCase {
         let c = Conv2D.winogradMinimumChannels
         let same = try built(Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .tanh), [5, 4, c])
         checkGradients(same, input: randomTensor([2, 5, 4, c], seed: 26), coordinates: 48)
-        let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .sigmoid),
-                              [5, 6, c + 1])
-        checkGradients(valid, input: randomTensor([2, 5, 6, c + 1], seed: 27), coordinates: 48)
+        for medium in [false, true] {       // a 3 x 4 output: F(3x3, 3x3) unless told otherwise
+            let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .sigmoid),
+                                  [5, 6, c + 1])
+            valid.mediumWinogradTiles = medium
+            checkGradients(valid, input: randomTensor([2, 5, 6, c + 1], seed: 27), coordinates: 48)
+        }
     }
 
     /// The Winograd kernel gradient equals im2col's cols^T dz: odd and even sizes (edge tiles with
     /// missing rows and columns), both paddings, a crop before a pool, filters not a multiple of 16,
-    /// several blocks of tiles. Within 1e-5 of the largest gradient entry.
+    /// several blocks of tiles; F(2x2, 3x3) tiles, and the F(3x3, 3x3) ones some of these outputs
+    /// otherwise take. Within 1e-5 of the largest gradient entry.
     func testWinogradKernelGradientMatchesIm2col() throws {
         let c = Conv2D.winogradMinimumChannels
         let cases: [([Int], Int, Padding, (Int, Int)?, Int)] = [
@@ -121,11 +131,15 @@ final class Conv2DTests: XCTestCase {
             ([9, 9, 2 * c], 33, .valid, (6, 6), 2), ([1, 1, c], 16, .same, nil, 2), ([9, 13, c], 8, .same, nil, 40),
         ]
         for (input, filters, padding, crop, batch) in cases {
-            let layer = try built(Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: .relu),
-                                  input)
-            layer.outputCrop = crop
-            assertWinogradKernelGradientMatchesIm2col(layer, randomTensor([batch] + input, seed: 28),
-                                                      "\(input) F \(filters) \(padding) crop \(String(describing: crop)) batch \(batch)")
+            for medium in [false, true] {
+                let layer = try built(Conv2D(filters: filters, kernelSize: (3, 3), padding: padding, activation: .relu),
+                                      input)
+                layer.outputCrop = crop
+                layer.mediumWinogradTiles = medium
+                assertWinogradKernelGradientMatchesIm2col(
+                    layer, randomTensor([batch] + input, seed: 28),
+                    "\(input) F \(filters) \(padding) crop \(String(describing: crop)) batch \(batch) medium \(medium)")
+            }
         }
     }
 
@@ -150,14 +164,16 @@ final class Conv2DTests: XCTestCase {
     // MARK: Winograd forward
 
     /// The Winograd forward equals im2col + one product: both paddings, odd and even sizes (edge
-    /// tiles clipped), a 1 x 1 image, every activation (softmax over the channels too), non-zero biases.
+    /// tiles clipped), a 1 x 1 image, every activation (softmax over the channels too), non-zero biases;
+    /// F(2x2, 3x3) tiles, and the F(3x3, 3x3) ones some of these outputs otherwise take.
     func testWinogradForwardMatchesIm2col() throws {
         let c = Conv2D.winogradMinimumChannels
         for (input, padding) in [([9, 13, c], Padding.same), ([8, 10, c + 3], .same), ([9, 13, c], .valid),
                                  ([6, 7, 2 * c], .valid), ([1, 1, c], .same)] {
-            for activation in Activation.allCases {
+            for (activation, medium) in Activation.allCases.flatMap({ a in [false, true].map { (a, $0) } }) {
                 let conv = Conv2D(filters: 20, kernelSize: (3, 3), padding: padding, activation: activation)
                 let layer = try built(conv, input)
+                layer.mediumWinogradTiles = medium
                 var rng = RandomGenerator(seed: 6)
                 layer.bias.value = Tensor(shape: [20], data: (0..<20).map { _ in rng.nextUniform() - 0.5 })
                 let x = randomTensor([3] + input, seed: 8)
@@ -165,7 +181,7 @@ final class Conv2DTests: XCTestCase {
                 layer.winogradEnabled = false
                 layer.releaseCache()
                 assertClose(winograd, layer.forward(x, training: true), tolerance: 2e-5,
-                            "\(input) \(padding) \(activation)")
+                            "\(input) \(padding) \(activation) medium \(medium)")
             }
         }
     }

@@ -32,9 +32,10 @@ final class WinogradInputGradientTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, tolerance * largest, what, file: file, line: line)
     }
 
-    /// F(2x2, 3x3) and F(4x4, 3x3) tiles (the reference CNN's last convolution: 64 -> 128, cropped to
-    /// 8 x 12), both paddings, edge tiles with missing rows and columns, a 1 x 1 input, channels not
-    /// a multiple of 16 (the scalar lanes of the inverse transforms), several blocks of tiles.
+    /// F(2x2, 3x3), F(3x3, 3x3) (where these outputs take them unless told otherwise) and F(4x4, 3x3)
+    /// tiles (the reference CNN's last convolution: 64 -> 128, cropped to 8 x 12), both paddings, edge
+    /// tiles with missing rows and columns, a 1 x 1 input, channels not a multiple of 16 (the scalar
+    /// lanes of the inverse transforms), several blocks of tiles.
     func testInputGradientMatchesCol2im() throws {
         let cases: [(input: [Int], filters: Int, padding: Padding, crop: (Int, Int)?, batch: Int, tolerance: Float)] = [
             ([9, 13, c], 32, .same, nil, 40, 1e-5), ([9, 13, c + 1], 20, .same, nil, 3, 1e-5),
@@ -43,12 +44,14 @@ final class WinogradInputGradientTests: XCTestCase {
             ([9, 13, 4 * c], 128, .same, (8, 12), 16, 2e-5), ([8, 12, c + 4], 24, .same, nil, 3, 2e-5),
             ([10, 14, c + 3], 17, .valid, nil, 2, 2e-5),
         ]
-        for k in cases {
+        for (k, medium) in cases.flatMap({ k in [false, true].map { (k, $0) } }) {
             let what = "\(k.input) -> \(k.filters) \(k.padding) crop \(String(describing: k.crop)) batch \(k.batch)"
+                + " medium \(medium)"
             // linear: a ReLU's mask could differ where the two forwards round a pre-activation near 0
             let layer = try built(Conv2D(filters: k.filters, kernelSize: (3, 3), padding: k.padding, activation: .linear),
                                   k.input)
             layer.outputCrop = k.crop
+            layer.mediumWinogradTiles = medium
             let points = layer.products(inputShape: k.input, batch: k.batch, inputGradient: true).backward
                 .filter { $0.label.contains("dx Winograd dV") }.map(\.count)
             XCTAssertFalse(points.isEmpty, "\(what): the input gradient runs on the forward's tiles")
@@ -58,11 +61,13 @@ final class WinogradInputGradientTests: XCTestCase {
     }
 
     /// With `rectifiesInputGradient` the gradient is the ungated one where x > 0 and 0 elsewhere, bit
-    /// for bit, on both tile sizes.
+    /// for bit, on every tile size.
     func testGatedInputGradientIsTheUngatedOneWhereTheInputIsPositive() throws {
-        for (input, crop) in [([9, 13, c], nil), ([9, 13, 2 * c], (8, 12))] as [([Int], (Int, Int)?)] {
+        for (input, crop, medium) in [([9, 13, c], nil, false), ([9, 13, c], nil, true), ([9, 13, 2 * c], (8, 12), true)]
+            as [([Int], (Int, Int)?, Bool)] {
             let layer = try built(Conv2D(filters: 24, kernelSize: (3, 3), padding: .same, activation: .relu), input)
             layer.outputCrop = crop
+            layer.mediumWinogradTiles = medium
             let x = randomTensor([3] + input, seed: 53)     // about half negative
             let y = layer.forward(x, training: true)
             let dy = randomTensor(y.shape, seed: 54)

@@ -9,19 +9,24 @@ import XCTest
 final class WinogradLargeTileTests: XCTestCase {
     private let c = Conv2D.winogradMinimumChannels
 
-    /// Which tiles a layer's forward runs: the forward products' count is a multiple of the points.
-    private func forwardPoints(_ layer: Conv2D, _ input: [Int]) -> Int {
-        let products = layer.products(inputShape: input, batch: 2, inputGradient: false).forward
-        return products.contains { $0.count % 36 == 0 } && !products.contains { $0.count % 16 == 0 } ? 36 : 16
+    /// The transform points of the tiles a layer's forward runs: for one image every block's products
+    /// are issued once per point (nil when the counts disagree).
+    private func forwardPoints(_ layer: Conv2D, _ input: [Int]) -> Int? {
+        let counts = Set(layer.products(inputShape: input, batch: 1, inputGradient: false).forward.map(\.count))
+        return counts.count == 1 ? counts.first : nil
     }
 
     func testLargeTilesOnlyWhereTheOutputSidesAreMultiplesOfFour() throws {
         let layer = try built(Conv2D(filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu), [8, 12, c])
         XCTAssertEqual(forwardPoints(layer, [8, 12, c]), 36)
         layer.largeWinogradTiles = false
+        XCTAssertEqual(forwardPoints(layer, [8, 12, c]), 25, "F(3x3, 3x3): 300 point products against 384")
+        layer.mediumWinogradTiles = false
         XCTAssertEqual(forwardPoints(layer, [8, 12, c]), 16)
         let odd = try built(Conv2D(filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu), [9, 13, c])
-        XCTAssertEqual(forwardPoints(odd, [9, 13, c]), 16, "9 x 13 output: F(2x2, 3x3)")
+        XCTAssertEqual(forwardPoints(odd, [9, 13, c]), 25, "9 x 13 output: F(3x3, 3x3)")
+        odd.mediumWinogradTiles = false
+        XCTAssertEqual(forwardPoints(odd, [9, 13, c]), 16, "9 x 13 output without them: F(2x2, 3x3)")
         odd.outputCrop = (8, 12)
         XCTAssertEqual(forwardPoints(odd, [9, 13, c]), 36, "cropped to 8 x 12 before a pool: F(4x4, 3x3)")
         XCTAssertNil(Winograd3x3(height: 9, width: 13, channels: c, filters: 8, padTop: 1, padLeft: 1,
