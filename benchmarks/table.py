@@ -160,7 +160,7 @@ def header(entry, current):
     lines += [f"- Windows: {e['settings'].get('window_count')} windows, {e['settings'].get('windows')}, "
               f"batch {e['settings'].get('batch_size')}; every framework trains and infers on the same windows.",
               "- sgemm limit: `cblas_sgemm` alone on the products Earmark's layers issue (each layer reports "
-              "them: im2col products, the 16 or 36 Winograd products of eligible 3x3 convolutions, the output crop, "
+              "them: im2col products, the 16, 25 or 36 Winograd products of eligible 3x3 convolutions, the output crop, "
               "the LSTM's column blocks; forward and backward, the fused plan's for inference), arranged as "
               "Earmark runs them (data-parallel: each core multiplies its replica's share of the batch at the "
               "same time); `(x%)` beside a figure is its FLOP rate (those FLOPs per window x windows/s) over "
