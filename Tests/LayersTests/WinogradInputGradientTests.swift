@@ -22,16 +22,6 @@ final class WinogradInputGradientTests: XCTestCase {
         return (results[0], results[1])
     }
 
-    /// Equal within `tolerance` of the largest entry, which must not be 0.
-    private func assertClose(_ a: Tensor, _ b: Tensor, tolerance: Float, _ what: String,
-                             file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
-        let largest = b.data.map(abs).max() ?? 0
-        let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? .nan
-        XCTAssertGreaterThan(largest, 0, what, file: file, line: line)
-        XCTAssertLessThanOrEqual(worst, tolerance * largest, what, file: file, line: line)
-    }
-
     /// F(2x2, 3x3), F(3x3, 3x3) (where these outputs take them unless told otherwise) and F(4x4, 3x3)
     /// tiles (the reference CNN's last convolution: 64 -> 128, cropped to 8 x 12), both paddings, edge
     /// tiles with missing rows and columns, a 1 x 1 input, channels not a multiple of 16 (the scalar
@@ -56,7 +46,7 @@ final class WinogradInputGradientTests: XCTestCase {
                 .filter { $0.label.contains("dx Winograd dV") }.map(\.count)
             XCTAssertFalse(points.isEmpty, "\(what): the input gradient runs on the forward's tiles")
             let (winograd, im2col) = inputGradients(layer, randomTensor([k.batch] + k.input, seed: 51))
-            assertClose(winograd, im2col, tolerance: k.tolerance, what)
+            assertWithinLargest(winograd, im2col, tolerance: k.tolerance, what)
         }
     }
 

@@ -9,13 +9,6 @@ import XCTest
 final class WinogradLargeTileTests: XCTestCase {
     private let c = Conv2D.winogradMinimumChannels
 
-    /// The transform points of the tiles a layer's forward runs: for one image every block's products
-    /// are issued once per point (nil when the counts disagree).
-    private func forwardPoints(_ layer: Conv2D, _ input: [Int]) -> Int? {
-        let counts = Set(layer.products(inputShape: input, batch: 1, inputGradient: false).forward.map(\.count))
-        return counts.count == 1 ? counts.first : nil
-    }
-
     func testLargeTilesOnlyWhereTheOutputSidesAreMultiplesOfFour() throws {
         let layer = try built(Conv2D(filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu), [8, 12, c])
         XCTAssertEqual(forwardPoints(layer, [8, 12, c]), 36)

@@ -10,13 +10,6 @@ import XCTest
 final class WinogradMediumTileTests: XCTestCase {
     private let c = Conv2D.winogradMinimumChannels
 
-    /// The transform points of the tiles a layer's forward runs: for one image every block's products
-    /// are issued once per point (nil when the counts disagree).
-    private func forwardPoints(_ layer: Conv2D, _ input: [Int]) -> Int? {
-        let counts = Set(layer.products(inputShape: input, batch: 1, inputGradient: false).forward.map(\.count))
-        return counts.count == 1 ? counts.first : nil
-    }
-
     func testTileWithTheFewestProducts() throws {
         XCTAssertEqual(Winograd3x3.fewestProductsTile(height: 9, width: 13, candidates: [2, 3, 4]), 3, "560 against 375")
         XCTAssertEqual(Winograd3x3.fewestProductsTile(height: 8, width: 12, candidates: [2, 3, 4]), 4, "216")
@@ -58,7 +51,7 @@ final class WinogradMediumTileTests: XCTestCase {
             XCTAssertFalse(winograd.data.contains { $0.isNaN }, what)
             layer.winogradEnabled = false
             layer.releaseCache()
-            assertRelativelyClose(winograd, layer.forward(x, training: true), tolerance: 1e-5, what)
+            assertWithinLargest(winograd, layer.forward(x, training: true), tolerance: 1e-5, what)
         }
     }
 
@@ -96,7 +89,7 @@ final class WinogradMediumTileTests: XCTestCase {
                 let y = layer.forward(x, training: true)
                 results.append(layer.backward(randomTensor(y.shape, seed: 52)))
             }
-            assertRelativelyClose(results[0], results[1], tolerance: 1e-5, what)
+            assertWithinLargest(results[0], results[1], tolerance: 1e-5, what)
 
             layer.winogradEnabled = true
             let dy = randomTensor(layer.forward(x, training: true).shape, seed: 54)
@@ -117,15 +110,5 @@ final class WinogradMediumTileTests: XCTestCase {
                               [8, 10, c + 1])
         XCTAssertEqual(forwardPoints(valid, [8, 10, c + 1]), 25)
         checkGradients(valid, input: randomTensor([2, 8, 10, c + 1], seed: 27), coordinates: 48)
-    }
-
-    /// Equal within `tolerance` of b's largest entry, which must not be 0.
-    private func assertRelativelyClose(_ a: Tensor, _ b: Tensor, tolerance: Float, _ what: String,
-                                       file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
-        let largest = b.data.map(abs).max() ?? 0
-        let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? .nan
-        XCTAssertGreaterThan(largest, 0, what, file: file, line: line)
-        XCTAssertLessThanOrEqual(worst, tolerance * largest, what, file: file, line: line)
     }
 }

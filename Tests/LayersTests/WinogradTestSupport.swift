@@ -1,4 +1,6 @@
+import Layers
 import Tensor
+import XCTest
 
 /// `Winograd3x3.run` on arrays: the kernel transformed, the output (N, outputShape...) filled with
 /// NaN first so that an element the run leaves unwritten shows.
@@ -23,4 +25,22 @@ func runWinograd(_ w: Winograd3x3, x: [Float], kernel: [Float], bias: [Float], b
         }
     }
     return y
+}
+
+/// The transform points of the Winograd tiles a convolution's forward runs: for one image every
+/// block's products are issued once per point (nil when the counts disagree).
+func forwardPoints(_ layer: Conv2D, _ input: [Int]) -> Int? {
+    let counts = Set(layer.products(inputShape: input, batch: 1, inputGradient: false).forward.map(\.count))
+    return counts.count == 1 ? counts.first : nil
+}
+
+/// Equal within `tolerance` of b's largest entry, which must not be 0 (Winograd against im2col: the
+/// error grows with the largest value, not with each entry).
+func assertWithinLargest(_ a: Tensor, _ b: Tensor, tolerance: Float, _ what: String,
+                         file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
+    let largest = b.data.map(abs).max() ?? 0
+    let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? .nan
+    XCTAssertGreaterThan(largest, 0, what, file: file, line: line)
+    XCTAssertLessThanOrEqual(worst, tolerance * largest, what, file: file, line: line)
 }
