@@ -87,13 +87,7 @@ extension Winograd3x3 {
                                              scratch: UnsafeMutableRawPointer, rectify: Bool) {
         let (f, row) = (filters, outWidth * filters)
         let t = scratch.bindMemory(to: L.self, capacity: 15)
-        // Q = A^T M, column by column: Q[i, j] at t[5i + j]
-        for j in 0..<5 {
-            let e = q + j * point
-            let r = outputTransform5(L.load(e), L.load(e + 5 * point), L.load(e + 10 * point),
-                                     L.load(e + 15 * point), L.load(e + 20 * point))
-            t[j] = r.0; t[5 + j] = r.1; t[10 + j] = r.2
-        }
+        columnsOf5x5(outputTransform5, from: q, step: point, into: t)      // Q = A^T M
         let b = L.load(bias)
         @inline(__always) func put(_ v: L, _ p: UnsafeMutablePointer<Float>) { (rectify ? v.rectified() : v).store(p) }
         // Y = Q A, row by row
@@ -174,13 +168,7 @@ extension Winograd3x3 {
                                              _ g: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer) {
         let step = channels * filters   // between transform points in s, and between kernel taps in g
         let t = scratch.bindMemory(to: L.self, capacity: 15)
-        // T = G^T S, column by column: T[a, j] at t[5a + j]
-        for j in 0..<5 {
-            let e = s + j * step
-            let r = kernelGradientTransform5(L.load(e), L.load(e + 5 * step), L.load(e + 10 * step),
-                                             L.load(e + 15 * step), L.load(e + 20 * step))
-            t[j] = r.0; t[5 + j] = r.1; t[10 + j] = r.2
-        }
+        columnsOf5x5(kernelGradientTransform5, from: s, step: step, into: t)   // T = G^T S
         // (G^T S) G, row by row, added to taps (a, 0...2)
         for a in 0..<3 {
             let q = t + 5 * a, tap = g + 3 * a * step
@@ -216,6 +204,20 @@ private func separable5x5<L: FloatLanes>(_: L.Type, _ transform: (L, L, L, L, L)
         let r = transform(s[0], s[1], s[2], s[3], s[4])
         put(r.0, q); put(r.1, q + outColumns); put(r.2, q + 2 * outColumns)
         put(r.3, q + 3 * outColumns); put(r.4, q + 4 * outColumns)
+    }
+}
+
+/// T X for a 5x5 grid X of lanes and a 1-D transform T of 5 values to 3, column by column: X[i, j] is
+/// read at `source + (5i + j) * step` (25 transform points `step` apart), (T X)[i, j] stored at
+/// t[5i + j]. The first half of the output transform (T = A^T) and of the kernel gradient's (G^T).
+@inline(__always)
+private func columnsOf5x5<L: FloatLanes>(_ transform: (L, L, L, L, L) -> (L, L, L), from source: UnsafePointer<Float>,
+                                         step: Int, into t: UnsafeMutablePointer<L>) {
+    for j in 0..<5 {
+        let e = source + j * step
+        let r = transform(L.load(e), L.load(e + 5 * step), L.load(e + 10 * step), L.load(e + 15 * step),
+                          L.load(e + 20 * step))
+        t[j] = r.0; t[5 + j] = r.1; t[10 + j] = r.2
     }
 }
 

@@ -101,12 +101,6 @@ final class WinogradLargeTileTests: XCTestCase {
     /// Finite differences through the F(4x4, 3x3) forward and kernel gradient (every parameter and the
     /// input), both paddings.
     func testGradientsThroughLargeTiles() throws {
-        let same = try built(Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .tanh), [4, 8, c])
-        XCTAssertEqual(forwardPoints(same, [4, 8, c]), 36)
-        checkGradients(same, input: randomTensor([2, 4, 8, c], seed: 26), coordinates: 48)
-        let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .sigmoid),
-                              [6, 10, c + 1])
-        XCTAssertEqual(forwardPoints(valid, [6, 10, c + 1]), 36)
-        checkGradients(valid, input: randomTensor([2, 6, 10, c + 1], seed: 27), coordinates: 48)
+        try checkGradientsThroughTiles(points: 36, same: [4, 8, c], valid: [6, 10, c + 1])
     }
 }

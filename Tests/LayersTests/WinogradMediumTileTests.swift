@@ -103,12 +103,6 @@ final class WinogradMediumTileTests: XCTestCase {
     /// Finite differences through the F(3x3, 3x3) forward, kernel gradient and input gradient (every
     /// parameter and the input), both paddings, clipped edge tiles.
     func testGradientsThroughMediumTiles() throws {
-        let same = try built(Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .tanh), [5, 7, c])
-        XCTAssertEqual(forwardPoints(same, [5, 7, c]), 25)
-        checkGradients(same, input: randomTensor([2, 5, 7, c], seed: 26), coordinates: 48)
-        let valid = try built(Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .sigmoid),
-                              [8, 10, c + 1])
-        XCTAssertEqual(forwardPoints(valid, [8, 10, c + 1]), 25)
-        checkGradients(valid, input: randomTensor([2, 8, 10, c + 1], seed: 27), coordinates: 48)
+        try checkGradientsThroughTiles(points: 25, same: [5, 7, c], valid: [8, 10, c + 1])
     }
 }

@@ -1,5 +1,6 @@
 import Layers
 import Tensor
+import TestSupport
 import XCTest
 
 /// `Winograd3x3.run` on arrays: the kernel transformed, the output (N, outputShape...) filled with
@@ -43,4 +44,20 @@ func assertWithinLargest(_ a: Tensor, _ b: Tensor, tolerance: Float, _ what: Str
     let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? .nan
     XCTAssertGreaterThan(largest, 0, what, file: file, line: line)
     XCTAssertLessThanOrEqual(worst, tolerance * largest, what, file: file, line: line)
+}
+
+/// Finite differences through a convolution whose tiles have `points` transform points (every
+/// parameter and the input, 48 coordinates): a 'same' tanh layer on `same` (H, W, C) and a 'valid'
+/// sigmoid layer on `valid`, each first checked to run those tiles.
+func checkGradientsThroughTiles(points: Int, same: [Int], valid: [Int],
+                                file: StaticString = #filePath, line: UInt = #line) throws {
+    let cases: [(Conv2D, [Int], UInt64)] = [
+        (Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .tanh), same, 26),
+        (Conv2D(filters: 2, kernelSize: (3, 3), padding: .valid, activation: .sigmoid), valid, 27),
+    ]
+    for (conv, input, seed) in cases {
+        let layer = try built(conv, input)
+        XCTAssertEqual(forwardPoints(layer, input), points, "\(input)", file: file, line: line)
+        checkGradients(layer, input: randomTensor([2] + input, seed: seed), coordinates: 48, file: file, line: line)
+    }
 }
