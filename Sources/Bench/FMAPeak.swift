@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 
 /// The CPU's fused multiply-add peak over all its cores: one thread per core, each running
-/// independent 16-float FMA chains held in registers (`earmark_fma_peak`) at the same time. No
+/// 12 independent FMA chains held in vector registers (`earmark_fma_peak`) at the same time. No
 /// product, however it is blocked or packed, runs faster, so a model's FLOPs per window over this
 /// peak is the most windows/s it could ever reach on this machine with its operation count
 /// (BENCHMARKS.md's ceiling rows).

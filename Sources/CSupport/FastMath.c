@@ -1,23 +1,23 @@
-#include "CSupport.h"
+#include "CPUVariants.h"
 #include <stdint.h>
 #include <string.h>
 
 // exp, sigmoid and tanh over a buffer, and the LSTM cell: the recurrent layers' gate activations,
 // ~20% of LSTM inference when Swift ran them. Swift compiled those loops to 8-lane AVX2 code without
 // FMA (Swift never contracts a * b + c). Here they get 16-lane AVX-512 code with FMA, AVX2 code with
-// FMA (Haswell and later, AMD's Zen) and baseline code, in clones chosen at load time
-// (`target_clones`), in every build (Package.swift compiles this target with -O2).
+// FMA (Haswell and later, AMD's Zen) and baseline code, the version chosen by the CPU's features at
+// load time (CPUVariants.h), in every build (Package.swift compiles this target with -O2).
 // The exp is Tensor/FastMath.swift's (Cephes' polynomial after a Cody-Waite reduction, no branches).
 // FastMathTests and LSTMTests bound the results against Double precision.
 #pragma STDC FP_CONTRACT ON
 
-static inline float float_from_bits(int32_t bits) {
+static inline __attribute__((always_inline)) float float_from_bits(int32_t bits) {
     float value;
     memcpy(&value, &bits, sizeof value);
     return value;
 }
 
-static inline int32_t bits_of_float(float value) {
+static inline __attribute__((always_inline)) int32_t bits_of_float(float value) {
     int32_t bits;
     memcpy(&bits, &value, sizeof bits);
     return bits;
@@ -25,7 +25,7 @@ static inline int32_t bits_of_float(float value) {
 
 // e^x with x clamped to [-87, 87], so the result and 1 / (1 + e^x) stay normal; NaN stays NaN
 // (the comparisons are written so that a NaN fails them and passes through).
-static inline float clamped_exp(float x) {
+static inline __attribute__((always_inline)) float clamped_exp(float x) {
     x = (-87.0f > x) ? -87.0f : x;
     x = (x > 87.0f) ? 87.0f : x;
     // n = round(x / ln 2) by the 1.5 * 2^23 trick: the low bits of t hold n as an integer
@@ -44,31 +44,31 @@ static inline float clamped_exp(float x) {
 }
 
 // 1 / (1 + e^-x)
-static inline float sigmoid_of(float x) {
+static inline __attribute__((always_inline)) float sigmoid_of(float x) {
     return 1.0f / (1.0f + clamped_exp(-x));
 }
 
 // tanh x = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|})
-static inline float tanh_of(float x) {
+static inline __attribute__((always_inline)) float tanh_of(float x) {
     float e = clamped_exp(-2.0f * __builtin_fabsf(x));
     float v = (1.0f - e) / (1.0f + e);
     return x < 0.0f ? -v : v;
 }
 
-__attribute__((target_clones("avx512f", "arch=haswell", "default")))
-void earmark_exp_in_place(float *y, long count) {
+static inline __attribute__((always_inline)) void exp_in_place(float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = clamped_exp(y[i]);
 }
+EARMARK_CPU_VARIANTS(void, earmark_exp_in_place, (float *y, long count), exp_in_place(y, count))
 
-__attribute__((target_clones("avx512f", "arch=haswell", "default")))
-void earmark_sigmoid_in_place(float *y, long count) {
+static inline __attribute__((always_inline)) void sigmoid_in_place(float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = sigmoid_of(y[i]);
 }
+EARMARK_CPU_VARIANTS(void, earmark_sigmoid_in_place, (float *y, long count), sigmoid_in_place(y, count))
 
-__attribute__((target_clones("avx512f", "arch=haswell", "default")))
-void earmark_tanh_in_place(float *y, long count) {
+static inline __attribute__((always_inline)) void tanh_in_place(float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = tanh_of(y[i]);
 }
+EARMARK_CPU_VARIANTS(void, earmark_tanh_in_place, (float *y, long count), tanh_in_place(y, count))
 
 // One sequence's LSTM cell at one step with Keras's default activations (Layers' LSTM), the bias
 // (4 x units: b_i, b_f, b_c, b_o) added here rather than in a pass of its own:
@@ -78,10 +78,10 @@ void earmark_tanh_in_place(float *y, long count) {
 // core to overlap several (one pass doing both was 14% slower, a latency chain exp -> divide -> c ->
 // exp -> divide per iteration). The activated gates are written back over z (backpropagation reads
 // them). Every pointer is its own block of `units` floats; none may overlap another.
-__attribute__((target_clones("avx512f", "arch=haswell", "default")))
-void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
-                       float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
-                       float *restrict c, float *restrict c_act, float *restrict h, long units) {
+static inline __attribute__((always_inline))
+void lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
+               float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
+               float *restrict c, float *restrict c_act, float *restrict h, long units) {
     for (long j = 0; j < units; j++) {
         gate_i[j] = sigmoid_of(gate_i[j] + bias[j]);
         gate_f[j] = sigmoid_of(gate_f[j] + bias[units + j]);
@@ -97,3 +97,8 @@ void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *re
         h[j] = gate_o[j] * a;
     }
 }
+EARMARK_CPU_VARIANTS(void, earmark_lstm_cell,
+                     (float *restrict gate_i, float *restrict gate_f, float *restrict gate_c,
+                      float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
+                      float *restrict c, float *restrict c_act, float *restrict h, long units),
+                     lstm_cell(gate_i, gate_f, gate_c, gate_o, bias, c_old, c, c_act, h, units))

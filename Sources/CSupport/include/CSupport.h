@@ -33,6 +33,18 @@ void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float 
 void earmark_dropout_mask(float *restrict mask, float *restrict y, const float *restrict x, long count,
                           unsigned long long key, float keep, float scale);
 
+/// The versions of FastMath.c's and FMAPeak.c's functions (CPUVariants.h): each is compiled for
+/// AVX-512, for AVX2 with FMA and for the x86-64 baseline, and this CPU runs the one
+/// `earmark_cpu_variant_chosen()` names, chosen by its features when the program is loaded.
+enum {
+    EARMARK_VARIANT_BASELINE = 0,
+    EARMARK_VARIANT_AVX2_FMA = 1,
+    EARMARK_VARIANT_AVX512 = 2,
+};
+
+/// Which version (EARMARK_VARIANT_*) of the CPU-specific functions this CPU runs.
+int earmark_cpu_variant_chosen(void);
+
 /// y = e^y in place (n elements), inputs clamped to [-87, 87]; within 3 ulp of exp.
 void earmark_exp_in_place(float *y, long count);
 
@@ -61,8 +73,8 @@ int earmark_log_f64_level(void);
 /// `earmark_log_f64` by the version `level` (lowered to what the CPU has), for tests.
 void earmark_log_f64_at(int level, const double *x, double *y, long count);
 
-/// Runs `rounds` rounds of 12 independent 16-float fused multiply-adds held in registers (the
-/// clone for this CPU: AVX-512, AVX2 with FMA, or baseline) and returns the floating-point
-/// operations done (rounds x 384). Timed by the caller, it is the thread's FMA peak: what no
+/// Runs `rounds` rounds of 12 independent fused multiply-adds held in registers, each as wide as the
+/// version's registers (the version for this CPU: AVX-512, 16 floats; AVX2 with FMA or baseline,
+/// 8 floats), and returns the floating-point operations done (rounds x 384 or rounds x 192). Timed by the caller, it is the thread's FMA peak: what no
 /// product can exceed. `sink` receives a sum of the results, so the work cannot be optimised away.
 long earmark_fma_peak(long rounds, float *sink);
