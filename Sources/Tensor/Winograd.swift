@@ -310,8 +310,8 @@ public struct Winograd3x3: Sendable {
     /// channels side by side; d is the tile's 4x4 patch of the padded input.
     ///     B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
     ///     padded (N, HP, WP, C) -> v (16, B, C)
-    /// With `outputTile` 3 the patch is 5x5 and the transform F(3x3, 3x3)'s (`inputLanes3`); with 4,
-    /// 6x6 and F(4x4, 3x3)'s (`inputLanes4`).
+    /// With `outputTile` 3 the patch is 5x5 and the transform F(3x3, 3x3)'s (`inputTransform5`); with 4,
+    /// 6x6 and F(4x4, 3x3)'s (`inputTransform6`).
     func transformInput(_ padded: UnsafePointer<Float>, tiles range: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         forEachTileLanes(range, patches: UnsafeMutablePointer(mutating: padded), points: v, inverse: false)
     }
@@ -338,12 +338,23 @@ public struct Winograd3x3: Sendable {
     @inline(__always)
     private func tileLanes<L: FloatLanes>(_: L.Type, _ patch: UnsafeMutablePointer<Float>, _ tile: UnsafeMutablePointer<Float>,
                                           point: Int, scratch: UnsafeMutableRawPointer, inverse: Bool) {
+        // F(3x3, 3x3) and F(4x4, 3x3): B^T d B of the 5x5 or 6x6 patch into the points, or its adjoint
+        // B dV B^T added into the patch, column pass then row pass through `scratch`
+        let (patchRow, patchColumn) = (paddedWidth * channels, channels)
         switch (outputTile, inverse) {
-        case (4, false): inputLanes4(L.self, patch, tile, point: point, scratch: scratch)
-        case (3, false): inputLanes3(L.self, patch, tile, point: point, scratch: scratch)
+        case (4, false):
+            separable6x6(L.self, inputTransform6, from: patch, rows: patchRow, columns: patchColumn,
+                         to: tile, rows: 6 * point, columns: point, adding: false, scratch: scratch)
+        case (3, false):
+            separable5x5(L.self, inputTransform5, from: patch, rows: patchRow, columns: patchColumn,
+                         to: tile, rows: 5 * point, columns: point, adding: false, scratch: scratch)
         case (_, false): inputLanes(L.self, patch, tile, point: point)
-        case (4, true): inverseInputLanes4(L.self, tile, patch, point: point, scratch: scratch)
-        case (3, true): inverseInputLanes3(L.self, tile, patch, point: point, scratch: scratch)
+        case (4, true):
+            separable6x6(L.self, inverseInputTransform6, from: tile, rows: 6 * point, columns: point,
+                         to: patch, rows: patchRow, columns: patchColumn, adding: true, scratch: scratch)
+        case (3, true):
+            separable5x5(L.self, inverseInputTransform5, from: tile, rows: 5 * point, columns: point,
+                         to: patch, rows: patchRow, columns: patchColumn, adding: true, scratch: scratch)
         case (_, true): inverseInputLanes(L.self, tile, patch, point: point)
         }
     }

@@ -29,26 +29,6 @@
 /// this one had the smallest median error against float64 over 64-channel tiles: 7.8e-7 of the
 /// largest output, F(2x2, 3x3) 2.5e-7); WinogradMediumTileTests bound it against im2col.
 extension Winograd3x3 {
-    /// B^T d B for the lanes at d (the tile's 5x5 patch, top-left) and o (point 0): `transformInput`
-    /// with `outputTile` 3.
-    ///     padded (N, HP, WP, C) -> v (25, B, C)
-    @inline(__always)
-    func inputLanes3<L: FloatLanes>(_: L.Type, _ d: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                                    point: Int, scratch: UnsafeMutableRawPointer) {
-        separable5x5(L.self, inputTransform5, from: d, rows: paddedWidth * channels, columns: channels,
-                     to: o, rows: 5 * point, columns: point, adding: false, scratch: scratch)
-    }
-
-    /// dP's 5x5 patch += B dV B^T for the lanes at v (point 0, points `point` apart) and the patch's
-    /// top-left: the adjoint of `inputLanes3`, for the input gradient (WinogradInputGradient.swift).
-    ///     dv (25, B, C) -> padded gradient (N, HP, WP, C) +=
-    @inline(__always)
-    func inverseInputLanes3<L: FloatLanes>(_: L.Type, _ v: UnsafePointer<Float>, _ patch: UnsafeMutablePointer<Float>,
-                                           point: Int, scratch: UnsafeMutableRawPointer) {
-        separable5x5(L.self, inverseInputTransform5, from: v, rows: 5 * point, columns: point,
-                     to: patch, rows: paddedWidth * channels, columns: channels, adding: true, scratch: scratch)
-    }
-
     /// The 3x3 outputs A^T M A + bias (relu'd with `rectify`) of the tiles `range` (t counted from the
     /// block's first for m, from the batch's first for y), stored where they fall inside (OH, OW), all
     /// filters side by side.
@@ -186,10 +166,10 @@ extension Winograd3x3 {
 /// column (into `scratch`), then to each row. X[i, j] is read at `source + i * rows + j * columns`;
 /// Y[i, j] is stored (or, `adding`, added) at `destination + i * rows + j * columns` of its strides.
 @inline(__always)
-private func separable5x5<L: FloatLanes>(_: L.Type, _ transform: (L, L, L, L, L) -> (L, L, L, L, L),
-                                         from source: UnsafePointer<Float>, rows: Int, columns: Int,
-                                         to destination: UnsafeMutablePointer<Float>, rows outRows: Int,
-                                         columns outColumns: Int, adding: Bool, scratch: UnsafeMutableRawPointer) {
+func separable5x5<L: FloatLanes>(_: L.Type, _ transform: (L, L, L, L, L) -> (L, L, L, L, L),
+                                 from source: UnsafePointer<Float>, rows: Int, columns: Int,
+                                 to destination: UnsafeMutablePointer<Float>, rows outRows: Int,
+                                 columns outColumns: Int, adding: Bool, scratch: UnsafeMutableRawPointer) {
     let t = scratch.bindMemory(to: L.self, capacity: 25)
     // T X, column by column: (T X)[i, j] at t[5i + j]
     for j in 0..<5 {
@@ -223,14 +203,14 @@ private func columnsOf5x5<L: FloatLanes>(_ transform: (L, L, L, L, L) -> (L, L, 
 
 /// B^T d for a column (or row) of 5 input values.
 @inline(__always)
-private func inputTransform5<L: FloatLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _ d4: L) -> (L, L, L, L, L) {
+func inputTransform5<L: FloatLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _ d4: L) -> (L, L, L, L, L) {
     let e = d3 - d1                             // shared by rows 0, 3 and 4
     return ((d2 - d0) * 2 + e, d1 * 2 + d2 * 3 + d3, d2 + d3 - d1 * 2, e, e * 2 - d2 + d4)
 }
 
 /// B v for a column (or row) of 5 transformed values: the adjoint of `inputTransform5`.
 @inline(__always)
-private func inverseInputTransform5<L: FloatLanes>(_ v0: L, _ v1: L, _ v2: L, _ v3: L, _ v4: L) -> (L, L, L, L, L) {
+func inverseInputTransform5<L: FloatLanes>(_ v0: L, _ v1: L, _ v2: L, _ v3: L, _ v4: L) -> (L, L, L, L, L) {
     (L.zero - v0 * 2, (v1 - v2 - v4) * 2 - v0 - v3, v0 * 2 + v1 * 3 + v2 - v4, v0 + v1 + v2 + v3 + v4 * 2, v4)
 }
 

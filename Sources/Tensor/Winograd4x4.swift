@@ -24,29 +24,9 @@
 /// 4tr ..< 4tr + 4, columns 4tc ..< 4tc + 4. The larger points make the float error larger than
 /// F(2x2, 3x3)'s (Conv2DTests bound both against im2col).
 ///
-/// The per-tile functions (`...Lanes4`) keep their 6x6 intermediate in `scratch`, which the whole
-/// transform takes once from `withTransformScratch`.
+/// The per-tile functions (`...Lanes4`, and `separable6x6` for the input patches) keep their 6x6
+/// intermediate in `scratch`, which the whole transform takes once from `withTransformScratch`.
 extension Winograd3x3 {
-    /// B^T d B for the lanes at d (the tile's 6x6 patch, top-left) and o (point 0): `transformInput`
-    /// with `outputTile` 4.
-    ///     padded (N, HP, WP, C) -> v (36, B, C)
-    @inline(__always)
-    func inputLanes4<L: FloatLanes>(_: L.Type, _ d: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                                    point: Int, scratch: UnsafeMutableRawPointer) {
-        separable6x6(L.self, inputTransform, from: d, rows: paddedWidth * channels, columns: channels,
-                     to: o, rows: 6 * point, columns: point, adding: false, scratch: scratch)
-    }
-
-    /// dP's 6x6 patch += B dV B^T for the lanes at v (point 0, points `point` apart) and the patch's
-    /// top-left: the adjoint of `inputLanes4`, for the input gradient (WinogradInputGradient.swift).
-    ///     dv (36, B, C) -> padded gradient (N, HP, WP, C) +=
-    @inline(__always)
-    func inverseInputLanes4<L: FloatLanes>(_: L.Type, _ v: UnsafePointer<Float>, _ patch: UnsafeMutablePointer<Float>,
-                                           point: Int, scratch: UnsafeMutableRawPointer) {
-        separable6x6(L.self, inverseInputTransform, from: v, rows: 6 * point, columns: point,
-                     to: patch, rows: paddedWidth * channels, columns: channels, adding: true, scratch: scratch)
-    }
-
     /// The 4x4 outputs A^T M A + bias (relu'd with `rectify`) of the tiles `range` (t counted from the
     /// block's first for m, from the batch's first for y), all filters side by side.
     ///     m (36, B, F) -> y (N, OH, OW, F)
@@ -325,7 +305,7 @@ private func outputColumns<L: FloatLanes>(_: L.Type, _ q: UnsafePointer<Float>, 
 
 /// B^T d for a column (or row) of 6 input values.
 @inline(__always)
-private func inputTransform<L: FloatLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _ d4: L, _ d5: L)
+func inputTransform6<L: FloatLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _ d4: L, _ d5: L)
     -> (L, L, L, L, L, L) {
     let a = d4 - d2 * 4, b = d3 - d1 * 4         // shared by rows 1 and 2
     let c = d4 - d2, e = (d3 - d1) * 2           // shared by rows 3 and 4
@@ -336,10 +316,10 @@ private func inputTransform<L: FloatLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _
 /// column (into `scratch`), then to each row. X[i, j] is read at `source + i * rows + j * columns`;
 /// Y[i, j] is stored (or, `adding`, added) at `destination + i * rows + j * columns` of its strides.
 @inline(__always)
-private func separable6x6<L: FloatLanes>(_: L.Type, _ transform: (L, L, L, L, L, L) -> (L, L, L, L, L, L),
-                                         from source: UnsafePointer<Float>, rows: Int, columns: Int,
-                                         to destination: UnsafeMutablePointer<Float>, rows outRows: Int,
-                                         columns outColumns: Int, adding: Bool, scratch: UnsafeMutableRawPointer) {
+func separable6x6<L: FloatLanes>(_: L.Type, _ transform: (L, L, L, L, L, L) -> (L, L, L, L, L, L),
+                                 from source: UnsafePointer<Float>, rows: Int, columns: Int,
+                                 to destination: UnsafeMutablePointer<Float>, rows outRows: Int,
+                                 columns outColumns: Int, adding: Bool, scratch: UnsafeMutableRawPointer) {
     let t = scratch.bindMemory(to: L.self, capacity: 36)
     // T X, column by column: (T X)[i, j] at t[6i + j]
     for j in 0..<6 {
@@ -358,9 +338,9 @@ private func separable6x6<L: FloatLanes>(_: L.Type, _ transform: (L, L, L, L, L,
     }
 }
 
-/// B v for a column (or row) of 6 transformed values: the adjoint of `inputTransform`, 6 values.
+/// B v for a column (or row) of 6 transformed values: the adjoint of `inputTransform6`, 6 values.
 @inline(__always)
-private func inverseInputTransform<L: FloatLanes>(_ v0: L, _ v1: L, _ v2: L, _ v3: L, _ v4: L, _ v5: L)
+func inverseInputTransform6<L: FloatLanes>(_ v0: L, _ v1: L, _ v2: L, _ v3: L, _ v4: L, _ v5: L)
     -> (L, L, L, L, L, L) {
     let s12 = v1 + v2, d21 = v2 - v1, s34 = v3 + v4, d43 = v4 - v3
     return (v0 * 4, d21 * 4 + d43 * 2 + v5 * 4, L.zero - v0 * 5 - s12 * 4 - s34,
