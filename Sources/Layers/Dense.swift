@@ -70,8 +70,8 @@ public final class Dense: Layer {
             kernel.value.data.withUnsafeBufferPointer { wp in
                 bias.value.data.withUnsafeBufferPointer { bp in
                     output.data.withUnsafeMutableBufferPointer { yp in
-                        // y (R, U) = x (R, D) * kernel (D, U): libxsmm's kernel for this shape (1.1-1.7x
-                        // OpenBLAS's speed at these sizes: BENCHMARKS.md), else OpenBLAS
+                        // y (R, U) = x (R, D) * kernel (D, U): libxsmm's kernel for this shape where it
+                        // is the faster library on this CPU (`SmallMatrixProduct.preferred`), else OpenBLAS
                         if let forwardProduct {
                             forwardProduct(a: xp.baseAddress!, b: wp.baseAddress!, c: yp.baseAddress!)
                         } else {
@@ -165,7 +165,7 @@ public final class Dense: Layer {
                                      backward: [MatrixProduct("dW", m: d, n: u, k: rows, transA: true)])
         if inputGradient {
             // as backward issues it: dx^T (D, R) = W (D, U) dz^T (U, R) when libxsmm has the kernel
-            let transposed = rows > 0 && d > 0 && u > 0 && SmallMatrixProduct(m: d, n: rows, k: u, beta: 0) != nil
+            let transposed = rows > 0 && d > 0 && u > 0 && SmallMatrixProduct.preferred(m: d, n: rows, k: u, beta: 0) != nil
             products.backward.append(transposed ? MatrixProduct("dx^T", m: d, n: rows, k: u)
                                                 : MatrixProduct("dx", m: rows, n: d, k: u, transB: true))
         }
@@ -179,8 +179,8 @@ public final class Dense: Layer {
         outputGradient.ensureShape(activation == .linear ? [0] : outShape)
         inputGradient.ensureShape(shape)
         let d = shape.last ?? 0, rows = shape.reduce(1, *) / max(d, 1)
-        forwardProduct = rows > 0 && d > 0 ? SmallMatrixProduct(m: rows, n: units, k: d, beta: 0) : nil
-        inputGradientProduct = rows > 0 && d > 0 ? SmallMatrixProduct(m: d, n: rows, k: units, beta: 0) : nil
+        forwardProduct = rows > 0 && d > 0 ? SmallMatrixProduct.preferred(m: rows, n: units, k: d, beta: 0) : nil
+        inputGradientProduct = rows > 0 && d > 0 ? SmallMatrixProduct.preferred(m: d, n: rows, k: units, beta: 0) : nil
         transposedGradient.ensureShape(inputGradientProduct == nil ? [0] : [units, rows])
         transposedInputGradient.ensureShape(inputGradientProduct == nil ? [0] : [d, rows])
         sizedFor = shape

@@ -92,8 +92,8 @@ public final class GRU: Layer {
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
         gradientScratch.ensureShape([2 * n * t * g + n * u])
         inputGradient.ensureShape([n, t, d])
-        inputProduct = SmallMatrixProduct(m: n * t, n: g, k: d, beta: 1)
-        stepProduct = SmallMatrixProduct(m: n, n: g, k: u, lda: t * u, ldb: g, ldc: t * g, beta: 1)
+        inputProduct = SmallMatrixProduct.preferred(m: n * t, n: g, k: d, beta: 1)
+        stepProduct = SmallMatrixProduct.preferred(m: n, n: g, k: u, lda: t * u, ldb: g, ldc: t * g, beta: 1)
         sizedFor = shape
     }
 
@@ -147,8 +147,9 @@ public final class GRU: Layer {
         for step in 0..<t {
             if step > 0 {
                 // inner rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G:
-                // libxsmm's kernel for this shape, else OpenBLAS in column blocks (which then reads R
-                // in place instead of packing it every step)
+                // libxsmm's kernel for this shape where it is the faster library on this CPU, else
+                // OpenBLAS in column blocks (which then reads R in place instead of packing it every
+                // step)
                 if let stepProduct {
                     stepProduct(a: hPrev + step * u, b: r, c: inner + step * g)
                 } else {

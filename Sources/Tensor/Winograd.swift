@@ -190,7 +190,7 @@ public struct Winograd3x3: Sendable {
             let b = block.count
             // M[p] (B, F) = V[p] (B, C) x U[p] (C, F): libxsmm's kernel for (B, F, C) (5-30% faster
             // than OpenBLAS at these sizes; libxsmm keeps it, so asking again is a lookup), else gemm
-            if let product = SmallMatrixProduct(m: b, n: f, k: c, beta: 0) {
+            if let product = SmallMatrixProduct.preferred(m: b, n: f, k: c, beta: 0) {
                 for p in 0..<points { product(a: v + p * b * c, b: u + p * c * f, c: m + p * b * f) }
             } else {
                 for p in 0..<points { gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f) }

@@ -73,7 +73,7 @@ extension Winograd3x3 {
     func addInputGradient(block range: Range<Int>, z: UnsafePointer<Float>, transposedKernel ut: UnsafePointer<Float>,
                           dv: UnsafeMutablePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
         let (b, c, f) = (range.count, channels, filters)
-        if let product = SmallMatrixProduct(m: b, n: c, k: f, beta: 0) {
+        if let product = SmallMatrixProduct.preferred(m: b, n: c, k: f, beta: 0) {
             for p in 0..<points { product(a: z + p * b * f, b: ut + p * f * c, c: dv + p * b * c) }
         } else {
             for p in 0..<points { gemm(m: b, n: c, k: f, a: z + p * b * f, b: ut + p * f * c, c: dv + p * b * c) }

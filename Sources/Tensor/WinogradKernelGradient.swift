@@ -83,7 +83,7 @@ extension Winograd3x3 {
             // first block writes S (beta 0) instead of adding to a zeroed S: one pass over S fewer.
             let beta: Float = firstBlock ? 0 : 1
             firstBlock = false
-            if let product = SmallMatrixProduct(m: c, n: f, k: b, beta: beta, transA: true) {
+            if let product = SmallMatrixProduct.preferred(m: c, n: f, k: b, beta: beta, transA: true) {
                 for p in 0..<points { product(a: v + p * b * c, b: z + p * b * f, c: s + p * c * f) }
             } else {
                 for p in 0..<points {

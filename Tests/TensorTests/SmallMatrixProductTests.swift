@@ -84,4 +84,30 @@ final class SmallMatrixProductTests: XCTestCase {
             }
         }
     }
+
+    /// Which library runs a product: libxsmm wherever its kernels are AVX-512 ones; with AVX2 alone,
+    /// OpenBLAS once b (k x n) is large for 16 rows or more (`libxsmmIsFaster`), and `preferred` gives
+    /// a kernel exactly where the rule picks libxsmm on this CPU.
+    func testPreferredKernelFollowsTheLibraryRule() {
+        let avx2Shapes: [(m: Int, n: Int, k: Int, libxsmm: Bool)] = [
+            (16, 128, 3072, false),  // the reference CNN's dense layer: OpenBLAS 2x on a Zen 3
+            (144, 512, 128, false),  // an LSTM input projection
+            (16, 512, 128, false),   // an LSTM step
+            (32, 256, 128, false),   // b 128 KiB with 32 rows
+            (16, 256, 128, true),    // b 128 KiB with 16 rows: libxsmm still ahead
+            (9, 256, 256, true),     // fewer than 16 rows: OpenBLAS's packing does not pay
+            (9, 128, 64, true),      // a Winograd point product
+            (3072, 16, 128, true),   // the dense layer's transposed input gradient
+        ]
+        for s in avx2Shapes {
+            XCTAssertEqual(SmallMatrixProduct.libxsmmIsFaster(m: s.m, n: s.n, k: s.k, avx512: false), s.libxsmm,
+                           "AVX2 kernels, (\(s.m), \(s.n), \(s.k))")
+            XCTAssertTrue(SmallMatrixProduct.libxsmmIsFaster(m: s.m, n: s.n, k: s.k, avx512: true),
+                          "AVX-512 kernels, (\(s.m), \(s.n), \(s.k))")
+            let preferred = SmallMatrixProduct.preferred(m: s.m, n: s.n, k: s.k, beta: 0)
+            XCTAssertEqual(preferred != nil, SmallMatrixProduct.libxsmmIsFaster(m: s.m, n: s.n, k: s.k)
+                               && SmallMatrixProduct(m: s.m, n: s.n, k: s.k, beta: 0) != nil,
+                           "preferred kernel for (\(s.m), \(s.n), \(s.k)) on \(SmallMatrixProduct.target)")
+        }
+    }
 }
