@@ -18,7 +18,8 @@ import CXSMM
 ///
 ///     x (N, H, W, C), kernel (3, 3, C, F), bias (F) -> y (N, OH, OW, F) = conv(x) + bias       (full)
 ///                                                   -> y (N, TR, TC, F) = maxpool2x2(conv(x) + bias)
-///     kernel transform  U (X, C, F) = G g G^T         for every (c, f) pair, once per set of weights
+///     kernel transform  U (X, C, F) = G g G^T         for every (c, f) pair, once per set of weights;
+///                                                     its points `kernelPointStride` floats apart
 ///     padded input      P (N, HP, WP, C)              zeros around x; every tile's 4x4 patch inside
 ///     per block of B tiles:
 ///       input transform   V (X, B, C) = B^T d B       d the 4x4 input patch of a tile
@@ -148,8 +149,19 @@ public struct Winograd3x3: Sendable {
         return products
     }
 
-    /// Floats of the transformed kernel U: X * C * F.
-    public var transformedKernelCount: Int { points * channels * filters }
+    /// Floats of the transformed kernel U: X points of `kernelPointStride` floats.
+    public var transformedKernelCount: Int { points * kernelPointStride }
+
+    /// Floats from one point of U (X, C, F) or of the kernel gradient's S to the next: C * F rounded up
+    /// to whole 64-byte lines, and then to an odd number of them. The kernel transforms write (and the
+    /// gradient's read) one line of each of the X points at a time; at C * F a multiple of 1,024
+    /// floats those X lines were 4 KiB apart, at one offset modulo 4 KiB (one L1 set, and the
+    /// offset of the kernel taps read beside them): the transform took 2.5x its time (BENCHMARKS.md,
+    /// "What was tried"). An odd number of lines puts each point at another offset modulo 4 KiB.
+    public var kernelPointStride: Int {
+        let lines = (channels * filters + 15) / 16
+        return (lines | 1) * 16
+    }
 
     /// Floats of scratch `run` needs for a batch of `n`: the padded input, V and M of one block.
     public func scratchCount(batch n: Int) -> Int {
@@ -186,14 +198,15 @@ public struct Winograd3x3: Sendable {
         let v = scratch + paddedInputCount(batch: n)
         let m = v + points * tilesPerBlock * c
         pad(x, batch: n, into: padded)
+        let stride = kernelPointStride
         forEachBlock(padded, batch: n, v: v) { block in
             let b = block.count
             // M[p] (B, F) = V[p] (B, C) x U[p] (C, F): libxsmm's kernel for (B, F, C) (5-30% faster
             // than OpenBLAS at these sizes; libxsmm keeps it, so asking again is a lookup), else gemm
             if let product = SmallMatrixProduct.preferred(m: b, n: f, k: c, beta: 0) {
-                for p in 0..<points { product(a: v + p * b * c, b: u + p * c * f, c: m + p * b * f) }
+                for p in 0..<points { product(a: v + p * b * c, b: u + p * stride, c: m + p * b * f) }
             } else {
-                for p in 0..<points { gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * c * f, c: m + p * b * f) }
+                for p in 0..<points { gemm(m: b, n: f, k: c, a: v + p * b * c, b: u + p * stride, c: m + p * b * f) }
             }
             switch output {
             case .maxPooled where routes != nil:
@@ -248,8 +261,8 @@ public struct Winograd3x3: Sendable {
     /// `transformKernel` for the lanes at g (kernel tap (0, 0)) and o (point 0).
     @inline(__always)
     private func kernelLanes<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
-        let tap = channels * filters    // distance between kernel taps (a, b) and (a, b + 1),
-                                        // and between transform points in u
+        let tap = channels * filters    // distance between kernel taps (a, b) and (a, b + 1)
+        let point = kernelPointStride   // distance between transform points in u
         let g00 = L.load(g), g01 = L.load(g + tap), g02 = L.load(g + 2 * tap)
         let g10 = L.load(g + 3 * tap), g11 = L.load(g + 4 * tap), g12 = L.load(g + 5 * tap)
         let g20 = L.load(g + 6 * tap), g21 = L.load(g + 7 * tap), g22 = L.load(g + 8 * tap)
@@ -259,14 +272,14 @@ public struct Winograd3x3: Sendable {
         let c0 = (g00 - g10 + g20) * 0.5, c1 = (g01 - g11 + g21) * 0.5, c2 = (g02 - g12 + g22) * 0.5
         let d0 = g20, d1 = g21, d2 = g22
         // (G g) G^T, row by row
-        a0.store(o);                            ((a0 + a1 + a2) * 0.5).store(o + tap)
-        ((a0 - a1 + a2) * 0.5).store(o + 2 * tap);  a2.store(o + 3 * tap)
-        b0.store(o + 4 * tap);                  ((b0 + b1 + b2) * 0.5).store(o + 5 * tap)
-        ((b0 - b1 + b2) * 0.5).store(o + 6 * tap);  b2.store(o + 7 * tap)
-        c0.store(o + 8 * tap);                  ((c0 + c1 + c2) * 0.5).store(o + 9 * tap)
-        ((c0 - c1 + c2) * 0.5).store(o + 10 * tap); c2.store(o + 11 * tap)
-        d0.store(o + 12 * tap);                 ((d0 + d1 + d2) * 0.5).store(o + 13 * tap)
-        ((d0 - d1 + d2) * 0.5).store(o + 14 * tap); d2.store(o + 15 * tap)
+        a0.store(o);                              ((a0 + a1 + a2) * 0.5).store(o + point)
+        ((a0 - a1 + a2) * 0.5).store(o + 2 * point);  a2.store(o + 3 * point)
+        b0.store(o + 4 * point);                  ((b0 + b1 + b2) * 0.5).store(o + 5 * point)
+        ((b0 - b1 + b2) * 0.5).store(o + 6 * point);  b2.store(o + 7 * point)
+        c0.store(o + 8 * point);                  ((c0 + c1 + c2) * 0.5).store(o + 9 * point)
+        ((c0 - c1 + c2) * 0.5).store(o + 10 * point); c2.store(o + 11 * point)
+        d0.store(o + 12 * point);                 ((d0 + d1 + d2) * 0.5).store(o + 13 * point)
+        ((d0 - d1 + d2) * 0.5).store(o + 14 * point); d2.store(o + 15 * point)
     }
 
     /// The kernel whose convolution of a layer's output gradient is its input gradient: the taps

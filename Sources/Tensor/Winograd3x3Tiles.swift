@@ -86,7 +86,8 @@ extension Winograd3x3 {
     @inline(__always)
     func kernelLanes3<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
                                      scratch: UnsafeMutableRawPointer) {
-        let tap = channels * filters    // between kernel taps, and between transform points in u
+        let tap = channels * filters    // between kernel taps
+        let point = kernelPointStride   // between transform points in u
         let t = scratch.bindMemory(to: L.self, capacity: 15)
         // T = G g, column by column: T[i, b] at t[3i + b]
         for b in 0..<3 {
@@ -95,9 +96,10 @@ extension Winograd3x3 {
         }
         // U = T G^T, row by row
         for i in 0..<5 {
-            let s = t + 3 * i, q = o + 5 * i * tap
+            let s = t + 3 * i, q = o + 5 * i * point
             let r = kernelTransform5(s[0], s[1], s[2])
-            r.0.store(q); r.1.store(q + tap); r.2.store(q + 2 * tap); r.3.store(q + 3 * tap); r.4.store(q + 4 * tap)
+            r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point); r.3.store(q + 3 * point)
+            r.4.store(q + 4 * point)
         }
     }
 
@@ -146,9 +148,9 @@ extension Winograd3x3 {
     @inline(__always)
     func kernelGradientLanes3<L: FloatLanes>(_: L.Type, _ s: UnsafePointer<Float>,
                                              _ g: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer) {
-        let step = channels * filters   // between transform points in s, and between kernel taps in g
+        let step = channels * filters   // between kernel taps in g
         let t = scratch.bindMemory(to: L.self, capacity: 15)
-        columnsOf5x5(kernelGradientTransform5, from: s, step: step, into: t)   // T = G^T S
+        columnsOf5x5(kernelGradientTransform5, from: s, step: kernelPointStride, into: t)   // T = G^T S
         // (G^T S) G, row by row, added to taps (a, 0...2)
         for a in 0..<3 {
             let q = t + 5 * a, tap = g + 3 * a * step

@@ -151,7 +151,8 @@ extension Winograd3x3 {
     @inline(__always)
     func kernelLanes4<L: FloatLanes>(_: L.Type, _ g: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
                                      scratch: UnsafeMutableRawPointer) {
-        let tap = channels * filters    // between kernel taps, and between transform points in u
+        let tap = channels * filters    // between kernel taps
+        let point = kernelPointStride   // between transform points in u
         let t = scratch.bindMemory(to: L.self, capacity: 18)
         // T = G g, column by column: T[i, b] at t[3i + b]
         for b in 0..<3 {
@@ -160,10 +161,10 @@ extension Winograd3x3 {
         }
         // U = T G^T, row by row
         for i in 0..<6 {
-            let s = t + 3 * i, q = o + 6 * i * tap
+            let s = t + 3 * i, q = o + 6 * i * point
             let r = kernelTransform(s[0], s[1], s[2])
-            r.0.store(q); r.1.store(q + tap); r.2.store(q + 2 * tap)
-            r.3.store(q + 3 * tap); r.4.store(q + 4 * tap); r.5.store(q + 5 * tap)
+            r.0.store(q); r.1.store(q + point); r.2.store(q + 2 * point)
+            r.3.store(q + 3 * point); r.4.store(q + 4 * point); r.5.store(q + 5 * point)
         }
     }
 
@@ -253,13 +254,14 @@ extension Winograd3x3 {
     @inline(__always)
     func kernelGradientLanes4<L: FloatLanes>(_: L.Type, _ s: UnsafePointer<Float>,
                                              _ g: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer) {
-        let step = channels * filters   // between transform points in s, and between kernel taps in g
+        let step = channels * filters   // between kernel taps in g
+        let point = kernelPointStride   // between transform points in s
         let t = scratch.bindMemory(to: L.self, capacity: 18)
         // T = G^T S, column by column: T[a, j] at t[6a + j]
         for j in 0..<6 {
-            let e = s + j * step
-            let r = kernelGradientTransform(L.load(e), L.load(e + 6 * step), L.load(e + 12 * step),
-                                            L.load(e + 18 * step), L.load(e + 24 * step), L.load(e + 30 * step))
+            let e = s + j * point
+            let r = kernelGradientTransform(L.load(e), L.load(e + 6 * point), L.load(e + 12 * point),
+                                            L.load(e + 18 * point), L.load(e + 24 * point), L.load(e + 30 * point))
             t[j] = r.0; t[6 + j] = r.1; t[12 + j] = r.2
         }
         // (G^T S) G, row by row, added to taps (a, 0...2)

@@ -48,10 +48,10 @@ extension Winograd3x3 {
     /// UT[p] (F, C) = U[p] (C, F)^T for every point p: the input gradient's products read U this way.
     ///     u (X, C, F) -> ut (X, F, C)
     public func transposeTransformedKernel(_ u: UnsafePointer<Float>, into ut: UnsafeMutablePointer<Float>) {
-        let (c, f) = (channels, filters)
+        let (c, f, stride) = (channels, filters, kernelPointStride)
         for p in 0..<points {
             // column-major terms: the (F, C) matrix of leading dimension F into the (C, F) one of C
-            libxsmm_otrans(ut + p * f * c, u + p * c * f, UInt32(MemoryLayout<Float>.stride),
+            libxsmm_otrans(ut + p * f * c, u + p * stride, UInt32(MemoryLayout<Float>.stride),
                            libxsmm_blasint(f), libxsmm_blasint(c), libxsmm_blasint(f), libxsmm_blasint(c))
         }
     }

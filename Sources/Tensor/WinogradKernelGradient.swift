@@ -24,7 +24,7 @@ extension Winograd3x3 {
     /// of one block, and S.
     public func kernelGradientScratchCount(batch n: Int) -> Int {
         n * paddedHeight * paddedWidth * channels + points * gradientTilesPerBlock * (channels + filters)
-            + points * channels * filters
+            + points * kernelPointStride
     }
 
     /// The products `accumulateKernelGradient` issues for a batch of `n`: S[p] (C, F) += V[p]^T Z[p]
@@ -60,7 +60,7 @@ extension Winograd3x3 {
         let v = scratch + paddedInputCount(batch: n)
         let z = v + points * gradientTilesPerBlock * c
         let s = z + points * gradientTilesPerBlock * f
-        let dv = s + points * c * f                         // input gradient only: dV of a block,
+        let dv = s + points * kernelPointStride             // input gradient only: dV of a block,
         let paddedGradient = dv + points * gradientTilesPerBlock * c // then dP
         if inputGradient != nil { paddedGradient.update(repeating: 0, count: paddedInputCount(batch: n)) }
         let padded: UnsafePointer<Float>
@@ -71,6 +71,7 @@ extension Winograd3x3 {
             padded = UnsafePointer(scratch)
         }
         var firstBlock = true
+        let stride = kernelPointStride
         forEachBlock(padded, batch: n, tilesPerBlock: gradientTilesPerBlock, v: v) { block in
             let b = block.count
             switch outputTile {
@@ -84,11 +85,11 @@ extension Winograd3x3 {
             let beta: Float = firstBlock ? 0 : 1
             firstBlock = false
             if let product = SmallMatrixProduct.preferred(m: c, n: f, k: b, beta: beta, transA: true) {
-                for p in 0..<points { product(a: v + p * b * c, b: z + p * b * f, c: s + p * c * f) }
+                for p in 0..<points { product(a: v + p * b * c, b: z + p * b * f, c: s + p * stride) }
             } else {
                 for p in 0..<points {
                     gemm(transA: true, m: c, n: f, k: b, a: v + p * b * c, b: z + p * b * f, beta: beta,
-                         c: s + p * c * f)
+                         c: s + p * stride)
                 }
             }
             if let inputGradient {
@@ -163,8 +164,9 @@ extension Winograd3x3 {
     @inline(__always)
     private func kernelGradientLanes<L: FloatLanes>(_: L.Type, _ s: UnsafePointer<Float>,
                                                     _ g: UnsafeMutablePointer<Float>) {
-        let step = channels * filters   // between transform points in s, and between kernel taps in g
-        @inline(__always) func at(_ i: Int) -> L { L.load(s + i * step) }
+        let step = channels * filters   // between kernel taps in g
+        let point = kernelPointStride   // between transform points in s
+        @inline(__always) func at(_ i: Int) -> L { L.load(s + i * point) }
         @inline(__always) func half(_ x: L) -> L { x * 0.5 }
         // G^T S, column j: rows 0 + (1 + 2)/2, (1 - 2)/2, (1 + 2)/2 + 3 of S's column j
         @inline(__always) func column(_ j: Int) -> (L, L, L) {

@@ -54,4 +54,22 @@ final class WinogradKernelGradientScratchTests: XCTestCase {
                            "tile \(tile): the padded input kept from forward")
         }
     }
+
+    /// U's and S's points are whole 64-byte lines apart and, for C * F of 1,024 floats or more, each at
+    /// its own offset modulo 4 KiB (the transforms touch one line of every point at a time).
+    func testKernelPointsSitOnWholeLinesAtDistinctOffsetsModulo4KiB() throws {
+        for (c, f) in [(16, 32), (32, 64), (64, 128), (128, 128), (16, 8), (3, 5)] {
+            let w = try XCTUnwrap(Winograd3x3(height: 8, width: 12, channels: c, filters: f, padTop: 1, padLeft: 1,
+                                              convolutionOutput: (8, 12), output: .full, outputTile: 4))
+            let stride = w.kernelPointStride
+            XCTAssertGreaterThanOrEqual(stride, c * f, "(\(c), \(f))")
+            XCTAssertEqual(stride % 16, 0, "(\(c), \(f)): whole lines")
+            XCTAssertLessThan(stride - c * f, 32, "(\(c), \(f)): at most two lines of gap")
+            XCTAssertEqual(w.transformedKernelCount, w.points * stride)
+            if c * f >= 1024 {
+                let offsets = Set((0..<w.points).map { ($0 * stride) % 1024 })
+                XCTAssertEqual(offsets.count, w.points, "(\(c), \(f)): points sharing an offset modulo 4 KiB")
+            }
+        }
+    }
 }
