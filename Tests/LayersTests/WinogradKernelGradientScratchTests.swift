@@ -72,4 +72,20 @@ final class WinogradKernelGradientScratchTests: XCTestCase {
             }
         }
     }
+
+    /// The backward blocks hold an odd number of tiles (at least `minimumGradientTiles`), so V's and
+    /// Z's points, B * C and B * F floats apart, are never all at one offset modulo 4 KiB.
+    func testBackwardBlocksAvoidPointsAtOneOffsetModulo4KiB() throws {
+        for (c, f, tile) in [(16, 32, 3), (32, 64, 3), (64, 128, 4), (128, 256, 4)] {
+            let w = try XCTUnwrap(Winograd3x3(height: 8, width: 12, channels: c, filters: f, padTop: 1, padLeft: 1,
+                                              convolutionOutput: (8, 12), output: .full, outputTile: tile))
+            let b = w.gradientTilesPerBlock
+            XCTAssertGreaterThanOrEqual(b, Winograd3x3.minimumGradientTiles, "(\(c), \(f))")
+            XCTAssertEqual(b % 2, 1, "(\(c), \(f)): \(b) tiles a block")
+            for width in [c, f] {
+                let offsets = Set((0..<w.points).map { ($0 * b * width) % 1024 })
+                XCTAssertGreaterThan(offsets.count, 1, "(\(c), \(f)): every point at one offset modulo 4 KiB")
+            }
+        }
+    }
 }
