@@ -10,6 +10,7 @@ the result is the median over pairs of B's figure over A's. The audio parts (`--
 `clean`) compare their one-thread rows; their two-core rows would make the sides fight for cores.
 
 Usage: benchmarks/ab_cores.py BENCH_A BENCH_B [--pairs N] [--only cnn|rnn|mfcc|clean] [--repeats R]
+[--batch-size B]
 (release builds, e.g. `EARMARK_NATIVE=1 swift build -c release --product bench`, copied aside).
 """
 import argparse
@@ -36,7 +37,8 @@ def figures(text):
 
 def run_pair(first, second, cores, args):
     """Runs `first` on cores[0] and `second` on cores[1] at once; returns their figures."""
-    command = ["--only", args.only, "--repeats", str(args.repeats), "--replicas", "1", "--threads", "1"]
+    command = ["--only", args.only, "--repeats", str(args.repeats), "--replicas", "1", "--threads", "1",
+               "--batch-size", str(args.batch_size)]
     processes = [subprocess.Popen(["taskset", "-c", str(core), binary] + command, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True)
                  for binary, core in ((first, cores[0]), (second, cores[1]))]
@@ -54,6 +56,8 @@ def main():
     parser.add_argument("--pairs", type=int, default=6, help="pairs of concurrent runs (cores swapped each pair)")
     parser.add_argument("--only", default="cnn", choices=["cnn", "rnn", "mfcc", "clean"])
     parser.add_argument("--repeats", type=int, default=10, help="timed passes per run (bench's median)")
+    parser.add_argument("--batch-size", type=int, default=32,
+                        help="bench's batch; 16 is one replica's rows of `make bench`'s 2-replica batch of 32")
     args = parser.parse_args()
     if (os.cpu_count() or 1) < 2:
         sys.exit("ab_cores: needs two cores")

@@ -278,6 +278,21 @@ class ConcurrentComparisonTests(unittest.TestCase):
             ("MFCC", "(0.1 s windows, 16 kHz), 1 thread"): 52958.0,
             ("Cleaning", "44.1 kHz 16-bit WAV (decode, resample, gate)"): 2691.0})
 
+    def test_each_side_runs_one_thread_at_the_batch_asked_for(self):
+        # a stand-in for bench that prints a model row whose figure is the --batch-size it was given
+        with tempfile.TemporaryDirectory() as folder:
+            fake = os.path.join(folder, "bench")
+            with open(fake, "w") as f:
+                f.write("#!/bin/sh\n"
+                        "case \"$*\" in *'--replicas 1 --threads 1'*) ;; *) exit 3 ;; esac\n"
+                        "while [ $# -gt 0 ]; do [ \"$1\" = --batch-size ] && b=$2; shift; done\n"
+                        "echo \"RNN inference  $b  windows/s\"\n")
+            os.chmod(fake, os.stat(fake).st_mode | stat.S_IEXEC)
+            args = ab_cores.argparse.Namespace(only="rnn", repeats=1, batch_size=16)
+            first, second = ab_cores.run_pair(fake, fake, (0, 1), args)
+        self.assertEqual(first, {("RNN", "inference"): 16.0})
+        self.assertEqual(second, {("RNN", "inference"): 16.0})
+
 
 if __name__ == "__main__":
     unittest.main()
