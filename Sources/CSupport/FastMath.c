@@ -88,13 +88,26 @@ void lstm_cell(float *restrict gate_i, float *restrict gate_f, float *restrict g
         gate_c[j] = tanh_of(gate_c[j] + bias[2 * units + j]);
         gate_o[j] = sigmoid_of(gate_o[j] + bias[3 * units + j]);
     }
-    for (long j = 0; j < units; j++) {
-        float cj = c_old ? gate_f[j] * c_old[j] + gate_i[j] * gate_c[j]   // the test is hoisted out
-                         : gate_i[j] * gate_c[j];
-        float a = tanh_of(cj);
-        c[j] = cj;
-        c_act[j] = a;
-        h[j] = gate_o[j] * a;
+    // Two loops rather than one with `c_old ? ... : ...` inside: clang does not unswitch that test but
+    // if-converts it, loading f, c_old, i and g under masks (vmaskmovps) for both arms and blending
+    // them, which doubles the loads and, at the first step, reads through the NULL c_old under an
+    // all-zero mask. LSTMTests pins both loops (a first step and a later one) against Double precision.
+    if (c_old) {
+        for (long j = 0; j < units; j++) {
+            float cj = gate_f[j] * c_old[j] + gate_i[j] * gate_c[j];
+            float a = tanh_of(cj);
+            c[j] = cj;
+            c_act[j] = a;
+            h[j] = gate_o[j] * a;
+        }
+    } else {
+        for (long j = 0; j < units; j++) {
+            float cj = gate_i[j] * gate_c[j];
+            float a = tanh_of(cj);
+            c[j] = cj;
+            c_act[j] = a;
+            h[j] = gate_o[j] * a;
+        }
     }
 }
 EARMARK_CPU_VARIANTS(void, earmark_lstm_cell,
