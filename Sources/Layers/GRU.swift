@@ -56,7 +56,7 @@ public final class GRU: Layer {
     private var inputGradient = Tensor.empty   // dx (N, T, D)
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
     private var inputProduct: SmallMatrixProduct? // the input projection for sizedFor (nil: gemm)
-    private var stepProduct: SmallMatrixProduct? // a step's inner += h_{t-1} R for sizedFor (nil: gemm)
+    private var stepProduct: PanelledMatrixProduct? // a step's inner += h_{t-1} R (R in panels; nil: gemm)
 
     /// A GRU layer of `units` units. Both activations must be elementwise (not softmax).
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
@@ -93,7 +93,7 @@ public final class GRU: Layer {
         gradientScratch.ensureShape([2 * n * t * g + n * u])
         inputGradient.ensureShape([n, t, d])
         inputProduct = SmallMatrixProduct.preferred(m: n * t, n: g, k: d, beta: 1)
-        stepProduct = SmallMatrixProduct.preferred(m: n, n: g, k: u, lda: t * u, ldb: g, ldc: t * g, beta: 1)
+        stepProduct = PanelledMatrixProduct(m: n, n: g, k: u, lda: t * u, ldc: t * g)
         sizedFor = shape
     }
 
@@ -144,14 +144,14 @@ public final class GRU: Layer {
         let (act, rec, seq) = (activation, recurrentActivation, returnSequences)
         let (gates, inner, hPrev) = (saved.gates, saved.inner, saved.hPrev)
         for s in 0..<n { (hPrev + s * t * u).update(repeating: 0, count: u) }   // h_{-1} = 0
+        if t > 1 { stepProduct?.pack(r) }                    // R may have changed since the last forward
         for step in 0..<t {
             if step > 0 {
                 // inner rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G:
-                // libxsmm's kernel for this shape where it is the faster library on this CPU, else
-                // OpenBLAS in column blocks (which then reads R in place instead of packing it every
-                // step)
+                // libxsmm's kernels on R packed in column panels (packed once per forward, above), else
+                // OpenBLAS in column blocks
                 if let stepProduct {
-                    stepProduct(a: hPrev + step * u, b: r, c: inner + step * g)
+                    stepProduct(a: hPrev + step * u, c: inner + step * g)
                 } else {
                     gemmInSmallColumnBlocks(m: n, n: g, k: u, a: hPrev + step * u, lda: t * u, b: r,
                                             beta: 1, c: inner + step * g, ldc: t * g)
