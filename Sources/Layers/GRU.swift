@@ -55,7 +55,7 @@ public final class GRU: Layer {
     private var gradientScratch = Tensor.empty // dGates | dInner | dh
     private var inputGradient = Tensor.empty   // dx (N, T, D)
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
-    private var inputProduct: SmallMatrixProduct? // the input projection for sizedFor (nil: gemm)
+    private var inputProduct: PanelledMatrixProduct? // the input projection (W in panels; nil: gemm)
     private var stepProduct: PanelledMatrixProduct? // a step's inner += h_{t-1} R (R in panels; nil: gemm)
 
     /// A GRU layer of `units` units. Both activations must be elementwise (not softmax).
@@ -92,7 +92,7 @@ public final class GRU: Layer {
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
         gradientScratch.ensureShape([2 * n * t * g + n * u])
         inputGradient.ensureShape([n, t, d])
-        inputProduct = SmallMatrixProduct.preferred(m: n * t, n: g, k: d, beta: 1)
+        inputProduct = PanelledMatrixProduct(m: n * t, n: g, k: d, lda: d, ldc: g, beta: 1)
         stepProduct = PanelledMatrixProduct(m: n, n: g, k: u, lda: t * u, ldc: t * g)
         sizedFor = shape
     }
@@ -116,7 +116,8 @@ public final class GRU: Layer {
                         // input projection of every step: gates (N*T, G) = b_input + x (N*T, D) W (D, G)
                         fillRows(saved.gates, rows: n * t, columns: g, with: bp.baseAddress!)
                         if let inputProduct {
-                            inputProduct(a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
+                            inputProduct.pack(wp.baseAddress!)   // W may have changed since the last forward
+                            inputProduct(a: xp.baseAddress!, c: saved.gates)
                         } else {
                             gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
                         }

@@ -53,7 +53,7 @@ public final class LSTM: Layer {
     private var gradientScratch = Tensor.empty // dGates | dh | dc | dAct
     private var inputGradient = Tensor.empty   // dx (N, T, D)
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
-    private var inputProduct: SmallMatrixProduct? // the input projection for sizedFor (nil: gemm)
+    private var inputProduct: PanelledMatrixProduct? // the input projection (W in panels; nil: gemm)
     private var stepProduct: PanelledMatrixProduct? // a step's gates += h_{t-1} R (R in panels; nil: gemm)
 
     /// An LSTM layer of `units` units. Both activations must be elementwise (not softmax).
@@ -92,7 +92,7 @@ public final class LSTM: Layer {
         output.ensureShape(returnSequences ? [n, t, u] : [n, u])
         gradientScratch.ensureShape([n * t * g + 2 * n * u + u])
         inputGradient.ensureShape([n, t, d])
-        inputProduct = SmallMatrixProduct.preferred(m: n * t, n: g, k: d, beta: 0)
+        inputProduct = PanelledMatrixProduct(m: n * t, n: g, k: d, lda: d, ldc: g, beta: 0)
         stepProduct = PanelledMatrixProduct(m: n, n: g, k: u, lda: t * u, ldc: t * g)
         sizedFor = shape
     }
@@ -114,7 +114,8 @@ public final class LSTM: Layer {
                 kernel.value.data.withUnsafeBufferPointer { wp in
                     // input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G); the cell adds b
                     if let inputProduct {
-                        inputProduct(a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
+                        inputProduct.pack(wp.baseAddress!)   // W may have changed since the last forward
+                        inputProduct(a: xp.baseAddress!, c: saved.gates)
                     } else {
                         gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
                     }

@@ -1,5 +1,5 @@
-/// c (m, n) += a (m, k) b (k, n), row-major, with b kept as a copy cut into column panels, each
-/// panel's rows contiguous, and one libxsmm kernel per panel width.
+/// c (m, n) = a (m, k) b (k, n) + beta * c (beta 0 or 1), row-major, with b kept as a copy cut into
+/// column panels, each panel's rows contiguous, and one libxsmm kernel per panel width.
 ///
 /// For a right-hand operand reused by many small products, as an LSTM's recurrent kernel R (U, 4U)
 /// is by every step's h (N, U) R: read in place, R's rows are 4U floats apart (2 KiB for 128 units),
@@ -12,7 +12,8 @@
 ///
 /// so a panel is one contiguous block of k * w floats that stays in L1 while the kernel runs over all
 /// m rows. One core of an AMD EPYC Zen 3, h (16, 128) x R (128, 512), 8 steps between the LSTM cells
-/// of two layers: OpenBLAS 534 us, libxsmm on R in place 456 us, panels of 32 columns 351 us
+/// of two layers: OpenBLAS 534 us, libxsmm on R in place 456 us, panels of 32 columns 351 us. The
+/// LSTM's input projection x (144, 128) W (128, 512) alone: OpenBLAS 228 us, panels 186 us
 /// (BENCHMARKS.md, What was tried).
 ///
 /// Every element of c is the same sum in the same k order as a libxsmm kernel over the whole width
@@ -28,19 +29,20 @@ public final class PanelledMatrixProduct {
     private let last: SmallMatrixProduct?
     private let packed = AlignedFloats()
 
-    /// The product for a (m, k) with row stride lda into c (m, n) with row stride ldc (c += a b), or
-    /// nil when libxsmm has no kernel for a panel's shape on this CPU (the caller then runs `gemm`).
+    /// The product for a (m, k) with row stride lda into c (m, n) with row stride ldc (c = a b + beta c),
+    /// or nil when libxsmm has no kernel for a panel's shape on this CPU (the caller then runs `gemm`).
     /// `panelWidth` defaults to four of this CPU's vectors (`defaultPanelWidth`).
-    public init?(m: Int, n: Int, k: Int, lda: Int, ldc: Int, panelWidth: Int = PanelledMatrixProduct.defaultPanelWidth) {
+    public init?(m: Int, n: Int, k: Int, lda: Int, ldc: Int, beta: Float = 1,
+                 panelWidth: Int = PanelledMatrixProduct.defaultPanelWidth) {
         precondition(m > 0 && n > 0 && k > 0 && panelWidth > 0,
                      "PanelledMatrixProduct: empty shape m=\(m) n=\(n) k=\(k) or panel width \(panelWidth)")
         let width = min(panelWidth, n)
-        guard let full = SmallMatrixProduct(m: m, n: width, k: k, lda: lda, ldb: width, ldc: ldc, beta: 1)
+        guard let full = SmallMatrixProduct(m: m, n: width, k: k, lda: lda, ldb: width, ldc: ldc, beta: beta)
         else { return nil }
         let rest = n % width
         var last: SmallMatrixProduct?
         if rest > 0 {
-            guard let kernel = SmallMatrixProduct(m: m, n: rest, k: k, lda: lda, ldb: rest, ldc: ldc, beta: 1)
+            guard let kernel = SmallMatrixProduct(m: m, n: rest, k: k, lda: lda, ldb: rest, ldc: ldc, beta: beta)
             else { return nil }
             last = kernel
         }
@@ -66,7 +68,7 @@ public final class PanelledMatrixProduct {
         }
     }
 
-    /// c (m, n) += a (m, k) b (k, n) with the b of the last `pack`.
+    /// c (m, n) = a (m, k) b (k, n) + beta * c with the b of the last `pack`.
     public func callAsFunction(a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
         guard let panels = packed.pointer, packed.count >= k * n else {
             preconditionFailure("PanelledMatrixProduct: product before pack")
