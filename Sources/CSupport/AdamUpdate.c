@@ -8,17 +8,21 @@
 // correctly rounded in every lane).
 #pragma STDC FP_CONTRACT OFF
 
+// Element j's update from its gradient gj; inlined into each loop below.
+static inline __attribute__((always_inline))
+void adam_element(float *restrict w, float *restrict m, float *restrict v, long j, float gj, float alpha,
+                  float b1, float b2, float epsilon) {
+    float mj = m[j] + (gj - m[j]) * b1;
+    float vj = v[j] + (gj * gj - v[j]) * b2;
+    m[j] = mj;
+    v[j] = vj;
+    w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
+}
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void earmark_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                          long count, float alpha, float b1, float b2, float epsilon) {
-    for (long j = 0; j < count; j++) {
-        float gj = g[j];
-        float mj = m[j] + (gj - m[j]) * b1;
-        float vj = v[j] + (gj * gj - v[j]) * b2;
-        m[j] = mj;
-        v[j] = vj;
-        w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
-    }
+    for (long j = 0; j < count; j++) adam_element(w, m, v, j, g[j], alpha, b1, b2, epsilon);
 }
 
 // The same update from the sum of two replicas' gradients (g0 + g1, the same single rounding as adding
@@ -37,21 +41,13 @@ void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float 
             float gj = g0[j] + g1[j];
             g0[j] = 0;
             g1[j] = 0;
-            float mj = m[j] + (gj - m[j]) * b1;
-            float vj = v[j] + (gj * gj - v[j]) * b2;
-            m[j] = mj;
-            v[j] = vj;
-            w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
+            adam_element(w, m, v, j, gj, alpha, b1, b2, epsilon);
         }
     } else {
         for (long j = 0; j < count; j++) {
             float gj = g0[j];
             g0[j] = 0;
-            float mj = m[j] + (gj - m[j]) * b1;
-            float vj = v[j] + (gj * gj - v[j]) * b2;
-            m[j] = mj;
-            v[j] = vj;
-            w[j] -= alpha * mj / (__builtin_elementwise_sqrt(vj) + epsilon);
+            adam_element(w, m, v, j, gj, alpha, b1, b2, epsilon);
         }
     }
 }
