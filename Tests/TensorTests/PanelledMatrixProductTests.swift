@@ -9,38 +9,23 @@ final class PanelledMatrixProductTests: XCTestCase {
     /// 32 and of 48 columns (the last one narrower): only the step's rows change, by h R in Double
     /// precision, and the result is bit for bit the whole-width kernel's.
     func testStridedStepMatchesDoublePrecisionAndTheWholeWidthKernel() throws {
-        let (batch, steps, units, gates) = (16, 9, 128, 512)
-        var rng = RandomGenerator(seed: 41)
-        let h = (0..<(batch * steps * units)).map { _ in rng.nextNormal() }
-        let r = (0..<(units * gates)).map { _ in 0.1 * rng.nextNormal() }
-        let start = (0..<(batch * steps * gates)).map { _ in rng.nextNormal() }
-        let whole = try XCTUnwrap(SmallMatrixProduct(m: batch, n: gates, k: units, lda: steps * units, ldb: gates,
-                                                     ldc: steps * gates, beta: 1),
+        let case_ = StridedStepCase(seed: 41)
+        let (batch, steps, units, gates) = (case_.batch, case_.steps, case_.units, case_.gates)
+        let whole = try XCTUnwrap(case_.wholeWidthKernel(),
                                   "libxsmm has no kernel on this CPU (\(SmallMatrixProduct.target))")
         let step = 5
-        var expectedBits = start
-        run(whole, h, r, &expectedBits, step: step, units: units, gates: gates)
+        let expectedBits = case_.run(whole, step: step)
         for width in [32, 48] {
             let panels = try XCTUnwrap(PanelledMatrixProduct(m: batch, n: gates, k: units, lda: steps * units,
                                                              ldc: steps * gates, panelWidth: width))
-            r.withUnsafeBufferPointer { panels.pack($0.baseAddress!) }
-            var c = start
-            h.withUnsafeBufferPointer { hp in
+            case_.r.withUnsafeBufferPointer { panels.pack($0.baseAddress!) }
+            var c = case_.start
+            case_.h.withUnsafeBufferPointer { hp in
                 c.withUnsafeMutableBufferPointer { cp in
                     panels(a: hp.baseAddress! + step * units, c: cp.baseAddress! + step * gates)
                 }
             }
-            var worst = 0.0
-            for row in 0..<(batch * steps) {
-                for j in 0..<gates {
-                    var expected = Double(start[row * gates + j])
-                    if row % steps == step {
-                        for p in 0..<units { expected += Double(h[row * units + p]) * Double(r[p * gates + j]) }
-                    }
-                    worst = max(worst, abs(Double(c[row * gates + j]) - expected))
-                }
-            }
-            XCTAssertLessThan(worst, 2e-5, "panels of \(width): worst absolute error")
+            XCTAssertLessThan(case_.worstError(of: c, step: step), 2e-5, "panels of \(width): worst absolute error")
             let differing = zip(c, expectedBits).filter { $0.0.bitPattern != $0.1.bitPattern }.count
             XCTAssertEqual(differing, 0, "panels of \(width): elements not bit for bit the whole-width kernel's")
         }
@@ -64,17 +49,6 @@ final class PanelledMatrixProductTests: XCTestCase {
                 for j in 0..<n {
                     let expected = (0..<k).reduce(1.0) { $0 + Double(a[i * k + $1]) * Double(b[$1 * n + j]) }
                     XCTAssertEqual(Double(c[i * n + j]), expected, accuracy: 1e-5, "round \(round), c[\(i), \(j)]")
-                }
-            }
-        }
-    }
-
-    private func run(_ product: SmallMatrixProduct, _ h: [Float], _ r: [Float], _ c: inout [Float],
-                     step: Int, units: Int, gates: Int) {
-        h.withUnsafeBufferPointer { hp in
-            r.withUnsafeBufferPointer { rp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    product(a: hp.baseAddress! + step * units, b: rp.baseAddress!, c: cp.baseAddress! + step * gates)
                 }
             }
         }

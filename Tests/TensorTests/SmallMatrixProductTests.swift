@@ -7,34 +7,11 @@ import XCTest
 final class SmallMatrixProductTests: XCTestCase {
     /// An LSTM step's product: gates rows (n, step) += hPrev rows (n, step) R, rows T apart.
     func testStridedStepProductAccumulatesLikeDoublePrecision() throws {
-        let (batch, steps, units, gates) = (16, 9, 128, 512)
-        var rng = RandomGenerator(seed: 4)
-        let h = (0..<(batch * steps * units)).map { _ in rng.nextNormal() }
-        let r = (0..<(units * gates)).map { _ in 0.1 * rng.nextNormal() }
-        let start = (0..<(batch * steps * gates)).map { _ in rng.nextNormal() }
-        let product = try XCTUnwrap(SmallMatrixProduct(m: batch, n: gates, k: units, lda: steps * units, ldb: gates,
-                                                       ldc: steps * gates, beta: 1),
+        let case_ = StridedStepCase(seed: 4)
+        let product = try XCTUnwrap(case_.wholeWidthKernel(),
                                     "libxsmm has no kernel on this CPU (\(SmallMatrixProduct.target))")
-        let step = 3
-        var c = start
-        h.withUnsafeBufferPointer { hp in
-            r.withUnsafeBufferPointer { rp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    product(a: hp.baseAddress! + step * units, b: rp.baseAddress!, c: cp.baseAddress! + step * gates)
-                }
-            }
-        }
-        var worst = 0.0
-        for row in 0..<(batch * steps) {
-            for j in 0..<gates {
-                var expected = Double(start[row * gates + j])
-                if row % steps == step {    // only the step's rows change
-                    for p in 0..<units { expected += Double(h[row * units + p]) * Double(r[p * gates + j]) }
-                }
-                worst = max(worst, abs(Double(c[row * gates + j]) - expected))
-            }
-        }
-        XCTAssertLessThan(worst, 2e-5, "worst absolute error of the strided step product")
+        let c = case_.run(product, step: 3)
+        XCTAssertLessThan(case_.worstError(of: c, step: 3), 2e-5, "worst absolute error of the strided step product")
     }
 
     /// beta 0 overwrites c, and odd sizes (no multiple of the vector width) are exact up to rounding.
