@@ -116,7 +116,7 @@ public final class GRU: Layer {
                         // input projection of every step: gates (N*T, G) = b_input + x (N*T, D) W (D, G)
                         fillRows(saved.gates, rows: n * t, columns: g, with: bp.baseAddress!)
                         if let inputProduct {
-                            inputProduct.pack(wp.baseAddress!)   // W may have changed since the last forward
+                            inputProduct.pack(wp.baseAddress!, version: kernel.version)   // again only when W changed
                             inputProduct(a: xp.baseAddress!, c: saved.gates)
                         } else {
                             gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, beta: 1, c: saved.gates)
@@ -145,11 +145,11 @@ public final class GRU: Layer {
         let (act, rec, seq) = (activation, recurrentActivation, returnSequences)
         let (gates, inner, hPrev) = (saved.gates, saved.inner, saved.hPrev)
         for s in 0..<n { (hPrev + s * t * u).update(repeating: 0, count: u) }   // h_{-1} = 0
-        if t > 1 { stepProduct?.pack(r) }                    // R may have changed since the last forward
+        if t > 1 { stepProduct?.pack(r, version: recurrentKernel.version) }   // again only when R changed
         for step in 0..<t {
             if step > 0 {
                 // inner rows (n, step) += hPrev rows (n, step) (N, U) R (U, G); row stride T*U / T*G:
-                // libxsmm's kernels on R packed in column panels (packed once per forward, above), else
+                // libxsmm's kernels on R packed in column panels (packed above when R changed), else
                 // OpenBLAS in column blocks
                 if let stepProduct {
                     stepProduct(a: hPrev + step * u, c: inner + step * g)

@@ -6,15 +6,37 @@ public final class Parameter {
     /// several layers puts the inner layer's name in front (`forward_lstm/kernel` in `Bidirectional`).
     public internal(set) var name: String
     /// Current value (Keras shape: Dense kernel (in, out), Conv2D kernel (KH, KW, C, F), ...).
-    public var value: Tensor
+    /// Every write through this property, whole or element by element, changes `version`.
+    public var value: Tensor {
+        _read { yield storedValue }
+        set { storedValue = newValue; version &+= 1 }
+        // Writes in place (`value.data[i] = x`, `value.data.withUnsafeMutableBufferPointer`) go
+        // through here and change the array where it is. Not `didSet`: from another module, a write to
+        // a property with observers is a get, a change of the copy and a set, which copies the whole
+        // array every time. A key path write (`\.value`) is a get and a set as well: reach it directly.
+        _modify {
+            defer { version &+= 1 }
+            yield &storedValue
+        }
+    }
+    private var storedValue: Tensor
+    /// A number that changes with every change of `value`, for a layer that keeps a copy made from it
+    /// (the LSTM's and GRU's weights in column panels) and makes it again only when it differs. Writes
+    /// through `value` change it themselves; code that writes value's elements through a pointer that
+    /// outlives the access that gave it (the training engine's update) calls `valueChanged()` after.
+    public private(set) var version: UInt64 = 0
     /// d loss / d value, same shape; layers ADD into it, `zeroGrad()` clears it.
     public var grad: Tensor
 
     public init(name: String, value: Tensor) {
         self.name = name
-        self.value = value
+        self.storedValue = value
         self.grad = Tensor(shape: value.shape, repeating: 0)
     }
+
+    /// Marks `value` as changed (a new `version`) after its elements were written through a pointer
+    /// that outlived the access that gave it.
+    public func valueChanged() { version &+= 1 }
 }
 
 /// A non-trainable tensor of a layer (a Keras non-trainable weight, such as a batch normalization's

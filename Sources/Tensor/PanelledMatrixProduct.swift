@@ -28,6 +28,10 @@ public final class PanelledMatrixProduct {
     private let full: SmallMatrixProduct
     private let last: SmallMatrixProduct?
     private let packed = AlignedFloats()
+    private var packedSource: (b: UnsafePointer<Float>, version: UInt64)? // what the panels hold (`pack(_:version:)`)
+    /// How many times b was copied into the panels (every `pack`, and the `pack(_:version:)` calls
+    /// that did not find this b at this version there already).
+    public private(set) var copies = 0
 
     /// The product for a (m, k) with row stride lda into c (m, n) with row stride ldc (c = a b + beta c),
     /// or nil when libxsmm has no kernel for a panel's shape on this CPU (the caller then runs `gemm`).
@@ -56,6 +60,41 @@ public final class PanelledMatrixProduct {
     /// Copies b (k, n), row stride n, into the panels. Call it whenever b changes; the products read
     /// only the copy.
     public func pack(_ b: UnsafePointer<Float>) {
+        packedSource = nil
+        copyIntoPanels(b)
+    }
+
+    /// `pack(b)` unless the panels already hold this b at this `version`: the version its owner gives
+    /// every state of b's elements (a weight's `Parameter.version`, which changes whenever the weight
+    /// does), so that weights read again and again unchanged, as by inference, are copied once. A debug
+    /// build checks, whenever it skips the copy, that the panels still equal b: a write to b that left
+    /// its version alone stops there rather than reaching a product.
+    public func pack(_ b: UnsafePointer<Float>, version: UInt64) {
+        if let source = packedSource, source.b == b, source.version == version {
+            assert(panelsEqual(b), "PanelledMatrixProduct: b changed but its version \(version) did not")
+            return
+        }
+        copyIntoPanels(b)
+        packedSource = (b, version)
+    }
+
+    /// Whether the panels hold b's elements, bit for bit.
+    private func panelsEqual(_ b: UnsafePointer<Float>) -> Bool {
+        guard let panels = packed.pointer else { return false }
+        var start = 0
+        while start < n {
+            let width = min(panelWidth, n - start)
+            for row in 0..<k {
+                let (panelRow, bRow) = (panels + start * k + row * width, b + row * n + start)
+                for j in 0..<width where panelRow[j].bitPattern != bRow[j].bitPattern { return false }
+            }
+            start += width
+        }
+        return true
+    }
+
+    private func copyIntoPanels(_ b: UnsafePointer<Float>) {
+        copies += 1
         let panels = packed.reserve(k * n)
         var start = 0
         while start < n {

@@ -134,6 +134,29 @@ final class TrainingEngineTests: XCTestCase {
         let (x, _) = batch(single.inputShape, n: 9)
         assertClose(engine.predict(x, batchSize: 4), single.infer(x), tolerance: 1e-5, "predict in batches of 4")
     }
+
+    /// A step writes every replica's new weights where they are, without copying a parameter's array
+    /// (a key-path write to `Parameter.value`, a property with observers, goes through its setter with
+    /// a copy of the whole array), and gives each of them a new `version`, the number the LSTM's packed
+    /// weights are checked against.
+    func testAStepUpdatesTheWeightsInPlaceAndChangesTheirVersions() throws {
+        let engine = TrainingEngine(replicas: try (0..<2).map { _ in try rnn() })
+        let (x, labels) = batch(engine.model.inputShape, n: 4)
+        let (loss, adam) = (SoftmaxCrossEntropy(classWeights: [1, 1, 1]), Adam())
+        let all = engine.replicas.flatMap(\.parameters)
+        func addresses() -> [UInt] {
+            all.map { p in p.value.data.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        }
+        _ = engine.step(x, labels: labels, loss: loss, optimizer: adam)      // makes Adam's moments
+        let (before, versions) = (addresses(), all.map(\.version))
+        let values = all.map { p in p.value.data.map { $0 } }   // copies: holding the arrays would make the step copy them
+        _ = engine.step(x, labels: labels, loss: loss, optimizer: adam)
+        XCTAssertEqual(addresses(), before, "parameter arrays moved during a step")
+        for (i, p) in all.enumerated() {
+            XCTAssertNotEqual(p.value.data, values[i], "\(p.name) of replica \(i / (all.count / 2)) did not change")
+            XCTAssertNotEqual(p.version, versions[i], "\(p.name) of replica \(i / (all.count / 2)): same version")
+        }
+    }
 }
 
 private extension Tensor {

@@ -53,4 +53,43 @@ final class PanelledMatrixProductTests: XCTestCase {
             }
         }
     }
+
+    /// `pack(_:version:)` copies b only when the address or the version differs from the last copy's,
+    /// and every product reads the b of the last copy: the same b at the same version is not copied
+    /// again, a new version or another array is, and a plain `pack` always is.
+    func testVersionedPackCopiesOnlyForANewVersionOrAnotherOperand() throws {
+        let (m, n, k) = (3, 10, 4)
+        var rng = RandomGenerator(seed: 43)
+        let a = (0..<(m * k)).map { _ in rng.nextNormal() }
+        let panels = try XCTUnwrap(PanelledMatrixProduct(m: m, n: n, k: k, lda: k, ldc: n, beta: 0, panelWidth: 8))
+        func product() -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { ap in
+                c.withUnsafeMutableBufferPointer { panels(a: ap.baseAddress!, c: $0.baseAddress!) }
+            }
+            return c
+        }
+        func expected(_ b: [Float]) -> [Double] {
+            (0..<(m * n)).map { e in (0..<k).reduce(0.0) { $0 + Double(a[e / n * k + $1]) * Double(b[$1 * n + e % n]) } }
+        }
+        func check(_ b: [Float], copies: Int, _ what: String) {
+            XCTAssertEqual(panels.copies, copies, "\(what): copies into the panels")
+            for (got, want) in zip(product(), expected(b)) { XCTAssertEqual(Double(got), want, accuracy: 1e-5, what) }
+        }
+        var b = (0..<(k * n)).map { _ in rng.nextNormal() }
+        b.withUnsafeBufferPointer { panels.pack($0.baseAddress!, version: 1) }
+        check(b, copies: 1, "first pack")
+        b.withUnsafeBufferPointer { panels.pack($0.baseAddress!, version: 1) }
+        check(b, copies: 1, "same b, same version")
+        b[13] += 1
+        b.withUnsafeBufferPointer { panels.pack($0.baseAddress!, version: 2) }
+        check(b, copies: 2, "b changed, new version")
+        let other = b.map { 2 * $0 }
+        other.withUnsafeBufferPointer { panels.pack($0.baseAddress!, version: 2) }
+        check(other, copies: 3, "another array at the same version")
+        other.withUnsafeBufferPointer { panels.pack($0.baseAddress!) }
+        check(other, copies: 4, "unversioned pack")
+        other.withUnsafeBufferPointer { panels.pack($0.baseAddress!, version: 2) }
+        check(other, copies: 5, "versioned pack after an unversioned one")
+    }
 }

@@ -467,6 +467,7 @@ public final class TrainingEngine {
             }
         }
         for w in workers.prefix(active) { w.gradientsAreZero = true }
+        for p in allParameters { p.valueChanged() }   // written through `storage()`'s pointers
     }
 
     /// The training passes of replicas 0..<active, each thread then taking pieces of the update as the
@@ -491,14 +492,17 @@ public final class TrainingEngine {
         }
         overlappedUpdate.end(replicas)
         for w in workers.prefix(active) { w.gradientsAreZero = true }
+        for p in allParameters { p.valueChanged() }   // written through `storage()`'s pointers
     }
 
     /// Every replica's parameter values and gradients, replica-major (replica r's parameter i at
     /// r * P + i). The pointers outlive the accesses that made them: a parameter's arrays are uniquely
     /// referenced (the accesses made them so) and no layer resizes or copies them during a step, so
-    /// they stay where they are until the step's update is over.
+    /// they stay where they are until the step's update is over. The values are reached directly, not
+    /// by a key path, which would copy every array (`Tensor.withStorage(of:accessing:_:)`). Whoever
+    /// writes values through them calls `Parameter.valueChanged()` on every parameter after the writes.
     private func storage() -> (values: PointerList, gradients: PointerList) {
-        (PointerList(Tensor.withStorage(of: allParameters, \.value) { $0 }),
+        (PointerList(Tensor.withStorage(of: allParameters, accessing: { p, use in use(&p.value) }) { $0 }),
          PointerList(Tensor.withStorage(of: allParameters, \.grad) { $0 }))
     }
 
