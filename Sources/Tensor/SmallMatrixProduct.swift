@@ -8,7 +8,8 @@ import CXSMM
 /// dense layer's (16, 3072) x (3072, 128) at ~130 against ~78 (one core; BENCHMARKS.md, "What was
 /// tried"). With AVX2 alone its kernels lose to OpenBLAS once b is large (`libxsmmIsFaster`).
 /// Dense's forward pass and Winograd's point products ask for `preferred` (the recurrent layers'
-/// input projections and steps use `PanelledMatrixProduct`, these kernels on panels of W and R), which gives a kernel only where libxsmm is the faster library on
+/// input projections and steps, and Dense's inference on a large kernel, use `PanelledMatrixProduct`,
+/// these kernels on panels of a copy of b), which gives a kernel only where libxsmm is the faster library on
 /// this CPU; `init` returns nil when libxsmm has no kernel for this CPU or shape. Callers then use
 /// `gemm` (the same product, other rounding).
 ///
