@@ -57,6 +57,7 @@ public final class GRU: Layer {
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
     private var inputProduct: PanelledMatrixProduct? // the input projection (W in panels; nil: gemm)
     private var stepProduct: PanelledMatrixProduct? // a step's inner += h_{t-1} R (R in panels; nil: gemm)
+    private var stepGradientProduct: PanelledMatrixProduct? // backward's dh += dInner R^T (R^T in panels; nil: gemm)
 
     /// A GRU layer of `units` units. Both activations must be elementwise (not softmax).
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
@@ -94,6 +95,7 @@ public final class GRU: Layer {
         inputGradient.ensureShape([n, t, d])
         inputProduct = PanelledMatrixProduct(m: n * t, n: g, k: d, lda: d, ldc: g, beta: 1)
         stepProduct = PanelledMatrixProduct(m: n, n: g, k: u, lda: t * u, ldc: t * g)
+        stepGradientProduct = PanelledMatrixProduct(m: n, n: u, k: g, lda: t * g, ldc: u, beta: 1)
         sizedFor = shape
     }
 
@@ -205,6 +207,7 @@ public final class GRU: Layer {
         let (n, t) = (sizedFor[0], sizedFor[1])
         dy.data.withUnsafeBufferPointer { dyp in
             recurrentKernel.value.data.withUnsafeBufferPointer { rp in
+                if t > 1 { stepGradientProduct?.packTransposed(rp.baseAddress!) }   // R^T, once per backward
                 for step in stride(from: t - 1, through: 0, by: -1) {
                     hiddenGradient(step: step, dy: dyp.baseAddress!, recurrentKernel: rp.baseAddress!, grads)
                     for s in 0..<n { gateGradients(row: s * t + step, sequence: s, saved, grads) }
@@ -215,7 +218,9 @@ public final class GRU: Layer {
 
     /// dh (N, U) of h_step: zero at the last step; before it, dh holds z_{step+1} * dh_{step+1} (left by
     /// `gateGradients`) and gets dInner rows (n, step + 1) (N, G) R^T (G, U), the path through
-    /// h_step -> inner_{step+1}; then the output gradient of h_step is added.
+    /// h_step -> inner_{step+1}; then the output gradient of h_step is added. The product runs on R^T in
+    /// panels (`stepGradientProduct`, packed by `backpropagateSteps`): OpenBLAS's gemm with R
+    /// transposed packs all of R again at every step.
     private func hiddenGradient(step: Int, dy: UnsafePointer<Float>, recurrentKernel r: UnsafePointer<Float>,
                                 _ grads: GRUStepGradients) {
         let (n, t, u, g) = (sizedFor[0], sizedFor[1], units, 3 * units)
@@ -223,8 +228,12 @@ public final class GRU: Layer {
         if step == t - 1 {
             dh.update(repeating: 0, count: n * u)
         } else {
-            gemm(transB: true, m: n, n: u, k: g, a: grads.dInner + (step + 1) * g, lda: t * g, b: r, ldb: g,
-                 beta: 1, c: dh)
+            if let stepGradientProduct {
+                stepGradientProduct(a: grads.dInner + (step + 1) * g, c: dh)
+            } else {
+                gemm(transB: true, m: n, n: u, k: g, a: grads.dInner + (step + 1) * g, lda: t * g, b: r, ldb: g,
+                     beta: 1, c: dh)
+            }
         }
         if returnSequences {
             for s in 0..<n { accumulate(dy + (s * t + step) * u, into: dh + s * u, count: u) }

@@ -55,6 +55,7 @@ public final class LSTM: Layer {
     private var sizedFor: [Int] = []           // input shape (N, T, D) the buffers were sized for
     private var inputProduct: PanelledMatrixProduct? // the input projection (W in panels; nil: gemm)
     private var stepProduct: PanelledMatrixProduct? // a step's gates += h_{t-1} R (R in panels; nil: gemm)
+    private var stepGradientProduct: PanelledMatrixProduct? // backward's dh = dGates R^T (R^T in panels; nil: gemm)
 
     /// An LSTM layer of `units` units. Both activations must be elementwise (not softmax).
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
@@ -94,6 +95,7 @@ public final class LSTM: Layer {
         inputGradient.ensureShape([n, t, d])
         inputProduct = PanelledMatrixProduct(m: n * t, n: g, k: d, lda: d, ldc: g, beta: 0)
         stepProduct = PanelledMatrixProduct(m: n, n: g, k: u, lda: t * u, ldc: t * g)
+        stepGradientProduct = PanelledMatrixProduct(m: n, n: u, k: g, lda: t * g, ldc: u, beta: 0)
         sizedFor = shape
     }
 
@@ -226,6 +228,7 @@ public final class LSTM: Layer {
         grads.dc.update(repeating: 0, count: n * units)
         dy.data.withUnsafeBufferPointer { dyp in
             recurrentKernel.value.data.withUnsafeBufferPointer { rp in
+                if t > 1 { stepGradientProduct?.packTransposed(rp.baseAddress!) }   // R^T, once per backward
                 for step in stride(from: t - 1, through: 0, by: -1) {
                     hiddenGradient(step: step, dy: dyp.baseAddress!, recurrentKernel: rp.baseAddress!, grads)
                     for s in 0..<n { gateGradients(row: s * t + step, sequence: s, first: step == 0, saved, grads) }
@@ -235,7 +238,9 @@ public final class LSTM: Layer {
     }
 
     /// dh (N, U) = dGates rows (n, step + 1) (N, G) R^T (G, U), the path through h_step -> z_{step+1}
-    /// (zero at the last step), plus the output gradient of h_step.
+    /// (zero at the last step), plus the output gradient of h_step. The product runs on R^T in panels
+    /// (`stepGradientProduct`, packed by `backpropagateSteps`): OpenBLAS's gemm with R transposed
+    /// packs all of R again at every step.
     private func hiddenGradient(step: Int, dy: UnsafePointer<Float>, recurrentKernel r: UnsafePointer<Float>,
                                 _ grads: StepGradients) {
         let (n, t, u, g) = (sizedFor[0], sizedFor[1], units, 4 * units)
@@ -243,7 +248,11 @@ public final class LSTM: Layer {
         if step == t - 1 {
             dh.update(repeating: 0, count: n * u)
         } else {
-            gemm(transB: true, m: n, n: u, k: g, a: grads.dGates + (step + 1) * g, lda: t * g, b: r, ldb: g, c: dh)
+            if let stepGradientProduct {
+                stepGradientProduct(a: grads.dGates + (step + 1) * g, c: dh)
+            } else {
+                gemm(transB: true, m: n, n: u, k: g, a: grads.dGates + (step + 1) * g, lda: t * g, b: r, ldb: g, c: dh)
+            }
         }
         if returnSequences {
             for s in 0..<n { accumulate(dy + (s * t + step) * u, into: dh + s * u, count: u) }

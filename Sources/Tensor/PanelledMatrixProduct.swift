@@ -15,7 +15,10 @@
 /// of two layers: OpenBLAS 534 us, libxsmm on R in place 456 us, panels of 32 columns 351 us. The
 /// LSTM's input projection x (144, 128) W (128, 512) alone: OpenBLAS 228 us, panels 186 us
 /// (BENCHMARKS.md, What was tried). Dense's inference reads a large kernel the same way: (16, 3072) x
-/// (3072, 128), the reference CNN's dense layer, 135-159 us on panels against OpenBLAS's 178-210.
+/// (3072, 128), the reference CNN's dense layer, 135-159 us on panels against OpenBLAS's 178-210. The
+/// recurrent backward's dh = dGates R^T reads R^T packed by `packTransposed`: 8 steps of (16, 512) x
+/// (512, 128), OpenBLAS with R transposed 317 us (it packs R at every call), panels 186 us plus 51 us
+/// to transpose R into them once.
 ///
 /// Every element of c is the same sum in the same k order as a libxsmm kernel over the whole width
 /// computes it, so the result does not depend on the panel width.
@@ -77,6 +80,24 @@ public final class PanelledMatrixProduct {
         }
         copyIntoPanels(b)
         packedSource = (b, version)
+    }
+
+    /// Copies b = a^T into the panels, for a (n, k) stored row-major with row stride k: the product by
+    /// the transpose of a matrix kept as it is, as the LSTM's and GRU's backward multiply each step's
+    /// gate gradients by R^T. Panel p is rows p*w ..< p*w + w of a, transposed (libxsmm's out-of-place
+    /// transpose, one call per panel). Call it whenever a changes.
+    ///
+    ///     a (n, k) -> panels of b = a^T (k, n)
+    public func packTransposed(_ a: UnsafePointer<Float>) {
+        packedSource = nil
+        copies += 1
+        let panels = packed.reserve(k * n)
+        var start = 0
+        while start < n {
+            let width = min(panelWidth, n - start)
+            transpose(a + start * k, rows: width, columns: k, into: panels + start * k)
+            start += width
+        }
     }
 
     /// Whether the panels hold b's elements, bit for bit.

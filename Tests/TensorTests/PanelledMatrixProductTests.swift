@@ -54,6 +54,45 @@ final class PanelledMatrixProductTests: XCTestCase {
         }
     }
 
+    /// `packTransposed(a)` holds b = a^T: an LSTM backward's dh (16, 128) = dGates (16, 512; rows 9 steps
+    /// apart) R^T with R (128, 512) as stored, and an odd shape with a last panel of 3 columns, against
+    /// a Double-precision product, and bit for bit `pack` of a transposed copy. Called again after a
+    /// changes, the product reads the new a.
+    func testPackTransposedIsPackOfTheTranspose() throws {
+        for (m, n, k, lda, width) in [(16, 128, 512, 9 * 512, 32), (5, 19, 7, 7, 8)] {
+            var rng = RandomGenerator(seed: 43)
+            let a = (0..<((m - 1) * lda + k)).map { _ in rng.nextNormal() }
+            let transposed = try XCTUnwrap(PanelledMatrixProduct(m: m, n: n, k: k, lda: lda, ldc: n, beta: 0,
+                                                                 panelWidth: width))
+            let plain = try XCTUnwrap(PanelledMatrixProduct(m: m, n: n, k: k, lda: lda, ldc: n, beta: 0,
+                                                            panelWidth: width))
+            func product(_ panels: PanelledMatrixProduct) -> [Float] {
+                var c = [Float](repeating: .nan, count: m * n)
+                a.withUnsafeBufferPointer { ap in
+                    c.withUnsafeMutableBufferPointer { panels(a: ap.baseAddress!, c: $0.baseAddress!) }
+                }
+                return c
+            }
+            for round in 0..<2 {
+                let stored = (0..<(n * k)).map { _ in rng.nextNormal() }          // (n, k): b = stored^T
+                var b = [Float](repeating: 0, count: k * n)
+                for i in 0..<n { for j in 0..<k { b[j * n + i] = stored[i * k + j] } }
+                stored.withUnsafeBufferPointer { transposed.packTransposed($0.baseAddress!) }
+                b.withUnsafeBufferPointer { plain.pack($0.baseAddress!) }
+                let c = product(transposed)
+                XCTAssertEqual(c.map(\.bitPattern), product(plain).map(\.bitPattern), "(\(m), \(n), \(k)) round \(round)")
+                var worst = 0.0
+                for i in 0..<m {
+                    for j in 0..<n {
+                        let expected = (0..<k).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(stored[j * k + $1]) }
+                        worst = max(worst, abs(Double(c[i * n + j]) - expected))
+                    }
+                }
+                XCTAssertLessThan(worst, 1e-4, "(\(m), \(n), \(k)) round \(round): worst absolute error")
+            }
+        }
+    }
+
     /// `pack(_:version:)` copies b only when the address or the version differs from the last copy's,
     /// and every product reads the b of the last copy: the same b at the same version is not copied
     /// again, a new version or another array is, and a plain `pack` always is.
