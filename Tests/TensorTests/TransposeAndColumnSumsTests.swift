@@ -2,8 +2,11 @@ import Tensor
 import XCTest
 
 final class TransposeAndColumnSumsTests: XCTestCase {
+    /// Shapes the layers transpose (Dense's dz and dx^T, panels of an LSTM's R^T, a Winograd kernel's
+    /// taps) and odd ones, by libxsmm's generated kernels or its generic transpose.
     func testTransposeMovesEveryValue() {
-        for (rows, columns) in [(1, 1), (16, 128), (3072, 16), (7, 5)] {
+        for (rows, columns) in [(1, 1), (16, 128), (3072, 16), (16, 3072), (32, 512), (40, 160), (64, 128), (7, 5),
+                                (1, 300), (300, 1), (33, 1025)] {
             let a = (0..<(rows * columns)).map { Float($0) }
             var b = [Float](repeating: .nan, count: a.count)
             transpose(a, rows: rows, columns: columns, into: &b)
