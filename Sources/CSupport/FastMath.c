@@ -115,3 +115,45 @@ EARMARK_CPU_VARIANTS(void, earmark_lstm_cell,
                       float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
                       float *restrict c, float *restrict c_act, float *restrict h, long units),
                      lstm_cell(gate_i, gate_f, gate_c, gate_o, bias, c_old, c, c_act, h, units))
+
+// The backward of `lstm_cell` for one sequence at one step: from dh (the gradient of h) and dc (the
+// gradient of c carried from the step after), through h = o * c_act, c_act = tanh(c),
+// c = f * c_old + i * g and the activations, the gradients of the gates' pre-activations:
+//   d_o = dh * c_act * o (1 - o)                     dc' = dc + dh * o * (1 - c_act^2)
+//   d_i = dc' * g * i (1 - i)    d_f = dc' * c_old * f (1 - f)    d_g = dc' * i * (1 - g^2)
+// and dc = dc' * f for the step before (the first step, c_old NULL: d_f = 0 and dc is left alone).
+// The same operations as Layers' Swift path (`LSTM.gateGradients`), in one pass over the units instead
+// of seven; FMA contraction may round 1 - y^2 differently from it. Two loops for the two cases, for
+// the reason `lstm_cell` gives.
+static inline __attribute__((always_inline))
+void lstm_cell_backward(const float *restrict gate_i, const float *restrict gate_f, const float *restrict gate_c,
+                        const float *restrict gate_o, const float *restrict c_act, const float *restrict c_old,
+                        const float *restrict dh, float *restrict dc, float *restrict d_i, float *restrict d_f,
+                        float *restrict d_c, float *restrict d_o, long units) {
+    if (c_old) {
+        for (long j = 0; j < units; j++) {
+            float i = gate_i[j], f = gate_f[j], g = gate_c[j], o = gate_o[j], a = c_act[j];
+            float dcj = dc[j] + dh[j] * o * (1.0f - a * a);
+            d_o[j] = dh[j] * a * o * (1.0f - o);
+            d_i[j] = dcj * g * i * (1.0f - i);
+            d_f[j] = dcj * c_old[j] * f * (1.0f - f);
+            d_c[j] = dcj * i * (1.0f - g * g);
+            dc[j] = dcj * f;
+        }
+    } else {
+        for (long j = 0; j < units; j++) {
+            float i = gate_i[j], g = gate_c[j], o = gate_o[j], a = c_act[j];
+            float dcj = dc[j] + dh[j] * o * (1.0f - a * a);
+            d_o[j] = dh[j] * a * o * (1.0f - o);
+            d_i[j] = dcj * g * i * (1.0f - i);
+            d_f[j] = 0.0f;
+            d_c[j] = dcj * i * (1.0f - g * g);
+        }
+    }
+}
+EARMARK_CPU_VARIANTS(void, earmark_lstm_cell_backward,
+                     (const float *restrict gate_i, const float *restrict gate_f, const float *restrict gate_c,
+                      const float *restrict gate_o, const float *restrict c_act, const float *restrict c_old,
+                      const float *restrict dh, float *restrict dc, float *restrict d_i, float *restrict d_f,
+                      float *restrict d_c, float *restrict d_o, long units),
+                     lstm_cell_backward(gate_i, gate_f, gate_c, gate_o, c_act, c_old, dh, dc, d_i, d_f, d_c, d_o, units))

@@ -213,6 +213,39 @@ final class LSTMTests: XCTestCase {
         }
     }
 
+    /// The fused cell's backward against its formula in Double precision, at a first step (no c_old: d_f
+    /// 0 and dc left alone) and a later one (dc replaced by dc' f), for 37 units (a vector tail in
+    /// every clone).
+    func testFusedCellBackwardMatchesFormulaInDoublePrecision() {
+        let u = 37
+        var rng = RandomGenerator(seed: 4)
+        func gate() -> Float { 1 / (1 + Foundation.exp(-3 * rng.nextNormal())) }
+        let (i, f, o) = ((0..<u).map { _ in gate() }, (0..<u).map { _ in gate() }, (0..<u).map { _ in gate() })
+        let g = (0..<u).map { _ in Foundation.tanh(2 * rng.nextNormal()) }
+        let a = (0..<u).map { _ in Foundation.tanh(2 * rng.nextNormal()) }
+        let cOld = (0..<u).map { _ in 2 * rng.nextNormal() }
+        let dh = (0..<u).map { _ in rng.nextNormal() }, dc0 = (0..<u).map { _ in rng.nextNormal() }
+        for first in [true, false] {
+            var dc = dc0
+            var (di, df, dg, dO) = ([Float](repeating: .nan, count: u), [Float](repeating: .nan, count: u),
+                                    [Float](repeating: .nan, count: u), [Float](repeating: .nan, count: u))
+            cOld.withUnsafeBufferPointer { cp in
+                earmark_lstm_cell_backward(i, f, g, o, a, first ? nil : cp.baseAddress!, dh, &dc, &di, &df, &dg, &dO, u)
+            }
+            var worst = 0.0
+            for j in 0..<u {
+                let (ij, fj, gj, oj, aj) = (Double(i[j]), Double(f[j]), Double(g[j]), Double(o[j]), Double(a[j]))
+                let dcj = Double(dc0[j]) + Double(dh[j]) * oj * (1 - aj * aj)
+                let expected: [(Float, Double)] = [
+                    (dO[j], Double(dh[j]) * aj * oj * (1 - oj)), (di[j], dcj * gj * ij * (1 - ij)),
+                    (df[j], first ? 0 : dcj * Double(cOld[j]) * fj * (1 - fj)), (dg[j], dcj * ij * (1 - gj * gj)),
+                    (dc[j], first ? Double(dc0[j]) : dcj * fj)]
+                for (got, want) in expected { worst = max(worst, abs(Double(got) - want)) }
+            }
+            XCTAssertLessThan(worst, 1e-5, "fused cell backward, first step \(first): worst absolute error")
+        }
+    }
+
     // MARK: tier 2: finite differences
 
     func testGradientsSigmoid() throws {

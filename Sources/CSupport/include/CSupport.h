@@ -62,6 +62,17 @@ void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *re
                        float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
                        float *restrict c, float *restrict c_act, float *restrict h, long units);
 
+/// The backward of `earmark_lstm_cell` for one sequence at one step: from the activated gates i, f, g, o
+/// and c_act = tanh(c) its forward left, c_old (NULL at the first step), dh (the gradient of h) and dc
+/// (the gradient of c from the step after, replaced by the one for the step before; left alone at the
+/// first step), the gradients d_i, d_f, d_c, d_o of the gates' pre-activations (d_f 0 at the first
+/// step). Every block is `units` floats; no block written may overlap another block.
+void earmark_lstm_cell_backward(const float *restrict gate_i, const float *restrict gate_f,
+                                const float *restrict gate_c, const float *restrict gate_o,
+                                const float *restrict c_act, const float *restrict c_old, const float *restrict dh,
+                                float *restrict dc, float *restrict d_i, float *restrict d_f, float *restrict d_c,
+                                float *restrict d_o, long units);
+
 /// y[i] = log(x[i]) for doubles (x and y may be the same array): glibc's libmvec on AVX-512 or AVX2
 /// (within 4 ulp of the correctly rounded result), libm's log otherwise. Same value for the same x
 /// wherever it sits in the array.
