@@ -69,6 +69,29 @@ class MachineEntryTests(unittest.TestCase):
         self.assertEqual(cnn(results_store.select(store, EPYC)), 5144)
         self.assertEqual(cnn(results_store.select(store, PRESCOTT)), 750)
 
+    def test_two_generations_under_one_name_are_two_entries(self):
+        zen4 = dict(EPYC, cpu_family="25", cpu_model_number="17")
+        zen5 = dict(EPYC, cpu_family="26", cpu_model_number="2")
+        store = results_store.empty()
+        results_store.put(store, zen4, entry(zen4, 4387))
+        results_store.put(store, zen5, entry(zen5, 6000))
+        self.assertEqual(sorted(store["machines"]), ["AMD EPYC (family 25, model 17) / Cooperlake",
+                                                     "AMD EPYC (family 26, model 2) / Cooperlake"])
+        self.assertEqual(cnn(results_store.select(store, zen4)), 4387)
+        self.assertEqual(cnn(results_store.select(store, zen5)), 6000)
+        self.assertIsNone(results_store.select(store, dict(EPYC, cpu_family="25", cpu_model_number="1")))
+        with self.assertRaises(ValueError):
+            results_store.compare(results_store.select(store, zen4), zen5, {}, 0.15)
+
+    def test_an_entry_without_cpu_numbers_matches_no_machine_that_reports_them(self):
+        store = results_store.empty()
+        results_store.put(store, EPYC, entry(EPYC))
+        self.assertEqual(sorted(store["machines"]), ["AMD EPYC / Cooperlake"])
+        self.assertNotIn("cpu_family", store["machines"]["AMD EPYC / Cooperlake"])
+        self.assertIsNone(results_store.select(store, dict(EPYC, cpu_family="26", cpu_model_number="2")))
+        self.assertIn("AMD EPYC (family 26, model 2)/Cooperlake",
+                      results_store.nothing_to_compare(dict(EPYC, cpu_family="26", cpu_model_number="2")))
+
     def test_compare_refuses_figures_of_another_machine(self):
         old = results_store.put(results_store.empty(), EPYC, entry(EPYC))
         with self.assertRaises(ValueError):
@@ -85,7 +108,7 @@ class MachineEntryTests(unittest.TestCase):
         store = results_store.load(os.path.join(HERE, "results.json"))
         self.assertGreaterEqual(len(store["machines"]), 1)
         for key, e in store["machines"].items():
-            self.assertEqual(key, results_store.machine_key(e["cpu"], e["blas_core"]))
+            self.assertEqual(key, results_store.key_of(e))
             self.assertEqual(e["earmark"]["machine"]["blas_core"], e["blas_core"])
 
     def test_save_and_load_keep_every_entry(self):
