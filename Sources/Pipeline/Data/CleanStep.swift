@@ -6,7 +6,8 @@ import Foundation
 /// The cleaning step (docs/WORKFLOW.md §2) over a data set: every source in wavfiles/ is decoded, mixed
 /// to mono, resampled and gated, and written to clean/ as a 32-bit float WAV - only when the clean
 /// file is missing or stale. clean/manifest.json records, per file, the source's size and time and
-/// the rate and threshold used; any change rebuilds that file. Clips run in parallel.
+/// the rate and threshold used; any change rebuilds that file. Clips run in parallel, on more threads
+/// than cores (`FileLoop`): each clean file's fsyncs would otherwise leave its core idle.
 ///
 /// Bad input (docs/WORKFLOW.md §10.2): a source that cannot be decoded or resampled is skipped with one warning
 /// naming it and the reason (a stale clean file of it is removed); a clip shorter than
@@ -71,7 +72,7 @@ public enum CleanStep {
         let old = manifest.files
         let results = Locked([Outcome](repeating: Outcome(), count: fnames.count))
         let done = Locked(0)
-        DispatchQueue.concurrentPerform(iterations: fnames.count) { i in
+        FileLoop.run(iterations: fnames.count) { i in
             var outcome = clean(fnames[i], previous: old[fnames[i]], data: data, rate: rate, threshold: threshold)
             if let s = outcome.samples, s.count < minimumSamples {
                 let seconds = String(format: "%.3f", Double(s.count) / Double(rate))
