@@ -116,6 +116,51 @@ EARMARK_CPU_VARIANTS(void, earmark_lstm_cell,
                       float *restrict c, float *restrict c_act, float *restrict h, long units),
                      lstm_cell(gate_i, gate_f, gate_c, gate_o, bias, c_old, c, c_act, h, units))
 
+// `lstm_cell` at inference, where backward reads nothing: the same formulas with 3 divisions per
+// unit instead of 5. With e_x = e^-x, sigmoid(x) = 1 / (1 + e_x) and tanh(x) = sign(x) (1 - e_2|x|) /
+// (1 + e_2|x|), so
+//   i * g      = sign(z_c) (1 - e_g) / ((1 + e_i) (1 + e_g))         one division, not two
+//   f * c_old  = c_old / (1 + e_f)                                   one, as before
+//   o * tanh c = sign(c) (1 - e_c) / ((1 + e_o) (1 + e_c))           one, not two
+// The denominators cannot overflow: e_g, e_c <= 1 (their exponents are -2|x|) and clamped_exp stays
+// below 6.1e37, so each product is below 1.3e38. Nothing but c and h is written: c is this
+// sequence's cell state, read as c_old and overwritten with c_t (`first`: c_old = 0, c not read).
+static inline __attribute__((always_inline))
+void lstm_cell_inference_loop(const float *restrict z, const float *restrict bias, float *restrict c,
+                              float *restrict h, long units, const int first) {
+    const float *zi = z, *zf = z + units, *zg = z + 2 * units, *zo = z + 3 * units;
+    const float *bi = bias, *bf = bias + units, *bg = bias + 2 * units, *bo = bias + 3 * units;
+    // two passes, as in lstm_cell: the gates and c (1 + e_o parked in h), then tanh(c) and h
+    for (long j = 0; j < units; j++) {
+        float ei = clamped_exp(-(zi[j] + bi[j]));
+        float xg = zg[j] + bg[j];
+        float eg = clamped_exp(-2.0f * __builtin_fabsf(xg));
+        float ig = (1.0f - eg) / ((1.0f + ei) * (1.0f + eg));
+        float cj = xg < 0.0f ? -ig : ig;
+        if (!first) cj += c[j] / (1.0f + clamped_exp(-(zf[j] + bf[j])));
+        c[j] = cj;
+        h[j] = 1.0f + clamped_exp(-(zo[j] + bo[j]));
+    }
+    for (long j = 0; j < units; j++) {
+        float cj = c[j];
+        float ec = clamped_exp(-2.0f * __builtin_fabsf(cj));
+        float hj = (1.0f - ec) / (h[j] * (1.0f + ec));
+        h[j] = cj < 0.0f ? -hj : hj;
+    }
+}
+
+// `first` is a constant in each call below, so each loop is compiled without the test.
+static inline __attribute__((always_inline))
+void lstm_cell_inference(const float *restrict z, const float *restrict bias, float *restrict c, int first,
+                         float *restrict h, long units) {
+    if (first) lstm_cell_inference_loop(z, bias, c, h, units, 1);
+    else lstm_cell_inference_loop(z, bias, c, h, units, 0);
+}
+EARMARK_CPU_VARIANTS(void, earmark_lstm_cell_inference,
+                     (const float *restrict z, const float *restrict bias, float *restrict c, int first,
+                      float *restrict h, long units),
+                     lstm_cell_inference(z, bias, c, first, h, units))
+
 // The backward of `lstm_cell` for one sequence at one step: from dh (the gradient of h) and dc (the
 // gradient of c carried from the step after), through h = o * c_act, c_act = tanh(c),
 // c = f * c_old + i * g and the activations, the gradients of the gates' pre-activations:

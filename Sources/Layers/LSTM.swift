@@ -101,38 +101,86 @@ public final class LSTM: Layer {
 
     /// Every step's gates, cell and hidden state. Shape: x (N, T, D) -> (N, T, U) or (N, U), this
     /// layer's reused buffer.
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool) -> Tensor { pass(x, forBackward: true) }
+
+    /// The output of `forward(x, training: false)` (up to float rounding) for `Sequential.infer`, faster
+    /// and with nothing kept for `backward`: with tanh and sigmoid the cell runs in CSupport's
+    /// `earmark_lstm_cell_inference` (3 divisions per unit instead of 5, only c and h written) and, with
+    /// `returnSequences`, each step's recurrent product reads h_{t-1} from the output rows (hPrev is not
+    /// filled). Other activations run `forward`. Shape: x (N, T, D) -> (N, T, U) or (N, U).
+    public func infer(_ x: Tensor) -> Tensor {
+        fusedCell ? pass(x, forBackward: false) : forward(x, training: false)
+    }
+
+    /// `forward` (everything backward reads kept) or `infer` (`inferSteps`, nothing kept).
+    private func pass(_ x: Tensor, forBackward: Bool) -> Tensor {
         let d = kernel.value.shape.first ?? 0
         precondition(kernel.value.rank == 2 && recurrentKernel.value.count == units * 4 * units
                      && bias.value.count == 4 * units, "\(name) (LSTM): forward before build")
         precondition(x.rank == 3 && x.shape[2] == d && x.shape[0] > 0 && x.shape[1] > 0,
                      "\(name) (LSTM): input \(x.shape), expected (N, T, \(d))")
         if x.shape != sizedFor { resize(for: x.shape) }
-        input = x
-        let (n, t, g) = (x.shape[0], x.shape[1], 4 * units)
+        input = forBackward ? x : .empty
+        let (n, t) = (x.shape[0], x.shape[1])
         stepValues.data.withUnsafeMutableBufferPointer { sp in
             let saved = StepValues(sp.baseAddress!, rows: n * t, units: units)
-            x.data.withUnsafeBufferPointer { xp in
-                kernel.value.data.withUnsafeBufferPointer { wp in
-                    // input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G); the cell adds b
-                    if let inputProduct {
-                        inputProduct.pack(wp.baseAddress!, version: kernel.version)   // again only when W changed
-                        inputProduct(a: xp.baseAddress!, c: saved.gates)
-                    } else {
-                        gemm(m: n * t, n: g, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: saved.gates)
-                    }
-                }
-            }
+            projectInputs(x, into: saved.gates)
             output.data.withUnsafeMutableBufferPointer { op in
                 recurrentKernel.value.data.withUnsafeBufferPointer { rp in
                     bias.value.data.withUnsafeBufferPointer { bp in
-                        runSteps(saved, recurrentKernel: rp.baseAddress!, bias: bp.baseAddress!,
-                                 output: op.baseAddress!, batch: n, steps: t)
+                        let (r, b, out) = (rp.baseAddress!, bp.baseAddress!, op.baseAddress!)
+                        if forBackward {
+                            runSteps(saved, recurrentKernel: r, bias: b, output: out, batch: n, steps: t)
+                        } else {
+                            inferSteps(saved, recurrentKernel: r, bias: b, output: out, batch: n, steps: t)
+                        }
                     }
                 }
             }
         }
         return output
+    }
+
+    /// The input projection of every step: gates (N*T, G) = x (N*T, D) W (D, G); the cell adds b.
+    private func projectInputs(_ x: Tensor, into gates: UnsafeMutablePointer<Float>) {
+        let (rows, d) = (x.shape[0] * x.shape[1], x.shape[2])
+        x.data.withUnsafeBufferPointer { xp in
+            kernel.value.data.withUnsafeBufferPointer { wp in
+                if let inputProduct {
+                    inputProduct.pack(wp.baseAddress!, version: kernel.version)   // again only when W changed
+                    inputProduct(a: xp.baseAddress!, c: gates)
+                } else {
+                    gemm(m: rows, n: 4 * units, k: d, a: xp.baseAddress!, b: wp.baseAddress!, c: gates)
+                }
+            }
+        }
+    }
+
+    /// The time loop of `infer`: for every step, gates += h_{t-1} R, then the inference cell into c
+    /// (row (n, 0) of `cells`, one state per sequence, overwritten every step) and h_t. h_{t-1} is read
+    /// where the previous step wrote it: the output row (n, t - 1) with `returnSequences` (the same row
+    /// stride T*U as hPrev), else hPrev's row (n, t).
+    private func inferSteps(_ saved: StepValues, recurrentKernel r: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+                            output out: UnsafeMutablePointer<Float>, batch n: Int, steps t: Int) {
+        let (u, g, seq) = (units, 4 * units, returnSequences)
+        let (gates, hPrev) = (saved.gates, saved.hPrev)
+        if t > 1 { stepProduct?.pack(r, version: recurrentKernel.version) }
+        for step in 0..<t {
+            if step > 0 {
+                let h = seq ? out + (step - 1) * u : hPrev + step * u   // rows (n, step - 1) / (n, step)
+                if let stepProduct {
+                    stepProduct(a: h, c: gates + step * g)
+                } else {
+                    gemmInSmallColumnBlocks(m: n, n: g, k: u, a: h, lda: t * u, b: r,
+                                            beta: 1, c: gates + step * g, ldc: t * g)
+                }
+            }
+            for s in 0..<n {
+                let row = s * t + step
+                let h = seq ? out + row * u : (step < t - 1 ? hPrev + (row + 1) * u : out + s * u)
+                earmark_lstm_cell_inference(gates + row * g, b, saved.cells + s * t * u, step == 0 ? 1 : 0, h, u)
+            }
+        }
     }
 
     /// The time loop of forward, after the input projection: for every step, gates += h_{t-1} R, the
@@ -384,3 +432,5 @@ extension LSTM: RecurrentLayer {
 }
 
 extension LSTM: InputGradientOptional {}
+
+extension LSTM: InferenceForward {}

@@ -213,6 +213,58 @@ final class LSTMTests: XCTestCase {
         }
     }
 
+    /// The inference cell (3 divisions per unit, c updated in place) against the cell's formula in
+    /// Double precision, at a first step (c not read: it starts as NaN) and a later one, for 37 units
+    /// (a vector tail in every clone). Some pre-activations are far beyond the exponential's clamp
+    /// (+-200), where the cell's shared denominators are largest: h and c must stay finite and exact.
+    func testInferenceCellMatchesFormulaInDoublePrecision() {
+        let u = 37
+        var rng = RandomGenerator(seed: 6)
+        var z = (0..<(4 * u)).map { _ in 3 * rng.nextNormal() }
+        for j in stride(from: 0, to: 4 * u, by: 7) { z[j] = j % 2 == 0 ? 200 : -200 }
+        let cOld = (0..<u).map { _ in 2 * rng.nextNormal() }
+        let bias = (0..<(4 * u)).map { _ in rng.nextNormal() }
+        for first in [true, false] {
+            var c = first ? [Float](repeating: .nan, count: u) : cOld, h = [Float](repeating: .nan, count: u)
+            earmark_lstm_cell_inference(z, bias, &c, first ? 1 : 0, &h, u)
+            func sigmoid(_ x: Float) -> Double { 1 / (1 + Foundation.exp(-Double(x))) }
+            var worst = 0.0
+            for j in 0..<u {
+                let zb = (0..<4).map { z[$0 * u + j] + bias[$0 * u + j] }
+                let (i, f, g, o) = (sigmoid(zb[0]), sigmoid(zb[1]), Foundation.tanh(Double(zb[2])), sigmoid(zb[3]))
+                let cj = (first ? 0 : f * Double(cOld[j])) + i * g
+                worst = max(worst, abs(Double(c[j]) - cj), abs(Double(h[j]) - o * Foundation.tanh(cj)))
+            }
+            XCTAssertLessThan(worst, 1e-6, "inference cell, first step \(first): worst absolute error")
+        }
+    }
+
+    /// `infer` (the inference cell, h_{t-1} read from the output rows with returnSequences) against
+    /// `forward(x, training: false)` on the same weights, for both outputs, over two calls of different
+    /// batch sizes; and a training forward and backward after `infer` are those of a fresh layer.
+    func testInferMatchesForward() throws {
+        for sequences in [true, false] {
+            var rng = RandomGenerator(seed: sequences ? 31 : 32)
+            let layer = LSTM(units: 20, returnSequences: sequences), twin = LSTM(units: 20, returnSequences: sequences)
+            try layer.build(inputShape: [6, 5], using: &rng)
+            try twin.build(inputShape: [6, 5], using: &rng)
+            layer.bias.value = Tensor(shape: [80], data: (0..<80).map { _ in rng.nextNormal() })
+            for (a, b) in zip(layer.parameters, twin.parameters) { b.value = a.value }
+            for n in [3, 2] {
+                let x = Tensor(shape: [n, 6, 5], data: (0..<(n * 30)).map { _ in 2 * rng.nextNormal() })
+                let expected = twin.forward(x, training: false)
+                let y = layer.infer(x)
+                XCTAssertEqual(y.shape, expected.shape)
+                assertClose(y, expected, tolerance: 1e-6, "infer, returnSequences \(sequences), batch \(n)")
+                XCTAssertGreaterThan(Support.maxAbsDifference(expected, Tensor(shape: expected.shape, repeating: 0)), 0.1)
+            }
+            let x = Tensor(shape: [2, 6, 5], data: (0..<60).map { _ in rng.nextNormal() })
+            let dy = Tensor(shape: sequences ? [2, 6, 20] : [2, 20], data: (0..<(sequences ? 240 : 40)).map { _ in rng.nextNormal() })
+            XCTAssertEqual(layer.forward(x, training: true).data, twin.forward(x, training: true).data)
+            XCTAssertEqual(layer.backward(dy).data, twin.backward(dy).data, "backward after infer")
+        }
+    }
+
     /// The fused cell's backward against its formula in Double precision, at a first step (no c_old: d_f
     /// 0 and dc left alone) and a later one (dc replaced by dc' f), for 37 units (a vector tail in
     /// every clone).

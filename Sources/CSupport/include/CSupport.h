@@ -62,6 +62,13 @@ void earmark_lstm_cell(float *restrict gate_i, float *restrict gate_f, float *re
                        float *restrict gate_o, const float *restrict bias, const float *restrict c_old,
                        float *restrict c, float *restrict c_act, float *restrict h, long units);
 
+/// `earmark_lstm_cell` at inference (nothing kept for backward; 3 divisions per unit instead of 5): the
+/// gate pre-activations z (4 x units: i, f, c, o, x W + h R, read only) plus `bias`, then
+/// c = f * c + i * g (i * g when `first`; c not read then) and h = o * tanh(c). c and h must not overlap
+/// each other or z.
+void earmark_lstm_cell_inference(const float *restrict z, const float *restrict bias, float *restrict c,
+                                 int first, float *restrict h, long units);
+
 /// The backward of `earmark_lstm_cell` for one sequence at one step: from the activated gates i, f, g, o
 /// and c_act = tanh(c) its forward left, c_old (NULL at the first step), dh (the gradient of h) and dc
 /// (the gradient of c from the step after, replaced by the one for the step before; left alone at the
