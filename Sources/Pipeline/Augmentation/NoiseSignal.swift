@@ -10,26 +10,29 @@ public enum NoiseSignal {
         (0..<count).map { _ in rng.nextNormal() }
     }
 
-    /// Samples of the pink filter run before the output starts, so that its slowest pole (time
-    /// constant about 900 samples) has settled.
-    public static let pinkWarmUp = 2048
-
     /// Pink noise (-3 dB per octave) of `count` samples: white noise through Paul Kellet's refined
-    /// filter (accurate to about 0.05 dB above 1/1000 of the sample rate), after `pinkWarmUp` samples.
+    /// filter (accurate to about 0.05 dB above 1/1000 of the sample rate), started in its stationary
+    /// state: the filter's seven state values are drawn first, from their joint Gaussian distribution
+    /// after an infinite run (`PinkFilter.stationaryFactor`), so the first sample is as pink as the
+    /// thousandth with no warm-up run.
+    ///
+    ///     rng -> 7 normals (the state), then count normals (the input) -> n (count)
     public static func pink(count: Int, rng: inout RandomGenerator) -> [Float] {
-        var b = [Float](repeating: 0, count: 7)
+        let z = (0..<PinkFilter.order).map { _ in Double(rng.nextNormal()) }
+        let state = PinkFilter.stationaryFactor.map { row in Float(zip(row, z).reduce(0) { $0 + $1.0 * $1.1 }) }
+        // the state in locals, not an array (the loop runs once per sample)
+        var b0 = state[0], b1 = state[1], b2 = state[2], b3 = state[3], b4 = state[4], b5 = state[5], b6 = state[6]
         var out = [Float](repeating: 0, count: count)
-        for i in 0..<(pinkWarmUp + count) {
+        for i in 0..<count {
             let w = rng.nextNormal()
-            b[0] = 0.99886 * b[0] + w * 0.0555179
-            b[1] = 0.99332 * b[1] + w * 0.0750759
-            b[2] = 0.96900 * b[2] + w * 0.1538520
-            b[3] = 0.86650 * b[3] + w * 0.3104856
-            b[4] = 0.55000 * b[4] + w * 0.5329522
-            b[5] = -0.7616 * b[5] - w * 0.0168980
-            let y = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362
-            b[6] = w * 0.115926
-            if i >= pinkWarmUp { out[i - pinkWarmUp] = y }
+            b0 = 0.99886 * b0 + w * 0.0555179
+            b1 = 0.99332 * b1 + w * 0.0750759
+            b2 = 0.96900 * b2 + w * 0.1538520
+            b3 = 0.86650 * b3 + w * 0.3104856
+            b4 = 0.55000 * b4 + w * 0.5329522
+            b5 = -0.7616 * b5 - w * 0.0168980
+            out[i] = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362
+            b6 = w * 0.115926
         }
         return out
     }

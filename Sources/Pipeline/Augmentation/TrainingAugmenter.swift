@@ -28,6 +28,8 @@ public final class TrainingAugmenter: BatchAugmentation {
     let audio: [[Float]]
     let examples: Examples
     let audioPart: AudioAugmentation?
+    /// Where the per-example work runs (`spread(over:)`); serial until a trainer sets its engine's.
+    private(set) var loop = ParallelLoop.serial
     private var cropStarts: (epoch: Int, starts: [Int])?
 
     /// - Parameters:
@@ -54,6 +56,8 @@ public final class TrainingAugmenter: BatchAugmentation {
                                  classes: prepared.classes.count, audio: prepared.clips, examples: examples,
                                  noiseBank: prepared.noiseBank)
     }
+
+    public func spread(over loop: ParallelLoop) { self.loop = loop }
 
     /// Samples per example: a window, or a clip crop.
     var length: Int { features.input == .clip ? features.clipSamples : features.windowSamples }
@@ -98,35 +102,61 @@ public final class TrainingAugmenter: BatchAugmentation {
     }
 
     /// The audio parts and SpecAugment on `x`, whose row b is training example `examples[b]` at row
-    /// `rows[b]` of the batch (every draw comes from that batch row's generators).
+    /// `rows[b]` of the batch (every draw comes from that batch row's generators). The rows are
+    /// dealt round-robin to the threads of `loop` (examples with noise cost more than the others);
+    /// each row's values are the same whichever thread computes them.
     ///
     ///     x (n, inputShape...) -> x (n, inputShape...)
     func augmentRows(_ x: inout Tensor, examples: [Int], rows: [Int], epoch: Int, step: Int) {
-        if let audioPart {
-            let segments = zip(rows, examples).map { b, i in
-                var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: b, stream: .audio)
-                let d = audioPart.draw(&rng)
-                let (clip, start) = source(of: i, epoch: epoch)
-                return audioPart.apply(d, clip: audio[clip], start: start, length: length, rng: &rng)
+        let n = rows.count
+        guard n > 0, audioPart != nil || config.specAugment != nil else { return }
+        let sources = audioPart == nil ? [] : examples.map { source(of: $0, epoch: epoch) }
+        if audioPart != nil { x.ensureShape([n] + inputShape) }
+        let perRow = x.count / n, threads = min(loop.threads, n)
+        x.data.withUnsafeMutableBufferPointer { p in
+            let base = p.baseAddress!
+            loop.run(threads) { k in
+                let mine = Array(stride(from: k, to: n, by: threads))
+                if let audioPart { computeAudioRows(mine, audioPart, sources: sources, rows: rows, epoch: epoch,
+                                                    step: step, into: base, perRow: perRow) }
+                if let s = config.specAugment { maskRows(mine, SpecAugment(s), rows: rows, epoch: epoch, step: step,
+                                                         in: base, perRow: perRow) }
             }
-            let refs = segments.indices.map { WindowRef(clip: $0, start: 0) }
-            x.ensureShape([segments.count] + inputShape)
-            x.data.withUnsafeMutableBufferPointer { out in
-                features.frontEnd.computeBatch(clips: segments, windows: refs, length: length, into: out)
-            }
-            scaling.apply(to: &x)
         }
-        if let s = config.specAugment {
-            let masker = SpecAugment(s), frames = inputShape[0], coefficients = inputShape[1]
-            let per = x.count / max(rows.count, 1)
-            x.data.withUnsafeMutableBufferPointer { p in
-                for (o, b) in rows.enumerated() {
-                    var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: b,
-                                                           stream: .masks)
-                    let masks = masker.masks(frames: frames, coefficients: coefficients, rng: &rng)
-                    SpecAugment.apply(masks, to: p.baseAddress! + o * per, frames: frames, coefficients: coefficients)
-                }
+    }
+
+    /// Rows `mine` of the batch from audio: each example's segment augmented, its features computed
+    /// by the front end and scaled.
+    ///
+    ///     sources (n), rows (n) -> out rows mine (perRow values each)
+    private func computeAudioRows(_ mine: [Int], _ audioPart: AudioAugmentation, sources: [(clip: Int, start: Int)],
+                                  rows: [Int], epoch: Int, step: Int, into out: UnsafeMutablePointer<Float>,
+                                  perRow: Int) {
+        let segments = mine.map { o in
+            var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: rows[o], stream: .audio)
+            let d = audioPart.draw(&rng)
+            return audioPart.apply(d, clip: audio[sources[o].clip], start: sources[o].start, length: length, rng: &rng)
+        }
+        var values = [Float](repeating: 0, count: mine.count * perRow)
+        values.withUnsafeMutableBufferPointer { v in
+            features.frontEnd.computeBatch(clips: segments, windows: segments.indices.map { WindowRef(clip: $0, start: 0) },
+                                           length: length, into: v, threads: 1)
+            for (j, o) in mine.enumerated() {
+                let row = UnsafeMutableBufferPointer(start: out + o * perRow, count: perRow)
+                _ = row.update(fromContentsOf: UnsafeBufferPointer(rebasing: v[(j * perRow)..<((j + 1) * perRow)]))
+                scaling.apply(to: row)
             }
+        }
+    }
+
+    /// SpecAugment's masks on rows `mine` of the batch, each from its batch row's generator.
+    private func maskRows(_ mine: [Int], _ masker: SpecAugment, rows: [Int], epoch: Int, step: Int,
+                          in out: UnsafeMutablePointer<Float>, perRow: Int) {
+        let frames = inputShape[0], coefficients = inputShape[1]
+        for o in mine {
+            var rng = AugmentationRandom.generator(seed: seed, epoch: epoch, step: step, row: rows[o], stream: .masks)
+            let masks = masker.masks(frames: frames, coefficients: coefficients, rng: &rng)
+            SpecAugment.apply(masks, to: out + o * perRow, frames: frames, coefficients: coefficients)
         }
     }
 

@@ -92,16 +92,21 @@ public enum FeatureScaling: Equatable, Sendable {
 
     /// Scales `x` in place (min/max: any shape, every value alike; standard: value i by coefficient i % C).
     public func apply(to x: inout Tensor) {
+        x.data.withUnsafeMutableBufferPointer { apply(to: $0) }
+    }
+
+    /// `apply(to:)` on raw values that start at a frame boundary (one example's features, or many).
+    ///
+    ///     values (k * C) -> scaled in place
+    public func apply(to p: UnsafeMutableBufferPointer<Float>) {
         switch self {
         case let .minMax(lo, hi):
             let inv = 1 / (hi - lo)
-            x.data.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = (p[i] - lo) * inv } }
+            for i in p.indices { p[i] = (p[i] - lo) * inv }
         case let .standard(mean, std):
             let C = mean.count
-            precondition(x.count % C == 0, "standard scaling of \(C) coefficients applied to \(x.shape)")
-            x.data.withUnsafeMutableBufferPointer { p in
-                for i in p.indices { p[i] = (p[i] - mean[i % C]) / std[i % C] }
-            }
+            precondition(p.count % C == 0, "standard scaling of \(C) coefficients applied to \(p.count) values")
+            for i in p.indices { p[i] = (p[i] - mean[i % C]) / std[i % C] }
         }
     }
 

@@ -16,9 +16,16 @@ public protocol BatchAugmentation: AnyObject {
     ///     set, indices (B), rows (n of B) -> x (n, inputShape...), labels (n); soft targets (n, K) or nil
     func augment(_ x: inout Tensor, labels: inout [Int32], indices: ArraySlice<Int>, rows: Range<Int>,
                  of set: WindowSet, epoch: Int, step: Int) -> Tensor?
+
+    /// Where the batch's per-example work may run from now on: the trainer passes its engine's
+    /// threads (`TrainingEngine.parallelLoop`), which wait idle between steps. The result must not
+    /// depend on the loop. Default: ignored (all the work on the calling thread).
+    func spread(over loop: ParallelLoop)
 }
 
 extension BatchAugmentation {
+    public func spread(over loop: ParallelLoop) {}
+
     /// Augments the whole batch and keeps `rows` (every rank does the whole batch's work).
     public func augment(_ x: inout Tensor, labels: inout [Int32], indices: ArraySlice<Int>, rows: Range<Int>,
                         of set: WindowSet, epoch: Int, step: Int) -> Tensor? {
@@ -40,4 +47,24 @@ extension Tensor {
         return Tensor(shape: [rows.count] + Array(shape.dropFirst()),
                       data: Array(data[(rows.lowerBound * stride)..<(rows.upperBound * stride)]))
     }
+}
+
+/// A loop whose iterations may run at once on `threads` threads: `run(n) { i in ... }` returns when
+/// body(i) has run for every i in 0..<n, each on one thread, in no particular order.
+public struct ParallelLoop {
+    /// How many threads the iterations are spread over (1: all on the calling thread).
+    public let threads: Int
+    private let loop: (Int, (Int) -> Void) -> Void
+
+    public init(threads: Int, _ loop: @escaping (Int, (Int) -> Void) -> Void) {
+        precondition(threads >= 1, "ParallelLoop needs at least one thread, got \(threads)")
+        self.threads = threads
+        self.loop = loop
+    }
+
+    /// Every iteration on the calling thread, in order.
+    public static var serial: ParallelLoop { ParallelLoop(threads: 1) { n, body in for i in 0..<n { body(i) } } }
+
+    /// Runs body(0..<iterations); returns when every iteration is done.
+    public func run(_ iterations: Int, _ body: (Int) -> Void) { loop(iterations, body) }
 }

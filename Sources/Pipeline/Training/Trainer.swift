@@ -61,8 +61,11 @@ public final class Trainer {
     public let shuffle: Bool
     public let seed: UInt64
     public var state = TrainingState()
-    /// Changes every training batch before its step (the config's `augmentation:`); nil: none.
-    public var augmentation: BatchAugmentation?
+    /// Changes every training batch before its step (the config's `augmentation:`); nil: none. Its
+    /// per-example work runs on the engine's threads (`BatchAugmentation.spread(over:)`).
+    public var augmentation: BatchAugmentation? {
+        didSet { augmentation?.spread(over: engine.parallelLoop) }
+    }
 
     // buffers reused by every step (a rank's shard with several ranks)
     var batch = Tensor.empty

@@ -298,6 +298,20 @@ public final class TrainingEngine {
         return out
     }
 
+    /// The engine's threads as a loop for work between steps (a batch's augmentation): the caller and
+    /// one worker per further replica, the workers with the replicas' floating-point settings. Not
+    /// for use during a step.
+    public var parallelLoop: ParallelLoop {
+        ParallelLoop(threads: replicas.count) { [self] iterations, body in
+            let flush = flushDenormals, size = replicas.count
+            // iteration i runs on team member i % size (WorkerTeam), 0 being the caller's thread
+            team.run(iterations: iterations) { i in
+                if i % size != 0 && flush { FloatEnvironment.flushDenormalsToZero() }
+                body(i)
+            }
+        }
+    }
+
     /// Runs `pass` on replicas 0..<active, replica r on team member r (0: the caller's thread).
     private func run(_ active: Int, _ pass: (EngineReplica) -> Void) {
         let flush = flushDenormals
