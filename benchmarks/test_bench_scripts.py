@@ -1,9 +1,10 @@
 """Unit tests of the benchmark scripts' logic that decides what is compared with what (standard library
 only): the per-machine entries of results.json, `run.py --check` on a machine without an entry, the
-median sgemm limit, and the notes check. Run by Tests/CLITests/BenchScriptsTests.swift (`make test`):
+median sgemm limit, the notes check, and augmentation_cost.py's configs and step times. Run by Tests/CLITests/BenchScriptsTests.swift (`make test`):
 
     python3 benchmarks/test_bench_scripts.py
 """
+import io
 import json
 import os
 import stat
@@ -16,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import ab_cores  # noqa: E402
+import augmentation_cost  # noqa: E402
 import notes_check  # noqa: E402
 import results_store  # noqa: E402
 import table  # noqa: E402
@@ -315,6 +317,29 @@ class ConcurrentComparisonTests(unittest.TestCase):
             first, second = ab_cores.run_pair(fake, fake, (0, 1), args)
         self.assertEqual(first, {("RNN", "inference"): 16.0})
         self.assertEqual(second, {("RNN", "inference"): 16.0})
+
+
+class AugmentationCostTests(unittest.TestCase):
+    def test_the_configs_are_the_reference_cnn_with_only_name_epochs_and_the_section_changed(self):
+        with open(os.path.join(os.path.dirname(HERE), "cfg", "conv.yaml")) as f:
+            base = f.read()
+        for variant in augmentation_cost.VARIANTS:
+            text = augmentation_cost.config_text(base, variant, 2)
+            self.assertIn(f"name: aug_{variant}\n", text)
+            self.assertIn("  epochs: 2\n", text)
+            self.assertNotIn("epochs: 10", text)
+            self.assertEqual(text.count("augmentation:"), 0 if variant == "none" else 1)
+            kept = [line for line in base.splitlines() if not line.startswith("name:") and "epochs:" not in line]
+            self.assertEqual([line for line in text.splitlines() if line in kept], kept)
+
+    def test_ms_per_step_is_the_median_epochs_seconds_over_its_steps(self):
+        history = io.StringIO("epoch,loss,accuracy,val_loss,val_accuracy,seconds\n"
+                              "1,0.9,0.5,0.2,0.9,1.350\n2,0.8,0.6,0.2,0.9,0.900\n3,0.8,0.6,0.2,0.9,2.400\n")
+        output = "data: 400 of 400 listed files usable; 14350 training windows\n"
+        # 14,350 windows are 449 steps of 32 (the last one short)
+        self.assertAlmostEqual(augmentation_cost.milliseconds_per_step(output, history), 1350 / 449)
+        with self.assertRaises(SystemExit):
+            augmentation_cost.milliseconds_per_step("no data line", io.StringIO("seconds\n1\n"))
 
 
 if __name__ == "__main__":
