@@ -53,6 +53,27 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return Float((-2 * Foundation.log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
+    /// `count` standard normal samples, two from each pair of uniforms (Box-Muller's cosine and sine
+    /// values: one logarithm per two samples instead of one per sample, for the noise signals' long
+    /// runs). The stream differs from `count` calls of `nextNormal`; an odd count ends with one of those.
+    ///
+    ///     rng -> z (count): z[2i] = r cos t, z[2i+1] = r sin t; r = sqrt(-2 ln u1), t = 2 pi u2
+    public mutating func normals(_ count: Int) -> [Float] {
+        precondition(count >= 0, "normals: negative count \(count)")
+        var out = [Float](repeating: 0, count: count)
+        var i = 0
+        while i + 1 < count {
+            let u1 = max(nextUniformDouble(), .leastNonzeroMagnitude)
+            let u2 = nextUniformDouble()
+            let r = (-2 * Foundation.log(u1)).squareRoot(), t = 2 * Double.pi * u2
+            out[i] = Float(r * cos(t))
+            out[i + 1] = Float(r * sin(t))
+            i += 2
+        }
+        if i < count { out[i] = nextNormal() }
+        return out
+    }
+
     /// A uniform integer in 0..<bound without modulo bias.
     public mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "nextInt(below:) needs a positive bound, got \(bound)")

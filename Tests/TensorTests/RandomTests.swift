@@ -22,6 +22,33 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(variance, 1, accuracy: 0.02)
     }
 
+    /// Both values of each Box-Muller pair are standard normal and independent of each other: mean 0,
+    /// variance 1, kurtosis 3, and no correlation within a pair (the sine and cosine of one angle).
+    func testNormalsInPairsAreIndependentStandardNormals() {
+        var rng = RandomGenerator(seed: 8)
+        let n = 100_001   // odd: the last one from nextNormal
+        let z = rng.normals(n).map(Double.init)
+        XCTAssertEqual(z.count, n)
+        let mean = z.reduce(0, +) / Double(n)
+        let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
+        let kurtosis = z.reduce(0) { $0 + pow($1 - mean, 4) } / Double(n) / (variance * variance)
+        XCTAssertEqual(mean, 0, accuracy: 0.02)
+        XCTAssertEqual(variance, 1, accuracy: 0.02)
+        XCTAssertEqual(kurtosis, 3, accuracy: 0.1)
+        let pairs = n / 2
+        var withinPair = 0.0, squaresWithinPair = 0.0
+        for p in 0..<pairs {
+            let x = z[2 * p], y = z[2 * p + 1]
+            withinPair += x * y
+            squaresWithinPair += x * x * y * y
+        }
+        withinPair /= Double(pairs)
+        squaresWithinPair /= Double(pairs)
+        XCTAssertEqual(withinPair, 0, accuracy: 0.02)
+        XCTAssertEqual(squaresWithinPair, 1, accuracy: 0.05, "independent: E[x^2 y^2] = 1")
+        XCTAssertTrue(rng.normals(0).isEmpty)
+    }
+
     func testGlorotUniformUsesKerasFans() {
         var rng = RandomGenerator(seed: 1)
         // conv kernel (3, 3, 16, 32): fanIn 144, fanOut 288 -> limit sqrt(6/432)

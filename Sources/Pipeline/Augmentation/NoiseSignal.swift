@@ -7,7 +7,7 @@ import Tensor
 public enum NoiseSignal {
     /// Gaussian white noise of `count` samples, unit variance.
     public static func white(count: Int, rng: inout RandomGenerator) -> [Float] {
-        (0..<count).map { _ in rng.nextNormal() }
+        rng.normals(count)
     }
 
     /// Pink noise (-3 dB per octave) of `count` samples: white noise through Paul Kellet's refined
@@ -16,15 +16,18 @@ public enum NoiseSignal {
     /// after an infinite run (`PinkFilter.stationaryFactor`), so the first sample is as pink as the
     /// thousandth with no warm-up run.
     ///
-    ///     rng -> 7 normals (the state), then count normals (the input) -> n (count)
+    ///     rng -> normals (7 + count): the state, then the input -> n (count)
     public static func pink(count: Int, rng: inout RandomGenerator) -> [Float] {
-        let z = (0..<PinkFilter.order).map { _ in Double(rng.nextNormal()) }
-        let state = PinkFilter.stationaryFactor.map { row in Float(zip(row, z).reduce(0) { $0 + $1.0 * $1.1 }) }
+        let o = PinkFilter.order
+        let draws = rng.normals(o + count)
+        let state = PinkFilter.stationaryFactor.map { row in
+            Float((0..<o).reduce(0.0) { $0 + row[$1] * Double(draws[$1]) })
+        }
         // the state in locals, not an array (the loop runs once per sample)
         var b0 = state[0], b1 = state[1], b2 = state[2], b3 = state[3], b4 = state[4], b5 = state[5], b6 = state[6]
         var out = [Float](repeating: 0, count: count)
         for i in 0..<count {
-            let w = rng.nextNormal()
+            let w = draws[o + i]
             b0 = 0.99886 * b0 + w * 0.0555179
             b1 = 0.99332 * b1 + w * 0.0750759
             b2 = 0.96900 * b2 + w * 0.1538520
