@@ -103,14 +103,44 @@ enum FaultLines {
     }
 
     /// log(power + 1e-30) minus its running median over `width` (odd) bins, edges repeated.
+    ///
+    /// The window is kept sorted as it slides: each bin removes the value that leaves and inserts the
+    /// one that enters (binary searches and a shift of at most `width` values), instead of sorting
+    /// `width` values per bin. NaN sorts above every number, so a NaN in the power gives a defined
+    /// median.
+    ///
+    ///     power (n) -> prominence (n)
     static func prominence(_ power: [Double], width: Int) -> [Double] {
+        precondition(width >= 1 && width % 2 == 1, "prominence: the width must be odd, got \(width)")
         let level = power.map { log($0 + tiny) }
+        guard !level.isEmpty else { return [] }
         let half = width / 2, last = level.count - 1
-        var window = [Double](repeating: 0, count: width)
-        return level.indices.map { i in
-            for j in 0..<width { window[j] = level[min(max(i - half + j, 0), last)] }
-            window.sort()
-            return level[i] - window[half]
+        func at(_ k: Int) -> Double { level[min(max(k, 0), last)] }
+        var window = (0..<width).map { at($0 - half) }.sorted(by: precedes)
+        var out = [Double](repeating: 0, count: level.count)
+        for i in level.indices {
+            if i > 0 {
+                let leaving = at(i - 1 - half), entering = at(i + half)
+                if leaving.bitPattern != entering.bitPattern {
+                    window.remove(at: firstPosition(notBefore: leaving, in: window))
+                    window.insert(entering, at: firstPosition(notBefore: entering, in: window))
+                }
+            }
+            out[i] = level[i] - window[half]
         }
+        return out
+    }
+
+    /// The sliding window's order: numbers ascending, NaN after them (a total order on the values).
+    private static func precedes(_ a: Double, _ b: Double) -> Bool { a < b || (b.isNaN && !a.isNaN) }
+
+    /// The first index of sorted `window` whose value does not precede `x` (where x is, if present).
+    private static func firstPosition(notBefore x: Double, in window: [Double]) -> Int {
+        var lo = 0, hi = window.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if precedes(window[mid], x) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 }

@@ -26,6 +26,35 @@ final class ConditionDescriptorTests: XCTestCase {
         }
     }
 
+    /// The sliding-window median equals the median of each window sorted on its own (scipy's
+    /// median_filter, mode "nearest"), bit for bit: ties, zeros (log of 1e-30), edges, windows longer
+    /// than the signal, and a NaN (sorted above every number).
+    func testProminenceIsLogPowerMinusTheRunningMedianOfEachWindow() {
+        func naive(_ power: [Double], width: Int) -> [Double] {
+            let level = power.map { log($0 + 1e-30) }, half = width / 2, last = level.count - 1
+            return level.indices.map { i in
+                let window = (0..<width).map { level[min(max(i - half + $0, 0), last)] }
+                    .sorted { $0 < $1 || ($1.isNaN && !$0.isNaN) }
+                return level[i] - window[half]
+            }
+        }
+        var rng = RandomGenerator(seed: 3)
+        for n in [1, 2, 5, 40, 700] {
+            // values on a coarse grid (ties), some zeros
+            let power = (0..<n).map { _ in rng.nextUniform() < 0.1 ? 0 : Double(Int(rng.nextUniform() * 12)) / 4 }
+            for width in [1, 3, 31, 41] {
+                let got = FaultLines.prominence(power, width: width), want = naive(power, width: width)
+                XCTAssertEqual(got.count, n)
+                XCTAssertTrue(zip(got, want).allSatisfy { $0.bitPattern == $1.bitPattern }, "n \(n), width \(width)")
+            }
+        }
+        var withNaN = (0..<60).map { Double($0 % 7) + 1 }
+        withNaN[20] = .nan
+        let got = FaultLines.prominence(withNaN, width: 5), want = naive(withNaN, width: 5)
+        XCTAssertTrue(zip(got, want).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        XCTAssertTrue(got[0].isFinite && got[59].isFinite)
+    }
+
     /// A tick train ringing a resonance raises the envelope kurtosis and the envelope-spectrum peak of the
     /// band it rings, against the same machine without it.
     func testTicksRaiseImpulsivenessInTheirBand() throws {
