@@ -65,10 +65,7 @@ public enum ConditionDescriptors {
                 band.buffer[k] = f >= lo && f < hi ? (2 * full[k].0, 2 * full[k].1) : (0, 0)
             }
             band.transform(forward: false)
-            let e = (0..<n).map { i in
-                let (re, im) = band.buffer[i]
-                return (re * re + im * im).squareRoot() / Double(m)
-            }
+            let e = band.magnitudes(0..<n, dividedBy: Double(m))
             out += values(envelope: e, window: window, sampleRate: sampleRate, scratch: scratch).map(Float.init)
         }
         let shaft = ShaftOrders.estimate(centred, rate: sampleRate)
@@ -107,18 +104,21 @@ public enum ConditionDescriptors {
         let n = e.count, m = fft.size
         for i in 0..<m { fft.buffer[i] = (i < n ? (e[i] - mean) * window[i] : 0, 0) }
         fft.transform(forward: true)
+        // the bins k <= m / 2 whose frequency k binHz is in the range: consecutive, as k binHz grows with k
         let binHz = Double(sampleRate) / Double(m)
-        var magnitudes: [Double] = []
-        for k in 0...(m / 2) {
-            let f = Double(k) * binHz
-            guard f >= envelopeRange.0 && f < envelopeRange.1 else { continue }
-            let (re, im) = fft.buffer[k]
-            magnitudes.append((re * re + im * im).squareRoot())
+        let bins = 0...(m / 2)
+        let first = bins.first { Double($0) * binHz >= envelopeRange.0 } ?? bins.upperBound + 1
+        let end = bins.first { Double($0) * binHz >= envelopeRange.1 } ?? bins.upperBound + 1
+        guard first < end else { return 1 }
+        var magnitudes = fft.magnitudes(first..<end)
+        if magnitudes.contains(where: \.isNaN) {
+            // (a NaN sample; decoding refuses them) no order to select in: the sort's answer, as before
+            magnitudes.sort()
+            let c = magnitudes.count
+            let median = c % 2 == 1 ? magnitudes[c / 2] : (magnitudes[c / 2 - 1] + magnitudes[c / 2]) / 2
+            return magnitudes[c - 1] / (median + tiny) + tiny
         }
-        guard !magnitudes.isEmpty else { return 1 }
-        magnitudes.sort()
-        let c = magnitudes.count
-        let median = c % 2 == 1 ? magnitudes[c / 2] : (magnitudes[c / 2 - 1] + magnitudes[c / 2]) / 2
-        return magnitudes[c - 1] / (median + tiny) + tiny
+        let largest = magnitudes.max()!
+        return largest / (OrderStatistics.median(reordering: &magnitudes) + tiny) + tiny
     }
 }

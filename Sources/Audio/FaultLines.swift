@@ -55,8 +55,8 @@ enum FaultLines {
     static func bearing(count n: Int, spectrum: [(Double, Double)], rate: Int) -> [Double] {
         let m = spectrum.count / 8, binHz = Double(rate) / Double(spectrum.count)
         let inverse = ComplexFFT(size: m)
+        let frames = FramePower(count: n / 8, cap: 1024)   // every band's envelope has n / 8 samples
         var prominences: [[Double]] = []   // (bands, W / 2 + 1)
-        var width = 0
         for j in 0..<bearingBands {
             let c = bearingRange.0 * pow(bearingRange.1 / bearingRange.0, Double(j) / Double(bearingBands - 1))
             guard c * (1 + bandHalfWidth) <= Double(rate) / 2 else { continue }
@@ -64,16 +64,11 @@ enum FaultLines {
             let k1 = Int((c * (1 + bandHalfWidth) / binHz).rounded(.up))
             for i in 0..<m { inverse.buffer[i] = i < k1 - k0 ? spectrum[k0 + i] : (0, 0) }
             inverse.transform(forward: false)
-            let envelope = (0..<(n / 8)).map { i in
-                let (re, im) = inverse.buffer[i]
-                return (re * re + im * im).squareRoot() / Double(m)
-            }
-            let (power, w) = FramePower.mean(envelope, cap: 1024, removeFrameMean: true)
-            prominences.append(prominence(power, width: 31))
-            width = w
+            let envelope = inverse.magnitudes(0..<(n / 8), dividedBy: Double(m))
+            prominences.append(prominence(frames.mean(envelope, removeFrameMean: true), width: 31))
         }
         guard !prominences.isEmpty else { return [0, 0] }
-        let envelopeHz = Double(rate) / 8 / Double(width)
+        let width = frames.width, envelopeHz = Double(rate) / 8 / Double(width)
         var lines = -Double.infinity, single = -Double.infinity
         for k in 0...(width / 2) {
             let f = Double(k) * envelopeHz
@@ -116,14 +111,25 @@ enum FaultLines {
         guard !level.isEmpty else { return [] }
         let half = width / 2, last = level.count - 1
         func at(_ k: Int) -> Double { level[min(max(k, 0), last)] }
-        var window = (0..<width).map { at($0 - half) }.sorted(by: precedes)
+        let window = UnsafeMutablePointer<Double>.allocate(capacity: width)
+        defer { window.deallocate() }
+        window.initialize(from: (0..<width).map { at($0 - half) }.sorted(by: precedes), count: width)
         var out = [Double](repeating: 0, count: level.count)
         for i in level.indices {
             if i > 0 {
                 let leaving = at(i - 1 - half), entering = at(i + half)
                 if leaving.bitPattern != entering.bitPattern {
-                    window.remove(at: firstPosition(notBefore: leaving, in: window))
-                    window.insert(entering, at: firstPosition(notBefore: entering, in: window))
+                    // take `leaving` out and put `entering` in: the values between the two places move
+                    // one step towards the freed one
+                    let from = firstPosition(notBefore: leaving, in: window, count: width)
+                    var to = firstPosition(notBefore: entering, in: window, count: width)
+                    if to > from {
+                        to -= 1
+                        memmove(window + from, window + from + 1, (to - from) * MemoryLayout<Double>.stride)
+                    } else if to < from {
+                        memmove(window + to + 1, window + to, (from - to) * MemoryLayout<Double>.stride)
+                    }
+                    window[to] = entering
                 }
             }
             out[i] = level[i] - window[half]
@@ -134,13 +140,16 @@ enum FaultLines {
     /// The sliding window's order: numbers ascending, NaN after them (a total order on the values).
     private static func precedes(_ a: Double, _ b: Double) -> Bool { a < b || (b.isNaN && !a.isNaN) }
 
-    /// The first index of sorted `window` whose value does not precede `x` (where x is, if present).
-    private static func firstPosition(notBefore x: Double, in window: [Double]) -> Int {
-        var lo = 0, hi = window.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if precedes(window[mid], x) { lo = mid + 1 } else { hi = mid }
+    /// The first index of sorted `window` whose value does not precede `x` (where x is, if present):
+    /// the number of values that precede it, counted over the whole window (a few vector compares for
+    /// these widths, where a binary search's branches mispredict on every step).
+    private static func firstPosition(notBefore x: Double, in window: UnsafePointer<Double>, count: Int) -> Int {
+        var preceding = 0
+        if x.isNaN {
+            for j in 0..<count { preceding += window[j].isNaN ? 0 : 1 }
+        } else {
+            for j in 0..<count { preceding += window[j] < x ? 1 : 0 }
         }
-        return lo
+        return preceding
     }
 }

@@ -55,6 +55,86 @@ final class ConditionDescriptorTests: XCTestCase {
         XCTAssertTrue(got[0].isFinite && got[59].isFinite)
     }
 
+    /// The envelope peak (the largest magnitude of the envelope spectrum between 5 and 1000 Hz over
+    /// their median) equals, bit for bit, the formula written out: every bin's frequency tested, its
+    /// magnitude computed one at a time, the list sorted. Odd and even bin counts; a shared FFT.
+    func testEnvelopePeakIsTheLargestMagnitudeOverTheMedianInItsRange() {
+        func written(_ e: [Double], mean: Double, window: [Double], sampleRate: Int, m: Int) -> Double {
+            var z = (0..<m).map { i in (i < e.count ? (e[i] - mean) * window[i] : 0, 0.0) }
+            let fft = ComplexFFT(size: m)
+            for i in 0..<m { fft.buffer[i] = z[i] }
+            fft.transform(forward: true)
+            z = (0..<m).map { fft.buffer[$0] }
+            var magnitudes: [Double] = []
+            for k in 0...(m / 2) where Double(k) * Double(sampleRate) / Double(m) >= 5
+                && Double(k) * Double(sampleRate) / Double(m) < 1000 {
+                magnitudes.append((z[k].0 * z[k].0 + z[k].1 * z[k].1).squareRoot())
+            }
+            magnitudes.sort()
+            let c = magnitudes.count
+            let median = c % 2 == 1 ? magnitudes[c / 2] : (magnitudes[c / 2 - 1] + magnitudes[c / 2]) / 2
+            return magnitudes[c - 1] / (median + 1e-30) + 1e-30
+        }
+        var rng = RandomGenerator(seed: 5)
+        for (n, rate) in [(3000, 16000), (5000, 16000), (4410, 44100), (2500, 8000)] {
+            var m = 1
+            while m < n { m <<= 1 }
+            let fft = ComplexFFT(size: m)
+            let window = (0..<n).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n - 1)) }
+            for _ in 0..<3 {
+                let e = (0..<n).map { i in 1 + 0.3 * sin(Double(i) * 0.05) + Double(rng.nextUniform()) }
+                let mean = e.reduce(0, +) / Double(n)
+                let got = ConditionDescriptors.envelopePeak(e, mean: mean, window: window, sampleRate: rate, fft: fft)
+                let want = written(e, mean: mean, window: window, sampleRate: rate, m: m)
+                XCTAssertEqual(got.bitPattern, want.bitPattern, "n \(n) at \(rate) Hz: \(got) vs \(want)")
+            }
+        }
+    }
+
+    /// |z| / d over a range of an FFT's bins, as the scalar formula rounds each value.
+    func testMagnitudesAreTheScalarFormulaBitForBit() {
+        var rng = RandomGenerator(seed: 9)
+        let fft = ComplexFFT(size: 257)
+        for i in 0..<257 { fft.buffer[i] = (Double(rng.nextNormal()) * 1e3, Double(rng.nextNormal()) * 1e-3) }
+        for (range, d) in [(0..<257, 1.0), (3..<200, 256.0), (0..<257, 3.0), (10..<250, 0.1), (5..<5, 7.0)] {
+            let got = fft.magnitudes(range, dividedBy: d)
+            let want = range.map { k in
+                (fft.buffer[k].0 * fft.buffer[k].0 + fft.buffer[k].1 * fft.buffer[k].1).squareRoot() / d
+            }
+            XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "\(range) / \(d)")
+        }
+    }
+
+    /// One `FramePower` serving many signals of a length (the fault lines' band envelopes) gives each
+    /// the mean periodogram written out: Hann frames of 1,024 every 512 samples, each minus its own mean
+    /// or not, |FFT|^2 averaged over the frames, bit for bit.
+    func testFramePowerSharedAcrossSignalsIsTheMeanPeriodogramOfEach() {
+        func written(_ v: [Double], removeMean: Bool) -> [Double] {
+            let w = 1024, fft = ComplexFFT(size: w)
+            let window = (0..<w).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(w)) }
+            var power = [Double](repeating: 0, count: w / 2 + 1), frames = 0.0
+            for start in stride(from: 0, through: v.count - w, by: w / 2) {
+                let frame = Array(v[start..<(start + w)])
+                let mean = removeMean ? frame.reduce(0, +) / Double(w) : 0
+                for i in 0..<w { fft.buffer[i] = ((frame[i] - mean) * window[i], 0) }
+                fft.transform(forward: true)
+                for k in power.indices { power[k] += fft.buffer[k].0 * fft.buffer[k].0 + fft.buffer[k].1 * fft.buffer[k].1 }
+                frames += 1
+            }
+            return power.map { $0 / frames }
+        }
+        var rng = RandomGenerator(seed: 4)
+        let shared = FramePower(count: 3000, cap: 1024)
+        XCTAssertEqual(shared.width, 1024)
+        for removeMean in [true, false] {
+            for _ in 0..<3 {
+                let v = (0..<3000).map { _ in Double(rng.nextNormal()) + 2 }
+                XCTAssertEqual(shared.mean(v, removeFrameMean: removeMean).map(\.bitPattern),
+                               written(v, removeMean: removeMean).map(\.bitPattern), "frame mean removed: \(removeMean)")
+            }
+        }
+    }
+
     /// A tick train ringing a resonance raises the envelope kurtosis and the envelope-spectrum peak of the
     /// band it rings, against the same machine without it.
     func testTicksRaiseImpulsivenessInTheirBand() throws {
