@@ -100,7 +100,7 @@ enum FaultLines {
     /// log(power + 1e-30) minus its running median over `width` (odd) bins, edges repeated.
     ///
     /// The window is kept sorted as it slides: each bin removes the value that leaves and inserts the
-    /// one that enters (binary searches and a shift of at most `width` values), instead of sorting
+    /// one that enters (their places counted, and a shift of at most `width` values), instead of sorting
     /// `width` values per bin. NaN sorts above every number, so a NaN in the power gives a defined
     /// median.
     ///
