@@ -32,6 +32,10 @@ struct Clean: ParsableCommand {
     @Option(help: "Clean the built-in demo set NAME (quality, parts, study; made when missing), not audio.csv.")
     var demo: String?
 
+    @Option(help: ArgumentHelp("With --demo: make the set from seed N instead of the shipped one, in "
+                               + "DATA/demo[-NAME]-seedN (a development set).", valueName: "N"))
+    var demoSeed: UInt64?
+
     @Option(help: "Config name (cfg/<mode>.yaml) whose rate and threshold are used.")
     var mode: String?
 
@@ -42,13 +46,19 @@ struct Clean: ParsableCommand {
                              + "to DATA/plots/."))
     var plots = false
 
+    func validate() throws {
+        if demoSeed != nil && demo == nil { throw ValidationError("--demo-seed needs --demo NAME") }
+    }
+
     func run() throws {
         CLI.start()
         let given = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
         DataLock.hold(given.root)
         let cfg = CLI.report { try ConfigLocator.load(mode: mode, file: config, data: given) }
         let folder = demo.map { name in
-            CLI.report { try DemoData.ensure(try DemoSet.named(name), in: given) { print($0) } }
+            CLI.report {
+                try DemoData.ensure(try DemoSet.named(name), in: given, seed: demoSeed ?? DemoData.seed) { print($0) }
+            }
         } ?? given
         guard folder.hasTable else {
             CLI.report {

@@ -43,6 +43,11 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Use the built-in demo set NAME (quality, parts, study) in DATA/demo[-NAME], not audio.csv.")
     var demo: String?
 
+    @Option(help: ArgumentHelp("With --demo: make the set from seed N instead of the shipped one, in "
+                               + "DATA/demo[-NAME]-seedN (a development set: choose configs on it, then test "
+                               + "once on the shipped set).", valueName: "N"))
+    var demoSeed: UInt64?
+
     @Option(help: "Override the number of epochs of the config.")
     var epochs: Int?
 
@@ -69,6 +74,7 @@ struct DataOptions: ParsableArguments {
         if let k = folds, k < 2 { throw ValidationError("--folds must be at least 2, got \(k)") }
         if let s = seed, s < 0 { throw ValidationError("--seed must be non-negative, got \(s)") }
         if let name = demo { do { _ = try DemoSet.named(name) } catch { throw ValidationError("--demo: \(error)") } }
+        if demoSeed != nil && demo == nil { throw ValidationError("--demo-seed needs --demo NAME") }
     }
 
     /// The data folder to train on: the demo set named by --demo (generated when missing), else DATA,
@@ -79,7 +85,9 @@ struct DataOptions: ParsableArguments {
 
     private func localFolder() throws -> DataFolder {
         let given = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
-        if let name = demo { return try DemoData.ensure(try DemoSet.named(name), in: given) { print($0) } }
+        if let name = demo {
+            return try DemoData.ensure(try DemoSet.named(name), in: given, seed: demoSeed ?? DemoData.seed) { print($0) }
+        }
         guard !given.hasTable else { return given }
         print("no audio.csv in \(given.root.path): using the built-in demo data set")
         return try DemoData.ensure(in: given) { print($0) }

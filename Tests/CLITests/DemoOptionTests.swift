@@ -22,4 +22,26 @@ final class DemoOptionTests: XCTestCase {
         let message = "unknown demo set 'nope': the demo sets are quality, parts, study"
         XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
     }
+
+    /// `--demo-seed N`: the same recipe from another seed, into its own folder beside the shipped set;
+    /// without `--demo` it is refused before any work.
+    func testDemoSeedMakesADevelopmentSetInItsOwnFolder() throws {
+        let root = try makeTemporaryFolder("earmark-demoseed"); defer { try? FileManager.default.removeItem(at: root) }
+        let r = try CLI.run("preprocess", ["--demo", "study", "--demo-seed", "7"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        let demo = root.appendingPathComponent("demo-study-seed7")
+        XCTAssertTrue(r.stdout.contains("into \(demo.path)"), r.stdout)
+        let marker = try String(contentsOf: demo.appendingPathComponent("demo.json"), encoding: .utf8)
+        XCTAssertTrue(marker.contains("\"seed\": 7,"), marker)
+        XCTAssertEqual(try String(contentsOf: demo.appendingPathComponent("audio.csv"), encoding: .utf8)
+            .split(separator: "\n").count, 91)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: demo.appendingPathComponent("clean").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("demo-study").path))
+
+        for tool in ["train", "preprocess"] {
+            let bad = try CLI.run(tool, ["--demo-seed", "7"], in: root)
+            XCTAssertNotEqual(bad.status, 0, "\(tool): \(bad.output)")
+            XCTAssertTrue(bad.stderr.contains("--demo-seed needs --demo NAME"), "\(tool): \(bad.stderr)")
+        }
+    }
 }

@@ -15,7 +15,7 @@ final class DemoDataTests: XCTestCase {
             XCTAssertEqual("\(error)", "unknown demo set 'nope': the demo sets are quality, parts, study")
         }
         // the quality set's demo.json keeps its form, so existing DATA/demo folders are not regenerated
-        XCTAssertEqual(DemoData.stamp(.quality, .standard(.quality)),
+        XCTAssertEqual(DemoData.stamp(.quality, .standard(.quality), seed: DemoData.seed),
                        "{\"seed\": 2024, \"clips_per_class\": 30, \"seconds\": 2.5, \"generator\": 1}\n")
     }
 
@@ -44,6 +44,36 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 2, "another size: regenerated")
+    }
+
+    /// Another seed: another set of the same recipe (other parts, the same columns and sizes) in its own
+    /// folder, so the shipped set beside it is neither replaced nor regenerated.
+    func testAnotherSeedMakesADevelopmentSetBesideTheShippedOne() throws {
+        let root = try makeTemporaryFolder("earmark-demo"); defer { try? FileManager.default.removeItem(at: root) }
+        let data = DataFolder(root: root)
+        var messages: [String] = []
+        let size = DemoData.Size(count: 4, takes: 1, seconds: 0.5)
+        let shipped = try DemoData.ensure(.parts, in: data, size: size) { messages.append($0) }
+        let development = try DemoData.ensure(.parts, in: data, size: size, seed: 7777) { messages.append($0) }
+        XCTAssertEqual(shipped.root.lastPathComponent, "demo-parts")
+        XCTAssertEqual(development.root.lastPathComponent, "demo-parts-seed7777")
+        XCTAssertEqual(DemoSet.quality.folderName(seed: DemoData.seed), "demo")
+        XCTAssertEqual(DemoSet.quality.folderName(seed: 8888), "demo-seed8888")
+        XCTAssertTrue(try String(contentsOf: development.root.appendingPathComponent("demo.json"), encoding: .utf8)
+            .contains("\"seed\": 7777"))
+        let shippedCSV = try String(contentsOf: shipped.csv, encoding: .utf8)
+        let developmentCSV = try String(contentsOf: development.csv, encoding: .utf8)
+        XCTAssertEqual(shippedCSV.split(separator: "\n").count, developmentCSV.split(separator: "\n").count)
+        XCTAssertEqual(shippedCSV.split(separator: "\n").first, developmentCSV.split(separator: "\n").first)
+        let name = "part000_take0.wav"
+        let a = try AudioDecoder.decode(contentsOf: shipped.wavfiles.appendingPathComponent(name)).samples
+        let b = try AudioDecoder.decode(contentsOf: development.wavfiles.appendingPathComponent(name)).samples
+        XCTAssertEqual(a.count, b.count)
+        XCTAssertNotEqual(a, b, "another seed, other parts")
+
+        _ = try DemoData.ensure(.parts, in: data, size: size) { messages.append($0) }
+        _ = try DemoData.ensure(.parts, in: data, size: size, seed: 7777) { messages.append($0) }
+        XCTAssertEqual(messages.count, 2, "each set generated once, then reused: \(messages)")
     }
 
     func testStudySetIsAt22050Hz() throws {

@@ -13,6 +13,12 @@ public enum DemoSet: String, CaseIterable, Sendable {
     /// The folder inside DATA: `demo` for the default quality set, `demo-<name>` for the others.
     public var folderName: String { self == .quality ? "demo" : "demo-\(rawValue)" }
 
+    /// The folder of the set made from `seed`: `folderName` for the shipped seed (`DemoData.seed`), else
+    /// `folderName-seedN`, so that a development set never replaces the shipped one.
+    public func folderName(seed: UInt64) -> String {
+        seed == DemoData.seed ? folderName : "\(folderName)-seed\(seed)"
+    }
+
     /// The set called `name`.
     /// - Throws: `DemoSetError` naming the known sets when there is none of that name.
     public static func named(_ name: String) throws -> DemoSet {
@@ -71,14 +77,16 @@ public enum DemoData {
                    log: log)
     }
 
-    /// The folder of demo set `set` inside `data` (`set.folderName`), generated when missing or when
-    /// its demo.json differs (seed, size or generator version).
+    /// The folder of demo set `set` inside `data` (`set.folderName(seed:)`), generated when missing or
+    /// when its demo.json differs (seed, size or generator version). Another `seed` than the shipped
+    /// one gives another set of the same recipe (a development set: configs are chosen on it, then
+    /// tested once on the shipped set) in its own folder.
     /// - Returns: the folder to train on.
-    public static func ensure(_ set: DemoSet, in data: DataFolder, size: Size? = nil,
+    public static func ensure(_ set: DemoSet, in data: DataFolder, size: Size? = nil, seed: UInt64 = DemoData.seed,
                               log: (String) -> Void) throws -> DataFolder {
         let size = size ?? .standard(set)
-        let demo = DataFolder(root: data.root.appendingPathComponent(set.folderName, isDirectory: true))
-        let stamp = stamp(set, size)
+        let demo = DataFolder(root: data.root.appendingPathComponent(set.folderName(seed: seed), isDirectory: true))
+        let stamp = stamp(set, size, seed: seed)
         let markerURL = demo.root.appendingPathComponent(marker)
         if demo.hasTable, (try? String(contentsOf: markerURL, encoding: .utf8)) == stamp { return demo }
         let files: [(name: String, samples: [Float])], csv: String, rate: Int
@@ -113,7 +121,7 @@ public enum DemoData {
     }
 
     /// demo.json's text: what the files were made from. The quality set keeps its original form.
-    static func stamp(_ set: DemoSet, _ size: Size) -> String {
+    static func stamp(_ set: DemoSet, _ size: Size, seed: UInt64) -> String {
         switch set {
         case .quality:
             "{\"seed\": \(seed), \"clips_per_class\": \(size.count), \"seconds\": \(size.seconds), \"generator\": 1}\n"
