@@ -106,7 +106,12 @@ final class ForestCLITests: XCTestCase {
         let model = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/mlp.safetensors"))
         XCTAssertEqual(model.metadata["input_shape"], "[38]")
         XCTAssertNotNil(model.metadata["feature_mean"])
-        XCTAssertTrue(try read("runs/mlp/report.md").contains("File-level accuracy"))
+        let report = try read("runs/mlp/report.md")
+        XCTAssertTrue(report.contains("File-level accuracy"))
+        // the report names what the network read: descriptor rows, not the frame kind's windows
+        XCTAssertTrue(report.contains("validation (one per clip); features: 38 descriptor columns per clip (spectral)"),
+                      report)
+        XCTAssertFalse(report.contains("features mfcc"), report)
         let again = try CLI.run("train", ["--mode", "mlp", "--epochs", "1"], in: demo)
         XCTAssertTrue(again.stdout.contains("(feature cache)"), again.stdout)   // the descriptor cache
 

@@ -63,7 +63,7 @@ public struct FeatureConfig: Equatable, Sendable {
     public enum DescriptorSet: String, Sendable, CaseIterable {
         /// MFCC and librosa's six spectral descriptors, means and standard deviations (38 for numcep 13).
         case spectral
-        /// Audio's `ConditionDescriptors`: impulsiveness and modulation per frequency band, shaft orders, spectral kurtosis (30).
+        /// Audio's `ConditionDescriptors`: impulsiveness and modulation per frequency band, shaft orders, spectral kurtosis, bearing lines (24).
         case condition
     }
 

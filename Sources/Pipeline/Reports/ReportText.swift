@@ -42,13 +42,24 @@ public enum ReportText {
             + "classes: \(prepared.classes.joined(separator: ", ")))",
          "files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
             + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
-         "windows: \(prepared.train.count) train, \(prepared.validation.count) validation; "
-            + "features \(config.features.kind.rawValue) \(config.inputShape)",
+         inputLine(config: config, prepared: prepared),
          "network: \(summary.parameters) parameters; \(summary.history.count) epochs, "
             + "\(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, "
             + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
          "best validation accuracy (windows): \(pct(summary.bestValidationAccuracy)); "
             + "model: `\(data.display(summary.modelURL))`"]
+    }
+
+    /// What the network read: windows of frame features, or one descriptor row per clip (whose
+    /// features are the descriptor columns, not the frame kind of `features.kind`).
+    static func inputLine(config: ExperimentConfig, prepared: PreparedData) -> String {
+        if config.model.input == .descriptors {
+            let sets = config.features.descriptorSets.map(\.rawValue).joined(separator: ", ")
+            return "rows: \(prepared.train.count) train, \(prepared.validation.count) validation (one per clip); "
+                + "features: \(config.inputShape.reduce(1, *)) descriptor columns per clip (\(sets))"
+        }
+        return "windows: \(prepared.train.count) train, \(prepared.validation.count) validation; "
+            + "features \(config.features.kind.rawValue) \(config.inputShape)"
     }
 
     /// For two classes: the ROC AUC, the partial AUC and a threshold for FPR <= 0.1 in one sentence.
