@@ -17,7 +17,7 @@ final class ShippedConfigTests: XCTestCase {
         let files = try shippedFiles()
         let names = Set(files.map { $0.deletingPathExtension().lastPathComponent })
         XCTAssertTrue(names.isSuperset(of: ["conv", "time", "clip_cnn", "clip_gru", "forest", "descriptors_mlp",
-                                               "condition_forest"]),
+                                               "condition_forest", "condition_mlp"]),
                       "\(names.sorted())")
         for url in files {
             let name = url.lastPathComponent
@@ -54,5 +54,20 @@ final class ShippedConfigTests: XCTestCase {
         XCTAssertEqual(c.model.kind, .randomForest)
         XCTAssertEqual(c.features.descriptorSets, [.condition])
         XCTAssertEqual(DescriptorTable.columns(for: c.features).count, 24)
+    }
+
+    /// The network counterpart reads the same 24 columns, standardised, and drops some of them in
+    /// training (the regularisation docs/ACCURACY.md chose it for); at inference it is the identity.
+    func testTheConditionNetworkReadsTheForestsDescriptorsThroughInputDropout() throws {
+        let network = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("condition_mlp.yaml"))
+        let forest = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("condition_forest.yaml"))
+        XCTAssertEqual(network.model.kind, .network)
+        XCTAssertEqual(network.model.input, .descriptors)
+        XCTAssertEqual(network.features.descriptorSets, forest.features.descriptorSets)
+        XCTAssertEqual(DescriptorTable.columns(for: network.features), DescriptorTable.columns(for: forest.features))
+        XCTAssertEqual(network.split.validation, 0.2)
+        let model = try network.makeModel(classes: 2, seed: 0)
+        XCTAssertEqual(model.layers.first?.kind, "Dropout")
+        XCTAssertEqual(model.layers.last?.kind, "Dense")
     }
 }

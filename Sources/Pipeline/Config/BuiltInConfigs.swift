@@ -106,6 +106,36 @@ training:
   seed: 0
 
 """#,
+        "condition_mlp": #"""
+# A small dense network on machine-condition descriptors, for OK / Not OK checks of rotating parts that
+# must hold up on parts never heard in training: the network counterpart of cfg/condition_forest.yaml,
+# on the same 24 values per clip (docs/FORMATS.md §5.1), standardised per column with the training rows'
+# mean and deviation. Dropout on the descriptors themselves and after the first layer, and 20%
+# validation (enough whole parts to pick the best epoch): one example per clip leaves ~150 training
+# rows per fold, which a network learns by heart without them. Chosen on two development sets of parts
+# (other seeds of the parts generator), not on the test folds: docs/ACCURACY.md.
+name: condition_mlp
+features:
+  rate: 16000
+  descriptors: [condition]
+model:
+  input: descriptors
+  layers:
+    - dropout: {rate: 0.2}
+    - dense: {units: 64, activation: relu}
+    - dropout: {rate: 0.2}
+    - dense: {units: 32, activation: relu}
+    - dense: {units: classes, activation: softmax}
+training:
+  epochs: 200
+  batch_size: 16
+  optimizer: adam
+  learning_rate: 0.001
+  class_weight: balanced
+split:
+  validation: 0.2
+
+"""#,
         "conv": #"""
 # The reference CNN (docs/WORKFLOW.md §6.1): MFCC windows (9, 13, 1), four 3x3 'same' ReLU convolutions,
 # 2x2 max pooling, dropout, two ReLU dense layers and a softmax. 499,402 parameters for 10 classes.
