@@ -41,6 +41,14 @@ extension ExperimentConfig {
         if let t = top["training"] { config.training = try decodeTraining(t) }
         if let s = top["split"] { config.split = try decodeSplit(s) }
         if let a = top["augmentation"] { config.augmentation = try decodeAugmentation(a, model: config.model) }
+        if let node = try top["training"]?.mapping(allowed: trainingKeys)["early_stopping"] {
+            if config.model.kind == .randomForest {
+                throw node.error("does not apply to a random forest (it is fitted once, not in epochs)")
+            }
+            if config.split.validation == 0 {
+                throw node.error("watches the validation accuracy, but split.validation is 0 (no validation files)")
+            }
+        }
         return config
     }
 
@@ -118,10 +126,12 @@ extension ExperimentConfig {
         if let v = m["top_db"] { l.topDB = v.isNull ? nil : try v.double(min: 0) }
     }
 
+    static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
+                               "momentum", "nesterov", "class_weight", "shuffle", "seed", "early_stopping"]
+
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
         var t = TrainingConfig()
-        let m = try node.mapping(allowed: ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2",
-                                           "epsilon", "momentum", "nesterov", "class_weight", "shuffle", "seed"])
+        let m = try node.mapping(allowed: trainingKeys)
         if let v = m["epochs"] { t.epochs = try v.int(min: 1, max: 100_000) }
         if let v = m["batch_size"] { t.batchSize = try v.int(min: 1, max: 65536) }
         if let v = m["optimizer"] {
@@ -138,6 +148,14 @@ extension ExperimentConfig {
         }
         if let v = m["shuffle"] { t.shuffle = try v.bool() }
         if let v = m["seed"] { t.seed = try v.int(min: 0) }
+        if let v = m["early_stopping"] {
+            let e = try v.mapping(allowed: ["patience", "min_delta"])
+            guard let patience = e["patience"] else {
+                throw v.error("needs patience: the epochs without improvement after which training stops")
+            }
+            t.earlyStopping = EarlyStopping(patience: try patience.int(min: 0, max: 100_000),
+                                            minDelta: try e["min_delta"]?.double(min: 0, max: 1) ?? 0)
+        }
         return t
     }
 

@@ -28,8 +28,10 @@ extension ExperimentConfig {
                   "  nesterov: \(t.nesterov)",
                   "  class_weight: \(t.classWeight.rawValue)",
                   "  shuffle: \(t.shuffle)",
-                  "  seed: \(t.seed)",
-                  "split:",
+                  "  seed: \(t.seed)"]
+        // printed only when set, so configs without it keep their text and hashes
+        if let e = t.earlyStopping { lines.append("  early_stopping: {patience: \(e.patience), min_delta: \(e.minDelta)}") }
+        lines += ["split:",
                   "  test: \(split.test)",
                   "  validation: \(split.validation)"]
         // printed only when named, so configs without it keep their text and hashes

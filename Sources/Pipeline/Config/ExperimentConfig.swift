@@ -150,6 +150,9 @@ public struct TrainingConfig: Equatable, Sendable {
     public var classWeight = ClassWeight.balanced
     public var shuffle = true
     public var seed = 0
+    /// `early_stopping: {patience, min_delta}`: stop when the validation accuracy has not improved for
+    /// `patience` epochs (nil, the default: run every epoch).
+    public var earlyStopping: EarlyStopping?
 }
 
 /// File-level held-out splits (docs/WORKFLOW.md §11).

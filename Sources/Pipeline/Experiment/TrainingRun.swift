@@ -33,6 +33,9 @@ public struct TrainingRun {
         public var secondsPerEpoch: Double
         public var modelURL: URL
         public var reportFolder: URL
+        /// Why training ended before the config's epochs (`training.early_stopping`); nil when every
+        /// epoch ran.
+        public var earlyStop: EarlyStopping.Verdict? = nil
     }
 
     /// Replicas that share each batch: one per core (EARMARK_THREADS overrides; 1 disables), at
@@ -70,6 +73,10 @@ public struct TrainingRun {
                                       epochs: config.training.epochs, events: events, epochSet: epochSet)
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
+        if let stop = summary.earlyStop {
+            console.note("early stopping after epoch \(stop.stoppedAfter) of \(config.training.epochs): no improvement "
+                         + "of val_accuracy since epoch \(stop.lastImprovement); the model kept is the best epoch's")
+        }
         guard outcome == .finished else { return summary }
         summary.test = try scoreTestFiles(report: report)
         guard Cluster.current.rank == 0 else { return summary }
@@ -112,6 +119,11 @@ public struct TrainingRun {
                               loss: SoftmaxCrossEntropy(classWeights: weights),
                               batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
         trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
+        trainer.earlyStopping = config.training.earlyStopping
+        if config.training.earlyStopping != nil && prepared.validation.count == 0 && Cluster.current.rank == 0 {
+            Diagnostics.warning("training.early_stopping: no validation windows to watch (too few files for "
+                                + "split.validation); all \(config.training.epochs) epochs run")
+        }
         return trainer
     }
 
@@ -212,11 +224,13 @@ public struct TrainingRun {
         let seconds = history.map(\.seconds).reduce(0, +)
         let windows = Double(prepared.train.count * history.count)
         let best = trainer.state.bestValidationAccuracy      // -1 when no epoch had validation windows
+        let stoppedEarly = outcome == .finished && history.count < config.training.epochs
         return Summary(outcome: outcome, history: history, parameters: trainer.model.parameterCount,
                        bestValidationAccuracy: best < 0 ? .nan : best, test: nil,
                        trainingWindowsPerSecond: seconds > 0 ? windows / seconds : .nan,
                        secondsPerEpoch: history.isEmpty ? .nan : seconds / Double(history.count),
-                       modelURL: data.model(config.name), reportFolder: report.folder)
+                       modelURL: data.model(config.name), reportFolder: report.folder,
+                       earlyStop: stoppedEarly ? config.training.earlyStopping?.verdict(history: history) : nil)
     }
 
     /// The best model's results on the held-out test files, with their confusion plot (nil without

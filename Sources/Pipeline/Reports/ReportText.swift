@@ -43,11 +43,17 @@ public enum ReportText {
          "files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
             + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
          inputLine(config: config, prepared: prepared),
-         "network: \(summary.parameters) parameters; \(summary.history.count) epochs, "
+         "network: \(summary.parameters) parameters; \(summary.history.count) epochs\(earlyStopText(summary)), "
             + "\(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, "
             + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
          "best validation accuracy (windows): \(pct(summary.bestValidationAccuracy)); "
             + "model: `\(data.display(summary.modelURL))`"]
+    }
+
+    /// ` (early stopping: ...)` after the epoch count when training ended before the config's epochs.
+    static func earlyStopText(_ summary: TrainingRun.Summary) -> String {
+        guard let stop = summary.earlyStop else { return "" }
+        return " (early stopping: no improvement of the validation accuracy after epoch \(stop.lastImprovement))"
     }
 
     /// What the network read: windows of frame features, or one descriptor row per clip (whose

@@ -14,7 +14,8 @@ extension TrainingRun.Summary {
         return "\(name): \(test), model \(data.display(modelURL))"
     }
 
-    /// The result object: config name, outcome, epochs run, parameters, best validation accuracy,
+    /// The result object: config name, outcome, epochs run (and `early_stopping` when training stopped
+    /// early), parameters, best validation accuracy,
     /// the test results (null when there are no test files) and the model and report paths.
     public func resultJSON(name: String, data: DataFolder) -> [String: Any] {
         var object: [String: Any] = [
@@ -23,6 +24,9 @@ extension TrainingRun.Summary {
             "model": data.display(modelURL),
             "report": data.display(reportFolder.appendingPathComponent("report.md")),
         ]
+        if let stop = earlyStop {
+            object["early_stopping"] = ["stopped_after": stop.stoppedAfter, "last_improvement": stop.lastImprovement]
+        }
         if let t = test {
             var result: [String: Any] = ["file_accuracy": t.report.accuracy, "files": t.report.total,
                                          "correct": t.report.correct, "window_accuracy": t.windowAccuracy,

@@ -9,6 +9,12 @@ public struct EpochRecord: Equatable, Sendable, Codable {
     public var validationAccuracy: Double
     public var seconds: Double
 
+    public init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double, validationAccuracy: Double,
+                seconds: Double) {
+        self.epoch = epoch; self.loss = loss; self.accuracy = accuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy; self.seconds = seconds
+    }
+
     public static let csvHeader = "epoch,loss,accuracy,val_loss,val_accuracy,seconds"
 
     public var csvLine: String {

@@ -66,6 +66,9 @@ public final class Trainer {
     public var augmentation: BatchAugmentation? {
         didSet { augmentation?.spread(over: engine.parallelLoop) }
     }
+    /// Ends the run before `epochs` when the validation accuracy stops improving (the config's
+    /// `training.early_stopping`); nil: every epoch runs.
+    public var earlyStopping: EarlyStopping?
 
     // buffers reused by every step (a rank's shard with several ranks)
     var batch = Tensor.empty
@@ -117,7 +120,9 @@ public final class Trainer {
         return (r.loss, Double(r.correct) / Double(set.count))
     }
 
-    /// Trains until `epochs` epochs are done or a stop is requested, continuing from `state`.
+    /// Trains until `epochs` epochs are done, `earlyStopping` calls for a stop (checked before each epoch,
+    /// from the history: a resumed run stops where the uninterrupted one did) or a stop is requested,
+    /// continuing from `state`.
     /// `epochSet`, when given, supplies each epoch's training windows (as many as `train` holds,
     /// a function of the epoch alone, so that a resumed run sees the same ones); else every epoch
     /// uses `train`.
@@ -127,6 +132,7 @@ public final class Trainer {
         engine.broadcastWeights()   // the replicas start from the model's (possibly restored) weights
         let steps = (first.count + batchSize - 1) / batchSize
         while state.epoch < epochs {
+            if let earlyStopping, earlyStopping.verdict(history: state.history) != nil { break }
             let train = epochSet?(state.epoch) ?? first
             precondition(train.count == first.count,
                          "Trainer.run: epoch \(state.epoch) has \(train.count) windows, not \(first.count)")

@@ -1,0 +1,45 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `training.early_stopping` through `train`: the run ends before the config's epochs, says why on the
+/// console, in the report and in the JSON result, and `--resume` runs no further epoch.
+final class EarlyStoppingCLITests: XCTestCase {
+    func testTrainStopsEarlySaysWhyAndResumeRunsNoFurtherEpoch() throws {
+        let root = try makeTemporaryFolder("earmark-early-stop")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root, epochs: 20)
+        // min_delta 1: no epoch after the first can improve, so patience 1 stops after epoch 2
+        let cfg = root.appendingPathComponent("cfg/tiny.yaml")
+        let text = try String(contentsOf: cfg, encoding: .utf8)
+        try text.replacingOccurrences(of: "  batch_size: 16\n",
+                                      with: "  batch_size: 16\n  early_stopping: {patience: 1, min_delta: 1}\n")
+            .write(to: cfg, atomically: true, encoding: .utf8)
+
+        let train = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch 2/20"), train.stdout)
+        XCTAssertFalse(train.stdout.contains("Epoch 3/20"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("early stopping after epoch 2 of 20: no improvement of val_accuracy "
+                                            + "since epoch 1"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
+        let history = root.appendingPathComponent("runs/tiny/history.csv")
+        XCTAssertEqual(try String(contentsOf: history, encoding: .utf8).split(separator: "\n").count, 3)
+        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("; 2 epochs (early stopping: no improvement of the validation accuracy after "
+                                      + "epoch 1), "), report)
+
+        let resumed = try CLI.run("train", ["--mode", "tiny", "--resume", "--json"], in: root)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let events = try resumed.stdout.split(separator: "\n").map {
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertTrue(events.filter { $0["event"] as? String == "epoch" }.isEmpty, resumed.stdout)
+        let result = try XCTUnwrap(events.last)
+        XCTAssertEqual(result["outcome"] as? String, "finished")
+        XCTAssertEqual(result["epochs"] as? Int, 2)
+        let stop = try XCTUnwrap(result["early_stopping"] as? [String: Int], resumed.stdout)
+        XCTAssertEqual(stop, ["stopped_after": 2, "last_improvement": 1])
+        XCTAssertEqual(try String(contentsOf: history, encoding: .utf8).split(separator: "\n").count, 3)
+    }
+}
