@@ -60,32 +60,39 @@ final class StateBuffer {
     init(_ tensor: Tensor) { self.tensor = tensor }
 }
 
-/// Adam in Keras's form (docs/WORKFLOW.md §7.6):
+/// Adam in Keras's form (docs/WORKFLOW.md §7.6), with Keras's decoupled `weight_decay` (AdamW):
 ///
 ///     alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
 ///     m += (g - m) * (1 - beta1);  v += (g^2 - v) * (1 - beta2)
+///     w -= w * weight_decay * lr                      (weight_decay > 0 only)
 ///     w -= alpha_t * m / (sqrt(v) + epsilon)
 public final class Adam: ElementwiseOptimizer {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
+    /// Decoupled weight decay per step, as a fraction of `learningRate` (Keras `weight_decay`; 0: none).
+    public let weightDecay: Float
     public private(set) var iterations = 0
     private var m: [StateBuffer] = [], v: [StateBuffer] = []
     private var alpha: Float = 0
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+                weightDecay: Float = 0) {
+        precondition(weightDecay >= 0, "Adam: weight decay \(weightDecay)")
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.weightDecay = weightDecay
     }
 
     public func step(_ parameters: [Parameter]) {
         beginStep(parameters)
-        let (alpha, b1, b2, eps) = (alpha, 1 - beta1, 1 - beta2, epsilon)
+        let (alpha, b1, b2, eps, decay) = (alpha, 1 - beta1, 1 - beta2, epsilon, weightDecay)
         for (i, p) in parameters.enumerated() {
             p.value.data.withUnsafeMutableBufferPointer { w in
                 p.grad.data.withUnsafeBufferPointer { g in
                     m[i].tensor.data.withUnsafeMutableBufferPointer { mm in
                         v[i].tensor.data.withUnsafeMutableBufferPointer { vv in
                             Adam.update(w: w.baseAddress!, g: g.baseAddress!, m: mm.baseAddress!, v: vv.baseAddress!,
-                                        range: 0..<w.count, alpha: alpha, b1: b1, b2: b2, eps: eps)
+                                        range: 0..<w.count, alpha: alpha, b1: b1, b2: b2, eps: eps, decay: decay,
+                                        learningRate: learningRate)
                         }
                     }
                 }
@@ -107,28 +114,29 @@ public final class Adam: ElementwiseOptimizer {
     }
 
     public func withUpdate(_ parameters: [Parameter], _ body: (ElementwiseUpdate) -> Void) {
-        let (alpha, b1, b2, eps) = (alpha, 1 - beta1, 1 - beta2, epsilon)
+        let (alpha, b1, b2, eps, decay, lr) = (alpha, 1 - beta1, 1 - beta2, epsilon, weightDecay, learningRate)
         Tensor.withStorage(of: m, \.tensor) { mp in
             Tensor.withStorage(of: v, \.tensor) { vp in
                 body(ElementwiseUpdate({ i, w, g, range in
-                    Adam.update(w: w, g: g, m: mp[i], v: vp[i], range: range, alpha: alpha, b1: b1, b2: b2, eps: eps)
+                    Adam.update(w: w, g: g, m: mp[i], v: vp[i], range: range, alpha: alpha, b1: b1, b2: b2, eps: eps,
+                                decay: decay, learningRate: lr)
                 }, consuming: { i, w, g0, g1, range in
                     let o = range.lowerBound
                     earmark_adam_update_consuming(w + o, g0 + o, g1.map { $0 + o }, mp[i] + o, vp[i] + o, range.count,
-                                                  alpha, b1, b2, eps)
+                                                  alpha, b1, b2, eps, decay, lr)
                 }))
             }
         }
     }
 
-    /// w, g, m, v: elements `range` of one parameter, one fused pass (b1 = 1 - beta1, b2 = 1 - beta2),
-    /// in CSupport's vectorised `earmark_adam_update`.
+    /// w, g, m, v: elements `range` of one parameter, one fused pass (b1 = 1 - beta1, b2 = 1 - beta2;
+    /// `decay` the weight decay, 0 for none), in CSupport's vectorised `earmark_adam_update`.
     @inline(__always)
     static func update(w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m mm: UnsafeMutablePointer<Float>,
                        v vv: UnsafeMutablePointer<Float>, range: Range<Int>, alpha: Float, b1: Float, b2: Float,
-                       eps: Float) {
+                       eps: Float, decay: Float, learningRate: Float) {
         let o = range.lowerBound
-        earmark_adam_update(w + o, g + o, mm + o, vv + o, range.count, alpha, b1, b2, eps)
+        earmark_adam_update(w + o, g + o, mm + o, vv + o, range.count, alpha, b1, b2, eps, decay, learningRate)
     }
 
     public func state() -> [String: Tensor] {
@@ -153,28 +161,34 @@ public final class Adam: ElementwiseOptimizer {
     }
 }
 
-/// Stochastic gradient descent with momentum, Keras form:
+/// Stochastic gradient descent with momentum, Keras form, with Keras's decoupled `weight_decay`:
 ///
+///     w -= w * weight_decay * lr                                  (weight_decay > 0 only)
 ///     velocity = momentum * velocity - lr * g;  w += velocity      (nesterov: w += momentum * velocity - lr * g)
 public final class SGD: Optimizer {
     public var learningRate: Float
     public let momentum: Float
     public let nesterov: Bool
+    /// Decoupled weight decay per step, as a fraction of `learningRate` (Keras `weight_decay`; 0: none).
+    public let weightDecay: Float
     public private(set) var iterations = 0
     private var velocity: [Tensor] = []
 
-    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        precondition(weightDecay >= 0, "SGD: weight decay \(weightDecay)")
         self.learningRate = learningRate; self.momentum = momentum; self.nesterov = nesterov
+        self.weightDecay = weightDecay
     }
 
     public func step(_ parameters: [Parameter]) {
         if velocity.count != parameters.count { velocity = parameters.map { Tensor(shape: $0.value.shape) } }
         iterations += 1
-        let (lr, mu, nesterov) = (learningRate, momentum, nesterov)
+        let (lr, mu, nesterov, decay) = (learningRate, momentum, nesterov, weightDecay)
         for (i, p) in parameters.enumerated() {
             p.value.data.withUnsafeMutableBufferPointer { w in
                 p.grad.data.withUnsafeBufferPointer { g in
                     velocity[i].data.withUnsafeMutableBufferPointer { vel in
+                        if decay != 0 { for j in 0..<w.count { w[j] = w[j] - w[j] * decay * lr } }
                         for j in 0..<w.count {
                             vel[j] = mu * vel[j] - lr * g[j]
                             w[j] += nesterov ? mu * vel[j] - lr * g[j] : vel[j]

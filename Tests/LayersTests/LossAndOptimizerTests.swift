@@ -58,8 +58,13 @@ final class LossAndOptimizerTests: XCTestCase {
 
     /// The vectorised update (CSupport's `earmark_adam_update`, 16 lanes with a scalar tail) rounds
     /// every element as the scalar Keras formula in Float does, for whole parameters (`step`) and for
-    /// slices that start and end off the vector width (`withUpdate`, as TrainingEngine's threads use it).
+    /// slices that start and end off the vector width (`withUpdate`, as TrainingEngine's threads use it),
+    /// without and with weight decay (Keras's w - w * weight_decay * lr before the step).
     func testVectorisedAdamEqualsTheScalarFormulaBitForBit() {
+        for decay: Float in [0, 0.05] { checkVectorisedAdam(decay: decay) }
+    }
+
+    func checkVectorisedAdam(decay: Float) {
         var rng = RandomGenerator(seed: 21)
         let count = 1_000                                   // 62 blocks of 16 and a tail of 8
         let start = (0..<count).map { _ in rng.nextNormal() }
@@ -73,13 +78,14 @@ final class LossAndOptimizerTests: XCTestCase {
             for j in 0..<count {
                 m[j] += (g[j] - m[j]) * (1 - beta1)
                 v[j] += (g[j] * g[j] - v[j]) * (1 - beta2)
+                if decay != 0 { w[j] = w[j] - w[j] * decay * lr }
                 w[j] -= alpha * m[j] / (v[j].squareRoot() + eps)
             }
         }
 
         let whole = Parameter(name: "w", value: Tensor(shape: [count], data: start))
         let sliced = Parameter(name: "w", value: Tensor(shape: [count], data: start))
-        let (adamWhole, adamSliced) = (Adam(learningRate: lr), Adam(learningRate: lr))
+        let (adamWhole, adamSliced) = (Adam(learningRate: lr, weightDecay: decay), Adam(learningRate: lr, weightDecay: decay))
         let cuts = [0, 3, 19, 500, 517, count]              // slices off the 16-lane width
         for g in grads {
             whole.grad = Tensor(shape: [count], data: g)
@@ -98,24 +104,25 @@ final class LossAndOptimizerTests: XCTestCase {
             guard let a, a.count == b.count else { return "\(a?.count ?? 0) elements, expected \(b.count)" }
             return a.indices.first { a[$0] != b[$0] }.map { "element \($0): \(a[$0]) != \(b[$0])" }
         }
-        XCTAssertNil(firstDifference(whole.value.data, w), "step, weights")
-        XCTAssertNil(firstDifference(sliced.value.data, w), "withUpdate on slices, weights")
-        XCTAssertNil(firstDifference(adamWhole.state()["adam/m/0"]?.data, m), "first moment")
-        XCTAssertNil(firstDifference(adamWhole.state()["adam/v/0"]?.data, v), "second moment")
+        XCTAssertNil(firstDifference(whole.value.data, w), "step, weights (decay \(decay))")
+        XCTAssertNil(firstDifference(sliced.value.data, w), "withUpdate on slices, weights (decay \(decay))")
+        XCTAssertNil(firstDifference(adamWhole.state()["adam/m/0"]?.data, m), "first moment (decay \(decay))")
+        XCTAssertNil(firstDifference(adamWhole.state()["adam/v/0"]?.data, v), "second moment (decay \(decay))")
     }
 
     /// `update.consuming` (CSupport's `earmark_adam_update_consuming`) is the update from g0 + g1 added
-    /// first, bit for bit, on slices off the vector width, with one gradient or two, and leaves the
-    /// gradients it read zero (and the ones it did not read untouched).
+    /// first, bit for bit, on slices off the vector width, with one gradient or two, with and without
+    /// weight decay, and leaves the gradients it read zero (and the ones it did not read untouched).
     func testConsumingUpdateIsTheUpdateOfTheSummedGradientsAndClearsThem() {
         var rng = RandomGenerator(seed: 22)
         let count = 1_000
         let start = (0..<count).map { _ in rng.nextNormal() }
         let cuts = [0, 3, 19, 500, 517, count]
-        for two in [false, true] {
+        for (two, decay) in [(false, Float(0)), (true, 0), (false, 0.05), (true, 0.05)] {
             let (plain, fused) = (Parameter(name: "w", value: Tensor(shape: [count], data: start)),
                                   Parameter(name: "w", value: Tensor(shape: [count], data: start)))
-            let (adamPlain, adamFused) = (Adam(learningRate: 0.003), Adam(learningRate: 0.003))
+            let (adamPlain, adamFused) = (Adam(learningRate: 0.003, weightDecay: decay),
+                                          Adam(learningRate: 0.003, weightDecay: decay))
             for _ in 0..<3 {
                 let g0 = (0..<count).map { _ in rng.nextNormal() * 0.1 }
                 let g1 = (0..<count).map { _ in rng.nextNormal() * 0.1 }

@@ -17,15 +17,19 @@ void earmark_flush_stdout(void);
 
 /// One Adam step (Keras form) on `count` elements; the four arrays must not overlap.
 ///
-///     m += (g - m) * b1;  v += (g^2 - v) * b2;  w -= alpha * m / (sqrt(v) + epsilon)
+///     m += (g - m) * b1;  v += (g^2 - v) * b2
+///     w -= w * weight_decay * learning_rate          (only when weight_decay is not 0; Keras's decay)
+///     w -= alpha * m / (sqrt(v) + epsilon)
 ///     (b1 = 1 - beta1, b2 = 1 - beta2, alpha = the step's bias-corrected learning rate)
 void earmark_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
-                         long count, float alpha, float b1, float b2, float epsilon);
+                         long count, float alpha, float b1, float b2, float epsilon, float weight_decay,
+                         float learning_rate);
 
 /// `earmark_adam_update` from g = g0 + g1 (g1 may be NULL: g = g0), leaving g0 and g1 zero. The sum is
 /// rounded once, as adding the arrays first would; no two arrays may overlap.
 void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float *restrict g1, float *restrict m,
-                                   float *restrict v, long count, float alpha, float b1, float b2, float epsilon);
+                                   float *restrict v, long count, float alpha, float b1, float b2, float epsilon,
+                                   float weight_decay, float learning_rate);
 
 /// A dropout mask and its product with x over `count` elements: mask[i] is `scale` when the i-th
 /// SplitMix64 draw from `key` (its top 24 bits as a uniform in [0, 1)) is below `keep`, else 0;

@@ -127,7 +127,8 @@ extension ExperimentConfig {
     }
 
     static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
-                               "momentum", "nesterov", "class_weight", "shuffle", "seed", "early_stopping"]
+                               "momentum", "nesterov", "weight_decay", "class_weight", "shuffle", "seed",
+                               "early_stopping"]
 
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
         var t = TrainingConfig()
@@ -143,6 +144,7 @@ extension ExperimentConfig {
         if let v = m["epsilon"] { t.epsilon = try v.double(min: 0, max: 1, minExclusive: true) }
         if let v = m["momentum"] { t.momentum = try v.double(min: 0, max: 0.999_999) }
         if let v = m["nesterov"] { t.nesterov = try v.bool() }
+        if let v = m["weight_decay"] { t.weightDecay = try v.double(min: 0, max: 10) }
         if let v = m["class_weight"] {
             t.classWeight = try v.choice(TrainingConfig.ClassWeight.self, among: TrainingConfig.ClassWeight.allCases)
         }

@@ -29,7 +29,8 @@ extension ExperimentConfig {
                   "  class_weight: \(t.classWeight.rawValue)",
                   "  shuffle: \(t.shuffle)",
                   "  seed: \(t.seed)"]
-        // printed only when set, so configs without it keep their text and hashes
+        // printed only when set, so configs without them keep their text and hashes
+        if t.weightDecay != 0 { lines.append("  weight_decay: \(t.weightDecay)") }
         if let e = t.earlyStopping { lines.append("  early_stopping: {patience: \(e.patience), min_delta: \(e.minDelta)}") }
         lines += ["split:",
                   "  test: \(split.test)",

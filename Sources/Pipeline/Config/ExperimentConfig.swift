@@ -147,6 +147,9 @@ public struct TrainingConfig: Equatable, Sendable {
     public var epsilon = 1e-7
     public var momentum = 0.0
     public var nesterov = false
+    /// `weight_decay`: Keras's decoupled weight decay, each step w -= w * weight_decay * learning_rate
+    /// before the optimizer's update (Adam with it is AdamW); 0, the default, for none.
+    public var weightDecay = 0.0
     public var classWeight = ClassWeight.balanced
     public var shuffle = true
     public var seed = 0

@@ -49,16 +49,6 @@ public struct TrainingRun {
         return max(1, min(requested, batchSize / cluster.size / 8))
     }
 
-    func makeOptimizer() -> Optimizer {
-        let t = config.training
-        switch t.optimizer {
-        case .adam:
-            return Adam(learningRate: Float(t.learningRate), beta1: Float(t.beta1), beta2: Float(t.beta2),
-                        epsilon: Float(t.epsilon))
-        case .sgd: return SGD(learningRate: Float(t.learningRate), momentum: Float(t.momentum), nesterov: t.nesterov)
-        }
-    }
-
     /// Trains for `config.training.epochs` epochs (continuing a checkpoint when `resume`).
     /// `console` receives Keras-style progress; `shouldStop` is polled after every step.
     public func run(resume: Bool, console: TrainingConsole, shouldStop: @escaping () -> Bool) throws -> Summary {
@@ -115,7 +105,7 @@ public struct TrainingRun {
                 .map(Float.init)
             : nil
         let engine = TrainingEngine(replicas: [network] + others, collective: Cluster.current)
-        let trainer = Trainer(engine: engine, optimizer: makeOptimizer(),
+        let trainer = Trainer(engine: engine, optimizer: config.training.makeOptimizer(),
                               loss: SoftmaxCrossEntropy(classWeights: weights),
                               batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
         trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)

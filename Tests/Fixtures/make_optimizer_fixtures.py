@@ -1,0 +1,40 @@
+"""Reference trajectories of Keras 3's optimizers with decoupled weight decay (`weight_decay`).
+
+Writes Tests/Fixtures/training/optimizers.safetensors: three float32 variables (`w0_0`, `w0_1`, `w0_2`:
+shapes (4, 3), (3,), (5,)), five steps of fixed gradients for each (`g{step}_{variable}`), and each
+variable after the five steps of `apply_gradients` with
+- `adam`: Adam(learning_rate=0.01, weight_decay=0.1) (Keras: w -= w * weight_decay * learning_rate
+  before each update, the learning rate not bias-corrected);
+- `adam_plain`: the same without weight decay;
+- `sgd`: SGD(learning_rate=0.05, momentum=0.9, weight_decay=0.1);
+- `sgd_nesterov`: the same with nesterov=True.
+Names: `{optimizer}_{variable}`.
+Run: benchmarks/.venv/bin/python Tests/Fixtures/make_optimizer_fixtures.py  (needs keras)
+"""
+import numpy as np
+import keras
+
+from fixture_io import save
+
+rng = np.random.default_rng(23)
+shapes = [(4, 3), (3,), (5,)]
+initial = [rng.normal(0, 1, s).astype(np.float32) for s in shapes]
+steps = [[rng.normal(0, 0.5, s).astype(np.float32) for s in shapes] for _ in range(5)]
+
+optimizers = {
+    "adam": lambda: keras.optimizers.Adam(learning_rate=0.01, weight_decay=0.1),
+    "adam_plain": lambda: keras.optimizers.Adam(learning_rate=0.01),
+    "sgd": lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, weight_decay=0.1),
+    "sgd_nesterov": lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
+}
+tensors = {f"w0_{i}": w for i, w in enumerate(initial)}
+for s, grads in enumerate(steps):
+    tensors.update({f"g{s}_{i}": g for i, g in enumerate(grads)})
+for name, make in optimizers.items():
+    variables = [keras.Variable(w.copy(), dtype="float32") for w in initial]
+    optimizer = make()
+    for grads in steps:
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), v) for g, v in zip(grads, variables)])
+    tensors.update({f"{name}_{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
+save("training/optimizers.safetensors", tensors, metadata={"keras": keras.__version__,
+                                                           "backend": keras.backend.backend()})

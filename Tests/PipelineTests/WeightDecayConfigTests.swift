@@ -1,0 +1,33 @@
+import Layers
+import Pipeline
+import XCTest
+
+/// `training.weight_decay`: decoding, printing only when not 0, and the optimizer it gives.
+final class WeightDecayConfigTests: XCTestCase {
+    let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+
+    func testWeightDecayParsesPrintsOnlyWhenSetAndReachesTheOptimizer() throws {
+        let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
+        XCTAssertEqual(plain.training.weightDecay, 0)
+        XCTAssertFalse(plain.yaml().contains("weight_decay"))
+        XCTAssertEqual((plain.training.makeOptimizer() as? Adam)?.weightDecay, 0)
+
+        let c = try ExperimentConfig.parse(layers + "training: {weight_decay: 0.01}\n", file: "cfg/x.yaml",
+                                           defaultName: "x")
+        XCTAssertEqual(c.training.weightDecay, 0.01)
+        XCTAssertTrue(c.yaml().contains("  seed: 0\n  weight_decay: 0.01\nsplit:\n"), c.yaml())
+        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
+        back.source = c.source
+        XCTAssertEqual(back, c)
+        XCTAssertNotEqual(c.configHash, plain.configHash)
+        XCTAssertEqual((c.training.makeOptimizer() as? Adam)?.weightDecay, 0.01)
+        let sgd = try ExperimentConfig.parse(layers + "training: {optimizer: sgd, weight_decay: 0.5}\n",
+                                             file: "cfg/x.yaml", defaultName: "x")
+        XCTAssertEqual((sgd.training.makeOptimizer() as? SGD)?.weightDecay, 0.5)
+
+        XCTAssertThrowsError(try ExperimentConfig.parse(layers + "training:\n  weight_decay: -0.1\n",
+                                                        file: "cfg/x.yaml", defaultName: "x")) {
+            XCTAssertTrue("\($0)".hasPrefix("cfg/x.yaml:6: training.weight_decay"), "\($0)")
+        }
+    }
+}
