@@ -6,6 +6,8 @@ import Tensor
 public protocol Optimizer: AnyObject {
     /// Number of updates applied so far (Keras `iterations`).
     var iterations: Int { get }
+    /// The learning rate of the next steps (a schedule may change it between epochs).
+    var learningRate: Float { get set }
     /// Applies one update to every parameter from its `grad` (gradients are not cleared).
     func step(_ parameters: [Parameter])
     /// The optimizer's state for checkpoints, by name (e.g. `adam/m/3`), plus `iterations`.

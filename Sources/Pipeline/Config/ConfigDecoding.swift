@@ -41,12 +41,14 @@ extension ExperimentConfig {
         if let t = top["training"] { config.training = try decodeTraining(t) }
         if let s = top["split"] { config.split = try decodeSplit(s) }
         if let a = top["augmentation"] { config.augmentation = try decodeAugmentation(a, model: config.model) }
-        if let node = try top["training"]?.mapping(allowed: trainingKeys)["early_stopping"] {
+        let training = try top["training"]?.mapping(allowed: trainingKeys)
+        for key in ["early_stopping", "reduce_lr_on_plateau"] {
+            guard let node = training?[key] else { continue }
             if config.model.kind == .randomForest {
                 throw node.error("does not apply to a random forest (it is fitted once, not in epochs)")
             }
             if config.split.validation == 0 {
-                throw node.error("watches the validation accuracy, but split.validation is 0 (no validation files)")
+                throw node.error("watches a validation figure, but split.validation is 0 (no validation files)")
             }
         }
         return config
@@ -128,7 +130,7 @@ extension ExperimentConfig {
 
     static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
                                "momentum", "nesterov", "weight_decay", "class_weight", "shuffle", "seed",
-                               "early_stopping"]
+                               "early_stopping", "reduce_lr_on_plateau"]
 
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
         var t = TrainingConfig()
@@ -151,14 +153,32 @@ extension ExperimentConfig {
         if let v = m["shuffle"] { t.shuffle = try v.bool() }
         if let v = m["seed"] { t.seed = try v.int(min: 0) }
         if let v = m["early_stopping"] {
-            let e = try v.mapping(allowed: ["patience", "min_delta"])
+            let e = try v.mapping(allowed: ["monitor", "patience", "min_delta"])
             guard let patience = e["patience"] else {
                 throw v.error("needs patience: the epochs without improvement after which training stops")
             }
             t.earlyStopping = EarlyStopping(patience: try patience.int(min: 0, max: 100_000),
-                                            minDelta: try e["min_delta"]?.double(min: 0, max: 1) ?? 0)
+                                            minDelta: try e["min_delta"]?.double(min: 0, max: 1) ?? 0,
+                                            monitor: try monitor(e["monitor"]))
+        }
+        if let v = m["reduce_lr_on_plateau"] {
+            let r = try v.mapping(allowed: ["monitor", "factor", "patience", "min_delta", "cooldown", "min_lr"])
+            let defaults = ReduceLROnPlateau()
+            let factor = try r["factor"]?.double(min: 0, max: 1, minExclusive: true) ?? defaults.factor
+            if factor == 1, let node = r["factor"] { throw node.error("must be below 1 (it multiplies the rate)") }
+            t.reduceLROnPlateau = ReduceLROnPlateau(
+                factor: factor, patience: try r["patience"]?.int(min: 0, max: 100_000) ?? defaults.patience,
+                minDelta: try r["min_delta"]?.double(min: 0, max: 1) ?? defaults.minDelta,
+                cooldown: try r["cooldown"]?.int(min: 0, max: 100_000) ?? defaults.cooldown,
+                minLearningRate: try r["min_lr"]?.double(min: 0, max: 10) ?? defaults.minLearningRate,
+                monitor: try monitor(r["monitor"]))
         }
         return t
+    }
+
+    /// A callback's `monitor` (absent: val_accuracy, the figure that chooses the saved model).
+    private static func monitor(_ node: ConfigNode?) throws -> MonitoredMetric {
+        try node?.choice(MonitoredMetric.self, among: MonitoredMetric.allCases) ?? .valAccuracy
     }
 
     private static func decodeSplit(_ node: ConfigNode) throws -> SplitConfig {

@@ -31,7 +31,14 @@ extension ExperimentConfig {
                   "  seed: \(t.seed)"]
         // printed only when set, so configs without them keep their text and hashes
         if t.weightDecay != 0 { lines.append("  weight_decay: \(t.weightDecay)") }
-        if let e = t.earlyStopping { lines.append("  early_stopping: {patience: \(e.patience), min_delta: \(e.minDelta)}") }
+        if let e = t.earlyStopping {
+            lines.append("  early_stopping: {monitor: \(e.monitor.rawValue), patience: \(e.patience), min_delta: \(e.minDelta)}")
+        }
+        if let r = t.reduceLROnPlateau {
+            lines.append("  reduce_lr_on_plateau: {monitor: \(r.monitor.rawValue), factor: \(r.factor), "
+                         + "patience: \(r.patience), min_delta: \(r.minDelta), cooldown: \(r.cooldown), "
+                         + "min_lr: \(r.minLearningRate)}")
+        }
         lines += ["split:",
                   "  test: \(split.test)",
                   "  validation: \(split.validation)"]

@@ -153,9 +153,12 @@ public struct TrainingConfig: Equatable, Sendable {
     public var classWeight = ClassWeight.balanced
     public var shuffle = true
     public var seed = 0
-    /// `early_stopping: {patience, min_delta}`: stop when the validation accuracy has not improved for
-    /// `patience` epochs (nil, the default: run every epoch).
+    /// `early_stopping: {monitor, patience, min_delta}`: stop when the watched figure has not improved
+    /// for `patience` epochs (nil, the default: run every epoch).
     public var earlyStopping: EarlyStopping?
+    /// `reduce_lr_on_plateau: {monitor, factor, patience, min_delta, cooldown, min_lr}`: lower the
+    /// learning rate when the watched figure stops improving (nil, the default: a constant rate).
+    public var reduceLROnPlateau: ReduceLROnPlateau?
 }
 
 /// File-level held-out splits (docs/WORKFLOW.md §11).

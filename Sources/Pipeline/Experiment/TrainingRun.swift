@@ -36,6 +36,8 @@ public struct TrainingRun {
         /// Why training ended before the config's epochs (`training.early_stopping`); nil when every
         /// epoch ran.
         public var earlyStop: EarlyStopping.Verdict? = nil
+        /// With `training.reduce_lr_on_plateau`: the learning rate after each epoch (nil without it).
+        public var learningRates: [Float]? = nil
     }
 
     /// Replicas that share each batch: one per core (EARMARK_THREADS overrides; 1 disables), at
@@ -110,9 +112,16 @@ public struct TrainingRun {
                               batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
         trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
         trainer.earlyStopping = config.training.earlyStopping
-        if config.training.earlyStopping != nil && prepared.validation.count == 0 && Cluster.current.rank == 0 {
-            Diagnostics.warning("training.early_stopping: no validation windows to watch (too few files for "
-                                + "split.validation); all \(config.training.epochs) epochs run")
+        trainer.reduceLearningRate = config.training.reduceLROnPlateau
+        if prepared.validation.count == 0 && Cluster.current.rank == 0 {
+            if config.training.earlyStopping != nil {
+                Diagnostics.warning("training.early_stopping: no validation windows to watch (too few files for "
+                                    + "split.validation); all \(config.training.epochs) epochs run")
+            }
+            if config.training.reduceLROnPlateau != nil {
+                Diagnostics.warning("training.reduce_lr_on_plateau: no validation windows to watch (too few files "
+                                    + "for split.validation); the learning rate stays \(config.training.learningRate)")
+            }
         }
         return trainer
     }
@@ -172,6 +181,9 @@ public struct TrainingRun {
         }
         events.shouldStop = shouldStop
         guard Cluster.current.rank == 0 else { return events }     // rank 0 alone writes files
+        events.learningRateChanged = { epoch, rate in     // Keras's message
+            if !quiet() { console.note("Epoch \(epoch): ReduceLROnPlateau reducing learning rate to \(rate).") }
+        }
         events.epochEnd = { record, improved in
             if !quiet() { console.epochEnd(record, steps: stepsPerEpoch, improved: improved) }
             model.epoch = record.epoch
@@ -220,7 +232,9 @@ public struct TrainingRun {
                        trainingWindowsPerSecond: seconds > 0 ? windows / seconds : .nan,
                        secondsPerEpoch: history.isEmpty ? .nan : seconds / Double(history.count),
                        modelURL: data.model(config.name), reportFolder: report.folder,
-                       earlyStop: stoppedEarly ? config.training.earlyStopping?.verdict(history: history) : nil)
+                       earlyStop: stoppedEarly ? config.training.earlyStopping?.verdict(history: history) : nil,
+                       learningRates: config.training.reduceLROnPlateau?.learningRates(
+                           initial: Float(config.training.learningRate), history: history))
     }
 
     /// The best model's results on the held-out test files, with their confusion plot (nil without

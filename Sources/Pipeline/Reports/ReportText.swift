@@ -45,7 +45,8 @@ public enum ReportText {
          inputLine(config: config, prepared: prepared),
          "network: \(summary.parameters) parameters; \(summary.history.count) epochs\(earlyStopText(summary)), "
             + "\(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, "
-            + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s",
+            + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s"
+            + learningRateText(config: config, summary: summary),
          "best validation accuracy (windows): \(pct(summary.bestValidationAccuracy)); "
             + "model: `\(data.display(summary.modelURL))`"]
     }
@@ -54,6 +55,21 @@ public enum ReportText {
     static func earlyStopText(_ summary: TrainingRun.Summary) -> String {
         guard let stop = summary.earlyStop else { return "" }
         return " (early stopping: no improvement of the validation accuracy after epoch \(stop.lastImprovement))"
+    }
+
+    /// With `reduce_lr_on_plateau`: `; learning rate 0.001, reduced after epochs 12, 20 to 1e-05` (or
+    /// `, not reduced`); without it, nothing.
+    static func learningRateText(config: ExperimentConfig, summary: TrainingRun.Summary) -> String {
+        guard let rates = summary.learningRates else { return "" }
+        let initial = Float(config.training.learningRate)
+        var before = initial, reductions: [Int] = []
+        for (i, rate) in rates.enumerated() {
+            if rate != before { reductions.append(i + 1) }
+            before = rate
+        }
+        guard let last = rates.last, !reductions.isEmpty else { return "; learning rate \(initial), not reduced" }
+        let epochs = reductions.map(String.init).joined(separator: ", ")
+        return "; learning rate \(initial), reduced after epoch\(reductions.count > 1 ? "s" : "") \(epochs) to \(last)"
     }
 
     /// What the network read: windows of frame features, or one descriptor row per clip (whose

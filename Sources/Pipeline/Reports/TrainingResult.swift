@@ -15,7 +15,7 @@ extension TrainingRun.Summary {
     }
 
     /// The result object: config name, outcome, epochs run (and `early_stopping` when training stopped
-    /// early), parameters, best validation accuracy,
+    /// early, the final `learning_rate` with a schedule), parameters, best validation accuracy,
     /// the test results (null when there are no test files) and the model and report paths.
     public func resultJSON(name: String, data: DataFolder) -> [String: Any] {
         var object: [String: Any] = [
@@ -24,6 +24,7 @@ extension TrainingRun.Summary {
             "model": data.display(modelURL),
             "report": data.display(reportFolder.appendingPathComponent("report.md")),
         ]
+        if let rates = learningRates, let last = rates.last { object["learning_rate"] = Double(last) }
         if let stop = earlyStop {
             object["early_stopping"] = ["stopped_after": stop.stoppedAfter, "last_improvement": stop.lastImprovement]
         }

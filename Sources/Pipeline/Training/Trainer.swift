@@ -43,6 +43,9 @@ public struct TrainingEvents {
     public var checkpoint: () throws -> Void = {}
     /// Polled after every step: true stops the run after that step.
     public var shouldStop: () -> Bool = { false }
+    /// Before an epoch whose learning rate a schedule lowered: the epoch (1-based) after which it
+    /// changed and the new rate.
+    public var learningRateChanged: (_ afterEpoch: Int, _ rate: Float) -> Void = { _, _ in }
     public init() {}
 }
 
@@ -69,6 +72,12 @@ public final class Trainer {
     /// Ends the run before `epochs` when the validation accuracy stops improving (the config's
     /// `training.early_stopping`); nil: every epoch runs.
     public var earlyStopping: EarlyStopping?
+    /// Lowers the learning rate when the watched figure stops improving (the config's
+    /// `training.reduce_lr_on_plateau`); each epoch's rate is replayed from the history, starting from
+    /// `initialLearningRate`. nil: the rate never changes.
+    public var reduceLearningRate: ReduceLROnPlateau?
+    /// The optimizer's learning rate when the trainer was made (the config's).
+    public let initialLearningRate: Float
 
     // buffers reused by every step (a rank's shard with several ranks)
     var batch = Tensor.empty
@@ -80,6 +89,7 @@ public final class Trainer {
         precondition(batchSize > 0, "Trainer: batch size \(batchSize)")
         self.engine = engine; self.optimizer = optimizer; self.loss = loss
         self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
+        initialLearningRate = optimizer.learningRate
     }
 
     /// A trainer of `model` alone (an engine of one replica: the serial loop on the caller's thread).
@@ -133,6 +143,16 @@ public final class Trainer {
         let steps = (first.count + batchSize - 1) / batchSize
         while state.epoch < epochs {
             if let earlyStopping, earlyStopping.verdict(history: state.history) != nil { break }
+            if let reduceLearningRate {
+                let rates = reduceLearningRate.learningRates(initial: initialLearningRate, history: state.history)
+                let rate = rates.last ?? initialLearningRate
+                // announced once, before the epoch's first step (not again when resuming inside it)
+                if rate != rates.dropLast().last ?? initialLearningRate, state.nextStep == 0,
+                   let last = state.history.last {
+                    events.learningRateChanged(last.epoch, rate)
+                }
+                optimizer.learningRate = rate
+            }
             let train = epochSet?(state.epoch) ?? first
             precondition(train.count == first.count,
                          "Trainer.run: epoch \(state.epoch) has \(train.count) windows, not \(first.count)")

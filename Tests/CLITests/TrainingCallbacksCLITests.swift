@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `training.early_stopping` and `training.reduce_lr_on_plateau` through `train`: what they do is said on
+/// the console, in the report and in the JSON result; after an early stop `--resume` runs no further epoch.
+final class TrainingCallbacksCLITests: XCTestCase {
+    /// TinyData's config for `epochs` epochs with `training` lines added to its training section.
+    func makeData(epochs: Int, training: String) throws -> URL {
+        let root = try makeTemporaryFolder("earmark-callbacks")
+        try TinyData.make(in: root, epochs: epochs)
+        let cfg = root.appendingPathComponent("cfg/tiny.yaml")
+        let text = try String(contentsOf: cfg, encoding: .utf8)
+        try text.replacingOccurrences(of: "  batch_size: 16\n", with: "  batch_size: 16\n" + training)
+            .write(to: cfg, atomically: true, encoding: .utf8)
+        return root
+    }
+
+    func testTrainStopsEarlySaysWhyAndResumeRunsNoFurtherEpoch() throws {
+        // min_delta 1: no epoch after the first can improve, so patience 1 stops after epoch 2
+        let root = try makeData(epochs: 20, training: "  early_stopping: {patience: 1, min_delta: 1}\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+
+        let train = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch 2/20"), train.stdout)
+        XCTAssertFalse(train.stdout.contains("Epoch 3/20"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("early stopping after epoch 2 of 20: no improvement of val_accuracy "
+                                            + "since epoch 1"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
+        let history = root.appendingPathComponent("runs/tiny/history.csv")
+        XCTAssertEqual(try String(contentsOf: history, encoding: .utf8).split(separator: "\n").count, 3)
+        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("; 2 epochs (early stopping: no improvement of the validation accuracy after "
+                                      + "epoch 1), "), report)
+
+        let resumed = try CLI.run("train", ["--mode", "tiny", "--resume", "--json"], in: root)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let events = try resumed.stdout.split(separator: "\n").map {
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertTrue(events.filter { $0["event"] as? String == "epoch" }.isEmpty, resumed.stdout)
+        let result = try XCTUnwrap(events.last)
+        XCTAssertEqual(result["outcome"] as? String, "finished")
+        XCTAssertEqual(result["epochs"] as? Int, 2)
+        let stop = try XCTUnwrap(result["early_stopping"] as? [String: Int], resumed.stdout)
+        XCTAssertEqual(stop, ["stopped_after": 2, "last_improvement": 1])
+        XCTAssertEqual(try String(contentsOf: history, encoding: .utf8).split(separator: "\n").count, 3)
+    }
+
+    func testTrainLowersTheLearningRateAndSaysWhen() throws {
+        // min_delta 1: no epoch after the first improves, so patience 1 halves the rate after epochs 2, 3, 4
+        let root = try makeData(epochs: 4, training: "  reduce_lr_on_plateau: {factor: 0.5, patience: 1, min_delta: 1}\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch 2: ReduceLROnPlateau reducing learning rate to 0.0005.\nEpoch 3/4"),
+                      train.stdout)
+        XCTAssertTrue(train.stdout.contains("Epoch 3: ReduceLROnPlateau reducing learning rate to 0.00025.\nEpoch 4/4"),
+                      train.stdout)
+        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains(" training windows/s; learning rate 0.001, reduced after epochs 2, 3, 4 to 0.000125\n"),
+                      report)
+        let json = try CLI.run("train", ["--mode", "tiny", "--json"], in: root)
+        XCTAssertEqual(json.status, 0, json.output)
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(
+            with: Data(try XCTUnwrap(json.stdout.split(separator: "\n").last).utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(result["learning_rate"] as? Double), Double(Float(0.000125)), accuracy: 1e-12)
+    }
+}
