@@ -5,7 +5,7 @@ import TestSupport
 import XCTest
 
 /// `training.early_stopping` and `training.reduce_lr_on_plateau`: the decisions against Keras's
-/// `EarlyStopping` and `ReduceLROnPlateau` (Tests/Fixtures/make_early_stopping_fixtures.py), the config
+/// `EarlyStopping` and `ReduceLROnPlateau` (Tests/Fixtures/make_callback_fixtures.py), the config
 /// keys, and the trainer acting after the same epochs whether or not the run was resumed.
 final class TrainingCallbacksTests: XCTestCase {
     let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
@@ -39,7 +39,7 @@ final class TrainingCallbacksTests: XCTestCase {
     }
 
     func testStopsAfterTheEpochKerasStopsAfter() throws {
-        let f = try Fixtures.load("training/early_stopping.safetensors")
+        let f = try Fixtures.load("training/callbacks.safetensors")
         let stops = try f.integers("stopped_after").values
         let patience = try f.integers("patience").values, delta = try f.tensor("min_delta").data
         XCTAssertGreaterThan(stops.filter { $0 > 0 }.count, 20, "the fixture has early stops")
@@ -51,7 +51,7 @@ final class TrainingCallbacksTests: XCTestCase {
     }
 
     func testLearningRatesAreKerasReduceLROnPlateausEpochByEpoch() throws {
-        let f = try Fixtures.load("training/early_stopping.safetensors")
+        let f = try Fixtures.load("training/callbacks.safetensors")
         let factor = try f.tensor("factor").data, patience = try f.integers("lr_patience").values
         let delta = try f.tensor("lr_min_delta").data, cooldown = try f.integers("cooldown").values
         let minRate = try f.tensor("min_lr").data, keras = try f.tensor("learning_rate")
@@ -87,6 +87,15 @@ final class TrainingCallbacksTests: XCTestCase {
                        EarlyStopping.Verdict(stoppedAfter: 2, lastImprovement: 1), "a rise below min_delta")
     }
 
+    /// `c` printed and parsed again is `c`, and its hash differs from the config without the key.
+    func assertPrintsBackAndHashesApart(_ c: ExperimentConfig, from plain: ExperimentConfig,
+                                        file: StaticString = #filePath, line: UInt = #line) throws {
+        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
+        back.source = c.source
+        XCTAssertEqual(back, c, file: file, line: line)
+        XCTAssertNotEqual(c.configHash, plain.configHash, file: file, line: line)
+    }
+
     func testConfigKeyParsesPrintsOnlyWhenSetAndIsChecked() throws {
         let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
         XCTAssertNil(plain.training.earlyStopping)
@@ -96,10 +105,7 @@ final class TrainingCallbacksTests: XCTestCase {
         XCTAssertEqual(c.training.earlyStopping, EarlyStopping(patience: 5, minDelta: 0.01))
         XCTAssertTrue(c.yaml().contains("  seed: 0\n  early_stopping: {monitor: val_accuracy, patience: 5, min_delta: 0.01}\n"
                                         + "split:\n"), c.yaml())
-        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
-        back.source = c.source
-        XCTAssertEqual(back, c)
-        XCTAssertNotEqual(c.configHash, plain.configHash)
+        try assertPrintsBackAndHashesApart(c, from: plain)
         let defaultDelta = try ExperimentConfig.parse(layers + "training:\n  early_stopping: {patience: 0}\n",
                                                       file: "cfg/x.yaml", defaultName: "x")
         XCTAssertEqual(defaultDelta.training.earlyStopping, EarlyStopping(patience: 0, minDelta: 0))
@@ -220,10 +226,7 @@ final class TrainingCallbacksTests: XCTestCase {
                                          monitor: .valLoss))
         XCTAssertTrue(c.yaml().contains("  reduce_lr_on_plateau: {monitor: val_loss, factor: 0.5, patience: 3, "
                                         + "min_delta: 0.0001, cooldown: 1, min_lr: 1e-05}\n"), c.yaml())
-        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
-        back.source = c.source
-        XCTAssertEqual(back, c)
-        XCTAssertNotEqual(c.configHash, plain.configHash)
+        try assertPrintsBackAndHashesApart(c, from: plain)
         let defaults = try ExperimentConfig.parse(layers + "training:\n  reduce_lr_on_plateau: {}\n", file: "cfg/x.yaml",
                                                   defaultName: "x")
         XCTAssertEqual(defaults.training.reduceLROnPlateau, ReduceLROnPlateau(factor: 0.1, patience: 10, minDelta: 1e-4))
