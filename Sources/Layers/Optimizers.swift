@@ -21,6 +21,9 @@ public protocol Optimizer: AnyObject {
 /// state, so that disjoint element ranges can be updated on different threads (Pipeline's `TrainingEngine`).
 /// `step` does the same update on the calling thread.
 public protocol ElementwiseOptimizer: Optimizer {
+    /// Whether this step's update can run element range by element range (false when the gradients are
+    /// clipped by a norm first: the engine then sums them and calls `step`).
+    var updatesElementwise: Bool { get }
     /// Counts one step (Keras `iterations`) and sizes the state for `parameters`.
     func beginStep(_ parameters: [Parameter])
     /// Calls `body` with this step's update; the update holds pointers to the optimizer's state and is
@@ -73,18 +76,23 @@ public final class Adam: ElementwiseOptimizer {
     public let beta1: Float, beta2: Float, epsilon: Float
     /// Decoupled weight decay per step, as a fraction of `learningRate` (Keras `weight_decay`; 0: none).
     public let weightDecay: Float
+    /// Keras's `clipnorm` / `global_clipnorm` / `clipvalue`, applied by `step` (nil: none).
+    public let clipping: GradientClipping?
+    public var updatesElementwise: Bool { clipping == nil }
     public private(set) var iterations = 0
     private var m: [StateBuffer] = [], v: [StateBuffer] = []
     private var alpha: Float = 0
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
-                weightDecay: Float = 0) {
+                weightDecay: Float = 0, clipping: GradientClipping? = nil) {
         precondition(weightDecay >= 0, "Adam: weight decay \(weightDecay)")
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
-        self.weightDecay = weightDecay
+        self.weightDecay = weightDecay; self.clipping = clipping
     }
 
+    /// One update of every parameter from its `grad` (clipped first, in place, when `clipping` is set).
     public func step(_ parameters: [Parameter]) {
+        clipping?.apply(to: parameters)
         beginStep(parameters)
         let (alpha, b1, b2, eps, decay) = (alpha, 1 - beta1, 1 - beta2, epsilon, weightDecay)
         for (i, p) in parameters.enumerated() {
@@ -173,16 +181,21 @@ public final class SGD: Optimizer {
     public let nesterov: Bool
     /// Decoupled weight decay per step, as a fraction of `learningRate` (Keras `weight_decay`; 0: none).
     public let weightDecay: Float
+    /// Keras's `clipnorm` / `global_clipnorm` / `clipvalue`, applied by `step` (nil: none).
+    public let clipping: GradientClipping?
     public private(set) var iterations = 0
     private var velocity: [Tensor] = []
 
-    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
+                clipping: GradientClipping? = nil) {
         precondition(weightDecay >= 0, "SGD: weight decay \(weightDecay)")
         self.learningRate = learningRate; self.momentum = momentum; self.nesterov = nesterov
-        self.weightDecay = weightDecay
+        self.weightDecay = weightDecay; self.clipping = clipping
     }
 
+    /// One update of every parameter from its `grad` (clipped first, in place, when `clipping` is set).
     public func step(_ parameters: [Parameter]) {
+        clipping?.apply(to: parameters)
         if velocity.count != parameters.count { velocity = parameters.map { Tensor(shape: $0.value.shape) } }
         iterations += 1
         let (lr, mu, nesterov, decay) = (learningRate, momentum, nesterov, weightDecay)

@@ -30,12 +30,13 @@ final class TrainingEngineTests: XCTestCase {
         return (x, (0..<n).map { _ in Int32(rng.nextInt(below: 3)) })
     }
 
-    private func check(_ make: () throws -> Sequential, replicas: Int, n: Int) throws {
+    private func check(_ make: () throws -> Sequential, replicas: Int, n: Int,
+                       optimizer: () -> Optimizer = { Adam() }) throws {
         let single = try make()
         let parallel = TrainingEngine(replicas: try (0..<replicas).map { _ in try make() })
         let loss = SoftmaxCrossEntropy(classWeights: [1, 2, 0.5])
         let (x, labels) = batch(single.inputShape, n: n)
-        let a1 = Adam(), a2 = Adam()
+        let a1 = optimizer(), a2 = optimizer()
         for _ in 0..<2 {
             single.zeroGrad()
             var dz = Tensor.empty
@@ -104,6 +105,19 @@ final class TrainingEngineTests: XCTestCase {
         try checkOneReplicaIsTheSerialStep(cnn, optimizer: { Adam() }, n: 6)
         try checkOneReplicaIsTheSerialStep(rnn, optimizer: { Adam(learningRate: 0.01) }, n: 5)
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam() }, n: 7)
+    }
+
+    /// Gradients clipped by norm cannot be updated range by range: the engine sums them and calls the
+    /// optimizer's `step`, which clips as the serial step does (a step that skipped the clipping would
+    /// leave different weights: the limits here are below the gradients' norms).
+    func testClippedGradientsMatchOneModel() throws {
+        XCTAssertFalse(Adam(clipping: .norm(1)).updatesElementwise)
+        XCTAssertTrue(Adam().updatesElementwise)
+        try check(cnn, replicas: 2, n: 6, optimizer: { Adam(learningRate: 0.01, clipping: .globalNorm(0.01)) })
+        try check(rnn, replicas: 3, n: 7, optimizer: { Adam(learningRate: 0.01, clipping: .norm(0.01)) })
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam(clipping: .norm(0.01)) }, n: 7)
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { SGD(learningRate: 0.1, clipping: .value(0.001)) },
+                                           n: 7)
     }
 
     func testOneReplicaIsTheSerialSGDStepBitForBit() throws {

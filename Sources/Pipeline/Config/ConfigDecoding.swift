@@ -129,7 +129,8 @@ extension ExperimentConfig {
     }
 
     static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
-                               "momentum", "nesterov", "weight_decay", "class_weight", "shuffle", "seed",
+                               "momentum", "nesterov", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue",
+                               "class_weight", "shuffle", "seed",
                                "early_stopping", "reduce_lr_on_plateau"]
 
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
@@ -147,6 +148,16 @@ extension ExperimentConfig {
         if let v = m["momentum"] { t.momentum = try v.double(min: 0, max: 0.999_999) }
         if let v = m["nesterov"] { t.nesterov = try v.bool() }
         if let v = m["weight_decay"] { t.weightDecay = try v.double(min: 0, max: 10) }
+        let clips: [(String, (Float) -> GradientClipping)] = [("clipnorm", { .norm($0) }),
+                                                              ("global_clipnorm", { .globalNorm($0) }),
+                                                              ("clipvalue", { .value($0) })]
+        for (key, make) in clips {
+            guard let v = m[key] else { continue }
+            if t.clipping != nil {
+                throw v.error("only one of clipnorm, global_clipnorm and clipvalue can be set")
+            }
+            t.clipping = make(Float(try v.double(min: 0, max: 1e6, minExclusive: true)))
+        }
         if let v = m["class_weight"] {
             t.classWeight = try v.choice(TrainingConfig.ClassWeight.self, among: TrainingConfig.ClassWeight.allCases)
         }

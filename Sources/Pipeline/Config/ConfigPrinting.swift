@@ -31,6 +31,12 @@ extension ExperimentConfig {
                   "  seed: \(t.seed)"]
         // printed only when set, so configs without them keep their text and hashes
         if t.weightDecay != 0 { lines.append("  weight_decay: \(t.weightDecay)") }
+        switch t.clipping {
+        case .norm(let c): lines.append("  clipnorm: \(c)")
+        case .globalNorm(let c): lines.append("  global_clipnorm: \(c)")
+        case .value(let c): lines.append("  clipvalue: \(c)")
+        case nil: break
+        }
         if let e = t.earlyStopping {
             lines.append("  early_stopping: {monitor: \(e.monitor.rawValue), patience: \(e.patience), min_delta: \(e.minDelta)}")
         }

@@ -150,6 +150,9 @@ public struct TrainingConfig: Equatable, Sendable {
     /// `weight_decay`: Keras's decoupled weight decay, each step w -= w * weight_decay * learning_rate
     /// before the optimizer's update (Adam with it is AdamW); 0, the default, for none.
     public var weightDecay = 0.0
+    /// `clipnorm`, `global_clipnorm` or `clipvalue` (at most one): Keras's gradient clipping before each
+    /// update (nil, the default: none).
+    public var clipping: GradientClipping?
     public var classWeight = ClassWeight.balanced
     public var shuffle = true
     public var seed = 0

@@ -200,7 +200,7 @@ public final class TrainingEngine {
             }
         }
         // one process, several replicas, an elementwise optimizer: the update runs inside the passes
-        let overlapped = collective.size == 1 && active > 1 && overlapsUpdate ? optimizer as? ElementwiseOptimizer : nil
+        let overlapped = collective.size == 1 && active > 1 && overlapsUpdate ? Self.elementwise(optimizer) : nil
         if let overlapped {
             runWithOverlappedUpdate(active: active, optimizer: overlapped, pass: pass)
         } else {
@@ -220,7 +220,7 @@ public final class TrainingEngine {
         phases.end(.compute)
         if collective.size > 1 {
             // an elementwise optimizer reads the summed gradients where the allreduce left them
-            let elementwise = optimizer as? ElementwiseOptimizer
+            let elementwise = Self.elementwise(optimizer)
             let global = reduceStep(active: active, lossSum: local.loss * Double(n), correct: local.correct,
                                     stop: stop, unpackGradients: elementwise == nil)
             copyState()
@@ -234,7 +234,7 @@ public final class TrainingEngine {
             }
             phases.end(.optimizer)
             return (global.lossSum / Double(batch), global.correct, global.stop)
-        } else if let elementwise = optimizer as? ElementwiseOptimizer {
+        } else if let elementwise = Self.elementwise(optimizer) {
             update(with: elementwise, active: active)
         } else {
             sumGradients(active: active)
@@ -243,6 +243,13 @@ public final class TrainingEngine {
         }
         phases.end(.optimizer)
         return (local.loss, local.correct, stop)
+    }
+
+    /// `optimizer` as an `ElementwiseOptimizer` when its update can run by element ranges this step; nil
+    /// sends the step through the summed gradients and `Optimizer.step` (e.g. gradients clipped by norm).
+    static func elementwise(_ optimizer: Optimizer) -> ElementwiseOptimizer? {
+        guard let e = optimizer as? ElementwiseOptimizer, e.updatesElementwise else { return nil }
+        return e
     }
 
     /// Inference (`Sequential.infer`) on one batch, split over the replicas. The result is a buffer of

@@ -2,8 +2,9 @@ import Layers
 import Pipeline
 import XCTest
 
-/// `training.weight_decay`: decoding, printing only when not 0, and the optimizer it gives.
-final class WeightDecayConfigTests: XCTestCase {
+/// `training.weight_decay` and gradient clipping: decoding, printing only when set, and the optimizer
+/// they give.
+final class OptimizerConfigTests: XCTestCase {
     let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
 
     func testWeightDecayParsesPrintsOnlyWhenSetAndReachesTheOptimizer() throws {
@@ -28,6 +29,32 @@ final class WeightDecayConfigTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentConfig.parse(layers + "training:\n  weight_decay: -0.1\n",
                                                         file: "cfg/x.yaml", defaultName: "x")) {
             XCTAssertTrue("\($0)".hasPrefix("cfg/x.yaml:6: training.weight_decay"), "\($0)")
+        }
+    }
+
+    func testClippingKeysParsePrintAndAreExclusive() throws {
+        let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
+        XCTAssertNil(plain.training.clipping)
+        for (key, clipping) in [("clipnorm", GradientClipping.norm(1.5)), ("global_clipnorm", .globalNorm(1.5)),
+                                ("clipvalue", .value(1.5))] {
+            let c = try ExperimentConfig.parse(layers + "training: {\(key): 1.5}\n", file: "cfg/x.yaml", defaultName: "x")
+            XCTAssertEqual(c.training.clipping, clipping, key)
+            XCTAssertTrue(c.yaml().contains("  seed: 0\n  \(key): 1.5\nsplit:\n"), c.yaml())
+            var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
+            back.source = c.source
+            XCTAssertEqual(back, c, key)
+            XCTAssertNotEqual(c.configHash, plain.configHash, key)
+            XCTAssertEqual((c.training.makeOptimizer() as? Adam)?.clipping, clipping, key)
+        }
+        let bad: [(String, String)] = [
+            ("training:\n  clipnorm: 1\n  clipvalue: 0.5\n",
+             "cfg/x.yaml:7: training.clipvalue: only one of clipnorm, global_clipnorm and clipvalue can be set"),
+            ("training:\n  clipnorm: 0\n", "cfg/x.yaml:6: training.clipnorm"),
+        ]
+        for (text, message) in bad {
+            XCTAssertThrowsError(try ExperimentConfig.parse(layers + text, file: "cfg/x.yaml", defaultName: "x"), text) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)")
+            }
         }
     }
 }

@@ -1,0 +1,55 @@
+import Layers
+import Tensor
+import TestSupport
+import XCTest
+
+/// Keras's decoupled `weight_decay` and gradient clipping in Adam and SGD against Keras 3's own
+/// trajectories (Tests/Fixtures/make_optimizer_fixtures.py): three variables, five steps of fixed gradients.
+final class OptimizerKerasTests: XCTestCase {
+    func run(_ optimizer: Optimizer, fixture f: SafeTensors.File, name: String) throws {
+        let parameters = try (0..<3).map { i in Parameter(name: "w\(i)", value: try f.tensor("w0_\(i)")) }
+        for step in 0..<5 {
+            for (i, p) in parameters.enumerated() { p.grad = try f.tensor("g\(step)_\(i)") }
+            optimizer.step(parameters)
+        }
+        for (i, p) in parameters.enumerated() {
+            let keras = try f.tensor("\(name)_\(i)")
+            XCTAssertEqual(p.value.shape, keras.shape, name)
+            assertClose(p.value.data, keras.data, tolerance: 2e-6, "\(name), variable \(i)")
+        }
+    }
+
+    func testAdamAndSGDWithWeightDecayFollowKeras() throws {
+        let f = try Fixtures.load("training/optimizers.safetensors")
+        try run(Adam(learningRate: 0.01, weightDecay: 0.1), fixture: f, name: "adam")
+        try run(Adam(learningRate: 0.01), fixture: f, name: "adam_plain")
+        try run(SGD(learningRate: 0.05, momentum: 0.9, weightDecay: 0.1), fixture: f, name: "sgd")
+        try run(SGD(learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.1), fixture: f,
+                name: "sgd_nesterov")
+    }
+
+    func testClippedGradientsFollowKeras() throws {
+        let f = try Fixtures.load("training/optimizers.safetensors")
+        try run(Adam(learningRate: 0.01, clipping: .norm(1)), fixture: f, name: "adam_clipnorm")
+        try run(Adam(learningRate: 0.01, clipping: .globalNorm(1)), fixture: f, name: "adam_global_clipnorm")
+        try run(SGD(learningRate: 0.05, momentum: 0.9, clipping: .norm(1)), fixture: f, name: "sgd_clipnorm")
+        try run(SGD(learningRate: 0.05, momentum: 0.9, clipping: .value(0.3)), fixture: f, name: "sgd_clipvalue")
+        try run(SGD(learningRate: 0.05, momentum: 0.9), fixture: f, name: "sgd_plain")
+    }
+
+    /// The fixture can tell: the decay and each clipping move some weight well beyond the tolerance
+    /// above, compared with the same optimizer without them.
+    func testEachOptionIsVisibleInTheFixture() throws {
+        let f = try Fixtures.load("training/optimizers.safetensors")
+        func largestDifference(_ a: String, _ b: String) throws -> Float {
+            try (0..<3).map { i in
+                zip(try f.tensor("\(a)_\(i)").data, try f.tensor("\(b)_\(i)").data).map { abs($0 - $1) }.max() ?? 0
+            }.max() ?? 0
+        }
+        XCTAssertGreaterThan(try largestDifference("adam", "adam_plain"), 1e-3)
+        XCTAssertGreaterThan(try largestDifference("adam_clipnorm", "adam_plain"), 1e-4)
+        XCTAssertGreaterThan(try largestDifference("adam_global_clipnorm", "adam_plain"), 1e-4)
+        XCTAssertGreaterThan(try largestDifference("sgd_clipnorm", "sgd_plain"), 1e-2)
+        XCTAssertGreaterThan(try largestDifference("sgd_clipvalue", "sgd_plain"), 1e-2)
+    }
+}
