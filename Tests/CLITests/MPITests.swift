@@ -76,6 +76,37 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(m.stdout.contains("data-parallel: 2 ranks x 1 replicas; one allreduce per step"), m.stdout)
     }
 
+    /// The training options that act between epochs or on the summed gradients (early stopping, the
+    /// learning-rate plateau, clipping, weight decay): 2 ranks take the same decisions after the same
+    /// epochs as 1 rank with 2 replicas, and train the same weights bit for bit.
+    func testTrainingCallbacksAndClippingOnTwoRanksGiveTheWeightsOfTwoReplicas() throws {
+        let options = """
+              weight_decay: 0.01
+              clipnorm: 0.5
+              early_stopping: {patience: 3, min_delta: 1}
+              reduce_lr_on_plateau: {factor: 0.5, patience: 1, min_delta: 1}
+            """
+        let alone = try makeData(epochs: 8), ranks = try makeData(epochs: 8)
+        for root in [alone, ranks] {
+            let cfg = root.appendingPathComponent("cfg/tiny.yaml")
+            try String(contentsOf: cfg, encoding: .utf8)
+                .replacingOccurrences(of: "  batch_size: 16\n", with: "  batch_size: 16\n" + options + "\n")
+                .write(to: cfg, atomically: true, encoding: .utf8)
+        }
+        let a = try trainAlone(["--mode", "tiny"], in: alone)
+        XCTAssertEqual(a.status, 0, a.output)
+        let m = try trainMPI(ranks: 2, ["--mode", "tiny"], in: ranks)
+        XCTAssertEqual(m.status, 0, m.output)
+        for out in [a.stdout, m.stdout] {
+            XCTAssertTrue(out.contains("Epoch 3: ReduceLROnPlateau reducing learning rate to 0.00025."), out)
+            XCTAssertTrue(out.contains("early stopping after epoch 4 of 8"), out)
+            XCTAssertFalse(out.contains("Epoch 5/8"), out)
+        }
+        XCTAssertEqual(try history(ranks).count, 5, "a header and 4 epochs")
+        XCTAssertEqual(try history(ranks), try history(alone))
+        XCTAssertEqual(try model(ranks), try model(alone), "2 ranks x 1 replica trained other weights than 1 x 2")
+    }
+
     /// EARMARK_STEP_PHASES=1 prints where rank 0's steps went, with the wait for the other rank measured
     /// by an extra one-float allreduce, which must not change what is trained.
     func testStepPhasesNameEveryPhaseOfARankAndChangeNothing() throws {
