@@ -159,7 +159,7 @@ extension ExperimentConfig {
             t.clipping = make(Float(try v.double(min: 0, max: 1e6, minExclusive: true)))
         }
         if let v = m["class_weight"] {
-            t.classWeight = try v.choice(TrainingConfig.ClassWeight.self, among: TrainingConfig.ClassWeight.allCases)
+            t.classWeight = try classWeight(v)
         }
         if let v = m["shuffle"] { t.shuffle = try v.bool() }
         if let v = m["seed"] { t.seed = try v.int(min: 0) }
@@ -185,6 +185,23 @@ extension ExperimentConfig {
                 monitor: try monitor(r["monitor"]))
         }
         return t
+    }
+
+    /// `class_weight`: `balanced`, `none`, or a mapping of class names to weights > 0.
+    private static func classWeight(_ node: ConfigNode) throws -> TrainingConfig.ClassWeight {
+        guard node.isMapping else {
+            switch try node.string() {
+            case "balanced": return .balanced
+            case "none": return .none
+            case let s: throw node.error("'\(s)' is not one of balanced, none, or a mapping {class: weight, ...}")
+            }
+        }
+        var weights: [String: Double] = [:]
+        for (name, value) in try node.namedEntries() {
+            weights[name] = try value.double(min: 0, max: 1e6, minExclusive: true)
+        }
+        guard !weights.isEmpty else { throw node.error("gives no class a weight") }
+        return .given(weights)
     }
 
     /// A callback's `monitor` (absent: val_accuracy, the figure that chooses the saved model).

@@ -37,6 +37,22 @@ struct ConfigNode {
         return out
     }
 
+    /// The entries of a mapping whose keys are the user's names (class names), in the file's order.
+    func namedEntries() throws -> [(name: String, value: ConfigNode)] {
+        guard let map = node.mapping else { throw error("expected a mapping") }
+        var out: [(name: String, value: ConfigNode)] = []
+        for (k, v) in map {
+            guard let name = k.string else { throw error("a key is not a string") }
+            let c = child(v, name)
+            guard !out.contains(where: { $0.name == name }) else { throw c.error("key appears twice") }
+            out.append((name, c))
+        }
+        return out
+    }
+
+    /// Whether the value is a mapping.
+    var isMapping: Bool { node.mapping != nil }
+
     /// Items of a sequence.
     func sequence() throws -> [ConfigNode] {
         guard let seq = node.sequence else { throw error("expected a list") }

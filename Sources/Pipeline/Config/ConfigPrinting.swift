@@ -26,7 +26,7 @@ extension ExperimentConfig {
                   "  epsilon: \(t.epsilon)",
                   "  momentum: \(t.momentum)",
                   "  nesterov: \(t.nesterov)",
-                  "  class_weight: \(t.classWeight.rawValue)",
+                  "  class_weight: \(classWeightText(t.classWeight))",
                   "  shuffle: \(t.shuffle)",
                   "  seed: \(t.seed)"]
         // printed only when set, so configs without them keep their text and hashes
@@ -102,6 +102,16 @@ extension ExperimentConfig {
 }
 
 /// `text` as a YAML scalar: plain when it reads back as the same string, else double-quoted.
+/// `balanced`, `none` or `{name: weight, ...}` in sorted name order.
+func classWeightText(_ weight: TrainingConfig.ClassWeight) -> String {
+    switch weight {
+    case .balanced: return "balanced"
+    case .none: return "none"
+    case .given(let weights):
+        return "{" + weights.keys.sorted().map { "\(yamlScalar($0)): \(weights[$0]!)" }.joined(separator: ", ") + "}"
+    }
+}
+
 func yamlScalar(_ text: String) -> String {
     let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "_-. ".contains($0) }
         && text.first.map { $0.isLetter || $0 == "_" } == true && text.last != " "

@@ -137,7 +137,15 @@ public struct FeatureConfig: Equatable, Sendable {
 /// Optimisation settings (docs/WORKFLOW.md §7-§8).
 public struct TrainingConfig: Equatable, Sendable {
     public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd }
-    public enum ClassWeight: String, Sendable, CaseIterable { case balanced, none }
+    /// `class_weight`: each training window's weight in the loss by its class.
+    public enum ClassWeight: Equatable, Sendable {
+        /// n / (k count_c) over the training windows (scikit-learn's `balanced`, the reference's).
+        case balanced
+        /// Every class 1.
+        case none
+        /// `{name: weight, ...}`: one weight for each class, by name (Keras's `class_weight` dict).
+        case given([String: Double])
+    }
     public var epochs = 10
     public var batchSize = 32
     public var optimizer = OptimizerKind.adam

@@ -102,10 +102,8 @@ public struct TrainingRun {
         let others = try (1..<Self.replicaCount(batchSize: config.training.batchSize)).map { _ in
             try config.makeModel(classes: classes, seed: seed)
         }
-        let weights = config.training.classWeight == .balanced
-            ? WindowSampler.classWeights(labels: prepared.train.labels.map(Int.init), classCount: classes)
-                .map(Float.init)
-            : nil
+        let weights = try config.training.classWeight.weights(classes: prepared.classes, labels: prepared.train.labels,
+                                                              source: config.source)
         let engine = TrainingEngine(replicas: [network] + others, collective: Cluster.current)
         let trainer = Trainer(engine: engine, optimizer: config.training.makeOptimizer(),
                               loss: SoftmaxCrossEntropy(classWeights: weights),

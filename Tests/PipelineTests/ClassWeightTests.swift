@@ -1,0 +1,53 @@
+@testable import Pipeline
+import XCTest
+
+/// `training.class_weight`: balanced, none, or a weight per class name (Keras's `class_weight` dict).
+final class ClassWeightTests: XCTestCase {
+    let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+
+    func parse(_ training: String) throws -> ExperimentConfig {
+        try ExperimentConfig.parse(layers + "training:\n" + training, file: "cfg/x.yaml", defaultName: "x")
+    }
+
+    func testGivenWeightsParsePrintSortedAndHashApart() throws {
+        let balanced = try parse("  class_weight: balanced\n")
+        let c = try parse("  class_weight: {reject: 3, \"o k\": 1}\n")
+        XCTAssertEqual(c.training.classWeight, .given(["reject": 3, "o k": 1]))
+        XCTAssertTrue(c.yaml().contains("  class_weight: {o k: 1.0, reject: 3.0}\n"), c.yaml())
+        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
+        back.source = c.source
+        XCTAssertEqual(back, c)
+        XCTAssertNotEqual(c.configHash, balanced.configHash)
+        XCTAssertEqual(try parse("  class_weight: none\n").training.classWeight, TrainingConfig.ClassWeight.none)
+
+        let bad: [(String, String)] = [
+            ("  class_weight: {ok: 0}\n", "cfg/x.yaml:6: training.class_weight.ok: "),
+            ("  class_weight: {}\n", "training.class_weight: gives no class a weight"),
+            ("  class_weight: {ok: 1, ok: 2}\n", "is not valid YAML (Parser: expected all keys to be unique"),
+            ("  class_weight: auto\n", "training.class_weight: 'auto' is not one of balanced, none, or a mapping"),
+        ]
+        for (text, message) in bad {
+            XCTAssertThrowsError(try parse(text), text) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
+
+    func testWeightsFollowTheClassOrderAndNameWhatIsMissing() throws {
+        let labels: [Int32] = [0, 0, 0, 1, 2, 2]
+        let classes = ["hum", "tone", "whistle"]
+        XCTAssertNil(try TrainingConfig.ClassWeight.none.weights(classes: classes, labels: labels, source: "c.yaml"))
+        XCTAssertEqual(try TrainingConfig.ClassWeight.balanced.weights(classes: classes, labels: labels, source: "c.yaml"),
+                       WindowSampler.classWeights(labels: [0, 0, 0, 1, 2, 2], classCount: 3).map(Float.init))
+        let given = TrainingConfig.ClassWeight.given(["whistle": 0.5, "hum": 1, "tone": 2])
+        XCTAssertEqual(try given.weights(classes: classes, labels: labels, source: "c.yaml"), [1, 2, 0.5])
+        XCTAssertThrowsError(try TrainingConfig.ClassWeight.given(["hum": 1, "tone": 2])
+            .weights(classes: classes, labels: labels, source: "cfg/mine.yaml")) {
+            XCTAssertEqual("\($0)", "cfg/mine.yaml: training.class_weight: gives no weight for class 'whistle' "
+                           + "(the data's classes: hum, tone, whistle)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.ClassWeight.given(["hum": 1, "tone": 2, "whistle": 1, "tones": 1])
+            .weights(classes: classes, labels: labels, source: "cfg/mine.yaml")) {
+            XCTAssertEqual("\($0)", "cfg/mine.yaml: training.class_weight: names class 'tones', which the data does "
+                           + "not have (its classes: hum, tone, whistle)")
+        }
+    }
+}
