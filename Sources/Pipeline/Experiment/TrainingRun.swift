@@ -65,9 +65,10 @@ public struct TrainingRun {
                                       epochs: config.training.epochs, events: events, epochSet: epochSet)
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
-        if let stop = summary.earlyStop {
+        if let stop = summary.earlyStop, let rule = config.training.earlyStopping {
             console.note("early stopping after epoch \(stop.stoppedAfter) of \(config.training.epochs): no improvement "
-                         + "of val_accuracy since epoch \(stop.lastImprovement); the model kept is the best epoch's")
+                         + "of \(rule.monitor.rawValue) since epoch \(stop.lastImprovement); the model kept is the best "
+                         + "val_accuracy epoch's")
         }
         guard outcome == .finished else { return summary }
         summary.test = try scoreTestFiles(report: report)

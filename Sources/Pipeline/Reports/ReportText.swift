@@ -43,7 +43,7 @@ public enum ReportText {
          "files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
             + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
          inputLine(config: config, prepared: prepared),
-         "network: \(summary.parameters) parameters; \(summary.history.count) epochs\(earlyStopText(summary)), "
+         "network: \(summary.parameters) parameters; \(summary.history.count) epochs\(earlyStopText(config: config, summary: summary)), "
             + "\(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, "
             + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s"
             + learningRateText(config: config, summary: summary),
@@ -52,9 +52,10 @@ public enum ReportText {
     }
 
     /// ` (early stopping: ...)` after the epoch count when training ended before the config's epochs.
-    static func earlyStopText(_ summary: TrainingRun.Summary) -> String {
-        guard let stop = summary.earlyStop else { return "" }
-        return " (early stopping: no improvement of the validation accuracy after epoch \(stop.lastImprovement))"
+    static func earlyStopText(config: ExperimentConfig, summary: TrainingRun.Summary) -> String {
+        guard let stop = summary.earlyStop, let rule = config.training.earlyStopping else { return "" }
+        let figure = rule.monitor == .valAccuracy ? "validation accuracy" : "validation loss"
+        return " (early stopping: no improvement of the \(figure) after epoch \(stop.lastImprovement))"
     }
 
     /// With `reduce_lr_on_plateau`: `; learning rate 0.001, reduced after epochs 12, 20 to 1e-05` (or

@@ -69,7 +69,7 @@ public final class Trainer {
     public var augmentation: BatchAugmentation? {
         didSet { augmentation?.spread(over: engine.parallelLoop) }
     }
-    /// Ends the run before `epochs` when the validation accuracy stops improving (the config's
+    /// Ends the run before `epochs` when the watched validation figure stops improving (the config's
     /// `training.early_stopping`); nil: every epoch runs.
     public var earlyStopping: EarlyStopping?
     /// Lowers the learning rate when the watched figure stops improving (the config's
