@@ -67,4 +67,17 @@ final class TrainingCallbacksCLITests: XCTestCase {
             with: Data(try XCTUnwrap(json.stdout.split(separator: "\n").last).utf8)) as? [String: Any])
         XCTAssertEqual(try XCTUnwrap(result["learning_rate"] as? Double), Double(Float(0.000125)), accuracy: 1e-12)
     }
+
+    func testEarlyStoppingOnTheValidationLossSaysSo() throws {
+        // min_delta 1: no later epoch lowers the loss by more than 1, so patience 1 stops after epoch 2
+        let root = try makeData(epochs: 6, training: "  early_stopping: {monitor: val_loss, patience: 1, min_delta: 1}\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("early stopping after epoch 2 of 6: no improvement of val_loss since epoch 1"),
+                      train.stdout)
+        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("; 2 epochs (early stopping: no improvement of the validation loss after epoch 1), "),
+                      report)
+    }
 }
