@@ -16,13 +16,24 @@ final class TrainingCallbacksCLITests: XCTestCase {
         return root
     }
 
+    /// `train --mode tiny` (and `extra` arguments) in `root`, which must succeed.
+    func trainTiny(_ root: URL, _ extra: [String] = []) throws -> CLI.Result {
+        let r = try CLI.run("train", ["--mode", "tiny"] + extra, in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        return r
+    }
+
+    /// runs/tiny/report.md of `root`.
+    func readReport(_ root: URL) throws -> String {
+        try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+    }
+
     func testTrainStopsEarlySaysWhyAndResumeRunsNoFurtherEpoch() throws {
         // min_delta 1: no epoch after the first can improve, so patience 1 stops after epoch 2
         let root = try makeData(epochs: 20, training: "  early_stopping: {patience: 1, min_delta: 1}\n")
         defer { try? FileManager.default.removeItem(at: root) }
 
-        let train = try CLI.run("train", ["--mode", "tiny"], in: root)
-        XCTAssertEqual(train.status, 0, train.output)
+        let train = try trainTiny(root)
         XCTAssertTrue(train.stdout.contains("Epoch 2/20"), train.stdout)
         XCTAssertFalse(train.stdout.contains("Epoch 3/20"), train.stdout)
         XCTAssertTrue(train.stdout.contains("early stopping after epoch 2 of 20: no improvement of val_accuracy "
@@ -30,12 +41,11 @@ final class TrainingCallbacksCLITests: XCTestCase {
         XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
         let history = root.appendingPathComponent("runs/tiny/history.csv")
         XCTAssertEqual(try String(contentsOf: history, encoding: .utf8).split(separator: "\n").count, 3)
-        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        let report = try readReport(root)
         XCTAssertTrue(report.contains("; 2 epochs (early stopping: no improvement of the validation accuracy after "
                                       + "epoch 1), "), report)
 
-        let resumed = try CLI.run("train", ["--mode", "tiny", "--resume", "--json"], in: root)
-        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let resumed = try trainTiny(root, ["--resume", "--json"])
         let events = try resumed.stdout.split(separator: "\n").map {
             try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -52,17 +62,15 @@ final class TrainingCallbacksCLITests: XCTestCase {
         // min_delta 1: no epoch after the first improves, so patience 1 halves the rate after epochs 2, 3, 4
         let root = try makeData(epochs: 4, training: "  reduce_lr_on_plateau: {factor: 0.5, patience: 1, min_delta: 1}\n")
         defer { try? FileManager.default.removeItem(at: root) }
-        let train = try CLI.run("train", ["--mode", "tiny"], in: root)
-        XCTAssertEqual(train.status, 0, train.output)
+        let train = try trainTiny(root)
         XCTAssertTrue(train.stdout.contains("Epoch 2: ReduceLROnPlateau reducing learning rate to 0.0005.\nEpoch 3/4"),
                       train.stdout)
         XCTAssertTrue(train.stdout.contains("Epoch 3: ReduceLROnPlateau reducing learning rate to 0.00025.\nEpoch 4/4"),
                       train.stdout)
-        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        let report = try readReport(root)
         XCTAssertTrue(report.contains(" training windows/s; learning rate 0.001, reduced after epochs 2, 3, 4 to 0.000125\n"),
                       report)
-        let json = try CLI.run("train", ["--mode", "tiny", "--json"], in: root)
-        XCTAssertEqual(json.status, 0, json.output)
+        let json = try trainTiny(root, ["--json"])
         let result = try XCTUnwrap(try JSONSerialization.jsonObject(
             with: Data(try XCTUnwrap(json.stdout.split(separator: "\n").last).utf8)) as? [String: Any])
         XCTAssertEqual(try XCTUnwrap(result["learning_rate"] as? Double), Double(Float(0.000125)), accuracy: 1e-12)
@@ -72,11 +80,10 @@ final class TrainingCallbacksCLITests: XCTestCase {
         // min_delta 1: no later epoch lowers the loss by more than 1, so patience 1 stops after epoch 2
         let root = try makeData(epochs: 6, training: "  early_stopping: {monitor: val_loss, patience: 1, min_delta: 1}\n")
         defer { try? FileManager.default.removeItem(at: root) }
-        let train = try CLI.run("train", ["--mode", "tiny"], in: root)
-        XCTAssertEqual(train.status, 0, train.output)
+        let train = try trainTiny(root)
         XCTAssertTrue(train.stdout.contains("early stopping after epoch 2 of 6: no improvement of val_loss since epoch 1"),
                       train.stdout)
-        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        let report = try readReport(root)
         XCTAssertTrue(report.contains("; 2 epochs (early stopping: no improvement of the validation loss after epoch 1), "),
                       report)
     }
