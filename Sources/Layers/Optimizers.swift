@@ -6,8 +6,12 @@ import Tensor
 public protocol Optimizer: AnyObject {
     /// Number of updates applied so far (Keras `iterations`).
     var iterations: Int { get }
-    /// The learning rate of the next steps (a schedule may change it between epochs).
+    /// The learning rate of the next steps (`reduce_lr_on_plateau` may change it between epochs; with a
+    /// `schedule` it is the rate of the last update).
     var learningRate: Float { get set }
+    /// Keras's learning-rate schedule: when set, every update first sets `learningRate` to the
+    /// schedule's rate at `iterations` (nil: the rate stays as set).
+    var schedule: LearningRateSchedule? { get }
     /// Applies one update to every parameter from its `grad` (gradients are not cleared).
     func step(_ parameters: [Parameter])
     /// The optimizer's state for checkpoints, by name (e.g. `adam/m/3`), plus `iterations`.
@@ -79,15 +83,18 @@ public final class Adam: ElementwiseOptimizer {
     /// Keras's `clipnorm` / `global_clipnorm` / `clipvalue`, applied by `step` (nil: none).
     public let clipping: GradientClipping?
     public var updatesElementwise: Bool { clipping == nil }
+    public var schedule: LearningRateSchedule?
     public private(set) var iterations = 0
     private var m: [StateBuffer] = [], v: [StateBuffer] = []
     private var alpha: Float = 0
 
+    /// `schedule`, when given, sets the rate of every update (its step-0 rate replaces `learningRate`).
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
-                weightDecay: Float = 0, clipping: GradientClipping? = nil) {
+                weightDecay: Float = 0, clipping: GradientClipping? = nil, schedule: LearningRateSchedule? = nil) {
         precondition(weightDecay >= 0, "Adam: weight decay \(weightDecay)")
-        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
-        self.weightDecay = weightDecay; self.clipping = clipping
+        self.learningRate = schedule?.rate(atStep: 0) ?? learningRate
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.weightDecay = weightDecay; self.clipping = clipping; self.schedule = schedule
     }
 
     /// One update of every parameter from its `grad` (clipped first, in place, when `clipping` is set).
@@ -118,6 +125,7 @@ public final class Adam: ElementwiseOptimizer {
         for (i, p) in parameters.enumerated() {
             precondition(m[i].tensor.count == p.value.count, "Adam: parameter \(p.name) changed size")
         }
+        if let schedule { learningRate = schedule.rate(atStep: iterations) }
         iterations += 1
         let t = Double(iterations)
         alpha = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
@@ -183,20 +191,24 @@ public final class SGD: Optimizer {
     public let weightDecay: Float
     /// Keras's `clipnorm` / `global_clipnorm` / `clipvalue`, applied by `step` (nil: none).
     public let clipping: GradientClipping?
+    public var schedule: LearningRateSchedule?
     public private(set) var iterations = 0
     private var velocity: [Tensor] = []
 
+    /// `schedule`, when given, sets the rate of every update (its step-0 rate replaces `learningRate`).
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
-                clipping: GradientClipping? = nil) {
+                clipping: GradientClipping? = nil, schedule: LearningRateSchedule? = nil) {
         precondition(weightDecay >= 0, "SGD: weight decay \(weightDecay)")
-        self.learningRate = learningRate; self.momentum = momentum; self.nesterov = nesterov
-        self.weightDecay = weightDecay; self.clipping = clipping
+        self.learningRate = schedule?.rate(atStep: 0) ?? learningRate
+        self.momentum = momentum; self.nesterov = nesterov
+        self.weightDecay = weightDecay; self.clipping = clipping; self.schedule = schedule
     }
 
     /// One update of every parameter from its `grad` (clipped first, in place, when `clipping` is set).
     public func step(_ parameters: [Parameter]) {
         clipping?.apply(to: parameters)
         if velocity.count != parameters.count { velocity = parameters.map { Tensor(shape: $0.value.shape) } }
+        if let schedule { learningRate = schedule.rate(atStep: iterations) }
         iterations += 1
         let (lr, mu, nesterov, decay) = (learningRate, momentum, nesterov, weightDecay)
         for (i, p) in parameters.enumerated() {

@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `training.early_stopping` and `training.reduce_lr_on_plateau` through `train`: what they do is said on
-/// the console, in the report and in the JSON result; after an early stop `--resume` runs no further epoch.
+/// `training.early_stopping`, `training.reduce_lr_on_plateau` and `training.learning_rate_schedule`
+/// through `train`: what they do is said on the console, in the report and in the JSON result; after an
+/// early stop `--resume` runs no further epoch; a scheduled run killed mid-epoch resumes to the same model.
 final class TrainingCallbacksCLITests: XCTestCase {
     /// TinyData's config for `epochs` epochs with `training` lines added to its training section.
     func makeData(epochs: Int, training: String) throws -> URL {
@@ -86,5 +87,37 @@ final class TrainingCallbacksCLITests: XCTestCase {
         let report = try readReport(root)
         XCTAssertTrue(report.contains("; 2 epochs (early stopping: no improvement of the validation loss after epoch 1), "),
                       report)
+    }
+
+    /// A polynomial decay without decay_steps spans the 2 x 7 updates of the tiny run: the last update
+    /// (step 13) has rate 0.0009 * (1 - 13/14) + 0.0001. Killed at its 10th update and resumed, the run
+    /// continues the schedule from the checkpoint's update count and saves the uninterrupted run's model,
+    /// which differs from the model of a constant rate.
+    func testScheduledRateIsReportedAndResumesWhereItStopped() throws {
+        let schedule = "  learning_rate_schedule: {kind: polynomial_decay, end_learning_rate: 0.0001}\n"
+        let root = try makeData(epochs: 2, training: schedule)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pristine = try makeData(epochs: 2, training: schedule)
+        defer { try? FileManager.default.removeItem(at: pristine) }
+        let json = try trainTiny(root, ["--json"])
+        let last = Float(0.0009) * (1 - Float(13) / 14) + Float(0.0001)
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(
+            with: Data(try XCTUnwrap(json.stdout.split(separator: "\n").last).utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(result["learning_rate"] as? Double), Double(last), accuracy: 1e-9)
+        let report = try readReport(root)
+        XCTAssertTrue(report.contains(" training windows/s; learning rate polynomial_decay from 0.001, \(last) at the last update\n"),
+                      report)
+        let model = CrashFiles.bytes("models/tiny.safetensors", in: root)
+
+        let killed = try CLI.run("train", ["--mode", "tiny"], in: pristine, environment: ["EARMARK_KILL_AT": "step@10"])
+        XCTAssertEqual(killed.status, SIGKILL, killed.output)
+        _ = try trainTiny(pristine, ["--resume"])
+        XCTAssertEqual(CrashFiles.bytes("models/tiny.safetensors", in: pristine), model,
+                       "the resumed run's model differs from the uninterrupted run's")
+
+        let constant = try makeData(epochs: 2, training: "")
+        defer { try? FileManager.default.removeItem(at: constant) }
+        _ = try trainTiny(constant)
+        XCTAssertNotEqual(CrashFiles.bytes("models/tiny.safetensors", in: constant), model)
     }
 }

@@ -11,7 +11,7 @@ final class OptimizerConfigTests: XCTestCase {
         let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
         XCTAssertEqual(plain.training.weightDecay, 0)
         XCTAssertFalse(plain.yaml().contains("weight_decay"))
-        XCTAssertEqual((plain.training.makeOptimizer() as? Adam)?.weightDecay, 0)
+        XCTAssertEqual((plain.training.makeOptimizer(stepsPerEpoch: 1) as? Adam)?.weightDecay, 0)
 
         let c = try ExperimentConfig.parse(layers + "training: {weight_decay: 0.01}\n", file: "cfg/x.yaml",
                                            defaultName: "x")
@@ -21,10 +21,10 @@ final class OptimizerConfigTests: XCTestCase {
         back.source = c.source
         XCTAssertEqual(back, c)
         XCTAssertNotEqual(c.configHash, plain.configHash)
-        XCTAssertEqual((c.training.makeOptimizer() as? Adam)?.weightDecay, 0.01)
+        XCTAssertEqual((c.training.makeOptimizer(stepsPerEpoch: 1) as? Adam)?.weightDecay, 0.01)
         let sgd = try ExperimentConfig.parse(layers + "training: {optimizer: sgd, weight_decay: 0.5}\n",
                                              file: "cfg/x.yaml", defaultName: "x")
-        XCTAssertEqual((sgd.training.makeOptimizer() as? SGD)?.weightDecay, 0.5)
+        XCTAssertEqual((sgd.training.makeOptimizer(stepsPerEpoch: 1) as? SGD)?.weightDecay, 0.5)
 
         XCTAssertThrowsError(try ExperimentConfig.parse(layers + "training:\n  weight_decay: -0.1\n",
                                                         file: "cfg/x.yaml", defaultName: "x")) {
@@ -44,7 +44,7 @@ final class OptimizerConfigTests: XCTestCase {
             back.source = c.source
             XCTAssertEqual(back, c, key)
             XCTAssertNotEqual(c.configHash, plain.configHash, key)
-            XCTAssertEqual((c.training.makeOptimizer() as? Adam)?.clipping, clipping, key)
+            XCTAssertEqual((c.training.makeOptimizer(stepsPerEpoch: 1) as? Adam)?.clipping, clipping, key)
         }
         let bad: [(String, String)] = [
             ("training:\n  clipnorm: 1\n  clipvalue: 0.5\n",

@@ -120,6 +120,15 @@ final class TrainingEngineTests: XCTestCase {
                                            n: 7)
     }
 
+    /// A scheduled rate reaches the overlapped update: the rate of each step is read after the step is
+    /// counted (a rate captured before it would keep step 0's 0.01 for the second step, not 0.1).
+    func testScheduledRatesMatchOneModel() throws {
+        let schedule = LearningRateSchedule.piecewiseConstantDecay(boundaries: [0, 2], values: [0.01, 0.1, 0.001])
+        try check(cnn, replicas: 2, n: 6, optimizer: { Adam(weightDecay: 0.5, schedule: schedule) })
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam(schedule: schedule) }, n: 7)
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { SGD(momentum: 0.9, schedule: schedule) }, n: 7)
+    }
+
     func testOneReplicaIsTheSerialSGDStepBitForBit() throws {
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { SGD(learningRate: 0.1, momentum: 0.9) }, n: 7)
     }

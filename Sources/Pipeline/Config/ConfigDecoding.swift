@@ -42,6 +42,9 @@ extension ExperimentConfig {
         if let s = top["split"] { config.split = try decodeSplit(s) }
         if let a = top["augmentation"] { config.augmentation = try decodeAugmentation(a, model: config.model) }
         let training = try top["training"]?.mapping(allowed: trainingKeys)
+        if config.model.kind == .randomForest, let node = training?["learning_rate_schedule"] {
+            throw node.error("does not apply to a random forest (it is fitted once, not in updates)")
+        }
         for key in ["early_stopping", "reduce_lr_on_plateau"] {
             guard let node = training?[key] else { continue }
             if config.model.kind == .randomForest {
@@ -131,7 +134,7 @@ extension ExperimentConfig {
     static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
                                "momentum", "nesterov", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue",
                                "class_weight", "shuffle", "seed",
-                               "early_stopping", "reduce_lr_on_plateau"]
+                               "early_stopping", "reduce_lr_on_plateau", "learning_rate_schedule"]
 
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
         var t = TrainingConfig()
@@ -183,6 +186,14 @@ extension ExperimentConfig {
                 cooldown: try r["cooldown"]?.int(min: 0, max: 100_000) ?? defaults.cooldown,
                 minLearningRate: try r["min_lr"]?.double(min: 0, max: 10) ?? defaults.minLearningRate,
                 monitor: try monitor(r["monitor"]))
+        }
+        if let v = m["learning_rate_schedule"] {
+            if let plateau = m["reduce_lr_on_plateau"] {
+                throw plateau.error("cannot be combined with learning_rate_schedule (the schedule sets every "
+                                    + "update's rate; Keras refuses it too)")
+            }
+            t.learningRateSchedule = try decodeSchedule(v, learningRate: &t.learningRate,
+                                                        learningRateNode: m["learning_rate"])
         }
         return t
     }

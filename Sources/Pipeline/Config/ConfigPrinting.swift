@@ -45,6 +45,7 @@ extension ExperimentConfig {
                          + "patience: \(r.patience), min_delta: \(r.minDelta), cooldown: \(r.cooldown), "
                          + "min_lr: \(r.minLearningRate)}")
         }
+        if let schedule = t.learningRateSchedule { lines.append("  learning_rate_schedule: \(schedule.yamlMapping())") }
         lines += ["split:",
                   "  test: \(split.test)",
                   "  validation: \(split.validation)"]

@@ -2,15 +2,19 @@ import Layers
 
 extension TrainingConfig {
     /// The optimizer this section describes: Adam or SGD with its learning rate, moments,
-    /// `weight_decay` (Keras's decoupled decay; 0: none) and gradient clipping.
-    public func makeOptimizer() -> Optimizer {
+    /// `weight_decay` (Keras's decoupled decay; 0: none), gradient clipping and learning-rate schedule,
+    /// for a run of `epochs` epochs of `stepsPerEpoch` updates (the length of a schedule without
+    /// `decay_steps`).
+    public func makeOptimizer(stepsPerEpoch: Int) -> Optimizer {
+        let schedule = learningRateSchedule?.schedule(epochs: epochs, stepsPerEpoch: stepsPerEpoch)
         switch optimizer {
         case .adam:
             return Adam(learningRate: Float(learningRate), beta1: Float(beta1), beta2: Float(beta2),
-                        epsilon: Float(epsilon), weightDecay: Float(weightDecay), clipping: clipping)
+                        epsilon: Float(epsilon), weightDecay: Float(weightDecay), clipping: clipping,
+                        schedule: schedule)
         case .sgd:
             return SGD(learningRate: Float(learningRate), momentum: Float(momentum), nesterov: nesterov,
-                       weightDecay: Float(weightDecay), clipping: clipping)
+                       weightDecay: Float(weightDecay), clipping: clipping, schedule: schedule)
         }
     }
 }

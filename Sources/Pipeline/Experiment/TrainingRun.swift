@@ -36,7 +36,8 @@ public struct TrainingRun {
         /// Why training ended before the config's epochs (`training.early_stopping`); nil when every
         /// epoch ran.
         public var earlyStop: EarlyStopping.Verdict? = nil
-        /// With `training.reduce_lr_on_plateau`: the learning rate after each epoch (nil without it).
+        /// With `training.reduce_lr_on_plateau`: the learning rate of each epoch; with
+        /// `training.learning_rate_schedule`: the rate of each epoch's last update (nil without either).
         public var learningRates: [Float]? = nil
     }
 
@@ -106,7 +107,7 @@ public struct TrainingRun {
         let weights = try config.training.classWeight.weights(classes: prepared.classes, labels: prepared.train.labels,
                                                               source: config.source)
         let engine = TrainingEngine(replicas: [network] + others, collective: Cluster.current)
-        let trainer = Trainer(engine: engine, optimizer: config.training.makeOptimizer(),
+        let trainer = Trainer(engine: engine, optimizer: config.training.makeOptimizer(stepsPerEpoch: stepsPerEpoch),
                               loss: SoftmaxCrossEntropy(classWeights: weights),
                               batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
         trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
@@ -158,7 +159,6 @@ public struct TrainingRun {
                                  splits: prepared.splitNames, network: trainer.model)
         let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
         let epochs = config.training.epochs
-        let stepsPerEpoch = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
         var events = TrainingEvents()
         var announced = -1
         // After Ctrl-C or SIGTERM the console is quiet until the stop line. Under mpirun the signal
@@ -200,7 +200,7 @@ public struct TrainingRun {
     /// step time of whole epochs (the figure the 2-rank line gives, to compare 1 rank with 2).
     func noteCommunication(_ trainer: Trainer, console: TrainingConsole) {
         let engine = trainer.engine, c = engine.collective
-        let steps = (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
+        let steps = stepsPerEpoch
         let epochs = trainer.state.history
         let stepSeconds = epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count * steps))
         let step = epochs.isEmpty ? "" : String(format: ", step %.3f ms", stepSeconds * 1e3)   // whole epochs only
@@ -232,8 +232,22 @@ public struct TrainingRun {
                        secondsPerEpoch: history.isEmpty ? .nan : seconds / Double(history.count),
                        modelURL: data.model(config.name), reportFolder: report.folder,
                        earlyStop: stoppedEarly ? config.training.earlyStopping?.verdict(history: history) : nil,
-                       learningRates: config.training.reduceLROnPlateau?.learningRates(
-                           initial: Float(config.training.learningRate), history: history))
+                       learningRates: learningRates(trainer: trainer, history: history))
+    }
+
+    /// `Summary.learningRates`: replayed from the history (`reduce_lr_on_plateau`) or the schedule's
+    /// rate at each epoch's last update (`learning_rate_schedule`).
+    func learningRates(trainer: Trainer, history: [EpochRecord]) -> [Float]? {
+        if let schedule = trainer.optimizer.schedule {
+            return history.map { schedule.rate(atStep: $0.epoch * stepsPerEpoch - 1) }
+        }
+        return config.training.reduceLROnPlateau?.learningRates(initial: Float(config.training.learningRate),
+                                                                 history: history)
+    }
+
+    /// Updates of one epoch: its training windows in batches of `training.batch_size` (the last one short).
+    var stepsPerEpoch: Int {
+        (prepared.train.count + config.training.batchSize - 1) / config.training.batchSize
     }
 
     /// The best model's results on the held-out test files, with their confusion plot (nil without

@@ -59,10 +59,14 @@ public enum ReportText {
     }
 
     /// With `reduce_lr_on_plateau`: `; learning rate 0.001, reduced after epochs 12, 20 to 1e-05` (or
-    /// `, not reduced`); without it, nothing.
+    /// `, not reduced`); without it or a schedule, nothing.
+    /// With `learning_rate_schedule`: `; learning rate cosine_decay from 0.001, 1.2e-05 at the last update`.
     static func learningRateText(config: ExperimentConfig, summary: TrainingRun.Summary) -> String {
         guard let rates = summary.learningRates else { return "" }
         let initial = Float(config.training.learningRate)
+        if let schedule = config.training.learningRateSchedule, let last = rates.last {
+            return "; learning rate \(schedule.kind.rawValue) from \(initial), \(last) at the last update"
+        }
         var before = initial, reductions: [Int] = []
         for (i, rate) in rates.enumerated() {
             if rate != before { reductions.append(i + 1) }
