@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import TestSupport
 import XCTest
 
@@ -119,5 +120,30 @@ final class TrainingCallbacksCLITests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: constant) }
         _ = try trainTiny(constant)
         XCTAssertNotEqual(CrashFiles.bytes("models/tiny.safetensors", in: constant), model)
+    }
+
+    /// `model_checkpoint` chooses the saved epoch: the last one without `save_best_only` (the model file
+    /// says epoch 3 of 3), the lowest validation loss's with `monitor: val_loss`; the report names it.
+    func testModelCheckpointChoosesTheSavedEpochAndTheReportSaysWhich() throws {
+        let root = try makeData(epochs: 3, training: "  model_checkpoint: {save_best_only: false}\n")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = try trainTiny(root)
+        XCTAssertEqual(train.stdout.components(separatedBy: " (saved)\n").count, 4, train.stdout)
+        let model = try SafeTensors.read(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))
+        XCTAssertEqual(model.metadata["epoch"], "3", "\(model.metadata)")
+        let report = try readReport(root)
+        XCTAssertTrue(report.contains("validation accuracy (windows) of the saved epoch 3 (the last epoch): "), report)
+
+        let cfg = root.appendingPathComponent("cfg/tiny.yaml")
+        try String(contentsOf: cfg, encoding: .utf8)
+            .replacingOccurrences(of: "{save_best_only: false}", with: "{monitor: val_loss}")
+            .write(to: cfg, atomically: true, encoding: .utf8)
+        _ = try trainTiny(root)
+        let history = try String(contentsOf: root.appendingPathComponent("runs/tiny/history.csv"), encoding: .utf8)
+        let losses = history.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[3])! }
+        let lowest = losses.indices.min { losses[$0] < losses[$1] }! + 1
+        let lossReport = try readReport(root)
+        XCTAssertTrue(lossReport.contains("validation accuracy (windows) of the saved epoch \(lowest) (lowest val_loss): "),
+                      lossReport)
     }
 }

@@ -10,7 +10,9 @@ and ties are common). For each case:
 - `ReduceLROnPlateau(monitor=M, mode, factor, patience=lr_patience, min_delta=lr_min_delta,
   cooldown, min_lr)` on an optimizer with learning rate 0.01: `factor` (0.5 or 0.2), `lr_patience`
   (0-8), `lr_min_delta` (0 or 1/64), `cooldown` (0-2), `min_lr` (0 or 0.001) and `learning_rate`
-  (cases x 12): the optimizer's learning rate after each epoch's `on_epoch_end`.
+  (cases x 12): the optimizer's learning rate after each epoch's `on_epoch_end`;
+- `ModelCheckpoint(monitor, mode, save_best_only=True)` on both figures of every history:
+  `saved_val_accuracy` and `saved_val_loss` (cases x 12), 1 where the epoch's `on_epoch_end` saved the model.
 The callbacks are driven directly through `on_epoch_end`, as `fit` drives them.
 Run: benchmarks/.venv/bin/python Tests/Fixtures/make_callback_fixtures.py  (needs keras)
 """
@@ -29,11 +31,15 @@ class Model:
 
     def __init__(self):
         self.optimizer = keras.optimizers.Adam(learning_rate=0.01)
+        self.saves = 0
+
+    def save(self, filepath, overwrite=True):
+        self.saves += 1
 
 
 tensors = {name: [] for name in ["val_accuracy", "val_loss", "patience", "min_delta", "monitor_loss",
                                  "stopped_after", "factor", "lr_patience", "lr_min_delta", "cooldown", "min_lr",
-                                 "learning_rate"]}
+                                 "learning_rate", "saved_val_accuracy", "saved_val_loss"]}
 for case in range(CASES):
     # a rising, noisy, plateauing accuracy and a falling, noisy, plateauing loss
     trend = np.minimum(np.arange(EPOCHS) * rng.integers(1, 6), rng.integers(20, 60))
@@ -69,13 +75,29 @@ for case in range(CASES):
         reduce.on_epoch_end(epoch, dict(log))
         rates.append(float(np.array(model.optimizer.learning_rate)))
 
-    for name, value in [("val_accuracy", accuracy), ("val_loss", loss), ("patience", patience),
+    saved = {}
+    for figure, figure_mode in [("val_accuracy", "max"), ("val_loss", "min")]:
+        checkpoint = keras.callbacks.ModelCheckpoint("unused.keras", monitor=figure, mode=figure_mode,
+                                                     save_best_only=True)
+        model = Model()
+        checkpoint.set_model(model)
+        checkpoint.on_train_begin()
+        marks = []
+        for epoch, log in enumerate(logs):
+            before = model.saves
+            checkpoint.on_epoch_end(epoch, dict(log))
+            marks.append(int(model.saves > before))
+        saved[figure] = marks
+
+    for name, value in [("saved_val_accuracy", saved["val_accuracy"]), ("saved_val_loss", saved["val_loss"]),
+                        ("val_accuracy", accuracy), ("val_loss", loss), ("patience", patience),
                         ("min_delta", delta), ("monitor_loss", monitor_loss), ("stopped_after", stopped),
                         ("factor", factor), ("lr_patience", lr_patience), ("lr_min_delta", lr_delta),
                         ("cooldown", cooldown), ("min_lr", min_lr), ("learning_rate", rates)]:
         tensors[name].append(value)
 
-integers = {"patience", "monitor_loss", "stopped_after", "lr_patience", "cooldown"}
+integers = {"patience", "monitor_loss", "stopped_after", "lr_patience", "cooldown", "saved_val_accuracy",
+            "saved_val_loss"}
 save("training/callbacks.safetensors",
      {name: np.array(values, dtype=np.int32 if name in integers else np.float32) for name, values in tensors.items()},
      metadata={"keras": keras.__version__})

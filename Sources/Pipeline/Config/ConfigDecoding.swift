@@ -45,6 +45,14 @@ extension ExperimentConfig {
         if config.model.kind == .randomForest, let node = training?["learning_rate_schedule"] {
             throw node.error("does not apply to a random forest (it is fitted once, not in updates)")
         }
+        if let node = training?["model_checkpoint"] {
+            if config.model.kind == .randomForest {
+                throw node.error("does not apply to a random forest (it is fitted once, not in epochs)")
+            }
+            if config.split.validation == 0, config.training.modelCheckpoint?.saveBestOnly == true {
+                throw node.error("chooses by a validation figure, but split.validation is 0 (no validation files)")
+            }
+        }
         for key in ["early_stopping", "reduce_lr_on_plateau"] {
             guard let node = training?[key] else { continue }
             if config.model.kind == .randomForest {
@@ -134,7 +142,8 @@ extension ExperimentConfig {
     static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
                                "momentum", "nesterov", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue",
                                "class_weight", "shuffle", "seed",
-                               "early_stopping", "reduce_lr_on_plateau", "learning_rate_schedule"]
+                               "early_stopping", "reduce_lr_on_plateau", "learning_rate_schedule",
+                               "model_checkpoint"]
 
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
         var t = TrainingConfig()
@@ -186,6 +195,11 @@ extension ExperimentConfig {
                 cooldown: try r["cooldown"]?.int(min: 0, max: 100_000) ?? defaults.cooldown,
                 minLearningRate: try r["min_lr"]?.double(min: 0, max: 10) ?? defaults.minLearningRate,
                 monitor: try monitor(r["monitor"]))
+        }
+        if let v = m["model_checkpoint"] {
+            let c = try v.mapping(allowed: ["monitor", "save_best_only"])
+            t.modelCheckpoint = ModelCheckpoint(monitor: try monitor(c["monitor"]),
+                                                saveBestOnly: try c["save_best_only"]?.bool() ?? true)
         }
         if let v = m["learning_rate_schedule"] {
             if let plateau = m["reduce_lr_on_plateau"] {

@@ -45,6 +45,9 @@ extension ExperimentConfig {
                          + "patience: \(r.patience), min_delta: \(r.minDelta), cooldown: \(r.cooldown), "
                          + "min_lr: \(r.minLearningRate)}")
         }
+        if let c = t.modelCheckpoint {
+            lines.append("  model_checkpoint: {monitor: \(c.monitor.rawValue), save_best_only: \(c.saveBestOnly)}")
+        }
         if let schedule = t.learningRateSchedule { lines.append("  learning_rate_schedule: \(schedule.yamlMapping())") }
         lines += ["split:",
                   "  test: \(split.test)",

@@ -170,6 +170,9 @@ public struct TrainingConfig: Equatable, Sendable {
     /// `reduce_lr_on_plateau: {monitor, factor, patience, min_delta, cooldown, min_lr}`: lower the
     /// learning rate when the watched figure stops improving (nil, the default: a constant rate).
     public var reduceLROnPlateau: ReduceLROnPlateau?
+    /// `model_checkpoint: {monitor, save_best_only}`: which epoch's weights are the saved model (nil, the
+    /// default: the best validation accuracy's, `ModelCheckpoint()`).
+    public var modelCheckpoint: ModelCheckpoint?
     /// `learning_rate_schedule: {kind, ...}`: one of Keras's learning-rate schedules, starting from
     /// `learningRate`, applied before every update (nil, the default: a constant rate).
     public var learningRateSchedule: ScheduleSetting?

@@ -113,6 +113,7 @@ public struct TrainingRun {
         trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
         trainer.earlyStopping = config.training.earlyStopping
         trainer.reduceLearningRate = config.training.reduceLROnPlateau
+        trainer.modelCheckpoint = config.training.modelCheckpoint ?? ModelCheckpoint()
         if prepared.validation.count == 0 && Cluster.current.rank == 0 {
             if config.training.earlyStopping != nil {
                 Diagnostics.warning("training.early_stopping: no validation windows to watch (too few files for "

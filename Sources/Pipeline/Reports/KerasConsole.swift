@@ -30,6 +30,6 @@ public final class KerasConsole: TrainingConsole {
                     + "\(ProgressLine.duration(perStep))/step"
                     + String(format: " - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f",
                              r.loss, r.accuracy, r.validationLoss, r.validationAccuracy)
-                    + (improved ? " (best, saved)" : ""))
+                    + (improved ? " (saved)" : ""))
     }
 }

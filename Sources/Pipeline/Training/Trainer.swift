@@ -11,7 +11,8 @@ public struct TrainingState: Codable, Equatable, Sendable {
     /// Running sums of the current epoch.
     public var lossSum = 0.0, correct = 0, seen = 0, secondsInEpoch = 0.0
     public var history: [EpochRecord] = []
-    /// Best validation accuracy so far (-1 before the first epoch ends).
+    /// The validation accuracy of the saved model's epoch (-1 before the first epoch ends): the best so far
+    /// with the default `ModelCheckpoint`.
     public var bestValidationAccuracy = -1.0
     public init() {}
 }
@@ -37,7 +38,7 @@ public struct TrainingEvents {
     /// After every step: epoch, step, steps per epoch, mean loss and accuracy so far, seconds per step.
     public var step: (_ epoch: Int, _ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double,
                       _ secondsPerStep: Double) -> Void = { _, _, _, _, _, _ in }
-    /// After every epoch; `improved` means a new best validation accuracy (save the best model then).
+    /// After every epoch; `improved` means the epoch replaces the saved model (`Trainer.modelCheckpoint`).
     public var epochEnd: (_ record: EpochRecord, _ improved: Bool) throws -> Void = { _, _ in }
     /// Writes a checkpoint of the trainer's current state (after every epoch and on interruption).
     public var checkpoint: () throws -> Void = {}
@@ -76,6 +77,9 @@ public final class Trainer {
     /// `training.reduce_lr_on_plateau`); each epoch's rate is replayed from the history, starting from
     /// `initialLearningRate`. nil: the rate never changes.
     public var reduceLearningRate: ReduceLROnPlateau?
+    /// Which epochs replace the saved model (the config's `training.model_checkpoint`; by default each
+    /// new best validation accuracy).
+    public var modelCheckpoint = ModelCheckpoint()
     /// The optimizer's learning rate when the trainer was made (the config's).
     public let initialLearningRate: Float
 
@@ -199,9 +203,9 @@ public final class Trainer {
                                      seconds: state.secondsInEpoch)
             // Without validation windows there is nothing to choose by: every epoch's model replaces the
             // previous one, so the saved model is the last epoch's; the best accuracy stays unknown (-1).
-            let improved = v.accuracy.isFinite ? v.accuracy > state.bestValidationAccuracy : true
-            if improved && v.accuracy.isFinite { state.bestValidationAccuracy = v.accuracy }
             state.history.append(record)
+            let improved = modelCheckpoint.savesLastEpoch(of: state.history)
+            if improved && v.accuracy.isFinite { state.bestValidationAccuracy = v.accuracy }
             state.epoch += 1
             state.nextStep = 0
             state.lossSum = 0; state.correct = 0; state.seen = 0; state.secondsInEpoch = 0
