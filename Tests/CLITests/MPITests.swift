@@ -79,14 +79,10 @@ final class MPITests: XCTestCase {
     /// The training options that act between epochs or on the summed gradients (early stopping, the
     /// learning-rate plateau, clipping, weight decay): 2 ranks take the same decisions after the same
     /// epochs as 1 rank with 2 replicas, and train the same weights bit for bit.
-    func testTrainingCallbacksAndClippingOnTwoRanksGiveTheWeightsOfTwoReplicas() throws {
-        let options = """
-              weight_decay: 0.01
-              clipnorm: 0.5
-              early_stopping: {patience: 3, min_delta: 1}
-              reduce_lr_on_plateau: {factor: 0.5, patience: 1, min_delta: 1}
-            """
-        let alone = try makeData(epochs: 8), ranks = try makeData(epochs: 8)
+    /// `train --mode tiny` with `options` added to its training section, alone (2 replicas) and on 2
+    /// ranks (1 replica each): the same history and weights. Returns both outputs.
+    func trainAloneAndOnTwoRanks(epochs: Int, options: String) throws -> (alone: URL, ranks: URL, outputs: [String]) {
+        let alone = try makeData(epochs: epochs), ranks = try makeData(epochs: epochs)
         for root in [alone, ranks] {
             let cfg = root.appendingPathComponent("cfg/tiny.yaml")
             try String(contentsOf: cfg, encoding: .utf8)
@@ -97,14 +93,36 @@ final class MPITests: XCTestCase {
         XCTAssertEqual(a.status, 0, a.output)
         let m = try trainMPI(ranks: 2, ["--mode", "tiny"], in: ranks)
         XCTAssertEqual(m.status, 0, m.output)
-        for out in [a.stdout, m.stdout] {
+        XCTAssertEqual(try history(ranks), try history(alone))
+        XCTAssertEqual(try model(ranks), try model(alone), "2 ranks x 1 replica trained other weights than 1 x 2")
+        return (alone, ranks, [a.stdout, m.stdout])
+    }
+
+    func testTrainingCallbacksAndClippingOnTwoRanksGiveTheWeightsOfTwoReplicas() throws {
+        let options = """
+              weight_decay: 0.01
+              clipnorm: 0.5
+              early_stopping: {patience: 3, min_delta: 1}
+              reduce_lr_on_plateau: {factor: 0.5, patience: 1, min_delta: 1}
+            """
+        let run = try trainAloneAndOnTwoRanks(epochs: 8, options: options)
+        for out in run.outputs {
             XCTAssertTrue(out.contains("Epoch 3: ReduceLROnPlateau reducing learning rate to 0.00025."), out)
             XCTAssertTrue(out.contains("early stopping after epoch 4 of 8"), out)
             XCTAssertFalse(out.contains("Epoch 5/8"), out)
         }
-        XCTAssertEqual(try history(ranks).count, 5, "a header and 4 epochs")
-        XCTAssertEqual(try history(ranks), try history(alone))
-        XCTAssertEqual(try model(ranks), try model(alone), "2 ranks x 1 replica trained other weights than 1 x 2")
+        XCTAssertEqual(try history(run.ranks).count, 5, "a header and 4 epochs")
+    }
+
+    /// A learning-rate schedule (the rate of every update from the update count, which the ranks share)
+    /// and the saved epoch chosen by the validation loss (gathered over the ranks' shards).
+    func testScheduleAndModelCheckpointOnTwoRanksGiveTheWeightsOfTwoReplicas() throws {
+        let options = """
+              learning_rate_schedule: {kind: cosine_decay, warmup_target: 0.005, warmup_steps: 3}
+              model_checkpoint: {monitor: val_loss}
+            """
+        let run = try trainAloneAndOnTwoRanks(epochs: 3, options: options)
+        for out in run.outputs { XCTAssertTrue(out.contains(" (saved)"), out) }
     }
 
     /// EARMARK_STEP_PHASES=1 prints where rank 0's steps went, with the wait for the other rank measured

@@ -9,7 +9,8 @@ safetensors/model.safetensors, checkpoint.safetensors (models/tiny*.safetensors)
 gave forest.safetensors. descriptor_table.safetensors is Tests/Fixtures/audio's; config/ holds copies of
 cfg/*.yaml and training_options.yaml, written by hand with every training option at once (weight decay,
 clipping, early stopping, the learning-rate plateau) and training_schedule.yaml (a cosine learning-rate
-schedule with warmup; a schedule and the plateau cannot be in one config).
+schedule with warmup and the saved epoch chosen by val_loss; a schedule and the plateau cannot be in one
+config).
 Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
 (csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks).
 """
