@@ -2,8 +2,8 @@ import Layers
 import Pipeline
 import XCTest
 
-/// `training.weight_decay` and gradient clipping: decoding, printing only when set, and the optimizer
-/// they give.
+/// `training.weight_decay`, gradient clipping and `label_smoothing`: decoding, printing only when set,
+/// and the optimizer they give.
 final class OptimizerConfigTests: XCTestCase {
     let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
 
@@ -53,6 +53,31 @@ final class OptimizerConfigTests: XCTestCase {
         ]
         for (text, message) in bad {
             XCTAssertThrowsError(try ExperimentConfig.parse(layers + text, file: "cfg/x.yaml", defaultName: "x"), text) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)")
+            }
+        }
+    }
+
+    func testLabelSmoothingParsesPrintsOnlyWhenSetAndIsChecked() throws {
+        let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
+        XCTAssertEqual(plain.training.labelSmoothing, 0)
+        XCTAssertFalse(plain.yaml().contains("label_smoothing"))
+        let c = try ExperimentConfig.parse(layers + "training: {label_smoothing: 0.1}\n", file: "cfg/x.yaml",
+                                           defaultName: "x")
+        XCTAssertEqual(c.training.labelSmoothing, 0.1)
+        XCTAssertTrue(c.yaml().contains("  seed: 0\n  label_smoothing: 0.1\nsplit:\n"), c.yaml())
+        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
+        back.source = c.source
+        XCTAssertEqual(back, c)
+        XCTAssertNotEqual(c.configHash, plain.configHash)
+        let bad: [(String, String)] = [
+            (layers + "training:\n  label_smoothing: 1\n", "cfg/x.yaml:6: training.label_smoothing"),
+            (layers + "training:\n  label_smoothing: -0.1\n", "cfg/x.yaml:6: training.label_smoothing"),
+            ("model: {kind: random_forest}\ntraining:\n  label_smoothing: 0.1\n",
+             "cfg/x.yaml:3: training.label_smoothing: does not apply to a random forest (it has no loss to smooth)"),
+        ]
+        for (text, message) in bad {
+            XCTAssertThrowsError(try ExperimentConfig.parse(text, file: "cfg/x.yaml", defaultName: "x"), text) {
                 XCTAssertTrue("\($0)".contains(message), "\($0)")
             }
         }

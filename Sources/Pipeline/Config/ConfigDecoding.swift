@@ -42,8 +42,11 @@ extension ExperimentConfig {
         if let s = top["split"] { config.split = try decodeSplit(s) }
         if let a = top["augmentation"] { config.augmentation = try decodeAugmentation(a, model: config.model) }
         let training = try top["training"]?.mapping(allowed: trainingKeys)
-        if config.model.kind == .randomForest, let node = training?["learning_rate_schedule"] {
-            throw node.error("does not apply to a random forest (it is fitted once, not in updates)")
+        if config.model.kind == .randomForest {
+            for (key, why) in [("learning_rate_schedule", "it is fitted once, not in updates"),
+                               ("label_smoothing", "it has no loss to smooth")] {
+                if let node = training?[key] { throw node.error("does not apply to a random forest (\(why))") }
+            }
         }
         if let node = training?["model_checkpoint"] {
             if config.model.kind == .randomForest {
@@ -141,7 +144,7 @@ extension ExperimentConfig {
 
     static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
                                "momentum", "nesterov", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue",
-                               "class_weight", "shuffle", "seed",
+                               "class_weight", "label_smoothing", "shuffle", "seed",
                                "early_stopping", "reduce_lr_on_plateau", "learning_rate_schedule",
                                "model_checkpoint"]
 
@@ -172,6 +175,9 @@ extension ExperimentConfig {
         }
         if let v = m["class_weight"] {
             t.classWeight = try classWeight(v)
+        }
+        if let v = m["label_smoothing"] {
+            t.labelSmoothing = try v.double(min: 0, max: 0.999)
         }
         if let v = m["shuffle"] { t.shuffle = try v.bool() }
         if let v = m["seed"] { t.seed = try v.int(min: 0) }

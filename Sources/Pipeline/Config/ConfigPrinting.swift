@@ -31,6 +31,7 @@ extension ExperimentConfig {
                   "  seed: \(t.seed)"]
         // printed only when set, so configs without them keep their text and hashes
         if t.weightDecay != 0 { lines.append("  weight_decay: \(t.weightDecay)") }
+        if t.labelSmoothing != 0 { lines.append("  label_smoothing: \(t.labelSmoothing)") }
         switch t.clipping {
         case .norm(let c): lines.append("  clipnorm: \(c)")
         case .globalNorm(let c): lines.append("  global_clipnorm: \(c)")

@@ -162,6 +162,9 @@ public struct TrainingConfig: Equatable, Sendable {
     /// update (nil, the default: none).
     public var clipping: GradientClipping?
     public var classWeight = ClassWeight.balanced
+    /// `label_smoothing`: Keras's `CategoricalCrossentropy(label_smoothing=...)`, the share of each
+    /// target spread evenly over the classes, in training and in the validation loss (0: none).
+    public var labelSmoothing = 0.0
     public var shuffle = true
     public var seed = 0
     /// `early_stopping: {monitor, patience, min_delta}`: stop when the watched figure has not improved

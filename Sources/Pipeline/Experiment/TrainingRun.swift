@@ -108,7 +108,8 @@ public struct TrainingRun {
                                                               source: config.source)
         let engine = TrainingEngine(replicas: [network] + others, collective: Cluster.current)
         let trainer = Trainer(engine: engine, optimizer: config.training.makeOptimizer(stepsPerEpoch: stepsPerEpoch),
-                              loss: SoftmaxCrossEntropy(classWeights: weights),
+                              loss: SoftmaxCrossEntropy(classWeights: weights,
+                                                        labelSmoothing: Float(config.training.labelSmoothing)),
                               batchSize: config.training.batchSize, shuffle: config.training.shuffle, seed: seed)
         trainer.augmentation = TrainingAugmenter.make(config: config, prepared: prepared)
         trainer.earlyStopping = config.training.earlyStopping

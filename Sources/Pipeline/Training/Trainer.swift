@@ -121,7 +121,8 @@ public final class Trainer {
         engine.step(x, labels: labels, targets: targets, loss: loss, optimizer: optimizer)
     }
 
-    /// Mean loss (without class weights, as Keras's val_loss) and accuracy of the model on `set`,
+    /// Mean loss (without class weights, with the loss's label smoothing, as Keras's val_loss) and
+    /// accuracy of the model on `set`,
     /// inferred in batches of at least 256 windows (with several ranks each infers its shard of the
     /// windows and the probabilities are gathered).
     public func evaluate(_ set: WindowSet) -> (loss: Double, accuracy: Double) {
@@ -130,7 +131,8 @@ public final class Trainer {
             ? distributedPredict(set.x)
             : engine.predict(set.x, batchSize: max(batchSize, 256))
         var scratch = Tensor.empty
-        let r = SoftmaxCrossEntropy().evaluate(probabilities: p, labels: set.labels, preActivationGradient: &scratch)
+        let r = SoftmaxCrossEntropy(labelSmoothing: loss.labelSmoothing)
+            .evaluate(probabilities: p, labels: set.labels, preActivationGradient: &scratch)
         return (r.loss, Double(r.correct) / Double(set.count))
     }
 
