@@ -58,6 +58,7 @@ final class ShippedConfigTests: XCTestCase {
 
     /// The network counterpart reads the same 24 columns, standardised, and drops some of them in
     /// training (the regularisation docs/ACCURACY.md chose it for); at inference it is the identity.
+    /// Its saved epoch and learning rate follow the development sets' choice.
     func testTheConditionNetworkReadsTheForestsDescriptorsThroughInputDropout() throws {
         let network = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("condition_mlp.yaml"))
         let forest = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("condition_forest.yaml"))
@@ -69,5 +70,10 @@ final class ShippedConfigTests: XCTestCase {
         let model = try network.makeModel(classes: 2, seed: 0)
         XCTAssertEqual(model.layers.first?.kind, "Dropout")
         XCTAssertEqual(model.layers.last?.kind, "Dense")
+        // the epoch kept is the lowest validation loss's, and the rate falls by a cosine to 0 at the last
+        // update of the 200 epochs (docs/ACCURACY.md, "condition_mlp, second step")
+        XCTAssertEqual(network.training.modelCheckpoint, ModelCheckpoint(monitor: .valLoss))
+        let schedule = try XCTUnwrap(network.training.makeOptimizer(stepsPerEpoch: 10).schedule)
+        XCTAssertEqual(schedule, .cosineDecay(initial: 0.001, decaySteps: 2000, alpha: 0, warmupTarget: nil, warmupSteps: 0))
     }
 }
