@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Tensor
 
@@ -8,8 +9,8 @@ import Tensor
 ///     globalNorm(c):  every g -> g * c * min(1 / N, 1 / c),  N = sqrt(sum of every ||g||^2)
 ///     value(c):       each element clipped to [-c, c]
 ///
-/// Norms are summed in Double (Keras sums float32 squares in its backend's order; the two agree to
-/// float32 rounding).
+/// Norms are summed in Double in a fixed order (`sumOfSquares`; Keras sums float32 squares in its
+/// backend's order; the two agree to float32 rounding).
 public enum GradientClipping: Equatable, Sendable {
     case norm(Float)
     case globalNorm(Float)
@@ -44,7 +45,49 @@ public enum GradientClipping: Equatable, Sendable {
         }
     }
 
-    static func sumOfSquares(_ values: [Float]) -> Double {
-        values.reduce(0.0) { $0 + Double($1) * Double($1) }
+    /// The squares of `values` added in Double, in CSupport's fixed order (`earmark_sum_of_squares`: 16
+    /// lanes), which the training engine's fused update uses too.
+    public static func sumOfSquares(_ values: [Float]) -> Double {
+        values.withUnsafeBufferPointer { v in sumOfSquares(summing: [v.baseAddress!], count: v.count) }
     }
+
+    /// `sumOfSquares` of the elementwise sum of `gradients` (`count` floats each), added in float in
+    /// their order first (the training engine's replicas, whose sum is never stored).
+    public static func sumOfSquares(summing gradients: [UnsafePointer<Float>], count: Int) -> Double {
+        let sources = gradients.map { Optional($0) }
+        return earmark_sum_of_squares(sources, Int32(sources.count), count)
+    }
+
+    /// Whether the clipping needs each parameter's gradient norm before any element is updated
+    /// (`norm`, `globalNorm`), so that an update by element ranges cannot start before every gradient
+    /// is final.
+    public var needsNorms: Bool {
+        if case .value = self { return false }
+        return true
+    }
+
+    /// The clipping of each parameter as one operation on its elements (CSupport's Adam kernels):
+    /// `apply(to:)`'s result, rounded the same way, from `sumsOfSquares`, each parameter's
+    /// `sumOfSquares` of its gradient (unused by `value`; `count` parameters).
+    public func elementwise(sumsOfSquares: [Double], count: Int) -> [ElementwiseClip] {
+        switch self {
+        case .norm(let c):
+            return sumsOfSquares.map { ElementwiseClip(mode: 2, a: c, b: max(Float($0.squareRoot()), c)) }
+        case .globalNorm(let c):
+            let total = Float(sumsOfSquares.reduce(0, +).squareRoot())
+            let scale = total.isFinite ? c * min(1 / total, 1 / c) : .nan
+            return Array(repeating: ElementwiseClip(mode: 2, a: scale, b: 1), count: count)
+        case .value(let c):
+            return Array(repeating: ElementwiseClip(mode: 1, a: c, b: 1), count: count)
+        }
+    }
+}
+
+/// One parameter's clipping as CSupport's Adam kernels apply it to each gradient element: mode 0 none,
+/// 1 clip to [-a, a], 2 g * a / b.
+public struct ElementwiseClip: Equatable, Sendable {
+    public var mode: Int32
+    public var a: Float
+    public var b: Float
+    public static let none = ElementwiseClip(mode: 0, a: 0, b: 1)
 }

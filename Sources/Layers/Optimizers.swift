@@ -22,17 +22,21 @@ public protocol Optimizer: AnyObject {
 }
 
 /// An optimizer whose update of an element depends only on that element's value, gradient and
-/// state, so that disjoint element ranges can be updated on different threads (Pipeline's `TrainingEngine`).
+/// state (and, when it clips by norm, on each parameter's gradient norm, known before the update), so
+/// that disjoint element ranges can be updated on different threads (Pipeline's `TrainingEngine`).
 /// `step` does the same update on the calling thread.
 public protocol ElementwiseOptimizer: Optimizer {
-    /// Whether this step's update can run element range by element range (false when the gradients are
-    /// clipped by a norm first: the engine then sums them and calls `step`).
-    var updatesElementwise: Bool { get }
+    /// Whether the update needs every parameter's summed squared gradient first (`clipnorm`,
+    /// `global_clipnorm`): the engine then computes them once all gradients are final, and the update
+    /// cannot overlap the backward pass.
+    var needsGradientNorms: Bool { get }
     /// Counts one step (Keras `iterations`) and sizes the state for `parameters`.
     func beginStep(_ parameters: [Parameter])
     /// Calls `body` with this step's update; the update holds pointers to the optimizer's state and is
-    /// valid only during the call. Ranges given to it concurrently must not overlap.
-    func withUpdate(_ parameters: [Parameter], _ body: (ElementwiseUpdate) -> Void)
+    /// valid only during the call. Ranges given to it concurrently must not overlap. `sumsOfSquares`:
+    /// each parameter's sum of its (summed) gradient's squares, in Double in element order; required
+    /// when `needsGradientNorms`.
+    func withUpdate(_ parameters: [Parameter], sumsOfSquares: [Double]?, _ body: (ElementwiseUpdate) -> Void)
 }
 
 /// One step's update of an `ElementwiseOptimizer`: `update(i, w, g, range)` updates elements `range`
@@ -80,9 +84,10 @@ public final class Adam: ElementwiseOptimizer {
     public let beta1: Float, beta2: Float, epsilon: Float
     /// Decoupled weight decay per step, as a fraction of `learningRate` (Keras `weight_decay`; 0: none).
     public let weightDecay: Float
-    /// Keras's `clipnorm` / `global_clipnorm` / `clipvalue`, applied by `step` (nil: none).
+    /// Keras's `clipnorm` / `global_clipnorm` / `clipvalue`, applied by `step` and inside the update of
+    /// `withUpdate` (nil: none).
     public let clipping: GradientClipping?
-    public var updatesElementwise: Bool { clipping == nil }
+    public var needsGradientNorms: Bool { clipping?.needsNorms ?? false }
     public var schedule: LearningRateSchedule?
     public private(set) var iterations = 0
     private var m: [StateBuffer] = [], v: [StateBuffer] = []
@@ -109,7 +114,7 @@ public final class Adam: ElementwiseOptimizer {
                         v[i].tensor.data.withUnsafeMutableBufferPointer { vv in
                             Adam.update(w: w.baseAddress!, g: g.baseAddress!, m: mm.baseAddress!, v: vv.baseAddress!,
                                         range: 0..<w.count, alpha: alpha, b1: b1, b2: b2, eps: eps, decay: decay,
-                                        learningRate: learningRate)
+                                        learningRate: learningRate, clip: .none)
                         }
                     }
                 }
@@ -131,30 +136,39 @@ public final class Adam: ElementwiseOptimizer {
         alpha = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
     }
 
-    public func withUpdate(_ parameters: [Parameter], _ body: (ElementwiseUpdate) -> Void) {
+    /// The update of `step` by element ranges, the clipping inside it: each element's gradient is
+    /// clipped as `GradientClipping.apply` would leave it (from `sumsOfSquares` for a norm), bit for bit.
+    public func withUpdate(_ parameters: [Parameter], sumsOfSquares: [Double]? = nil,
+                           _ body: (ElementwiseUpdate) -> Void) {
+        precondition(!needsGradientNorms || sumsOfSquares?.count == parameters.count,
+                     "Adam.withUpdate: clipping by norm needs every parameter's sum of squares")
+        let clips = clipping?.elementwise(sumsOfSquares: sumsOfSquares ?? [], count: parameters.count)
+            ?? Array(repeating: .none, count: parameters.count)
         let (alpha, b1, b2, eps, decay, lr) = (alpha, 1 - beta1, 1 - beta2, epsilon, weightDecay, learningRate)
         Tensor.withStorage(of: m, \.tensor) { mp in
             Tensor.withStorage(of: v, \.tensor) { vp in
                 body(ElementwiseUpdate({ i, w, g, range in
                     Adam.update(w: w, g: g, m: mp[i], v: vp[i], range: range, alpha: alpha, b1: b1, b2: b2, eps: eps,
-                                decay: decay, learningRate: lr)
+                                decay: decay, learningRate: lr, clip: clips[i])
                 }, consuming: { i, w, g0, g1, range in
-                    let o = range.lowerBound
+                    let o = range.lowerBound, c = clips[i]
                     earmark_adam_update_consuming(w + o, g0 + o, g1.map { $0 + o }, mp[i] + o, vp[i] + o, range.count,
-                                                  alpha, b1, b2, eps, decay, lr)
+                                                  alpha, b1, b2, eps, decay, lr, c.mode, c.a, c.b)
                 }))
             }
         }
     }
 
     /// w, g, m, v: elements `range` of one parameter, one fused pass (b1 = 1 - beta1, b2 = 1 - beta2;
-    /// `decay` the weight decay, 0 for none), in CSupport's vectorised `earmark_adam_update`.
+    /// `decay` the weight decay, 0 for none; `clip` the gradient's clipping), in CSupport's vectorised
+    /// `earmark_adam_update`.
     @inline(__always)
     static func update(w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m mm: UnsafeMutablePointer<Float>,
                        v vv: UnsafeMutablePointer<Float>, range: Range<Int>, alpha: Float, b1: Float, b2: Float,
-                       eps: Float, decay: Float, learningRate: Float) {
+                       eps: Float, decay: Float, learningRate: Float, clip: ElementwiseClip) {
         let o = range.lowerBound
-        earmark_adam_update(w + o, g + o, mm + o, vv + o, range.count, alpha, b1, b2, eps, decay, learningRate)
+        earmark_adam_update(w + o, g + o, mm + o, vv + o, range.count, alpha, b1, b2, eps, decay, learningRate,
+                            clip.mode, clip.a, clip.b)
     }
 
     public func state() -> [String: Tensor] {

@@ -107,15 +107,24 @@ final class TrainingEngineTests: XCTestCase {
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam() }, n: 7)
     }
 
-    /// Gradients clipped by norm cannot be updated range by range: the engine sums them and calls the
-    /// optimizer's `step`, which clips as the serial step does (a step that skipped the clipping would
-    /// leave different weights: the limits here are below the gradients' norms).
+    /// Adam clips inside the engine's fused update: by value in the update overlapped with the backward
+    /// pass, by norm once every gradient is summed (each parameter's norm first, then the update by
+    /// element ranges); with one replica bit for bit the serial step, which clips the gradients in place
+    /// and then updates (a step that skipped the clipping would leave different weights: the limits
+    /// here are below the gradients' norms and values). SGD clips in its serial step.
     func testClippedGradientsMatchOneModel() throws {
-        XCTAssertFalse(Adam(clipping: .norm(1)).updatesElementwise)
-        XCTAssertTrue(Adam().updatesElementwise)
+        XCTAssertTrue(Adam(clipping: .norm(1)).needsGradientNorms)
+        XCTAssertTrue(Adam(clipping: .globalNorm(1)).needsGradientNorms)
+        XCTAssertFalse(Adam(clipping: .value(1)).needsGradientNorms)
+        XCTAssertFalse(Adam().needsGradientNorms)
         try check(cnn, replicas: 2, n: 6, optimizer: { Adam(learningRate: 0.01, clipping: .globalNorm(0.01)) })
         try check(rnn, replicas: 3, n: 7, optimizer: { Adam(learningRate: 0.01, clipping: .norm(0.01)) })
+        try check(cnn, replicas: 2, n: 6, optimizer: { Adam(learningRate: 0.01, clipping: .value(0.001)) })
+        try check(rnn, replicas: 3, n: 7, optimizer: { Adam(learningRate: 0.01, clipping: .value(0.001)) })
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam(clipping: .norm(0.01)) }, n: 7)
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam(clipping: .globalNorm(0.01)) }, n: 7)
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam(clipping: .value(0.001)) }, n: 7)
+        try checkOneReplicaIsTheSerialStep(cnn, optimizer: { Adam(weightDecay: 0.1, clipping: .norm(0.01)) }, n: 6)
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { SGD(learningRate: 0.1, clipping: .value(0.001)) },
                                            n: 7)
     }

@@ -17,19 +17,27 @@ void earmark_flush_stdout(void);
 
 /// One Adam step (Keras form) on `count` elements; the four arrays must not overlap.
 ///
+///     g = min(max(g, -clip_a), clip_a)               (clip_mode 1: Keras's clipvalue)
+///     g = g * clip_a / clip_b                        (clip_mode 2: clipnorm a / max(norm, a), global scale / 1)
 ///     m += (g - m) * b1;  v += (g^2 - v) * b2
 ///     w -= w * weight_decay * learning_rate          (only when weight_decay is not 0; Keras's decay)
 ///     w -= alpha * m / (sqrt(v) + epsilon)
-///     (b1 = 1 - beta1, b2 = 1 - beta2, alpha = the step's bias-corrected learning rate)
+///     (b1 = 1 - beta1, b2 = 1 - beta2, alpha = the step's bias-corrected learning rate; clip_mode 0: g as is)
 void earmark_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                          long count, float alpha, float b1, float b2, float epsilon, float weight_decay,
-                         float learning_rate);
+                         float learning_rate, int clip_mode, float clip_a, float clip_b);
 
 /// `earmark_adam_update` from g = g0 + g1 (g1 may be NULL: g = g0), leaving g0 and g1 zero. The sum is
-/// rounded once, as adding the arrays first would; no two arrays may overlap.
+/// rounded once, as adding the arrays first would, and clipped after; no two arrays may overlap.
 void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float *restrict g1, float *restrict m,
                                    float *restrict v, long count, float alpha, float b1, float b2, float epsilon,
-                                   float weight_decay, float learning_rate);
+                                   float weight_decay, float learning_rate, int clip_mode, float clip_a,
+                                   float clip_b);
+
+/// Sum over j < count of (g[0][j] + ... + g[replicas - 1][j])^2: the replicas' gradients added in float
+/// in order, each square added in double into one of 16 lanes (j % 16), the lanes added pairwise. The
+/// clipping by norm of Layers' GradientClipping and of the training engine's fused update.
+double earmark_sum_of_squares(const float *const *g, int replicas, long count);
 
 /// A dropout mask and its product with x over `count` elements: mask[i] is `scale` when the i-th
 /// SplitMix64 draw from `key` (its top 24 bits as a uniform in [0, 1)) is below `keep`, else 0;

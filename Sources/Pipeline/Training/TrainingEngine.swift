@@ -199,8 +199,10 @@ public final class TrainingEngine {
                                      targets: targets.map { _ in replica.targets }, loss: loss, batch: batch)
             }
         }
-        // one process, several replicas, an elementwise optimizer: the update runs inside the passes
-        let overlapped = collective.size == 1 && active > 1 && overlapsUpdate ? Self.elementwise(optimizer) : nil
+        // one process, several replicas, an elementwise optimizer that needs no gradient norm: the update
+        // runs inside the passes
+        let overlapped = collective.size == 1 && active > 1 && overlapsUpdate
+            ? Self.elementwise(optimizer).flatMap { $0.needsGradientNorms ? nil : $0 } : nil
         if let overlapped {
             runWithOverlappedUpdate(active: active, optimizer: overlapped, pass: pass)
         } else {
@@ -245,11 +247,10 @@ public final class TrainingEngine {
         return (local.loss, local.correct, stop)
     }
 
-    /// `optimizer` as an `ElementwiseOptimizer` when its update can run by element ranges this step; nil
-    /// sends the step through the summed gradients and `Optimizer.step` (e.g. gradients clipped by norm).
+    /// `optimizer` as an `ElementwiseOptimizer` (Adam, with or without clipping); nil sends the step
+    /// through the summed gradients and `Optimizer.step` (SGD).
     static func elementwise(_ optimizer: Optimizer) -> ElementwiseOptimizer? {
-        guard let e = optimizer as? ElementwiseOptimizer, e.updatesElementwise else { return nil }
-        return e
+        optimizer as? ElementwiseOptimizer
     }
 
     /// Inference (`Sequential.infer`) on one batch, split over the replicas. The result is a buffer of
@@ -477,7 +478,8 @@ public final class TrainingEngine {
         let sizes = parameterSizes
         let summed = summed.map { SummedGradients(pointer: $0) }
         let (w, g) = storage()
-        optimizer.withUpdate(parameters[0]) { update in
+        let sums = optimizer.needsGradientNorms ? gradientSumsOfSquares(active: active, g: g, summed: summed) : nil
+        optimizer.withUpdate(parameters[0], sumsOfSquares: sums) { update in
             team.run(iterations: count) { part in
                 for i in sizes.indices {
                     let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
@@ -500,7 +502,7 @@ public final class TrainingEngine {
         let (w, g) = storage()
         let flush = flushDenormals
         overlappedUpdate.begin(replicas)
-        optimizer.withUpdate(parameters[0]) { update in
+        optimizer.withUpdate(parameters[0], sumsOfSquares: nil) { update in
             team.run(iterations: active) { r in
                 if r > 0 && flush { FloatEnvironment.flushDenormalsToZero() }
                 pass(workers[r])
@@ -514,6 +516,29 @@ public final class TrainingEngine {
         overlappedUpdate.end(replicas)
         for w in workers.prefix(active) { w.gradientsAreZero = true }
         for p in allParameters { p.valueChanged() }   // written through `storage()`'s pointers
+    }
+
+    /// Each parameter's sum of the squares of its summed gradient, for clipping by norm: the active
+    /// replicas' gradients added in replica order (rounded as `sumGradients` and `updateSlice` round
+    /// them) or the ranks' sum read from `summed`, squared and added by CSupport's
+    /// `earmark_sum_of_squares` as `GradientClipping.apply` adds them, so the fused update clips exactly
+    /// as `Optimizer.step` after `sumGradients` does. Whole parameters are spread over the team's threads.
+    ///
+    ///     g (replica-major, `storage`) -> sums (P)
+    private func gradientSumsOfSquares(active: Int, g: PointerList, summed: SummedGradients?) -> [Double] {
+        let sizes = parameterSizes, offsets = parameterOffsets, perReplica = sizes.count, count = workers.count
+        var sums = [Double](repeating: 0, count: perReplica)
+        sums.withUnsafeMutableBufferPointer { buffer in
+            let out = DoublePointer(pointer: buffer.baseAddress!)
+            team.run(iterations: count) { part in
+                for i in stride(from: part, to: perReplica, by: count) {
+                    let sources = summed.map { [$0.pointer + offsets[i]] }
+                        ?? (0..<max(active, 1)).map { UnsafePointer(g[$0 * perReplica + i]) }
+                    out.pointer[i] = GradientClipping.sumOfSquares(summing: sources, count: sizes[i])
+                }
+            }
+        }
+        return sums
     }
 
     /// Every replica's parameter values and gradients, replica-major (replica r's parameter i at
@@ -565,6 +590,11 @@ public final class TrainingEngine {
 }
 
 extension TrainingEngine: @unchecked Sendable {}
+
+/// Where the worker threads write one Double each, at disjoint indices.
+private struct DoublePointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Double>
+}
 
 /// The ranks' summed gradients, read (not written) by the worker threads.
 private struct SummedGradients: @unchecked Sendable {
