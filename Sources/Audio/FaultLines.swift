@@ -51,26 +51,42 @@ enum FaultLines {
             + halfOrders(x, rate: rate, shaft: shaft)
     }
 
-    /// bearing_lines and bearing_line_max (see the legend).
-    static func bearing(count n: Int, spectrum: [(Double, Double)], rate: Int) -> [Double] {
+    /// Centre frequency of bearing band j (0 ..< `bearingBands`), Hz.
+    static func bandCentre(_ j: Int) -> Double {
+        bearingRange.0 * pow(bearingRange.1 / bearingRange.0, Double(j) / Double(bearingBands - 1))
+    }
+
+    /// The prominence spectrum of each bearing band's envelope (see the legend), nil for a band above
+    /// the Nyquist frequency, and the envelope spectra's bin width in Hz. Also the rows of
+    /// `EnvelopeLines`.
+    ///
+    ///     spectrum (M) -> rows (bearingBands) of (W / 2 + 1) or nil, bin Hz = rate / 8 / W
+    static func bandProminences(count n: Int, spectrum: [(Double, Double)], rate: Int)
+        -> (rows: [[Double]?], binHz: Double) {
         let m = spectrum.count / 8, binHz = Double(rate) / Double(spectrum.count)
         let inverse = ComplexFFT(size: m)
         let frames = FramePower(count: n / 8, cap: 1024)   // every band's envelope has n / 8 samples
-        var prominences: [[Double]] = []   // (bands, W / 2 + 1)
-        for j in 0..<bearingBands {
-            let c = bearingRange.0 * pow(bearingRange.1 / bearingRange.0, Double(j) / Double(bearingBands - 1))
-            guard c * (1 + bandHalfWidth) <= Double(rate) / 2 else { continue }
+        let rows = (0..<bearingBands).map { j -> [Double]? in
+            let c = bandCentre(j)
+            guard c * (1 + bandHalfWidth) <= Double(rate) / 2 else { return nil }
             let k0 = Int((c * (1 - bandHalfWidth) / binHz).rounded(.up))
             let k1 = Int((c * (1 + bandHalfWidth) / binHz).rounded(.up))
             for i in 0..<m { inverse.buffer[i] = i < k1 - k0 ? spectrum[k0 + i] : (0, 0) }
             inverse.transform(forward: false)
             let envelope = inverse.magnitudes(0..<(n / 8), dividedBy: Double(m))
-            prominences.append(prominence(frames.mean(envelope, removeFrameMean: true), width: 31))
+            return prominence(frames.mean(envelope, removeFrameMean: true), width: 31)
         }
-        guard !prominences.isEmpty else { return [0, 0] }
-        let width = frames.width, envelopeHz = Double(rate) / 8 / Double(width)
+        return (rows, Double(rate) / 8 / Double(frames.width))
+    }
+
+    /// bearing_lines and bearing_line_max (see the legend).
+    static func bearing(count n: Int, spectrum: [(Double, Double)], rate: Int) -> [Double] {
+        let bands = bandProminences(count: n, spectrum: spectrum, rate: rate)
+        let prominences = bands.rows.compactMap { $0 }   // (bands, W / 2 + 1)
+        guard let first = prominences.first else { return [0, 0] }
+        let envelopeHz = bands.binHz
         var lines = -Double.infinity, single = -Double.infinity
-        for k in 0...(width / 2) {
+        for k in 0..<first.count {
             let f = Double(k) * envelopeHz
             guard f >= envelopeRange.0 && f < envelopeRange.1 else { continue }
             let column = prominences.map { $0[k] }.sorted()

@@ -2,7 +2,7 @@ import Layers
 import ONNXProto
 import Tensor
 
-/// Dense, Flatten and BatchNormalization: layers on the last (Keras) axis.
+/// Dense, Flatten, Reshape and BatchNormalization: layers on the last (Keras) axis or the row-major order.
 extension GraphBuilder {
     /// y = activation(x kernel + bias) on the last axis: MatMul + Add (x may be (N, D) or (N, T, D)).
     func dense(_ layer: Dense, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
@@ -18,6 +18,14 @@ extension GraphBuilder {
     func flatten(name: String, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
         let v = channelsLast(x, name: name)
         return GraphValue(name: op("Flatten", [v.name], name: name, [Attribute.int("axis", 1)]), shape: outputShape)
+    }
+
+    /// Keras's Reshape rearranges the (H, W, C) row-major order too: channels last first, then ONNX
+    /// Reshape to (N, outputShape...), which stays channels last.
+    func reshape(name: String, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsLast(x, name: name)
+        let shape = int64s("\(name)/shape", [-1] + outputShape)
+        return GraphValue(name: op("Reshape", [v.name, shape], name: name), shape: outputShape)
     }
 
     /// The inference form, y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta per channel:

@@ -21,6 +21,7 @@ extension GraphBuilder {
                                                                 outputShape: outputShape)
         case let l as GlobalMaxPooling2D: return globalPool("GlobalMaxPool", name: l.name, x, outputShape: outputShape)
         case let l as Flatten: return flatten(name: l.name, x, outputShape: outputShape)
+        case let l as Reshape: return reshape(name: l.name, x, outputShape: outputShape)
         case let l as Dense: return dense(l, x, outputShape: outputShape)
         case let l as BatchNormalization: return batchNormalization(l, x)
         case let l as LSTM: return recurrentLayer(l, x, outputShape: outputShape)

@@ -123,6 +123,39 @@ final class ForestCLITests: XCTestCase {
         XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
     }
 
+    /// The `envelope_lines` map (10,000 columns per clip) through `reshape` into a small CNN: trains,
+    /// caches its descriptor rows, predicts; the model's input shape is the map's row.
+    func testEnvelopeMapNetworkTrainsAndPredicts() throws {
+        try """
+        name: envmap
+        features: {descriptors: [envelope_lines]}
+        model:
+          input: descriptors
+          layers:
+            - reshape: {target_shape: [50, 200, 1]}
+            - conv2d: {filters: 4, kernel_size: [1, 5], padding: same, activation: relu}
+            - global_max_pooling2d: {}
+            - dense: {units: classes, activation: softmax}
+        training: {epochs: 3, batch_size: 8}
+        split: {test: 0.25, validation: 0.2}
+        """.write(to: demo.appendingPathComponent("cfg/envmap.yaml"), atomically: true, encoding: .utf8)
+        let train = try CLI.run("train", ["--mode", "envmap"], in: demo)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch 3/3"), train.stdout)
+        let model = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/envmap.safetensors"))
+        XCTAssertEqual(model.metadata["input_shape"], "[10000]")
+        XCTAssertTrue(try read("runs/envmap/report.md")
+            .contains("features: 10000 descriptor columns per clip (envelope_lines)"))
+        let predict = try CLI.run("predict", ["--model", "models/envmap.safetensors"], in: demo)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        XCTAssertEqual(try read("predictions.csv").split(separator: "\n").count, 1 + 24)
+        let csv = try CLI.run("preprocess", ["descriptors", "--mode", "envmap", "--out", "map.csv"], in: demo)
+        XCTAssertEqual(csv.status, 0, csv.output)
+        let header = try read("map.csv").prefix { $0 != "\n" }
+        XCTAssertTrue(header.hasPrefix("fname,label,envelope_line_1600_2,envelope_line_1600_4,"), String(header.prefix(80)))
+        XCTAssertEqual(header.split(separator: ",").count, 2 + 10_000)
+    }
+
     func testCompareHasAForestRowOnTheSameSplit() throws {
         try """
         name: tiny

@@ -5,7 +5,7 @@ import Tensor
 import TestSupport
 import XCTest
 
-/// `export --format onnx` checked by onnxruntime: every shipped network config (and three configs
+/// `export --format onnx` checked by onnxruntime: every shipped network config (and four configs
 /// covering the remaining layer types and options) is built with perturbed weights and state and a
 /// fitted feature scaling, saved, exported, and run on raw feature windows by Tests/ONNX/run_onnx.py;
 /// onnxruntime's probabilities must be within 1e-5 (absolute) of Earmark's (scaling, then
@@ -42,6 +42,18 @@ final class ONNXExportTests: XCTestCase {
                 - time_distributed: {dense: {units: 5, activation: relu}}
                 - bidirectional: {gru: {units: 4, return_sequences: true}, merge_mode: mul}
                 - bidirectional: {gru: {units: 3}, merge_mode: ave}
+                - dense: {units: classes, activation: softmax}
+            """,
+        "cover_reshape": """
+            name: cover_reshape
+            features: {descriptors: [condition]}
+            model:
+              input: descriptors
+              layers:
+                - reshape: {target_shape: [4, 6, 1]}
+                - conv2d: {filters: 3, kernel_size: [1, 3], padding: same, activation: relu}
+                - reshape: {target_shape: [12, -1]}
+                - flatten: {}
                 - dense: {units: classes, activation: softmax}
             """,
         "hard_sigmoid_lstm": """

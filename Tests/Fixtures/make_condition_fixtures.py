@@ -19,6 +19,9 @@ above 1 kHz). Then the fault lines: prominences (log power over its running medi
 median_filter) of the envelope spectra of 50 narrow bands between 1.6 and 7 kHz (bearing ticks),
 and of the averaged spectrum at the half orders and at the odd and even
 multiples of the shaft estimate (looseness); see fault_lines() below and Sources/Audio/FaultLines.swift.
+Also `ticks/envelope_lines` and `odd/envelope_lines` (float32, 50 x 200): the same 50 bands' prominence spectra read at 2, 4,
+..., 400 Hz (Sources/Audio/EnvelopeLines.swift; envelope_lines() below), the map of the
+`envelope_lines` descriptor set.
 """
 import os
 import sys
@@ -100,6 +103,48 @@ def frame_power(v, cap):
 def prominence(power, width):
     level = np.log(power + TINY)
     return level - median_filter(level, size=width, mode="nearest")
+
+
+def band_count():
+    return int(np.log(7000 / 1600) / np.log(1.03)) + 1
+
+
+def band_prominences(n, spectrum, fs):
+    """The prominence spectrum of each narrow band's envelope (None above the Nyquist frequency) and
+    the envelope spectra's bin width in Hz."""
+    big_m = len(spectrum)
+    m, bin_hz = big_m // 8, fs / big_m
+    count = band_count()
+    rows, w = [], 1
+    for j in range(count):
+        c = 1600 * (7000 / 1600) ** (j / (count - 1))
+        if c * 1.06 > fs / 2:
+            rows.append(None)
+            continue
+        k0, k1 = int(np.ceil(c * 0.94 / bin_hz)), int(np.ceil(c * 1.06 / bin_hz))
+        z = np.zeros(m, complex)
+        z[:k1 - k0] = spectrum[k0:k1]
+        power, w = frame_power(np.abs(np.fft.ifft(z))[:n // 8], 1024)
+        rows.append(prominence(power, 31))
+    return rows, fs / 8 / w
+
+
+def envelope_lines(x, fs):
+    """(50, 200): band j's prominences at 2, 4, ..., 400 Hz (nearest bin, half to even); zero rows above
+    the Nyquist frequency, all zero below 1024 samples."""
+    out = np.zeros((band_count(), 200))
+    x = x.astype(np.float64)
+    x = x - x.mean()
+    n = len(x)
+    if n < 1024:
+        return out
+    spectrum = np.fft.fft(x, 1 << (n - 1).bit_length())
+    rows, bin_hz = band_prominences(n, spectrum, fs)
+    grid = 2.0 * np.arange(1, 201)
+    for j, p in enumerate(rows):
+        if p is not None:
+            out[j] = p[np.minimum(np.round(grid / bin_hz).astype(int), len(p) - 1)]
+    return out
 
 
 def fault_lines(x, spectrum, fs, s):
@@ -186,6 +231,8 @@ def main():
         tensors[f"{name}/signal"] = x32
         tensors[f"{name}/rate"] = np.array([rate])
         tensors[f"{name}/row"] = row(x32, rate)
+        if name != "hum":      # the hum's map adds nothing the other two do not test
+            tensors[f"{name}/envelope_lines"] = envelope_lines(x32, rate).astype(np.float32)
     columns = [f"condition_{s}_{lo}_{hi}" for lo, hi in BANDS for s in STEMS]
     columns += [f"condition_{s}" for s in ["shaft_harmonics", "shaft_half_orders", "shaft_half_over_harmonics",
                                            "spectral_kurtosis_max", "spectral_kurtosis_mean",

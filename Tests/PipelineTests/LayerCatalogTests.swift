@@ -55,6 +55,7 @@ final class LayerCatalogTests: XCTestCase {
         ("bidirectional: {gru: {units: 5, return_sequences: true}, merge_mode: ave}",
          "bidirectional: {gru: {units: 5, return_sequences: true, activation: tanh, recurrent_activation: sigmoid, "
             + "reset_after: true}, merge_mode: ave}"),
+        ("reshape: {target_shape: [6, -1]}", "reshape: {target_shape: [6, -1]}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -90,7 +91,7 @@ final class LayerCatalogTests: XCTestCase {
         XCTAssertEqual(names, ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed",
                                "batch_normalization", "global_average_pooling2d", "global_max_pooling2d",
                                "average_pooling2d", "spatial_dropout2d",
-                               "conv1d", "gru", "bidirectional"])
+                               "conv1d", "gru", "bidirectional", "reshape"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -180,6 +181,9 @@ final class LayerCatalogTests: XCTestCase {
             ("bidirectional: {dense: {units: 2}}", ["bidirectional.dense", "unknown key"]),
             ("bidirectional: {lstm: {units: 2}, merge_mode: max}", ["bidirectional.merge_mode", "'max' is not one of"]),
             ("bidirectional: {gru: {}}", ["bidirectional.gru", "needs `units`"]),
+            ("reshape: {}", ["model.layers[0].reshape", "needs target_shape"]),
+            ("reshape: {target_shape: [-1, -1]}", ["reshape.target_shape", "at most one -1"]),
+            ("reshape: {target_shape: [4, 0]}", ["reshape.target_shape", "sizes >= 1"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in

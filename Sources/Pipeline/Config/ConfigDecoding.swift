@@ -109,7 +109,7 @@ extension ExperimentConfig {
                 try $0.choice(FeatureConfig.DescriptorSet.self, among: FeatureConfig.DescriptorSet.allCases)
             }
             guard !sets.isEmpty, Set(sets).count == sets.count else {
-                throw v.error("must list one or more of spectral, condition, each once")
+                throw v.error("must list one or more of spectral, condition, envelope_lines, each once")
             }
             f.descriptorSets = sets
         }

@@ -65,6 +65,9 @@ public struct FeatureConfig: Equatable, Sendable {
         case spectral
         /// Audio's `ConditionDescriptors`: impulsiveness and modulation per frequency band, shaft orders, spectral kurtosis, bearing lines (24).
         case condition
+        /// Audio's `EnvelopeLines`: the prominence spectra of 50 narrow bands' envelopes at 2-400 Hz, a
+        /// 50 x 200 map in row-major order (10,000 columns; a network reads it through `reshape`).
+        case envelopeLines = "envelope_lines"
     }
 
     /// The log-mel keys, librosa's names; defaults of a common audio-tagging setup at 16 kHz.

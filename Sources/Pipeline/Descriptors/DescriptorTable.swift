@@ -6,9 +6,11 @@ import Tensor
 /// columns of each of the config's descriptor sets in turn: `spectral` is Audio's
 /// `ClipDescriptors.columnNames` (MFCC means and standard deviations with the config's MFCC settings,
 /// then librosa's six spectral descriptors' means and standard deviations), `condition` is Audio's
-/// `ConditionDescriptors.columnNames` (impulsiveness and modulation per band, shaft orders, spectral kurtosis).
+/// `ConditionDescriptors.columnNames` (impulsiveness and modulation per band, shaft orders, spectral kurtosis),
+/// `envelope_lines` is Audio's `EnvelopeLines.columnNames` (a 50 x 200 map of envelope-line prominences).
 ///
-/// Legend: N clips (rows), F columns: 2 numcep + 12 for `spectral` (38 for numcep 13), 24 for `condition`.
+/// Legend: N clips (rows), F columns: 2 numcep + 12 for `spectral` (38 for numcep 13), 24 for `condition`,
+/// 10,000 for `envelope_lines`.
 public struct DescriptorTable: Sendable, Equatable {
     /// Column names, F.
     public var columns: [String]
@@ -28,6 +30,7 @@ public struct DescriptorTable: Sendable, Equatable {
             switch set {
             case .spectral: ClipDescriptors.columnNames(numcep: features.numcep)
             case .condition: ConditionDescriptors.columnNames()
+            case .envelopeLines: EnvelopeLines.columnNames()
             }
         }
     }
@@ -39,6 +42,7 @@ public struct DescriptorTable: Sendable, Equatable {
             case .spectral: ClipDescriptors(clip, sampleRate: features.rate, mfccParameters: features.audioParameters).row
             // a one-sample clip has no spread: its band statistics are those of a constant pair
             case .condition: ConditionDescriptors.row(clip.count > 1 ? clip : clip + clip, sampleRate: features.rate)
+            case .envelopeLines: EnvelopeLines.row(clip, sampleRate: features.rate)
             }
         }
     }

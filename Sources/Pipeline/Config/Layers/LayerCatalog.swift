@@ -32,6 +32,7 @@ enum LayerCatalog {
         Conv1DSpec.self,
         GRUSpec.self,
         BidirectionalSpec.self,
+        ReshapeSpec.self,
     ]
 
     /// The YAML names of `types`.
