@@ -17,7 +17,7 @@ final class ShippedConfigTests: XCTestCase {
         let files = try shippedFiles()
         let names = Set(files.map { $0.deletingPathExtension().lastPathComponent })
         XCTAssertTrue(names.isSuperset(of: ["conv", "time", "clip_cnn", "clip_gru", "forest", "descriptors_mlp",
-                                               "condition_forest", "condition_mlp"]),
+                                               "condition_forest", "condition_mlp", "envelope_cnn"]),
                       "\(names.sorted())")
         for url in files {
             let name = url.lastPathComponent
@@ -54,6 +54,19 @@ final class ShippedConfigTests: XCTestCase {
         XCTAssertEqual(c.model.kind, .randomForest)
         XCTAssertEqual(c.features.descriptorSets, [.condition])
         XCTAssertEqual(DescriptorTable.columns(for: c.features).count, 24)
+    }
+
+    /// The envelope network reads the 50 x 200 map of envelope lines as an image through a reshape,
+    /// convolves along the modulation frequency only, and keeps the last epoch (no validation parts).
+    func testTheEnvelopeNetworkReadsTheMapAsAnImage() throws {
+        let c = try ExperimentConfig.load(contentsOf: ConfigTests.cfg.appendingPathComponent("envelope_cnn.yaml"))
+        XCTAssertEqual(c.features.descriptorSets, [.envelopeLines])
+        XCTAssertEqual(c.inputShape, [10_000])
+        XCTAssertEqual(c.split.validation, 0)
+        let model = try c.makeModel(classes: 2, seed: 0)
+        XCTAssertEqual(model.layers.first?.kind, "Reshape")
+        XCTAssertEqual(try model.layers[0].outputShape(for: [10_000]), [50, 200, 1])
+        XCTAssertEqual(model.outputShape, [2])
     }
 
     /// The network counterpart reads the same 24 columns, standardised, and drops some of them in

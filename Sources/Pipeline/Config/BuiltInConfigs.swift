@@ -238,6 +238,41 @@ training:
   class_weight: balanced
 
 """#,
+        "envelope_cnn": #"""
+# A small convolutional network on a map of envelope lines, for OK / Not OK checks of rotating parts
+# that must hold up on parts never heard in training: the first network here that reads a spectral
+# representation, not descriptors, and still generalises. Each clip becomes the `envelope_lines` map
+# (docs/FORMATS.md §5.1): for 50 narrow bands between 1.6 and 7 kHz, how far each modulation frequency
+# of the band's envelope (2-400 Hz) stands above its neighbours. A fault that modulates the sound (a
+# bearing's ticks ringing a resonance, rubbing, the shaft rate) draws a line somewhere in the map;
+# two convolutions along the modulation frequency and a global max find it wherever it is, whatever
+# the part's own sound. No validation carve-out: the last of the 80 epochs is kept, which did better
+# than choosing an epoch on 10 validation parts. Chosen on two development sets of parts (other seeds
+# of the parts generator), not on the test folds: docs/ACCURACY.md.
+name: envelope_cnn
+features:
+  rate: 16000
+  descriptors: [envelope_lines]
+model:
+  input: descriptors
+  layers:
+    - reshape: {target_shape: [50, 200, 1]}
+    - conv2d: {filters: 8, kernel_size: [1, 5], padding: same, activation: relu}
+    - conv2d: {filters: 8, kernel_size: [1, 5], padding: same, activation: relu}
+    - global_max_pooling2d: {}
+    - dropout: {rate: 0.2}
+    - dense: {units: 16, activation: relu}
+    - dense: {units: classes, activation: softmax}
+training:
+  epochs: 80
+  batch_size: 16
+  optimizer: adam
+  learning_rate: 0.001
+  class_weight: balanced
+split:
+  validation: 0
+
+"""#,
         "forest": #"""
 # A random forest on per-clip descriptors (issue 11): each cleaned clip becomes one row of 38 values
 # (mean and standard deviation over frames of 13 MFCC, zero-crossing rate, RMS, spectral centroid,
