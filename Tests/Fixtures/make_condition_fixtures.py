@@ -152,20 +152,9 @@ def fault_lines(x, spectrum, fs, s):
     n = len(x)
     if n < 1024:
         return [0.0, 0.0, 0.0, 0.0]
-    big_m = len(spectrum)
-    m, bin_hz = big_m // 8, fs / big_m
-    count = int(np.log(7000 / 1600) / np.log(1.03)) + 1
-    rows = []
-    for j in range(count):
-        c = 1600 * (7000 / 1600) ** (j / (count - 1))
-        if c * 1.06 > fs / 2:
-            continue
-        k0, k1 = int(np.ceil(c * 0.94 / bin_hz)), int(np.ceil(c * 1.06 / bin_hz))
-        z = np.zeros(m, complex)
-        z[:k1 - k0] = spectrum[k0:k1]
-        power, w = frame_power(np.abs(np.fft.ifft(z))[:n // 8], 1024)
-        rows.append(prominence(power, 31))
-    f = np.arange(w // 2 + 1) * fs / 8 / w
+    rows, env_hz = band_prominences(n, spectrum, fs)
+    rows = [r for r in rows if r is not None]
+    f = np.arange(len(rows[0]) if rows else 1) * env_hz
     keep = (f >= 20) & (f < 600)
     if rows and keep.any():
         top = np.sort(np.array(rows)[:, keep], axis=0)

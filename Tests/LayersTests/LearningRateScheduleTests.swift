@@ -46,14 +46,7 @@ final class LearningRateScheduleTests: XCTestCase {
     }
 
     func run(_ optimizer: Optimizer, fixture f: SafeTensors.File, name: String) throws {
-        let parameters = try (0..<3).map { i in Parameter(name: "w\(i)", value: try f.tensor("w0_\(i)")) }
-        for step in 0..<8 {
-            for (i, p) in parameters.enumerated() { p.grad = try f.tensor("g\(step)_\(i)") }
-            optimizer.step(parameters)
-        }
-        for (i, p) in parameters.enumerated() {
-            assertClose(p.value.data, try f.tensor("\(name)_\(i)").data, tolerance: 2e-6, "\(name), variable \(i)")
-        }
+        try assertFollowsKeras(optimizer, fixture: f, name: name, steps: 8)
     }
 
     /// Eight updates with a schedule: its rate drives the update and the weight decay, after clipping.

@@ -5,18 +5,25 @@ import XCTest
 
 /// Keras's decoupled `weight_decay` and gradient clipping in Adam and SGD against Keras 3's own
 /// trajectories (Tests/Fixtures/make_optimizer_fixtures.py): three variables, five steps of fixed gradients.
+/// A Keras optimizer trajectory of a fixture: three variables `w0_{i}`, `steps` steps of gradients
+/// `g{step}_{i}`, Keras's variables after them `{name}_{i}`; `optimizer` must end within 2e-6.
+func assertFollowsKeras(_ optimizer: Optimizer, fixture f: SafeTensors.File, name: String, steps: Int,
+                        file: StaticString = #filePath, line: UInt = #line) throws {
+    let parameters = try (0..<3).map { i in Parameter(name: "w\(i)", value: try f.tensor("w0_\(i)")) }
+    for step in 0..<steps {
+        for (i, p) in parameters.enumerated() { p.grad = try f.tensor("g\(step)_\(i)") }
+        optimizer.step(parameters)
+    }
+    for (i, p) in parameters.enumerated() {
+        let keras = try f.tensor("\(name)_\(i)")
+        XCTAssertEqual(p.value.shape, keras.shape, name, file: file, line: line)
+        assertClose(p.value.data, keras.data, tolerance: 2e-6, "\(name), variable \(i)", file: file, line: line)
+    }
+}
+
 final class OptimizerKerasTests: XCTestCase {
     func run(_ optimizer: Optimizer, fixture f: SafeTensors.File, name: String) throws {
-        let parameters = try (0..<3).map { i in Parameter(name: "w\(i)", value: try f.tensor("w0_\(i)")) }
-        for step in 0..<5 {
-            for (i, p) in parameters.enumerated() { p.grad = try f.tensor("g\(step)_\(i)") }
-            optimizer.step(parameters)
-        }
-        for (i, p) in parameters.enumerated() {
-            let keras = try f.tensor("\(name)_\(i)")
-            XCTAssertEqual(p.value.shape, keras.shape, name)
-            assertClose(p.value.data, keras.data, tolerance: 2e-6, "\(name), variable \(i)")
-        }
+        try assertFollowsKeras(optimizer, fixture: f, name: name, steps: 5)
     }
 
     func testAdamAndSGDWithWeightDecayFollowKeras() throws {
