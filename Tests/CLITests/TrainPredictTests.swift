@@ -108,11 +108,22 @@ final class TrainPredictTests: XCTestCase {
         let pools = String(repeating: "    - max_pooling2d: {pool_size: [2, 2]}\n", count: 4)
         try "model:\n  layers:\n\(pools)    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
             .write(to: root.appendingPathComponent("cfg/pools.yaml"), atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(at: root.appendingPathComponent("clean"))
         let shrink = try CLI.run("train", ["--config", "cfg/pools.yaml"], in: root)
         XCTAssertEqual(shrink.status, 1)
         XCTAssertTrue(shrink.stderr.contains("model.layers[3]") && shrink.stderr.contains("MaxPooling2D"),
                       shrink.stderr)
         XCTAssertFalse(exists("models/pools.safetensors"))
+        // found before any audio is read, and in `compare` before the first config trains
+        XCTAssertFalse(exists("clean"), "train cleaned the audio before finding the layer error")
+        XCTAssertFalse(shrink.stdout.contains("data: "), shrink.stdout)
+        try "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+            .write(to: root.appendingPathComponent("cfg/dense.yaml"), atomically: true, encoding: .utf8)
+        let compare = try CLI.run("train", ["compare", "cfg/dense.yaml", "cfg/pools.yaml"], in: root)
+        XCTAssertEqual(compare.status, 1, compare.output)
+        XCTAssertTrue(compare.stderr.contains("cfg/pools.yaml: model.layers[3]"), compare.stderr)
+        XCTAssertFalse(compare.stdout.contains("Epoch 1/"), compare.stdout)
+        XCTAssertFalse(exists("clean"))
     }
 
     func testAClassWithASingleFileIsReportedAndTrainingStillRuns() throws {

@@ -26,6 +26,28 @@ extension ExperimentConfig {
     /// - Throws: `ConfigError` naming the file and `model.layers[i]` when a shape does not work
     ///   (a pool that shrinks a dimension to zero, a Conv2D on a sequence input, ...).
     public func makeModel(classes: Int, seed: UInt64) throws -> Sequential {
+        let (output, layers) = try makeLayers(classes: classes, seed: seed)
+        if let units = output.units, units != classes {
+            throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)].\(DenseSpec.typeName).units",
+                              "is \(units) but the data has \(classes) classes (write `units: classes`)")
+        }
+        return try Sequential(inputShape: inputShape, layers: layers, seed: seed)
+    }
+
+    /// The checks of `makeModel` that need no data (the output layer, every layer's shape from the
+    /// input shape), before any audio is read: a mistake in the layers costs no cleaning and no feature
+    /// extraction, and `train compare` stops before its first config trains. The class count is the
+    /// output layer's `units` when it gives one, else 2.
+    /// - Throws: `ConfigError` naming the file and `model.layers[i]`.
+    public func checkLayerShapes() throws {
+        guard model.kind == .network else { return }
+        let units = (model.layers.last as? DenseSpec)?.units
+        _ = try makeLayers(classes: units ?? 2, seed: 0)
+    }
+
+    /// The output layer's spec and the layers, their shapes inferred from `inputShape` so that an
+    /// error can name the layer's index in the file.
+    private func makeLayers(classes: Int, seed: UInt64) throws -> (output: DenseSpec, layers: [Layer]) {
         guard let output = model.layers.last as? DenseSpec, output.activation == .softmax else {
             throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)]",
                               "the last layer must be `dense: {units: classes, activation: softmax}` "
@@ -35,7 +57,6 @@ extension ExperimentConfig {
         for (i, spec) in model.layers.enumerated() {
             layers.append(spec.makeLayer(LayerContext(classes: classes, seed: seed &+ UInt64(i) &* 7919)))
         }
-        // shape inference first, so that the error can name the layer's index in the file
         var shape = inputShape
         for (i, layer) in layers.enumerated() {
             do { shape = try layer.outputShape(for: shape) } catch let e as ShapeError {
@@ -43,10 +64,6 @@ extension ExperimentConfig {
                                   "\(layer.kind) on input \(shape): \(e.description)")
             }
         }
-        if let units = output.units, units != classes {
-            throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)].\(DenseSpec.typeName).units",
-                              "is \(units) but the data has \(classes) classes (write `units: classes`)")
-        }
-        return try Sequential(inputShape: inputShape, layers: layers, seed: seed)
+        return (output, layers)
     }
 }

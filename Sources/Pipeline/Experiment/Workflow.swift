@@ -11,6 +11,7 @@ public enum Workflow {
     public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool, folds: Int? = nil,
                              console: TrainingConsole = KerasConsole()) throws -> TrainingRun.Summary {
         try refuseForestOnRanks([config])
+        try config.checkLayerShapes()
         if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
         if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
         let prepared = try prepare(config: config, data: data)
@@ -32,6 +33,7 @@ public enum Workflow {
     /// table (it times prediction with the model files it wrote).
     public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws {
         try refuseForestOnRanks(configs)
+        for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
         var comparison = Comparison()
         let writes = Cluster.current.rank == 0
         if let count = folds {
