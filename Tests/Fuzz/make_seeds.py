@@ -10,7 +10,8 @@ gave forest.safetensors. descriptor_table.safetensors is Tests/Fixtures/audio's;
 cfg/*.yaml and training_options.yaml, written by hand with every training option at once (weight decay,
 clipping, early stopping, the learning-rate plateau) and training_schedule.yaml (a cosine learning-rate
 schedule with warmup and the saved epoch chosen by val_loss; a schedule and the plateau cannot be in one
-config).
+config); envelope_cnn.yaml is cfg/envelope_cnn.yaml with label smoothing added (a reshape layer, the
+envelope_lines descriptor set).
 Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
 (csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks).
 """

@@ -59,8 +59,12 @@ public enum ReportText {
               let epoch = rule.savedEpoch(of: summary.history) else {
             return "best validation accuracy (windows): \(accuracy); "
         }
-        let why = !rule.saveBestOnly ? "the last epoch"
-            : rule.monitor == .valLoss ? "lowest val_loss" : "highest val_accuracy"
+        let why: String
+        if !rule.saveBestOnly {
+            why = "the last epoch"
+        } else {
+            why = rule.monitor == MonitoredMetric.valLoss ? "lowest val_loss" : "highest val_accuracy"
+        }
         return "validation accuracy (windows) of the saved epoch \(epoch) (\(why)): \(accuracy); "
     }
 
