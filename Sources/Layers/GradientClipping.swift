@@ -66,19 +66,30 @@ public enum GradientClipping: Equatable, Sendable {
         return true
     }
 
-    /// The clipping of each parameter as one operation on its elements (CSupport's Adam kernels):
-    /// `apply(to:)`'s result, rounded the same way, from `sumsOfSquares`, each parameter's
-    /// `sumOfSquares` of its gradient (unused by `value`; `count` parameters).
-    public func elementwise(sumsOfSquares: [Double], count: Int) -> [ElementwiseClip] {
+    /// Whether clipping any one parameter needs every parameter's norm (`globalNorm`): no update can
+    /// start before every gradient is final.
+    public var needsEveryNorm: Bool {
+        if case .globalNorm = self { return true }
+        return false
+    }
+
+    /// The clipping of parameter i (of `count`) as one operation on its elements (CSupport's Adam
+    /// kernels): `apply(to:)`'s result, rounded the same way. `sumOfSquares(i)` gives parameter i's
+    /// `sumOfSquares` of its gradient; it is asked for every parameter here for `globalNorm`, for
+    /// parameter i whenever its clip is asked for `norm` (so a parameter's norm can be taken as soon
+    /// as its own gradient is final), never for `value`.
+    public func elementwise(count: Int, sumOfSquares: @escaping (Int) -> Double) -> (Int) -> ElementwiseClip {
         switch self {
         case .norm(let c):
-            return sumsOfSquares.map { ElementwiseClip(mode: 2, a: c, b: max(Float($0.squareRoot()), c)) }
+            return { i in ElementwiseClip(mode: 2, a: c, b: max(Float(sumOfSquares(i).squareRoot()), c)) }
         case .globalNorm(let c):
-            let total = Float(sumsOfSquares.reduce(0, +).squareRoot())
+            let total = Float((0..<count).map(sumOfSquares).reduce(0, +).squareRoot())
             let scale = total.isFinite ? c * min(1 / total, 1 / c) : .nan
-            return Array(repeating: ElementwiseClip(mode: 2, a: scale, b: 1), count: count)
+            let clip = ElementwiseClip(mode: 2, a: scale, b: 1)
+            return { _ in clip }
         case .value(let c):
-            return Array(repeating: ElementwiseClip(mode: 1, a: c, b: 1), count: count)
+            let clip = ElementwiseClip(mode: 1, a: c, b: 1)
+            return { _ in clip }
         }
     }
 }

@@ -26,17 +26,21 @@ public protocol Optimizer: AnyObject {
 /// that disjoint element ranges can be updated on different threads (Pipeline's `TrainingEngine`).
 /// `step` does the same update on the calling thread.
 public protocol ElementwiseOptimizer: Optimizer {
-    /// Whether the update needs every parameter's summed squared gradient first (`clipnorm`,
-    /// `global_clipnorm`): the engine then computes them once all gradients are final, and the update
-    /// cannot overlap the backward pass.
+    /// Whether the update needs parameters' summed squared gradients (`clipnorm`, `global_clipnorm`),
+    /// which the engine supplies to `withUpdate`.
     var needsGradientNorms: Bool { get }
+    /// Whether it needs every parameter's before it can update any (`global_clipnorm`): the update then
+    /// cannot overlap the backward pass. (`clipnorm` needs only the parameter's own, final once every
+    /// replica has finished its layer.)
+    var needsEveryGradientNorm: Bool { get }
     /// Counts one step (Keras `iterations`) and sizes the state for `parameters`.
     func beginStep(_ parameters: [Parameter])
     /// Calls `body` with this step's update; the update holds pointers to the optimizer's state and is
-    /// valid only during the call. Ranges given to it concurrently must not overlap. `sumsOfSquares`:
-    /// each parameter's sum of its (summed) gradient's squares, in Double in element order; required
-    /// when `needsGradientNorms`.
-    func withUpdate(_ parameters: [Parameter], sumsOfSquares: [Double]?, _ body: (ElementwiseUpdate) -> Void)
+    /// valid only during the call. Ranges given to it concurrently must not overlap. `sumOfSquares(i)`:
+    /// parameter i's (summed) gradient's `GradientClipping.sumOfSquares`, asked for from the threads
+    /// that update it, only once its gradient is final; required when `needsGradientNorms`.
+    func withUpdate(_ parameters: [Parameter], sumOfSquares: (@Sendable (Int) -> Double)?,
+                    _ body: (ElementwiseUpdate) -> Void)
 }
 
 /// One step's update of an `ElementwiseOptimizer`: `update(i, w, g, range)` updates elements `range`
@@ -47,11 +51,17 @@ public struct ElementwiseUpdate: @unchecked Sendable {
                                   UnsafeMutablePointer<Float>?, Range<Int>) -> Void
     let body: (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void
     let consumingBody: Consuming
+    let prepareBody: (Int) -> Void
     init(_ body: @escaping (Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void,
-         consuming: @escaping Consuming) {
+         consuming: @escaping Consuming, prepare: @escaping (Int) -> Void = { _ in }) {
         self.body = body
         consumingBody = consuming
+        prepareBody = prepare
     }
+    /// Takes what the update of parameter i needs from its whole gradient (its norm, when clipping by
+    /// norm) while that gradient is still the replicas' untouched sum: call it before changing any
+    /// element of parameter i's gradients (the caller that sums replicas into one of them in place).
+    public func prepare(_ i: Int) { prepareBody(i) }
     public func callAsFunction(_ i: Int, _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                _ range: Range<Int>) {
         body(i, w, g, range)
@@ -88,6 +98,7 @@ public final class Adam: ElementwiseOptimizer {
     /// `withUpdate` (nil: none).
     public let clipping: GradientClipping?
     public var needsGradientNorms: Bool { clipping?.needsNorms ?? false }
+    public var needsEveryGradientNorm: Bool { clipping?.needsEveryNorm ?? false }
     public var schedule: LearningRateSchedule?
     public private(set) var iterations = 0
     private var m: [StateBuffer] = [], v: [StateBuffer] = []
@@ -137,24 +148,26 @@ public final class Adam: ElementwiseOptimizer {
     }
 
     /// The update of `step` by element ranges, the clipping inside it: each element's gradient is
-    /// clipped as `GradientClipping.apply` would leave it (from `sumsOfSquares` for a norm), bit for bit.
-    public func withUpdate(_ parameters: [Parameter], sumsOfSquares: [Double]? = nil,
+    /// clipped as `GradientClipping.apply` would leave it (from `sumOfSquares` for a norm), bit for bit.
+    public func withUpdate(_ parameters: [Parameter], sumOfSquares: (@Sendable (Int) -> Double)? = nil,
                            _ body: (ElementwiseUpdate) -> Void) {
-        precondition(!needsGradientNorms || sumsOfSquares?.count == parameters.count,
-                     "Adam.withUpdate: clipping by norm needs every parameter's sum of squares")
-        let clips = clipping?.elementwise(sumsOfSquares: sumsOfSquares ?? [], count: parameters.count)
-            ?? Array(repeating: .none, count: parameters.count)
+        precondition(!needsGradientNorms || sumOfSquares != nil,
+                     "Adam.withUpdate: clipping by norm needs the parameters' sums of squares")
+        let clip: (Int) -> ElementwiseClip = clipping.map { clipping in
+            clipping.elementwise(count: parameters.count,
+                                 sumOfSquares: sumOfSquares ?? { _ in preconditionFailure("no sums of squares") })
+        } ?? { _ in .none }
         let (alpha, b1, b2, eps, decay, lr) = (alpha, 1 - beta1, 1 - beta2, epsilon, weightDecay, learningRate)
         Tensor.withStorage(of: m, \.tensor) { mp in
             Tensor.withStorage(of: v, \.tensor) { vp in
                 body(ElementwiseUpdate({ i, w, g, range in
                     Adam.update(w: w, g: g, m: mp[i], v: vp[i], range: range, alpha: alpha, b1: b1, b2: b2, eps: eps,
-                                decay: decay, learningRate: lr, clip: clips[i])
+                                decay: decay, learningRate: lr, clip: clip(i))
                 }, consuming: { i, w, g0, g1, range in
-                    let o = range.lowerBound, c = clips[i]
+                    let o = range.lowerBound, c = clip(i)
                     earmark_adam_update_consuming(w + o, g0 + o, g1.map { $0 + o }, mp[i] + o, vp[i] + o, range.count,
                                                   alpha, b1, b2, eps, decay, lr, c.mode, c.a, c.b)
-                }))
+                }, prepare: { i in _ = clip(i) }))
             }
         }
     }

@@ -46,7 +46,9 @@ final class GradientClippingTests: XCTestCase {
                 return p
             }
             let before = parameters.map(\.grad.data)
-            let clips = clipping.elementwise(sumsOfSquares: before.map(GradientClipping.sumOfSquares), count: 3)
+            let sums = before.map(GradientClipping.sumOfSquares)
+            let clip = clipping.elementwise(count: 3) { sums[$0] }
+            let clips = (0..<3).map(clip)
             clipping.apply(to: parameters)
             for (i, p) in parameters.enumerated() {
                 let c = clips[i]

@@ -71,6 +71,17 @@ final class OverlappedUpdateTests: XCTestCase {
         try check(replicas: 2, slow: 0, optimizer: { Adam(learningRate: 0.01) })
     }
 
+    /// Clipping inside the overlapped update: by value, and by each parameter's norm, taken by the first
+    /// thread to reach one of the parameter's pieces (the dense kernel has two) while the other waits
+    /// for it; the same weights as clipping after the passes, whichever replica is slower.
+    func testClippingByValueAndByNormAreTheUpdateAfterThePassesBitForBit() throws {
+        for slow in [0, 1] {
+            try check(replicas: 2, slow: slow, optimizer: { Adam(learningRate: 0.01, clipping: .norm(0.05)) })
+            try check(replicas: 2, slow: slow, optimizer: { Adam(learningRate: 0.01, clipping: .value(0.002)) })
+        }
+        try check(replicas: 3, slow: 2, optimizer: { Adam(learningRate: 0.01, clipping: .norm(0.05)) })
+    }
+
     /// More than two replicas take the update's general path (the sum, then the update, then the
     /// zeroed gradients) rather than the fused two-replica one.
     func testThreeReplicasAreTheUpdateAfterThePassesBitForBit() throws {

@@ -107,9 +107,8 @@ final class TrainingEngineTests: XCTestCase {
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { Adam() }, n: 7)
     }
 
-    /// Adam clips inside the engine's fused update: by value in the update overlapped with the backward
-    /// pass, by norm once every gradient is summed (each parameter's norm first, then the update by
-    /// element ranges); with one replica bit for bit the serial step, which clips the gradients in place
+    /// Adam clips inside the engine's fused update: by value, and by each parameter's own norm, in the
+    /// update overlapped with the backward pass; by the global norm once every gradient is summed; with one replica bit for bit the serial step, which clips the gradients in place
     /// and then updates (a step that skipped the clipping would leave different weights: the limits
     /// here are below the gradients' norms and values). SGD clips in its serial step.
     func testClippedGradientsMatchOneModel() throws {
@@ -117,6 +116,8 @@ final class TrainingEngineTests: XCTestCase {
         XCTAssertTrue(Adam(clipping: .globalNorm(1)).needsGradientNorms)
         XCTAssertFalse(Adam(clipping: .value(1)).needsGradientNorms)
         XCTAssertFalse(Adam().needsGradientNorms)
+        XCTAssertTrue(Adam(clipping: .globalNorm(1)).needsEveryGradientNorm)
+        XCTAssertFalse(Adam(clipping: .norm(1)).needsEveryGradientNorm)
         try check(cnn, replicas: 2, n: 6, optimizer: { Adam(learningRate: 0.01, clipping: .globalNorm(0.01)) })
         try check(rnn, replicas: 3, n: 7, optimizer: { Adam(learningRate: 0.01, clipping: .norm(0.01)) })
         try check(cnn, replicas: 2, n: 6, optimizer: { Adam(learningRate: 0.01, clipping: .value(0.001)) })

@@ -67,6 +67,8 @@ public final class TrainingEngine {
     /// than after the slowest replica's pass. Both give the same results bit for bit; multi-rank
     /// steps always update after the allreduce.
     public var overlapsUpdate = true
+    /// The overlapped update's per-parameter gradient norms (clipping by norm).
+    private lazy var parameterNorms = ParameterNorms(count: parameterSizes.count)
 
     /// - Precondition: at least one replica; all with the same input shape and parameter shapes.
     public init(replicas: [Sequential], flushDenormals: Bool = true, collective: Collective = SingleProcess()) {
@@ -199,10 +201,10 @@ public final class TrainingEngine {
                                      targets: targets.map { _ in replica.targets }, loss: loss, batch: batch)
             }
         }
-        // one process, several replicas, an elementwise optimizer that needs no gradient norm: the update
-        // runs inside the passes
+        // one process, several replicas, an elementwise optimizer that does not need every gradient's norm
+        // first: the update runs inside the passes
         let overlapped = collective.size == 1 && active > 1 && overlapsUpdate
-            ? Self.elementwise(optimizer).flatMap { $0.needsGradientNorms ? nil : $0 } : nil
+            ? Self.elementwise(optimizer).flatMap { $0.needsEveryGradientNorm ? nil : $0 } : nil
         if let overlapped {
             runWithOverlappedUpdate(active: active, optimizer: overlapped, pass: pass)
         } else {
@@ -478,8 +480,12 @@ public final class TrainingEngine {
         let sizes = parameterSizes
         let summed = summed.map { SummedGradients(pointer: $0) }
         let (w, g) = storage()
-        let sums = optimizer.needsGradientNorms ? gradientSumsOfSquares(active: active, g: g, summed: summed) : nil
-        optimizer.withUpdate(parameters[0], sumsOfSquares: sums) { update in
+        var sumOfSquares: (@Sendable (Int) -> Double)? = nil
+        if optimizer.needsGradientNorms {
+            let sums = gradientSumsOfSquares(active: active, g: g, summed: summed)
+            sumOfSquares = { sums[$0] }
+        }
+        optimizer.withUpdate(parameters[0], sumOfSquares: sumOfSquares) { update in
             team.run(iterations: count) { part in
                 for i in sizes.indices {
                     let slice = (sizes[i] * part / count)..<(sizes[i] * (part + 1) / count)
@@ -502,7 +508,20 @@ public final class TrainingEngine {
         let (w, g) = storage()
         let flush = flushDenormals
         overlappedUpdate.begin(replicas)
-        optimizer.withUpdate(parameters[0], sumsOfSquares: nil) { update in
+        // clipnorm: each parameter's norm when the first thread takes one of its pieces
+        var sumOfSquares: (@Sendable (Int) -> Double)? = nil
+        if optimizer.needsGradientNorms {
+            let norms = parameterNorms
+            norms.reset()
+            let sizes = parameterSizes, perReplica = sizes.count
+            sumOfSquares = { i in
+                norms.value(i) {
+                    GradientClipping.sumOfSquares(summing: (0..<active).map { UnsafePointer(g[$0 * perReplica + i]) },
+                                                  count: sizes[i])
+                }
+            }
+        }
+        optimizer.withUpdate(parameters[0], sumOfSquares: sumOfSquares) { update in
             team.run(iterations: active) { r in
                 if r > 0 && flush { FloatEnvironment.flushDenormalsToZero() }
                 pass(workers[r])
@@ -566,6 +585,7 @@ public final class TrainingEngine {
     private func updateSlice(_ i: Int, _ slice: Range<Int>, w: PointerList, g: PointerList,
                              update: ElementwiseUpdate, active: Int, summed: SummedGradients?) {
         let perReplica = parameterSizes.count
+        update.prepare(i)      // e.g. the parameter's norm, before the replicas are summed into g0 below
         if summed == nil && active <= 2 {
             update.consuming(i, w[i], g[i], active == 2 ? g[perReplica + i] : nil, slice)
         } else {
