@@ -88,8 +88,28 @@ final class ForestCLITests: XCTestCase {
         XCTAssertEqual(bytes.count, 128 + 24 * 38 * 4)
     }
 
+    /// Writes cfg/`name`.yaml, trains it (`epochs` in the config) and returns the model file's metadata
+    /// and `train`'s output.
+    func trainConfig(_ name: String, _ yaml: String, epochs: Int) throws -> (metadata: [String: String], stdout: String) {
+        try yaml.write(to: demo.appendingPathComponent("cfg/\(name).yaml"), atomically: true, encoding: .utf8)
+        let train = try CLI.run("train", ["--mode", name], in: demo)
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stdout.contains("Epoch \(epochs)/\(epochs)"), train.stdout)
+        let model = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/\(name).safetensors"))
+        return (model.metadata, train.stdout)
+    }
+
+    /// `predict` with models/`name`.safetensors over audio.csv: a header and one line per clip.
+    func predictAll(_ name: String) throws -> [String] {
+        let predict = try CLI.run("predict", ["--model", "models/\(name).safetensors"], in: demo)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        let lines = try read("predictions.csv").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 1 + 24)
+        return lines
+    }
+
     func testDescriptorNetworkTrainsAndPredicts() throws {
-        try """
+        let (metadata, stdout) = try trainConfig("mlp", """
         name: mlp
         model:
           input: descriptors
@@ -98,14 +118,10 @@ final class ForestCLITests: XCTestCase {
             - dense: {units: classes, activation: softmax}
         training: {epochs: 30, batch_size: 8}
         split: {test: 0.25, validation: 0.2}
-        """.write(to: demo.appendingPathComponent("cfg/mlp.yaml"), atomically: true, encoding: .utf8)
-        let train = try CLI.run("train", ["--mode", "mlp"], in: demo)
-        XCTAssertEqual(train.status, 0, train.output)
-        XCTAssertTrue(train.stdout.contains("Epoch 30/30"), train.stdout)
-        XCTAssertTrue(train.stdout.contains("test: file-level accuracy"), train.stdout)
-        let model = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/mlp.safetensors"))
-        XCTAssertEqual(model.metadata["input_shape"], "[38]")
-        XCTAssertNotNil(model.metadata["feature_mean"])
+        """, epochs: 30)
+        XCTAssertTrue(stdout.contains("test: file-level accuracy"), stdout)
+        XCTAssertEqual(metadata["input_shape"], "[38]")
+        XCTAssertNotNil(metadata["feature_mean"])
         let report = try read("runs/mlp/report.md")
         XCTAssertTrue(report.contains("File-level accuracy"))
         // the report names what the network read: descriptor rows, not the frame kind's windows
@@ -115,10 +131,7 @@ final class ForestCLITests: XCTestCase {
         let again = try CLI.run("train", ["--mode", "mlp", "--epochs", "1"], in: demo)
         XCTAssertTrue(again.stdout.contains("(feature cache)"), again.stdout)   // the descriptor cache
 
-        let predict = try CLI.run("predict", ["--model", "models/mlp.safetensors"], in: demo)
-        XCTAssertEqual(predict.status, 0, predict.output)
-        let lines = try read("predictions.csv").split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 1 + 24)
+        let lines = try predictAll("mlp")
         let probabilities = lines[1].components(separatedBy: ",")[2..<5].compactMap(Double.init)
         XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
     }
@@ -126,7 +139,7 @@ final class ForestCLITests: XCTestCase {
     /// The `envelope_lines` map (10,000 columns per clip) through `reshape` into a small CNN: trains,
     /// caches its descriptor rows, predicts; the model's input shape is the map's row.
     func testEnvelopeMapNetworkTrainsAndPredicts() throws {
-        try """
+        let (metadata, _) = try trainConfig("envmap", """
         name: envmap
         features: {descriptors: [envelope_lines]}
         model:
@@ -138,17 +151,11 @@ final class ForestCLITests: XCTestCase {
             - dense: {units: classes, activation: softmax}
         training: {epochs: 3, batch_size: 8}
         split: {test: 0.25, validation: 0.2}
-        """.write(to: demo.appendingPathComponent("cfg/envmap.yaml"), atomically: true, encoding: .utf8)
-        let train = try CLI.run("train", ["--mode", "envmap"], in: demo)
-        XCTAssertEqual(train.status, 0, train.output)
-        XCTAssertTrue(train.stdout.contains("Epoch 3/3"), train.stdout)
-        let model = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/envmap.safetensors"))
-        XCTAssertEqual(model.metadata["input_shape"], "[10000]")
+        """, epochs: 3)
+        XCTAssertEqual(metadata["input_shape"], "[10000]")
         XCTAssertTrue(try read("runs/envmap/report.md")
             .contains("features: 10000 descriptor columns per clip (envelope_lines)"))
-        let predict = try CLI.run("predict", ["--model", "models/envmap.safetensors"], in: demo)
-        XCTAssertEqual(predict.status, 0, predict.output)
-        XCTAssertEqual(try read("predictions.csv").split(separator: "\n").count, 1 + 24)
+        _ = try predictAll("envmap")
         let csv = try CLI.run("preprocess", ["descriptors", "--mode", "envmap", "--out", "map.csv"], in: demo)
         XCTAssertEqual(csv.status, 0, csv.output)
         let header = try read("map.csv").prefix { $0 != "\n" }

@@ -25,6 +25,12 @@ final class TrainingCallbacksCLITests: XCTestCase {
         return r
     }
 
+    /// The `result` object, the last line of a `train --json` run.
+    func resultObject(_ run: CLI.Result) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(
+            with: Data(try XCTUnwrap(run.stdout.split(separator: "\n").last).utf8)) as? [String: Any], run.stdout)
+    }
+
     /// runs/tiny/report.md of `root`.
     func readReport(_ root: URL) throws -> String {
         try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
@@ -72,9 +78,7 @@ final class TrainingCallbacksCLITests: XCTestCase {
         let report = try readReport(root)
         XCTAssertTrue(report.contains(" training windows/s; learning rate 0.001, reduced after epochs 2, 3, 4 to 0.000125\n"),
                       report)
-        let json = try trainTiny(root, ["--json"])
-        let result = try XCTUnwrap(try JSONSerialization.jsonObject(
-            with: Data(try XCTUnwrap(json.stdout.split(separator: "\n").last).utf8)) as? [String: Any])
+        let result = try resultObject(try trainTiny(root, ["--json"]))
         XCTAssertEqual(try XCTUnwrap(result["learning_rate"] as? Double), Double(Float(0.000125)), accuracy: 1e-12)
     }
 
@@ -100,10 +104,8 @@ final class TrainingCallbacksCLITests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: root) }
         let pristine = try makeData(epochs: 2, training: schedule)
         defer { try? FileManager.default.removeItem(at: pristine) }
-        let json = try trainTiny(root, ["--json"])
+        let result = try resultObject(try trainTiny(root, ["--json"]))
         let last = Float(0.0009) * (1 - Float(13) / 14) + Float(0.0001)
-        let result = try XCTUnwrap(try JSONSerialization.jsonObject(
-            with: Data(try XCTUnwrap(json.stdout.split(separator: "\n").last).utf8)) as? [String: Any])
         XCTAssertEqual(try XCTUnwrap(result["learning_rate"] as? Double), Double(last), accuracy: 1e-9)
         let report = try readReport(root)
         XCTAssertTrue(report.contains(" training windows/s; learning rate polynomial_decay from 0.001, \(last) at the last update\n"),

@@ -25,3 +25,22 @@ def save(relative_path, tensors, metadata=None):
     meta = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (metadata or {}).items()}
     save_file(out, path, metadata=meta)
     print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes, {len(out)} tensors)")
+
+
+def optimizer_trajectories(optimizers, initial, steps):
+    """Keras optimizers' trajectories on fixed gradients, as the Swift tests replay them
+    (Tests/LayersTests/OptimizerKerasTests.swift, `assertFollowsKeras`): {name: make optimizer},
+    the variables' initial values and `steps` lists of gradients, one per variable. Returns the
+    tensors `w0_{i}`, `g{step}_{i}` and each optimizer's variables after every step, `{name}_{i}`."""
+    import keras
+
+    tensors = {f"w0_{i}": w for i, w in enumerate(initial)}
+    for s, grads in enumerate(steps):
+        tensors.update({f"g{s}_{i}": g for i, g in enumerate(grads)})
+    for name, make in optimizers.items():
+        variables = [keras.Variable(w.copy(), dtype="float32") for w in initial]
+        optimizer = make()
+        for grads in steps:
+            optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), v) for g, v in zip(grads, variables)])
+        tensors.update({f"{name}_{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
+    return tensors

@@ -19,7 +19,7 @@ Run: benchmarks/.venv/bin/python Tests/Fixtures/make_optimizer_fixtures.py  (nee
 import numpy as np
 import keras
 
-from fixture_io import save
+from fixture_io import optimizer_trajectories, save
 
 rng = np.random.default_rng(23)
 shapes = [(4, 3), (3,), (5,)]
@@ -37,14 +37,6 @@ optimizers = {
     "sgd_clipvalue": lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, clipvalue=0.3),
     "sgd_plain": lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9),
 }
-tensors = {f"w0_{i}": w for i, w in enumerate(initial)}
-for s, grads in enumerate(steps):
-    tensors.update({f"g{s}_{i}": g for i, g in enumerate(grads)})
-for name, make in optimizers.items():
-    variables = [keras.Variable(w.copy(), dtype="float32") for w in initial]
-    optimizer = make()
-    for grads in steps:
-        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), v) for g, v in zip(grads, variables)])
-    tensors.update({f"{name}_{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
+tensors = optimizer_trajectories(optimizers, initial, steps)
 save("training/optimizers.safetensors", tensors, metadata={"keras": keras.__version__,
                                                            "backend": keras.backend.backend()})

@@ -25,7 +25,7 @@ import numpy as np
 import keras
 from keras.optimizers import schedules
 
-from fixture_io import save
+from fixture_io import optimizer_trajectories, save
 
 STEPS = 24
 schedule_makers = {
@@ -58,14 +58,6 @@ optimizers = {
     "adam_piecewise_clipnorm": lambda: keras.optimizers.Adam(learning_rate=schedule_makers["piecewise"](),
                                                              clipnorm=1.0),
 }
-tensors.update({f"w0_{i}": w for i, w in enumerate(initial)})
-for s, grads in enumerate(steps):
-    tensors.update({f"g{s}_{i}": g for i, g in enumerate(grads)})
-for name, make in optimizers.items():
-    variables = [keras.Variable(w.copy(), dtype="float32") for w in initial]
-    optimizer = make()
-    for grads in steps:
-        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), v) for g, v in zip(grads, variables)])
-    tensors.update({f"{name}_{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
+tensors.update(optimizer_trajectories(optimizers, initial, steps))
 save("training/schedules.safetensors", tensors, metadata={"keras": keras.__version__,
                                                           "backend": keras.backend.backend()})

@@ -81,11 +81,10 @@ extension TrainingCallbacksTests {
     }
 
     func testModelCheckpointKeyParsesPrintsOnlyWhenSetAndIsChecked() throws {
-        let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
+        let plain = try parseConfig()
         XCTAssertNil(plain.training.modelCheckpoint)
         XCTAssertFalse(plain.yaml().contains("model_checkpoint"))
-        let c = try ExperimentConfig.parse(layers + "training: {model_checkpoint: {monitor: val_loss}}\n",
-                                           file: "cfg/x.yaml", defaultName: "x")
+        let c = try parseConfig(training: "{model_checkpoint: {monitor: val_loss}}")
         XCTAssertEqual(c.training.modelCheckpoint, ModelCheckpoint(monitor: .valLoss, saveBestOnly: true))
         XCTAssertTrue(c.yaml().contains("  model_checkpoint: {monitor: val_loss, save_best_only: true}\nsplit:\n"), c.yaml())
         try assertPrintsBackAndHashesApart(c, from: plain)
@@ -103,10 +102,6 @@ extension TrainingCallbacksTests {
             ("model: {kind: random_forest}\ntraining:\n  model_checkpoint: {}\n",
              "cfg/x.yaml:3: training.model_checkpoint: does not apply to a random forest"),
         ]
-        for (text, message) in bad {
-            XCTAssertThrowsError(try ExperimentConfig.parse(text, file: "cfg/x.yaml", defaultName: "x"), text) {
-                XCTAssertTrue("\($0)".contains(message), "\($0)")
-            }
-        }
+        assertConfigErrors(bad)
     }
 }

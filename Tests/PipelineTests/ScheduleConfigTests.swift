@@ -6,7 +6,7 @@ import XCTest
 /// only when set, the schedule that reaches the optimizer, its length over the whole run when
 /// `decay_steps` is left out, and a message naming the file, line and key for each mistake.
 final class ScheduleConfigTests: XCTestCase {
-    let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+    let layers = ScheduleConfigTests.minimalLayers
 
     func parse(_ training: String) throws -> ExperimentConfig {
         try ExperimentConfig.parse(layers + "training:\n" + training, file: "cfg/x.yaml", defaultName: "x")
@@ -15,11 +15,8 @@ final class ScheduleConfigTests: XCTestCase {
     /// Parses, prints and parses back to an equal config with another hash than the one without it.
     func roundTrip(_ training: String, line: UInt = #line) throws -> ExperimentConfig {
         let c = try parse(training)
-        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
-        back.source = c.source
-        XCTAssertEqual(back, c, c.yaml(), line: line)
-        XCTAssertNotEqual(c.configHash, try parse("  learning_rate: \(c.training.learningRate)\n").configHash,
-                          line: line)
+        try assertPrintsBackAndHashesApart(c, from: try parse("  learning_rate: \(c.training.learningRate)\n"),
+                                           line: line)
         return c
     }
 
@@ -103,13 +100,8 @@ final class ScheduleConfigTests: XCTestCase {
             ("  reduce_lr_on_plateau: {patience: 2}\n" + schedule + "{kind: cosine_decay}\n",
              "cfg/x.yaml:6: training.reduce_lr_on_plateau: cannot be combined with learning_rate_schedule"),
         ]
-        for (text, message) in bad {
-            XCTAssertThrowsError(try parse(text), text) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
-        }
+        assertConfigErrors(bad, prefix: layers + "training:\n")
         let forest = "model:\n  kind: random_forest\ntraining:\n  learning_rate_schedule: {kind: cosine_decay}\n"
-        XCTAssertThrowsError(try ExperimentConfig.parse(forest, file: "cfg/f.yaml", defaultName: "f")) {
-            XCTAssertTrue("\($0)".contains("cfg/f.yaml:4: training.learning_rate_schedule: does not apply to a random forest"),
-                          "\($0)")
-        }
+        assertConfigErrors([(forest, "cfg/x.yaml:4: training.learning_rate_schedule: does not apply to a random forest")])
     }
 }

@@ -8,7 +8,7 @@ import XCTest
 /// `EarlyStopping` and `ReduceLROnPlateau` (Tests/Fixtures/make_callback_fixtures.py), the config
 /// keys, and the trainer acting after the same epochs whether or not the run was resumed.
 final class TrainingCallbacksTests: XCTestCase {
-    let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+    let layers = TrainingCallbacksTests.minimalLayers
 
     func records(_ accuracies: [Double], losses: [Double]? = nil) -> [EpochRecord] {
         accuracies.enumerated().map { i, a in
@@ -87,21 +87,11 @@ final class TrainingCallbacksTests: XCTestCase {
                        EarlyStopping.Verdict(stoppedAfter: 2, lastImprovement: 1), "a rise below min_delta")
     }
 
-    /// `c` printed and parsed again is `c`, and its hash differs from the config without the key.
-    func assertPrintsBackAndHashesApart(_ c: ExperimentConfig, from plain: ExperimentConfig,
-                                        file: StaticString = #filePath, line: UInt = #line) throws {
-        var back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
-        back.source = c.source
-        XCTAssertEqual(back, c, file: file, line: line)
-        XCTAssertNotEqual(c.configHash, plain.configHash, file: file, line: line)
-    }
-
     func testConfigKeyParsesPrintsOnlyWhenSetAndIsChecked() throws {
-        let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
+        let plain = try parseConfig()
         XCTAssertNil(plain.training.earlyStopping)
         XCTAssertFalse(plain.yaml().contains("early_stopping"))
-        let c = try ExperimentConfig.parse(layers + "training: {early_stopping: {patience: 5, min_delta: 0.01}}\n",
-                                           file: "cfg/x.yaml", defaultName: "x")
+        let c = try parseConfig(training: "{early_stopping: {patience: 5, min_delta: 0.01}}")
         XCTAssertEqual(c.training.earlyStopping, EarlyStopping(patience: 5, minDelta: 0.01))
         XCTAssertTrue(c.yaml().contains("  seed: 0\n  early_stopping: {monitor: val_accuracy, patience: 5, min_delta: 0.01}\n"
                                         + "split:\n"), c.yaml())
@@ -122,11 +112,7 @@ final class TrainingCallbacksTests: XCTestCase {
             ("model: {kind: random_forest}\ntraining:\n  early_stopping: {patience: 3}\n",
              "cfg/x.yaml:3: training.early_stopping: does not apply to a random forest"),
         ]
-        for (text, message) in bad {
-            XCTAssertThrowsError(try ExperimentConfig.parse(text, file: "cfg/x.yaml", defaultName: "x"), text) {
-                XCTAssertTrue("\($0)".contains(message), "\($0)")
-            }
-        }
+        assertConfigErrors(bad)
     }
 
     func model() throws -> Sequential {
@@ -215,7 +201,7 @@ final class TrainingCallbacksTests: XCTestCase {
     }
 
     func testReduceKeyParsesPrintsOnlyWhenSetAndIsChecked() throws {
-        let plain = try ExperimentConfig.parse(layers, file: "cfg/x.yaml", defaultName: "x")
+        let plain = try parseConfig()
         XCTAssertNil(plain.training.reduceLROnPlateau)
         XCTAssertFalse(plain.yaml().contains("reduce_lr_on_plateau"))
         let c = try ExperimentConfig.parse(layers + "training:\n  reduce_lr_on_plateau: {monitor: val_loss, factor: 0.5, "
@@ -239,11 +225,6 @@ final class TrainingCallbacksTests: XCTestCase {
             ("  reduce_lr_on_plateau: {}\nsplit: {validation: 0}\n",
              "cfg/x.yaml:6: training.reduce_lr_on_plateau: watches a validation figure, but split.validation is 0"),
         ]
-        for (text, message) in bad {
-            XCTAssertThrowsError(try ExperimentConfig.parse(layers + "training:\n" + text, file: "cfg/x.yaml",
-                                                            defaultName: "x"), text) {
-                XCTAssertTrue("\($0)".contains(message), "\($0)")
-            }
-        }
+        assertConfigErrors(bad, prefix: layers + "training:\n")
     }
 }
