@@ -228,20 +228,23 @@ public final class Sequential {
     /// and `infer` call it first; call it after the last pass to release the input and outputs.
     public func releaseCaches() { for layer in layers { layer.releaseCache() } }
 
-    /// A Keras-style summary table: layer (type), output shape, parameter count.
+    /// A Keras-style summary table: layer (type), output shape, parameter count. The columns are 34 and
+    /// 22 characters wide (Keras 2's), wider when a title or shape needs it, so that no two cells touch.
     public func summary() -> String {
-        var lines = ["Layer (type)                      Output Shape          Param #",
-                     String(repeating: "=", count: 66)]
-        for (layer, shape) in zip(layers, layerOutputShapes) {
-            let title = "\(layer.name) (\(layer.kind))"
-            let shapeText = "(None, " + shape.map(String.init).joined(separator: ", ") + ")"
-            lines.append(title.padding(toLength: 34, withPad: " ", startingAt: 0)
-                         + shapeText.padding(toLength: 22, withPad: " ", startingAt: 0)
-                         + String(layer.parameterCount))
+        let rows = zip(layers, layerOutputShapes).map { layer, shape in
+            (title: "\(layer.name) (\(layer.kind))",
+             shape: "(None, " + shape.map(String.init).joined(separator: ", ") + ")",
+             count: String(layer.parameterCount))
         }
-        lines.append(String(repeating: "=", count: 66))
-        lines.append("Total params: \(parameterCount)")
-        return lines.joined(separator: "\n")
+        let titleWidth = max(34, (rows.map(\.title.count).max() ?? 0) + 1)
+        let shapeWidth = max(22, (rows.map(\.shape.count).max() ?? 0) + 1)
+        let rule = String(repeating: "=", count: titleWidth + shapeWidth + 10)
+        func line(_ a: String, _ b: String, _ c: String) -> String {
+            a.padding(toLength: titleWidth, withPad: " ", startingAt: 0)
+                + b.padding(toLength: shapeWidth, withPad: " ", startingAt: 0) + c
+        }
+        return ([line("Layer (type)", "Output Shape", "Param #"), rule] + rows.map { line($0.title, $0.shape, $0.count) }
+                + [rule, "Total params: \(parameterCount)"]).joined(separator: "\n")
     }
 }
 

@@ -50,6 +50,31 @@ extension GraphBuilder {
         return GraphValue(name: y, shape: outputShape, channelsFirst: true)
     }
 
+    /// A 1-D pool: (N, T, C) -> (N, C, T) -> MaxPool / AveragePool -> (N, C, OT) -> (N, OT, C); the global
+    /// ones GlobalMaxPool / GlobalAveragePool -> (N, C, 1), then Flatten -> (N, C).
+    func pool1D(_ layer: Pooling1D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let t = op("Transpose", [x.name], name: layer.name, [Attribute.ints("perm", [0, 2, 1])])
+        let kind: String
+        switch layer.mode {
+        case .max: kind = "MaxPool"
+        case .average: kind = "AveragePool"
+        case .globalMax: kind = "GlobalMaxPool"
+        case .globalAverage: kind = "GlobalAveragePool"
+        }
+        guard let w = layer.window else {
+            let y = op(kind, [t], name: layer.name)
+            let flat = op("Flatten", [y], name: layer.name, [Attribute.int("axis", 1)])
+            return GraphValue(name: flat, shape: outputShape)
+        }
+        let pads = windowPads(input: [x.shape[0]], kernel: [w.poolSize], strides: [w.strides], padding: w.padding)
+        var attributes = [Attribute.ints("kernel_shape", [w.poolSize]), Attribute.ints("strides", [w.strides]),
+                          Attribute.ints("pads", pads)]
+        if kind == "AveragePool" { attributes.append(Attribute.int("count_include_pad", 0)) }
+        let y = op(kind, [t], name: layer.name, attributes)
+        let back = op("Transpose", [y], name: layer.name, [Attribute.ints("perm", [0, 2, 1])])
+        return GraphValue(name: back, shape: outputShape)
+    }
+
     /// GlobalAveragePool / GlobalMaxPool (N, C, H, W) -> (N, C, 1, 1), then Flatten -> (N, C).
     func globalPool(_ kind: String, name: String, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
         let v = channelsFirst(x, name: name)

@@ -5,7 +5,7 @@ import Tensor
 import TestSupport
 import XCTest
 
-/// `export --format onnx` checked by onnxruntime: every shipped network config (and four configs
+/// `export --format onnx` checked by onnxruntime: every shipped network config (and six configs
 /// covering the remaining layer types and options) is built with perturbed weights and state and a
 /// fitted feature scaling, saved, exported, and run on raw feature windows by Tests/ONNX/run_onnx.py;
 /// onnxruntime's probabilities must be within 1e-5 (absolute) of Earmark's (scaling, then
@@ -54,6 +54,30 @@ final class ONNXExportTests: XCTestCase {
                 - conv2d: {filters: 3, kernel_size: [1, 3], padding: same, activation: relu}
                 - reshape: {target_shape: [12, -1]}
                 - flatten: {}
+                - dense: {units: classes, activation: softmax}
+            """,
+        "cover_pooling1d_max": """
+            name: cover_pooling1d_max
+            features: {scaling: standard}
+            model:
+              input: sequence
+              layers:
+                - conv1d: {filters: 6, kernel_size: 2, padding: same, activation: relu}
+                - max_pooling1d: {pool_size: 3, strides: 2, padding: same}
+                - average_pooling1d: {pool_size: 2, strides: 1}
+                - global_max_pooling1d: {}
+                - dense: {units: classes, activation: softmax}
+            """,
+        "cover_pooling1d_average": """
+            name: cover_pooling1d_average
+            features: {scaling: standard}
+            model:
+              input: sequence
+              layers:
+                - max_pooling1d: {}
+                - average_pooling1d: {pool_size: 3, strides: 2, padding: same}
+                - conv1d: {filters: 5, kernel_size: 2, activation: tanh}
+                - global_average_pooling1d: {}
                 - dense: {units: classes, activation: softmax}
             """,
         "hard_sigmoid_lstm": """

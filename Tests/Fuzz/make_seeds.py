@@ -11,7 +11,8 @@ cfg/*.yaml and training_options.yaml, written by hand with every training option
 clipping, early stopping, the learning-rate plateau) and training_schedule.yaml (a cosine learning-rate
 schedule with warmup and the saved epoch chosen by val_loss; a schedule and the plateau cannot be in one
 config); envelope_cnn.yaml is cfg/envelope_cnn.yaml with label smoothing added (a reshape layer, the
-envelope_lines descriptor set).
+envelope_lines descriptor set); sequence_pools.yaml a 1-D convolutional network on MFCC sequences with
+the 1-D pools.
 Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
 (csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks).
 """

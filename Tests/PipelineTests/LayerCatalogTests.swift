@@ -56,6 +56,11 @@ final class LayerCatalogTests: XCTestCase {
          "bidirectional: {gru: {units: 5, return_sequences: true, activation: tanh, recurrent_activation: sigmoid, "
             + "reset_after: true}, merge_mode: ave}"),
         ("reshape: {target_shape: [6, -1]}", "reshape: {target_shape: [6, -1]}"),
+        ("max_pooling1d:", "max_pooling1d: {pool_size: 2, strides: 2, padding: valid}"),
+        ("average_pooling1d: {pool_size: 3, strides: 1, padding: same}",
+         "average_pooling1d: {pool_size: 3, strides: 1, padding: same}"),
+        ("global_max_pooling1d: {}", "global_max_pooling1d: {}"),
+        ("global_average_pooling1d:", "global_average_pooling1d: {}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -91,7 +96,8 @@ final class LayerCatalogTests: XCTestCase {
         XCTAssertEqual(names, ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed",
                                "batch_normalization", "global_average_pooling2d", "global_max_pooling2d",
                                "average_pooling2d", "spatial_dropout2d",
-                               "conv1d", "gru", "bidirectional", "reshape"])
+                               "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
+                               "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -201,6 +207,12 @@ final class LayerCatalogTests: XCTestCase {
             ("average_pooling2d: {padding: full}", ["average_pooling2d.padding", "'full' is not one of valid, same"]),
             ("spatial_dropout2d: {}", ["model.layers[0].spatial_dropout2d", "needs `rate`"]),
             ("spatial_dropout2d: {rate: 1}", ["model.layers[0].spatial_dropout2d.rate", "must be below 1"]),
+            ("max_pooling1d: {pool_size: [2, 2]}", ["model.layers[0].max_pooling1d.pool_size", "expected an integer"]),
+            ("max_pooling1d: {pool_size: 0}", ["max_pooling1d.pool_size", "0 is out of range [1, 65536]"]),
+            ("average_pooling1d: {strides: 0}", ["average_pooling1d.strides", "out of range"]),
+            ("average_pooling1d: {padding: causal}", ["average_pooling1d.padding", "'causal' is not one of valid, same"]),
+            ("max_pooling1d: {data_format: channels_first}", ["max_pooling1d.data_format", "unknown key"]),
+            ("global_average_pooling1d: {keepdims: true}", ["global_average_pooling1d.keepdims", "unknown key"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in
@@ -220,6 +232,28 @@ final class LayerCatalogTests: XCTestCase {
                        ["batch_normalization/moving_mean", "batch_normalization/moving_variance"])
         XCTAssertEqual((model.layers[1] as? BatchNormalization)?.momentum, 0.9)
         XCTAssertEqual(model.outputShape, [3])
+    }
+
+    /// A 1-D convolutional network on sequences with the four 1-D pools; a pool that does not fit its
+    /// input is an error naming the layer's index in the file before any data is read.
+    func testA1DPooledSequenceModelBuildsFromYAML() throws {
+        let layers = ["conv1d: {filters: 8, kernel_size: 3, padding: same, activation: relu}", "max_pooling1d: {}",
+                      "average_pooling1d: {pool_size: 3, strides: 1, padding: same}", "global_average_pooling1d:",
+                      "dense: {units: classes, activation: softmax}"]
+        var config = try Self.parse(Self.config(layers))
+        config.model.input = .sequence
+        let model = try config.makeModel(classes: 3, seed: 5)
+        XCTAssertEqual(model.layers.map(\.kind), ["Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D",
+                                                  "Dense"])
+        XCTAssertEqual(model.layerOutputShapes, [[9, 8], [4, 8], [4, 8], [8], [3]])
+        var tooLong = try Self.parse(Self.config(["max_pooling1d: {pool_size: 12}", "global_max_pooling1d:",
+                                                  "dense: {units: classes, activation: softmax}"]))
+        tooLong.model.input = .sequence
+        XCTAssertThrowsError(try tooLong.checkLayerShapes()) { error in
+            XCTAssertEqual("\(error)", "cfg/catalog.yaml: model.layers[0]: MaxPooling1D on input [9, 13]: "
+                           + "max_pooling1d (MaxPooling1D): pool_size 12 is longer than the 9 input steps with "
+                           + "padding valid")
+        }
     }
 
     /// `yaml()` is hashed into every model file, so the shipped configs must keep printing the same text.

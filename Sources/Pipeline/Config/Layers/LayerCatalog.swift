@@ -33,6 +33,10 @@ enum LayerCatalog {
         GRUSpec.self,
         BidirectionalSpec.self,
         ReshapeSpec.self,
+        MaxPooling1DSpec.self,
+        AveragePooling1DSpec.self,
+        GlobalMaxPooling1DSpec.self,
+        GlobalAveragePooling1DSpec.self,
     ]
 
     /// The YAML names of `types`.
