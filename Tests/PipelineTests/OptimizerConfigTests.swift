@@ -57,4 +57,37 @@ final class OptimizerConfigTests: XCTestCase {
              "cfg/x.yaml:3: training.label_smoothing: does not apply to a random forest (it has no loss to smooth)"),
         ])
     }
+
+    /// `optimizer: rmsprop` with Keras's `rho`, `momentum`, `epsilon` and `centered`: printed (rho and
+    /// centered only for rmsprop, so other configs keep their text and hashes), and the optimizer made.
+    func testRMSpropParsesPrintsAndReachesTheOptimizer() throws {
+        let plain = try parseConfig()
+        XCTAssertFalse(plain.yaml().contains("rho"))
+        let defaults = try parseConfig(training: "{optimizer: rmsprop}")
+        XCTAssertTrue(defaults.yaml().contains("  seed: 0\n  rho: 0.9\n  centered: false\nsplit:\n"), defaults.yaml())
+        try assertPrintsBackAndHashesApart(defaults, from: plain)
+        let made = try XCTUnwrap(defaults.training.makeOptimizer(stepsPerEpoch: 1) as? RMSprop)
+        XCTAssertEqual([made.learningRate, made.rho, made.momentum, made.epsilon], [0.001, 0.9, 0, 1e-7])
+        XCTAssertFalse(made.centered)
+
+        let c = try parseConfig(training: "{optimizer: rmsprop, learning_rate: 0.01, rho: 0.8, momentum: 0.5, "
+                                + "epsilon: 0.001, centered: true, clipvalue: 2, weight_decay: 0.1}")
+        try assertPrintsBackAndHashesApart(c, from: defaults)
+        let o = try XCTUnwrap(c.training.makeOptimizer(stepsPerEpoch: 1) as? RMSprop)
+        XCTAssertEqual([o.learningRate, o.rho, o.momentum, o.epsilon, o.weightDecay], [0.01, 0.8, 0.5, 0.001, 0.1])
+        XCTAssertTrue(o.centered)
+        XCTAssertEqual(o.clipping, .value(2))
+        let scheduled = try parseConfig(training: "{optimizer: rmsprop, learning_rate_schedule: {kind: cosine_decay}}")
+        XCTAssertNotNil((scheduled.training.makeOptimizer(stepsPerEpoch: 10) as? RMSprop)?.schedule)
+
+        assertConfigErrors([
+            ("training:\n  rho: 0.8\n",
+             "cfg/x.yaml:6: training.rho: applies to optimizer rmsprop only (this config's is adam)"),
+            ("training:\n  optimizer: sgd\n  centered: true\n",
+             "cfg/x.yaml:7: training.centered: applies to optimizer rmsprop only (this config's is sgd)"),
+            ("training:\n  optimizer: rmsprop\n  rho: 1\n", "cfg/x.yaml:7: training.rho"),
+            ("training:\n  optimizer: rmsprop\n  centered: sometimes\n", "cfg/x.yaml:7: training.centered"),
+            ("training:\n  optimizer: adagrad\n", "'adagrad' is not one of adam, sgd, rmsprop"),
+        ], prefix: layers)
+    }
 }

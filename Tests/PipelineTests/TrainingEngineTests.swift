@@ -143,6 +143,15 @@ final class TrainingEngineTests: XCTestCase {
         try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: { SGD(learningRate: 0.1, momentum: 0.9) }, n: 7)
     }
 
+    /// RMSprop, a serial optimizer like SGD: through the engine, one replica is its own step bit for bit
+    /// and several replicas train what one model does.
+    func testRMSpropThroughTheEngine() throws {
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: {
+            RMSprop(learningRate: 0.01, momentum: 0.9, centered: true, clipping: .norm(0.01))
+        }, n: 7)
+        try check(cnn, replicas: 2, n: 6, optimizer: { RMSprop(learningRate: 0.01, momentum: 0.5) })
+    }
+
     /// Every step is timed: a single process spends time computing and updating, and none packing,
     /// waiting or in an allreduce (those phases belong to ranks).
     func testStepPhasesTimeEveryStepOfOneProcess() throws {

@@ -143,7 +143,7 @@ extension ExperimentConfig {
     }
 
     static let trainingKeys = ["epochs", "batch_size", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
-                               "momentum", "nesterov", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue",
+                               "momentum", "nesterov", "rho", "centered", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue",
                                "class_weight", "label_smoothing", "shuffle", "seed",
                                "early_stopping", "reduce_lr_on_plateau", "learning_rate_schedule",
                                "model_checkpoint"]
@@ -162,6 +162,11 @@ extension ExperimentConfig {
         if let v = m["epsilon"] { t.epsilon = try v.double(min: 0, max: 1, minExclusive: true) }
         if let v = m["momentum"] { t.momentum = try v.double(min: 0, max: 0.999_999) }
         if let v = m["nesterov"] { t.nesterov = try v.bool() }
+        for key in ["rho", "centered"] where t.optimizer != .rmsprop {
+            if let v = m[key] { throw v.error("applies to optimizer rmsprop only (this config's is \(t.optimizer.rawValue))") }
+        }
+        if let v = m["rho"] { t.rho = try v.double(min: 0, max: 0.999_999) }
+        if let v = m["centered"] { t.centered = try v.bool() }
         if let v = m["weight_decay"] { t.weightDecay = try v.double(min: 0, max: 10) }
         let clips: [(String, (Float) -> GradientClipping)] = [("clipnorm", { .norm($0) }),
                                                               ("global_clipnorm", { .globalNorm($0) }),

@@ -30,6 +30,7 @@ extension ExperimentConfig {
                   "  shuffle: \(t.shuffle)",
                   "  seed: \(t.seed)"]
         // printed only when set, so configs without them keep their text and hashes
+        if t.optimizer == .rmsprop { lines += ["  rho: \(t.rho)", "  centered: \(t.centered)"] }
         if t.weightDecay != 0 { lines.append("  weight_decay: \(t.weightDecay)") }
         if t.labelSmoothing != 0 { lines.append("  label_smoothing: \(t.labelSmoothing)") }
         switch t.clipping {

@@ -139,7 +139,7 @@ public struct FeatureConfig: Equatable, Sendable {
 
 /// Optimisation settings (docs/WORKFLOW.md §7-§8).
 public struct TrainingConfig: Equatable, Sendable {
-    public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd }
+    public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd, rmsprop }
     /// `class_weight`: each training window's weight in the loss by its class.
     public enum ClassWeight: Equatable, Sendable {
         /// n / (k count_c) over the training windows (scikit-learn's `balanced`, the reference's).
@@ -156,8 +156,13 @@ public struct TrainingConfig: Equatable, Sendable {
     public var beta1 = 0.9
     public var beta2 = 0.999
     public var epsilon = 1e-7
+    /// SGD's and RMSprop's momentum (0: none).
     public var momentum = 0.0
     public var nesterov = false
+    /// RMSprop's `rho`, the decay of its running mean of squared gradients (`optimizer: rmsprop` only).
+    public var rho = 0.9
+    /// RMSprop's `centered`: divide by the running variance instead of the mean square (`rmsprop` only).
+    public var centered = false
     /// `weight_decay`: Keras's decoupled weight decay, each step w -= w * weight_decay * learning_rate
     /// before the optimizer's update (Adam with it is AdamW); 0, the default, for none.
     public var weightDecay = 0.0
