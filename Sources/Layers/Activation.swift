@@ -7,6 +7,9 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     case hardSigmoid = "hard_sigmoid"
     case softmax
 
+    /// The activations LSTM and GRU accept: the elementwise ones ONNX's recurrent operators can name.
+    public static let recurrentLayerCases: [Activation] = [.linear, .relu, .tanh, .sigmoid, .hardSigmoid]
+
     /// y = f(x) in place over a (rows, columns) buffer.
     @inlinable
     public func apply(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {

@@ -174,6 +174,11 @@ final class LayerCatalogTests: XCTestCase {
             ("dropout: {rate: 1}", ["model.layers[0].dropout.rate", "must be below 1"]),
             ("dense: {units: many}", ["model.layers[0].dense.units", "expected an integer"]),
             ("lstm: {units: 4, return_sequences: maybe}", ["lstm.return_sequences", "expected true or false"]),
+            // once decoded, then crashed building the layer (LSTM's precondition): now one error line
+            ("lstm: {units: 4, activation: softmax}",
+             ["model.layers[0].lstm.activation", "'softmax' is not one of linear, relu, tanh, sigmoid, hard_sigmoid"]),
+            ("lstm: {units: 4, recurrent_activation: softmax}", ["lstm.recurrent_activation", "'softmax' is not one of"]),
+            ("bidirectional: {lstm: {units: 4, activation: softmax}}", ["bidirectional.lstm.activation", "'softmax'"]),
             ("max_pooling2d: {padding: full}", ["max_pooling2d.padding", "'full' is not one of valid, same"]),
             ("flatten: {rate: 2}", ["model.layers[0].flatten.rate", "unknown key"]),
             ("time_distributed: {lstm: {units: 4}}", ["model.layers[0].time_distributed", "wraps a dense layer"]),

@@ -26,8 +26,8 @@ public struct GRUSpec: DecodableLayerSpec {
         guard let u = m["units"] else { throw body.error("needs `units`") }
         var spec = GRUSpec(units: try u.int(min: 1, max: 1 << 16))
         if let v = m["return_sequences"] { spec.returnSequences = try v.bool() }
-        if let v = m["activation"] { spec.activation = try v.elementwiseActivation() }
-        if let v = m["recurrent_activation"] { spec.recurrentActivation = try v.elementwiseActivation() }
+        if let v = m["activation"] { spec.activation = try v.recurrentLayerActivation() }
+        if let v = m["recurrent_activation"] { spec.recurrentActivation = try v.recurrentLayerActivation() }
         if let v = m["reset_after"], try !v.bool() {
             throw v.error("only reset_after: true (the Keras 3 default) is supported")
         }
@@ -45,9 +45,3 @@ public struct GRUSpec: DecodableLayerSpec {
     }
 }
 
-extension ConfigNode {
-    /// An activation a recurrent layer accepts: any but `softmax`.
-    func elementwiseActivation() throws -> Activation {
-        try choice(Activation.self, among: Activation.allCases.filter { $0 != .softmax })
-    }
-}

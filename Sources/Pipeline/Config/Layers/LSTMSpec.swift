@@ -25,8 +25,8 @@ public struct LSTMSpec: DecodableLayerSpec {
         guard let u = m["units"] else { throw body.error("needs `units`") }
         var spec = LSTMSpec(units: try u.int(min: 1, max: 1 << 16))
         if let v = m["return_sequences"] { spec.returnSequences = try v.bool() }
-        if let v = m["activation"] { spec.activation = try v.activation() }
-        if let v = m["recurrent_activation"] { spec.recurrentActivation = try v.activation() }
+        if let v = m["activation"] { spec.activation = try v.recurrentLayerActivation() }
+        if let v = m["recurrent_activation"] { spec.recurrentActivation = try v.recurrentLayerActivation() }
         return spec
     }
 

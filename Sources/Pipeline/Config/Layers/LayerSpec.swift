@@ -74,6 +74,12 @@ extension ConfigNode {
         try choice(Activation.self, among: Activation.allCases)
     }
 
+    /// An activation of an LSTM or GRU (`activation`, `recurrent_activation`), for LSTM and GRU and the
+    /// ones `bidirectional` wraps: elementwise (not `softmax`) and one ONNX's recurrent operators name.
+    func recurrentLayerActivation() throws -> Activation {
+        try choice(Activation.self, among: Activation.recurrentLayerCases)
+    }
+
     /// A padding name, `valid` or `same`.
     func padding() throws -> Padding {
         try choice(Padding.self, among: Padding.allCases)
