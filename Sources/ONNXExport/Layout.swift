@@ -31,6 +31,16 @@ extension GraphBuilder {
         case .hardSigmoid:
             out.name = op("HardSigmoid", [v.name], name: name,
                           [Attribute.float("alpha", 0.2), Attribute.float("beta", 0.5)])
+        case .elu: out.name = op("Elu", [v.name], name: name)          // alpha 1, ONNX's default
+        case .selu: out.name = op("Selu", [v.name], name: name)        // ONNX's default alpha and gamma are SELU's
+        case .softplus: out.name = op("Softplus", [v.name], name: name)
+        case .softsign: out.name = op("Softsign", [v.name], name: name)
+        case .leakyReLU:
+            out.name = op("LeakyRelu", [v.name], name: name, [Attribute.float("alpha", Activation.leakyReLUSlope)])
+        case .relu6:
+            let bounds = [constant("\(name)/relu6_min", shape: [], values: [0]),
+                          constant("\(name)/relu6_max", shape: [], values: [6])]
+            out.name = op("Clip", [v.name] + bounds, name: name)
         case .softmax:
             out.name = op("Softmax", [v.name], name: name, [Attribute.int("axis", v.channelsFirst ? 1 : -1)])
         }

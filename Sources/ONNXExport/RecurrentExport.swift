@@ -49,7 +49,8 @@ extension GraphBuilder {
         case .relu: "Relu"
         case .hardSigmoid: "HardSigmoid"
         case .linear: "Affine"
-        case .softmax: preconditionFailure("recurrent layers refuse softmax activations")
+        case .softmax, .elu, .selu, .softplus, .softsign, .leakyReLU, .relu6:
+            preconditionFailure("recurrent layers accept only Activation.recurrentLayerCases, not \(a)")
         }
     }
 

@@ -5,7 +5,7 @@ import Tensor
 import TestSupport
 import XCTest
 
-/// `export --format onnx` checked by onnxruntime: every shipped network config (and six configs
+/// `export --format onnx` checked by onnxruntime: every shipped network config (and seven configs
 /// covering the remaining layer types and options) is built with perturbed weights and state and a
 /// fitted feature scaling, saved, exported, and run on raw feature windows by Tests/ONNX/run_onnx.py;
 /// onnxruntime's probabilities must be within 1e-5 (absolute) of Earmark's (scaling, then
@@ -78,6 +78,22 @@ final class ONNXExportTests: XCTestCase {
                 - average_pooling1d: {pool_size: 3, strides: 2, padding: same}
                 - conv1d: {filters: 5, kernel_size: 2, activation: tanh}
                 - global_average_pooling1d: {}
+                - dense: {units: classes, activation: softmax}
+            """,
+        "cover_activations": """
+            name: cover_activations
+            features: {scaling: standard}
+            model:
+              input: image
+              layers:
+                - conv2d: {filters: 4, kernel_size: [3, 3], activation: elu}
+                - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, activation: selu}
+                - max_pooling2d: {}
+                - flatten: {}
+                - dense: {units: 16, activation: softplus}
+                - dense: {units: 12, activation: softsign}
+                - dense: {units: 10, activation: leaky_relu}
+                - dense: {units: 8, activation: relu6}
                 - dense: {units: classes, activation: softmax}
             """,
         "hard_sigmoid_lstm": """

@@ -20,6 +20,7 @@ final class LayerCatalogTests: XCTestCase {
         ("flatten:", "flatten: {}"),
         ("flatten: {}", "flatten: {}"),
         ("dense: {units: 9}", "dense: {units: 9, activation: linear}"),
+        ("dense: {units: 9, activation: leaky_relu}", "dense: {units: 9, activation: leaky_relu}"),
         ("dense: {units: classes, activation: softmax}", "dense: {units: classes, activation: softmax}"),
         ("lstm: {units: 7}",
          "lstm: {units: 7, return_sequences: false, activation: tanh, recurrent_activation: sigmoid}"),
@@ -179,6 +180,10 @@ final class LayerCatalogTests: XCTestCase {
              ["model.layers[0].lstm.activation", "'softmax' is not one of linear, relu, tanh, sigmoid, hard_sigmoid"]),
             ("lstm: {units: 4, recurrent_activation: softmax}", ["lstm.recurrent_activation", "'softmax' is not one of"]),
             ("bidirectional: {lstm: {units: 4, activation: softmax}}", ["bidirectional.lstm.activation", "'softmax'"]),
+            ("gru: {units: 4, activation: elu}", ["gru.activation", "'elu' is not one of linear, relu, tanh, sigmoid"]),
+            ("dense: {units: 4, activation: gelu}", ["dense.activation", "'gelu' is not one of linear, relu, tanh, "
+                                                     + "sigmoid, hard_sigmoid, softmax, elu, selu, softplus, softsign, "
+                                                     + "leaky_relu, relu6"]),
             ("max_pooling2d: {padding: full}", ["max_pooling2d.padding", "'full' is not one of valid, same"]),
             ("flatten: {rate: 2}", ["model.layers[0].flatten.rate", "unknown key"]),
             ("time_distributed: {lstm: {units: 4}}", ["model.layers[0].time_distributed", "wraps a dense layer"]),
