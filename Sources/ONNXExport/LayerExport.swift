@@ -25,6 +25,7 @@ extension GraphBuilder {
         case let l as Reshape: return reshape(name: l.name, x, outputShape: outputShape)
         case let l as Dense: return dense(l, x, outputShape: outputShape)
         case let l as BatchNormalization: return batchNormalization(l, x)
+        case let l as LayerNormalization: return layerNormalization(l, x)
         case let l as LSTM: return recurrentLayer(l, x, outputShape: outputShape)
         case let l as GRU: return recurrentLayer(l, x, outputShape: outputShape)
         case let l as Bidirectional: return bidirectional(l, x, outputShape: outputShape)

@@ -65,6 +65,7 @@ final class ONNXExportTests: XCTestCase {
                 - conv1d: {filters: 6, kernel_size: 2, padding: same, activation: relu}
                 - max_pooling1d: {pool_size: 3, strides: 2, padding: same}
                 - average_pooling1d: {pool_size: 2, strides: 1}
+                - layer_normalization: {epsilon: 0.01}
                 - global_max_pooling1d: {}
                 - dense: {units: classes, activation: softmax}
             """,
@@ -89,6 +90,7 @@ final class ONNXExportTests: XCTestCase {
                 - conv2d: {filters: 4, kernel_size: [3, 3], activation: elu}
                 - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, activation: selu}
                 - max_pooling2d: {}
+                - layer_normalization: {center: false}
                 - flatten: {}
                 - dense: {units: 16, activation: softplus}
                 - dense: {units: 12, activation: softsign}

@@ -62,6 +62,7 @@ final class LayerCatalogTests: XCTestCase {
          "average_pooling1d: {pool_size: 3, strides: 1, padding: same}"),
         ("global_max_pooling1d: {}", "global_max_pooling1d: {}"),
         ("global_average_pooling1d:", "global_average_pooling1d: {}"),
+        ("layer_normalization:", "layer_normalization: {epsilon: 0.001, center: true, scale: true}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -98,7 +99,8 @@ final class LayerCatalogTests: XCTestCase {
                                "batch_normalization", "global_average_pooling2d", "global_max_pooling2d",
                                "average_pooling2d", "spatial_dropout2d",
                                "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
-                               "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d"])
+                               "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d",
+                               "layer_normalization"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -223,6 +225,9 @@ final class LayerCatalogTests: XCTestCase {
             ("average_pooling1d: {padding: causal}", ["average_pooling1d.padding", "'causal' is not one of valid, same"]),
             ("max_pooling1d: {data_format: channels_first}", ["max_pooling1d.data_format", "unknown key"]),
             ("global_average_pooling1d: {keepdims: true}", ["global_average_pooling1d.keepdims", "unknown key"]),
+            ("layer_normalization: {epsilon: 0}", ["model.layers[0].layer_normalization.epsilon"]),
+            ("layer_normalization: {axis: 1}", ["layer_normalization.axis", "unknown key"]),
+            ("layer_normalization: {rms_scaling: true}", ["layer_normalization.rms_scaling", "unknown key"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in

@@ -37,6 +37,7 @@ enum LayerCatalog {
         AveragePooling1DSpec.self,
         GlobalMaxPooling1DSpec.self,
         GlobalAveragePooling1DSpec.self,
+        LayerNormalizationSpec.self,
     ]
 
     /// The YAML names of `types`.
