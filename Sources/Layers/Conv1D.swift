@@ -1,13 +1,21 @@
 import Tensor
 
+/// Keras `Conv1D`'s padding modes: `valid` and `same` as every convolution, and `causal`: K - 1 zero
+/// steps before the sequence and none after, so that output step t reads input steps t - K + 1 ... t
+/// only (with stride 1 the output has the input's length).
+public enum SequencePadding: String, Sendable, CaseIterable {
+    case valid, same, causal
+}
+
 /// A 1-D convolution over sequences, Keras `Conv1D` (channels_last, TensorFlow padding rules,
-/// `dilation_rate` 1 only; `causal` padding is not offered).
+/// `dilation_rate` 1 only).
 ///
 /// Legend: N batch, T time steps, C input channels, K kernel size, S stride, F filters, OT output
 /// steps, P = K*C patch size, R = N*OT output rows.
 ///
 ///     x (N, T, C) -> y (N, OT, F)        kernel (K, C, F), bias (F)
 ///     valid: OT = (T - K) / S + 1        same: OT = ceil(T / S), the odd padding step at the end
+///     causal: OT = (T - 1) / S + 1, K - 1 padding steps before the first
 ///
 /// The sequence is a (T, 1) image with C channels, so the 2-D `WindowGeometry`, `im2col` and
 /// `col2im` serve unchanged: forward is im2col of the whole batch into `workspace`, then ONE product
@@ -24,7 +32,7 @@ public final class Conv1D: Layer {
     public let kernelSize: Int
     /// S, the step between two kernel positions.
     public let strides: Int
-    public let padding: Padding
+    public let padding: SequencePadding
     public let activation: Activation
     /// (K, C, F), Keras weight `kernel`; row-major it is the (P, F) matrix of the product.
     public let kernel = Parameter(name: "kernel", value: .empty)
@@ -44,7 +52,7 @@ public final class Conv1D: Layer {
     private var geometry: WindowGeometry?     // the (T, 1) image sweep for `sizedFor`
 
     /// A convolution with `filters` output channels. Shape: (N, T, C) -> (N, OT, filters).
-    public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+    public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: SequencePadding = .valid,
                 activation: Activation = .linear) {
         self.filters = filters
         self.kernelSize = kernelSize
@@ -78,8 +86,16 @@ public final class Conv1D: Layer {
         guard inputShape.count == 2, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError("\(name) (Conv1D): expects input (time steps, channels), all positive, got \(inputShape)")
         }
-        guard let g = WindowGeometry(height: inputShape[0], width: 1, channels: inputShape[1],
-                                     kernel: (kernelSize, 1), strides: (strides, 1), padding: padding) else {
+        let sweep: WindowGeometry?
+        switch padding {
+        case .valid, .same:
+            sweep = WindowGeometry(height: inputShape[0], width: 1, channels: inputShape[1], kernel: (kernelSize, 1),
+                                   strides: (strides, 1), padding: padding == .same ? .same : .valid)
+        case .causal:
+            sweep = WindowGeometry(height: inputShape[0], width: 1, channels: inputShape[1], kernel: (kernelSize, 1),
+                                   strides: (strides, 1), padTop: kernelSize - 1, padLeft: 0)
+        }
+        guard let g = sweep else {
             throw ShapeError("\(name) (Conv1D): kernel_size \(kernelSize) with strides \(strides) and padding "
                              + "\(padding.rawValue) gives an empty output for input \(inputShape)")
         }

@@ -28,8 +28,9 @@ extension GraphBuilder {
         let w = permuted(layer.kernel.value.data, shape: layer.kernel.value.shape, perm: [2, 1, 0])
         let weights = constant("\(layer.name)/kernel", shape: w.shape, values: w.values)
         let bias = constant("\(layer.name)/bias", layer.bias.value)
-        let pads = windowPads(input: [x.shape[0]], kernel: [layer.kernelSize], strides: [layer.strides],
-                              padding: layer.padding)
+        let pads = layer.padding == .causal ? [layer.kernelSize - 1, 0]
+            : windowPads(input: [x.shape[0]], kernel: [layer.kernelSize], strides: [layer.strides],
+                         padding: layer.padding == .same ? .same : .valid)
         let y = op("Conv", [t, weights, bias], name: layer.name,
                    [Attribute.ints("kernel_shape", [layer.kernelSize]), Attribute.ints("strides", [layer.strides]),
                     Attribute.ints("pads", pads)])

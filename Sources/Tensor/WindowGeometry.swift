@@ -46,6 +46,24 @@ public struct WindowGeometry: Equatable, Sendable {
         outHeight = h.out; outWidth = w.out
     }
 
+    /// A sweep with `padTop` rows and `padLeft` columns of padding before the input and none after it:
+    /// OH = (H + padTop - KH) / SH + 1, and likewise OW (Keras's `causal` padding of a sequence: K - 1
+    /// steps before it, so that output t reads no input after t).
+    /// - Returns: nil when the output would be empty.
+    public init?(height: Int, width: Int, channels: Int, kernel: (Int, Int), strides: (Int, Int),
+                 padTop: Int, padLeft: Int) {
+        precondition(kernel.0 > 0 && kernel.1 > 0 && strides.0 > 0 && strides.1 > 0 && padTop >= 0 && padLeft >= 0,
+                     "window geometry needs positive kernel \(kernel) and strides \(strides), pads >= 0")
+        let paddedHeight = height + padTop, paddedWidth = width + padLeft
+        guard paddedHeight >= kernel.0, paddedWidth >= kernel.1, height > 0, width > 0, channels > 0 else { return nil }
+        self.height = height; self.width = width; self.channels = channels
+        kernelHeight = kernel.0; kernelWidth = kernel.1
+        strideHeight = strides.0; strideWidth = strides.1
+        self.padTop = padTop; self.padLeft = padLeft
+        outHeight = (paddedHeight - kernel.0) / strides.0 + 1
+        outWidth = (paddedWidth - kernel.1) / strides.1 + 1
+    }
+
     /// The same sweep with only the first `height` x `width` outputs (for a layer whose every reader
     /// uses only those: a conv before a valid pool that drops its last row or column).
     public func croppingOutput(height: Int, width: Int) -> WindowGeometry {

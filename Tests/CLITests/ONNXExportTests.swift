@@ -77,7 +77,7 @@ final class ONNXExportTests: XCTestCase {
               layers:
                 - max_pooling1d: {}
                 - average_pooling1d: {pool_size: 3, strides: 2, padding: same}
-                - conv1d: {filters: 5, kernel_size: 2, activation: tanh}
+                - conv1d: {filters: 5, kernel_size: 3, padding: causal, activation: tanh}
                 - global_average_pooling1d: {}
                 - dense: {units: classes, activation: softmax}
             """,

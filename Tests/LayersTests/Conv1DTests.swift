@@ -10,7 +10,7 @@ final class Conv1DTests: XCTestCase {
         let fixture = try Fixtures.load("layers/\(name).safetensors")
         let config = try SequenceTestSupport.config(fixture)
         let x = try fixture.tensor("x")
-        let padding = try XCTUnwrap(Padding(rawValue: try XCTUnwrap(config["padding"] as? String)))
+        let padding = try XCTUnwrap(SequencePadding(rawValue: try XCTUnwrap(config["padding"] as? String)))
         let activation = try XCTUnwrap(Activation(rawValue: try XCTUnwrap(config["activation"] as? String)))
         let layer = Conv1D(filters: try XCTUnwrap(config["filters"] as? Int),
                            kernelSize: try XCTUnwrap(config["kernel_size"] as? Int),
@@ -27,6 +27,34 @@ final class Conv1DTests: XCTestCase {
     func testMatchesKerasSameEvenKernel() throws { try checkFixture("conv1d_same_even_kernel") }
     func testMatchesKerasSameStride2() throws { try checkFixture("conv1d_same_stride2") }
     func testMatchesKerasValidStride2() throws { try checkFixture("conv1d_valid_stride2") }
+    /// `causal` (Tests/Fixtures/make_conv1d_causal_fixtures.py): K - 1 padding steps before the sequence.
+    func testMatchesKerasCausal() throws { try checkFixture("conv1d_causal") }
+    func testMatchesKerasCausalStride2() throws { try checkFixture("conv1d_causal_stride2") }
+
+    /// Output step t depends on input steps up to t only: changing the input from step 5 on leaves
+    /// outputs 0 ... 4 as they were, and the gradient of output 4 reaches no later input.
+    func testCausalOutputsReadNoLaterStep() throws {
+        var rng = RandomGenerator(seed: 3)
+        let layer = Conv1D(filters: 2, kernelSize: 3, padding: .causal, activation: .tanh)
+        try layer.build(inputShape: [9, 2], using: &rng)
+        XCTAssertEqual(try layer.outputShape(for: [9, 2]), [9, 2])
+        XCTAssertEqual(try Conv1D(filters: 2, kernelSize: 4, strides: 2, padding: .causal).outputShape(for: [9, 2]),
+                       [5, 2])
+        XCTAssertEqual(try Conv1D(filters: 2, kernelSize: 12, padding: .causal).outputShape(for: [9, 2]), [9, 2],
+                       "a causal kernel longer than the sequence still has an output per step")
+        let x = Tensor(shape: [1, 9, 2], data: (0..<18).map { _ in rng.nextNormal() })
+        var changed = x
+        for i in 10..<18 { changed.data[i] += 1 }
+        let y = layer.forward(x, training: true).data
+        var dy = Tensor(shape: [1, 9, 2], repeating: 0)
+        dy.data[8] = 1                                      // output step 4, filter 0
+        let dx = layer.backward(dy).data
+        XCTAssertEqual(Array(dx[10...]), [Float](repeating: 0, count: 8))
+        XCTAssertNotEqual(Array(dx[4..<10]), [Float](repeating: 0, count: 6))
+        let yChanged = layer.forward(changed, training: true).data
+        XCTAssertEqual(Array(yChanged[0..<10]), Array(y[0..<10]))
+        XCTAssertNotEqual(Array(yChanged[10...]), Array(y[10...]))
+    }
 
     // MARK: shapes, initialisation, products
 
@@ -88,8 +116,9 @@ final class Conv1DTests: XCTestCase {
     // MARK: tier 2: finite differences
 
     func testGradients() throws {
-        let cases: [(Int, Int, Padding, Activation)] = [(3, 1, .valid, .tanh), (4, 1, .same, .linear),
-                                                        (3, 2, .same, .sigmoid), (2, 3, .valid, .linear)]
+        let cases: [(Int, Int, SequencePadding, Activation)] = [(3, 1, .valid, .tanh), (4, 1, .same, .linear),
+                                                                (3, 2, .same, .sigmoid), (2, 3, .valid, .linear),
+                                                                (3, 1, .causal, .tanh), (4, 3, .causal, .linear)]
         for (index, (k, s, padding, activation)) in cases.enumerated() {
             var rng = RandomGenerator(seed: 40 + UInt64(index))
             let layer = Conv1D(filters: 3, kernelSize: k, strides: s, padding: padding, activation: activation)

@@ -43,6 +43,8 @@ final class LayerCatalogTests: XCTestCase {
          "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: valid, activation: linear}"),
         ("conv1d: {filters: 4, kernel_size: 5, strides: 2, padding: same, activation: relu}",
          "conv1d: {filters: 4, kernel_size: 5, strides: 2, padding: same, activation: relu}"),
+        ("conv1d: {filters: 4, padding: causal, activation: elu}",
+         "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: causal, activation: elu}"),
         ("gru: {units: 6}",
          "gru: {units: 6, return_sequences: false, activation: tanh, recurrent_activation: sigmoid, "
             + "reset_after: true}"),
@@ -193,7 +195,7 @@ final class LayerCatalogTests: XCTestCase {
             ("gru: {units: 4, reset_after: false}", ["model.layers[0].gru.reset_after", "only reset_after: true"]),
             ("gru: {units: 4, activation: softmax}", ["gru.activation", "'softmax' is not one of"]),
             ("conv1d: {filters: 4, kernel_size: [3, 3]}", ["conv1d.kernel_size", "expected an integer"]),
-            ("conv1d: {filters: 4, padding: causal}", ["conv1d.padding", "'causal' is not one of valid, same"]),
+            ("conv1d: {filters: 4, padding: full}", ["conv1d.padding", "'full' is not one of valid, same, causal"]),
             ("bidirectional: {merge_mode: sum}", ["model.layers[0].bidirectional", "exactly one lstm or gru"]),
             ("bidirectional: {lstm: {units: 2}, gru: {units: 2}}", ["bidirectional", "exactly one lstm or gru"]),
             ("bidirectional: {dense: {units: 2}}", ["bidirectional.dense", "unknown key"]),

@@ -2,7 +2,7 @@ import Layers
 import Tensor
 
 /// `conv1d`: Keras `Conv1D` on (frames, features) sequences (`model.input: sequence`), the features
-/// being its channels. `dilation_rate` is always 1 and `causal` padding is not offered.
+/// being its channels; `padding` `valid`, `same` or `causal`. `dilation_rate` is always 1.
 public struct Conv1DSpec: DecodableLayerSpec {
     public static let typeName = "conv1d"
     public static let keys = ["filters", "kernel_size", "strides", "padding", "activation"]
@@ -12,10 +12,10 @@ public struct Conv1DSpec: DecodableLayerSpec {
     /// Frames under the kernel.
     public var kernelSize: Int
     public var strides: Int
-    public var padding: Padding
+    public var padding: SequencePadding
     public var activation: Activation
 
-    public init(filters: Int, kernelSize: Int = 3, strides: Int = 1, padding: Padding = .valid,
+    public init(filters: Int, kernelSize: Int = 3, strides: Int = 1, padding: SequencePadding = .valid,
                 activation: Activation = .linear) {
         self.filters = filters
         self.kernelSize = kernelSize
@@ -30,7 +30,7 @@ public struct Conv1DSpec: DecodableLayerSpec {
         var spec = Conv1DSpec(filters: try filters.int(min: 1, max: 65536))
         if let v = m["kernel_size"] { spec.kernelSize = try v.int(min: 1, max: 65536) }
         if let v = m["strides"] { spec.strides = try v.int(min: 1, max: 65536) }
-        if let v = m["padding"] { spec.padding = try v.padding() }
+        if let v = m["padding"] { spec.padding = try v.choice(SequencePadding.self, among: SequencePadding.allCases) }
         if let v = m["activation"] { spec.activation = try v.activation() }
         return spec
     }
