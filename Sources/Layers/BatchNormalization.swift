@@ -71,10 +71,8 @@ public final class BatchNormalization: Layer {
     /// gamma ones, beta zeros, moving_mean zeros, moving_variance ones, each (C) (Keras initialisers).
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         let c = try outputShape(for: inputShape).last!
-        gamma.value = Tensor(shape: [c], repeating: 1)
-        gamma.grad = Tensor(shape: [c], repeating: 0)
-        beta.value = Tensor(shape: [c], repeating: 0)
-        beta.grad = Tensor(shape: [c], repeating: 0)
+        gamma.initialise(Tensor(shape: [c], repeating: 1))
+        beta.initialise(Tensor(shape: [c], repeating: 0))
         movingMean.value = Tensor(shape: [c], repeating: 0)
         movingVariance.value = Tensor(shape: [c], repeating: 1)
     }

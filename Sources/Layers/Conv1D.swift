@@ -70,10 +70,8 @@ public final class Conv1D: Layer {
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         let g = try geometry(for: inputShape)
         let shape = [kernelSize, g.channels, filters]
-        kernel.value = Initializer.glorotUniform.make(shape, using: &rng)
-        kernel.grad = Tensor(shape: shape, repeating: 0)
-        bias.value = Tensor(shape: [filters], repeating: 0)
-        bias.grad = Tensor(shape: [filters], repeating: 0)
+        kernel.initialise(Initializer.glorotUniform.make(shape, using: &rng))
+        bias.initialise(Tensor(shape: [filters], repeating: 0))
     }
 
     /// The sweep of the kernel over a (T, C) input seen as a (T, 1, C) image, or a ShapeError naming

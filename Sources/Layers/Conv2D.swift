@@ -152,10 +152,8 @@ public final class Conv2D: Layer {
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         let g = try geometry(for: inputShape)
         let shape = [g.kernelHeight, g.kernelWidth, g.channels, filters]
-        kernel.value = Initializer.glorotUniform.make(shape, using: &rng)
-        kernel.grad = Tensor(shape: shape, repeating: 0)
-        bias.value = Tensor(shape: [filters], repeating: 0)
-        bias.grad = Tensor(shape: [filters], repeating: 0)
+        kernel.initialise(Initializer.glorotUniform.make(shape, using: &rng))
+        bias.initialise(Tensor(shape: [filters], repeating: 0))
     }
 
     /// y = f(conv(x) + b). Shape: x (N, H, W, C) -> y (N, OH, OW, F), this layer's reused buffer; with a

@@ -51,10 +51,8 @@ public final class Dense: Layer {
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         let d = inputShape.last!
-        kernel.value = Initializer.glorotUniform.make([d, units], using: &rng)
-        kernel.grad = Tensor(shape: [d, units], repeating: 0)
-        bias.value = Tensor(shape: [units], repeating: 0)
-        bias.grad = Tensor(shape: [units], repeating: 0)
+        kernel.initialise(Initializer.glorotUniform.make([d, units], using: &rng))
+        bias.initialise(Tensor(shape: [units], repeating: 0))
     }
 
     /// Kernels larger than this many floats (an L1 data cache's 32 KiB) are read by inference from a

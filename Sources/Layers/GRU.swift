@@ -81,8 +81,7 @@ public final class GRU: Layer {
         let g = 3 * units
         initializeRecurrentKernels(kernel: kernel, recurrentKernel: recurrentKernel, inputs: inputShape[1],
                                    units: units, gates: 3, using: &rng)
-        bias.value = Tensor(shape: [2, g], repeating: 0)
-        bias.grad = Tensor(shape: [2, g], repeating: 0)
+        bias.initialise(Tensor(shape: [2, g], repeating: 0))
     }
 
     /// Sizes every buffer for x (N, T, D); a no-op when the shape is unchanged.

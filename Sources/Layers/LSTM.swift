@@ -81,8 +81,7 @@ public final class LSTM: Layer {
                                    units: units, gates: 4, using: &rng)
         var b = Tensor(shape: [g], repeating: 0)
         for j in units..<(2 * units) { b.data[j] = 1 }   // unit_forget_bias
-        bias.value = b
-        bias.grad = Tensor(shape: [g], repeating: 0)
+        bias.initialise(b)
     }
 
     /// Sizes every buffer for x (N, T, D); a no-op when the shape is unchanged.

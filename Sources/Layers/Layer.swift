@@ -37,6 +37,12 @@ public final class Parameter {
     /// Marks `value` as changed (a new `version`) after its elements were written through a pointer
     /// that outlived the access that gave it.
     public func valueChanged() { version &+= 1 }
+
+    /// Sets `value` and a zero gradient of its shape: a layer's `build` creating the parameter.
+    public func initialise(_ value: Tensor) {
+        self.value = value
+        grad = Tensor(shape: value.shape, repeating: 0)
+    }
 }
 
 /// A non-trainable tensor of a layer (a Keras non-trainable weight, such as a batch normalization's

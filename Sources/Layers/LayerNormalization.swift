@@ -54,10 +54,8 @@ public final class LayerNormalization: Layer {
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         let c = try outputShape(for: inputShape).last!
-        gamma.value = Tensor(shape: [c], repeating: 1)
-        gamma.grad = Tensor(shape: [c], repeating: 0)
-        beta.value = Tensor(shape: [c], repeating: 0)
-        beta.grad = Tensor(shape: [c], repeating: 0)
+        gamma.initialise(Tensor(shape: [c], repeating: 1))
+        beta.initialise(Tensor(shape: [c], repeating: 0))
     }
 
     /// Shape: x (N, ..., C) -> y (N, ..., C), this layer's reused buffer.

@@ -18,10 +18,8 @@ func recurrentOutputShape(_ inputShape: [Int], units: Int, returnSequences: Bool
 func initializeRecurrentKernels(kernel: Parameter, recurrentKernel: Parameter, inputs d: Int, units: Int,
                                 gates: Int, using rng: inout RandomGenerator) {
     let g = gates * units
-    kernel.value = Initializer.glorotUniform.make([d, g], using: &rng)
-    kernel.grad = Tensor(shape: [d, g], repeating: 0)
-    recurrentKernel.value = Initializer.orthogonal(gain: 1).make([units, g], using: &rng)
-    recurrentKernel.grad = Tensor(shape: [units, g], repeating: 0)
+    kernel.initialise(Initializer.glorotUniform.make([d, g], using: &rng))
+    recurrentKernel.initialise(Initializer.orthogonal(gain: 1).make([units, g], using: &rng))
 }
 
 /// The matrix products of a gated recurrent layer (LSTM: 4 gates, GRU: 3) on (N, T, D) inputs, G =

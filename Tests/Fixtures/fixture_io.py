@@ -27,6 +27,15 @@ def save(relative_path, tensors, metadata=None):
     print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes, {len(out)} tensors)")
 
 
+def random_variables_and_gradients(seed, steps, shapes=((4, 3), (3,), (5,))):
+    """The inputs of an optimizer trajectory fixture: float32 variables of `shapes` drawn N(0, 1), then
+    `steps` lists of gradients, one per variable, drawn N(0, 0.5), from numpy's generator `seed`."""
+    rng = np.random.default_rng(seed)
+    initial = [rng.normal(0, 1, s).astype(np.float32) for s in shapes]
+    gradients = [[rng.normal(0, 0.5, s).astype(np.float32) for s in shapes] for _ in range(steps)]
+    return initial, gradients
+
+
 def optimizer_trajectories(optimizers, initial, steps):
     """Keras optimizers' trajectories on fixed gradients, as the Swift tests replay them
     (Tests/LayersTests/OptimizerKerasTests.swift, `assertFollowsKeras`): {name: make optimizer},

@@ -16,15 +16,11 @@ variable after the five steps of `apply_gradients` with
 Names: `{optimizer}_{variable}`.
 Run: benchmarks/.venv/bin/python Tests/Fixtures/make_optimizer_fixtures.py  (needs keras)
 """
-import numpy as np
 import keras
 
-from fixture_io import optimizer_trajectories, save
+from fixture_io import optimizer_trajectories, random_variables_and_gradients, save
 
-rng = np.random.default_rng(23)
-shapes = [(4, 3), (3,), (5,)]
-initial = [rng.normal(0, 1, s).astype(np.float32) for s in shapes]
-steps = [[rng.normal(0, 0.5, s).astype(np.float32) for s in shapes] for _ in range(5)]
+initial, steps = random_variables_and_gradients(23, steps=5)
 
 optimizers = {
     "adam": lambda: keras.optimizers.Adam(learning_rate=0.01, weight_decay=0.1),

@@ -13,14 +13,10 @@ Names: `{optimizer}_{variable}`.
 Run: benchmarks/.venv/bin/python Tests/Fixtures/make_rmsprop_fixtures.py  (needs keras)
 """
 import keras
-import numpy as np
 
-from fixture_io import optimizer_trajectories, save
+from fixture_io import optimizer_trajectories, random_variables_and_gradients, save
 
-rng = np.random.default_rng(29)
-shapes = [(4, 3), (3,), (5,)]
-initial = [rng.normal(0, 1, s).astype(np.float32) for s in shapes]
-steps = [[rng.normal(0, 0.5, s).astype(np.float32) for s in shapes] for _ in range(8)]
+initial, steps = random_variables_and_gradients(29, steps=8)
 
 RMSprop = keras.optimizers.RMSprop
 optimizers = {
