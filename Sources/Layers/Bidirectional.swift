@@ -230,3 +230,11 @@ private func reverseTime(_ x: Tensor, into reversed: inout Tensor) {
         }
     }
 }
+
+extension Bidirectional: StochasticLayer {
+    /// Reseeds both directions' input dropout, each with its own stream.
+    public func reseed(_ seed: UInt64) {
+        (forwardLayer as? StochasticLayer)?.reseed(seed)
+        (backwardLayer as? StochasticLayer)?.reseed(seed ^ 0xD1B5_4A32_D192_ED03)
+    }
+}

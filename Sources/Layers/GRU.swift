@@ -48,6 +48,11 @@ public final class GRU: Layer {
     public let bias = Parameter(name: "bias", value: .empty)
 
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+    /// Keras's `dropout`: the fraction of input features dropped in training, one mask per sequence
+    /// for all its steps (`RecurrentInputDropout`); 0: none.
+    public var dropout: Float { inputDropout.rate }
+    /// The input dropout (its `spatial.freezeMask` keeps one mask, for gradient checks).
+    let inputDropout: RecurrentInputDropout
 
     private var input = Tensor.empty           // the last forward's x (a reference, not a copy)
     private var stepValues = Tensor.empty      // gates | inner | hPrev of every step
@@ -61,7 +66,7 @@ public final class GRU: Layer {
 
     /// A GRU layer of `units` units. Both activations must be elementwise (not softmax).
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
-                recurrentActivation: Activation = .sigmoid) {
+                recurrentActivation: Activation = .sigmoid, dropout: Float = 0) {
         precondition(units > 0, "GRU needs a positive number of units, got \(units)")
         precondition(activation != .softmax && recurrentActivation != .softmax,
                      "GRU activations must be elementwise, got \(activation) / \(recurrentActivation)")
@@ -69,6 +74,7 @@ public final class GRU: Layer {
         self.returnSequences = returnSequences
         self.activation = activation
         self.recurrentActivation = recurrentActivation
+        inputDropout = RecurrentInputDropout(rate: dropout)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -101,6 +107,7 @@ public final class GRU: Layer {
     /// Every step's gates and hidden state. Shape: x (N, T, D) -> (N, T, U) or (N, U), this layer's
     /// reused buffer.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let x = inputDropout.apply(x, training: training)
         let d = kernel.value.shape.first ?? 0
         precondition(kernel.value.rank == 2 && recurrentKernel.value.count == units * 3 * units
                      && bias.value.count == 6 * units, "\(name) (GRU): forward before build")
@@ -197,7 +204,7 @@ public final class GRU: Layer {
                 if computeInputGradient { self.computeInputGradient(dGates: grads.dGates) }
             }
         }
-        return computeInputGradient ? inputGradient : .empty
+        return computeInputGradient ? inputDropout.backward(inputGradient) : .empty
     }
 
     /// dGates and dInner of every step, from the last to the first: dh (the paths through h_step),
@@ -333,8 +340,13 @@ private struct GRUStepGradients {
 extension GRU: RecurrentLayer {
     public func makeTwin() -> any RecurrentLayer {
         GRU(units: units, returnSequences: returnSequences, activation: activation,
-            recurrentActivation: recurrentActivation)
+            recurrentActivation: recurrentActivation, dropout: dropout)
     }
 }
 
 extension GRU: InputGradientOptional {}
+
+extension GRU: StochasticLayer {
+    /// Restarts the input dropout's mask generator from `seed`.
+    public func reseed(_ seed: UInt64) { inputDropout.spatial.reseed(seed) }
+}

@@ -46,6 +46,11 @@ public final class LSTM: Layer {
     public let bias = Parameter(name: "bias", value: .empty)
 
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+    /// Keras's `dropout`: the fraction of input features dropped in training, one mask per sequence
+    /// for all its steps (`RecurrentInputDropout`); 0: none.
+    public var dropout: Float { inputDropout.rate }
+    /// The input dropout (its `spatial.freezeMask` keeps one mask, for gradient checks).
+    let inputDropout: RecurrentInputDropout
 
     private var input = Tensor.empty           // the last forward's x (a reference, not a copy)
     private var stepValues = Tensor.empty      // gates | cells | cellAct | hPrev of every step
@@ -59,7 +64,7 @@ public final class LSTM: Layer {
 
     /// An LSTM layer of `units` units. Both activations must be elementwise (not softmax).
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
-                recurrentActivation: Activation = .sigmoid) {
+                recurrentActivation: Activation = .sigmoid, dropout: Float = 0) {
         precondition(units > 0, "LSTM needs a positive number of units, got \(units)")
         precondition(activation != .softmax && recurrentActivation != .softmax,
                      "LSTM activations must be elementwise, got \(activation) / \(recurrentActivation)")
@@ -67,6 +72,7 @@ public final class LSTM: Layer {
         self.returnSequences = returnSequences
         self.activation = activation
         self.recurrentActivation = recurrentActivation
+        inputDropout = RecurrentInputDropout(rate: dropout)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -100,7 +106,9 @@ public final class LSTM: Layer {
 
     /// Every step's gates, cell and hidden state. Shape: x (N, T, D) -> (N, T, U) or (N, U), this
     /// layer's reused buffer.
-    public func forward(_ x: Tensor, training: Bool) -> Tensor { pass(x, forBackward: true) }
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        pass(inputDropout.apply(x, training: training), forBackward: true)
+    }
 
     /// The output of `forward(x, training: false)` (up to float rounding) for `Sequential.infer`, faster
     /// and with nothing kept for `backward`: with tanh and sigmoid the cell runs in CSupport's
@@ -265,7 +273,7 @@ public final class LSTM: Layer {
                 if computeInputGradient { self.computeInputGradient(dGates: grads.dGates) }
             }
         }
-        return computeInputGradient ? inputGradient : .empty
+        return computeInputGradient ? inputDropout.backward(inputGradient) : .empty
     }
 
     /// dGates of every step, from the last to the first: dh (the path through h_step), then the
@@ -426,8 +434,13 @@ private struct StepGradients {
 extension LSTM: RecurrentLayer {
     public func makeTwin() -> any RecurrentLayer {
         LSTM(units: units, returnSequences: returnSequences, activation: activation,
-             recurrentActivation: recurrentActivation)
+             recurrentActivation: recurrentActivation, dropout: dropout)
     }
+}
+
+extension LSTM: StochasticLayer {
+    /// Restarts the input dropout's mask generator from `seed`.
+    public func reseed(_ seed: UInt64) { inputDropout.spatial.reseed(seed) }
 }
 
 extension LSTM: InputGradientOptional {}

@@ -52,6 +52,11 @@ final class LayerCatalogTests: XCTestCase {
             + "reset_after: true}",
          "gru: {units: 6, return_sequences: true, activation: relu, recurrent_activation: hard_sigmoid, "
             + "reset_after: true}"),
+        ("lstm: {units: 4, dropout: 0.2}",
+         "lstm: {units: 4, return_sequences: false, activation: tanh, recurrent_activation: sigmoid, dropout: 0.2}"),
+        ("bidirectional: {gru: {units: 3, dropout: 0.25}}",
+         "bidirectional: {gru: {units: 3, return_sequences: false, activation: tanh, recurrent_activation: sigmoid, "
+            + "reset_after: true, dropout: 0.25}, merge_mode: concat}"),
         ("bidirectional: {lstm: {units: 5}}",
          "bidirectional: {lstm: {units: 5, return_sequences: false, activation: tanh, recurrent_activation: sigmoid}, "
             + "merge_mode: concat}"),
@@ -184,6 +189,8 @@ final class LayerCatalogTests: XCTestCase {
              ["model.layers[0].lstm.activation", "'softmax' is not one of linear, relu, tanh, sigmoid, hard_sigmoid"]),
             ("lstm: {units: 4, recurrent_activation: softmax}", ["lstm.recurrent_activation", "'softmax' is not one of"]),
             ("bidirectional: {lstm: {units: 4, activation: softmax}}", ["bidirectional.lstm.activation", "'softmax'"]),
+            ("lstm: {units: 4, dropout: 1}", ["model.layers[0].lstm.dropout", "out of range"]),
+            ("gru: {units: 4, recurrent_dropout: 0.2}", ["gru.recurrent_dropout", "unknown key"]),
             ("gru: {units: 4, activation: elu}", ["gru.activation", "'elu' is not one of linear, relu, tanh, sigmoid"]),
             ("dense: {units: 4, activation: gelu}", ["dense.activation", "'gelu' is not one of linear, relu, tanh, "
                                                      + "sigmoid, hard_sigmoid, softmax, elu, selu, softplus, softsign, "

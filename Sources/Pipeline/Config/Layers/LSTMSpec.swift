@@ -3,7 +3,7 @@ import Layers
 /// `lstm`: Keras `LSTM` on (frames, features) sequences.
 public struct LSTMSpec: DecodableLayerSpec {
     public static let typeName = "lstm"
-    public static let keys = ["units", "return_sequences", "activation", "recurrent_activation"]
+    public static let keys = ["units", "return_sequences", "activation", "recurrent_activation", "dropout"]
 
     /// Hidden units (required).
     public var units: Int
@@ -11,6 +11,9 @@ public struct LSTMSpec: DecodableLayerSpec {
     public var returnSequences: Bool
     public var activation: Activation
     public var recurrentActivation: Activation
+    /// Keras's `dropout`: the fraction of input features dropped in training, one mask per sequence
+    /// for all its steps, in [0, 1); printed only when not 0 (configs without it keep their hashes).
+    public var dropout: Double = 0
 
     public init(units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
                 recurrentActivation: Activation = .sigmoid) {
@@ -27,16 +30,17 @@ public struct LSTMSpec: DecodableLayerSpec {
         if let v = m["return_sequences"] { spec.returnSequences = try v.bool() }
         if let v = m["activation"] { spec.activation = try v.recurrentLayerActivation() }
         if let v = m["recurrent_activation"] { spec.recurrentActivation = try v.recurrentLayerActivation() }
+        if let v = m["dropout"] { spec.dropout = try v.double(min: 0, max: 0.999) }
         return spec
     }
 
     public var arguments: [(key: String, value: String)] {
         [("units", "\(units)"), ("return_sequences", "\(returnSequences)"), ("activation", activation.rawValue),
-         ("recurrent_activation", recurrentActivation.rawValue)]
+         ("recurrent_activation", recurrentActivation.rawValue)] + (dropout != 0 ? [("dropout", "\(dropout)")] : [])
     }
 
     public func makeLayer(_ context: LayerContext) -> any Layer {
         LSTM(units: units, returnSequences: returnSequences, activation: activation,
-             recurrentActivation: recurrentActivation)
+             recurrentActivation: recurrentActivation, dropout: Float(dropout))
     }
 }
