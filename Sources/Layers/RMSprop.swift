@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Tensor
 
@@ -10,8 +11,9 @@ import Tensor
 ///     increment = lr * g / sqrt(d)
 ///     momentum > 0:  m = momentum * m + increment;  w -= m              else  w -= increment
 ///
-/// (epsilon inside the square root, as Keras 3 computes it.) The update runs serially in `step`, like
-/// `SGD`'s: the training engine calls it once per step after the replicas' gradients are summed.
+/// (epsilon inside the square root, as Keras 3 computes it.) The update runs in `step`, after the
+/// replicas' gradients are summed, like `SGD`'s (not overlapped with the backward pass as Adam's), in
+/// CSupport's vectorised `earmark_rmsprop_update`.
 public final class RMSprop: Optimizer {
     public var learningRate: Float
     /// Decay of the running mean of squared gradients (Keras `rho`).
@@ -60,31 +62,20 @@ public final class RMSprop: Optimizer {
         if let schedule { learningRate = schedule.rate(atStep: iterations) }
         iterations += 1
         let (lr, rho, mu, eps, decay, centered) = (learningRate, rho, momentum, epsilon, weightDecay, centered)
-        // stand-ins for the slots the settings do not use (two: both are accessed at once)
+        // stand-ins for the slots the settings do not use (two: both are accessed at once); the kernel
+        // is given nil for them
         let (noIncrements, noAverages) = (StateBuffer(Tensor(shape: [1])), StateBuffer(Tensor(shape: [1])))
         for (i, p) in parameters.enumerated() {
             let m = mu > 0 ? increments[i] : noIncrements, a = centered ? averageGradients[i] : noAverages
             p.value.data.withUnsafeMutableBufferPointer { w in
                 p.grad.data.withUnsafeBufferPointer { g in
                     velocity[i].tensor.data.withUnsafeMutableBufferPointer { v in
-                        m.tensor.data.withUnsafeMutableBufferPointer { m in
-                            a.tensor.data.withUnsafeMutableBufferPointer { a in
-                                for j in 0..<w.count {
-                                    if decay != 0 { w[j] = w[j] - w[j] * decay * lr }
-                                    v[j] = rho * v[j] + (1 - rho) * g[j] * g[j]
-                                    var denominator = v[j] + eps
-                                    if centered {
-                                        a[j] = rho * a[j] + (1 - rho) * g[j]
-                                        denominator = v[j] - a[j] * a[j] + eps
-                                    }
-                                    let increment = lr * g[j] / denominator.squareRoot()
-                                    if mu > 0 {
-                                        m[j] = mu * m[j] + increment
-                                        w[j] -= m[j]
-                                    } else {
-                                        w[j] -= increment
-                                    }
-                                }
+                        m.tensor.data.withUnsafeMutableBufferPointer { mp in
+                            a.tensor.data.withUnsafeMutableBufferPointer { ap in
+                                earmark_rmsprop_update(w.baseAddress!, g.baseAddress!, v.baseAddress!,
+                                                       mu > 0 ? mp.baseAddress! : nil,
+                                                       centered ? ap.baseAddress! : nil, w.count, lr, rho, mu,
+                                                       eps, decay)
                             }
                         }
                     }

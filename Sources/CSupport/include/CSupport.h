@@ -34,6 +34,14 @@ void earmark_adam_update_consuming(float *restrict w, float *restrict g0, float 
                                    float weight_decay, float learning_rate, int clip_mode, float clip_a,
                                    float clip_b);
 
+/// Keras 3's RMSprop update of `count` elements (m NULL: no momentum; a NULL: not centred):
+///     w -= w * weight_decay * learning_rate          (only when weight_decay is not 0)
+///     v = rho v + (1 - rho) g^2;  d = v + epsilon, or centred: a = rho a + (1 - rho) g, d = v - a^2 + epsilon
+///     increment = learning_rate g / sqrt(d);  w -= increment, or with momentum m = momentum m + increment, w -= m
+void earmark_rmsprop_update(float *restrict w, const float *restrict g, float *restrict v, float *restrict m,
+                            float *restrict a, long count, float learning_rate, float rho, float momentum,
+                            float epsilon, float weight_decay);
+
 /// Sum over j < count of (g[0][j] + ... + g[replicas - 1][j])^2: the replicas' gradients added in float
 /// in order, each square added in double into one of 16 lanes (j % 16), the lanes added pairwise. The
 /// clipping by norm of Layers' GradientClipping and of the training engine's fused update.
