@@ -63,6 +63,7 @@ final class ONNXExportTests: XCTestCase {
               input: sequence
               layers:
                 - conv1d: {filters: 6, kernel_size: 2, padding: same, activation: relu}
+                - spatial_dropout1d: {rate: 0.3}
                 - max_pooling1d: {pool_size: 3, strides: 2, padding: same}
                 - average_pooling1d: {pool_size: 2, strides: 1}
                 - layer_normalization: {epsilon: 0.01}

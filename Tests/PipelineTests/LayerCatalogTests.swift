@@ -70,6 +70,7 @@ final class LayerCatalogTests: XCTestCase {
         ("global_max_pooling1d: {}", "global_max_pooling1d: {}"),
         ("global_average_pooling1d:", "global_average_pooling1d: {}"),
         ("layer_normalization:", "layer_normalization: {epsilon: 0.001, center: true, scale: true}"),
+        ("spatial_dropout1d: {rate: 0.2}", "spatial_dropout1d: {rate: 0.2}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -107,7 +108,7 @@ final class LayerCatalogTests: XCTestCase {
                                "average_pooling2d", "spatial_dropout2d",
                                "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
                                "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d",
-                               "layer_normalization"])
+                               "layer_normalization", "spatial_dropout1d"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -235,6 +236,8 @@ final class LayerCatalogTests: XCTestCase {
             ("max_pooling1d: {data_format: channels_first}", ["max_pooling1d.data_format", "unknown key"]),
             ("global_average_pooling1d: {keepdims: true}", ["global_average_pooling1d.keepdims", "unknown key"]),
             ("layer_normalization: {epsilon: 0}", ["model.layers[0].layer_normalization.epsilon"]),
+            ("spatial_dropout1d: {}", ["model.layers[0].spatial_dropout1d", "needs `rate`"]),
+            ("spatial_dropout1d: {rate: 1}", ["model.layers[0].spatial_dropout1d.rate", "must be below 1"]),
             ("layer_normalization: {axis: 1}", ["layer_normalization.axis", "unknown key"]),
             ("layer_normalization: {rms_scaling: true}", ["layer_normalization.rms_scaling", "unknown key"]),
         ]

@@ -38,6 +38,7 @@ enum LayerCatalog {
         GlobalMaxPooling1DSpec.self,
         GlobalAveragePooling1DSpec.self,
         LayerNormalizationSpec.self,
+        SpatialDropout1DSpec.self,
     ]
 
     /// The YAML names of `types`.
