@@ -17,29 +17,20 @@ import Tensor
 /// after an inference pass the layer is a per-channel affine, dx = gamma inv dy. In both cases
 /// dgamma = sum_m dy xhat and dbeta = sum_m dy. `scale: false` drops gamma (1), `center: false`
 /// drops beta (0), as in Keras.
-public final class BatchNormalization: Layer {
+public final class BatchNormalization: NormalizingLayer {
     public var name = "batch_normalization"
     public var kind: String { "BatchNormalization" }
     /// Weight of the old moving statistic in each update (Keras `momentum`, 0.99).
     public let momentum: Float
     /// Added to the variance before the square root (Keras `epsilon`, 1e-3).
     public let epsilon: Float
-    /// Whether the layer has `beta` (Keras `center`).
-    public let center: Bool
-    /// Whether the layer has `gamma` (Keras `scale`).
-    public let scale: Bool
-
-    /// Per-channel scale (C), initialised to ones; used only when `scale`.
-    public let gamma = Parameter(name: "gamma", value: .empty)
-    /// Per-channel offset (C), initialised to zeros; used only when `center`.
-    public let beta = Parameter(name: "beta", value: .empty)
+    /// gamma and beta, and whether each is learned (Keras `scale`, `center`; `NormalizingLayer` names them).
+    public let weights: NormalizationWeights
     /// Moving mean of the batch means (C), initialised to zeros.
     public let movingMean = LayerState(name: "moving_mean", value: .empty)
     /// Moving mean of the batch (biased) variances (C), initialised to ones.
     public let movingVariance = LayerState(name: "moving_variance", value: .empty)
 
-    /// gamma then beta (Keras weight order), each only when enabled.
-    public var parameters: [Parameter] { (scale ? [gamma] : []) + (center ? [beta] : []) }
     public var state: [LayerState] { [movingMean, movingVariance] }
 
     private var output = Tensor.empty          // y (N, ..., C)
@@ -52,8 +43,7 @@ public final class BatchNormalization: Layer {
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true) {
         self.momentum = momentum
         self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
+        weights = NormalizationWeights(center: center, scale: scale)
     }
 
     /// Any shape with a positive last axis passes through; throws for a bad momentum or epsilon.
@@ -71,8 +61,7 @@ public final class BatchNormalization: Layer {
     /// gamma ones, beta zeros, moving_mean zeros, moving_variance ones, each (C) (Keras initialisers).
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         let c = try outputShape(for: inputShape).last!
-        gamma.initialise(Tensor(shape: [c], repeating: 1))
-        beta.initialise(Tensor(shape: [c], repeating: 0))
+        weights.build(channels: c)
         movingMean.value = Tensor(shape: [c], repeating: 0)
         movingVariance.value = Tensor(shape: [c], repeating: 1)
     }
@@ -95,6 +84,7 @@ public final class BatchNormalization: Layer {
             batchMoments(x, rows: rows)
             updateMovingStatistics()
         }
+        let (gammaValues, betaValues) = (weights.effectiveGamma, weights.effectiveBeta)
         channels.withPointers { k in
             for j in 0..<c {
                 if !training {
@@ -102,8 +92,8 @@ public final class BatchNormalization: Layer {
                     k.variance[j] = movingVariance.value.data[j]
                 }
                 k.invStd[j] = 1 / (k.variance[j] + epsilon).squareRoot()
-                k.gamma[j] = scale ? gamma.value.data[j] : 1
-                k.beta[j] = center ? beta.value.data[j] : 0
+                k.gamma[j] = gammaValues[j]
+                k.beta[j] = betaValues[j]
             }
         }
         x.data.withUnsafeBufferPointer { xp in

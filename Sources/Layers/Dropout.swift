@@ -38,9 +38,7 @@ public final class Dropout: Layer {
 
     /// Any shape passes through; throws when `rate` is not in [0, 1).
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard rate >= 0, rate < 1 else {
-            throw ShapeError("\(name) (Dropout): rate must be in [0, 1), got \(rate)")
-        }
+        try checkDropout(self, rate: rate, inputShape: inputShape)
         return inputShape
     }
 

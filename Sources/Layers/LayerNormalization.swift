@@ -15,32 +15,23 @@ import Tensor
 ///
 /// Row statistics are summed in Double. gamma starts at ones, beta at zeros (Keras's initialisers);
 /// `center: false` drops beta, `scale: false` drops gamma, as Keras does.
-public final class LayerNormalization: Layer {
+public final class LayerNormalization: NormalizingLayer {
     public var name = "layer_normalization"
     public var kind: String { "LayerNormalization" }
     /// Added to the variance before the square root (Keras `epsilon`, 0.001).
     public let epsilon: Float
-    /// Whether the layer learns the offset `beta`.
-    public let center: Bool
-    /// Whether the layer learns the scale `gamma`.
-    public let scale: Bool
-    /// (C), Keras weight `gamma`.
-    public let gamma = Parameter(name: "gamma", value: .empty)
-    /// (C), Keras weight `beta`.
-    public let beta = Parameter(name: "beta", value: .empty)
-    public var parameters: [Parameter] { (scale ? [gamma] : []) + (center ? [beta] : []) }
+    /// gamma and beta, and whether each is learned (Keras `scale`, `center`; `NormalizingLayer` names them).
+    public let weights: NormalizationWeights
 
     private var output = Tensor.empty          // y (N, ..., C)
-    private var normalized: [Float] = []       // xhat (R x C), for backward
-    private var inverseDeviations: [Float] = []  // inv_r (R)
+    private var kept: [Float] = []             // xhat (R x C), then inv_r (R): what backward reads
     private var inputGradient = Tensor.empty   // dx (N, ..., C)
 
     /// Shape: (N, ..., C) -> the same.
     public init(epsilon: Float = 0.001, center: Bool = true, scale: Bool = true) {
         precondition(epsilon > 0, "LayerNormalization: epsilon \(epsilon)")
         self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
+        weights = NormalizationWeights(center: center, scale: scale)
     }
 
     /// The input shape itself; throws for an empty or non-positive shape.
@@ -53,9 +44,7 @@ public final class LayerNormalization: Layer {
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
-        let c = try outputShape(for: inputShape).last!
-        gamma.initialise(Tensor(shape: [c], repeating: 1))
-        beta.initialise(Tensor(shape: [c], repeating: 0))
+        weights.build(channels: try outputShape(for: inputShape).last!)
     }
 
     /// Shape: x (N, ..., C) -> y (N, ..., C), this layer's reused buffer.
@@ -63,31 +52,25 @@ public final class LayerNormalization: Layer {
         precondition(x.rank >= 2 && x.count > 0, "\(name) (LayerNormalization): input \(x.shape), expected (N, ..., C)")
         let c = x.shape[x.rank - 1], rows = x.count / c
         output.ensureShape(x.shape)
-        if normalized.count != x.count { normalized = [Float](repeating: 0, count: x.count) }
-        if inverseDeviations.count != rows { inverseDeviations = [Float](repeating: 0, count: rows) }
-        let (eps, useGamma, useBeta) = (Double(epsilon), scale, center)
+        if kept.count != x.count + rows { kept = [Float](repeating: 0, count: x.count + rows) }
+        let (gammaValues, betaValues, eps) = (weights.effectiveGamma, weights.effectiveBeta, Double(epsilon))
         x.data.withUnsafeBufferPointer { xp in
             output.data.withUnsafeMutableBufferPointer { yp in
-                normalized.withUnsafeMutableBufferPointer { hp in
-                    inverseDeviations.withUnsafeMutableBufferPointer { ip in
-                        gamma.value.data.withUnsafeBufferPointer { g in
-                            beta.value.data.withUnsafeBufferPointer { b in
-                                for r in 0..<rows {
-                                    let row = xp.baseAddress! + r * c
-                                    var sum = 0.0
-                                    for j in 0..<c { sum += Double(row[j]) }
-                                    let mean = sum / Double(c)
-                                    var squares = 0.0
-                                    for j in 0..<c { let d = Double(row[j]) - mean; squares += d * d }
-                                    let inv = 1 / (squares / Double(c) + eps).squareRoot()
-                                    ip[r] = Float(inv)
-                                    for j in 0..<c {
-                                        let h = Float((Double(row[j]) - mean) * inv)
-                                        hp[r * c + j] = h
-                                        yp[r * c + j] = (useGamma ? g[j] * h : h) + (useBeta ? b[j] : 0)
-                                    }
-                                }
-                            }
+                kept.withUnsafeMutableBufferPointer { kp in
+                    let (xhat, inv) = (kp.baseAddress!, kp.baseAddress! + x.count)
+                    for r in 0..<rows {
+                        let row = xp.baseAddress! + r * c
+                        var sum = 0.0
+                        for j in 0..<c { sum += Double(row[j]) }
+                        let mean = sum / Double(c)
+                        var squares = 0.0
+                        for j in 0..<c { let d = Double(row[j]) - mean; squares += d * d }
+                        let inverse = 1 / (squares / Double(c) + eps).squareRoot()
+                        inv[r] = Float(inverse)
+                        for j in 0..<c {
+                            let h = Float((Double(row[j]) - mean) * inverse)
+                            xhat[r * c + j] = h
+                            yp[r * c + j] = gammaValues[j] * h + betaValues[j]
                         }
                     }
                 }
@@ -96,43 +79,38 @@ public final class LayerNormalization: Layer {
         return output
     }
 
-    /// Shape: dy (N, ..., C) -> dx (N, ..., C); adds into gamma's and beta's gradients.
+    /// Shape: dy (N, ..., C) -> dx (N, ..., C); adds into gamma's and beta's gradients (those learned).
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == output.shape, "\(name) (LayerNormalization): output gradient \(dy.shape), "
                      + "expected \(output.shape)")
         let c = dy.shape[dy.rank - 1], rows = dy.count / c
         inputGradient.ensureShape(dy.shape)
-        let useGamma = scale
+        let gammaValues = weights.effectiveGamma
+        var gammaSums = [Double](repeating: 0, count: c), betaSums = [Double](repeating: 0, count: c)
         dy.data.withUnsafeBufferPointer { dyp in
             inputGradient.data.withUnsafeMutableBufferPointer { dxp in
-                normalized.withUnsafeBufferPointer { hp in
-                    inverseDeviations.withUnsafeBufferPointer { ip in
-                        gamma.value.data.withUnsafeBufferPointer { g in
-                            gamma.grad.data.withUnsafeMutableBufferPointer { dg in
-                                beta.grad.data.withUnsafeMutableBufferPointer { db in
-                                    for r in 0..<rows {
-                                        let o = r * c
-                                        var sumD = 0.0, sumDH = 0.0
-                                        for j in 0..<c {
-                                            let d = useGamma ? dyp[o + j] * g[j] : dyp[o + j]   // dxhat
-                                            sumD += Double(d)
-                                            sumDH += Double(d) * Double(hp[o + j])
-                                            if useGamma { dg[j] += dyp[o + j] * hp[o + j] }
-                                            if center { db[j] += dyp[o + j] }
-                                        }
-                                        let (meanD, meanDH) = (Float(sumD / Double(c)), Float(sumDH / Double(c)))
-                                        for j in 0..<c {
-                                            let d = useGamma ? dyp[o + j] * g[j] : dyp[o + j]
-                                            dxp[o + j] = ip[r] * (d - meanD - hp[o + j] * meanDH)
-                                        }
-                                    }
-                                }
-                            }
+                kept.withUnsafeBufferPointer { kp in
+                    let (xhat, inv) = (kp.baseAddress!, kp.baseAddress! + dy.count)
+                    for r in 0..<rows {
+                        let o = r * c
+                        var sumD = 0.0, sumDH = 0.0          // sum_c dxhat, sum_c dxhat xhat
+                        for j in 0..<c {
+                            let d = Double(dyp[o + j] * gammaValues[j])
+                            sumD += d
+                            sumDH += d * Double(xhat[o + j])
+                            gammaSums[j] += Double(dyp[o + j] * xhat[o + j])
+                            betaSums[j] += Double(dyp[o + j])
+                        }
+                        let (meanD, meanDH) = (Float(sumD / Double(c)), Float(sumDH / Double(c)))
+                        for j in 0..<c {
+                            dxp[o + j] = inv[r] * (dyp[o + j] * gammaValues[j] - meanD - xhat[o + j] * meanDH)
                         }
                     }
                 }
             }
         }
+        if scale { for j in 0..<c { gamma.grad.data[j] += Float(gammaSums[j]) } }
+        if center { for j in 0..<c { beta.grad.data[j] += Float(betaSums[j]) } }
         return inputGradient
     }
 }

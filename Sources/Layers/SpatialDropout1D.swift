@@ -33,13 +33,7 @@ public final class SpatialDropout1D: Layer {
 
     /// (T, C) passes through; throws for another rank or a `rate` outside [0, 1).
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard rate >= 0, rate < 1 else {
-            throw ShapeError("\(name) (SpatialDropout1D): rate must be in [0, 1), got \(rate)")
-        }
-        guard inputShape.count == 2, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("\(name) (SpatialDropout1D): input shape \(inputShape) must be (time steps, channels), "
-                             + "all positive")
-        }
+        try checkDropout(self, rate: rate, inputShape: inputShape, axes: (2, "(time steps, channels)"))
         return inputShape
     }
 

@@ -39,13 +39,7 @@ public final class SpatialDropout2D: Layer {
 
     /// (H, W, C) passes through; throws for another rank or a `rate` outside [0, 1).
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard rate >= 0, rate < 1 else {
-            throw ShapeError("\(name) (SpatialDropout2D): rate must be in [0, 1), got \(rate)")
-        }
-        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("\(name) (SpatialDropout2D): input shape \(inputShape) must be "
-                             + "(height, width, channels), all positive")
-        }
+        try checkDropout(self, rate: rate, inputShape: inputShape, axes: (3, "(height, width, channels)"))
         return inputShape
     }
 

@@ -12,3 +12,15 @@ extension Sequential {
         }
     }
 }
+
+/// The shape check of the dropout layers: `rate` in [0, 1) and, for the spatial ones, an input of
+/// `axes.count` positive axes, called `axes.names` in the message. Throws a `ShapeError` naming the
+/// layer.
+func checkDropout(_ layer: Layer, rate: Float, inputShape: [Int], axes: (count: Int, names: String)? = nil) throws {
+    guard rate >= 0, rate < 1 else {
+        throw ShapeError("\(layer.name) (\(layer.kind)): rate must be in [0, 1), got \(rate)")
+    }
+    if let axes, inputShape.count != axes.count || !inputShape.allSatisfy({ $0 > 0 }) {
+        throw ShapeError("\(layer.name) (\(layer.kind)): input shape \(inputShape) must be \(axes.names), all positive")
+    }
+}

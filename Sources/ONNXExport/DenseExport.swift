@@ -28,26 +28,24 @@ extension GraphBuilder {
         return GraphValue(name: op("Reshape", [v.name, shape], name: name), shape: outputShape)
     }
 
-    /// The inference form, y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta per channel:
-    /// ONNX BatchNormalization where the channels are axis 1 (a channels-first image, or (N, C));
-    /// otherwise (sequences (N, T, C)) Sub, Mul and Add broadcast over the last axis.
     /// ONNX's LayerNormalization over the last axis, on the channels-last layout (gamma ones without
-    /// `scale`, beta zeros without `center`).
+    /// `scale`, beta zeros without `center`: `NormalizationWeights.effectiveGamma`, `effectiveBeta`).
     func layerNormalization(_ layer: LayerNormalization, _ x: GraphValue) -> GraphValue {
         let v = channelsLast(x, name: layer.name)
         let c = layer.gamma.value.count
-        let gamma = layer.scale ? layer.gamma.value.data : [Float](repeating: 1, count: c)
-        let beta = layer.center ? layer.beta.value.data : [Float](repeating: 0, count: c)
+        let (gamma, beta) = (layer.weights.effectiveGamma, layer.weights.effectiveBeta)
         let y = op("LayerNormalization", [v.name, constant("\(layer.name)/gamma", shape: [c], values: gamma),
                                           constant("\(layer.name)/beta", shape: [c], values: beta)],
                    name: layer.name, [Attribute.int("axis", -1), Attribute.float("epsilon", layer.epsilon)])
         return GraphValue(name: y, shape: x.shape)
     }
 
+    /// The inference form, y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta per channel:
+    /// ONNX BatchNormalization where the channels are axis 1 (a channels-first image, or (N, C));
+    /// otherwise (sequences (N, T, C)) Sub, Mul and Add broadcast over the last axis.
     func batchNormalization(_ layer: BatchNormalization, _ x: GraphValue) -> GraphValue {
         let c = layer.movingMean.value.count
-        let gamma = layer.scale ? layer.gamma.value.data : [Float](repeating: 1, count: c)
-        let beta = layer.center ? layer.beta.value.data : [Float](repeating: 0, count: c)
+        let (gamma, beta) = (layer.weights.effectiveGamma, layer.weights.effectiveBeta)
         let mean = layer.movingMean.value.data, variance = layer.movingVariance.value.data
         if x.shape.count == 1 || x.shape.count == 3 {
             let v = channelsFirst(x, name: layer.name)
