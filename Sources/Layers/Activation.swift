@@ -89,3 +89,21 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+extension Activation {
+    /// dz = dy * f'(z) of a layer whose output y = f(z) has rows of `columns` values, written into
+    /// `buffer` (the layer's own, sized like y); dy itself for `linear` (no copy).
+    /// Shape: dy, y (..., columns) -> dz, the same shape.
+    func preActivationGradient(_ dy: Tensor, output y: Tensor, columns: Int, into buffer: inout Tensor) -> Tensor {
+        if self == .linear { return dy }
+        dy.data.withUnsafeBufferPointer { dyp in
+            y.data.withUnsafeBufferPointer { yp in
+                buffer.data.withUnsafeMutableBufferPointer { dzp in
+                    backward(output: yp.baseAddress!, gradient: dyp.baseAddress!, into: dzp.baseAddress!,
+                             rows: dyp.count / columns, columns: columns)
+                }
+            }
+        }
+        return buffer
+    }
+}

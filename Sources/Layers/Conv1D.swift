@@ -148,7 +148,7 @@ public final class Conv1D: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == output.shape && input.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
-        let dz = preActivationGradient(dy)
+        let dz = activation.preActivationGradient(dy, output: output, columns: filters, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
             bias.grad.data.withUnsafeMutableBufferPointer { gb in
@@ -158,20 +158,6 @@ public final class Conv1D: Layer {
             computeInputGradient(dz)
         }
         return inputGradient
-    }
-
-    /// dz = dy * f'(z) in `outputGradient`; dy itself for a linear layer (no copy).
-    private func preActivationGradient(_ dy: Tensor) -> Tensor {
-        if activation == .linear { return dy }
-        dy.data.withUnsafeBufferPointer { dyp in
-            output.data.withUnsafeBufferPointer { yp in
-                outputGradient.data.withUnsafeMutableBufferPointer { dzp in
-                    activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!, into: dzp.baseAddress!,
-                                        rows: dyp.count / filters, columns: filters)
-                }
-            }
-        }
-        return outputGradient
     }
 
     /// kernel.grad (P, F) += cols^T (P, R) dz (R, F), cols = im2col(x) remade in the workspace.

@@ -313,16 +313,8 @@ public final class Conv2D: Layer {
     /// dz = dy * f'(z) in `outputGradient`; dy itself for a linear layer or with
     /// `receivesPreActivationGradient` (no copy). Shape: dy (N, OH, OW, F) -> dz (N, OH, OW, F).
     private func preActivationGradient(_ dy: Tensor) -> Tensor {
-        if activation == .linear || receivesPreActivationGradient { return dy }
-        dy.data.withUnsafeBufferPointer { dyp in
-            output.data.withUnsafeBufferPointer { yp in
-                outputGradient.data.withUnsafeMutableBufferPointer { dzp in
-                    activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!, into: dzp.baseAddress!,
-                                        rows: dyp.count / filters, columns: filters)
-                }
-            }
-        }
-        return outputGradient
+        if receivesPreActivationGradient { return dy }
+        return activation.preActivationGradient(dy, output: output, columns: filters, into: &outputGradient)
     }
 
     /// kernel.grad (P, F) += cols^T (P, R) dz (R, F), cols = im2col(x) remade in the workspace (or

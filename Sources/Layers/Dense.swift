@@ -112,17 +112,8 @@ public final class Dense: Layer {
     public func backward(_ dy: Tensor, inputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape && input.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
-        if activation == .linear { return backpropagate(dy, inputGradient: inputGradient) }
-        let rows = output.count / units
-        dy.data.withUnsafeBufferPointer { dyp in
-            output.data.withUnsafeBufferPointer { yp in
-                outputGradient.data.withUnsafeMutableBufferPointer { dzp in
-                    activation.backward(output: yp.baseAddress!, gradient: dyp.baseAddress!,
-                                        into: dzp.baseAddress!, rows: rows, columns: units)
-                }
-            }
-        }
-        return backpropagate(outputGradient, inputGradient: inputGradient)
+        let dz = activation.preActivationGradient(dy, output: output, columns: units, into: &outputGradient)
+        return backpropagate(dz, inputGradient: inputGradient)
     }
 
     /// Backward from d loss / d pre-activation dz (the activation's Jacobian skipped): the fused

@@ -6,6 +6,8 @@ import Tensor
 /// before them (and stay so until a layer needs channels last again).
 ///
 ///     Conv2D kernel (KH, KW, C, F) -> ONNX W (F, C, KH, KW);   Conv1D kernel (K, C, F) -> W (F, C, K)
+///     DepthwiseConv2D kernel (KH, KW, C, M) -> W (C*M, 1, KH, KW), `group` C (output channel c*M + m in group c)
+///     SeparableConv2D: that grouped Conv without bias, then a 1 x 1 Conv, pointwise (1, 1, C*M, F) -> W (F, C*M, 1, 1)
 extension GraphBuilder {
     func conv2D(_ layer: Conv2D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
         let v = channelsFirst(x, name: layer.name)
@@ -20,6 +22,36 @@ extension GraphBuilder {
                     Attribute.ints("pads", pads)])
         return activate(GraphValue(name: y, shape: outputShape, channelsFirst: true), layer.activation,
                         name: layer.name)
+    }
+
+    func depthwiseConv2D(_ layer: DepthwiseConv2D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let y = depthwiseConv(layer, name: layer.name, x)
+        return activate(GraphValue(name: y, shape: outputShape, channelsFirst: true), layer.activation, name: layer.name)
+    }
+
+    func separableConv2D(_ layer: SeparableConv2D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let d = depthwiseConv(layer.depthwise, name: layer.name, x)
+        let w = permuted(layer.pointwiseKernel.value.data, shape: layer.pointwiseKernel.value.shape, perm: [3, 2, 0, 1])
+        let weights = constant("\(layer.name)/pointwise_kernel", shape: w.shape, values: w.values)
+        let bias = constant("\(layer.name)/bias", layer.bias.value)
+        let y = op("Conv", [d, weights, bias], name: layer.name, [Attribute.ints("kernel_shape", [1, 1])])
+        return activate(GraphValue(name: y, shape: outputShape, channelsFirst: true), layer.activation, name: layer.name)
+    }
+
+    /// A depthwise convolution (without its activation) as ONNX's grouped Conv, one group per input
+    /// channel; channels first.
+    private func depthwiseConv(_ layer: DepthwiseConv2D, name: String, _ x: GraphValue) -> String {
+        let v = channelsFirst(x, name: name)
+        let kernel = layer.kernel.value, k = layer.window.kernelSize, s = layer.window.strides
+        let (c, m) = (kernel.shape[2], kernel.shape[3])
+        let w = permuted(kernel.data, shape: [k.0, k.1, c * m], perm: [2, 0, 1])
+        var inputs = [v.name, constant("\(name)/\(layer.kernel.name)", shape: [c * m, 1, k.0, k.1], values: w.values)]
+        if let bias = layer.bias { inputs.append(constant("\(name)/bias", bias.value)) }
+        let pads = windowPads(input: [x.shape[0], x.shape[1]], kernel: [k.0, k.1], strides: [s.0, s.1],
+                              padding: layer.window.padding)
+        return op("Conv", inputs, name: name,
+                  [Attribute.ints("kernel_shape", [k.0, k.1]), Attribute.ints("strides", [s.0, s.1]),
+                   Attribute.ints("pads", pads), Attribute.int("group", c)])
     }
 
     /// (N, T, C) -> (N, C, T) -> Conv -> (N, F, OT) -> (N, OT, F).

@@ -11,6 +11,8 @@ extension GraphBuilder {
         case is any IdentityAtInference: return x   // Dropout, SpatialDropout2D: removed at inference
         case let l as Conv2D: return conv2D(l, x, outputShape: outputShape)
         case let l as Conv1D: return conv1D(l, x, outputShape: outputShape)
+        case let l as DepthwiseConv2D: return depthwiseConv2D(l, x, outputShape: outputShape)
+        case let l as SeparableConv2D: return separableConv2D(l, x, outputShape: outputShape)
         case let l as MaxPool2D:
             return pool("MaxPool", name: l.name, size: l.poolSize, strides: l.strides, padding: l.padding, x,
                         outputShape: outputShape)

@@ -5,7 +5,7 @@ import Tensor
 import TestSupport
 import XCTest
 
-/// `export --format onnx` checked by onnxruntime: every shipped network config (and seven configs
+/// `export --format onnx` checked by onnxruntime: every shipped network config (and eight configs
 /// covering the remaining layer types and options) is built with perturbed weights and state and a
 /// fitted feature scaling, saved, exported, and run on raw feature windows by Tests/ONNX/run_onnx.py;
 /// onnxruntime's probabilities must be within 1e-5 (absolute) of Earmark's (scaling, then
@@ -97,6 +97,20 @@ final class ONNXExportTests: XCTestCase {
                 - dense: {units: 12, activation: softsign}
                 - dense: {units: 10, activation: leaky_relu}
                 - dense: {units: 8, activation: relu6}
+                - dense: {units: classes, activation: softmax}
+            """,
+        "cover_depthwise": """
+            name: cover_depthwise
+            features: {scaling: standard}
+            model:
+              input: image
+              layers:
+                - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, activation: relu}
+                - depthwise_conv2d: {kernel_size: [3, 2], strides: [2, 1], padding: same, depth_multiplier: 2, activation: relu}
+                - separable_conv2d: {filters: 6, kernel_size: [2, 3], padding: valid, activation: tanh}
+                - separable_conv2d: {filters: 5, strides: [1, 2], padding: same, depth_multiplier: 3}
+                - depthwise_conv2d: {kernel_size: [1, 1]}
+                - global_average_pooling2d: {}
                 - dense: {units: classes, activation: softmax}
             """,
         "hard_sigmoid_lstm": """

@@ -71,6 +71,16 @@ final class LayerCatalogTests: XCTestCase {
         ("global_average_pooling1d:", "global_average_pooling1d: {}"),
         ("layer_normalization:", "layer_normalization: {epsilon: 0.001, center: true, scale: true}"),
         ("spatial_dropout1d: {rate: 0.2}", "spatial_dropout1d: {rate: 0.2}"),
+        ("depthwise_conv2d:",
+         "depthwise_conv2d: {kernel_size: [3, 3], strides: [1, 1], padding: valid, depth_multiplier: 1, activation: linear}"),
+        ("depthwise_conv2d: {kernel_size: [3, 1], strides: 2, padding: same, depth_multiplier: 4, activation: relu}",
+         "depthwise_conv2d: {kernel_size: [3, 1], strides: [2, 2], padding: same, depth_multiplier: 4, activation: relu}"),
+        ("separable_conv2d: {filters: 8}",
+         "separable_conv2d: {filters: 8, kernel_size: [3, 3], strides: [1, 1], padding: valid, depth_multiplier: 1, "
+            + "activation: linear}"),
+        ("separable_conv2d: {filters: 8, kernel_size: 5, padding: same, depth_multiplier: 2, activation: relu}",
+         "separable_conv2d: {filters: 8, kernel_size: [5, 5], strides: [1, 1], padding: same, depth_multiplier: 2, "
+            + "activation: relu}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -108,7 +118,7 @@ final class LayerCatalogTests: XCTestCase {
                                "average_pooling2d", "spatial_dropout2d",
                                "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
                                "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d",
-                               "layer_normalization", "spatial_dropout1d"])
+                               "layer_normalization", "spatial_dropout1d", "depthwise_conv2d", "separable_conv2d"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -212,6 +222,13 @@ final class LayerCatalogTests: XCTestCase {
             ("reshape: {}", ["model.layers[0].reshape", "needs target_shape"]),
             ("reshape: {target_shape: [-1, -1]}", ["reshape.target_shape", "at most one -1"]),
             ("reshape: {target_shape: [4, 0]}", ["reshape.target_shape", "sizes >= 1"]),
+            ("separable_conv2d: {kernel_size: 3}", ["model.layers[0].separable_conv2d", "needs `filters`"]),
+            ("separable_conv2d: {filters: 4, depth_multiplier: 0}",
+             ["separable_conv2d.depth_multiplier", "0 is out of range [1, 1024]"]),
+            ("depthwise_conv2d: {filters: 4}", ["model.layers[0].depthwise_conv2d.filters", "unknown key"]),
+            ("depthwise_conv2d: {dilation_rate: 2}", ["depthwise_conv2d.dilation_rate", "unknown key"]),
+            ("depthwise_conv2d: {padding: causal}", ["depthwise_conv2d.padding", "'causal' is not one of valid, same"]),
+            ("separable_conv2d: {filters: 4, activation: softmax2}", ["separable_conv2d.activation", "is not one of"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in
@@ -259,6 +276,28 @@ final class LayerCatalogTests: XCTestCase {
                        ["batch_normalization/moving_mean", "batch_normalization/moving_variance"])
         XCTAssertEqual((model.layers[1] as? BatchNormalization)?.momentum, 0.9)
         XCTAssertEqual(model.outputShape, [3])
+    }
+
+    /// A DS-CNN (depthwise-separable blocks, as keyword-spotting networks stack them) on MFCC windows;
+    /// a depthwise kernel larger than its input is an error naming the layer before any data is read.
+    func testADepthwiseSeparableModelBuildsFromYAML() throws {
+        let text = Self.config(["conv2d: {filters: 8, padding: same, activation: relu}",
+                                "depthwise_conv2d: {padding: same, activation: relu}",
+                                "conv2d: {filters: 16, kernel_size: 1, activation: relu}",
+                                "separable_conv2d: {filters: 16, padding: same, depth_multiplier: 2, activation: relu}",
+                                "global_average_pooling2d:", "dense: {units: classes, activation: softmax}"])
+        let model = try Self.parse(text).makeModel(classes: 3, seed: 5)
+        XCTAssertEqual(model.layers.map(\.kind), ["Conv2D", "DepthwiseConv2D", "Conv2D", "SeparableConv2D",
+                                                  "GlobalAveragePooling2D", "Dense"])
+        XCTAssertEqual(model.layerOutputShapes, [[9, 13, 8], [9, 13, 8], [9, 13, 16], [9, 13, 16], [16], [3]])
+        XCTAssertEqual(model.layers.map(\.parameterCount), [80, 80, 144, 288 + 512 + 16, 0, 51])
+        let tooLarge = try Self.parse(Self.config(["depthwise_conv2d: {kernel_size: [10, 3]}", "flatten:",
+                                                   "dense: {units: classes, activation: softmax}"]))
+        XCTAssertThrowsError(try tooLarge.checkLayerShapes()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[0]: DepthwiseConv2D on input [9, 13, 1]"),
+                          "\(error)")
+            XCTAssertTrue("\(error)".contains("gives an empty output"), "\(error)")
+        }
     }
 
     /// A 1-D convolutional network on sequences with the four 1-D pools; a pool that does not fit its

@@ -39,6 +39,8 @@ enum LayerCatalog {
         GlobalAveragePooling1DSpec.self,
         LayerNormalizationSpec.self,
         SpatialDropout1DSpec.self,
+        DepthwiseConv2DSpec.self,
+        SeparableConv2DSpec.self,
     ]
 
     /// The YAML names of `types`.

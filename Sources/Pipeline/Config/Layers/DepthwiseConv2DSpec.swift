@@ -1,0 +1,30 @@
+import Layers
+
+/// `depthwise_conv2d`: Keras `DepthwiseConv2D` on (frames, coefficients, channels) images: each input
+/// channel convolved with its own `depth_multiplier` filters.
+public struct DepthwiseConv2DSpec: DecodableLayerSpec {
+    public static let typeName = "depthwise_conv2d"
+    public static let keys = DepthwiseWindow.keys + ["activation"]
+
+    /// `kernel_size`, `strides`, `padding`, `depth_multiplier`.
+    public var window: DepthwiseWindow
+    public var activation: Activation
+
+    public init(_ window: DepthwiseWindow = DepthwiseWindow(), activation: Activation = .linear) {
+        self.window = window
+        self.activation = activation
+    }
+
+    static func decode(_ body: ConfigNode) throws -> DepthwiseConv2DSpec {
+        let m = try body.mapping(allowed: keys)
+        return DepthwiseConv2DSpec(try DepthwiseWindow(m), activation: try m["activation"]?.activation() ?? .linear)
+    }
+
+    public var arguments: [(key: String, value: String)] {
+        window.arguments + [("activation", activation.rawValue)]
+    }
+
+    public func makeLayer(_ context: LayerContext) -> any Layer {
+        DepthwiseConv2D(window, activation: activation)
+    }
+}

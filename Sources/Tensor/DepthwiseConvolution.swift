@@ -1,0 +1,109 @@
+/// The arithmetic of a depthwise 2-D convolution (Keras `DepthwiseConv2D`, and the first half of
+/// `SeparableConv2D`): every input channel is convolved with its own M filters and channels are never
+/// summed together.
+///
+/// Legend: N batch, H W C one input, KH KW kernel, M depth multiplier, O = C * M output channels,
+/// OH OW the output (`WindowGeometry`: strides and padding, TensorFlow's rules), tap = kh * KW + kw.
+///
+///     x (N, H, W, C), kernel (KH, KW, C, M) -> y (N, OH, OW, O), output channel o = c * M + m
+///     y[n, oh, ow, c*M + m] = sum over taps inside the image of
+///                             x[n, oh*SH - padTop + kh, ow*SW - padLeft + kw, c] * kernel[kh, kw, c, m]
+///
+/// Row-major, kernel (KH, KW, C, M) is the (KH*KW, O) matrix of one O-vector per tap. Each function
+/// walks output pixels and the taps that fall inside the image (padding is skipped, never read) with
+/// the channels innermost: one contiguous multiply-add over O values per tap when M = 1, which the
+/// compiler vectorises, and a short loop over M per channel otherwise. No products: the work is
+/// KH*KW*O multiply-adds per output pixel, far too little per weight for a matrix product to pay.
+public enum DepthwiseConvolution {
+    /// y (N, OH, OW, O) = the convolution of x, plus `bias` (O) when given.
+    /// Shape: x (N, H, W, C), kernel (KH*KW, O) -> y (N, OH, OW, O), overwritten.
+    public static func forward(_ x: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               batch: Int, geometry g: WindowGeometry, multiplier m: Int,
+                               output y: UnsafeMutablePointer<Float>) {
+        let o = g.channels * m, pixels = batch * g.outHeight * g.outWidth
+        if let bias {
+            fillRows(y, rows: pixels, columns: o, with: bias)
+        } else {
+            y.update(repeating: 0, count: pixels * o)
+        }
+        forEachTap(g, batch: batch, multiplier: m) { xPixel, yPixel, tap in
+            let xs = x + xPixel, ks = kernel + tap * o, ys = y + yPixel
+            if m == 1 {
+                for c in 0..<o { ys[c] += xs[c] * ks[c] }
+            } else {
+                for c in 0..<g.channels {
+                    let value = xs[c]
+                    for j in c * m..<(c + 1) * m { ys[j] += value * ks[j] }
+                }
+            }
+        }
+    }
+
+    /// kernelGradient (KH*KW, O) += sum over pixels and taps of x (the tap's input pixel) * dz (the output pixel).
+    /// Shape: x (N, H, W, C), dz (N, OH, OW, O) -> kernelGradient (KH, KW, C, M), accumulated.
+    public static func accumulateKernelGradient(_ x: UnsafePointer<Float>, outputGradient dz: UnsafePointer<Float>,
+                                                batch: Int, geometry g: WindowGeometry, multiplier m: Int,
+                                                into kernelGradient: UnsafeMutablePointer<Float>) {
+        let o = g.channels * m
+        forEachTap(g, batch: batch, multiplier: m) { xPixel, zPixel, tap in
+            let xs = x + xPixel, dzs = dz + zPixel, gs = kernelGradient + tap * o
+            if m == 1 {
+                for c in 0..<o { gs[c] += xs[c] * dzs[c] }
+            } else {
+                for c in 0..<g.channels {
+                    let value = xs[c]
+                    for j in c * m..<(c + 1) * m { gs[j] += value * dzs[j] }
+                }
+            }
+        }
+    }
+
+    /// dx = the transposed convolution of dz: every output pixel's gradient sent back through each tap
+    /// to the input pixel it read, summed over the channel's M filters.
+    /// Shape: dz (N, OH, OW, O), kernel (KH*KW, O) -> dx (N, H, W, C), overwritten.
+    public static func inputGradient(_ dz: UnsafePointer<Float>, kernel: UnsafePointer<Float>, batch: Int,
+                                     geometry g: WindowGeometry, multiplier m: Int,
+                                     into dx: UnsafeMutablePointer<Float>) {
+        let o = g.channels * m
+        dx.update(repeating: 0, count: batch * g.height * g.width * g.channels)
+        forEachTap(g, batch: batch, multiplier: m) { xPixel, zPixel, tap in
+            let dxs = dx + xPixel, dzs = dz + zPixel, ks = kernel + tap * o
+            if m == 1 {
+                for c in 0..<o { dxs[c] += ks[c] * dzs[c] }
+            } else {
+                for c in 0..<g.channels {
+                    var sum: Float = 0
+                    for j in c * m..<(c + 1) * m { sum += ks[j] * dzs[j] }
+                    dxs[c] += sum
+                }
+            }
+        }
+    }
+
+    /// Calls `body(x offset, y offset, tap)` for every output pixel and every tap of it inside the
+    /// image, in the order n, oh, kh, ow, kw: x offset = ((n*H + ih)*W + iw)*C, y offset = ((n*OH + oh)*OW + ow)*O.
+    @inline(__always)
+    private static func forEachTap(_ g: WindowGeometry, batch: Int, multiplier m: Int,
+                                   _ body: (_ xPixel: Int, _ yPixel: Int, _ tap: Int) -> Void) {
+        let c = g.channels, o = c * m
+        for n in 0..<batch {
+            for oh in 0..<g.outHeight {
+                let top = oh * g.strideHeight - g.padTop
+                let yRow = (n * g.outHeight + oh) * g.outWidth
+                let firstRow = max(0, -top), endRow = min(g.kernelHeight, g.height - top)
+                guard firstRow < endRow else { continue }      // a window wholly in the padding reads nothing
+                for kh in firstRow..<endRow {
+                    let xRow = (n * g.height + top + kh) * g.width
+                    for ow in 0..<g.outWidth {
+                        let left = ow * g.strideWidth - g.padLeft
+                        let firstColumn = max(0, -left), endColumn = min(g.kernelWidth, g.width - left)
+                        guard firstColumn < endColumn else { continue }
+                        for kw in firstColumn..<endColumn {
+                            body((xRow + left + kw) * c, (yRow + ow) * o, kh * g.kernelWidth + kw)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
