@@ -23,6 +23,7 @@ extension GraphBuilder {
                                                                 outputShape: outputShape)
         case let l as GlobalMaxPooling2D: return globalPool("GlobalMaxPool", name: l.name, x, outputShape: outputShape)
         case let l as Pooling1D: return pool1D(l, x, outputShape: outputShape)
+        case let l as ActivationLayer: return activate(x, l.activation, name: l.name)
         case let l as Flatten: return flatten(name: l.name, x, outputShape: outputShape)
         case let l as Reshape: return reshape(name: l.name, x, outputShape: outputShape)
         case let l as Dense: return dense(l, x, outputShape: outputShape)

@@ -81,6 +81,8 @@ final class LayerCatalogTests: XCTestCase {
         ("separable_conv2d: {filters: 8, kernel_size: 5, padding: same, depth_multiplier: 2, activation: relu}",
          "separable_conv2d: {filters: 8, kernel_size: [5, 5], strides: [1, 1], padding: same, depth_multiplier: 2, "
             + "activation: relu}"),
+        ("activation: {activation: relu}", "activation: {activation: relu}"),
+        ("activation: {activation: softmax}", "activation: {activation: softmax}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -118,7 +120,7 @@ final class LayerCatalogTests: XCTestCase {
                                "average_pooling2d", "spatial_dropout2d",
                                "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
                                "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d",
-                               "layer_normalization", "spatial_dropout1d", "depthwise_conv2d", "separable_conv2d"])
+                               "layer_normalization", "spatial_dropout1d", "depthwise_conv2d", "separable_conv2d", "activation"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -229,6 +231,9 @@ final class LayerCatalogTests: XCTestCase {
             ("depthwise_conv2d: {dilation_rate: 2}", ["depthwise_conv2d.dilation_rate", "unknown key"]),
             ("depthwise_conv2d: {padding: causal}", ["depthwise_conv2d.padding", "'causal' is not one of valid, same"]),
             ("separable_conv2d: {filters: 4, activation: softmax2}", ["separable_conv2d.activation", "is not one of"]),
+            ("activation: {}", ["model.layers[0].activation", "needs `activation`"]),
+            ("activation: {activation: gelu}", ["model.layers[0].activation.activation", "'gelu' is not one of"]),
+            ("activation: relu", ["model.layers[0].activation"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in

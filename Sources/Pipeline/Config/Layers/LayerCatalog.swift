@@ -41,6 +41,7 @@ enum LayerCatalog {
         SpatialDropout1DSpec.self,
         DepthwiseConv2DSpec.self,
         SeparableConv2DSpec.self,
+        ActivationSpec.self,
     ]
 
     /// The YAML names of `types`.
