@@ -36,9 +36,11 @@ public final class Conv1D: Layer {
     public let activation: Activation
     /// (K, C, F), Keras weight `kernel`; row-major it is the (P, F) matrix of the product.
     public let kernel = Parameter(name: "kernel", value: .empty)
-    /// (F), Keras weight `bias`.
+    /// (F), Keras weight `bias`; zeros and not a parameter without `useBias`.
     public let bias = Parameter(name: "bias", value: .empty)
-    public var parameters: [Parameter] { [kernel, bias] }
+    /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its place).
+    public let useBias: Bool
+    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
 
     /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
     /// gives all its layers that need scratch one shared instance; nothing in it survives a call.
@@ -53,7 +55,8 @@ public final class Conv1D: Layer {
 
     /// A convolution with `filters` output channels. Shape: (N, T, C) -> (N, OT, filters).
     public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: SequencePadding = .valid,
-                activation: Activation = .linear) {
+                activation: Activation = .linear, useBias: Bool = true) {
+        self.useBias = useBias
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -151,8 +154,10 @@ public final class Conv1D: Layer {
         let dz = activation.preActivationGradient(dy, output: output, columns: filters, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
+            if useBias {
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
+                }
             }
             accumulateKernelGradient(dz)
             computeInputGradient(dz)

@@ -43,9 +43,11 @@ public final class Conv2D: Layer {
     public let activation: Activation
     /// (KH, KW, C, F), Keras weight `kernel`; row-major it is the (P, F) matrix of the product.
     public let kernel = Parameter(name: "kernel", value: .empty)
-    /// (F), Keras weight `bias`.
+    /// (F), Keras weight `bias`; zeros and not a parameter without `useBias`.
     public let bias = Parameter(name: "bias", value: .empty)
-    public var parameters: [Parameter] { [kernel, bias] }
+    /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its place).
+    public let useBias: Bool
+    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
 
     /// Input channels from which a 3x3 stride-1 convolution runs forward by Winograd (and filters
     /// from which its input gradient does): the 16 Winograd products have C as their inner dimension,
@@ -135,7 +137,8 @@ public final class Conv2D: Layer {
 
     /// A convolution with `filters` output channels. Shape: (N, H, W, C) -> (N, OH, OW, filters).
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
-                padding: Padding = .valid, activation: Activation = .linear) {
+                padding: Padding = .valid, activation: Activation = .linear, useBias: Bool = true) {
+        self.useBias = useBias
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -268,8 +271,10 @@ public final class Conv2D: Layer {
         let dz = preActivationGradient(dy)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
+            if useBias {
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
+                }
             }
             if winogradEnabled, let w = forwardWinograd {
                 // the input gradient from the kernel gradient's transforms (the forward's tiles backwards)
@@ -298,10 +303,12 @@ public final class Conv2D: Layer {
                      "\(name): backward got dy \(dy.shape), last (pooled) output was \(pooledOutput.shape) (forward first)")
         dy.data.withUnsafeBufferPointer { dyp in
             routes.data.withUnsafeBufferPointer { rp in
-                bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                    accumulateRoutedColumnSums(dyp.baseAddress!, routes: rp.baseAddress!, batch: dy.shape[0],
-                                               height: 2 * dy.shape[1], width: 2 * dy.shape[2], columns: filters,
-                                               into: gb.baseAddress!)
+                if useBias {
+                    bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                        accumulateRoutedColumnSums(dyp.baseAddress!, routes: rp.baseAddress!, batch: dy.shape[0],
+                                                   height: 2 * dy.shape[1], width: 2 * dy.shape[2], columns: filters,
+                                                   into: gb.baseAddress!)
+                    }
                 }
                 kernelGradientByWinograd(poolingWinograd!, dz: dyp.baseAddress!, inputGradient: computeInputGradient,
                                          routes: rp.baseAddress!)

@@ -18,9 +18,11 @@ public final class Dense: Layer {
     public let activation: Activation
     /// (D, U), Keras weight `kernel`.
     public let kernel = Parameter(name: "kernel", value: .empty)
-    /// (U), Keras weight `bias`.
+    /// (U), Keras weight `bias`; zeros and not a parameter without `useBias`.
     public let bias = Parameter(name: "bias", value: .empty)
-    public var parameters: [Parameter] { [kernel, bias] }
+    /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its place).
+    public let useBias: Bool
+    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
 
     private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
     private var output = Tensor.empty         // y (R, U) in the input's leading shape
@@ -34,7 +36,8 @@ public final class Dense: Layer {
     private var transposedInputGradient = Tensor.empty  // dx^T (D, R), transposed into inputGradient
 
     /// A layer of `units` outputs. Shape: (N, ..., D) -> (N, ..., units).
-    public init(units: Int, activation: Activation = .linear) {
+    public init(units: Int, activation: Activation = .linear, useBias: Bool = true) {
+        self.useBias = useBias
         self.units = units
         self.activation = activation
     }
@@ -136,8 +139,10 @@ public final class Dense: Layer {
                     gemm(transA: true, m: d, n: u, k: rows, a: xp.baseAddress!, b: dz, beta: 1, c: gw.baseAddress!)
                 }
             }
-            bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                accumulateColumnSums(dz, rows: rows, columns: u, into: gb.baseAddress!)
+            if useBias {
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    accumulateColumnSums(dz, rows: rows, columns: u, into: gb.baseAddress!)
+                }
             }
             guard computeInputGradient else { return }
             kernel.value.data.withUnsafeBufferPointer { wp in

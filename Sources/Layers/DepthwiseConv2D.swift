@@ -24,9 +24,12 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
     public let activation: Activation
     /// (KH, KW, C, M), Keras weight `kernel` (`depthwise_kernel` inside a SeparableConv2D).
     public let kernel = Parameter(name: "kernel", value: .empty)
-    /// (C * M), Keras weight `bias`; nil inside a SeparableConv2D, whose bias comes after its pointwise product.
-    public let bias: Parameter?
-    public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+    /// (C * M), Keras weight `bias`; zeros and not a parameter without `useBias`.
+    public let bias = Parameter(name: "bias", value: .empty)
+    /// Keras `use_bias`: false leaves the bias out (before a batch normalization, and in a
+    /// SeparableConv2D, whose bias comes after its pointwise product).
+    public let useBias: Bool
+    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
 
     private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
     private var output = Tensor.empty         // y (N, OH, OW, O)
@@ -36,15 +39,10 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
     private var geometry: WindowGeometry?
 
     /// Shape: (N, H, W, C) -> (N, OH, OW, C * window.depthMultiplier).
-    public convenience init(_ window: DepthwiseWindow, activation: Activation = .linear) {
-        self.init(window, activation: activation, bias: true)
-    }
-
-    /// `bias: false` leaves the bias out (SeparableConv2D's depthwise half).
-    init(_ window: DepthwiseWindow, activation: Activation, bias: Bool) {
+    public init(_ window: DepthwiseWindow, activation: Activation = .linear, useBias: Bool = true) {
         self.window = window
         self.activation = activation
-        self.bias = bias ? Parameter(name: "bias", value: .empty) : nil
+        self.useBias = useBias
     }
 
     /// (H, W, C) -> (OH, OW, C * M); throws when the output would be empty or a size is not positive.
@@ -57,7 +55,7 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
         _ = try outputShape(for: inputShape)
         let (c, m) = (inputShape[2], window.depthMultiplier)
         kernel.initialise(Initializer.glorotUniform.make([window.kernelSize.0, window.kernelSize.1, c, m], using: &rng))
-        bias?.initialise(Tensor(shape: [c * m], repeating: 0))
+        bias.initialise(Tensor(shape: [c * m], repeating: 0))
     }
 
     private func resize(for shape: [Int]) {
@@ -83,22 +81,16 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
         x.data.withUnsafeBufferPointer { xp in
             kernel.value.data.withUnsafeBufferPointer { kp in
                 output.data.withUnsafeMutableBufferPointer { yp in
-                    withBias { b in
-                        DepthwiseConvolution.forward(xp.baseAddress!, kernel: kp.baseAddress!, bias: b,
-                                                     batch: x.shape[0], geometry: g, multiplier: m,
-                                                     output: yp.baseAddress!)
+                    bias.value.data.withUnsafeBufferPointer { bp in
+                        DepthwiseConvolution.forward(xp.baseAddress!, kernel: kp.baseAddress!,
+                                                     bias: useBias ? bp.baseAddress! : nil, batch: x.shape[0],
+                                                     geometry: g, multiplier: m, output: yp.baseAddress!)
                     }
                     activation.apply(yp.baseAddress!, rows: yp.count / o, columns: o)
                 }
             }
         }
         return output
-    }
-
-    /// Calls `body` with the bias values, or nil without a bias.
-    private func withBias(_ body: (UnsafePointer<Float>?) -> Void) {
-        guard let bias else { return body(nil) }
-        bias.value.data.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
@@ -112,8 +104,10 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
         let dz = activation.preActivationGradient(dy, output: output, columns: o, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            bias?.grad.data.withUnsafeMutableBufferPointer { gb in
-                accumulateColumnSums(dz, rows: dzp.count / o, columns: o, into: gb.baseAddress!)
+            if useBias {
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    accumulateColumnSums(dz, rows: dzp.count / o, columns: o, into: gb.baseAddress!)
+                }
             }
             input.data.withUnsafeBufferPointer { xp in
                 kernel.grad.data.withUnsafeMutableBufferPointer { gk in

@@ -30,9 +30,11 @@ public final class SeparableConv2D: Layer, InputGradientOptional {
     public var depthwiseKernel: Parameter { depthwise.kernel }
     /// (1, 1, C * M, F), Keras weight `pointwise_kernel`; row-major it is the (O, F) matrix of the product.
     public let pointwiseKernel = Parameter(name: "pointwise_kernel", value: .empty)
-    /// (F), Keras weight `bias`.
+    /// (F), Keras weight `bias`; zeros and not a parameter without `useBias`.
     public let bias = Parameter(name: "bias", value: .empty)
-    public var parameters: [Parameter] { [depthwiseKernel, pointwiseKernel, bias] }
+    /// Keras `use_bias`: false leaves the bias out.
+    public let useBias: Bool
+    public var parameters: [Parameter] { [depthwiseKernel, pointwiseKernel] + (useBias ? [bias] : []) }
 
     private var depthwiseOutput = Tensor.empty   // d (N, OH, OW, O): the depthwise half's buffer, kept for backward
     private var output = Tensor.empty            // y (N, OH, OW, F)
@@ -40,10 +42,11 @@ public final class SeparableConv2D: Layer, InputGradientOptional {
     private var depthwiseGradient = Tensor.empty // dd (N, OH, OW, O)
 
     /// Shape: (N, H, W, C) -> (N, OH, OW, filters).
-    public init(filters: Int, _ window: DepthwiseWindow, activation: Activation = .linear) {
+    public init(filters: Int, _ window: DepthwiseWindow, activation: Activation = .linear, useBias: Bool = true) {
         self.filters = filters
         self.activation = activation
-        depthwise = DepthwiseConv2D(window, activation: .linear, bias: false)
+        self.useBias = useBias
+        depthwise = DepthwiseConv2D(window, activation: .linear, useBias: false)
         depthwise.kernel.name = "depthwise_kernel"
     }
 
@@ -97,8 +100,10 @@ public final class SeparableConv2D: Layer, InputGradientOptional {
         let dz = activation.preActivationGradient(dy, output: output, columns: filters, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                accumulateColumnSums(dz, rows: rows, columns: filters, into: gb.baseAddress!)
+            if useBias {
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    accumulateColumnSums(dz, rows: rows, columns: filters, into: gb.baseAddress!)
+                }
             }
             depthwiseOutput.data.withUnsafeBufferPointer { dp in
                 pointwiseKernel.grad.data.withUnsafeMutableBufferPointer { gw in

@@ -46,7 +46,7 @@ extension GraphBuilder {
         let (c, m) = (kernel.shape[2], kernel.shape[3])
         let w = permuted(kernel.data, shape: [k.0, k.1, c * m], perm: [2, 0, 1])
         var inputs = [v.name, constant("\(name)/\(layer.kernel.name)", shape: [c * m, 1, k.0, k.1], values: w.values)]
-        if let bias = layer.bias { inputs.append(constant("\(name)/bias", bias.value)) }
+        if layer.useBias { inputs.append(constant("\(name)/bias", layer.bias.value)) }
         let pads = windowPads(input: [x.shape[0], x.shape[1]], kernel: [k.0, k.1], strides: [s.0, s.1],
                               padding: layer.window.padding)
         return op("Conv", inputs, name: name,

@@ -105,16 +105,17 @@ final class ONNXExportTests: XCTestCase {
             model:
               input: image
               layers:
-                - conv2d: {filters: 4, kernel_size: [3, 3], padding: same}
+                - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, use_bias: false}
                 - batch_normalization: {}
                 - activation: {activation: relu}
                 - depthwise_conv2d: {kernel_size: [3, 2], strides: [2, 1], padding: same, depth_multiplier: 2, activation: relu}
                 - separable_conv2d: {filters: 6, kernel_size: [2, 3], padding: valid, activation: tanh}
-                - separable_conv2d: {filters: 5, strides: [1, 2], padding: same, depth_multiplier: 3}
+                - separable_conv2d: {filters: 5, strides: [1, 2], padding: same, depth_multiplier: 3, use_bias: false}
                 - depthwise_conv2d: {kernel_size: [1, 1]}
                 - activation: {activation: softmax}
                 - global_average_pooling2d: {}
                 - activation: {activation: elu}
+                - dense: {units: 7, activation: relu, use_bias: false}
                 - dense: {units: classes, activation: softmax}
             """,
         "hard_sigmoid_lstm": """

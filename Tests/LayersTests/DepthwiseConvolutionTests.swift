@@ -108,7 +108,7 @@ final class DepthwiseConvolutionTests: XCTestCase {
         let depthwise = DepthwiseConv2D(DepthwiseWindow(depthMultiplier: 2))
         try depthwise.build(inputShape: [9, 13, 8], using: &rng)
         XCTAssertEqual(depthwise.kernel.value.shape, [3, 3, 8, 2])
-        XCTAssertEqual(depthwise.bias?.value.data, [Float](repeating: 0, count: 16))
+        XCTAssertEqual(depthwise.bias.value.data, [Float](repeating: 0, count: 16))
         assertGlorot(depthwise.kernel.value, fanIn: 9 * 8, fanOut: 9 * 2)
         XCTAssertEqual(depthwise.parameterCount, 3 * 3 * 8 * 2 + 16)
         XCTAssertEqual(depthwise.kind, "DepthwiseConv2D")
@@ -175,7 +175,7 @@ final class DepthwiseConvolutionTests: XCTestCase {
             let layer = DepthwiseConv2D(DepthwiseWindow(kernelSize: k, strides: s, padding: padding, depthMultiplier: m),
                                         activation: activation)
             try layer.build(inputShape: [6, 5, 2], using: &rng)
-            layer.bias?.value = Tensor(shape: [2 * m], data: (0..<2 * m).map { _ in 0.5 * rng.nextNormal() })
+            layer.bias.value = Tensor(shape: [2 * m], data: (0..<2 * m).map { _ in 0.5 * rng.nextNormal() })
             let x = Tensor(shape: [2, 6, 5, 2], data: (0..<120).map { _ in rng.nextNormal() })
             checkGradients(layer, input: x, coordinates: 16)
         }

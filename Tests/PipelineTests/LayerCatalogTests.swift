@@ -82,6 +82,18 @@ final class LayerCatalogTests: XCTestCase {
          "separable_conv2d: {filters: 8, kernel_size: [5, 5], strides: [1, 1], padding: same, depth_multiplier: 2, "
             + "activation: relu}"),
         ("activation: {activation: relu}", "activation: {activation: relu}"),
+        ("conv2d: {filters: 4, use_bias: false}",
+         "conv2d: {filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: valid, activation: linear, use_bias: false}"),
+        ("dense: {units: 9, use_bias: true}", "dense: {units: 9, activation: linear}"),
+        ("dense: {units: 9, activation: relu, use_bias: false}", "dense: {units: 9, activation: relu, use_bias: false}"),
+        ("conv1d: {filters: 4, use_bias: no}",
+         "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: valid, activation: linear, use_bias: false}"),
+        ("depthwise_conv2d: {use_bias: false}",
+         "depthwise_conv2d: {kernel_size: [3, 3], strides: [1, 1], padding: valid, depth_multiplier: 1, activation: linear, "
+            + "use_bias: false}"),
+        ("separable_conv2d: {filters: 2, use_bias: false}",
+         "separable_conv2d: {filters: 2, kernel_size: [3, 3], strides: [1, 1], padding: valid, depth_multiplier: 1, "
+            + "activation: linear, use_bias: false}"),
         ("activation: {activation: softmax}", "activation: {activation: softmax}"),
     ]
 
@@ -234,6 +246,7 @@ final class LayerCatalogTests: XCTestCase {
             ("activation: {}", ["model.layers[0].activation", "needs `activation`"]),
             ("activation: {activation: gelu}", ["model.layers[0].activation.activation", "'gelu' is not one of"]),
             ("activation: relu", ["model.layers[0].activation"]),
+            ("dense: {units: 3, use_bias: maybe}", ["model.layers[0].dense.use_bias", "expected true or false"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in

@@ -5,7 +5,7 @@ import Tensor
 /// being its channels; `padding` `valid`, `same` or `causal`. `dilation_rate` is always 1.
 public struct Conv1DSpec: DecodableLayerSpec {
     public static let typeName = "conv1d"
-    public static let keys = ["filters", "kernel_size", "strides", "padding", "activation"]
+    public static let keys = ["filters", "kernel_size", "strides", "padding", "activation", "use_bias"]
 
     /// Output channels (required).
     public var filters: Int
@@ -14,6 +14,8 @@ public struct Conv1DSpec: DecodableLayerSpec {
     public var strides: Int
     public var padding: SequencePadding
     public var activation: Activation
+    /// Keras `use_bias` (true); printed only when false, so configs without it keep their hash.
+    public var useBias = true
 
     public init(filters: Int, kernelSize: Int = 3, strides: Int = 1, padding: SequencePadding = .valid,
                 activation: Activation = .linear) {
@@ -32,15 +34,17 @@ public struct Conv1DSpec: DecodableLayerSpec {
         if let v = m["strides"] { spec.strides = try v.int(min: 1, max: 65536) }
         if let v = m["padding"] { spec.padding = try v.choice(SequencePadding.self, among: SequencePadding.allCases) }
         if let v = m["activation"] { spec.activation = try v.activation() }
+        if let v = m["use_bias"] { spec.useBias = try v.bool() }
         return spec
     }
 
     public var arguments: [(key: String, value: String)] {
         [("filters", "\(filters)"), ("kernel_size", "\(kernelSize)"), ("strides", "\(strides)"),
-         ("padding", padding.rawValue), ("activation", activation.rawValue)]
+         ("padding", padding.rawValue), ("activation", activation.rawValue)] + LayerYAML.useBias(useBias)
     }
 
     public func makeLayer(_ context: LayerContext) -> any Layer {
-        Conv1D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation)
+        Conv1D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+               useBias: useBias)
     }
 }

@@ -4,7 +4,7 @@ import Tensor
 /// `conv2d`: Keras `Conv2D` on (frames, coefficients, channels) images.
 public struct Conv2DSpec: DecodableLayerSpec {
     public static let typeName = "conv2d"
-    public static let keys = ["filters", "kernel_size", "strides", "padding", "activation"]
+    public static let keys = ["filters", "kernel_size", "strides", "padding", "activation", "use_bias"]
 
     /// Output channels (required).
     public var filters: Int
@@ -12,6 +12,8 @@ public struct Conv2DSpec: DecodableLayerSpec {
     public var strides: (Int, Int)
     public var padding: Padding
     public var activation: Activation
+    /// Keras `use_bias` (true); printed only when false, so configs without it keep their hash.
+    public var useBias = true
 
     public init(filters: Int, kernelSize: (Int, Int) = (3, 3), strides: (Int, Int) = (1, 1),
                 padding: Padding = .valid, activation: Activation = .linear) {
@@ -30,20 +32,22 @@ public struct Conv2DSpec: DecodableLayerSpec {
         if let v = m["strides"] { spec.strides = try v.pair() }
         if let v = m["padding"] { spec.padding = try v.padding() }
         if let v = m["activation"] { spec.activation = try v.activation() }
+        if let v = m["use_bias"] { spec.useBias = try v.bool() }
         return spec
     }
 
     public var arguments: [(key: String, value: String)] {
         [("filters", "\(filters)"), ("kernel_size", LayerYAML.pair(kernelSize)), ("strides", LayerYAML.pair(strides)),
-         ("padding", padding.rawValue), ("activation", activation.rawValue)]
+         ("padding", padding.rawValue), ("activation", activation.rawValue)] + LayerYAML.useBias(useBias)
     }
 
     public func makeLayer(_ context: LayerContext) -> any Layer {
-        Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation)
+        Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+               useBias: useBias)
     }
 
     public static func == (a: Conv2DSpec, b: Conv2DSpec) -> Bool {
         a.filters == b.filters && a.kernelSize == b.kernelSize && a.strides == b.strides
-            && a.padding == b.padding && a.activation == b.activation
+            && a.padding == b.padding && a.activation == b.activation && a.useBias == b.useBias
     }
 }

@@ -59,6 +59,11 @@ extension LayerSpec {
 
 /// Printing helpers shared by the specs.
 enum LayerYAML {
+    /// Keras's `use_bias`, printed only when false: the configs written before it keep their text and hash.
+    static func useBias(_ useBias: Bool) -> [(key: String, value: String)] {
+        useBias ? [] : [("use_bias", "false")]
+    }
+
     /// A Keras integer tuple, `[3, 3]`.
     static func pair(_ p: (Int, Int)) -> String { "[\(p.0), \(p.1)]" }
 
