@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Tensor
 
@@ -100,14 +101,9 @@ public final class BatchNormalization: NormalizingLayer {
             normalized.data.withUnsafeMutableBufferPointer { np in
                 output.data.withUnsafeMutableBufferPointer { yp in
                     channels.withPointers { k in
-                        for m in 0..<rows {
-                            let row = m * c
-                            for j in 0..<c {
-                                let v = (xp[row + j] - k.mean[j]) * k.invStd[j]
-                                np[row + j] = v
-                                yp[row + j] = k.gamma[j] * v + k.beta[j]
-                            }
-                        }
+                        // xhat (M, C) = (x - mean) * invStd; y = gamma * xhat + beta (CSupport, vectorised over C)
+                        earmark_normalize_channels(xp.baseAddress!, rows, c, k.mean, k.invStd, k.gamma, k.beta,
+                                                   np.baseAddress!, yp.baseAddress!)
                     }
                 }
             }
@@ -127,23 +123,13 @@ public final class BatchNormalization: NormalizingLayer {
     }
 
     /// Per-channel mean and biased variance over the M rows into `channels`, in two passes
-    /// accumulated in Double. Shape: x (M, C) viewed flat -> mean (C), variance (C).
+    /// accumulated in Double (CSupport's `earmark_channel_moments`, vectorised over the channels).
+    /// Shape: x (M, C) viewed flat -> mean (C), variance (C).
     private func batchMoments(_ x: Tensor, rows: Int) {
         let c = channels.count
         x.data.withUnsafeBufferPointer { xp in
             channels.withPointers { k in
-                for j in 0..<c { k.sums[j] = 0; k.squares[j] = 0 }
-                for m in 0..<rows {
-                    for j in 0..<c { k.sums[j] += Double(xp[m * c + j]) }
-                }
-                for j in 0..<c { k.mean[j] = Float(k.sums[j] / Double(rows)) }
-                for m in 0..<rows {
-                    for j in 0..<c {
-                        let d = Double(xp[m * c + j]) - Double(k.mean[j])
-                        k.squares[j] += d * d
-                    }
-                }
-                for j in 0..<c { k.variance[j] = Float(k.squares[j] / Double(rows)) }
+                earmark_channel_moments(xp.baseAddress!, rows, c, k.sums, k.squares, k.mean, k.variance)
             }
         }
     }
@@ -159,25 +145,15 @@ public final class BatchNormalization: NormalizingLayer {
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
                     channels.withPointers { k in
                         // sums: sum_m dy, squares: sum_m dy xhat
-                        for j in 0..<c { k.sums[j] = 0; k.squares[j] = 0 }
-                        for m in 0..<rows {
-                            for j in 0..<c {
-                                k.sums[j] += Double(dyp[m * c + j])
-                                k.squares[j] += Double(dyp[m * c + j] * np[m * c + j])
-                            }
-                        }
+                        earmark_channel_gradient_sums(dyp.baseAddress!, np.baseAddress!, rows, c, k.sums, k.squares)
                         // dx = gamma inv (dy - meanDy - xhat meanDyXhat); an inference pass has no mean terms
                         for j in 0..<c {
                             k.meanDy[j] = batch ? Float(k.sums[j] / Double(rows)) : 0
                             k.meanDyXhat[j] = batch ? Float(k.squares[j] / Double(rows)) : 0
                             k.gain[j] = k.gamma[j] * k.invStd[j]
                         }
-                        for m in 0..<rows {
-                            let row = m * c
-                            for j in 0..<c {
-                                dxp[row + j] = k.gain[j] * (dyp[row + j] - k.meanDy[j] - np[row + j] * k.meanDyXhat[j])
-                            }
-                        }
+                        earmark_normalization_input_gradient(dyp.baseAddress!, np.baseAddress!, rows, c, k.gain,
+                                                             k.meanDy, k.meanDyXhat, dxp.baseAddress!)
                         if scale { for j in 0..<c { gamma.grad.data[j] += Float(k.squares[j]) } }
                         if center { for j in 0..<c { beta.grad.data[j] += Float(k.sums[j]) } }
                     }

@@ -60,6 +60,9 @@ public final class Conv2D: Layer {
     /// Whether a one-channel convolution with a multiple of 16 filters runs forward and its kernel
     /// gradient by `SingleChannelConvolution`; off, by im2col and a product.
     public var singleChannelKernelsEnabled = true
+    /// Whether a 1x1, stride-1 convolution (a pointwise one: im2col would copy x unchanged) multiplies x
+    /// itself, and writes its input gradient's product straight into dx; off, it takes im2col and col2im.
+    public var pointwiseWithoutIm2col = true
     /// Whether forward and the kernel gradient use F(4x4, 3x3) tiles when the computed output's
     /// height and width are multiples of 4 (the reference CNN's conv2d_3, cropped to 8 x 12): 36
     /// multiplications per 16 outputs instead of F(2x2, 3x3)'s 64. Off: always F(2x2, 3x3).
@@ -122,6 +125,7 @@ public final class Conv2D: Layer {
     private var geometry: WindowGeometry?     // for `sizedFor`
     private var forwardWinograd: Winograd3x3? // for `sizedFor`, when the geometry qualifies
     private var singleChannel = false         // for `sizedFor`: SingleChannelConvolution handles it
+    private var pointwise = false             // for `sizedFor`: im2col's cols would be x itself
     private let transformedKernel = AlignedFloats() // Winograd's U (X, C, F), remade every forward
     private var transformedKernelIsCurrent = false  // whether `transformedKernel` is the last forward's U
     private let transposedKernel = AlignedFloats()  // U^T (X, F, C), for the input gradient by Winograd
@@ -190,9 +194,7 @@ public final class Conv2D: Layer {
             kernel.value.data.withUnsafeBufferPointer { wp in
                 bias.value.data.withUnsafeBufferPointer { bp in
                     output.data.withUnsafeMutableBufferPointer { yp in
-                        workspace.withBuffer(count: rows * p) { cols in
-                            // cols (R, P) <- x (N, H, W, C)
-                            im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                        withColumns(of: xp.baseAddress!, rows: rows) { cols in
                             // y (R, F) = cols (R, P) * kernel (P, F)
                             gemm(m: rows, n: f, k: p, a: cols, b: wp.baseAddress!, c: yp.baseAddress!)
                         }
@@ -337,9 +339,7 @@ public final class Conv2D: Layer {
                                                                       into: gw.baseAddress!)
                     return
                 }
-                workspace.withBuffer(count: rows * p) { cols in
-                    // cols (R, P) <- x (N, H, W, C)
-                    im2col(xp.baseAddress!, batch: n, geometry: g, cols: cols)
+                withColumns(of: xp.baseAddress!, rows: rows) { cols in
                     gemm(transA: true, m: p, n: filters, k: rows, a: cols, b: dz, beta: 1, c: gw.baseAddress!)
                 }
             }
@@ -392,11 +392,27 @@ public final class Conv2D: Layer {
         let rows = n * g.outHeight * g.outWidth, p = g.patchSize
         kernel.value.data.withUnsafeBufferPointer { wp in
             inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                if pointwiseWithoutIm2col && pointwise {
+                    // dx (N*H*W, C) = dz (R, F) kernel^T (F, C): col2im would copy dcols unchanged
+                    gemm(transB: true, m: rows, n: p, k: filters, a: dz, b: wp.baseAddress!, c: dxp.baseAddress!)
+                    return
+                }
                 workspace.withBuffer(count: rows * p) { cols in
                     gemm(transB: true, m: rows, n: p, k: filters, a: dz, b: wp.baseAddress!, c: cols)
                     col2im(cols, batch: n, geometry: g, dx: dxp.baseAddress!)
                 }
             }
+        }
+    }
+
+    /// Calls `body` with the im2col matrix cols (R, P) of x (N, H, W, C): made in the shared workspace,
+    /// or x itself for a pointwise convolution (`pointwiseWithoutIm2col`), whose cols are x unchanged.
+    private func withColumns(of x: UnsafePointer<Float>, rows: Int, _ body: (UnsafePointer<Float>) -> Void) {
+        if pointwiseWithoutIm2col && pointwise { return body(x) }
+        let g = geometry!
+        workspace.withBuffer(count: rows * g.patchSize) { cols in
+            im2col(x, batch: rows / (g.outHeight * g.outWidth), geometry: g, cols: cols)
+            body(cols)
         }
     }
 
@@ -468,6 +484,8 @@ public final class Conv2D: Layer {
         pooledOutput.ensureShape(poolingWinograd == nil ? [0] : pooledShape)
         routes.ensureShape(poolingWinograd == nil ? [0] : pooledShape)
         singleChannel = SingleChannelConvolution.handles(g, filters: filters)
+        pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1
+            && g.outHeight == g.height && g.outWidth == g.width
         inputGradientWinograd = makeInputGradientWinograd(for: g)
         sizedFor = shape
     }

@@ -1,3 +1,5 @@
+import CSupport
+
 /// The arithmetic of a depthwise 2-D convolution (Keras `DepthwiseConv2D`, and the first half of
 /// `SeparableConv2D`): every input channel is convolved with its own M filters and channels are never
 /// summed together.
@@ -11,15 +13,28 @@
 ///
 /// Row-major, kernel (KH, KW, C, M) is the (KH*KW, O) matrix of one O-vector per tap. Each function
 /// walks output pixels and the taps that fall inside the image (padding is skipped, never read) with
-/// the channels innermost: one contiguous multiply-add over O values per tap when M = 1, which the
-/// compiler vectorises, and a short loop over M per channel otherwise. No products: the work is
-/// KH*KW*O multiply-adds per output pixel, far too little per weight for a matrix product to pay.
+/// the channels innermost: with M = 1 one contiguous multiply-add over the C values per tap, in
+/// CSupport (`earmark_depthwise_*`: the same loops, vectorised there, where this Swift loop through
+/// pointers that may alias stayed scalar); otherwise here, with a short loop over M per channel. No
+/// products: the work is KH*KW*O multiply-adds per output pixel, far too little per weight for a
+/// matrix product to pay.
 public enum DepthwiseConvolution {
     /// y (N, OH, OW, O) = the convolution of x, plus `bias` (O) when given.
     /// Shape: x (N, H, W, C), kernel (KH*KW, O) -> y (N, OH, OW, O), overwritten.
     public static func forward(_ x: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                batch: Int, geometry g: WindowGeometry, multiplier m: Int,
                                output y: UnsafeMutablePointer<Float>) {
+        guard m > 1 else {
+            var window = g.cWindow
+            return earmark_depthwise_forward(x, kernel, bias, batch, &window, y)
+        }
+        forwardLoops(x, kernel: kernel, bias: bias, batch: batch, geometry: g, multiplier: m, output: y)
+    }
+
+    /// `forward` by the Swift loops, for any M (M = 1: what CSupport computes, bit for bit).
+    static func forwardLoops(_ x: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                             batch: Int, geometry g: WindowGeometry, multiplier m: Int,
+                             output y: UnsafeMutablePointer<Float>) {
         let o = g.channels * m, pixels = batch * g.outHeight * g.outWidth
         if let bias {
             fillRows(y, rows: pixels, columns: o, with: bias)
@@ -44,6 +59,17 @@ public enum DepthwiseConvolution {
     public static func accumulateKernelGradient(_ x: UnsafePointer<Float>, outputGradient dz: UnsafePointer<Float>,
                                                 batch: Int, geometry g: WindowGeometry, multiplier m: Int,
                                                 into kernelGradient: UnsafeMutablePointer<Float>) {
+        guard m > 1 else {
+            var window = g.cWindow
+            return earmark_depthwise_kernel_gradient(x, dz, batch, &window, kernelGradient)
+        }
+        kernelGradientLoops(x, outputGradient: dz, batch: batch, geometry: g, multiplier: m, into: kernelGradient)
+    }
+
+    /// `accumulateKernelGradient` by the Swift loops, for any M.
+    static func kernelGradientLoops(_ x: UnsafePointer<Float>, outputGradient dz: UnsafePointer<Float>, batch: Int,
+                                    geometry g: WindowGeometry, multiplier m: Int,
+                                    into kernelGradient: UnsafeMutablePointer<Float>) {
         let o = g.channels * m
         forEachTap(g, batch: batch, multiplier: m) { xPixel, zPixel, tap in
             let xs = x + xPixel, dzs = dz + zPixel, gs = kernelGradient + tap * o
@@ -64,6 +90,16 @@ public enum DepthwiseConvolution {
     public static func inputGradient(_ dz: UnsafePointer<Float>, kernel: UnsafePointer<Float>, batch: Int,
                                      geometry g: WindowGeometry, multiplier m: Int,
                                      into dx: UnsafeMutablePointer<Float>) {
+        guard m > 1 else {
+            var window = g.cWindow
+            return earmark_depthwise_input_gradient(dz, kernel, batch, &window, dx)
+        }
+        inputGradientLoops(dz, kernel: kernel, batch: batch, geometry: g, multiplier: m, into: dx)
+    }
+
+    /// `inputGradient` by the Swift loops, for any M.
+    static func inputGradientLoops(_ dz: UnsafePointer<Float>, kernel: UnsafePointer<Float>, batch: Int,
+                                   geometry g: WindowGeometry, multiplier m: Int, into dx: UnsafeMutablePointer<Float>) {
         let o = g.channels * m
         dx.update(repeating: 0, count: batch * g.height * g.width * g.channels)
         forEachTap(g, batch: batch, multiplier: m) { xPixel, zPixel, tap in
@@ -105,5 +141,14 @@ public enum DepthwiseConvolution {
                 }
             }
         }
+    }
+}
+
+extension WindowGeometry {
+    /// The sweep as CSupport's `earmark_window`.
+    var cWindow: earmark_window {
+        earmark_window(height: height, width: width, channels: channels, kernel_height: kernelHeight,
+                       kernel_width: kernelWidth, stride_height: strideHeight, stride_width: strideWidth,
+                       pad_top: padTop, pad_left: padLeft, out_height: outHeight, out_width: outWidth)
     }
 }

@@ -26,6 +26,37 @@ final class Conv2DTests: XCTestCase {
                                      activation: .sigmoid), "conv2d_same_stride2")
     }
 
+    /// A pointwise (1x1, stride 1) convolution multiplies x itself and writes dx by its product alone:
+    /// the same output, kernel, bias and input gradients as through im2col and col2im, bit for bit, for
+    /// `valid` and `same`, a ReLU and a linear layer; a 1x1 convolution with stride 2 is not pointwise.
+    func testPointwiseConvolutionSkipsIm2colAndChangesNothing() throws {
+        for (padding, activation, strides) in [(Padding.valid, Activation.relu, (1, 1)), (.same, .linear, (1, 1)),
+                                               (.same, .tanh, (2, 2))] {
+            var rng = RandomGenerator(seed: 17)
+            let x = Tensor(shape: [3, 5, 7, 6], data: (0..<630).map { _ in rng.nextNormal() })
+            var results: [[[Float]]] = []
+            for direct in [true, false] {
+                var weights = RandomGenerator(seed: 18)
+                let layer = Conv2D(filters: 4, kernelSize: (1, 1), strides: strides, padding: padding,
+                                   activation: activation)
+                layer.pointwiseWithoutIm2col = direct
+                try layer.build(inputShape: [5, 7, 6], using: &weights)
+                layer.bias.value = Tensor(shape: [4], data: [0.3, -0.2, 0.1, 0.5])
+                let y = layer.forward(x, training: true).data
+                let dy = Tensor(shape: layer.forward(x, training: true).shape,
+                                data: (0..<y.count).map { Float($0 % 7) - 3 })
+                let dx = layer.backward(dy).data
+                results.append([y, dx, layer.kernel.grad.data, layer.bias.grad.data])
+            }
+            XCTAssertEqual(results[0], results[1], "\(padding) \(activation) strides \(strides)")
+        }
+        let pointwise = Conv2D(filters: 4, kernelSize: (1, 1), padding: .same)
+        var rng = RandomGenerator(seed: 19)
+        try pointwise.build(inputShape: [5, 7, 6], using: &rng)
+        let x = Tensor(shape: [2, 5, 7, 6], data: (0..<420).map { _ in rng.nextNormal() })
+        checkGradients(pointwise, input: x, coordinates: 16)
+    }
+
     /// A smaller batch after a larger one resizes the buffers and gives the same per-image result.
     func testBatchSizeChangeMatchesFirstImage() throws {
         let f = try Fixtures.load("layers/conv2d_same_c1.safetensors")

@@ -47,6 +47,42 @@ void earmark_rmsprop_update(float *restrict w, const float *restrict g, float *r
 /// clipping by norm of Layers' GradientClipping and of the training engine's fused update.
 double earmark_sum_of_squares(const float *const *g, int replicas, long count);
 
+/// Batch normalization over x (rows, c) (Layers' BatchNormalization), each loop vectorised over the
+/// channels with every channel's sum in row order, so the results are those of the scalar loops:
+/// per-channel sums of x and of (x - mean)^2 in double, then mean = sum / rows, variance = squares / rows.
+void earmark_channel_moments(const float *restrict x, long rows, long c, double *restrict sums,
+                             double *restrict squares, float *restrict mean, float *restrict variance);
+/// normalized = (x - mean) * inv_std, y = gamma * normalized + beta, per channel.
+void earmark_normalize_channels(const float *restrict x, long rows, long c, const float *restrict mean,
+                                const float *restrict inv_std, const float *restrict gamma,
+                                const float *restrict beta, float *restrict normalized, float *restrict y);
+/// Per-channel sums of dy and of dy * normalized (the float product) in double, from zero.
+void earmark_channel_gradient_sums(const float *restrict dy, const float *restrict normalized, long rows, long c,
+                                   double *restrict sums, double *restrict products);
+/// dx = gain * (dy - mean_dy - normalized * mean_dy_xhat), per channel.
+void earmark_normalization_input_gradient(const float *restrict dy, const float *restrict normalized, long rows,
+                                          long c, const float *restrict gain, const float *restrict mean_dy,
+                                          const float *restrict mean_dy_xhat, float *restrict dx);
+
+/// The sweep of a window over an NHWC image (Tensor's WindowGeometry): input height, width and
+/// channels, kernel, strides, the padding rows and columns before the image, the output size.
+typedef struct {
+    long height, width, channels, kernel_height, kernel_width, stride_height, stride_width, pad_top, pad_left,
+        out_height, out_width;
+} earmark_window;
+
+/// A depthwise convolution with depth multiplier 1 (Tensor's DepthwiseConvolution, the same loops in
+/// the same order, vectorised over the channels): y (batch, OH, OW, C) = bias (or 0 when NULL) + the
+/// taps inside the image of x (batch, H, W, C) times kernel (KH*KW, C).
+void earmark_depthwise_forward(const float *restrict x, const float *restrict kernel, const float *restrict bias,
+                               long batch, const earmark_window *g, float *restrict y);
+/// kernel_gradient (KH*KW, C) += the sums over pixels of x (the tap's input pixel) * dz (the output pixel).
+void earmark_depthwise_kernel_gradient(const float *restrict x, const float *restrict dz, long batch,
+                                       const earmark_window *g, float *restrict kernel_gradient);
+/// dx (batch, H, W, C) = every output pixel's dz sent back through each tap, times the tap's kernel.
+void earmark_depthwise_input_gradient(const float *restrict dz, const float *restrict kernel, long batch,
+                                      const earmark_window *g, float *restrict dx);
+
 /// A dropout mask and its product with x over `count` elements: mask[i] is `scale` when the i-th
 /// SplitMix64 draw from `key` (its top 24 bits as a uniform in [0, 1)) is below `keep`, else 0;
 /// y[i] = x[i] * mask[i]. The draws depend on key and i only (vectorised).
