@@ -12,8 +12,8 @@ import XCTest
 /// `TrainingEngine.predict`, as `predict` does).
 final class ONNXExportTests: XCTestCase {
     /// The shipped network configs (cfg/*.yaml, built in), then test-only configs for the other layers.
-    static let shipped = ["conv", "time", "conv_fbank", "conv_small", "descriptors_mlp", "condition_mlp", "envelope_cnn",
-                          "clip_cnn", "clip_gru"]
+    static let shipped = ["conv", "time", "conv_fbank", "conv_small", "ds_cnn", "descriptors_mlp", "condition_mlp",
+                          "envelope_cnn", "clip_cnn", "clip_gru"]
     static let extra: [String: String] = [
         "cover_image": """
             name: cover_image
