@@ -8,14 +8,16 @@ public enum SequencePadding: String, Sendable, CaseIterable {
 }
 
 /// A 1-D convolution over sequences, Keras `Conv1D` (channels_last, TensorFlow padding rules,
-/// `dilation_rate` 1 only).
+/// `dilation_rate` D: the kernel reads every D-th step, as the dilated causal stacks of WaveNet and
+/// temporal convolutional networks do; strides 1 then, as Keras requires).
 ///
 /// Legend: N batch, T time steps, C input channels, K kernel size, S stride, F filters, OT output
 /// steps, P = K*C patch size, R = N*OT output rows.
 ///
 ///     x (N, T, C) -> y (N, OT, F)        kernel (K, C, F), bias (F)
-///     valid: OT = (T - K) / S + 1        same: OT = ceil(T / S), the odd padding step at the end
-///     causal: OT = (T - 1) / S + 1, K - 1 padding steps before the first
+///     EK = (K - 1) * D + 1, the steps one kernel spans
+///     valid: OT = (T - EK) / S + 1       same: OT = ceil(T / S), the odd padding step at the end
+///     causal: OT = (T - 1) / S + 1, EK - 1 padding steps before the first
 ///
 /// The sequence is a (T, 1) image with C channels, so the 2-D `WindowGeometry`, `im2col` and
 /// `col2im` serve unchanged: forward is im2col of the whole batch into `workspace`, then ONE product
@@ -32,6 +34,8 @@ public final class Conv1D: Layer {
     public let kernelSize: Int
     /// S, the step between two kernel positions.
     public let strides: Int
+    /// D, the step between two kernel taps (Keras `dilation_rate`).
+    public let dilationRate: Int
     public let padding: SequencePadding
     public let activation: Activation
     /// (K, C, F), Keras weight `kernel`; row-major it is the (P, F) matrix of the product.
@@ -55,8 +59,9 @@ public final class Conv1D: Layer {
 
     /// A convolution with `filters` output channels. Shape: (N, T, C) -> (N, OT, filters).
     public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: SequencePadding = .valid,
-                activation: Activation = .linear, useBias: Bool = true) {
+                activation: Activation = .linear, useBias: Bool = true, dilationRate: Int = 1) {
         self.useBias = useBias
+        self.dilationRate = dilationRate
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -80,9 +85,13 @@ public final class Conv1D: Layer {
     /// The sweep of the kernel over a (T, C) input seen as a (T, 1, C) image, or a ShapeError naming
     /// the layer and the shapes.
     private func geometry(for inputShape: [Int]) throws -> WindowGeometry {
-        guard filters > 0, kernelSize > 0, strides > 0 else {
-            throw ShapeError("\(name) (Conv1D): filters \(filters), kernel_size \(kernelSize) and strides "
-                             + "\(strides) must be positive")
+        guard filters > 0, kernelSize > 0, strides > 0, dilationRate > 0 else {
+            throw ShapeError("\(name) (Conv1D): filters \(filters), kernel_size \(kernelSize), strides \(strides) "
+                             + "and dilation_rate \(dilationRate) must be positive")
+        }
+        guard dilationRate == 1 || strides == 1 else {
+            throw ShapeError("\(name) (Conv1D): dilation_rate \(dilationRate) with strides \(strides): a dilated kernel "
+                             + "takes strides 1 (as in Keras)")
         }
         guard inputShape.count == 2, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError("\(name) (Conv1D): expects input (time steps, channels), all positive, got \(inputShape)")
@@ -91,10 +100,12 @@ public final class Conv1D: Layer {
         switch padding {
         case .valid, .same:
             sweep = WindowGeometry(height: inputShape[0], width: 1, channels: inputShape[1], kernel: (kernelSize, 1),
-                                   strides: (strides, 1), padding: padding == .same ? .same : .valid)
+                                   strides: (strides, 1), padding: padding == .same ? .same : .valid,
+                                   dilation: (dilationRate, 1))
         case .causal:
             sweep = WindowGeometry(height: inputShape[0], width: 1, channels: inputShape[1], kernel: (kernelSize, 1),
-                                   strides: (strides, 1), padTop: kernelSize - 1, padLeft: 0)
+                                   strides: (strides, 1), padTop: (kernelSize - 1) * dilationRate, padLeft: 0,
+                                   dilation: (dilationRate, 1))
         }
         guard let g = sweep else {
             throw ShapeError("\(name) (Conv1D): kernel_size \(kernelSize) with strides \(strides) and padding "

@@ -39,6 +39,8 @@ public final class Conv2D: Layer {
     public let kernelSize: (Int, Int)
     /// (SH, SW).
     public let strides: (Int, Int)
+    /// (DH, DW), Keras `dilation_rate`: the kernel reads every DH-th row and DW-th column (strides 1 then).
+    public let dilationRate: (Int, Int)
     public let padding: Padding
     public let activation: Activation
     /// (KH, KW, C, F), Keras weight `kernel`; row-major it is the (P, F) matrix of the product.
@@ -141,8 +143,10 @@ public final class Conv2D: Layer {
 
     /// A convolution with `filters` output channels. Shape: (N, H, W, C) -> (N, OH, OW, filters).
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
-                padding: Padding = .valid, activation: Activation = .linear, useBias: Bool = true) {
+                padding: Padding = .valid, activation: Activation = .linear, useBias: Bool = true,
+                dilationRate: (Int, Int) = (1, 1)) {
         self.useBias = useBias
+        self.dilationRate = dilationRate
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -463,7 +467,8 @@ public final class Conv2D: Layer {
     private func geometry(for inputShape: [Int]) throws -> WindowGeometry {
         guard filters > 0 else { throw ShapeError("\(name) (Conv2D): filters must be positive, got \(filters)") }
         return try WindowGeometry.checked(layer: name, kind: kind, inputShape: inputShape, window: kernelSize,
-                                          windowName: "kernel_size", strides: strides, padding: padding)
+                                          windowName: "kernel_size", strides: strides, padding: padding,
+                                          dilation: dilationRate)
     }
 
     /// Sizes the buffers for an input shape (first call, or a new batch size).
@@ -499,7 +504,8 @@ public final class Conv2D: Layer {
 
     /// Forward by Winograd, when the geometry qualifies (3x3, stride 1, enough input channels).
     private func makeForwardWinograd(for g: WindowGeometry) -> Winograd3x3? {
-        guard kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
+        guard kernelSize == (3, 3), strides == (1, 1), dilationRate == (1, 1),
+              g.channels >= Conv2D.winogradMinimumChannels else { return nil }
         let tile = Winograd3x3.fewestProductsTile(height: g.outHeight, width: g.outWidth,
                                                   candidates: [2] + (mediumWinogradTiles ? [3] : [])
                                                       + (largeWinogradTiles ? [4] : []))
@@ -515,7 +521,8 @@ public final class Conv2D: Layer {
     private func makePoolingWinograd(for g: WindowGeometry) -> Winograd3x3? {
         guard poolFusion != nil, fusesPool, largeWinogradTiles, activation == .relu, receivesPreActivationGradient,
               g.outHeight % 2 == 0, g.outWidth % 2 == 0,
-              kernelSize == (3, 3), strides == (1, 1), g.channels >= Conv2D.winogradMinimumChannels else { return nil }
+              kernelSize == (3, 3), strides == (1, 1), dilationRate == (1, 1),
+              g.channels >= Conv2D.winogradMinimumChannels else { return nil }
         return Winograd3x3(height: g.height, width: g.width, channels: g.channels, filters: filters,
                            padTop: g.padTop, padLeft: g.padLeft, convolutionOutput: (g.outHeight, g.outWidth),
                            output: .maxPooled, outputTile: 4)
@@ -524,7 +531,8 @@ public final class Conv2D: Layer {
     /// The input gradient by Winograd, when the geometry qualifies: it is a 3x3 stride-1 convolution
     /// of dz (F channels) when the forward one is.
     private func makeInputGradientWinograd(for g: WindowGeometry) -> Winograd3x3? {
-        guard kernelSize == (3, 3), strides == (1, 1), filters >= Conv2D.winogradMinimumChannels else { return nil }
+        guard kernelSize == (3, 3), strides == (1, 1), dilationRate == (1, 1),
+              filters >= Conv2D.winogradMinimumChannels else { return nil }
         return Winograd3x3(height: g.outHeight, width: g.outWidth, channels: filters, filters: g.channels,
                            padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, convolutionOutput: (g.height, g.width),
                            output: .full)

@@ -152,18 +152,10 @@ public struct DepthwiseWindow: Equatable, Sendable {
 
     /// The sweep over an (H, W, C) input, or a ShapeError naming the layer and the shapes.
     func geometry(layer: String, kind: String, inputShape: [Int]) throws -> WindowGeometry {
-        guard kernelSize.0 > 0, kernelSize.1 > 0, strides.0 > 0, strides.1 > 0, depthMultiplier > 0 else {
-            throw ShapeError("\(layer) (\(kind)): kernel_size \(kernelSize), strides \(strides) and depth_multiplier "
-                             + "\(depthMultiplier) must be positive")
+        guard depthMultiplier > 0 else {
+            throw ShapeError("\(layer) (\(kind)): depth_multiplier \(depthMultiplier) must be positive")
         }
-        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("\(layer) (\(kind)): expects input (height, width, channels), all positive, got \(inputShape)")
-        }
-        guard let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
-                                     kernel: kernelSize, strides: strides, padding: padding) else {
-            throw ShapeError("\(layer) (\(kind)): kernel_size \(kernelSize) with strides \(strides) and padding "
-                             + "\(padding.rawValue) gives an empty output for input \(inputShape)")
-        }
-        return g
+        return try WindowGeometry.checked(layer: layer, kind: kind, inputShape: inputShape, window: kernelSize,
+                                          windowName: "kernel_size", strides: strides, padding: padding)
     }
 }

@@ -108,7 +108,7 @@ final class WinogradStep {
     /// nil when the pair is not one this step computes (another kernel size, stride or pool, or a
     /// softmax activation).
     init?(_ conv: Conv2D, pooledBy pool: MaxPool2D, inputShape: [Int]) {
-        guard conv.kernelSize == (3, 3), conv.strides == (1, 1), conv.activation != .softmax,
+        guard conv.kernelSize == (3, 3), conv.strides == (1, 1), conv.dilationRate == (1, 1), conv.activation != .softmax,
               pool.poolSize == (2, 2), pool.strides == (2, 2), pool.padding == .valid, inputShape.count == 3,
               let g = WindowGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
                                      kernel: (3, 3), strides: (1, 1), padding: conv.padding),

@@ -15,11 +15,12 @@ extension GraphBuilder {
         let w = permuted(layer.kernel.value.data, shape: layer.kernel.value.shape, perm: [3, 2, 0, 1])
         let weights = constant("\(layer.name)/kernel", shape: w.shape, values: w.values)
         let bias = constant("\(layer.name)/bias", layer.bias.value)
-        let pads = windowPads(input: [x.shape[0], x.shape[1]], kernel: [k.0, k.1], strides: [s.0, s.1],
-                              padding: layer.padding)
+        let d = layer.dilationRate
+        let pads = windowPads(input: [x.shape[0], x.shape[1]], kernel: [(k.0 - 1) * d.0 + 1, (k.1 - 1) * d.1 + 1],
+                              strides: [s.0, s.1], padding: layer.padding)
         let y = op("Conv", [v.name, weights, bias], name: layer.name,
                    [Attribute.ints("kernel_shape", [k.0, k.1]), Attribute.ints("strides", [s.0, s.1]),
-                    Attribute.ints("pads", pads)])
+                    Attribute.ints("pads", pads), Attribute.ints("dilations", [d.0, d.1])])
         return activate(GraphValue(name: y, shape: outputShape, channelsFirst: true), layer.activation,
                         name: layer.name)
     }
@@ -60,12 +61,13 @@ extension GraphBuilder {
         let w = permuted(layer.kernel.value.data, shape: layer.kernel.value.shape, perm: [2, 1, 0])
         let weights = constant("\(layer.name)/kernel", shape: w.shape, values: w.values)
         let bias = constant("\(layer.name)/bias", layer.bias.value)
-        let pads = layer.padding == .causal ? [layer.kernelSize - 1, 0]
-            : windowPads(input: [x.shape[0]], kernel: [layer.kernelSize], strides: [layer.strides],
+        let extent = (layer.kernelSize - 1) * layer.dilationRate + 1
+        let pads = layer.padding == .causal ? [extent - 1, 0]
+            : windowPads(input: [x.shape[0]], kernel: [extent], strides: [layer.strides],
                          padding: layer.padding == .same ? .same : .valid)
         let y = op("Conv", [t, weights, bias], name: layer.name,
                    [Attribute.ints("kernel_shape", [layer.kernelSize]), Attribute.ints("strides", [layer.strides]),
-                    Attribute.ints("pads", pads)])
+                    Attribute.ints("pads", pads), Attribute.ints("dilations", [layer.dilationRate])])
         let back = op("Transpose", [y], name: layer.name, [Attribute.ints("perm", [0, 2, 1])])
         return activate(GraphValue(name: back, shape: outputShape), layer.activation, name: layer.name)
     }

@@ -145,9 +145,10 @@ public enum DepthwiseConvolution {
 }
 
 extension WindowGeometry {
-    /// The sweep as CSupport's `earmark_window`.
+    /// The sweep as CSupport's `earmark_window` (which has no dilation).
     var cWindow: earmark_window {
-        earmark_window(height: height, width: width, channels: channels, kernel_height: kernelHeight,
+        precondition(dilationHeight == 1 && dilationWidth == 1, "depthwise convolution: no dilation")
+        return earmark_window(height: height, width: width, channels: channels, kernel_height: kernelHeight,
                        kernel_width: kernelWidth, stride_height: strideHeight, stride_width: strideWidth,
                        pad_top: padTop, pad_left: padLeft, out_height: outHeight, out_width: outWidth)
     }

@@ -16,9 +16,9 @@ public enum SingleChannelConvolution {
     static let lanes = 16
 
     /// Whether these kernels compute a convolution of this geometry with `filters` filters: one input
-    /// channel, and filters a positive multiple of 16.
+    /// channel, filters a positive multiple of 16, and an undilated kernel.
     public static func handles(_ g: WindowGeometry, filters: Int) -> Bool {
-        g.channels == 1 && filters > 0 && filters % lanes == 0
+        g.channels == 1 && filters > 0 && filters % lanes == 0 && g.dilationHeight == 1 && g.dilationWidth == 1
     }
 
     /// y = conv(x) + bias, with max(y, 0) (`Activation.relu`, NaN kept) when `rectify`.

@@ -62,7 +62,7 @@ final class ONNXExportTests: XCTestCase {
             model:
               input: sequence
               layers:
-                - conv1d: {filters: 6, kernel_size: 2, padding: same, activation: relu}
+                - conv1d: {filters: 6, kernel_size: 2, padding: same, activation: relu, dilation_rate: 3}
                 - spatial_dropout1d: {rate: 0.3}
                 - max_pooling1d: {pool_size: 3, strides: 2, padding: same}
                 - average_pooling1d: {pool_size: 2, strides: 1}
@@ -78,7 +78,7 @@ final class ONNXExportTests: XCTestCase {
               layers:
                 - max_pooling1d: {}
                 - average_pooling1d: {pool_size: 3, strides: 2, padding: same}
-                - conv1d: {filters: 5, kernel_size: 3, padding: causal, activation: tanh}
+                - conv1d: {filters: 5, kernel_size: 3, padding: causal, activation: tanh, dilation_rate: 2}
                 - global_average_pooling1d: {}
                 - dense: {units: classes, activation: softmax}
             """,
@@ -88,7 +88,7 @@ final class ONNXExportTests: XCTestCase {
             model:
               input: image
               layers:
-                - conv2d: {filters: 4, kernel_size: [3, 3], activation: elu}
+                - conv2d: {filters: 4, kernel_size: [3, 3], activation: elu, dilation_rate: [2, 1]}
                 - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, activation: selu}
                 - max_pooling2d: {}
                 - layer_normalization: {center: false}

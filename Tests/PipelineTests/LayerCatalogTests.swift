@@ -85,6 +85,14 @@ final class LayerCatalogTests: XCTestCase {
         ("conv2d: {filters: 4, use_bias: false}",
          "conv2d: {filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: valid, activation: linear, use_bias: false}"),
         ("dense: {units: 9, use_bias: true}", "dense: {units: 9, activation: linear}"),
+        ("conv2d: {filters: 4, dilation_rate: 2, padding: same}",
+         "conv2d: {filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: same, activation: linear, "
+            + "dilation_rate: [2, 2]}"),
+        ("conv2d: {filters: 4, dilation_rate: [1, 1]}",
+         "conv2d: {filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: valid, activation: linear}"),
+        ("conv1d: {filters: 4, padding: causal, dilation_rate: 4, use_bias: false}",
+         "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: causal, activation: linear, use_bias: false, "
+            + "dilation_rate: 4}"),
         ("dense: {units: 9, activation: relu, use_bias: false}", "dense: {units: 9, activation: relu, use_bias: false}"),
         ("conv1d: {filters: 4, use_bias: no}",
          "conv1d: {filters: 4, kernel_size: 3, strides: 1, padding: valid, activation: linear, use_bias: false}"),
@@ -247,6 +255,8 @@ final class LayerCatalogTests: XCTestCase {
             ("activation: {activation: gelu}", ["model.layers[0].activation.activation", "'gelu' is not one of"]),
             ("activation: relu", ["model.layers[0].activation"]),
             ("dense: {units: 3, use_bias: maybe}", ["model.layers[0].dense.use_bias", "expected true or false"]),
+            ("conv1d: {filters: 4, dilation_rate: 0}", ["conv1d.dilation_rate", "0 is out of range"]),
+            ("conv2d: {filters: 4, dilation_rate: [2, 2, 2]}", ["conv2d.dilation_rate", "expected two integers"]),
         ]
         for (entry, fragments) in cases {
             XCTAssertThrowsError(try Self.parse(Self.config([entry])), entry) { error in
@@ -315,6 +325,27 @@ final class LayerCatalogTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[0]: DepthwiseConv2D on input [9, 13, 1]"),
                           "\(error)")
             XCTAssertTrue("\(error)".contains("gives an empty output"), "\(error)")
+        }
+    }
+
+    /// A dilated causal stack (WaveNet / TCN) builds from YAML; dilation with strides, which Keras
+    /// refuses, is an error naming the layer before any data is read.
+    func testADilatedCausalStackBuildsFromYAML() throws {
+        var config = try Self.parse(Self.config([
+            "conv1d: {filters: 8, kernel_size: 2, padding: causal, dilation_rate: 1, activation: relu}",
+            "conv1d: {filters: 8, kernel_size: 2, padding: causal, dilation_rate: 2, activation: relu}",
+            "conv1d: {filters: 8, kernel_size: 2, padding: causal, dilation_rate: 4, activation: relu}",
+            "global_max_pooling1d:", "dense: {units: classes, activation: softmax}"]))
+        config.model.input = .sequence
+        let model = try config.makeModel(classes: 3, seed: 5)
+        XCTAssertEqual(model.layerOutputShapes, [[9, 8], [9, 8], [9, 8], [8], [3]])
+        XCTAssertEqual(model.layers.compactMap { ($0 as? Conv1D)?.dilationRate }, [1, 2, 4])
+        var strided = try Self.parse(Self.config(["conv1d: {filters: 4, strides: 2, dilation_rate: 2}", "flatten:",
+                                                  "dense: {units: classes, activation: softmax}"]))
+        strided.model.input = .sequence
+        XCTAssertThrowsError(try strided.checkLayerShapes()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[0]: Conv1D on input [9, 13]"), "\(error)")
+            XCTAssertTrue("\(error)".contains("a dilated kernel takes strides 1"), "\(error)")
         }
     }
 

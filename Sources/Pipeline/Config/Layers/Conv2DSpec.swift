@@ -4,7 +4,7 @@ import Tensor
 /// `conv2d`: Keras `Conv2D` on (frames, coefficients, channels) images.
 public struct Conv2DSpec: DecodableLayerSpec {
     public static let typeName = "conv2d"
-    public static let keys = ["filters", "kernel_size", "strides", "padding", "activation", "use_bias"]
+    public static let keys = ["filters", "kernel_size", "strides", "padding", "activation", "use_bias", "dilation_rate"]
 
     /// Output channels (required).
     public var filters: Int
@@ -14,6 +14,8 @@ public struct Conv2DSpec: DecodableLayerSpec {
     public var activation: Activation
     /// Keras `use_bias` (true); printed only when false, so configs without it keep their hash.
     public var useBias = true
+    /// Keras `dilation_rate` ([1, 1]); printed only when not [1, 1].
+    public var dilationRate = (1, 1)
 
     public init(filters: Int, kernelSize: (Int, Int) = (3, 3), strides: (Int, Int) = (1, 1),
                 padding: Padding = .valid, activation: Activation = .linear) {
@@ -33,21 +35,24 @@ public struct Conv2DSpec: DecodableLayerSpec {
         if let v = m["padding"] { spec.padding = try v.padding() }
         if let v = m["activation"] { spec.activation = try v.activation() }
         if let v = m["use_bias"] { spec.useBias = try v.bool() }
+        if let v = m["dilation_rate"] { spec.dilationRate = try v.pair() }
         return spec
     }
 
     public var arguments: [(key: String, value: String)] {
         [("filters", "\(filters)"), ("kernel_size", LayerYAML.pair(kernelSize)), ("strides", LayerYAML.pair(strides)),
          ("padding", padding.rawValue), ("activation", activation.rawValue)] + LayerYAML.useBias(useBias)
+            + (dilationRate == (1, 1) ? [] : [("dilation_rate", LayerYAML.pair(dilationRate))])
     }
 
     public func makeLayer(_ context: LayerContext) -> any Layer {
         Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
-               useBias: useBias)
+               useBias: useBias, dilationRate: dilationRate)
     }
 
     public static func == (a: Conv2DSpec, b: Conv2DSpec) -> Bool {
         a.filters == b.filters && a.kernelSize == b.kernelSize && a.strides == b.strides
             && a.padding == b.padding && a.activation == b.activation && a.useBias == b.useBias
+            && a.dilationRate == b.dilationRate
     }
 }
