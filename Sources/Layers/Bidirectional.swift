@@ -74,6 +74,11 @@ public final class Bidirectional: Layer {
         return shape
     }
 
+    /// Both directions' parameters.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        forwardLayer.parameterCount(for: inputShape) + backwardLayer.parameterCount(for: inputShape)
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         try forwardLayer.build(inputShape: inputShape, using: &rng)
         try backwardLayer.build(inputShape: inputShape, using: &rng)

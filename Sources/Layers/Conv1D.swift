@@ -75,6 +75,11 @@ public final class Conv1D: Layer {
         return [g.outHeight, filters]
     }
 
+    /// K * C * F, and F for the bias.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        kernelSize * (inputShape.last ?? 0) * filters + (useBias ? filters : 0)
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         let g = try geometry(for: inputShape)
         let shape = [kernelSize, g.channels, filters]

@@ -160,6 +160,11 @@ public final class Conv2D: Layer {
         return [g.outHeight, g.outWidth, filters]
     }
 
+    /// KH * KW * C * F, and F for the bias.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        kernelSize.0 * kernelSize.1 * (inputShape.last ?? 0) * filters + (useBias ? filters : 0)
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         let g = try geometry(for: inputShape)
         let shape = [g.kernelHeight, g.kernelWidth, g.channels, filters]

@@ -51,6 +51,11 @@ public final class Dense: Layer {
         return inputShape.dropLast() + [units]
     }
 
+    /// D * U, and U for the bias.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        (inputShape.last ?? 0) * units + (useBias ? units : 0)
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         let d = inputShape.last!

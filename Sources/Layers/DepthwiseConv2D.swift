@@ -51,6 +51,12 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
         return [g.outHeight, g.outWidth, g.channels * window.depthMultiplier]
     }
 
+    /// KH * KW * C * M, and C * M for the bias.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        let o = (inputShape.last ?? 0) * window.depthMultiplier
+        return window.kernelSize.0 * window.kernelSize.1 * o + (useBias ? o : 0)
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         let (c, m) = (inputShape[2], window.depthMultiplier)

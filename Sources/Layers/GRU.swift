@@ -82,6 +82,11 @@ public final class GRU: Layer {
                                  layer: "\(name) (GRU)")
     }
 
+    /// D * 3U + U * 3U + 2 * 3U (the input and recurrent biases).
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        ((inputShape.last ?? 0) + units + 2) * 3 * units
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         let g = 3 * units

@@ -80,6 +80,11 @@ public final class LSTM: Layer {
                                  layer: "\(name) (LSTM)")
     }
 
+    /// D * 4U + U * 4U + 4U.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        ((inputShape.last ?? 0) + units + 1) * 4 * units
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         let g = 4 * units

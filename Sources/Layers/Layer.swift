@@ -108,6 +108,12 @@ public protocol Layer: AnyObject {
     /// blocks). `inputGradient: false` leaves out the products that only serve d loss / d input (the
     /// first layer's, which training does not need). Elementwise work is not a product. Default: none.
     func products(inputShape: [Int], batch: Int, inputGradient: Bool) -> LayerProducts
+    /// The trainable scalars `build(inputShape:using:)` would create for `inputShape` (batch excluded),
+    /// computed without creating them, for `inputShape`s `outputShape(for:)` accepts: the parameter
+    /// budget of a model is checked with it before any allocation (`ParameterBudget`). Default: 0
+    /// (parameter-free layers); LayerCatalogTests checks it against `parameterCount` after a build
+    /// for every layer type.
+    func parameterCount(for inputShape: [Int]) -> Int
 }
 
 extension Layer {
@@ -120,6 +126,7 @@ extension Layer {
         _ = try outputShape(for: inputShape)
     }
     public func releaseCache() {}
+    public func parameterCount(for inputShape: [Int]) -> Int { 0 }
 
     /// Sets every parameter gradient to zero.
     public func zeroGrad() {

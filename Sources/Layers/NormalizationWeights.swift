@@ -59,4 +59,8 @@ extension NormalizingLayer {
     public var beta: Parameter { weights.beta }
     /// gamma then beta (Keras weight order), each only when learned.
     public var parameters: [Parameter] { weights.parameters }
+    /// C for each of gamma and beta that is learned.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        (inputShape.last ?? 0) * ((scale ? 1 : 0) + (center ? 1 : 0))
+    }
 }

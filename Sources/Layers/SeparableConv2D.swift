@@ -57,6 +57,12 @@ public final class SeparableConv2D: Layer, InputGradientOptional {
         return [g.outHeight, g.outWidth, filters]
     }
 
+    /// The depthwise kernel's KH * KW * C * M, the pointwise kernel's C * M * F, and F for the bias.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        depthwise.parameterCount(for: inputShape)
+            + (inputShape.last ?? 0) * depthwise.window.depthMultiplier * filters + (useBias ? filters : 0)
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         try depthwise.build(inputShape: inputShape, using: &rng)

@@ -37,6 +37,7 @@ public final class Sequential {
         self.layers = layers
         self.inputShape = inputShape
         var rng = RandomGenerator(seed: seed)
+        var budget = ParameterBudget()
         var counts: [String: Int] = [:]
         var shape = inputShape
         var shapes: [[Int]] = []
@@ -46,8 +47,10 @@ public final class Sequential {
             counts[base] = n + 1
             layer.name = n == 0 ? base : "\(base)_\(n)"
             do {
+                let next = try layer.outputShape(for: shape)      // checks the input before counting on it
+                try budget.add(layer, inputShape: shape)           // before any parameter is allocated
                 try layer.build(inputShape: shape, using: &rng)
-                shape = try layer.outputShape(for: shape)
+                shape = next
             } catch let error as ShapeError {
                 throw ShapeError("layer \(layer.name) (\(layer.kind)) on input \(shape): \(error.description)")
             }

@@ -37,6 +37,11 @@ public final class TimeDistributed: Layer {
         return [inputShape[0]] + (try layer.outputShape(for: Array(inputShape.dropFirst())))
     }
 
+    /// The wrapped layer's, for one step's shape.
+    public func parameterCount(for inputShape: [Int]) -> Int {
+        layer.parameterCount(for: Array(inputShape.dropFirst()))
+    }
+
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {
         _ = try outputShape(for: inputShape)
         try layer.build(inputShape: Array(inputShape.dropFirst()), using: &rng)

@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 @testable import Pipeline
+import Tensor
 import XCTest
 
 /// The layer catalog: every registered type decodes, prints in its canonical form and decodes back equal,
@@ -131,6 +132,39 @@ final class LayerCatalogTests: XCTestCase {
         }
         let covered = Set(decoded.model.layers.map(\.typeName))
         XCTAssertEqual(covered, Set(LayerCatalog.typeNames), "every catalog type needs an example here")
+    }
+
+    /// `parameterCount(for:)`, which the parameter budget counts before anything is allocated, equals
+    /// the built layer's parameter count for every example of every catalog type (on an image, a
+    /// sequence or a row, whichever the layer takes).
+    func testEveryLayerCountsItsParametersBeforeItIsBuilt() throws {
+        var counted: Set<String> = []
+        for example in Self.examples {
+            let spec = try Self.parse(Self.config([example.entry])).model.layers[0]
+            for shape in [[9, 13, 4], [9, 13], [12]] {
+                let layer = spec.makeLayer(LayerContext(classes: 3, seed: 1))
+                guard (try? layer.outputShape(for: shape)) != nil else { continue }
+                let before = layer.parameterCount(for: shape)
+                var rng = RandomGenerator(seed: 2)
+                try layer.build(inputShape: shape, using: &rng)
+                XCTAssertEqual(before, layer.parameterCount, "\(example.entry) on \(shape)")
+                counted.insert(spec.typeName)
+            }
+        }
+        XCTAssertEqual(counted, Set(LayerCatalog.typeNames), "every type counted on some input")
+    }
+
+    /// A network whose parameters this machine could not train is one error naming the layer before
+    /// anything is allocated or read (it crashed allocating 4 TiB).
+    func testAModelTooLargeForMemoryIsAnErrorNamingTheLayer() throws {
+        let config = try Self.parse(Self.config(["flatten:", "dense: {units: 1048576}", "dense: {units: 1048576}",
+                                                 "dense: {units: classes, activation: softmax}"]))
+        XCTAssertThrowsError(try config.checkLayerShapes()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[2]: Dense on input [1048576]: dense (Dense) "
+                                               + "would hold 1099512676352 parameters"), "\(error)")
+            XCTAssertTrue("\(error)".contains("more than this machine's"), "\(error)")
+        }
+        XCTAssertThrowsError(try config.makeModel(classes: 3, seed: 1))
     }
 
     func testTheCatalogListsExactlyTheTypesTheDecoderAccepts() throws {

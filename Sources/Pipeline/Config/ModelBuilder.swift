@@ -35,7 +35,7 @@ extension ExperimentConfig {
     }
 
     /// The checks of `makeModel` that need no data (the output layer, every layer's shape from the
-    /// input shape), before any audio is read: a mistake in the layers costs no cleaning and no feature
+    /// input shape, the parameters within this machine's memory: `ParameterBudget`), before any audio is read: a mistake in the layers costs no cleaning and no feature
     /// extraction, and `train compare` stops before its first config trains. The class count is the
     /// output layer's `units` when it gives one, else 2.
     /// - Throws: `ConfigError` naming the file and `model.layers[i]`.
@@ -58,8 +58,13 @@ extension ExperimentConfig {
             layers.append(spec.makeLayer(LayerContext(classes: classes, seed: seed &+ UInt64(i) &* 7919)))
         }
         var shape = inputShape
+        var budget = ParameterBudget()
         for (i, layer) in layers.enumerated() {
-            do { shape = try layer.outputShape(for: shape) } catch let e as ShapeError {
+            do {
+                let next = try layer.outputShape(for: shape)
+                try budget.add(layer, inputShape: shape)
+                shape = next
+            } catch let e as ShapeError {
                 throw ConfigError(file: source, key: "model.layers[\(i)]",
                                   "\(layer.kind) on input \(shape): \(e.description)")
             }
