@@ -92,10 +92,11 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
 
 extension Activation {
     /// dz = dy * f'(z) of a layer whose output y = f(z) has rows of `columns` values, written into
-    /// `buffer` (the layer's own, sized like y); dy itself for `linear` (no copy).
-    /// Shape: dy, y (..., columns) -> dz, the same shape.
+    /// `buffer` (the layer's own, sized here on first use, so that inference never allocates it); dy
+    /// itself for `linear` (no copy). Shape: dy, y (..., columns) -> dz, the same shape.
     func preActivationGradient(_ dy: Tensor, output y: Tensor, columns: Int, into buffer: inout Tensor) -> Tensor {
         if self == .linear { return dy }
+        buffer.ensureShape(dy.shape)
         dy.data.withUnsafeBufferPointer { dyp in
             y.data.withUnsafeBufferPointer { yp in
                 buffer.data.withUnsafeMutableBufferPointer { dzp in

@@ -51,7 +51,6 @@ public final class ActivationLayer: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         if activation == .linear { return dy }
         precondition(dy.shape == output.shape, "\(name): backward got dy \(dy.shape), last output was \(output.shape)")
-        inputGradient.ensureShape(dy.shape)
         return activation.preActivationGradient(dy, output: output, columns: dy.shape[dy.rank - 1],
                                                 into: &inputGradient)
     }

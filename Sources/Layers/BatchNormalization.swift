@@ -76,7 +76,6 @@ public final class BatchNormalization: NormalizingLayer {
         if x.shape != output.shape {
             output.ensureShape(x.shape)
             normalized.ensureShape(x.shape)
-            inputGradient.ensureShape(x.shape)
         }
         if channels.count != c { channels = ChannelBuffers(count: c) }
         let rows = x.count / c
@@ -140,6 +139,7 @@ public final class BatchNormalization: NormalizingLayer {
         precondition(dy.shape == output.shape && channels.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
         let c = channels.count, rows = dy.count / c, batch = batchStatistics
+        inputGradient.ensureShape(dy.shape)                  // sized on first use: not at inference
         dy.data.withUnsafeBufferPointer { dyp in
             normalized.data.withUnsafeBufferPointer { np in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in

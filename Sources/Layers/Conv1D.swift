@@ -128,8 +128,6 @@ public final class Conv1D: Layer {
         }
         let outShape = [shape[0], g.outHeight, filters]
         output.ensureShape(outShape)
-        outputGradient.ensureShape(activation == .linear ? [0] : outShape)
-        inputGradient.ensureShape(shape)
         geometry = g
         sizedFor = shape
     }
@@ -197,6 +195,7 @@ public final class Conv1D: Layer {
 
     /// dcols (R, P) = dz (R, F) kernel^T (F, P) in the workspace, then dx (N, T, C) = col2im(dcols).
     private func computeInputGradient(_ dz: UnsafePointer<Float>) {
+        inputGradient.ensureShape(input.shape)               // sized on first use: not at inference
         let g = geometry!, n = input.shape[0]
         let rows = n * g.outHeight, p = g.patchSize
         kernel.value.data.withUnsafeBufferPointer { wp in

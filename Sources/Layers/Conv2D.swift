@@ -276,6 +276,7 @@ public final class Conv2D: Layer {
 
     /// `backward(dy)`; without `inputGradient`, dx is left out and an empty tensor returned.
     public func backward(_ dy: Tensor, inputGradient computeInputGradient: Bool) -> Tensor {
+        if computeInputGradient { inputGradient.ensureShape(input.shape) }   // sized on first use: not at inference
         if lastForwardPooled { return backwardThroughPool(dy, inputGradient: computeInputGradient) }
         precondition(dy.shape == output.shape && input.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
@@ -485,8 +486,6 @@ public final class Conv2D: Layer {
         }
         let outShape = [shape[0], g.outHeight, g.outWidth, filters]
         output.ensureShape(outShape)
-        outputGradient.ensureShape(activation == .linear || receivesPreActivationGradient ? [0] : outShape)
-        inputGradient.ensureShape(shape)
         geometry = g
         forwardWinograd = makeForwardWinograd(for: g)
         poolingWinograd = makePoolingWinograd(for: g)

@@ -150,6 +150,10 @@ public final class Dense: Layer {
                 }
             }
             guard computeInputGradient else { return }
+            // sized on first use, so that inference never allocates them
+            inputGradient.ensureShape(input.shape)
+            transposedGradient.ensureShape(inputGradientProduct == nil ? [0] : [u, rows])
+            transposedInputGradient.ensureShape(inputGradientProduct == nil ? [0] : [d, rows])
             kernel.value.data.withUnsafeBufferPointer { wp in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
                     guard let inputGradientProduct else {
@@ -195,15 +199,11 @@ public final class Dense: Layer {
     private func resize(for shape: [Int]) {
         let outShape = Array(shape.dropLast()) + [units]
         output.ensureShape(outShape)
-        outputGradient.ensureShape(activation == .linear ? [0] : outShape)
-        inputGradient.ensureShape(shape)
         let d = shape.last ?? 0, rows = shape.reduce(1, *) / max(d, 1)
         forwardProduct = rows > 0 && d > 0 ? SmallMatrixProduct.preferred(m: rows, n: units, k: d, beta: 0) : nil
         inferenceProduct = rows > 0 && d * units > Dense.panelledInferenceFloats
             ? PanelledMatrixProduct(m: rows, n: units, k: d, lda: d, ldc: units, beta: 0) : nil
         inputGradientProduct = rows > 0 && d > 0 ? SmallMatrixProduct.preferred(m: d, n: rows, k: units, beta: 0) : nil
-        transposedGradient.ensureShape(inputGradientProduct == nil ? [0] : [units, rows])
-        transposedInputGradient.ensureShape(inputGradientProduct == nil ? [0] : [d, rows])
         sizedFor = shape
     }
 }

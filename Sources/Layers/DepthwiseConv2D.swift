@@ -72,8 +72,6 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
         }
         let outShape = [shape[0], g.outHeight, g.outWidth, g.channels * window.depthMultiplier]
         output.ensureShape(outShape)
-        outputGradient.ensureShape(activation == .linear ? [0] : outShape)
-        inputGradient.ensureShape(shape)
         geometry = g
         sizedFor = shape
     }
@@ -122,6 +120,7 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
                 }
             }
             guard wanted else { return }
+            inputGradient.ensureShape(input.shape)           // sized on first use: not at inference
             kernel.value.data.withUnsafeBufferPointer { kp in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
                     DepthwiseConvolution.inputGradient(dz, kernel: kp.baseAddress!, batch: n, geometry: g,

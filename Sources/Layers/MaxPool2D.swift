@@ -123,6 +123,7 @@ public final class MaxPool2D: Layer {
         if passedThrough { return dy }
         precondition(dy.shape == output.shape && !argmax.isEmpty,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
+        inputGradient.ensureShape(sizedFor)                  // sized on first use: not at inference
         dy.data.withUnsafeBufferPointer { dyp in
             argmax.withUnsafeBufferPointer { ap in
                 inputGradient.data.withUnsafeMutableBufferPointer { dxp in
@@ -252,7 +253,6 @@ public final class MaxPool2D: Layer {
         }
         output.ensureShape([shape[0], g.outHeight, g.outWidth, g.channels])
         argmax = [Int32](repeating: 0, count: output.count)
-        inputGradient.ensureShape(shape)
         geometry = g
         twoByTwoInside = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
             && g.padTop == 0 && g.padLeft == 0 && 2 * g.outHeight <= g.height && 2 * g.outWidth <= g.width

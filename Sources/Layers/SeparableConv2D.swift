@@ -101,7 +101,6 @@ public final class SeparableConv2D: Layer, InputGradientOptional {
         precondition(dy.shape == output.shape && depthwiseOutput.count > 0,
                      "\(name): backward got dy \(dy.shape), last output was \(output.shape) (forward first)")
         let o = depthwiseOutput.shape[3], rows = depthwiseOutput.count / o
-        if activation != .linear { outputGradient.ensureShape(output.shape) }
         depthwiseGradient.ensureShape(depthwiseOutput.shape)
         let dz = activation.preActivationGradient(dy, output: output, columns: filters, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
