@@ -28,6 +28,13 @@ extension GraphBuilder {
         return GraphValue(name: op("Reshape", [v.name, shape], name: name), shape: outputShape)
     }
 
+    /// Keras's Permute as a Transpose of the channels-last layout: the batch axis first, then `dims`.
+    func permute(_ layer: Permute, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsLast(x, name: layer.name)
+        let y = op("Transpose", [v.name], name: layer.name, [Attribute.ints("perm", [0] + layer.dims)])
+        return GraphValue(name: y, shape: outputShape)
+    }
+
     /// ONNX's LayerNormalization over the last axis, on the channels-last layout (gamma ones without
     /// `scale`, beta zeros without `center`: `NormalizationWeights.effectiveGamma`, `effectiveBeta`).
     func layerNormalization(_ layer: LayerNormalization, _ x: GraphValue) -> GraphValue {

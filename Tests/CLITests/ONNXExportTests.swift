@@ -77,6 +77,9 @@ final class ONNXExportTests: XCTestCase {
               input: sequence
               layers:
                 - max_pooling1d: {}
+                - permute: {dims: [2, 1]}
+                - conv1d: {filters: 4, kernel_size: 2, activation: relu}
+                - permute: {dims: [2, 1]}
                 - average_pooling1d: {pool_size: 3, strides: 2, padding: same}
                 - conv1d: {filters: 5, kernel_size: 3, padding: causal, activation: tanh, dilation_rate: 2}
                 - global_average_pooling1d: {}
@@ -91,6 +94,7 @@ final class ONNXExportTests: XCTestCase {
                 - conv2d: {filters: 4, kernel_size: [3, 3], activation: elu, dilation_rate: [2, 1]}
                 - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, activation: selu}
                 - max_pooling2d: {}
+                - permute: {dims: [2, 1, 3]}
                 - layer_normalization: {center: false}
                 - flatten: {}
                 - dense: {units: 16, activation: softplus}

@@ -104,6 +104,7 @@ final class LayerCatalogTests: XCTestCase {
          "separable_conv2d: {filters: 2, kernel_size: [3, 3], strides: [1, 1], padding: valid, depth_multiplier: 1, "
             + "activation: linear, use_bias: false}"),
         ("activation: {activation: softmax}", "activation: {activation: softmax}"),
+        ("permute: {dims: [2, 1]}", "permute: {dims: [2, 1]}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -174,7 +175,8 @@ final class LayerCatalogTests: XCTestCase {
                                "average_pooling2d", "spatial_dropout2d",
                                "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
                                "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d",
-                               "layer_normalization", "spatial_dropout1d", "depthwise_conv2d", "separable_conv2d", "activation"])
+                               "layer_normalization", "spatial_dropout1d", "depthwise_conv2d", "separable_conv2d", "activation",
+                               "permute"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -289,6 +291,9 @@ final class LayerCatalogTests: XCTestCase {
             ("activation: {activation: gelu}", ["model.layers[0].activation.activation", "'gelu' is not one of"]),
             ("activation: relu", ["model.layers[0].activation"]),
             ("dense: {units: 3, use_bias: maybe}", ["model.layers[0].dense.use_bias", "expected true or false"]),
+            ("permute: {}", ["model.layers[0].permute", "needs dims"]),
+            ("permute: {dims: [1, 3]}", ["model.layers[0].permute.dims", "must list each of 1 ... 2 once"]),
+            ("permute: {dims: [0, 1]}", ["permute.dims[0]", "out of range"]),
             ("conv1d: {filters: 4, dilation_rate: 0}", ["conv1d.dilation_rate", "0 is out of range"]),
             ("conv2d: {filters: 4, dilation_rate: [2, 2, 2]}", ["conv2d.dilation_rate", "expected two integers"]),
         ]

@@ -42,6 +42,7 @@ enum LayerCatalog {
         DepthwiseConv2DSpec.self,
         SeparableConv2DSpec.self,
         ActivationSpec.self,
+        PermuteSpec.self,
     ]
 
     /// The YAML names of `types`.
