@@ -44,7 +44,7 @@ public final class Conv1D: Layer {
     public let bias = Parameter(name: "bias", value: .empty)
     /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its place).
     public let useBias: Bool
-    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
+    public var parameters: [Parameter] { parameters(kernels: [kernel]) }
 
     /// Scratch for the im2col patches (R*P floats), reused by forward and backward. `Sequential`
     /// gives all its layers that need scratch one shared instance; nothing in it survives a call.
@@ -168,11 +168,7 @@ public final class Conv1D: Layer {
         let dz = activation.preActivationGradient(dy, output: output, columns: filters, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            if useBias {
-                bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                    accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
-                }
-            }
+            accumulateBiasGradient(dz, rows: dzp.count / filters, columns: filters)
             accumulateKernelGradient(dz)
             computeInputGradient(dz)
         }
@@ -223,3 +219,4 @@ public final class Conv1D: Layer {
 }
 
 extension Conv1D: WorkspaceUser {}
+extension Conv1D: BiasedLayer {}

@@ -49,7 +49,7 @@ public final class Conv2D: Layer {
     public let bias = Parameter(name: "bias", value: .empty)
     /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its place).
     public let useBias: Bool
-    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
+    public var parameters: [Parameter] { parameters(kernels: [kernel]) }
 
     /// Input channels from which a 3x3 stride-1 convolution runs forward by Winograd (and filters
     /// from which its input gradient does): the 16 Winograd products have C as their inner dimension,
@@ -283,11 +283,7 @@ public final class Conv2D: Layer {
         let dz = preActivationGradient(dy)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            if useBias {
-                bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                    accumulateColumnSums(dz, rows: dzp.count / filters, columns: filters, into: gb.baseAddress!)
-                }
-            }
+            accumulateBiasGradient(dz, rows: dzp.count / filters, columns: filters)
             if winogradEnabled, let w = forwardWinograd {
                 // the input gradient from the kernel gradient's transforms (the forward's tiles backwards)
                 kernelGradientByWinograd(w, dz: dz, inputGradient: computeInputGradient)
@@ -570,3 +566,4 @@ public final class Conv2D: Layer {
 
 extension Conv2D: WorkspaceUser {}
 extension Conv2D: InputGradientOptional {}
+extension Conv2D: BiasedLayer {}

@@ -22,7 +22,7 @@ public final class Dense: Layer {
     public let bias = Parameter(name: "bias", value: .empty)
     /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its place).
     public let useBias: Bool
-    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
+    public var parameters: [Parameter] { parameters(kernels: [kernel]) }
 
     private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
     private var output = Tensor.empty         // y (R, U) in the input's leading shape
@@ -144,11 +144,7 @@ public final class Dense: Layer {
                     gemm(transA: true, m: d, n: u, k: rows, a: xp.baseAddress!, b: dz, beta: 1, c: gw.baseAddress!)
                 }
             }
-            if useBias {
-                bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                    accumulateColumnSums(dz, rows: rows, columns: u, into: gb.baseAddress!)
-                }
-            }
+            accumulateBiasGradient(dz, rows: rows, columns: u)
             guard computeInputGradient else { return }
             // sized on first use, so that inference never allocates them
             inputGradient.ensureShape(input.shape)
@@ -210,6 +206,7 @@ public final class Dense: Layer {
 
 extension Dense: SoftmaxOutputLayer {}
 extension Dense: InputGradientOptional {}
+extension Dense: BiasedLayer {}
 
 /// y (R, D) = f(y + bias) row by row, so each row is read once while it is in cache.
 /// Shared by Dense and Conv2D (a conv output (N, OH, OW, F) is an (N*OH*OW, F) matrix).

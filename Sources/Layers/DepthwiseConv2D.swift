@@ -16,7 +16,7 @@ import Tensor
 /// and the bias gradient as column sums of dz (R, O) first. Kernel `glorot_uniform` with Keras's fans
 /// for the (KH, KW, C, M) shape (fanIn = KH*KW*C, fanOut = KH*KW*M), bias zeros. `SeparableConv2D`
 /// holds one without bias, linear, its kernel named `depthwise_kernel`.
-public final class DepthwiseConv2D: Layer, InputGradientOptional {
+public final class DepthwiseConv2D: Layer, InputGradientOptional, BiasedLayer {
     public var name = "depthwise_conv2d"
     public var kind: String { "DepthwiseConv2D" }
     /// Kernel size, strides, padding and depth multiplier M.
@@ -29,7 +29,7 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
     /// Keras `use_bias`: false leaves the bias out (before a batch normalization, and in a
     /// SeparableConv2D, whose bias comes after its pointwise product).
     public let useBias: Bool
-    public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
+    public var parameters: [Parameter] { parameters(kernels: [kernel]) }
 
     private var input = Tensor.empty          // the last forward's x (a reference, not a copy)
     private var output = Tensor.empty         // y (N, OH, OW, O)
@@ -108,11 +108,7 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional {
         let dz = activation.preActivationGradient(dy, output: output, columns: o, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            if useBias {
-                bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                    accumulateColumnSums(dz, rows: dzp.count / o, columns: o, into: gb.baseAddress!)
-                }
-            }
+            accumulateBiasGradient(dz, rows: dzp.count / o, columns: o)
             input.data.withUnsafeBufferPointer { xp in
                 kernel.grad.data.withUnsafeMutableBufferPointer { gk in
                     DepthwiseConvolution.accumulateKernelGradient(xp.baseAddress!, outputGradient: dz, batch: n,

@@ -18,7 +18,7 @@ import Tensor
 /// gradient d^T (O, R) dz (R, F), dd (R, O) = dz pointwise^T, then the depthwise half's backward from
 /// dd (its input gradient only when asked). Both kernels `glorot_uniform` with Keras's fans for their
 /// 4-D shapes, bias zeros.
-public final class SeparableConv2D: Layer, InputGradientOptional {
+public final class SeparableConv2D: Layer, InputGradientOptional, BiasedLayer {
     public var name = "separable_conv2d"
     public var kind: String { "SeparableConv2D" }
     /// Output channels F.
@@ -34,7 +34,7 @@ public final class SeparableConv2D: Layer, InputGradientOptional {
     public let bias = Parameter(name: "bias", value: .empty)
     /// Keras `use_bias`: false leaves the bias out.
     public let useBias: Bool
-    public var parameters: [Parameter] { [depthwiseKernel, pointwiseKernel] + (useBias ? [bias] : []) }
+    public var parameters: [Parameter] { parameters(kernels: [depthwiseKernel, pointwiseKernel]) }
 
     private var depthwiseOutput = Tensor.empty   // d (N, OH, OW, O): the depthwise half's buffer, kept for backward
     private var output = Tensor.empty            // y (N, OH, OW, F)
@@ -105,11 +105,7 @@ public final class SeparableConv2D: Layer, InputGradientOptional {
         let dz = activation.preActivationGradient(dy, output: output, columns: filters, into: &outputGradient)
         dz.data.withUnsafeBufferPointer { dzp in
             let dz = dzp.baseAddress!
-            if useBias {
-                bias.grad.data.withUnsafeMutableBufferPointer { gb in
-                    accumulateColumnSums(dz, rows: rows, columns: filters, into: gb.baseAddress!)
-                }
-            }
+            accumulateBiasGradient(dz, rows: rows, columns: filters)
             depthwiseOutput.data.withUnsafeBufferPointer { dp in
                 pointwiseKernel.grad.data.withUnsafeMutableBufferPointer { gw in
                     // pointwise.grad (O, F) += d^T (O, R) dz (R, F)
