@@ -9,7 +9,7 @@ import Tensor
 /// - `Conv2D` (3x3, stride 1, same or valid, any activation but softmax) followed by `MaxPool2D`
 ///   (2x2, stride 2, valid): one `WinogradStep` with the pooling in the output transform
 ///   (Tensor/Winograd.swift). (Other 3x3 stride-1 convolutions use Winograd in `Conv2D.forward`.)
-/// - `IdentityAtInference` layers (`Dropout`, `SpatialDropout2D`): skipped.
+/// - `IdentityAtInference` layers (the dropout layers and the Gaussian noise layers): skipped.
 /// - `BatchNormalization`: its own `forward(_:training: false)`, the per-channel affine of the
 ///   moving statistics (read on every call, so it follows training).
 /// - `InferenceForward` layers (`LSTM`): their `infer`.

@@ -61,17 +61,24 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     public mutating func normals(_ count: Int) -> [Float] {
         precondition(count >= 0, "normals: negative count \(count)")
         var out = [Float](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer { fillNormals($0) }
+        return out
+    }
+
+    /// `normals(buffer.count)` written into `buffer` (the same stream), allocating nothing: the noise
+    /// layers draw into their own buffers at every training step.
+    public mutating func fillNormals(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        let count = buffer.count
         var i = 0
         while i + 1 < count {
             let u1 = max(nextUniformDouble(), .leastNonzeroMagnitude)
             let u2 = nextUniformDouble()
             let r = (-2 * Foundation.log(u1)).squareRoot(), t = 2 * Double.pi * u2
-            out[i] = Float(r * cos(t))
-            out[i + 1] = Float(r * sin(t))
+            buffer[i] = Float(r * cos(t))
+            buffer[i + 1] = Float(r * sin(t))
             i += 2
         }
-        if i < count { out[i] = nextNormal() }
-        return out
+        if i < count { buffer[i] = nextNormal() }
     }
 
     /// A uniform integer in 0..<bound without modulo bias.

@@ -64,6 +64,8 @@ final class ONNXExportTests: XCTestCase {
               layers:
                 - conv1d: {filters: 6, kernel_size: 2, padding: same, activation: relu, dilation_rate: 3}
                 - spatial_dropout1d: {rate: 0.3}
+                - gaussian_noise: {stddev: 0.2}
+                - gaussian_dropout: {rate: 0.25}
                 - max_pooling1d: {pool_size: 3, strides: 2, padding: same}
                 - average_pooling1d: {pool_size: 2, strides: 1}
                 - layer_normalization: {epsilon: 0.01}

@@ -105,6 +105,8 @@ final class LayerCatalogTests: XCTestCase {
             + "activation: linear, use_bias: false}"),
         ("activation: {activation: softmax}", "activation: {activation: softmax}"),
         ("permute: {dims: [2, 1]}", "permute: {dims: [2, 1]}"),
+        ("gaussian_noise: {stddev: 0.1}", "gaussian_noise: {stddev: 0.1}"),
+        ("gaussian_dropout: {rate: 0.3}", "gaussian_dropout: {rate: 0.3}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -176,7 +178,7 @@ final class LayerCatalogTests: XCTestCase {
                                "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
                                "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d",
                                "layer_normalization", "spatial_dropout1d", "depthwise_conv2d", "separable_conv2d", "activation",
-                               "permute"])
+                               "permute", "gaussian_noise", "gaussian_dropout"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -292,6 +294,9 @@ final class LayerCatalogTests: XCTestCase {
             ("activation: relu", ["model.layers[0].activation"]),
             ("dense: {units: 3, use_bias: maybe}", ["model.layers[0].dense.use_bias", "expected true or false"]),
             ("permute: {}", ["model.layers[0].permute", "needs dims"]),
+            ("gaussian_noise: {}", ["model.layers[0].gaussian_noise", "needs `stddev`"]),
+            ("gaussian_noise: {stddev: -0.1}", ["gaussian_noise.stddev", "out of range"]),
+            ("gaussian_dropout: {rate: 1}", ["model.layers[0].gaussian_dropout.rate", "must be below 1"]),
             ("permute: {dims: [1, 3]}", ["model.layers[0].permute.dims", "must list each of 1 ... 2 once"]),
             ("permute: {dims: [0, 1]}", ["permute.dims[0]", "out of range"]),
             ("conv1d: {filters: 4, dilation_rate: 0}", ["conv1d.dilation_rate", "0 is out of range"]),

@@ -43,6 +43,8 @@ enum LayerCatalog {
         SeparableConv2DSpec.self,
         ActivationSpec.self,
         PermuteSpec.self,
+        GaussianNoiseSpec.self,
+        GaussianDropoutSpec.self,
     ]
 
     /// The YAML names of `types`.

@@ -1,0 +1,85 @@
+import Tensor
+
+/// Keras `GaussianDropout(rate)`: in training every value multiplied by 1-centred Gaussian noise of
+/// deviation sqrt(rate / (1 - rate)) (the multiplicative counterpart of dropout at that rate); at
+/// inference the identity.
+///
+///     x (N, ...) -> y = x * m,  m = 1 + sqrt(rate / (1 - rate)) * z,  z ~ N(0, 1) per value;  dx = dy * m
+///
+/// The noise comes from the layer's own generator (`RandomGenerator.fillNormals`), reseeded before
+/// every training step (`StochasticLayer`). Keras draws from its own generator, so only the
+/// distribution is Keras's (NoiseLayersTests compares the moments with Keras's).
+public final class GaussianDropout: Layer {
+    public var name = "gaussian_dropout"
+    public var kind: String { "GaussianDropout" }
+    /// Keras `rate`, in [0, 1): the noise's deviation is sqrt(rate / (1 - rate)).
+    public let rate: Float
+    /// The generator that draws the noise.
+    public var generator: RandomGenerator
+    /// When true, training passes reuse the last multipliers (same input shape), for deterministic
+    /// finite-difference checks.
+    public var freezeNoise = false
+
+    private var multipliers = Tensor.empty    // m
+    private var output = Tensor.empty         // y = x * m
+    private var inputGradient = Tensor.empty  // dx = dy * m
+    private var noiseApplied = false          // whether the last forward multiplied
+
+    /// Shape: (N, ...) -> (N, ...).
+    public init(rate: Float, seed: UInt64 = 0) {
+        self.rate = rate
+        generator = RandomGenerator(seed: seed)
+    }
+
+    /// Any shape passes through; throws when `rate` is not in [0, 1).
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try checkDropout(self, rate: rate, inputShape: inputShape)
+        return inputShape
+    }
+
+    /// Training: x times fresh multipliers (unless `freezeNoise`). Inference, or rate 0: x itself.
+    /// Shape: x (N, ...) -> y (N, ...).
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        noiseApplied = training && rate > 0
+        guard noiseApplied else { return x }
+        let fresh = !(freezeNoise && multipliers.shape == x.shape)
+        output.ensureShape(x.shape)
+        multipliers.ensureShape(x.shape)
+        let deviation = (rate / (1 - rate)).squareRoot()
+        x.data.withUnsafeBufferPointer { xp in
+            multipliers.data.withUnsafeMutableBufferPointer { mp in
+                if fresh {
+                    generator.fillNormals(mp)
+                    for i in 0..<mp.count { mp[i] = 1 + deviation * mp[i] }
+                }
+                output.data.withUnsafeMutableBufferPointer { yp in
+                    for i in 0..<yp.count { yp[i] = xp[i] * mp[i] }
+                }
+            }
+        }
+        return output
+    }
+
+    /// dx = dy * m after a training pass; dy itself after an inference pass.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard noiseApplied else { return dy }
+        precondition(dy.shape == multipliers.shape,
+                     "\(name): backward got dy \(dy.shape), last multipliers were \(multipliers.shape) (forward first)")
+        inputGradient.ensureShape(dy.shape)
+        dy.data.withUnsafeBufferPointer { dyp in
+            multipliers.data.withUnsafeBufferPointer { mp in
+                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
+                    for i in 0..<dxp.count { dxp[i] = dyp[i] * mp[i] }
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    /// Restarts the noise generator from `seed`.
+    public func reseed(_ seed: UInt64) {
+        generator = RandomGenerator(seed: seed)
+    }
+}
+
+extension GaussianDropout: StochasticLayer, IdentityAtInference {}
