@@ -43,6 +43,16 @@ void earmark_normalize_channels(const float *restrict x, long rows, long c, cons
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
+void earmark_scale_channels(const float *restrict x, long rows, long c, const float *restrict scale,
+                            const float *restrict shift, float *restrict y) {
+    for (long m = 0; m < rows; m++) {
+        const float *xr = x + m * c;
+        float *yr = y + m * c;
+        for (long j = 0; j < c; j++) yr[j] = xr[j] * scale[j] + shift[j];
+    }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void earmark_channel_gradient_sums(const float *restrict dy, const float *restrict normalized, long rows, long c,
                                    double *restrict sums, double *restrict products) {
     for (long j = 0; j < c; j++) { sums[j] = 0; products[j] = 0; }

@@ -18,7 +18,7 @@ import Tensor
 /// after an inference pass the layer is a per-channel affine, dx = gamma inv dy. In both cases
 /// dgamma = sum_m dy xhat and dbeta = sum_m dy. `scale: false` drops gamma (1), `center: false`
 /// drops beta (0), as in Keras.
-public final class BatchNormalization: NormalizingLayer {
+public final class BatchNormalization: NormalizingLayer, InferenceForward {
     public var name = "batch_normalization"
     public var kind: String { "BatchNormalization" }
     /// Weight of the old moving statistic in each update (Keras `momentum`, 0.99).
@@ -73,10 +73,8 @@ public final class BatchNormalization: NormalizingLayer {
         let c = movingMean.value.count
         precondition(c > 0 && x.shape.last == c,
                      "\(name): input \(x.shape) does not end in \(c) channels (build first)")
-        if x.shape != output.shape {
-            output.ensureShape(x.shape)
-            normalized.ensureShape(x.shape)
-        }
+        output.ensureShape(x.shape)             // each checked on its own: `infer` sizes `output` alone
+        normalized.ensureShape(x.shape)
         if channels.count != c { channels = ChannelBuffers(count: c) }
         let rows = x.count / c
         batchStatistics = training
@@ -105,6 +103,34 @@ public final class BatchNormalization: NormalizingLayer {
                                                    np.baseAddress!, yp.baseAddress!)
                     }
                 }
+            }
+        }
+        return output
+    }
+
+    /// `infer(x, activation: .linear)`.
+    public func infer(_ x: Tensor) -> Tensor { infer(x, activation: .linear) }
+
+    /// The inference pass `Sequential.infer` runs (`InferenceForward`): the moving statistics folded
+    /// into one affine map per channel, y = x * s + t with s = gamma / sqrt(var + eps) and
+    /// t = beta - mean * s, in one pass (CSupport's `earmark_scale_channels`); nothing is kept for
+    /// backward (no xhat), then `activation` applied in place (the plan's fusion of a following
+    /// `Activation` layer). Equal to `forward(_:training: false)` up to float rounding.
+    /// Shape: x (N, ..., C) -> y (N, ..., C), this layer's buffer.
+    public func infer(_ x: Tensor, activation: Activation) -> Tensor {
+        let c = movingMean.value.count
+        precondition(c > 0 && x.shape.last == c, "\(name): input \(x.shape) does not end in \(c) channels (build first)")
+        output.ensureShape(x.shape)
+        let (gammaValues, betaValues) = (weights.effectiveGamma, weights.effectiveBeta)
+        var scale = [Float](repeating: 0, count: c), shift = scale
+        for j in 0..<c {
+            scale[j] = gammaValues[j] / (movingVariance.value.data[j] + epsilon).squareRoot()
+            shift[j] = betaValues[j] - movingMean.value.data[j] * scale[j]
+        }
+        x.data.withUnsafeBufferPointer { xp in
+            output.data.withUnsafeMutableBufferPointer { yp in
+                earmark_scale_channels(xp.baseAddress!, xp.count / c, c, scale, shift, yp.baseAddress!)
+                activation.apply(yp.baseAddress!, rows: yp.count / c, columns: c)
             }
         }
         return output

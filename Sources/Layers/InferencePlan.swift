@@ -10,14 +10,17 @@ import Tensor
 ///   (2x2, stride 2, valid): one `WinogradStep` with the pooling in the output transform
 ///   (Tensor/Winograd.swift). (Other 3x3 stride-1 convolutions use Winograd in `Conv2D.forward`.)
 /// - `IdentityAtInference` layers (the dropout layers and the Gaussian noise layers): skipped.
-/// - `BatchNormalization`: its own `forward(_:training: false)`, the per-channel affine of the
-///   moving statistics (read on every call, so it follows training).
-/// - `InferenceForward` layers (`LSTM`): their `infer`.
+/// - `BatchNormalization`: its `infer`, the moving statistics (read on every call, so it follows
+///   training) folded into one per-channel affine pass; with an `Activation` layer after it, the
+///   activation applied in place in the same step (the Keras idiom convolution -> normalization ->
+///   activation then makes two passes over the map instead of five).
+/// - `InferenceForward` layers (`LSTM`, `BatchNormalization`): their `infer`.
 final class InferencePlan {
     private enum Step {
         case layer(Layer)
         case inferring(InferenceForward)
         case winograd(WinogradStep)
+        case normalizing(BatchNormalization, then: Activation)
     }
 
     private let steps: [Step]
@@ -31,6 +34,13 @@ final class InferencePlan {
             if i + 1 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
                let step = WinogradStep(conv, pooledBy: pool, inputShape: shapes[i]) {
                 steps.append(.winograd(step))
+                stepInputShapes.append(shapes[i])
+                i += 2
+                continue
+            }
+            if i + 1 < layers.count, let norm = layers[i] as? BatchNormalization,
+               let activation = layers[i + 1] as? ActivationLayer {
+                steps.append(.normalizing(norm, then: activation.activation))
                 stepInputShapes.append(shapes[i])
                 i += 2
                 continue
@@ -59,6 +69,8 @@ final class InferencePlan {
                 return layer.products(inputShape: shape, batch: n, inputGradient: false).forward.labelled(layer.name)
             case .winograd(let step):
                 return step.products(batch: n)
+            case .normalizing:
+                return []
             }
         }
     }
@@ -66,6 +78,11 @@ final class InferencePlan {
     /// Number of fused conv + pool steps.
     var fusedConvPoolCount: Int {
         steps.reduce(0) { if case .winograd = $1 { return $0 + 1 } else { return $0 } }
+    }
+
+    /// Number of batch normalizations with the activation after them in one step.
+    var fusedNormalizationCount: Int {
+        steps.reduce(0) { if case .normalizing = $1 { return $0 + 1 } else { return $0 } }
     }
 
     /// The model's output for a batch. x (N, inputShape...) -> (N, outputShape...), a buffer of the
@@ -77,6 +94,7 @@ final class InferencePlan {
             case .layer(let layer): h = layer.forward(h, training: false)
             case .inferring(let layer): h = layer.infer(h)
             case .winograd(let step): h = step.forward(h)
+            case .normalizing(let norm, let activation): h = norm.infer(h, activation: activation)
             }
         }
         return h

@@ -195,6 +195,8 @@ public final class Sequential {
 
     /// Number of layer pairs `infer` runs as one fused Winograd conv + pool step.
     public var fusedInferenceSteps: Int { inferencePlan.fusedConvPoolCount }
+    /// Batch normalizations `infer` runs with the `Activation` layer after them in one step.
+    public var fusedNormalizationSteps: Int { inferencePlan.fusedNormalizationCount }
 
     /// Backpropagates d loss / d output through every layer, adding into the parameter gradients.
     /// When the last layer has a softmax output and `dy` is the gradient with respect to its

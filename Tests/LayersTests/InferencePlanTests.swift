@@ -108,6 +108,41 @@ final class InferencePlanTests: XCTestCase {
         assertClose(model.infer(x), model.forward(x, training: false), tolerance: 2e-5, "after an Adam step")
     }
 
+    /// Batch normalizations run as one affine pass of their moving statistics, with the `Activation`
+    /// layer after them applied in the same step (relu, tanh, softmax over the channels) or without
+    /// one: `infer` equals the layers' `forward(training: false)` up to rounding, and leaves each
+    /// normalization no xhat to hold.
+    func testNormalizationsFoldTheirStatisticsAndTheActivationAfterThem() throws {
+        let model = try Sequential(inputShape: [9, 13, 2], layers: [
+            Conv2D(filters: 8, kernelSize: (3, 3), padding: .same, useBias: false), BatchNormalization(),
+            ActivationLayer(.relu), DepthwiseConv2D(DepthwiseWindow(padding: .same), useBias: false),
+            BatchNormalization(scale: false), ActivationLayer(.tanh), Conv2D(filters: 6, kernelSize: (1, 1)),
+            BatchNormalization(center: false), ActivationLayer(.softmax), BatchNormalization(),
+            GlobalAveragePooling2D(), Dense(units: 3, activation: .softmax)], seed: 3)
+        XCTAssertEqual(model.fusedNormalizationSteps, 3)
+        var rng = RandomGenerator(seed: 8)
+        for layer in model.layers {
+            guard let norm = layer as? BatchNormalization else { continue }
+            let c = norm.movingMean.value.count
+            norm.movingMean.value = Tensor(shape: [c], data: (0..<c).map { _ in rng.nextNormal() })
+            norm.movingVariance.value = Tensor(shape: [c], data: (0..<c).map { _ in 0.2 + rng.nextUniform() * 3 })
+            for p in norm.parameters { p.value = Tensor(shape: [c], data: (0..<c).map { _ in 1 + 0.5 * rng.nextNormal() }) }
+        }
+        let x = randomBatch([9, 13, 2], n: 4, seed: 9)
+        assertClose(model.infer(x), model.forward(x, training: false), tolerance: 1e-5, "folded normalizations")
+        // the intermediate map of the first block, against the three layers one by one
+        let block = try Sequential(inputShape: [9, 13, 2], layers: [
+            Conv2D(filters: 8, kernelSize: (3, 3), padding: .same), BatchNormalization(), ActivationLayer(.relu)],
+            seed: 3)
+        let norm = try XCTUnwrap(block.layers[1] as? BatchNormalization)
+        norm.movingMean.value = Tensor(shape: [8], data: (0..<8).map { _ in rng.nextNormal() })
+        norm.movingVariance.value = Tensor(shape: [8], data: (0..<8).map { _ in 0.5 + rng.nextUniform() })
+        let inferred = block.infer(x)
+        XCTAssertTrue(inferred.data.allSatisfy { $0 >= 0 }, "the relu was applied")
+        XCTAssertTrue(inferred.data.contains { $0 == 0 } && inferred.data.contains { $0 > 0 })
+        assertClose(inferred, block.forward(x, training: false), tolerance: 1e-5, "conv, normalization, relu")
+    }
+
     /// The full-size reference CNN fuses its last convolution with its pool.
     func testReferenceCNNFusesItsLastConvolution() throws {
         let model = try ReferenceModels.cnn()

@@ -56,6 +56,9 @@ void earmark_channel_moments(const float *restrict x, long rows, long c, double 
 void earmark_normalize_channels(const float *restrict x, long rows, long c, const float *restrict mean,
                                 const float *restrict inv_std, const float *restrict gamma,
                                 const float *restrict beta, float *restrict normalized, float *restrict y);
+/// y = x * scale + shift, per channel: a normalization with its statistics folded into one affine map.
+void earmark_scale_channels(const float *restrict x, long rows, long c, const float *restrict scale,
+                            const float *restrict shift, float *restrict y);
 /// Per-channel sums of dy and of dy * normalized (the float product) in double, from zero.
 void earmark_channel_gradient_sums(const float *restrict dy, const float *restrict normalized, long rows, long c,
                                    double *restrict sums, double *restrict products);
