@@ -87,7 +87,26 @@ final class OptimizerConfigTests: XCTestCase {
              "cfg/x.yaml:7: training.centered: applies to optimizer rmsprop only (this config's is sgd)"),
             ("training:\n  optimizer: rmsprop\n  rho: 1\n", "cfg/x.yaml:7: training.rho"),
             ("training:\n  optimizer: rmsprop\n  centered: sometimes\n", "cfg/x.yaml:7: training.centered"),
-            ("training:\n  optimizer: adagrad\n", "'adagrad' is not one of adam, sgd, rmsprop"),
+            ("training:\n  optimizer: adagrad\n", "'adagrad' is not one of adam, sgd, rmsprop, nadam"),
+        ], prefix: layers)
+    }
+
+    /// `optimizer: nadam` takes Adam's `beta_1`, `beta_2` and `epsilon` (no key of its own, so nothing
+    /// new is printed), and the optimizer made carries them.
+    func testNadamParsesPrintsAndReachesTheOptimizer() throws {
+        let plain = try parseConfig()
+        let c = try parseConfig(training: "{optimizer: nadam, learning_rate: 0.01, beta_1: 0.8, beta_2: 0.99, "
+                                + "epsilon: 0.001, clipnorm: 1, weight_decay: 0.1}")
+        try assertPrintsBackAndHashesApart(c, from: plain)
+        XCTAssertTrue(c.yaml().contains("  optimizer: nadam\n"), c.yaml())
+        let o = try XCTUnwrap(c.training.makeOptimizer(stepsPerEpoch: 1) as? Nadam)
+        XCTAssertEqual([o.learningRate, o.beta1, o.beta2, o.epsilon, o.weightDecay], [0.01, 0.8, 0.99, 0.001, 0.1])
+        XCTAssertEqual(o.clipping, .norm(1))
+        let scheduled = try parseConfig(training: "{optimizer: nadam, learning_rate_schedule: {kind: cosine_decay}}")
+        XCTAssertNotNil((scheduled.training.makeOptimizer(stepsPerEpoch: 10) as? Nadam)?.schedule)
+        assertConfigErrors([
+            ("training:\n  optimizer: nadam\n  rho: 0.8\n",
+             "cfg/x.yaml:7: training.rho: applies to optimizer rmsprop only (this config's is nadam)"),
         ], prefix: layers)
     }
 }

@@ -152,6 +152,13 @@ final class TrainingEngineTests: XCTestCase {
         try check(cnn, replicas: 2, n: 6, optimizer: { RMSprop(learningRate: 0.01, momentum: 0.5) })
     }
 
+    func testNadamThroughTheEngine() throws {
+        try checkOneReplicaIsTheSerialStep(mlpWithDropout, optimizer: {
+            Nadam(learningRate: 0.01, weightDecay: 0.01, clipping: .norm(0.01))
+        }, n: 7)
+        try check(cnn, replicas: 2, n: 6, optimizer: { Nadam(learningRate: 0.01) })
+    }
+
     /// Every step is timed: a single process spends time computing and updating, and none packing,
     /// waiting or in an allreduce (those phases belong to ranks).
     func testStepPhasesTimeEveryStepOfOneProcess() throws {

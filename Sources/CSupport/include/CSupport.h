@@ -42,6 +42,16 @@ void earmark_rmsprop_update(float *restrict w, const float *restrict g, float *r
                             float *restrict a, long count, float learning_rate, float rho, float momentum,
                             float epsilon, float weight_decay);
 
+/// Keras 3's Nadam update of `count` elements, given the step's scalars (Layers' `Nadam` computes them):
+///     w -= w * weight_decay * learning_rate          (only when weight_decay is not 0)
+///     m += (g - m) (1 - beta_1);  v += (g^2 - v) (1 - beta_2)
+///     m_hat = u_next m / denominator_next + one_minus_u g / denominator;  v_hat = v / bias_2
+///     w -= m_hat learning_rate / (sqrt(v_hat) + epsilon)
+void earmark_nadam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                          long count, float learning_rate, float beta_1, float beta_2, float epsilon,
+                          float weight_decay, float u_next, float denominator_next, float one_minus_u,
+                          float denominator, float bias_2);
+
 /// Sum over j < count of (g[0][j] + ... + g[replicas - 1][j])^2: the replicas' gradients added in float
 /// in order, each square added in double into one of 16 lanes (j % 16), the lanes added pairwise. The
 /// clipping by norm of Layers' GradientClipping and of the training engine's fused update.

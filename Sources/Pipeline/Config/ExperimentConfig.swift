@@ -139,7 +139,7 @@ public struct FeatureConfig: Equatable, Sendable {
 
 /// Optimisation settings (docs/WORKFLOW.md §7-§8).
 public struct TrainingConfig: Equatable, Sendable {
-    public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd, rmsprop }
+    public enum OptimizerKind: String, Sendable, CaseIterable { case adam, sgd, rmsprop, nadam }
     /// `class_weight`: each training window's weight in the loss by its class.
     public enum ClassWeight: Equatable, Sendable {
         /// n / (k count_c) over the training windows (scikit-learn's `balanced`, the reference's).
