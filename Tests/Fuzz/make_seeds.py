@@ -14,7 +14,8 @@ config); envelope_cnn.yaml is cfg/envelope_cnn.yaml with label smoothing added (
 envelope_lines descriptor set); sequence_pools.yaml a 1-D convolutional network on MFCC sequences with
 the 1-D pools; dilated_separable.yaml a dilated convolution without bias, batch normalization, an
 activation layer, a strided depthwise convolution with a depth multiplier and a separable convolution;
-noise_permute.yaml the Gaussian noise layers, two permutes around a dilated causal convolution and a GRU.
+noise_permute.yaml the Gaussian noise layers, two permutes around a dilated causal convolution and a GRU,
+with the nadam optimizer.
 Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
 (csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks).
 """
