@@ -53,26 +53,11 @@ final class NadamKerasTests: XCTestCase {
         let f = try Fixtures.load(Self.fixture)
         let make = { Nadam(learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-3, weightDecay: 0.1,
                            clipping: .norm(1)) }
-        let parameters = try (0..<3).map { i in Parameter(name: "w\(i)", value: try f.tensor("w0_\(i)")) }
-        let first = make()
-        for step in 0..<4 {
-            for (i, p) in parameters.enumerated() { p.grad = try f.tensor("g\(step)_\(i)") }
-            first.step(parameters)
-        }
-        let state = first.state()
+        let state = try assertCheckpointContinuesKeras(make, fixture: f, name: "nadam_everything")
         XCTAssertEqual(Set(state.keys), Set(["nadam/iterations", "nadam/u_product"]
                                             + (0..<3).flatMap { ["nadam/m/\($0)", "nadam/v/\($0)"] }))
-        let second = make()
-        try second.restore(state, for: parameters)
-        XCTAssertEqual(second.iterations, 4)
-        XCTAssertEqual(second.uProduct, first.uProduct)
-        for step in 4..<8 {
-            for (i, p) in parameters.enumerated() { p.grad = try f.tensor("g\(step)_\(i)") }
-            second.step(parameters)
-        }
-        for (i, p) in parameters.enumerated() {
-            assertClose(p.value.data, try f.tensor("nadam_everything_\(i)").data, tolerance: 2e-6, "variable \(i)")
-        }
+        XCTAssertNotEqual(state["nadam/u_product"]?.data, [1], "the schedule's product moved")
+        let parameters = try (0..<3).map { i in Parameter(name: "w\(i)", value: try f.tensor("w0_\(i)")) }
         var missing = state
         missing["nadam/u_product"] = nil
         XCTAssertThrowsError(try make().restore(missing, for: parameters)) { error in

@@ -21,6 +21,33 @@ func assertFollowsKeras(_ optimizer: Optimizer, fixture f: SafeTensors.File, nam
     }
 }
 
+/// Four steps of `make()`'s optimizer on a fixture's gradients, its `state()` restored into a new one,
+/// which takes the last four: the variables must end on Keras's trajectory `name`, as without the
+/// checkpoint. Returns the state, for checks of its names.
+@discardableResult
+func assertCheckpointContinuesKeras(_ make: () -> Optimizer, fixture f: SafeTensors.File, name: String,
+                                    file: StaticString = #filePath, line: UInt = #line) throws -> [String: Tensor] {
+    let parameters = try (0..<3).map { i in Parameter(name: "w\(i)", value: try f.tensor("w0_\(i)")) }
+    func run(_ optimizer: Optimizer, steps: Range<Int>) throws {
+        for step in steps {
+            for (i, p) in parameters.enumerated() { p.grad = try f.tensor("g\(step)_\(i)") }
+            optimizer.step(parameters)
+        }
+    }
+    let first = make()
+    try run(first, steps: 0..<4)
+    let state = first.state()
+    let second = make()
+    try second.restore(state, for: parameters)
+    XCTAssertEqual(second.iterations, 4, name, file: file, line: line)
+    try run(second, steps: 4..<8)
+    for (i, p) in parameters.enumerated() {
+        assertClose(p.value.data, try f.tensor("\(name)_\(i)").data, tolerance: 2e-6, "\(name), variable \(i)",
+                    file: file, line: line)
+    }
+    return state
+}
+
 final class OptimizerKerasTests: XCTestCase {
     func run(_ optimizer: Optimizer, fixture f: SafeTensors.File, name: String) throws {
         try assertFollowsKeras(optimizer, fixture: f, name: name, steps: 5)
