@@ -35,6 +35,22 @@ extension GraphBuilder {
         return GraphValue(name: y, shape: outputShape)
     }
 
+    /// Keras's ZeroPadding2D as a constant Pad of the channels-last layout (N, H, W, C).
+    func zeroPadding(_ layer: ZeroPadding2D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsLast(x, name: layer.name), p = layer.padding
+        let pads = int64s("\(layer.name)/pads", [0, p.top, p.left, 0, 0, p.bottom, p.right, 0])
+        return GraphValue(name: op("Pad", [v.name, pads], name: layer.name), shape: outputShape)
+    }
+
+    /// Keras's Cropping2D as a Slice of rows and columns of the channels-last layout.
+    func cropping(_ layer: Cropping2D, _ x: GraphValue, outputShape: [Int]) -> GraphValue {
+        let v = channelsLast(x, name: layer.name), c = layer.cropping
+        let starts = int64s("\(layer.name)/starts", [c.top, c.left])
+        let ends = int64s("\(layer.name)/ends", [c.top + outputShape[0], c.left + outputShape[1]])
+        let axes = int64s("\(layer.name)/axes", [1, 2])
+        return GraphValue(name: op("Slice", [v.name, starts, ends, axes], name: layer.name), shape: outputShape)
+    }
+
     /// ONNX's LayerNormalization over the last axis, on the channels-last layout (gamma ones without
     /// `scale`, beta zeros without `center`: `NormalizationWeights.effectiveGamma`, `effectiveBeta`).
     func layerNormalization(_ layer: LayerNormalization, _ x: GraphValue) -> GraphValue {

@@ -27,6 +27,8 @@ extension GraphBuilder {
         case let l as Flatten: return flatten(name: l.name, x, outputShape: outputShape)
         case let l as Reshape: return reshape(name: l.name, x, outputShape: outputShape)
         case let l as Permute: return permute(l, x, outputShape: outputShape)
+        case let l as ZeroPadding2D: return zeroPadding(l, x, outputShape: outputShape)
+        case let l as Cropping2D: return cropping(l, x, outputShape: outputShape)
         case let l as Dense: return dense(l, x, outputShape: outputShape)
         case let l as BatchNormalization: return batchNormalization(l, x)
         case let l as LayerNormalization: return layerNormalization(l, x)

@@ -97,6 +97,8 @@ final class ONNXExportTests: XCTestCase {
                 - conv2d: {filters: 4, kernel_size: [3, 3], padding: same, activation: selu}
                 - max_pooling2d: {}
                 - permute: {dims: [2, 1, 3]}
+                - zero_padding2d: {padding: [[1, 0], [2, 1]]}
+                - cropping2d: {cropping: [[0, 1], [1, 0]]}
                 - layer_normalization: {center: false}
                 - flatten: {}
                 - dense: {units: 16, activation: softplus}

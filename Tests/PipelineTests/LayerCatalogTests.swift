@@ -107,6 +107,10 @@ final class LayerCatalogTests: XCTestCase {
         ("permute: {dims: [2, 1]}", "permute: {dims: [2, 1]}"),
         ("gaussian_noise: {stddev: 0.1}", "gaussian_noise: {stddev: 0.1}"),
         ("gaussian_dropout: {rate: 0.3}", "gaussian_dropout: {rate: 0.3}"),
+        ("zero_padding2d:", "zero_padding2d: {padding: [[1, 1], [1, 1]]}"),
+        ("zero_padding2d: {padding: [1, [0, 2]]}", "zero_padding2d: {padding: [[1, 1], [0, 2]]}"),
+        ("cropping2d: {cropping: [[2, 0], [1, 1]]}", "cropping2d: {cropping: [[2, 0], [1, 1]]}"),
+        ("cropping2d: {cropping: 1}", "cropping2d: {cropping: [[1, 1], [1, 1]]}"),
     ]
 
     static func config(_ entries: [String]) -> String {
@@ -178,7 +182,7 @@ final class LayerCatalogTests: XCTestCase {
                                "conv1d", "gru", "bidirectional", "reshape", "max_pooling1d",
                                "average_pooling1d", "global_max_pooling1d", "global_average_pooling1d",
                                "layer_normalization", "spatial_dropout1d", "depthwise_conv2d", "separable_conv2d", "activation",
-                               "permute", "gaussian_noise", "gaussian_dropout"])
+                               "permute", "gaussian_noise", "gaussian_dropout", "zero_padding2d", "cropping2d"])
         XCTAssertEqual(Set(names).count, names.count, "a type name is registered twice")
         XCTAssertThrowsError(try Self.parse(Self.config(["convolution: {filters: 4}"]))) { error in
             let known = "unknown layer type (known: \(names.joined(separator: ", ")))"
@@ -297,6 +301,9 @@ final class LayerCatalogTests: XCTestCase {
             ("gaussian_noise: {}", ["model.layers[0].gaussian_noise", "needs `stddev`"]),
             ("gaussian_noise: {stddev: -0.1}", ["gaussian_noise.stddev", "out of range"]),
             ("gaussian_dropout: {rate: 1}", ["model.layers[0].gaussian_dropout.rate", "must be below 1"]),
+            ("zero_padding2d: {padding: -1}", ["model.layers[0].zero_padding2d.padding", "out of range"]),
+            ("zero_padding2d: {padding: [1, 2, 3]}", ["zero_padding2d.padding", "expected n, [rows, columns]"]),
+            ("cropping2d: {cropping: [[1, 2, 3], 1]}", ["cropping2d.cropping[0]", "expected two integers"]),
             ("permute: {dims: [1, 3]}", ["model.layers[0].permute.dims", "must list each of 1 ... 2 once"]),
             ("permute: {dims: [0, 1]}", ["permute.dims[0]", "out of range"]),
             ("conv1d: {filters: 4, dilation_rate: 0}", ["conv1d.dilation_rate", "0 is out of range"]),

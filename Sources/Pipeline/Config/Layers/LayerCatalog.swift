@@ -45,6 +45,8 @@ enum LayerCatalog {
         PermuteSpec.self,
         GaussianNoiseSpec.self,
         GaussianDropoutSpec.self,
+        ZeroPadding2DSpec.self,
+        Cropping2DSpec.self,
     ]
 
     /// The YAML names of `types`.
