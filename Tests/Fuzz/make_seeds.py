@@ -13,7 +13,8 @@ schedule with warmup and the saved epoch chosen by val_loss; a schedule and the 
 config); envelope_cnn.yaml is cfg/envelope_cnn.yaml with label smoothing added (a reshape layer, the
 envelope_lines descriptor set); sequence_pools.yaml a 1-D convolutional network on MFCC sequences with
 the 1-D pools; dilated_separable.yaml a dilated convolution without bias, batch normalization, an
-activation layer, a strided depthwise convolution with a depth multiplier and a separable convolution;
+activation layer, a strided depthwise convolution with a depth multiplier, a separable convolution, a
+zero padding and a crop;
 noise_permute.yaml the Gaussian noise layers, two permutes around a dilated causal convolution and a GRU,
 with the nadam optimizer.
 Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
