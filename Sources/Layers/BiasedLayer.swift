@@ -6,7 +6,8 @@ import Tensor
 protocol BiasedLayer: Layer {
     /// The bias (the layer's output channels), zeros when not used.
     var bias: Parameter { get }
-    /// Keras `use_bias`.
+    /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its
+    /// place; inside a SeparableConv2D, whose bias comes after its pointwise product).
     var useBias: Bool { get }
 }
 

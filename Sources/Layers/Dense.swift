@@ -20,7 +20,7 @@ public final class Dense: Layer {
     public let kernel = Parameter(name: "kernel", value: .empty)
     /// (U), Keras weight `bias`; zeros and not a parameter without `useBias`.
     public let bias = Parameter(name: "bias", value: .empty)
-    /// Keras `use_bias`: false leaves the bias out (before a batch normalization, whose beta takes its place).
+    /// Keras `use_bias` (`BiasedLayer`).
     public let useBias: Bool
     public var parameters: [Parameter] { parameters(kernels: [kernel]) }
 

@@ -26,8 +26,7 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional, BiasedLayer {
     public let kernel = Parameter(name: "kernel", value: .empty)
     /// (C * M), Keras weight `bias`; zeros and not a parameter without `useBias`.
     public let bias = Parameter(name: "bias", value: .empty)
-    /// Keras `use_bias`: false leaves the bias out (before a batch normalization, and in a
-    /// SeparableConv2D, whose bias comes after its pointwise product).
+    /// Keras `use_bias` (`BiasedLayer`).
     public let useBias: Bool
     public var parameters: [Parameter] { parameters(kernels: [kernel]) }
 

@@ -83,13 +83,7 @@ public final class Dropout: Layer {
         guard maskApplied else { return dy }
         precondition(dy.shape == mask.shape,
                      "\(name): backward got dy \(dy.shape), last mask was \(mask.shape) (forward first)")
-        dy.data.withUnsafeBufferPointer { dyp in
-            mask.data.withUnsafeBufferPointer { mp in
-                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
-                    for i in 0..<dxp.count { dxp[i] = dyp[i] * mp[i] }
-                }
-            }
-        }
+        Tensor.multiply(dy, by: mask, into: &inputGradient)
         return inputGradient
     }
 }

@@ -43,20 +43,15 @@ public final class GaussianDropout: Layer {
         noiseApplied = training && rate > 0
         guard noiseApplied else { return x }
         let fresh = !(freezeNoise && multipliers.shape == x.shape)
-        output.ensureShape(x.shape)
         multipliers.ensureShape(x.shape)
-        let deviation = (rate / (1 - rate)).squareRoot()
-        x.data.withUnsafeBufferPointer { xp in
+        if fresh {
+            let deviation = (rate / (1 - rate)).squareRoot()
             multipliers.data.withUnsafeMutableBufferPointer { mp in
-                if fresh {
-                    generator.fillNormals(mp)
-                    for i in 0..<mp.count { mp[i] = 1 + deviation * mp[i] }
-                }
-                output.data.withUnsafeMutableBufferPointer { yp in
-                    for i in 0..<yp.count { yp[i] = xp[i] * mp[i] }
-                }
+                generator.fillNormals(mp)
+                for i in 0..<mp.count { mp[i] = 1 + deviation * mp[i] }
             }
         }
+        Tensor.multiply(x, by: multipliers, into: &output)
         return output
     }
 
@@ -65,14 +60,7 @@ public final class GaussianDropout: Layer {
         guard noiseApplied else { return dy }
         precondition(dy.shape == multipliers.shape,
                      "\(name): backward got dy \(dy.shape), last multipliers were \(multipliers.shape) (forward first)")
-        inputGradient.ensureShape(dy.shape)
-        dy.data.withUnsafeBufferPointer { dyp in
-            multipliers.data.withUnsafeBufferPointer { mp in
-                inputGradient.data.withUnsafeMutableBufferPointer { dxp in
-                    for i in 0..<dxp.count { dxp[i] = dyp[i] * mp[i] }
-                }
-            }
-        }
+        Tensor.multiply(dy, by: multipliers, into: &inputGradient)
         return inputGradient
     }
 

@@ -32,7 +32,7 @@ public final class SeparableConv2D: Layer, InputGradientOptional, BiasedLayer {
     public let pointwiseKernel = Parameter(name: "pointwise_kernel", value: .empty)
     /// (F), Keras weight `bias`; zeros and not a parameter without `useBias`.
     public let bias = Parameter(name: "bias", value: .empty)
-    /// Keras `use_bias`: false leaves the bias out.
+    /// Keras `use_bias` (`BiasedLayer`).
     public let useBias: Bool
     public var parameters: [Parameter] { parameters(kernels: [depthwiseKernel, pointwiseKernel]) }
 

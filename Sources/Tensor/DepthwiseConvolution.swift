@@ -42,15 +42,7 @@ public enum DepthwiseConvolution {
             y.update(repeating: 0, count: pixels * o)
         }
         forEachTap(g, batch: batch, multiplier: m) { xPixel, yPixel, tap in
-            let xs = x + xPixel, ks = kernel + tap * o, ys = y + yPixel
-            if m == 1 {
-                for c in 0..<o { ys[c] += xs[c] * ks[c] }
-            } else {
-                for c in 0..<g.channels {
-                    let value = xs[c]
-                    for j in c * m..<(c + 1) * m { ys[j] += value * ks[j] }
-                }
-            }
+            addChannelProducts(x + xPixel, times: kernel + tap * o, into: y + yPixel, channels: g.channels, multiplier: m)
         }
     }
 
@@ -72,15 +64,8 @@ public enum DepthwiseConvolution {
                                     into kernelGradient: UnsafeMutablePointer<Float>) {
         let o = g.channels * m
         forEachTap(g, batch: batch, multiplier: m) { xPixel, zPixel, tap in
-            let xs = x + xPixel, dzs = dz + zPixel, gs = kernelGradient + tap * o
-            if m == 1 {
-                for c in 0..<o { gs[c] += xs[c] * dzs[c] }
-            } else {
-                for c in 0..<g.channels {
-                    let value = xs[c]
-                    for j in c * m..<(c + 1) * m { gs[j] += value * dzs[j] }
-                }
-            }
+            addChannelProducts(x + xPixel, times: dz + zPixel, into: kernelGradient + tap * o, channels: g.channels,
+                               multiplier: m)
         }
     }
 
@@ -112,6 +97,22 @@ public enum DepthwiseConvolution {
                     for j in c * m..<(c + 1) * m { sum += ks[j] * dzs[j] }
                     dxs[c] += sum
                 }
+            }
+        }
+    }
+
+    /// target[c*M + m] += x[c] * other[c*M + m] for every channel c and filter m: one tap's terms of the
+    /// forward pass (target y, other the tap's kernel) and of the kernel gradient (target the tap's
+    /// kernel gradient, other dz). Shape: x (C), other (C*M) -> target (C*M), accumulated.
+    @inline(__always)
+    private static func addChannelProducts(_ x: UnsafePointer<Float>, times other: UnsafePointer<Float>,
+                                           into target: UnsafeMutablePointer<Float>, channels: Int, multiplier m: Int) {
+        if m == 1 {
+            for c in 0..<channels { target[c] += x[c] * other[c] }
+        } else {
+            for c in 0..<channels {
+                let value = x[c]
+                for j in c * m..<(c + 1) * m { target[j] += value * other[j] }
             }
         }
     }

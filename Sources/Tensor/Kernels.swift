@@ -100,3 +100,19 @@ public func sum(_ x: UnsafePointer<Float>, count n: Int) -> Double {
     while i < n { total += Double(x[i]); i += 1 }
     return total
 }
+
+extension Tensor {
+    /// c = a * b element by element, c sized like a (a dropout's or a noise layer's mask applied to x, or
+    /// to dy in its backward). Shape: a, b (any, equal counts) -> c, a's shape.
+    public static func multiply(_ a: Tensor, by b: Tensor, into c: inout Tensor) {
+        precondition(a.count == b.count, "multiply: \(a.shape) and \(b.shape) differ in size")
+        c.ensureShape(a.shape)
+        a.data.withUnsafeBufferPointer { ap in
+            b.data.withUnsafeBufferPointer { bp in
+                c.data.withUnsafeMutableBufferPointer { cp in
+                    for i in 0..<cp.count { cp[i] = ap[i] * bp[i] }
+                }
+            }
+        }
+    }
+}

@@ -53,3 +53,14 @@ def optimizer_trajectories(optimizers, initial, steps):
             optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), v) for g, v in zip(grads, variables)])
         tensors.update({f"{name}_{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
     return tensors
+
+
+def save_optimizer_fixture(relative_path, seed, steps, optimizers):
+    """An optimizer fixture from start to file: variables and `steps` lists of gradients drawn from
+    `seed` (`random_variables_and_gradients`), every optimizer's trajectory on them
+    (`optimizer_trajectories`), saved with Keras's version and backend in the metadata."""
+    import keras
+
+    initial, gradients = random_variables_and_gradients(seed, steps)
+    save(relative_path, optimizer_trajectories(optimizers, initial, gradients),
+         metadata={"keras": keras.__version__, "backend": keras.backend.backend()})

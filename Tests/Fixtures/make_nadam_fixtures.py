@@ -11,9 +11,7 @@ Run: benchmarks/.venv/bin/python Tests/Fixtures/make_nadam_fixtures.py  (needs k
 """
 import keras
 
-from fixture_io import optimizer_trajectories, random_variables_and_gradients, save
-
-initial, steps = random_variables_and_gradients(31, steps=8)
+from fixture_io import save_optimizer_fixture
 
 Nadam = keras.optimizers.Nadam
 optimizers = {
@@ -26,5 +24,4 @@ optimizers = {
 defaults = Nadam().get_config()
 assert abs(defaults["learning_rate"] - 0.001) < 1e-9 and (defaults["beta_1"], defaults["beta_2"], defaults["epsilon"]) \
     == (0.9, 0.999, 1e-7), f"Keras's Nadam defaults changed: {defaults}"
-tensors = optimizer_trajectories(optimizers, initial, steps)
-save("training/nadam.safetensors", tensors, metadata={"keras": keras.__version__, "backend": keras.backend.backend()})
+save_optimizer_fixture("training/nadam.safetensors", seed=31, steps=8, optimizers=optimizers)

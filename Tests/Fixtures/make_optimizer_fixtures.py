@@ -18,9 +18,7 @@ Run: benchmarks/.venv/bin/python Tests/Fixtures/make_optimizer_fixtures.py  (nee
 """
 import keras
 
-from fixture_io import optimizer_trajectories, random_variables_and_gradients, save
-
-initial, steps = random_variables_and_gradients(23, steps=5)
+from fixture_io import save_optimizer_fixture
 
 optimizers = {
     "adam": lambda: keras.optimizers.Adam(learning_rate=0.01, weight_decay=0.1),
@@ -33,6 +31,4 @@ optimizers = {
     "sgd_clipvalue": lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, clipvalue=0.3),
     "sgd_plain": lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9),
 }
-tensors = optimizer_trajectories(optimizers, initial, steps)
-save("training/optimizers.safetensors", tensors, metadata={"keras": keras.__version__,
-                                                           "backend": keras.backend.backend()})
+save_optimizer_fixture("training/optimizers.safetensors", seed=23, steps=5, optimizers=optimizers)

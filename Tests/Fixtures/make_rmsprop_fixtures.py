@@ -14,9 +14,7 @@ Run: benchmarks/.venv/bin/python Tests/Fixtures/make_rmsprop_fixtures.py  (needs
 """
 import keras
 
-from fixture_io import optimizer_trajectories, random_variables_and_gradients, save
-
-initial, steps = random_variables_and_gradients(29, steps=8)
+from fixture_io import save_optimizer_fixture
 
 RMSprop = keras.optimizers.RMSprop
 optimizers = {
@@ -31,6 +29,4 @@ optimizers = {
 defaults = RMSprop().get_config()
 assert (defaults["rho"], defaults["momentum"], defaults["epsilon"], defaults["centered"]) == (0.9, 0.0, 1e-7, False), \
     f"Keras's RMSprop defaults changed: {defaults}"
-tensors = optimizer_trajectories(optimizers, initial, steps)
-save("training/rmsprop.safetensors", tensors, metadata={"keras": keras.__version__,
-                                                        "backend": keras.backend.backend()})
+save_optimizer_fixture("training/rmsprop.safetensors", seed=29, steps=8, optimizers=optimizers)

@@ -1,5 +1,6 @@
 import Layers
 import Tensor
+import TestSupport
 import XCTest
 
 /// `ParameterBudget`: 16 bytes per trainable scalar against the memory, the running total checked
@@ -21,25 +22,15 @@ final class ParameterBudgetTests: XCTestCase {
 
     /// Totals and byte counts past Int's range are refused, not wrapped.
     func testOverflowingCountsAreRefused() throws {
+        let reporting = { PassThroughLayer(reportedParameters: $0) }
         var budget = ParameterBudget(memory: Int.max)
-        XCTAssertEqual(try budget.add(Counted(count: Int.max / 16), inputShape: []), Int.max / 16)
-        XCTAssertThrowsError(try budget.add(Counted(count: 1 << 40), inputShape: []))      // bytes past Int.max
+        XCTAssertEqual(try budget.add(reporting(Int.max / 16), inputShape: []), Int.max / 16)
+        XCTAssertThrowsError(try budget.add(reporting(1 << 40), inputShape: []))      // bytes past Int.max
         var sum = ParameterBudget(memory: Int.max)
-        _ = try? sum.add(Counted(count: Int.max), inputShape: [])
-        XCTAssertThrowsError(try sum.add(Counted(count: Int.max), inputShape: []))         // the total past Int.max
+        _ = try? sum.add(reporting(Int.max), inputShape: [])
+        XCTAssertThrowsError(try sum.add(reporting(Int.max), inputShape: []))         // the total past Int.max
     }
 
-    /// A layer that only reports a parameter count.
-    private final class Counted: Layer {
-        var name = "counted"
-        var kind: String { "Counted" }
-        let count: Int
-        init(count: Int) { self.count = count }
-        func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
-        func forward(_ x: Tensor, training: Bool) -> Tensor { x }
-        func backward(_ dy: Tensor) -> Tensor { dy }
-        func parameterCount(for inputShape: [Int]) -> Int { count }
-    }
 
     /// Sequential checks the machine's memory before building each layer.
     func testSequentialRefusesAModelThisMachineCannotHold() {

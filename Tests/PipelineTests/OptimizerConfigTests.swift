@@ -58,6 +58,20 @@ final class OptimizerConfigTests: XCTestCase {
         ])
     }
 
+    /// The config `training: {optimizer: kind, options}` and the `T` it makes, after checking that the
+    /// config prints back and hashes apart from `plain`, and that the same optimizer with a cosine
+    /// learning-rate schedule is made with it.
+    private func optimizer<T: Optimizer>(_ type: T.Type, _ kind: String, options: String, from plain: ExperimentConfig,
+                                         file: StaticString = #filePath, line: UInt = #line) throws
+        -> (ExperimentConfig, T) {
+        let c = try parseConfig(training: "{optimizer: \(kind), \(options)}")
+        try assertPrintsBackAndHashesApart(c, from: plain, file: file, line: line)
+        let made = try XCTUnwrap(c.training.makeOptimizer(stepsPerEpoch: 1) as? T, file: file, line: line)
+        let scheduled = try parseConfig(training: "{optimizer: \(kind), learning_rate_schedule: {kind: cosine_decay}}")
+        XCTAssertNotNil((scheduled.training.makeOptimizer(stepsPerEpoch: 10) as? T)?.schedule, file: file, line: line)
+        return (c, made)
+    }
+
     /// `optimizer: rmsprop` with Keras's `rho`, `momentum`, `epsilon` and `centered`: printed (rho and
     /// centered only for rmsprop, so other configs keep their text and hashes), and the optimizer made.
     func testRMSpropParsesPrintsAndReachesTheOptimizer() throws {
@@ -70,15 +84,11 @@ final class OptimizerConfigTests: XCTestCase {
         XCTAssertEqual([made.learningRate, made.rho, made.momentum, made.epsilon], [0.001, 0.9, 0, 1e-7])
         XCTAssertFalse(made.centered)
 
-        let c = try parseConfig(training: "{optimizer: rmsprop, learning_rate: 0.01, rho: 0.8, momentum: 0.5, "
-                                + "epsilon: 0.001, centered: true, clipvalue: 2, weight_decay: 0.1}")
-        try assertPrintsBackAndHashesApart(c, from: defaults)
-        let o = try XCTUnwrap(c.training.makeOptimizer(stepsPerEpoch: 1) as? RMSprop)
+        let (_, o) = try optimizer(RMSprop.self, "rmsprop", options: "learning_rate: 0.01, rho: 0.8, momentum: 0.5, "
+                                   + "epsilon: 0.001, centered: true, clipvalue: 2, weight_decay: 0.1", from: defaults)
         XCTAssertEqual([o.learningRate, o.rho, o.momentum, o.epsilon, o.weightDecay], [0.01, 0.8, 0.5, 0.001, 0.1])
         XCTAssertTrue(o.centered)
         XCTAssertEqual(o.clipping, .value(2))
-        let scheduled = try parseConfig(training: "{optimizer: rmsprop, learning_rate_schedule: {kind: cosine_decay}}")
-        XCTAssertNotNil((scheduled.training.makeOptimizer(stepsPerEpoch: 10) as? RMSprop)?.schedule)
 
         assertConfigErrors([
             ("training:\n  rho: 0.8\n",
@@ -94,16 +104,11 @@ final class OptimizerConfigTests: XCTestCase {
     /// `optimizer: nadam` takes Adam's `beta_1`, `beta_2` and `epsilon` (no key of its own, so nothing
     /// new is printed), and the optimizer made carries them.
     func testNadamParsesPrintsAndReachesTheOptimizer() throws {
-        let plain = try parseConfig()
-        let c = try parseConfig(training: "{optimizer: nadam, learning_rate: 0.01, beta_1: 0.8, beta_2: 0.99, "
-                                + "epsilon: 0.001, clipnorm: 1, weight_decay: 0.1}")
-        try assertPrintsBackAndHashesApart(c, from: plain)
+        let (c, o) = try optimizer(Nadam.self, "nadam", options: "learning_rate: 0.01, beta_1: 0.8, beta_2: 0.99, "
+                                   + "epsilon: 0.001, clipnorm: 1, weight_decay: 0.1", from: try parseConfig())
         XCTAssertTrue(c.yaml().contains("  optimizer: nadam\n"), c.yaml())
-        let o = try XCTUnwrap(c.training.makeOptimizer(stepsPerEpoch: 1) as? Nadam)
         XCTAssertEqual([o.learningRate, o.beta1, o.beta2, o.epsilon, o.weightDecay], [0.01, 0.8, 0.99, 0.001, 0.1])
         XCTAssertEqual(o.clipping, .norm(1))
-        let scheduled = try parseConfig(training: "{optimizer: nadam, learning_rate_schedule: {kind: cosine_decay}}")
-        XCTAssertNotNil((scheduled.training.makeOptimizer(stepsPerEpoch: 10) as? Nadam)?.schedule)
         assertConfigErrors([
             ("training:\n  optimizer: nadam\n  rho: 0.8\n",
              "cfg/x.yaml:7: training.rho: applies to optimizer rmsprop only (this config's is nadam)"),

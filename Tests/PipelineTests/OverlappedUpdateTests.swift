@@ -2,22 +2,14 @@ import Foundation
 import Layers
 @testable import Pipeline
 import Tensor
+import TestSupport
 import XCTest
 
 /// A layer that passes everything through and, in backward, first sleeps for `delay` seconds: one
 /// replica's backward made slow, so that the other finishes its pass first and starts the update
 /// while the slow one has not yet computed the gradients of the layers before this one.
-private final class SlowBackward: Layer {
-    var name = "slow_backward"
-    var kind: String { "SlowBackward" }
-    let delay: TimeInterval
-    init(delay: TimeInterval) { self.delay = delay }
-    func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
-    func forward(_ x: Tensor, training: Bool) -> Tensor { x }
-    func backward(_ dy: Tensor) -> Tensor {
-        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
-        return dy
-    }
+private func slowBackward(delay: TimeInterval) -> PassThroughLayer {
+    PassThroughLayer(name: "slow_backward") { if delay > 0 { Thread.sleep(forTimeInterval: delay) } }
 }
 
 /// The update overlapped with the replicas' backward passes (`OverlappedUpdate`) must give the same
@@ -28,7 +20,7 @@ final class OverlappedUpdateTests: XCTestCase {
     private func cnn(delay: TimeInterval) throws -> Sequential {
         try Sequential(inputShape: [5, 6, 1], layers: [
             Conv2D(filters: 3, kernelSize: (3, 3), padding: .same, activation: .relu),
-            SlowBackward(delay: delay), Flatten(),
+            slowBackward(delay: delay), Flatten(),
             Dense(units: 100, activation: .relu), Dropout(rate: 0.3), Dense(units: 3, activation: .softmax),
         ], seed: 3)
     }
