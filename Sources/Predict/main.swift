@@ -53,8 +53,19 @@ struct Predict: ParsableCommand {
     @Option(help: "--stream: one line per this many seconds (the mean of the windows ending in it).")
     var every: Double?
 
+    @Option(help: ArgumentHelp("Two-class models: predict the positive class when its probability is at least "
+                               + "this (default: the more probable class). The training report names a "
+                               + "threshold and the false- and true-positive rates it gives.",
+                               valueName: "p"))
+    var threshold: String?
+
+    @Option(help: "With --threshold: the positive class (default: the second class, sorted, as in the report).")
+    var positiveClass: String?
+
     func validate() throws {
         if quiet && json { throw ValidationError("give --quiet or --json, not both") }
+        if let threshold, let problem = DecisionRule.problem(threshold: threshold) { throw ValidationError(problem) }
+        if positiveClass != nil && threshold == nil { throw ValidationError("--positive-class goes with --threshold") }
         if stream {
             if !clips.isEmpty || out != nil || quiet {
                 throw ValidationError("--stream reads standard input and prints lines: no clips, --out or --quiet")
@@ -69,7 +80,7 @@ struct Predict: ParsableCommand {
     }
 
     /// `--stream`: classifies standard input until it ends, each line written (and so flushed) at once.
-    func runStream(_ modelURL: URL, _ classifier: any ClipClassifier) {
+    func runStream(_ modelURL: URL, _ classifier: any ClipClassifier, decision: DecisionRule) {
         guard let network = classifier as? Predictor else {
             let kind = classifier is ForestPredictor ? "a random_forest model" : "a network on clip descriptors"
             CLI.report {
@@ -79,7 +90,7 @@ struct Predict: ParsableCommand {
             return
         }
         let options = StreamWorkflow.Options(rate: rate, format: StreamWorkflow.Options.Format(rawValue: format)!,
-                                             channels: channels, every: every, json: json)
+                                             channels: channels, every: every, json: json, decision: decision)
         CLI.report {
             try StreamWorkflow.run(model: network.model, modelName: modelURL.path, options: options) { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -96,7 +107,11 @@ struct Predict: ParsableCommand {
         if !folder.hasTable && model == nil && demo.hasTable { folder = demo }
         let modelURL = CLI.report { try PredictWorkflow.locateModel(model, data: folder) }
         let trained = CLI.report { try ModelFile.classifier(contentsOf: modelURL) }
-        if stream { return runStream(modelURL, trained) }
+        let decision = CLI.report {
+            try DecisionRule.make(threshold: threshold, positiveClass: positiveClass, classes: trained.classes,
+                                  model: modelURL.path)
+        }
+        if stream { return runStream(modelURL, trained, decision: decision) }
         let output = out.map { URL(fileURLWithPath: $0) } ?? folder.root.appendingPathComponent("predictions.csv")
         let script = ScriptOutput(mode: json ? .json : quiet ? .quiet : .text)
         let predictions: [PredictWorkflow.ClipPrediction]
@@ -109,10 +124,12 @@ struct Predict: ParsableCommand {
                 return
             }
             predictions = CLI.report {
-                try PredictWorkflow.predictTable(classifier: trained, data: folder, output: output)
+                try PredictWorkflow.predictTable(classifier: trained, data: folder, output: output, decision: decision)
             }
         } else {
-            predictions = CLI.report { try PredictWorkflow.predictClips(clips, classifier: trained, output: output) }
+            predictions = CLI.report {
+                try PredictWorkflow.predictClips(clips, classifier: trained, output: output, decision: decision)
+            }
         }
         let shown = clips.isEmpty ? folder.display(output) : output.path
         let predicted = predictions.filter { $0.prediction != nil }.count
@@ -121,8 +138,10 @@ struct Predict: ParsableCommand {
         case .quiet: script.line("predictions: \(shown) (\(predicted) of \(predictions.count) files predicted)")
         case .json:
             for p in predictions { script.json(p.json) }
-            script.json(["event": "result", "files": predictions.count, "predicted": predicted,
-                         "predictions": shown, "model": modelURL.path])
+            var result: [String: Any] = ["event": "result", "files": predictions.count, "predicted": predicted,
+                                         "predictions": shown, "model": modelURL.path]
+            if let rule = decision.json(classes: trained.classes) { result["decision"] = rule }
+            script.json(result)
         }
     }
 }

@@ -15,11 +15,11 @@ final class MPITests: XCTestCase {
     var folders: [URL] = []
     override func tearDownWithError() throws { for f in folders { try? FileManager.default.removeItem(at: f) } }
 
-    /// A fresh folder with the tiny data set and cfg/tiny.yaml of `epochs` epochs.
-    func makeData(epochs: Int) throws -> URL {
+    /// A fresh folder with the tiny data set (`classCount` classes) and cfg/tiny.yaml of `epochs` epochs.
+    func makeData(epochs: Int, classCount: Int = 3) throws -> URL {
         let root = try makeTemporaryFolder("earmark-mpi")
         folders.append(root)
-        try TinyData.make(in: root, epochs: epochs)
+        try TinyData.make(in: root, epochs: epochs, classCount: classCount)
         return root
     }
 
@@ -74,6 +74,29 @@ final class MPITests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: ranks.appendingPathComponent(confusion)),
                        try Data(contentsOf: alone.appendingPathComponent(confusion)))
         XCTAssertTrue(m.stdout.contains("data-parallel: 2 ranks x 1 replicas; one allreduce per step"), m.stdout)
+    }
+
+    /// Two classes: the validation files are scored over the ranks as the test files are, so 2 ranks
+    /// choose the threshold of 1 rank and count the same files at it. Not to the bit: a rank predicts
+    /// its shard's windows in smaller batches, whose products may round the last bit of a probability
+    /// otherwise (the test files' accuracies above are equal, being argmaxes).
+    func testTwoRanksChooseTheDecisionThresholdOfOneRank() throws {
+        let alone = try makeData(epochs: 2, classCount: 2), ranks = try makeData(epochs: 2, classCount: 2)
+        let a = try trainAlone(["--mode", "tiny", "--json"], in: alone)
+        XCTAssertEqual(a.status, 0, a.output)
+        let m = try trainMPI(ranks: 2, ["--mode", "tiny", "--json"], in: ranks)
+        XCTAssertEqual(m.status, 0, m.output)
+        func operatingPoint(_ out: String) throws -> [String: Any] {
+            let result = try XCTUnwrap(out.split(separator: "\n").last, out)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
+            return try XCTUnwrap((object["test"] as? [String: Any])?["operating_point"] as? [String: Any], out)
+        }
+        let one = try operatingPoint(a.stdout), two = try operatingPoint(m.stdout)
+        for set in ["validation", "test"] {
+            XCTAssertEqual(two[set] as? [String: AnyHashable], one[set] as? [String: AnyHashable], set)
+        }
+        let t1 = try XCTUnwrap(one["threshold"] as? Double, "\(one)"), t2 = try XCTUnwrap(two["threshold"] as? Double)
+        XCTAssertEqual(t2, t1, accuracy: 1e-5 * t1)
     }
 
     /// The training options that act between epochs or on the summed gradients (early stopping, the

@@ -39,6 +39,8 @@ public struct TrainingRun {
         /// With `training.reduce_lr_on_plateau`: the learning rate of each epoch; with
         /// `training.learning_rate_schedule`: the rate of each epoch's last update (nil without either).
         public var learningRates: [Float]? = nil
+        /// Two classes: the decision threshold chosen on the validation files and its test rates.
+        public var operatingPoint: OperatingPoint? = nil
     }
 
     /// Replicas that share each batch: one per core (EARMARK_THREADS overrides; 1 disables), at
@@ -72,7 +74,10 @@ public struct TrainingRun {
                          + "val_accuracy epoch's")
         }
         guard outcome == .finished else { return summary }
-        summary.test = try scoreTestFiles(report: report)
+        if let scored = try scoreTestFiles(report: report) {
+            summary.test = scored.test
+            summary.operatingPoint = scored.operatingPoint
+        }
         guard Cluster.current.rank == 0 else { return summary }
         KillPoint.reached("report")
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
@@ -89,6 +94,7 @@ public struct TrainingRun {
                            configYAML: config.yaml(), data: data, folder: reportFolder)
         page.history = summary.history
         page.test = summary.test
+        page.operatingPoint = summary.operatingPoint
         page.fnames = prepared.table.rows.map(\.fname)
         page.crossValidation = crossValidation
         page.warnings = prepared.warnings
@@ -253,10 +259,11 @@ public struct TrainingRun {
     }
 
     /// The best model's results on the held-out test files, with their confusion plot (nil without
-    /// test files). With several ranks, rank 0 reads the model file and sends its weights to the
-    /// others, every rank predicts its shard of the files, and the predictions are gathered
-    /// (`DistributedScoring`); rank 0 alone writes the plot.
-    func scoreTestFiles(report: RunReport) throws -> TestEvaluation? {
+    /// test files), and for two classes the operating point chosen on the validation files
+    /// (`OperatingPoint`; nil without validation files of both classes). With several ranks, rank 0
+    /// reads the model file and sends its weights to the others, every rank predicts its shard of
+    /// the files, and the predictions are gathered (`DistributedScoring`); rank 0 alone writes the plot.
+    func scoreTestFiles(report: RunReport) throws -> (test: TestEvaluation, operatingPoint: OperatingPoint?)? {
         let cluster = Cluster.current
         guard !prepared.testRows.isEmpty else { return nil }
         let best: TrainedModel
@@ -267,20 +274,24 @@ public struct TrainingRun {
                                 splits: prepared.splitNames,
                                 network: try config.makeModel(classes: prepared.classes.count, seed: 0))
         }
-        let evaluation: TestEvaluation
-        if cluster.size > 1 {
-            DistributedScoring.broadcastWeights(of: best.network, from: 0, over: cluster)
-            let predictions = DistributedScoring.predict(ModelFile.classifier(for: best),
-                                                         clips: prepared.testRows.map { prepared.clips[$0] },
-                                                         classes: prepared.classes.count, over: cluster)
-            evaluation = TestEvaluation(classes: best.classes, predictions: predictions, rows: prepared.testRows,
-                                        labels: prepared.rowLabels)
-        } else {
-            evaluation = TestEvaluation(predictor: ModelFile.classifier(for: best), clips: prepared.clips,
-                                        rows: prepared.testRows, labels: prepared.rowLabels)
-        }
+        if cluster.size > 1 { DistributedScoring.broadcastWeights(of: best.network, from: 0, over: cluster) }
+        let classifier = ModelFile.classifier(for: best)
+        let evaluation = score(prepared.testRows, with: classifier)
         if cluster.rank == 0 { try report.writeConfusion(evaluation.report, title: "\(config.name): test files") }
-        return evaluation
+        guard prepared.classes.count == 2, !prepared.validationRows.isEmpty else { return (evaluation, nil) }
+        return (evaluation, OperatingPoint(validation: score(prepared.validationRows, with: classifier), test: evaluation))
+    }
+
+    /// The files `rows` predicted by `classifier` and scored, over every rank of the cluster.
+    func score(_ rows: [Int], with classifier: any ClipClassifier) -> TestEvaluation {
+        let cluster = Cluster.current
+        guard cluster.size > 1 else {
+            return TestEvaluation(predictor: classifier, clips: prepared.clips, rows: rows, labels: prepared.rowLabels)
+        }
+        let predictions = DistributedScoring.predict(classifier, clips: rows.map { prepared.clips[$0] },
+                                                     classes: prepared.classes.count, over: cluster)
+        return TestEvaluation(classes: classifier.classes, predictions: predictions, rows: rows,
+                              labels: prepared.rowLabels)
     }
 }
 

@@ -119,6 +119,19 @@ public enum Workflow {
             + "train/validation/test groups by '\(column)'; "
     }
 
+    /// The console's line for the threshold chosen on the validation files (`OperatingPoint`).
+    static func operatingPointLine(_ op: OperatingPoint, classes: [String]) -> String {
+        let positive = classes[op.positive]
+        guard op.threshold.isFinite else {
+            return "threshold: none could be chosen on the validation files (FPR <= \(op.maxFPR) allows no false alarm "
+                + "of \(op.validation.negatives)); predict keeps the more probable class"
+        }
+        let option = op.positive == 1 ? "" : " --positive-class \(positive)"
+        return "threshold chosen on the validation files: \(positive) when p(\(positive)) >= \(op.threshold) "
+            + "(test FPR \(ReportText.pct(op.test.falsePositiveRate)), TPR \(ReportText.pct(op.test.truePositiveRate))); "
+            + "predict --threshold \(op.threshold)\(option)"
+    }
+
     static func printSummary(_ s: TrainingRun.Summary, data: DataFolder) {
         if let t = s.test {
             print(String(format: "test: file-level accuracy %.1f%% (%d/%d files), window-level %.1f%%",
@@ -127,6 +140,9 @@ public enum Workflow {
             if let roc = t.roc() {
                 print(String(format: "ROC AUC %.4f, partial AUC (FPR <= 0.1) %.4f",
                              roc.auc, roc.partialAUC(maxFPR: 0.1)))
+            }
+            if let op = s.operatingPoint {
+                print(operatingPointLine(op, classes: t.classes))
             }
         } else {
             print("test: no held-out test files")

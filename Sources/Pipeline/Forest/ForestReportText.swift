@@ -40,6 +40,9 @@ public enum ForestReportText {
                    "**File-level accuracy: \(pct(t.report.accuracy))** (\(t.report.correct)/\(t.report.total) files).",
                    "", "```", t.report.table(), "```", "", "![confusion](confusion.svg)", ""]
             if let roc = ReportText.rocSentence(t) { md += [roc, ""] }
+            if let op = summary.operatingPoint {
+                md += [ReportText.operatingPointSentence(op, classes: t.classes), ""]
+            }
         }
         if let cv = crossValidation { md += ReportText.crossValidationLines(cv, config: config, data: data) }
         md += ["## Feature importance", "", "![importance](importance.svg)", "",

@@ -55,10 +55,16 @@ public struct ForestRun {
                                           trainingWindowsPerSecond: seconds > 0 ? Double(y.count) / seconds : .nan,
                                           secondsPerEpoch: seconds, modelURL: modelURL, reportFolder: report.folder)
         if !prepared.testRows.isEmpty {
-            let evaluation = TestEvaluation(predictor: ForestPredictor(model: model), clips: prepared.clips,
+            let predictor = ForestPredictor(model: model)
+            let evaluation = TestEvaluation(predictor: predictor, clips: prepared.clips,
                                             rows: prepared.testRows, labels: prepared.rowLabels)
             try report.writeConfusion(evaluation.report, title: "\(config.name): test files")
             summary.test = evaluation
+            if prepared.classes.count == 2, !prepared.validationRows.isEmpty {
+                let validation = TestEvaluation(predictor: predictor, clips: prepared.clips,
+                                                rows: prepared.validationRows, labels: prepared.rowLabels)
+                summary.operatingPoint = OperatingPoint(validation: validation, test: evaluation)
+            }
         }
         let importance = try writeImportances(forest, to: report)
         try report.writeMarkdown(ForestReportText.markdown(config: config, data: data, prepared: prepared,
@@ -69,6 +75,7 @@ public struct ForestRun {
                                                                   summary: summary),
                            configYAML: config.yaml(), data: data, folder: reportFolder)
         page.test = summary.test
+        page.operatingPoint = summary.operatingPoint
         page.fnames = prepared.table.rows.map(\.fname)
         page.crossValidation = crossValidation
         page.figures = [("Feature importance", importance)]

@@ -43,15 +43,16 @@ public enum PredictWorkflow {
         try predictTable(classifier: Predictor(model: model), data: data, output: output)
     }
 
-    /// `predictTable` with a model of any kind (`ModelFile.classifier`).
+    /// `predictTable` with a model of any kind (`ModelFile.classifier`); each clip's class (y_pred,
+    /// and the accuracies printed per split) is read from its probabilities by `decision`.
     @discardableResult
-    public static func predictTable(classifier model: any ClipClassifier, data: DataFolder,
-                                    output: URL) throws -> [ClipPrediction] {
+    public static func predictTable(classifier model: any ClipClassifier, data: DataFolder, output: URL,
+                                    decision: DecisionRule = .argmax) throws -> [ClipPrediction] {
         let table = try data.readTable()
         Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
         let predictor = model
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
-        let results = predictFiles(urls, predictor: predictor, display: data.display)
+        let results = predictFiles(urls, predictor: predictor, display: data.display, decision: decision)
         var header = table.columns + model.classes + ["y_pred", "split"]
         if table.columns.contains("split") { header[header.count - 1] = "split_at_training" }
         var lines = [AudioTable.csvRecord(header)]
@@ -69,6 +70,7 @@ public enum PredictWorkflow {
             }
         }
         try writeAtomically(lines.joined(separator: "\n") + "\n", to: output)
+        if let rule = decision.summary(classes: model.classes) { print(rule) }
         for split in ["train", "validation", "test", "unseen"] {
             guard let s = perSplit[split] else { continue }
             print(String(format: "%@: %.1f%% of %d files correct", split, Double(s.right) / Double(s.total) * 100,
@@ -85,10 +87,10 @@ public enum PredictWorkflow {
         try predictClips(paths, classifier: Predictor(model: model), output: output)
     }
 
-    /// `predictClips` with a model of any kind (`ModelFile.classifier`).
+    /// `predictClips` with a model of any kind (`ModelFile.classifier`), each clip's class read by `decision`.
     @discardableResult
-    public static func predictClips(_ paths: [String], classifier model: any ClipClassifier,
-                                    output: URL) throws -> [ClipPrediction] {
+    public static func predictClips(_ paths: [String], classifier model: any ClipClassifier, output: URL,
+                                    decision: DecisionRule = .argmax) throws -> [ClipPrediction] {
         var urls: [URL] = []
         for p in paths {
             var isDir: ObjCBool = false
@@ -107,9 +109,10 @@ public enum PredictWorkflow {
                 urls.append(URL(fileURLWithPath: p))
             }
         }
-        let results = predictFiles(urls, predictor: model, display: { $0.path })
+        let results = predictFiles(urls, predictor: model, display: { $0.path }, decision: decision)
         var lines = [AudioTable.csvRecord(["fname"] + model.classes + ["y_pred"])]
         let width = max(24, urls.map { $0.path.count }.max() ?? 0)
+        if let rule = decision.summary(classes: model.classes) { print(rule) }
         print("file".padding(toLength: width, withPad: " ", startingAt: 0) + "  prediction  probability")
         for (url, r) in zip(urls, results) {
             lines.append(AudioTable.csvRecord([url.path] + probabilityFields(r, classes: model.classes.count)
@@ -140,10 +143,11 @@ public enum PredictWorkflow {
     static let progressSeconds = ProcessInfo.processInfo.environment["EARMARK_PROGRESS_SECONDS"]
         .flatMap { Double($0) } ?? 1
 
-    /// Decodes, cleans and predicts every file, `chunkClips` at a time; a file that fails gets a
-    /// warning and an empty row. Between chunks, at most once per `progressSeconds`, the count done
-    /// so far is printed on standard error.
-    static func predictFiles(_ urls: [URL], predictor: any ClipClassifier, display: (URL) -> String) -> [Row] {
+    /// Decodes, cleans and predicts every file, `chunkClips` at a time, each class read by `decision`;
+    /// a file that fails gets a warning and an empty row. Between chunks, at most once per
+    /// `progressSeconds`, the count done so far is printed on standard error.
+    static func predictFiles(_ urls: [URL], predictor: any ClipClassifier, display: (URL) -> String,
+                             decision: DecisionRule = .argmax) -> [Row] {
         var rows: [Row] = []
         rows.reserveCapacity(urls.count)
         var failed = 0
@@ -170,7 +174,7 @@ public enum PredictWorkflow {
                 }
                 if p.probabilities == nil { failed += 1 }
                 rows.append(Row(fields: [], probabilities: p.probabilities,
-                                label: p.label.map { predictor.classes[$0] }))
+                                label: p.probabilities.map { predictor.classes[decision.decide($0)] }))
                 KillPoint.reached("clip")
             }
             if rows.count < urls.count, Date().timeIntervalSince(shown) >= progressSeconds {

@@ -5,10 +5,12 @@ import Foundation
 /// 6). JSON (`--json`): one object per line, keys sorted: `time`, `start` (seconds), `class`,
 /// `probabilities` ({class: p}), `windows` (windows averaged; 1 for a window line), and `window`
 /// (its number) on window lines. A span without windows has class `-` (JSON null) and no probabilities.
+/// The class is read from the probabilities by `decision` (`predict --threshold`).
 struct StreamLineFormat {
     let classes: [String]
     let rate: Int
     let json: Bool
+    var decision: DecisionRule = .argmax
 
     func line(_ w: StreamPredictor.Window) -> String {
         line(start: w.startSample, end: w.endSample, probabilities: w.probabilities, windows: 1, number: w.index)
@@ -19,7 +21,7 @@ struct StreamLineFormat {
     }
 
     private func line(start: Int, end: Int, probabilities: [Float]?, windows: Int, number: Int?) -> String {
-        let best = probabilities.map { p in classes[p.indices.max { p[$0] < p[$1] }!] }
+        let best = probabilities.map { classes[decision.decide($0)] }
         let time = Double(end) / Double(rate)
         if json {
             var object: [String: Any] = ["time": time, "start": Double(start) / Double(rate),

@@ -19,10 +19,13 @@ public enum StreamWorkflow {
         public var every: Double?
         /// One JSON object per line instead of tab-separated text.
         public var json: Bool
+        /// How each line's class is read from its probabilities (`--threshold`).
+        public var decision: DecisionRule
 
         public init(rate: Int = 16000, format: PCMStreamDecoder.Format = .s16le, channels: Int = 1,
-                    every: Double? = nil, json: Bool = false) {
+                    every: Double? = nil, json: Bool = false, decision: DecisionRule = .argmax) {
             self.rate = rate; self.format = format; self.channels = channels; self.every = every; self.json = json
+            self.decision = decision
         }
 
         /// What is wrong with these option values (one line naming the option), or nil.
@@ -83,7 +86,7 @@ public final class StreamSession {
         let f = model.config.features
         cleaner = try StreamingCleaner(inputRate: options.rate, format: options.format, channels: options.channels,
                                        targetRate: f.rate, threshold: f.threshold)
-        format = StreamLineFormat(classes: model.classes, rate: f.rate, json: options.json)
+        format = StreamLineFormat(classes: model.classes, rate: f.rate, json: options.json, decision: options.decision)
         spans = options.every.map { StreamSpans(seconds: $0, rate: f.rate, classes: model.classes.count) }
     }
 

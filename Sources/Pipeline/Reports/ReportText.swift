@@ -17,6 +17,7 @@ public enum ReportText {
                      + "window-level accuracy \(pct(t.windowAccuracy)) over \(t.windows) windows" + skipped + ".", "",
                    "```", t.report.table(), "```", "", "![confusion](confusion.svg)", ""]
             if let roc = rocSentence(t) { md += [roc, ""] }
+            if let op = summary.operatingPoint { md += [operatingPointSentence(op, classes: t.classes), ""] }
         }
         if let cv = crossValidation { md += crossValidationLines(cv, config: config, data: data) }
         md += ["## Training history", "", "![curves](curves.svg)", "",
@@ -106,15 +107,40 @@ public enum ReportText {
             + "features \(config.features.kind.rawValue) \(config.inputShape)"
     }
 
-    /// For two classes: the ROC AUC, the partial AUC and a threshold for FPR <= 0.1 in one sentence.
+    /// For two classes: the ROC AUC, the partial AUC and the test files' own threshold for FPR <= 0.1
+    /// in one sentence (the threshold to use is `operatingPointSentence`'s, chosen on validation files).
     static func rocSentence(_ t: TestEvaluation) -> String? {
         guard let roc = t.roc() else { return nil }
         let th = roc.threshold(forFalsePositiveRate: 0.1)
         let partialAUC = String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))
         return "Two classes, positive class `\(t.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), "
             + "partial AUC (FPR <= 0.1, standardised) \(partialAUC); "
-            + "threshold \(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) "
-            + "gives FPR \(pct(th.fpr)), TPR \(pct(th.tpr))."
+            + "on the test files themselves the lowest threshold within FPR <= 0.1 is "
+            + "\(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) (FPR \(pct(th.fpr)), TPR \(pct(th.tpr)); "
+            + "fitted to the test files, so optimistic)."
+    }
+
+    /// For two classes: the threshold chosen on the validation files, its rates there and on the test
+    /// files, and the `predict` option that applies it (Markdown inline text).
+    static func operatingPointSentence(_ op: OperatingPoint, classes: [String]) -> String {
+        let (positive, negative) = (classes[op.positive], classes[1 - op.positive])
+        let files = op.validation.negatives + op.validation.positives
+        let budget = "FPR <= \(op.maxFPR)"
+        guard op.threshold.isFinite else {
+            return "No decision threshold could be chosen on the \(files) validation files: within \(budget) there "
+                + "not one file may be flagged (one false alarm is 1 of \(op.validation.negatives) `\(negative)` files), "
+                + "so `predict` keeps the more probable class; more validation files would allow one."
+        }
+        func rates(_ r: OperatingPoint.Rates) -> String {
+            "FPR \(pct(r.falsePositiveRate)) (\(r.falsePositives) of \(r.negatives)), TPR \(pct(r.truePositiveRate)) "
+                + "(\(r.truePositives) of \(r.positives))"
+        }
+        let option = op.positive == 1 ? "--threshold \(op.threshold)"
+            : "--threshold \(op.threshold) --positive-class \(positive)"
+        return "Decision threshold chosen on the \(files) validation files (the most sensitive within \(budget) there, "
+            + "half-way to the next file's score): "
+            + "`\(positive)` when p(\(positive)) >= \(op.threshold), else `\(negative)`. Validation "
+            + rates(op.validation) + "; **test " + rates(op.test) + "**. `predict \(option)` applies it."
     }
 
     /// How the files were split: `split by file, stratified, seed 0` (the text without groups), or by

@@ -15,6 +15,8 @@ public struct RunPage {
     public var name: String
     public var history: [EpochRecord] = []
     public var test: TestEvaluation? = nil
+    /// Two classes: the decision threshold chosen on the validation files (`OperatingPoint`).
+    public var operatingPoint: OperatingPoint? = nil
     /// `fname` of every audio.csv row (`TestEvaluation.rows` index it).
     public var fnames: [String] = []
     public var crossValidation: CrossValidation.Outcome? = nil
@@ -95,8 +97,9 @@ public struct RunPage {
                                      x: roc.falsePositiveRates,
                                      series: [("ROC, AUC " + String(format: "%.3f", roc.auc), roc.truePositiveRates),
                                               ("chance", roc.falsePositiveRates)])
+            let chosen = operatingPoint.map { "<p>\(HTML.inline(ReportText.operatingPointSentence($0, classes: t.classes)))</p>\n" }
             out += "<h3>ROC</h3>\n<div class=\"row\">\n" + HTML.figure(chart, label: "ROC curve")
-                + "<p>\(HTML.inline(sentence))</p>\n</div>\n"
+                + "<div>\n<p>\(HTML.inline(sentence))</p>\n" + (chosen ?? "") + "</div>\n</div>\n"
         }
         return out
     }

@@ -33,6 +33,7 @@ extension TrainingRun.Summary {
                                          "correct": t.report.correct, "window_accuracy": t.windowAccuracy,
                                          "classes": t.classes]
             if let roc = t.roc() { result["roc_auc"] = roc.auc }
+            if let op = operatingPoint { result["operating_point"] = op.json(classes: t.classes) }
             object["test"] = result
         } else {
             object["test"] = NSNull()
