@@ -120,3 +120,11 @@ enum TinyData {
         """.write(to: cfg.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
     }
 }
+
+/// Every non-empty line of `text` (a `--json` output) parsed as a JSON object.
+func jsonLines(_ text: String) throws -> [[String: Any]] {
+    try text.split(separator: "\n").map { line in
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+        return try XCTUnwrap(object as? [String: Any], "not a JSON object: \(line)")
+    }
+}

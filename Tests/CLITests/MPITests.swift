@@ -87,9 +87,8 @@ final class MPITests: XCTestCase {
         let m = try trainMPI(ranks: 2, ["--mode", "tiny", "--json"], in: ranks)
         XCTAssertEqual(m.status, 0, m.output)
         func operatingPoint(_ out: String) throws -> [String: Any] {
-            let result = try XCTUnwrap(out.split(separator: "\n").last, out)
-            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
-            return try XCTUnwrap((object["test"] as? [String: Any])?["operating_point"] as? [String: Any], out)
+            let result = try XCTUnwrap(try jsonLines(out).last, out)
+            return try XCTUnwrap((result["test"] as? [String: Any])?["operating_point"] as? [String: Any], out)
         }
         let one = try operatingPoint(a.stdout), two = try operatingPoint(m.stdout)
         for set in ["validation", "test"] {

@@ -15,14 +15,6 @@ final class ScriptingTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    /// Every non-empty line of `text` parsed as a JSON object.
-    func jsonLines(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").map { line in
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-            return try XCTUnwrap(object as? [String: Any], "not a JSON object: \(line)")
-        }
-    }
-
     func testModeConvWorksFromAFolderWithoutCfg() throws {
         let r = try CLI.run("train", ["--mode", "conv", "--print-config"], in: root)
         XCTAssertEqual(r.status, 0, r.output)

@@ -16,12 +16,6 @@ final class ThresholdCLITests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    func jsonLines(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], String($0))
-        }
-    }
-
     /// p(tone) of every clip event of `predict --json`, by file.
     func toneProbabilities(_ lines: [[String: Any]]) -> [String: Double] {
         var out: [String: Double] = [:]
