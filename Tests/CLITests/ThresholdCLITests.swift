@@ -138,6 +138,43 @@ final class ThresholdCLITests: XCTestCase {
         }
     }
 
+    /// `--folds K`: the final model's threshold is chosen on the folds' test files pooled, each file's
+    /// probability from the fold model that did not train on it; at that threshold those pooled
+    /// predictions give the counts train reports, within its false-positive budget.
+    func testCrossValidationChoosesOnTheOutOfFoldTestFiles() throws {
+        try TinyData.make(in: root, filesPerClass: 9, epochs: 3, classCount: 2)
+        let train = try CLI.run("train", ["--mode", "tiny", "--folds", "3", "--json"], in: root)
+        XCTAssertEqual(train.status, 0, train.output)
+        let result = try XCTUnwrap(try jsonLines(train.stdout).last)
+        XCTAssertTrue(result["test"] is NSNull, "the final model has no test files")
+        let cv = try XCTUnwrap(result["cross_validation"] as? [String: Any], train.stdout)
+        XCTAssertEqual(cv["folds"] as? Int, 3)
+        let op = try XCTUnwrap(cv["operating_point"] as? [String: Any], "\(cv)")
+        XCTAssertTrue(op["test"] is NSNull)
+        let chosen = try XCTUnwrap(op["validation"] as? [String: Any])
+        XCTAssertEqual(chosen["negatives"] as? Int, 9, "every hum file once, out of fold")
+        XCTAssertEqual(chosen["positives"] as? Int, 9)
+        let threshold = Float(try XCTUnwrap(op["threshold"] as? Double, "\(op)"))
+
+        var fp = 0, tp = 0, scored = 0
+        for k in 1...3 {
+            let r = try CLI.run("predict", ["--json", "--model", "models/tiny.fold\(k).safetensors"], in: root)
+            XCTAssertEqual(r.status, 0, r.output)
+            for clip in try jsonLines(r.stdout) where clip["split"] as? String == "test" {
+                scored += 1
+                let p = Float(try XCTUnwrap((clip["probabilities"] as? [String: Double])?["tone"]))
+                guard p >= threshold else { continue }
+                if clip["label"] as? String == "tone" { tp += 1 } else { fp += 1 }
+            }
+        }
+        XCTAssertEqual(scored, 18)
+        XCTAssertEqual(fp, chosen["false_positives"] as? Int)
+        XCTAssertEqual(tp, chosen["true_positives"] as? Int)
+        XCTAssertLessThanOrEqual(Double(fp) / 9, 0.1)
+        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("Decision threshold chosen on the 18 test files of the 3 folds"), report)
+    }
+
     func testAThreeClassModelRefusesAThreshold() throws {
         try TinyData.make(in: root, filesPerClass: 3)
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)

@@ -75,7 +75,7 @@ final class DecisionRuleTests: XCTestCase {
         XCTAssertEqual(op.validation, .init(falsePositives: 0, negatives: 4, truePositives: 3, positives: 4))
         // test: 0.625 (positive) is flagged (>=), 0.6 is not; negatives 0.7 and 0.625 are flagged, 0.2 not
         XCTAssertEqual(op.test, .init(falsePositives: 2, negatives: 3, truePositives: 1, positives: 2))
-        XCTAssertEqual(op.test.falsePositiveRate, 2.0 / 3.0)
+        XCTAssertEqual(op.test?.falsePositiveRate, 2.0 / 3.0)
 
         // a budget of one false alarm in four: the last point is 0.5 (a negative), the next 0.375
         let loose = try XCTUnwrap(OperatingPoint(validation: validation, test: test, maxFPR: 0.25))
@@ -105,6 +105,25 @@ final class DecisionRuleTests: XCTestCase {
         let op = try XCTUnwrap(OperatingPoint(validation: v, test: v))
         XCTAssertEqual(op.threshold, Float(0.75).nextUp)
         XCTAssertEqual(op.validation, .init(falsePositives: 0, negatives: 1, truePositives: 1, positives: 1))
+    }
+
+    func testPoolingTheFoldsKeepsEveryFileOnceAndRecountsTheReport() throws {
+        let a = evaluation([0.875, 0.25], truth: [1, 1]), b = evaluation([0.625, 0.125, 0.5625], truth: [0, 0, 1])
+        let pooled = try XCTUnwrap(TestEvaluation(pooling: [a, b]))
+        XCTAssertEqual(pooled.rows, [0, 1, 0, 1, 2])
+        XCTAssertEqual(pooled.truth, [1, 1, 0, 0, 1])
+        XCTAssertEqual(pooled.probabilities.map { $0[1] }, [0.875, 0.25, 0.625, 0.125, 0.5625])
+        XCTAssertEqual(pooled.report.correct, 3)      // 0.875, 0.125 and 0.5625 right; 0.25 and 0.625 wrong
+        XCTAssertEqual(pooled.windows, 5)
+        XCTAssertEqual(pooled.windowAccuracy, 0.6, accuracy: 1e-12)
+        XCTAssertNil(TestEvaluation(pooling: []))
+        let other = TestEvaluation(classes: ["x", "y"], predictions: [], rows: [], labels: [])
+        XCTAssertNil(TestEvaluation(pooling: [a, other]), "other classes")
+        // chosen on the pooled files, with no test files of its own
+        let op = try XCTUnwrap(OperatingPoint(validation: pooled, test: nil))
+        XCTAssertNil(op.test)
+        XCTAssertEqual(op.threshold, 0.75, "half-way between 0.875 and the negative 0.625")
+        XCTAssertTrue(op.json(classes: ["a", "b"])["test"] is NSNull)
     }
 
     func testReportAndJSONGiveTheOptionThatAppliesTheThreshold() throws {

@@ -26,19 +26,24 @@ public struct OperatingPoint: Sendable, Equatable {
     public let threshold: Float
     /// The false-positive budget the threshold was chosen for.
     public let maxFPR: Double
+    /// The files the threshold was chosen on (the validation files, or a cross-validation's
+    /// out-of-fold test files) and their counts at it.
     public let validation: Rates
-    public let test: Rates
+    /// The test files' counts at the threshold; nil when there are none to score (the final model
+    /// of a cross-validation).
+    public let test: Rates?
 
-    /// - Returns: nil unless both evaluations have two classes and the validation files hold both
+    /// - Returns: nil unless the evaluations have two classes and the validation files hold both
     ///   (no ROC to choose on otherwise).
-    public init?(validation v: TestEvaluation, test t: TestEvaluation, maxFPR: Double = 0.1, positive: Int = 1) {
-        guard v.classes.count == 2, t.classes.count == 2, let roc = v.roc(positive: positive) else { return nil }
+    public init?(validation v: TestEvaluation, test t: TestEvaluation?, maxFPR: Double = 0.1, positive: Int = 1) {
+        guard v.classes.count == 2, t.map({ $0.classes.count == 2 }) ?? true,
+              let roc = v.roc(positive: positive) else { return nil }
         threshold = Self.threshold(roc, maxFPR: maxFPR)
         self.positive = positive
         self.maxFPR = maxFPR
         let rule = DecisionRule.threshold(positive: positive, at: threshold)
         validation = Self.rates(v, rule: rule, positive: positive)
-        test = Self.rates(t, rule: rule, positive: positive)
+        test = t.map { Self.rates($0, rule: rule, positive: positive) }
     }
 
     /// The threshold for `roc` within `maxFPR`: half-way between the score of the last curve point
@@ -76,6 +81,6 @@ public struct OperatingPoint: Sendable, Equatable {
         }
         return ["threshold": threshold.isFinite ? Double("\(threshold)")! as Any : NSNull(),
                 "positive_class": classes[positive], "max_fpr": maxFPR,
-                "validation": rates(validation), "test": rates(test)]
+                "validation": rates(validation), "test": test.map(rates) ?? NSNull()]
     }
 }

@@ -52,6 +52,21 @@ public enum CrossValidation {
             CrossValidation.meanAndDeviation(results.map(\.testFileAccuracy).filter(\.isFinite))
         }
 
+        /// The folds' test files as one evaluation, every file scored once by the fold model that
+        /// never saw it (nil when a fold has no test results).
+        public var outOfFold: TestEvaluation? {
+            let tests = results.compactMap(\.summary.test)
+            return tests.count == results.count ? TestEvaluation(pooling: tests) : nil
+        }
+
+        /// The class names (those of the folds' test results; empty without any).
+        public var classes: [String] { results.first?.summary.test?.classes ?? [] }
+
+        /// Two classes: the decision threshold chosen on the out-of-fold test files (`OperatingPoint`
+        /// with no test files of its own): many more files than one fold's validation part, each
+        /// scored by a model that did not train on it.
+        public var operatingPoint: OperatingPoint? { outOfFold.flatMap { OperatingPoint(validation: $0, test: nil) } }
+
         /// One line: `test file accuracy over 5 folds: mean 83.3% ± 4.1% (sample sd)`.
         public var line: String {
             let (mean, sd) = accuracy

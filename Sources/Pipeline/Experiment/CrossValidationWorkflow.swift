@@ -32,7 +32,7 @@ extension Workflow {
             return run.last
         }
         printSummary(run.last, data: data)
-        print("cross-validation: \(outcome.line)")
+        printCrossValidation(outcome)
         print("folds: \(data.display(data.run(config.name).appendingPathComponent("folds.csv")))")
         return run.last
     }

@@ -44,6 +44,24 @@ public struct TestEvaluation {
         skipped = rows.count - kept.count
     }
 
+    /// The evaluations of disjoint sets of files by different models as one (the folds of a
+    /// cross-validation: every file scored once, out of fold, by the model that never saw it), in
+    /// the order given; window accuracy over all their windows. Nil for no parts or parts whose
+    /// classes differ.
+    public init?(pooling parts: [TestEvaluation]) {
+        guard let first = parts.first, parts.allSatisfy({ $0.classes == first.classes }) else { return nil }
+        classes = first.classes
+        rows = parts.flatMap(\.rows)
+        truth = parts.flatMap(\.truth)
+        probabilities = parts.flatMap(\.probabilities)
+        predicted = parts.flatMap(\.predicted)
+        report = ClassificationReport(classes: classes, truth: truth, predicted: predicted)
+        windows = parts.map(\.windows).reduce(0, +)
+        let hits = parts.map { $0.windows == 0 ? 0 : ($0.windowAccuracy * Double($0.windows)).rounded() }.reduce(0, +)
+        windowAccuracy = windows == 0 ? .nan : hits / Double(windows)
+        skipped = parts.map(\.skipped).reduce(0, +)
+    }
+
     /// For two classes: the ROC of the probability of class `positive` (default the second, sorted).
     public func roc(positive: Int = 1) -> ROC? {
         guard classes.count == 2 else { return nil }

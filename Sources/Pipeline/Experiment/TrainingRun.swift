@@ -41,6 +41,9 @@ public struct TrainingRun {
         public var learningRates: [Float]? = nil
         /// Two classes: the decision threshold chosen on the validation files and its test rates.
         public var operatingPoint: OperatingPoint? = nil
+        /// The final model of `--folds K`: the folds' results (its estimate, and the threshold chosen
+        /// on their out-of-fold test files).
+        public var crossValidation: CrossValidation.Outcome? = nil
     }
 
     /// Replicas that share each batch: one per core (EARMARK_THREADS overrides; 1 disables), at
@@ -68,6 +71,7 @@ public struct TrainingRun {
                                       epochs: config.training.epochs, events: events, epochSet: epochSet)
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
+        summary.crossValidation = crossValidation
         if let stop = summary.earlyStop, let rule = config.training.earlyStopping {
             console.note("early stopping after epoch \(stop.stoppedAfter) of \(config.training.epochs): no improvement "
                          + "of \(rule.monitor.rawValue) since epoch \(stop.lastImprovement); the model kept is the best "

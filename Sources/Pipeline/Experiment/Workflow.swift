@@ -43,7 +43,7 @@ public enum Workflow {
                 if config.model.kind == .randomForest {
                     let run = try crossValidateForest(config: config, data: data, folds: shared)
                     printSummary(run.last, data: data)
-                    print("cross-validation: \(run.outcome.line)")
+                    printCrossValidation(run.outcome)
                     try comparison.add(run.last, config: config, clips: run.prepared.clips,
                                        testRows: run.prepared.testRows, crossValidation: run.outcome)
                     continue
@@ -51,7 +51,7 @@ public enum Workflow {
                 let run = try crossValidate(config: config, data: data, folds: shared, resume: false)
                 guard let outcome = run.outcome else { print("stopped"); return }
                 printSummary(run.last, data: data)
-                print("cross-validation: \(outcome.line)")
+                printCrossValidation(outcome)
                 if writes {
                     try comparison.add(run.last, config: config, prepared: run.prepared, crossValidation: outcome)
                 }
@@ -123,13 +123,21 @@ public enum Workflow {
     static func operatingPointLine(_ op: OperatingPoint, classes: [String]) -> String {
         let positive = classes[op.positive]
         guard op.threshold.isFinite else {
-            return "threshold: none could be chosen on the validation files (FPR <= \(op.maxFPR) allows no false alarm "
+            return "threshold: none could be chosen on the \(op.test == nil ? "out-of-fold test" : "validation") files "
+                + "(FPR <= \(op.maxFPR) allows no false alarm "
                 + "of \(op.validation.negatives)); predict keeps the more probable class"
         }
         let option = op.positive == 1 ? "" : " --positive-class \(positive)"
-        return "threshold chosen on the validation files: \(positive) when p(\(positive)) >= \(op.threshold) "
-            + "(test FPR \(ReportText.pct(op.test.falsePositiveRate)), TPR \(ReportText.pct(op.test.truePositiveRate))); "
+        let (set, rates) = op.test.map { ("validation files", ("test", $0)) } ?? ("out-of-fold test files", ("there", op.validation))
+        return "threshold chosen on the \(set): \(positive) when p(\(positive)) >= \(op.threshold) "
+            + "(\(rates.0) FPR \(ReportText.pct(rates.1.falsePositiveRate)), TPR \(ReportText.pct(rates.1.truePositiveRate))); "
             + "predict --threshold \(op.threshold)\(option)"
+    }
+
+    /// The folds' mean line, and for two classes the threshold chosen on the out-of-fold test files.
+    static func printCrossValidation(_ outcome: CrossValidation.Outcome) {
+        print("cross-validation: \(outcome.line)")
+        if let op = outcome.operatingPoint { print(operatingPointLine(op, classes: outcome.classes)) }
     }
 
     static func printSummary(_ s: TrainingRun.Summary, data: DataFolder) {

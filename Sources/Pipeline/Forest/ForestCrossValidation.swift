@@ -24,7 +24,7 @@ extension Workflow {
         let folds = try drawFolds(config: config, data: data, count: count)
         let run = try crossValidateForest(config: config, data: data, folds: folds)
         printSummary(run.last, data: data)
-        print("cross-validation: \(run.outcome.line)")
+        printCrossValidation(run.outcome)
         print("folds: \(data.display(data.run(config.name).appendingPathComponent("folds.csv")))")
         return run.last
     }

@@ -54,6 +54,7 @@ public struct ForestRun {
                                           bestValidationAccuracy: validationAccuracy, test: nil,
                                           trainingWindowsPerSecond: seconds > 0 ? Double(y.count) / seconds : .nan,
                                           secondsPerEpoch: seconds, modelURL: modelURL, reportFolder: report.folder)
+        summary.crossValidation = crossValidation
         if !prepared.testRows.isEmpty {
             let predictor = ForestPredictor(model: model)
             let evaluation = TestEvaluation(predictor: predictor, clips: prepared.clips,

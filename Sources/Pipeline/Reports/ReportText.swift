@@ -120,16 +120,19 @@ public enum ReportText {
             + "fitted to the test files, so optimistic)."
     }
 
-    /// For two classes: the threshold chosen on the validation files, its rates there and on the test
-    /// files, and the `predict` option that applies it (Markdown inline text).
-    static func operatingPointSentence(_ op: OperatingPoint, classes: [String]) -> String {
+    /// For two classes: the threshold chosen on the validation files (or, `outOfFold`, on a
+    /// cross-validation's out-of-fold test files), its rates there and on the test files when there
+    /// are any, and the `predict` option that applies it (Markdown inline text).
+    static func operatingPointSentence(_ op: OperatingPoint, classes: [String], outOfFold folds: Int? = nil) -> String {
         let (positive, negative) = (classes[op.positive], classes[1 - op.positive])
         let files = op.validation.negatives + op.validation.positives
+        let set = folds.map { "the \(files) test files of the \($0) folds, each scored by the fold model that never "
+            + "saw it," } ?? "the \(files) validation files,"
         let budget = "FPR <= \(op.maxFPR)"
         guard op.threshold.isFinite else {
-            return "No decision threshold could be chosen on the \(files) validation files: within \(budget) there "
+            return "No decision threshold could be chosen on \(set.dropLast()): within \(budget) there "
                 + "not one file may be flagged (one false alarm is 1 of \(op.validation.negatives) `\(negative)` files), "
-                + "so `predict` keeps the more probable class; more validation files would allow one."
+                + "so `predict` keeps the more probable class; more files would allow one."
         }
         func rates(_ r: OperatingPoint.Rates) -> String {
             "FPR \(pct(r.falsePositiveRate)) (\(r.falsePositives) of \(r.negatives)), TPR \(pct(r.truePositiveRate)) "
@@ -137,10 +140,13 @@ public enum ReportText {
         }
         let option = op.positive == 1 ? "--threshold \(op.threshold)"
             : "--threshold \(op.threshold) --positive-class \(positive)"
-        return "Decision threshold chosen on the \(files) validation files (the most sensitive within \(budget) there, "
-            + "half-way to the next file's score): "
-            + "`\(positive)` when p(\(positive)) >= \(op.threshold), else `\(negative)`. Validation "
-            + rates(op.validation) + "; **test " + rates(op.test) + "**. `predict \(option)` applies it."
+        var text = "Decision threshold chosen on \(set) the most sensitive within \(budget) there, half-way to the "
+            + "next file's score: `\(positive)` when p(\(positive)) >= \(op.threshold), else `\(negative)`. "
+            + (folds == nil ? "Validation " : "Out of fold ") + rates(op.validation)
+        if let test = op.test { text += "; **test " + rates(test) + "**" }
+        text += ". `predict \(option)` applies it"
+        return text + (folds == nil ? "." : " to this model, which was trained on all files: its scores are not the "
+            + "fold models', so check the rates on recordings it has not heard.")
     }
 
     /// How the files were split: `split by file, stratified, seed 0` (the text without groups), or by
@@ -175,6 +181,9 @@ public enum ReportText {
         for r in cv.results {
             md.append("| \(r.fold) | \(r.trainRows.count) | \(r.validationRows.count) | \(r.testRows.count) | "
                       + "\(r.testGroups) | \(pct(r.summary.bestValidationAccuracy)) | \(pct(r.testFileAccuracy)) |")
+        }
+        if let op = cv.operatingPoint {
+            md += ["", operatingPointSentence(op, classes: cv.classes, outOfFold: cv.folds.count)]
         }
         return md + [""]
     }

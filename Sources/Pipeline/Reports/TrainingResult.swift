@@ -38,6 +38,13 @@ extension TrainingRun.Summary {
         } else {
             object["test"] = NSNull()
         }
+        if let cv = crossValidation {
+            let (mean, sd) = cv.accuracy
+            var folds: [String: Any] = ["folds": cv.folds.count, "test_file_accuracy_mean": mean,
+                                        "test_file_accuracy_sd": sd]
+            if let op = cv.operatingPoint { folds["operating_point"] = op.json(classes: cv.classes) }
+            object["cross_validation"] = folds
+        }
         return object
     }
 }
