@@ -1,7 +1,9 @@
 import Foundation
 
 /// The decision threshold of a two-class check (OK / Not OK) chosen where it may honestly be chosen,
-/// on the validation files, and what it then gives on the test files.
+/// on files no test result depends on, and what it then gives on the test files: a run's validation
+/// files (`TrainingRun`), or a cross-validation's test files pooled out of fold, for its final model,
+/// which has no test files (`CrossValidation.Outcome.operatingPoint`).
 ///
 /// The threshold is the most sensitive one whose false-positive rate on the validation files stays
 /// within `maxFPR` (the last such point of their ROC), placed half-way to the next validation score
@@ -72,8 +74,9 @@ public struct OperatingPoint: Sendable, Equatable {
         return Rates(falsePositives: fp, negatives: negatives, truePositives: tp, positives: positives)
     }
 
-    /// The JSON of `train --json`'s result (`test.operating_point`): the threshold (null when none
-    /// could be chosen), the positive class, the budget and each set's rates and counts.
+    /// The JSON of `train --json`'s result (`test.operating_point`, or `cross_validation.operating_point`):
+    /// the threshold (null when none could be chosen), the positive class, the budget and each set's
+    /// rates and counts (`test` null without test files).
     public func json(classes: [String]) -> [String: Any] {
         func rates(_ r: Rates) -> [String: Any] {
             ["fpr": r.falsePositiveRate, "tpr": r.truePositiveRate, "false_positives": r.falsePositives,
