@@ -38,6 +38,40 @@ final class CompareTests: XCTestCase {
         XCTAssertTrue(report.contains("ROC AUC") && report.contains("partial AUC (FPR <= 0.1"), report)
     }
 
+    /// Two classes: the table has the ROC AUC and partial AUC of each config, over the test files (the
+    /// same figures as its own report) or, cross-validated, over the folds' test files pooled.
+    func testTwoClassCompareHasROCColumns() throws {
+        let root = try makeTemporaryFolder("earmark-binary-compare")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root, filesPerClass: 9, epochs: 3, classCount: 2)
+        let r = try CLI.run("train", ["compare", "cfg/tiny.yaml"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        let header = "| best val acc | test file acc | test ROC AUC | test pAUC (FPR <= 0.1) | predict ms/clip |"
+        XCTAssertTrue(r.stdout.contains(header), r.stdout)
+        let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        let auc = try XCTUnwrap(report.range(of: #"ROC AUC (\d\.\d{4})"#, options: .regularExpression).map {
+            String(report[$0].suffix(6))
+        })
+        let row = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("| tiny |") })
+        XCTAssertEqual(row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[6], auc, String(row))
+        let csv = try String(contentsOf: root.appendingPathComponent("runs/compare/compare.csv"), encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("config,parameters,seconds_per_epoch,train_windows_per_second,best_val_accuracy,"
+                                    + "test_file_accuracy,predict_ms_per_clip,test_roc_auc,test_partial_auc\n"), csv)
+
+        let folds = try CLI.run("train", ["compare", "cfg/tiny.yaml", "--folds", "3"], in: root)
+        XCTAssertEqual(folds.status, 0, folds.output)
+        let cv = try String(contentsOf: root.appendingPathComponent("runs/compare/compare.md"), encoding: .utf8)
+        XCTAssertTrue(cv.contains("| test file acc mean | test file acc sd | test ROC AUC | test pAUC (FPR <= 0.1) |"), cv)
+        XCTAssertTrue(cv.contains("ROC AUC and partial AUC over the folds' test files pooled"), cv)
+        // the final model's report gives the same pooled figure
+        let final = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
+        let pooled = try XCTUnwrap(final.range(of: #"pooled, positive class `tone`: ROC AUC \d\.\d{4}"#,
+                                               options: .regularExpression).map { String(final[$0].suffix(6)) }, final)
+        let cvRow = try XCTUnwrap(cv.split(separator: "\n").first { $0.hasPrefix("| tiny |") })
+        XCTAssertEqual(cvRow.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[7], pooled,
+                       String(cvRow))
+    }
+
     /// Issue 16: `train compare` gives a config (here the second, an LSTM with dropout like
     /// cfg/time.yaml) the same weights, bit for bit, as `train` of that config alone, with the same
     /// seed and replica count, and with OpenBLAS's multithreaded default (2 threads) at start-up.

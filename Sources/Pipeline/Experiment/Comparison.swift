@@ -17,6 +17,11 @@ public struct Comparison {
         public var testRows: [Int]
         /// Test file accuracy of each fold (cross-validation only).
         public var foldAccuracies: [Double]? = nil
+        /// Two classes: ROC AUC and the standardised partial AUC (FPR <= 0.1) of the positive class's
+        /// probability over the test files, or with folds over the folds' test files pooled out of
+        /// fold (`CrossValidation.Outcome.outOfFold`); NaN otherwise.
+        public var rocAUC: Double = .nan
+        public var partialAUC: Double = .nan
         /// Sample standard deviation of `foldAccuracies` (NaN without folds).
         public var testFileAccuracyDeviation: Double {
             foldAccuracies.map { CrossValidation.meanAndDeviation($0.filter(\.isFinite)).standardDeviation } ?? .nan
@@ -61,7 +66,14 @@ public struct Comparison {
             rows[rows.count - 1].foldAccuracies = cv.results.map(\.testFileAccuracy)
             rows[rows.count - 1].testRows = cv.results.flatMap(\.testRows)
         }
+        if let roc = (crossValidation.map(\.outOfFold) ?? summary.test)?.roc() {
+            rows[rows.count - 1].rocAUC = roc.auc
+            rows[rows.count - 1].partialAUC = roc.partialAUC(maxFPR: 0.1)
+        }
     }
+
+    /// Whether any row has a ROC (two classes): the table then has its AUC columns.
+    public var showsROC: Bool { rows.contains { $0.rocAUC.isFinite } }
 
     /// Whether every config was scored on the same test files.
     public var sameSplit: Bool { Set(rows.map(\.testRows)).count <= 1 }
@@ -69,21 +81,25 @@ public struct Comparison {
     /// The table as Markdown.
     public func markdown() -> String {
         func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", v * 100) : "n/a" }
-        let cv = crossValidated
-        var lines = cv
-            ? ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc mean "
-               + "| test file acc sd | predict ms/clip |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-            : ["| config | parameters | s/epoch | train windows/s | best val acc | test file acc | predict ms/clip |",
-               "|---|---:|---:|---:|---:|---:|---:|"]
+        let cv = crossValidated, roc = showsROC
+        let header = ["config", "parameters", "s/epoch", "train windows/s", "best val acc"]
+            + (cv ? ["test file acc mean", "test file acc sd"] : ["test file acc"])
+            + (roc ? ["test ROC AUC", "test pAUC (FPR <= 0.1)"] : []) + ["predict ms/clip"]
+        var lines = ["| " + header.joined(separator: " | ") + " |",
+                     "|---|" + String(repeating: "---:|", count: header.count - 1)]
         for r in rows {
-            lines.append("| \(r.name) | \(r.parameters) | \(String(format: "%.2f", r.secondsPerEpoch)) | "
-                         + "\(String(format: "%.0f", r.trainingWindowsPerSecond)) | \(pct(r.bestValidationAccuracy)) | "
-                         + "\(pct(r.testFileAccuracy)) | " + (cv ? "\(pct(r.testFileAccuracyDeviation)) | " : "")
-                         + "\(String(format: "%.2f", r.predictMillisecondsPerClip)) |")
+            let auc = roc ? [Self.auc(r.rocAUC), Self.auc(r.partialAUC)] : []
+            let cells = [r.name, String(r.parameters), String(format: "%.2f", r.secondsPerEpoch),
+                         String(format: "%.0f", r.trainingWindowsPerSecond), pct(r.bestValidationAccuracy),
+                         pct(r.testFileAccuracy)] + (cv ? [pct(r.testFileAccuracyDeviation)] : [])
+                + auc + [String(format: "%.2f", r.predictMillisecondsPerClip)]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         if let k = rows.compactMap(\.foldAccuracies).first?.count {
-            lines.append("\nTest file accuracy: mean and sample sd over the same \(k) folds for every config; the "
-                         + "other columns are the final models', retrained on every file.")
+            lines.append("\nTest file accuracy: mean and sample sd over the same \(k) folds for every config"
+                         + (roc ? "; ROC AUC and partial AUC over the folds' test files pooled (each scored by the fold "
+                            + "model that did not train on it)" : "")
+                         + "; the other columns are the final models', retrained on every file.")
         }
         if !sameSplit {
             lines.append("\nNote: the configs did not keep the same test files "
@@ -92,19 +108,23 @@ public struct Comparison {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// An AUC with 4 decimals, `n/a` when undefined.
+    static func auc(_ v: Double) -> String { v.isFinite ? String(format: "%.4f", v) : "n/a" }
+
     /// Writes runs/compare/compare.md, compare.csv, compare.svg (test accuracy and speed bars) and
     /// compare.html (both on one page, `ComparePage.swift`);
     /// cross-validated, compare.csv gains `test_file_accuracy_sd` and compare_folds.csv has one row
     /// per config and fold.
     public func write(to folder: URL) throws {
         try writeAtomically("# train compare\n\n" + markdown(), to: folder.appendingPathComponent("compare.md"))
-        let cv = crossValidated
+        let cv = crossValidated, roc = showsROC
         var csv = ["config,parameters,seconds_per_epoch,train_windows_per_second,best_val_accuracy,"
-                   + "test_file_accuracy,predict_ms_per_clip" + (cv ? ",test_file_accuracy_sd" : "")]
+                   + "test_file_accuracy,predict_ms_per_clip" + (cv ? ",test_file_accuracy_sd" : "")
+                   + (roc ? ",test_roc_auc,test_partial_auc" : "")]
         for r in rows {
             csv.append("\(r.name),\(r.parameters),\(r.secondsPerEpoch),\(r.trainingWindowsPerSecond),"
                        + "\(r.bestValidationAccuracy),\(r.testFileAccuracy),\(r.predictMillisecondsPerClip)"
-                       + (cv ? ",\(r.testFileAccuracyDeviation)" : ""))
+                       + (cv ? ",\(r.testFileAccuracyDeviation)" : "") + (roc ? ",\(r.rocAUC),\(r.partialAUC)" : ""))
         }
         if cv {
             var folds = ["config,fold,test_file_accuracy"]

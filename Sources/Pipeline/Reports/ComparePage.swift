@@ -5,7 +5,7 @@ import Foundation
 extension Comparison {
     /// The page for the folder `folder` (runs/compare/; the configs' runs are its siblings).
     func html(folder: URL) -> String {
-        let pct = ReportText.pct, cv = crossValidated
+        let pct = ReportText.pct, cv = crossValidated, roc = showsROC
         let rows = rows.map { r -> [String] in
             let page = folder.deletingLastPathComponent().appendingPathComponent(r.name)
                 .appendingPathComponent("report.html")
@@ -15,15 +15,17 @@ extension Comparison {
             return [name, String(r.parameters), String(format: "%.2f", r.secondsPerEpoch),
                     String(format: "%.0f", r.trainingWindowsPerSecond), pct(r.bestValidationAccuracy),
                     pct(r.testFileAccuracy)] + (cv ? [pct(r.testFileAccuracyDeviation)] : [])
+                + (roc ? [Self.auc(r.rocAUC), Self.auc(r.partialAUC)] : [])
                 + [String(format: "%.2f", r.predictMillisecondsPerClip)]
         }
         let header = ["config", "parameters", "s/epoch", "train windows/s", "best val acc",
                       cv ? "test file acc mean" : "test file acc"] + (cv ? ["test file acc sd"] : [])
-            + ["predict ms/clip"]
+            + (roc ? ["test ROC AUC", "test pAUC (FPR <= 0.1)"] : []) + ["predict ms/clip"]
         var table = HTML.table(header: header, rows: rows, numeric: Set(1..<header.count), cssClass: "compare")
         if let k = self.rows.compactMap(\.foldAccuracies).first?.count {
             table += "<p class=\"note\">Test file accuracy: mean and sample sd over the same \(k) folds for every "
-                + "config; the other columns are the final models', retrained on every file.</p>\n"
+                + "config" + (roc ? "; ROC AUC and partial AUC over the folds' test files pooled" : "")
+                + "; the other columns are the final models', retrained on every file.</p>\n"
         }
         if !sameSplit {
             table += "<p class=\"note\">The configs did not keep the same test files "

@@ -182,6 +182,11 @@ public enum ReportText {
             md.append("| \(r.fold) | \(r.trainRows.count) | \(r.validationRows.count) | \(r.testRows.count) | "
                       + "\(r.testGroups) | \(pct(r.summary.bestValidationAccuracy)) | \(pct(r.testFileAccuracy)) |")
         }
+        if let pooled = cv.outOfFold, let roc = pooled.roc() {
+            md += ["", "Over the \(pooled.rows.count) test files of the \(cv.folds.count) folds pooled, positive class "
+                   + "`\(pooled.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), partial AUC (FPR <= 0.1, "
+                   + "standardised) \(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1)))."]
+        }
         if let op = cv.operatingPoint {
             md += ["", operatingPointSentence(op, classes: cv.classes, outOfFold: cv.folds.count)]
         }
