@@ -126,6 +126,28 @@ final class DecisionRuleTests: XCTestCase {
         XCTAssertTrue(op.json(classes: ["a", "b"])["test"] is NSNull)
     }
 
+    /// A split by group, for `countNegativeGroups`.
+    struct GroupedSplit: PreparedSplit {
+        var trainRows: [Int] = [], validationRows: [Int] = [], testRows: [Int] = []
+        var plan: SplitPlan = .holdOut
+        var groupColumn: String? = "group"
+        var groupValues: [String]?
+    }
+
+    func testNegativeGroupsCountTheGroupsOfTheNegativeFilesChosenOn() throws {
+        // validation rows 0-3 negative (groups p1, p1, p2, ""), 4-7 positive (groups p4 ... p7)
+        var op = try XCTUnwrap(OperatingPoint(validation: validation, test: nil))
+        op.countNegativeGroups(of: validation, in: GroupedSplit(groupValues: ["p1", "p1", "p2", "", "p4", "p5", "p6", "p7"]))
+        XCTAssertEqual(op.negativeGroups, 3, "p1, p2 and the row without a group")
+        XCTAssertEqual(op.groupColumn, "group")
+        let sentence = ReportText.operatingPointSentence(op, classes: ["a", "b"])
+        XCTAssertTrue(sentence.contains("The 4 `a` validation files come from 3 groups of column `group`"), sentence)
+        var byFile = try XCTUnwrap(OperatingPoint(validation: validation, test: nil))
+        byFile.countNegativeGroups(of: validation, in: GroupedSplit(groupColumn: nil, groupValues: nil))
+        XCTAssertNil(byFile.negativeGroups)
+        XCTAssertFalse(ReportText.operatingPointSentence(byFile, classes: ["a", "b"]).contains("groups"))
+    }
+
     func testReportAndJSONGiveTheOptionThatAppliesTheThreshold() throws {
         let op = try XCTUnwrap(OperatingPoint(validation: validation, test: validation, maxFPR: 0.1))
         let json = op.json(classes: ["a", "b"])

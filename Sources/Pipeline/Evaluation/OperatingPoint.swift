@@ -34,6 +34,11 @@ public struct OperatingPoint: Sendable, Equatable {
     /// The test files' counts at the threshold; nil when there are none to score (the final model
     /// of a cross-validation).
     public let test: Rates?
+    /// When the files were split by group (`groupColumn`): how many groups the negative files it was
+    /// chosen on come from, the independent sounds its false-alarm budget rests on
+    /// (`countNegativeGroups`); nil otherwise.
+    public private(set) var negativeGroups: Int? = nil
+    public private(set) var groupColumn: String? = nil
 
     /// - Returns: nil unless the evaluations have two classes and the validation files hold both
     ///   (no ROC to choose on otherwise).
@@ -46,6 +51,14 @@ public struct OperatingPoint: Sendable, Equatable {
         let rule = DecisionRule.threshold(positive: positive, at: threshold)
         validation = Self.rates(v, rule: rule, positive: positive)
         test = t.map { Self.rates($0, rule: rule, positive: positive) }
+    }
+
+    /// Counts the groups of `prepared`'s split among the negative files of `chosenOn` (the evaluation
+    /// the threshold was chosen on); nothing when the split is by file.
+    public mutating func countNegativeGroups(of chosenOn: TestEvaluation, in prepared: some PreparedSplit) {
+        guard let column = prepared.groupColumn else { return }
+        groupColumn = column
+        negativeGroups = prepared.groupCount(zip(chosenOn.rows, chosenOn.truth).filter { $0.1 != positive }.map(\.0))
     }
 
     /// The threshold for `roc` within `maxFPR`: half-way between the score of the last curve point

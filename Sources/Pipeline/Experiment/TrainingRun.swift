@@ -283,7 +283,10 @@ public struct TrainingRun {
         let evaluation = score(prepared.testRows, with: classifier)
         if cluster.rank == 0 { try report.writeConfusion(evaluation.report, title: "\(config.name): test files") }
         guard prepared.classes.count == 2, !prepared.validationRows.isEmpty else { return (evaluation, nil) }
-        return (evaluation, OperatingPoint(validation: score(prepared.validationRows, with: classifier), test: evaluation))
+        let validation = score(prepared.validationRows, with: classifier)
+        var operatingPoint = OperatingPoint(validation: validation, test: evaluation)
+        operatingPoint?.countNegativeGroups(of: validation, in: prepared)
+        return (evaluation, operatingPoint)
     }
 
     /// The files `rows` predicted by `classifier` and scored, over every rank of the cluster.

@@ -65,6 +65,7 @@ public struct ForestRun {
                 let validation = TestEvaluation(predictor: predictor, clips: prepared.clips,
                                                 rows: prepared.validationRows, labels: prepared.rowLabels)
                 summary.operatingPoint = OperatingPoint(validation: validation, test: evaluation)
+                summary.operatingPoint?.countNegativeGroups(of: validation, in: prepared)
             }
         }
         let importance = try writeImportances(forest, to: report)

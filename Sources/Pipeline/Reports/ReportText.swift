@@ -145,8 +145,15 @@ public enum ReportText {
             + (folds == nil ? "Validation " : "Out of fold ") + rates(op.validation)
         if let test = op.test { text += "; **test " + rates(test) + "**" }
         text += ". `predict \(option)` applies it"
-        return text + (folds == nil ? "." : " to this model, which was trained on all files: its scores are not the "
-            + "fold models', so check the rates on recordings it has not heard.")
+        text += folds == nil ? "." : " to this model, which was trained on all files: its scores are not the "
+            + "fold models', so check the rates on recordings it has not heard."
+        if folds == nil, let groups = op.negativeGroups, let column = op.groupColumn {
+            text += " The \(op.validation.negatives) `\(negative)` validation files come from \(groups) "
+                + "group\(groups == 1 ? "" : "s") of column `\(column)`: the false-alarm budget rests on "
+                + "\(groups) independent sound\(groups == 1 ? "" : "s"), so expect another rate on new groups "
+                + "(`--folds K` chooses on every group)."
+        }
+        return text
     }
 
     /// How the files were split: `split by file, stratified, seed 0` (the text without groups), or by
