@@ -173,6 +173,10 @@ final class ThresholdCLITests: XCTestCase {
         XCTAssertLessThanOrEqual(Double(fp) / 9, 0.1)
         let report = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("Decision threshold chosen on the 18 test files of the 3 folds"), report)
+        let page = try String(contentsOf: root.appendingPathComponent("runs/tiny/report.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("Over the 18 test files of the 3 folds pooled, positive class <code>tone</code>: "
+                                    + "ROC AUC "), page)
+        XCTAssertTrue(page.contains("Decision threshold chosen on the 18 test files of the 3 folds"), page)
     }
 
     func testAThreeClassModelRefusesAThreshold() throws {

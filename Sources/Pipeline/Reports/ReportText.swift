@@ -172,6 +172,15 @@ public enum ReportText {
         }
     }
 
+    /// For two classes: the ROC AUC and partial AUC over the folds' test files pooled (each scored by
+    /// the fold model that did not train on it), in one sentence.
+    static func outOfFoldAUCSentence(_ cv: CrossValidation.Outcome) -> String? {
+        guard let pooled = cv.outOfFold, let roc = pooled.roc() else { return nil }
+        return "Over the \(pooled.rows.count) test files of the \(cv.folds.count) folds pooled, positive class "
+            + "`\(pooled.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), partial AUC (FPR <= 0.1, "
+            + "standardised) \(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1)))."
+    }
+
     /// The cross-validation section of the final model's report.
     static func crossValidationLines(_ cv: CrossValidation.Outcome, config: ExperimentConfig,
                                      data: DataFolder) -> [String] {
@@ -189,11 +198,7 @@ public enum ReportText {
             md.append("| \(r.fold) | \(r.trainRows.count) | \(r.validationRows.count) | \(r.testRows.count) | "
                       + "\(r.testGroups) | \(pct(r.summary.bestValidationAccuracy)) | \(pct(r.testFileAccuracy)) |")
         }
-        if let pooled = cv.outOfFold, let roc = pooled.roc() {
-            md += ["", "Over the \(pooled.rows.count) test files of the \(cv.folds.count) folds pooled, positive class "
-                   + "`\(pooled.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), partial AUC (FPR <= 0.1, "
-                   + "standardised) \(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1)))."]
-        }
+        if let auc = outOfFoldAUCSentence(cv) { md += ["", auc] }
         if let op = cv.operatingPoint {
             md += ["", operatingPointSentence(op, classes: cv.classes, outOfFold: cv.folds.count)]
         }

@@ -164,6 +164,7 @@ public struct RunPage {
             + HTML.table(header: ["fold", "train files", "validation files", "test files", "test groups",
                                   "best val acc", "test file acc"],
                          rows: rows, numeric: [1, 2, 3, 4, 5, 6], cssClass: "folds")
+            + (ReportText.outOfFoldAUCSentence(cv).map { "<p>\(HTML.inline($0))</p>\n" } ?? "")
             + (cv.operatingPoint.map {
                 "<p>\(HTML.inline(ReportText.operatingPointSentence($0, classes: cv.classes, outOfFold: cv.folds.count)))</p>\n"
             } ?? "")
