@@ -24,10 +24,7 @@ public final class Dropout: Layer {
     /// input shape is unchanged), so that finite-difference gradient checks are deterministic.
     public var freezeMask = false
 
-    private var mask = Tensor.empty           // (N, ...) 0 or 1 / (1 - rate)
-    private var output = Tensor.empty         // y = x * mask
-    private var inputGradient = Tensor.empty  // dx = dy * mask
-    private var maskApplied = false           // whether the last forward used the mask
+    private var mask = ElementwiseFactors()   // (N, ...) 0 or 1 / (1 - rate), y and dx
 
     /// Shape: (N, ...) -> (N, ...).
     public init(rate: Float, seed: UInt64 = 0) {
@@ -50,42 +47,24 @@ public final class Dropout: Layer {
     /// Training: y = x * mask with a fresh mask (unless `freezeMask`). Inference, or rate 0: returns
     /// `x` itself, no copy. Shape: x (N, ...) -> y (N, ...).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        maskApplied = training && rate > 0
-        guard maskApplied else { return x }
+        let (multiply, fresh) = mask.begin(x, training: training, rate: rate, frozen: freezeMask)
+        guard multiply else { return x }
         precondition(rate < 1, "\(name): rate \(rate) must be in [0, 1)")
-        let fresh = !(freezeMask && mask.shape == x.shape)
-        if x.shape != output.shape {
-            output.ensureShape(x.shape)
-            mask.ensureShape(x.shape)
-            inputGradient.ensureShape(x.shape)
-        }
+        guard fresh else { return mask.multiply(x) }
         let keep = 1 - rate, scale = 1 / (1 - rate)
         // one draw of the layer's generator keys the mask's counter-based stream (CSupport)
-        let key = fresh ? generator.next() : 0
-        x.data.withUnsafeBufferPointer { xp in
-            mask.data.withUnsafeMutableBufferPointer { mp in
-                output.data.withUnsafeMutableBufferPointer { yp in
-                    if fresh {
-                        earmark_dropout_mask(mp.baseAddress!, yp.baseAddress!, xp.baseAddress!, mp.count,
-                                             key, keep, scale)
-                    } else {
-                        for i in 0..<yp.count { yp[i] = xp[i] * mp[i] }
-                    }
-                }
+        let key = generator.next()
+        return x.data.withUnsafeBufferPointer { xp in
+            mask.withFactorsAndOutput { mp, yp in
+                earmark_dropout_mask(mp.baseAddress!, yp.baseAddress!, xp.baseAddress!, mp.count, key, keep, scale)
             }
+            return mask.output
         }
-        return output
     }
 
     /// dx = dy * mask after a training pass; `dy` itself after an inference pass.
     /// Shape: dy (N, ...) -> dx (N, ...).
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard maskApplied else { return dy }
-        precondition(dy.shape == mask.shape,
-                     "\(name): backward got dy \(dy.shape), last mask was \(mask.shape) (forward first)")
-        Tensor.multiply(dy, by: mask, into: &inputGradient)
-        return inputGradient
-    }
+    public func backward(_ dy: Tensor) -> Tensor { mask.backward(dy, layer: name) }
 }
 
 extension Dropout: StochasticLayer, IdentityAtInference {}

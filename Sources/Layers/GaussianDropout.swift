@@ -20,10 +20,7 @@ public final class GaussianDropout: Layer {
     /// finite-difference checks.
     public var freezeNoise = false
 
-    private var multipliers = Tensor.empty    // m
-    private var output = Tensor.empty         // y = x * m
-    private var inputGradient = Tensor.empty  // dx = dy * m
-    private var noiseApplied = false          // whether the last forward multiplied
+    private var multipliers = ElementwiseFactors()   // m, y and dx
 
     /// Shape: (N, ...) -> (N, ...).
     public init(rate: Float, seed: UInt64 = 0) {
@@ -40,29 +37,20 @@ public final class GaussianDropout: Layer {
     /// Training: x times fresh multipliers (unless `freezeNoise`). Inference, or rate 0: x itself.
     /// Shape: x (N, ...) -> y (N, ...).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        noiseApplied = training && rate > 0
-        guard noiseApplied else { return x }
-        let fresh = !(freezeNoise && multipliers.shape == x.shape)
-        multipliers.ensureShape(x.shape)
+        let (multiply, fresh) = multipliers.begin(x, training: training, rate: rate, frozen: freezeNoise)
+        guard multiply else { return x }
         if fresh {
             let deviation = (rate / (1 - rate)).squareRoot()
-            multipliers.data.withUnsafeMutableBufferPointer { mp in
+            multipliers.withFactors { mp in
                 generator.fillNormals(mp)
                 for i in 0..<mp.count { mp[i] = 1 + deviation * mp[i] }
             }
         }
-        Tensor.multiply(x, by: multipliers, into: &output)
-        return output
+        return multipliers.multiply(x)
     }
 
     /// dx = dy * m after a training pass; dy itself after an inference pass.
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard noiseApplied else { return dy }
-        precondition(dy.shape == multipliers.shape,
-                     "\(name): backward got dy \(dy.shape), last multipliers were \(multipliers.shape) (forward first)")
-        Tensor.multiply(dy, by: multipliers, into: &inputGradient)
-        return inputGradient
-    }
+    public func backward(_ dy: Tensor) -> Tensor { multipliers.backward(dy, layer: name) }
 
     /// Restarts the noise generator from `seed`.
     public func reseed(_ seed: UInt64) {
