@@ -60,7 +60,8 @@ let package = Package(
                 exclude: ["README.md"], swiftSettings: nativeFlags),
 
         // MARK: ONNX export: the generated ONNX messages (scripts/generate-onnx-proto.sh) and the graph builder
-        .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["README.md"]),
         .target(name: "ONNXExport",
                 dependencies: ["ONNXProto", "Pipeline", "Layers", "Classical", "Tensor", "Durable",
                                .product(name: "SwiftProtobuf", package: "swift-protobuf")],

@@ -17,6 +17,10 @@ activation layer, a strided depthwise convolution with a depth multiplier, a sep
 zero padding and a crop;
 noise_permute.yaml the Gaussian noise layers, two permutes around a dilated causal convolution and a GRU,
 with the nadam optimizer.
+safetensors/model_dilated_separable.safetensors and checkpoint_noise_permute_nadam.safetensors are the model
+file and the checkpoint (with Nadam's slots and running product) of `train --config` on those two configs
+(epochs 1, split test 0.25 and validation 0.25) on the same tiny data set, so that FuzzSafeTensors rebuilds
+networks of the newer layers from a stored config.
 Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
 (csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks).
 """
