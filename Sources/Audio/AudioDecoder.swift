@@ -27,6 +27,23 @@ public enum AudioDecoder {
         return given.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } ?? 600
     }()
 
+    /// What libsndfile says when no reader it has recognises a file.
+    static let unrecognisedFormatMessage = "Format not recognised."
+
+    /// The formats a user is most likely to have that libsndfile reads (its full list is longer).
+    static let readableFormats = "WAV, FLAC, OGG Vorbis or Opus, MP3, AIFF, AU, CAF"
+
+    /// Words added to libsndfile's reason when it recognises no format in the file: that the file is
+    /// empty, or which formats it reads and how to convert another (M4A / AAC, WMA, ...); nothing for
+    /// any other reason.
+    static func openFailureHint(_ url: URL, _ reason: String) -> String {
+        guard reason == unrecognisedFormatMessage else { return "" }
+        let size = (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? nil
+        if size == 0 { return " The file is empty: 0 bytes." }
+        return " Readable: \(readableFormats) and libsndfile's other formats; convert others first, "
+            + "e.g. ffmpeg -i IN OUT.flac"
+    }
+
     /// Decodes `url` and mixes it to mono.
     ///
     /// Throws `AudioError` naming the file when libsndfile cannot open or decode it (with
@@ -38,7 +55,8 @@ public enum AudioDecoder {
         let file: OpaquePointer
         switch SndfileOpen.open(url, mode: Int32(SFM_READ), info: &info) {
         case .success(let handle): file = handle
-        case .failure(let failure): throw AudioError(file: name, reason: .cannotDecode(failure.reason))
+        case .failure(let failure):
+            throw AudioError(file: name, reason: .cannotDecode(failure.reason + openFailureHint(url, failure.reason)))
         }
         defer { sf_close(file) }
 

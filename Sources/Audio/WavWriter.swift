@@ -10,6 +10,8 @@ public enum AudioFileFormat: String, Sendable, CaseIterable {
     case flac16, flac24
     case oggVorbis, oggOpus
     case aiffPCM16
+    /// MPEG-1/2 Layer III (libsndfile encodes with LAME and decodes with mpg123).
+    case mp3
 
     /// The libsndfile format code (major | subtype).
     var sndfileFormat: Int32 {
@@ -28,6 +30,7 @@ public enum AudioFileFormat: String, Sendable, CaseIterable {
         case .oggVorbis: (major, subtype) = (SF_FORMAT_OGG, SF_FORMAT_VORBIS)
         case .oggOpus: (major, subtype) = (SF_FORMAT_OGG, SF_FORMAT_OPUS)
         case .aiffPCM16: (major, subtype) = (SF_FORMAT_AIFF, SF_FORMAT_PCM_16)
+        case .mp3: (major, subtype) = (SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III)
         }
         return Int32(major | subtype)
     }
@@ -35,7 +38,7 @@ public enum AudioFileFormat: String, Sendable, CaseIterable {
     /// Whether samples are stored as integers (the writer then clips to [-1, 1] instead of wrapping).
     var isInteger: Bool {
         switch self {
-        case .wavFloat32, .wavexFloat32, .oggVorbis, .oggOpus: return false
+        case .wavFloat32, .wavexFloat32, .oggVorbis, .oggOpus, .mp3: return false
         default: return true
         }
     }

@@ -33,14 +33,37 @@ final class BadInputTests: XCTestCase {
         guard let empty = decodeError("empty.wav", Data()), case .cannotDecode(let why) = empty.reason else {
             return XCTFail("zero-byte file")
         }
-        XCTAssertFalse(why.isEmpty)
+        XCTAssertTrue(why.hasSuffix("Format not recognised. The file is empty: 0 bytes."), why)
         print("AUDIO-ERROR \(empty)")
         guard let text = decodeError(".DS_Store.wav", Data("just some text, not audio\n".utf8)),
-              case .cannotDecode = text.reason else { return XCTFail("text file") }
+              case .cannotDecode(let textWhy) = text.reason else { return XCTFail("text file") }
+        XCTAssertTrue(textWhy.contains("Readable: WAV, FLAC, OGG Vorbis or Opus, MP3"), textWhy)
+        XCTAssertFalse(textWhy.contains("empty"), textWhy)
         print("AUDIO-ERROR \(text)")
         let missing = folder.appendingPathComponent("missing.wav")
         XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: missing)) { error in
             XCTAssertTrue("\(error)".hasPrefix(missing.path + ": cannot decode audio ("), "\(error)")
+        }
+    }
+
+    /// A format libsndfile does not read (an MPEG-4 audio file's first box, as an .m4a from a phone
+    /// starts): the reason says which formats it reads and how to convert, on one line; other
+    /// failures to open get no such words.
+    func testAFormatLibsndfileDoesNotReadSaysWhatItReads() throws {
+        var m4a = Data([0, 0, 0, 0x20]) + Data("ftypM4A ".utf8) + Data([0, 0, 0, 0])
+        m4a += Data("M4A mp42isom".utf8) + Data([0, 0, 0, 0])
+        m4a += Data(repeating: 0x5A, count: 4096)
+        guard let e = decodeError("voice memo.m4a", m4a), case .cannotDecode(let why) = e.reason else {
+            return XCTFail("m4a")
+        }
+        XCTAssertEqual(e.description, "\(folder.appendingPathComponent("voice memo.m4a").path): cannot decode audio "
+            + "(Format not recognised. Readable: WAV, FLAC, OGG Vorbis or Opus, MP3, AIFF, AU, CAF and libsndfile's "
+            + "other formats; convert others first, e.g. ffmpeg -i IN OUT.flac)")
+        XCTAssertTrue(why.hasPrefix("Format not recognised."), why)
+        print("AUDIO-ERROR \(e)")
+        let missing = folder.appendingPathComponent("gone.m4a")
+        XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: missing)) { error in
+            XCTAssertFalse("\(error)".contains("Readable"), "\(error)")
         }
     }
 

@@ -30,6 +30,8 @@ enum BadInputCorpus {
         Good(fname: "sub/tone deep.wav", label: "tone", clean: "sub/tone deep.wav", source: (16000, 1, .wavPCM16, 3)),
         Good(fname: "whistle 0.wav", label: "whistle", clean: "whistle 0.wav", source: (16000, 1, .wavPCM16, 0)),
         Good(fname: "whistle.ogg", label: "whistle", clean: "whistle.ogg.wav", source: (16000, 1, .oggVorbis, 1)),
+        Good(fname: "whistle.opus", label: "whistle", clean: "whistle.opus.wav", source: (48000, 1, .oggOpus, 4)),
+        Good(fname: "hum.mp3", label: "hum", clean: "hum.mp3.wav", source: (44100, 2, .mp3, 4)),
         Good(fname: "Größe ü 2.wav", label: "whistle", clean: "Größe ü 2.wav", source: (16000, 1, .wavPCM16, 2)),
         // cut short: used (the 0.3 s present), with a warning
         Good(fname: "whistle cut.wav", label: "whistle", clean: "whistle cut.wav", source: nil),
@@ -37,7 +39,8 @@ enum BadInputCorpus {
 
     /// Clips listed in audio.csv that must be skipped, each with one warning naming it.
     static let badClips: [(fname: String, label: String, reason: [String])] = [
-        ("zero bytes.wav", "hum", ["cannot decode audio"]),
+        ("zero bytes.wav", "hum", ["cannot decode audio", "The file is empty: 0 bytes."]),
+        ("voice memo.m4a", "tone", ["cannot decode audio", "Readable: WAV, FLAC, OGG Vorbis or Opus, MP3", "ffmpeg"]),
         ("text.wav", "tone", ["cannot decode audio"]),
         ("no channels.wav", "whistle", ["cannot decode audio"]),   // libsndfile refuses the header
         ("absurd rate.wav", "hum", ["sample rate"]),
@@ -85,6 +88,9 @@ enum BadInputCorpus {
         // bad clips
         try Data().write(to: url("zero bytes.wav"))
         try Data("this is a text file, not audio\n".utf8).write(to: url("text.wav"))
+        // an MPEG-4 audio file's first box (a phone's voice memo), which libsndfile does not read
+        try (Data([0, 0, 0, 0x18]) + Data("ftypM4A ".utf8) + Data([0, 0, 0, 0]) + Data("M4A isom".utf8)
+             + Data(repeating: 0x5A, count: 2048)).write(to: url("voice memo.m4a"))
         let someInts = WavBytes.int16(quantizing: (0..<1600).map { Float(sin(Double($0) * 0.3) * 0.5) })
         try WavBytes.make(format: 1, channels: 0, rate: 16000, bitsPerSample: 16, data: someInts)
             .write(to: url("no channels.wav"))

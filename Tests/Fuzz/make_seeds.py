@@ -42,7 +42,8 @@ for name, fmt, sub, data in [("pcm16.wav", "WAV", "PCM_16", x), ("pcm24_stereo.w
                              ("float.wav", "WAV", "FLOAT", x), ("u8.wav", "WAV", "PCM_U8", x),
                              ("extensible.wav", "WAVEX", "PCM_16", stereo), ("clip.flac", "FLAC", "PCM_16", x),
                              ("clip.aiff", "AIFF", "PCM_16", x), ("clip.ogg", "OGG", "VORBIS", x),
-                             ("clip.au", "AU", "PCM_16", x)]:
+                             ("clip.au", "AU", "PCM_16", x), ("clip.mp3", "MP3", "MPEG_LAYER_III", x),
+                             ("clip.opus", "OGG", "OPUS", x)]:
     sf.write("audio/" + name, data, 8000, format=fmt, subtype=sub)
 # a WAV whose data chunk is cut short (the header declares more frames than follow)
 whole = open("audio/pcm16.wav", "rb").read()
