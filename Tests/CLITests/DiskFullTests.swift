@@ -10,11 +10,20 @@ final class DiskFullTests: XCTestCase {
     /// A trained tiny data set (model, checkpoint, report, predictions) to damage copies of.
     static let trained: URL = {
         let root = try! makeTemporaryFolder("earmark-full")
+        madeTrained = true
         try! TinyData.make(in: root)
         precondition(try! CLI.run("train", ["--mode", "tiny", "--data", "."], in: root).status == 0)
         precondition(try! CLI.run("predict", ["--data", "."], in: root).status == 0)
         return root
     }()
+
+    /// Whether `trained` was made, so that the class's tear-down removes it without making it.
+    nonisolated(unsafe) private static var madeTrained = false
+
+    override class func tearDown() {
+        if madeTrained { try? FileManager.default.removeItem(at: trained) }
+        super.tearDown()
+    }
 
     static let kept = ["models/tiny.safetensors", "models/tiny.checkpoint.safetensors", "predictions.csv",
                        "runs/tiny/report.md"]
