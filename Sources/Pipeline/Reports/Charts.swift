@@ -2,10 +2,11 @@ import Foundation
 
 /// The charts Earmark draws, each an SVG document as a string.
 public enum Charts {
-    /// Axis ticks: about `count` round values covering [lo, hi].
-    static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
+    /// Axis ticks: about `count` round values covering [lo, hi], at least `minimumStep` apart (1 for an
+    /// axis of whole numbers such as epochs, which then has no tick between two of them).
+    static func ticks(_ lo: Double, _ hi: Double, count: Int = 5, minimumStep: Double = 0) -> [Double] {
         guard hi > lo else { return [lo] }
-        let raw = (hi - lo) / Double(count)
+        let raw = max((hi - lo) / Double(count), minimumStep)
         let mag = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
         var t = ceil(lo / step) * step, out: [Double] = []
@@ -19,9 +20,11 @@ public enum Charts {
     }
 
     /// Line chart of several series against x (shared y axis), with a legend. `includeZero` extends
-    /// the y axis down (or up) to 0, as a loss plot wants.
+    /// the y axis down (or up) to 0, as a loss plot wants; `wholeNumberX` keeps the x ticks on whole
+    /// numbers (epochs).
     public static func lines(title: String, xLabel: String, yLabel: String, x: [Double],
-                             series: [(name: String, values: [Double])], includeZero: Bool = false) -> String {
+                             series: [(name: String, values: [Double])], includeZero: Bool = false,
+                             wholeNumberX: Bool = false) -> String {
         let (w, h, left, right, top, bottom) = (640.0, 400.0, 70.0, 150.0, 40.0, 50.0)
         var doc = SVGDocument(width: w, height: h)
         let finite = series.flatMap(\.values).filter(\.isFinite)
@@ -36,7 +39,7 @@ public enum Charts {
             doc.line(x1: left, y1: py(t), x2: w - right, y2: py(t), stroke: "#ddd")
             doc.text(label(t), x: left - 6, y: py(t) + 4, size: 11, anchor: "end")
         }
-        for t in ticks(xlo, xhi) where t == t.rounded() || xhi - xlo < 5 {
+        for t in ticks(xlo, xhi, minimumStep: wholeNumberX ? 1 : 0) where t == t.rounded() || xhi - xlo < 5 {
             doc.text(label(t), x: px(t), y: h - bottom + 16, size: 11, anchor: "middle")
         }
         doc.line(x1: left, y1: h - bottom, x2: w - right, y2: h - bottom)

@@ -20,10 +20,10 @@ public struct RunReport {
         let x = history.map { Double($0.epoch) }
         let loss = Charts.lines(title: "\(title): loss", xLabel: "epoch", yLabel: "categorical cross-entropy", x: x,
                                 series: [("loss", history.map(\.loss)), ("val_loss", history.map(\.validationLoss))],
-                                includeZero: true)
+                                includeZero: true, wholeNumberX: true)
         let acc = Charts.lines(title: "\(title): accuracy", xLabel: "epoch", yLabel: "window accuracy", x: x,
                                series: [("accuracy", history.map(\.accuracy)),
-                                        ("val_accuracy", history.map(\.validationAccuracy))])
+                                        ("val_accuracy", history.map(\.validationAccuracy))], wholeNumberX: true)
         return [loss, acc]
     }
 

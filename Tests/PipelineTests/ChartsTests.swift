@@ -1,0 +1,38 @@
+@testable import Pipeline
+import XCTest
+
+/// Axis ticks of the report's charts.
+final class ChartsTests: XCTestCase {
+    func testTicksAreRoundValuesCoveringTheRange() {
+        func labels(_ t: [Double]) -> [String] { t.map(Charts.label) }
+        XCTAssertEqual(labels(Charts.ticks(0, 1)), ["0", "0.2", "0.4", "0.6", "0.8", "1"])
+        XCTAssertEqual(labels(Charts.ticks(1, 3)), ["1", "1.5", "2", "2.5", "3"])
+        XCTAssertEqual(labels(Charts.ticks(0, 100)), ["0", "20", "40", "60", "80", "100"])
+        XCTAssertEqual(Charts.ticks(2, 2), [2])
+    }
+
+    func testAWholeNumberAxisHasNoTickBetweenTwoEpochs() {
+        XCTAssertEqual(Charts.ticks(1, 3, minimumStep: 1), [1, 2, 3])
+        XCTAssertEqual(Charts.ticks(1, 2, minimumStep: 1), [1, 2])
+        XCTAssertEqual(Charts.ticks(1, 40, minimumStep: 1), [10, 20, 30, 40])
+    }
+
+    /// The training curves of a 3-epoch run label the epoch axis 1, 2, 3 only (they showed 1.5 and 2.5).
+    func testTheCurvesOfAShortRunLabelWholeEpochs() {
+        let history = (1...3).map {
+            EpochRecord(epoch: $0, loss: 1 / Double($0), accuracy: 0.5, validationLoss: 1, validationAccuracy: 0.5,
+                        seconds: 1)
+        }
+        for chart in RunReport.curveCharts(history, title: "run") {
+            let labels = epochLabels(chart)
+            XCTAssertEqual(labels, ["1", "2", "3"], chart)
+        }
+    }
+
+    /// The texts drawn on the x axis's label row (y = height - bottom + 16 in `Charts.lines`).
+    private func epochLabels(_ svg: String) -> [String] {
+        let pattern = try! NSRegularExpression(pattern: #"<text[^>]* y="366(\.0+)?"[^>]*>([^<]*)</text>"#)
+        let range = NSRange(svg.startIndex..., in: svg)
+        return pattern.matches(in: svg, range: range).compactMap { Range($0.range(at: 2), in: svg).map { String(svg[$0]) } }
+    }
+}
