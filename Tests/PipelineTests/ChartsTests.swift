@@ -29,6 +29,19 @@ final class ChartsTests: XCTestCase {
         }
     }
 
+    /// `train compare`'s bars write their values as its table does (they showed 90.833% and 2.8e+04).
+    func testCompareBarsWriteTheTablesFigures() {
+        var comparison = Comparison()
+        comparison.rows = [Comparison.Row(name: "mlp", parameters: 10, secondsPerEpoch: 1, trainingWindowsPerSecond: 27763.6,
+                                          bestValidationAccuracy: 1, testFileAccuracy: 0.908333,
+                                          predictMillisecondsPerClip: 1, testRows: [])]
+        let (accuracy, speed) = comparison.charts()
+        XCTAssertTrue(accuracy.contains(">90.8%</text>"), accuracy)
+        XCTAssertTrue(speed.contains(">27764</text>"), speed)
+        // without a format: three significant digits at most
+        XCTAssertTrue(Charts.bars(title: "t", labels: ["a"], values: [0.12345]).contains(">0.123</text>"))
+    }
+
     /// The texts drawn on the x axis's label row (y = height - bottom + 16 in `Charts.lines`).
     private func epochLabels(_ svg: String) -> [String] {
         let pattern = try! NSRegularExpression(pattern: #"<text[^>]* y="366(\.0+)?"[^>]*>([^<]*)</text>"#)

@@ -83,8 +83,10 @@ public enum Charts {
         return doc.render()
     }
 
-    /// Horizontal bars, one per label, with the value written at the end of each bar.
-    public static func bars(title: String, labels: [String], values: [Double], unit: String = "") -> String {
+    /// Horizontal bars, one per label, with the value written at the end of each bar by `format`
+    /// (default: three significant digits, or fewer) followed by `unit`.
+    public static func bars(title: String, labels: [String], values: [Double], unit: String = "",
+                            format: ((Double) -> String)? = nil) -> String {
         let rowH = 28.0, left = 30.0 + Double((labels.map(\.count).max() ?? 4) * 7), top = 44.0
         let w = 640.0, h = top + rowH * Double(labels.count) + 20
         var doc = SVGDocument(width: w, height: h)
@@ -95,7 +97,7 @@ public enum Charts {
             let len = v.isFinite ? v / peak * (w - left - 110) : 0
             doc.rect(x: left, y: y + 4, width: max(len, 0), height: rowH - 8, fill: Palette.category(i))
             doc.text(l, x: left - 6, y: y + rowH / 2 + 4, size: 12, anchor: "end")
-            doc.text(v.isFinite ? label(v) + unit : "n/a", x: left + max(len, 0) + 6, y: y + rowH / 2 + 4, size: 12)
+            doc.text(v.isFinite ? (format ?? label)(v) + unit : "n/a", x: left + max(len, 0) + 6, y: y + rowH / 2 + 4, size: 12)
         }
         return doc.render()
     }
