@@ -24,9 +24,18 @@ final class ChartsTests: XCTestCase {
                         seconds: 1)
         }
         for chart in RunReport.curveCharts(history, title: "run") {
-            let labels = epochLabels(chart)
+            let labels = xAxisLabels(chart)
             XCTAssertEqual(labels, ["1", "2", "3"], chart)
         }
+    }
+
+    /// A time series of half a second spans half a second of axis (it was drawn on an axis of at least 1).
+    func testTheXAxisSpansTheDataAndOnePointGetsAUnitWideAxis() {
+        let x = (0...8).map { Double($0) / 16 }   // 0 ... 0.5 s
+        let chart = Charts.lines(title: "t", xLabel: "seconds", yLabel: "a", x: x, series: [("s", x)])
+        XCTAssertEqual(xAxisLabels(chart), ["0", "0.1", "0.2", "0.3", "0.4", "0.5"])
+        let one = Charts.lines(title: "t", xLabel: "epoch", yLabel: "a", x: [1], series: [("s", [0.5])], wholeNumberX: true)
+        XCTAssertEqual(xAxisLabels(one), ["1", "2"])
     }
 
     /// `train compare`'s bars write their values as its table does (they showed 90.833% and 2.8e+04).
@@ -43,7 +52,7 @@ final class ChartsTests: XCTestCase {
     }
 
     /// The texts drawn on the x axis's label row (y = height - bottom + 16 in `Charts.lines`).
-    private func epochLabels(_ svg: String) -> [String] {
+    private func xAxisLabels(_ svg: String) -> [String] {
         let pattern = try! NSRegularExpression(pattern: #"<text[^>]* y="366(\.0+)?"[^>]*>([^<]*)</text>"#)
         let range = NSRange(svg.startIndex..., in: svg)
         return pattern.matches(in: svg, range: range).compactMap { Range($0.range(at: 2), in: svg).map { String(svg[$0]) } }

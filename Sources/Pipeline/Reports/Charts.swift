@@ -31,7 +31,8 @@ public enum Charts {
         var (ylo, yhi) = (finite.min() ?? 0, finite.max() ?? 1)
         if includeZero { ylo = min(ylo, 0); yhi = max(yhi, 0) }
         if ylo == yhi { ylo -= 0.5; yhi += 0.5 }
-        let (xlo, xhi) = (x.min() ?? 0, max(x.max() ?? 1, (x.min() ?? 0) + 1))
+        let xlo = x.min() ?? 0
+        let xhi = x.max().map { $0 > xlo ? $0 : xlo + 1 } ?? xlo + 1   // one point (one epoch): a unit wide axis
         func px(_ v: Double) -> Double { left + (v - xlo) / (xhi - xlo) * (w - left - right) }
         func py(_ v: Double) -> Double { top + (1 - (v - ylo) / (yhi - ylo)) * (h - top - bottom) }
         doc.text(title, x: (left + w - right) / 2, y: 24, size: 15, anchor: "middle", bold: true)
