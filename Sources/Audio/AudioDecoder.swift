@@ -33,13 +33,14 @@ public enum AudioDecoder {
     /// The formats a user is most likely to have that libsndfile reads (its full list is longer).
     static let readableFormats = "WAV, FLAC, OGG Vorbis or Opus, MP3, AIFF, AU, CAF"
 
-    /// Words added to libsndfile's reason when it recognises no format in the file: that the file is
-    /// empty, or which formats it reads and how to convert another (M4A / AAC, WMA, ...); nothing for
-    /// any other reason.
+    /// Words added to libsndfile's reason when it recognises no format in a regular file: that the
+    /// file is empty, or which formats it reads and how to convert another (M4A / AAC, WMA, ...);
+    /// nothing for any other reason or for a device or pipe.
     static func openFailureHint(_ url: URL, _ reason: String) -> String {
-        guard reason == unrecognisedFormatMessage else { return "" }
-        let size = (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? nil
-        if size == 0 { return " The file is empty: 0 bytes." }
+        guard reason == unrecognisedFormatMessage,
+              let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]),
+              values.isRegularFile == true else { return "" }
+        if values.fileSize == 0 { return " The file is empty: 0 bytes." }
         return " Readable: \(readableFormats) and libsndfile's other formats; convert others first, "
             + "e.g. ffmpeg -i IN OUT.flac"
     }

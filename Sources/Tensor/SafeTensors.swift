@@ -87,7 +87,7 @@ public enum SafeTensors {
     public static func read(contentsOf url: URL) throws -> File {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw Error(url.path, "cannot be read (\(error.localizedDescription))")
+            throw Error(url.path, ReadFailure.reason(for: url, error: error))
         }
         return try decode(data, name: url.path)
     }

@@ -61,6 +61,10 @@ final class BadInputTests: XCTestCase {
             + "other formats; convert others first, e.g. ffmpeg -i IN OUT.flac)")
         XCTAssertTrue(why.hasPrefix("Format not recognised."), why)
         print("AUDIO-ERROR \(e)")
+        // a device has no size to speak of: neither "empty" nor the formats
+        XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: URL(fileURLWithPath: "/dev/zero"))) { error in
+            XCTAssertEqual("\(error)", "/dev/zero: cannot decode audio (Format not recognised.)")
+        }
         let missing = folder.appendingPathComponent("gone.m4a")
         XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: missing)) { error in
             XCTAssertFalse("\(error)".contains("Readable"), "\(error)")

@@ -89,6 +89,20 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertTrue(corrupt.stderr.hasPrefix("error: ") && corrupt.stderr.contains("bad.safetensors"), corrupt.stderr)
         XCTAssertFalse(corrupt.stderr.contains("Fatal error"), corrupt.stderr)
 
+        // a folder or a device where a file belongs: said as such (Foundation said "NSCocoaErrorDomain
+        // error 256" and "You don't have permission")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("models/folder.safetensors"),
+                                                withIntermediateDirectories: true)
+        for (model, reason) in [("models/folder.safetensors", "is a folder, not a file"),
+                                ("/dev/null", "is not a regular file (a character device)")] {
+            let r = try CLI.run("predict", ["--model", model, "wavfiles"], in: root)
+            XCTAssertEqual(r.status, 1, r.output)
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains("\(model): \(reason)"), r.stderr)
+        }
+        let folderConfig = try CLI.run("train", ["--config", "models/folder.safetensors"], in: root)
+        XCTAssertEqual(folderConfig.status, 1, folderConfig.output)
+        XCTAssertTrue(folderConfig.stderr.contains("folder.safetensors: is a folder, not a file"), folderConfig.stderr)
+
         try TinyData.writeConfig(in: root, epochs: 1, extra: "  dropout_rate: 3")
         let unknown = try CLI.run("train", ["--mode", "tiny"], in: root)
         XCTAssertEqual(unknown.status, 1)

@@ -1,4 +1,5 @@
 import Audio
+import Durable
 import Foundation
 import Layers
 import Tensor
@@ -10,7 +11,7 @@ extension ExperimentConfig {
     public static func load(contentsOf url: URL) throws -> ExperimentConfig {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError(file: url.path, key: "", "cannot be read (\(error.localizedDescription))")
+            throw ConfigError(file: url.path, key: "", ReadFailure.reason(for: url, error: error))
         }
         return try parse(text, file: url.path, defaultName: url.deletingPathExtension().lastPathComponent)
     }

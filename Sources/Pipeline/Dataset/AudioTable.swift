@@ -1,3 +1,4 @@
+import Durable
 import Foundation
 
 /// The dataset table, `DATA/audio.csv`: one row per clip with its file name and label.
@@ -73,7 +74,7 @@ public struct AudioTable: Sendable, Equatable {
         let name = displayName ?? url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataError(file: name, problem: "cannot be read (\(error.localizedDescription))",
+            throw DataError(file: name, problem: ReadFailure.reason(for: url, error: error),
                             hint: "give a CSV with a header line `fname,label` and one row per audio file")
         }
         try self.init(data: data, file: name)
