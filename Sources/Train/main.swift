@@ -26,8 +26,9 @@ struct Train: ParsableCommand {
 
             --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network) from \
             the current folder, else from DATA, else the copy built into train; \
-            `train fit --help` lists every option. With no audio.csv in DATA, the built-in demo \
-            data set is generated into DATA/demo and used; --demo NAME (quality, parts, study) uses \
+            `train fit --help` lists every option. When DATA is a folder without audio.csv, the \
+            built-in demo data set is generated into DATA/demo and used (a DATA that does not exist \
+            is an error); --demo NAME (quality, parts, study) uses \
             that built-in set instead of DATA's audio.csv (generated into DATA/demo-NAME when missing).
             """,
         version: EarmarkVersion.text,
@@ -78,7 +79,8 @@ struct DataOptions: ParsableArguments {
     }
 
     /// The data folder to train on: the demo set named by --demo (generated when missing), else DATA,
-    /// or DATA/demo when DATA has no audio.csv.
+    /// or DATA/demo when DATA is a folder without audio.csv. A DATA that is not a folder (a mistyped
+    /// path) is an error, not a reason to train on the demo data.
     func folder() throws -> DataFolder {
         try Cluster.current.rankZeroFirst { try localFolder() }    // one rank writes the demo data
     }
@@ -89,6 +91,13 @@ struct DataOptions: ParsableArguments {
             return try DemoData.ensure(try DemoSet.named(name), in: given, seed: demoSeed ?? DemoData.seed) { print($0) }
         }
         guard !given.hasTable else { return given }
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: given.root.path, isDirectory: &isFolder)
+        guard exists && isFolder.boolValue else {
+            throw DataError(file: given.root.path, problem: exists ? "is a file, not a folder" : "no such folder",
+                            hint: "--data names the folder that holds audio.csv and wavfiles/; without --data, or with "
+                                + "--demo quality, train uses the built-in demo data")
+        }
         print("no audio.csv in \(given.root.path): using the built-in demo data set")
         return try DemoData.ensure(in: given) { print($0) }
     }

@@ -23,6 +23,23 @@ final class DemoOptionTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
     }
 
+    /// A --data folder that does not exist (a mistyped path) is an error, not the demo data: only an
+    /// existing folder without audio.csv means the built-in set. Nothing is created.
+    func testAMissingDataFolderIsAnErrorNotTheDemoData() throws {
+        let root = try makeTemporaryFolder("earmark-nodata"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.writeConfig(in: root, epochs: 1)
+        for arguments in [["--mode", "tiny", "--data", "mydta"], ["compare", "cfg/tiny.yaml", "--data", "mydta"],
+                          ["--mode", "tiny", "--data", "cfg/tiny.yaml"]] {
+            let r = try CLI.run("train", arguments, in: root)
+            XCTAssertEqual(r.status, 1, r.output)
+            let problem = arguments.last == "mydta" ? "mydta: no such folder." : "tiny.yaml: is a file, not a folder."
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(problem), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertFalse(r.stdout.contains("demo"), r.stdout)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["cfg"])
+    }
+
     /// `--demo-seed N`: the same recipe from another seed, into its own folder beside the shipped set;
     /// without `--demo` it is refused before any work.
     func testDemoSeedMakesADevelopmentSetInItsOwnFolder() throws {
