@@ -194,7 +194,8 @@ final class AudioTableTests: XCTestCase {
     func testMissingCSVFile() throws {
         let url = URL(fileURLWithPath: "/nonexistent-earmark/audio.csv")
         XCTAssertThrowsError(try AudioTable(contentsOf: url)) {
-            XCTAssertTrue("\($0)".hasPrefix("/nonexistent-earmark/audio.csv: cannot be read"), "\($0)")
+            XCTAssertEqual("\($0)", "/nonexistent-earmark/audio.csv: does not exist. Hint: give a CSV with a header "
+                           + "line `fname,label` and one row per audio file")
         }
     }
 
