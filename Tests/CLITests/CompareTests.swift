@@ -28,6 +28,28 @@ final class CompareTests: XCTestCase {
         }
     }
 
+    /// Two configs named alike would write one model file and run folder, the second replacing the
+    /// first's: refused before anything is read or written, naming both files; so is a file given twice.
+    func testConfigsWithOneNameAreRefusedBeforeAnyWork() throws {
+        let root = try makeTemporaryFolder("earmark-samename"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root)
+        let tiny = try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
+        try ("name: tiny\n" + tiny.replacingOccurrences(of: "name: tiny\n", with: ""))
+            .write(to: root.appendingPathComponent("cfg/other.yaml"), atomically: true, encoding: .utf8)
+        for (configs, words) in [(["cfg/tiny.yaml", "cfg/other.yaml"],
+                                  ["cfg/other.yaml: name: 'tiny' is also the name of ",
+                                   "cfg/tiny.yaml: the second would replace the first's models/tiny.safetensors and runs/tiny/"]),
+                                 (["cfg/tiny.yaml", "cfg/tiny.yaml"], ["cfg/tiny.yaml: name: given twice to train compare"])] {
+            let r = try CLI.run("train", ["compare"] + configs, in: root)
+            XCTAssertEqual(r.status, 1, r.output)
+            XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr)
+            for w in words { XCTAssertTrue(r.stderr.contains(w), r.stderr) }
+            for folder in ["clean", "models", "runs"] {
+                XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(folder).path), folder)
+            }
+        }
+    }
+
     func testTwoClassReportHasROCAndPartialAUC() throws {
         let root = try makeTemporaryFolder("earmark-binary"); defer { try? FileManager.default.removeItem(at: root) }
         try TinyData.make(in: root, filesPerClass: 6, classCount: 2)

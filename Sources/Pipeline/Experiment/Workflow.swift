@@ -33,6 +33,7 @@ public enum Workflow {
     /// table (it times prediction with the model files it wrote).
     public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws {
         try refuseForestOnRanks(configs)
+        try refuseSharedNames(configs)
         for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
         var comparison = Comparison()
         let writes = Cluster.current.rank == 0
@@ -83,6 +84,22 @@ public enum Workflow {
         }
         throw ConfigError(file: forest.source, key: "model.kind",
                           "random_forest is fitted by one process, not data-parallel: run it without mpirun")
+    }
+
+    /// Two configs of one comparison with the same name would write the same model file and run
+    /// folder, the second replacing the first's: refused before any work, naming both files.
+    static func refuseSharedNames(_ configs: [ExperimentConfig]) throws {
+        var first: [String: ExperimentConfig] = [:]
+        for config in configs {
+            if let earlier = first[config.name] {
+                let same = earlier.source == config.source
+                throw ConfigError(file: config.source, key: "name", same
+                    ? "given twice to train compare"
+                    : "'\(config.name)' is also the name of \(earlier.source): the second would replace the first's "
+                        + "models/\(config.name).safetensors and runs/\(config.name)/; give each config its own name")
+            }
+            first[config.name] = config
+        }
     }
 
     /// Prints and writes the comparison table.
