@@ -113,6 +113,10 @@ struct Predict: ParsableCommand {
         }
         if stream { return runStream(modelURL, trained, decision: decision) }
         let output = out.map { URL(fileURLWithPath: $0) } ?? folder.root.appendingPathComponent("predictions.csv")
+        CLI.report {
+            try PredictWorkflow.refuseOverwritingInputs(output: output, model: modelURL,
+                                                        table: clips.isEmpty ? folder.csv : nil, clips: clips)
+        }
         let script = ScriptOutput(mode: json ? .json : quiet ? .quiet : .text)
         let predictions: [PredictWorkflow.ClipPrediction]
         if clips.isEmpty {

@@ -140,6 +140,30 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertFalse(exists("clean"))
     }
 
+    /// `predict --out` naming one of the run's inputs (the model, audio.csv, a clip; also through a
+    /// link or a roundabout path) is refused before anything is written, and the input is intact.
+    func testPredictRefusesToWriteOverItsInputs() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let clip = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("wavfiles").path)
+            .sorted().first)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("table.csv").path,
+                                                   withDestinationPath: "audio.csv")
+        let inputs = ["models/tiny.safetensors", "audio.csv", "wavfiles/\(clip)"]
+        let before = try inputs.map { try Data(contentsOf: root.appendingPathComponent($0)) }
+        for (out, clips, what) in [("models/../models/tiny.safetensors", [String](), "the model file"),
+                                   ("table.csv", [], "the data's table"),
+                                   ("wavfiles/\(clip)", ["wavfiles/\(clip)"], "a clip to classify")] {
+            let r = try CLI.run("predict", ["--out", out] + clips, in: root)
+            XCTAssertEqual(r.status, 1, r.output)
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(": is \(what): the predictions would replace it"),
+                          r.stderr)
+        }
+        XCTAssertEqual(try inputs.map { try Data(contentsOf: root.appendingPathComponent($0)) }, before)
+        XCTAssertFalse(exists("predictions.csv"))
+        // a clip's folder may hold the output: only the clips themselves are inputs
+        XCTAssertEqual(try CLI.run("predict", ["--out", "wavfiles/out.csv", "wavfiles/\(clip)"], in: root).status, 0)
+    }
+
     func testAClassWithASingleFileIsReportedAndTrainingStillRuns() throws {
         var csv = try read("audio.csv").split(separator: "\n").map(String.init)
         csv.removeAll { $0.hasPrefix("whistle ") && !$0.hasPrefix("whistle 0") }

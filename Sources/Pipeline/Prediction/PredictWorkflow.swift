@@ -5,6 +5,20 @@ import Foundation
 /// What the `predict` command does: classify the files of audio.csv (with their split at training
 /// time) or any clips and folders given, and write predictions.csv.
 public enum PredictWorkflow {
+    /// Refuses an output path that is one of the run's inputs: the model file, the data's audio.csv or a
+    /// clip named on the command line (a file, not a folder's contents), which the predictions would
+    /// replace. Paths are compared with symbolic links resolved.
+    public static func refuseOverwritingInputs(output: URL, model: URL, table: URL?, clips: [String]) throws {
+        func resolved(_ url: URL) -> String { url.standardizedFileURL.resolvingSymlinksInPath().path }
+        let target = resolved(output)
+        var inputs: [(URL, String)] = [(model, "the model file")]
+        if let table { inputs.append((table, "the data's table")) }
+        inputs += clips.map { (URL(fileURLWithPath: $0), "a clip to classify") }
+        for (input, what) in inputs where resolved(input) == target {
+            throw FileError(output.path, "is \(what): the predictions would replace it; give --out another file")
+        }
+    }
+
     /// The model to use: `--model FILE`, else models/<name>.safetensors when exactly one model (or
     /// one named `conv`) exists in the data folder.
     public static func locateModel(_ file: String?, data: DataFolder) throws -> URL {
