@@ -110,6 +110,9 @@ struct Features: ParsableCommand {
     }
 
     func run() throws {
+        CLI.report {
+            try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(URL(fileURLWithPath: clip), "the clip")])
+        }
         let shape = CLI.report {
             try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: FeatureKind(rawValue: kind)!,
                                             rate: rate, nfft: nfft ?? (kind == "logmel" ? 1024 : 512), nfilt: nfilt,
@@ -149,6 +152,7 @@ struct Descriptors: ParsableCommand {
             }
             return
         }
+        CLI.report { try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(folder.csv, "the data's table")]) }
         let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: URL(fileURLWithPath: out)) }
         print("\(out): \(written.rows) clips x \(written.columns) descriptors")
     }

@@ -140,9 +140,10 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertFalse(exists("clean"))
     }
 
-    /// `predict --out` naming one of the run's inputs (the model, audio.csv, a clip; also through a
-    /// link or a roundabout path) is refused before anything is written, and the input is intact.
-    func testPredictRefusesToWriteOverItsInputs() throws {
+    /// An `--out` naming one of the command's inputs (predict: the model, audio.csv, a clip, also through a
+    /// link or a roundabout path; export: the model; preprocess: the clip or audio.csv) is refused before
+    /// anything is written, and the input is intact.
+    func testCommandsRefuseToWriteOverTheirInputs() throws {
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
         let clip = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("wavfiles").path)
             .sorted().first)
@@ -155,8 +156,20 @@ final class TrainPredictTests: XCTestCase {
                                    ("wavfiles/\(clip)", ["wavfiles/\(clip)"], "a clip to classify")] {
             let r = try CLI.run("predict", ["--out", out] + clips, in: root)
             XCTAssertEqual(r.status, 1, r.output)
-            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(": is \(what): the predictions would replace it"),
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(": is \(what): the output would replace it"),
                           r.stderr)
+        }
+        // the other commands with an --out: export, preprocess features and descriptors
+        for (tool, arguments, what) in [("export", ["--model", "models/tiny.safetensors", "--format", "onnx",
+                                                    "--out", "models/tiny.safetensors"], "the model file"),
+                                        ("preprocess", ["features", "wavfiles/\(clip)", "--kind", "mfcc",
+                                                        "--out", "wavfiles/\(clip)"], "the clip"),
+                                        ("preprocess", ["descriptors", "--mode", "forest", "--out", "./audio.csv"],
+                                         "the data's table")] {
+            let r = try CLI.run(tool, arguments, in: root)
+            XCTAssertEqual(r.status, 1, "\(tool): \(r.output)")
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(": is \(what): the output would replace it"),
+                          "\(tool): \(r.stderr)")
         }
         XCTAssertEqual(try inputs.map { try Data(contentsOf: root.appendingPathComponent($0)) }, before)
         XCTAssertFalse(exists("predictions.csv"))

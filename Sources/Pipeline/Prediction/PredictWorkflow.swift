@@ -9,14 +9,10 @@ public enum PredictWorkflow {
     /// clip named on the command line (a file, not a folder's contents), which the predictions would
     /// replace. Paths are compared with symbolic links resolved.
     public static func refuseOverwritingInputs(output: URL, model: URL, table: URL?, clips: [String]) throws {
-        func resolved(_ url: URL) -> String { url.standardizedFileURL.resolvingSymlinksInPath().path }
-        let target = resolved(output)
-        var inputs: [(URL, String)] = [(model, "the model file")]
+        var inputs: [(url: URL, what: String)] = [(model, "the model file")]
         if let table { inputs.append((table, "the data's table")) }
         inputs += clips.map { (URL(fileURLWithPath: $0), "a clip to classify") }
-        for (input, what) in inputs where resolved(input) == target {
-            throw FileError(output.path, "is \(what): the predictions would replace it; give --out another file")
-        }
+        try OutputCollision.refuse(output: output, inputs: inputs)
     }
 
     /// The model to use: `--model FILE`, else models/<name>.safetensors when exactly one model (or
