@@ -99,6 +99,17 @@ public struct FeatureConfig: Equatable, Sendable {
         case clip
     }
 
+    /// What the settings do that the user may not expect, as python_speech_features warns of it: an
+    /// FFT shorter than a frame truncates every frame to its first `nfft` samples (the values are
+    /// psf's, which does the same). `file` names the config in the warning. For the window and clip
+    /// features only: the descriptors have settings of their own.
+    public func warnings(file: String) -> [DataWarning] {
+        guard kind != .logmel, nfft < audioParameters.frameLength else { return [] }
+        return [DataWarning(file: file, message: "features.nfft (\(nfft)) is shorter than a frame (winlen \(winlen) s, "
+                            + "\(audioParameters.frameLength) samples): each frame is truncated to its first \(nfft) "
+                            + "samples, as python_speech_features does; raise nfft to use whole frames")]
+    }
+
     /// The Audio module's python_speech_features parameters for these settings.
     public var audioParameters: FeatureParameters {
         FeatureParameters(sampleRate: rate, winlen: winlen, winstep: winstep, numcep: numcep, nfilt: nfilt,

@@ -15,7 +15,8 @@ public enum Preparation {
     ///   usable clips.
     public static func run(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut,
                            progress: @escaping Progress = { _, _, _ in }) throws -> PreparedData {
-        var warnings: [DataWarning] = []
+        let descriptors = config.model.kind == .randomForest || config.model.input == .descriptors
+        var warnings = descriptors ? [] : config.features.warnings(file: config.source)
         let noiseBank = try loadNoise(config: config, data: data)     // a bad folder stops the run first
         let (table, present) = try checkedTable(data: data, warnings: &warnings)
         let groups = try groups(table: table, config: config)
