@@ -119,6 +119,14 @@ final class StreamTests: XCTestCase {
                             in: root)
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("--format must be one of s16le, f32le, not 's24le'"), r.stderr)
+        for (option, value, message) in [("--channels", "0", "--channels must be 1...1024, not 0"),
+                                         ("--channels", "100000", "--channels must be 1...1024, not 100000"),
+                                         ("--rate", "0", "--rate must be 1...1000000 Hz, not 0"),
+                                         ("--every", "nan", "--every must be a positive number of seconds")] {
+            let bad = try CLI.run("predict", ["--stream", "--model", "models/tiny.safetensors", option, value], in: root)
+            XCTAssertNotEqual(bad.status, 0, "\(option) \(value)")
+            XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
+        }
         let c = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--every", "1", "x.wav"], in: root)
         XCTAssertNotEqual(c.status, 0)
         XCTAssertTrue(c.stderr.contains("go with --stream"), c.stderr)

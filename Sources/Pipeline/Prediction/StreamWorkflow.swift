@@ -28,6 +28,9 @@ public enum StreamWorkflow {
             self.decision = decision
         }
 
+        /// The most interleaved channels accepted: libsndfile's limit for files, 1,024.
+        public static let maximumChannels = 1024
+
         /// What is wrong with these option values (one line naming the option), or nil.
         public static func problem(rate: Int, format: String, channels: Int, every: Double?) -> String? {
             if Format(rawValue: format) == nil {
@@ -37,7 +40,9 @@ public enum StreamWorkflow {
             if rate <= 0 || rate > AudioDecoder.maximumSampleRate {
                 return "--rate must be 1...\(AudioDecoder.maximumSampleRate) Hz, not \(rate)"
             }
-            if channels < 1 { return "--channels must be at least 1, not \(channels)" }
+            if channels < 1 || channels > maximumChannels {
+                return "--channels must be 1...\(maximumChannels), not \(channels)"
+            }
             if let every, !(every > 0 && every.isFinite) { return "--every must be a positive number of seconds" }
             return nil
         }
