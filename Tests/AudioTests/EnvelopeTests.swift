@@ -16,7 +16,7 @@ final class EnvelopeTests: XCTestCase {
                 let expected = try fixtureDoubles(file, "rate\(rate)/mean")   // float64 from pandas
                 let means = EnvelopeGate.rollingMeanAbs(y, window: w)
                 XCTAssertEqual(means.count, expected.count)
-                let worst = zip(means, expected).map { abs($0 - $1) }.max()!
+                let worst = largestDifference(means, expected)
                 XCTAssertLessThan(worst, 1e-15, "rate \(rate) rolling mean vs pandas")
                 print(String(format: "AUDIO-DIFF envelope rolling mean rate %d (Double): max |diff| %.3g", rate, worst))
             }

@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import Tensor
 import TestSupport
 import XCTest
 
@@ -126,5 +127,22 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
     try text.split(separator: "\n").map { line in
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
         return try XCTUnwrap(object as? [String: Any], "not a JSON object: \(line)")
+    }
+}
+
+/// What a model file holds apart from its metadata, for tests that must compare what was trained:
+/// the file's bytes also hold the config (and its hash), so two configs give different files even
+/// when training ignored the difference.
+enum ModelFiles {
+    /// Every tensor of the file (weights, and a checkpoint's optimizer slots), by name.
+    static func tensors(_ url: URL) throws -> [String: Data] {
+        try SafeTensors.read(contentsOf: url).tensors.mapValues(\.bytes)
+    }
+
+    /// The fnames the file's split metadata lists as test files (network or forest).
+    static func testFiles(_ url: URL) throws -> Set<String> {
+        let file = try SafeTensors.read(contentsOf: url)
+        let splits = try JSONDecoder().decode([String: String].self, from: Data(XCTUnwrap(file.metadata["splits"]).utf8))
+        return Set(splits.filter { $0.value == "test" }.keys)
     }
 }

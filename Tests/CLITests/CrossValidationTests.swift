@@ -85,10 +85,15 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertTrue(try read(root, "runs/compare/compare.csv").hasPrefix("config,parameters,seconds_per_epoch,"
             + "train_windows_per_second,best_val_accuracy,test_file_accuracy,predict_ms_per_clip,"
             + "test_file_accuracy_sd\n"))
-        func testFiles(_ name: String) throws -> [Substring] {
-            try read(root, "runs/\(name)/folds.csv").split(separator: "\n").map { $0.split(separator: ",")[3] }
+        // same folds: each fold's models list the same test files (by name, not only their count)
+        for k in 1...2 {
+            let a = try ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold\(k).safetensors"))
+            let b = try ModelFiles.testFiles(root.appendingPathComponent("models/tiny2.fold\(k).safetensors"))
+            XCTAssertFalse(a.isEmpty, "fold \(k)")
+            XCTAssertEqual(a, b, "fold \(k): the same test files")
         }
-        XCTAssertEqual(try testFiles("tiny"), try testFiles("tiny2"), "same folds: same test files per fold")
+        XCTAssertTrue(try ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold1.safetensors"))
+            .isDisjoint(with: ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold2.safetensors"))))
     }
 
     func testHoldOutSplitByGroupAndMissingColumn() throws {

@@ -75,8 +75,13 @@ final class DiskFullTests: XCTestCase {
     func testReadOnlyFoldersFailNamingTheFile() throws {
         // root writes into chmod-ed folders, so the folder is bind-mounted read-only instead
         guard try CLI.run("/usr/bin/unshare", ["-m", "true"], in: Self.trained).status == 0 else {
-            print("DiskFullTests: `unshare -m` is not permitted here; read-only folders checked by hand only "
-                  + "(docs/RELIABILITY.md)")
+            // a silent pass would hide the check: it fails unless skipping is asked for
+            let why = "`unshare -m` is not permitted here; read-only folders checked by hand only (docs/RELIABILITY.md)"
+            if ProcessInfo.processInfo.environment["EARMARK_ALLOW_NO_UNSHARE"] == "1" {
+                print("SKIPPED testReadOnlyFoldersFailNamingTheFile: \(why) (EARMARK_ALLOW_NO_UNSHARE=1)")
+            } else {
+                XCTFail("\(why); set EARMARK_ALLOW_NO_UNSHARE=1 to skip this check")
+            }
             return
         }
         let cases: [(folder: String, tool: String, arguments: [String], file: String)] = [

@@ -36,9 +36,7 @@ final class ForestFoldsTests: XCTestCase {
 
     /// The fnames a model file (network or forest) lists as its test files.
     func testFiles(ofModel path: String) throws -> Set<String> {
-        let file = try SafeTensors.read(contentsOf: root.appendingPathComponent(path))
-        let splits = try JSONDecoder().decode([String: String].self, from: Data(file.metadata["splits"]!.utf8))
-        return Set(splits.filter { $0.value == "test" }.keys)
+        try ModelFiles.testFiles(root.appendingPathComponent(path))
     }
 
     func testTrainForestFoldsReportsMeanAndDeviationAndWritesEachFold() throws {

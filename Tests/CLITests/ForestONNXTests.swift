@@ -64,7 +64,7 @@ final class ForestONNXTests: XCTestCase {
             let data = try Data(contentsOf: root.appendingPathComponent("\(c.name).f32"))
             let got = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             XCTAssertEqual(got.count, c.probabilities.count, c.name)
-            let difference = zip(got, c.probabilities).map { abs($0 - $1) }.max() ?? .infinity
+            let difference = largestDifference(got, c.probabilities)
             print("onnx export \(c.name): max |onnxruntime - earmark| = \(difference)")
             XCTAssertLessThanOrEqual(difference, 1e-5, "\(c.name): onnxruntime differs from Earmark")
             // Probabilities spread over the classes, so the comparison sees more than one-hot rows.

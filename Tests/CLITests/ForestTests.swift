@@ -179,6 +179,10 @@ final class ForestCLITests: XCTestCase {
         let table = try read("runs/compare/compare.md")
         XCTAssertTrue(table.contains("| tiny |") && table.contains("| forest |"), table)
         XCTAssertFalse(table.contains("did not keep the same test files"), table)
+        // the same split: both model files list the same test files (by name)
+        let networkTests = try ModelFiles.testFiles(demo.appendingPathComponent("models/tiny.safetensors"))
+        XCTAssertFalse(networkTests.isEmpty)
+        XCTAssertEqual(networkTests, try ModelFiles.testFiles(demo.appendingPathComponent("models/forest.safetensors")))
         let csv = try read("runs/compare/compare.csv").split(separator: "\n")
         XCTAssertEqual(csv.count, 3)
         let forest = csv.first { $0.hasPrefix("forest,") }.map { $0.components(separatedBy: ",") }

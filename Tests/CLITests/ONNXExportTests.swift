@@ -172,7 +172,7 @@ final class ONNXExportTests: XCTestCase {
             let got = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let want = expected[name]!
             XCTAssertEqual(got.count, want.count, name)
-            let difference = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
+            let difference = largestDifference(got, want)
             print("onnx export \(name): max |onnxruntime - earmark| = \(difference)")
             XCTAssertLessThanOrEqual(difference, 1e-5, "\(name): onnxruntime differs from Earmark")
             // Neither uniform nor saturated probabilities: either would make the comparison prove little.

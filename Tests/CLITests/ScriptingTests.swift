@@ -20,8 +20,13 @@ final class ScriptingTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stdout.hasPrefix("name: conv\n"), r.stdout)
         XCTAssertTrue(r.stdout.contains("numcep: 13"), r.stdout)
+        // preprocess finds the built-in config too: it gets as far as the (missing) data, the one error
         let p = try CLI.run("preprocess", ["--mode", "time", "--data", "."], in: root)
+        XCTAssertEqual(p.status, 1, p.output)
         XCTAssertFalse(p.output.contains("not found"), p.output)
+        XCTAssertEqual(p.stderr.split(separator: "\n").count, 1, p.stderr)
+        XCTAssertTrue(p.stderr.hasPrefix("error: ") && p.stderr.contains("audio.csv: does not exist: preprocess needs "
+                                                                           + "audio.csv"), p.stderr)
     }
 
     func testALocalCfgOverridesTheBuiltInOneAndListModesNamesTheSource() throws {

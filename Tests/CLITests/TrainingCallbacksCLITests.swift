@@ -121,7 +121,10 @@ final class TrainingCallbacksCLITests: XCTestCase {
         let constant = try makeData(epochs: 2, training: "")
         defer { try? FileManager.default.removeItem(at: constant) }
         _ = try trainTiny(constant)
-        XCTAssertNotEqual(CrashFiles.bytes("models/tiny.safetensors", in: constant), model)
+        // the schedule changes the trained weights (the file's stored config differs in any case)
+        let file = "models/tiny.safetensors"
+        XCTAssertNotEqual(try ModelFiles.tensors(constant.appendingPathComponent(file)),
+                          try ModelFiles.tensors(root.appendingPathComponent(file)))
     }
 
     /// `model_checkpoint` chooses the saved epoch: the last one without `save_best_only` (the model file

@@ -23,7 +23,7 @@ final class ForestParityTests: XCTestCase {
     func assertClose(_ a: [Double], _ b: [Double], _ tolerance: Double, _ what: String,
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.count, b.count, what, file: file, line: line)
-        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        let worst = largestDifference(a, b)
         XCTAssertLessThanOrEqual(worst, tolerance, "\(what): max |diff| \(worst)", file: file, line: line)
     }
 

@@ -54,7 +54,7 @@ final class WinogradLargeTileTests: XCTestCase {
             let results = [large, small].map { runWinograd($0, x: x, kernel: kernel, bias: bias, batch: k.n) }
             // unit-variance weights: outputs reach ~100, so the bound is relative to the largest
             let largest = results[1].map(abs).max() ?? 0
-            let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max() ?? .nan
+            let worst = largestDifference(results[0], results[1])
             XCTAssertGreaterThan(largest, 0, shape)
             XCTAssertLessThanOrEqual(worst, 1e-5 * largest, shape)
         }

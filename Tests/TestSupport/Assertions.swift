@@ -102,3 +102,21 @@ public func makeTemporaryFolder(_ prefix: String = "earmark-test") throws -> URL
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// The largest of `values`, infinity when any is NaN, 0 for none. Swift's `max()` keeps its running
+/// value when it meets a NaN, so `[0.1, .nan].max()` is 0.1: a NaN after the first element would pass
+/// a bound on the largest error unseen.
+public func worstOf<T: BinaryFloatingPoint>(_ values: [T]) -> T {
+    var worst: T = 0
+    for v in values {
+        if v.isNaN { return .infinity }
+        worst = max(worst, v)
+    }
+    return worst
+}
+
+/// The largest |a[i] - b[i]| (NaN-aware, as `worstOf`); infinity when the counts differ.
+public func largestDifference<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> T {
+    guard a.count == b.count else { return .infinity }
+    return worstOf(zip(a, b).map { abs($0 - $1) })
+}
