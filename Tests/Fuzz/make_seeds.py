@@ -22,7 +22,8 @@ file and the checkpoint (with Nadam's slots and running product) of `train --con
 (epochs 1, split test 0.25 and validation 0.25) on the same tiny data set, so that FuzzSafeTensors rebuilds
 networks of the newer layers from a stored config.
 Files named crash-* are inputs a fuzzer found a fault with, kept as seeds; each has a regression test
-(csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks).
+(csv/crash-combining-quote: AudioTableTests.testCSVRecordQuotesQuotesAndCommasFollowedByCombiningMarks;
+config/crash-class-weight-key: ClassWeightTests.testClassNamesPrintBackAsKeysYAMLCanRead).
 """
 import numpy as np
 import soundfile as sf

@@ -1,4 +1,5 @@
 @testable import Pipeline
+import TestSupport
 import XCTest
 
 /// `training.class_weight`: balanced, none, or a weight per class name (Keras's `class_weight` dict).
@@ -29,6 +30,27 @@ final class ClassWeightTests: XCTestCase {
         for (text, message) in bad {
             XCTAssertThrowsError(try parse(text), text) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
         }
+    }
+
+    /// Class names are printed back as YAML keys (model files, cache keys), which YAML limits to 1,024
+    /// characters as written: FuzzConfig found a name of tabs that parsed but printed (each tab as a
+    /// 6-character escape) as text that did not. Such names are refused; the longest accepted one,
+    /// quotes and backslashes included, prints and reads back.
+    func testClassNamesPrintBackAsKeysYAMLCanRead() throws {
+        let found = Fixtures.folder.deletingLastPathComponent().appendingPathComponent("Fuzz/config/crash-class-weight-key")
+        let text = String(decoding: try Data(contentsOf: found), as: UTF8.self)
+        XCTAssertThrowsError(try ExperimentConfig.parse(text, file: "crash.yaml", defaultName: "x")) {
+            XCTAssertTrue("\($0)".contains("training.class_weight: class 're"), "\($0)")
+            XCTAssertTrue("\($0)".contains("a class name has at most 256 characters and no control character"), "\($0)")
+        }
+        for name in ["a\tb", "line\nbreak", String(repeating: "x", count: 257)] {
+            XCTAssertThrowsError(try parse("  class_weight: {\(yamlScalar(name)): 1}\n"), name.debugDescription)
+        }
+        let longest = String(repeating: "\"\\", count: 128)   // 256 characters, each escaped when printed
+        let c = try parse("  class_weight: {\(yamlScalar(longest)): 2, ok: 1}\n")
+        let back = try ExperimentConfig.parse(c.yaml(), file: "printed", defaultName: "x")
+        XCTAssertEqual(back.training.classWeight, .given([longest: 2, "ok": 1]))
+        XCTAssertEqual(back.yaml(), c.yaml())
     }
 
     func testWeightsFollowTheClassOrderAndNameWhatIsMissing() throws {

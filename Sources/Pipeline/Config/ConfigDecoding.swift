@@ -225,6 +225,10 @@ extension ExperimentConfig {
     }
 
     /// `class_weight`: `balanced`, `none`, or a mapping of class names to weights > 0.
+    /// The longest class name `class_weight` takes (printed, even with every character escaped, it
+    /// stays within YAML's 1,024-character limit on a mapping key).
+    static let maximumClassNameLength = 256
+
     private static func classWeight(_ node: ConfigNode) throws -> TrainingConfig.ClassWeight {
         guard node.isMapping else {
             switch try node.string() {
@@ -235,6 +239,17 @@ extension ExperimentConfig {
         }
         var weights: [String: Double] = [:]
         for (name, value) in try node.namedEntries() {
+            // printed back as a YAML key (model files, cache keys), which YAML limits to 1,024 characters
+            // as written: a class name longer than `maximumClassNameLength` or with a control character
+            // (each printed as a 6-character escape) could not be read back
+            let control = name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+            guard name.count <= maximumClassNameLength, !control else {
+                let shown = String(String.UnicodeScalarView(name.unicodeScalars.prefix(40).map {
+                    $0.properties.generalCategory == .control ? "?" : $0
+                })) + (name.count > 40 ? "..." : "")
+                throw node.error("class '\(shown)': a class name has at most \(maximumClassNameLength) characters and "
+                                 + "no control character (tab, newline, ...)")
+            }
             weights[name] = try value.double(min: 0, max: 1e6, minExclusive: true)
         }
         guard !weights.isEmpty else { throw node.error("gives no class a weight") }
