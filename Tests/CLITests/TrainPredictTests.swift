@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Tensor
 import TestSupport
 import XCTest
@@ -192,10 +193,19 @@ final class TrainPredictTests: XCTestCase {
     func testPrintConfigShowsEveryDefault() throws {
         let r = try CLI.run("train", ["--mode", "tiny", "--print-config", "--epochs", "7"], in: root)
         XCTAssertEqual(r.status, 0, r.output)
-        for key in ["nfft: 512", "numcep: 13", "epochs: 7", "learning_rate: 0.001", "epsilon: 1e-07",
-                    "validation: 0.2"] {
-            XCTAssertTrue(r.stdout.contains(key), "missing \(key) in\n\(r.stdout)")
+        // every key of the reference workflow's defaults, with its value (the config file gives none of
+        // the features' or the optimizer's)
+        let defaults = ["kind: mfcc", "rate: 16000", "window_seconds: 0.1", "winlen: 0.025", "winstep: 0.01",
+                        "nfilt: 26", "numcep: 13", "nfft: 512", "preemph: 0.97", "ceplifter: 22", "threshold: 0.0005",
+                        "windows_per_step: 2", "input: image", "epochs: 7", "optimizer: adam", "learning_rate: 0.001",
+                        "beta_1: 0.9", "beta_2: 0.999", "epsilon: 1e-07", "class_weight: balanced", "shuffle: true",
+                        "seed: 0", "validation: 0.2"]
+        for key in defaults {
+            XCTAssertTrue(r.stdout.contains("  \(key)\n"), "missing \(key) in\n\(r.stdout)")
         }
+        // the printed config is itself a config that prints the same
+        let printed = try ExperimentConfig.parse(r.stdout, file: "printed.yaml", defaultName: "tiny")
+        XCTAssertEqual(printed.yaml(), r.stdout)
     }
 
     func testInterruptedTrainingResumesToTheSameWeightsAsAnUninterruptedRun() throws {

@@ -106,7 +106,7 @@ final class TrainingCallbacksTests: XCTestCase {
             (layers + "training:\n  early_stopping: {patience: -1}\n", "training.early_stopping.patience"),
             (layers + "training:\n  early_stopping: {patience: 3, monitor: loss}\n",
              "training.early_stopping.monitor: 'loss' is not one of val_accuracy, val_loss"),
-            (layers + "training:\n  early_stopping: {patience: 3, mode: max}\n", "mode"),
+            (layers + "training:\n  early_stopping: {patience: 3, mode: max}\n", "training.early_stopping.mode: unknown key (allowed here: monitor, patience, min_delta)"),
             (layers + "training:\n  early_stopping: {patience: 3}\nsplit: {validation: 0}\n",
              "cfg/x.yaml:6: training.early_stopping: watches a validation figure, but split.validation is 0"),
             ("model: {kind: random_forest}\ntraining:\n  early_stopping: {patience: 3}\n",
