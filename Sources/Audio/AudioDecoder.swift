@@ -30,16 +30,25 @@ public enum AudioDecoder {
     /// What libsndfile says when no reader it has recognises a file.
     static let unrecognisedFormatMessage = "Format not recognised."
 
+    /// The start of what libsndfile says when a format's reader fails to open a file, its MP3 reader
+    /// included, whatever the file is.
+    static let notARegularFileMessage = "File does not exist or is not a regular file"
+
     /// The formats a user is most likely to have that libsndfile reads (its full list is longer).
     static let readableFormats = "WAV, FLAC, OGG Vorbis or Opus, MP3, AIFF, AU, CAF"
 
-    /// Words added to libsndfile's reason when it recognises no format in a regular file: that the
-    /// file is empty, or which formats it reads and how to convert another (M4A / AAC, WMA, ...);
-    /// nothing for any other reason or for a device or pipe.
+    /// Words added to libsndfile's reason for a regular file: that it is empty, or which formats
+    /// libsndfile reads and how to convert another (M4A / AAC, WMA, ...) when it recognises none; that
+    /// the file is there when libsndfile's MP3 reader calls it missing or not a regular file; nothing
+    /// for any other reason or for a device or pipe.
     static func openFailureHint(_ url: URL, _ reason: String) -> String {
-        guard reason == unrecognisedFormatMessage,
-              let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]),
+        guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]),
               values.isRegularFile == true else { return "" }
+        if reason.hasPrefix(notARegularFileMessage) {
+            // what libsndfile says when its MP3 reader gives up on data that starts like an MPEG frame
+            return " It is a regular file: its data looks like MP3 but does not decode (a damaged MP3?)"
+        }
+        guard reason == unrecognisedFormatMessage else { return "" }
         if values.fileSize == 0 { return " The file is empty: 0 bytes." }
         return " Readable: \(readableFormats) and libsndfile's other formats; convert others first, "
             + "e.g. ffmpeg -i IN OUT.flac"

@@ -61,6 +61,14 @@ final class BadInputTests: XCTestCase {
             + "other formats; convert others first, e.g. ffmpeg -i IN OUT.flac)")
         XCTAssertTrue(why.hasPrefix("Format not recognised."), why)
         print("AUDIO-ERROR \(e)")
+        // bytes that start like an MPEG frame but do not decode: libsndfile's MP3 reader calls the file
+        // missing or not a regular file; the reason says it is there
+        let mpeg = Data([0xFF, 0xFB]) + Data((0..<5120).map { UInt8($0 % 256) })
+        guard let damaged = decodeError("damaged.mp3", mpeg), case .cannotDecode(let mpegWhy) = damaged.reason else {
+            return XCTFail("damaged MP3")
+        }
+        XCTAssertTrue(mpegWhy.hasSuffix("It is a regular file: its data looks like MP3 but does not decode (a damaged MP3?)"),
+                      mpegWhy)
         // a device has no size to speak of: neither "empty" nor the formats
         XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: URL(fileURLWithPath: "/dev/zero"))) { error in
             XCTAssertEqual("\(error)", "/dev/zero: cannot decode audio (Format not recognised.)")
