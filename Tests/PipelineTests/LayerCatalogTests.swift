@@ -174,6 +174,25 @@ final class LayerCatalogTests: XCTestCase {
         XCTAssertThrowsError(try config.makeModel(classes: 3, seed: 1))
     }
 
+    /// The loss takes one probability per class and example: an output layer on an image or a
+    /// sequence (no flatten, an LSTM with return_sequences) is a config error before any data is read
+    /// (it passed the checks and trapped in the loss at the first step).
+    func testAnOutputThatIsNotOneProbabilityPerClassIsAnError() throws {
+        var image = try Self.parse(Self.config(["dense: {units: classes, activation: softmax}"]))
+        var sequence = try Self.parse(Self.config(["lstm: {units: 4, return_sequences: true}",
+                                                    "dense: {units: classes, activation: softmax}"]))
+        sequence.model.input = .sequence
+        for (config, index, shape) in [(image, 0, "[9, 13, 2]"), (sequence, 1, "[9, 2]")] {
+            XCTAssertThrowsError(try config.checkLayerShapes()) { error in
+                XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[\(index)]: the output layer gives "
+                                                   + "\(shape) per example, not one probability per class"), "\(error)")
+            }
+            XCTAssertThrowsError(try config.makeModel(classes: 3, seed: 1))
+        }
+        image.model.layers.insert(FlattenSpec(), at: 0)
+        XCTAssertNoThrow(try image.checkLayerShapes())
+    }
+
     func testTheCatalogListsExactlyTheTypesTheDecoderAccepts() throws {
         let names = LayerCatalog.typeNames
         XCTAssertEqual(names, ["conv2d", "max_pooling2d", "dropout", "flatten", "dense", "lstm", "time_distributed",

@@ -69,6 +69,13 @@ extension ExperimentConfig {
                                   "\(layer.kind) on input \(shape): \(e.description)")
             }
         }
+        // the loss takes one probability per class and example: the output must be (classes)
+        guard shape.count == 1 else {
+            throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)]",
+                              "the output layer gives \(shape) per example, not one probability per class: put a "
+                              + "`flatten: {}` or a global pooling layer before it (an LSTM or GRU before it needs "
+                              + "return_sequences: false)")
+        }
         return (output, layers)
     }
 }
