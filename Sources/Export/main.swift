@@ -39,7 +39,10 @@ struct Export: ParsableCommand {
         }
         let subject = CLI.report { try ExportSource.model(at: URL(fileURLWithPath: model)) }
         let output = URL(fileURLWithPath: out)
-        CLI.report { try OutputCollision.refuse(output: output, inputs: [(URL(fileURLWithPath: model), "the model file")]) }
+        CLI.report {
+            try OutputCollision.requireExtension(output, ["onnx"], writing: "the ONNX model")
+            try OutputCollision.refuse(output: output, inputs: [(URL(fileURLWithPath: model), "the model file")])
+        }
         switch subject {
         case .network(let trained):
             CLI.report { try ONNXModelExport.write(trained, to: output) }

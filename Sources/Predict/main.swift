@@ -114,6 +114,7 @@ struct Predict: ParsableCommand {
         if stream { return runStream(modelURL, trained, decision: decision) }
         let output = out.map { URL(fileURLWithPath: $0) } ?? folder.root.appendingPathComponent("predictions.csv")
         CLI.report {
+            try OutputCollision.requireExtension(output, ["csv"], writing: "the predictions table")
             try PredictWorkflow.refuseOverwritingInputs(output: output, model: modelURL,
                                                         table: clips.isEmpty ? folder.csv : nil, clips: clips)
         }

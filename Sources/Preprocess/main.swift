@@ -111,6 +111,7 @@ struct Features: ParsableCommand {
 
     func run() throws {
         CLI.report {
+            try OutputCollision.requireExtension(URL(fileURLWithPath: out), ["npy"], writing: "a float32 NumPy array")
             try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(URL(fileURLWithPath: clip), "the clip")])
         }
         let shape = CLI.report {
@@ -152,7 +153,10 @@ struct Descriptors: ParsableCommand {
             }
             return
         }
-        CLI.report { try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(folder.csv, "the data's table")]) }
+        CLI.report {
+            try OutputCollision.requireExtension(URL(fileURLWithPath: out), ["csv", "npy"], writing: "the descriptor table")
+            try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(folder.csv, "the data's table")])
+        }
         let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: URL(fileURLWithPath: out)) }
         print("\(out): \(written.rows) clips x \(written.columns) descriptors")
     }

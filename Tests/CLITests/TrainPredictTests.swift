@@ -141,38 +141,45 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertFalse(exists("clean"))
     }
 
-    /// An `--out` naming one of the command's inputs (predict: the model, audio.csv, a clip, also through a
-    /// link or a roundabout path; export: the model; preprocess: the clip or audio.csv) is refused before
-    /// anything is written, and the input is intact.
+    /// An `--out` that would replace a file the command does not write: one of its inputs (predict:
+    /// audio.csv, also through a link or a roundabout path; preprocess descriptors: audio.csv), or a file
+    /// of another kind (a recording, a model, a config: each command writes only its own extension:
+    /// predict .csv, export .onnx, preprocess features .npy, descriptors .csv or .npy). Refused before
+    /// anything is written; every file is intact.
     func testCommandsRefuseToWriteOverTheirInputs() throws {
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
-        let clip = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("wavfiles").path)
-            .sorted().first)
+        let clips = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("wavfiles").path).sorted()
+        let clip = try XCTUnwrap(clips.first), other = try XCTUnwrap(clips.last)
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("table.csv").path,
                                                    withDestinationPath: "audio.csv")
-        let inputs = ["models/tiny.safetensors", "audio.csv", "wavfiles/\(clip)"]
-        let before = try inputs.map { try Data(contentsOf: root.appendingPathComponent($0)) }
-        for (out, clips, what) in [("models/../models/tiny.safetensors", [String](), "the model file"),
-                                   ("table.csv", [], "the data's table"),
-                                   ("wavfiles/\(clip)", ["wavfiles/\(clip)"], "a clip to classify")] {
-            let r = try CLI.run("predict", ["--out", out] + clips, in: root)
-            XCTAssertEqual(r.status, 1, r.output)
-            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(": is \(what): the output would replace it"),
-                          r.stderr)
+        let kept = ["models/tiny.safetensors", "models/tiny.checkpoint.safetensors", "audio.csv", "cfg/tiny.yaml",
+                    "wavfiles/\(clip)", "wavfiles/\(other)"]
+        let before = try kept.map { try Data(contentsOf: root.appendingPathComponent($0)) }
+        let cases: [(tool: String, arguments: [String], message: String)] = [
+            ("predict", ["--out", "table.csv"], ": is the data's table: the output would replace it"),
+            ("predict", ["--out", "./models/../audio.csv"], ": is the data's table: the output would replace it"),
+            ("preprocess", ["descriptors", "--mode", "forest", "--out", "./audio.csv"],
+             ": is the data's table: the output would replace it"),
+            // a recording inside a folder of clips, or listed in audio.csv
+            ("predict", ["wavfiles", "--out", "wavfiles/\(other)"], ": --out must name a .csv file"),
+            ("predict", ["--out", "wavfiles/\(clip)"], ": --out must name a .csv file"),
+            ("predict", ["--out", "models/tiny.checkpoint.safetensors"], ": --out must name a .csv file"),
+            ("preprocess", ["descriptors", "--mode", "forest", "--out", "wavfiles/\(clip)"],
+             ": --out must name a .csv or .npy file"),
+            ("preprocess", ["descriptors", "--mode", "forest", "--out", "cfg/tiny.yaml"],
+             ": --out must name a .csv or .npy file"),
+            ("preprocess", ["features", "wavfiles/\(clip)", "--kind", "mfcc", "--out", "wavfiles/\(clip)"],
+             ": --out must name a .npy file"),
+            ("export", ["--model", "models/tiny.safetensors", "--format", "onnx", "--out", "models/tiny.safetensors"],
+             ": --out must name a .onnx file"),
+        ]
+        for c in cases {
+            let r = try CLI.run(c.tool, c.arguments, in: root)
+            XCTAssertEqual(r.status, 1, "\(c.tool) \(c.arguments): \(r.output)")
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(c.message), "\(c.tool): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         }
-        // the other commands with an --out: export, preprocess features and descriptors
-        for (tool, arguments, what) in [("export", ["--model", "models/tiny.safetensors", "--format", "onnx",
-                                                    "--out", "models/tiny.safetensors"], "the model file"),
-                                        ("preprocess", ["features", "wavfiles/\(clip)", "--kind", "mfcc",
-                                                        "--out", "wavfiles/\(clip)"], "the clip"),
-                                        ("preprocess", ["descriptors", "--mode", "forest", "--out", "./audio.csv"],
-                                         "the data's table")] {
-            let r = try CLI.run(tool, arguments, in: root)
-            XCTAssertEqual(r.status, 1, "\(tool): \(r.output)")
-            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(": is \(what): the output would replace it"),
-                          "\(tool): \(r.stderr)")
-        }
-        XCTAssertEqual(try inputs.map { try Data(contentsOf: root.appendingPathComponent($0)) }, before)
+        XCTAssertEqual(try kept.map { try Data(contentsOf: root.appendingPathComponent($0)) }, before)
         XCTAssertFalse(exists("predictions.csv"))
         // a clip's folder may hold the output: only the clips themselves are inputs
         XCTAssertEqual(try CLI.run("predict", ["--out", "wavfiles/out.csv", "wavfiles/\(clip)"], in: root).status, 0)

@@ -1,8 +1,18 @@
 import Foundation
 
-/// An output path that is one of the command's own inputs (a typo such as `--out audio.csv`): the
-/// atomic write would replace that input whole, so the command refuses before any work.
+/// An output path that is one of the command's own inputs (a typo such as `--out audio.csv`) or not
+/// a file of the kind written (`--out clips/a0.wav` for predictions, `--out models/conv.safetensors`
+/// for an export): the atomic write would replace that file whole, so the command refuses before any
+/// work.
 public enum OutputCollision {
+    /// Throws `FileError` naming `output` unless its extension is one of `extensions` (lowercase,
+    /// without the dot), so that an `--out` can only replace a file of the kind the command writes.
+    public static func requireExtension(_ output: URL, _ extensions: [String], writing what: String) throws {
+        guard !extensions.contains(output.pathExtension.lowercased()) else { return }
+        let names = extensions.map { ".\($0)" }.joined(separator: " or ")
+        throw FileError(output.path, "--out must name a \(names) file: \(what) is written there")
+    }
+
     /// Throws `FileError` naming `output` when it is the same file as one of `inputs` (`what` names the
     /// input: "the model file"); paths are compared standardised, with symbolic links resolved.
     public static func refuse(output: URL, inputs: [(url: URL, what: String)]) throws {
