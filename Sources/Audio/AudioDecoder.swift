@@ -27,6 +27,23 @@ public enum AudioDecoder {
         return given.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } ?? 600
     }()
 
+    /// What `url` is when it exists and is not a regular file ("a pipe", "a folder", ...), else nil
+    /// (a regular file, or nothing there: libsndfile then says so itself).
+    static func notARegularFile(_ url: URL) -> String? {
+        var info = stat()
+        let found = url.withUnsafeFileSystemRepresentation { path in path.map { stat($0, &info) == 0 } ?? false }
+        guard found else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a pipe"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
+        }
+    }
+
     /// What libsndfile says when no reader it has recognises a file.
     static let unrecognisedFormatMessage = "Format not recognised."
 
@@ -61,6 +78,11 @@ public enum AudioDecoder {
     /// (<= 0 or > 1,000,000 Hz), holds a NaN or infinite sample, or lasts longer than `maximumSeconds`.
     public static func decode(contentsOf url: URL) throws -> AudioClip {
         let name = url.path
+        // a pipe would block the open until a writer comes (no signal ends that wait), and a device or
+        // folder holds no file to decode: said before libsndfile is asked
+        if let kind = notARegularFile(url) {
+            throw AudioError(file: name, reason: .cannotDecode("not a regular file (\(kind))"))
+        }
         var info = SF_INFO()
         let file: OpaquePointer
         switch SndfileOpen.open(url, mode: Int32(SFM_READ), info: &info) {

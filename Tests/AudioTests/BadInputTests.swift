@@ -69,13 +69,23 @@ final class BadInputTests: XCTestCase {
         }
         XCTAssertTrue(mpegWhy.hasSuffix("It is a regular file: its data looks like MP3 but does not decode (a damaged MP3?)"),
                       mpegWhy)
-        // a device has no size to speak of: neither "empty" nor the formats
+        // a device is not a file to decode: neither "empty" nor the formats
         XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: URL(fileURLWithPath: "/dev/zero"))) { error in
-            XCTAssertEqual("\(error)", "/dev/zero: cannot decode audio (Format not recognised.)")
+            XCTAssertEqual("\(error)", "/dev/zero: cannot decode audio (not a regular file (a character device))")
         }
         let missing = folder.appendingPathComponent("gone.m4a")
         XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: missing)) { error in
             XCTAssertFalse("\(error)".contains("Readable"), "\(error)")
+        }
+    }
+
+    /// A pipe named like a clip: opening it would wait for a writer that never comes (no signal ended
+    /// that wait: train could not be stopped); it is refused at once, as a device is.
+    func testAPipeNamedLikeAClipIsRefusedWithoutOpeningIt() throws {
+        let pipe = folder.appendingPathComponent("f0.wav")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        XCTAssertThrowsError(try AudioDecoder.decode(contentsOf: pipe)) { error in
+            XCTAssertEqual("\(error)", "\(pipe.path): cannot decode audio (not a regular file (a pipe))")
         }
     }
 

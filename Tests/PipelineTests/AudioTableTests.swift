@@ -143,6 +143,11 @@ final class AudioTableTests: XCTestCase {
         XCTAssertEqual(t.warnings[0].description,
                        "warning: audio.csv, line 4: fname 'a.wav' is listed again (first on line 2, which is kept); "
                        + "row skipped")
+        // the same file under another spelling is the same file (it went into training and test)
+        let v = try table("fname,label\nsub/a.wav,cat\n./sub/a.wav,dog\nsub//a.wav,cat\nsub/./a.wav,cat\n")
+        XCTAssertEqual(v.rows.map(\.line), [2])
+        assertSkipped(v, lines: [3, 4, 5], [["'./sub/a.wav' is listed again", "first on line 2", "label 'cat', not 'dog'"],
+                                            ["'sub//a.wav' is listed again"], ["'sub/./a.wav' is listed again"]])
         // a row skipped for an empty label does not claim its file name
         let u = try table("fname,label\na.wav,\na.wav,cat\n")
         XCTAssertEqual(u.rows.map(\.line), [3])
@@ -154,6 +159,10 @@ final class AudioTableTests: XCTestCase {
         XCTAssertEqual(t.rows.map(\.fname), ["sub/a.wav"])
         assertSkipped(t, lines: [2, 3, 5], [["'../secret.wav' points outside the wavfiles folder"], ["'/etc/passwd'"],
                                             ["outside"]])
+        // an fname ending in '/' names a folder (it made clean/a.wav/ a folder holding '.wav')
+        let f = try table("fname,label\na.wav/,cat\nb.wav,cat\n")
+        XCTAssertEqual(f.rows.map(\.fname), ["b.wav"])
+        assertSkipped(f, lines: [2], [["fname 'a.wav/' ends with '/': it names a folder, not a file"]])
     }
 
     func testATableWithoutAnyUsableRowIsAnError() {
@@ -228,6 +237,8 @@ final class AudioTableTests: XCTestCase {
         XCTAssertTrue(check.warnings[0].description.hasPrefix("warning: \(csv.path), line 3: file '"),
                       "\(check.warnings[0])")
         XCTAssertTrue(check.warnings[0].description.contains("c.wav' not found; row skipped"), "\(check.warnings[0])")
+        XCTAssertTrue(check.warnings[1].description.hasSuffix("d.wav' is a folder, not an audio file; row skipped"),
+                      "\(check.warnings[1])")
 
         // a class left without any file is an error naming the class and the lines
         try Data("fname,label\na.wav,cat\nx.wav,owl\ny.wav,owl\n".utf8).write(to: csv)

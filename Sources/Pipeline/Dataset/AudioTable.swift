@@ -146,27 +146,35 @@ public struct AudioTable: Sendable, Equatable {
             }
             let fname = fields[fnameColumn].trimmingCharacters(in: .whitespaces)
             let label = fields[labelColumn].trimmingCharacters(in: .whitespaces)
-            if let reason = skipReason(fname: fname, label: label, first: kept[fname]) {
+            if let reason = skipReason(fname: fname, label: label, first: kept[Self.samePath(fname)]) {
                 skipped.append(SkippedRow(line: record.line, fname: fname, label: label, reason: reason))
             } else {
                 fields[fnameColumn] = fname
                 fields[labelColumn] = label
                 let row = Row(line: record.line, fname: fname, label: label, fields: fields)
-                kept[fname] = row
+                kept[Self.samePath(fname)] = row
                 rows.append(row)
             }
         }
         return (rows, skipped)
     }
 
+    /// The file an fname names, spelled one way: `./a.wav`, `a.wav` and `sub//a.wav` are one file
+    /// (`..` never reaches here: such rows are skipped), so a file listed again under another spelling
+    /// is found like one listed twice.
+    static func samePath(_ fname: String) -> String {
+        fname.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
     /// Why a well-formed row with these trimmed values cannot be used, nil when it can; `first` is
-    /// the row already kept with the same fname.
+    /// the row already kept with the same file (`samePath`).
     static func skipReason(fname: String, label: String, first: Row?) -> String? {
         if fname.isEmpty { return "empty fname" + (label.isEmpty ? "" : " (label '\(label)')") }
         if label.isEmpty { return "empty label for '\(fname)'" }
         if fname.hasPrefix("/") || fname.split(separator: "/").contains("..") {
             return "fname '\(fname)' points outside the wavfiles folder"
         }
+        if fname.hasSuffix("/") { return "fname '\(fname)' ends with '/': it names a folder, not a file" }
         if let first {
             return "fname '\(fname)' is listed again (first on line \(first.line), which is kept"
                 + (first.label == label ? ")" : " with label '\(first.label)', not '\(label)')")
@@ -223,6 +231,10 @@ public struct AudioTable: Sendable, Equatable {
             var isDirectory: ObjCBool = false
             if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
                 usable.append(row)
+            } else if isDirectory.boolValue {
+                warnings.append(DataWarning(file: file, line: row.line,
+                                            message: "'\(path)' is a folder, not an audio file; row skipped"))
+                missingLines[row.label, default: []].append(row.line)
             } else {
                 warnings.append(DataWarning(file: file, line: row.line,
                                             message: "file '\(path)' not found; row skipped"))
