@@ -206,8 +206,9 @@ struct Compare: ParsableCommand {
         DataLock.hold(URL(fileURLWithPath: options.data, isDirectory: true), owner: Cluster.current.rank == 0)
         let data = CLI.report { try options.folder() }
         options.installStop()
-        CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }
+        let finished = CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }
         Cluster.finish()
+        if !finished { throw ExitCode(130) }
     }
 }
 

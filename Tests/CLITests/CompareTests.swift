@@ -28,6 +28,21 @@ final class CompareTests: XCTestCase {
         }
     }
 
+    /// A comparison stopped by a signal (here after 2 steps, as Ctrl-C would) exits with 130 like train,
+    /// says that no table was written, and writes none (it exited 0 with a bare "stopped").
+    func testAStoppedComparisonExitsWith130AndWritesNoTable() throws {
+        let root = try makeTemporaryFolder("earmark-compare-stop"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root, epochs: 3)
+        try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "name: tiny", with: "name: other")
+            .write(to: root.appendingPathComponent("cfg/other.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/other.yaml", "--stop-after-steps", "2"], in: root)
+        XCTAssertEqual(r.status, 130, r.output)
+        XCTAssertTrue(r.stdout.contains("stopped: no comparison table written (train compare has no --resume: run it again)"),
+                      r.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("runs/compare").path))
+    }
+
     /// Two configs named alike would write one model file and run folder, the second replacing the
     /// first's: refused before anything is read or written, naming both files; so is a file given twice.
     func testConfigsWithOneNameAreRefusedBeforeAnyWork() throws {

@@ -31,7 +31,9 @@ public enum Workflow {
     /// config's seed and group column).
     /// With several ranks every rank trains and scores each config; rank 0 alone builds and writes the
     /// table (it times prediction with the model files it wrote).
-    public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws {
+    /// - Returns: false when a stop signal ended it before the table (the caller exits with 130).
+    @discardableResult
+    public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws -> Bool {
         try refuseForestOnRanks(configs)
         try refuseSharedNames(configs)
         for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
@@ -50,7 +52,7 @@ public enum Workflow {
                     continue
                 }
                 let run = try crossValidate(config: config, data: data, folds: shared, resume: false)
-                guard let outcome = run.outcome else { print("stopped"); return }
+                guard let outcome = run.outcome else { printCompareStopped(); return false }
                 printSummary(run.last, data: data)
                 printCrossValidation(outcome)
                 if writes {
@@ -58,7 +60,7 @@ public enum Workflow {
                 }
             }
             if writes { try finish(comparison, data: data) }
-            return
+            return true
         }
         for config in configs {
             print("== \(config.name) (\(config.source))")
@@ -70,11 +72,17 @@ public enum Workflow {
             let prepared = try prepare(config: config, data: data)
             let summary = try TrainingRun(config: config, data: data, prepared: prepared)
                 .run(resume: false, console: KerasConsole()) { StopSignal.shouldStop() }
-            guard summary.outcome == .finished else { print("stopped"); return }
+            guard summary.outcome == .finished else { printCompareStopped(); return false }
             printSummary(summary, data: data)
             if writes { try comparison.add(summary, config: config, prepared: prepared) }
         }
         if writes { try finish(comparison, data: data) }
+        return true
+    }
+
+    /// What a stopped comparison left: no table (`train compare` has no --resume).
+    static func printCompareStopped() {
+        print("stopped: no comparison table written (train compare has no --resume: run it again)")
     }
 
     /// A random forest is fitted by one process: under mpirun with several ranks it is an error.
