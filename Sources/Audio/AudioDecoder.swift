@@ -27,6 +27,17 @@ public enum AudioDecoder {
         return given.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } ?? 600
     }()
 
+    /// The largest sample magnitude accepted: 120 dB above full scale (1), far beyond float files
+    /// written at integer scale (32,768), and far below where the features' squares overflow (a
+    /// sample of 3.4e38 made every probability NaN, silently).
+    public static let maximumMagnitude: Float = 1e6
+
+    /// The index of the first sample beyond `maximumMagnitude` (all finite), if any.
+    static func firstTooLarge(_ samples: [Float]) -> Int? {
+        let peak = samples.withUnsafeBufferPointer { p in p.baseAddress.map { SampleScan.peak($0, count: p.count) } ?? 0 }
+        return peak > maximumMagnitude ? samples.firstIndex { abs($0) > maximumMagnitude } : nil
+    }
+
     /// What `url` is when it exists and is not a regular file ("a pipe", "a folder", ...), else nil
     /// (a regular file, or nothing there: libsndfile then says so itself).
     static func notARegularFile(_ url: URL) -> String? {
@@ -123,6 +134,9 @@ public enum AudioDecoder {
         guard !samples.isEmpty else { throw AudioError(file: name, reason: .empty) }
         if let bad = SampleScan.firstNonFinite(samples) {
             throw AudioError(file: name, reason: .nonFinite(frame: bad))
+        }
+        if let huge = firstTooLarge(samples) {
+            throw AudioError(file: name, reason: .tooLarge(frame: huge, magnitude: abs(samples[huge])))
         }
         var declared: Int?
         let major = Int(info.format) & SF_FORMAT_TYPEMASK

@@ -20,6 +20,8 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
         case cannotWrite(String)
         /// The clip lasts longer than `AudioDecoder.maximumSeconds` (the limit, in seconds).
         case tooLong(limitSeconds: Double)
+        /// A sample beyond `AudioDecoder.maximumMagnitude` (the first such frame and its magnitude).
+        case tooLarge(frame: Int, magnitude: Float)
     }
 
     /// The file's path (or a short name for in-memory signals).
@@ -44,6 +46,9 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
         case .nonFinite(let frame): return "NaN or infinite sample at frame \(frame)"
         case .cannotResample(let text): return "cannot resample (\(text))"
         case .cannotWrite(let text): return "cannot write audio (\(text))"
+        case .tooLarge(let frame, let magnitude):
+            return String(format: "sample of magnitude %g at frame %d, beyond the %g audio can reach (full scale is 1)",
+                          Double(magnitude), frame, Double(AudioDecoder.maximumMagnitude))
         case .tooLong(let limit):
             return "longer than the limit of \(String(format: "%g", limit)) s per clip "
                 + "(set \(AudioDecoder.maximumSecondsVariable) to raise it)"

@@ -34,8 +34,9 @@ public struct PCMStreamDecoder {
         self.channels = channels
     }
 
-    /// Decodes the whole frames of `pending + bytes`. A frame with a NaN or infinite value becomes
-    /// 0 (silence) in `mono`, and its index in the stream is listed in `nonFinite`.
+    /// Decodes the whole frames of `pending + bytes`. A frame with a NaN or infinite value, or one
+    /// beyond `AudioDecoder.maximumMagnitude`, becomes 0 (silence) in `mono`, and its index in the
+    /// stream is listed in `nonFinite`.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) -> (mono: [Float], nonFinite: [Int]) {
         pending.append(contentsOf: bytes)
         let count = pending.count / bytesPerFrame
@@ -60,7 +61,7 @@ public struct PCMStreamDecoder {
             AudioDecoder.appendMono(x.baseAddress!, frames: count, channels: channels, to: &mono)
         }
         var nonFinite: [Int] = []
-        for i in mono.indices where !mono[i].isFinite {
+        for i in mono.indices where !(abs(mono[i]) <= AudioDecoder.maximumMagnitude) {   // NaN fails it too
             mono[i] = 0
             nonFinite.append(frames + i)
         }

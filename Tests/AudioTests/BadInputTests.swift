@@ -148,6 +148,21 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// A finite sample no audio can hold (3.4e38 made every predicted probability NaN, silently, and
+    /// train stop on a NaN loss naming no file) is refused naming its frame; a float file written at
+    /// integer scale (values up to 32,768) is still audio.
+    func testSamplesBeyondWhatAudioCanReachAreRefused() throws {
+        let values: [Float] = [0.1, 0.2, 0.3, 3.4e38, 0.5, 0.6]     // stereo: frame 1 mixes to 1.7e38
+        let data = WavBytes.make(format: 3, channels: 2, rate: 16000, bitsPerSample: 32, data: WavBytes.float32(values))
+        guard let e = decodeError("spike.wav", data) else { return }
+        XCTAssertEqual(e.explanation, "sample of magnitude 1.7e+38 at frame 1, beyond the 1e+06 audio can reach "
+                       + "(full scale is 1)")
+        let loud = folder.appendingPathComponent("integer scale.wav")
+        try WavBytes.make(format: 3, channels: 1, rate: 16000, bitsPerSample: 32,
+                          data: WavBytes.float32([32767, -32768, 1000, 0])).write(to: loud)
+        XCTAssertEqual(try AudioDecoder.decode(contentsOf: loud).samples, [32767, -32768, 1000, 0])
+    }
+
     /// A data chunk cut short: libsndfile decodes the complete frames present, and so do we (the
     /// readable prefix is real audio; players behave the same). A cut inside a frame drops that frame.
     func testTruncatedDataChunkDecodesTheCompleteFrames() throws {

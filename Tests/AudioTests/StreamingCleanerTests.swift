@@ -84,10 +84,10 @@ final class StreamingCleanerTests: XCTestCase {
         XCTAssertEqual(decoder.frames, 2)
 
         var floats = PCMStreamDecoder(format: .f32le, channels: 1)
-        let data = RawPCM.f32le([0.25, .nan, -0.5, .infinity, 0.125])
+        let data = RawPCM.f32le([0.25, .nan, -0.5, .infinity, 0.125, 3.4e38, -1e7, 32767])
         let c = data.withUnsafeBytes { floats.decode($0) }
-        XCTAssertEqual(c.mono, [0.25, 0, -0.5, 0, 0.125])
-        XCTAssertEqual(c.nonFinite, [1, 3])
+        XCTAssertEqual(c.mono, [0.25, 0, -0.5, 0, 0.125, 0, 0, 32767])   // beyond 1e6 is no audio either
+        XCTAssertEqual(c.nonFinite, [1, 3, 5, 6])
     }
 
     /// Output samples near a NaN frame are tainted; far ones are not.

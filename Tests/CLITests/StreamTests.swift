@@ -106,9 +106,9 @@ final class StreamTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         let warnings = r.stderr.split(separator: "\n")
         XCTAssertEqual(warnings, [
-            "warning: stdin: NaN or infinite sample at frame 3000 (0.188 s): replaced by silence; the windows it "
+            "warning: stdin: NaN, infinite or out-of-range sample at frame 3000 (0.188 s): replaced by silence; the windows it "
                 + "touches are dropped",
-            "warning: stdin: NaN or infinite sample at frame 20000 (1.250 s): replaced by silence; the windows it "
+            "warning: stdin: NaN, infinite or out-of-range sample at frame 20000 (1.250 s): replaced by silence; the windows it "
                 + "touches are dropped",
         ])
         XCTAssertEqual(lines.count, expected.count - 2, r.stdout)
@@ -144,9 +144,9 @@ extension StreamTests {
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertEqual(lines.count, expected.count - 1, r.stdout)
         XCTAssertEqual(r.stderr.split(separator: "\n"), [
-            "warning: stdin: NaN or infinite sample at frame 3000 (0.188 s): replaced by silence; the windows it "
+            "warning: stdin: NaN, infinite or out-of-range sample at frame 3000 (0.188 s): replaced by silence; the windows it "
                 + "touches are dropped",
-            "warning: stdin: 100 NaN or infinite samples in all (99 not named above, each within a second of one "
+            "warning: stdin: 100 NaN, infinite or out-of-range samples in all (99 not named above, each within a second of one "
                 + "named): 1 window(s) dropped",
         ])
     }

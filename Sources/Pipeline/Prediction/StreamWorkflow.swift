@@ -4,7 +4,7 @@ import Foundation
 /// What `predict --stream` does: raw PCM from a file descriptor (standard input) through a
 /// `StreamingCleaner` and a `StreamPredictor`, one line per window (or per `every` seconds) written
 /// through `emit` as soon as it is known. Bad input is named in a warning and skipped: a stream that
-/// ends inside a frame (its bytes are ignored), NaN or infinite samples (replaced by silence, the
+/// ends inside a frame (its bytes are ignored), NaN, infinite or out-of-range samples (replaced by silence, the
 /// windows they touch dropped; one warning per bad stretch, the rest counted in one line at the end).
 public enum StreamWorkflow {
     /// The stream's layout and the output wanted.
@@ -104,7 +104,7 @@ public final class StreamSession {
             if let last = lastNamed, frame - last < cleaner.inputRate { continue }
             lastNamed = frame
             named += 1
-            Diagnostics.warning("stdin: NaN or infinite sample at frame \(frame) "
+            Diagnostics.warning("stdin: NaN, infinite or out-of-range sample at frame \(frame) "
                                 + String(format: "(%.3f s)", Double(frame) / Double(cleaner.inputRate))
                                 + ": replaced by silence; the windows it touches are dropped")
         }
@@ -128,7 +128,7 @@ public final class StreamSession {
                                 + "(\(cleaner.bytesPerFrame) bytes per frame): ignored")
         }
         if nonFinite > named {
-            Diagnostics.warning("stdin: \(nonFinite) NaN or infinite samples in all (\(nonFinite - named) not named "
+            Diagnostics.warning("stdin: \(nonFinite) NaN, infinite or out-of-range samples in all (\(nonFinite - named) not named "
                                 + "above, each within a second of one named): \(dropped) window(s) dropped")
         }
         if windows == 0 {
