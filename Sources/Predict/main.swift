@@ -104,7 +104,12 @@ struct Predict: ParsableCommand {
         let written = out.map { [URL(fileURLWithPath: $0).deletingLastPathComponent()] } ?? []
         DataLock.hold(folder.root, extra: written)
         let demo = DataFolder(root: folder.root.appendingPathComponent("demo", isDirectory: true))
-        if !folder.hasTable && model == nil && demo.hasTable { folder = demo }
+        // DATA without a table (and without recordings of its own): the demo set train made there, said
+        // on standard error so that --quiet and --json runs say it too
+        if !folder.hasTable && model == nil && demo.hasTable && !FileManager.default.fileExists(atPath: folder.wavfiles.path) {
+            Diagnostics.warning("no audio.csv in \(folder.root.path): predicting the demo data set in \(demo.root.path)")
+            folder = demo
+        }
         let modelURL = CLI.report { try PredictWorkflow.locateModel(model, data: folder) }
         let trained = CLI.report { try ModelFile.classifier(contentsOf: modelURL) }
         let decision = CLI.report {

@@ -98,7 +98,14 @@ struct DataOptions: ParsableArguments {
                             hint: "--data names the folder that holds audio.csv and wavfiles/; without --data, or with "
                                 + "--demo quality, train uses the built-in demo data")
         }
-        print("no audio.csv in \(given.root.path): using the built-in demo data set")
+        // a folder with recordings but no table is a mistake (a misnamed audio.csv), not a request for
+        // the demo data
+        if FileManager.default.fileExists(atPath: given.wavfiles.path) {
+            throw DataError(file: given.csv.path, problem: "does not exist, but \(given.wavfiles.lastPathComponent)/ does",
+                            hint: "name the table audio.csv (header fname,label; the file name is case-sensitive)")
+        }
+        // on standard error, so that --quiet and --json runs say it too
+        Diagnostics.warning("no audio.csv in \(given.root.path): using the built-in demo data set")
         return try DemoData.ensure(in: given) { print($0) }
     }
 

@@ -38,6 +38,29 @@ final class DemoOptionTests: XCTestCase {
             XCTAssertFalse(r.stdout.contains("demo"), r.stdout)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["cfg"])
+
+        // a folder with recordings whose table is misnamed: an error, not the demo data (it trained on the
+        // demo set, saying so only on standard output, which --quiet silences)
+        let data = root.appendingPathComponent("mydata")
+        try TinyData.make(in: data)
+        try FileManager.default.moveItem(at: data.appendingPathComponent("audio.csv"), to: data.appendingPathComponent("Audio.csv"))
+        let misnamed = try CLI.run("train", ["--mode", "tiny", "--data", "mydata", "--quiet"], in: root)
+        XCTAssertEqual(misnamed.status, 1, misnamed.output)
+        XCTAssertTrue(misnamed.stderr.hasPrefix("error: ") && misnamed.stderr.contains("mydata/audio.csv: does not exist, "
+                                                                                     + "but wavfiles/ does"), misnamed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data.appendingPathComponent("demo").path))
+    }
+
+    /// A folder without audio.csv or recordings: the demo data, said on standard error even with --quiet.
+    func testTheDemoDataIsAnnouncedOnStandardError() throws {
+        let root = try makeTemporaryFolder("earmark-demonote"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.writeConfig(in: root, epochs: 1)
+        let r = try CLI.run("train", ["--mode", "tiny", "--quiet"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stderr.contains("warning: no audio.csv in \(root.path): using the built-in demo data set"), r.stderr)
+        let p = try CLI.run("predict", ["--quiet"], in: root)
+        XCTAssertEqual(p.status, 0, p.output)
+        XCTAssertTrue(p.stderr.contains("warning: no audio.csv in \(root.path): predicting the demo data set in "), p.stderr)
     }
 
     /// `--demo-seed N`: the same recipe from another seed, into its own folder beside the shipped set;
