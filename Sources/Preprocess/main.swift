@@ -48,6 +48,7 @@ struct Clean: ParsableCommand {
 
     func validate() throws {
         if demoSeed != nil && demo == nil { throw ValidationError("--demo-seed needs --demo NAME") }
+        if let name = demo { do { _ = try DemoSet.named(name) } catch { throw ValidationError("--demo: \(error)") } }
     }
 
     func run() throws {
