@@ -20,7 +20,7 @@ public enum AudioDecoder {
     /// The environment variable that sets `maximumSeconds`.
     public static let maximumSecondsVariable = "EARMARK_MAX_CLIP_SECONDS"
     /// The longest clip decoded, in seconds (600 unless `EARMARK_MAX_CLIP_SECONDS` sets another
-    /// positive number): decoding stops and throws `tooLong` as soon as more frames than this arrive,
+    /// positive number; the commands refuse a value that is not one, Pipeline's EnvironmentCheck): decoding stops and throws `tooLong` as soon as more frames than this arrive,
     /// so memory stays bounded whatever the file's length or its header claim.
     public static let maximumSeconds: Double = {
         let given = ProcessInfo.processInfo.environment[maximumSecondsVariable].flatMap { Double($0) }

@@ -193,6 +193,10 @@ public enum CLI {
     public static func start() {
         earmark_line_buffer_stdout()
         FloatEnvironment.flushDenormalsToZero()
+        if let problem = EnvironmentCheck.problem() {
+            Diagnostics.error(problem)
+            exit(1)
+        }
     }
 
     /// Runs `body`; on error prints it and exits with status 1. A `DataError`'s warnings (the
