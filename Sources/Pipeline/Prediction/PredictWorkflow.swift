@@ -53,6 +53,24 @@ public enum PredictWorkflow {
         try predictTable(classifier: Predictor(model: model), data: data, output: output)
     }
 
+    /// The names of the columns predict adds after `input`: one per class, `y_pred`, and (`split`) the
+    /// split at training, each renamed when the input or an earlier added column has its name, so that a
+    /// reader that picks columns by name finds each once: a class named like an input column gets
+    /// `_probability` (`label_probability`), `y_pred` becomes `y_pred_earmark`, `split` becomes
+    /// `split_at_training`, with `_2`, `_3`, ... after that if needed.
+    static func addedColumns(after input: [String], classes: [String], split: Bool) -> [String] {
+        var taken = Set(input)
+        func unique(_ name: String, _ suffix: String) -> String {
+            var chosen = taken.contains(name) ? name + suffix : name
+            var k = 2
+            while taken.contains(chosen) { chosen = name + suffix + "_\(k)"; k += 1 }
+            taken.insert(chosen)
+            return chosen
+        }
+        return classes.map { unique($0, "_probability") } + [unique("y_pred", "_earmark")]
+            + (split ? [unique("split", "_at_training")] : [])
+    }
+
     /// `predictTable` with a model of any kind (`ModelFile.classifier`); each clip's class (y_pred,
     /// and the accuracies printed per split) is read from its probabilities by `decision`.
     @discardableResult
@@ -63,8 +81,7 @@ public enum PredictWorkflow {
         let predictor = model
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
         let results = predictFiles(urls, predictor: predictor, display: data.display, decision: decision)
-        var header = table.columns + model.classes + ["y_pred", "split"]
-        if table.columns.contains("split") { header[header.count - 1] = "split_at_training" }
+        let header = table.columns + addedColumns(after: table.columns, classes: model.classes, split: true)
         var lines = [AudioTable.csvRecord(header)]
         var perSplit: [String: (right: Int, total: Int)] = [:]
         var predictions: [ClipPrediction] = []
@@ -120,7 +137,7 @@ public enum PredictWorkflow {
             }
         }
         let results = predictFiles(urls, predictor: model, display: { $0.path }, decision: decision)
-        var lines = [AudioTable.csvRecord(["fname"] + model.classes + ["y_pred"])]
+        var lines = [AudioTable.csvRecord(["fname"] + addedColumns(after: ["fname"], classes: model.classes, split: false))]
         let width = max(24, urls.map { $0.path.count }.max() ?? 0)
         if let rule = decision.summary(classes: model.classes) { print(rule) }
         print("file".padding(toLength: width, withPad: " ", startingAt: 0) + "  prediction  probability")
