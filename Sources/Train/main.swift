@@ -110,6 +110,9 @@ struct DataOptions: ParsableArguments {
     }
 
     func apply(to config: inout ExperimentConfig) {
+        if epochs != nil && config.model.kind == .randomForest {
+            Diagnostics.warning("\(config.source): --epochs does not apply to a random forest, which is fitted once; ignored")
+        }
         if let e = epochs { config.training.epochs = e }
         if let s = seed { config.training.seed = s }
     }

@@ -163,6 +163,13 @@ final class ForestCLITests: XCTestCase {
         XCTAssertEqual(header.split(separator: ",").count, 2 + 10_000)
     }
 
+    /// --epochs means nothing to a forest, fitted once: a warning says it is ignored (it was silent).
+    func testEpochsForAForestAreWarnedOf() throws {
+        let r = try CLI.run("train", ["--mode", "forest", "--epochs", "5", "--quiet"], in: demo)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stderr.contains("--epochs does not apply to a random forest, which is fitted once; ignored"), r.stderr)
+    }
+
     func testCompareHasAForestRowOnTheSameSplit() throws {
         try """
         name: tiny

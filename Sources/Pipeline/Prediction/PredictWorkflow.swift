@@ -197,7 +197,8 @@ public enum PredictWorkflow {
                 } else if p.probabilities == nil {
                     let seconds = Double(cleaned[i].count) / Double(predictor.features.rate)
                     Diagnostics.warning("\(display(url)): no prediction: \(String(format: "%.3f", seconds)) s after "
-                                        + "cleaning, shorter than one \(predictor.features.windowSeconds) s window")
+                                        + "cleaning, not longer than one \(predictor.features.windowSeconds) s window (one window "
+                                        + "and one sample more are needed, as in the reference workflow)")
                 }
                 if p.probabilities == nil { failed += 1 }
                 rows.append(Row(fields: [], probabilities: p.probabilities,
