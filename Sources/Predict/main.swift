@@ -41,14 +41,14 @@ struct Predict: ParsableCommand {
                              + "(or per --every seconds), e.g. `arecord -f S16_LE -r 16000 | predict --stream`."))
     var stream = false
 
-    @Option(help: "--stream: sample rate of the input (Hz).")
-    var rate = 16000
+    @Option(help: "--stream: sample rate of the input (Hz; default 16000).")
+    var rate: Int?
 
-    @Option(help: "--stream: sample encoding, s16le or f32le (little-endian, interleaved channels).")
-    var format = "s16le"
+    @Option(help: "--stream: sample encoding, s16le or f32le (little-endian, interleaved channels; default s16le).")
+    var format: String?
 
-    @Option(help: "--stream: channels of the input (mixed to mono).")
-    var channels = 1
+    @Option(help: "--stream: channels of the input (mixed to mono; default 1).")
+    var channels: Int?
 
     @Option(help: "--stream: one line per this many seconds (the mean of the windows ending in it).")
     var every: Double?
@@ -70,14 +70,19 @@ struct Predict: ParsableCommand {
             if !clips.isEmpty || out != nil || quiet {
                 throw ValidationError("--stream reads standard input and prints lines: no clips, --out or --quiet")
             }
-            if let problem = StreamWorkflow.Options.problem(rate: rate, format: format, channels: channels,
-                                                           every: every) {
+            if let problem = StreamWorkflow.Options.problem(rate: streamRate, format: streamFormat,
+                                                           channels: streamChannels, every: every) {
                 throw ValidationError(problem)
             }
-        } else if every != nil || rate != 16000 || format != "s16le" || channels != 1 {
+        } else if every != nil || rate != nil || format != nil || channels != nil {   // given at all, even the default
             throw ValidationError("--rate, --format, --channels and --every go with --stream")
         }
     }
+
+    /// The stream's settings, with their defaults.
+    var streamRate: Int { rate ?? 16000 }
+    var streamFormat: String { format ?? "s16le" }
+    var streamChannels: Int { channels ?? 1 }
 
     /// `--stream`: classifies standard input until it ends, each line written (and so flushed) at once.
     func runStream(_ modelURL: URL, _ classifier: any ClipClassifier, decision: DecisionRule) {
@@ -89,8 +94,8 @@ struct Predict: ParsableCommand {
             }
             return
         }
-        let options = StreamWorkflow.Options(rate: rate, format: StreamWorkflow.Options.Format(rawValue: format)!,
-                                             channels: channels, every: every, json: json, decision: decision)
+        let options = StreamWorkflow.Options(rate: streamRate, format: StreamWorkflow.Options.Format(rawValue: streamFormat)!,
+                                             channels: streamChannels, every: every, json: json, decision: decision)
         CLI.report {
             try StreamWorkflow.run(model: network.model, modelName: modelURL.path, options: options) { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))

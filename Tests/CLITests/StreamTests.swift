@@ -130,6 +130,10 @@ final class StreamTests: XCTestCase {
         let c = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--every", "1", "x.wav"], in: root)
         XCTAssertNotEqual(c.status, 0)
         XCTAssertTrue(c.stderr.contains("go with --stream"), c.stderr)
+        // a stream option given without --stream is refused even at its default value (16000 was taken)
+        let d = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--rate", "16000", "x.wav"], in: root)
+        XCTAssertEqual(d.status, 64, d.output)
+        XCTAssertTrue(d.stderr.contains("go with --stream"), d.stderr)
     }
 }
 
