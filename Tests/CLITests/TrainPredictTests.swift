@@ -185,6 +185,33 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertEqual(try CLI.run("predict", ["--out", "wavfiles/out.csv", "wavfiles/\(clip)"], in: root).status, 0)
     }
 
+    /// `--resume` with a data set whose classes or split changed since the checkpoint: one error naming
+    /// the checkpoint (other classes trapped in assignWeights; another split went on silently, testing
+    /// files the checkpoint had trained on); a missing checkpoint is a warning even with --quiet.
+    func testResumeRefusesAnotherClassSetOrSplitAndWarnsWithoutACheckpoint() throws {
+        let none = try CLI.run("train", ["--mode", "tiny", "--resume", "--quiet"], in: root)
+        XCTAssertEqual(none.status, 0, none.output)
+        XCTAssertTrue(none.stderr.contains("warning: no checkpoint at models/tiny.checkpoint.safetensors: starting from "
+                                           + "the beginning"), none.stderr)
+        let table = try read("audio.csv")
+        let lines = table.split(separator: "\n").map(String.init)
+        let oneClassLess = lines.filter { !$0.hasPrefix("whistle") }
+        try (oneClassLess.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"),
+                                                               atomically: true, encoding: .utf8)
+        let classes = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(classes.status, 1, classes.output)
+        XCTAssertTrue(classes.stderr.contains("error: models/tiny.checkpoint.safetensors: was made for the classes hum, "
+                                              + "tone, whistle, the data now has hum, tone"), classes.stderr)
+        XCTAssertFalse(classes.output.contains("Fatal error"), classes.output)
+        let reordered = [lines[0]] + lines.dropFirst().reversed()
+        try (reordered.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"),
+                                                            atomically: true, encoding: .utf8)
+        let split = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(split.status, 1, split.output)
+        XCTAssertTrue(split.stderr.contains("error: models/tiny.checkpoint.safetensors: was made with other files or "
+                                            + "another split"), split.stderr)
+    }
+
     func testAClassWithASingleFileIsReportedAndTrainingStillRuns() throws {
         var csv = try read("audio.csv").split(separator: "\n").map(String.init)
         csv.removeAll { $0.hasPrefix("whistle ") && !$0.hasPrefix("whistle 0") }

@@ -144,7 +144,8 @@ public struct TrainingRun {
     func restoreCheckpoint(into trainer: Trainer, console: TrainingConsole) throws {
         let checkpointURL = data.checkpoint(config.name)
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-            console.note("no checkpoint at \(data.display(checkpointURL)): starting from the beginning")
+            // a warning, so that --quiet and --json runs say it too
+            Diagnostics.warning("no checkpoint at \(data.display(checkpointURL)): starting from the beginning")
             return
         }
         let loaded = try TrainedModel.load(from: checkpointURL)
@@ -152,10 +153,22 @@ public struct TrainingRun {
             throw DataError(file: data.display(checkpointURL), problem: "was made with another config",
                             hint: "remove it or train without --resume")
         }
-        // a cross-validation run's checkpoint must belong to the same fold (same --folds, data and seed)
-        if prepared.plan != .holdOut && loaded.model.splits != prepared.splitNames {
-            throw DataError(file: data.display(checkpointURL), problem: "was made with other folds or files",
-                            hint: "resume with the same --folds, seed and audio.csv, or train without --resume")
+        // the checkpoint's output units are its classes: other classes cannot take its weights
+        guard loaded.model.classes == prepared.classes else {
+            throw DataError(file: data.display(checkpointURL),
+                            problem: "was made for the classes \(loaded.model.classes.joined(separator: ", ")), the data now "
+                                + "has \(prepared.classes.joined(separator: ", "))",
+                            hint: "resume with the audio.csv it was made with, or train without --resume")
+        }
+        // and it must continue on the same split (a hold-out's, or the same fold: same --folds, data and seed):
+        // files it trained on would otherwise be tested
+        if loaded.model.splits != prepared.splitNames {
+            throw DataError(file: data.display(checkpointURL),
+                            problem: prepared.plan == .holdOut ? "was made with other files or another split"
+                                : "was made with other folds or files",
+                            hint: prepared.plan == .holdOut
+                                ? "resume with the same seed and audio.csv, or train without --resume"
+                                : "resume with the same --folds, seed and audio.csv, or train without --resume")
         }
         let network = trainer.model
         network.assignWeights(from: loaded.model.network)
