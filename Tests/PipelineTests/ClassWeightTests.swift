@@ -73,3 +73,23 @@ final class ClassWeightTests: XCTestCase {
         }
     }
 }
+
+/// A config's name names its files (models/NAME.safetensors, runs/NAME/): '..' made runs/.. the data
+/// folder itself, so the report overwrote the user's report.md there; names starting with '.' are
+/// refused, whether given or taken from the file's name.
+final class ConfigNameTests: XCTestCase {
+    let body = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+
+    func testNamesStartingWithADotAreRefused() throws {
+        for name in ["..", ".", ".hidden"] {
+            XCTAssertThrowsError(try ExperimentConfig.parse("name: \"\(name)\"\n" + body, file: "cfg/x.yaml", defaultName: "x")) {
+                XCTAssertEqual("\($0)", "cfg/x.yaml:1: name: '\(name)' must not start with '.' (it names files and folders)")
+            }
+        }
+        XCTAssertThrowsError(try ExperimentConfig.parse(body, file: "cfg/..yaml", defaultName: ".")) {
+            XCTAssertTrue("\($0)".contains("name: not given, and the file's name gives '.' must not start with '.'"), "\($0)")
+        }
+        XCTAssertEqual(try ExperimentConfig.parse("name: v1.2\n" + body, file: "cfg/x.yaml", defaultName: "x").name, "v1.2")
+        XCTAssertEqual(try ExperimentConfig.parse(body, file: "cfg/my config.yaml", defaultName: "my config").name, "my config")
+    }
+}

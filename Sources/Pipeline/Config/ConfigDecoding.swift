@@ -16,6 +16,19 @@ extension ExperimentConfig {
         return try parse(text, file: url.path, defaultName: url.deletingPathExtension().lastPathComponent)
     }
 
+    /// What is wrong with a config name, which names its files (models/NAME.safetensors, runs/NAME/),
+    /// or nil: letters, digits, '-', '_' and '.', not starting with '.' ('..' made runs/.. the data
+    /// folder, writing the report over the user's files there; '.' wrote it into runs/ itself).
+    /// (A name taken from the file's name is not held to the characters: the file system took it.)
+    static func nameProblem(_ name: String, checkingCharacters: Bool = true) -> String? {
+        let allowed = name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        guard !name.isEmpty, allowed || !checkingCharacters else {
+            return "'\(name)' must be letters, digits, '-', '_' or '.' (it names files)"
+        }
+        if name.hasPrefix(".") { return "'\(name)' must not start with '.' (it names files and folders)" }
+        return nil
+    }
+
     /// Parses config text; `file` is used in messages, `defaultName` when the text has no `name`.
     public static func parse(_ text: String, file: String, defaultName: String) throws -> ExperimentConfig {
         let root: Node?
@@ -29,10 +42,9 @@ extension ExperimentConfig {
             .mapping(allowed: ["name", "features", "model", "training", "split", "augmentation"])
         if let n = top["name"] {
             config.name = try n.string()
-            let allowed = config.name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
-            guard !config.name.isEmpty, allowed else {
-                throw n.error("'\(config.name)' must be letters, digits, '-', '_' or '.' (it names files)")
-            }
+            if let problem = nameProblem(config.name) { throw n.error(problem) }
+        } else if let problem = nameProblem(config.name, checkingCharacters: false) {
+            throw ConfigError(file: file, key: "name", "not given, and the file's name gives \(problem)")
         }
         if let f = top["features"] { config.features = try decodeFeatures(f) }
         guard let m = top["model"] else {
