@@ -212,6 +212,25 @@ final class TrainPredictTests: XCTestCase {
                                             + "another split"), split.stderr)
     }
 
+    /// One class is an error before any work, for networks and forests, and the model from before is
+    /// kept (it trained, then failed writing a model file it had already replaced; a forest exited 0).
+    func testOneClassIsAnErrorBeforeAnyWork() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let model = try Data(contentsOf: root.appendingPathComponent("models/tiny.safetensors"))
+        let lines = try read("audio.csv").split(separator: "\n").filter { $0.hasPrefix("fname") || $0.hasPrefix("hum") }
+        try (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"), atomically: true,
+                                                          encoding: .utf8)
+        for mode in ["tiny", "forest"] {
+            let r = try CLI.run("train", ["--mode", mode], in: root)
+            XCTAssertEqual(r.status, 1, r.output)
+            XCTAssertTrue(r.stderr.contains("error: audio.csv: has one class, 'hum': a classifier needs at least two"),
+                          r.stderr)
+            XCTAssertFalse(r.stdout.contains("Epoch 1/"), r.stdout)
+        }
+        XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("models/tiny.safetensors")), model)
+        XCTAssertFalse(exists("models/forest.safetensors"))
+    }
+
     func testAClassWithASingleFileIsReportedAndTrainingStillRuns() throws {
         var csv = try read("audio.csv").split(separator: "\n").map(String.init)
         csv.removeAll { $0.hasPrefix("whistle ") && !$0.hasPrefix("whistle 0") }

@@ -62,6 +62,13 @@ public enum Preparation {
         let table = try data.readTable()
         let check = try table.checkFiles(in: data.wavfiles)
         warnings += table.warnings + check.warnings
+        // a classifier needs two classes: said before any cleaning or training (one class trained, then
+        // failed writing the model, after replacing the previous one; a forest exited 0)
+        guard table.classes.count >= 2 else {
+            throw DataError(file: data.display(data.csv),
+                            problem: "has one class, '\(table.classes.first ?? "")': a classifier needs at least two",
+                            hint: "label the recordings of at least two classes", warnings: warnings)
+        }
         return (table, Set(check.usable.map(\.fname)))
     }
 
