@@ -148,6 +148,12 @@ final class AudioTableTests: XCTestCase {
         XCTAssertEqual(v.rows.map(\.line), [2])
         assertSkipped(v, lines: [3, 4, 5], [["'./sub/a.wav' is listed again", "first on line 2", "label 'cat', not 'dog'"],
                                             ["'sub//a.wav' is listed again"], ["'sub/./a.wav' is listed again"]])
+        // two files cleaned into one clean file (zz and zz.wav: clean/zz.wav) would train one clip under
+        // the other's label: the second row is skipped, naming both
+        let w = try table("fname,label\nzz,cat\nzz.wav,dog\nb.flac,cat\nb.flac.wav,dog\n")
+        XCTAssertEqual(w.rows.map(\.fname), ["zz", "b.flac"])
+        assertSkipped(w, lines: [3, 5], [["fname 'zz.wav' would be cleaned into the same file as 'zz' (line 2"],
+                                         ["'b.flac.wav' would be cleaned into the same file as 'b.flac' (line 4"]])
         // a row skipped for an empty label does not claim its file name
         let u = try table("fname,label\na.wav,\na.wav,cat\n")
         XCTAssertEqual(u.rows.map(\.line), [3])

@@ -41,8 +41,13 @@ public enum CleanStep {
 
     /// Path of the clean file for `fname`: clean/<fname>, with `.wav` appended unless it ends so.
     public static func cleanURL(_ fname: String, in data: DataFolder) -> URL {
-        let name = fname.lowercased().hasSuffix(".wav") ? fname : fname + ".wav"
-        return data.clean.appendingPathComponent(name)
+        data.clean.appendingPathComponent(cleanName(fname))
+    }
+
+    /// The clean file's name for `fname`: `.wav` appended unless it ends so (`zz` and `zz.wav` are
+    /// both cleaned into zz.wav: AudioTable keeps the first such row only).
+    static func cleanName(_ fname: String) -> String {
+        fname.lowercased().hasSuffix(".wav") ? fname : fname + ".wav"
     }
 
     /// One file's outcome.

@@ -146,13 +146,13 @@ public struct AudioTable: Sendable, Equatable {
             }
             let fname = fields[fnameColumn].trimmingCharacters(in: .whitespaces)
             let label = fields[labelColumn].trimmingCharacters(in: .whitespaces)
-            if let reason = skipReason(fname: fname, label: label, first: kept[Self.samePath(fname)]) {
+            if let reason = skipReason(fname: fname, label: label, first: kept[Self.cleanedFile(fname)]) {
                 skipped.append(SkippedRow(line: record.line, fname: fname, label: label, reason: reason))
             } else {
                 fields[fnameColumn] = fname
                 fields[labelColumn] = label
                 let row = Row(line: record.line, fname: fname, label: label, fields: fields)
-                kept[Self.samePath(fname)] = row
+                kept[Self.cleanedFile(fname)] = row
                 rows.append(row)
             }
         }
@@ -166,8 +166,12 @@ public struct AudioTable: Sendable, Equatable {
         fname.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
 
+    /// The clean file an fname is cleaned into (`samePath`, then CleanStep's name): two rows with one
+    /// cleaned file would train one clip under the other's label.
+    static func cleanedFile(_ fname: String) -> String { CleanStep.cleanName(samePath(fname)) }
+
     /// Why a well-formed row with these trimmed values cannot be used, nil when it can; `first` is
-    /// the row already kept with the same file (`samePath`).
+    /// the row already kept with the same file or the same cleaned file (`cleanedFile`).
     static func skipReason(fname: String, label: String, first: Row?) -> String? {
         if fname.isEmpty { return "empty fname" + (label.isEmpty ? "" : " (label '\(label)')") }
         if label.isEmpty { return "empty label for '\(fname)'" }
@@ -175,6 +179,10 @@ public struct AudioTable: Sendable, Equatable {
             return "fname '\(fname)' points outside the wavfiles folder"
         }
         if fname.hasSuffix("/") { return "fname '\(fname)' ends with '/': it names a folder, not a file" }
+        if let first, samePath(first.fname) != samePath(fname) {
+            return "fname '\(fname)' would be cleaned into the same file as '\(first.fname)' (line \(first.line), which "
+                + "is kept): rename one of them"
+        }
         if let first {
             return "fname '\(fname)' is listed again (first on line \(first.line), which is kept"
                 + (first.label == label ? ")" : " with label '\(first.label)', not '\(label)')")
