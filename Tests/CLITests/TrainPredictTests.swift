@@ -212,6 +212,21 @@ final class TrainPredictTests: XCTestCase {
                                             + "another split"), split.stderr)
     }
 
+    /// predict on a table with a label the model does not know says so once (those rows counted as
+    /// wrong in the accuracies without a word).
+    func testPredictNamesLabelsTheModelDoesNotHave() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let renamed = try read("audio.csv").replacingOccurrences(of: ",whistle", with: ",zebra")
+        try renamed.write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("predict", ["--quiet"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        let lines = r.stderr.split(separator: "\n").filter { $0.contains("a class the model does not have") }
+        XCTAssertEqual(lines.count, 1, r.stderr)
+        XCTAssertTrue(lines.first?.contains("labelled with a class the model does not have (zebra): their predictions "
+                                            + "count as wrong in the accuracies (the model's classes: hum, tone, whistle)")
+                      == true, r.stderr)
+    }
+
     /// One class is an error before any work, for networks and forests, and the model from before is
     /// kept (it trained, then failed writing a model file it had already replaced; a forest exited 0).
     func testOneClassIsAnErrorBeforeAnyWork() throws {

@@ -78,6 +78,14 @@ public enum PredictWorkflow {
                                     decision: DecisionRule = .argmax) throws -> [ClipPrediction] {
         let table = try data.readTable()
         Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
+        let unknown = table.rows.filter { !model.classes.contains($0.label) }
+        if !unknown.isEmpty {
+            let labels = Array(Set(unknown.map(\.label))).sorted()
+            Diagnostics.warning("\(data.display(data.csv)): \(unknown.count) row(s) labelled with a class the model does "
+                                + "not have (\(labels.prefix(5).joined(separator: ", "))\(labels.count > 5 ? ", ..." : "")): "
+                                + "their predictions count as wrong in the accuracies (the model's classes: "
+                                + "\(model.classes.joined(separator: ", ")))")
+        }
         let predictor = model
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
         let results = predictFiles(urls, predictor: predictor, display: data.display, decision: decision)
