@@ -227,6 +227,26 @@ final class TrainPredictTests: XCTestCase {
                       == true, r.stderr)
     }
 
+    /// predict on folders says what it leaves out: an empty folder, links to nothing and pipes (they
+    /// were dropped without a word, exit 0 with an empty table).
+    func testPredictSaysWhatAFolderLeavesOut() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let mixed = root.appendingPathComponent("mixed"), empty = root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: mixed, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let clip = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("wavfiles").path).first)
+        try FileManager.default.copyItem(at: root.appendingPathComponent("wavfiles/\(clip)"), to: mixed.appendingPathComponent(clip))
+        try FileManager.default.createSymbolicLink(atPath: mixed.appendingPathComponent("gone.wav").path,
+                                                   withDestinationPath: "/nonexistent/gone.wav")
+        XCTAssertEqual(mkfifo(mixed.appendingPathComponent("pipe.wav").path, 0o600), 0)
+        let r = try CLI.run("predict", ["empty", "mixed", "--out", "p.csv"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stderr.contains("warning: empty: holds no file to classify"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("warning: mixed: 2 entries that are not a regular file (a link to nothing, a pipe, "
+                                        + "a device) left out"), r.stderr)
+        XCTAssertEqual(try read("p.csv").split(separator: "\n").count, 2, "the header and the one clip")
+    }
+
     /// One class is an error before any work, for networks and forests, and the model from before is
     /// kept (it trained, then failed writing a model file it had already replaced; a forest exited 0).
     func testOneClassIsAnErrorBeforeAnyWork() throws {

@@ -136,9 +136,16 @@ public enum PredictWorkflow {
                 let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: p, isDirectory: true),
                                                                 includingPropertiesForKeys: [.isRegularFileKey],
                                                                 options: [.skipsHiddenFiles])
-                let files = (enumerator?.allObjects as? [URL] ?? []).filter {
-                    (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+                let entries = enumerator?.allObjects as? [URL] ?? []
+                let files = entries.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+                // what is left out is said (it was dropped without a word): links to nothing, pipes, devices
+                let folders = entries.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+                let others = entries.count - files.count - folders.count
+                if others > 0 {
+                    Diagnostics.warning("\(p): \(others) entr\(others == 1 ? "y" : "ies") that \(others == 1 ? "is" : "are") not a "
+                                        + "regular file (a link to nothing, a pipe, a device) left out")
                 }
+                if files.isEmpty { Diagnostics.warning("\(p): holds no file to classify") }
                 urls += files.sorted { $0.path < $1.path }
             } else {
                 urls.append(URL(fileURLWithPath: p))
