@@ -250,6 +250,18 @@ final class MPITests: XCTestCase {
                           try ModelFiles.tensors(alone.appendingPathComponent(file)))
     }
 
+    /// A warning is printed once, by rank 0, not once per rank (every rank meets the same rows).
+    func testWarningsArePrintedOnceNotOncePerRank() throws {
+        let root = try makeData(epochs: 1)
+        let table = try String(contentsOf: root.appendingPathComponent("audio.csv"), encoding: .utf8)
+        let columns = table.prefix { $0 != "\n" }.split(separator: ",").count
+        try (table + "missing.wav,hum" + String(repeating: ",", count: columns - 2) + "\n")
+            .write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let m = try trainMPI(ranks: 2, ["--mode", "tiny", "--quiet"], in: root)
+        XCTAssertEqual(m.status, 0, m.output)
+        XCTAssertEqual(m.stderr.components(separatedBy: "missing.wav' not found; row skipped").count - 1, 1, m.stderr)
+    }
+
     func testADeadRankEndsTheJobWithAnErrorNamingItAndNoFiles() throws {
         let root = try makeData(epochs: 1)
         let start = Date()

@@ -59,13 +59,24 @@ public final class ProgressLine: @unchecked Sendable {
 
 /// Messages for the user on standard error (warnings and errors), one line each.
 public enum Diagnostics {
+    /// Whether this process prints warnings: under mpirun rank 0 alone does (every rank meets the same
+    /// data and would repeat each warning once per rank); errors reach standard error from every rank.
+    /// Read from the launcher's variables, so no MPI call is needed.
+    static let printsWarnings: Bool = {
+        let env = ProcessInfo.processInfo.environment
+        let rank = env["OMPI_COMM_WORLD_RANK"] ?? env["PMIX_RANK"]
+        return rank.map { Int($0) == 0 } ?? true
+    }()
+
     public static func warning(_ text: String) {
+        guard printsWarnings else { return }
         FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
     }
     public static func error(_ text: String) { FileHandle.standardError.write(Data(("error: " + text + "\n").utf8)) }
 
     /// Prints each warning on its own line, then a count when there are several.
     public static func report(_ warnings: [DataWarning]) {
+        guard printsWarnings else { return }
         for w in warnings { FileHandle.standardError.write(Data((w.description + "\n").utf8)) }
         if warnings.count > 1 { FileHandle.standardError.write(Data("\(warnings.count) warnings\n".utf8)) }
     }
