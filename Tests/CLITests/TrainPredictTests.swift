@@ -193,20 +193,18 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertEqual(none.status, 0, none.output)
         XCTAssertTrue(none.stderr.contains("warning: no checkpoint at models/tiny.checkpoint.safetensors: starting from "
                                            + "the beginning"), none.stderr)
-        let table = try read("audio.csv")
-        let lines = table.split(separator: "\n").map(String.init)
-        let oneClassLess = lines.filter { !$0.hasPrefix("whistle") }
-        try (oneClassLess.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"),
-                                                               atomically: true, encoding: .utf8)
-        let classes = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        let lines = try read("audio.csv").split(separator: "\n").map(String.init)
+        func resume(withTable rows: [String]) throws -> CLI.Result {
+            try (rows.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"), atomically: true,
+                                                           encoding: .utf8)
+            return try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        }
+        let classes = try resume(withTable: lines.filter { !$0.hasPrefix("whistle") })
         XCTAssertEqual(classes.status, 1, classes.output)
         XCTAssertTrue(classes.stderr.contains("error: models/tiny.checkpoint.safetensors: was made for the classes hum, "
                                               + "tone, whistle, the data now has hum, tone"), classes.stderr)
         XCTAssertFalse(classes.output.contains("Fatal error"), classes.output)
-        let reordered = [lines[0]] + lines.dropFirst().reversed()
-        try (reordered.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("audio.csv"),
-                                                            atomically: true, encoding: .utf8)
-        let split = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        let split = try resume(withTable: [lines[0]] + lines.dropFirst().reversed())
         XCTAssertEqual(split.status, 1, split.output)
         XCTAssertTrue(split.stderr.contains("error: models/tiny.checkpoint.safetensors: was made with other files or "
                                             + "another split"), split.stderr)
