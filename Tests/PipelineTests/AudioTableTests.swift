@@ -160,6 +160,13 @@ final class AudioTableTests: XCTestCase {
         assertSkipped(u, lines: [2], [["empty label"]])
     }
 
+    /// Labels that differ only in case are named (they are separate classes, silently).
+    func testClassesDifferingOnlyInCaseAreFound() throws {
+        let t = try table("fname,label\na.wav,Dog\nb.wav,dog\nc.wav,cat\nd.wav,CAT\ne.wav,owl\nf.wav,DOG\n")
+        XCTAssertEqual(t.classesDifferingOnlyInCase, [["CAT", "cat"], ["DOG", "Dog", "dog"]])
+        XCTAssertEqual(try table("fname,label\na.wav,dog\nb.wav,cat\n").classesDifferingOnlyInCase, [])
+    }
+
     func testPathsOutsideTheWavfilesFolderAreSkipped() throws {
         let t = try table("fname,label\n../secret.wav,cat\n/etc/passwd,cat\nsub/a.wav,cat\nsub/../../b.wav,cat\n")
         XCTAssertEqual(t.rows.map(\.fname), ["sub/a.wav"])

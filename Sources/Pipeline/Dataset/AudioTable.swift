@@ -170,6 +170,13 @@ public struct AudioTable: Sendable, Equatable {
     /// cleaned file would train one clip under the other's label.
     static func cleanedFile(_ fname: String) -> String { CleanStep.cleanName(samePath(fname)) }
 
+    /// Classes whose names differ only in letter case (`Dog` and `dog`), each group sorted, the groups in
+    /// class order: they are separate classes, which a labelling slip usually did not mean.
+    public var classesDifferingOnlyInCase: [[String]] {
+        Dictionary(grouping: classes) { $0.lowercased() }.values.filter { $0.count > 1 }.map { $0.sorted() }
+            .sorted { $0[0] < $1[0] }
+    }
+
     /// Why a well-formed row with these trimmed values cannot be used, nil when it can; `first` is
     /// the row already kept with the same file or the same cleaned file (`cleanedFile`).
     static func skipReason(fname: String, label: String, first: Row?) -> String? {

@@ -69,6 +69,11 @@ public enum Preparation {
                             problem: "has one class, '\(table.classes.first ?? "")': a classifier needs at least two",
                             hint: "label the recordings of at least two classes", warnings: warnings)
         }
+        for group in table.classesDifferingOnlyInCase {
+            warnings.append(DataWarning(file: data.display(data.csv),
+                                        message: "classes \(group.map { "'\($0)'" }.joined(separator: ", ")) differ only in "
+                                            + "letter case: they are trained as \(group.count) classes"))
+        }
         return (table, Set(check.usable.map(\.fname)))
     }
 
