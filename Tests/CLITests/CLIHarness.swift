@@ -72,6 +72,18 @@ final class Locked<T>: @unchecked Sendable {
 enum TinyData {
     static let classes = ["hum", "tone", "whistle"]
 
+    /// Writes cfg/NAME.yaml: root's cfg/tiny.yaml under another name, with `replacing` applied
+    /// afterwards (another layer width, or `features:` after the name line): the second config of a
+    /// comparison. Returns its path relative to root.
+    @discardableResult
+    static func writeVariant(in root: URL, named name: String, replacing: [String: String] = [:]) throws -> String {
+        var text = try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "name: tiny", with: "name: \(name)")
+        for (old, new) in replacing { text = text.replacingOccurrences(of: old, with: new) }
+        try text.write(to: root.appendingPathComponent("cfg/\(name).yaml"), atomically: true, encoding: .utf8)
+        return "cfg/\(name).yaml"
+    }
+
     /// Writes wavfiles/, audio.csv and cfg/tiny.yaml (a small CNN, 1 epoch) into `root`.
     static func make(in root: URL, filesPerClass: Int = 5, seconds: Double = 0.6, epochs: Int = 1,
                      classCount: Int = 3) throws {

@@ -6,9 +6,8 @@ final class CompareTests: XCTestCase {
     func testCompareTrainsEachConfigAndWritesOneTable() throws {
         let root = try makeTemporaryFolder("earmark-compare"); defer { try? FileManager.default.removeItem(at: root) }
         try TinyData.make(in: root)
-        let tiny = try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
-        try tiny.replacingOccurrences(of: "name: tiny", with: "name: tiny_fbank\nfeatures: {kind: logfbank}")
-            .write(to: root.appendingPathComponent("cfg/tiny_fbank.yaml"), atomically: true, encoding: .utf8)
+        try TinyData.writeVariant(in: root, named: "tiny_fbank",
+                                  replacing: ["name: tiny_fbank": "name: tiny_fbank\nfeatures: {kind: logfbank}"])
         let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/tiny_fbank.yaml"], in: root)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stdout.contains("| config | parameters | s/epoch | train windows/s | best val acc "
@@ -33,9 +32,7 @@ final class CompareTests: XCTestCase {
     func testAStoppedComparisonExitsWith130AndWritesNoTable() throws {
         let root = try makeTemporaryFolder("earmark-compare-stop"); defer { try? FileManager.default.removeItem(at: root) }
         try TinyData.make(in: root, epochs: 3)
-        try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "name: tiny", with: "name: other")
-            .write(to: root.appendingPathComponent("cfg/other.yaml"), atomically: true, encoding: .utf8)
+        try TinyData.writeVariant(in: root, named: "other")
         let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/other.yaml", "--stop-after-steps", "2"], in: root)
         XCTAssertEqual(r.status, 130, r.output)
         XCTAssertTrue(r.stdout.contains("stopped: no comparison table written (train compare has no --resume: run it again)"),

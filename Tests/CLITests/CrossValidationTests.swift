@@ -70,9 +70,7 @@ final class CrossValidationTests: XCTestCase {
 
     func testCompareFoldsUsesTheSameFoldsAndAddsDeviation() throws {
         let root = try makeGroupedData("earmark-compare-folds"); defer { try? FileManager.default.removeItem(at: root) }
-        try read(root, "cfg/tiny.yaml")
-            .replacingOccurrences(of: "name: tiny", with: "name: tiny2\nfeatures: {kind: logfbank}")
-            .write(to: root.appendingPathComponent("cfg/tiny2.yaml"), atomically: true, encoding: .utf8)
+        try TinyData.writeVariant(in: root, named: "tiny2", replacing: ["name: tiny2": "name: tiny2\nfeatures: {kind: logfbank}"])
         let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/tiny2.yaml", "--folds", "2"], in: root)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stdout.contains("| best val acc | test file acc mean | test file acc sd | predict ms/clip |"),

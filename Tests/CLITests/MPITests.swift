@@ -193,10 +193,7 @@ final class MPITests: XCTestCase {
     func testCompareWithFoldsOnTwoRanksGivesTheResultsOfOneRank() throws {
         let alone = try makeData(epochs: 1), ranks = try makeData(epochs: 1)
         for root in [alone, ranks] {   // a second config: another dense width, another name
-            let tiny = try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
-            try tiny.replacingOccurrences(of: "name: tiny", with: "name: wide")
-                .replacingOccurrences(of: "units: 8", with: "units: 12")
-                .write(to: root.appendingPathComponent("cfg/wide.yaml"), atomically: true, encoding: .utf8)
+            try TinyData.writeVariant(in: root, named: "wide", replacing: ["units: 8": "units: 12"])
         }
         let arguments = ["compare", "cfg/tiny.yaml", "cfg/wide.yaml", "--folds", "2"]
         let a = try trainAlone(arguments, in: alone)

@@ -143,9 +143,8 @@ final class ReportPageTests: XCTestCase {
 
     func testComparePageAndTheFoldsTableOfACrossValidatedRun() throws {
         let root = try makeData("earmark-compare-page"); defer { try? FileManager.default.removeItem(at: root) }
-        let tiny = try String(contentsOf: root.appendingPathComponent("cfg/tiny.yaml"), encoding: .utf8)
-        try tiny.replacingOccurrences(of: "name: tiny", with: "name: tiny_fbank\nfeatures: {kind: logfbank}")
-            .write(to: root.appendingPathComponent("cfg/tiny_fbank.yaml"), atomically: true, encoding: .utf8)
+        try TinyData.writeVariant(in: root, named: "tiny_fbank",
+                                  replacing: ["name: tiny_fbank": "name: tiny_fbank\nfeatures: {kind: logfbank}"])
         let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/tiny_fbank.yaml", "--folds", "2"], in: root,
                             environment: ["EARMARK_THREADS": "1"])
         XCTAssertEqual(r.status, 0, r.output)
