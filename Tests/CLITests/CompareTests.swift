@@ -62,6 +62,33 @@ final class CompareTests: XCTestCase {
         }
     }
 
+    /// A config named like a file Earmark derives from another config's name (`tiny.checkpoint`,
+    /// `tiny.fold2`) would replace tiny's checkpoint or fold model: refused by train and compare
+    /// before anything is written; `tiny.v2` or `tiny.folds` name nothing derived and train.
+    func testNamesEndingLikeDerivedFilesAreRefused() throws {
+        let root = try makeTemporaryFolder("earmark-derived-name"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root)
+        for (name, words) in [("tiny.checkpoint", "(its checkpoint models/tiny.checkpoint.safetensors)"),
+                              ("tiny.fold2", "(its fold model models/tiny.fold2.safetensors)")] {
+            let file = try TinyData.writeVariant(in: root, named: name)
+            for args in [["--config", file], ["compare", "cfg/tiny.yaml", file]] {
+                let r = try CLI.run("train", args, in: root)
+                XCTAssertEqual(r.status, 1, r.output)
+                XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr)
+                XCTAssertTrue(r.stderr.contains("\(file): name: '\(name)' ends like a file Earmark writes "
+                                                + "for the config 'tiny' \(words) and would replace it"), r.stderr)
+                for folder in ["clean", "models", "runs"] {
+                    XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(folder).path), folder)
+                }
+            }
+        }
+        for name in ["tiny.v2", "tiny.folds"] {
+            let r = try CLI.run("train", ["--config", try TinyData.writeVariant(in: root, named: name)], in: root)
+            XCTAssertEqual(r.status, 0, r.output)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("models/\(name).safetensors").path))
+        }
+    }
+
     func testTwoClassReportHasROCAndPartialAUC() throws {
         let root = try makeTemporaryFolder("earmark-binary"); defer { try? FileManager.default.removeItem(at: root) }
         try TinyData.make(in: root, filesPerClass: 6, classCount: 2)

@@ -11,6 +11,7 @@ public enum Workflow {
     public static func train(config: ExperimentConfig, data: DataFolder, resume: Bool, folds: Int? = nil,
                              console: TrainingConsole = KerasConsole()) throws -> TrainingRun.Summary {
         try refuseForestOnRanks([config])
+        try refuseDerivedNames([config])
         try config.checkLayerShapes()
         if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
         if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
@@ -36,6 +37,7 @@ public enum Workflow {
     public static func compare(configs: [ExperimentConfig], data: DataFolder, folds: Int? = nil) throws -> Bool {
         try refuseForestOnRanks(configs)
         try refuseSharedNames(configs)
+        try refuseDerivedNames(configs)
         for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
         var comparison = Comparison()
         let writes = Cluster.current.rank == 0
@@ -107,6 +109,27 @@ public enum Workflow {
                         + "models/\(config.name).safetensors and runs/\(config.name)/; give each config its own name")
             }
             first[config.name] = config
+        }
+    }
+
+    /// A name ending like the files Earmark derives from another name (models/NAME.checkpoint.safetensors,
+    /// the folds' models/NAME.fold2.safetensors) would write over those of the config it ends like: a
+    /// config named `conv.checkpoint` replaced conv's checkpoint, `conv.fold2` a fold model of conv.
+    /// Refused before any work. (A stored model's config keeps its fold name: only new runs are held to this.)
+    static func refuseDerivedNames(_ configs: [ExperimentConfig]) throws {
+        for config in configs {
+            let parts = config.name.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count > 1, let last = parts.last else { continue }
+            let isFold = last.hasPrefix("fold") && last.count > 4
+                && last.dropFirst(4).allSatisfy { $0.isASCII && $0.isNumber }
+            guard last == "checkpoint" || isFold else { continue }
+            let base = parts.dropLast().joined(separator: ".")
+            let file = last == "checkpoint" ? "checkpoint models/\(base).checkpoint.safetensors"
+                                            : "fold model models/\(config.name).safetensors"
+            throw ConfigError(file: config.source, key: "name",
+                              "'\(config.name)' ends like a file Earmark writes for the config '\(base)' "
+                                  + "(its \(file)) and would replace it; give the config a name that does not end in "
+                                  + "'.\(last)'")
         }
     }
 
