@@ -64,6 +64,13 @@ final class ForestCLITests: XCTestCase {
         XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
         // training files are fitted exactly by fully grown trees
         XCTAssertTrue(predict.stdout.contains("train: 100.0%"), predict.stdout)
+        // the forest's file stores the audio of each file of its split, as a network's does
+        let metadata = try SafeTensors.read(contentsOf: demo.appendingPathComponent("models/forest.safetensors")).metadata
+        let splits = try JSONDecoder().decode([String: String].self, from: Data(try XCTUnwrap(metadata["splits"]).utf8))
+        let prints = try JSONDecoder().decode([String: String].self,
+                                              from: Data(try XCTUnwrap(metadata["split_fingerprints"]).utf8))
+        XCTAssertEqual(Set(prints.keys), Set(splits.keys))
+        XCTAssertFalse(predict.stdout.contains("unseen"), "every file of audio.csv is the one fitted on")
 
         // one clip by path
         let clip = try CLI.run("predict", ["--model", "models/forest.safetensors", "wavfiles", "--out", "p.csv"],

@@ -225,6 +225,48 @@ final class TrainPredictTests: XCTestCase {
                       == true, r.stderr)
     }
 
+    /// The split column is found by file name and audio: predict on the training folder gives every
+    /// row the split stored in the model; on another folder whose files have the same names, a file
+    /// with other audio is `unseen` (it took the training folder's split by name alone), named in one
+    /// warning, and a file with the same audio keeps its split.
+    func testPredictGivesTheTrainingSplitOnlyToTheAudioTrainedOn() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let metadata = try SafeTensors.read(contentsOf: root.appendingPathComponent("models/tiny.safetensors")).metadata
+        let stored = try JSONDecoder().decode([String: String].self, from: Data(try XCTUnwrap(metadata["splits"]).utf8))
+        let prints = try JSONDecoder().decode([String: String].self,
+                                              from: Data(try XCTUnwrap(metadata["split_fingerprints"]).utf8))
+        XCTAssertEqual(stored.count, 15)
+        XCTAssertEqual(Set(prints.keys), Set(stored.keys))
+        XCTAssertEqual(Set(prints.values).count, 15, "15 different clips, 15 fingerprints")
+        func splits(_ r: CLI.Result, _ csv: URL) throws -> [String: String] {
+            XCTAssertEqual(r.status, 0, r.output)
+            let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").dropFirst()
+            return Dictionary(uniqueKeysWithValues: lines.map {
+                (String($0.prefix { $0 != "," }), String($0.split(separator: ",").last!))
+            })
+        }
+        let same = try CLI.run("predict", [], in: root)
+        XCTAssertEqual(try splits(same, root.appendingPathComponent("predictions.csv")), stored)
+        XCTAssertFalse(same.stderr.contains("other audio"), same.stderr)
+
+        // another folder: the same names, two of them with each other's audio
+        let other = root.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: root.appendingPathComponent("wavfiles"), to: other.appendingPathComponent("wavfiles"))
+        try FileManager.default.copyItem(at: root.appendingPathComponent("audio.csv"), to: other.appendingPathComponent("audio.csv"))
+        let (a, b) = (other.appendingPathComponent("wavfiles/hum 0.wav"), other.appendingPathComponent("wavfiles/tone 1.wav"))
+        let (audioA, audioB) = (try Data(contentsOf: a), try Data(contentsOf: b))
+        try audioB.write(to: a); try audioA.write(to: b)
+        let moved = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--data", "other"], in: root)
+        var expected = stored
+        expected["hum 0.wav"] = "unseen"; expected["tone 1.wav"] = "unseen"
+        XCTAssertEqual(try splits(moved, other.appendingPathComponent("predictions.csv")), expected)
+        XCTAssertTrue(moved.stderr.contains("warning: 2 file(s) have the name of a file the model was trained, validated or "
+                                            + "tested on but other audio (hum 0.wav, tone 1.wav): their split is unseen"),
+                      moved.stderr)
+        XCTAssertTrue(moved.stdout.contains("unseen: "), moved.stdout)
+    }
+
     /// predict on folders says what it leaves out: an empty folder, links to nothing and pipes (they
     /// were dropped without a word, exit 0 with an empty table).
     func testPredictSaysWhatAFolderLeavesOut() throws {

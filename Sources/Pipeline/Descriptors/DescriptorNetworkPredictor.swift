@@ -16,6 +16,7 @@ public final class DescriptorNetworkPredictor: ClipClassifier {
 
     public var classes: [String] { model.classes }
     public var splits: [String: String] { model.splits }
+    public var splitFingerprints: [String: String] { model.splitFingerprints }
     public var features: FeatureConfig { model.config.features }
 
     ///     clips (C) -> rows x (U, F) of the U non-empty clips -> probabilities (U, K)

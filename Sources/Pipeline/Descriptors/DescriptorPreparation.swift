@@ -36,15 +36,6 @@ public struct PreparedDescriptors {
         (descriptors.select(rows), rows.map { Int(rowLabels[$0]) })
     }
 
-    /// fname -> train | validation | test, stored with the model for `predict`'s split column.
-    public var splitNames: [String: String] {
-        var out: [String: String] = [:]
-        for r in trainRows { out[table.rows[r].fname] = "train" }
-        for r in validationRows { out[table.rows[r].fname] = "validation" }
-        for r in testRows { out[table.rows[r].fname] = "test" }
-        return out
-    }
-
     /// Table -> clean -> split (as `Preparation` does, by group when the table has a group column;
     /// `plan` picks the hold-out split, a fold or everything) -> descriptor rows, cached in pickles/.
     /// - Throws: `DataError` for a broken table or a class left without usable clips.
@@ -85,4 +76,4 @@ public struct PreparedDescriptors {
     }
 }
 
-extension PreparedDescriptors: PreparedSplit {}
+extension PreparedDescriptors: PreparedFiles {}

@@ -50,13 +50,4 @@ public struct PreparedData {
     public var listedFiles: Int { table.rows.count + table.skipped.count }
     /// Files with a usable clip (in one of the splits).
     public var usableFiles: Int { trainRows.count + validationRows.count + testRows.count }
-
-    /// fname -> train | validation | test, stored with the model for `predict`'s split column.
-    public var splitNames: [String: String] {
-        var out: [String: String] = [:]
-        for r in trainRows { out[table.rows[r].fname] = "train" }
-        for r in validationRows { out[table.rows[r].fname] = "validation" }
-        for r in testRows { out[table.rows[r].fname] = "test" }
-        return out
-    }
 }

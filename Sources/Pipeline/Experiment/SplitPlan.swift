@@ -37,7 +37,35 @@ extension PreparedSplit {
     }
 }
 
-extension PreparedData: PreparedSplit {}
+/// A `PreparedSplit` with the table and the cleaned clips behind it: what a model file stores of
+/// its split (`PreparedData`, `PreparedDescriptors`).
+public protocol PreparedFiles: PreparedSplit {
+    /// audio.csv as read.
+    var table: AudioTable { get }
+    /// Cleaned samples of every table row (empty for a skipped row).
+    var clips: [[Float]] { get }
+}
+
+extension PreparedFiles {
+    /// fname -> train | validation | test, stored with the model for `predict`'s split column.
+    public var splitNames: [String: String] {
+        var out: [String: String] = [:]
+        for r in trainRows { out[table.rows[r].fname] = "train" }
+        for r in validationRows { out[table.rows[r].fname] = "validation" }
+        for r in testRows { out[table.rows[r].fname] = "test" }
+        return out
+    }
+
+    /// fname -> `CleanFingerprint` of its cleaned audio, for every file of `splitNames`: `predict`
+    /// gives a file its split only when its audio is the one trained on.
+    public var splitFingerprints: [String: String] {
+        var out: [String: String] = [:]
+        for r in trainRows + validationRows + testRows { out[table.rows[r].fname] = CleanFingerprint.of(clips[r]) }
+        return out
+    }
+}
+
+extension PreparedData: PreparedFiles {}
 
 extension Preparation {
     /// The group column a config uses with `table` and each row's value in it (trimmed), or nil to

@@ -182,6 +182,7 @@ public struct TrainingRun {
                     shouldStop: @escaping () -> Bool) -> TrainingEvents {
         var model = TrainedModel(config: config, classes: prepared.classes, scaling: prepared.scaling,
                                  splits: prepared.splitNames, network: trainer.model)
+        model.splitFingerprints = prepared.splitFingerprints
         let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
         let epochs = config.training.epochs
         var events = TrainingEvents()

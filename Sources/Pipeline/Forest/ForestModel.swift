@@ -5,13 +5,16 @@ import Tensor
 /// A random forest with everything `predict` needs: its config (the features section says how clips
 /// are cleaned and described), the class names and which files it was trained, validated and tested
 /// on. Stored as Classical's forest file (`ForestFile`) with Earmark's metadata added: `config`,
-/// `config_hash`, `classes` and `splits` (JSON), `fit_seconds`.
+/// `config_hash`, `classes`, `splits` and `split_fingerprints` (JSON), `fit_seconds`.
 public struct ForestModel {
     public var config: ExperimentConfig
     /// Class names, sorted; class k of the forest is classes[k].
     public var classes: [String]
     /// fname -> train | validation | test at training time.
     public var splits: [String: String]
+    /// fname -> `CleanFingerprint` of the audio fitted on, for every file of `splits` (empty for an
+    /// older model file: `predict` then matches by fname alone).
+    public var splitFingerprints: [String: String] = [:]
     public var forest: RandomForestClassifier
     /// Seconds the fit took (0 when unknown).
     public var fitSeconds: Double
@@ -31,6 +34,7 @@ public struct ForestModel {
         file.metadata.merge(["config": config.yaml(), "config_hash": config.configHash,
                              "classes": TrainedModel.json(classes), "splits": TrainedModel.json(splits),
                              "fit_seconds": String(fitSeconds)]) { a, _ in a }
+        if !splitFingerprints.isEmpty { file.metadata["split_fingerprints"] = TrainedModel.json(splitFingerprints) }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafeTensors.write(file, to: url)
     }
@@ -65,7 +69,14 @@ public struct ForestModel {
             throw SafeTensors.Error(name, "the forest reads \(forest.featureCount) columns but its config describes "
                                     + "clips with \(columns) (or is not a random_forest config)")
         }
-        return ForestModel(config: config, classes: classes, splits: splits, forest: forest,
-                           fitSeconds: file.metadata["fit_seconds"].flatMap(Double.init) ?? 0)
+        var model = ForestModel(config: config, classes: classes, splits: splits, forest: forest,
+                                fitSeconds: file.metadata["fit_seconds"].flatMap(Double.init) ?? 0)
+        if let text = file.metadata["split_fingerprints"] {
+            guard let fingerprints = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
+                throw SafeTensors.Error(name, "metadata 'split_fingerprints' is not valid")
+            }
+            model.splitFingerprints = fingerprints
+        }
+        return model
     }
 }

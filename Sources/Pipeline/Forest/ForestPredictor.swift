@@ -12,6 +12,7 @@ public final class ForestPredictor: ClipClassifier {
 
     public var classes: [String] { model.classes }
     public var splits: [String: String] { model.splits }
+    public var splitFingerprints: [String: String] { model.splitFingerprints }
     public var features: FeatureConfig { model.config.features }
 
     /// Predicts cleaned clips (at the model's rate).

@@ -39,8 +39,9 @@ public struct ForestRun {
                             hint: "check model.max_features against the \(x.shape[1]) descriptor columns")
         }
         let seconds = Date().timeIntervalSince(start)
-        let model = ForestModel(config: config, classes: prepared.classes, splits: prepared.splitNames,
+        var model = ForestModel(config: config, classes: prepared.classes, splits: prepared.splitNames,
                                 forest: forest, fitSeconds: seconds)
+        model.splitFingerprints = prepared.splitFingerprints
         let modelURL = data.model(config.name)
         try model.save(to: modelURL)
         let report = RunReport(folder: reportFolder)

@@ -11,6 +11,8 @@ public protocol ClipClassifier: AnyObject {
     var classes: [String] { get }
     /// fname -> train | validation | test at training time.
     var splits: [String: String] { get }
+    /// fname -> `CleanFingerprint` of the audio it had at training time (empty for an older model file).
+    var splitFingerprints: [String: String] { get }
     /// The features section of the model's config (rate and threshold for cleaning).
     var features: FeatureConfig { get }
     /// Predicts cleaned clips (at `features.rate`).
@@ -22,6 +24,7 @@ public protocol ClipClassifier: AnyObject {
 extension Predictor: ClipClassifier {
     public var classes: [String] { model.classes }
     public var splits: [String: String] { model.splits }
+    public var splitFingerprints: [String: String] { model.splitFingerprints }
     public var features: FeatureConfig { model.config.features }
 }
 

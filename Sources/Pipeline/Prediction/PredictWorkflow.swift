@@ -29,7 +29,11 @@ public enum PredictWorkflow {
     }
 
     /// One output row.
-    struct Row { var fields: [String]; var probabilities: [Float]?; var label: String? }
+    struct Row {
+        var fields: [String]; var probabilities: [Float]?; var label: String?
+        /// `CleanFingerprint` of the cleaned clip, when asked for and the clip cleaned.
+        var fingerprint: String? = nil
+    }
 
     /// The prediction for one clip, as `predict --json` reports it.
     public struct ClipPrediction {
@@ -88,13 +92,16 @@ public enum PredictWorkflow {
         }
         let predictor = model
         let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
-        let results = predictFiles(urls, predictor: predictor, display: data.display, decision: decision)
+        let results = predictFiles(urls, predictor: predictor, display: data.display, decision: decision,
+                                   fingerprints: true)
         let header = table.columns + addedColumns(after: table.columns, classes: model.classes, split: true)
         var lines = [AudioTable.csvRecord(header)]
         var perSplit: [String: (right: Int, total: Int)] = [:]
         var predictions: [ClipPrediction] = []
+        var otherAudio: [String] = []
         for (row, r) in zip(table.rows, results) {
-            let split = model.splits[row.fname] ?? "unseen"
+            let split = splitAtTraining(row.fname, fingerprint: r.fingerprint, model: model)
+            if split == "unseen", model.splits[row.fname] != nil { otherAudio.append(row.fname) }
             predictions.append(ClipPrediction(file: row.fname, prediction: r.label, probabilities: r.probabilities,
                                               classes: model.classes, label: row.label, split: split))
             lines.append(AudioTable.csvRecord(row.fields + probabilityFields(r, classes: model.classes.count)
@@ -103,6 +110,11 @@ public enum PredictWorkflow {
                 perSplit[split, default: (0, 0)].total += 1
                 if label == row.label { perSplit[split, default: (0, 0)].right += 1 }
             }
+        }
+        if !otherAudio.isEmpty {
+            Diagnostics.warning("\(otherAudio.count) file(s) have the name of a file the model was trained, validated or "
+                                + "tested on but other audio (\(otherAudio.prefix(3).joined(separator: ", "))"
+                                + "\(otherAudio.count > 3 ? ", ..." : "")): their split is unseen")
         }
         try writeAtomically(lines.joined(separator: "\n") + "\n", to: output)
         if let rule = decision.summary(classes: model.classes) { print(rule) }
@@ -113,6 +125,15 @@ public enum PredictWorkflow {
         }
         print("predictions: \(data.display(output))")
         return predictions
+    }
+
+    /// The split `fname` had when `model` was trained: its stored split when the audio cleaned now
+    /// has the fingerprint stored with it (or the model stores none, or the clip did not clean now:
+    /// then by name alone), else `unseen`: another recording under a name the training set used.
+    static func splitAtTraining(_ fname: String, fingerprint: String?, model: any ClipClassifier) -> String {
+        guard let split = model.splits[fname] else { return "unseen" }
+        if model.splitFingerprints.isEmpty || fingerprint == nil { return split }   // nothing to compare
+        return model.splitFingerprints[fname] == fingerprint ? split : "unseen"
     }
 
     /// Predicts clips and folders (every file inside, recursively; hidden files skipped), prints a
@@ -187,9 +208,10 @@ public enum PredictWorkflow {
 
     /// Decodes, cleans and predicts every file, `chunkClips` at a time, each class read by `decision`;
     /// a file that fails gets a warning and an empty row. Between chunks, at most once per
-    /// `progressSeconds`, the count done so far is printed on standard error.
+    /// `progressSeconds`, the count done so far is printed on standard error. With `fingerprints`,
+    /// each row carries its cleaned clip's `CleanFingerprint`.
     static func predictFiles(_ urls: [URL], predictor: any ClipClassifier, display: (URL) -> String,
-                             decision: DecisionRule = .argmax) -> [Row] {
+                             decision: DecisionRule = .argmax, fingerprints: Bool = false) -> [Row] {
         var rows: [Row] = []
         rows.reserveCapacity(urls.count)
         var failed = 0
@@ -217,7 +239,8 @@ public enum PredictWorkflow {
                 }
                 if p.probabilities == nil { failed += 1 }
                 rows.append(Row(fields: [], probabilities: p.probabilities,
-                                label: p.probabilities.map { predictor.classes[decision.decide($0)] }))
+                                label: p.probabilities.map { predictor.classes[decision.decide($0)] },
+                                fingerprint: fingerprints && failures[i] == nil ? CleanFingerprint.of(cleaned[i]) : nil))
                 KillPoint.reached("clip")
             }
             if rows.count < urls.count, Date().timeIntervalSince(shown) >= progressSeconds {

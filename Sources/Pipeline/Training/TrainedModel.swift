@@ -13,6 +13,9 @@ public struct TrainedModel {
     public var scaling: FeatureScaling
     /// Split of every audio.csv file at training time: fname -> train | validation | test.
     public var splits: [String: String]
+    /// fname -> `CleanFingerprint` of the audio trained on, for every file of `splits`; empty for a
+    /// model written before fingerprints were stored (`predict` then matches by fname alone).
+    public var splitFingerprints: [String: String] = [:]
     public var network: Sequential
     /// The epoch (1-based) whose weights these are, when saved during training.
     public var epoch: Int?
@@ -30,6 +33,7 @@ public struct TrainedModel {
                  "classes": Self.json(classes),
                  "splits": Self.json(splits),
                  "input_shape": Self.json(network.inputShape)].merging(scaling.metadata) { a, _ in a }
+        if !splitFingerprints.isEmpty { m["split_fingerprints"] = Self.json(splitFingerprints) }
         if let s = trainingState { m["training_state"] = Self.json(s) }
         if let e = epoch { m["epoch"] = String(e) }
         return m
@@ -106,6 +110,7 @@ public struct TrainedModel {
         let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
         var model = TrainedModel(config: config, classes: classes, scaling: scaling, splits: splits, network: network)
         model.epoch = meta["epoch"].flatMap { Int($0) }
+        if meta["split_fingerprints"] != nil { model.splitFingerprints = try decode([String: String].self, "split_fingerprints") }
         return Loaded(model: model,
                       optimizerState: contents.optimizerState, trainingState: state)
     }
