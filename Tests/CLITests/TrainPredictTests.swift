@@ -268,7 +268,8 @@ final class TrainPredictTests: XCTestCase {
     }
 
     /// predict on folders says what it leaves out: an empty folder, links to nothing and pipes (they
-    /// were dropped without a word, exit 0 with an empty table).
+    /// were dropped without a word, exit 0 with an empty table), and names that are not UTF-8 (called
+    /// "not a regular file", or "does not exist" when named).
     func testPredictSaysWhatAFolderLeavesOut() throws {
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
         let mixed = root.appendingPathComponent("mixed"), empty = root.appendingPathComponent("empty")
@@ -279,12 +280,28 @@ final class TrainPredictTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: mixed.appendingPathComponent("gone.wav").path,
                                                    withDestinationPath: "/nonexistent/gone.wav")
         XCTAssertEqual(mkfifo(mixed.appendingPathComponent("pipe.wav").path, 0o600), 0)
+        // a clip whose name is not UTF-8 (byte 0xFF): Foundation cannot name it back to the file system
+        let latin1 = Array(mixed.appendingPathComponent("bad").path.utf8) + [0xFF] + Array(".wav".utf8)
+        let audio = try Data(contentsOf: root.appendingPathComponent("wavfiles/\(clip)"))
+        let fd = (latin1.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer {
+            open($0.baseAddress!, O_WRONLY | O_CREAT, 0o600)
+        }
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        XCTAssertEqual(audio.withUnsafeBytes { write(fd, $0.baseAddress, audio.count) }, audio.count)
+        close(fd)
         let r = try CLI.run("predict", ["empty", "mixed", "--out", "p.csv"], in: root)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stderr.contains("warning: empty: holds no file to classify"), r.stderr)
         XCTAssertTrue(r.stderr.contains("warning: mixed: 2 entries that are not a regular file (a link to nothing, a pipe, "
                                         + "a device) left out"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("warning: mixed: 1 entry whose name holds bytes that are not UTF-8 left out "
+                                        + "(Earmark opens files by UTF-8 names: rename it)"), r.stderr)
         XCTAssertEqual(try read("p.csv").split(separator: "\n").count, 2, "the header and the one clip")
+        // named on the command line, it reaches predict with U+FFFD in place of the byte: said, not "does not exist"
+        let named = try CLI.run("predict", ["mixed/bad\u{FFFD}.wav", "--out", "p.csv"], in: root)
+        XCTAssertEqual(named.status, 1, named.output)
+        XCTAssertTrue(named.stderr.hasPrefix("error: mixed/bad\u{FFFD}.wav: cannot be opened: its name holds bytes that "
+                                             + "are not UTF-8"), named.stderr)
     }
 
     /// One class is an error before any work, for networks and forests, and the model from before is

@@ -151,7 +151,10 @@ public enum PredictWorkflow {
         for p in paths {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
-                throw FileError(p, "does not exist")
+                // the command line reaches Swift as UTF-8 text, with bytes that are not UTF-8 replaced by U+FFFD
+                throw FileError(p, p.contains(notUTF8) ? "cannot be opened: its name holds bytes that are not UTF-8 "
+                                    + "(shown as \(notUTF8)), which Earmark cannot pass back to the file system; rename it"
+                                    : "does not exist")
             }
             if isDir.boolValue {
                 let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: p, isDirectory: true),
@@ -161,7 +164,14 @@ public enum PredictWorkflow {
                 let files = entries.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
                 // what is left out is said (it was dropped without a word): links to nothing, pipes, devices
                 let folders = entries.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
-                let others = entries.count - files.count - folders.count
+                let unreadableNames = entries.filter { $0.lastPathComponent.contains(notUTF8) }.count
+                    - (files + folders).filter { $0.lastPathComponent.contains(notUTF8) }.count
+                if unreadableNames > 0 {
+                    Diagnostics.warning("\(p): \(unreadableNames) entr\(unreadableNames == 1 ? "y" : "ies") whose name holds "
+                                        + "bytes that are not UTF-8 left out (Earmark opens files by UTF-8 names: rename "
+                                        + "\(unreadableNames == 1 ? "it" : "them"))")
+                }
+                let others = entries.count - files.count - folders.count - unreadableNames
                 if others > 0 {
                     Diagnostics.warning("\(p): \(others) entr\(others == 1 ? "y" : "ies") that \(others == 1 ? "is" : "are") not a "
                                         + "regular file (a link to nothing, a pipe, a device) left out")
@@ -192,6 +202,9 @@ public enum PredictWorkflow {
             ClipPrediction(file: $0.path, prediction: $1.label, probabilities: $1.probabilities, classes: model.classes)
         }
     }
+
+    /// What Foundation puts in a name for bytes that are not UTF-8 (U+FFFD, the replacement character).
+    static let notUTF8: Character = "\u{FFFD}"
 
     static func probabilityFields(_ r: Row, classes: Int) -> [String] {
         r.probabilities.map { $0.map { String(format: "%.6f", $0) } } ?? [String](repeating: "", count: classes)
