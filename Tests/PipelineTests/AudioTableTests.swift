@@ -288,4 +288,20 @@ final class AudioTableTests: XCTestCase {
                        "warning: \(wav.path): 4 files not listed in audio.csv ignored: "
                        + "'notes.txt', 'sub/x.wav', 'y.wav', ...")
     }
+
+    /// A file whose name is not UTF-8 cannot be listed in audio.csv (UTF-8 text): it is counted
+    /// among the unlisted files, shown with U+FFFD, instead of going unmentioned.
+    func testAFileWhoseNameIsNotUTF8IsCountedAsUnlisted() throws {
+        let (folder, wav) = try dataFolder(files: ["a.wav", "b.wav"], subfolders: [])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bytes = Array(wav.appendingPathComponent("c").path.utf8) + [0xFE] + Array(".wav".utf8) + [0]
+        let fd = bytes.map { CChar(bitPattern: $0) }.withUnsafeBufferPointer {
+            open($0.baseAddress!, O_WRONLY | O_CREAT, 0o600)
+        }
+        XCTAssertGreaterThanOrEqual(fd, 0); close(fd)
+        let csv = folder.appendingPathComponent("audio.csv")
+        try Data("fname,label\na.wav,cat\nb.wav,dog\n".utf8).write(to: csv)
+        let check = try AudioTable(contentsOf: csv).checkFiles(in: wav)
+        XCTAssertEqual(check.unlisted, ["c\u{FFFD}.wav"])
+    }
 }

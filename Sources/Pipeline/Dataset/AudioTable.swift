@@ -291,8 +291,10 @@ public struct AudioTable: Sendable, Equatable {
                                                         includingPropertiesForKeys: [.isRegularFileKey],
                                                         options: [.skipsHiddenFiles]) else { return [] }
         var out: [String] = []
+        // a name that is not UTF-8 (U+FFFD in Foundation's view) cannot be looked at, nor listed: counted as a file
         for case let url as URL in walk
-        where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+        where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+            || url.lastPathComponent.contains("\u{FFFD}") {
             let path = url.standardizedFileURL.path
             guard path.hasPrefix(base + "/") else { continue }
             out.append(String(path.dropFirst(base.count + 1)))
