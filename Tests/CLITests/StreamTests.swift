@@ -122,11 +122,19 @@ final class StreamTests: XCTestCase {
         for (option, value, message) in [("--channels", "0", "--channels must be 1...1024, not 0"),
                                          ("--channels", "100000", "--channels must be 1...1024, not 100000"),
                                          ("--rate", "0", "--rate must be 1...1000000 Hz, not 0"),
-                                         ("--every", "nan", "--every must be a positive number of seconds")] {
+                                         ("--every", "nan", "--every must be a positive number of seconds"),
+                                         // a span's samples overflowed an Int: SIGILL
+                                         ("--every", "1e15", "--every must be a positive number of seconds, at most "
+                                            + "31536000 (a year)")] {
             let bad = try CLI.run("predict", ["--stream", "--model", "models/tiny.safetensors", option, value], in: root)
             XCTAssertNotEqual(bad.status, 0, "\(option) \(value)")
             XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
         }
+        // a span shorter than one sample was rounded up to one: a line per sample, all at time 0.000
+        let tiny = try CLI.run("predict", ["--stream", "--model", "models/tiny.safetensors", "--every", "1e-300"], in: root)
+        XCTAssertEqual(tiny.status, 1, tiny.output)
+        XCTAssertTrue(tiny.stderr.contains("models/tiny.safetensors: --every 1e-300 s is shorter than one sample at this "
+                                           + "model's 16000 Hz (give at least 6.25e-05 s"), tiny.stderr)
         let c = try CLI.run("predict", ["--model", "models/tiny.safetensors", "--every", "1", "x.wav"], in: root)
         XCTAssertNotEqual(c.status, 0)
         XCTAssertTrue(c.stderr.contains("go with --stream"), c.stderr)

@@ -28,6 +28,10 @@ public enum StreamWorkflow {
             self.decision = decision
         }
 
+        /// The longest `--every` span, in seconds: a year (a span's sample count must fit an Int at
+        /// any rate, and a span longer than the stream gives its one line at the end anyway).
+        public static let maximumEverySeconds: Double = 365 * 86400
+
         /// The most interleaved channels accepted: libsndfile's limit for files, 1,024.
         public static let maximumChannels = 1024
 
@@ -43,7 +47,9 @@ public enum StreamWorkflow {
             if channels < 1 || channels > maximumChannels {
                 return "--channels must be 1...\(maximumChannels), not \(channels)"
             }
-            if let every, !(every > 0 && every.isFinite) { return "--every must be a positive number of seconds" }
+            if let every, !(every > 0 && every <= maximumEverySeconds) {
+                return "--every must be a positive number of seconds, at most \(Int(maximumEverySeconds)) (a year)"
+            }
             return nil
         }
     }
@@ -92,6 +98,10 @@ public final class StreamSession {
         cleaner = try StreamingCleaner(inputRate: options.rate, format: options.format, channels: options.channels,
                                        targetRate: f.rate, threshold: f.threshold)
         format = StreamLineFormat(classes: model.classes, rate: f.rate, json: options.json, decision: options.decision)
+        if let every = options.every, every * Double(f.rate) < 0.5 {
+            throw FileError(modelName, "--every \(every) s is shorter than one sample at this model's \(f.rate) Hz "
+                            + "(give at least \(1 / Double(f.rate)) s; without --every there is a line per window)")
+        }
         spans = options.every.map { StreamSpans(seconds: $0, rate: f.rate, classes: model.classes.count) }
     }
 
