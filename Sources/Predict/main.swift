@@ -96,9 +96,17 @@ struct Predict: ParsableCommand {
         }
         let options = StreamWorkflow.Options(rate: streamRate, format: StreamWorkflow.Options.Format(rawValue: streamFormat)!,
                                              channels: streamChannels, every: every, json: json, decision: decision)
+        if StandardStreams.closedAtStart & 1 != 0 {   // fd 0 now reads /dev/null: the stream would be empty
+            CLI.report { throw FileError("stdin", "is closed: give the audio on standard input (a pipe or a file)") }
+        }
         CLI.report {
             try StreamWorkflow.run(model: network.model, modelName: modelURL.path, options: options) { line in
-                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                // the lines are the point of a stream: one that cannot be written ends it
+                if let error = StandardStreams.write(line + "\n", to: STDOUT_FILENO) {
+                    Diagnostics.error("standard output: cannot be written (\(String(cString: strerror(error)))): "
+                                      + "the stream stops")
+                    Foundation.exit(1)
+                }
             }
         }
     }

@@ -24,7 +24,8 @@ public enum BLASKernelSwitch {
             family = try BLASKernelFamily.family(coreName: BLAS.coreName, flags: cpu.flags, vendor: cpu.vendor,
                                                  environment: environment)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            let line = Array("error: \(error)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }   // a failure is not a trap
             exit(1)
         }
         guard let family else { return }

@@ -15,6 +15,24 @@ void earmark_line_buffer_stdout(void);
 /// Flushes standard output (after a progress line redrawn without a newline).
 void earmark_flush_stdout(void);
 
+/// Opens /dev/null on each of descriptors 0, 1 and 2 that is closed, so that no file opened later
+/// takes its number (a closed standard output made the lines land in whatever file was opened
+/// next). Returns a bit mask of the descriptors that were closed (bit k: descriptor k).
+int earmark_reopen_closed_standard_descriptors(void);
+
+/// The mask `earmark_reopen_closed_standard_descriptors` returned when it ran at load time, before
+/// main (a constructor of this library): which standard descriptors the process started without.
+int earmark_standard_descriptors_closed_at_start(void);
+
+/// Notes that standard output could not take a write (`error` is its errno; -1: closed at start);
+/// the first note is kept and reported at exit by `earmark_check_output_at_exit`.
+void earmark_note_output_failure(int error);
+
+/// At exit, flushes standard output; if that fails, or a failure was noted, writes one
+/// `error: standard output: ...` line to standard error and exits with status 1 (coreutils'
+/// close_stdout does the same: output that was lost is not a success).
+void earmark_check_output_at_exit(void);
+
 /// One Adam step (Keras form) on `count` elements; the four arrays must not overlap.
 ///
 ///     g = min(max(g, -clip_a), clip_a)               (clip_mode 1: Keras's clipvalue)

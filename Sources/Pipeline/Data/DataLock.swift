@@ -15,8 +15,7 @@ public enum DataLock {
         let shown = DataFolder(root: root).display(root)
         let locked = FolderLock.acquire(root) { pid in
             let holder = pid.map { " held by pid \($0)" } ?? ""
-            FileHandle.standardError.write(Data("waiting for the lock on \(shown.isEmpty ? "." : shown)\(holder)\n"
-                .utf8))
+            StandardStreams.toStandardError("waiting for the lock on \(shown.isEmpty ? "." : shown)\(holder)\n")
         }
         guard locked else { return }
         let data = DataFolder(root: root)

@@ -128,7 +128,7 @@ public final class MPICollective: Collective, @unchecked Sendable {
     }
 
     private func fail(_ problem: String) {
-        FileHandle.standardError.write(Data("error: rank \(rank) of \(size): \(problem)\n".utf8))
+        StandardStreams.toStandardError("error: rank \(rank) of \(size): \(problem)\n")
     }
 
     private func startWatchdog() {

@@ -211,9 +211,11 @@ public enum Workflow {
 /// Error reporting shared by the executables: a user error becomes one line on standard error
 /// (`error: <file or key>: <problem>`) and exit status 1, never a stack trace.
 public enum CLI {
-    /// Start-up shared by the executables: standard output line-buffered (progress, prints and
-    /// warnings keep their order in logs) and denormals flushed to zero on this thread.
+    /// Start-up shared by the executables: closed standard descriptors reopened on /dev/null and
+    /// standard output checked at exit (`StandardStreams`), standard output line-buffered (progress,
+    /// prints and warnings keep their order in logs) and denormals flushed to zero on this thread.
     public static func start() {
+        StandardStreams.guardAtStart()
         earmark_line_buffer_stdout()
         FloatEnvironment.flushDenormalsToZero()
         if let problem = EnvironmentCheck.problem() {

@@ -258,8 +258,8 @@ public enum PredictWorkflow {
             }
             if rows.count < urls.count, Date().timeIntervalSince(shown) >= progressSeconds {
                 shown = Date()
-                FileHandle.standardError.write(Data(String(format: "predicted %d/%d clips (%.0f s)\n", rows.count,
-                                                           urls.count, shown.timeIntervalSince(start)).utf8))
+                StandardStreams.toStandardError(String(format: "predicted %d/%d clips (%.0f s)\n", rows.count,
+                                                       urls.count, shown.timeIntervalSince(start)))
             }
         }
         if failed > 0 {

@@ -70,14 +70,14 @@ public enum Diagnostics {
 
     public static func warning(_ text: String) {
         guard printsWarnings else { return }
-        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+        StandardStreams.toStandardError("warning: " + text + "\n")
     }
-    public static func error(_ text: String) { FileHandle.standardError.write(Data(("error: " + text + "\n").utf8)) }
+    public static func error(_ text: String) { StandardStreams.toStandardError("error: " + text + "\n") }
 
     /// Prints each warning on its own line, then a count when there are several.
     public static func report(_ warnings: [DataWarning]) {
         guard printsWarnings else { return }
-        for w in warnings { FileHandle.standardError.write(Data((w.description + "\n").utf8)) }
-        if warnings.count > 1 { FileHandle.standardError.write(Data("\(warnings.count) warnings\n".utf8)) }
+        for w in warnings { StandardStreams.toStandardError(w.description + "\n") }
+        if warnings.count > 1 { StandardStreams.toStandardError("\(warnings.count) warnings\n") }
     }
 }

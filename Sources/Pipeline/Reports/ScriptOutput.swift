@@ -12,22 +12,24 @@ public final class ScriptOutput {
 
     public let mode: Mode
     /// The original standard output (a duplicate of descriptor 1 taken before the redirection).
-    private let handle: FileHandle
+    private let descriptor: Int32
 
     /// In `.quiet` and `.json` mode, redirects standard output to /dev/null; in `.text` mode changes nothing.
     public init(mode: Mode) {
         self.mode = mode
         fflush(nil)    // what was printed so far reaches the real standard output first
-        guard mode != .text else { handle = FileHandle.standardOutput; return }
+        guard mode != .text else { descriptor = STDOUT_FILENO; return }
         let original = dup(STDOUT_FILENO)
         let null = open("/dev/null", O_WRONLY)
         if null >= 0 { dup2(null, STDOUT_FILENO); close(null) }
-        handle = original >= 0 ? FileHandle(fileDescriptor: original, closeOnDealloc: true) : .standardOutput
+        descriptor = original >= 0 ? original : STDOUT_FILENO
     }
 
-    /// Writes one line to the original standard output.
+    deinit { if descriptor != STDOUT_FILENO { close(descriptor) } }
+
+    /// Writes one line to the original standard output (a failure is reported at exit: `StandardStreams`).
     public func line(_ text: String) {
-        handle.write(Data((text + "\n").utf8))
+        StandardStreams.toOutput(text + "\n", descriptor: descriptor)
     }
 
     /// Writes `object` as one line of JSON (keys sorted; a non-finite number becomes null).
@@ -36,7 +38,7 @@ public final class ScriptOutput {
         // only strings, numbers, booleans, arrays and nulls reach here, so serialization cannot fail
         let data = (try? JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
-        handle.write(data + Data("\n".utf8))
+        StandardStreams.toOutput(String(decoding: data, as: UTF8.self) + "\n", descriptor: descriptor)
     }
 
     /// JSON has no NaN or infinity: they become null (also inside arrays and objects).

@@ -1,0 +1,64 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Standard output and standard error that cannot take a write (a full device, a closed descriptor)
+/// never stop a command with a trap: Foundation's `FileHandle.write` did (SIGILL, status 132), so a
+/// `train` whose warning met a full standard error died before saving its model, and a closed
+/// standard output sent the lines into whatever file took descriptor 1 next.
+final class StandardStreamTests: XCTestCase {
+    var root: URL!
+
+    override func setUpWithError() throws {
+        root = try makeTemporaryFolder("earmark-streams")
+        try TinyData.make(in: root)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// Runs a built product through the shell with `redirections` (`> /dev/full`, `2>&-`, ...).
+    func run(_ tool: String, _ arguments: [String], _ redirections: String) throws -> CLI.Result {
+        let quoted = arguments.map { "'\($0)'" }.joined(separator: " ")
+        return try CLI.run("/bin/sh", ["-c", "exec \"$0\" \(quoted) \(redirections)",
+                                       CLI.products.appendingPathComponent(tool).path], in: root)
+    }
+
+    /// A warning that cannot be written is dropped: training goes on and saves its model.
+    func testAFullStandardErrorDoesNotStopTraining() throws {
+        try Data("extra".utf8).write(to: root.appendingPathComponent("wavfiles/notes.txt"))   // one warning
+        let r = try run("train", ["--mode", "tiny"], "2>/dev/full")
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("test: file-level accuracy"), r.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("models/tiny.safetensors").path))
+    }
+
+    /// Output that cannot be written is an error at exit (status 1, one line naming standard output);
+    /// the files the command writes are written all the same.
+    func testOutputThatCannotBeWrittenIsAnErrorNamingStandardOutput() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let clip = ["--model", "models/tiny.safetensors", "wavfiles/hum 0.wav", "--out", "p.csv"]
+        for (options, redirection, words) in [
+            ([String](), "> /dev/full", "error: standard output: cannot be written"),
+            (["--json"], "> /dev/full", "error: standard output: cannot be written (No space left on device): output is missing"),
+            ([], ">&-", "error: standard output: was closed when the command started: its output is lost"),
+        ] {
+            try? FileManager.default.removeItem(at: root.appendingPathComponent("p.csv"))
+            let r = try run("predict", clip + options, redirection)
+            XCTAssertEqual(r.status, 1, "\(options) \(redirection): \(r.output)")
+            XCTAssertTrue(r.stderr.contains(words), r.stderr)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("p.csv").path))
+        }
+        // a stream whose lines cannot be written stops at the first; a closed standard input is said
+        let tone = (0..<32000).map { Int16(10000 * sin(2 * Double.pi * 440 * Double($0) / 16000)) }   // 2 s, s16le
+        try tone.withUnsafeBytes { Data($0) }.write(to: root.appendingPathComponent("tone.raw"))
+        let full = try run("predict", ["--stream", "--model", "models/tiny.safetensors"], "< tone.raw > /dev/full")
+        XCTAssertEqual(full.status, 1, full.output)
+        XCTAssertTrue(full.stderr.contains("error: standard output: cannot be written (No space left on device): "
+                                           + "the stream stops"), full.stderr)
+        let closed = try run("predict", ["--stream", "--model", "models/tiny.safetensors"], "<&-")
+        XCTAssertEqual(closed.status, 1, closed.output)
+        XCTAssertTrue(closed.stderr.contains("error: stdin: is closed"), closed.stderr)
+    }
+}
