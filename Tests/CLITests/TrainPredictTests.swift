@@ -387,6 +387,27 @@ final class TrainPredictTests: XCTestCase {
         }
     }
 
+    /// A signal outside the training steps ends `train` at once, with status 128 + the signal and one
+    /// line (Ctrl-C during the cleaning of a large set waited for the whole preparation; during the
+    /// scoring it was swallowed and the run exited 0): every file is whole, and a rerun finishes.
+    func testSignalsOutsideTheTrainingStepsEndTrainAtOnce() throws {
+        let during = try CLI.run("train", ["--mode", "tiny"], in: root,
+                                 environment: ["EARMARK_KILL_AT": "clean@3", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(during.status, 130, during.output)
+        XCTAssertTrue(during.stderr.contains("stopped at once by a signal: the files written so far are complete; run "
+                                             + "the command again"), during.stderr)
+        XCTAssertFalse(exists("models"), "stopped while cleaning: nothing trained")
+        let scoring = try CLI.run("train", ["--mode", "tiny"], in: root,
+                                  environment: ["EARMARK_KILL_AT": "report@1", "EARMARK_KILL_SIGNAL": "TERM"])
+        XCTAssertEqual(scoring.status, 143, scoring.output)
+        XCTAssertTrue(exists("models/tiny.safetensors") && !exists("runs/tiny/report.md"), scoring.output)
+        let rerun = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(rerun.status, 0, rerun.output)
+        XCTAssertTrue(exists("runs/tiny/report.md"))
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") }
+        XCTAssertEqual(leftovers, [])
+    }
+
     /// Real signals to a plain `train` after its first epoch (Ctrl-C sends SIGINT; service managers and
     /// schedulers send SIGTERM, or SIGUSR1 as a warning): each stops it after the current step with
     /// status 130 and one checkpoint, and `--resume` ends with the best model of an uninterrupted run.

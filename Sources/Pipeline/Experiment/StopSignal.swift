@@ -1,18 +1,45 @@
 import Foundation
 import Synchronization
 
-/// Ctrl-C, SIGTERM and SIGUSR1 during training: the handler only raises a flag; the training loop
-/// finishes its step, writes a checkpoint and returns (docs/WORKFLOW.md §10.2). SIGUSR1 is the stop
-/// for a job under mpirun: Open MPI forwards it to every rank and lets them finish, while Ctrl-C or
-/// SIGTERM to mpirun make it abort the job (the ranks get SIGTERM, then SIGKILL a second later).
+/// Ctrl-C, SIGTERM and SIGUSR1 in `train`. During the training steps (`deferred`) the handler only
+/// raises a flag; the training loop finishes its step, writes a checkpoint and returns
+/// (docs/WORKFLOW.md §10.2). Anywhere else (cleaning, features, scoring, reports), and at a second
+/// signal, the process ends at once with status 128 + the signal (130 for Ctrl-C), after one line
+/// on standard error: every file is written atomically, so what was finished is kept and the rest is
+/// redone by the next run (a signal there used to wait for the data preparation to end, which takes
+/// minutes on a large set, or was swallowed by the scoring and the run exited 0).
+/// SIGUSR1 is the stop for a job under mpirun: Open MPI forwards it to every rank and lets them
+/// finish, while Ctrl-C or SIGTERM to mpirun make it abort the job (the ranks get SIGTERM, then
+/// SIGKILL a second later).
 public enum StopSignal {
     private static let flag = Atomic<Int32>(0)
+    private static let deferring = Atomic<Bool>(false)
+    /// The line written when a signal ends the process at once (built before any handler runs:
+    /// a signal handler may only call async-signal-safe functions such as write and _exit).
+    nonisolated(unsafe) private static var endLine: [UInt8] = []
 
-    /// Installs handlers for SIGINT, SIGTERM and SIGUSR1 that record the signal.
+    /// Installs handlers for SIGINT, SIGTERM and SIGUSR1.
     public static func install() {
-        signal(SIGINT) { StopSignal.flag.store($0, ordering: .relaxed) }
-        signal(SIGTERM) { StopSignal.flag.store($0, ordering: .relaxed) }
-        signal(SIGUSR1) { StopSignal.flag.store($0, ordering: .relaxed) }
+        endLine = Array(("\nstopped at once by a signal: the files written so far are complete; run the command "
+                         + "again (train --resume continues from the last checkpoint)\n").utf8)
+        for s in [SIGINT, SIGTERM, SIGUSR1] {
+            signal(s) { sig in
+                if StopSignal.deferring.load(ordering: .relaxed),
+                   StopSignal.flag.compareExchange(expected: 0, desired: sig, ordering: .relaxed).exchanged {
+                    return   // the training step finishes and the loop writes its checkpoint
+                }
+                StopSignal.endLine.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                _exit(128 + sig)
+            }
+        }
+    }
+
+    /// Runs `body` (the training steps) with signals deferred: one only raises the flag that
+    /// `shouldStop` reads; a second ends the process at once.
+    public static func deferred<T>(_ body: () throws -> T) rethrows -> T {
+        deferring.store(true, ordering: .relaxed)
+        defer { deferring.store(false, ordering: .relaxed) }
+        return try body()
     }
 
     private static let polls = Atomic<Int>(0)

@@ -67,8 +67,10 @@ public struct TrainingRun {
         let epochSet: ((Int) -> WindowSet)? = prepared.trainClips == nil ? nil : { [prepared, config] epoch in
             prepared.trainingSet(epoch: epoch, config: config)
         }
-        let outcome = try trainer.run(train: prepared.train, validation: prepared.validation,
-                                      epochs: config.training.epochs, events: events, epochSet: epochSet)
+        let outcome = try StopSignal.deferred {
+            try trainer.run(train: prepared.train, validation: prepared.validation,
+                            epochs: config.training.epochs, events: events, epochSet: epochSet)
+        }
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
         summary.crossValidation = crossValidation
