@@ -122,6 +122,7 @@ struct Predict: ParsableCommand {
         if !folder.hasTable && model == nil && demo.hasTable && !FileManager.default.fileExists(atPath: folder.wavfiles.path) {
             Diagnostics.warning("no audio.csv in \(folder.root.path): predicting the demo data set in \(demo.root.path)")
             folder = demo
+            DataLock.hold(demo.root)
         }
         let modelURL = CLI.report { try PredictWorkflow.locateModel(model, data: folder) }
         let trained = CLI.report { try ModelFile.classifier(contentsOf: modelURL) }

@@ -61,6 +61,7 @@ struct Clean: ParsableCommand {
                 try DemoData.ensure(try DemoSet.named(name), in: given, seed: demoSeed ?? DemoData.seed) { print($0) }
             }
         } ?? given
+        DataLock.hold(resolved: folder, requested: given.root)
         guard folder.hasTable else {
             CLI.report {
                 throw FileError(folder.csv.path,

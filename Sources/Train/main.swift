@@ -172,6 +172,7 @@ struct Fit: ParsableCommand {
         let out = ScriptOutput(mode: output.mode)
         DataLock.hold(requested.root, owner: Cluster.current.rank == 0)
         let data = CLI.report { try options.folder() }
+        DataLock.hold(resolved: data, requested: requested.root, owner: Cluster.current.rank == 0)
         options.installStop()
         let console: TrainingConsole = switch output.mode {
         case .text: KerasConsole()
@@ -213,8 +214,10 @@ struct Compare: ParsableCommand {
             options.apply(to: &cfg)
             loaded.append(cfg)
         }
-        DataLock.hold(URL(fileURLWithPath: options.data, isDirectory: true), owner: Cluster.current.rank == 0)
+        let requested = URL(fileURLWithPath: options.data, isDirectory: true)
+        DataLock.hold(requested, owner: Cluster.current.rank == 0)
         let data = CLI.report { try options.folder() }
+        DataLock.hold(resolved: data, requested: requested, owner: Cluster.current.rank == 0)
         options.installStop()
         let finished = CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }
         Cluster.finish()

@@ -39,4 +39,36 @@ final class DataLockTests: XCTestCase {
         XCTAssertEqual(CrashFiles.bytes("predictions.csv", in: shared), CrashFiles.bytes("predictions.csv", in: solo))
         XCTAssertEqual(CrashFiles.temporaries(under: shared), [])
     }
+
+    /// `train --data L` on a folder without audio.csv trains on the demo set it writes in L/demo: it
+    /// holds L/demo's lock too, so `predict --data L/demo` waits for it (it ran alongside, reading the
+    /// models and caches train was writing).
+    func testTheDemoSetAFolderResolvesToIsLockedToo() throws {
+        let base = try makeTemporaryFolder("earmark-lock-demo")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try TinyData.writeConfig(in: base, epochs: 1)
+        let folder = base.appendingPathComponent("L")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--data", "L"], in: base).status, 0)   // L/demo and a model
+        let history = folder.appendingPathComponent("demo/runs/tiny/history.csv")
+        try FileManager.default.removeItem(at: history)
+        let train = Process()
+        train.executableURL = CLI.products.appendingPathComponent("train")
+        train.arguments = ["--mode", "tiny", "--data", "L", "--epochs", "100000", "--quiet"]
+        train.currentDirectoryURL = base
+        train.standardOutput = FileHandle.nullDevice; train.standardError = FileHandle.nullDevice
+        try train.run()
+        let deadline = Date().addingTimeInterval(120)
+        while train.isRunning && !FileManager.default.fileExists(atPath: history.path) && Date() < deadline { usleep(1_000) }
+        XCTAssertTrue(train.isRunning, "train is in its epochs")
+        let predict = try CLI.run("predict", ["--data", "L/demo", "--quiet"], in: base) { _ in
+            usleep(1_500_000)          // predict waits for the lock meanwhile
+            kill(train.processIdentifier, SIGINT)
+        }
+        train.waitUntilExit()
+        XCTAssertEqual(train.terminationStatus, 130)
+        XCTAssertEqual(predict.status, 0, predict.output)
+        XCTAssertTrue(predict.stderr.contains("waiting for the lock on L/demo held by pid \(train.processIdentifier)"),
+                      predict.stderr)
+    }
 }

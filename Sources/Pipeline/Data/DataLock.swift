@@ -25,4 +25,13 @@ public enum DataLock {
         AtomicFile.removeStaleTemporaries(in: [data.clean, data.pickles, data.models, data.runs] + owned,
                                           recursive: true)
     }
+
+    /// After `hold(requested)`: when the command resolved its data folder to another one (the demo set
+    /// in DATA/demo[-NAME]), locks that one too, so that a command given `--data DATA/demo` waits for
+    /// it (it ran alongside, writing the same models and caches). Parent first, then the set: a command
+    /// given the set itself takes only its lock, so no two commands wait for each other.
+    public static func hold(resolved folder: DataFolder, requested: URL, owner: Bool = true) {
+        guard folder.root != requested.standardizedFileURL else { return }
+        hold(folder.root, owner: owner)
+    }
 }
