@@ -53,7 +53,7 @@ public enum AtomicFile {
                              producing produce: (URL) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
         if createFolders { try makeFolders(folder, for: url) }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        let temporary = folder.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         do {
             try produce(temporary)
             try sync(temporary, for: url, what: "flush")

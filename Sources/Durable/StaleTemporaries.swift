@@ -1,6 +1,19 @@
 import Foundation
 
 extension AtomicFile {
+    /// The longest file name the file systems here take, in bytes (NAME_MAX).
+    static let longestName = 255
+
+    /// A temporary file name for `name`: `.<name>.<UUID>.tmp`, with `name` cut (at a character's end)
+    /// so that the whole stays within `longestName` bytes: the 42 bytes added made a valid name of
+    /// 214 to 255 bytes impossible to write ("File name too long"), and one such recording stopped `train`.
+    public static func temporaryName(for name: String) -> String {
+        let added = ".".utf8.count + ".".utf8.count + 36 + ".tmp".utf8.count
+        var kept = Substring(name)
+        while kept.utf8.count + added > longestName { kept = kept.dropLast() }
+        return ".\(kept).\(UUID().uuidString).tmp"
+    }
+
     /// Whether `name` is an `AtomicFile` temporary file name: `.<name>.<UUID>.tmp`.
     public static func isTemporaryName(_ name: String) -> Bool {
         guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }

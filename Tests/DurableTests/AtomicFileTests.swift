@@ -30,6 +30,26 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try strayEntries(expected: ["report.md"]), [])
     }
 
+    /// A name of up to 255 bytes (NAME_MAX) is written: the temporary name is cut to fit (with 42 bytes
+    /// added it was "File name too long" from 214 bytes on), at a character's end, and is still
+    /// recognised as a temporary file by the sweep of stale ones.
+    func testNamesUpToTheLongestAllowedAreWritten() throws {
+        for name in [String(repeating: "x", count: 251) + ".wav", String(repeating: "音", count: 83) + ".wav",
+                     String(repeating: "y", count: 213) + ".wav"] {
+            XCTAssertLessThanOrEqual(name.utf8.count, 255)
+            let url = folder.appendingPathComponent(name)
+            try AtomicFile.write(Data("clip".utf8), to: url)
+            XCTAssertEqual(try Data(contentsOf: url), Data("clip".utf8), name)
+            let temporary = AtomicFile.temporaryName(for: name)
+            XCTAssertLessThanOrEqual(temporary.utf8.count, 255, temporary)
+            XCTAssertTrue(AtomicFile.isTemporaryName(temporary), temporary)
+            let kept = String(temporary.dropFirst().dropLast(".\(UUID().uuidString).tmp".count))
+            XCTAssertTrue(name.hasPrefix(kept) && kept.utf8.count >= 213 - 3, "\(kept) of \(name)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { AtomicFile.isTemporaryName($0) }, [])
+    }
+
     func testLargeContentArrivesWhole() throws {
         let url = folder.appendingPathComponent("big.bin")
         let data = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })

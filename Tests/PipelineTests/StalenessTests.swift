@@ -124,6 +124,23 @@ final class StalenessTests: XCTestCase {
         XCTAssertEqual(try prepare().cleanedNow, 9)
     }
 
+    /// A source that is a link: its target's size and time are the stamp, so a new target behind the
+    /// same link rebuilds the clean file and the cache (the link's own stamp never changed, and the old
+    /// clean audio and windows were reused while `predict` read the new audio).
+    func testALinkedSourceIsRebuiltWhenItsTargetChanges() throws {
+        let first = try prepare()
+        let name = first.table.rows[first.trainRows[0]].fname
+        let store = root.appendingPathComponent("store.wav"), link = data.wavfiles.appendingPathComponent(name)
+        try FileManager.default.moveItem(at: link, to: store)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: store)
+        XCTAssertEqual(try prepare().cleanedNow, 0, "the same file through a link: reused")
+        try WavWriter.write(signal(frequency: 300, seconds: 0.7), sampleRate: 16000, to: store)
+        let second = try prepare()
+        XCTAssertEqual(second.cleanedNow, 1)
+        XCTAssertFalse(second.cacheHit)
+        XCTAssertEqual(second.clips[first.trainRows[0]].count, 11200)   // 0.7 s: the new audio
+    }
+
     func testFeatureSettingsSeedSplitAndInputLayoutAreInTheCacheKey() throws {
         let base = try prepare()
         XCTAssertEqual(base.train.x.shape.dropFirst(), [9, 13, 1])

@@ -37,14 +37,16 @@ public struct DataFolder: Sendable {
     public var hasTable: Bool { FileManager.default.fileExists(atPath: csv.path) }
 }
 
-/// Size and modification time of a file: what a derived file records of its source.
+/// Size and modification time of a file: what a derived file records of its source. Of the file a
+/// link leads to, not of the link (whose stamp stayed the same when its target was replaced, so the
+/// old clean audio and feature cache were reused).
 public struct SourceStamp: Codable, Equatable, Sendable {
     public var size: Int
     public var modified: Double
 
     /// - Returns: nil when the file does not exist or cannot be inspected.
     public init?(of url: URL) {
-        guard let a = try? FileManager.default.attributesOfItem(atPath: url.path),
+        guard let a = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path),
               let size = (a[.size] as? NSNumber)?.intValue, let date = a[.modificationDate] as? Date else { return nil }
         self.size = size
         self.modified = date.timeIntervalSince1970
