@@ -68,6 +68,39 @@ final class CrossValidationTests: XCTestCase {
                       other.stderr)
     }
 
+    /// The folds are drawn over the rows whose clip can be used: rows whose file does not clean were
+    /// drawn into folds too, so a class whose second file was empty trained without the class in one
+    /// fold, and a fold of unusable files tested nothing yet counted in the mean, without a word.
+    func testFoldsAreDrawnOverTheUsableRowsOnly() throws {
+        let root = try makeTemporaryFolder("earmark-folds-usable"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root, filesPerClass: 4)
+        try Data().write(to: root.appendingPathComponent("wavfiles/empty.wav"))
+        for name in ["e1", "e2", "e3"] { try Data().write(to: root.appendingPathComponent("wavfiles/\(name).wav")) }
+        // hum: one usable file and an empty one; the other classes 4 usable files each
+        var csv = "fname,label\nhum 0.wav,hum\nempty.wav,hum\n"
+        for label in ["tone", "whistle"] { for i in 0..<4 { csv += "\(label) \(i).wav,\(label)\n" } }
+        try csv.write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let oneHum = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root)
+        XCTAssertEqual(oneHum.status, 1, oneHum.output)
+        XCTAssertTrue(oneHum.stderr.contains("class 'hum' has only one file: the fold that tests it would train "
+                                             + "without the class"), oneHum.stderr)
+        XCTAssertTrue(oneHum.stderr.contains("empty.wav"), "the reason the row is not usable: \(oneHum.stderr)")
+        XCTAssertFalse(exists(root, "models"))
+
+        // three unusable rows, which could make a fold of their own: every fold tests usable files
+        csv = "fname,label\nhum 0.wav,hum\nhum 1.wav,hum\ntone 0.wav,tone\ntone 1.wav,tone\n"
+            + "e1.wav,tone\ne2.wav,tone\ne3.wav,tone\n"
+        try csv.write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("folds over 4 of 7 audio.csv rows (those with a usable clip)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("2 folds of 2/2 files"), r.stdout)
+        let folds = try read(root, "runs/tiny/folds.csv").split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(folds.map { Int($0[3])! }, [2, 2], "each fold tests 2 usable files")
+        for row in folds { XCTAssertEqual(Int(row[1])! + Int(row[2])! + Int(row[3])!, 4, "\(row)") }
+    }
+
     func testCompareFoldsUsesTheSameFoldsAndAddsDeviation() throws {
         let root = try makeGroupedData("earmark-compare-folds"); defer { try? FileManager.default.removeItem(at: root) }
         try TinyData.writeVariant(in: root, named: "tiny2", replacing: ["name: tiny2": "name: tiny2\nfeatures: {kind: logfbank}"])

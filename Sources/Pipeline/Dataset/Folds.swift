@@ -3,8 +3,9 @@ import Tensor
 /// K folds for cross-validation, stratified by class and group-aware, drawn once and handed to
 /// every run that should use them (`train --folds K`, and every config of `train compare --folds K`).
 ///
-/// The folds cover every file given (the caller passes all of audio.csv's rows, so that configs
-/// whose cleaning keeps different files still share the folds). Groups (`FileGroups`: a group's
+/// The folds cover every file given: the caller passes the rows of audio.csv the first config can
+/// use (`CrossValidation.folds`), and `covering` puts the others in no fold, so that configs whose
+/// cleaning keeps different files still share the folds and are tested on the same files. Groups (`FileGroups`: a group's
 /// class is its majority label; without a group column every file is a group of its own) are
 /// dealt per class, classes sorted: the class's groups, in order of their first file, are
 /// shuffled by a generator seeded from (seed, class name), then each goes to the fold that holds
@@ -14,7 +15,8 @@ import Tensor
 public struct Folds: Sendable, Equatable {
     /// Number of folds, K >= 2.
     public var count: Int
-    /// The fold (0-based) of every file, in the order of the labels the folds were made from.
+    /// The fold (0-based) of every file, in the order of the labels the folds were made from; -1 for
+    /// a file in none (`covering`).
     public var fold: [Int]
     /// The group column used, or nil when the folds are by file.
     public var groupColumn: String?
@@ -74,6 +76,15 @@ public struct Folds: Sendable, Equatable {
         self.groupColumn = groups == nil ? nil : column
         self.groupsPerFold = groupsPerFold
         self.warnings = warnings
+    }
+
+    /// These folds, drawn over `rows` of a table of `total` rows, as folds of the whole table: row
+    /// rows[i] in fold[i], every other row in none (-1), trained and tested by no run.
+    public func covering(rows: [Int], of total: Int) -> Folds {
+        var all = self
+        all.fold = [Int](repeating: -1, count: total)
+        for (i, r) in rows.enumerated() { all.fold[r] = fold[i] }
+        return all
     }
 
     /// Indices of the files in fold `k`, ascending: the test part of run k.

@@ -88,18 +88,33 @@ public enum CrossValidation {
         }
     }
 
-    /// Draws `count` folds over every row of audio.csv, grouped by the config's group column when
-    /// it uses one (`Preparation.groups`), seeded by the config's seed.
-    /// - Throws: `DataError` for an unreadable table, a missing group column or too few groups.
-    public static func folds(config: ExperimentConfig, data: DataFolder, count: Int) throws -> Folds {
-        let table = try data.readTable()
+    /// Draws `count` folds over the rows of audio.csv whose clip `config` can use (cleaned first,
+    /// as its runs will clean it: reused from clean/ afterwards), grouped by the config's group column
+    /// when it uses one (`Preparation.groups`), seeded by the config's seed. The other rows are in no
+    /// fold (-1): no run trains or tests on them. Folds drawn over every row let unusable rows
+    /// through the checks: a class whose only other file did not clean was trained without in one
+    /// fold, and a fold of unusable files tested nothing but still counted in the mean.
+    /// `progress` sees the cleaning.
+    /// - Throws: `DataError` for an unreadable table, a class without usable clips, a missing group
+    ///   column or too few usable groups.
+    public static func folds(config: ExperimentConfig, data: DataFolder, count: Int,
+                             progress: @escaping Preparation.Progress = { _, _, _ in }) throws -> Folds {
+        var warnings: [DataWarning] = []   // the runs meet and print them
+        let (table, present) = try Preparation.checkedTable(data: data, warnings: &warnings)
         let groups = try Preparation.groups(table: table, config: config)
+        let usable = try Cluster.current.rankZeroFirst {
+            try Preparation.clean(table: table, present: present, config: config, data: data, warnings: &warnings,
+                                  progress: progress).usable
+        }
+        try Preparation.requireEveryClass(table: table, usable: usable, file: data.display(data.csv), warnings: warnings)
         do {
-            return try Folds(labels: table.rows.map(\.label), groups: groups?.values,
+            return try Folds(labels: usable.map { table.rows[$0].label }, groups: groups.map { g in usable.map { g.values[$0] } },
                              column: groups?.column ?? SplitConfig.defaultGroupColumn, count: count,
                              seed: UInt64(config.training.seed))
+                .covering(rows: usable, of: table.rows.count)
         } catch var error as DataError {
             error.file = table.file
+            error.warnings = warnings     // why rows are not usable
             throw error
         }
     }

@@ -14,7 +14,12 @@ extension Workflow {
 
     /// Draws the folds and prints what they are and their warnings.
     static func drawFolds(config: ExperimentConfig, data: DataFolder, count: Int) throws -> Folds {
-        let folds = try CrossValidation.folds(config: config, data: data, count: count)
+        let line = ProgressLine()
+        let folds = try CrossValidation.folds(config: config, data: data, count: count) { stage, done, total in
+            line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
+        }
+        let usable = folds.fold.filter { $0 >= 0 }.count
+        line.finish("folds over \(usable) of \(folds.fold.count) audio.csv rows (those with a usable clip)")
         let unit = folds.groupColumn.map { "groups of column '\($0)'" } ?? "files"
         print("cross-validation: \(count) folds of \(folds.groupsPerFold.map(String.init).joined(separator: "/")) "
               + "\(unit), seed \(config.training.seed)")

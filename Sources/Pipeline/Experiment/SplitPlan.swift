@@ -5,8 +5,9 @@ public enum SplitPlan: Sendable, Equatable {
     /// The config's split: `split.test` and `split.validation` of each class's files, or of its
     /// groups when a group column is used.
     case holdOut
-    /// Cross-validation run k (0-based): fold k of the folds (drawn over every row of audio.csv) is
-    /// the test part; validation is carved from the other folds by `split.validation`, by group.
+    /// Cross-validation run k (0-based): fold k of the folds (drawn over the rows of audio.csv the
+    /// first config could use; the others are in none) is the test part; validation is carved from
+    /// the other folds by `split.validation`, by group.
     case fold(Folds, Int)
     /// Every usable file, with validation carved out by `split.validation` and no test part: the
     /// final model after cross-validation.
@@ -113,7 +114,7 @@ extension Preparation {
                 throw DataError(file: table.file, problem: "changed while the folds were in use",
                                 hint: "run again on an unchanged audio.csv")
             }
-            rows = usable.filter { folds.fold[$0] != k }
+            rows = usable.filter { folds.fold[$0] >= 0 && folds.fold[$0] != k }
             test = usable.filter { folds.fold[$0] == k }
         case .everything:
             rows = usable
