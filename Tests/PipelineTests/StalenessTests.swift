@@ -215,24 +215,38 @@ final class StalenessTests: XCTestCase {
         try Data((0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 131) }).write(to: cacheURL)
         XCTAssertFalse(try prepare().cacheHit)
 
-        // well formed, the right key, but a label out of range and a window from a test file:
-        // refused, not used (training would index out of range or learn from held-out files)
+        // a value of the data overwritten, header and size intact: its checksum refuses it (it was
+        // trained on, silently)
+        XCTAssertTrue(try prepare().cacheHit)
+        var bytes = try Data(contentsOf: cacheURL)
+        let header = 8 + Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        bytes.replaceSubrange((header + 40)..<(header + 44), with: [0xCA, 0xF2, 0x49, 0x71])   // 1e30 in F32
+        try bytes.write(to: cacheURL)
+        let overwritten = try prepare()
+        XCTAssertFalse(overwritten.cacheHit)
+        XCTAssertEqual(overwritten.train.x.data, first.train.x.data)
+
+        // well formed, the right key and checksum, but a label out of range and a window from a test
+        // file: refused, not used (training would index out of range or learn from held-out files)
         var file = try SafeTensors.read(contentsOf: cacheURL)
         var labels = try file.integers("train/labels").values.map(Int32.init)
         labels[0] = 99
         file.tensors["train/labels"] = .init(int32: labels)
+        file.seal()
         try SafeTensors.write(file, to: cacheURL)
         XCTAssertFalse(try prepare().cacheHit)
         file = try SafeTensors.read(contentsOf: cacheURL)
         var files = try file.integers("train/files").values.map(Int32.init)
         files[0] = Int32(first.testRows[0])
         file.tensors["train/files"] = .init(int32: files)
+        file.seal()
         try SafeTensors.write(file, to: cacheURL)
         XCTAssertFalse(try prepare().cacheHit)
         // the wrong layout with the right key
         file = try SafeTensors.read(contentsOf: cacheURL)
         let x = try file.tensor("train/x")
         file.tensors["train/x"] = .init(Tensor(shape: [x.shape[0], 9, 13], data: x.data))
+        file.seal()
         try SafeTensors.write(file, to: cacheURL)
         XCTAssertFalse(try prepare().cacheHit)
         XCTAssertTrue(try prepare().cacheHit)

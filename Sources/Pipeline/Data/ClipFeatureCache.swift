@@ -7,7 +7,7 @@ import Tensor
 /// A cache whose key differs, or whose contents do not fit, is rebuilt, never reused.
 public enum ClipFeatureCache {
     public static let format = "earmark-clip-features"
-    public static let formatVersion = "1"
+    public static let formatVersion = "2"   // 2: the data checksum (`SafeTensors.File.seal`)
 
     /// Writes the cache atomically (metadata: format, key, the config and its hashes).
     public static func write(train: ClipFeatures, validation: ClipFeatures, key: String,
@@ -21,6 +21,7 @@ public enum ClipFeatureCache {
         }
         file.metadata = ["format": format, "format_version": formatVersion, "key": key, "config": config.yaml(),
                          "config_hash": config.configHash, "feature_hash": config.featureHash]
+        file.seal()
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafeTensors.write(file, to: url)
     }
@@ -34,6 +35,7 @@ public enum ClipFeatureCache {
         let file = try SafeTensors.read(contentsOf: url)
         guard file.metadata["format"] == format, file.metadata["format_version"] == formatVersion,
               file.metadata["key"] == key else { throw SafeTensors.Error(url.path, "is stale or foreign") }
+        try file.verifySeal(file: url.path)
         func set(_ prefix: String, rows: Set<Int>) throws -> ClipFeatures {
             let x = try file.tensor("\(prefix)/x", file: url.path)
             let offsets = try file.integers("\(prefix)/offsets", file: url.path).values

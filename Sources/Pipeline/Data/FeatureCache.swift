@@ -7,7 +7,7 @@ import Tensor
 /// metadata recording what they were made from. A cache whose key differs is rebuilt, never reused.
 public enum FeatureCache {
     public static let format = "earmark-features"
-    public static let formatVersion = "1"
+    public static let formatVersion = "2"   // 2: the data checksum (`SafeTensors.File.seal`)
 
     /// Writes the cache atomically. Metadata: the key, the config and its hashes, and the size and
     /// modification time of every source file the windows came from (`sources`, JSON by fname).
@@ -25,6 +25,7 @@ public enum FeatureCache {
         file.metadata = ["format": format, "format_version": formatVersion, "key": key,
                          "config": config.yaml(), "config_hash": config.configHash, "feature_hash": config.featureHash,
                          "sources": String(decoding: (try? encoder.encode(sources)) ?? Data("{}".utf8), as: UTF8.self)]
+        file.seal()
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafeTensors.write(file, to: url)
     }
@@ -39,6 +40,7 @@ public enum FeatureCache {
         let file = try SafeTensors.read(contentsOf: url)
         guard file.metadata["format"] == format, file.metadata["format_version"] == formatVersion,
               file.metadata["key"] == key else { throw SafeTensors.Error(url.path, "is stale or foreign") }
+        try file.verifySeal(file: url.path)
         func set(_ prefix: String, rows: Set<Int>) throws -> WindowSet {
             let x = try file.tensor("\(prefix)/x", file: url.path)
             let labels = try file.integers("\(prefix)/labels", file: url.path).values

@@ -7,7 +7,7 @@ import Tensor
 /// size or time) is rebuilt, never reused; a damaged one is rebuilt too.
 public enum DescriptorCache {
     public static let format = "earmark-descriptors"
-    public static let formatVersion = "1"
+    public static let formatVersion = "2"   // 2: the data checksum (`SafeTensors.File.seal`)
 
     /// Writes the cache atomically: `x` F32 (N, F), `rows` I32 (N); metadata format, key, config,
     /// feature hash and the column names (JSON array).
@@ -17,6 +17,7 @@ public enum DescriptorCache {
         file.tensors["rows"] = .init(int32: table.rows.map(Int32.init))
         file.metadata = ["format": format, "format_version": formatVersion, "key": key, "config": config.yaml(),
                          "feature_hash": config.featureHash, "columns": TrainedModel.json(table.columns)]
+        file.seal()
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafeTensors.write(file, to: url)
     }
@@ -29,6 +30,7 @@ public enum DescriptorCache {
               file.metadata["key"] == key, file.metadata["columns"] == TrainedModel.json(columns) else {
             throw SafeTensors.Error(url.path, "is stale or foreign")
         }
+        try file.verifySeal(file: url.path)
         let x = try file.tensor("x", file: url.path)
         let stored = try file.integers("rows", file: url.path).values
         guard x.shape == [rows.count, columns.count], stored == rows, x.data.allSatisfy(\.isFinite) else {
