@@ -77,6 +77,16 @@ final class KillResumeTests: XCTestCase {
             }
             XCTAssertEqual(CrashFiles.temporaries(under: folder), [], "\(moment): temporary files survive")
         }
+        // a `preprocess --plots` killed while writing a figure: the next command on the folder removes
+        // the temporary file it left in plots/ (plots/ was not among the folders swept)
+        let plotted = base.appendingPathComponent("plotted")
+        try CrashFiles.copy(pristine, to: plotted)
+        let killedPlots = try CLI.run("preprocess", ["--mode", "tiny", "--data", ".", "--plots"], in: plotted,
+                                      environment: ["EARMARK_KILL_AT": "write:plots/@2"])
+        XCTAssertEqual(killedPlots.status, SIGKILL, killedPlots.output)
+        XCTAssertEqual(CrashFiles.temporaries(under: plotted).count, 1)
+        XCTAssertEqual(try CLI.run("preprocess", ["--mode", "tiny", "--data", "."], in: plotted).status, 0)
+        XCTAssertEqual(CrashFiles.temporaries(under: plotted), [])
 
         let train = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: reference)
         XCTAssertEqual(train.status, 0, train.output)

@@ -223,6 +223,13 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertTrue(lines.first?.contains("labelled with a class the model does not have (zebra): their predictions "
                                             + "count as wrong in the accuracies (the model's classes: hum, tone, whistle)")
                       == true, r.stderr)
+        // a label with a line break (quoted in the CSV) is named on the warning's one line
+        let broken = try read("audio.csv").replacingOccurrences(of: ",zebra", with: ",\"zeb\nra\"")
+        try broken.write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let b = try CLI.run("predict", ["--quiet"], in: root)
+        XCTAssertEqual(b.status, 0, b.output)
+        XCTAssertTrue(b.stderr.contains("a class the model does not have (zeb ra)"), b.stderr)
+        for line in b.stderr.split(separator: "\n") { XCTAssertTrue(line.hasPrefix("warning: "), b.stderr) }
     }
 
     /// The split column is found by file name and audio: predict on the training folder gives every

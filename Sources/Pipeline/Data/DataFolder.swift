@@ -12,6 +12,8 @@ public struct DataFolder: Sendable {
     public var pickles: URL { root.appendingPathComponent("pickles", isDirectory: true) }
     public var models: URL { root.appendingPathComponent("models", isDirectory: true) }
     public var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
+    /// plots/: `preprocess --plots`.
+    public var plots: URL { root.appendingPathComponent("plots", isDirectory: true) }
 
     /// models/<name>.safetensors: the best model of a run.
     public func model(_ name: String) -> URL { models.appendingPathComponent("\(name).safetensors") }

@@ -7,7 +7,7 @@ import Foundation
 public enum DataLock {
     /// Locks `root` (waiting, with a message on standard error, while another process holds it), then
     /// removes the temporary files that a killed writer left in the folders Earmark writes: DATA and
-    /// its clean/, pickles/, models/, runs/ and demo sets. `extra`: further folders to clear (a
+    /// its clean/, pickles/, models/, runs/, plots/ and demo sets. `extra`: further folders to clear (a
     /// predictions file written outside DATA), not recursively. `owner`: false on MPI ranks other
     /// than 0, which share rank 0's lock. A missing folder is not locked.
     public static func hold(_ root: URL, extra: [URL] = [], owner: Bool = true) {
@@ -22,7 +22,7 @@ public enum DataLock {
         let owned = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
             .filter { $0.hasPrefix("demo") }.map { root.appendingPathComponent($0, isDirectory: true) }
         AtomicFile.removeStaleTemporaries(in: [root] + extra, recursive: false)
-        AtomicFile.removeStaleTemporaries(in: [data.clean, data.pickles, data.models, data.runs] + owned,
+        AtomicFile.removeStaleTemporaries(in: [data.clean, data.pickles, data.models, data.runs, data.plots] + owned,
                                           recursive: true)
     }
 

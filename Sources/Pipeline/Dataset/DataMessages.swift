@@ -58,7 +58,8 @@ private func place(_ file: String?, _ line: Int?) -> String {
     return line.map { "\(file), line \($0): " } ?? "\(file): "
 }
 
-/// Control characters (a newline inside a quoted CSV field) would break the one-line contract.
-private func oneLine(_ text: String) -> String {
+/// Control characters (a newline inside a quoted CSV field) would break the one-line contract: each
+/// becomes a space. Every message to standard error goes through it (`Diagnostics`).
+func oneLine(_ text: String) -> String {
     String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
 }

@@ -42,7 +42,7 @@ public enum PreprocessWorkflow {
             examples.append(EDAPlots.Example(label: label, samples: clips[0]))
             means.append((label, Double(total) / Double(f.rate) / Double(clips.count)))
         }
-        let folder = data.root.appendingPathComponent("plots", isDirectory: true)
+        let folder = data.plots
         let files = try EDAPlots.write(examples: examples, meanSeconds: means, features: f, to: folder)
         print("plots: " + files.map { data.display($0) }.joined(separator: ", "))
     }

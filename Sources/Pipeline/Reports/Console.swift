@@ -70,9 +70,9 @@ public enum Diagnostics {
 
     public static func warning(_ text: String) {
         guard printsWarnings else { return }
-        StandardStreams.toStandardError("warning: " + text + "\n")
+        StandardStreams.toStandardError(oneLine("warning: " + text) + "\n")
     }
-    public static func error(_ text: String) { StandardStreams.toStandardError("error: " + text + "\n") }
+    public static func error(_ text: String) { StandardStreams.toStandardError(oneLine("error: " + text) + "\n") }
 
     /// Prints each warning on its own line, then a count when there are several.
     public static func report(_ warnings: [DataWarning]) {
