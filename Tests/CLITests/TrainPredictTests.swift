@@ -274,6 +274,22 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertTrue(moved.stdout.contains("unseen: "), moved.stdout)
     }
 
+    /// A row whose file is missing gets a warning naming its line and no row in predictions.csv, as
+    /// train skips it (predict wrote an empty row marked unseen, after a decoder error).
+    func testPredictSkipsARowWhoseFileIsMissing() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        try (try read("audio.csv") + "ghost.wav,hum,gone\n")
+            .write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("predict", [], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stderr.contains("audio.csv, line 17: file '\(root.path)/wavfiles/ghost.wav' not found; row skipped"),
+                      r.stderr)
+        XCTAssertFalse(r.stderr.contains("no prediction"), r.stderr)
+        let lines = try read("predictions.csv").split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 15)
+        XCTAssertFalse(lines.contains { $0.hasPrefix("ghost.wav") })
+    }
+
     /// predict on folders says what it leaves out: an empty folder, links to nothing and pipes (they
     /// were dropped without a word, exit 0 with an empty table), and names that are not UTF-8 (called
     /// "not a regular file", or "does not exist" when named).

@@ -232,30 +232,10 @@ public struct AudioTable: Sendable, Equatable {
     ///   row (its files are missing or its rows were skipped when the table was read); the error
     ///   carries the warnings that explain it.
     public func checkFiles(in folder: URL) throws -> FileCheck {
-        let manager = FileManager.default
-        var isFolder: ObjCBool = false
-        guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw DataError(file: folder.path, problem: "folder not found",
-                            hint: "put the audio files named in \(file) into this folder", warnings: self.warnings)
-        }
-        var usable: [Row] = []
-        var warnings: [DataWarning] = []
+        let (usable, missing, rowWarnings) = try rowsWithFiles(in: folder)
+        var warnings = rowWarnings
         var missingLines: [String: [Int]] = [:]
-        for row in rows {
-            let path = folder.appendingPathComponent(row.fname).path
-            var isDirectory: ObjCBool = false
-            if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                usable.append(row)
-            } else if isDirectory.boolValue {
-                warnings.append(DataWarning(file: file, line: row.line,
-                                            message: "'\(path)' is a folder, not an audio file; row skipped"))
-                missingLines[row.label, default: []].append(row.line)
-            } else {
-                warnings.append(DataWarning(file: file, line: row.line,
-                                            message: "file '\(path)' not found; row skipped"))
-                missingLines[row.label, default: []].append(row.line)
-            }
-        }
+        for row in missing { missingLines[row.label, default: []].append(row.line) }
         let unlisted = Self.files(in: folder).filter { !listed.contains($0) }
         if !unlisted.isEmpty {
             let names = unlisted.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
@@ -279,6 +259,32 @@ public struct AudioTable: Sendable, Equatable {
                             warnings: self.warnings + warnings)
         }
         return FileCheck(usable: usable, warnings: warnings, unlisted: unlisted)
+    }
+
+    /// The rows whose file exists in `folder` (a regular file or a link to one) and the others, each
+    /// of those with a warning naming its line: what `checkFiles` keeps, and the rows `predict` scores.
+    /// - Throws: `DataError` when `folder` is not a folder.
+    public func rowsWithFiles(in folder: URL) throws -> (usable: [Row], missing: [Row], warnings: [DataWarning]) {
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DataError(file: folder.path, problem: "folder not found",
+                            hint: "put the audio files named in \(file) into this folder", warnings: self.warnings)
+        }
+        var usable: [Row] = [], missing: [Row] = []
+        var warnings: [DataWarning] = []
+        for row in rows {
+            let path = folder.appendingPathComponent(row.fname).path
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                usable.append(row)
+                continue
+            }
+            warnings.append(DataWarning(file: file, line: row.line, message: isDirectory.boolValue
+                ? "'\(path)' is a folder, not an audio file; row skipped" : "file '\(path)' not found; row skipped"))
+            missing.append(row)
+        }
+        return (usable, missing, warnings)
     }
 
     /// The fnames of every row, skipped ones included (a skipped row's file is not "unlisted").

@@ -81,8 +81,10 @@ public enum PredictWorkflow {
     public static func predictTable(classifier model: any ClipClassifier, data: DataFolder, output: URL,
                                     decision: DecisionRule = .argmax) throws -> [ClipPrediction] {
         let table = try data.readTable()
-        Diagnostics.report(table.warnings)   // rows skipped (no fname, no label, listed twice) get no output row
-        let unknown = table.rows.filter { !model.classes.contains($0.label) }
+        // rows skipped (no fname, no label, listed twice, no file) get no output row
+        let (rows, _, missing) = try table.rowsWithFiles(in: data.wavfiles)
+        Diagnostics.report(table.warnings + missing)
+        let unknown = rows.filter { !model.classes.contains($0.label) }
         if !unknown.isEmpty {
             let labels = Array(Set(unknown.map(\.label))).sorted()
             Diagnostics.warning("\(data.display(data.csv)): \(unknown.count) row(s) labelled with a class the model does "
@@ -91,7 +93,7 @@ public enum PredictWorkflow {
                                 + "\(model.classes.joined(separator: ", ")))")
         }
         let predictor = model
-        let urls = table.rows.map { data.wavfiles.appendingPathComponent($0.fname) }
+        let urls = rows.map { data.wavfiles.appendingPathComponent($0.fname) }
         let results = predictFiles(urls, predictor: predictor, display: data.display, decision: decision,
                                    fingerprints: true)
         let header = table.columns + addedColumns(after: table.columns, classes: model.classes, split: true)
@@ -99,7 +101,7 @@ public enum PredictWorkflow {
         var perSplit: [String: (right: Int, total: Int)] = [:]
         var predictions: [ClipPrediction] = []
         var otherAudio: [String] = []
-        for (row, r) in zip(table.rows, results) {
+        for (row, r) in zip(rows, results) {
             let split = splitAtTraining(row.fname, fingerprint: r.fingerprint, model: model)
             if split == "unseen", model.splits[row.fname] != nil { otherAudio.append(row.fname) }
             predictions.append(ClipPrediction(file: row.fname, prediction: r.label, probabilities: r.probabilities,
