@@ -7,8 +7,9 @@ import XCTest
 /// figure, table and player present; a screenshot is written beside each page (copied into
 /// $EARMARK_SCREENSHOTS when set).
 final class ReportPageTests: XCTestCase {
-    /// A label and a file-name prefix with characters that HTML and URLs must escape.
-    static let oddLabel = "odd <b>&</b>", prefix = "a&b <#1> it's "
+    /// A label and a file-name prefix with characters that HTML and URLs must escape; the label also
+    /// holds Markdown (code, bold, a table bar), which report.md must show as text.
+    static let oddLabel = "odd <b>&</b> `x` **y** |z|", prefix = "a&b <#1> it's "
 
     /// TinyData's hum and tone files (8 each), renamed with `prefix`, labelled even/odd by their
     /// number: the labels do not follow the sound, so the test files cannot all be classified right.
@@ -108,10 +109,16 @@ final class ReportPageTests: XCTestCase {
         XCTAssertEqual(PageText.count("<svg", in: html), 4)
         XCTAssertTrue(html.contains("ROC, AUC ") && html.contains("partial AUC (FPR &lt;= 0.1, standardised)"))
         let perClass = PageText.table("per-class", in: html)
-        for text in ["precision", "recall", "F1", "support", "even", "odd &lt;b&gt;&amp;&lt;/b&gt;", "macro F1"] {
+        for text in ["precision", "recall", "F1", "support", "even", PageText.escape(Self.oddLabel), "macro F1"] {
             XCTAssertTrue(perClass.contains(text), "per-class table without \(text)")
         }
         XCTAssertEqual(PageText.count("<tr>", in: perClass), 2 + 3)
+        // the label is text wherever the report sentences name it: the whole label in one code span
+        // (the positive class), never markup made of its backticks and asterisks
+        XCTAssertTrue(html.contains("positive class <code>" + PageText.escape(Self.oddLabel) + "</code>"), html)
+        XCTAssertFalse(html.contains("<code>x</code>") || html.contains("<strong>y</strong>"), html)
+        XCTAssertTrue(md.contains("positive class ``odd <b>&</b> `x` **y** |z|``"), md)
+        XCTAssertTrue(md.contains("classes: even, odd \\<b\\>\\&\\</b\\> \\`x\\` \\*\\*y\\*\\* \\|z\\|)"), md)
         let printed = try CLI.run("train", ["--mode", "tiny", "--epochs", "3", "--print-config"], in: root)
         XCTAssertEqual(printed.status, 0, printed.output)
         XCTAssertTrue(html.contains("<pre>" + PageText.escape(printed.stdout) + "</pre>"), "the config as printed")

@@ -6,12 +6,36 @@ import XCTest
 final class HTMLTests: XCTestCase {
     func testEscapeCoversTextAndAttributes() {
         XCTAssertEqual(HTML.escape(#"a&b <c> "d" 'e'"#), "a&amp;b &lt;c&gt; &quot;d&quot; &#39;e&#39;")
+        // a character XML forbids would make an SVG (and the page holding it) ill-formed
+        XCTAssertEqual(SVGDocument.escape("lo\u{1}w\ttab\u{7F}"), "lo\u{FFFD}w\ttab\u{7F}")
     }
 
     func testInlineMarkdownKeepsCodeAndBoldAndEscapesTheRest() {
         XCTAssertEqual(HTML.inline("model: `models/<x>.safetensors` is **best & <b>**"),
                        "model: <code>models/&lt;x&gt;.safetensors</code> is <strong>best &amp; &lt;b&gt;</strong>")
         XCTAssertEqual(HTML.inline("no marks"), "no marks")
+        XCTAssertEqual(HTML.inline("a `` x`y `` b \\*c\\* `open"), "a <code>x`y</code> b *c* `open")
+    }
+
+    /// Labels, paths and column names are data: in report.md they are escaped text or fenced code,
+    /// and report.html reads back exactly the string (a label ``**A** `b` <img ...>`` was bold and code
+    /// in report.html and raw HTML in report.md; a backtick broke the code spans around it).
+    func testDataWrittenAsMarkdownReadsBackAsTheSameText() {
+        let nasty = ["**A** `b` <img src=x onerror=alert(1)>", "re`ject", "``", "`lead", "trail`", "a\\b", "|x|",
+                     "_under_ [link](y) #h ~s~ !", "plain", "é 音 ok", " spaced "]
+        for s in nasty {
+            XCTAssertEqual(HTML.inline(Markdown.text(s)), HTML.escape(s), s)
+            XCTAssertEqual(HTML.inline("p(" + Markdown.text(s) + ") **b**"), "p(" + HTML.escape(s) + ") <strong>b</strong>", s)
+            XCTAssertEqual(HTML.inline(Markdown.code(s)), "<code>" + HTML.escape(s) + "</code>", s)
+            XCTAssertFalse(Markdown.text(s).replacingOccurrences(of: "\\<", with: "").contains("<"),
+                           "no raw tag reaches report.md: \(s)")
+        }
+        XCTAssertEqual(Markdown.code("re`ject"), "``re`ject``")
+        XCTAssertEqual(Markdown.code("`lead"), "`` `lead ``")
+        XCTAssertEqual(Markdown.shellWord("reject"), "reject")
+        XCTAssertEqual(Markdown.shellWord("not ok"), "'not ok'")
+        XCTAssertEqual(Markdown.shellWord("it's"), "'it'\\''s'")
+        XCTAssertEqual(Markdown.shellWord(""), "''")
     }
 
     func testRelativeLinkClimbsToTheCommonFolderAndPercentEncodesEachComponent() {

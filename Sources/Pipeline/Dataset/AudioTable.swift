@@ -182,8 +182,13 @@ public struct AudioTable: Sendable, Equatable {
     static func skipReason(fname: String, label: String, first: Row?) -> String? {
         if fname.isEmpty { return "empty fname" + (label.isEmpty ? "" : " (label '\(label)')") }
         if label.isEmpty { return "empty label for '\(fname)'" }
-        if fname.hasPrefix("/") || fname.split(separator: "/").contains("..") {
-            return "fname '\(fname)' points outside the wavfiles folder"
+        // a control character in a class name broke report lines, Markdown tables and confusion.svg (XML)
+        if label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "label of '\(fname)' holds a control character (a tab, a line break, ...): not a class name"
+        }
+        if fname.hasPrefix("/") { return "fname '\(fname)' is an absolute path: fnames are relative to the wavfiles folder" }
+        if fname.split(separator: "/").contains("..") {
+            return "fname '\(fname)' contains '..': fnames name files inside the wavfiles folder without '..'"
         }
         if fname.hasSuffix("/") { return "fname '\(fname)' ends with '/': it names a folder, not a file" }
         if let first, samePath(first.fname) != samePath(fname) {

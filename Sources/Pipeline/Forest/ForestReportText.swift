@@ -15,8 +15,8 @@ public enum ForestReportText {
         let pct = ReportText.pct
         let f = config.model.forest
         return [
-            "data: `\(data.root.path)` (\(prepared.usableFiles) of \(prepared.listedFiles) listed files "
-                + "usable, classes: \(prepared.classes.joined(separator: ", ")))",
+            "data: \(Markdown.code(data.root.path)) (\(prepared.usableFiles) of \(prepared.listedFiles) listed files "
+                + "usable, classes: \(Markdown.text(prepared.classes.joined(separator: ", "))))",
             "files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
                 + "\(prepared.testRows.count) test (\(ReportText.splitText(config: config, prepared: prepared))); "
                 + "the forest is fitted to the training files only",
@@ -25,7 +25,7 @@ public enum ForestReportText {
                 + "class_weight \(f.classWeight.rawValue); "
                 + "fit in \(String(format: "%.3f", summary.secondsPerEpoch)) s",
             "validation accuracy (files): \(pct(summary.bestValidationAccuracy)); "
-                + "model: `\(data.display(summary.modelURL))`"]
+                + "model: \(Markdown.code(data.display(summary.modelURL)))"]
     }
 
     /// The report; `crossValidation` adds the folds' results (the final forest of `train --folds`).

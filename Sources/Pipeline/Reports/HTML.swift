@@ -10,13 +10,48 @@ enum HTML {
         SVGDocument.escape(s).replacingOccurrences(of: "'", with: "&#39;")
     }
 
-    /// One line of the Markdown reports as HTML: escaped, `` `code` `` and `**bold**` kept.
+    /// One line of the Markdown reports as HTML, read as CommonMark reads the inline text the
+    /// reports write (`Markdown`): a backslash before ASCII punctuation is that character; a run of n
+    /// backticks opens a code span that the next run of exactly n closes (one space stripped at each
+    /// end when both ends have one), its content literal; `**` opens and closes bold. Everything is
+    /// escaped; an unclosed fence is text.
     static func inline(_ markdown: String) -> String {
-        markdown.components(separatedBy: "`").enumerated().map { i, part in
-            if i % 2 == 1 { return "<code>\(escape(part))</code>" }
-            return part.components(separatedBy: "**").enumerated()
-                .map { j, s in j % 2 == 1 ? "<strong>\(escape(s))</strong>" : escape(s) }.joined()
-        }.joined()
+        let chars = Array(markdown)
+        var out = "", strong = false, i = 0
+        func run(at k: Int) -> Int {
+            var n = 0
+            while k + n < chars.count && chars[k + n] == "`" { n += 1 }
+            return n
+        }
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\", i + 1 < chars.count, chars[i + 1].isASCII, chars[i + 1].isPunctuation || chars[i + 1].isSymbol {
+                out += escape(String(chars[i + 1])); i += 2; continue
+            }
+            if c == "`" {
+                let n = run(at: i)
+                var k = i + n, close: Int?
+                while k < chars.count {
+                    let m = run(at: k)
+                    if m == n { close = k; break }
+                    k += max(m, 1)
+                }
+                if let close {
+                    var content = String(chars[(i + n)..<close])
+                    if content.count >= 2, content.hasPrefix(" "), content.hasSuffix(" "),
+                       content.contains(where: { $0 != " " }) {
+                        content = String(content.dropFirst().dropLast())
+                    }
+                    out += "<code>\(escape(content))</code>"; i = close + n; continue
+                }
+                out += escape(String(repeating: "`", count: n)); i += n; continue
+            }
+            if c == "*", i + 1 < chars.count, chars[i + 1] == "*" {
+                out += strong ? "</strong>" : "<strong>"; strong.toggle(); i += 2; continue
+            }
+            out += escape(String(c)); i += 1
+        }
+        return out + (strong ? "</strong>" : "")
     }
 
     /// A table; `header` is plain text, `rows` are HTML cells; columns in `numeric` align right.

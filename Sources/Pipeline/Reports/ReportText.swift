@@ -29,7 +29,7 @@ public enum ReportText {
         }
         if !prepared.warnings.isEmpty {
             md += ["", "## Warnings", ""]
-                + prepared.warnings.map { "- \($0.description.replacingOccurrences(of: "warning: ", with: ""))" }
+                + prepared.warnings.map { "- " + Markdown.text($0.description.replacingOccurrences(of: "warning: ", with: "")) }
         }
         md += ["", "## Config", "", "```yaml", config.yaml(), "```", ""]
         return md.joined(separator: "\n")
@@ -38,9 +38,9 @@ public enum ReportText {
     /// The run at a glance (report.md's bullet list, report.html's summary), Markdown inline text.
     static func summaryLines(config: ExperimentConfig, data: DataFolder, prepared: PreparedData,
                              summary: TrainingRun.Summary) -> [String] {
-        ["data: `\(data.root.path)` "
+        ["data: \(Markdown.code(data.root.path)) "
             + "(\(prepared.usableFiles) of \(prepared.listedFiles) listed files usable, "
-            + "classes: \(prepared.classes.joined(separator: ", ")))",
+            + "classes: \(Markdown.text(prepared.classes.joined(separator: ", "))))",
          "files: \(prepared.trainRows.count) train, \(prepared.validationRows.count) validation, "
             + "\(prepared.testRows.count) test (\(splitText(config: config, prepared: prepared)))",
          inputLine(config: config, prepared: prepared),
@@ -48,7 +48,7 @@ public enum ReportText {
             + "\(String(format: "%.2f", summary.secondsPerEpoch)) s/epoch, "
             + "\(String(format: "%.0f", summary.trainingWindowsPerSecond)) training windows/s"
             + learningRateText(config: config, summary: summary),
-         savedModelText(config: config, summary: summary) + "model: `\(data.display(summary.modelURL))`"]
+         savedModelText(config: config, summary: summary) + "model: \(Markdown.code(data.display(summary.modelURL)))"]
     }
 
     /// `best validation accuracy (windows): 91.2%; `, or with a `model_checkpoint` other than the default
@@ -113,10 +113,10 @@ public enum ReportText {
         guard let roc = t.roc() else { return nil }
         let th = roc.threshold(forFalsePositiveRate: 0.1)
         let partialAUC = String(format: "%.4f", roc.partialAUC(maxFPR: 0.1))
-        return "Two classes, positive class `\(t.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), "
+        return "Two classes, positive class \(Markdown.code(t.classes[1])): ROC AUC \(String(format: "%.4f", roc.auc)), "
             + "partial AUC (FPR <= 0.1, standardised) \(partialAUC); "
             + "on the test files themselves the lowest threshold within FPR <= 0.1 is "
-            + "\(String(format: "%.4f", th.threshold)) on p(\(t.classes[1])) (FPR \(pct(th.fpr)), TPR \(pct(th.tpr)); "
+            + "\(String(format: "%.4f", th.threshold)) on p(\(Markdown.text(t.classes[1]))) (FPR \(pct(th.fpr)), TPR \(pct(th.tpr)); "
             + "fitted to the test files, so optimistic)."
     }
 
@@ -131,7 +131,7 @@ public enum ReportText {
         let budget = "FPR <= \(op.maxFPR)"
         guard op.threshold.isFinite else {
             return "No decision threshold could be chosen on \(set.dropLast()): within \(budget) there "
-                + "not one file may be flagged (one false alarm is 1 of \(op.validation.negatives) `\(negative)` files), "
+                + "not one file may be flagged (one false alarm is 1 of \(op.validation.negatives) \(Markdown.code(negative)) files), "
                 + "so `predict` keeps the more probable class; more files would allow one."
         }
         func rates(_ r: OperatingPoint.Rates) -> String {
@@ -139,17 +139,18 @@ public enum ReportText {
                 + "(\(r.truePositives) of \(r.positives))"
         }
         let option = op.positive == 1 ? "--threshold \(op.threshold)"
-            : "--threshold \(op.threshold) --positive-class \(positive)"
+            : "--threshold \(op.threshold) --positive-class \(Markdown.shellWord(positive))"
         var text = "Decision threshold chosen on \(set) the most sensitive within \(budget) there, half-way to the "
-            + "next file's score: `\(positive)` when p(\(positive)) >= \(op.threshold), else `\(negative)`. "
+            + "next file's score: \(Markdown.code(positive)) when p(\(Markdown.text(positive))) >= \(op.threshold), else "
+            + "\(Markdown.code(negative)). "
             + (folds == nil ? "Validation " : "Out of fold ") + rates(op.validation)
         if let test = op.test { text += "; **test " + rates(test) + "**" }
-        text += ". `predict \(option)` applies it"
+        text += ". \(Markdown.code("predict " + option)) applies it"
         text += folds == nil ? "." : " to this model, which was trained on all files: its scores are not the "
             + "fold models', so check the rates on recordings it has not heard."
         if folds == nil, let groups = op.negativeGroups, let column = op.groupColumn {
-            text += " The \(op.validation.negatives) `\(negative)` validation files come from \(groups) "
-                + "group\(groups == 1 ? "" : "s") of column `\(column)`: the false-alarm budget rests on "
+            text += " The \(op.validation.negatives) \(Markdown.code(negative)) validation files come from \(groups) "
+                + "group\(groups == 1 ? "" : "s") of column \(Markdown.code(column)): the false-alarm budget rests on "
                 + "\(groups) independent sound\(groups == 1 ? "" : "s"), so expect another rate on new groups "
                 + "(`--folds K` chooses on every group)."
         }
@@ -161,7 +162,7 @@ public enum ReportText {
     static func splitText(config: ExperimentConfig, prepared p: some PreparedSplit) -> String {
         var text = "split by file, stratified, seed \(config.training.seed)"
         if let column = p.groupColumn {
-            text = "split by group column '\(column)': \(p.groupCount(p.trainRows)) train, "
+            text = "split by group column '\(Markdown.text(column))': \(p.groupCount(p.trainRows)) train, "
                 + "\(p.groupCount(p.validationRows)) validation, \(p.groupCount(p.testRows)) test groups; "
                 + "stratified, seed \(config.training.seed)"
         }
@@ -177,14 +178,15 @@ public enum ReportText {
     static func outOfFoldAUCSentence(_ cv: CrossValidation.Outcome) -> String? {
         guard let pooled = cv.outOfFold, let roc = pooled.roc() else { return nil }
         return "Over the \(pooled.rows.count) test files of the \(cv.folds.count) folds pooled, positive class "
-            + "`\(pooled.classes[1])`: ROC AUC \(String(format: "%.4f", roc.auc)), partial AUC (FPR <= 0.1, "
+            + "\(Markdown.code(pooled.classes[1])): ROC AUC \(String(format: "%.4f", roc.auc)), partial AUC (FPR <= 0.1, "
             + "standardised) \(String(format: "%.4f", roc.partialAUC(maxFPR: 0.1)))."
     }
 
     /// The cross-validation section of the final model's report.
     static func crossValidationLines(_ cv: CrossValidation.Outcome, config: ExperimentConfig,
                                      data: DataFolder) -> [String] {
-        let grouping = cv.folds.groupColumn.map { "grouped by column `\($0)` (every group in one fold)" } ?? "by file"
+        let grouping = cv.folds.groupColumn.map { "grouped by column \(Markdown.code($0)) (every group in one fold)" }
+            ?? "by file"
         var md = ["## Cross-validation", "",
                   "**\(cv.line.prefix(1).uppercased() + cv.line.dropFirst())**", "",
                   "\(cv.folds.count) folds over every row of audio.csv, stratified by class, \(grouping); "

@@ -7,8 +7,14 @@ public struct SVGDocument {
 
     public init(width: Double, height: Double) { self.width = width; self.height = height }
 
+    /// `s` as XML text or a double-quoted attribute value: `& < > "` as entities, and the control
+    /// characters XML 1.0 forbids (all below U+0020 but tab, line feed and carriage return) as U+FFFD,
+    /// since one of them makes the whole document ill-formed (a file name can hold them).
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let legal = String(String.UnicodeScalarView(s.unicodeScalars.map {
+            $0.value < 0x20 && ![0x09, 0x0A, 0x0D].contains($0.value) ? "\u{FFFD}" : $0
+        }))
+        return legal.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
     static func n(_ v: Double) -> String { String(format: "%.2f", v) }
