@@ -274,6 +274,26 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertTrue(moved.stdout.contains("unseen: "), moved.stdout)
     }
 
+    /// Without --model, predict uses the data folder's one model: the folds' models are not candidates
+    /// (after `--folds` it refused "several models"), and when it picks conv among several it says
+    /// so and names the others (it was silent). A --data folder that does not exist is named as such.
+    func testPredictSaysWhichModelItChose() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root).status, 0)
+        XCTAssertTrue(exists("models/tiny.fold1.safetensors"))
+        let one = try CLI.run("predict", ["--quiet"], in: root)
+        XCTAssertEqual(one.status, 0, one.output)
+        XCTAssertFalse(one.stderr.contains("several models"), one.stderr)
+        try TinyData.writeVariant(in: root, named: "conv")
+        XCTAssertEqual(try CLI.run("train", ["--mode", "conv"], in: root).status, 0)
+        let two = try CLI.run("predict", ["--quiet"], in: root)
+        XCTAssertEqual(two.status, 0, two.output)
+        XCTAssertTrue(two.stderr.contains("warning: models holds several models (conv, tiny): using conv.safetensors; "
+                                          + "choose another with --model FILE"), two.stderr)
+        let missing = try CLI.run("predict", ["--data", "nowhere"], in: root)
+        XCTAssertEqual(missing.status, 1, missing.output)
+        XCTAssertTrue(missing.stderr.contains("nowhere: no such folder"), missing.stderr)
+    }
+
     /// A row whose file is missing gets a warning naming its line and no row in predictions.csv, as
     /// train skips it (predict wrote an empty row marked unseen, after a decoder error).
     func testPredictSkipsARowWhoseFileIsMissing() throws {

@@ -16,16 +16,38 @@ public enum PredictWorkflow {
     }
 
     /// The model to use: `--model FILE`, else models/<name>.safetensors when exactly one model (or
-    /// one named `conv`) exists in the data folder.
+    /// one named `conv`, said in a warning that names the others) exists in the data folder.
+    /// Checkpoints and the models of cross-validation folds (`<name>.fold<k>.safetensors`) are not
+    /// candidates: the run's model is `<name>.safetensors`.
     public static func locateModel(_ file: String?, data: DataFolder) throws -> URL {
         if let file { return URL(fileURLWithPath: file) }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: data.root.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw FileError(data.root.path, "no such folder (--data names the folder that holds models/, audio.csv "
+                            + "and wavfiles/)")
+        }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: data.models.path)) ?? [])
-            .filter { $0.hasSuffix(".safetensors") && !$0.hasSuffix(".checkpoint.safetensors") }.sorted()
+            .filter { $0.hasSuffix(".safetensors") && !$0.hasSuffix(".checkpoint.safetensors") && !isFoldModel($0) }
+            .sorted()
         if names.count == 1 { return data.models.appendingPathComponent(names[0]) }
-        if names.contains("conv.safetensors") { return data.model("conv") }
+        if names.contains("conv.safetensors") {
+            // the reference workflow's model, the one `predict` has always preferred: said, not silent
+            Diagnostics.warning("\(data.display(data.models)) holds several models "
+                                + "(\(names.map { String($0.dropLast(".safetensors".count)) }.joined(separator: ", "))): "
+                                + "using conv.safetensors; choose another with --model FILE")
+            return data.model("conv")
+        }
         throw FileError(data.models.path, names.isEmpty
             ? "holds no model: train one first (`train --mode conv`) or pass --model FILE"
             : "holds several models (\(names.joined(separator: ", "))): choose one with --model FILE")
+    }
+
+    /// Whether a file name is a cross-validation fold's model, `<name>.fold<k>.safetensors`.
+    static func isFoldModel(_ file: String) -> Bool {
+        let stem = file.dropLast(".safetensors".count)
+        guard let dot = stem.lastIndex(of: ".") else { return false }
+        let last = stem[stem.index(after: dot)...]
+        return last.hasPrefix("fold") && last.count > 4 && last.dropFirst(4).allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// One output row.
