@@ -19,8 +19,8 @@ struct Predict: ParsableCommand {
             + "and writes DATA/predictions.csv with the split each file had in training.",
         version: EarmarkVersion.text)
 
-    @Option(help: "Model file (default: the one model in DATA/models/, folds' models and checkpoints aside; "
-                  + "among several, conv.safetensors with a warning).")
+    @Option(help: ArgumentHelp("Model file (default: the one model in DATA/models/, folds' models and checkpoints "
+                               + "aside; among several, conv.safetensors with a warning)."))
     var model: String?
 
     @Option(help: "Data folder holding audio.csv, wavfiles/ and models/.")
