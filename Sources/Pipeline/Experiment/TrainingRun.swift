@@ -60,6 +60,7 @@ public struct TrainingRun {
     /// Trains for `config.training.epochs` epochs (continuing a checkpoint when `resume`).
     /// `console` receives Keras-style progress; `shouldStop` is polled after every step.
     public func run(resume: Bool, console: TrainingConsole, shouldStop: @escaping () -> Bool) throws -> Summary {
+        if Cluster.current.rank == 0 { try requireWritableFolders() }
         let trainer = try makeTrainer(console: console)
         if resume { try restoreCheckpoint(into: trainer, console: console) }
         let report = RunReport(folder: reportFolder)
@@ -90,6 +91,22 @@ public struct TrainingRun {
                                                      crossValidation: crossValidation))
         try report.writeHTML(page(summary).html())
         return summary
+    }
+
+    /// models/ and runs/<name>/ exist and can be written, checked before the first step: the first
+    /// epoch replaces the model, so a report folder found read-only only when its history is written
+    /// left the new model beside the old run's report (a file system that fills up during the run can
+    /// still do that; RELIABILITY.md says so).
+    func requireWritableFolders() throws {
+        for folder in [data.models, reportFolder] {
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                throw FileError(data.display(folder), "cannot be created (\(error.localizedDescription))")
+            }
+            if access(folder.path, W_OK) != 0 {
+                throw FileError(data.display(folder), "cannot be written (\(String(cString: strerror(errno)))): "
+                                + "nothing was trained or replaced")
+            }
+        }
     }
 
     /// report.html's content: what report.md says, with the misclassified files' players.
