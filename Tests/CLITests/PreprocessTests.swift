@@ -28,6 +28,13 @@ final class PreprocessTests: XCTestCase {
         // librosa's centred frames: 1 + 9600 / 512 = 19 frames of 40 mel bands
         XCTAssertTrue(mel.stdout.contains("19 frames x 40 logmel"), mel.stdout)
         XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("m.npy")).count, 128 + 19 * 40 * 4)
+        // a WAV cut short (float samples: the header declares 9600 frames, 7200 remain): used, with train's warning
+        let whole = try Data(contentsOf: root.appendingPathComponent("wavfiles/tone 1.wav"))
+        try whole.prefix(whole.count - 9600).write(to: root.appendingPathComponent("cut.wav"))
+        let cut = try CLI.run("preprocess", ["features", "cut.wav", "--kind", "logfbank", "--out", "c.npy"], in: root)
+        XCTAssertEqual(cut.status, 0, cut.output)
+        XCTAssertTrue(cut.stderr.contains("cut.wav: cut short: the header declares 9600 frames, the file holds 7200; "
+                                          + "the frames present are used"), cut.stderr)
 
         try "fname,label\nmissing.wav,hum\n".write(to: root.appendingPathComponent("audio.csv"), atomically: true,
                                                    encoding: .utf8)

@@ -120,10 +120,7 @@ public enum CleanStep {
         do {
             let clip = try AudioDecoder.decode(contentsOf: source)
             cleaned = try Cleaning.clean(clip, targetRate: rate, threshold: threshold, name: source.path)
-            note = clip.declaredFrames.map {
-                "cut short: the header declares \($0) frames, the file holds \(clip.frames); "
-                    + "the frames present are used"
-            }
+            note = clip.cutShortNote
         } catch {
             try? FileManager.default.removeItem(at: target)   // a clean file of an older version is stale
             return Outcome(warning: ((error as? AudioError)?.explanation ?? "\(error)") + "; skipped")

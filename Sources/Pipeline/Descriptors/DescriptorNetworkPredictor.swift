@@ -35,9 +35,4 @@ public final class DescriptorNetworkPredictor: ClipClassifier {
         }
         return out
     }
-
-    /// Decodes and cleans a file as training did, in memory.
-    public func clean(contentsOf url: URL) throws -> [Float] {
-        try Cleaning.clean(contentsOf: url, targetRate: features.rate, threshold: features.threshold)
-    }
 }

@@ -53,6 +53,7 @@ public enum PreprocessWorkflow {
     public static func features(clip: URL, kind: FeatureKind, rate: Int?, nfft: Int, nfilt: Int, numcep: Int,
                                 nMels: Int = 64, hopLength: Int = 512, out: URL) throws -> (frames: Int, width: Int) {
         var audio = try AudioDecoder.decode(contentsOf: clip)
+        if let note = audio.cutShortNote { Diagnostics.warning("\(clip.path): \(note)") }
         if let rate, rate != audio.sampleRate {
             let resampled = try Resampler.resample(audio.samples, from: audio.sampleRate, to: rate, name: clip.path)
             audio = AudioClip(samples: resampled, sampleRate: rate)

@@ -17,8 +17,19 @@ public protocol ClipClassifier: AnyObject {
     var features: FeatureConfig { get }
     /// Predicts cleaned clips (at `features.rate`).
     func predict(cleaned clips: [[Float]]) -> [Predictor.ClipPrediction]
-    /// Decodes and cleans a file as training did.
-    func clean(contentsOf url: URL) throws -> [Float]
+}
+
+extension ClipClassifier {
+    /// Decodes and cleans a file as training did, in memory, with what is to be said of it: a WAV cut
+    /// short is used with `AudioClip.cutShortNote` (train and `preprocess` said so; `predict` did not).
+    public func cleanNoting(contentsOf url: URL) throws -> (samples: [Float], note: String?) {
+        let clip = try AudioDecoder.decode(contentsOf: url)
+        let samples = try Cleaning.clean(clip, targetRate: features.rate, threshold: features.threshold, name: url.path)
+        return (samples, clip.cutShortNote)
+    }
+
+    /// Decodes and cleans a file as training did (`cleanNoting` without the note).
+    public func clean(contentsOf url: URL) throws -> [Float] { try cleanNoting(contentsOf: url).samples }
 }
 
 extension Predictor: ClipClassifier {

@@ -259,7 +259,11 @@ public enum PredictWorkflow {
             var cleaned: [[Float]] = []
             var failures: [Int: String] = [:]
             for (i, url) in chunk.enumerated() {
-                do { cleaned.append(try predictor.clean(contentsOf: url)) } catch {
+                do {
+                    let (samples, note) = try predictor.cleanNoting(contentsOf: url)
+                    if let note { Diagnostics.warning("\(display(url)): \(note)") }
+                    cleaned.append(samples)
+                } catch {
                     failures[i] = (error as? AudioError)?.explanation ?? "\(error)"
                     cleaned.append([])
                 }

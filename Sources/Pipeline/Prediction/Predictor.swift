@@ -84,10 +84,4 @@ public final class Predictor {
                            windows: counts[c], windowPredictions: windowLabels[c])
         }
     }
-
-    /// Decodes and cleans a file exactly as training did, in memory.
-    public func clean(contentsOf url: URL) throws -> [Float] {
-        let f = model.config.features
-        return try Cleaning.clean(contentsOf: url, targetRate: f.rate, threshold: f.threshold)
-    }
 }

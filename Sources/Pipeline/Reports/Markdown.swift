@@ -2,8 +2,9 @@
 /// a path is text, never markup. A label such as ``**A** `b` <img src=x onerror=...>`` went into
 /// report.md as raw Markdown and HTML, and report.html showed it as bold and code.
 enum Markdown {
-    /// The ASCII punctuation that CommonMark lets a backslash escape and that means something inline.
-    static let special: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "#", "!", "(", ")", "~", "&"]
+    /// The ASCII punctuation that means something inline where the reports put data (never at the
+    /// start of a line, so not `#`; `(` and `!` only next to a bracket, which is escaped).
+    static let special: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "~", "&"]
 
     /// `s` as literal Markdown text: each special character escaped with a backslash.
     static func text(_ s: String) -> String {
