@@ -223,12 +223,13 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertTrue(lines.first?.contains("labelled with a class the model does not have (zebra): their predictions "
                                             + "count as wrong in the accuracies (the model's classes: hum, tone, whistle)")
                       == true, r.stderr)
-        // a label with a line break (quoted in the CSV) is named on the warning's one line
-        let broken = try read("audio.csv").replacingOccurrences(of: ",zebra", with: ",\"zeb\nra\"")
-        try broken.write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        // a file name with a line break (quoted in the CSV) is named on its warning's one line
+        try Data("not audio".utf8).write(to: root.appendingPathComponent("wavfiles/bad\nname.wav"))
+        try (renamed + "\"bad\nname.wav\",hum,x\n")
+            .write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
         let b = try CLI.run("predict", ["--quiet"], in: root)
         XCTAssertEqual(b.status, 0, b.output)
-        XCTAssertTrue(b.stderr.contains("a class the model does not have (zeb ra)"), b.stderr)
+        XCTAssertTrue(b.stderr.contains("wavfiles/bad name.wav: no prediction: "), b.stderr)
         for line in b.stderr.split(separator: "\n") { XCTAssertTrue(line.hasPrefix("warning: "), b.stderr) }
     }
 
