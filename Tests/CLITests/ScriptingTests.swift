@@ -82,6 +82,14 @@ final class ScriptingTests: XCTestCase {
             XCTAssertNotNil(test[key], "test result lacks \(key): \(train.stdout)")
         }
 
+        // with --folds, the epochs of every fold and of the final model, each naming its run (there were none)
+        let folds = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--json"], in: root)
+        XCTAssertEqual(folds.status, 0, folds.output)
+        let foldEvents = try jsonLines(folds.stdout)
+        XCTAssertEqual(foldEvents.filter { $0["event"] as? String == "epoch" }.map { $0["run"] as? String },
+                       ["tiny.fold1", "tiny.fold2", "tiny"], folds.stdout)
+        XCTAssertEqual(foldEvents.last?["event"] as? String, "result")
+
         let quiet = try CLI.run("train", ["--mode", "tiny", "--quiet"], in: root)
         XCTAssertEqual(quiet.status, 0, quiet.output)
         XCTAssertEqual(quiet.stdout.split(separator: "\n").count, 1, quiet.stdout)

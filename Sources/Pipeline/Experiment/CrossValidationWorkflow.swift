@@ -28,10 +28,10 @@ extension Workflow {
     }
 
     /// `train --folds K`: cross-validates, then prints the final model's summary and the folds' mean.
-    static func trainFolds(config: ExperimentConfig, data: DataFolder, resume: Bool,
-                           count: Int) throws -> TrainingRun.Summary {
+    static func trainFolds(config: ExperimentConfig, data: DataFolder, resume: Bool, count: Int,
+                           console: TrainingConsole = KerasConsole()) throws -> TrainingRun.Summary {
         let folds = try drawFolds(config: config, data: data, count: count)
-        let run = try crossValidate(config: config, data: data, folds: folds, resume: resume)
+        let run = try crossValidate(config: config, data: data, folds: folds, resume: resume, console: console)
         guard let outcome = run.outcome else {
             print("stopped: checkpoints are in \(data.display(data.models)); continue with --folds \(count) --resume")
             return run.last
@@ -45,8 +45,9 @@ extension Workflow {
     /// Trains fold 1 ... K (test = that fold), then the final model on every usable file with the
     /// cross-validation results in its report, and writes runs/<name>/folds.csv. With `resume`,
     /// each run continues its own checkpoint (a finished fold is only scored again).
-    static func crossValidate(config: ExperimentConfig, data: DataFolder, folds: Folds,
-                              resume: Bool) throws -> CrossValidationRun {
+    /// `console` shows each run's epochs (`forRun`: `train --folds --json` names the fold of each).
+    static func crossValidate(config: ExperimentConfig, data: DataFolder, folds: Folds, resume: Bool,
+                              console: TrainingConsole = KerasConsole()) throws -> CrossValidationRun {
         var results: [CrossValidation.FoldResult] = []
         for k in 1...folds.count {
             print("== \(config.name): fold \(k) of \(folds.count)")
@@ -54,7 +55,9 @@ extension Workflow {
             let prepared = try prepare(config: foldConfig, data: data, plan: .fold(folds, k - 1))
             var run = TrainingRun(config: foldConfig, data: data, prepared: prepared)
             run.reportFolder = CrossValidation.foldFolder(config, data: data, fold: k)
-            let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
+            let summary = try run.run(resume: resume, console: console.forRun(foldConfig.name)) {
+                StopSignal.received != nil
+            }
             guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
             let result = CrossValidation.FoldResult(fold: k, summary: summary, prepared: prepared)
             print("fold \(k): test file accuracy \(ReportText.pct(result.testFileAccuracy)) "
@@ -67,7 +70,7 @@ extension Workflow {
         let prepared = try prepare(config: config, data: data, plan: .everything)
         var run = TrainingRun(config: config, data: data, prepared: prepared)
         run.crossValidation = outcome
-        let summary = try run.run(resume: resume, console: KerasConsole()) { StopSignal.received != nil }
+        let summary = try run.run(resume: resume, console: console.forRun(config.name)) { StopSignal.received != nil }
         guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
         if Cluster.current.rank == 0 {      // rank 0 alone writes files
             try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))

@@ -343,8 +343,12 @@ public protocol TrainingConsole {
     func epochEnd(_ record: EpochRecord, steps: Int, improved: Bool)
     /// A stop signal arrived: no more progress follows, only notes (e.g. end a line drawn in place).
     func stopRequested()
+    /// The console for one of several runs of a command (a cross-validation fold, named by its config):
+    /// itself, or one that says which run each line is about (`JSONConsole`).
+    func forRun(_ name: String) -> TrainingConsole
 }
 
 extension TrainingConsole {
     public func stopRequested() {}
+    public func forRun(_ name: String) -> TrainingConsole { self }
 }

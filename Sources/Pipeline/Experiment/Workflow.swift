@@ -14,7 +14,9 @@ public enum Workflow {
         try refuseDerivedNames([config])
         try config.checkLayerShapes()
         if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
-        if let folds { return try trainFolds(config: config, data: data, resume: resume, count: folds) }
+        if let folds {
+            return try trainFolds(config: config, data: data, resume: resume, count: folds, console: console)
+        }
         let prepared = try prepare(config: config, data: data)
         let run = TrainingRun(config: config, data: data, prepared: prepared)
         let summary = try run.run(resume: resume, console: console) { StopSignal.shouldStop() }
