@@ -61,6 +61,19 @@ final class CrossValidationTests: XCTestCase {
             s.split(separator: "\n").last { $0.contains("over 2 folds") }.map(String.init)
         }
         XCTAssertEqual(meanLine(again.stdout), meanLine(r.stdout))
+        // fewer folds than the last run: its higher folds' models and reports are removed, and said
+        let three = try CLI.run("train", ["--mode", "tiny", "--folds", "3"], in: root)
+        XCTAssertEqual(three.status, 0, three.output)
+        XCTAssertTrue(exists(root, "models/tiny.fold3.safetensors") && exists(root, "runs/tiny/fold3/report.md"))
+        let fewer = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root)
+        XCTAssertEqual(fewer.status, 0, fewer.output)
+        XCTAssertTrue(fewer.stdout.contains("removed the models and reports of fold 3 of tiny, from an earlier run with "
+                                            + "more folds"), fewer.stdout)
+        for path in ["models/tiny.fold3.safetensors", "models/tiny.fold3.checkpoint.safetensors", "runs/tiny/fold3"] {
+            XCTAssertFalse(exists(root, path), path)
+        }
+        XCTAssertTrue(exists(root, "models/tiny.fold2.safetensors"))
+
         // other folds do not continue a checkpoint of these ones
         let other = try CLI.run("train", ["--mode", "tiny", "--folds", "3", "--resume"], in: root)
         XCTAssertEqual(other.status, 1, other.output)

@@ -48,6 +48,8 @@ extension Workflow {
     /// `console` shows each run's epochs (`forRun`: `train --folds --json` names the fold of each).
     static func crossValidate(config: ExperimentConfig, data: DataFolder, folds: Folds, resume: Bool,
                               console: TrainingConsole = KerasConsole()) throws -> CrossValidationRun {
+        // not with --resume: one with another K is refused at fold 1, and must find the folds as they were
+        if Cluster.current.rank == 0 && !resume { removeFoldsBeyond(folds.count, config: config, data: data) }
         var results: [CrossValidation.FoldResult] = []
         for k in 1...folds.count {
             print("== \(config.name): fold \(k) of \(folds.count)")
@@ -76,5 +78,26 @@ extension Workflow {
             try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))
         }
         return CrossValidationRun(outcome: outcome, last: summary, prepared: prepared)
+    }
+
+    /// Removes the models, checkpoints and report folders of folds above `count` that an earlier run
+    /// with more folds left (`--folds 8`, then `--folds 3`: folds 4 to 8 stayed beside the new ones,
+    /// unmarked), and says so. Only Earmark's own files of this config are touched.
+    static func removeFoldsBeyond(_ count: Int, config: ExperimentConfig, data: DataFolder) {
+        var removed: [Int] = []
+        var k = count + 1
+        while true {
+            let fold = CrossValidation.foldConfig(config, fold: k)
+            let paths = [data.model(fold.name), data.checkpoint(fold.name),
+                         CrossValidation.foldFolder(config, data: data, fold: k)]
+            let present = paths.filter { FileManager.default.fileExists(atPath: $0.path) }
+            guard !present.isEmpty else { break }
+            for path in present { try? FileManager.default.removeItem(at: path) }
+            removed.append(k)
+            k += 1
+        }
+        guard let first = removed.first, let last = removed.last else { return }
+        let which = first == last ? "fold \(first)" : "folds \(first) to \(last)"
+        print("removed the models and reports of \(which) of \(config.name), from an earlier run with more folds")
     }
 }
