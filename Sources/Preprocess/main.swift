@@ -86,20 +86,20 @@ struct Features: ParsableCommand {
     @Option(help: "Resample to this rate first (default: the clip's own rate).")
     var rate: Int?
 
-    @Option(help: "FFT size (default 512; logmel: 1024).")
+    @Option(help: "FFT size, 16...65536 (default 512; logmel: 1024).")
     var nfft: Int?
 
-    @Option(help: "Mel filters.")
-    var nfilt: Int = 26
+    @Option(help: "Mel filters, 1...512 (mfcc, logfbank; default 26).")
+    var nfilt: Int?
 
-    @Option(help: "Cepstral coefficients kept (mfcc).")
-    var numcep: Int = 13
+    @Option(help: "Cepstral coefficients kept, 1...nfilt (mfcc; default 13).")
+    var numcep: Int?
 
-    @Option(help: "Mel bands (logmel).")
-    var nMels: Int = 64
+    @Option(help: "Mel bands, 1...512 (logmel; default 64).")
+    var nMels: Int?
 
-    @Option(help: "Samples between frames (logmel).")
-    var hopLength: Int = 512
+    @Option(help: "Samples between frames, 1...65536 (logmel; default 512).")
+    var hopLength: Int?
 
     @Option(help: "Output .npy file.")
     var out: String
@@ -109,6 +109,25 @@ struct Features: ParsableCommand {
             throw ValidationError("--kind must be mfcc, logfbank or logmel, got \(kind)")
         }
         if let r = rate, r <= 0 { throw ValidationError("--rate must be positive, got \(r)") }
+        // each kind's options, in the ranges a config's keys take; another kind's option is refused
+        // (it was ignored without a word)
+        let mine: [String: Int?] = kind == "logmel" ? ["--n-mels": nMels, "--hop-length": hopLength]
+            : kind == "mfcc" ? ["--nfilt": nfilt, "--numcep": numcep] : ["--nfilt": nfilt]
+        let all: [String: Int?] = ["--nfilt": nfilt, "--numcep": numcep, "--n-mels": nMels, "--hop-length": hopLength]
+        for (option, value) in all.sorted(by: { $0.key < $1.key }) where value != nil && mine[option] == nil {
+            throw ValidationError("\(option) does not go with --kind \(kind) (it takes "
+                                  + "\(mine.keys.sorted().joined(separator: ", ")) and --nfft)")
+        }
+        let ranges = [("--nfft", nfft, 16...65536), ("--nfilt", nfilt, 1...512), ("--numcep", numcep, 1...512),
+                      ("--n-mels", nMels, 1...512), ("--hop-length", hopLength, 1...65536)]
+        for (option, value, range) in ranges {
+            if let value, !range.contains(value) {
+                throw ValidationError("\(option) must be \(range.lowerBound)...\(range.upperBound), got \(value)")
+            }
+        }
+        if let n = numcep, n > (nfilt ?? 26) {
+            throw ValidationError("--numcep (\(n)) cannot exceed --nfilt (\(nfilt ?? 26))")
+        }
     }
 
     func run() throws {
@@ -118,8 +137,8 @@ struct Features: ParsableCommand {
         }
         let shape = CLI.report {
             try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: FeatureKind(rawValue: kind)!,
-                                            rate: rate, nfft: nfft ?? (kind == "logmel" ? 1024 : 512), nfilt: nfilt,
-                                            numcep: numcep, nMels: nMels, hopLength: hopLength,
+                                            rate: rate, nfft: nfft ?? (kind == "logmel" ? 1024 : 512), nfilt: nfilt ?? 26,
+                                            numcep: numcep ?? 13, nMels: nMels ?? 64, hopLength: hopLength ?? 512,
                                             out: URL(fileURLWithPath: out))
         }
         print("\(out): \(shape.frames) frames x \(shape.width) \(kind)")

@@ -36,6 +36,21 @@ final class PreprocessTests: XCTestCase {
         XCTAssertTrue(cut.stderr.contains("cut.wav: cut short: the header declares 9600 frames, the file holds 7200; "
                                           + "the frames present are used"), cut.stderr)
 
+        // another kind's option is refused (it was ignored), so are the values a config's keys refuse
+        for (arguments, words) in [(["--kind", "logmel", "--nfilt", "3"], "--nfilt does not go with --kind logmel"),
+                                   (["--kind", "mfcc", "--n-mels", "3"], "--n-mels does not go with --kind mfcc"),
+                                   (["--kind", "logfbank", "--numcep", "5"], "--numcep does not go with --kind logfbank"),
+                                   (["--nfft", "8"], "--nfft must be 16...65536, got 8"),
+                                   (["--numcep", "30"], "--numcep (30) cannot exceed --nfilt (26)")] {
+            let r = try CLI.run("preprocess", ["features", "wavfiles/tone 1.wav", "--out", "x.npy"] + arguments, in: root)
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.output)")
+            XCTAssertTrue(r.stderr.contains(words), r.stderr)
+        }
+        // an FFT shorter than a frame is warned of, as train warns of it
+        let short = try CLI.run("preprocess", ["features", "wavfiles/tone 1.wav", "--nfft", "256", "--out", "s.npy"], in: root)
+        XCTAssertEqual(short.status, 0, short.output)
+        XCTAssertTrue(short.stderr.contains("--nfft (256) is shorter than a frame (400 samples at 16000 Hz)"), short.stderr)
+
         try "fname,label\nmissing.wav,hum\n".write(to: root.appendingPathComponent("audio.csv"), atomically: true,
                                                    encoding: .utf8)
         let none = try CLI.run("preprocess", ["--mode", "tiny"], in: root)

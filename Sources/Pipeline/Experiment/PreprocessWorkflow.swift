@@ -58,10 +58,18 @@ public enum PreprocessWorkflow {
             let resampled = try Resampler.resample(audio.samples, from: audio.sampleRate, to: rate, name: clip.path)
             audio = AudioClip(samples: resampled, sampleRate: rate)
         }
+        let speech = FeatureParameters(sampleRate: audio.sampleRate, numcep: numcep, nfilt: nfilt, nfft: nfft)
         let front: FeatureFrontEnd = kind == .logmel
             ? .logMel(LogMelParameters(sampleRate: audio.sampleRate, nMels: nMels, nFFT: nfft, hopLength: hopLength))
-            : .speech(FeatureParameters(sampleRate: audio.sampleRate, numcep: numcep, nfilt: nfilt, nfft: nfft), kind)
-        try front.validate()
+            : .speech(speech, kind)
+        do { try front.validate() } catch {
+            throw FileError(clip.path, "\(error) (at the clip's \(audio.sampleRate) Hz; --rate resamples it first)")
+        }
+        if kind != .logmel, nfft < speech.frameLength {   // as train warns of it (FeatureConfig.warnings)
+            Diagnostics.warning("--nfft (\(nfft)) is shorter than a frame (\(speech.frameLength) samples at "
+                                + "\(audio.sampleRate) Hz): each frame is truncated to its first \(nfft) samples, as "
+                                + "python_speech_features does; raise --nfft to use whole frames")
+        }
         let result = front.compute(audio.samples)
         let width = front.width
         try NPY.write(result.values, shape: [result.frames, width], to: out)
