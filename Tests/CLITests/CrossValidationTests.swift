@@ -108,6 +108,9 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stdout.contains("folds over 4 of 7 audio.csv rows (those with a usable clip)"), r.stdout)
         XCTAssertTrue(r.stdout.contains("2 folds of 2/2 files"), r.stdout)
+        // each data warning once, not once per fold and again for the final model
+        XCTAssertEqual(r.stderr.components(separatedBy: "not listed in audio.csv ignored").count - 1, 1, r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "e1.wav").count - 1, 1, r.stderr)
         let folds = try read(root, "runs/tiny/folds.csv").split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",").map(String.init) }
         XCTAssertEqual(folds.map { Int($0[3])! }, [2, 2], "each fold tests 2 usable files")

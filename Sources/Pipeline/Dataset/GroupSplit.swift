@@ -27,7 +27,7 @@ extension DataSplit {
                 warnings.append(DataWarning(
                     file: nil,
                     message: "class '\(label)' has only \(members.count) group\(members.count == 1 ? "" : "s") "
-                        + "in column '\(column)': all go to training, so validation and test have none of it "
+                        + "in column '\(column)': all go to training, so \(testFraction > 0 ? "validation and test have" : "validation has") none of it "
                         + "(3 or more groups are needed)"))
             }
             var rng = RandomGenerator(seed: seed ^ DataSplit.stableHash(label))

@@ -51,10 +51,11 @@ extension Workflow {
         // not with --resume: one with another K is refused at fold 1, and must find the folds as they were
         if Cluster.current.rank == 0 && !resume { removeFoldsBeyond(folds.count, config: config, data: data) }
         var results: [CrossValidation.FoldResult] = []
+        var reported = Set<String>()   // a data warning is printed once, not once per fold
         for k in 1...folds.count {
             print("== \(config.name): fold \(k) of \(folds.count)")
             let foldConfig = CrossValidation.foldConfig(config, fold: k)
-            let prepared = try prepare(config: foldConfig, data: data, plan: .fold(folds, k - 1))
+            let prepared = try prepare(config: foldConfig, data: data, plan: .fold(folds, k - 1), reported: &reported)
             var run = TrainingRun(config: foldConfig, data: data, prepared: prepared)
             run.reportFolder = CrossValidation.foldFolder(config, data: data, fold: k)
             let summary = try run.run(resume: resume, console: console.forRun(foldConfig.name)) {
@@ -69,7 +70,7 @@ extension Workflow {
         let outcome = CrossValidation.Outcome(folds: folds, results: results)
         print("cross-validation: \(outcome.line)")
         print("== \(config.name): final model on all files")
-        let prepared = try prepare(config: config, data: data, plan: .everything)
+        let prepared = try prepare(config: config, data: data, plan: .everything, reported: &reported)
         var run = TrainingRun(config: config, data: data, prepared: prepared)
         run.crossValidation = outcome
         let summary = try run.run(resume: resume, console: console.forRun(config.name)) { StopSignal.received != nil }

@@ -143,7 +143,10 @@ public enum Workflow {
         print("comparison: \(data.display(folder.appendingPathComponent("compare.md"))) and compare.svg")
     }
 
-    static func prepare(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut) throws -> PreparedData {
+    /// Prepares the data with a progress line, then prints its warnings but those in `reported`
+    /// (the earlier runs of a cross-validation printed them), which it adds to.
+    static func prepare(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut,
+                        reported: inout Set<String>) throws -> PreparedData {
         let line = ProgressLine()
         // rank 0 cleans and caches; the other ranks then read its cache
         let prepared = try Cluster.current.rankZeroFirst {
@@ -158,8 +161,15 @@ public enum Workflow {
                     + "train/validation/test files; "
                     + groupText(prepared)
                     + "\(prepared.train.count) training windows" + (prepared.cacheHit ? " (feature cache)" : ""))
-        Diagnostics.report(prepared.warnings)
+        Diagnostics.report(prepared.warnings.filter { !reported.contains($0.description) })
+        reported.formUnion(prepared.warnings.map(\.description))
         return prepared
+    }
+
+    /// `prepare` of one run, every warning printed.
+    static func prepare(config: ExperimentConfig, data: DataFolder, plan: SplitPlan = .holdOut) throws -> PreparedData {
+        var reported = Set<String>()
+        return try prepare(config: config, data: data, plan: plan, reported: &reported)
     }
 
     /// `8/2/3 train/validation/test groups by 'part'; ` when the split used groups, else "".
