@@ -1,4 +1,6 @@
+import Foundation
 @testable import Pipeline
+import TestSupport
 import XCTest
 
 /// Axis ticks of the report's charts.
@@ -49,6 +51,25 @@ final class ChartsTests: XCTestCase {
         XCTAssertTrue(speed.contains(">27764</text>"), speed)
         // without a format: three significant digits at most
         XCTAssertTrue(Charts.bars(title: "t", labels: ["a"], values: [0.12345]).contains(">0.123</text>"))
+    }
+
+    /// Two classes: compare.csv has its two AUC columns even when no config has a ROC (NaN there,
+    /// n/a in compare.md); they were dropped, so the file's columns depended on the results.
+    func testTheAUCColumnsOfTwoClassesDoNotDependOnTheResults() throws {
+        let folder = try makeTemporaryFolder("earmark-compare-columns"); defer { try? FileManager.default.removeItem(at: folder) }
+        var comparison = Comparison()
+        comparison.rows = [Comparison.Row(name: "mlp", parameters: 10, secondsPerEpoch: 1, trainingWindowsPerSecond: 2,
+                                          bestValidationAccuracy: 1, testFileAccuracy: 0.5,
+                                          predictMillisecondsPerClip: 1, testRows: [])]
+        try comparison.write(to: folder)
+        let three = try String(contentsOf: folder.appendingPathComponent("compare.csv"), encoding: .utf8)
+        XCTAssertFalse(three.contains("test_roc_auc"), "not two classes: no AUC columns")
+        comparison.twoClasses = true
+        try comparison.write(to: folder)
+        let lines = try String(contentsOf: folder.appendingPathComponent("compare.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines[0].hasSuffix(",test_roc_auc,test_partial_auc"), "\(lines)")
+        XCTAssertTrue(lines[1].hasSuffix(",nan,nan"), "\(lines)")
+        XCTAssertTrue(comparison.markdown().contains("| n/a | n/a |"), comparison.markdown())
     }
 
     /// The texts drawn on the x axis's label row (y = height - bottom + 16 in `Charts.lines`).

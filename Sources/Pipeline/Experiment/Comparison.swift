@@ -49,8 +49,9 @@ public struct Comparison {
                              testRows: [Int], crossValidation: CrossValidation.Outcome? = nil) throws {
         var ms = Double.nan
         let timed = crossValidation?.results.first?.testRows ?? testRows
+        let predictor = try ModelFile.classifier(contentsOf: summary.modelURL)
+        if predictor.classes.count == 2 { twoClasses = true }
         if !timed.isEmpty {
-            let predictor = try ModelFile.classifier(contentsOf: summary.modelURL)
             let clips = timed.map { all[$0] }
             let start = Date()
             _ = predictor.predict(cleaned: clips)
@@ -72,8 +73,12 @@ public struct Comparison {
         }
     }
 
-    /// Whether any row has a ROC (two classes): the table then has its AUC columns.
-    public var showsROC: Bool { rows.contains { $0.rocAUC.isFinite } }
+    /// Whether the configs classify two classes (set by `add`).
+    public var twoClasses = false
+
+    /// Whether the table has its AUC columns: two classes, even when no config has a ROC (then they
+    /// are NaN, n/a in compare.md: the columns of compare.csv do not depend on the results).
+    public var showsROC: Bool { twoClasses || rows.contains { $0.rocAUC.isFinite } }
 
     /// Whether every config was scored on the same test files.
     public var sameSplit: Bool { Set(rows.map(\.testRows)).count <= 1 }
