@@ -47,6 +47,7 @@ struct Clean: ParsableCommand {
     var plots = false
 
     func validate() throws {
+        if let mode, let config { throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))") }
         if demoSeed != nil && demo == nil { throw ValidationError("--demo-seed needs --demo NAME") }
         if let name = demo { do { _ = try DemoSet.named(name) } catch { throw ValidationError("--demo: \(error)") } }
     }
@@ -161,6 +162,10 @@ struct Descriptors: ParsableCommand {
 
     @Option(help: "Output file: .csv (fname, label and named columns) or .npy (float32, rows x columns).")
     var out: String
+
+    func validate() throws {
+        if let mode, let config { throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))") }
+    }
 
     func run() throws {
         CLI.start()

@@ -158,6 +158,10 @@ struct Fit: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let mode, let config { throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))") }
+    }
+
     func run() throws {
         CLI.start()
         Cluster.start()

@@ -110,12 +110,14 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("tiny.yaml") && unknown.stderr.contains("split.dropout_rate")
                       && unknown.stderr.contains("unknown key"), unknown.stderr)
 
-        // --mode and --config together: the same error from train and preprocess, nothing written
+        // --mode and --config together: the argument parser's error (64) from train and preprocess, nothing written
         try? FileManager.default.removeItem(at: root.appendingPathComponent("clean"))
-        for tool in ["train", "preprocess"] {
-            let both = try CLI.run(tool, ["--mode", "tiny", "--config", "cfg/tiny.yaml"], in: root)
-            XCTAssertEqual(both.status, 1, "\(tool): \(both.output)")
-            XCTAssertTrue(both.stderr.hasPrefix("error: cfg/tiny.yaml: given together with --mode tiny"),
+        for arguments in [["train"], ["preprocess"], ["preprocess", "descriptors", "--out", "d.csv"]] {
+            let tool = arguments[0]
+            let both = try CLI.run(tool, Array(arguments.dropFirst()) + ["--mode", "tiny", "--config", "cfg/tiny.yaml"],
+                                   in: root)
+            XCTAssertEqual(both.status, 64, "\(tool): \(both.output)")
+            XCTAssertTrue(both.stderr.hasPrefix("Error: give --mode or --config, not both (--mode tiny, --config cfg/tiny.yaml)"),
                           "\(tool): \(both.stderr)")
             XCTAssertFalse(exists("clean"), "\(tool) cleaned although its options were contradictory")
         }

@@ -186,6 +186,9 @@ public struct AudioTable: Sendable, Equatable {
         if label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "label of '\(fname)' holds a control character (a tab, a line break, ...): not a class name"
         }
+        if fname.contains("\u{0}") {
+            return "fname '\(fname.replacingOccurrences(of: "\u{0}", with: "\\0"))' holds a NUL character, which no file name can"
+        }
         if fname.hasPrefix("/") { return "fname '\(fname)' is an absolute path: fnames are relative to the wavfiles folder" }
         if fname.split(separator: "/").contains("..") {
             return "fname '\(fname)' contains '..': fnames name files inside the wavfiles folder without '..'"
