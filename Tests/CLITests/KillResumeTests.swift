@@ -77,6 +77,21 @@ final class KillResumeTests: XCTestCase {
             }
             XCTAssertEqual(CrashFiles.temporaries(under: folder), [], "\(moment): temporary files survive")
         }
+        // killed half-way with the manifest saved as it goes: the rerun cleans only what was not done
+        // (the manifest was written at the end only, so a stopped run started over)
+        let halfway = base.appendingPathComponent("halfway")
+        try CrashFiles.copy(pristine, to: halfway)
+        let stopped = try CLI.run("preprocess", ["--mode", "tiny", "--data", "."], in: halfway,
+                                  environment: ["EARMARK_KILL_AT": "write:manifest.json@2",
+                                                "EARMARK_MANIFEST_SAVE_SECONDS": "0"])
+        XCTAssertEqual(stopped.status, SIGKILL, stopped.output)
+        let resumed = try CLI.run("preprocess", ["--mode", "tiny", "--data", "."], in: halfway)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let redone = try XCTUnwrap(resumed.stdout.range(of: #"\d+ cleaned now"#, options: .regularExpression))
+        // killed while saving the manifest a second time: the first save, after the first file done,
+        // is on the disk, so at least that file is reused (how many more depends on the threads' timing)
+        XCTAssertLessThanOrEqual(Int(resumed.stdout[redone].split(separator: " ")[0])!, 14, resumed.stdout)
+
         // a `preprocess --plots` killed while writing a figure: the next command on the folder removes
         // the temporary file it left in plots/ (plots/ was not among the folders swept)
         let plotted = base.appendingPathComponent("plotted")

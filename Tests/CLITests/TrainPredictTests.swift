@@ -210,6 +210,14 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertEqual(split.status, 1, split.output)
         XCTAssertTrue(split.stderr.contains("error: models/tiny.checkpoint.safetensors: was made with other files or "
                                             + "another split"), split.stderr)
+        // the same table and names, but one recording replaced by another: refused too (it went on silently)
+        let (a, b) = (root.appendingPathComponent("wavfiles/hum 1.wav"), root.appendingPathComponent("wavfiles/tone 2.wav"))
+        let (audioA, audioB) = (try Data(contentsOf: a), try Data(contentsOf: b))
+        try audioB.write(to: a); try audioA.write(to: b)
+        let swapped = try resume(withTable: lines)
+        XCTAssertEqual(swapped.status, 1, swapped.output)
+        XCTAssertTrue(swapped.stderr.contains("error: models/tiny.checkpoint.safetensors: was made with other audio in 2 "
+                                              + "file(s) of the same name (hum 1.wav, tone 2.wav)"), swapped.stderr)
     }
 
     /// predict on a table with a label the model does not know says so once (those rows counted as

@@ -68,11 +68,15 @@ final class StalenessTests: XCTestCase {
         XCTAssertEqual(first.cleanedNow, 9)
         XCTAssertEqual(try cacheFiles(), ["tiny-\(config.featureHash).safetensors"])
         let cleanTime = try modified(CleanStep.cleanURL("hum 0.wav", in: data))
+        let manifest = data.clean.appendingPathComponent("manifest.json")
+        let manifestTime = try modified(manifest)
 
         let second = try prepare()
         XCTAssertTrue(second.cacheHit)
         XCTAssertEqual(second.cleanedNow, 0)
         XCTAssertEqual(try modified(CleanStep.cleanURL("hum 0.wav", in: data)), cleanTime)
+        // nothing changed: the manifest is not rewritten either (an up-to-date clean/ may be read-only)
+        XCTAssertEqual(try modified(manifest), manifestTime)
         XCTAssertEqual(second.train.x.shape, first.train.x.shape)
         XCTAssertEqual(second.train.x.data, first.train.x.data)   // scaled the same way: same min/max
         XCTAssertEqual(second.train.labels, first.train.labels)

@@ -77,6 +77,11 @@ public enum CleanStep {
         let old = manifest.files
         let results = Locked([Outcome](repeating: Outcome(), count: fnames.count))
         let done = Locked(0)
+        // the manifest as the files are done, saved every `progressSaveSeconds` so that a run stopped
+        // half-way (Ctrl-C ends it at once) does not clean again what it finished
+        let saved = try? Data(contentsOf: manifestURL)
+        let progressSave = Locked((manifest: manifest, saved: saved, at: Date()))
+        let start = manifest
         FileLoop.run(iterations: fnames.count) { i in
             var outcome = clean(fnames[i], previous: old[fnames[i]], data: data, rate: rate, threshold: threshold)
             if let s = outcome.samples, s.count < minimumSamples {
@@ -87,17 +92,38 @@ public enum CleanStep {
                 outcome.samples = nil
             }
             results.withLock { $0[i] = outcome }
+            progressSave.withLock { state in
+                state.manifest.files[fnames[i]] = outcome.entry
+                guard outcome.rebuilt, Date().timeIntervalSince(state.at) >= progressSaveSeconds else { return }
+                state.saved = (try? saveManifest(state.manifest, to: manifestURL, unless: state.saved)) ?? state.saved
+                state.at = Date()
+            }
             done.withLock { $0 += 1; progress($0, fnames.count) }
         }
         let all = results.value
+        manifest = start
         for (i, r) in all.enumerated() { manifest.files[fnames[i]] = r.entry }
-        let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try writeAtomically(try encoder.encode(manifest), to: manifestURL)
+        // not rewritten when nothing changed: an up-to-date clean/ may be read-only
+        _ = try saveManifest(manifest, to: manifestURL, unless: progressSave.value.saved)
         if let fault = all.lazy.compactMap(\.fault).first { throw fault }
         let warnings = zip(fnames, all).compactMap { fname, r in
             r.warning.map { DataWarning(file: data.display(data.wavfiles.appendingPathComponent(fname)), message: $0) }
         }
         return Result(samples: all.map(\.samples), warnings: warnings, rebuilt: all.filter(\.rebuilt).count)
+    }
+
+    /// Seconds between the saves of the manifest while files are cleaned (EARMARK_MANIFEST_SAVE_SECONDS
+    /// overrides, for tests).
+    static let progressSaveSeconds = ProcessInfo.processInfo.environment["EARMARK_MANIFEST_SAVE_SECONDS"]
+        .flatMap { Double($0) } ?? 2
+
+    /// Writes `manifest` atomically unless its bytes are `unless` (the file as it is).
+    /// - Returns: the bytes now in the file.
+    static func saveManifest(_ manifest: Manifest, to url: URL, unless current: Data?) throws -> Data {
+        let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let data = try encoder.encode(manifest)
+        if data != current { try writeAtomically(data, to: url) }
+        return data
     }
 
     /// Reuses the clean file of `fname` when `previous` says it was made from the source as it is

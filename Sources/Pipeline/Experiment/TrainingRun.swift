@@ -189,6 +189,19 @@ public struct TrainingRun {
                                 ? "resume with the same seed and audio.csv, or train without --resume"
                                 : "resume with the same --folds, seed and audio.csv, or train without --resume")
         }
+        // and on the same audio: a file replaced under its name would otherwise go on training, silently,
+        // on other recordings than the checkpoint's (a checkpoint without fingerprints is older: not checked)
+        let stored = loaded.model.splitFingerprints
+        if !stored.isEmpty {
+            let now = prepared.splitFingerprints
+            let changed = stored.keys.sorted().filter { stored[$0] != now[$0] }
+            if !changed.isEmpty {
+                throw DataError(file: data.display(checkpointURL),
+                                problem: "was made with other audio in \(changed.count) file(s) of the same name "
+                                    + "(\(changed.prefix(3).joined(separator: ", "))\(changed.count > 3 ? ", ..." : ""))",
+                                hint: "resume with the recordings it was made with, or train without --resume")
+            }
+        }
         let network = trainer.model
         network.assignWeights(from: loaded.model.network)
         try trainer.optimizer.restore(loaded.optimizerState, for: network.parameters)
