@@ -39,16 +39,18 @@ extension GraphBuilder {
         return (gateMajor(kernel), gateMajor(recurrent), b)
     }
 
-    /// ONNX's name of an activation inside LSTM / GRU. HardSigmoid's default alpha 0.2 and beta 0.5
-    /// are Earmark's `hard_sigmoid` (0.2 x + 0.5, clipped), Affine's alpha 1 and beta 0 the identity,
-    /// so no activation_alpha / activation_beta lists are needed.
-    private static func onnxActivation(_ a: Activation) -> String {
+    /// ONNX's name of an activation inside LSTM / GRU, with its alpha and beta when it takes them.
+    /// `activation_alpha` / `activation_beta` list those of the activations that take them, in order
+    /// (onnxruntime consumes the lists that way); they are written, since onnxruntime takes a missing
+    /// Affine alpha as 0: `linear` exported without them made every recurrent output 0.
+    /// HardSigmoid 0.2 x + 0.5, clipped, is Earmark's (and Keras's) `hard_sigmoid`; Affine 1 x + 0 is `linear`.
+    private static func onnxActivation(_ a: Activation) -> (name: String, alphaBeta: (Float, Float)?) {
         switch a {
-        case .sigmoid: "Sigmoid"
-        case .tanh: "Tanh"
-        case .relu: "Relu"
-        case .hardSigmoid: "HardSigmoid"
-        case .linear: "Affine"
+        case .sigmoid: ("Sigmoid", nil)
+        case .tanh: ("Tanh", nil)
+        case .relu: ("Relu", nil)
+        case .hardSigmoid: ("HardSigmoid", (0.2, 0.5))
+        case .linear: ("Affine", (1, 0))
         case .softmax, .elu, .selu, .softplus, .softsign, .leakyReLU, .relu6:
             preconditionFailure("recurrent layers accept only Activation.recurrentLayerCases, not \(a)")
         }
@@ -74,7 +76,12 @@ extension GraphBuilder {
         let functions = (0..<k).flatMap { _ in perDirection.map(Self.onnxActivation) }
         var attributes = [Attribute.int("hidden_size", u),
                           Attribute.string("direction", k == 2 ? "bidirectional" : "forward"),
-                          Attribute.strings("activations", functions)]
+                          Attribute.strings("activations", functions.map(\.name))]
+        let parameters = functions.compactMap(\.alphaBeta)
+        if !parameters.isEmpty {
+            attributes += [Attribute.floats("activation_alpha", parameters.map(\.0)),
+                           Attribute.floats("activation_beta", parameters.map(\.1))]
+        }
         if !lstm { attributes.append(Attribute.int("linear_before_reset", 1)) }
         let outputs = node(lstm ? "LSTM" : "GRU", [timeMajor, w, r, b], name: name, attributes: attributes,
                            outputs: 2)

@@ -135,6 +135,18 @@ final class ONNXExportTests: XCTestCase {
                 - bidirectional: {lstm: {units: 8, recurrent_activation: hard_sigmoid, activation: relu}}
                 - dense: {units: classes, activation: softmax}
             """,
+        // `linear` inside the recurrent operators: onnxruntime read a missing Affine alpha as 0 and
+        // every output of these layers was 0
+        "linear_recurrent": """
+            name: linear_recurrent
+            model:
+              input: sequence
+              layers:
+                - lstm: {units: 6, activation: linear, return_sequences: true}
+                - gru: {units: 5, recurrent_activation: linear, return_sequences: true}
+                - bidirectional: {gru: {units: 4, activation: linear, recurrent_activation: hard_sigmoid}, merge_mode: sum}
+                - dense: {units: classes, activation: softmax}
+            """,
     ]
     static let classes = ["hum", "tone", "whistle"]
     static let windows = 6
