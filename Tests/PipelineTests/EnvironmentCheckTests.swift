@@ -17,5 +17,11 @@ final class EnvironmentCheckTests: XCTestCase {
                            "EARMARK_MAX_CLIP_SECONDS=\(bad): must be a number of seconds above 0 (at most 1e6); "
                                + "unset it for the default")
         }
+        XCTAssertNil(EnvironmentCheck.problem(in: ["EARMARK_MPI_TIMEOUT": "60"]))
+        // -1, nan and 1e30 trapped in every rank's watchdog; a text meant 300 s without a word
+        for bad in ["abc", "-1", "nan", "inf", "1e30", "0", "0.001", ""] {
+            XCTAssertEqual(EnvironmentCheck.problem(in: ["EARMARK_MPI_TIMEOUT": bad]),
+                           "EARMARK_MPI_TIMEOUT=\(bad): must be a number of seconds from 1 to 1e6; unset it for the default")
+        }
     }
 }

@@ -13,6 +13,8 @@ public final class MPICollective: Collective, @unchecked Sendable {
     public let localSize: Int
     /// Seconds one collective call may wait before the watchdog ends the process.
     public let timeout: Double
+    /// The variable that sets `timeout` (default 300 s; `EnvironmentCheck` holds its range).
+    public static let timeoutVariable = "EARMARK_MPI_TIMEOUT"
     private let comm: MPI_Comm
     /// Monotonic start (ns) of the collective call in progress, 0 outside calls; read by the watchdog.
     private let callStart = Atomic<UInt64>(0)
@@ -29,7 +31,7 @@ public final class MPICollective: Collective, @unchecked Sendable {
         rank = Int(r); size = Int(s)
         let env = ProcessInfo.processInfo.environment
         localSize = env["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
-        timeout = env["EARMARK_MPI_TIMEOUT"].flatMap { Double($0) } ?? 300
+        timeout = env[Self.timeoutVariable].flatMap { Double($0) } ?? 300   // its range: EnvironmentCheck
         startWatchdog()
     }
 

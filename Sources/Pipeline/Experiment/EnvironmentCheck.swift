@@ -11,6 +11,10 @@ public enum EnvironmentCheck {
          { Int($0).map { (1...1024).contains($0) } ?? false }),
         (AudioDecoder.maximumSecondsVariable, "a number of seconds above 0 (at most 1e6)",
          { Double($0).map { $0 > 0 && $0 <= 1e6 } ?? false }),
+        // the MPI watchdog's limit (MPICollective): -1, nan or 1e30 trapped in every rank, a text
+        // meant the default without a word, 0 made the watchdog spin
+        (MPICollective.timeoutVariable, "a number of seconds from 1 to 1e6",
+         { Double($0).map { $0 >= 1 && $0 <= 1e6 } ?? false }),
     ]
 
     /// The problem with the variables set in `environment`, one line, or nil.
