@@ -57,6 +57,16 @@ final class ConfigTests: XCTestCase {
         assertConfigError(layers + "training:\n  epochs: ten\n",
                           ["cfg/bad.yaml:6", "training.epochs", "expected an integer"])
         assertConfigError(layers + "training:\n  batch_size: 0\n", ["training.batch_size", "out of range"])
+        // a number too small for a 32-bit float became 0 in the network (training learned nothing and its
+        // model file's stored config could not be read back)
+        for (key, text) in [("training.clipvalue", "training:\n  clipvalue: 1e-50\n"),
+                            ("training.global_clipnorm", "training:\n  global_clipnorm: 1e-39\n"),
+                            ("training.learning_rate", "training:\n  learning_rate: 1e-45\n")] {
+            assertConfigError(layers + text, ["cfg/bad.yaml:6", key, "is too small", "1.1754944e-38"])
+        }
+        assertConfigError("model:\n  layers:\n    - batch_normalization: {epsilon: 1e-40}\n    - flatten: {}\n"
+                          + "    - dense: {units: classes, activation: softmax}\n",
+                          ["model.layers[0].batch_normalization.epsilon", "is too small"])
         assertConfigError("model:\n  layers:\n    - conv2d: {filters: 4, kernal_size: 3}\n",
                           ["model.layers[0].conv2d.kernal_size", "unknown key"])
         assertConfigError("model:\n  layers:\n    - convolution: {filters: 4}\n",

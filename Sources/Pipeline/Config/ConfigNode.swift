@@ -112,6 +112,13 @@ struct ConfigNode {
         guard (minExclusive ? v > min : v >= min), v <= max else {
             throw error("\(v) is out of range \(minExclusive ? "(" : "[")\(min), \(max)]")
         }
+        // the networks compute in 32-bit floats (with subnormals flushed to zero): a smaller magnitude
+        // became 0 there (clipvalue 1e-50 passed the range check, trained nothing, and wrote a model whose
+        // stored config, `clipvalue: 0.0`, no command could read back)
+        guard v == 0 || v.magnitude >= Double(Float.leastNormalMagnitude) else {
+            throw error("\(v) is too small: numbers other than 0 need a magnitude of at least "
+                        + "\(Float.leastNormalMagnitude), the smallest normal 32-bit float")
+        }
         return v
     }
 
