@@ -87,8 +87,9 @@ public final class Nadam: Optimizer {
     }
 
     public func restore(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-        guard let it = state["nadam/iterations"], it.count == 1, let up = state["nadam/u_product"], up.count == 1 else {
-            throw ShapeError("optimizer state has no nadam/iterations or nadam/u_product")
+        let count = try storedIterations(state, "nadam/iterations")
+        guard let up = state["nadam/u_product"], up.count == 1, up.data[0].isFinite else {
+            throw ShapeError("optimizer state has no finite nadam/u_product")
         }
         func slot(_ name: String) throws -> [StateBuffer] {
             try parameters.enumerated().map { i, p in
@@ -100,7 +101,7 @@ public final class Nadam: Optimizer {
             }
         }
         (m, v) = (try slot("m"), try slot("v"))
-        iterations = Int(it.data[0])
+        iterations = count
         uProduct = up.data[0]
     }
 }

@@ -191,18 +191,21 @@ public final class Adam: ElementwiseOptimizer {
     }
 
     public func restore(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-        guard let it = state["adam/iterations"], it.count == 1, it.data[0] >= 0 else {
-            throw ShapeError("optimizer state has no adam/iterations")
-        }
+        let count = try storedIterations(state, "adam/iterations")
         var newM: [StateBuffer] = [], newV: [StateBuffer] = []
         for (i, p) in parameters.enumerated() {
             guard let mi = state["adam/m/\(i)"], let vi = state["adam/v/\(i)"],
                   mi.shape == p.value.shape, vi.shape == p.value.shape else {
                 throw ShapeError("optimizer state slot \(i) (\(p.name)) is missing or not of shape \(p.value.shape)")
             }
+            // a NaN or negative second moment made the loss NaN at once, blamed on the learning rate
+            guard mi.data.allSatisfy(\.isFinite), vi.data.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw ShapeError("optimizer state slot \(i) (\(p.name)) holds a value that is not finite, or a "
+                                 + "negative second moment")
+            }
             newM.append(StateBuffer(mi)); newV.append(StateBuffer(vi))
         }
-        iterations = Int(it.data[0]); m = newM; v = newV
+        iterations = count; m = newM; v = newV
     }
 }
 
@@ -260,9 +263,7 @@ public final class SGD: Optimizer {
     }
 
     public func restore(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-        guard let it = state["sgd/iterations"], it.count == 1 else {
-            throw ShapeError("optimizer state has no sgd/iterations")
-        }
+        let count = try storedIterations(state, "sgd/iterations")
         var newVelocity: [Tensor] = []
         for (i, p) in parameters.enumerated() {
             guard let vi = state["sgd/velocity/\(i)"], vi.shape == p.value.shape else {
@@ -271,6 +272,18 @@ public final class SGD: Optimizer {
             }
             newVelocity.append(vi)
         }
-        iterations = Int(it.data[0]); velocity = newVelocity
+        iterations = count; velocity = newVelocity
     }
+}
+
+/// The step count an optimizer's state stores as one float (`<name>/iterations`): a whole number
+/// from 0 to 2^24, the last a float holds exactly. A damaged checkpoint's value (3e38, -1, NaN)
+/// trapped converting to Int, or was read as "no iterations".
+func storedIterations(_ state: [String: Tensor], _ key: String) throws -> Int {
+    guard let t = state[key], t.count == 1 else { throw ShapeError("optimizer state has no \(key)") }
+    let v = t.data[0]
+    guard v.isFinite, v >= 0, v <= 16_777_216, v == v.rounded() else {
+        throw ShapeError("optimizer state \(key) is \(v), not a step count (a whole number from 0 to 2^24)")
+    }
+    return Int(v)
 }

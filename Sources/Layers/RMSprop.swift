@@ -97,9 +97,7 @@ public final class RMSprop: Optimizer {
     }
 
     public func restore(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-        guard let it = state["rmsprop/iterations"], it.count == 1 else {
-            throw ShapeError("optimizer state has no rmsprop/iterations")
-        }
+        let count = try storedIterations(state, "rmsprop/iterations")
         var slots: [String: [StateBuffer]] = [:]
         for name in slotNames {
             slots[name] = try parameters.enumerated().map { i, p in
@@ -110,7 +108,7 @@ public final class RMSprop: Optimizer {
                 return StateBuffer(t)
             }
         }
-        iterations = Int(it.data[0])
+        iterations = count
         velocity = slots["velocity"]!
         increments = slots["momentum"] ?? []
         averageGradients = slots["average_gradient"] ?? []

@@ -220,6 +220,38 @@ final class TrainPredictTests: XCTestCase {
                                               + "file(s) of the same name (hum 1.wav, tone 2.wav)"), swapped.stderr)
     }
 
+    /// A checkpoint whose training state or optimizer state cannot be is refused by --resume naming
+    /// the file and the value (a negative step, 3e38 iterations and a negative second moment trapped
+    /// or turned the loss to NaN).
+    func testResumeRefusesAnImpossibleTrainingOrOptimizerState() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let url = root.appendingPathComponent("models/tiny.checkpoint.safetensors")
+        let original = try SafeTensors.read(contentsOf: url)
+        func resume(_ change: (inout SafeTensors.File) throws -> Void) throws -> CLI.Result {
+            var file = original
+            try change(&file)
+            try SafeTensors.write(file, to: url)
+            return try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        }
+        let state = try XCTUnwrap(original.metadata["training_state"])
+        let cases: [((inout SafeTensors.File) throws -> Void, String)] = [
+            ({ $0.metadata["training_state"] = state.replacingOccurrences(of: "\"nextStep\":0", with: "\"nextStep\":-5") },
+             "holds an impossible training_state: nextStep -5 is not within 0...7 (steps per epoch)"),
+            ({ $0.metadata["training_state"] = state.replacingOccurrences(of: "\"epoch\":1", with: "\"epoch\":-1") },
+             "holds an impossible training_state: epoch -1 is not within 0...1"),
+            ({ $0.tensors["optimizer/adam/iterations"] = .init(Tensor(shape: [1], data: [3e38])) },
+             "optimizer state adam/iterations is 3e+38, not a step count"),
+            ({ var v = try $0.tensor("optimizer/adam/v/0"); v.data[0] = -1; $0.tensors["optimizer/adam/v/0"] = .init(v) },
+             "a negative second moment"),
+        ]
+        for (change, words) in cases {
+            let r = try resume(change)
+            XCTAssertEqual(r.status, 1, "\(words): \(r.output)")
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains("tiny.checkpoint.safetensors")
+                          && r.stderr.contains(words), "\(words): \(r.stderr)")
+        }
+    }
+
     /// predict on a table with a label the model does not know says so once (those rows counted as
     /// wrong in the accuracies without a word).
     func testPredictNamesLabelsTheModelDoesNotHave() throws {

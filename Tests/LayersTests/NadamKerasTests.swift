@@ -61,7 +61,7 @@ final class NadamKerasTests: XCTestCase {
         var missing = state
         missing["nadam/u_product"] = nil
         XCTAssertThrowsError(try make().restore(missing, for: parameters)) { error in
-            XCTAssertEqual("\(error)", "optimizer state has no nadam/iterations or nadam/u_product")
+            XCTAssertEqual("\(error)", "optimizer state has no finite nadam/u_product")
         }
     }
 }

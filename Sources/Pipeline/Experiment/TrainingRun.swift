@@ -204,8 +204,16 @@ public struct TrainingRun {
         }
         let network = trainer.model
         network.assignWeights(from: loaded.model.network)
-        try trainer.optimizer.restore(loaded.optimizerState, for: network.parameters)
-        trainer.state = loaded.trainingState ?? TrainingState()
+        do { try trainer.optimizer.restore(loaded.optimizerState, for: network.parameters) } catch {
+            throw DataError(file: data.display(checkpointURL), problem: "\(error)",
+                            hint: "the file is damaged: train without --resume")
+        }
+        let state = loaded.trainingState ?? TrainingState()
+        if let problem = state.problem(epochs: config.training.epochs, stepsPerEpoch: stepsPerEpoch) {
+            throw DataError(file: data.display(checkpointURL), problem: "holds an impossible training_state: \(problem)",
+                            hint: "the file is damaged: train without --resume")
+        }
+        trainer.state = state
         console.note("resuming \(config.name) at epoch \(trainer.state.epoch + 1), step \(trainer.state.nextStep + 1)")
     }
 

@@ -15,6 +15,25 @@ public struct TrainingState: Codable, Equatable, Sendable {
     /// with the default `ModelCheckpoint`.
     public var bestValidationAccuracy = -1.0
     public init() {}
+
+    /// What makes this state impossible for a run of `epochs` epochs of `stepsPerEpoch` steps, or nil:
+    /// a checkpoint's `training_state` is read as JSON only, and a damaged one (a negative step, an
+    /// epoch beyond the run, a history of another length) trapped in the trainer or resumed wrongly.
+    public func problem(epochs: Int, stepsPerEpoch: Int) -> String? {
+        if !(0...epochs).contains(epoch) { return "epoch \(epoch) is not within 0...\(epochs)" }
+        if !(0...stepsPerEpoch).contains(nextStep) {
+            return "nextStep \(nextStep) is not within 0...\(stepsPerEpoch) (steps per epoch)"
+        }
+        if history.count != epoch { return "history has \(history.count) epochs, not \(epoch)" }
+        if seen < 0 || !(0...max(seen, 0)).contains(correct) { return "correct \(correct) of seen \(seen) is impossible" }
+        if !lossSum.isFinite || !secondsInEpoch.isFinite || secondsInEpoch < 0 {
+            return "the running loss or time is not a finite number"
+        }
+        if !(bestValidationAccuracy == -1 || (0...1).contains(bestValidationAccuracy)) {
+            return "bestValidationAccuracy \(bestValidationAccuracy) is not an accuracy"
+        }
+        return nil
+    }
 }
 
 /// Why `Trainer.run` returned.
