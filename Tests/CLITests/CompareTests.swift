@@ -82,6 +82,12 @@ final class CompareTests: XCTestCase {
                 }
             }
         }
+        // a name too long for the files it names: refused before any work (it failed after the features)
+        let long = try TinyData.writeVariant(in: root, named: String(repeating: "a", count: 201))
+        let tooLong = try CLI.run("train", ["--config", long], in: root)
+        XCTAssertEqual(tooLong.status, 1, tooLong.output)
+        XCTAssertTrue(tooLong.stderr.contains("name: is 201 bytes long; at most 200"), tooLong.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("clean").path))
         for name in ["tiny.v2", "tiny.folds"] {
             let r = try CLI.run("train", ["--config", try TinyData.writeVariant(in: root, named: name)], in: root)
             XCTAssertEqual(r.status, 0, r.output)

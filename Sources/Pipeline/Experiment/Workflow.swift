@@ -114,12 +114,22 @@ public enum Workflow {
         }
     }
 
+    /// The longest config name, in bytes (UTF-8).
+    static let longestName = 200
+
     /// A name ending like the files Earmark derives from another name (models/NAME.checkpoint.safetensors,
     /// the folds' models/NAME.fold2.safetensors) would write over those of the config it ends like: a
     /// config named `conv.checkpoint` replaced conv's checkpoint, `conv.fold2` a fold model of conv.
     /// Refused before any work. (A stored model's config keeps its fold name: only new runs are held to this.)
     static func refuseDerivedNames(_ configs: [ExperimentConfig]) throws {
         for config in configs {
+            // the longest file a name makes adds ~40 bytes (pickles/<name>.fold12-<hash>.safetensors) to
+            // it, and a file name holds 255: a longer name failed after the cleaning and features
+            if config.name.utf8.count > longestName {
+                throw ConfigError(file: config.source, key: "name",
+                                  "is \(config.name.utf8.count) bytes long; at most \(longestName) (the files it names "
+                                      + "add up to 40 bytes to it, and a file name holds 255)")
+            }
             let parts = config.name.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count > 1, let last = parts.last else { continue }
             let isFold = last.hasPrefix("fold") && last.count > 4
