@@ -52,7 +52,9 @@ final class FeatureScalingTests: XCTestCase {
 
     func testUnusableMetadataIsInvalid() {
         for stored in [["feature_min": "x", "feature_max": "1"], ["feature_min": "1", "feature_max": "1"],
-                       ["feature_min": "nan", "feature_max": "1"], ["feature_min": "0", "feature_max": "inf"]] {
+                       ["feature_min": "nan", "feature_max": "1"], ["feature_min": "0", "feature_max": "inf"],
+                       // a range wider than a float: every input was scaled to 0, without a word
+                       ["feature_min": "-3e38", "feature_max": "3e38"]] {
             XCTAssertThrowsError(try FeatureScaling { stored[$0]! }, "\(stored)") { error in
                 XCTAssertEqual(String(describing: error),
                                "metadata feature_min/feature_max are not two finite numbers with min < max")

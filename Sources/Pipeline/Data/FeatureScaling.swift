@@ -82,7 +82,9 @@ public enum FeatureScaling: Equatable, Sendable {
     public var problem: String? {
         switch self {
         case let .minMax(lo, hi):
-            lo.isFinite && hi.isFinite && hi > lo ? nil : "constant or not finite (min \(lo), max \(hi))"
+            // hi - lo must be finite too: (x - lo) / (hi - lo) made every input 0 for -3e38 ... 3e38
+            lo.isFinite && hi.isFinite && hi > lo && (hi - lo).isFinite
+                ? nil : "constant or not finite (min \(lo), max \(hi))"
         case let .standard(mean, std):
             !mean.isEmpty && mean.count == std.count && mean.allSatisfy(\.isFinite)
                 && std.allSatisfy({ $0.isFinite && $0 >= Self.standardFloor })

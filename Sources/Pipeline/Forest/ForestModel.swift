@@ -58,8 +58,11 @@ public struct ForestModel {
         let config = try ExperimentConfig.parse(try need("config"), file: "\(name) (stored config)",
                                                 defaultName: "model")
         guard let classes = try? JSONDecoder().decode([String].self, from: Data(try need("classes").utf8)),
-              classes.count == forest.classCount, classes.count >= 2, Set(classes).count == classes.count else {
+              classes.count == forest.classCount else {
             throw SafeTensors.Error(name, "metadata 'classes' must list the forest's \(forest.classCount) classes")
+        }
+        if let problem = TrainedModel.classListProblem(classes) {
+            throw SafeTensors.Error(name, "metadata 'classes' \(problem)")
         }
         guard let splits = try? JSONDecoder().decode([String: String].self, from: Data(try need("splits").utf8)) else {
             throw SafeTensors.Error(name, "metadata 'splits' is not valid")

@@ -39,6 +39,19 @@ public struct TrainedModel {
         return m
     }
 
+    /// What is wrong with a model file's class list, or nil: at least two distinct, non-empty names without
+    /// control characters, sorted as audio.csv's classes are (an empty name made an empty column and an
+    /// empty y_pred, which reads as "no prediction"; a line break broke the printed table).
+    static func classListProblem(_ classes: [String]) -> String? {
+        guard classes.count >= 2, Set(classes).count == classes.count else {
+            return "must list at least two distinct classes"
+        }
+        if classes.contains(where: { $0.isEmpty || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+            return "holds an empty class name or one with a control character"
+        }
+        return classes == classes.sorted() ? nil : "is not sorted (training writes the classes sorted)"
+    }
+
     /// JSON of a metadata value; NaN and infinities (the validation loss of an epoch without
     /// validation windows) are written as the strings "nan", "inf" and "-inf".
     static func json<T: Encodable>(_ value: T) -> String {
@@ -88,9 +101,7 @@ public struct TrainedModel {
         let config = try ExperimentConfig.parse(try need("config"), file: "\(url.path) (stored config)",
                                                 defaultName: "model")
         let classes = try decode([String].self, "classes")
-        guard classes.count >= 2, Set(classes).count == classes.count else {
-            throw SafeTensors.Error(url.path, "metadata 'classes' must list at least two distinct classes")
-        }
+        if let problem = Self.classListProblem(classes) { throw SafeTensors.Error(url.path, "metadata 'classes' \(problem)") }
         let scaling: FeatureScaling
         do { scaling = try FeatureScaling(metadata: need, method: meta["feature_scaling"]) }
         catch let invalid as FeatureScaling.InvalidMetadata {
