@@ -77,6 +77,11 @@ final class ConfigTests: XCTestCase {
                           ["model.layers[0]", "softmax"])
         assertConfigError("training: {epochs: 3}\n", ["cfg/bad.yaml", "model", "missing"])
         assertConfigError("model: [unclosed\n", ["cfg/bad.yaml", "not valid YAML"])
+        // a key given twice is named at its second line (the parser named the mapping and quoted the file)
+        assertConfigError(layers + "training:\n  epochs: 1\n  batch_size: 16\n  epochs: 2\n",
+                          ["cfg/bad.yaml:8: epochs: is given twice in one mapping (first on line 6)"])
+        assertConfigError("model:\n  layers:\n    - conv2d: {filters: 4, filters: 5}\n",
+                          ["cfg/bad.yaml:3: filters: is given twice in one mapping (first on line 3)"])
     }
 
     func testAPoolThatShrinksADimensionToZeroIsAnErrorNamingTheLayer() {

@@ -29,10 +29,32 @@ extension ExperimentConfig {
         return nil
     }
 
+    /// A key given twice in one mapping, named at the line of its second occurrence (YAML's parser
+    /// names the mapping's first line and quotes the whole file): the lines from `mappingLine` on are
+    /// searched for `key:` as a block key or inside a flow mapping.
+    static func duplicateKeyError(_ keys: [String], mappingLine: Int, text: String, file: String) -> ConfigError {
+        let key = keys.sorted().first ?? ""
+        let lines = text.components(separatedBy: "\n")
+        let escaped = NSRegularExpression.escapedPattern(for: key)
+        let pattern = try? NSRegularExpression(pattern: #"(^|[{,]\s*|^\s*-?\s*)["']?"# + escaped + #"["']?\s*:"#)
+        var found: [Int] = []
+        for (i, line) in lines.enumerated() where i + 1 >= max(mappingLine, 1) {
+            let range = NSRange(line.startIndex..., in: line)
+            found += Array(repeating: i + 1, count: pattern?.numberOfMatches(in: line, range: range) ?? 0)
+            if found.count >= 2 { break }
+        }
+        guard found.count >= 2 else {
+            return ConfigError(file: file, key: key, "is given twice in one mapping (line \(mappingLine) on)")
+        }
+        return ConfigError(file: "\(file):\(found[1])", key: key, "is given twice in one mapping (first on line \(found[0]))")
+    }
+
     /// Parses config text; `file` is used in messages, `defaultName` when the text has no `name`.
     public static func parse(_ text: String, file: String, defaultName: String) throws -> ExperimentConfig {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
+        do { root = try Yams.compose(yaml: text) } catch let YamlError.duplicatedKeysInMapping(keys, context) {
+            throw duplicateKeyError(keys, mappingLine: context.mark.line, text: text, file: file)
+        } catch {
             throw ConfigError(file: file, key: "", "is not valid YAML (\(error))")
         }
         var config = ExperimentConfig(name: defaultName)
