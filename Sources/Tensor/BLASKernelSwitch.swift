@@ -38,15 +38,23 @@ public enum BLASKernelSwitch {
 
     /// The kernel family in use and where it came from, for `--version`: `SkylakeX (chosen by Earmark
     /// from the CPU flags; OpenBLAS detected Prescott)`, `Haswell (OPENBLAS_CORETYPE)` or
-    /// `SkylakeX (detected by OpenBLAS)`.
+    /// `SkylakeX (detected by OpenBLAS)`, or `Cooperlake (detected by OpenBLAS, which did not take
+    /// OPENBLAS_CORETYPE=garbage)` when the variable names no family OpenBLAS knows.
     public static var description: String {
-        let environment = ProcessInfo.processInfo.environment
-        let core = BLAS.coreName
-        guard environment[BLASKernelFamily.coreTypeVariable] != nil else {
+        describe(core: BLAS.coreName, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// `description` for the kernel family `core` in use and the process's `environment`.
+    public static func describe(core: String, environment: [String: String]) -> String {
+        guard let requested = environment[BLASKernelFamily.coreTypeVariable] else {
             return "\(core) (detected by OpenBLAS)"
         }
         if let detected = environment[detectedVariable], !detected.isEmpty {
             return "\(core) (chosen by Earmark from the CPU flags; OpenBLAS detected \(detected))"
+        }
+        guard requested.lowercased() == core.lowercased() else {
+            return "\(core) (detected by OpenBLAS, which did not take "
+                + "\(BLASKernelFamily.coreTypeVariable)=\(requested))"
         }
         return "\(core) (\(BLASKernelFamily.coreTypeVariable))"
     }

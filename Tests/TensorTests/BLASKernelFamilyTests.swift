@@ -88,4 +88,18 @@ final class BLASKernelFamilyTests: XCTestCase {
         XCTAssertEqual(cpu.flags, ["fpu", "sse3", "avx2", "fma", "avx512f"])
         XCTAssertEqual(BLASKernelFamily.cpu(fromCPUInfo: "").flags, [])
     }
+
+    /// `--version` says where the kernels came from, and does not credit OPENBLAS_CORETYPE with a
+    /// family OpenBLAS did not take from it (`garbage`, or an empty value: it detects its own).
+    func testTheVersionLineNamesWhoChoseTheKernels() {
+        let variable = BLASKernelFamily.coreTypeVariable
+        XCTAssertEqual(BLASKernelSwitch.describe(core: "Zen", environment: [:]), "Zen (detected by OpenBLAS)")
+        XCTAssertEqual(BLASKernelSwitch.describe(core: "Haswell", environment: [variable: "haswell"]),
+                       "Haswell (OPENBLAS_CORETYPE)")
+        XCTAssertEqual(BLASKernelSwitch.describe(core: "Cooperlake", environment: [variable: "garbage"]),
+                       "Cooperlake (detected by OpenBLAS, which did not take OPENBLAS_CORETYPE=garbage)")
+        let chosen = [variable: "Cooperlake", BLASKernelSwitch.detectedVariable: "Prescott"]
+        XCTAssertEqual(BLASKernelSwitch.describe(core: "Cooperlake", environment: chosen),
+                       "Cooperlake (chosen by Earmark from the CPU flags; OpenBLAS detected Prescott)")
+    }
 }

@@ -46,7 +46,8 @@ extension ExperimentConfig {
         guard found.count >= 2 else {
             return ConfigError(file: file, key: key, "is given twice in one mapping (line \(mappingLine) on)")
         }
-        return ConfigError(file: "\(file):\(found[1])", key: key, "is given twice in one mapping (first on line \(found[0]))")
+        return ConfigError(file: "\(file):\(found[1])", key: key,
+                           "is given twice in one mapping (first on line \(found[0]))")
     }
 
     /// Parses config text; `file` is used in messages, `defaultName` when the text has no `name`.

@@ -46,7 +46,10 @@ public struct TrainedModel {
         guard classes.count >= 2, Set(classes).count == classes.count else {
             return "must list at least two distinct classes"
         }
-        if classes.contains(where: { $0.isEmpty || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+        let unusable = { (name: String) in
+            name.isEmpty || name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        }
+        if classes.contains(where: unusable) {
             return "holds an empty class name or one with a control character"
         }
         return classes == classes.sorted() ? nil : "is not sorted (training writes the classes sorted)"
@@ -101,7 +104,9 @@ public struct TrainedModel {
         let config = try ExperimentConfig.parse(try need("config"), file: "\(url.path) (stored config)",
                                                 defaultName: "model")
         let classes = try decode([String].self, "classes")
-        if let problem = Self.classListProblem(classes) { throw SafeTensors.Error(url.path, "metadata 'classes' \(problem)") }
+        if let problem = Self.classListProblem(classes) {
+            throw SafeTensors.Error(url.path, "metadata 'classes' \(problem)")
+        }
         let scaling: FeatureScaling
         do { scaling = try FeatureScaling(metadata: need, method: meta["feature_scaling"]) }
         catch let invalid as FeatureScaling.InvalidMetadata {
@@ -121,7 +126,9 @@ public struct TrainedModel {
         let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
         var model = TrainedModel(config: config, classes: classes, scaling: scaling, splits: splits, network: network)
         model.epoch = meta["epoch"].flatMap { Int($0) }
-        if meta["split_fingerprints"] != nil { model.splitFingerprints = try decode([String: String].self, "split_fingerprints") }
+        if meta["split_fingerprints"] != nil {
+            model.splitFingerprints = try decode([String: String].self, "split_fingerprints")
+        }
         return Loaded(model: model,
                       optimizerState: contents.optimizerState, trainingState: state)
     }

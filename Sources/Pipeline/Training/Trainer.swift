@@ -25,7 +25,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
             return "nextStep \(nextStep) is not within 0...\(stepsPerEpoch) (steps per epoch)"
         }
         if history.count != epoch { return "history has \(history.count) epochs, not \(epoch)" }
-        if seen < 0 || !(0...max(seen, 0)).contains(correct) { return "correct \(correct) of seen \(seen) is impossible" }
+        if seen < 0 || !(0...max(seen, 0)).contains(correct) {
+            return "correct \(correct) of seen \(seen) is impossible"
+        }
         if !lossSum.isFinite || !secondsInEpoch.isFinite || secondsInEpoch < 0 {
             return "the running loss or time is not a finite number"
         }
