@@ -23,7 +23,9 @@ public struct AudioClip: Sendable, Equatable {
     /// What to say of a clip cut short (a WAV whose data ends before its header's frame count), or
     /// nil: the words every command uses when it goes on with the frames present.
     public var cutShortNote: String? {
-        declaredFrames.map { "cut short: the header declares \($0) frames, the file holds \(frames); the frames present are used" }
+        declaredFrames.map {
+            "cut short: the header declares \($0) frames, the file holds \(frames); the frames present are used"
+        }
     }
 
     /// The number of frames (== `samples.count`).

@@ -187,9 +187,12 @@ public struct AudioTable: Sendable, Equatable {
             return "label of '\(fname)' holds a control character (a tab, a line break, ...): not a class name"
         }
         if fname.contains("\u{0}") {
-            return "fname '\(fname.replacingOccurrences(of: "\u{0}", with: "\\0"))' holds a NUL character, which no file name can"
+            let shown = fname.replacingOccurrences(of: "\u{0}", with: "\\0")
+            return "fname '\(shown)' holds a NUL character, which no file name can"
         }
-        if fname.hasPrefix("/") { return "fname '\(fname)' is an absolute path: fnames are relative to the wavfiles folder" }
+        if fname.hasPrefix("/") {
+            return "fname '\(fname)' is an absolute path: fnames are relative to the wavfiles folder"
+        }
         if fname.split(separator: "/").contains("..") {
             return "fname '\(fname)' contains '..': fnames name files inside the wavfiles folder without '..'"
         }

@@ -57,6 +57,7 @@ public struct DataSplit: Sendable, Equatable {
         var train: [Int] = [], validation: [Int] = [], test: [Int] = []
         var counts: [ClassCount] = []
         var warnings: [DataWarning] = []
+        let heldOut = testFraction > 0 ? "validation and test have" : "validation has"
         for label in byClass.keys.sorted() {
             var members = byClass[label]!
             let part = DataSplit.partSizes(files: members.count, testFraction: testFraction,
@@ -65,7 +66,7 @@ public struct DataSplit: Sendable, Equatable {
                 warnings.append(DataWarning(
                     file: nil,
                     message: "class '\(label)' has only \(members.count) file\(members.count == 1 ? "" : "s"): "
-                        + "all go to training, so \(testFraction > 0 ? "validation and test have" : "validation has") none of it (3 or more files are needed)"))
+                        + "all go to training, so \(heldOut) none of it (3 or more files are needed)"))
             }
             var rng = RandomGenerator(seed: seed ^ DataSplit.stableHash(label))
             for i in stride(from: members.count - 1, to: 0, by: -1) {

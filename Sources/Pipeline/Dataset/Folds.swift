@@ -4,9 +4,10 @@ import Tensor
 /// every run that should use them (`train --folds K`, and every config of `train compare --folds K`).
 ///
 /// The folds cover every file given: the caller passes the rows of audio.csv the first config can
-/// use (`CrossValidation.folds`), and `covering` puts the others in no fold, so that configs whose
-/// cleaning keeps different files still share the folds and are tested on the same files. Groups (`FileGroups`: a group's
-/// class is its majority label; without a group column every file is a group of its own) are
+/// use (`CrossValidation.folds`), and `covering` puts the others in no fold, so that configs
+/// whose cleaning keeps different files still share the folds and are tested on the same files.
+/// Groups (`FileGroups`: a group's class is its majority label; without a group column every file
+/// is a group of its own) are
 /// dealt per class, classes sorted: the class's groups, in order of their first file, are
 /// shuffled by a generator seeded from (seed, class name), then each goes to the fold that holds
 /// the fewest files of that class so far, ties to the fold with the fewest files in all, then the

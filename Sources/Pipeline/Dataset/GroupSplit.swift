@@ -19,6 +19,7 @@ extension DataSplit {
         var train: [Int] = [], validation: [Int] = [], test: [Int] = []
         var groupCounts: [ClassCount] = []
         var warnings: [DataWarning] = grouping.mixedWarning(column: "column '\(column)':").map { [$0] } ?? []
+        let heldOut = testFraction > 0 ? "validation and test have" : "validation has"
         for (label, classGroups) in grouping.byClass {
             var members = classGroups
             let part = DataSplit.partSizes(files: members.count, testFraction: testFraction,
@@ -27,7 +28,7 @@ extension DataSplit {
                 warnings.append(DataWarning(
                     file: nil,
                     message: "class '\(label)' has only \(members.count) group\(members.count == 1 ? "" : "s") "
-                        + "in column '\(column)': all go to training, so \(testFraction > 0 ? "validation and test have" : "validation has") none of it "
+                        + "in column '\(column)': all go to training, so \(heldOut) none of it "
                         + "(3 or more groups are needed)"))
             }
             var rng = RandomGenerator(seed: seed ^ DataSplit.stableHash(label))

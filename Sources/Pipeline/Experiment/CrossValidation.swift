@@ -106,9 +106,11 @@ public enum CrossValidation {
             try Preparation.clean(table: table, present: present, config: config, data: data, warnings: &warnings,
                                   progress: progress).usable
         }
-        try Preparation.requireEveryClass(table: table, usable: usable, file: data.display(data.csv), warnings: warnings)
+        try Preparation.requireEveryClass(table: table, usable: usable, file: data.display(data.csv),
+                                          warnings: warnings)
         do {
-            return try Folds(labels: usable.map { table.rows[$0].label }, groups: groups.map { g in usable.map { g.values[$0] } },
+            return try Folds(labels: usable.map { table.rows[$0].label },
+                             groups: groups.map { g in usable.map { g.values[$0] } },
                              column: groups?.column ?? SplitConfig.defaultGroupColumn, count: count,
                              seed: UInt64(config.training.seed))
                 .covering(rows: usable, of: table.rows.count)
