@@ -24,7 +24,7 @@ final class ClassWeightTests: XCTestCase {
         let bad: [(String, String)] = [
             ("  class_weight: {ok: 0}\n", "cfg/x.yaml:6: training.class_weight.ok: "),
             ("  class_weight: {}\n", "training.class_weight: gives no class a weight"),
-            ("  class_weight: {ok: 1, ok: 2}\n", "is not valid YAML (Parser: expected all keys to be unique"),
+            ("  class_weight: {ok: 1, ok: 2}\n", "cfg/x.yaml:6: ok: is given twice in one mapping (first on line 6)"),
             ("  class_weight: auto\n", "training.class_weight: 'auto' is not one of balanced, none, or a mapping"),
         ]
         for (text, message) in bad {
