@@ -132,6 +132,7 @@ struct Features: ParsableCommand {
     }
 
     func run() throws {
+        CLI.start()
         CLI.report {
             try OutputCollision.requireExtension(URL(fileURLWithPath: out), ["npy"], writing: "a float32 NumPy array")
             try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(URL(fileURLWithPath: clip), "the clip")])

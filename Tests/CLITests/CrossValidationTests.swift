@@ -67,8 +67,8 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertTrue(exists(root, "models/tiny.fold3.safetensors") && exists(root, "runs/tiny/fold3/report.md"))
         let fewer = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root)
         XCTAssertEqual(fewer.status, 0, fewer.output)
-        XCTAssertTrue(fewer.stdout.contains("removed the models and reports of fold 3 of tiny, from an earlier run with "
-                                            + "more folds"), fewer.stdout)
+        XCTAssertTrue(fewer.stderr.contains("warning: removed the models and reports of fold 3 of tiny, from an earlier "
+                                            + "run with more folds"), fewer.stderr)
         for path in ["models/tiny.fold3.safetensors", "models/tiny.fold3.checkpoint.safetensors", "runs/tiny/fold3"] {
             XCTAssertFalse(exists(root, path), path)
         }

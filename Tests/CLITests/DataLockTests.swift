@@ -71,4 +71,26 @@ final class DataLockTests: XCTestCase {
         XCTAssertTrue(predict.stderr.contains("waiting for the lock on L/demo held by pid \(train.processIdentifier)"),
                       predict.stderr)
     }
+
+    /// A command on DATA clears the stale temporary files of DATA's own folders, not of DATA/demo*:
+    /// those have locks of their own, and a command working there (holding only that lock) lost the
+    /// temporary file it was writing and failed.
+    func testACommandOnAFolderLeavesTheTemporaryFilesOfItsDemoSets() throws {
+        let base = try makeTemporaryFolder("earmark-lock-sweep")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try TinyData.make(in: base)
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: base).status, 0)
+        let demoModels = base.appendingPathComponent("L/demo/models")
+        try FileManager.default.createDirectory(at: demoModels, withIntermediateDirectories: true)
+        let live = demoModels.appendingPathComponent(".tiny.safetensors.\(UUID().uuidString).tmp")
+        try Data("being written".utf8).write(to: live)
+        let stale = base.appendingPathComponent("L/models/.tiny.safetensors.\(UUID().uuidString).tmp")
+        try FileManager.default.createDirectory(at: stale.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("left by a killed run".utf8).write(to: stale)
+        let r = try CLI.run("predict", ["--data", "L", "--model", "models/tiny.safetensors", "wavfiles/hum 0.wav",
+                                        "--out", "p.csv"], in: base)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path), "L's own stale file is cleared")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live.path), "L/demo's is not: L/demo has its own lock")
+    }
 }

@@ -494,6 +494,22 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
     }
 
+    /// A signal during the last step (here the 7th of the one epoch) stops the run there with its
+    /// checkpoint, as at any other step: the trainer had taken its last look, and the run went on to
+    /// score and report and exited 0. `--resume` then scores and reports.
+    func testASignalAtTheLastStepStopsBeforeTheScoring() throws {
+        let stopped = try CLI.run("train", ["--mode", "tiny"], in: root,
+                                  environment: ["EARMARK_KILL_AT": "step@7", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(stopped.status, 130, stopped.output)
+        XCTAssertTrue(stopped.stdout.contains("stopped: checkpoint written to models/tiny.checkpoint.safetensors"),
+                      stopped.stdout)
+        XCTAssertFalse(stopped.stdout.contains("test: file-level accuracy"), stopped.stdout)
+        XCTAssertFalse(exists("runs/tiny/report.md"))
+        let resumed = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(exists("runs/tiny/report.md"))
+    }
+
     /// Real signals to a plain `train` after its first epoch (Ctrl-C sends SIGINT; service managers and
     /// schedulers send SIGTERM, or SIGUSR1 as a warning): each stops it after the current step with
     /// status 130 and one checkpoint, and `--resume` ends with the best model of an uninterrupted run.

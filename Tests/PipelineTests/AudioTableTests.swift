@@ -175,6 +175,7 @@ final class AudioTableTests: XCTestCase {
         // a label with a control character is not a class name (it broke reports and confusion.svg)
         let c = try table("fname,label\na.wav,\"lo\u{1}w\"\nb.wav,\"two\nlines\"\nc.wav,\"tab\tbed\"\nd.wav,ok\n")
         XCTAssertEqual(c.rows.map(\.fname), ["d.wav"])
+        XCTAssertEqual(c.classes, ["ok"], "a skipped row's label with a control character is no class")
         assertSkipped(c, lines: [2, 3, 5], Array(repeating: ["holds a control character"], count: 3))
         // a NUL cannot be in a file name (it was shown as %00, a name found nowhere)
         let nul = try table("fname,label\na\u{0}b.wav,cat\nd.wav,ok\n")

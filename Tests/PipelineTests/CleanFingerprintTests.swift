@@ -37,4 +37,15 @@ final class CleanFingerprintTests: XCTestCase {
         XCTAssertNotEqual(CleanFingerprint.of([1, 2, 3, 4, 5, 6, 7, 8]), CleanFingerprint.of([2, 1, 3, 4, 5, 6, 7, 8]))
         XCTAssertNotEqual(CleanFingerprint.of(tone(16000)), CleanFingerprint.of(tone(16000, hz: 441)))
     }
+
+    /// A model file's fingerprints must name the files of its splits, each in the form `of` writes.
+    func testAModelFilesFingerprintsMustCoverItsSplitsInTheirForm() {
+        let splits = ["a.wav": "train", "b.wav": "test"]
+        let good = ["a.wav": CleanFingerprint.of([1, 2]), "b.wav": CleanFingerprint.of([3])]
+        XCTAssertNil(CleanFingerprint.problem(good, splits: splits))
+        XCTAssertNotNil(CleanFingerprint.problem(["a.wav": good["a.wav"]!], splits: splits), "incomplete")
+        for bad in ["x", "2:123", "2:0123456789ABCDEF", "-1:0123456789abcdef", ":0123456789abcdef"] {
+            XCTAssertNotNil(CleanFingerprint.problem(["a.wav": bad, "b.wav": good["b.wav"]!], splits: splits), bad)
+        }
+    }
 }

@@ -7,7 +7,8 @@ import Foundation
 public enum DataLock {
     /// Locks `root` (waiting, with a message on standard error, while another process holds it), then
     /// removes the temporary files that a killed writer left in the folders Earmark writes: DATA and
-    /// its clean/, pickles/, models/, runs/, plots/ and demo sets. `extra`: further folders to clear (a
+    /// its clean/, pickles/, models/, runs/ and plots/ (a demo set inside DATA is cleared under its own
+    /// lock, by `hold(resolved:)` or a command given it). `extra`: further folders to clear (a
     /// predictions file written outside DATA), not recursively. `owner`: false on MPI ranks other
     /// than 0, which share rank 0's lock. A missing folder is not locked.
     public static func hold(_ root: URL, extra: [URL] = [], owner: Bool = true) {
@@ -19,10 +20,11 @@ public enum DataLock {
         }
         guard locked else { return }
         let data = DataFolder(root: root)
-        let owned = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
-            .filter { $0.hasPrefix("demo") }.map { root.appendingPathComponent($0, isDirectory: true) }
+        // not DATA/demo*: those have locks of their own, and a command working in one of them writes
+        // temporary files there that are not stale (they were removed under it); `hold(resolved:)`,
+        // or a command given the set itself, clears a demo set under its lock
         AtomicFile.removeStaleTemporaries(in: [root] + extra, recursive: false)
-        AtomicFile.removeStaleTemporaries(in: [data.clean, data.pickles, data.models, data.runs, data.plots] + owned,
+        AtomicFile.removeStaleTemporaries(in: [data.clean, data.pickles, data.models, data.runs, data.plots],
                                           recursive: true)
     }
 

@@ -54,8 +54,8 @@ public struct AudioTable: Sendable, Equatable {
     public var rows: [Row]
     /// Rows skipped because they cannot be used, in file order (see `warnings`).
     public var skipped: [SkippedRow]
-    /// The distinct non-empty labels of all rows, skipped ones included, sorted (Swift `String`
-    /// order; code-point order for ASCII names).
+    /// The distinct non-empty labels of all rows, skipped ones included (not a label with a control
+    /// character, which names no class), sorted (Swift `String` order; code-point order for ASCII names).
     public var classes: [String]
     /// Position of `fname` in `columns`.
     public var fnameColumn: Int
@@ -98,7 +98,10 @@ public struct AudioTable: Sendable, Equatable {
         }
         (rows, skipped) = try Self.readRows(records.dropFirst(), columns: columns, fnameColumn: fnameColumn,
                                             labelColumn: labelColumn, file: file)
-        classes = Array(Set(rows.map(\.label) + skipped.map(\.label).filter { !$0.isEmpty })).sorted()
+        // a label with a control character is no class name: its skipped row leaves no class behind (it
+        // made a class without usable files, which stopped the run)
+        classes = Array(Set(rows.map(\.label) + skipped.map(\.label).filter { !$0.isEmpty && !Self.holdsControl($0) }))
+            .sorted()
         try requireUsableRow()
     }
 
@@ -177,13 +180,18 @@ public struct AudioTable: Sendable, Equatable {
             .sorted { $0[0] < $1[0] }
     }
 
+    /// Whether `text` holds a control character (a tab, a line break, ...).
+    static func holdsControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     /// Why a well-formed row with these trimmed values cannot be used, nil when it can; `first` is
     /// the row already kept with the same file or the same cleaned file (`cleanedFile`).
     static func skipReason(fname: String, label: String, first: Row?) -> String? {
         if fname.isEmpty { return "empty fname" + (label.isEmpty ? "" : " (label '\(label)')") }
         if label.isEmpty { return "empty label for '\(fname)'" }
         // a control character in a class name broke report lines, Markdown tables and confusion.svg (XML)
-        if label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if holdsControl(label) {
             return "label of '\(fname)' holds a control character (a tab, a line break, ...): not a class name"
         }
         if fname.contains("\u{0}") {

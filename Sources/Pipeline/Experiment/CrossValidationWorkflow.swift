@@ -99,6 +99,8 @@ extension Workflow {
         }
         guard let first = removed.first, let last = removed.last else { return }
         let which = first == last ? "fold \(first)" : "folds \(first) to \(last)"
-        print("removed the models and reports of \(which) of \(config.name), from an earlier run with more folds")
+        // on standard error, so that --quiet and --json runs say it too
+        Diagnostics.warning("removed the models and reports of \(which) of \(config.name), from an earlier run with "
+                            + "more folds")
     }
 }

@@ -68,10 +68,14 @@ public struct TrainingRun {
         let epochSet: ((Int) -> WindowSet)? = prepared.trainClips == nil ? nil : { [prepared, config] epoch in
             prepared.trainingSet(epoch: epoch, config: config)
         }
-        let outcome = try StopSignal.deferred {
+        var outcome = try StopSignal.deferred {
             try trainer.run(train: prepared.train, validation: prepared.validation,
                             epochs: config.training.epochs, events: events, epochSet: epochSet)
         }
+        // a signal during the last step, or while the last epoch validated and saved, arrived after the
+        // trainer's last look at it: the run stops here, its checkpoint written, as at any other step
+        // (it went on to score and report, and exited 0)
+        if outcome == .finished, StopSignal.received != nil { outcome = .interrupted }
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
         summary.crossValidation = crossValidation

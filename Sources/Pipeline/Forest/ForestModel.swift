@@ -78,6 +78,9 @@ public struct ForestModel {
             guard let fingerprints = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
                 throw SafeTensors.Error(name, "metadata 'split_fingerprints' is not valid")
             }
+            if let problem = CleanFingerprint.problem(fingerprints, splits: splits) {
+                throw SafeTensors.Error(name, "metadata 'split_fingerprints' \(problem)")
+            }
             model.splitFingerprints = fingerprints
         }
         return model

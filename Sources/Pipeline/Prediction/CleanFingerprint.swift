@@ -15,4 +15,19 @@ public enum CleanFingerprint {
         let h = samples.withUnsafeBytes { ContentHash.of($0, seed: UInt64(samples.count)) }
         return "\(samples.count):" + ContentHash.hex(h)
     }
+
+    /// What is wrong with a model file's `split_fingerprints` against its `splits`, or nil: one
+    /// fingerprint per split file, each `N:` and 16 lowercase hex digits (an edited, incomplete map made
+    /// every file without an entry "other audio").
+    public static func problem(_ fingerprints: [String: String], splits: [String: String]) -> String? {
+        guard Set(fingerprints.keys) == Set(splits.keys) else {
+            return "does not name the files of 'splits' (\(fingerprints.count) entries for \(splits.count) files)"
+        }
+        let wellFormed = fingerprints.values.allSatisfy { value in
+            let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+            return parts.count == 2 && Int(parts[0]).map { $0 >= 0 } == true && parts[1].count == 16
+                && parts[1].allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        }
+        return wellFormed ? nil : "holds a value that is not a fingerprint (N:16 hex digits)"
+    }
 }

@@ -128,6 +128,9 @@ public struct TrainedModel {
         model.epoch = meta["epoch"].flatMap { Int($0) }
         if meta["split_fingerprints"] != nil {
             model.splitFingerprints = try decode([String: String].self, "split_fingerprints")
+            if let problem = CleanFingerprint.problem(model.splitFingerprints, splits: splits) {
+                throw SafeTensors.Error(url.path, "metadata 'split_fingerprints' \(problem)")
+            }
         }
         return Loaded(model: model,
                       optimizerState: contents.optimizerState, trainingState: state)
