@@ -50,6 +50,12 @@ final class StandardStreamTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(words), r.stderr)
             XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("p.csv").path))
         }
+        // preprocess features too (it did not install the check and exited 0), its .npy written whole
+        let features = try run("preprocess", ["features", "wavfiles/hum 0.wav", "--out", "f.npy"], "> /dev/full")
+        XCTAssertEqual(features.status, 1, features.output)
+        XCTAssertTrue(features.stderr.contains("error: standard output: cannot be written"), features.stderr)
+        XCTAssertEqual(Array(try Data(contentsOf: root.appendingPathComponent("f.npy")).prefix(6)),
+                       [0x93] + Array("NUMPY".utf8))
         // a stream whose lines cannot be written stops at the first; a closed standard input is said
         let tone = (0..<32000).map { Int16(10000 * sin(2 * Double.pi * 440 * Double($0) / 16000)) }   // 2 s, s16le
         try tone.withUnsafeBytes { Data($0) }.write(to: root.appendingPathComponent("tone.raw"))
