@@ -138,7 +138,7 @@ final class TrainPredictTests: XCTestCase {
             .write(to: root.appendingPathComponent("cfg/dense.yaml"), atomically: true, encoding: .utf8)
         let compare = try CLI.run("train", ["compare", "cfg/dense.yaml", "cfg/pools.yaml"], in: root)
         XCTAssertEqual(compare.status, 1, compare.output)
-        XCTAssertTrue(compare.stderr.contains("cfg/pools.yaml: model.layers[3]"), compare.stderr)
+        XCTAssertTrue(compare.stderr.contains("cfg/pools.yaml:6: model.layers[3]"), compare.stderr)
         XCTAssertFalse(compare.stdout.contains("Epoch 1/"), compare.stdout)
         XCTAssertFalse(exists("clean"))
     }

@@ -89,10 +89,10 @@ final class ConfigTests: XCTestCase {
         let pools = String(repeating: "    - max_pooling2d: {pool_size: [2, 2]}\n", count: 4)
         assertConfigError("model:\n  layers:\n" + pools
                           + "    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n",
-                          ["cfg/bad.yaml", "model.layers[3]", "MaxPooling2D"])
+                          ["cfg/bad.yaml:6: model.layers[3]", "MaxPooling2D"])   // the line of the layer too
         assertConfigError("model:\n  input: sequence\n  layers:\n    - conv2d: {filters: 4}\n    - flatten: {}\n"
                           + "    - dense: {units: classes, activation: softmax}\n",
-                          ["model.layers[0]", "Conv2D"])
+                          ["cfg/bad.yaml:4: model.layers[0]", "Conv2D"])
         assertConfigError("model:\n  layers:\n    - flatten: {}\n    - dense: {units: 5, activation: softmax}\n",
                           ["dense.units", "3 classes"])
     }

@@ -167,7 +167,7 @@ final class LayerCatalogTests: XCTestCase {
         let config = try Self.parse(Self.config(["flatten:", "dense: {units: 1048576}", "dense: {units: 1048576}",
                                                  "dense: {units: classes, activation: softmax}"]))
         XCTAssertThrowsError(try config.checkLayerShapes()) { error in
-            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[2]: Dense on input [1048576]: dense (Dense) "
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml:5: model.layers[2]: Dense on input [1048576]: dense (Dense) "
                                                + "would hold 1099512676352 parameters"), "\(error)")
             XCTAssertTrue("\(error)".contains("more than this machine's"), "\(error)")
         }
@@ -184,7 +184,7 @@ final class LayerCatalogTests: XCTestCase {
         sequence.model.input = .sequence
         for (config, index, shape) in [(image, 0, "[9, 13, 2]"), (sequence, 1, "[9, 2]")] {
             XCTAssertThrowsError(try config.checkLayerShapes()) { error in
-                XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[\(index)]: the output layer gives "
+                XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml:\(index + 3): model.layers[\(index)]: the output layer gives "
                                                    + "\(shape) per example, not one probability per class"), "\(error)")
             }
             XCTAssertThrowsError(try config.makeModel(classes: 3, seed: 1))
@@ -392,7 +392,7 @@ final class LayerCatalogTests: XCTestCase {
         let tooLarge = try Self.parse(Self.config(["depthwise_conv2d: {kernel_size: [10, 3]}", "flatten:",
                                                    "dense: {units: classes, activation: softmax}"]))
         XCTAssertThrowsError(try tooLarge.checkLayerShapes()) { error in
-            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[0]: DepthwiseConv2D on input [9, 13, 1]"),
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml:3: model.layers[0]: DepthwiseConv2D on input [9, 13, 1]"),
                           "\(error)")
             XCTAssertTrue("\(error)".contains("gives an empty output"), "\(error)")
         }
@@ -414,7 +414,7 @@ final class LayerCatalogTests: XCTestCase {
                                                   "dense: {units: classes, activation: softmax}"]))
         strided.model.input = .sequence
         XCTAssertThrowsError(try strided.checkLayerShapes()) { error in
-            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: model.layers[0]: Conv1D on input [9, 13]"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml:3: model.layers[0]: Conv1D on input [9, 13]"), "\(error)")
             XCTAssertTrue("\(error)".contains("a dilated kernel takes strides 1"), "\(error)")
         }
     }
@@ -435,7 +435,7 @@ final class LayerCatalogTests: XCTestCase {
                                                   "dense: {units: classes, activation: softmax}"]))
         tooLong.model.input = .sequence
         XCTAssertThrowsError(try tooLong.checkLayerShapes()) { error in
-            XCTAssertEqual("\(error)", "cfg/catalog.yaml: model.layers[0]: MaxPooling1D on input [9, 13]: "
+            XCTAssertEqual("\(error)", "cfg/catalog.yaml:3: model.layers[0]: MaxPooling1D on input [9, 13]: "
                            + "max_pooling1d (MaxPooling1D): pool_size 12 is longer than the 9 input steps with "
                            + "padding valid")
         }

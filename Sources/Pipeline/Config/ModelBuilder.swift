@@ -49,7 +49,8 @@ extension ExperimentConfig {
     /// error can name the layer's index in the file.
     private func makeLayers(classes: Int, seed: UInt64) throws -> (output: DenseSpec, layers: [Layer]) {
         guard let output = model.layers.last as? DenseSpec, output.activation == .softmax else {
-            throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)]",
+            throw ConfigError(file: source, line: model.line(ofLayer: model.layers.count - 1),
+                              key: "model.layers[\(model.layers.count - 1)]",
                               "the last layer must be `dense: {units: classes, activation: softmax}` "
                               + "(the loss is categorical cross-entropy)")
         }
@@ -65,13 +66,14 @@ extension ExperimentConfig {
                 try budget.add(layer, inputShape: shape)
                 shape = next
             } catch let e as ShapeError {
-                throw ConfigError(file: source, key: "model.layers[\(i)]",
+                throw ConfigError(file: source, line: model.line(ofLayer: i), key: "model.layers[\(i)]",
                                   "\(layer.kind) on input \(shape): \(e.description)")
             }
         }
         // the loss takes one probability per class and example: the output must be (classes)
         guard shape.count == 1 else {
-            throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)]",
+            throw ConfigError(file: source, line: model.line(ofLayer: model.layers.count - 1),
+                              key: "model.layers[\(model.layers.count - 1)]",
                               "the output layer gives \(shape) per example, not one probability per class: put a "
                               + "`flatten: {}` or a global pooling layer before it (an LSTM or GRU before it needs "
                               + "return_sequences: false)")

@@ -15,6 +15,12 @@ public struct ModelConfig: Equatable, Sendable {
     public var input = Input.image
     /// The layers in order, one spec per layer (the types are listed in `LayerCatalog`).
     public var layers: [any LayerSpec] = []
+    /// The line of each layer in the file it was read from (empty for a config made in code), for the
+    /// shape errors `makeModel` finds after reading: not part of the config's equality.
+    public var layerLines: [Int] = []
+
+    /// The line of layer `i` in its file, when known.
+    func line(ofLayer i: Int) -> Int? { layerLines.indices.contains(i) ? layerLines[i] : nil }
 
     public init(input: Input = .image, layers: [any LayerSpec] = []) {
         self.input = input
@@ -43,7 +49,10 @@ extension ExperimentConfig {
         let m = try node.mapping(allowed: ["kind", "input", "layers"])
         if let v = m["input"] { model.input = try v.choice(ModelConfig.Input.self, among: ModelConfig.Input.allCases) }
         guard let layers = m["layers"] else { throw node.error("needs `layers`, a list of Keras layers") }
-        model.layers = try layers.sequence().map(LayerCatalog.decode)
+        let items = try layers.sequence()
+        model.layers = try items.map(LayerCatalog.decode)
+        model.layerLines = items.compactMap(\.line)
+        if model.layerLines.count != model.layers.count { model.layerLines = [] }
         guard !model.layers.isEmpty else { throw layers.error("is empty: a model needs at least one layer") }
         return model
     }
