@@ -61,7 +61,11 @@ final class ConfigTests: XCTestCase {
         // model file's stored config could not be read back)
         for (key, text) in [("training.clipvalue", "training:\n  clipvalue: 1e-50\n"),
                             ("training.global_clipnorm", "training:\n  global_clipnorm: 1e-39\n"),
-                            ("training.learning_rate", "training:\n  learning_rate: 1e-45\n")] {
+                            ("training.learning_rate", "training:\n  learning_rate: 1e-45\n"),
+                            // subnormal Doubles compare as 0 under denormals-are-zero: said too small, not
+                            // out of range, and not let through where 0 is allowed
+                            ("training.learning_rate", "training:\n  learning_rate: 1e-320\n"),
+                            ("training.weight_decay", "training:\n  weight_decay: 1e-320\n")] {
             assertConfigError(layers + text, ["cfg/bad.yaml:6", key, "is too small", "1.1754944e-38"])
         }
         assertConfigError("model:\n  layers:\n    - batch_normalization: {epsilon: 1e-40}\n    - flatten: {}\n"

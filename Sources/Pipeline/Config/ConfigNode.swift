@@ -109,15 +109,16 @@ struct ConfigNode {
         guard let s = scalarText, let v = Double(s), v.isFinite else {
             throw error("expected a number, got '\(scalarText ?? "a collection")'")
         }
-        guard (minExclusive ? v > min : v >= min), v <= max else {
-            throw error("\(v) is out of range \(minExclusive ? "(" : "[")\(min), \(max)]")
-        }
         // the networks compute in 32-bit floats (with subnormals flushed to zero): a smaller magnitude
         // became 0 there (clipvalue 1e-50 passed the range check, trained nothing, and wrote a model whose
-        // stored config, `clipvalue: 0.0`, no command could read back)
-        guard v == 0 || v.magnitude >= Double(Float.leastNormalMagnitude) else {
-            throw error("\(v) is too small: numbers other than 0 need a magnitude of at least "
+        // stored config, `clipvalue: 0.0`, no command could read back). Checked first and on the bits
+        // (`isZero`, `isSubnormal`): with denormals-are-zero set, a subnormal Double compares as 0.
+        guard v.isZero || (!v.isSubnormal && v.magnitude >= Double(Float.leastNormalMagnitude)) else {
+            throw error("\(s) is too small: numbers other than 0 need a magnitude of at least "
                         + "\(Float.leastNormalMagnitude), the smallest normal 32-bit float")
+        }
+        guard (minExclusive ? v > min : v >= min), v <= max else {
+            throw error("\(v) is out of range \(minExclusive ? "(" : "[")\(min), \(max)]")
         }
         return v
     }
