@@ -494,6 +494,29 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
     }
 
+    /// A loss that turns NaN after some epochs stops training (status 1) with the model saved before
+    /// it, and writes that model's report: the previous run's report stayed beside the new model (with
+    /// its own accuracy). With no epoch finished, the message says nothing of the run was saved.
+    func testANonFiniteLossAfterSomeEpochsReportsTheModelItKept() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        // another run of 3 epochs whose loss turns NaN at its 10th step (epoch 2 of 7 steps each)
+        try TinyData.writeConfig(in: root, epochs: 3)
+        let r = try CLI.run("train", ["--mode", "tiny"], in: root, environment: ["EARMARK_NAN_LOSS_AT": "10"])
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertTrue(r.stderr.contains("training stopped, the model saved before it is kept, and its report written"),
+                      r.stderr)
+        let report = try read("runs/tiny/report.md")
+        XCTAssertTrue(report.contains("; 1 epochs (stopped: the loss became nan at epoch 2, step 3; the model is the one "
+                                      + "saved before it)"), report)
+        XCTAssertTrue(r.stderr.contains("loss became nan at epoch 2, step 3"), r.stderr)
+
+        // diverging at the first step: nothing saved, and said so
+        let first = try CLI.run("train", ["--mode", "tiny"], in: root, environment: ["EARMARK_NAN_LOSS_AT": "1"])
+        XCTAssertEqual(first.status, 1, first.output)
+        XCTAssertTrue(first.stderr.contains("no epoch of this run finished, so it saved nothing (models/tiny.safetensors "
+                                            + "is an earlier run's)"), first.stderr)
+    }
+
     /// A signal during the last step (here the 7th of the one epoch) stops the run there with its
     /// checkpoint, as at any other step: the trainer had taken its last look, and the run went on to
     /// score and report and exited 0. `--resume` then scores and reports.

@@ -41,6 +41,8 @@ public struct TrainingRun {
         public var learningRates: [Float]? = nil
         /// Two classes: the decision threshold chosen on the validation files and its test rates.
         public var operatingPoint: OperatingPoint? = nil
+        /// Training stopped at a NaN or infinite loss after some epochs: the report is the model saved before.
+        public var nonFiniteLoss: NonFiniteLossError? = nil
         /// The final model of `--folds K`: the folds' results (its estimate, and the threshold chosen
         /// on their out-of-fold test files).
         public var crossValidation: CrossValidation.Outcome? = nil
@@ -68,9 +70,25 @@ public struct TrainingRun {
         let epochSet: ((Int) -> WindowSet)? = prepared.trainClips == nil ? nil : { [prepared, config] epoch in
             prepared.trainingSet(epoch: epoch, config: config)
         }
-        var outcome = try StopSignal.deferred {
-            try trainer.run(train: prepared.train, validation: prepared.validation,
-                            epochs: config.training.epochs, events: events, epochSet: epochSet)
+        var outcome: TrainingOutcome
+        var nonFinite: NonFiniteLossError?
+        do {
+            outcome = try StopSignal.deferred {
+                try trainer.run(train: prepared.train, validation: prepared.validation,
+                                epochs: config.training.epochs, events: events, epochSet: epochSet)
+            }
+        } catch var error as NonFiniteLossError {
+            // the epochs before it saved the model and history: the report is written for that model too
+            // (it kept the previous run's report beside this run's model); with no epoch, nothing was saved
+            guard !trainer.state.history.isEmpty else {
+                let earlier = FileManager.default.fileExists(atPath: data.model(config.name).path)
+                error.kept = "no epoch of this run finished, so it saved nothing"
+                    + (earlier ? " (\(data.display(data.model(config.name))) is an earlier run's)" : "")
+                throw error
+            }
+            error.kept = "the model saved before it is kept, and its report written"
+            nonFinite = error
+            outcome = .finished
         }
         // a signal during the last step, or while the last epoch validated and saved, arrived after the
         // trainer's last look at it: the run stops here, its checkpoint written, as at any other step
@@ -79,6 +97,7 @@ public struct TrainingRun {
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
         summary.crossValidation = crossValidation
+        if let nonFinite { summary.nonFiniteLoss = nonFinite; summary.earlyStop = nil }
         if let stop = summary.earlyStop, let rule = config.training.earlyStopping {
             console.note("early stopping after epoch \(stop.stoppedAfter) of \(config.training.epochs): no improvement "
                          + "of \(rule.monitor.rawValue) since epoch \(stop.lastImprovement); the model kept is the best "
@@ -94,6 +113,7 @@ public struct TrainingRun {
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
                                                      crossValidation: crossValidation))
         try report.writeHTML(page(summary).html())
+        if let nonFinite { throw nonFinite }
         return summary
     }
 

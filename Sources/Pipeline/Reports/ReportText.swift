@@ -71,6 +71,10 @@ public enum ReportText {
 
     /// ` (early stopping: ...)` after the epoch count when training ended before the config's epochs.
     static func earlyStopText(config: ExperimentConfig, summary: TrainingRun.Summary) -> String {
+        if let e = summary.nonFiniteLoss {
+            return " (stopped: the loss became \(e.loss) at epoch \(e.epoch + 1), step \(e.step + 1); the model is the one "
+                + "saved before it)"
+        }
         guard let stop = summary.earlyStop, let rule = config.training.earlyStopping else { return "" }
         let figure = rule.monitor == .valAccuracy ? "validation accuracy" : "validation loss"
         return " (early stopping: no improvement of the \(figure) after epoch \(stop.lastImprovement))"

@@ -45,12 +45,21 @@ public enum TrainingOutcome: Equatable, Sendable {
     case interrupted
 }
 
+extension Trainer {
+    /// For tests of a diverging run: `EARMARK_NAN_LOSS_AT=N` makes the loss of the N-th step of the run
+    /// (counted from 1 over the epochs) NaN, as a learning rate that blows up would, at a step chosen
+    /// exactly (a real divergence depends on the data and the CPU's arithmetic). Unset: 0, never.
+    static let nanLossAtStep = ProcessInfo.processInfo.environment["EARMARK_NAN_LOSS_AT"].flatMap { Int($0) } ?? 0
+}
+
 /// A training loss that is NaN or infinite: training stops, the last good files are kept.
 public struct NonFiniteLossError: Error, CustomStringConvertible {
     public let epoch: Int, step: Int, loss: Double
+    /// What was kept, as the caller that wrote the files knows it.
+    public var kept = "the last good checkpoint and best model are kept"
+    public init(epoch: Int, step: Int, loss: Double) { self.epoch = epoch; self.step = step; self.loss = loss }
     public var description: String {
-        "loss became \(loss) at epoch \(epoch + 1), step \(step + 1); training stopped, the last good checkpoint "
-            + "and best model are kept (try a lower learning_rate)"
+        "loss became \(loss) at epoch \(epoch + 1), step \(step + 1); training stopped, \(kept) (try a lower learning_rate)"
     }
 }
 
@@ -202,6 +211,7 @@ public final class Trainer {
                     r = step(batch, labels: batchLabels, targets: targets)
                     stop = nil
                 }
+                if Self.nanLossAtStep == state.epoch * steps + s + 1 { r.loss = .nan }   // a test's stand-in for divergence
                 guard r.loss.isFinite else { throw NonFiniteLossError(epoch: state.epoch, step: s, loss: r.loss) }
                 state.lossSum += r.loss * Double(slice.count)
                 state.correct += r.correct
