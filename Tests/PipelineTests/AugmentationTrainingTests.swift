@@ -165,6 +165,28 @@ final class AugmentationTrainingTests: XCTestCase {
         let config = try config("{}", "{noise: {kind: folder, folder: \(empty.path)}}")
         XCTAssertThrowsError(try Preparation.run(config: config, data: data)) { error in
             XCTAssertTrue("\(error)".contains("\(empty.path): holds no usable audio"), "\(error)")
+            XCTAssertTrue("\(error)".contains("readme.txt ("), "the reason of each file: \(error)")
         }
+    }
+
+    /// Links are followed (a folder given as a link, a link to a clip: both were skipped, the second
+    /// without a word), and the files left out are counted in one warning with their reasons.
+    func testTheNoiseFolderFollowsLinksAndSaysWhatItLeavesOut() throws {
+        let data = try makeData()
+        let noise = data.root.appendingPathComponent("noise")
+        let linked = data.root.appendingPathComponent("linked")
+        try FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("hiss.wav"),
+                                                   withDestinationURL: noise.appendingPathComponent("hiss.wav"))
+        let viaLink = try NoiseBank.load(folder: linked, rate: 16000, file: "cfg/aug.yaml")
+        XCTAssertEqual(viaLink.clips.count, 1)
+        let folderLink = data.root.appendingPathComponent("noise-link")
+        try FileManager.default.createSymbolicLink(at: folderLink, withDestinationURL: noise)
+        let throughFolderLink = try NoiseBank.load(folder: folderLink, rate: 16000, file: "cfg/aug.yaml")
+        XCTAssertEqual(throughFolderLink.clips, viaLink.clips)
+        let prepared = try Preparation.run(config: try config("{}", "{noise: {kind: folder, folder: noise}}"), data: data)
+        let warnings = prepared.warnings.map(\.description).filter { $0.contains("noise file") }
+        XCTAssertEqual(warnings.count, 1, "\(prepared.warnings)")
+        XCTAssertTrue(warnings.first?.contains("1 noise file left out: notes.txt (") == true, "\(warnings)")
     }
 }

@@ -2,11 +2,15 @@ import Audio
 import Foundation
 
 /// The noise clips of `augmentation.noise.folder`: every file of the folder (subfolders included,
-/// sorted by path) that decodes as audio, mixed to mono and resampled to the features' rate.
-/// Files that do not decode are left out; a folder without any usable clip is an error.
+/// sorted by path; links followed, hidden files skipped) that decodes as audio, mixed to mono and
+/// resampled to the features' rate. Files that do not decode, or hold only silence, are left out with
+/// one warning that counts them and names the first few with their reasons; a folder without any
+/// usable clip is an error.
 public struct NoiseBank: Sendable {
     /// The clips at the features' rate, in path order.
     public var clips: [[Float]]
+    /// The files left out, each `name (reason)`.
+    public var leftOut: [String] = []
 
     public init(clips: [[Float]]) { self.clips = clips }
 
@@ -22,23 +26,40 @@ public struct NoiseBank: Sendable {
             throw fail("no such folder")
         }
         guard isFolder.boolValue else { throw fail("is a file, not a folder of noise clips") }
-        let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey],
+        // links followed: a folder given as a link, and links to clips inside it (both were skipped)
+        let walker = FileManager.default.enumerator(at: folder.resolvingSymlinksInPath(),
+                                                    includingPropertiesForKeys: [.isRegularFileKey],
                                                     options: [.skipsHiddenFiles])
         var urls: [URL] = []
         while let url = walker?.nextObject() as? URL {
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { urls.append(url) }
+            let target = url.resolvingSymlinksInPath()
+            if (try? target.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { urls.append(url) }
         }
         urls.sort { $0.path < $1.path }
-        var clips: [[Float]] = []
+        var bank = NoiseBank(clips: [])
         for url in urls {
-            guard let clip = try? AudioDecoder.decode(contentsOf: url),
-                  let samples = try? Resampler.resample(clip.samples, from: clip.sampleRate, to: rate, name: url.path),
-                  !samples.isEmpty, samples.contains(where: { $0 != 0 }) else { continue }
-            clips.append(samples)
+            let reason: String
+            do {
+                let clip = try AudioDecoder.decode(contentsOf: url)
+                let samples = try Resampler.resample(clip.samples, from: clip.sampleRate, to: rate, name: url.path)
+                if samples.contains(where: { $0 != 0 }) { bank.clips.append(samples); continue }
+                reason = "silent"
+            } catch {
+                reason = (error as? AudioError)?.explanation ?? "\(error)"
+            }
+            bank.leftOut.append("\(url.lastPathComponent) (\(reason))")   // a clip over the length limit too
         }
-        guard !clips.isEmpty else {
-            throw fail("holds no usable audio (\(urls.count) files, none decodes to a non-silent clip)")
+        guard !bank.clips.isEmpty else {
+            throw fail("holds no usable audio (\(urls.count) files, none decodes to a non-silent clip"
+                       + (bank.leftOut.isEmpty ? "" : ": \(bank.leftOut.prefix(3).joined(separator: "; "))") + ")")
         }
-        return NoiseBank(clips: clips)
+        return bank
+    }
+
+    /// One warning for the files left out of the folder, or nil.
+    func warning(folder: URL) -> DataWarning? {
+        guard !leftOut.isEmpty else { return nil }
+        return DataWarning(file: folder.path, message: "\(leftOut.count) noise file\(leftOut.count == 1 ? "" : "s") left "
+                           + "out: \(leftOut.prefix(3).joined(separator: "; "))\(leftOut.count > 3 ? "; ..." : "")")
     }
 }

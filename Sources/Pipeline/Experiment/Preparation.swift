@@ -18,6 +18,7 @@ public enum Preparation {
         let descriptors = config.model.kind == .randomForest || config.model.input == .descriptors
         var warnings = descriptors ? [] : config.features.warnings(file: config.source)
         let noiseBank = try loadNoise(config: config, data: data)     // a bad folder stops the run first
+        if let w = noiseBank?.warning(folder: noiseFolder(config: config, data: data)!) { warnings.append(w) }
         let (table, present) = try checkedTable(data: data, warnings: &warnings)
         let groups = try groups(table: table, config: config)
         let cleaned = try clean(table: table, present: present, config: config, data: data,
@@ -50,10 +51,16 @@ public enum Preparation {
     /// folder), or nil when the config adds no folder noise.
     /// - Throws: `ConfigError` naming the key and the path when the folder is missing or holds no audio.
     static func loadNoise(config: ExperimentConfig, data: DataFolder) throws -> NoiseBank? {
+        guard let folder = noiseFolder(config: config, data: data) else { return nil }
+        return try NoiseBank.load(folder: folder, rate: config.features.rate, file: config.source)
+    }
+
+    /// The folder of `augmentation.noise.folder`, or nil when the config adds no folder noise.
+    static func noiseFolder(config: ExperimentConfig, data: DataFolder) -> URL? {
         guard let n = config.augmentation?.noise, n.kind == .folder, let path = n.folder else { return nil }
         let folder = path.hasPrefix("/") ? URL(fileURLWithPath: path)
             : data.root.appendingPathComponent(path, isDirectory: true)
-        return try NoiseBank.load(folder: folder.standardizedFileURL, rate: config.features.rate, file: config.source)
+        return folder.standardizedFileURL
     }
 
     /// Reads audio.csv and checks its files: the table and the fnames whose file exists.
