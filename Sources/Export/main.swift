@@ -31,12 +31,15 @@ struct Export: ParsableCommand {
     @Option(help: "Output file (written atomically).")
     var out: String
 
+    func validate() throws {
+        // the argument parser's error (64), as for every value outside an option's range
+        guard format == "onnx" else {
+            throw ValidationError("--format \(format): unknown format (the one format is onnx)")
+        }
+    }
+
     func run() throws {
         CLI.start()
-        guard format == "onnx" else {
-            CLI.report { throw ExportError("--format \(format): unknown format (the one format is onnx)") }
-            return
-        }
         let subject = CLI.report { try ExportSource.model(at: URL(fileURLWithPath: model)) }
         let output = URL(fileURLWithPath: out)
         CLI.report {

@@ -84,7 +84,7 @@ struct Features: ParsableCommand {
     @Option(help: "mfcc, logfbank or logmel.")
     var kind: String = "mfcc"
 
-    @Option(help: "Resample to this rate first (default: the clip's own rate).")
+    @Option(help: "Resample to this rate first, 1000...384000 Hz (default: the clip's own rate).")
     var rate: Int?
 
     @Option(help: "FFT size, 16...65536 (default 512; logmel: 1024).")
@@ -109,7 +109,9 @@ struct Features: ParsableCommand {
         guard ["mfcc", "logfbank", "logmel"].contains(kind) else {
             throw ValidationError("--kind must be mfcc, logfbank or logmel, got \(kind)")
         }
-        if let r = rate, r <= 0 { throw ValidationError("--rate must be positive, got \(r)") }
+        if let r = rate, !(1000...384_000).contains(r) {   // features.rate's range
+            throw ValidationError("--rate must be 1000...384000 Hz, got \(r)")
+        }
         // each kind's options, in the ranges a config's keys take; another kind's option is refused
         // (it was ignored without a word)
         let mine: [String: Int?] = kind == "logmel" ? ["--n-mels": nMels, "--hop-length": hopLength]

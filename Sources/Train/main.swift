@@ -26,9 +26,9 @@ struct Train: ParsableCommand {
 
             --mode M uses cfg/M.yaml (conv: the reference CNN, time: the reference LSTM network) from \
             the current folder, else from DATA, else the copy built into train; \
-            `train fit --help` lists every option. When DATA is a folder without audio.csv, the \
-            built-in demo data set is generated into DATA/demo and used (a DATA that does not exist \
-            is an error); --demo NAME (quality, parts, study) uses \
+            `train fit --help` lists every option. When DATA is a folder with neither audio.csv nor \
+            wavfiles/, the built-in demo data set is generated into DATA/demo and used (a DATA that does \
+            not exist, or holds wavfiles/ without audio.csv, is an error); --demo NAME (quality, parts, study) uses \
             that built-in set instead of DATA's audio.csv (generated into DATA/demo-NAME when missing).
             """,
         version: EarmarkVersion.text,

@@ -209,7 +209,6 @@ final class ONNXExportTests: XCTestCase {
         let out = root.appendingPathComponent("out.onnx").path
         let cases: [([String], String)] = [
             (["--model", "missing.safetensors", "--out", out], "missing.safetensors: does not exist"),
-            (["--model", file.path, "--format", "tflite", "--out", out], "--format tflite: unknown format"),
             (["--model", forestFile.path, "--out", out], "forest.safetensors: has forest format version missing"),
             (["--model", file.path, "--out", root.appendingPathComponent("no/such/dir/x.onnx").path],
              "cannot be written"),
@@ -222,6 +221,10 @@ final class ONNXExportTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(arguments) left \(out)")
         }
+        // an unknown format is refused by the argument parser (64), as other values outside a range are
+        let format = try CLI.run("export", ["--model", file.path, "--format", "tflite", "--out", out], in: root)
+        XCTAssertEqual(format.status, 64, format.output)
+        XCTAssertTrue(format.stderr.contains("--format tflite: unknown format (the one format is onnx)"), format.stderr)
     }
 
     /// docs/interop's NumPy and onnxruntime snippets (quoted in docs/INTEROP.md) run on an exported
