@@ -141,6 +141,16 @@ final class CrossValidationTests: XCTestCase {
         }
         XCTAssertTrue(try ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold1.safetensors"))
             .isDisjoint(with: ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold2.safetensors"))))
+
+        // the same comparison without folds: the folds' files no longer describe its models, and go
+        let plain = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/tiny2.yaml"], in: root)
+        XCTAssertEqual(plain.status, 0, plain.output)
+        for path in ["runs/compare/compare_folds.csv", "models/tiny.fold1.safetensors", "runs/tiny/folds.csv",
+                     "runs/tiny/fold2", "models/tiny2.fold2.safetensors"] {
+            XCTAssertFalse(exists(root, path), path)
+        }
+        XCTAssertTrue(plain.stderr.contains("warning: removed the models and reports of folds 1 to 2 of tiny, from an "
+                                            + "earlier run with --folds"), plain.stderr)
     }
 
     func testHoldOutSplitByGroupAndMissingColumn() throws {

@@ -138,6 +138,9 @@ public struct Comparison {
             }
             try writeAtomically(folds.joined(separator: "\n") + "\n",
                                 to: folder.appendingPathComponent("compare_folds.csv"))
+        } else {
+            // an earlier comparison's folds do not describe this table
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent("compare_folds.csv"))
         }
         try writeAtomically(csv.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("compare.csv"))
         let (accuracy, speed) = charts()

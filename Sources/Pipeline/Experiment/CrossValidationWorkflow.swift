@@ -84,7 +84,12 @@ extension Workflow {
     /// Removes the models, checkpoints and report folders of folds above `count` that an earlier run
     /// with more folds left (`--folds 8`, then `--folds 3`: folds 4 to 8 stayed beside the new ones,
     /// unmarked), and says so. Only Earmark's own files of this config are touched.
+    /// With `count` 0 (a run without folds, which replaces the final model they were reported with),
+    /// every fold goes, and folds.csv with them.
     static func removeFoldsBeyond(_ count: Int, config: ExperimentConfig, data: DataFolder) {
+        if count == 0 {
+            try? FileManager.default.removeItem(at: data.run(config.name).appendingPathComponent("folds.csv"))
+        }
         var removed: [Int] = []
         var k = count + 1
         while true {
@@ -101,6 +106,6 @@ extension Workflow {
         let which = first == last ? "fold \(first)" : "folds \(first) to \(last)"
         // on standard error, so that --quiet and --json runs say it too
         Diagnostics.warning("removed the models and reports of \(which) of \(config.name), from an earlier run with "
-                            + "more folds")
+                            + (count == 0 ? "--folds" : "more folds"))
     }
 }

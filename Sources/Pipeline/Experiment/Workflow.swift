@@ -13,6 +13,8 @@ public enum Workflow {
         try refuseForestOnRanks([config])
         try refuseDerivedNames([config])
         try config.checkLayerShapes()
+        // a run without folds replaces the model an earlier --folds run's folds were reported with
+        if folds == nil && !resume && Cluster.current.rank == 0 { removeFoldsBeyond(0, config: config, data: data) }
         if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
         if let folds {
             return try trainFolds(config: config, data: data, resume: resume, count: folds, console: console)
@@ -68,6 +70,7 @@ public enum Workflow {
         }
         for config in configs {
             print("== \(config.name) (\(config.source))")
+            if writes { removeFoldsBeyond(0, config: config, data: data) }   // as a run without folds does
             if config.model.kind == .randomForest {
                 let (summary, prepared) = try fitForest(config: config, data: data)
                 try comparison.add(summary, config: config, clips: prepared.clips, testRows: prepared.testRows)
