@@ -44,6 +44,28 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 2, "another size: regenerated")
+
+        // a damaged set (a clip deleted, a label edited) is generated again, not reused as it is
+        let deleted = demo.wavfiles.appendingPathComponent("part001_take1.wav")
+        try FileManager.default.removeItem(at: deleted)
+        _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }
+        XCTAssertEqual(messages.count, 4, "\(messages)")
+        XCTAssertTrue(messages[2].contains("is not as it was generated (1 file(s) changed, missing or added): "
+                                           + "generating it again"), messages[2])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: deleted.path))
+        let edited = try String(contentsOf: demo.csv, encoding: .utf8).replacingOccurrences(of: ",ok,", with: ",reject,")
+        try edited.write(to: demo.csv, atomically: true, encoding: .utf8)
+        _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }
+        XCTAssertEqual(messages.count, 6, "\(messages)")
+        XCTAssertTrue(try String(contentsOf: demo.csv, encoding: .utf8).contains(",ok,"))
+        _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }
+        XCTAssertEqual(messages.count, 6, "as generated: reused")
     }
 
     /// Another seed: another set of the same recipe (other parts, the same columns and sizes) in its own

@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import Tensor
 
 /// A named built-in demo data set (docs/DATASETS.md).
 public enum DemoSet: String, CaseIterable, Sendable {
@@ -88,7 +89,21 @@ public enum DemoData {
         let demo = DataFolder(root: data.root.appendingPathComponent(set.folderName(seed: seed), isDirectory: true))
         let stamp = stamp(set, size, seed: seed)
         let markerURL = demo.root.appendingPathComponent(marker)
-        if demo.hasTable, (try? String(contentsOf: markerURL, encoding: .utf8)) == stamp { return demo }
+        if demo.hasTable, (try? String(contentsOf: markerURL, encoding: .utf8)) == stamp {
+            // the files as generated, or regenerated: a deleted clip or an edited label was trained on
+            // (only demo.json was compared); a set from before the contents were recorded is trusted once
+            let contentsURL = demo.root.appendingPathComponent(contentsMarker)
+            let current = contents(of: demo)
+            let saved = try? Data(contentsOf: contentsURL)
+            guard let recorded = saved.flatMap({ try? JSONDecoder().decode([String: String].self, from: $0) }) else {
+                try writeAtomically(try encodedContents(current), to: contentsURL)
+                return demo
+            }
+            if recorded == current { return demo }
+            let changed = Set(recorded.keys).union(current.keys).filter { recorded[$0] != current[$0] }.count
+            log("the demo set in \(demo.root.path) is not as it was generated (\(changed) file(s) changed, missing "
+                + "or added): generating it again")
+        }
         let files: [(name: String, samples: [Float])], csv: String, rate: Int
         switch set {
         case .quality:
@@ -117,7 +132,31 @@ public enum DemoData {
         }
         try writeAtomically(csv, to: demo.csv)
         try writeAtomically(stamp, to: markerURL)
+        try writeAtomically(try encodedContents(contents(of: demo)), to: demo.root.appendingPathComponent(contentsMarker))
         return demo
+    }
+
+    /// `contents` as the file holds it (keys sorted, one per line).
+    static func encodedContents(_ contents: [String: String]) throws -> Data {
+        let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return try encoder.encode(contents)
+    }
+
+    /// The file beside demo.json that records the set's files as written (`contents(of:)`).
+    static let contentsMarker = "demo.contents.json"
+
+    /// audio.csv and every file of wavfiles/, each `size:hash` (`ContentHash` of its bytes): what a
+    /// reused set must still hold.
+    static func contents(of demo: DataFolder) -> [String: String] {
+        var out: [String: String] = [:]
+        let files = [("audio.csv", demo.csv)] + AudioTable.files(in: demo.wavfiles).map {
+            ("wavfiles/" + $0, demo.wavfiles.appendingPathComponent($0))
+        }
+        for (name, url) in files {
+            guard let data = try? Data(contentsOf: url) else { continue }
+            out[name] = "\(data.count):" + ContentHash.hex(data.withUnsafeBytes { ContentHash.of($0, seed: 0) })
+        }
+        return out
     }
 
     /// demo.json's text: what the files were made from. The quality set keeps its original form.
