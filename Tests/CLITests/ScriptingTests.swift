@@ -90,6 +90,11 @@ final class ScriptingTests: XCTestCase {
                        ["tiny.fold1", "tiny.fold2", "tiny"], folds.stdout)
         XCTAssertEqual(foldEvents.last?["event"] as? String, "result")
 
+        // --quiet with --folds: the folds' estimate (it said "no held-out test files")
+        let quietFolds = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--quiet"], in: root)
+        XCTAssertEqual(quietFolds.status, 0, quietFolds.output)
+        XCTAssertTrue(quietFolds.stdout.hasPrefix("tiny: test file accuracy over 2 folds (by file): mean "), quietFolds.stdout)
+
         let quiet = try CLI.run("train", ["--mode", "tiny", "--quiet"], in: root)
         XCTAssertEqual(quiet.status, 0, quiet.output)
         XCTAssertEqual(quiet.stdout.split(separator: "\n").count, 1, quiet.stdout)

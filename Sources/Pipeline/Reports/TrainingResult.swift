@@ -7,10 +7,12 @@ extension TrainingRun.Summary {
     /// `no held-out test files`).
     public func resultLine(name: String, data: DataFolder) -> String {
         guard outcome == .finished else { return "\(name): stopped; continue with --resume" }
+        // the final model of --folds has no test files of its own: the folds' estimate is its result
+        let folds = crossValidation.map { $0.line }
         let test = self.test.map {
             String(format: "test file accuracy %.1f%% (%d/%d files)",
                    $0.report.accuracy * 100, $0.report.correct, $0.report.total)
-        } ?? "no held-out test files"
+        } ?? folds ?? "no held-out test files"
         return "\(name): \(test), model \(data.display(modelURL))"
     }
 
