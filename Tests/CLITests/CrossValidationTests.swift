@@ -61,6 +61,8 @@ final class CrossValidationTests: XCTestCase {
             s.split(separator: "\n").last { $0.contains("over 2 folds") }.map(String.init)
         }
         XCTAssertEqual(meanLine(again.stdout), meanLine(r.stdout))
+        XCTAssertTrue(again.stdout.contains("tiny.fold1: 1/1 epochs already done; scoring and reporting it again"),
+                      again.stdout)   // it said "resuming at epoch 2" of 1
         // fewer folds than the last run: its higher folds' models and reports are removed, and said
         let three = try CLI.run("train", ["--mode", "tiny", "--folds", "3"], in: root)
         XCTAssertEqual(three.status, 0, three.output)

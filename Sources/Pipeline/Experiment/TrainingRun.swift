@@ -238,7 +238,12 @@ public struct TrainingRun {
                             hint: "the file is damaged: train without --resume")
         }
         trainer.state = state
-        console.note("resuming \(config.name) at epoch \(trainer.state.epoch + 1), step \(trainer.state.nextStep + 1)")
+        if trainer.state.epoch >= config.training.epochs {   // it said "resuming at epoch 7" of 6
+            let n = config.training.epochs
+            console.note("\(config.name): \(n)/\(n) epochs already done; scoring and reporting it again")
+        } else {
+            console.note("resuming \(config.name) at epoch \(trainer.state.epoch + 1), step \(trainer.state.nextStep + 1)")
+        }
     }
 
     /// The run's callbacks: progress on `console`, the best model, history and checkpoint files.
