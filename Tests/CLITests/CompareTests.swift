@@ -95,6 +95,25 @@ final class CompareTests: XCTestCase {
         }
     }
 
+    /// A config whose loss turns NaN before any epoch ends is left out of the comparison with a
+    /// warning; the other configs are still compared (the first divergence ended the comparison).
+    func testAConfigThatDivergesIsLeftOutAndTheOthersCompared() throws {
+        let root = try makeTemporaryFolder("earmark-compare-nan"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root)
+        try FileManager.default.copyItem(at: Fixtures.folder.deletingLastPathComponent().deletingLastPathComponent()
+                                            .appendingPathComponent("cfg/forest.yaml"),
+                                         to: root.appendingPathComponent("cfg/forest.yaml"))
+        let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/forest.yaml"], in: root,
+                            environment: ["EARMARK_NAN_LOSS_AT": "1"])   // every network run's first step
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stderr.contains("warning: tiny: loss became nan at epoch 1, step 1; training stopped, no epoch "
+                                        + "of this run finished, so it saved nothing"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("left out of the comparison"), r.stderr)
+        let table = try String(contentsOf: root.appendingPathComponent("runs/compare/compare.csv"), encoding: .utf8)
+        let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
+        XCTAssertEqual(rows, ["forest"], table)
+    }
+
     func testTwoClassReportHasROCAndPartialAUC() throws {
         let root = try makeTemporaryFolder("earmark-binary"); defer { try? FileManager.default.removeItem(at: root) }
         try TinyData.make(in: root, filesPerClass: 6, classCount: 2)

@@ -62,6 +62,7 @@ extension Workflow {
                 StopSignal.received != nil
             }
             guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
+            if let diverged = summary.nonFiniteLoss { throw diverged }   // a fold's estimate would not be the config's
             let result = CrossValidation.FoldResult(fold: k, summary: summary, prepared: prepared)
             print("fold \(k): test file accuracy \(ReportText.pct(result.testFileAccuracy)) "
                   + "(\(result.testRows.count) files, \(result.testGroups) groups)")
@@ -75,6 +76,7 @@ extension Workflow {
         run.crossValidation = outcome
         let summary = try run.run(resume: resume, console: console.forRun(config.name)) { StopSignal.received != nil }
         guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
+        if let diverged = summary.nonFiniteLoss { throw diverged }
         if Cluster.current.rank == 0 {      // rank 0 alone writes files
             try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))
         }

@@ -61,6 +61,8 @@ public struct TrainingRun {
 
     /// Trains for `config.training.epochs` epochs (continuing a checkpoint when `resume`).
     /// `console` receives Keras-style progress; `shouldStop` is polled after every step.
+    /// A NaN or infinite loss after some epochs returns the summary of the model saved before it, with
+    /// `nonFiniteLoss` set (its report written); before any epoch ended, it throws `NonFiniteLossError`.
     public func run(resume: Bool, console: TrainingConsole, shouldStop: @escaping () -> Bool) throws -> Summary {
         if Cluster.current.rank == 0 { try requireWritableFolders() }
         let trainer = try makeTrainer(console: console)
@@ -113,8 +115,7 @@ public struct TrainingRun {
         try report.writeMarkdown(ReportText.markdown(config: config, data: data, prepared: prepared, summary: summary,
                                                      crossValidation: crossValidation))
         try report.writeHTML(page(summary).html())
-        if let nonFinite { throw nonFinite }
-        return summary
+        return summary   // with `nonFiniteLoss` set, the caller decides: `train` then fails, `compare` goes on
     }
 
     /// models/ and runs/<name>/ exist and can be written, checked before the first step: the first

@@ -28,6 +28,7 @@ public enum Workflow {
             return summary
         }
         printSummary(summary, data: data)
+        if let diverged = summary.nonFiniteLoss { throw diverged }   // exit 1, after the report of the model kept
         return summary
     }
 
@@ -77,10 +78,20 @@ public enum Workflow {
                 continue
             }
             let prepared = try prepare(config: config, data: data)
-            let summary = try TrainingRun(config: config, data: data, prepared: prepared)
-                .run(resume: false, console: KerasConsole()) { StopSignal.shouldStop() }
+            let summary: TrainingRun.Summary
+            do {
+                summary = try TrainingRun(config: config, data: data, prepared: prepared)
+                    .run(resume: false, console: KerasConsole()) { StopSignal.shouldStop() }
+            } catch let diverged as NonFiniteLossError {
+                // one config that diverges at once does not end the comparison of the others (it did)
+                Diagnostics.warning("\(config.name): \(diverged); left out of the comparison")
+                continue
+            }
             guard summary.outcome == .finished else { printCompareStopped(); return false }
             printSummary(summary, data: data)
+            if let diverged = summary.nonFiniteLoss {
+                Diagnostics.warning("\(config.name): \(diverged); its row is that model's")
+            }
             if writes { try comparison.add(summary, config: config, prepared: prepared) }
         }
         if writes { try finish(comparison, data: data) }
