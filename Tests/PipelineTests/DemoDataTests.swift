@@ -66,6 +66,16 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 6, "as generated: reused")
+
+        // wavfiles/ a file: one error naming it (it was Foundation's NSCocoaErrorDomain Code=516)
+        let other = DataFolder(root: root.appendingPathComponent("other"))
+        try FileManager.default.createDirectory(at: other.root.appendingPathComponent("demo-parts"),
+                                                withIntermediateDirectories: true)
+        try Data().write(to: other.root.appendingPathComponent("demo-parts/wavfiles"))
+        XCTAssertThrowsError(try DemoData.ensure(.parts, in: other, size: size) { _ in }) { error in
+            XCTAssertTrue("\(error)".hasSuffix("demo-parts/wavfiles: is a file, where the demo set's clips go: move it away"),
+                          "\(error)")
+        }
     }
 
     /// Another seed: another set of the same recipe (other parts, the same columns and sizes) in its own

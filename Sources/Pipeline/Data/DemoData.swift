@@ -126,7 +126,13 @@ public enum DemoData {
                                                 seed: seed)
             (files, csv, rate) = (clips.map { ($0.name, $0.samples) }, SyntheticStudy.csv(for: clips), r)
         }
-        try FileManager.default.createDirectory(at: demo.wavfiles, withIntermediateDirectories: true)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: demo.wavfiles.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw FileError(demo.wavfiles.path, "is a file, where the demo set's clips go: move it away")
+        }
+        do { try FileManager.default.createDirectory(at: demo.wavfiles, withIntermediateDirectories: true) } catch {
+            throw FileError(demo.wavfiles.path, "cannot be created (\(error.localizedDescription))")
+        }
         for file in files {
             try WavWriter.write(file.samples, sampleRate: rate, to: demo.wavfiles.appendingPathComponent(file.name))
         }
