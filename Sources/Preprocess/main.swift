@@ -47,7 +47,9 @@ struct Clean: ParsableCommand {
     var plots = false
 
     func validate() throws {
-        if let mode, let config { throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))") }
+        if let mode, let config {
+            throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))")
+        }
         if demoSeed != nil && demo == nil { throw ValidationError("--demo-seed needs --demo NAME") }
         if let name = demo { do { _ = try DemoSet.named(name) } catch { throw ValidationError("--demo: \(error)") } }
     }
@@ -167,7 +169,9 @@ struct Descriptors: ParsableCommand {
     var out: String
 
     func validate() throws {
-        if let mode, let config { throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))") }
+        if let mode, let config {
+            throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))")
+        }
     }
 
     func run() throws {

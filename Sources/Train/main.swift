@@ -159,7 +159,9 @@ struct Fit: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let mode, let config { throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))") }
+        if let mode, let config {
+            throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))")
+        }
     }
 
     func run() throws {

@@ -138,7 +138,8 @@ public enum DemoData {
         }
         try writeAtomically(csv, to: demo.csv)
         try writeAtomically(stamp, to: markerURL)
-        try writeAtomically(try encodedContents(contents(of: demo)), to: demo.root.appendingPathComponent(contentsMarker))
+        try writeAtomically(try encodedContents(contents(of: demo)),
+                            to: demo.root.appendingPathComponent(contentsMarker))
         return demo
     }
 

@@ -31,8 +31,9 @@ enum Markdown {
     /// `s` as one shell word for a command line shown in a report: as is when it holds only
     /// letters, digits and `-_.,:/+=@%`, else in single quotes (a quote inside as `'\''`).
     static func shellWord(_ s: String) -> String {
+        let safe = "-_.,:/+=@%".unicodeScalars
         let plain = !s.isEmpty && s.unicodeScalars.allSatisfy {
-            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains(Character($0)))) || "-_.,:/+=@%".unicodeScalars.contains($0)
+            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains(Character($0)))) || safe.contains($0)
         }
         return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

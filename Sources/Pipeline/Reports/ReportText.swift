@@ -29,7 +29,9 @@ public enum ReportText {
         }
         if !prepared.warnings.isEmpty {
             md += ["", "## Warnings", ""]
-                + prepared.warnings.map { "- " + Markdown.text($0.description.replacingOccurrences(of: "warning: ", with: "")) }
+                + prepared.warnings.map {
+                    "- " + Markdown.text($0.description.replacingOccurrences(of: "warning: ", with: ""))
+                }
         }
         md += ["", "## Config", "", "```yaml", config.yaml(), "```", ""]
         return md.joined(separator: "\n")

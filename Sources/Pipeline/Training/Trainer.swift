@@ -59,7 +59,8 @@ public struct NonFiniteLossError: Error, CustomStringConvertible {
     public var kept = "the last good checkpoint and best model are kept"
     public init(epoch: Int, step: Int, loss: Double) { self.epoch = epoch; self.step = step; self.loss = loss }
     public var description: String {
-        "loss became \(loss) at epoch \(epoch + 1), step \(step + 1); training stopped, \(kept) (try a lower learning_rate)"
+        "loss became \(loss) at epoch \(epoch + 1), step \(step + 1); training stopped, \(kept) "
+            + "(try a lower learning_rate)"
     }
 }
 
@@ -211,7 +212,7 @@ public final class Trainer {
                     r = step(batch, labels: batchLabels, targets: targets)
                     stop = nil
                 }
-                if Self.nanLossAtStep == state.epoch * steps + s + 1 { r.loss = .nan }   // a test's stand-in for divergence
+                if Self.nanLossAtStep == state.epoch * steps + s + 1 { r.loss = .nan }   // a test's divergence
                 guard r.loss.isFinite else { throw NonFiniteLossError(epoch: state.epoch, step: s, loss: r.loss) }
                 state.lossSum += r.loss * Double(slice.count)
                 state.correct += r.correct
