@@ -193,6 +193,8 @@ struct Fit: ParsableCommand {
         case .quiet: out.line(summary.resultLine(name: cfg.name, data: data))
         case .json: out.json(summary.resultJSON(name: cfg.name, data: data))
         }
+        // the loss turned NaN after some epochs: the kept model's result is out, then status 1
+        if let diverged = summary.nonFiniteLoss { CLI.report { throw diverged } }
         Cluster.finish()
         if summary.outcome == .interrupted { throw ExitCode(130) }
     }

@@ -52,7 +52,7 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 4, "\(messages)")
-        XCTAssertTrue(messages[2].contains("is not as it was generated (1 file(s) changed, missing or added): "
+        XCTAssertTrue(messages[2].contains("is not as it was generated (1 file(s) changed or missing): "
                                            + "generating it again"), messages[2])
         XCTAssertTrue(FileManager.default.fileExists(atPath: deleted.path))
         let edited = try String(contentsOf: demo.csv, encoding: .utf8).replacingOccurrences(of: ",ok,", with: ",reject,")
@@ -66,6 +66,19 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 6, "as generated: reused")
+        // a file added beside the set is not the set's (audio.csv does not list it): the set is reused
+        try Data("notes".utf8).write(to: demo.wavfiles.appendingPathComponent("notes.txt"))
+        _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }
+        XCTAssertEqual(messages.count, 6, "an added file: reused, not regenerated")
+        // a damaged record is damage, not a set from before records (it made the damaged files the reference)
+        try Data("garbage".utf8).write(to: demo.root.appendingPathComponent("demo.contents.json"))
+        _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }
+        XCTAssertEqual(messages.count, 8, "\(messages)")
+        XCTAssertTrue(messages[6].contains("its demo.contents.json is damaged"), messages[6])
 
         // wavfiles/ a file: one error naming it (it was Foundation's NSCocoaErrorDomain Code=516)
         let other = DataFolder(root: root.appendingPathComponent("other"))

@@ -92,17 +92,21 @@ public enum DemoData {
         if demo.hasTable, (try? String(contentsOf: markerURL, encoding: .utf8)) == stamp {
             // the files as generated, or regenerated: a deleted clip or an edited label was trained on
             // (only demo.json was compared); a set from before the contents were recorded is trusted once
+            // (files added beside them are not the set's: audio.csv does not list them, and they are left alone)
             let contentsURL = demo.root.appendingPathComponent(contentsMarker)
-            let current = contents(of: demo)
-            let saved = try? Data(contentsOf: contentsURL)
-            guard let recorded = saved.flatMap({ try? JSONDecoder().decode([String: String].self, from: $0) }) else {
-                try writeAtomically(try encodedContents(current), to: contentsURL)
+            if let saved = try? Data(contentsOf: contentsURL) {
+                let recorded = try? JSONDecoder().decode([String: String].self, from: saved)
+                let current = recorded.map { contents(of: demo, files: Array($0.keys)) }
+                if let recorded, recorded == current { return demo }
+                let changed = recorded.map { r in r.keys.filter { r[$0] != current?[$0] }.count }
+                log("the demo set in \(demo.root.path) is not as it was generated ("
+                    + (changed.map { "\($0) file(s) changed or missing" } ?? "its demo.contents.json is damaged")
+                    + "): generating it again")
+            } else {
+                // a set written before its contents were recorded: trusted once, and recorded (where it can be)
+                try? writeAtomically(try encodedContents(contents(of: demo, files: nil)), to: contentsURL)
                 return demo
             }
-            if recorded == current { return demo }
-            let changed = Set(recorded.keys).union(current.keys).filter { recorded[$0] != current[$0] }.count
-            log("the demo set in \(demo.root.path) is not as it was generated (\(changed) file(s) changed, missing "
-                + "or added): generating it again")
         }
         let files: [(name: String, samples: [Float])], csv: String, rate: Int
         switch set {
@@ -138,7 +142,7 @@ public enum DemoData {
         }
         try writeAtomically(csv, to: demo.csv)
         try writeAtomically(stamp, to: markerURL)
-        try writeAtomically(try encodedContents(contents(of: demo)),
+        try writeAtomically(try encodedContents(contents(of: demo, files: nil)),
                             to: demo.root.appendingPathComponent(contentsMarker))
         return demo
     }
@@ -152,15 +156,16 @@ public enum DemoData {
     /// The file beside demo.json that records the set's files as written (`contents(of:)`).
     static let contentsMarker = "demo.contents.json"
 
-    /// audio.csv and every file of wavfiles/, each `size:hash` (`ContentHash` of its bytes): what a
-    /// reused set must still hold.
-    static func contents(of demo: DataFolder) -> [String: String] {
+    /// `files` (paths relative to the set's folder; nil: audio.csv and every file of wavfiles/), each
+    /// `size:hash` (`ContentHash` of its bytes), a missing one `missing`: what a reused set must still hold.
+    static func contents(of demo: DataFolder, files: [String]?) -> [String: String] {
+        let names = files ?? ["audio.csv"] + AudioTable.files(in: demo.wavfiles).map { "wavfiles/" + $0 }
         var out: [String: String] = [:]
-        let files = [("audio.csv", demo.csv)] + AudioTable.files(in: demo.wavfiles).map {
-            ("wavfiles/" + $0, demo.wavfiles.appendingPathComponent($0))
-        }
-        for (name, url) in files {
-            guard let data = try? Data(contentsOf: url) else { continue }
+        for name in names {
+            guard let data = try? Data(contentsOf: demo.root.appendingPathComponent(name)) else {
+                out[name] = "missing"
+                continue
+            }
             out[name] = "\(data.count):" + ContentHash.hex(data.withUnsafeBytes { ContentHash.of($0, seed: 0) })
         }
         return out

@@ -49,7 +49,11 @@ extension Workflow {
     static func crossValidate(config: ExperimentConfig, data: DataFolder, folds: Folds, resume: Bool,
                               console: TrainingConsole = KerasConsole()) throws -> CrossValidationRun {
         // not with --resume: one with another K is refused at fold 1, and must find the folds as they were
-        if Cluster.current.rank == 0 && !resume { removeFoldsBeyond(folds.count, config: config, data: data) }
+        if Cluster.current.rank == 0 && !resume {
+            removeFoldsBeyond(folds.count, config: config, data: data)
+            // the earlier folds' table: it would sit beside these folds' files if one of them diverges
+            try? FileManager.default.removeItem(at: data.run(config.name).appendingPathComponent("folds.csv"))
+        }
         var results: [CrossValidation.FoldResult] = []
         var reported = Set<String>()   // a data warning is printed once, not once per fold
         for k in 1...folds.count {
@@ -76,10 +80,11 @@ extension Workflow {
         run.crossValidation = outcome
         let summary = try run.run(resume: resume, console: console.forRun(config.name)) { StopSignal.received != nil }
         guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
-        if let diverged = summary.nonFiniteLoss { throw diverged }
         if Cluster.current.rank == 0 {      // rank 0 alone writes files
             try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))
         }
+        // every fold finished: folds.csv is theirs; the final model's report is the model kept before
+        if let diverged = summary.nonFiniteLoss { throw diverged }
         return CrossValidationRun(outcome: outcome, last: summary, prepared: prepared)
     }
 

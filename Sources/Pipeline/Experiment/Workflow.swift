@@ -13,9 +13,11 @@ public enum Workflow {
         try refuseForestOnRanks([config])
         try refuseDerivedNames([config])
         try config.checkLayerShapes()
-        // a run without folds replaces the model an earlier --folds run's folds were reported with
-        if folds == nil && !resume && Cluster.current.rank == 0 { removeFoldsBeyond(0, config: config, data: data) }
-        if config.model.kind == .randomForest { return try trainForest(config: config, data: data, folds: folds) }
+        if config.model.kind == .randomForest {
+            let summary = try trainForest(config: config, data: data, folds: folds)
+            if folds == nil { removeReplacedFolds(config: config, data: data) }
+            return summary
+        }
         if let folds {
             return try trainFolds(config: config, data: data, resume: resume, count: folds, console: console)
         }
@@ -27,9 +29,16 @@ public enum Workflow {
             print("stopped: checkpoint written to \(checkpoint); continue with --resume")
             return summary
         }
+        removeReplacedFolds(config: config, data: data)
         printSummary(summary, data: data)
-        if let diverged = summary.nonFiniteLoss { throw diverged }   // exit 1, after the report of the model kept
-        return summary
+        return summary   // with `nonFiniteLoss`, the caller prints its result and exits 1
+    }
+
+    /// After a run without folds has saved its model: an earlier cross-validation's fold models,
+    /// reports and folds.csv no longer describe it, and go (with a warning). Not before: a run that
+    /// failed, stopped or saved nothing left them without a model to replace them (rank 0 alone).
+    static func removeReplacedFolds(config: ExperimentConfig, data: DataFolder) {
+        if Cluster.current.rank == 0 { removeFoldsBeyond(0, config: config, data: data) }
     }
 
     /// Trains every config in turn on the same data and prints and writes the comparison table;
@@ -46,6 +55,12 @@ public enum Workflow {
         for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
         var comparison = Comparison()
         let writes = Cluster.current.rank == 0
+        var leftOut: [String] = []
+        // one config that diverges does not end the comparison of the others (it did): it is left out
+        func leaveOut(_ config: ExperimentConfig, _ diverged: NonFiniteLossError) {
+            Diagnostics.warning("\(config.name): \(diverged); left out of the comparison")
+            leftOut.append(config.name)
+        }
         if let count = folds {
             let shared = try drawFolds(config: configs[0], data: data, count: count)
             for config in configs {
@@ -58,7 +73,9 @@ public enum Workflow {
                                        testRows: run.prepared.testRows, crossValidation: run.outcome)
                     continue
                 }
-                let run = try crossValidate(config: config, data: data, folds: shared, resume: false)
+                let run: CrossValidationRun
+                do { run = try crossValidate(config: config, data: data, folds: shared, resume: false) } catch
+                    let diverged as NonFiniteLossError { leaveOut(config, diverged); continue }
                 guard let outcome = run.outcome else { printCompareStopped(); return false }
                 printSummary(run.last, data: data)
                 printCrossValidation(outcome)
@@ -66,14 +83,14 @@ public enum Workflow {
                     try comparison.add(run.last, config: config, prepared: run.prepared, crossValidation: outcome)
                 }
             }
-            if writes { try finish(comparison, data: data) }
+            try finish(comparison, data: data, writes: writes, leftOut: leftOut)
             return true
         }
         for config in configs {
             print("== \(config.name) (\(config.source))")
-            if writes { removeFoldsBeyond(0, config: config, data: data) }   // as a run without folds does
             if config.model.kind == .randomForest {
                 let (summary, prepared) = try fitForest(config: config, data: data)
+                removeReplacedFolds(config: config, data: data)
                 try comparison.add(summary, config: config, clips: prepared.clips, testRows: prepared.testRows)
                 continue
             }
@@ -83,19 +100,35 @@ public enum Workflow {
                 summary = try TrainingRun(config: config, data: data, prepared: prepared)
                     .run(resume: false, console: KerasConsole()) { StopSignal.shouldStop() }
             } catch let diverged as NonFiniteLossError {
-                // one config that diverges at once does not end the comparison of the others (it did)
-                Diagnostics.warning("\(config.name): \(diverged); left out of the comparison")
+                leaveOut(config, diverged)
                 continue
             }
             guard summary.outcome == .finished else { printCompareStopped(); return false }
+            removeReplacedFolds(config: config, data: data)
             printSummary(summary, data: data)
             if let diverged = summary.nonFiniteLoss {
                 Diagnostics.warning("\(config.name): \(diverged); its row is that model's")
             }
             if writes { try comparison.add(summary, config: config, prepared: prepared) }
         }
-        if writes { try finish(comparison, data: data) }
+        try finish(comparison, data: data, writes: writes, leftOut: leftOut)
         return true
+    }
+
+    /// Writes the table (rank 0), unless no config gave a row (the previous table is kept); then fails
+    /// when configs were left out, so that a script sees it (a comparison of diverged configs exited 0
+    /// and replaced the previous table with an empty one).
+    static func finish(_ comparison: Comparison, data: DataFolder, writes: Bool, leftOut: [String]) throws {
+        guard !comparison.rows.isEmpty || !writes else {
+            throw DataError(file: nil, problem: "no config could be compared: \(leftOut.joined(separator: ", ")) diverged",
+                            hint: "lower the learning rate; the previous comparison table is kept")
+        }
+        if writes { try finish(comparison, data: data) }
+        if !leftOut.isEmpty {
+            throw DataError(file: nil, problem: "\(leftOut.count) config(s) left out of the comparison, their loss having "
+                                + "become NaN or infinite: \(leftOut.joined(separator: ", "))",
+                            hint: "the table compares the others")
+        }
     }
 
     /// What a stopped comparison left: no table (`train compare` has no --resume).

@@ -13,7 +13,8 @@ extension TrainingRun.Summary {
             String(format: "test file accuracy %.1f%% (%d/%d files)",
                    $0.report.accuracy * 100, $0.report.correct, $0.report.total)
         } ?? folds ?? "no held-out test files"
-        return "\(name): \(test), model \(data.display(modelURL))"
+        let diverged = nonFiniteLoss.map { "diverged (loss \($0.loss) at epoch \($0.epoch + 1), step \($0.step + 1)); " } ?? ""
+        return "\(name): \(diverged)\(test), model \(data.display(modelURL))"
     }
 
     /// The result object: config name, outcome, epochs run (and `early_stopping` when training stopped
@@ -21,7 +22,8 @@ extension TrainingRun.Summary {
     /// the test results (null when there are no test files) and the model and report paths.
     public func resultJSON(name: String, data: DataFolder) -> [String: Any] {
         var object: [String: Any] = [
-            "event": "result", "config": name, "outcome": outcome == .finished ? "finished" : "interrupted",
+            "event": "result", "config": name,
+            "outcome": nonFiniteLoss != nil ? "diverged" : outcome == .finished ? "finished" : "interrupted",
             "epochs": history.count, "parameters": parameters, "best_val_accuracy": bestValidationAccuracy,
             "model": data.display(modelURL),
             "report": data.display(reportFolder.appendingPathComponent("report.md")),
