@@ -105,13 +105,24 @@ final class CompareTests: XCTestCase {
                                          to: root.appendingPathComponent("cfg/forest.yaml"))
         let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/forest.yaml"], in: root,
                             environment: ["EARMARK_NAN_LOSS_AT": "1"])   // every network run's first step
-        XCTAssertEqual(r.status, 0, r.output)
+        // the table of the others is written, and the status says a config was left out
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertTrue(r.stderr.contains("error: 1 config(s) left out of the comparison, their loss having become NaN or "
+                                        + "infinite: tiny"), r.stderr)
         XCTAssertTrue(r.stderr.contains("warning: tiny: loss became nan at epoch 1, step 1; training stopped, no epoch "
                                         + "of this run finished, so it saved nothing"), r.stderr)
         XCTAssertTrue(r.stderr.contains("left out of the comparison"), r.stderr)
         let table = try String(contentsOf: root.appendingPathComponent("runs/compare/compare.csv"), encoding: .utf8)
         let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
         XCTAssertEqual(rows, ["forest"], table)
+
+        // nothing comparable (with --folds too, which ended at the first divergence): the table is kept
+        let none = try CLI.run("train", ["compare", "cfg/tiny.yaml", "--folds", "2"], in: root,
+                               environment: ["EARMARK_NAN_LOSS_AT": "1"])
+        XCTAssertEqual(none.status, 1, none.output)
+        XCTAssertTrue(none.stderr.contains("no config could be compared: tiny diverged"), none.stderr)
+        XCTAssertEqual(try String(contentsOf: root.appendingPathComponent("runs/compare/compare.csv"), encoding: .utf8),
+                       table, "the previous table is kept")
     }
 
     func testTwoClassReportHasROCAndPartialAUC() throws {

@@ -144,6 +144,10 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertTrue(try ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold1.safetensors"))
             .isDisjoint(with: ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold2.safetensors"))))
 
+        // a run without folds that saves nothing (its loss NaN at once) leaves the folds as they were
+        let failed = try CLI.run("train", ["--mode", "tiny"], in: root, environment: ["EARMARK_NAN_LOSS_AT": "1"])
+        XCTAssertEqual(failed.status, 1, failed.output)
+        XCTAssertTrue(exists(root, "runs/tiny/folds.csv") && exists(root, "models/tiny.fold1.safetensors"))
         // the same comparison without folds: the folds' files no longer describe its models, and go
         let plain = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/tiny2.yaml"], in: root)
         XCTAssertEqual(plain.status, 0, plain.output)

@@ -509,6 +509,13 @@ final class TrainPredictTests: XCTestCase {
         XCTAssertTrue(report.contains("; 1 epochs (stopped: the loss became nan at epoch 2, step 3; the model is the one "
                                       + "saved before it)"), report)
         XCTAssertTrue(r.stderr.contains("loss became nan at epoch 2, step 3"), r.stderr)
+        // for scripts: the kept model's result, then status 1 (it printed no result)
+        let json = try CLI.run("train", ["--mode", "tiny", "--json"], in: root, environment: ["EARMARK_NAN_LOSS_AT": "10"])
+        XCTAssertEqual(json.status, 1, json.output)
+        let result = try XCTUnwrap(json.stdout.split(separator: "\n").last)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
+        XCTAssertEqual(object["outcome"] as? String, "diverged", String(result))
+        XCTAssertNotNil(object["test"] as? [String: Any], String(result))
 
         // diverging at the first step: nothing saved, and said so
         let first = try CLI.run("train", ["--mode", "tiny"], in: root, environment: ["EARMARK_NAN_LOSS_AT": "1"])
