@@ -184,6 +184,16 @@ final class AugmentationTrainingTests: XCTestCase {
         try FileManager.default.createSymbolicLink(at: folderLink, withDestinationURL: noise)
         let throughFolderLink = try NoiseBank.load(folder: folderLink, rate: 16000, file: "cfg/aug.yaml")
         XCTAssertEqual(throughFolderLink.clips, viaLink.clips)
+        // a linked subfolder is walked (its clips were never seen), a link to nothing is named
+        let nested = data.root.appendingPathComponent("nested")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: nested.appendingPathComponent("sub"), withDestinationURL: linked)
+        try FileManager.default.createSymbolicLink(at: nested.appendingPathComponent("gone.wav"),
+                                                   withDestinationURL: data.root.appendingPathComponent("nowhere.wav"))
+        try FileManager.default.createSymbolicLink(at: nested.appendingPathComponent("loop"), withDestinationURL: nested)
+        let walked = try NoiseBank.load(folder: nested, rate: 16000, file: "cfg/aug.yaml")
+        XCTAssertEqual(walked.clips, viaLink.clips)
+        XCTAssertEqual(walked.leftOut, ["gone.wav (a link to nothing)"])
         let prepared = try Preparation.run(config: try config("{}", "{noise: {kind: folder, folder: noise}}"), data: data)
         let warnings = prepared.warnings.map(\.description).filter { $0.contains("noise file") }
         XCTAssertEqual(warnings.count, 1, "\(prepared.warnings)")

@@ -26,17 +26,8 @@ public struct NoiseBank: Sendable {
             throw fail("no such folder")
         }
         guard isFolder.boolValue else { throw fail("is a file, not a folder of noise clips") }
-        // links followed: a folder given as a link, and links to clips inside it (both were skipped)
-        let walker = FileManager.default.enumerator(at: folder.resolvingSymlinksInPath(),
-                                                    includingPropertiesForKeys: [.isRegularFileKey],
-                                                    options: [.skipsHiddenFiles])
-        var urls: [URL] = []
-        while let url = walker?.nextObject() as? URL {
-            let target = url.resolvingSymlinksInPath()
-            if (try? target.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { urls.append(url) }
-        }
-        urls.sort { $0.path < $1.path }
         var bank = NoiseBank(clips: [])
+        let urls = files(in: folder, leftOut: &bank.leftOut)
         for url in urls {
             let reason: String
             do {
@@ -54,6 +45,31 @@ public struct NoiseBank: Sendable {
                        + (bank.leftOut.isEmpty ? "" : ": \(bank.leftOut.prefix(3).joined(separator: "; "))") + ")")
         }
         return bank
+    }
+
+    /// The regular files below `folder`, sorted by path, with links followed (a folder given as a link,
+    /// a linked subfolder, a linked clip: all were skipped, the last two without a word) and each folder
+    /// walked once (a link cycle ends); hidden entries skipped; a link to nothing or an entry that is
+    /// not a regular file is added to `leftOut` with its reason.
+    static func files(in folder: URL, leftOut: inout [String]) -> [URL] {
+        var found: [URL] = [], walked: Set<String> = []
+        func walk(_ dir: URL) {
+            guard walked.insert(dir.resolvingSymlinksInPath().path).inserted else { return }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            for name in names where !name.hasPrefix(".") {
+                let url = dir.appendingPathComponent(name)
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+                    leftOut.append("\(name) (a link to nothing)")
+                    continue
+                }
+                if isFolder.boolValue { walk(url); continue }
+                let regular = try? url.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey]).isRegularFile
+                if regular == true { found.append(url) } else { leftOut.append("\(name) (not a regular file)") }
+            }
+        }
+        walk(folder)
+        return found.sorted { $0.path < $1.path }
     }
 
     /// One warning for the files left out of the folder, or nil.
