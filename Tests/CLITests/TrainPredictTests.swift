@@ -524,6 +524,21 @@ final class TrainPredictTests: XCTestCase {
                                             + "is an earlier run's)"), first.stderr)
     }
 
+    /// `--resume` of a run that early stopping ended says so (it said "resuming at epoch N" and trained
+    /// nothing), as it does for a run whose epochs are all done.
+    func testResumingARunEarlyStoppingEndedSaysSo() throws {
+        try TinyData.writeVariant(in: root, named: "tiny", replacing: [
+            "  epochs: 1\n": "  epochs: 30\n  early_stopping: {monitor: val_accuracy, patience: 0, min_delta: 0.5}\n"])
+        let first = try CLI.run("train", ["--mode", "tiny"], in: root)
+        XCTAssertEqual(first.status, 0, first.output)
+        XCTAssertTrue(first.stdout.contains("early stopping after epoch 2 of 30"), first.stdout)   // no gain of 0.5
+        let again = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.stdout.contains("tiny: early stopping ended it after epoch 2; scoring and reporting it again"),
+                      again.stdout)
+        XCTAssertFalse(again.stdout.contains("resuming tiny at epoch"), again.stdout)
+    }
+
     /// A signal during the last step (here the 7th of the one epoch) stops the run there with its
     /// checkpoint, as at any other step: the trainer had taken its last look, and the run went on to
     /// score and report and exited 0. `--resume` then scores and reports.

@@ -239,9 +239,14 @@ public struct TrainingRun {
                             hint: "the file is damaged: train without --resume")
         }
         trainer.state = state
+        let stopped = trainer.state.nextStep == 0
+            ? config.training.earlyStopping?.verdict(history: trainer.state.history) : nil
         if trainer.state.epoch >= config.training.epochs {   // it said "resuming at epoch 7" of 6
             let n = config.training.epochs
             console.note("\(config.name): \(n)/\(n) epochs already done; scoring and reporting it again")
+        } else if let stopped {   // and "resuming at epoch 3" of a run early stopping had ended after epoch 2
+            console.note("\(config.name): early stopping ended it after epoch \(stopped.stoppedAfter); scoring and "
+                         + "reporting it again")
         } else {
             console.note("resuming \(config.name) at epoch \(trainer.state.epoch + 1), step \(trainer.state.nextStep + 1)")
         }
