@@ -107,8 +107,8 @@ final class CompareTests: XCTestCase {
                             environment: ["EARMARK_NAN_LOSS_AT": "1"])   // every network run's first step
         // the table of the others is written, and the status says a config was left out
         XCTAssertEqual(r.status, 1, r.output)
-        XCTAssertTrue(r.stderr.contains("error: 1 config(s) left out of the comparison, their loss having become NaN or "
-                                        + "infinite: tiny"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("error: the loss of some configs became NaN or infinite: 1 left out of the "
+                                        + "comparison (tiny)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("warning: tiny: loss became nan at epoch 1, step 1; training stopped, no epoch "
                                         + "of this run finished, so it saved nothing"), r.stderr)
         XCTAssertTrue(r.stderr.contains("left out of the comparison"), r.stderr)

@@ -144,6 +144,17 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertTrue(try ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold1.safetensors"))
             .isDisjoint(with: ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold2.safetensors"))))
 
+        // a --resume without folds that finds its epochs done saves nothing: an interrupted cross-validation's
+        // checkpoints stay (they were deleted, though the stop line said to continue them)
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)   // a finished hold-out run
+        let interrupted = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root,
+                                      environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(interrupted.status, 130, interrupted.output)
+        XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
+        let finished = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(finished.status, 0, finished.output)
+        XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"), finished.stderr)
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root).status, 0)
         // a run without folds that saves nothing (its loss NaN at once) leaves the folds as they were
         let failed = try CLI.run("train", ["--mode", "tiny"], in: root, environment: ["EARMARK_NAN_LOSS_AT": "1"])
         XCTAssertEqual(failed.status, 1, failed.output)

@@ -193,7 +193,7 @@ final class AugmentationTrainingTests: XCTestCase {
         try FileManager.default.createSymbolicLink(at: nested.appendingPathComponent("loop"), withDestinationURL: nested)
         let walked = try NoiseBank.load(folder: nested, rate: 16000, file: "cfg/aug.yaml")
         XCTAssertEqual(walked.clips, viaLink.clips)
-        XCTAssertEqual(walked.leftOut, ["gone.wav (a link to nothing)"])
+        XCTAssertEqual(walked.leftOut, ["gone.wav (a link that leads to no file)"])
         let prepared = try Preparation.run(config: try config("{}", "{noise: {kind: folder, folder: noise}}"), data: data)
         let warnings = prepared.warnings.map(\.description).filter { $0.contains("noise file") }
         XCTAssertEqual(warnings.count, 1, "\(prepared.warnings)")

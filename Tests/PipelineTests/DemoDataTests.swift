@@ -79,6 +79,14 @@ final class DemoDataTests: XCTestCase {
         }
         XCTAssertEqual(messages.count, 8, "\(messages)")
         XCTAssertTrue(messages[6].contains("its demo.contents.json is damaged"), messages[6])
+        XCTAssertFalse(try String(contentsOf: demo.root.appendingPathComponent("demo.contents.json"), encoding: .utf8)
+            .contains("notes.txt"), "the added file is not recorded as the set's")
+        // a record that lists nothing is damage too (it was trusted for good)
+        try Data("{}".utf8).write(to: demo.root.appendingPathComponent("demo.contents.json"))
+        _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }
+        XCTAssertEqual(messages.count, 10, "\(messages)")
 
         // wavfiles/ a file: one error naming it (it was Foundation's NSCocoaErrorDomain Code=516)
         let other = DataFolder(root: root.appendingPathComponent("other"))

@@ -49,7 +49,7 @@ public struct NoiseBank: Sendable {
 
     /// The regular files below `folder`, sorted by path, with links followed (a folder given as a link,
     /// a linked subfolder, a linked clip: all were skipped, the last two without a word) and each folder
-    /// walked once (a link cycle ends); hidden entries skipped; a link to nothing or an entry that is
+    /// walked once (a link cycle ends); hidden entries skipped; a link that leads to no file or an entry that is
     /// not a regular file is added to `leftOut` with its reason.
     static func files(in folder: URL, leftOut: inout [String]) -> [URL] {
         var found: [URL] = [], walked: Set<String> = []
@@ -60,7 +60,7 @@ public struct NoiseBank: Sendable {
                 let url = dir.appendingPathComponent(name)
                 var isFolder: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-                    leftOut.append("\(name) (a link to nothing)")
+                    leftOut.append("\(name) (a link that leads to no file)")
                     continue
                 }
                 if isFolder.boolValue { walk(url); continue }

@@ -95,7 +95,9 @@ public enum DemoData {
             // (files added beside them are not the set's: audio.csv does not list them, and they are left alone)
             let contentsURL = demo.root.appendingPathComponent(contentsMarker)
             if let saved = try? Data(contentsOf: contentsURL) {
-                let recorded = try? JSONDecoder().decode([String: String].self, from: saved)
+                // a record that lists no audio.csv (`{}`, a folder, garbage) is damage, not an empty set
+                let recorded = (try? JSONDecoder().decode([String: String].self, from: saved))
+                    .flatMap { $0["audio.csv"] == nil ? nil : $0 }
                 let current = recorded.map { contents(of: demo, files: Array($0.keys)) }
                 if let recorded, recorded == current { return demo }
                 let changed = recorded.map { r in r.keys.filter { r[$0] != current?[$0] }.count }
@@ -156,10 +158,12 @@ public enum DemoData {
     /// The file beside demo.json that records the set's files as written (`contents(of:)`).
     static let contentsMarker = "demo.contents.json"
 
-    /// `files` (paths relative to the set's folder; nil: audio.csv and every file of wavfiles/), each
-    /// `size:hash` (`ContentHash` of its bytes), a missing one `missing`: what a reused set must still hold.
+    /// `files` (paths relative to the set's folder; nil: audio.csv and the clips it lists, not files a
+    /// user added beside them), each `size:hash` (`ContentHash` of its bytes), a missing one `missing`:
+    /// what a reused set must still hold.
     static func contents(of demo: DataFolder, files: [String]?) -> [String: String] {
-        let names = files ?? ["audio.csv"] + AudioTable.files(in: demo.wavfiles).map { "wavfiles/" + $0 }
+        let listed = (try? demo.readTable())?.rows.map { "wavfiles/" + $0.fname } ?? []
+        let names = files ?? ["audio.csv"] + listed
         var out: [String: String] = [:]
         for name in names {
             guard let data = try? Data(contentsOf: demo.root.appendingPathComponent(name)) else {

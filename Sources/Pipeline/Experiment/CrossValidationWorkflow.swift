@@ -83,8 +83,8 @@ extension Workflow {
         if Cluster.current.rank == 0 {      // rank 0 alone writes files
             try writeAtomically(outcome.csv, to: data.run(config.name).appendingPathComponent("folds.csv"))
         }
-        // every fold finished: folds.csv is theirs; the final model's report is the model kept before
-        if let diverged = summary.nonFiniteLoss { throw diverged }
+        // every fold finished: folds.csv is theirs; a final model that diverged is the one kept before
+        // (`nonFiniteLoss`: `train` prints its result and exits 1, `compare` counts it)
         return CrossValidationRun(outcome: outcome, last: summary, prepared: prepared)
     }
 

@@ -43,6 +43,9 @@ public struct TrainingRun {
         public var operatingPoint: OperatingPoint? = nil
         /// Training stopped at a NaN or infinite loss after some epochs: the report is the model saved before.
         public var nonFiniteLoss: NonFiniteLossError? = nil
+        /// Whether this run wrote the model file (an epoch improved), as opposed to a `--resume` that
+        /// found nothing left to train: only then does it replace the model earlier folds described.
+        public var savedModel = false
         /// The final model of `--folds K`: the folds' results (its estimate, and the threshold chosen
         /// on their out-of-fold test files).
         public var crossValidation: CrossValidation.Outcome? = nil
@@ -68,7 +71,8 @@ public struct TrainingRun {
         let trainer = try makeTrainer(console: console)
         if resume { try restoreCheckpoint(into: trainer, console: console) }
         let report = RunReport(folder: reportFolder)
-        let events = makeEvents(trainer: trainer, report: report, console: console, shouldStop: shouldStop)
+        let saved = SavedFlag()
+        let events = makeEvents(trainer: trainer, report: report, console: console, saved: saved, shouldStop: shouldStop)
         let epochSet: ((Int) -> WindowSet)? = prepared.trainClips == nil ? nil : { [prepared, config] epoch in
             prepared.trainingSet(epoch: epoch, config: config)
         }
@@ -99,6 +103,7 @@ public struct TrainingRun {
         noteCommunication(trainer, console: console)
         var summary = summarize(outcome, trainer: trainer, report: report)
         summary.crossValidation = crossValidation
+        summary.savedModel = saved.value
         if let nonFinite { summary.nonFiniteLoss = nonFinite; summary.earlyStop = nil }
         if let stop = summary.earlyStop, let rule = config.training.earlyStopping {
             console.note("early stopping after epoch \(stop.stoppedAfter) of \(config.training.epochs): no improvement "
@@ -253,7 +258,7 @@ public struct TrainingRun {
     }
 
     /// The run's callbacks: progress on `console`, the best model, history and checkpoint files.
-    func makeEvents(trainer: Trainer, report: RunReport, console: TrainingConsole,
+    func makeEvents(trainer: Trainer, report: RunReport, console: TrainingConsole, saved: SavedFlag = SavedFlag(),
                     shouldStop: @escaping () -> Bool) -> TrainingEvents {
         var model = TrainedModel(config: config, classes: prepared.classes, scaling: prepared.scaling,
                                  splits: prepared.splitNames, network: trainer.model)
@@ -287,7 +292,7 @@ public struct TrainingRun {
         events.epochEnd = { record, improved in
             if !quiet() { console.epochEnd(record, steps: stepsPerEpoch, improved: improved) }
             model.epoch = record.epoch
-            if improved { try model.save(to: bestURL) }
+            if improved { try model.save(to: bestURL); saved.value = true }
             try report.writeHistory(trainer.state.history, title: config.name)
         }
         events.checkpoint = {
@@ -407,4 +412,9 @@ public protocol TrainingConsole {
 extension TrainingConsole {
     public func stopRequested() {}
     public func forRun(_ name: String) -> TrainingConsole { self }
+}
+
+/// Whether a run's epochs wrote the model file (set by its `epochEnd` callback).
+final class SavedFlag: @unchecked Sendable {
+    var value = false
 }

@@ -29,7 +29,7 @@ public enum Workflow {
             print("stopped: checkpoint written to \(checkpoint); continue with --resume")
             return summary
         }
-        removeReplacedFolds(config: config, data: data)
+        if summary.savedModel { removeReplacedFolds(config: config, data: data) }
         printSummary(summary, data: data)
         return summary   // with `nonFiniteLoss`, the caller prints its result and exits 1
     }
@@ -55,11 +55,17 @@ public enum Workflow {
         for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
         var comparison = Comparison()
         let writes = Cluster.current.rank == 0
-        var leftOut: [String] = []
-        // one config that diverges does not end the comparison of the others (it did): it is left out
-        func leaveOut(_ config: ExperimentConfig, _ diverged: NonFiniteLossError) {
-            Diagnostics.warning("\(config.name): \(diverged); left out of the comparison")
+        var leftOut: [String] = [], diverged: [String] = []
+        // one config that diverges does not end the comparison of the others (it did): before any epoch
+        // it is left out, later its row is the model saved before; either way the status says so
+        func leaveOut(_ config: ExperimentConfig, _ error: NonFiniteLossError) {
+            Diagnostics.warning("\(config.name): \(error); left out of the comparison")
             leftOut.append(config.name)
+        }
+        func keepDiverged(_ config: ExperimentConfig, _ summary: TrainingRun.Summary) {
+            guard let error = summary.nonFiniteLoss else { return }
+            Diagnostics.warning("\(config.name): \(error); its row is that model's")
+            diverged.append(config.name)
         }
         if let count = folds {
             let shared = try drawFolds(config: configs[0], data: data, count: count)
@@ -79,11 +85,12 @@ public enum Workflow {
                 guard let outcome = run.outcome else { printCompareStopped(); return false }
                 printSummary(run.last, data: data)
                 printCrossValidation(outcome)
+                keepDiverged(config, run.last)
                 if writes {
                     try comparison.add(run.last, config: config, prepared: run.prepared, crossValidation: outcome)
                 }
             }
-            try finish(comparison, data: data, writes: writes, leftOut: leftOut)
+            try finish(comparison, data: data, writes: writes, leftOut: leftOut, diverged: diverged)
             return true
         }
         for config in configs {
@@ -104,30 +111,32 @@ public enum Workflow {
                 continue
             }
             guard summary.outcome == .finished else { printCompareStopped(); return false }
-            removeReplacedFolds(config: config, data: data)
+            if summary.savedModel { removeReplacedFolds(config: config, data: data) }
             printSummary(summary, data: data)
-            if let diverged = summary.nonFiniteLoss {
-                Diagnostics.warning("\(config.name): \(diverged); its row is that model's")
-            }
+            keepDiverged(config, summary)
             if writes { try comparison.add(summary, config: config, prepared: prepared) }
         }
-        try finish(comparison, data: data, writes: writes, leftOut: leftOut)
+        try finish(comparison, data: data, writes: writes, leftOut: leftOut, diverged: diverged)
         return true
     }
 
     /// Writes the table (rank 0), unless no config gave a row (the previous table is kept); then fails
     /// when configs were left out, so that a script sees it (a comparison of diverged configs exited 0
     /// and replaced the previous table with an empty one).
-    static func finish(_ comparison: Comparison, data: DataFolder, writes: Bool, leftOut: [String]) throws {
+    static func finish(_ comparison: Comparison, data: DataFolder, writes: Bool, leftOut: [String],
+                       diverged: [String]) throws {
         guard !comparison.rows.isEmpty || !writes else {
             throw DataError(file: nil, problem: "no config could be compared: \(leftOut.joined(separator: ", ")) diverged",
                             hint: "lower the learning rate; the previous comparison table is kept")
         }
         if writes { try finish(comparison, data: data) }
-        if !leftOut.isEmpty {
-            throw DataError(file: nil, problem: "\(leftOut.count) config(s) left out of the comparison, their loss having "
-                                + "become NaN or infinite: \(leftOut.joined(separator: ", "))",
-                            hint: "the table compares the others")
+        if !leftOut.isEmpty || !diverged.isEmpty {
+            let out = leftOut.isEmpty ? "" : "\(leftOut.count) left out of the comparison (\(leftOut.joined(separator: ", ")))"
+            let kept = diverged.isEmpty ? ""
+                : "\(diverged.count) compared by the model saved before (\(diverged.joined(separator: ", ")))"
+            throw DataError(file: nil, problem: "the loss of some configs became NaN or infinite: "
+                                + [out, kept].filter { !$0.isEmpty }.joined(separator: "; "),
+                            hint: "the table compares what could be; lower their learning rate")
         }
     }
 
