@@ -155,6 +155,13 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertEqual(finished.status, 0, finished.output)
         XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"), finished.stderr)
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root).status, 0)
+        // a run without folds stopped after an epoch saved its model: the folds go then (its --resume,
+        // finding the epochs done, saves nothing and removed nothing, leaving them beside the new model)
+        let stopped = try CLI.run("train", ["--mode", "tiny", "--epochs", "3"], in: root,
+                                  environment: ["EARMARK_KILL_AT": "step@6", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(stopped.status, 130, stopped.output)
+        XCTAssertFalse(exists(root, "runs/tiny/folds.csv"), stopped.stderr)
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root).status, 0)
         // a run without folds that saves nothing (its loss NaN at once) leaves the folds as they were
         let failed = try CLI.run("train", ["--mode", "tiny"], in: root, environment: ["EARMARK_NAN_LOSS_AT": "1"])
         XCTAssertEqual(failed.status, 1, failed.output)

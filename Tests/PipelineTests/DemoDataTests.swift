@@ -87,6 +87,21 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 10, "\(messages)")
+        // so is a record that lists only some files, and one that is a folder (it was trusted every time)
+        let record = demo.root.appendingPathComponent("demo.contents.json")
+        let full = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: record))
+        try JSONEncoder().encode(["audio.csv": full["audio.csv"]!]).write(to: record)
+        try FileManager.default.removeItem(at: demo.wavfiles.appendingPathComponent("part000_take0.wav"))
+        _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }
+        XCTAssertEqual(messages.count, 12, "\(messages)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: demo.wavfiles.appendingPathComponent("part000_take0.wav").path))
+        try FileManager.default.removeItem(at: record)
+        try FileManager.default.createDirectory(at: record, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
+            messages.append($0)
+        }, "regenerated, then the record cannot be written over the folder: an error, not trust")
 
         // wavfiles/ a file: one error naming it (it was Foundation's NSCocoaErrorDomain Code=516)
         let other = DataFolder(root: root.appendingPathComponent("other"))

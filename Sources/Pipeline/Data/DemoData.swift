@@ -94,13 +94,15 @@ public enum DemoData {
             // (only demo.json was compared); a set from before the contents were recorded is trusted once
             // (files added beside them are not the set's: audio.csv does not list them, and they are left alone)
             let contentsURL = demo.root.appendingPathComponent(contentsMarker)
-            if let saved = try? Data(contentsOf: contentsURL) {
-                // a record that lists no audio.csv (`{}`, a folder, garbage) is damage, not an empty set
-                let recorded = (try? JSONDecoder().decode([String: String].self, from: saved))
+            if FileManager.default.fileExists(atPath: contentsURL.path) {
+                // the record must be what `contents` gives for audio.csv and the clips it lists, exactly: one
+                // that cannot be read (a folder, garbage), lists nothing (`{}`) or only some files is damage
+                let recorded = (try? Data(contentsOf: contentsURL))
+                    .flatMap { try? JSONDecoder().decode([String: String].self, from: $0) }
                     .flatMap { $0["audio.csv"] == nil ? nil : $0 }
-                let current = recorded.map { contents(of: demo, files: Array($0.keys)) }
+                let current = contents(of: demo, files: nil)
                 if let recorded, recorded == current { return demo }
-                let changed = recorded.map { r in r.keys.filter { r[$0] != current?[$0] }.count }
+                let changed = recorded.map { r in Set(r.keys).union(current.keys).filter { r[$0] != current[$0] }.count }
                 log("the demo set in \(demo.root.path) is not as it was generated ("
                     + (changed.map { "\($0) file(s) changed or missing" } ?? "its demo.contents.json is damaged")
                     + "): generating it again")

@@ -25,6 +25,8 @@ public enum Workflow {
         let run = TrainingRun(config: config, data: data, prepared: prepared)
         let summary = try run.run(resume: resume, console: console) { StopSignal.shouldStop() }
         if summary.outcome == .interrupted {
+            // stopped after an epoch that saved the model: the folds no longer describe it either
+            if summary.savedModel { removeReplacedFolds(config: config, data: data) }
             let checkpoint = data.display(data.checkpoint(config.name))
             print("stopped: checkpoint written to \(checkpoint); continue with --resume")
             return summary
@@ -126,8 +128,9 @@ public enum Workflow {
     static func finish(_ comparison: Comparison, data: DataFolder, writes: Bool, leftOut: [String],
                        diverged: [String]) throws {
         guard !comparison.rows.isEmpty || !writes else {
+            let kept = FileManager.default.fileExists(atPath: data.runs.appendingPathComponent("compare/compare.csv").path)
             throw DataError(file: nil, problem: "no config could be compared: \(leftOut.joined(separator: ", ")) diverged",
-                            hint: "lower the learning rate; the previous comparison table is kept")
+                            hint: "lower the learning rate" + (kept ? "; the previous comparison table is kept" : ""))
         }
         if writes { try finish(comparison, data: data) }
         if !leftOut.isEmpty || !diverged.isEmpty {
