@@ -6,18 +6,7 @@ import XCTest
 /// never stop a command with a trap: Foundation's `FileHandle.write` did (SIGILL, status 132), so a
 /// `train` whose warning met a full standard error died before saving its model, and a closed
 /// standard output sent the lines into whatever file took descriptor 1 next.
-final class StandardStreamTests: XCTestCase {
-    var root: URL!
-
-    override func setUpWithError() throws {
-        root = try makeTemporaryFolder("earmark-streams")
-        try TinyData.make(in: root)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: root)
-    }
-
+final class StandardStreamTests: TinyDataCase {
     /// Runs a built product through the shell with `redirections` (`> /dev/full`, `2>&-`, ...).
     func run(_ tool: String, _ arguments: [String], _ redirections: String) throws -> CLI.Result {
         let quoted = arguments.map { "'\($0)'" }.joined(separator: " ")

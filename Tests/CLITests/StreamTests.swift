@@ -6,20 +6,14 @@ import XCTest
 
 /// `predict --stream`: a generated clip piped in as raw PCM gives, window by window, the
 /// probabilities `predict` computes for the same clip; bad input is named and skipped.
-final class StreamTests: XCTestCase {
-    var root: URL!
+final class StreamTests: TinyDataCase {
     var model: TrainedModel!
 
     override func setUpWithError() throws {
-        root = try makeTemporaryFolder("earmark-stream")
-        try TinyData.make(in: root)
+        try super.setUpWithError()
         let r = try CLI.run("train", ["--mode", "tiny"], in: root)
         XCTAssertEqual(r.status, 0, r.output)
         model = try TrainedModel.load(from: root.appendingPathComponent("models/tiny.safetensors")).model
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: root)
     }
 
     /// Runs `predict --stream --json` on the raw bytes in `raw`; returns the result and its lines.

@@ -5,25 +5,7 @@ import TestSupport
 import XCTest
 
 /// End to end: the built `train` and `predict` on a tiny generated data set.
-final class TrainPredictTests: XCTestCase {
-    var root: URL!
-
-    override func setUpWithError() throws {
-        root = try makeTemporaryFolder("earmark-cli")
-        try TinyData.make(in: root)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: root)
-    }
-
-    func exists(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path)
-    }
-    func read(_ path: String) throws -> String {
-        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
-    }
-
+final class TrainPredictTests: TinyDataCase {
     func testTrainWritesModelCheckpointReportAndPredictWritesTheReferenceCSV() throws {
         let train = try CLI.run("train", ["--mode", "tiny", "--data", "."], in: root)
         XCTAssertEqual(train.status, 0, train.output)
