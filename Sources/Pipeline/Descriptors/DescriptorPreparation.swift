@@ -52,6 +52,8 @@ public struct PreparedDescriptors {
                                           warnings: warnings)
         let split = try Preparation.split(cleaned.usable, table: table, config: config, plan: plan, groups: groups,
                                           warnings: &warnings)
+        warnings += DuplicateAudio.warnings(split: split, plan: plan, table: table, clips: cleaned.clips,
+                                            file: data.display(data.csv))
         let (descriptors, hit) = try cachedDescriptors(config: config, data: data, table: table,
                                                        clips: cleaned.clips, rows: cleaned.usable, progress: progress)
         return PreparedDescriptors(table: table, classes: classes, rowLabels: rowLabels, clips: cleaned.clips,

@@ -28,6 +28,8 @@ public enum Preparation {
         try requireEveryClass(table: table, usable: cleaned.usable, file: data.display(data.csv), warnings: warnings)
         let rows = try split(cleaned.usable, table: table, config: config, plan: plan, groups: groups,
                              warnings: &warnings)
+        warnings += DuplicateAudio.warnings(split: rows, plan: plan, table: table, clips: cleaned.clips,
+                                            file: data.display(data.csv))
         let source = WindowSource(config: config, data: data, table: table, clips: cleaned.clips, labels: rowLabels)
         var windows = config.model.input == .descriptors
             ? try DescriptorWindows.make(config: config, data: data, table: table, clips: cleaned.clips,
