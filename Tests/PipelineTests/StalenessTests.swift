@@ -6,9 +6,9 @@ import TestSupport
 import XCTest
 
 /// Derived files are rebuilt when what they were made from changes and reused otherwise
-/// (docs/FORMATS.md §1, §5, §6): clean/ per source file (manifest: source size and time, rate,
-/// threshold), the feature cache in pickles/ (name from the feature settings, key from everything
-/// the windows depend on). A damaged cache is rebuilt, never trusted.
+/// (docs/FORMATS.md §1, §5, §6): clean/ per source file (manifest: source size, time, identity and
+/// hash, rate, threshold), the feature cache in pickles/ (name from the feature settings, key from
+/// everything the windows depend on, the cleaned audio included). A damaged cache is rebuilt, never trusted.
 final class StalenessTests: XCTestCase {
     var root: URL!
     var data: DataFolder { DataFolder(root: root) }
@@ -102,13 +102,14 @@ final class StalenessTests: XCTestCase {
         XCTAssertEqual(try modified(untouched), untouchedTime)
         XCTAssertTrue(try prepare().cacheHit)
 
-        // only the modification time changes (same bytes): rebuilt too
+        // only the modification time changes (same bytes): cleaned again, to the same audio, so the
+        // windows cached from that audio are still the ones
         let touched = data.wavfiles.appendingPathComponent(trainNames[1])
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)],
                                               ofItemAtPath: touched.path)
         let third = try prepare()
         XCTAssertEqual(third.cleanedNow, 1)
-        XCTAssertFalse(third.cacheHit)
+        XCTAssertTrue(third.cacheHit)
 
         // a held-out test file changes: its clean file is rebuilt; the cached training windows do not
         // depend on it and are kept
@@ -143,6 +144,72 @@ final class StalenessTests: XCTestCase {
         XCTAssertEqual(second.cleanedNow, 1)
         XCTAssertFalse(second.cacheHit)
         XCTAssertEqual(second.clips[first.trainRows[0]].count, 11200)   // 0.7 s: the new audio
+    }
+
+    /// Two sources of one size and one time swapped by name: their inodes moved, so their bytes are
+    /// compared with the ones cleaned, and both are cleaned again (they were reused, each file's
+    /// windows labelled with the other's audio). The features follow the audio.
+    func testTwoSourcesOfOneSizeAndTimeSwappedByNameAreCleanedAgain() throws {
+        let first = try prepare()
+        let a = first.trainRows[0], b = first.trainRows.last!
+        let urlA = data.wavfiles.appendingPathComponent(first.table.rows[a].fname)
+        let urlB = data.wavfiles.appendingPathComponent(first.table.rows[b].fname)
+        let time = Date(timeIntervalSince1970: 1_700_000_000)
+        for url in [urlA, urlB] {
+            try FileManager.default.setAttributes([.modificationDate: time], ofItemAtPath: url.path)
+        }
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: urlA.path)[.size] as? Int,
+                       try FileManager.default.attributesOfItem(atPath: urlB.path)[.size] as? Int)
+        let before = try prepare()
+        XCTAssertEqual(before.cleanedNow, 2)
+        XCTAssertTrue(before.clips[a] != before.clips[b])
+
+        let swap = root.appendingPathComponent("swap.wav")
+        try FileManager.default.moveItem(at: urlA, to: swap)
+        try FileManager.default.moveItem(at: urlB, to: urlA)
+        try FileManager.default.moveItem(at: swap, to: urlB)
+        let after = try prepare()
+        XCTAssertEqual(after.cleanedNow, 2)
+        XCTAssertTrue(after.clips[a] == before.clips[b], "row \(a) holds the other file's audio now")
+        XCTAssertTrue(after.clips[b] == before.clips[a], "row \(b) holds the other file's audio now")
+        XCTAssertFalse(after.cacheHit)
+        assertWindowsMatchTheirFiles(after)
+        XCTAssertEqual(try prepare().cleanedNow, 0, "the new identities recorded")
+    }
+
+    /// A copy of the data folder that keeps the times (`cp -a`) has new inodes and the same bytes: the
+    /// bytes are compared once, nothing is cleaned again, and the new identities are recorded.
+    func testACopyThatKeepsTheTimesReusesTheCleanFiles() throws {
+        let first = try prepare()
+        let copy = try makeTemporaryFolder("earmark-stale-copy")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = ["-a", root.path + "/.", copy.path]
+        try cp.run()
+        cp.waitUntilExit()
+        XCTAssertEqual(cp.terminationStatus, 0)
+        let copied = DataFolder(root: copy)
+        let manifest = copied.clean.appendingPathComponent("manifest.json")
+        let before = try Data(contentsOf: manifest)
+        let reused = try Preparation.run(config: config, data: copied)
+        XCTAssertEqual(reused.cleanedNow, 0)
+        XCTAssertTrue(reused.cacheHit)
+        XCTAssertTrue(reused.clips == first.clips)
+        XCTAssertNotEqual(try Data(contentsOf: manifest), before, "the copies' identities recorded")
+        XCTAssertEqual(try Preparation.run(config: config, data: copied).cleanedNow, 0)
+    }
+
+    /// A manifest of version 1 (size and time only) cannot tell swapped files apart: every file is
+    /// cleaned again once.
+    func testAVersionOneManifestCleansEveryFileOnce() throws {
+        _ = try prepare()
+        let url = data.clean.appendingPathComponent("manifest.json")
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        json["version"] = 1
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        XCTAssertEqual(try prepare().cleanedNow, 9)
+        XCTAssertEqual(try prepare().cleanedNow, 0)
     }
 
     func testFeatureSettingsSeedSplitAndInputLayoutAreInTheCacheKey() throws {

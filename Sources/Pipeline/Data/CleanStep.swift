@@ -5,8 +5,10 @@ import Foundation
 
 /// The cleaning step (docs/WORKFLOW.md §2) over a data set: every source in wavfiles/ is decoded, mixed
 /// to mono, resampled and gated, and written to clean/ as a 32-bit float WAV - only when the clean
-/// file is missing or stale. clean/manifest.json records, per file, the source's size and time and
-/// the rate and threshold used; any change rebuilds that file. Clips run in parallel, on more threads
+/// file is missing or stale. clean/manifest.json records, per file, the source's size, time, identity
+/// (`SourceIdentity`: device, inode, ctime) and hash, and the rate and threshold used: a change of
+/// size or time rebuilds that file, and so does a changed identity whose bytes differ (two files of
+/// one size and time swapped by name). Clips run in parallel, on more threads
 /// than cores (`FileLoop`): each clean file's fsyncs would otherwise leave its core idle.
 ///
 /// Bad input (docs/WORKFLOW.md §10.2): a source that cannot be decoded or resampled is skipped with one warning
@@ -27,12 +29,19 @@ public enum CleanStep {
     }
 
     struct Manifest: Codable {
-        var version = 1
+        /// 2: entries carry the source's identity and hash. A manifest of another version makes every
+        /// file stale once (version 1 could not tell two files of one size and time apart).
+        static let currentVersion = 2
+        var version = currentVersion
         var rate: Int
         var threshold: Double
         var files: [String: Entry] = [:]
         struct Entry: Codable, Equatable {
             var source: SourceStamp
+            /// The source's device, inode and ctime when it was cleaned, or last found unchanged.
+            var identity: SourceIdentity?
+            /// `SourceIdentity.contentHash` of the source's bytes when it was cleaned.
+            var sourceHash: String?
             var samples: Int
             /// What cleaning noted about the source (a WAV cut short), repeated when reused.
             var note: String?
@@ -68,7 +77,7 @@ public enum CleanStep {
         let manifestURL = data.clean.appendingPathComponent("manifest.json")
         var manifest = (try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL)))
             ?? Manifest(rate: rate, threshold: threshold)
-        if manifest.rate != rate || manifest.threshold != threshold {
+        if manifest.version != Manifest.currentVersion || manifest.rate != rate || manifest.threshold != threshold {
             manifest = Manifest(rate: rate, threshold: threshold)   // every file is stale
         }
         do { try FileManager.default.createDirectory(at: data.clean, withIntermediateDirectories: true) } catch {
@@ -133,7 +142,8 @@ public enum CleanStep {
         let source = data.wavfiles.appendingPathComponent(fname)
         let target = cleanURL(fname, in: data)
         guard let stamp = SourceStamp(of: source) else { return Outcome(warning: "file not found; skipped") }
-        if let e = previous, e.source == stamp {
+        let identity = SourceIdentity(of: source)
+        if let previous, let e = unchanged(previous, stamp: stamp, identity: identity, source: source) {
             if e.samples == 0, FileManager.default.fileExists(atPath: target.path) {
                 return Outcome(samples: [], entry: e, warning: e.note)   // a zero-frame WAV does not decode
             }
@@ -143,6 +153,7 @@ public enum CleanStep {
             }
         }
         let cleaned: [Float], note: String?
+        let sourceHash = SourceIdentity.contentHash(of: source)   // before the decoder reads it
         do {
             let clip = try AudioDecoder.decode(contentsOf: source)
             cleaned = try Cleaning.clean(clip, targetRate: rate, threshold: threshold, name: source.path)
@@ -157,8 +168,23 @@ public enum CleanStep {
         }
         do { try WavWriter.write(cleaned, sampleRate: rate, to: target) } catch { return Outcome(fault: error) }
         KillPoint.reached("clean")
-        return Outcome(samples: cleaned, entry: Manifest.Entry(source: stamp, samples: cleaned.count, note: note),
+        return Outcome(samples: cleaned, entry: Manifest.Entry(source: stamp, identity: identity, sourceHash: sourceHash,
+                                                               samples: cleaned.count, note: note),
                        warning: note, rebuilt: true)
+    }
+
+    /// `previous` when its clean file was made from the source as it is now, with the source's
+    /// current identity; nil when the source changed. Size and time must match. The same identity is
+    /// enough; another one (the data folder copied with its times, a rename, two files swapped) needs
+    /// the same bytes, which then make the identity the entry's.
+    private static func unchanged(_ previous: Manifest.Entry, stamp: SourceStamp, identity: SourceIdentity?,
+                                  source: URL) -> Manifest.Entry? {
+        guard previous.source == stamp, let identity else { return nil }
+        if previous.identity == identity { return previous }
+        guard let hash = previous.sourceHash, SourceIdentity.contentHash(of: source) == hash else { return nil }
+        var moved = previous
+        moved.identity = identity
+        return moved
     }
 }
 

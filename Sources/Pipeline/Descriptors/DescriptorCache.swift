@@ -49,13 +49,11 @@ public enum DescriptorCache {
     }
 
     /// What the rows depend on: the feature settings (cleaning included) and every row's index,
-    /// fname, size and modification time.
-    static func key(config: ExperimentConfig, data: DataFolder, table: AudioTable, rows: [Int]) -> String {
+    /// fname and cleaned audio (`CleanFingerprint` of `clips[r]`, the cleaned samples of every table row).
+    static func key(config: ExperimentConfig, table: AudioTable, clips: [[Float]], rows: [Int]) -> String {
         var text = "descriptors|" + config.featureHash
         for r in rows {
-            let row = table.rows[r]
-            let stamp = SourceStamp(of: data.wavfiles.appendingPathComponent(row.fname))
-            text += "|\(r)\u{1}\(row.fname)\u{1}\(stamp?.size ?? -1)\u{1}\(stamp?.modified ?? -1)"
+            text += "|\(r)\u{1}\(table.rows[r].fname)\u{1}" + CleanFingerprint.of(clips[r])
         }
         return fnv1a64(text)
     }

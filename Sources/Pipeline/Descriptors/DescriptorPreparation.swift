@@ -67,7 +67,7 @@ public struct PreparedDescriptors {
     static func cachedDescriptors(config: ExperimentConfig, data: DataFolder, table: AudioTable, clips: [[Float]],
                                   rows: [Int], progress: Preparation.Progress) throws -> (DescriptorTable, Bool) {
         let url = DescriptorCache.url(config: config, data: data)
-        let key = DescriptorCache.key(config: config, data: data, table: table, rows: rows)
+        let key = DescriptorCache.key(config: config, table: table, clips: clips, rows: rows)
         let columns = DescriptorTable.columns(for: config.features)
         if let cached = try? DescriptorCache.read(url, key: key, rows: rows, columns: columns) { return (cached, true) }
         progress("descriptors", 0, 1)

@@ -122,7 +122,8 @@ struct WindowSource {
     /// What the cached windows depend on: the feature settings (cleaning and window sampling
     /// included), the network's input layout, the seed and split settings, the class list (labels
     /// are stored as class indices), and every training and validation file's table row (windows
-    /// store row indices), name, label, size and time.
+    /// store row indices), name, label and cleaned audio (`CleanFingerprint`: a source edited or
+    /// swapped with another behind the same size and time changes it; one touched does not).
     func cacheKey(trainRows: [Int], validationRows: [Int]) -> String {
         var text = config.featureHash + "|input \(config.inputShape)|seed \(config.training.seed)"
             + "|split \(config.split.test) \(config.split.validation)"
@@ -130,8 +131,7 @@ struct WindowSource {
         for r in trainRows + [-1] + validationRows {
             guard r >= 0 else { text += "|--"; continue }
             let row = table.rows[r]
-            let stamp = SourceStamp(of: data.wavfiles.appendingPathComponent(row.fname))
-            text += "|\(r)\u{1}\(row.fname)\u{1}\(row.label)\u{1}\(stamp?.size ?? -1)\u{1}\(stamp?.modified ?? -1)"
+            text += "|\(r)\u{1}\(row.fname)\u{1}\(row.label)\u{1}" + CleanFingerprint.of(clips[r])
         }
         return fnv1a64(text)
     }
