@@ -177,6 +177,43 @@ final class CrossValidationTests: XCTestCase {
                                             + "earlier run with --folds"), plain.stderr)
     }
 
+    /// A fold whose loss turns NaN after its first epoch: the message says what the fold kept and that
+    /// the cross-validation stopped (it read as if the config's model were kept), and no folds.csv
+    /// is written; `compare --folds` leaves the config out with the same words.
+    func testAFoldThatDivergesAfterAnEpochStopsTheCrossValidationAndSaysSo() throws {
+        let root = try makeGroupedData("earmark-folds-nan"); defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.writeConfig(in: root, epochs: 2)
+        let clean = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root)
+        XCTAssertEqual(clean.status, 0, clean.output)
+        // fold 1's steps per epoch, from its first progress line ("12/12 [====..."); the folds are seeded
+        let fold1 = try XCTUnwrap(clean.stdout.components(separatedBy: "== tiny: fold 1 of 2").last)
+        let steps = try XCTUnwrap(fold1.split(separator: "\n").lazy.compactMap { line -> Int? in
+            guard line.contains(" [=") else { return nil }
+            return line.split(separator: "/").first.flatMap { Int($0) }
+        }.first)
+        let at = String(steps + 1)      // the first step of fold 1's second epoch
+        let expected = "training stopped, fold 1 of 2 kept the model saved before it, with its report, and the "
+            + "cross-validation stopped there"
+        let model1 = root.appendingPathComponent("models/tiny.fold1.safetensors").path
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 0)], ofItemAtPath: model1)
+        let r = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root, environment: ["EARMARK_NAN_LOSS_AT": at])
+        let status = r.status, output = r.output
+        XCTAssertTrue(r.stderr.contains("at epoch 2, step 1;"), r.stderr)
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains(expected), output)
+        let saved = try FileManager.default.attributesOfItem(atPath: model1)[.modificationDate] as? Date
+        XCTAssertGreaterThan(saved?.timeIntervalSince1970 ?? 0, 0, "fold 1's first epoch saved its model")
+        XCTAssertTrue(try read(root, "runs/tiny/fold1/report.md").contains("test = fold 1 of 2"))
+        XCTAssertFalse(exists(root, "runs/tiny/folds.csv"), "no table of folds that did not all finish")
+        XCTAssertFalse(output.contains("== tiny: fold 2 of 2"), output)
+
+        let compare = try CLI.run("train", ["compare", "cfg/tiny.yaml", "--folds", "2"], in: root,
+                                  environment: ["EARMARK_NAN_LOSS_AT": at])
+        XCTAssertEqual(compare.status, 1, compare.output)
+        XCTAssertTrue(compare.stderr.contains(expected + " (try a lower learning_rate); left out of the comparison"),
+                      compare.stderr)
+    }
+
     func testHoldOutSplitByGroupAndMissingColumn() throws {
         let root = try makeGroupedData("earmark-groups"); defer { try? FileManager.default.removeItem(at: root) }
         let r = try CLI.run("train", ["--mode", "tiny"], in: root)

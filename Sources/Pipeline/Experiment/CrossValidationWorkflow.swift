@@ -66,7 +66,11 @@ extension Workflow {
                 StopSignal.received != nil
             }
             guard summary.outcome == .finished else { return CrossValidationRun(last: summary, prepared: prepared) }
-            if let diverged = summary.nonFiniteLoss { throw diverged }   // a fold's estimate would not be the config's
+            if var diverged = summary.nonFiniteLoss {      // a fold's estimate would not be the config's
+                diverged.kept = "fold \(k) of \(folds.count) kept the model saved before it, with its report, and the "
+                    + "cross-validation stopped there"
+                throw diverged
+            }
             let result = CrossValidation.FoldResult(fold: k, summary: summary, prepared: prepared)
             print("fold \(k): test file accuracy \(ReportText.pct(result.testFileAccuracy)) "
                   + "(\(result.testRows.count) files, \(result.testGroups) groups)")
