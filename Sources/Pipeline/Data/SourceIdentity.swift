@@ -23,9 +23,12 @@ public struct SourceIdentity: Codable, Equatable, Sendable {
     }
 
     /// `ContentHash` of the file's bytes as 16 hex digits (seeded with its length), or nil when it
-    /// cannot be read. The file is mapped, not copied.
+    /// cannot be read or is not a regular file (a pipe put in its place would block the read). The
+    /// file is mapped, not copied.
     public static func contentHash(of url: URL) -> String? {
-        guard let bytes = try? Data(contentsOf: url, options: .alwaysMapped) else { return nil }
+        var info = stat()
+        guard stat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+              let bytes = try? Data(contentsOf: url, options: .alwaysMapped) else { return nil }
         return bytes.withUnsafeBytes { ContentHash.hex(ContentHash.of($0, seed: UInt64($0.count))) }
     }
 }
