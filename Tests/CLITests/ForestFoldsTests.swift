@@ -81,6 +81,30 @@ final class ForestFoldsTests: XCTestCase {
         XCTAssertTrue(report.contains("| column | importance |"), report)
     }
 
+    /// A forest cross-validation with fewer folds than the last one removes the higher folds' models
+    /// and reports, as the networks' does (they stayed, unmarked), and prints each data warning once.
+    func testForestFoldsRemoveAnEarlierRunsHigherFoldsAndWarnOnce() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "forest", "--folds", "3"], in: root).status, 0)
+        XCTAssertTrue(exists("models/forest.fold3.safetensors"))
+        XCTAssertTrue(exists("runs/forest/fold3/report.md"))
+        // one recording listed twice, in two groups: the folds may part the copies, and every fold's run
+        // finds the same copies
+        let wav = root.appendingPathComponent("wavfiles")
+        try FileManager.default.copyItem(at: wav.appendingPathComponent("hum 0.wav"),
+                                         to: wav.appendingPathComponent("hum copy.wav"))
+        try (try read("audio.csv") + "hum copy.wav,hum,hum-part2\n")
+            .write(to: root.appendingPathComponent("audio.csv"), atomically: true, encoding: .utf8)
+        let r = try CLI.run("train", ["--mode", "forest", "--folds", "2"], in: root)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stderr.contains("removed the models and reports of fold 3 of forest"), r.stderr)
+        XCTAssertFalse(exists("models/forest.fold3.safetensors"))
+        XCTAssertFalse(exists("runs/forest/fold3"))
+        XCTAssertTrue(exists("models/forest.fold2.safetensors"))
+        let copies = r.stderr.components(separatedBy: "'hum 0.wav' (").count - 1
+        XCTAssertGreaterThan(copies, 0, r.stderr)
+        XCTAssertLessThanOrEqual(copies, 2, "once for the folds, once for the final forest's split: \(r.stderr)")
+    }
+
     func testCompareFoldsCrossValidatesTheForestOnTheNetworksFolds() throws {
         let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", "cfg/forest.yaml", "--folds", "2"], in: root)
         XCTAssertEqual(r.status, 0, r.output)

@@ -35,10 +35,15 @@ extension Workflow {
     /// every fold reads the one descriptor cache.
     static func crossValidateForest(config: ExperimentConfig, data: DataFolder,
                                     folds: Folds) throws -> ForestCrossValidationRun {
+        // as the networks' cross-validation does: an earlier run's folds above K and its folds.csv go
+        removeFoldsBeyond(folds.count, config: config, data: data)
+        try? FileManager.default.removeItem(at: data.run(config.name).appendingPathComponent("folds.csv"))
         var results: [CrossValidation.FoldResult] = []
+        var reported = Set<String>()   // a data warning is printed once, not once per fold
         for k in 1...folds.count {
             print("== \(config.name): fold \(k) of \(folds.count)")
-            let prepared = try prepareDescriptors(config: config, data: data, plan: .fold(folds, k - 1))
+            let prepared = try prepareDescriptors(config: config, data: data, plan: .fold(folds, k - 1),
+                                                  reported: &reported)
             var run = ForestRun(config: CrossValidation.foldConfig(config, fold: k), data: data, prepared: prepared)
             run.reportFolder = CrossValidation.foldFolder(config, data: data, fold: k)
             let result = CrossValidation.FoldResult(fold: k, summary: try fit(run), prepared: prepared)
@@ -49,7 +54,7 @@ extension Workflow {
         let outcome = CrossValidation.Outcome(folds: folds, results: results)
         print("cross-validation: \(outcome.line)")
         print("== \(config.name): final forest on all files")
-        let prepared = try prepareDescriptors(config: config, data: data, plan: .everything)
+        let prepared = try prepareDescriptors(config: config, data: data, plan: .everything, reported: &reported)
         var run = ForestRun(config: config, data: data, prepared: prepared)
         run.crossValidation = outcome
         let summary = try fit(run)

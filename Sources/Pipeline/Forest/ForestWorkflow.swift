@@ -24,6 +24,14 @@ extension Workflow {
     /// data line (files, classes, split, descriptors) and the warnings printed.
     static func prepareDescriptors(config: ExperimentConfig, data: DataFolder,
                                    plan: SplitPlan = .holdOut) throws -> PreparedDescriptors {
+        var reported = Set<String>()
+        return try prepareDescriptors(config: config, data: data, plan: plan, reported: &reported)
+    }
+
+    /// `prepareDescriptors` of one of several runs on the same data (the folds): a warning in
+    /// `reported` was printed by an earlier run and is not printed again.
+    static func prepareDescriptors(config: ExperimentConfig, data: DataFolder, plan: SplitPlan,
+                                   reported: inout Set<String>) throws -> PreparedDescriptors {
         let line = ProgressLine()
         let prepared = try PreparedDescriptors.run(config: config, data: data, plan: plan) { stage, done, total in
             line.update("\(stage) \(done)/\(total) \(ProgressLine.bar(done, of: total))", force: done == total)
@@ -35,7 +43,8 @@ extension Workflow {
                     + "train/validation/test files; " + groupText(prepared)
                     + "\(prepared.descriptors.columns.count) descriptors per clip"
                     + (prepared.cacheHit ? " (descriptor cache)" : ""))
-        Diagnostics.report(prepared.warnings)
+        Diagnostics.report(prepared.warnings.filter { !reported.contains($0.description) })
+        reported.formUnion(prepared.warnings.map(\.description))
         return prepared
     }
 
