@@ -12,8 +12,11 @@ final class DiskFullTests: XCTestCase {
         let root = try! makeTemporaryFolder("earmark-full")
         madeTrained = true
         try! TinyData.make(in: root)
+        try! "name: forest\nmodel: {kind: random_forest, n_estimators: 5}\n"
+            .write(to: root.appendingPathComponent("cfg/forest.yaml"), atomically: true, encoding: .utf8)
         precondition(try! CLI.run("train", ["--mode", "tiny", "--data", "."], in: root).status == 0)
-        precondition(try! CLI.run("predict", ["--data", "."], in: root).status == 0)
+        precondition(try! CLI.run("train", ["--config", "cfg/forest.yaml", "--data", "."], in: root).status == 0)
+        precondition(try! CLI.run("predict", ["--data", ".", "--model", "models/tiny.safetensors"], in: root).status == 0)
         return root
     }()
 
@@ -26,7 +29,7 @@ final class DiskFullTests: XCTestCase {
     }
 
     static let kept = ["models/tiny.safetensors", "models/tiny.checkpoint.safetensors", "predictions.csv",
-                       "runs/tiny/report.md"]
+                       "runs/tiny/report.md", "models/forest.safetensors", "runs/forest/report.md"]
 
     /// Runs `tool` with a file-size limit of `bytes`.
     func limited(_ bytes: Int, _ tool: String, _ arguments: [String], in folder: URL) throws -> CLI.Result {
@@ -68,7 +71,7 @@ final class DiskFullTests: XCTestCase {
         let folder = try makeTemporaryFolder("earmark-full-predict")
         defer { try? FileManager.default.removeItem(at: folder) }
         try CrashFiles.copy(Self.trained, to: folder)
-        let r = try limited(200, "predict", ["--data", "."], in: folder)
+        let r = try limited(200, "predict", ["--data", ".", "--model", "models/tiny.safetensors"], in: folder)
         assertFailedCleanly(r, naming: "predictions.csv", folder: folder, "predict")
     }
 
@@ -86,15 +89,23 @@ final class DiskFullTests: XCTestCase {
         }
         // train checks its two folders before the first step, so another seed (another model) cannot
         // replace the model before the report folder is found read-only (it did)
+        // a forest too (it replaced its model, then failed on the report); and a data folder whose
+        // pickles/ cannot be created (the error was Foundation's whole NSError). That copy's sources have
+        // new inodes, found the same by their bytes: its read-only clean/, which cannot record them, is
+        // used as it is (the run gets as far as pickles/)
         let cases: [(folder: String, tool: String, arguments: [String], file: String)] = [
             ("models", "train", ["--mode", "tiny", "--data", "."], "models: cannot be written"),
             ("runs/tiny", "train", ["--mode", "tiny", "--data", ".", "--seed", "7"], "runs/tiny: cannot be written"),
-            (".", "predict", ["--data", "."], "predictions.csv"),
+            ("runs/forest", "train", ["--config", "cfg/forest.yaml", "--data", ".", "--seed", "7"],
+             "runs/forest: cannot be written"),
+            (".", "predict", ["--data", ".", "--model", "models/tiny.safetensors"], "predictions.csv"),
+            (".", "train", ["--mode", "tiny", "--data", "."], "pickles: cannot be created (Read-only file system)"),
         ]
         for c in cases {
             let folder = try makeTemporaryFolder("earmark-readonly")
             defer { try? FileManager.default.removeItem(at: folder) }
             try CrashFiles.copy(Self.trained, to: folder)
+            if c.file.hasPrefix("pickles") { try FileManager.default.removeItem(at: folder.appendingPathComponent("pickles")) }
             let script = "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\" && shift && exec \"$@\""
             let r = try CLI.run("/usr/bin/unshare", ["-m", "/bin/sh", "-c", script, "sh", c.folder,
                                                      CLI.products.appendingPathComponent(c.tool).path] + c.arguments,

@@ -112,8 +112,20 @@ public enum CleanStep {
         let all = results.value
         manifest = start
         for (i, r) in all.enumerated() { manifest.files[fnames[i]] = r.entry }
-        // not rewritten when nothing changed: an up-to-date clean/ may be read-only
-        _ = try saveManifest(manifest, to: manifestURL, unless: progressSave.value.saved)
+        // not rewritten when nothing changed: an up-to-date clean/ may be read-only. When only the
+        // sources' identities changed (a copied data folder, its files found the same by their bytes),
+        // writing them is what spares the next run the comparison, not a change of clean/: a clean/
+        // that cannot take them is used as it is
+        let identitiesOnly = manifest.files.count == start.files.count && manifest.files.allSatisfy { name, entry in
+            var earlier = start.files[name]
+            earlier?.identity = entry.identity
+            return earlier == entry
+        }
+        if identitiesOnly {
+            _ = try? saveManifest(manifest, to: manifestURL, unless: progressSave.value.saved)
+        } else {
+            _ = try saveManifest(manifest, to: manifestURL, unless: progressSave.value.saved)
+        }
         if let fault = all.lazy.compactMap(\.fault).first { throw fault }
         let warnings = zip(fnames, all).compactMap { fname, r in
             r.warning.map { DataWarning(file: data.display(data.wavfiles.appendingPathComponent(fname)), message: $0) }

@@ -22,7 +22,7 @@ public enum ClipFeatureCache {
         file.metadata = ["format": format, "format_version": formatVersion, "key": key, "config": config.yaml(),
                          "config_hash": config.configHash, "feature_hash": config.featureHash]
         file.seal()
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(url.deletingLastPathComponent())
         try SafeTensors.write(file, to: url)
     }
 

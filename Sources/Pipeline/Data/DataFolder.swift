@@ -37,6 +37,23 @@ public struct DataFolder: Sendable {
 
     /// Whether audio.csv exists.
     public var hasTable: Bool { FileManager.default.fileExists(atPath: csv.path) }
+
+    /// Creates each of `folders` when missing and checks that it can be written: what `train` does
+    /// before it fits or trains anything, so that a read-only report folder is not found after the
+    /// new model replaced the old one (leaving it beside the old report).
+    /// - Throws: `FileError` naming the folder, "cannot be created" or "cannot be written (reason):
+    ///   nothing was trained or replaced".
+    public func requireWritable(_ folders: [URL]) throws {
+        for folder in folders {
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                throw FileError(display(folder), "cannot be created (\(error.localizedDescription))")
+            }
+            if access(folder.path, W_OK) != 0 {
+                throw FileError(display(folder), "cannot be written (\(String(cString: strerror(errno)))): "
+                                + "nothing was trained or replaced")
+            }
+        }
+    }
 }
 
 /// Size and modification time of a file: what a derived file records of its source. Of the file a

@@ -26,7 +26,7 @@ public enum FeatureCache {
                          "config": config.yaml(), "config_hash": config.configHash, "feature_hash": config.featureHash,
                          "sources": String(decoding: (try? encoder.encode(sources)) ?? Data("{}".utf8), as: UTF8.self)]
         file.seal()
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(url.deletingLastPathComponent())
         try SafeTensors.write(file, to: url)
     }
 

@@ -18,7 +18,7 @@ public enum DescriptorCache {
         file.metadata = ["format": format, "format_version": formatVersion, "key": key, "config": config.yaml(),
                          "feature_hash": config.featureHash, "columns": TrainedModel.json(table.columns)]
         file.seal()
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(url.deletingLastPathComponent())
         try SafeTensors.write(file, to: url)
     }
 

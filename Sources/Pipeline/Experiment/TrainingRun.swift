@@ -128,15 +128,7 @@ public struct TrainingRun {
     /// left the new model beside the old run's report (a file system that fills up during the run can
     /// still do that; RELIABILITY.md says so).
     func requireWritableFolders() throws {
-        for folder in [data.models, reportFolder] {
-            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw FileError(data.display(folder), "cannot be created (\(error.localizedDescription))")
-            }
-            if access(folder.path, W_OK) != 0 {
-                throw FileError(data.display(folder), "cannot be written (\(String(cString: strerror(errno)))): "
-                                + "nothing was trained or replaced")
-            }
-        }
+        try data.requireWritable([data.models, reportFolder])
     }
 
     /// report.html's content: what report.md says, with the misclassified files' players.

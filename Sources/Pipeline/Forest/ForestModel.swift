@@ -35,7 +35,7 @@ public struct ForestModel {
                              "classes": TrainedModel.json(classes), "splits": TrainedModel.json(splits),
                              "fit_seconds": String(fitSeconds)]) { a, _ in a }
         if !splitFingerprints.isEmpty { file.metadata["split_fingerprints"] = TrainedModel.json(splitFingerprints) }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(url.deletingLastPathComponent())
         try SafeTensors.write(file, to: url)
     }
 

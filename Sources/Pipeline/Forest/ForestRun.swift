@@ -25,6 +25,7 @@ public struct ForestRun {
     /// `secondsPerEpoch` the fit time and `trainingWindowsPerSecond` training rows per second of fit.
     /// - Throws: `DataError` when the forest cannot be fitted (e.g. `max_features` above the columns).
     public func run() throws -> TrainingRun.Summary {
+        try data.requireWritable([data.models, reportFolder])   // before the model is replaced
         let (x, y) = prepared.set(prepared.trainRows)
         let start = Date()
         let forest: RandomForestClassifier

@@ -15,6 +15,24 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
     }
 }
 
+/// Creates `folder` and the missing folders above it (a cache's or a model's folder), by mkdir(2)
+/// so that the system's reason is at hand.
+/// - Throws: `FileError` naming the folder and the reason ("Read-only file system"), where
+///   Foundation's error printed its whole NSError.
+public func createFolder(_ folder: URL) throws {
+    var missing: [String] = []
+    var path = folder.standardizedFileURL.path
+    while !FileManager.default.fileExists(atPath: path), path != "/", !path.isEmpty {
+        missing.append(path)
+        path = (path as NSString).deletingLastPathComponent
+    }
+    for created in missing.reversed() where mkdir(created, 0o777) != 0 {
+        let reason = errno
+        if reason == EEXIST { continue }      // another process made it meanwhile
+        throw FileError(folder.path, "cannot be created (\(String(cString: strerror(reason))))")
+    }
+}
+
 /// A file that cannot be read or written: names it and says why.
 public struct FileError: Error, CustomStringConvertible {
     public let description: String

@@ -66,7 +66,7 @@ public struct TrainedModel {
 
     /// Writes the model (and, for a checkpoint, the optimizer and training state) atomically.
     public func save(to url: URL, optimizer: Optimizer? = nil, trainingState: TrainingState? = nil) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(url.deletingLastPathComponent())
         try WeightFile.save(network, metadata: metadata(trainingState: trainingState),
                             optimizerState: optimizer?.state() ?? [:], to: url)
     }
