@@ -1,3 +1,4 @@
+import Audio
 import Foundation
 import Pipeline
 import Tensor
@@ -77,6 +78,28 @@ final class ForestCLITests: XCTestCase {
                                in: demo)
         XCTAssertEqual(clip.status, 0, clip.output)
         XCTAssertEqual(try read("p.csv").split(separator: "\n").count, 1 + 24)
+        try assertShortClipsAreNotClassified(model: "models/forest.safetensors")
+    }
+
+    /// Clips that clean to one window or less, which training skips, get empty fields and a warning
+    /// from a descriptor model, as from a network (a forest classified even a one-sample clip).
+    func assertShortClipsAreNotClassified(model: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let tone = { (n: Int) in (0..<n).map { Float(0.4 * sin(Double($0) * 0.3)) } }
+        try WavWriter.write(tone(1), sampleRate: 16000, to: demo.appendingPathComponent("one.wav"))
+        try WavWriter.write(tone(1600), sampleRate: 16000, to: demo.appendingPathComponent("window.wav"))
+        try WavWriter.write(tone(1601), sampleRate: 16000, to: demo.appendingPathComponent("longer.wav"))
+        let r = try CLI.run("predict", ["--model", model, "one.wav", "window.wav", "longer.wav", "--out", "short.csv"],
+                            in: demo)
+        XCTAssertEqual(r.status, 0, r.output, file: file, line: line)
+        let rows = try read("short.csv").split(separator: "\n").dropFirst().map { $0.components(separatedBy: ",") }
+        XCTAssertEqual(rows.map { ($0[0] as NSString).lastPathComponent }, ["one.wav", "window.wav", "longer.wav"],
+                       file: file, line: line)
+        XCTAssertEqual(rows[0].dropFirst().joined(), "", "\(rows[0])", file: file, line: line)
+        XCTAssertEqual(rows[1].dropFirst().joined(), "", "\(rows[1])", file: file, line: line)
+        XCTAssertFalse(rows[2].last?.isEmpty ?? true, "one sample more is classified: \(rows[2])", file: file, line: line)
+        for name in ["one.wav", "window.wav"] {
+            XCTAssertTrue(r.stderr.contains("\(name): no prediction: "), r.stderr, file: file, line: line)
+        }
     }
 
     func testPreprocessDescriptorsWritesCSVAndNPY() throws {
@@ -141,6 +164,7 @@ final class ForestCLITests: XCTestCase {
         let lines = try predictAll("mlp")
         let probabilities = lines[1].components(separatedBy: ",")[2..<5].compactMap(Double.init)
         XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-4)
+        try assertShortClipsAreNotClassified(model: "models/mlp.safetensors")
     }
 
     /// The `envelope_lines` map (10,000 columns per clip) through `reshape` into a small CNN: trains,

@@ -4,7 +4,8 @@ import Tensor
 
 /// Classifies whole clips with an `input: descriptors` network: the descriptor row of each cleaned
 /// clip, the model's stored standard scaling, then the network (one replica, batches of 256). A clip
-/// counts as one "window"; an empty cleaned clip gets no prediction.
+/// counts as one "window"; a clip that cleans to one window or less, which
+/// training skips, gets no prediction, as with the networks.
 public final class DescriptorNetworkPredictor: ClipClassifier {
     public let model: TrainedModel
     private let engine: TrainingEngine
@@ -21,7 +22,8 @@ public final class DescriptorNetworkPredictor: ClipClassifier {
 
     ///     clips (C) -> rows x (U, F) of the U non-empty clips -> probabilities (U, K)
     public func predict(cleaned clips: [[Float]]) -> [Predictor.ClipPrediction] {
-        let usable = clips.indices.filter { !clips[$0].isEmpty }
+        // what training skips (one window or less after cleaning, `minimumCleanSamples`) is not classified
+        let usable = clips.indices.filter { clips[$0].count >= features.minimumCleanSamples }
         var out = clips.map { _ in Predictor.ClipPrediction(probabilities: nil, windows: 0, windowPredictions: []) }
         guard !usable.isEmpty else { return out }
         var x = DescriptorTable.compute(clips: clips, rows: usable, features: features).x

@@ -4,7 +4,8 @@ import Tensor
 
 /// Classifies whole clips with a random forest: the descriptor row of each cleaned clip
 /// (`DescriptorTable.row`, all cores), then the forest's class probabilities. A clip counts as one
-/// "window" in `ClipPrediction`; an empty cleaned clip gets no prediction.
+/// "window" in `ClipPrediction`; a clip that cleans to one window or less, which
+/// training skips, gets no prediction, as with the networks.
 public final class ForestPredictor: ClipClassifier {
     public let model: ForestModel
 
@@ -17,7 +18,8 @@ public final class ForestPredictor: ClipClassifier {
 
     /// Predicts cleaned clips (at the model's rate).
     public func predict(cleaned clips: [[Float]]) -> [Predictor.ClipPrediction] {
-        let usable = clips.indices.filter { !clips[$0].isEmpty }
+        // what training skips (one window or less after cleaning, `minimumCleanSamples`) is not classified
+        let usable = clips.indices.filter { clips[$0].count >= features.minimumCleanSamples }
         var out = clips.map { _ in Predictor.ClipPrediction(probabilities: nil, windows: 0, windowPredictions: []) }
         guard !usable.isEmpty else { return out }
         let table = DescriptorTable.compute(clips: clips, rows: usable, features: features)
