@@ -8,6 +8,7 @@ import Tensor
 struct Bench: ParsableCommand {
     /// Switches OpenBLAS to the best kernels this CPU runs (`BLASKernelSwitch`), then parses and runs.
     static func main() {
+        StandardStreams.guardAtStart()      // before parsing: --help and --version print too
         BLASKernelSwitch.runBestKernels()
         main(nil)
     }

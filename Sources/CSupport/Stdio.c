@@ -24,15 +24,18 @@ int earmark_reopen_closed_standard_descriptors(void) {
     int closed = 0;
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
-        // open gives the lowest free descriptor: fd itself, as the lower ones are open by now
-        int opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        // open gives the lowest free descriptor: fd itself, as the lower ones are open by now. A closed
+        // standard output takes /dev/full, where every write fails: what the command writes there is
+        // reported at exit, and a command that writes nothing to it (a usage error) keeps its status
+        int opened = fd == 0 ? open("/dev/null", O_RDONLY) : open(fd == 1 ? "/dev/full" : "/dev/null", O_WRONLY);
+        if (opened < 0 && fd == 1) opened = open("/dev/null", O_WRONLY);
         if (opened != fd && opened >= 0) close(opened);
         closed |= 1 << fd;
     }
     return closed;
 }
 
-static volatile int output_failure = 0;   /* an errno, or -1 for "closed at start" */
+static volatile int output_failure = 0;   /* an errno */
 
 void earmark_note_output_failure(int error) {
     if (output_failure == 0) output_failure = error;
@@ -54,7 +57,7 @@ static void check_output_at_exit(void) {
     if (output_failure == 0 && flush_error == 0 && !ferror(stdout)) return;
     int error = output_failure != 0 ? output_failure : flush_error;
     write_all(2, "error: standard output: ");
-    if (error == -1) write_all(2, "was closed when the command started: its output is lost\n");
+    if (closed_at_start & 2) write_all(2, "was closed when the command started: its output is lost\n");
     else {
         write_all(2, "cannot be written");
         if (error > 0) { write_all(2, " ("); write_all(2, strerror(error)); write_all(2, ")"); }
@@ -63,4 +66,10 @@ static void check_output_at_exit(void) {
     _exit(1);
 }
 
-void earmark_check_output_at_exit(void) { atexit(check_output_at_exit); }
+// Registered once however often it is asked for: the executables' main and CLI.start both ask.
+void earmark_check_output_at_exit(void) {
+    static int registered = 0;
+    if (registered) return;
+    registered = 1;
+    atexit(check_output_at_exit);
+}

@@ -39,6 +39,19 @@ final class StandardStreamTests: TinyDataCase {
             XCTAssertTrue(r.stderr.contains(words), r.stderr)
             XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("p.csv").path))
         }
+        // --version and --help of every tool, printed before a command starts, are checked too (exit 0)
+        for tool in ["train", "predict", "preprocess", "export", "bench"] {
+            for (option, redirection) in [("--version", "> /dev/full"), ("--help", ">&-")] {
+                let r = try run(tool, [option], redirection)
+                XCTAssertEqual(r.status, 1, "\(tool) \(option) \(redirection): \(r.output)")
+                XCTAssertTrue(r.stderr.hasPrefix("error: standard output: "), "\(tool) \(option): \(r.stderr)")
+                XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "said once: \(r.stderr)")
+            }
+        }
+        // a usage error writes nothing to standard output: a closed one changes nothing (status 64)
+        let usage = try run("train", ["--bogus"], ">&-")
+        XCTAssertEqual(usage.status, 64, usage.output)
+        XCTAssertFalse(usage.stderr.contains("standard output"), usage.stderr)
         // preprocess features too (it did not install the check and exited 0), its .npy written whole
         let features = try run("preprocess", ["features", "wavfiles/hum 0.wav", "--out", "f.npy"], "> /dev/full")
         XCTAssertEqual(features.status, 1, features.output)

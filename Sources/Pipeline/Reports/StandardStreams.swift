@@ -40,11 +40,12 @@ public enum StandardStreams {
         if let error = write(text, to: descriptor) { earmark_note_output_failure(error) }
     }
 
-    /// What `CLI.start` does first: reopens closed standard descriptors on /dev/null (a closed
-    /// standard output is reported at exit) and installs the exit check of standard output.
-    static func guardAtStart() {
+    /// What each executable's `main` does before it parses its arguments (so that `--help` and
+    /// `--version` are covered too), and `CLI.start` again: reopens closed standard descriptors
+    /// (standard output on /dev/full, so that what is written to it is reported at exit) and installs
+    /// the exit check of standard output, once.
+    public static func guardAtStart() {
         closedAtStart = earmark_standard_descriptors_closed_at_start() | earmark_reopen_closed_standard_descriptors()
-        if closedAtStart & 2 != 0 { earmark_note_output_failure(-1) }
         earmark_check_output_at_exit()
     }
 }
