@@ -72,7 +72,11 @@ struct DataOptions: ParsableArguments {
         if let a = abortRankAtStep, Self.parseAbort(a) == nil {
             throw ValidationError("--abort-rank-at-step: expected R:N (rank, step from 1), got '\(a)'")
         }
-        if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
+        // the config's range: a count beyond it overflowed a learning-rate schedule's step count (a trap)
+        if let e = epochs, !TrainingConfig.epochRange.contains(e) {
+            throw ValidationError("--epochs must be in \(TrainingConfig.epochRange.lowerBound)..."
+                                  + "\(TrainingConfig.epochRange.upperBound) (as training.epochs), got \(e)")
+        }
         if let k = folds, k < 2 { throw ValidationError("--folds must be at least 2, got \(k)") }
         if let s = seed, s < 0 { throw ValidationError("--seed must be non-negative, got \(s)") }
         if let name = demo { do { _ = try DemoSet.named(name) } catch { throw ValidationError("--demo: \(error)") } }

@@ -104,6 +104,16 @@ final class TrainPredictTests: TinyDataCase {
             XCTAssertFalse(exists("clean"), "\(tool) cleaned although its options were contradictory")
         }
 
+        // --epochs carries training.epochs' range (a huge count overflowed a schedule's step count: a trap)
+        for (arguments, epochs) in [(["train"], "0"), (["train"], "100001"), (["train", "compare", "cfg/tiny.yaml"],
+                                                                             "9223372036854775807")] {
+            let r = try CLI.run(arguments[0], Array(arguments.dropFirst()) + ["--epochs", epochs], in: root)
+            XCTAssertEqual(r.status, 64, "\(arguments) --epochs \(epochs): \(r.output)")
+            XCTAssertTrue(r.stderr.contains("--epochs must be in 1...100000 (as training.epochs), got \(epochs)"),
+                          r.stderr)
+            XCTAssertFalse(exists("clean"), "\(arguments) cleaned although --epochs was out of range")
+        }
+
         let pools = String(repeating: "    - max_pooling2d: {pool_size: [2, 2]}\n", count: 4)
         try "model:\n  layers:\n\(pools)    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
             .write(to: root.appendingPathComponent("cfg/pools.yaml"), atomically: true, encoding: .utf8)

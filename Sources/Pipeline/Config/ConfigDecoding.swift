@@ -187,7 +187,9 @@ extension ExperimentConfig {
     private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
         var t = TrainingConfig()
         let m = try node.mapping(allowed: trainingKeys)
-        if let v = m["epochs"] { t.epochs = try v.int(min: 1, max: 100_000) }
+        if let v = m["epochs"] {
+            t.epochs = try v.int(min: TrainingConfig.epochRange.lowerBound, max: TrainingConfig.epochRange.upperBound)
+        }
         if let v = m["batch_size"] { t.batchSize = try v.int(min: 1, max: 65536) }
         if let v = m["optimizer"] {
             t.optimizer = try v.choice(TrainingConfig.OptimizerKind.self, among: TrainingConfig.OptimizerKind.allCases)

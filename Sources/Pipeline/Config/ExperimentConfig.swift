@@ -161,6 +161,8 @@ public struct TrainingConfig: Equatable, Sendable {
         case given([String: Double])
     }
     public var epochs = 10
+    /// What `epochs` may be, in a config and on the command line (`--epochs`).
+    public static let epochRange = 1...100_000
     public var batchSize = 32
     public var optimizer = OptimizerKind.adam
     public var learningRate = 0.001
