@@ -91,6 +91,6 @@ let package = Package(
                     dependencies: ["Pipeline", "Layers", "Audio", "Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "ClassicalTests", dependencies: ["Classical", "Tensor", "TestSupport"]),
         .testTarget(name: "CLITests",
-                    dependencies: ["Pipeline", "Classical", "Audio", "Tensor", "Durable", "TestSupport"]),
+                    dependencies: ["Pipeline", "Classical", "Audio", "Tensor", "Durable", "ONNXExport", "TestSupport"]),
     ]
 )

@@ -112,7 +112,7 @@ public enum ONNXModelExport {
 
     /// Writes the ONNX model of `model` to `url` atomically (temporary file, fsync, rename).
     public static func write(_ model: TrainedModel, to url: URL) throws {
-        let data: Data = try self.model(model).serializedData()
+        let data = try ONNXEncoding.encoded(try self.model(model), for: url)
         try AtomicFile.write(data, to: url)
     }
 }

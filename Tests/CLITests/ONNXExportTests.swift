@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+@testable import ONNXExport
 import Pipeline
 import Tensor
 import TestSupport
@@ -225,6 +226,23 @@ final class ONNXExportTests: XCTestCase {
         let format = try CLI.run("export", ["--model", file.path, "--format", "tflite", "--out", out], in: root)
         XCTAssertEqual(format.status, 64, format.output)
         XCTAssertTrue(format.stderr.contains("--format tflite: unknown format (the one format is onnx)"), format.stderr)
+    }
+
+    /// One ONNX file is one protobuf message, at most 2 GiB: weights beyond the limit are an error
+    /// naming the file and the size (the protobuf library's was a bare `missingRequiredFields`). The
+    /// limit is lowered here so that a small model crosses it.
+    func testWeightsBeyondWhatOneONNXFileHoldsAreNamed() throws {
+        let (model, _) = try Self.model(try Self.config("conv_small"), seed: 1)
+        let proto = try ONNXModelExport.model(model)
+        let url = URL(fileURLWithPath: "/tmp/big.onnx")
+        let weights = model.network.parameters.reduce(0) { $0 + 4 * $1.value.count }
+        XCTAssertGreaterThan(try ONNXEncoding.encoded(proto, for: url).count, weights)
+        XCTAssertThrowsError(try ONNXEncoding.encoded(proto, for: url, limit: weights / 2)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("/tmp/big.onnx: the model's weights take "), text)
+            XCTAssertTrue(text.contains("more than the 2 GiB one ONNX file can hold"), text)
+        }
+        XCTAssertEqual(ONNXEncoding.protobufLimit, 2_147_483_647)
     }
 
     /// docs/interop's NumPy and onnxruntime snippets (quoted in docs/INTEROP.md) run on an exported
