@@ -348,6 +348,59 @@ final class TrainPredictTests: TinyDataCase {
     /// predict on folders says what it leaves out: an empty folder, links to nothing and pipes (they
     /// were dropped without a word, exit 0 with an empty table), and names that are not UTF-8 (called
     /// "not a regular file", or "does not exist" when named).
+    /// A folder that cannot be read (run as an unprivileged user: root reads every folder) is named
+    /// with its reason: its clips were left out of a folder's predictions without a word, the folder
+    /// itself was said to hold no file, and a file in it or an audio.csv row under it "did not exist".
+    func testFoldersThatCannotBeReadAreNamedWithTheirReason() throws {
+        let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+        guard try CLI.run("/usr/bin/setpriv", nobody + ["true"], in: root).status == 0 else {
+            let why = "`setpriv` cannot change the user here; unreadable folders checked by hand only"
+            if ProcessInfo.processInfo.environment["EARMARK_ALLOW_NO_SETPRIV"] == "1" {
+                print("SKIPPED testFoldersThatCannotBeReadAreNamedWithTheirReason: \(why) (EARMARK_ALLOW_NO_SETPRIV=1)")
+            } else {
+                XCTFail("\(why); set EARMARK_ALLOW_NO_SETPRIV=1 to skip this check")
+            }
+            return
+        }
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let manager = FileManager.default
+        let clip = root.appendingPathComponent("wavfiles/hum 0.wav")
+        let closed = root.appendingPathComponent("clips/closed"), sub = root.appendingPathComponent("wavfiles/sub")
+        for folder in [closed, sub] { try manager.createDirectory(at: folder, withIntermediateDirectories: true) }
+        for copy in ["clips/open.wav", "clips/closed/x.wav", "wavfiles/sub/x.wav"] {
+            try manager.copyItem(at: clip, to: root.appendingPathComponent(copy))
+        }
+        try (try read("audio.csv") + "sub/x.wav,hum,\n").write(to: root.appendingPathComponent("audio.csv"),
+                                                              atomically: true, encoding: .utf8)
+        // everything open to the other user but the two folders
+        let walk = manager.enumerator(atPath: root.path)!.allObjects as! [String]
+        for path in [root.path] + walk.map({ root.appendingPathComponent($0).path }) {
+            try manager.setAttributes([.posixPermissions: 0o777], ofItemAtPath: path)
+        }
+        for folder in [closed, sub] { try manager.setAttributes([.posixPermissions: 0], ofItemAtPath: folder.path) }
+        func asNobody(_ tool: String, _ arguments: [String]) throws -> CLI.Result {
+            try CLI.run("/usr/bin/setpriv", nobody + [CLI.products.appendingPathComponent(tool).path] + arguments,
+                        in: root)
+        }
+        let folder = try asNobody("predict", ["--model", "models/tiny.safetensors", "clips", "--out", "p.csv"])
+        XCTAssertEqual(folder.status, 0, folder.output)
+        XCTAssertTrue(folder.stderr.contains("warning: clips: 1 folder that cannot be read (Permission denied) left out, "
+                                             + "with the clips in it: '\(closed.path)'"), folder.stderr)
+        XCTAssertEqual(try read("p.csv").split(separator: "\n").count, 2, "the header and open.wav")
+        let top = try asNobody("predict", ["--model", "models/tiny.safetensors", "clips/closed", "--out", "p.csv"])
+        XCTAssertTrue(top.stderr.contains("warning: clips/closed: 1 folder that cannot be read"), top.stderr)
+        XCTAssertFalse(top.stderr.contains("holds no file"), top.stderr)
+        let file = try asNobody("predict", ["--model", "models/tiny.safetensors", "clips/closed/x.wav", "--out", "p.csv"])
+        XCTAssertEqual(file.status, 1, file.output)
+        XCTAssertTrue(file.stderr.contains("error: clips/closed/x.wav: cannot be reached (Permission denied)"),
+                      file.stderr)
+        let train = try asNobody("train", ["--mode", "tiny"])
+        XCTAssertEqual(train.status, 0, train.output)
+        XCTAssertTrue(train.stderr.contains("file '\(root.path)/wavfiles/sub/x.wav' cannot be reached (Permission "
+                                            + "denied); row skipped"), train.stderr)
+        for folder in [closed, sub] { try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
+    }
+
     func testPredictSaysWhatAFolderLeavesOut() throws {
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
         let mixed = root.appendingPathComponent("mixed"), empty = root.appendingPathComponent("empty")

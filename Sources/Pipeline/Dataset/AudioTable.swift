@@ -299,8 +299,10 @@ public struct AudioTable: Sendable, Equatable {
                 usable.append(row)
                 continue
             }
-            warnings.append(DataWarning(file: file, line: row.line, message: isDirectory.boolValue
-                ? "'\(path)' is a folder, not an audio file; row skipped" : "file '\(path)' not found; row skipped"))
+            let why = isDirectory.boolValue ? "'\(path)' is a folder, not an audio file"
+                : PathAccess.problem(path).map { $0 == "does not exist" ? "file '\(path)' not found" : "file '\(path)' \($0)" }
+                ?? "file '\(path)' not found"
+            warnings.append(DataWarning(file: file, line: row.line, message: why + "; row skipped"))
             missing.append(row)
         }
         return (usable, missing, warnings)

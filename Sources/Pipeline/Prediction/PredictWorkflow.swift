@@ -178,7 +178,7 @@ public enum PredictWorkflow {
                 // the command line reaches Swift as UTF-8 text, with bytes that are not UTF-8 replaced by U+FFFD
                 throw FileError(p, p.contains(notUTF8) ? "cannot be opened: its name holds bytes that are not UTF-8 "
                                     + "(shown as \(notUTF8)), which Earmark cannot pass back to the file system; rename it"
-                                    : "does not exist")
+                                    : PathAccess.problem(p) ?? "does not exist")
             }
             if isDir.boolValue {
                 let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: p, isDirectory: true),
@@ -188,6 +188,17 @@ public enum PredictWorkflow {
                 let files = entries.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
                 // what is left out is said (it was dropped without a word): links to nothing, pipes, devices
                 let folders = entries.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+                // and folders that cannot be listed, whose clips were lost without a word
+                let closed = ([URL(fileURLWithPath: p, isDirectory: true)] + folders).compactMap { folder in
+                    PathAccess.listProblem(folder.path).map { (folder.path, $0) }
+                }
+                if let reason = closed.first?.1 {
+                    let names = closed.prefix(3).map { "'\($0.0)'" }.joined(separator: ", ")
+                        + (closed.count > 3 ? ", ..." : "")
+                    Diagnostics.warning("\(p): \(closed.count) folder\(closed.count == 1 ? "" : "s") that cannot be read "
+                                        + "(\(reason)) left out, with the clips in \(closed.count == 1 ? "it" : "them"): "
+                                        + names)
+                }
                 let unreadableNames = entries.filter { $0.lastPathComponent.contains(notUTF8) }.count
                     - (files + folders).filter { $0.lastPathComponent.contains(notUTF8) }.count
                 if unreadableNames > 0 {
@@ -200,7 +211,9 @@ public enum PredictWorkflow {
                     Diagnostics.warning("\(p): \(others) entr\(others == 1 ? "y" : "ies") that \(others == 1 ? "is" : "are") not a "
                                         + "regular file (a link to nothing, a pipe, a device) left out")
                 }
-                if files.isEmpty { Diagnostics.warning("\(p): holds no file to classify") }
+                if files.isEmpty && PathAccess.listProblem(p) == nil {
+                    Diagnostics.warning("\(p): holds no file to classify")
+                }
                 urls += files.sorted { $0.path < $1.path }
             } else {
                 urls.append(URL(fileURLWithPath: p))

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Why a path cannot be used, in the system's words: a file inside a folder that cannot be read
+/// exists, yet `FileManager.fileExists` says it does not, and the messages said "not found".
+enum PathAccess {
+    /// nil when `path` can be looked at (stat(2) succeeds), else "does not exist" or "cannot be
+    /// reached (REASON)", e.g. "(Permission denied)" for a file in a folder that cannot be read.
+    static func problem(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) != 0 else { return nil }
+        let reason = errno
+        return reason == ENOENT || reason == ENOTDIR ? "does not exist"
+            : "cannot be reached (\(String(cString: strerror(reason))))"
+    }
+
+    /// nil when the folder at `path` can be listed and entered (read and search permission), else
+    /// the system's reason ("Permission denied").
+    static func listProblem(_ path: String) -> String? {
+        access(path, R_OK | X_OK) == 0 ? nil : String(cString: strerror(errno))
+    }
+}
