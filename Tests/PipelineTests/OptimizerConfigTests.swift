@@ -101,6 +101,29 @@ final class OptimizerConfigTests: XCTestCase {
         ], prefix: layers)
     }
 
+    /// A setting the chosen optimizer does not read is named (it was ignored: the weights came out the
+    /// same as without it); at its default, as `--print-config` prints it for every optimizer, it is
+    /// accepted, so a printed config reads back.
+    func testSettingsTheOptimizerDoesNotReadAreErrors() throws {
+        assertConfigErrors([
+            ("training:\n  momentum: 0.5\n",
+             "cfg/x.yaml:6: training.momentum: applies to optimizer sgd and rmsprop only (this config's is adam, which "
+             + "would ignore it)"),
+            ("training:\n  optimizer: nadam\n  nesterov: true\n",
+             "cfg/x.yaml:7: training.nesterov: applies to optimizer sgd only (this config's is nadam"),
+            ("training:\n  optimizer: sgd\n  beta_1: 0.5\n",
+             "cfg/x.yaml:7: training.beta_1: applies to optimizer adam and nadam only (this config's is sgd"),
+            ("training:\n  optimizer: rmsprop\n  beta_2: 0.9\n", "cfg/x.yaml:7: training.beta_2: applies to optimizer adam"),
+            ("training:\n  optimizer: sgd\n  epsilon: 0.01\n",
+             "cfg/x.yaml:7: training.epsilon: applies to optimizer adam and nadam and rmsprop only"),
+        ], prefix: layers)
+        for optimizer in ["adam", "sgd", "rmsprop", "nadam"] {
+            let c = try parseConfig(training: "{optimizer: \(optimizer), beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, "
+                                    + "momentum: 0, nesterov: false}")
+            XCTAssertEqual(try ExperimentConfig.parse(c.yaml(), file: "printed.yaml", defaultName: "x").yaml(), c.yaml())
+        }
+    }
+
     /// `optimizer: nadam` takes Adam's `beta_1`, `beta_2` and `epsilon` (no key of its own, so nothing
     /// new is printed), and the optimizer made carries them.
     func testNadamParsesPrintsAndReachesTheOptimizer() throws {

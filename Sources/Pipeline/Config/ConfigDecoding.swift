@@ -200,6 +200,21 @@ extension ExperimentConfig {
         if let v = m["epsilon"] { t.epsilon = try v.double(min: 0, max: 1, minExclusive: true) }
         if let v = m["momentum"] { t.momentum = try v.double(min: 0, max: 0.999_999) }
         if let v = m["nesterov"] { t.nesterov = try v.bool() }
+        // a setting the chosen optimizer does not read is an error, not ignored; its default is accepted, as
+        // `--print-config` prints every one of these for every optimizer
+        let defaults = TrainingConfig()
+        let readBy: [(key: String, by: [TrainingConfig.OptimizerKind], isDefault: Bool)] = [
+            ("beta_1", [.adam, .nadam], t.beta1 == defaults.beta1), ("beta_2", [.adam, .nadam], t.beta2 == defaults.beta2),
+            ("epsilon", [.adam, .nadam, .rmsprop], t.epsilon == defaults.epsilon),
+            ("momentum", [.sgd, .rmsprop], t.momentum == defaults.momentum),
+            ("nesterov", [.sgd], t.nesterov == defaults.nesterov),
+        ]
+        for setting in readBy where !setting.by.contains(t.optimizer) && !setting.isDefault {
+            if let v = m[setting.key] {
+                throw v.error("applies to optimizer \(setting.by.map(\.rawValue).joined(separator: " and ")) only "
+                              + "(this config's is \(t.optimizer.rawValue), which would ignore it)")
+            }
+        }
         for key in ["rho", "centered"] where t.optimizer != .rmsprop {
             if let v = m[key] { throw v.error("applies to optimizer rmsprop only (this config's is \(t.optimizer.rawValue))") }
         }
