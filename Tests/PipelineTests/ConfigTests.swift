@@ -51,6 +51,32 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    /// A config that is not UTF-8 is named with its line and what to do (Foundation's message was "The
+    /// file isn't in the correct format", with no line).
+    func testAConfigThatIsNotUTF8NamesTheLine() throws {
+        let folder = try makeTemporaryFolder("earmark-config-text")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plain = "name: x\n# caf\u{E9}\nmodel:\n  layers:\n    - flatten: {}\n"
+        let cases: [(Data, String)] = [
+            (Data("name: x\n".utf8) + Data([0x23, 0x20, 0x63, 0x61, 0x66, 0xE9, 0x0A]) + Data("model: {}\n".utf8),
+             ":2: is not UTF-8 text (a byte of another encoding, such as Latin-1); save the config as UTF-8"),
+            (Data([0xFF, 0xFE]) + plain.data(using: .utf16LittleEndian)!, ":1: is UTF-16 text; save the config as UTF-8"),
+            (plain.data(using: .utf16LittleEndian)!, ":1: is UTF-16 or UTF-32 text; save the config as UTF-8"),
+            (Data([0xFF, 0xFE, 0, 0]) + plain.data(using: .utf32LittleEndian)!, ":1: is UTF-32 text"),
+        ]
+        for (bytes, message) in cases {
+            let url = folder.appendingPathComponent("x.yaml")
+            try bytes.write(to: url)
+            XCTAssertThrowsError(try ExperimentConfig.load(contentsOf: url)) { error in
+                XCTAssertEqual("\(error)".hasPrefix(url.path + message), true, "\(error)")
+            }
+        }
+        try Data((plain + "    - dense: {units: classes, activation: softmax}\n").utf8)
+            .write(to: folder.appendingPathComponent("y.yaml"))
+        XCTAssertEqual(try ExperimentConfig.load(contentsOf: folder.appendingPathComponent("y.yaml")).name, "x",
+                       "UTF-8 with an accented comment reads")
+    }
+
     func testMistakesNameTheFileLineAndKey() {
         let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
         assertConfigError("nmae: x\n" + layers, ["cfg/bad.yaml:1", "nmae", "unknown key"])

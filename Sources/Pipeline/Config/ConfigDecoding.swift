@@ -9,11 +9,34 @@ extension ExperimentConfig {
     /// Reads and validates a config file. Every key is checked: an unknown key, a wrong type or an
     /// out-of-range value is a `ConfigError` naming the file, line and key, raised before any work.
     public static func load(contentsOf url: URL) throws -> ExperimentConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch {
             throw ConfigError(file: url.path, key: "", ReadFailure.reason(for: url, error: error))
         }
-        return try parse(text, file: url.path, defaultName: url.deletingPathExtension().lastPathComponent)
+        return try parse(try text(of: bytes, file: url.path), file: url.path,
+                         defaultName: url.deletingPathExtension().lastPathComponent)
+    }
+
+    /// A config file's bytes as text: UTF-8 (a byte-order mark allowed). UTF-16 or UTF-32 text, or
+    /// bytes that are not UTF-8 (a Latin-1 comment), are an error naming the file and the line, where
+    /// Foundation's "isn't in the correct format" named neither.
+    static func text(of bytes: Data, file: String) throws -> String {
+        let b = [UInt8](bytes)
+        let wide = b.starts(with: [0xFF, 0xFE, 0x00, 0x00]) || b.starts(with: [0x00, 0x00, 0xFE, 0xFF]) ? "UTF-32"
+            : b.starts(with: [0xFF, 0xFE]) || b.starts(with: [0xFE, 0xFF]) ? "UTF-16" : nil
+        if let wide = wide ?? (b.count >= 2 && (b[0] == 0 || b[1] == 0) ? "UTF-16 or UTF-32" : nil) {
+            throw ConfigError(file: file, line: 1, key: "", "is \(wide) text; save the config as UTF-8")
+        }
+        if let text = String(validating: b, as: UTF8.self) { return text }
+        // the first line that is not UTF-8
+        var start = 0, line = 1
+        for (i, byte) in b.enumerated() where byte == 0x0A {
+            if String(validating: b[start..<i], as: UTF8.self) == nil { break }
+            start = i + 1
+            line += 1
+        }
+        throw ConfigError(file: file, line: line, key: "", "is not UTF-8 text (a byte of another encoding, such as "
+                          + "Latin-1); save the config as UTF-8")
     }
 
     /// What is wrong with a config name, which names its files (models/NAME.safetensors, runs/NAME/),
