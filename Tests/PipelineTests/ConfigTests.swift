@@ -106,7 +106,13 @@ final class ConfigTests: XCTestCase {
         assertConfigError("model:\n  layers:\n    - dense: {units: 8, activation: relu}\n",
                           ["model.layers[0]", "softmax"])
         assertConfigError("training: {epochs: 3}\n", ["cfg/bad.yaml", "model", "missing"])
-        assertConfigError("model: [unclosed\n", ["cfg/bad.yaml", "not valid YAML"])
+        assertConfigError("model: [unclosed\n", ["cfg/bad.yaml:2: is not valid YAML at column 1: "])
+        // one long line: named by line and column, not quoted whole (with a caret line as long)
+        let deep = "name: z\nfoo: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        assertConfigError(deep, ["cfg/bad.yaml:2: is not valid YAML at column "])
+        XCTAssertThrowsError(try ExperimentConfig.parse(deep, file: "cfg/bad.yaml", defaultName: "bad")) { error in
+            XCTAssertLessThan("\(error)".count, 300, "\(error)".prefix(300) + "...")
+        }
         // a key given twice is named at its second line (the parser named the mapping and quoted the file)
         assertConfigError(layers + "training:\n  epochs: 1\n  batch_size: 16\n  epochs: 2\n",
                           ["cfg/bad.yaml:8: epochs: is given twice in one mapping (first on line 6)"])

@@ -52,6 +52,22 @@ extension ExperimentConfig {
         return nil
     }
 
+    /// YAML that cannot be read, named at its line and column with libyaml's problem. Yams's own text
+    /// quoted the whole line under a caret line: for a config of one long line (200 KB of brackets),
+    /// a 400 KB message.
+    static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let during = context.map { "\($0.text) (line \($0.mark.line), column \($0.mark.column)): " } ?? ""
+            return ConfigError(file: file, line: mark.line, key: "",
+                               "is not valid YAML at column \(mark.column): \(during)\(problem)")
+        default:
+            let text = String(describing: error)
+            return ConfigError(file: file, key: "", "is not valid YAML (\(text.prefix(300))\(text.count > 300 ? "..." : ""))")
+        }
+    }
+
     /// A key given twice in one mapping, named at the line of its second occurrence (YAML's parser
     /// names the mapping's first line and quotes the whole file): the lines from `mappingLine` on are
     /// searched for `key:` as a block key or inside a flow mapping.
@@ -78,6 +94,8 @@ extension ExperimentConfig {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let YamlError.duplicatedKeysInMapping(keys, context) {
             throw duplicateKeyError(keys, mappingLine: context.mark.line, text: text, file: file)
+        } catch let error as YamlError {
+            throw syntaxError(error, file: file)
         } catch {
             throw ConfigError(file: file, key: "", "is not valid YAML (\(error))")
         }
