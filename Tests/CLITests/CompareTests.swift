@@ -27,6 +27,27 @@ final class CompareTests: XCTestCase {
         }
     }
 
+    /// What a config gets wrong about the data's classes (an output of another width, a class weight
+    /// of a class the data does not have) stops the comparison before the first config trains: it
+    /// stopped it after the earlier configs had trained, with no table.
+    func testAConfigThatDoesNotFitTheClassesStopsTheComparisonBeforeAnyTraining() throws {
+        let root = try makeTemporaryFolder("earmark-compare-classes")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try TinyData.make(in: root)
+        try TinyData.writeVariant(in: root, named: "five", replacing: ["units: classes": "units: 5"])
+        try TinyData.writeVariant(in: root, named: "weighted",
+                                  replacing: ["batch_size: 16": "batch_size: 16\n  class_weight: {hum: 1, tone: 1, whistle: 1, purr: 2}"])
+        for (config, message) in [("cfg/five.yaml", "units: is 5 but the data has 3 classes (write `units: classes`)"),
+                                  ("cfg/weighted.yaml", "training.class_weight: names class 'purr', which the data does "
+                                   + "not have")] {
+            let r = try CLI.run("train", ["compare", "cfg/tiny.yaml", config], in: root)
+            XCTAssertEqual(r.status, 1, r.output)
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+            XCTAssertFalse(r.stdout.contains("== tiny"), "nothing trained first: \(r.stdout)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("models/tiny.safetensors").path))
+        }
+    }
+
     /// A comparison stopped by a signal (here after 2 steps, as Ctrl-C would) exits with 130 like train,
     /// says that no table was written, and writes none (it exited 0 with a bare "stopped").
     func testAStoppedComparisonExitsWith130AndWritesNoTable() throws {

@@ -45,6 +45,23 @@ extension ExperimentConfig {
         _ = try makeLayers(classes: units ?? 2, seed: 0)
     }
 
+    /// The checks of `makeModel` and of the class weights that need the data's class list and nothing
+    /// else: `train compare` makes them for every config once audio.csv is read, before the first
+    /// config trains (a later config's `units: 5` on 3 classes, or a `class_weight` naming a class
+    /// the data does not have, ended the comparison after the earlier configs had trained).
+    /// - Throws: `ConfigError` naming the file and the key.
+    public func checkAgainstClasses(_ classes: [String]) throws {
+        guard model.kind == .network else { return }
+        if let output = model.layers.last as? DenseSpec, let units = output.units, units != classes.count {
+            throw ConfigError(file: source, line: model.line(ofLayer: model.layers.count - 1),
+                              key: "model.layers[\(model.layers.count - 1)].\(DenseSpec.typeName).units",
+                              "is \(units) but the data has \(classes.count) classes (write `units: classes`)")
+        }
+        if case .given = training.classWeight {
+            _ = try training.classWeight.weights(classes: classes, labels: [], source: source)
+        }
+    }
+
     /// The output layer's spec and the layers, their shapes inferred from `inputShape` so that an
     /// error can name the layer's index in the file.
     private func makeLayers(classes: Int, seed: UInt64) throws -> (output: DenseSpec, layers: [Layer]) {

@@ -67,6 +67,7 @@ public struct TrainingRun {
     /// A NaN or infinite loss after some epochs returns the summary of the model saved before it, with
     /// `nonFiniteLoss` set (its report written); before any epoch ended, it throws `NonFiniteLossError`.
     public func run(resume: Bool, console: TrainingConsole, shouldStop: @escaping () -> Bool) throws -> Summary {
+        try config.checkAgainstClasses(prepared.classes)      // before runs/NAME/ is made: none left empty
         if Cluster.current.rank == 0 { try requireWritableFolders() }
         let trainer = try makeTrainer(console: console)
         if resume { try restoreCheckpoint(into: trainer, console: console) }

@@ -55,6 +55,10 @@ public enum Workflow {
         try refuseSharedNames(configs)
         try refuseDerivedNames(configs)
         for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
+        // and what needs the class list (an output of another width, a class weight of an unknown class)
+        if data.hasTable, let classes = try? data.readTable().classes {
+            for config in configs { try config.checkAgainstClasses(classes) }
+        }
         var comparison = Comparison()
         let writes = Cluster.current.rank == 0
         var leftOut: [String] = [], diverged: [String] = []
