@@ -50,9 +50,13 @@ final class ForestCLITests: XCTestCase {
         XCTAssertEqual(PageText.count("<svg", in: page), 2)
         XCTAssertFalse(page.contains("id=\"curves\""))
 
+        let first = try Data(contentsOf: demo.appendingPathComponent("models/forest.safetensors"))
         let again = try CLI.run("train", ["--mode", "forest"], in: demo)
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertTrue(again.stdout.contains("(descriptor cache)"), again.stdout)
+        // runs repeat bit for bit, the model file too (it held the fit's seconds)
+        XCTAssertTrue(try Data(contentsOf: demo.appendingPathComponent("models/forest.safetensors")) == first,
+                      "the same forest file")
 
         let predict = try CLI.run("predict", ["--model", "models/forest.safetensors"], in: demo)
         XCTAssertEqual(predict.status, 0, predict.output)

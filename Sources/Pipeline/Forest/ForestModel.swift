@@ -5,7 +5,8 @@ import Tensor
 /// A random forest with everything `predict` needs: its config (the features section says how clips
 /// are cleaned and described), the class names and which files it was trained, validated and tested
 /// on. Stored as Classical's forest file (`ForestFile`) with Earmark's metadata added: `config`,
-/// `config_hash`, `classes`, `splits` and `split_fingerprints` (JSON), `fit_seconds`.
+/// `config_hash`, `classes`, `splits` and `split_fingerprints` (JSON). Nothing of the run's timing
+/// is stored (a `fit_seconds` was): one seed and one data set give the same file, byte for byte.
 public struct ForestModel {
     public var config: ExperimentConfig
     /// Class names, sorted; class k of the forest is classes[k].
@@ -16,13 +17,11 @@ public struct ForestModel {
     /// older model file: `predict` then matches by fname alone).
     public var splitFingerprints: [String: String] = [:]
     public var forest: RandomForestClassifier
-    /// Seconds the fit took (0 when unknown).
-    public var fitSeconds: Double
 
     public init(config: ExperimentConfig, classes: [String], splits: [String: String],
-                forest: RandomForestClassifier, fitSeconds: Double = 0) {
+                forest: RandomForestClassifier) {
         self.config = config; self.classes = classes; self.splits = splits
-        self.forest = forest; self.fitSeconds = fitSeconds
+        self.forest = forest
     }
 
     /// Nodes over all trees (the `parameters` column of `train compare`).
@@ -32,8 +31,7 @@ public struct ForestModel {
     public func save(to url: URL) throws {
         var file = ForestFile.encode(forest)
         file.metadata.merge(["config": config.yaml(), "config_hash": config.configHash,
-                             "classes": TrainedModel.json(classes), "splits": TrainedModel.json(splits),
-                             "fit_seconds": String(fitSeconds)]) { a, _ in a }
+                             "classes": TrainedModel.json(classes), "splits": TrainedModel.json(splits)]) { a, _ in a }
         if !splitFingerprints.isEmpty { file.metadata["split_fingerprints"] = TrainedModel.json(splitFingerprints) }
         try createFolder(url.deletingLastPathComponent())
         try SafeTensors.write(file, to: url)
@@ -72,8 +70,7 @@ public struct ForestModel {
             throw SafeTensors.Error(name, "the forest reads \(forest.featureCount) columns but its config describes "
                                     + "clips with \(columns) (or is not a random_forest config)")
         }
-        var model = ForestModel(config: config, classes: classes, splits: splits, forest: forest,
-                                fitSeconds: file.metadata["fit_seconds"].flatMap(Double.init) ?? 0)
+        var model = ForestModel(config: config, classes: classes, splits: splits, forest: forest)
         if let text = file.metadata["split_fingerprints"] {
             guard let fingerprints = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
                 throw SafeTensors.Error(name, "metadata 'split_fingerprints' is not valid")

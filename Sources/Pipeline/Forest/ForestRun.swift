@@ -40,8 +40,7 @@ public struct ForestRun {
                             hint: "check model.max_features against the \(x.shape[1]) descriptor columns")
         }
         let seconds = Date().timeIntervalSince(start)
-        var model = ForestModel(config: config, classes: prepared.classes, splits: prepared.splitNames,
-                                forest: forest, fitSeconds: seconds)
+        var model = ForestModel(config: config, classes: prepared.classes, splits: prepared.splitNames, forest: forest)
         model.splitFingerprints = prepared.splitFingerprints
         let modelURL = data.model(config.name)
         try model.save(to: modelURL)
