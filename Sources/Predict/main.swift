@@ -105,9 +105,11 @@ struct Predict: ParsableCommand {
             try StreamWorkflow.run(model: network.model, modelName: modelURL.path, options: options) { line in
                 // the lines are the point of a stream: one that cannot be written ends it
                 if let error = StandardStreams.write(line + "\n", to: STDOUT_FILENO) {
-                    Diagnostics.error("standard output: cannot be written (\(String(cString: strerror(error)))): "
-                                      + "the stream stops")
-                    Foundation.exit(1)
+                    // a closed standard output was reopened on /dev/full: say what the user did, not ENOSPC
+                    Diagnostics.error(StandardStreams.closedAtStart & 2 != 0
+                        ? "standard output: was closed when the command started: the stream stops"
+                        : "standard output: cannot be written (\(String(cString: strerror(error)))): the stream stops")
+                    _exit(1)     // not exit: the exit check would say it again
                 }
             }
         }

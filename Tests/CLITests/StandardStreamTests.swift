@@ -65,6 +65,11 @@ final class StandardStreamTests: TinyDataCase {
         XCTAssertEqual(full.status, 1, full.output)
         XCTAssertTrue(full.stderr.contains("error: standard output: cannot be written (No space left on device): "
                                            + "the stream stops"), full.stderr)
+        XCTAssertEqual(full.stderr.split(separator: "\n").count, 1, full.stderr)
+        // a closed standard output is said as such (it is reopened on /dev/full, which said "No space left")
+        let shut = try run("predict", ["--stream", "--model", "models/tiny.safetensors"], "< tone.raw >&-")
+        XCTAssertEqual(shut.status, 1, shut.output)
+        XCTAssertEqual(shut.stderr, "error: standard output: was closed when the command started: the stream stops\n")
         let closed = try run("predict", ["--stream", "--model", "models/tiny.safetensors"], "<&-")
         XCTAssertEqual(closed.status, 1, closed.output)
         XCTAssertTrue(closed.stderr.contains("error: stdin: is closed"), closed.stderr)

@@ -52,8 +52,8 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 4, "\(messages)")
-        XCTAssertTrue(messages[2].contains("is not as it was generated (1 file(s) changed or missing): "
-                                           + "generating it again"), messages[2])
+        XCTAssertTrue(messages[2].contains("is not as it was generated (1 clip changed or missing: "
+                                           + "wavfiles/part001_take1.wav): generating it again"), messages[2])
         XCTAssertTrue(FileManager.default.fileExists(atPath: deleted.path))
         let edited = try String(contentsOf: demo.csv, encoding: .utf8).replacingOccurrences(of: ",ok,", with: ",reject,")
         try edited.write(to: demo.csv, atomically: true, encoding: .utf8)
@@ -61,6 +61,7 @@ final class DemoDataTests: XCTestCase {
             messages.append($0)
         }
         XCTAssertEqual(messages.count, 6, "\(messages)")
+        XCTAssertTrue(messages[4].contains("is not as it was generated (its audio.csv changed): "), messages[4])
         XCTAssertTrue(try String(contentsOf: demo.csv, encoding: .utf8).contains(",ok,"))
         _ = try DemoData.ensure(.parts, in: data, size: DemoData.Size(count: 2, takes: 2, seconds: 0.5)) {
             messages.append($0)

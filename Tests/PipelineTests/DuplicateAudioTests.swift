@@ -99,6 +99,43 @@ final class DuplicateAudioTests: XCTestCase {
         XCTAssertTrue(message.contains("; and 2 more;"), message)
     }
 
+    /// The copy that differs is among those named, however many copies come before it in the table.
+    func testTheCopyThatDiffersIsNamed() throws {
+        var rows: [(String, String, sound: Int)] = (0..<6).map { ("c\($0).wav", "high", 0) }
+        rows += [("c_low.wav", "low", 0), ("other.wav", "low", 1)]
+        let (table, clips) = try table(rows)
+        let split = Preparation.RowSplit(train: Array(0..<5) + [7], validation: [], test: [5, 6])
+        let warnings = DuplicateAudio.warnings(split: split, plan: .holdOut, table: table, clips: clips, file: "audio.csv")
+        XCTAssertEqual(warnings.count, 2, "\(warnings)")
+        let parts = warnings.first { $0.message.contains("different parts") }?.message ?? ""
+        XCTAssertTrue(parts.contains(": 'c0.wav' (train) = 'c5.wav' (test) = 'c1.wav' (train) = 'c2.wav' (train) and 3 more "
+                                     + "copies;"), parts)
+        let labels = warnings.first { $0.message.contains("different labels") }?.message ?? ""
+        XCTAssertTrue(labels.contains(": 'c0.wav' ('high') = 'c_low.wav' ('low') = 'c1.wav' ('high')"), labels)
+    }
+
+    /// With folds, copies in one fold that a fold's run puts in its training and its validation files
+    /// are said for that run (to the fold-by-fold warning they are in one part).
+    func testWithFoldsCopiesCarvedIntoTrainingAndValidationAreSaid() throws {
+        let rows: [(String, String, sound: Int)] = (0..<8).map { ("f\($0).wav", $0 < 4 ? "hum" : "tone", $0) }
+            + [("f0_copy.wav", "hum", 0)]
+        let (table, clips) = try table(rows)
+        var folds = try Folds(labels: rows.map(\.1), groups: nil, count: 2, seed: 3)
+        folds.fold[8] = folds.fold[0]           // the copy in its original's fold
+        let k = 1 - folds.fold[0]               // the run that tests the other fold
+        let others = (0..<9).filter { folds.fold[$0] != k }
+        let split = Preparation.RowSplit(train: others.filter { $0 != 8 }, validation: [8],
+                                         test: (0..<9).filter { folds.fold[$0] == k })
+        let warnings = DuplicateAudio.warnings(split: split, plan: .fold(folds, k), table: table, clips: clips,
+                                               file: "audio.csv")
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        XCTAssertTrue(warnings.first?.message.hasPrefix("in the run that tests fold \(k + 1), 1 recording is listed more "
+                                                        + "than once with copies in its training and validation files")
+                      == true, "\(warnings)")
+        XCTAssertTrue(warnings.first?.message.contains(": 'f0.wav' (train) = 'f0_copy.wav' (validation);") == true,
+                      "\(warnings)")
+    }
+
     /// The whole preparation: four copies of one recording in a class of four cannot share a part.
     func testPreparationWarnsWhenCopiesAreSplitApart() throws {
         let root = try makeTemporaryFolder("earmark-duplicates")

@@ -80,9 +80,7 @@ public enum CleanStep {
         if manifest.version != Manifest.currentVersion || manifest.rate != rate || manifest.threshold != threshold {
             manifest = Manifest(rate: rate, threshold: threshold)   // every file is stale
         }
-        do { try FileManager.default.createDirectory(at: data.clean, withIntermediateDirectories: true) } catch {
-            throw FileError(data.clean.path, "cannot be created (\(error.localizedDescription))")
-        }
+        try createFolder(data.clean)
         let old = manifest.files
         let results = Locked([Outcome](repeating: Outcome(), count: fnames.count))
         let done = Locked(0)
@@ -175,9 +173,7 @@ public enum CleanStep {
             return Outcome(warning: ((error as? AudioError)?.explanation ?? "\(error)") + "; skipped")
         }
         let folder = target.deletingLastPathComponent()   // clean/ or a subfolder of it (fname sub/a.wav)
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            return Outcome(fault: FileError(folder.path, "cannot be created (\(error.localizedDescription))"))
-        }
+        do { try createFolder(folder) } catch { return Outcome(fault: error) }
         do { try WavWriter.write(cleaned, sampleRate: rate, to: target) } catch { return Outcome(fault: error) }
         KillPoint.reached("clean")
         return Outcome(samples: cleaned, entry: Manifest.Entry(source: stamp, identity: identity, sourceHash: sourceHash,

@@ -45,9 +45,7 @@ public struct DataFolder: Sendable {
     ///   nothing was trained or replaced".
     public func requireWritable(_ folders: [URL]) throws {
         for folder in folders {
-            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw FileError(display(folder), "cannot be created (\(error.localizedDescription))")
-            }
+            try createFolder(folder, named: display(folder))
             if access(folder.path, W_OK) != 0 {
                 throw FileError(display(folder), "cannot be written (\(String(cString: strerror(errno)))): "
                                 + "nothing was trained or replaced")

@@ -102,10 +102,15 @@ public enum DemoData {
                     .flatMap { $0["audio.csv"] == nil ? nil : $0 }
                 let current = contents(of: demo, files: nil)
                 if let recorded, recorded == current { return demo }
-                let changed = recorded.map { r in Set(r.keys).union(current.keys).filter { r[$0] != current[$0] }.count }
-                log("the demo set in \(demo.root.path) is not as it was generated ("
-                    + (changed.map { "\($0) file(s) changed or missing" } ?? "its demo.contents.json is damaged")
-                    + "): generating it again")
+                // what differs, as the user would look for it: audio.csv itself (whose damage makes every clip
+                // it no longer lists "missing"), or the clips by name
+                let changed = recorded.map { r in Set(r.keys).union(current.keys).filter { r[$0] != current[$0] }.sorted() }
+                let what = changed.map { names in
+                    names.contains("audio.csv") ? "its audio.csv changed"
+                        : "\(names.count) clip\(names.count == 1 ? "" : "s") changed or missing: "
+                            + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", ..." : "")
+                } ?? "its demo.contents.json is damaged"
+                log("the demo set in \(demo.root.path) is not as it was generated (\(what)): generating it again")
             } else {
                 // a set written before its contents were recorded: trusted once, and recorded (where it can be)
                 try? writeAtomically(try encodedContents(contents(of: demo, files: nil)), to: contentsURL)
@@ -138,9 +143,7 @@ public enum DemoData {
         if FileManager.default.fileExists(atPath: demo.wavfiles.path, isDirectory: &isFolder), !isFolder.boolValue {
             throw FileError(demo.wavfiles.path, "is a file, where the demo set's clips go: move it away")
         }
-        do { try FileManager.default.createDirectory(at: demo.wavfiles, withIntermediateDirectories: true) } catch {
-            throw FileError(demo.wavfiles.path, "cannot be created (\(error.localizedDescription))")
-        }
+        try createFolder(demo.wavfiles)
         for file in files {
             try WavWriter.write(file.samples, sampleRate: rate, to: demo.wavfiles.appendingPathComponent(file.name))
         }

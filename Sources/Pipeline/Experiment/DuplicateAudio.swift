@@ -27,9 +27,15 @@ enum DuplicateAudio {
         var byAudio: [String: [Int]] = [:]
         for r in part.keys.sorted() { byAudio[CleanFingerprint.of(clips[r]), default: []].append(r) }
         let copies = byAudio.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
-        let leaking = copies.filter { Set($0.map { part[$0]! }).count > 1 }
+        // each set listed with one copy of every part (or label) first, so that the copies that differ are
+        // among those named (the one copy under another label was hidden in "and N more copies")
+        let leaking = copies.filter { Set($0.map { part[$0]! }).count > 1 }.map { distinctFirst($0) { part[$0]! } }
         let relabelled = copies.filter { Set($0.map { table.rows[$0].label }).count > 1 }
+            .map { distinctFirst($0) { table.rows[$0].label } }
         var out: [DataWarning] = []
+        if case .fold(let folds, let k) = plan {
+            out += withinFold(copies, split: split, folds: folds, test: k, table: table, file: file)
+        }
         if !leaking.isEmpty {
             let named = listed(leaking) { "'\(table.rows[$0].fname)' (\(part[$0]!))" }
             out.append(DataWarning(file: file, message: "\(count(leaking.count)) listed more than once, with copies in "
@@ -44,6 +50,34 @@ enum DuplicateAudio {
                 + "labels for one sound"))
         }
         return out
+    }
+
+    /// A fold's run carves its validation files from the other folds: copies in one fold (one part to
+    /// the warning above) can land on both sides of that carving, so validation, which chooses the
+    /// saved epoch, scores audio trained on. Said for this fold's run (its test fold `test`, 0-based).
+    private static func withinFold(_ copies: [[Int]], split: Preparation.RowSplit, folds: Folds, test: Int,
+                                   table: AudioTable, file: String) -> [DataWarning] {
+        let train = Set(split.train), validation = Set(split.validation)
+        let carved: [[Int]] = copies.compactMap { set in
+            let byFold = Dictionary(grouping: set.filter { train.contains($0) || validation.contains($0) }) { folds.fold[$0] }
+            let split = byFold.values.first { rows in rows.contains(where: train.contains) && rows.contains(where: validation.contains) }
+            return split.map { rows in distinctFirst(rows) { validation.contains($0) ? 1 : 0 } }
+        }
+        guard !carved.isEmpty else { return [] }
+        let named = listed(carved) { "'\(table.rows[$0].fname)' (\(validation.contains($0) ? "validation" : "train"))" }
+        return [DataWarning(file: file, message: "in the run that tests fold \(test + 1), \(count(carved.count)) "
+            + "listed more than once with copies in its training and validation files, so the validation that chooses "
+            + "the saved epoch scores audio trained on (the same cleaned audio, bit for bit): \(named); give each "
+            + "recording's copies one value in a group column (split.group_column) or list each recording once")]
+    }
+
+    /// `rows` with the first row of each distinct `key` first, in order, then the others in order.
+    private static func distinctFirst(_ rows: [Int], key: (Int) -> some Hashable) -> [Int] {
+        var seen = Set<AnyHashable>(), first: [Int] = [], rest: [Int] = []
+        for r in rows {
+            if seen.insert(AnyHashable(key(r))).inserted { first.append(r) } else { rest.append(r) }
+        }
+        return first + rest
     }
 
     /// "1 recording is" / "N recordings are".

@@ -17,9 +17,9 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
 
 /// Creates `folder` and the missing folders above it (a cache's or a model's folder), by mkdir(2)
 /// so that the system's reason is at hand.
-/// - Throws: `FileError` naming the folder and the reason ("Read-only file system"), where
-///   Foundation's error printed its whole NSError.
-public func createFolder(_ folder: URL) throws {
+/// - Throws: `FileError` naming the folder (`name`, else its path) and the reason ("Read-only file
+///   system"), where Foundation's error printed its whole NSError.
+public func createFolder(_ folder: URL, named name: String? = nil) throws {
     var missing: [String] = []
     var path = folder.standardizedFileURL.path
     while !FileManager.default.fileExists(atPath: path), path != "/", !path.isEmpty {
@@ -29,7 +29,7 @@ public func createFolder(_ folder: URL) throws {
     for created in missing.reversed() where mkdir(created, 0o777) != 0 {
         let reason = errno
         if reason == EEXIST { continue }      // another process made it meanwhile
-        throw FileError(folder.path, "cannot be created (\(String(cString: strerror(reason))))")
+        throw FileError(name ?? folder.path, "cannot be created (\(String(cString: strerror(reason))))")
     }
 }
 
