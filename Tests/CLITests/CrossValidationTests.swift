@@ -177,6 +177,29 @@ final class CrossValidationTests: XCTestCase {
                                             + "earlier run with --folds"), plain.stderr)
     }
 
+    /// `--resume` without `--folds` after a cross-validation interrupted before its final model (so no
+    /// checkpoint of the config itself) is refused, naming the fold checkpoint and how to resume it: it
+    /// trained from the beginning, and once it saved its model removed the folds' checkpoints.
+    func testResumeWithoutFoldsOfAnInterruptedCrossValidationIsRefused() throws {
+        let root = try makeGroupedData("earmark-folds-resume"); defer { try? FileManager.default.removeItem(at: root) }
+        let interrupted = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root,
+                                      environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(interrupted.status, 130, interrupted.output)
+        XCTAssertFalse(exists(root, "models/tiny.checkpoint.safetensors"))
+        let plain = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(plain.status, 1, plain.output)
+        XCTAssertTrue(plain.stderr.contains("models/tiny.checkpoint.safetensors: does not exist, but "
+                                            + "models/tiny.fold1.checkpoint.safetensors is an interrupted "
+                                            + "cross-validation's"), plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("`train --folds K --resume`"), plain.stderr)
+        XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
+        XCTAssertFalse(exists(root, "models/tiny.safetensors"), "nothing trained")
+        let resumed = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--resume"], in: root)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        // without --resume, a run from the beginning is what was asked for
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+    }
+
     /// A fold whose loss turns NaN after its first epoch: the message says what the fold kept and that
     /// the cross-validation stopped (it read as if the config's model were kept), and no folds.csv
     /// is written; `compare --folds` leaves the config out with the same words.

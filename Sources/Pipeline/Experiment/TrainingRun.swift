@@ -180,12 +180,34 @@ public struct TrainingRun {
         return trainer
     }
 
+    /// A fold checkpoint of this config (models/NAME.fold<k>.checkpoint.safetensors), looked for from
+    /// fold 1 up while the folds have files, as `removeFoldsBeyond` walks them; nil when there is none.
+    func interruptedFoldCheckpoint() -> URL? {
+        var k = 1
+        while true {
+            let fold = CrossValidation.foldConfig(config, fold: k)
+            let checkpoint = data.checkpoint(fold.name)
+            if FileManager.default.fileExists(atPath: checkpoint.path) { return checkpoint }
+            let others = [data.model(fold.name), CrossValidation.foldFolder(config, data: data, fold: k)]
+            guard others.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return nil }
+            k += 1
+        }
+    }
+
     /// Loads this config's checkpoint into the trainer's model, optimizer and state, or notes that
     /// there is none (training then starts from the beginning).
     /// - Throws: `DataError` when the checkpoint was made with another config.
     func restoreCheckpoint(into trainer: Trainer, console: TrainingConsole) throws {
         let checkpointURL = data.checkpoint(config.name)
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+            // an interrupted cross-validation's checkpoints, resumed without --folds: a run from the
+            // beginning would, once it saved its model, remove them with the folds (they were lost)
+            if crossValidation == nil, let fold = interruptedFoldCheckpoint() {
+                throw DataError(file: data.display(checkpointURL),
+                                problem: "does not exist, but \(data.display(fold)) is an interrupted cross-validation's",
+                                hint: "resume it with `train --folds K --resume` (K as it was started), or train "
+                                    + "without --resume")
+            }
             // a warning, so that --quiet and --json runs say it too
             Diagnostics.warning("no checkpoint at \(data.display(checkpointURL)): starting from the beginning")
             return
