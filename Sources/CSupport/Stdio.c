@@ -20,6 +20,11 @@ __attribute__((constructor)) static void reopen_at_load(void) {
 
 int earmark_standard_descriptors_closed_at_start(void) { return closed_at_start; }
 
+void earmark_close_descriptors_closed_at_start(void) {
+    for (int fd = 0; fd <= 2; fd++)
+        if (closed_at_start & (1 << fd)) close(fd);
+}
+
 int earmark_reopen_closed_standard_descriptors(void) {
     int closed = 0;
     for (int fd = 0; fd <= 2; fd++) {

@@ -1,4 +1,5 @@
 import COpenBLAS
+import CSupport
 import Foundation
 
 /// Runs OpenBLAS's best kernels on a CPU it does not recognise: the first call of every Earmark
@@ -8,6 +9,10 @@ import Foundation
 /// `EARMARK_OPENBLAS_DETECTED`, OpenBLAS's own choice, for `--version`). The new process finds
 /// `OPENBLAS_CORETYPE` set and carries on, so there is at most one re-execution.
 public enum BLASKernelSwitch {
+    /// For tests: the family to take as OpenBLAS's detection (a pre-AVX2 one makes the process
+    /// re-execute itself, as on a CPU that OpenBLAS 0.3.21 does not know).
+    public static let pretendVariable = "EARMARK_TEST_OPENBLAS_DETECTED"
+
     /// Set before re-executing: the family OpenBLAS detected by itself.
     public static let detectedVariable = "EARMARK_OPENBLAS_DETECTED"
 
@@ -19,9 +24,12 @@ public enum BLASKernelSwitch {
         let environment = ProcessInfo.processInfo.environment
         let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = BLASKernelFamily.cpu(fromCPUInfo: text)
+        // what OpenBLAS detected; a test hook stands in for a CPU OpenBLAS does not know, so that the
+        // re-execution runs on any machine (CLITests.StandardStreamTests)
+        let detected = environment[pretendVariable] ?? BLAS.coreName
         let family: String?
         do {
-            family = try BLASKernelFamily.family(coreName: BLAS.coreName, flags: cpu.flags, vendor: cpu.vendor,
+            family = try BLASKernelFamily.family(coreName: detected, flags: cpu.flags, vendor: cpu.vendor,
                                                  environment: environment)
         } catch {
             let line = Array("error: \(error)\n".utf8)
@@ -29,9 +37,13 @@ public enum BLASKernelSwitch {
             exit(1)
         }
         guard let family else { return }
-        setenv(detectedVariable, BLAS.coreName, 1)
+        setenv(detectedVariable, detected, 1)
         setenv(BLASKernelFamily.coreTypeVariable, family, 1)
+        // descriptors closed at start were reopened before main: closed again, the new image sees what
+        // the command was given (a closed standard output is said as such, not as a full device)
+        earmark_close_descriptors_closed_at_start()
         execv("/proc/self/exe", CommandLine.unsafeArgv)
+        _ = earmark_reopen_closed_standard_descriptors()   // execv failed: no file may take their numbers
         unsetenv(BLASKernelFamily.coreTypeVariable)
         unsetenv(detectedVariable)
     }

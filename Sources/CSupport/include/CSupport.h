@@ -23,6 +23,10 @@ int earmark_reopen_closed_standard_descriptors(void);
 /// The mask `earmark_reopen_closed_standard_descriptors` returned when it ran at load time, before
 /// main (a constructor of this library): which standard descriptors the process started without.
 int earmark_standard_descriptors_closed_at_start(void);
+/// Closes again the standard descriptors that were closed when the process started (and reopened
+/// on /dev/null or /dev/full before main): before the process executes itself again, so that the new
+/// image sees them closed, as they were given, and says so.
+void earmark_close_descriptors_closed_at_start(void);
 
 /// Notes that standard output could not take a write (`error` is its errno; -1: closed at start);
 /// the first note is kept and reported at exit by `earmark_check_output_at_exit`.
