@@ -75,6 +75,10 @@ final class ConfigTests: XCTestCase {
             .write(to: folder.appendingPathComponent("y.yaml"))
         XCTAssertEqual(try ExperimentConfig.load(contentsOf: folder.appendingPathComponent("y.yaml")).name, "x",
                        "UTF-8 with an accented comment reads")
+        // and with a byte-order mark, as some editors save it (it was refused as invalid YAML at line 2)
+        try (Data([0xEF, 0xBB, 0xBF]) + Data((plain + "    - dense: {units: classes, activation: softmax}\n").utf8))
+            .write(to: folder.appendingPathComponent("z.yaml"))
+        XCTAssertEqual(try ExperimentConfig.load(contentsOf: folder.appendingPathComponent("z.yaml")).name, "x")
     }
 
     func testMistakesNameTheFileLineAndKey() {

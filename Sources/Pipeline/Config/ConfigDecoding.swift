@@ -27,11 +27,13 @@ extension ExperimentConfig {
         if let wide = wide ?? (b.count >= 2 && (b[0] == 0 || b[1] == 0) ? "UTF-16 or UTF-32" : nil) {
             throw ConfigError(file: file, line: 1, key: "", "is \(wide) text; save the config as UTF-8")
         }
-        if let text = String(validating: b, as: UTF8.self) { return text }
+        // a UTF-8 byte-order mark is allowed (YAML allows it; Yams does not skip it)
+        let body = b.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(b.dropFirst(3)) : b
+        if let text = String(validating: body, as: UTF8.self) { return text }
         // the first line that is not UTF-8
         var start = 0, line = 1
-        for (i, byte) in b.enumerated() where byte == 0x0A {
-            if String(validating: b[start..<i], as: UTF8.self) == nil { break }
+        for (i, byte) in body.enumerated() where byte == 0x0A {
+            if String(validating: body[start..<i], as: UTF8.self) == nil { break }
             start = i + 1
             line += 1
         }
