@@ -75,6 +75,32 @@ final class DiskFullTests: XCTestCase {
         assertFailedCleanly(r, naming: "predictions.csv", folder: folder, "predict")
     }
 
+    /// A file where models/ or runs/NAME/ goes passed the check that they can be written, and the run
+    /// failed only after it had replaced the model (a network after its first epoch, a forest after
+    /// its fit).
+    func testAFileWhereAFolderGoesFailsBeforeAnyTraining() throws {
+        let cases: [(replaced: String, arguments: [String], message: String)] = [
+            ("runs/tiny", ["--mode", "tiny", "--data", ".", "--seed", "7"], "runs/tiny: is a file, not a folder"),
+            ("runs/forest", ["--config", "cfg/forest.yaml", "--data", ".", "--seed", "7"],
+             "runs/forest: is a file, not a folder"),
+        ]
+        for c in cases {
+            let folder = try makeTemporaryFolder("earmark-file-folder")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try CrashFiles.copy(Self.trained, to: folder)
+            let replaced = folder.appendingPathComponent(c.replaced)
+            let report = try Data(contentsOf: replaced.appendingPathComponent("report.md"))
+            try FileManager.default.removeItem(at: replaced)
+            try report.write(to: replaced)      // a file of the report's bytes where the folder was
+            let r = try CLI.run("train", c.arguments, in: folder)
+            XCTAssertEqual(r.status, 1, r.output)
+            XCTAssertTrue(r.stderr.contains(c.message), r.stderr)
+            for k in Self.kept where !k.hasPrefix(c.replaced) {
+                XCTAssertEqual(CrashFiles.bytes(k, in: folder), CrashFiles.bytes(k, in: Self.trained), "\(c.replaced): \(k)")
+            }
+        }
+    }
+
     func testReadOnlyFoldersFailNamingTheFile() throws {
         // root writes into chmod-ed folders, so the folder is bind-mounted read-only instead
         guard try CLI.run("/usr/bin/unshare", ["-m", "true"], in: Self.trained).status == 0 else {

@@ -18,7 +18,8 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
 /// Creates `folder` and the missing folders above it (a cache's or a model's folder), by mkdir(2)
 /// so that the system's reason is at hand.
 /// - Throws: `FileError` naming the folder (`name`, else its path) and the reason ("Read-only file
-///   system"), where Foundation's error printed its whole NSError.
+///   system"), where Foundation's error printed its whole NSError, or saying that a file stands where
+///   the folder goes.
 public func createFolder(_ folder: URL, named name: String? = nil) throws {
     var missing: [String] = []
     var path = folder.standardizedFileURL.path
@@ -30,6 +31,11 @@ public func createFolder(_ folder: URL, named name: String? = nil) throws {
         let reason = errno
         if reason == EEXIST { continue }      // another process made it meanwhile
         throw FileError(name ?? folder.path, "cannot be created (\(String(cString: strerror(reason))))")
+    }
+    // a file where the folder goes passed, and the writes into it failed only after the work
+    var info = stat()
+    if stat(folder.path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+        throw FileError(name ?? folder.path, "is a file, not a folder: move it away")
     }
 }
 
