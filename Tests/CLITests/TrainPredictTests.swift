@@ -351,17 +351,64 @@ final class TrainPredictTests: TinyDataCase {
     /// A folder that cannot be read (run as an unprivileged user: root reads every folder) is named
     /// with its reason: its clips were left out of a folder's predictions without a word, the folder
     /// itself was said to hold no file, and a file in it or an audio.csv row under it "did not exist".
-    func testFoldersThatCannotBeReadAreNamedWithTheirReason() throws {
-        let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
-        guard try CLI.run("/usr/bin/setpriv", nobody + ["true"], in: root).status == 0 else {
-            let why = "`setpriv` cannot change the user here; unreadable folders checked by hand only"
-            if ProcessInfo.processInfo.environment["EARMARK_ALLOW_NO_SETPRIV"] == "1" {
-                print("SKIPPED testFoldersThatCannotBeReadAreNamedWithTheirReason: \(why) (EARMARK_ALLOW_NO_SETPRIV=1)")
-            } else {
-                XCTFail("\(why); set EARMARK_ALLOW_NO_SETPRIV=1 to skip this check")
-            }
-            return
+    /// setpriv's options that run a command as the unprivileged user 65534.
+    static let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+
+    /// Whether commands can run as another user here (root reads every folder, so permission checks
+    /// need one); when they cannot, the test fails unless EARMARK_ALLOW_NO_SETPRIV=1 asks to skip it.
+    func canRunAsNobody(_ test: String = #function) throws -> Bool {
+        if try CLI.run("/usr/bin/setpriv", Self.nobody + ["true"], in: root).status == 0 { return true }
+        let why = "`setpriv` cannot change the user here; unreadable folders checked by hand only"
+        if ProcessInfo.processInfo.environment["EARMARK_ALLOW_NO_SETPRIV"] == "1" {
+            print("SKIPPED \(test): \(why) (EARMARK_ALLOW_NO_SETPRIV=1)")
+        } else {
+            XCTFail("\(why); set EARMARK_ALLOW_NO_SETPRIV=1 to skip this check")
         }
+        return false
+    }
+
+    /// Runs a built product as user 65534, in `root`.
+    func asNobody(_ tool: String, _ arguments: [String]) throws -> CLI.Result {
+        try CLI.run("/usr/bin/setpriv", Self.nobody + [CLI.products.appendingPathComponent(tool).path] + arguments,
+                    in: root)
+    }
+
+    /// Everything below `root` open to every user (root's temporary folders are not).
+    func openToEveryone() throws {
+        let walk = FileManager.default.enumerator(atPath: root.path)!.allObjects as! [String]
+        for path in [root.path] + walk.map({ root.appendingPathComponent($0).path }) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: path)
+        }
+    }
+
+    /// The noise folder of augmentation, with a subfolder that cannot be read (its clips were left out
+    /// without a word) or itself unreadable (it "held no usable audio").
+    func testANoiseFolderThatCannotBeReadIsNamed() throws {
+        guard try canRunAsNobody() else { return }
+        let manager = FileManager.default
+        let noise = root.appendingPathComponent("noise"), sub = root.appendingPathComponent("noise/sub")
+        try manager.createDirectory(at: sub, withIntermediateDirectories: true)
+        for copy in ["noise/n.wav", "noise/sub/m.wav"] {
+            try manager.copyItem(at: root.appendingPathComponent("wavfiles/hum 0.wav"), to: root.appendingPathComponent(copy))
+        }
+        try TinyData.writeVariant(in: root, named: "noisy",
+                                  replacing: ["split:": "augmentation: {noise: {kind: folder, folder: noise}}\nsplit:"])
+        try openToEveryone()
+        try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: sub.path)
+        let partly = try asNobody("train", ["--config", "cfg/noisy.yaml"])
+        XCTAssertEqual(partly.status, 0, partly.output)
+        XCTAssertTrue(partly.stderr.contains("1 noise file left out: sub/ (cannot be read: Permission denied)"),
+                      partly.stderr)
+        try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: noise.path)
+        let closed = try asNobody("train", ["--config", "cfg/noisy.yaml"])
+        XCTAssertEqual(closed.status, 1, closed.output)
+        XCTAssertTrue(closed.stderr.contains("augmentation.noise.folder: \(noise.path): cannot be read (Permission denied)"),
+                      closed.stderr)
+        for folder in [noise, sub] { try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
+    }
+
+    func testFoldersThatCannotBeReadAreNamedWithTheirReason() throws {
+        guard try canRunAsNobody() else { return }
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
         let manager = FileManager.default
         let clip = root.appendingPathComponent("wavfiles/hum 0.wav")
@@ -373,15 +420,8 @@ final class TrainPredictTests: TinyDataCase {
         try (try read("audio.csv") + "sub/x.wav,hum,\n").write(to: root.appendingPathComponent("audio.csv"),
                                                               atomically: true, encoding: .utf8)
         // everything open to the other user but the two folders
-        let walk = manager.enumerator(atPath: root.path)!.allObjects as! [String]
-        for path in [root.path] + walk.map({ root.appendingPathComponent($0).path }) {
-            try manager.setAttributes([.posixPermissions: 0o777], ofItemAtPath: path)
-        }
+        try openToEveryone()
         for folder in [closed, sub] { try manager.setAttributes([.posixPermissions: 0], ofItemAtPath: folder.path) }
-        func asNobody(_ tool: String, _ arguments: [String]) throws -> CLI.Result {
-            try CLI.run("/usr/bin/setpriv", nobody + [CLI.products.appendingPathComponent(tool).path] + arguments,
-                        in: root)
-        }
         let folder = try asNobody("predict", ["--model", "models/tiny.safetensors", "clips", "--out", "p.csv"])
         XCTAssertEqual(folder.status, 0, folder.output)
         XCTAssertTrue(folder.stderr.contains("warning: clips: 1 folder that cannot be read (Permission denied) left out, "
@@ -398,7 +438,25 @@ final class TrainPredictTests: TinyDataCase {
         XCTAssertEqual(train.status, 0, train.output)
         XCTAssertTrue(train.stderr.contains("file '\(root.path)/wavfiles/sub/x.wav' cannot be reached (Permission "
                                             + "denied); row skipped"), train.stderr)
-        for folder in [closed, sub] { try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
+        // a folder whose names can be read but not entered: named once, its clips not counted again as
+        // "not a regular file"
+        let half = root.appendingPathComponent("clips/half")
+        try manager.createDirectory(at: half, withIntermediateDirectories: true)
+        for name in ["a.wav", "b.wav"] { try manager.copyItem(at: clip, to: half.appendingPathComponent(name)) }
+        try manager.setAttributes([.posixPermissions: 0o744], ofItemAtPath: half.path)
+        let both = try asNobody("predict", ["--model", "models/tiny.safetensors", "clips", "--out", "p.csv"])
+        XCTAssertTrue(both.stderr.contains("warning: clips: 2 folders that cannot be read (Permission denied) left out"),
+                      both.stderr)
+        XCTAssertFalse(both.stderr.contains("not a regular file"), both.stderr)
+        // every file of the data unreachable: the run's error says why, not "missing"
+        try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root.appendingPathComponent("wavfiles").path)
+        let none = try asNobody("train", ["--mode", "tiny"])
+        XCTAssertEqual(none.status, 1, none.output)
+        XCTAssertTrue(none.stderr.contains("cannot be reached (Permission denied) in \(root.path)/wavfiles"), none.stderr)
+        XCTAssertFalse(none.stderr.contains("are missing from"), none.stderr)
+        for folder in [closed, sub, half, root.appendingPathComponent("wavfiles")] {
+            try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        }
     }
 
     func testPredictSaysWhatAFolderLeavesOut() throws {

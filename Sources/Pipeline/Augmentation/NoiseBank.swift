@@ -26,6 +26,7 @@ public struct NoiseBank: Sendable {
             throw fail("no such folder")
         }
         guard isFolder.boolValue else { throw fail("is a file, not a folder of noise clips") }
+        if let problem = PathAccess.listProblem(folder.path) { throw fail("cannot be read (\(problem))") }
         var bank = NoiseBank(clips: [])
         let urls = files(in: folder, leftOut: &bank.leftOut)
         for url in urls {
@@ -55,12 +56,19 @@ public struct NoiseBank: Sendable {
         var found: [URL] = [], walked: Set<String> = []
         func walk(_ dir: URL) {
             guard walked.insert(dir.resolvingSymlinksInPath().path).inserted else { return }
+            // a folder that cannot be read is said with its reason (its clips were left out without a word)
+            if let problem = PathAccess.listProblem(dir.path) {
+                leftOut.append("\(dir.lastPathComponent)/ (cannot be read: \(problem))")
+                return
+            }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
             for name in names where !name.hasPrefix(".") {
                 let url = dir.appendingPathComponent(name)
                 var isFolder: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-                    leftOut.append("\(name) (a link that leads to no file)")
+                    // a link to nothing, or an entry of a folder that can be listed but not entered
+                    let problem = PathAccess.problem(url.path)
+                    leftOut.append("\(name) (\(problem == nil || problem == "does not exist" ? "a link that leads to no file" : problem!))")
                     continue
                 }
                 if isFolder.boolValue { walk(url); continue }

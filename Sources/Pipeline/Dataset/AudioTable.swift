@@ -270,11 +270,17 @@ public struct AudioTable: Sendable, Equatable {
             let lines = ((missingLines[empty] ?? []) + dropped).sorted()
             let rows = lines.count == 1
                 ? "its only row (\(Self.lineList(lines)))" : "all its \(lines.count) rows (\(Self.lineList(lines)))"
-            let problem = dropped.isEmpty
-                ? "the files of \(rows) are missing from \(folder.path)"
-                : "\(rows) \(lines.count == 1 ? "is" : "are") skipped"
+            // files that exist in a folder that cannot be read are not "missing": the reason is said
+            let reasons = Set(missing.filter { $0.label == empty }
+                .map { PathAccess.problem(folder.appendingPathComponent($0.fname).path) ?? "does not exist" })
+            let unreachable = reasons.count == 1 && reasons.first != "does not exist" ? reasons.first : nil
+            let problem = !dropped.isEmpty ? "\(rows) \(lines.count == 1 ? "is" : "are") skipped"
+                : unreachable.map { "the files of \(rows) \($0) in \(folder.path)" }
+                ?? "the files of \(rows) are missing from \(folder.path)"
             throw DataError(file: file, problem: "class '\(empty)' has no usable file: " + problem,
-                            hint: "see the warnings above for each row; add the files or remove the class's rows",
+                            hint: unreachable == nil
+                                ? "see the warnings above for each row; add the files or remove the class's rows"
+                                : "see the warnings above for each row; let this user read their folder",
                             warnings: self.warnings + warnings)
         }
         return FileCheck(usable: usable, warnings: warnings, unlisted: unlisted)

@@ -184,14 +184,16 @@ public enum PredictWorkflow {
                 let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: p, isDirectory: true),
                                                                 includingPropertiesForKeys: [.isRegularFileKey],
                                                                 options: [.skipsHiddenFiles])
-                let entries = enumerator?.allObjects as? [URL] ?? []
+                let listed = enumerator?.allObjects as? [URL] ?? []
+                // folders that cannot be listed and entered, whose clips were lost without a word; what is
+                // inside one (names of a folder readable but not searchable) is that folder's, not counted again
+                let closed = ([URL(fileURLWithPath: p, isDirectory: true)]
+                              + listed.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true })
+                    .compactMap { folder in PathAccess.listProblem(folder.path).map { (folder.path, $0) } }
+                let entries = listed.filter { entry in !closed.contains { entry.path.hasPrefix($0.0 + "/") } }
                 let files = entries.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
                 // what is left out is said (it was dropped without a word): links to nothing, pipes, devices
                 let folders = entries.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
-                // and folders that cannot be listed, whose clips were lost without a word
-                let closed = ([URL(fileURLWithPath: p, isDirectory: true)] + folders).compactMap { folder in
-                    PathAccess.listProblem(folder.path).map { (folder.path, $0) }
-                }
                 if let reason = closed.first?.1 {
                     let names = closed.prefix(3).map { "'\($0.0)'" }.joined(separator: ", ")
                         + (closed.count > 3 ? ", ..." : "")
