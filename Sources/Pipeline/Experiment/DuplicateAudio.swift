@@ -66,8 +66,9 @@ enum DuplicateAudio {
         guard !carved.isEmpty else { return [] }
         let named = listed(carved) { "'\(table.rows[$0].fname)' (\(validation.contains($0) ? "validation" : "train"))" }
         return [DataWarning(file: file, message: "in the run that tests fold \(test + 1), \(count(carved.count)) "
-            + "listed more than once with copies in its training and validation files, so the validation that chooses "
-            + "the saved epoch scores audio trained on (the same cleaned audio, bit for bit): \(named); give each "
+            + "listed more than once with copies in its training and validation files, so validation (which chooses "
+            + "a network's saved epoch) scores audio the model was fitted on (the same cleaned audio, bit for bit): "
+            + "\(named); give each "
             + "recording's copies one value in a group column (split.group_column) or list each recording once")]
     }
 
