@@ -76,5 +76,15 @@ final class ForestConfigTests: XCTestCase {
         fails("model: {kind: random_forest, layers: [{flatten: {}}]}", ["model.layers", "unknown key"])
         fails("model: {n_estimators: 5, layers: [{flatten: {}}]}", ["model.n_estimators", "unknown key"])
         fails("model: {kind: random_forest, min_samples_leaf: 0}", ["model.min_samples_leaf", "out of range"])
+        // what a forest would ignore: the optimizer's settings and the networks' class weights (at their
+        // defaults they are accepted, as a printed config holds them)
+        let forest = "model: {kind: random_forest}\n"
+        fails(forest + "training: {optimizer: sgd}", ["training.optimizer", "does not apply to a random forest"])
+        fails(forest + "training: {learning_rate: 0.01}", ["training.learning_rate", "does not apply"])
+        fails(forest + "training: {weight_decay: 0.1}", ["training.weight_decay", "no weights to decay"])
+        fails(forest + "training: {clipnorm: 1}", ["training.clipnorm", "no gradients"])
+        fails(forest + "training: {class_weight: {a: 1, b: 2}}", ["training.class_weight", "model.class_weight"])
+        XCTAssertNoThrow(try parse(forest + "training: {optimizer: adam, learning_rate: 0.001, momentum: 0.0, "
+                                   + "class_weight: balanced, seed: 3}"))
     }
 }

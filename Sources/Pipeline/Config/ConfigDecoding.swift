@@ -126,6 +126,25 @@ extension ExperimentConfig {
                                ("label_smoothing", "it has no loss to smooth")] {
                 if let node = training?[key] { throw node.error("does not apply to a random forest (\(why))") }
             }
+            // the optimizer's settings and the networks' class weights, set to anything but their defaults,
+            // were ignored by a forest; at their defaults they are accepted (`--print-config` prints them)
+            let t = config.training, d = TrainingConfig()
+            let ignored: [(String, Bool, String)] = [
+                ("optimizer", t.optimizer == d.optimizer, "it is fitted once, not in updates"),
+                ("learning_rate", t.learningRate == d.learningRate, "it is fitted once, not in updates"),
+                ("beta_1", t.beta1 == d.beta1, "it has no optimizer"), ("beta_2", t.beta2 == d.beta2, "it has no optimizer"),
+                ("epsilon", t.epsilon == d.epsilon, "it has no optimizer"),
+                ("momentum", t.momentum == d.momentum, "it has no optimizer"),
+                ("nesterov", t.nesterov == d.nesterov, "it has no optimizer"),
+                ("weight_decay", t.weightDecay == d.weightDecay, "it has no weights to decay"),
+                ("clipnorm", t.clipping == nil, "it has no gradients"),
+                ("global_clipnorm", t.clipping == nil, "it has no gradients"),
+                ("clipvalue", t.clipping == nil, "it has no gradients"),
+                ("class_weight", t.classWeight == d.classWeight, "its class weights are model.class_weight"),
+            ]
+            for (key, isDefault, why) in ignored where !isDefault {
+                if let node = training?[key] { throw node.error("does not apply to a random forest (\(why))") }
+            }
         }
         if let node = training?["model_checkpoint"] {
             if config.model.kind == .randomForest {
