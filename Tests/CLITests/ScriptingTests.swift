@@ -60,6 +60,12 @@ final class ScriptingTests: XCTestCase {
         XCTAssertTrue(withData.contains("time\t") && withData.contains("data/cfg/time.yaml\n"), withData)
         XCTAssertTrue(withData.contains("conv\t") && withData.contains("/cfg/conv.yaml\n"), withData)
         XCTAssertFalse(withData.contains("data/cfg/conv.yaml"), withData)
+        // a folder named like a config is no config: not listed, and it does not hide the next one
+        try FileManager.default.createDirectory(at: cfg.appendingPathComponent("time.yaml"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: cfg.appendingPathComponent("folder.yaml"), withIntermediateDirectories: true)
+        let withFolders = try CLI.run("train", ["--list-modes", "--data", "data"], in: root).stdout
+        XCTAssertFalse(withFolders.contains("folder\t"), withFolders)
+        XCTAssertTrue(withFolders.contains("data/cfg/time.yaml\n"), withFolders)
     }
 
     func testJSONAndQuietOutputOfTrainAndPredict() throws {

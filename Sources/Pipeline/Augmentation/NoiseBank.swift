@@ -42,7 +42,7 @@ public struct NoiseBank: Sendable {
             bank.leftOut.append("\(url.lastPathComponent) (\(reason))")   // a clip over the length limit too
         }
         guard !bank.clips.isEmpty else {
-            throw fail("holds no usable audio (\(urls.count) files, none decodes to a non-silent clip"
+            throw fail("holds no usable audio (\(urls.count) file\(urls.count == 1 ? "" : "s"), none decodes to a non-silent clip"
                        + (bank.leftOut.isEmpty ? "" : ": \(bank.leftOut.prefix(3).joined(separator: "; "))") + ")")
         }
         return bank

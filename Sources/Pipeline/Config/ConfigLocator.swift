@@ -53,7 +53,11 @@ public enum ConfigLocator {
     public static func locate(_ name: String, data: DataFolder) -> Source? {
         for folder in folders(data: data) {
             let url = folder.appendingPathComponent("cfg/\(name).yaml")
-            if FileManager.default.fileExists(atPath: url.path) { return .file(url) }
+            // a folder of that name is not a config (it was listed as a mode, and shadowed the next one)
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue {
+                return .file(url)
+            }
         }
         return BuiltInConfigs.texts[name] == nil ? nil : .builtIn
     }
