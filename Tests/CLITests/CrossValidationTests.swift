@@ -144,15 +144,17 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertTrue(try ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold1.safetensors"))
             .isDisjoint(with: ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold2.safetensors"))))
 
-        // a --resume without folds that finds its epochs done saves nothing: an interrupted cross-validation's
-        // checkpoints stay (they were deleted, though the stop line said to continue them)
+        // a --resume without folds after a finished hold-out run and a cross-validation interrupted since:
+        // the interrupted checkpoints stay (they were deleted, though the stop line said to continue them),
+        // and the newer interrupted work is named (testResumeWithoutFoldsOfAnInterruptedCrossValidationIsRefused has the rest)
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)   // a finished hold-out run
         let interrupted = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root,
                                       environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
         XCTAssertEqual(interrupted.status, 130, interrupted.output)
         XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
         let finished = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
-        XCTAssertEqual(finished.status, 0, finished.output)
+        XCTAssertEqual(finished.status, 1, finished.output)
+        XCTAssertTrue(finished.stderr.contains("an interrupted cross-validation's"), finished.stderr)
         XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"), finished.stderr)
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root).status, 0)
         // a run without folds stopped after an epoch saved its model: the folds go then (its --resume,
@@ -189,15 +191,36 @@ final class CrossValidationTests: XCTestCase {
         let plain = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
         XCTAssertEqual(plain.status, 1, plain.output)
         XCTAssertTrue(plain.stderr.contains("models/tiny.checkpoint.safetensors: does not exist, but "
-                                            + "models/tiny.fold1.checkpoint.safetensors is an interrupted "
+                                            + "models/tiny.fold1.checkpoint.safetensors, an interrupted "
                                             + "cross-validation's"), plain.stderr)
         XCTAssertTrue(plain.stderr.contains("`train --folds K --resume`"), plain.stderr)
         XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
         XCTAssertFalse(exists(root, "models/tiny.safetensors"), "nothing trained")
         let resumed = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--resume"], in: root)
         XCTAssertEqual(resumed.status, 0, resumed.output)
+        // a finished cross-validation: the config's checkpoint is its final model's, which --folds resumes
+        let final = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
+        XCTAssertEqual(final.status, 1, final.output)
+        XCTAssertTrue(final.stderr.contains("models/tiny.checkpoint.safetensors: is a cross-validation's final model (it "
+                                            + "has no test files)"), final.stderr)
+        XCTAssertTrue(final.stderr.contains("`train --folds K --resume`"), final.stderr)
         // without --resume, a run from the beginning is what was asked for
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+
+        // an older checkpoint of the config's own, then a cross-validation interrupted: the newer
+        // interrupted work wins (the plain checkpoint was resumed, and the folds removed once it saved)
+        let plainStop = try CLI.run("train", ["--mode", "tiny", "--epochs", "3"], in: root,
+                                    environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(plainStop.status, 130, plainStop.output)
+        let foldStop = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root,
+                                   environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(foldStop.status, 130, foldStop.output)
+        let stale = try CLI.run("train", ["--mode", "tiny", "--epochs", "3", "--resume"], in: root)
+        XCTAssertEqual(stale.status, 1, stale.output)
+        XCTAssertTrue(stale.stderr.contains("models/tiny.checkpoint.safetensors: is older than "
+                                            + "models/tiny.fold1.checkpoint.safetensors, an interrupted "
+                                            + "cross-validation's"), stale.stderr)
+        XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
     }
 
     /// A fold whose loss turns NaN after its first epoch: the message says what the fold kept and that

@@ -180,18 +180,26 @@ public struct TrainingRun {
         return trainer
     }
 
-    /// A fold checkpoint of this config (models/NAME.fold<k>.checkpoint.safetensors), looked for from
-    /// fold 1 up while the folds have files, as `removeFoldsBeyond` walks them; nil when there is none.
+    /// The modification time of `url` (distant past when it cannot be read).
+    static func modified(_ url: URL) -> Date {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date) ?? .distantPast
+    }
+
+    /// The newest fold checkpoint of this config (models/NAME.fold<k>.checkpoint.safetensors), looked
+    /// for from fold 1 up while the folds have files, as `removeFoldsBeyond` walks them; nil when there
+    /// is none.
     func interruptedFoldCheckpoint() -> URL? {
+        var found: [URL] = []
         var k = 1
         while true {
             let fold = CrossValidation.foldConfig(config, fold: k)
-            let checkpoint = data.checkpoint(fold.name)
-            if FileManager.default.fileExists(atPath: checkpoint.path) { return checkpoint }
-            let others = [data.model(fold.name), CrossValidation.foldFolder(config, data: data, fold: k)]
-            guard others.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return nil }
+            let paths = [data.checkpoint(fold.name), data.model(fold.name),
+                         CrossValidation.foldFolder(config, data: data, fold: k)]
+            guard paths.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) else { break }
+            if FileManager.default.fileExists(atPath: paths[0].path) { found.append(paths[0]) }
             k += 1
         }
+        return found.max { Self.modified($0) < Self.modified($1) }
     }
 
     /// Loads this config's checkpoint into the trainer's model, optimizer and state, or notes that
@@ -199,15 +207,19 @@ public struct TrainingRun {
     /// - Throws: `DataError` when the checkpoint was made with another config.
     func restoreCheckpoint(into trainer: Trainer, console: TrainingConsole) throws {
         let checkpointURL = data.checkpoint(config.name)
-        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-            // an interrupted cross-validation's checkpoints, resumed without --folds: a run from the
-            // beginning would, once it saved its model, remove them with the folds (they were lost)
-            if crossValidation == nil, let fold = interruptedFoldCheckpoint() {
-                throw DataError(file: data.display(checkpointURL),
-                                problem: "does not exist, but \(data.display(fold)) is an interrupted cross-validation's",
-                                hint: "resume it with `train --folds K --resume` (K as it was started), or train "
-                                    + "without --resume")
-            }
+        let exists = FileManager.default.fileExists(atPath: checkpointURL.path)
+        // a cross-validation interrupted after this config's own checkpoint was written (or with none),
+        // resumed without --folds: the run, once it saved its model, removed the folds' checkpoints
+        // with the folds (they were lost)
+        if crossValidation == nil, prepared.plan == .holdOut, let fold = interruptedFoldCheckpoint(),
+           !exists || Self.modified(fold) > Self.modified(checkpointURL) {
+            throw DataError(file: data.display(checkpointURL),
+                            problem: (exists ? "is older than " : "does not exist, but ") + data.display(fold)
+                                + ", an interrupted cross-validation's",
+                            hint: "resume it with `train --folds K --resume` (K as it was started), or train "
+                                + "without --resume (which removes the folds once it saves its model)")
+        }
+        guard exists else {
             // a warning, so that --quiet and --json runs say it too
             Diagnostics.warning("no checkpoint at \(data.display(checkpointURL)): starting from the beginning")
             return
@@ -227,6 +239,13 @@ public struct TrainingRun {
         // and it must continue on the same split (a hold-out's, or the same fold: same --folds, data and seed):
         // files it trained on would otherwise be tested
         if loaded.model.splits != prepared.splitNames {
+            // a cross-validation's final model (every file trains or validates): resumed by --folds
+            if prepared.plan == .holdOut, !loaded.model.splits.isEmpty, !loaded.model.splits.values.contains("test") {
+                throw DataError(file: data.display(checkpointURL),
+                                problem: "is a cross-validation's final model (it has no test files)",
+                                hint: "resume it with `train --folds K --resume` (K as it was started), or train "
+                                    + "without --resume (which replaces it and removes the folds once it saves)")
+            }
             throw DataError(file: data.display(checkpointURL),
                             problem: prepared.plan == .holdOut ? "was made with other files or another split"
                                 : "was made with other folds or files",
