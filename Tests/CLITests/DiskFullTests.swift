@@ -79,25 +79,32 @@ final class DiskFullTests: XCTestCase {
     /// failed only after it had replaced the model (a network after its first epoch, a forest after
     /// its fit).
     func testAFileWhereAFolderGoesFailsBeforeAnyTraining() throws {
+        // and, with several parts, before the first part: a later fold's or config's folder was found
+        // only after the earlier ones had trained
         let cases: [(replaced: String, arguments: [String], message: String)] = [
             ("runs/tiny", ["--mode", "tiny", "--data", ".", "--seed", "7"], "runs/tiny: is a file, not a folder"),
             ("runs/forest", ["--config", "cfg/forest.yaml", "--data", ".", "--seed", "7"],
              "runs/forest: is a file, not a folder"),
+            ("runs/tiny/fold2", ["--mode", "tiny", "--data", ".", "--folds", "2"], "runs/tiny/fold2: is a file, not a folder"),
+            ("runs/tiny", ["compare", "cfg/forest.yaml", "cfg/tiny.yaml", "--data", ".", "--seed", "7"],
+             "runs/tiny: is a file, not a folder"),
+            ("runs", ["--mode", "tiny", "--data", ".", "--seed", "7"], "/runs is a file, not a folder"),
         ]
         for c in cases {
             let folder = try makeTemporaryFolder("earmark-file-folder")
             defer { try? FileManager.default.removeItem(at: folder) }
             try CrashFiles.copy(Self.trained, to: folder)
             let replaced = folder.appendingPathComponent(c.replaced)
-            let report = try Data(contentsOf: replaced.appendingPathComponent("report.md"))
-            try FileManager.default.removeItem(at: replaced)
-            try report.write(to: replaced)      // a file of the report's bytes where the folder was
+            try? FileManager.default.removeItem(at: replaced)
+            try Data("not a folder".utf8).write(to: replaced)
             let r = try CLI.run("train", c.arguments, in: folder)
             XCTAssertEqual(r.status, 1, r.output)
-            XCTAssertTrue(r.stderr.contains(c.message), r.stderr)
-            for k in Self.kept where !k.hasPrefix(c.replaced) {
+            XCTAssertTrue(r.stderr.contains(c.message), "\(c.replaced): \(r.stderr)")
+            XCTAssertFalse(r.stdout.contains("Epoch 1/"), "\(c.replaced): trained first: \(r.stdout)")
+            for k in Self.kept where !k.hasPrefix(c.replaced + "/") {
                 XCTAssertEqual(CrashFiles.bytes(k, in: folder), CrashFiles.bytes(k, in: Self.trained), "\(c.replaced): \(k)")
             }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("models/tiny.fold1.safetensors").path))
         }
     }
 

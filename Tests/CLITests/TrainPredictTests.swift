@@ -397,7 +397,7 @@ final class TrainPredictTests: TinyDataCase {
         try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: sub.path)
         let partly = try asNobody("train", ["--config", "cfg/noisy.yaml"])
         XCTAssertEqual(partly.status, 0, partly.output)
-        XCTAssertTrue(partly.stderr.contains("1 noise file left out: sub/ (cannot be read: Permission denied)"),
+        XCTAssertTrue(partly.stderr.contains("1 noise entry left out: sub/ (cannot be read: Permission denied)"),
                       partly.stderr)
         try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: noise.path)
         let closed = try asNobody("train", ["--config", "cfg/noisy.yaml"])

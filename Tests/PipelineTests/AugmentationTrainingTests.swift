@@ -195,8 +195,8 @@ final class AugmentationTrainingTests: XCTestCase {
         XCTAssertEqual(walked.clips, viaLink.clips)
         XCTAssertEqual(walked.leftOut, ["gone.wav (a link that leads to no file)"])
         let prepared = try Preparation.run(config: try config("{}", "{noise: {kind: folder, folder: noise}}"), data: data)
-        let warnings = prepared.warnings.map(\.description).filter { $0.contains("noise file") }
+        let warnings = prepared.warnings.map(\.description).filter { $0.contains("noise entr") }
         XCTAssertEqual(warnings.count, 1, "\(prepared.warnings)")
-        XCTAssertTrue(warnings.first?.contains("1 noise file left out: notes.txt (") == true, "\(warnings)")
+        XCTAssertTrue(warnings.first?.contains("1 noise entry left out: notes.txt (") == true, "\(warnings)")
     }
 }

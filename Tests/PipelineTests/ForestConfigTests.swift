@@ -82,6 +82,7 @@ final class ForestConfigTests: XCTestCase {
         fails(forest + "training: {optimizer: sgd}", ["training.optimizer", "does not apply to a random forest"])
         fails(forest + "training: {learning_rate: 0.01}", ["training.learning_rate", "does not apply"])
         fails(forest + "training: {weight_decay: 0.1}", ["training.weight_decay", "no weights to decay"])
+        fails(forest + "training: {momentum: 0.9}", ["training.momentum", "does not apply to a random forest"])
         fails(forest + "training: {clipnorm: 1}", ["training.clipnorm", "no gradients"])
         fails(forest + "training: {class_weight: {a: 1, b: 2}}", ["training.class_weight", "model.class_weight"])
         XCTAssertNoThrow(try parse(forest + "training: {optimizer: adam, learning_rate: 0.001, momentum: 0.0, "

@@ -43,7 +43,7 @@ public struct NoiseBank: Sendable {
         }
         guard !bank.clips.isEmpty else {
             throw fail("holds no usable audio (\(urls.count) file\(urls.count == 1 ? "" : "s"), none decodes to a non-silent clip"
-                       + (bank.leftOut.isEmpty ? "" : ": \(bank.leftOut.prefix(3).joined(separator: "; "))") + ")")
+                       + (bank.leftOut.isEmpty ? "" : "; left out: \(bank.leftOut.prefix(3).joined(separator: "; "))") + ")")
         }
         return bank
     }
@@ -83,7 +83,8 @@ public struct NoiseBank: Sendable {
     /// One warning for the files left out of the folder, or nil.
     func warning(folder: URL) -> DataWarning? {
         guard !leftOut.isEmpty else { return nil }
-        return DataWarning(file: folder.path, message: "\(leftOut.count) noise file\(leftOut.count == 1 ? "" : "s") left "
+        // entries: files, and folders that cannot be read
+        return DataWarning(file: folder.path, message: "\(leftOut.count) noise entr\(leftOut.count == 1 ? "y" : "ies") left "
                            + "out: \(leftOut.prefix(3).joined(separator: "; "))\(leftOut.count > 3 ? "; ..." : "")")
     }
 }

@@ -117,7 +117,7 @@ extension ExperimentConfig {
             throw ConfigError(file: file, key: "model", "is missing (it holds input and layers)")
         }
         config.model = try decodeModel(m)
-        if let t = top["training"] { config.training = try decodeTraining(t) }
+        if let t = top["training"] { config.training = try decodeTraining(t, forest: config.model.kind == .randomForest) }
         if let s = top["split"] { config.split = try decodeSplit(s) }
         if let a = top["augmentation"] { config.augmentation = try decodeAugmentation(a, model: config.model) }
         let training = try top["training"]?.mapping(allowed: trainingKeys)
@@ -136,6 +136,7 @@ extension ExperimentConfig {
                 ("epsilon", t.epsilon == d.epsilon, "it has no optimizer"),
                 ("momentum", t.momentum == d.momentum, "it has no optimizer"),
                 ("nesterov", t.nesterov == d.nesterov, "it has no optimizer"),
+                ("rho", t.rho == d.rho, "it has no optimizer"), ("centered", t.centered == d.centered, "it has no optimizer"),
                 ("weight_decay", t.weightDecay == d.weightDecay, "it has no weights to decay"),
                 ("clipnorm", t.clipping == nil, "it has no gradients"),
                 ("global_clipnorm", t.clipping == nil, "it has no gradients"),
@@ -246,7 +247,9 @@ extension ExperimentConfig {
                                "early_stopping", "reduce_lr_on_plateau", "learning_rate_schedule",
                                "model_checkpoint"]
 
-    private static func decodeTraining(_ node: ConfigNode) throws -> TrainingConfig {
+    /// `forest`: the model is a random forest, whose own check (in `parse`) names what does not apply
+    /// to it, so the optimizer's keys are not checked against the optimizer here.
+    private static func decodeTraining(_ node: ConfigNode, forest: Bool = false) throws -> TrainingConfig {
         var t = TrainingConfig()
         let m = try node.mapping(allowed: trainingKeys)
         if let v = m["epochs"] {
@@ -271,13 +274,13 @@ extension ExperimentConfig {
             ("momentum", [.sgd, .rmsprop], t.momentum == defaults.momentum),
             ("nesterov", [.sgd], t.nesterov == defaults.nesterov),
         ]
-        for setting in readBy where !setting.by.contains(t.optimizer) && !setting.isDefault {
+        for setting in readBy where !forest && !setting.by.contains(t.optimizer) && !setting.isDefault {
             if let v = m[setting.key] {
                 throw v.error("applies to optimizer \(setting.by.map(\.rawValue).joined(separator: " and ")) only "
                               + "(this config's is \(t.optimizer.rawValue), which would ignore it)")
             }
         }
-        for key in ["rho", "centered"] where t.optimizer != .rmsprop {
+        for key in ["rho", "centered"] where !forest && t.optimizer != .rmsprop {
             if let v = m[key] { throw v.error("applies to optimizer rmsprop only (this config's is \(t.optimizer.rawValue))") }
         }
         if let v = m["rho"] { t.rho = try v.double(min: 0, max: 0.999_999) }

@@ -38,6 +38,19 @@ public struct DataFolder: Sendable {
     /// Whether audio.csv exists.
     public var hasTable: Bool { FileManager.default.fileExists(atPath: csv.path) }
 
+    /// Refuses a file that stands where one of `folders` goes, before any work: a run with several
+    /// parts (the folds, the configs of `train compare`) found it only when its part came, after the
+    /// earlier parts had trained and replaced their models.
+    /// - Throws: `FileError` naming the file.
+    public func refuseFilesWhereFoldersGo(_ folders: [URL]) throws {
+        for folder in folders {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+                throw FileError(display(folder), "is a file, not a folder: move it away")
+            }
+        }
+    }
+
     /// Creates each of `folders` when missing and checks that it can be written: what `train` does
     /// before it fits or trains anything, so that a read-only report folder is not found after the
     /// new model replaced the old one (leaving it beside the old report).

@@ -130,6 +130,12 @@ public enum CrossValidation {
     }
 
     /// runs/<name>/fold<k>/ (k from 1).
+    /// The folders a cross-validation of `count` folds writes into: models/, runs/<name>/ and each
+    /// fold's report folder (checked for files in their place before fold 1 trains).
+    public static func folders(_ config: ExperimentConfig, data: DataFolder, count: Int) -> [URL] {
+        [data.models, data.run(config.name)] + (1...max(count, 1)).map { foldFolder(config, data: data, fold: $0) }
+    }
+
     public static func foldFolder(_ config: ExperimentConfig, data: DataFolder, fold k: Int) -> URL {
         data.run(config.name).appendingPathComponent("fold\(k)", isDirectory: true)
     }

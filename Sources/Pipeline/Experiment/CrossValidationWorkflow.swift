@@ -48,6 +48,7 @@ extension Workflow {
     /// `console` shows each run's epochs (`forRun`: `train --folds --json` names the fold of each).
     static func crossValidate(config: ExperimentConfig, data: DataFolder, folds: Folds, resume: Bool,
                               console: TrainingConsole = KerasConsole()) throws -> CrossValidationRun {
+        try data.refuseFilesWhereFoldersGo(CrossValidation.folders(config, data: data, count: folds.count))
         // not with --resume: one with another K is refused at fold 1, and must find the folds as they were
         if Cluster.current.rank == 0 && !resume {
             removeFoldsBeyond(folds.count, config: config, data: data)

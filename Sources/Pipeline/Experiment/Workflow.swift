@@ -55,6 +55,11 @@ public enum Workflow {
         try refuseSharedNames(configs)
         try refuseDerivedNames(configs)
         for config in configs { try config.checkLayerShapes() }     // every config's, before the first trains
+        // a file where one of the comparison's folders goes, found before the first config trains
+        try data.refuseFilesWhereFoldersGo([data.models, data.runs.appendingPathComponent("compare")]
+            + configs.flatMap { config in
+                folds.map { CrossValidation.folders(config, data: data, count: $0) } ?? [data.run(config.name)]
+            })
         // and what needs the class list (an output of another width, a class weight of an unknown class)
         if data.hasTable, let classes = try? data.readTable().classes {
             for config in configs { try config.checkAgainstClasses(classes) }

@@ -35,6 +35,7 @@ extension Workflow {
     /// every fold reads the one descriptor cache.
     static func crossValidateForest(config: ExperimentConfig, data: DataFolder,
                                     folds: Folds) throws -> ForestCrossValidationRun {
+        try data.refuseFilesWhereFoldersGo(CrossValidation.folders(config, data: data, count: folds.count))
         // as the networks' cross-validation does: an earlier run's folds above K and its folds.csv go
         removeFoldsBeyond(folds.count, config: config, data: data)
         try? FileManager.default.removeItem(at: data.run(config.name).appendingPathComponent("folds.csv"))

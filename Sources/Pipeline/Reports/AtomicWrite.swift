@@ -30,6 +30,10 @@ public func createFolder(_ folder: URL, named name: String? = nil) throws {
     for created in missing.reversed() where mkdir(created, 0o777) != 0 {
         let reason = errno
         if reason == EEXIST { continue }      // another process made it meanwhile
+        if reason == ENOTDIR {                // a file stands where a folder above it goes
+            throw FileError(name ?? folder.path, "cannot be created: \((created as NSString).deletingLastPathComponent) "
+                            + "is a file, not a folder")
+        }
         throw FileError(name ?? folder.path, "cannot be created (\(String(cString: strerror(reason))))")
     }
     // a file where the folder goes passed, and the writes into it failed only after the work
