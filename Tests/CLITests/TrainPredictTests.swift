@@ -486,6 +486,23 @@ final class TrainPredictTests: TinyDataCase {
         XCTAssertTrue(r.stderr.contains("warning: mixed: 1 entry whose name holds bytes that are not UTF-8 left out "
                                         + "(Earmark opens files by UTF-8 names: rename it)"), r.stderr)
         XCTAssertEqual(try read("p.csv").split(separator: "\n").count, 2, "the header and the one clip")
+        // links are followed: a folder given as a link, a link to a clip, a link to a folder (each was
+        // left out, the first as "no file", the others as "a link to nothing"); a link cycle ends
+        let linked = root.appendingPathComponent("linked")
+        try FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("clip.wav"),
+                                                   withDestinationURL: mixed.appendingPathComponent(clip))
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("more"), withDestinationURL: empty)
+        try FileManager.default.copyItem(at: root.appendingPathComponent("wavfiles/\(clip)"),
+                                         to: empty.appendingPathComponent("inside.wav"))
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("loop"), withDestinationURL: linked)
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("via"), withDestinationURL: linked)
+        let links = try CLI.run("predict", ["via", "--out", "p.csv"], in: root)
+        XCTAssertEqual(links.status, 0, links.output)
+        XCTAssertFalse(links.stderr.contains("warning"), links.stderr)
+        let rows = try read("p.csv").split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+        XCTAssertEqual(rows.map { ($0 as NSString).lastPathComponent }, ["clip.wav", "inside.wav"], "\(rows)")
+        XCTAssertTrue(rows.allSatisfy { $0.contains("/via/") }, "named under the folder as given: \(rows)")
         // named on the command line, it reaches predict with U+FFFD in place of the byte: said, not "does not exist"
         let named = try CLI.run("predict", ["mixed/bad\u{FFFD}.wav", "--out", "p.csv"], in: root)
         XCTAssertEqual(named.status, 1, named.output)

@@ -181,42 +181,29 @@ public enum PredictWorkflow {
                                     : PathAccess.problem(p) ?? "does not exist")
             }
             if isDir.boolValue {
-                let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: p, isDirectory: true),
-                                                                includingPropertiesForKeys: [.isRegularFileKey],
-                                                                options: [.skipsHiddenFiles])
-                let listed = enumerator?.allObjects as? [URL] ?? []
-                // folders that cannot be listed and entered, whose clips were lost without a word; what is
-                // inside one (names of a folder readable but not searchable) is that folder's, not counted again
-                let closed = ([URL(fileURLWithPath: p, isDirectory: true)]
-                              + listed.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true })
-                    .compactMap { folder in PathAccess.listProblem(folder.path).map { (folder.path, $0) } }
-                let entries = listed.filter { entry in !closed.contains { entry.path.hasPrefix($0.0 + "/") } }
-                let files = entries.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-                // what is left out is said (it was dropped without a word): links to nothing, pipes, devices
-                let folders = entries.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
-                if let reason = closed.first?.1 {
-                    let names = closed.prefix(3).map { "'\($0.0)'" }.joined(separator: ", ")
-                        + (closed.count > 3 ? ", ..." : "")
-                    Diagnostics.warning("\(p): \(closed.count) folder\(closed.count == 1 ? "" : "s") that cannot be read "
-                                        + "(\(reason)) left out, with the clips in \(closed.count == 1 ? "it" : "them"): "
-                                        + names)
+                let walk = FolderWalk(URL(fileURLWithPath: p, isDirectory: true))
+                // folders that cannot be listed and entered, whose clips were lost without a word
+                if let reason = walk.closed.first?.reason {
+                    let names = walk.closed.prefix(3).map { "'\($0.path)'" }.joined(separator: ", ")
+                        + (walk.closed.count > 3 ? ", ..." : "")
+                    Diagnostics.warning("\(p): \(walk.closed.count) folder\(walk.closed.count == 1 ? "" : "s") that cannot "
+                                        + "be read (\(reason)) left out, with the clips in "
+                                        + "\(walk.closed.count == 1 ? "it" : "them"): " + names)
                 }
-                let unreadableNames = entries.filter { $0.lastPathComponent.contains(notUTF8) }.count
-                    - (files + folders).filter { $0.lastPathComponent.contains(notUTF8) }.count
-                if unreadableNames > 0 {
-                    Diagnostics.warning("\(p): \(unreadableNames) entr\(unreadableNames == 1 ? "y" : "ies") whose name holds "
+                // what else is left out is said (it was dropped without a word): names, links to nothing, pipes
+                if walk.notUTF8 > 0 {
+                    Diagnostics.warning("\(p): \(walk.notUTF8) entr\(walk.notUTF8 == 1 ? "y" : "ies") whose name holds "
                                         + "bytes that are not UTF-8 left out (Earmark opens files by UTF-8 names: rename "
-                                        + "\(unreadableNames == 1 ? "it" : "them"))")
+                                        + "\(walk.notUTF8 == 1 ? "it" : "them"))")
                 }
-                let others = entries.count - files.count - folders.count - unreadableNames
-                if others > 0 {
-                    Diagnostics.warning("\(p): \(others) entr\(others == 1 ? "y" : "ies") that \(others == 1 ? "is" : "are") not a "
-                                        + "regular file (a link to nothing, a pipe, a device) left out")
+                if walk.other > 0 {
+                    Diagnostics.warning("\(p): \(walk.other) entr\(walk.other == 1 ? "y" : "ies") that \(walk.other == 1 ? "is" : "are") "
+                                        + "not a regular file (a link to nothing, a pipe, a device) left out")
                 }
-                if files.isEmpty && PathAccess.listProblem(p) == nil {
+                if walk.files.isEmpty && walk.closed.isEmpty {
                     Diagnostics.warning("\(p): holds no file to classify")
                 }
-                urls += files.sorted { $0.path < $1.path }
+                urls += walk.files
             } else {
                 urls.append(URL(fileURLWithPath: p))
             }

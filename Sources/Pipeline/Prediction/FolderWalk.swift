@@ -1,0 +1,43 @@
+import Foundation
+
+/// The clips below a folder given to `predict`: its regular files, links followed (a link to a clip
+/// is that clip, a link to a folder is walked; both were left out, called "a link to nothing"), each
+/// folder walked once (a link cycle ends), hidden entries skipped, sorted by path. Paths stay under
+/// the folder as given, links and all, so that predictions.csv names what the user named. What is
+/// left out is kept by kind, for the warnings.
+struct FolderWalk {
+    /// The regular files (or links to them), sorted by path.
+    var files: [URL] = []
+    /// Folders that cannot be listed and entered, with the system's reason.
+    var closed: [(path: String, reason: String)] = []
+    /// Entries whose name is not UTF-8 (Foundation shows U+FFFD: they cannot be opened by name).
+    var notUTF8 = 0
+    /// Entries that are neither a file nor a folder: links to nothing, pipes, devices.
+    var other = 0
+
+    init(_ folder: URL) {
+        var walked: Set<String> = []
+        walk(folder, walked: &walked)
+        files.sort { $0.path < $1.path }
+    }
+
+    private mutating func walk(_ dir: URL, walked: inout Set<String>) {
+        guard walked.insert(dir.resolvingSymlinksInPath().path).inserted else { return }
+        if let reason = PathAccess.listProblem(dir.path) {
+            closed.append((dir.path, reason))
+            return
+        }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        for name in names where !name.hasPrefix(".") {
+            if name.contains("\u{FFFD}") { notUTF8 += 1; continue }
+            let url = dir.appendingPathComponent(name)
+            var info = stat()
+            guard stat(url.path, &info) == 0 else { other += 1; continue }      // a link to nothing
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: walk(url, walked: &walked)
+            case S_IFREG: files.append(url)
+            default: other += 1
+            }
+        }
+    }
+}
