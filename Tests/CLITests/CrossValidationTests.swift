@@ -144,18 +144,7 @@ final class CrossValidationTests: XCTestCase {
         XCTAssertTrue(try ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold1.safetensors"))
             .isDisjoint(with: ModelFiles.testFiles(root.appendingPathComponent("models/tiny.fold2.safetensors"))))
 
-        // a --resume without folds after a finished hold-out run and a cross-validation interrupted since:
-        // the interrupted checkpoints stay (they were deleted, though the stop line said to continue them),
-        // and the newer interrupted work is named (testResumeWithoutFoldsOfAnInterruptedCrossValidationIsRefused has the rest)
-        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)   // a finished hold-out run
-        let interrupted = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root,
-                                      environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
-        XCTAssertEqual(interrupted.status, 130, interrupted.output)
-        XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
-        let finished = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
-        XCTAssertEqual(finished.status, 1, finished.output)
-        XCTAssertTrue(finished.stderr.contains("an interrupted cross-validation's"), finished.stderr)
-        XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"), finished.stderr)
+        // (a --resume without folds after a cross-validation interrupted since: the resume test below)
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root).status, 0)
         // a run without folds stopped after an epoch saved its model: the folds go then (its --resume,
         // finding the epochs done, saves nothing and removed nothing, leaving them beside the new model)
@@ -184,9 +173,13 @@ final class CrossValidationTests: XCTestCase {
     /// trained from the beginning, and once it saved its model removed the folds' checkpoints.
     func testResumeWithoutFoldsOfAnInterruptedCrossValidationIsRefused() throws {
         let root = try makeGroupedData("earmark-folds-resume"); defer { try? FileManager.default.removeItem(at: root) }
-        let interrupted = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root,
-                                      environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
-        XCTAssertEqual(interrupted.status, 130, interrupted.output)
+        /// `train` with `arguments`, stopped by SIGINT at its second step (status 130).
+        func interrupted(_ arguments: [String]) throws {
+            let r = try CLI.run("train", ["--mode", "tiny"] + arguments, in: root,
+                                environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
+            XCTAssertEqual(r.status, 130, r.output)
+        }
+        try interrupted(["--folds", "2"])
         XCTAssertFalse(exists(root, "models/tiny.checkpoint.safetensors"))
         let plain = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
         XCTAssertEqual(plain.status, 1, plain.output)
@@ -209,12 +202,8 @@ final class CrossValidationTests: XCTestCase {
 
         // an older checkpoint of the config's own, then a cross-validation interrupted: the newer
         // interrupted work wins (the plain checkpoint was resumed, and the folds removed once it saved)
-        let plainStop = try CLI.run("train", ["--mode", "tiny", "--epochs", "3"], in: root,
-                                    environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
-        XCTAssertEqual(plainStop.status, 130, plainStop.output)
-        let foldStop = try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root,
-                                   environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
-        XCTAssertEqual(foldStop.status, 130, foldStop.output)
+        try interrupted(["--epochs", "3"])
+        try interrupted(["--folds", "2"])
         let stale = try CLI.run("train", ["--mode", "tiny", "--epochs", "3", "--resume"], in: root)
         XCTAssertEqual(stale.status, 1, stale.output)
         XCTAssertTrue(stale.stderr.contains("models/tiny.checkpoint.safetensors: is older than "
