@@ -168,10 +168,11 @@ final class CrossValidationTests: XCTestCase {
                                             + "earlier run with --folds"), plain.stderr)
     }
 
-    /// `--resume` without `--folds` after a cross-validation interrupted before its final model (so no
-    /// checkpoint of the config itself) is refused, naming the fold checkpoint and how to resume it: it
-    /// trained from the beginning, and once it saved its model removed the folds' checkpoints.
-    func testResumeWithoutFoldsOfAnInterruptedCrossValidationIsRefused() throws {
+    /// A plain run and a cross-validation of one config in one data folder: a plain `--resume` continues
+    /// the plain run's checkpoint only, `--folds K --resume` the cross-validation's, and an interrupted
+    /// cross-validation's folds are kept by a plain run that saves (it deleted them: the checkpoints a
+    /// stop line had said to continue).
+    func testResumeWithoutFoldsLeavesAnInterruptedCrossValidationToFolds() throws {
         let root = try makeGroupedData("earmark-folds-resume"); defer { try? FileManager.default.removeItem(at: root) }
         /// `train` with `arguments`, stopped by SIGINT at its second step (status 130).
         func interrupted(_ arguments: [String]) throws {
@@ -179,37 +180,45 @@ final class CrossValidationTests: XCTestCase {
                                 environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
             XCTAssertEqual(r.status, 130, r.output)
         }
+        // 1. a cross-validation interrupted in its first fold: no checkpoint of the config's own
         try interrupted(["--folds", "2"])
         XCTAssertFalse(exists(root, "models/tiny.checkpoint.safetensors"))
         let plain = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
         XCTAssertEqual(plain.status, 1, plain.output)
         XCTAssertTrue(plain.stderr.contains("models/tiny.checkpoint.safetensors: does not exist, but "
-                                            + "models/tiny.fold1.checkpoint.safetensors, an interrupted "
+                                            + "models/tiny.fold1.checkpoint.safetensors is an interrupted "
                                             + "cross-validation's"), plain.stderr)
         XCTAssertTrue(plain.stderr.contains("`train --folds K --resume`"), plain.stderr)
         XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
         XCTAssertFalse(exists(root, "models/tiny.safetensors"), "nothing trained")
-        let resumed = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--resume"], in: root)
-        XCTAssertEqual(resumed.status, 0, resumed.output)
-        // a finished cross-validation: the config's checkpoint is its final model's, which --folds resumes
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--resume"], in: root).status, 0)
+        // 2. a finished cross-validation: the config's checkpoint is its final model's, which --folds resumes
         let final = try CLI.run("train", ["--mode", "tiny", "--resume"], in: root)
         XCTAssertEqual(final.status, 1, final.output)
-        XCTAssertTrue(final.stderr.contains("models/tiny.checkpoint.safetensors: is a cross-validation's final model (it "
-                                            + "has no test files)"), final.stderr)
-        XCTAssertTrue(final.stderr.contains("`train --folds K --resume`"), final.stderr)
-        // without --resume, a run from the beginning is what was asked for
+        XCTAssertTrue(final.stderr.contains("models/tiny.checkpoint.safetensors: is a cross-validation's final model"),
+                      final.stderr)
+        // without --resume, a run from the beginning is what was asked for: the finished folds go
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        XCTAssertFalse(exists(root, "models/tiny.fold1.safetensors"))
 
-        // an older checkpoint of the config's own, then a cross-validation interrupted: the newer
-        // interrupted work wins (the plain checkpoint was resumed, and the folds removed once it saved)
+        // 3. a plain run interrupted, then a cross-validation: the plain --resume continues the plain run,
+        // and when it saves, the interrupted folds stay, said
         try interrupted(["--epochs", "3"])
         try interrupted(["--folds", "2"])
         let stale = try CLI.run("train", ["--mode", "tiny", "--epochs", "3", "--resume"], in: root)
-        XCTAssertEqual(stale.status, 1, stale.output)
-        XCTAssertTrue(stale.stderr.contains("models/tiny.checkpoint.safetensors: is older than "
-                                            + "models/tiny.fold1.checkpoint.safetensors, an interrupted "
-                                            + "cross-validation's"), stale.stderr)
+        XCTAssertEqual(stale.status, 0, stale.output)
+        XCTAssertTrue(stale.stderr.contains("kept the folds of an interrupted cross-validation of tiny beside this model "
+                                            + "(models/tiny.fold1.checkpoint.safetensors and the others)"), stale.stderr)
         XCTAssertTrue(exists(root, "models/tiny.fold1.checkpoint.safetensors"))
+        // 4. and --folds --resume then finishes the cross-validation: its final model does not continue the
+        // plain run's checkpoint (it stopped, after the folds, on "made with other folds or files")
+        try interrupted(["--epochs", "3"])
+        let folds = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--resume"], in: root)
+        XCTAssertEqual(folds.status, 0, folds.output)
+        XCTAssertTrue(folds.stderr.contains("models/tiny.checkpoint.safetensors is a hold-out run's checkpoint, not this "
+                                            + "cross-validation's final model: the final model starts from the beginning"),
+                      folds.stderr)
+        XCTAssertTrue(exists(root, "runs/tiny/folds.csv"))
     }
 
     /// A fold whose loss turns NaN after its first epoch: the message says what the fold kept and that

@@ -136,6 +136,26 @@ public enum CrossValidation {
         [data.models, data.run(config.name)] + (1...max(count, 1)).map { foldFolder(config, data: data, fold: $0) }
     }
 
+    /// The first fold checkpoint of `config` (models/NAME.fold<k>.checkpoint.safetensors), looked for
+    /// from fold 1 up while the folds have files, as `removeFoldsBeyond` walks them; nil when none.
+    public static func foldCheckpoint(_ config: ExperimentConfig, data: DataFolder) -> URL? {
+        var k = 1
+        while true {
+            let fold = foldConfig(config, fold: k)
+            let paths = [data.checkpoint(fold.name), data.model(fold.name), foldFolder(config, data: data, fold: k)]
+            guard paths.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return nil }
+            if FileManager.default.fileExists(atPath: paths[0].path) { return paths[0] }
+            k += 1
+        }
+    }
+
+    /// Whether `config`'s cross-validation was interrupted: a fold checkpoint exists and folds.csv,
+    /// written when every fold and the final model have finished, does not.
+    public static func interruptedCheckpoint(_ config: ExperimentConfig, data: DataFolder) -> URL? {
+        let table = data.run(config.name).appendingPathComponent("folds.csv")
+        return FileManager.default.fileExists(atPath: table.path) ? nil : foldCheckpoint(config, data: data)
+    }
+
     public static func foldFolder(_ config: ExperimentConfig, data: DataFolder, fold k: Int) -> URL {
         data.run(config.name).appendingPathComponent("fold\(k)", isDirectory: true)
     }

@@ -180,51 +180,41 @@ public struct TrainingRun {
         return trainer
     }
 
-    /// The modification time of `url` (distant past when it cannot be read).
-    static func modified(_ url: URL) -> Date {
-        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date) ?? .distantPast
-    }
-
-    /// The newest fold checkpoint of this config (models/NAME.fold<k>.checkpoint.safetensors), looked
-    /// for from fold 1 up while the folds have files, as `removeFoldsBeyond` walks them; nil when there
-    /// is none.
-    func interruptedFoldCheckpoint() -> URL? {
-        var found: [URL] = []
-        var k = 1
-        while true {
-            let fold = CrossValidation.foldConfig(config, fold: k)
-            let paths = [data.checkpoint(fold.name), data.model(fold.name),
-                         CrossValidation.foldFolder(config, data: data, fold: k)]
-            guard paths.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) else { break }
-            if FileManager.default.fileExists(atPath: paths[0].path) { found.append(paths[0]) }
-            k += 1
-        }
-        return found.max { Self.modified($0) < Self.modified($1) }
-    }
-
     /// Loads this config's checkpoint into the trainer's model, optimizer and state, or notes that
     /// there is none (training then starts from the beginning).
     /// - Throws: `DataError` when the checkpoint was made with another config.
     func restoreCheckpoint(into trainer: Trainer, console: TrainingConsole) throws {
         let checkpointURL = data.checkpoint(config.name)
-        let exists = FileManager.default.fileExists(atPath: checkpointURL.path)
-        // a cross-validation interrupted after this config's own checkpoint was written (or with none),
-        // resumed without --folds: the run, once it saved its model, removed the folds' checkpoints
-        // with the folds (they were lost)
-        if crossValidation == nil, prepared.plan == .holdOut, let fold = interruptedFoldCheckpoint(),
-           !exists || Self.modified(fold) > Self.modified(checkpointURL) {
-            throw DataError(file: data.display(checkpointURL),
-                            problem: (exists ? "is older than " : "does not exist, but ") + data.display(fold)
-                                + ", an interrupted cross-validation's",
-                            hint: "resume it with `train --folds K --resume` (K as it was started), or train "
-                                + "without --resume (which removes the folds once it saves its model)")
-        }
-        guard exists else {
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+            // an interrupted cross-validation's checkpoints, resumed without --folds: it trained from the
+            // beginning (and, before the folds' removal waited for a finished cross-validation, removed them)
+            if crossValidation == nil, prepared.plan == .holdOut,
+               let fold = CrossValidation.interruptedCheckpoint(config, data: data) {
+                throw DataError(file: data.display(checkpointURL),
+                                problem: "does not exist, but \(data.display(fold)) is an interrupted cross-validation's",
+                                hint: "resume it with `train --folds K --resume` (K as it was started), or train "
+                                    + "without --resume")
+            }
             // a warning, so that --quiet and --json runs say it too
             Diagnostics.warning("no checkpoint at \(data.display(checkpointURL)): starting from the beginning")
             return
         }
         let loaded = try TrainedModel.load(from: checkpointURL)
+        // a cross-validation's final model is continued by --folds K --resume, a hold-out run's by a plain
+        // --resume (a file from before the record: its splits tell, as below)
+        if crossValidation == nil, prepared.plan == .holdOut, loaded.model.crossValidationFinal == true {
+            throw DataError(file: data.display(checkpointURL),
+                            problem: "is a cross-validation's final model",
+                            hint: "resume it with `train --folds K --resume` (K as it was started), or train "
+                                + "without --resume (which replaces it and removes the folds once it saves)")
+        }
+        if crossValidation != nil, loaded.model.crossValidationFinal == false {
+            // a hold-out run's checkpoint where the final model's goes (a plain run interrupted after the
+            // folds were): the final model, which replaces that run's model anyway, starts afresh
+            Diagnostics.warning("\(data.display(checkpointURL)) is a hold-out run's checkpoint, not this "
+                                + "cross-validation's final model: the final model starts from the beginning")
+            return
+        }
         guard loaded.model.config.configHash == config.configHash else {
             throw DataError(file: data.display(checkpointURL), problem: "was made with another config",
                             hint: "remove it or train without --resume")
@@ -239,8 +229,10 @@ public struct TrainingRun {
         // and it must continue on the same split (a hold-out's, or the same fold: same --folds, data and seed):
         // files it trained on would otherwise be tested
         if loaded.model.splits != prepared.splitNames {
-            // a cross-validation's final model (every file trains or validates): resumed by --folds
-            if prepared.plan == .holdOut, !loaded.model.splits.isEmpty, !loaded.model.splits.values.contains("test") {
+            // a cross-validation's final model written before the record (every file trains or
+            // validates): resumed by --folds
+            if prepared.plan == .holdOut, loaded.model.crossValidationFinal == nil, !loaded.model.splits.isEmpty,
+               !loaded.model.splits.values.contains("test") {
                 throw DataError(file: data.display(checkpointURL),
                                 problem: "is a cross-validation's final model (it has no test files)",
                                 hint: "resume it with `train --folds K --resume` (K as it was started), or train "
@@ -297,6 +289,7 @@ public struct TrainingRun {
         var model = TrainedModel(config: config, classes: prepared.classes, scaling: prepared.scaling,
                                  splits: prepared.splitNames, network: trainer.model)
         model.splitFingerprints = prepared.splitFingerprints
+        model.crossValidationFinal = crossValidation != nil
         let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
         let epochs = config.training.epochs
         var events = TrainingEvents()

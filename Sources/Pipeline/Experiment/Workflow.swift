@@ -39,8 +39,18 @@ public enum Workflow {
     /// After a run without folds has saved its model: an earlier cross-validation's fold models,
     /// reports and folds.csv no longer describe it, and go (with a warning). Not before: a run that
     /// failed, stopped or saved nothing left them without a model to replace them (rank 0 alone).
+    /// An interrupted cross-validation (a fold checkpoint, and no folds.csv, which is written when every
+    /// fold and the final model have finished) is kept, with a warning: its checkpoints are work that
+    /// `--folds K --resume` continues, and a plain run (a stale `--resume` among them) deleted them.
     static func removeReplacedFolds(config: ExperimentConfig, data: DataFolder) {
-        if Cluster.current.rank == 0 { removeFoldsBeyond(0, config: config, data: data) }
+        guard Cluster.current.rank == 0 else { return }
+        if let fold = CrossValidation.interruptedCheckpoint(config, data: data) {
+            Diagnostics.warning("kept the folds of an interrupted cross-validation of \(config.name) beside this model "
+                                + "(\(data.display(fold)) and the others): resume it with `train --folds K --resume`, "
+                                + "or remove them")
+            return
+        }
+        removeFoldsBeyond(0, config: config, data: data)
     }
 
     /// Trains every config in turn on the same data and prints and writes the comparison table;

@@ -19,6 +19,10 @@ public struct TrainedModel {
     public var network: Sequential
     /// The epoch (1-based) whose weights these are, when saved during training.
     public var epoch: Int?
+    /// Whether the file is a cross-validation's final model (`train --folds K` after its folds), which
+    /// `--folds K --resume` continues and a plain `--resume` does not; nil for a file written before
+    /// it was recorded (metadata `cross_validation`: `final` or `none`).
+    public var crossValidationFinal: Bool?
 
     public init(config: ExperimentConfig, classes: [String], scaling: FeatureScaling,
                 splits: [String: String], network: Sequential) {
@@ -36,6 +40,7 @@ public struct TrainedModel {
         if !splitFingerprints.isEmpty { m["split_fingerprints"] = Self.json(splitFingerprints) }
         if let s = trainingState { m["training_state"] = Self.json(s) }
         if let e = epoch { m["epoch"] = String(e) }
+        if let final = crossValidationFinal { m["cross_validation"] = final ? "final" : "none" }
         return m
     }
 
@@ -126,6 +131,12 @@ public struct TrainedModel {
         let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
         var model = TrainedModel(config: config, classes: classes, scaling: scaling, splits: splits, network: network)
         model.epoch = meta["epoch"].flatMap { Int($0) }
+        switch meta["cross_validation"] {
+        case nil: model.crossValidationFinal = nil
+        case "final": model.crossValidationFinal = true
+        case "none": model.crossValidationFinal = false
+        case let other?: throw SafeTensors.Error(url.path, "metadata 'cross_validation' is '\(other)', not final or none")
+        }
         if meta["split_fingerprints"] != nil {
             model.splitFingerprints = try decode([String: String].self, "split_fingerprints")
             if let problem = CleanFingerprint.problem(model.splitFingerprints, splits: splits) {
