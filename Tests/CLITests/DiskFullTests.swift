@@ -89,6 +89,8 @@ final class DiskFullTests: XCTestCase {
             ("runs/tiny", ["compare", "cfg/forest.yaml", "cfg/tiny.yaml", "--data", ".", "--seed", "7"],
              "runs/tiny: is a file, not a folder"),
             ("runs", ["--mode", "tiny", "--data", ".", "--seed", "7"], "/runs is a file, not a folder"),
+            ("runs/tiny/fold2", ["--mode", "tiny", "--data", ".", "--folds", "2"],
+             "runs/tiny/fold2: is a link to nothing, where a folder goes"),
         ]
         for c in cases {
             let folder = try makeTemporaryFolder("earmark-file-folder")
@@ -96,7 +98,11 @@ final class DiskFullTests: XCTestCase {
             try CrashFiles.copy(Self.trained, to: folder)
             let replaced = folder.appendingPathComponent(c.replaced)
             try? FileManager.default.removeItem(at: replaced)
-            try Data("not a folder".utf8).write(to: replaced)
+            if c.message.contains("link to nothing") {
+                try FileManager.default.createSymbolicLink(atPath: replaced.path, withDestinationPath: "/nonexistent/x")
+            } else {
+                try Data("not a folder".utf8).write(to: replaced)
+            }
             let r = try CLI.run("train", c.arguments, in: folder)
             XCTAssertEqual(r.status, 1, r.output)
             XCTAssertTrue(r.stderr.contains(c.message), "\(c.replaced): \(r.stderr)")

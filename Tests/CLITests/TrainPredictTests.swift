@@ -503,6 +503,23 @@ final class TrainPredictTests: TinyDataCase {
         let rows = try read("p.csv").split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
         XCTAssertEqual(rows.map { ($0 as NSString).lastPathComponent }, ["clip.wav", "inside.wav"], "\(rows)")
         XCTAssertTrue(rows.allSatisfy { $0.contains("/via/") }, "named under the folder as given: \(rows)")
+        // a name that holds U+FFFD itself (valid UTF-8) is a name like any other (it was "not UTF-8")
+        try FileManager.default.copyItem(at: root.appendingPathComponent("wavfiles/\(clip)"),
+                                         to: empty.appendingPathComponent("odd\u{FFFD}name.wav"))
+        let odd = try CLI.run("predict", ["empty", "--out", "p.csv"], in: root)
+        XCTAssertFalse(odd.stderr.contains("not UTF-8"), odd.stderr)
+        let oddRows = try read("p.csv")
+        XCTAssertTrue(oddRows.contains("odd\u{FFFD}name.wav,"), oddRows)
+        // `..` after a link is the link target's parent, as the file system reads it (Foundation's URL
+        // dropped the link's name as text, and another folder's clips were classified)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("t4/b"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("t4/a_x"),
+                                                   withDestinationURL: mixed.appendingPathComponent("sub"))
+        try FileManager.default.createDirectory(at: mixed.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let dots = try CLI.run("predict", ["t4/a_x/../\(clip)", "--out", "p.csv"], in: root)
+        XCTAssertEqual(dots.status, 0, dots.output)
+        let dotRows = try read("p.csv")
+        XCTAssertTrue(dotRows.contains("/mixed/\(clip),"), dotRows)
         // named on the command line, it reaches predict with U+FFFD in place of the byte: said, not "does not exist"
         let named = try CLI.run("predict", ["mixed/bad\u{FFFD}.wav", "--out", "p.csv"], in: root)
         XCTAssertEqual(named.status, 1, named.output)

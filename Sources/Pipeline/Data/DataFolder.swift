@@ -48,6 +48,11 @@ public struct DataFolder: Sendable {
             if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
                 throw FileError(display(folder), "is a file, not a folder: move it away")
             }
+            // a link to nothing: fileExists follows it and says no, and mkdir then fails on it
+            var info = stat()
+            if !FileManager.default.fileExists(atPath: folder.path), lstat(folder.path, &info) == 0 {
+                throw FileError(display(folder), "is a link to nothing, where a folder goes: remove it")
+            }
         }
     }
 

@@ -13,6 +13,16 @@ enum PathAccess {
             : "cannot be reached (\(String(cString: strerror(reason))))"
     }
 
+    /// `path` with its `..` resolved as the file system does: after a link, `..` is the link target's
+    /// parent, where Foundation's URLs drop the link's name as text (`a_link/../b` became `b`, another
+    /// folder). A path without `..`, or one that does not resolve, is returned as it is.
+    static func physical(_ path: String) -> String {
+        guard path.split(separator: "/").contains("..") else { return path }
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// nil when the folder at `path` can be listed and entered (read and search permission), else
     /// the system's reason ("Permission denied").
     static func listProblem(_ path: String) -> String? {

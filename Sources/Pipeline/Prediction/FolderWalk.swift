@@ -14,6 +14,9 @@ struct FolderWalk {
     var notUTF8 = 0
     /// Entries that are neither a file nor a folder: links to nothing, pipes, devices.
     var other = 0
+    /// Entries that cannot be looked at for another reason (a path beyond the system's length limit),
+    /// with the system's reason.
+    var unreachable: [(path: String, reason: String)] = []
 
     init(_ folder: URL) {
         var walked: Set<String> = []
@@ -29,10 +32,17 @@ struct FolderWalk {
         }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
         for name in names where !name.hasPrefix(".") {
-            if name.contains("\u{FFFD}") { notUTF8 += 1; continue }
             let url = dir.appendingPathComponent(name)
             var info = stat()
-            guard stat(url.path, &info) == 0 else { other += 1; continue }      // a link to nothing
+            guard stat(url.path, &info) == 0 else {
+                let reason = errno
+                // a name that is not UTF-8 shows U+FFFD and cannot be opened by it; a name that holds the
+                // character itself (valid UTF-8) is looked at like any other
+                if name.contains("\u{FFFD}") { notUTF8 += 1 }
+                else if reason == ENOENT { other += 1 }                          // a link to nothing
+                else { unreachable.append((url.path, String(cString: strerror(reason)))) }
+                continue
+            }
             switch info.st_mode & S_IFMT {
             case S_IFDIR: walk(url, walked: &walked)
             case S_IFREG: files.append(url)

@@ -172,7 +172,8 @@ public enum PredictWorkflow {
     public static func predictClips(_ paths: [String], classifier model: any ClipClassifier, output: URL,
                                     decision: DecisionRule = .argmax) throws -> [ClipPrediction] {
         var urls: [URL] = []
-        for p in paths {
+        for given in paths {
+            let p = PathAccess.physical(given)      // `..` after a link, as the file system reads it
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
                 // the command line reaches Swift as UTF-8 text, with bytes that are not UTF-8 replaced by U+FFFD
@@ -196,11 +197,16 @@ public enum PredictWorkflow {
                                         + "bytes that are not UTF-8 left out (Earmark opens files by UTF-8 names: rename "
                                         + "\(walk.notUTF8 == 1 ? "it" : "them"))")
                 }
+                if let first = walk.unreachable.first {
+                    Diagnostics.warning("\(p): \(walk.unreachable.count) entr\(walk.unreachable.count == 1 ? "y" : "ies") "
+                                        + "that cannot be reached (\(first.reason)) left out: '\(first.path)'"
+                                        + (walk.unreachable.count > 1 ? ", ..." : ""))
+                }
                 if walk.other > 0 {
                     Diagnostics.warning("\(p): \(walk.other) entr\(walk.other == 1 ? "y" : "ies") that \(walk.other == 1 ? "is" : "are") "
                                         + "not a regular file (a link to nothing, a pipe, a device) left out")
                 }
-                if walk.files.isEmpty && walk.closed.isEmpty {
+                if walk.files.isEmpty && walk.closed.isEmpty && walk.unreachable.isEmpty {
                     Diagnostics.warning("\(p): holds no file to classify")
                 }
                 urls += walk.files
