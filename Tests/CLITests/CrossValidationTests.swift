@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import TestSupport
 import XCTest
 
@@ -219,6 +220,17 @@ final class CrossValidationTests: XCTestCase {
                                             + "cross-validation's final model: the final model starts from the beginning"),
                       folds.stderr)
         XCTAssertTrue(exists(root, "runs/tiny/folds.csv"))
+        // 5. the same with a checkpoint written before the record (no `cross_validation`): its test files
+        // say it is a hold-out run's (it failed after the folds, "made with other folds or files")
+        try interrupted(["--epochs", "3"])
+        let url = root.appendingPathComponent("models/tiny.checkpoint.safetensors")
+        var file = try SafeTensors.read(contentsOf: url)
+        XCTAssertEqual(file.metadata.removeValue(forKey: "cross_validation"), "none")
+        try SafeTensors.write(file, to: url)
+        try interrupted(["--folds", "2"])
+        let old = try CLI.run("train", ["--mode", "tiny", "--folds", "2", "--resume"], in: root)
+        XCTAssertEqual(old.status, 0, old.output)
+        XCTAssertTrue(old.stderr.contains("is a hold-out run's checkpoint"), old.stderr)
     }
 
     /// A fold whose loss turns NaN after its first epoch: the message says what the fold kept and that

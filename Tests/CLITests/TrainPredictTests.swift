@@ -520,6 +520,24 @@ final class TrainPredictTests: TinyDataCase {
         XCTAssertEqual(dots.status, 0, dots.output)
         let dotRows = try read("p.csv")
         XCTAssertTrue(dotRows.contains("/mixed/\(clip),"), dotRows)
+        // only the folder part is resolved: a clip that is a link keeps its name in predictions.csv
+        let linksFolder = root.appendingPathComponent("named")
+        try FileManager.default.createDirectory(at: linksFolder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: linksFolder.appendingPathComponent("lnk.wav"),
+                                                   withDestinationURL: mixed.appendingPathComponent(clip))
+        XCTAssertEqual(try CLI.run("predict", ["named/sub/../lnk.wav", "--out", "p.csv"], in: root).status, 0)
+        let linkRows = try read("p.csv")
+        XCTAssertTrue(linkRows.contains("/named/lnk.wav,"), linkRows)
+        // a bad name that reads as another entry's valid name (both U+FFFD): classified once, the other said
+        let twin = Array(empty.appendingPathComponent("odd").path.utf8) + [0xFF] + Array("name.wav".utf8)
+        let twinFile = (twin.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer {
+            open($0.baseAddress!, O_WRONLY | O_CREAT, 0o600)
+        }
+        XCTAssertGreaterThanOrEqual(twinFile, 0)
+        close(twinFile)
+        let twins = try CLI.run("predict", ["empty", "--out", "p.csv"], in: root)
+        XCTAssertTrue(twins.stderr.contains("1 entry whose name holds bytes that are not UTF-8 left out"), twins.stderr)
+        XCTAssertEqual(try read("p.csv").components(separatedBy: "odd\u{FFFD}name.wav,").count, 2, "one row")
         // named on the command line, it reaches predict with U+FFFD in place of the byte: said, not "does not exist"
         let named = try CLI.run("predict", ["mixed/bad\u{FFFD}.wav", "--out", "p.csv"], in: root)
         XCTAssertEqual(named.status, 1, named.output)

@@ -15,12 +15,14 @@ enum PathAccess {
 
     /// `path` with its `..` resolved as the file system does: after a link, `..` is the link target's
     /// parent, where Foundation's URLs drop the link's name as text (`a_link/../b` became `b`, another
-    /// folder). A path without `..`, or one that does not resolve, is returned as it is.
+    /// folder). Only the folder part is resolved, so a last component that is a link keeps its name. A
+    /// path without `..`, or one whose folder does not resolve, is returned as it is.
     static func physical(_ path: String) -> String {
         guard path.split(separator: "/").contains("..") else { return path }
-        guard let resolved = realpath(path, nil) else { return path }
+        let folder = (path as NSString).deletingLastPathComponent, last = (path as NSString).lastPathComponent
+        guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return path }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return String(cString: resolved) + "/" + last
     }
 
     /// nil when the folder at `path` can be listed and entered (read and search permission), else

@@ -206,9 +206,11 @@ public struct TrainingRun {
             throw DataError(file: data.display(checkpointURL),
                             problem: "is a cross-validation's final model",
                             hint: "resume it with `train --folds K --resume` (K as it was started), or train "
-                                + "without --resume (which replaces it and removes the folds once it saves)")
+                                + "without --resume (which replaces it)")
         }
-        if crossValidation != nil, loaded.model.crossValidationFinal == false {
+        // (a file from before the record: a hold-out run's has test files, a final model's none)
+        let holdOut = loaded.model.crossValidationFinal.map { !$0 } ?? loaded.model.splits.values.contains("test")
+        if crossValidation != nil, holdOut {
             // a hold-out run's checkpoint where the final model's goes (a plain run interrupted after the
             // folds were): the final model, which replaces that run's model anyway, starts afresh
             Diagnostics.warning("\(data.display(checkpointURL)) is a hold-out run's checkpoint, not this "
@@ -236,7 +238,7 @@ public struct TrainingRun {
                 throw DataError(file: data.display(checkpointURL),
                                 problem: "is a cross-validation's final model (it has no test files)",
                                 hint: "resume it with `train --folds K --resume` (K as it was started), or train "
-                                    + "without --resume (which replaces it and removes the folds once it saves)")
+                                    + "without --resume (which replaces it)")
             }
             throw DataError(file: data.display(checkpointURL),
                             problem: prepared.plan == .holdOut ? "was made with other files or another split"

@@ -19,19 +19,30 @@ struct FolderWalk {
     var unreachable: [(path: String, reason: String)] = []
 
     init(_ folder: URL) {
-        var walked: Set<String> = []
+        var walked: Set<[UInt64]> = []
         walk(folder, walked: &walked)
         files.sort { $0.path < $1.path }
     }
 
-    private mutating func walk(_ dir: URL, walked: inout Set<String>) {
-        guard walked.insert(dir.resolvingSymlinksInPath().path).inserted else { return }
+    /// Each folder is known by its device and inode (a path, resolved through Foundation, collided for
+    /// paths of the length limit, and a folder was skipped as walked).
+    private mutating func walk(_ dir: URL, walked: inout Set<[UInt64]>) {
+        var info = stat()
+        guard stat(dir.path, &info) == 0 else {
+            unreachable.append((dir.path, String(cString: strerror(errno))))
+            return
+        }
+        guard walked.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
         if let reason = PathAccess.listProblem(dir.path) {
             closed.append((dir.path, reason))
             return
         }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        var seen = Set<String>()
         for name in names where !name.hasPrefix(".") {
+            // a name of bytes that are not UTF-8 reads as U+FFFD, and may read as another entry's valid
+            // name: the second is not that entry (it was classified twice)
+            guard seen.insert(name).inserted else { notUTF8 += 1; continue }
             let url = dir.appendingPathComponent(name)
             var info = stat()
             guard stat(url.path, &info) == 0 else {
