@@ -528,6 +528,13 @@ final class TrainPredictTests: TinyDataCase {
         XCTAssertEqual(try CLI.run("predict", ["named/sub/../lnk.wav", "--out", "p.csv"], in: root).status, 0)
         let linkRows = try read("p.csv")
         XCTAssertTrue(linkRows.contains("/named/lnk.wav,"), linkRows)
+        // a doubled slash is one in predictions.csv; a file named as a folder is said as such
+        XCTAssertEqual(try CLI.run("predict", ["named//lnk.wav", "--out", "p.csv"], in: root).status, 0)
+        let slashRows = try read("p.csv")
+        XCTAssertTrue(slashRows.contains("/named/lnk.wav,") && !slashRows.contains("//"), slashRows)
+        let asFolder = try CLI.run("predict", ["named/lnk.wav/", "--out", "p.csv"], in: root)
+        XCTAssertEqual(asFolder.status, 1, asFolder.output)
+        XCTAssertTrue(asFolder.stderr.contains("named/lnk.wav/: is a file, not a folder"), asFolder.stderr)
         // a bad name that reads as another entry's valid name (both U+FFFD): classified once, the other said
         let twin = Array(empty.appendingPathComponent("odd").path.utf8) + [0xFF] + Array("name.wav".utf8)
         let twinFile = (twin.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer {

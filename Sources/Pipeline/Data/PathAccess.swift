@@ -9,8 +9,21 @@ enum PathAccess {
         var info = stat()
         guard stat(path, &info) != 0 else { return nil }
         let reason = errno
+        // `clip.wav/`: a file named as a folder
+        if reason == ENOTDIR, path.hasSuffix("/"), stat(String(path.dropLast()), &info) == 0 {
+            return "is a file, not a folder (without the last '/', it names the file)"
+        }
         return reason == ENOENT || reason == ENOTDIR ? "does not exist"
             : "cannot be reached (\(String(cString: strerror(reason))))"
+    }
+
+    /// `path` with repeated slashes after its first character made one (`clips//sub` was written so into
+    /// predictions.csv); a leading `//`, which POSIX leaves to the system, stays.
+    static func tidy(_ path: String) -> String {
+        guard path.dropFirst().contains("//") else { return path }
+        var out = String(path.prefix(1))
+        for c in path.dropFirst() where !(c == "/" && out.hasSuffix("/") && out.count > 1) { out.append(c) }
+        return out
     }
 
     /// `path` with its `..` resolved as the file system does: after a link, `..` is the link target's

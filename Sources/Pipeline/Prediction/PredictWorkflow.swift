@@ -173,7 +173,7 @@ public enum PredictWorkflow {
                                     decision: DecisionRule = .argmax) throws -> [ClipPrediction] {
         var urls: [URL] = []
         for given in paths {
-            let p = PathAccess.physical(given)      // `..` after a link, as the file system reads it
+            let p = PathAccess.physical(PathAccess.tidy(given))      // `..` after a link, as the file system reads it
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
                 // the command line reaches Swift as UTF-8 text, with bytes that are not UTF-8 replaced by U+FFFD
