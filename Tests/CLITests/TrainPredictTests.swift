@@ -407,6 +407,31 @@ final class TrainPredictTests: TinyDataCase {
         for folder in [noise, sub] { try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
     }
 
+    /// `--resume` with other noise clips than the checkpoint's (a clip of the noise folder replaced) is
+    /// refused: it went on mixing the new clips in, and gave another model than the uninterrupted run,
+    /// without a word. With the clips as they were, it resumes.
+    func testResumeRefusesOtherNoiseClips() throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: root.appendingPathComponent("noise"), withIntermediateDirectories: true)
+        let noise = root.appendingPathComponent("noise/n.wav")
+        try manager.copyItem(at: root.appendingPathComponent("wavfiles/hum 0.wav"), to: noise)
+        try TinyData.writeVariant(in: root, named: "noisy",
+                                  replacing: ["split:": "augmentation: {noise: {kind: folder, folder: noise}}\nsplit:"])
+        let arguments = ["--config", "cfg/noisy.yaml", "--epochs", "3"]
+        let stopped = try CLI.run("train", arguments, in: root,
+                                  environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(stopped.status, 130, stopped.output)
+        let kept = try Data(contentsOf: noise)
+        try manager.removeItem(at: noise)
+        try manager.copyItem(at: root.appendingPathComponent("wavfiles/tone 0.wav"), to: noise)
+        let other = try CLI.run("train", arguments + ["--resume"], in: root)
+        XCTAssertEqual(other.status, 1, other.output)
+        XCTAssertTrue(other.stderr.contains("models/noisy.checkpoint.safetensors: was made with other noise clips"),
+                      other.stderr)
+        try kept.write(to: noise)
+        XCTAssertEqual(try CLI.run("train", arguments + ["--resume"], in: root).status, 0)
+    }
+
     func testFoldersThatCannotBeReadAreNamedWithTheirReason() throws {
         guard try canRunAsNobody() else { return }
         XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)

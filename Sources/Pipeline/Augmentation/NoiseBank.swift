@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import Tensor
 
 /// The noise clips of `augmentation.noise.folder`: every file of the folder (subfolders included,
 /// sorted by path; links followed, hidden files skipped) that decodes as audio, mixed to mono and
@@ -13,6 +14,14 @@ public struct NoiseBank: Sendable {
     public var leftOut: [String] = []
 
     public init(clips: [[Float]]) { self.clips = clips }
+
+    /// What identifies the clips mixed in: each clip's `CleanFingerprint`, in order, hashed together
+    /// (16 hex digits). A checkpoint stores it, so that `--resume` refuses other noise clips (they gave
+    /// another model than the uninterrupted run, without a word).
+    public var fingerprint: String {
+        let text = clips.map(CleanFingerprint.of).joined(separator: "|")
+        return ContentHash.hex(Array(text.utf8).withUnsafeBytes { ContentHash.of($0, seed: UInt64(clips.count)) })
+    }
 
     /// Reads the clips of `folder` at `rate`.
     /// - Throws: `ConfigError` naming `file` and the key `augmentation.noise.folder` with the

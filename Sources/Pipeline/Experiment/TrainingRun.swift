@@ -260,6 +260,12 @@ public struct TrainingRun {
                                 hint: "resume with the recordings it was made with, or train without --resume")
             }
         }
+        // and with the same noise clips mixed in (a checkpoint without the record is older: not checked)
+        if let stored = loaded.model.noiseFingerprint, stored != prepared.noiseBank?.fingerprint {
+            throw DataError(file: data.display(checkpointURL),
+                            problem: "was made with other noise clips (augmentation.noise.folder changed since)",
+                            hint: "resume with the noise folder it was made with, or train without --resume")
+        }
         let network = trainer.model
         network.assignWeights(from: loaded.model.network)
         do { try trainer.optimizer.restore(loaded.optimizerState, for: network.parameters) } catch {
@@ -292,6 +298,7 @@ public struct TrainingRun {
                                  splits: prepared.splitNames, network: trainer.model)
         model.splitFingerprints = prepared.splitFingerprints
         model.crossValidationFinal = crossValidation != nil
+        model.noiseFingerprint = prepared.noiseBank?.fingerprint
         let checkpointURL = data.checkpoint(config.name), bestURL = data.model(config.name)
         let epochs = config.training.epochs
         var events = TrainingEvents()

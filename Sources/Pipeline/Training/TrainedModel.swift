@@ -23,6 +23,9 @@ public struct TrainedModel {
     /// `--folds K --resume` continues and a plain `--resume` does not; nil for a file written before
     /// it was recorded (metadata `cross_validation`: `final` or `none`).
     public var crossValidationFinal: Bool?
+    /// `NoiseBank.fingerprint` of the augmentation's noise folder, when training mixed one in
+    /// (metadata `noise_fingerprint`).
+    public var noiseFingerprint: String?
 
     public init(config: ExperimentConfig, classes: [String], scaling: FeatureScaling,
                 splits: [String: String], network: Sequential) {
@@ -41,6 +44,7 @@ public struct TrainedModel {
         if let s = trainingState { m["training_state"] = Self.json(s) }
         if let e = epoch { m["epoch"] = String(e) }
         if let final = crossValidationFinal { m["cross_validation"] = final ? "final" : "none" }
+        if let noise = noiseFingerprint { m["noise_fingerprint"] = noise }
         return m
     }
 
@@ -131,6 +135,7 @@ public struct TrainedModel {
         let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
         var model = TrainedModel(config: config, classes: classes, scaling: scaling, splits: splits, network: network)
         model.epoch = meta["epoch"].flatMap { Int($0) }
+        model.noiseFingerprint = meta["noise_fingerprint"]
         switch meta["cross_validation"] {
         case nil: model.crossValidationFinal = nil
         case "final": model.crossValidationFinal = true
