@@ -37,6 +37,9 @@ struct Export: ParsableCommand {
         guard format == "onnx" else {
             throw ValidationError("--format \(format): unknown format (the one format is onnx)")
         }
+        if let problem = OutputCollision.extensionProblem(out, ["onnx"], writing: "the ONNX model") {
+            throw ValidationError(problem)
+        }
     }
 
     func run() throws {
@@ -44,7 +47,6 @@ struct Export: ParsableCommand {
         let subject = CLI.report { try ExportSource.model(at: URL(fileURLWithPath: model)) }
         let output = URL(fileURLWithPath: out)
         CLI.report {
-            try OutputCollision.requireExtension(output, ["onnx"], writing: "the ONNX model")
             try OutputCollision.refuse(output: output, inputs: [(URL(fileURLWithPath: model), "the model file")])
         }
         switch subject {

@@ -68,6 +68,9 @@ struct Predict: ParsableCommand {
         if quiet && json { throw ValidationError("give --quiet or --json, not both") }
         if let threshold, let problem = DecisionRule.problem(threshold: threshold) { throw ValidationError(problem) }
         if positiveClass != nil && threshold == nil { throw ValidationError("--positive-class goes with --threshold") }
+        if let out, let problem = OutputCollision.extensionProblem(out, ["csv"], writing: "the predictions table") {
+            throw ValidationError(problem)
+        }
         if stream {
             if !clips.isEmpty || out != nil || quiet {
                 throw ValidationError("--stream reads standard input and prints lines: no clips, --out or --quiet")
@@ -137,7 +140,6 @@ struct Predict: ParsableCommand {
         if stream { return runStream(modelURL, trained, decision: decision) }
         let output = out.map { URL(fileURLWithPath: $0) } ?? folder.root.appendingPathComponent("predictions.csv")
         CLI.report {
-            try OutputCollision.requireExtension(output, ["csv"], writing: "the predictions table")
             try PredictWorkflow.refuseOverwritingInputs(output: output, model: modelURL,
                                                         table: clips.isEmpty ? folder.csv : nil, clips: clips)
         }

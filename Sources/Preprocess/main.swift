@@ -112,6 +112,9 @@ struct Features: ParsableCommand {
         guard ["mfcc", "logfbank", "logmel"].contains(kind) else {
             throw ValidationError("--kind must be mfcc, logfbank or logmel, got \(kind)")
         }
+        if let problem = OutputCollision.extensionProblem(out, ["npy"], writing: "a float32 NumPy array") {
+            throw ValidationError(problem)
+        }
         if let r = rate, !(1000...384_000).contains(r) {   // features.rate's range
             throw ValidationError("--rate must be 1000...384000 Hz, got \(r)")
         }
@@ -139,7 +142,6 @@ struct Features: ParsableCommand {
     func run() throws {
         CLI.start()
         CLI.report {
-            try OutputCollision.requireExtension(URL(fileURLWithPath: out), ["npy"], writing: "a float32 NumPy array")
             try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(URL(fileURLWithPath: clip), "the clip")])
         }
         let shape = CLI.report {
@@ -173,6 +175,9 @@ struct Descriptors: ParsableCommand {
         if let mode, let config {
             throw ValidationError("give --mode or --config, not both (--mode \(mode), --config \(config))")
         }
+        if let problem = OutputCollision.extensionProblem(out, ["csv", "npy"], writing: "the descriptor table") {
+            throw ValidationError(problem)
+        }
     }
 
     func run() throws {
@@ -188,7 +193,6 @@ struct Descriptors: ParsableCommand {
             return
         }
         CLI.report {
-            try OutputCollision.requireExtension(URL(fileURLWithPath: out), ["csv", "npy"], writing: "the descriptor table")
             try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(folder.csv, "the data's table")])
         }
         let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: URL(fileURLWithPath: out)) }

@@ -154,24 +154,33 @@ final class TrainPredictTests: TinyDataCase {
             ("predict", ["--out", "./models/../audio.csv"], ": is the data's table: the output would replace it"),
             ("preprocess", ["descriptors", "--mode", "forest", "--out", "./audio.csv"],
              ": is the data's table: the output would replace it"),
-            // a recording inside a folder of clips, or listed in audio.csv
-            ("predict", ["wavfiles", "--out", "wavfiles/\(other)"], ": --out must name a .csv file"),
-            ("predict", ["--out", "wavfiles/\(clip)"], ": --out must name a .csv file"),
-            ("predict", ["--out", "models/tiny.checkpoint.safetensors"], ": --out must name a .csv file"),
-            ("preprocess", ["descriptors", "--mode", "forest", "--out", "wavfiles/\(clip)"],
-             ": --out must name a .csv or .npy file"),
-            ("preprocess", ["descriptors", "--mode", "forest", "--out", "cfg/tiny.yaml"],
-             ": --out must name a .csv or .npy file"),
-            ("preprocess", ["features", "wavfiles/\(clip)", "--kind", "mfcc", "--out", "wavfiles/\(clip)"],
-             ": --out must name a .npy file"),
-            ("export", ["--model", "models/tiny.safetensors", "--format", "onnx", "--out", "models/tiny.safetensors"],
-             ": --out must name a .onnx file"),
         ]
         for c in cases {
             let r = try CLI.run(c.tool, c.arguments, in: root)
             XCTAssertEqual(r.status, 1, "\(c.tool) \(c.arguments): \(r.output)")
             XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(c.message), "\(c.tool): \(r.stderr)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        }
+        // a recording inside a folder of clips, or listed in audio.csv, a model or a config: the wrong
+        // kind of file for the command, a usage error (64) found with the arguments
+        let wrongKind: [(tool: String, arguments: [String], message: String)] = [
+            ("predict", ["wavfiles", "--out", "wavfiles/\(other)"],
+             "--out wavfiles/\(other): must name a .csv file (the predictions table is written there)"),
+            ("predict", ["--out", "wavfiles/\(clip)"], "--out wavfiles/\(clip): must name a .csv file"),
+            ("predict", ["--out", "models/tiny.checkpoint.safetensors"], ": must name a .csv file"),
+            ("preprocess", ["descriptors", "--mode", "forest", "--out", "wavfiles/\(clip)"],
+             ": must name a .csv or .npy file (the descriptor table is written there)"),
+            ("preprocess", ["descriptors", "--mode", "forest", "--out", "cfg/tiny.yaml"],
+             "--out cfg/tiny.yaml: must name a .csv or .npy file"),
+            ("preprocess", ["features", "wavfiles/\(clip)", "--kind", "mfcc", "--out", "wavfiles/\(clip)"],
+             ": must name a .npy file (a float32 NumPy array is written there)"),
+            ("export", ["--model", "models/tiny.safetensors", "--format", "onnx", "--out", "models/tiny.safetensors"],
+             "--out models/tiny.safetensors: must name a .onnx file (the ONNX model is written there)"),
+        ]
+        for c in wrongKind {
+            let r = try CLI.run(c.tool, c.arguments, in: root)
+            XCTAssertEqual(r.status, 64, "\(c.tool) \(c.arguments): \(r.output)")
+            XCTAssertTrue(r.stderr.hasPrefix("Error: ") && r.stderr.contains(c.message), "\(c.tool): \(r.stderr)")
         }
         XCTAssertEqual(try kept.map { try Data(contentsOf: root.appendingPathComponent($0)) }, before)
         XCTAssertFalse(exists("predictions.csv"))

@@ -5,12 +5,13 @@ import Foundation
 /// for an export): the atomic write would replace that file whole, so the command refuses before any
 /// work.
 public enum OutputCollision {
-    /// Throws `FileError` naming `output` unless its extension is one of `extensions` (lowercase,
-    /// without the dot), so that an `--out` can only replace a file of the kind the command writes.
-    public static func requireExtension(_ output: URL, _ extensions: [String], writing what: String) throws {
-        guard !extensions.contains(output.pathExtension.lowercased()) else { return }
+    /// The usage error for an `--out` whose extension is not one of `extensions` (lowercase, without
+    /// the dot), or nil when it is one: an `--out` can only replace a file of the kind the command
+    /// writes. Checked with the arguments (`validate`), so the command exits 64 before any work.
+    public static func extensionProblem(_ out: String, _ extensions: [String], writing what: String) -> String? {
+        guard !extensions.contains(URL(fileURLWithPath: out).pathExtension.lowercased()) else { return nil }
         let names = extensions.map { ".\($0)" }.joined(separator: " or ")
-        throw FileError(output.path, "--out must name a \(names) file: \(what) is written there")
+        return "--out \(out): must name a \(names) file (\(what) is written there)"
     }
 
     /// Throws `FileError` naming `output` when it is the same file as one of `inputs` (`what` names the
