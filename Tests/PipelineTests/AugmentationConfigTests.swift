@@ -64,6 +64,13 @@ final class AugmentationConfigTests: XCTestCase {
         assertError(a + "  noise: {probability: 2}\n", ["augmentation.noise.probability", "out of range"])
         assertError(a + "  spec_augment: {time_masks: -1}\n", ["augmentation.spec_augment.time_masks"])
         assertError(a + "  mixup: {alpha: 0}\n", ["augmentation.mixup.alpha", "out of range"])
+        // a part with nothing under it reads as off but would turn the part on: refused, `{}` is its defaults
+        for part in ["noise", "spec_augment", "mixup"] {
+            for empty in ["", " ~", " null"] {
+                assertError(a + "  \(part):\(empty)\n", ["cfg/aug.yaml:6", "augmentation.\(part)",
+                                                        "has nothing under it: write `\(part): {}` for its defaults"])
+            }
+        }
         assertError("model:\n  input: descriptors\n  layers:\n    - dense: {units: classes, activation: softmax}\n"
                     + "augmentation: {mixup: {}}\n", ["augmentation", "descriptor input"])
     }

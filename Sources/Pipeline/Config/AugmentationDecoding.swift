@@ -1,11 +1,19 @@
 import Foundation
 
 extension ExperimentConfig {
-    /// Reads the `augmentation` section; an empty one (or one with nothing on) gives nil. `model`
+    /// Reads the `augmentation` section; an empty one (or one with nothing on) gives nil. A part with
+    /// nothing under it (`mixup:`) is an error; `mixup: {}` is the part with its defaults. `model`
     /// must be decoded already: augmentation needs a network on frames (image or sequence input).
     static func decodeAugmentation(_ node: ConfigNode, model: ModelConfig) throws -> AugmentationConfig? {
         var a = AugmentationConfig()
         let m = try node.mapping(allowed: ["gain_db", "time_shift_seconds", "noise", "spec_augment", "mixup"])
+        // a part written with nothing under it (`noise:`) would read as off, as an empty section does,
+        // yet turn the part on: refused, `{}` asks for the part with its defaults
+        for key in ["noise", "spec_augment", "mixup"] {
+            if let v = m[key], v.isNull {
+                throw v.error("has nothing under it: write `\(key): {}` for its defaults, or remove the line")
+            }
+        }
         if let v = m["gain_db"] { a.gainDB = try range(v, min: -60, max: 60, example: "[-6, 6]") }
         if let v = m["time_shift_seconds"] { a.timeShiftSeconds = try v.double(min: 0, max: 60, minExclusive: true) }
         if let v = m["noise"] { a.noise = try decodeNoise(v) }
