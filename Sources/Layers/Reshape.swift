@@ -30,7 +30,9 @@ public final class Reshape: Layer {
         guard !inputShape.isEmpty, count > 0 else {
             throw ShapeError("\(name) (Reshape): input shape \(inputShape) needs at least one axis, all positive")
         }
-        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
+        guard let known = ActivationBudget.elementCount(targetShape.filter { $0 != -1 }) else {
+            throw ShapeError("\(name) (Reshape): target shape \(targetShape) holds more values than an Int counts")
+        }
         if targetShape.contains(-1) {
             guard count % known == 0 else {
                 throw ShapeError("\(name) (Reshape): \(count) values of input shape \(inputShape) do not fill "

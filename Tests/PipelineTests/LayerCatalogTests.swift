@@ -174,6 +174,45 @@ final class LayerCatalogTests: XCTestCase {
         XCTAssertThrowsError(try config.makeModel(classes: 3, seed: 1))
     }
 
+    /// A network of few parameters whose activations this machine could not hold (a padding of 20,000
+    /// rows: 382 GiB per batch of 32), or whose sizes overflow an Int, is one error naming
+    /// the layer before anything is allocated (it aborted allocating, or trapped on the overflow);
+    /// window sizes are at most 65,536, as conv1d's are.
+    func testActivationsTooLargeOrOverflowingAreAnErrorNamingTheLayer() throws {
+        let padded = try Self.parse(Self.config(["zero_padding2d: {padding: 20000}", "conv2d: {filters: 64, kernel_size: 1}",
+                                                 "global_average_pooling2d: {}",
+                                                 "dense: {units: classes, activation: softmax}"]))
+        XCTAssertThrowsError(try padded.checkLayerShapes()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml:3: model.layers[0]: ZeroPadding2D on input [9, 13, 1]: "
+                                               + "zero_padding2d (ZeroPadding2D) holds 1600880117 values per example "
+                                               + "(shape [40009, 40013, 1]): with a batch of 32, the activations up to it "
+                                               + "need 381.7 GiB"), "\(error)")
+            XCTAssertTrue("\(error)".contains("more than this machine's"), "\(error)")
+        }
+        let reshaped = try Self.parse(Self.config(["reshape: {target_shape: [65536, 65536, 65536, 65536]}", "flatten:",
+                                                   "dense: {units: classes, activation: softmax}"]))
+        XCTAssertThrowsError(try reshaped.checkLayerShapes()) { error in
+            XCTAssertTrue("\(error)".contains("model.layers[0]: Reshape on input [9, 13, 1]: reshape (Reshape): target "
+                                              + "shape [65536, 65536, 65536, 65536] holds more values than an Int counts"),
+                          "\(error)")
+        }
+        for entry in ["conv2d: {filters: 4, kernel_size: 3, dilation_rate: [4611686018427387904, 1]}",
+                      "conv2d: {filters: 4, kernel_size: [9223372036854775807, 1], padding: same}",
+                      "max_pooling2d: {pool_size: [65537, 2], padding: same}",
+                      "average_pooling2d: {pool_size: 2, strides: [9223372036854775807, 1], padding: same}"] {
+            XCTAssertThrowsError(try Self.parse(Self.config([entry, "flatten:", "dense: {units: classes, activation: softmax}"]))) {
+                XCTAssertTrue("\($0)".contains("is out of range [1, 65536]"), "\(entry): \($0)")
+            }
+        }
+        var clip = try Self.parse("features: {kind: logmel, rate: 384000, n_mels: 512, n_fft: 1024, hop_length: 1, "
+                                  + "input: clip, clip_seconds: 60}\n"
+                                  + Self.config(["global_average_pooling2d: {}", "dense: {units: classes, activation: softmax}"]))
+        clip.model.input = .image
+        XCTAssertThrowsError(try clip.checkLayerShapes()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml: features: the network's input holds"), "\(error)")
+        }
+    }
+
     /// The loss takes one probability per class and example: an output layer on an image or a
     /// sequence (no flatten, an LSTM with return_sequences) is a config error before any data is read
     /// (it passed the checks and trapped in the loss at the first step).

@@ -136,9 +136,9 @@ struct ConfigNode {
         if node.sequence != nil {
             let items = try sequence()
             guard items.count == 2 else { throw error("expected two integers like [3, 3]") }
-            return (try items[0].int(min: 1), try items[1].int(min: 1))
+            return (try items[0].int(min: 1, max: 65536), try items[1].int(min: 1, max: 65536))
         }
-        let v = try int(min: 1)
+        let v = try int(min: 1, max: 65536)
         return (v, v)
     }
 }

@@ -77,10 +77,17 @@ extension ExperimentConfig {
         }
         var shape = inputShape
         var budget = ParameterBudget()
+        var activations = ActivationBudget(batchSize: training.batchSize)
+        do { try activations.add(shape, of: "the network's input") } catch let e as ShapeError {
+            throw ConfigError(file: source, key: "features", "\(e.description): fewer frames or coefficients per "
+                              + "example (features.rate, window or clip length, hop, filters) or a smaller batch")
+        }
         for (i, layer) in layers.enumerated() {
             do {
                 let next = try layer.outputShape(for: shape)
                 try budget.add(layer, inputShape: shape)
+                try activations.add(next, of: "\(layer.name) (\(layer.kind))",
+                                    parameterBytes: budget.total &* ParameterBudget.bytesPerParameter)
                 shape = next
             } catch let e as ShapeError {
                 throw ConfigError(file: source, line: model.line(ofLayer: i), key: "model.layers[\(i)]",
