@@ -110,4 +110,35 @@ final class OpenBLASKernelTests: XCTestCase {
         XCTAssertEqual(r.stderr,
                        "error: EARMARK_OPENBLAS_CORETYPE=fast: expected keep (OpenBLAS's own kernels) or auto\n")
     }
+    /// Whether this CPU re-executes for a family better than Prescott (the test hook's detection).
+    private var reexecutes: Bool {
+        let cpu = self.cpu
+        return BLASKernelFamily.best(flags: cpu.flags, vendor: cpu.vendor) != nil
+    }
+
+    /// Started through the dynamic loader, /proc/self/exe is the loader: the command runs with
+    /// OpenBLAS's own kernels and one warning (it re-executed the loader, which read Earmark's
+    /// arguments as its own: `--version` printed the loader's).
+    func testACommandStartedThroughTheLoaderRunsWithAWarning() throws {
+        let loader = "/lib64/ld-linux-x86-64.so.2"
+        guard reexecutes, FileManager.default.fileExists(atPath: loader) else {
+            return print("SKIPPED testACommandStartedThroughTheLoaderRunsWithAWarning: no re-execution or no \(loader)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: loader)
+        p.arguments = [CLI.products.appendingPathComponent("train").path, "--version"]
+        p.environment = environment([BLASKernelSwitch.pretendVariable: "Prescott"])
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, stderr)
+        XCTAssertTrue(stdout.hasPrefix("Earmark "), stdout)
+        XCTAssertTrue(stderr.hasPrefix("warning: started through the dynamic loader, so it cannot execute itself again: "
+                                       + "OpenBLAS's Prescott kernels run, slower than its "), stderr)
+        XCTAssertEqual(stderr.split(separator: "\n").count, 1, stderr)
+    }
 }

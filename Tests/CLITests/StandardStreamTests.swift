@@ -42,6 +42,44 @@ final class StandardStreamTests: TinyDataCase {
         XCTAssertTrue(stream.stderr.contains("error: stdin: is closed"), stream.stderr)
     }
 
+    /// The re-executed image takes back the command's name: an `execv` of /proc/self/exe named it
+    /// "exe", which `pgrep -x train`, `killall` and `ps -C` did not find.
+    func testTheReexecutedProcessKeepsItsName() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let version = try run("train", ["--version"], "", environment: ["EARMARK_TEST_OPENBLAS_DETECTED": "Prescott"],
+                              unsetting: ["OPENBLAS_CORETYPE", "EARMARK_OPENBLAS_CORETYPE"])
+        guard version.stdout.contains("OpenBLAS detected Prescott") else {
+            return print("SKIPPED testTheReexecutedProcessKeepsItsName: no family better than Prescott on this CPU")
+        }
+        // predict --stream waits on its standard input (a pipe kept open by sleep) until the name is read;
+        // /proc/PID/environ shows the variable once the new image runs
+        let script = """
+            sleep 30 | "$0" --stream --model models/tiny.safetensors > /dev/null 2>&1 &
+            pid=$!
+            for i in $(seq 1 200); do
+                if tr '\\0' '\\n' < /proc/$pid/environ 2>/dev/null | grep -q '^EARMARK_OPENBLAS_DETECTED='; then break; fi
+                sleep 0.05
+            done
+            cat /proc/$pid/comm
+            kill $pid 2>/dev/null; pkill -P $$ sleep 2>/dev/null; wait
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script, CLI.products.appendingPathComponent("predict").path]
+        p.currentDirectoryURL = root
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_CORETYPE"] = nil
+        environment["EARMARK_OPENBLAS_CORETYPE"] = nil
+        environment["EARMARK_TEST_OPENBLAS_DETECTED"] = "Prescott"
+        p.environment = environment
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(text, "predict\n", "the name the command was started under")
+    }
+
     /// A warning that cannot be written is dropped: training goes on and saves its model.
     func testAFullStandardErrorDoesNotStopTraining() throws {
         try Data("extra".utf8).write(to: root.appendingPathComponent("wavfiles/notes.txt"))   // one warning

@@ -28,6 +28,17 @@ int earmark_standard_descriptors_closed_at_start(void);
 /// image sees them closed, as they were given, and says so.
 void earmark_close_descriptors_closed_at_start(void);
 
+/// The process's name (`/proc/self/comm`, at most 15 bytes and a NUL), which `pgrep`, `killall` and
+/// `ps -C` match: the executable's file name, unless set.
+void earmark_process_name(char name[16]);
+
+/// Sets the process's name (`prctl(PR_SET_NAME)`): after `execv("/proc/self/exe")` it is "exe".
+void earmark_set_process_name(const char *name);
+
+/// 1 when the process was started through the dynamic loader (`ld-linux-x86-64.so.2 ./train`), whose
+/// /proc/self/exe is the loader: executing that again would run the loader with Earmark's arguments.
+int earmark_started_by_dynamic_loader(void);
+
 /// Notes that standard output could not take a write (`error` is its errno; -1: closed at start);
 /// the first note is kept and reported at exit by `earmark_check_output_at_exit`.
 void earmark_note_output_failure(int error);
