@@ -56,6 +56,10 @@ static void write_all(int fd, const char *text) {
     }
 }
 
+static int status_on_output_failure = 1;
+
+void earmark_exit_status_on_output_failure(int status) { status_on_output_failure = status; }
+
 static void check_output_at_exit(void) {
     int flush_error = 0;
     if (fflush(stdout) != 0) flush_error = errno;
@@ -68,7 +72,7 @@ static void check_output_at_exit(void) {
         if (error > 0) { write_all(2, " ("); write_all(2, strerror(error)); write_all(2, ")"); }
         write_all(2, ": output is missing\n");
     }
-    _exit(1);
+    _exit(status_on_output_failure);
 }
 
 // Registered once however often it is asked for: the executables' main and CLI.start both ask.

@@ -119,7 +119,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        CLI.start()
+        CLI.start(filter: stream)
         var folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
         let written = out.map { [URL(fileURLWithPath: $0).deletingLastPathComponent()] } ?? []
         DataLock.hold(folder.root, extra: written)

@@ -201,7 +201,7 @@ struct Fit: ParsableCommand {
         // the loss turned NaN after some epochs: the kept model's result is out, then status 1
         if let diverged = summary.nonFiniteLoss { CLI.report { throw diverged } }
         Cluster.finish()
-        if summary.outcome == .interrupted { throw ExitCode(130) }
+        if summary.outcome == .interrupted { StandardStreams.exitKeepingStatus(130) }
     }
 }
 
@@ -234,7 +234,7 @@ struct Compare: ParsableCommand {
         options.installStop()
         let finished = CLI.report { try Workflow.compare(configs: loaded, data: data, folds: options.folds) }
         Cluster.finish()
-        if !finished { throw ExitCode(130) }
+        if !finished { StandardStreams.exitKeepingStatus(130) }
     }
 }
 

@@ -80,6 +80,45 @@ final class StandardStreamTests: TinyDataCase {
         XCTAssertEqual(text, "predict\n", "the name the command was started under")
     }
 
+    /// Runs `script` with bash in the data folder (`$0` is the products folder), `environment` added.
+    private func bash(_ script: String, environment: [String: String] = [:]) throws -> CLI.Result {
+        try CLI.run("/bin/bash", ["-c", script, CLI.products.path], in: root, environment: environment)
+    }
+
+    /// `train | head -c 1`: the pipe's reader leaves at once; train ignores SIGPIPE, writes its model
+    /// and says at exit that its output is missing (status 1). SIGPIPE's default killed it (141) with
+    /// no model, no checkpoint and no word.
+    func testTrainIntoAPipeWhoseReaderLeftStillWritesItsModel() throws {
+        let r = try bash("\"$0/train\" --mode tiny | head -c 1 > /dev/null; exit ${PIPESTATUS[0]}")
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertTrue(r.stderr.contains("error: standard output: cannot be written"), r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("models/tiny.safetensors").path))
+    }
+
+    /// A `train` stopped by a signal keeps status 130 (its checkpoint written: resume it) when its
+    /// standard output was lost too; the exit check's line is still written. It exited 1, as a failure.
+    func testAStoppedTrainKeepsStatus130WhenItsOutputIsLost() throws {
+        let stop = ["EARMARK_KILL_AT": "step@3", "EARMARK_KILL_SIGNAL": "INT"]
+        for redirection in ["> /dev/full", ">&-"] {
+            let r = try run("train", ["--mode", "tiny"], redirection, environment: stop)
+            XCTAssertEqual(r.status, 130, "\(redirection): \(r.output)")
+            XCTAssertTrue(r.stderr.contains("error: standard output: "), r.stderr)
+            XCTAssertTrue(FileManager.default.fileExists(
+                atPath: root.appendingPathComponent("models/tiny.checkpoint.safetensors").path))
+        }
+    }
+
+    /// A SIGINT the caller left ignored (`trap '' INT`, a shell's background job) stays ignored:
+    /// train finishes. Its handler, installed over the inherited disposition, stopped the run.
+    func testASignalTheCallerIgnoresStaysIgnored() throws {
+        let stop = ["EARMARK_KILL_AT": "step@3", "EARMARK_KILL_SIGNAL": "INT"]
+        let r = try bash("trap '' INT; \"$0/train\" --mode tiny --quiet", environment: stop)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("test"), r.stdout)
+        let caught = try bash("\"$0/train\" --mode tiny --quiet", environment: stop)
+        XCTAssertEqual(caught.status, 130, "not ignored, the same signal stops it: \(caught.output)")
+    }
+
     /// A warning that cannot be written is dropped: training goes on and saves its model.
     func testAFullStandardErrorDoesNotStopTraining() throws {
         try Data("extra".utf8).write(to: root.appendingPathComponent("wavfiles/notes.txt"))   // one warning

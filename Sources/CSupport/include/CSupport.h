@@ -39,6 +39,15 @@ void earmark_set_process_name(const char *name);
 /// /proc/self/exe is the loader: executing that again would run the loader with Earmark's arguments.
 int earmark_started_by_dynamic_loader(void);
 
+/// The status `earmark_check_output_at_exit` exits with after its line (1 unless set): a command
+/// that ends with a status of its own (130, `train` stopped by a signal with its checkpoint written)
+/// keeps it when its output was lost too.
+void earmark_exit_status_on_output_failure(int status);
+
+/// 1 when `sig` is ignored (SIG_IGN), as a caller may have left it: `trap '' INT`, or a shell's
+/// background job, whose SIGINT is ignored.
+int earmark_signal_is_ignored(int sig);
+
 /// Notes that standard output could not take a write (`error` is its errno; -1: closed at start);
 /// the first note is kept and reported at exit by `earmark_check_output_at_exit`.
 void earmark_note_output_failure(int error);

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Synchronization
 
@@ -18,11 +19,12 @@ public enum StopSignal {
     /// a signal handler may only call async-signal-safe functions such as write and _exit).
     nonisolated(unsafe) private static var endLine: [UInt8] = []
 
-    /// Installs handlers for SIGINT, SIGTERM and SIGUSR1.
+    /// Installs handlers for SIGINT, SIGTERM and SIGUSR1, except for a signal the caller left
+    /// ignored (`trap '' INT`, a shell's background job): it stays ignored, as in any Unix command.
     public static func install() {
         endLine = Array(("\nstopped at once by a signal: the files written so far are complete; run the command "
                          + "again (train --resume continues from the last checkpoint)\n").utf8)
-        for s in [SIGINT, SIGTERM, SIGUSR1] {
+        for s in [SIGINT, SIGTERM, SIGUSR1] where earmark_signal_is_ignored(s) == 0 {
             signal(s) { sig in
                 if StopSignal.deferring.load(ordering: .relaxed),
                    StopSignal.flag.compareExchange(expected: 0, desired: sig, ordering: .relaxed).exchanged {

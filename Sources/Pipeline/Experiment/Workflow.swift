@@ -314,8 +314,9 @@ public enum CLI {
     /// Start-up shared by the executables: closed standard descriptors reopened on /dev/null and
     /// standard output checked at exit (`StandardStreams`), standard output line-buffered (progress,
     /// prints and warnings keep their order in logs) and denormals flushed to zero on this thread.
-    public static func start() {
+    public static func start(filter: Bool = false) {
         StandardStreams.guardAtStart()
+        if !filter { StandardStreams.ignoreBrokenPipes() }
         earmark_line_buffer_stdout()
         FloatEnvironment.flushDenormalsToZero()
         if let problem = EnvironmentCheck.problem() {

@@ -40,6 +40,21 @@ public enum StandardStreams {
         if let error = write(text, to: descriptor) { earmark_note_output_failure(error) }
     }
 
+    /// Ends the process with `status` (an `ExitCode`'s), kept when standard output's exit check finds
+    /// lost output: it still writes its line, but a stopped `train` exits 130, not 1, so a script
+    /// tells a preempted run (resume it) from a failed one.
+    public static func exitKeepingStatus(_ status: Int32) -> Never {
+        earmark_exit_status_on_output_failure(status)
+        exit(status)
+    }
+
+    /// Commands whose files are their result ignore SIGPIPE, so that a pipe whose reader has left
+    /// (`train | head -1`) fails writes to standard output, reported at exit, instead of killing the
+    /// process before it writes its model; `predict --stream`, a filter, keeps the caller's disposition.
+    public static func ignoreBrokenPipes() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
     /// What each executable's `main` does before it parses its arguments (so that `--help` and
     /// `--version` are covered too), and `CLI.start` again: reopens closed standard descriptors
     /// (standard output on /dev/full, so that what is written to it is reported at exit) and installs

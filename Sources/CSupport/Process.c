@@ -1,4 +1,5 @@
 #include "CSupport.h"
+#include <signal.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
@@ -20,4 +21,10 @@ int earmark_started_by_dynamic_loader(void) {
        ld.so itself as the program (`ld-linux-x86-64.so.2 ./train ...`), whose /proc/self/exe is
        the loader, not Earmark */
     return getauxval(AT_BASE) == 0;
+}
+
+int earmark_signal_is_ignored(int sig) {
+    struct sigaction current;
+    if (sigaction(sig, NULL, &current) != 0) return 0;
+    return !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN;
 }
