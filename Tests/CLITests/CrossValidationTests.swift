@@ -169,6 +169,32 @@ final class CrossValidationTests: XCTestCase {
                                             + "earlier run with --folds"), plain.stderr)
     }
 
+    /// A cross-validation started afresh over an earlier one's checkpoints (another seed), stopped in
+    /// its first fold, resumes to the models of an uninterrupted run: the fresh start removes the
+    /// earlier checkpoints and says so (the resume met the earlier fold 2 checkpoint after fold 1 and
+    /// was refused as another config).
+    func testAFreshCrossValidationStoppedInItsFirstFoldResumes() throws {
+        let root = try makeGroupedData("earmark-folds-fresh"); defer { try? FileManager.default.removeItem(at: root) }
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--folds", "2"], in: root).status, 0)
+        let arguments = ["--mode", "tiny", "--folds", "2", "--seed", "1"]
+        let stopped = try CLI.run("train", arguments, in: root,
+                                  environment: ["EARMARK_KILL_AT": "step@2", "EARMARK_KILL_SIGNAL": "INT"])
+        XCTAssertEqual(stopped.status, 130, stopped.output)
+        XCTAssertTrue(stopped.stderr.contains("warning: removed 3 checkpoints of tiny left by an earlier run "
+                                              + "(models/tiny.fold1.checkpoint.safetensors, "
+                                              + "models/tiny.fold2.checkpoint.safetensors, "
+                                              + "models/tiny.checkpoint.safetensors): this cross-validation starts "
+                                              + "afresh"), stopped.stderr)
+        let resumed = try CLI.run("train", arguments + ["--resume"], in: root)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let models = ["models/tiny.fold1.safetensors", "models/tiny.fold2.safetensors", "models/tiny.safetensors"]
+        let afterResume = try models.map { try Data(contentsOf: root.appendingPathComponent($0)) }
+        let whole = try CLI.run("train", arguments, in: root)
+        XCTAssertEqual(whole.status, 0, whole.output)
+        XCTAssertEqual(try models.map { try Data(contentsOf: root.appendingPathComponent($0)) }, afterResume,
+                       "the resumed cross-validation's models are the uninterrupted one's")
+    }
+
     /// A plain run and a cross-validation of one config in one data folder: a plain `--resume` continues
     /// the plain run's checkpoint only, `--folds K --resume` the cross-validation's, and an interrupted
     /// cross-validation's folds are kept by a plain run that saves (it deleted them: the checkpoints a

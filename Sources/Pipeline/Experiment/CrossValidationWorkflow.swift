@@ -52,6 +52,7 @@ extension Workflow {
         // not with --resume: one with another K is refused at fold 1, and must find the folds as they were
         if Cluster.current.rank == 0 && !resume {
             removeFoldsBeyond(folds.count, config: config, data: data)
+            removeEarlierCheckpoints(folds.count, config: config, data: data)
             // the earlier folds' table: it would sit beside these folds' files if one of them diverges
             try? FileManager.default.removeItem(at: data.run(config.name).appendingPathComponent("folds.csv"))
         }
@@ -91,6 +92,32 @@ extension Workflow {
         // every fold finished: folds.csv is theirs; a final model that diverged is the one kept before
         // (`nonFiniteLoss`: `train` prints its result and exits 1, `compare` counts it)
         return CrossValidationRun(outcome: outcome, last: summary, prepared: prepared)
+    }
+
+    /// Removes the checkpoints of folds 1 ... `count` and of the final model that an earlier
+    /// cross-validation left, when one starts afresh (no `--resume`), and says so: this run replaces
+    /// them, and an interrupted one must resume its own (`--folds K --resume` after a stop in fold 1
+    /// met the earlier run's fold 2 checkpoint, refused as another config or other folds). The
+    /// config's own checkpoint goes only when it is a cross-validation's final model: a hold-out
+    /// run's stays for a plain `--resume`.
+    static func removeEarlierCheckpoints(_ count: Int, config: ExperimentConfig, data: DataFolder) {
+        let folds = (1...max(1, count)).map { data.checkpoint(CrossValidation.foldConfig(config, fold: $0).name) }
+        let final = data.checkpoint(config.name)
+        let present = folds.filter { FileManager.default.fileExists(atPath: $0.path) }
+            + (isCrossValidationFinal(final) ? [final] : [])
+        guard !present.isEmpty else { return }
+        for path in present { try? FileManager.default.removeItem(at: path) }
+        Diagnostics.warning("removed \(present.count) checkpoint\(present.count == 1 ? "" : "s") of \(config.name) "
+                            + "left by an earlier run (\(present.map { data.display($0) }.joined(separator: ", "))): "
+                            + "this cross-validation starts afresh (--resume continues one)")
+    }
+
+    /// Whether `checkpoint` is a cross-validation's final model (a file from before the record: one
+    /// with no test files); false when it is missing or cannot be read (a resume says why).
+    private static func isCrossValidationFinal(_ checkpoint: URL) -> Bool {
+        guard FileManager.default.fileExists(atPath: checkpoint.path),
+              let loaded = try? TrainedModel.load(from: checkpoint) else { return false }
+        return loaded.model.crossValidationFinal ?? !loaded.model.splits.values.contains("test")
     }
 
     /// Removes the models, checkpoints and report folders of folds above `count` that an earlier run
