@@ -537,6 +537,19 @@ final class TrainPredictTests: TinyDataCase {
         let rows = try read("p.csv").split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
         XCTAssertEqual(rows.map { ($0 as NSString).lastPathComponent }, ["clip.wav", "inside.wav"], "\(rows)")
         XCTAssertTrue(rows.allSatisfy { $0.contains("/via/") }, "named under the folder as given: \(rows)")
+        // a link up to a folder above the one given is not walked (predict linked/deeper with deeper/up -> ..
+        // classified all of linked/ under linked/deeper/up/...; a link to / would walk the file system)
+        let deeper = linked.appendingPathComponent("deeper")
+        try FileManager.default.createDirectory(at: deeper, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: root.appendingPathComponent("wavfiles/\(clip)"),
+                                         to: deeper.appendingPathComponent("own.wav"))
+        try FileManager.default.createSymbolicLink(atPath: deeper.appendingPathComponent("up").path, withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: deeper.appendingPathComponent("root").path, withDestinationPath: "/")
+        let up = try CLI.run("predict", ["linked/deeper", "--out", "p.csv"], in: root)
+        XCTAssertEqual(up.status, 0, up.output)
+        let upRows = try read("p.csv").split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+        XCTAssertEqual(upRows.count, 1, "\(upRows)")
+        XCTAssertTrue(upRows.first?.hasSuffix("/linked/deeper/own.wav") == true, "\(upRows)")
         // a name that holds U+FFFD itself (valid UTF-8) is a name like any other (it was "not UTF-8")
         try FileManager.default.copyItem(at: root.appendingPathComponent("wavfiles/\(clip)"),
                                          to: empty.appendingPathComponent("odd\u{FFFD}name.wav"))

@@ -199,4 +199,33 @@ final class AugmentationTrainingTests: XCTestCase {
         XCTAssertEqual(warnings.count, 1, "\(prepared.warnings)")
         XCTAssertTrue(warnings.first?.contains("1 noise entry left out: notes.txt (") == true, "\(warnings)")
     }
+    /// The clips and their order depend on the folder's contents, not on the order the file system lists
+    /// them: names are sorted before each folder is walked, so a subfolder reachable through a link
+    /// takes the first name (`alink` before `sub`) on every disk (on tmpfs, listed in creation order, two
+    /// copies gave two fingerprints and two models). A name that is not UTF-8 is left out and said; the
+    /// valid name it reads as is one clip (that clip was mixed in twice, the other never).
+    func testTheNoiseFolderIsWalkedInNameOrderAndNamesNotUTF8AreLeftOut() throws {
+        let data = try makeData()
+        let hiss = data.root.appendingPathComponent("noise/hiss.wav")
+        let folder = data.root.appendingPathComponent("ordered")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("alink"),
+                                                   withDestinationURL: folder.appendingPathComponent("sub"))
+        try FileManager.default.copyItem(at: hiss, to: folder.appendingPathComponent("sub/x.wav"))
+        try FileManager.default.copyItem(at: hiss, to: folder.appendingPathComponent("b.wav"))
+        var leftOut: [String] = []
+        XCTAssertEqual(NoiseBank.files(in: folder, leftOut: &leftOut).map { $0.path.dropFirst(folder.path.count) },
+                       ["/alink/x.wav", "/b.wav"])
+        XCTAssertEqual(leftOut, [])
+        // "f\u{FFFD}.wav" (valid UTF-8) beside "f\xFE.wav" (not): the first is a clip, once; the second is said
+        try FileManager.default.copyItem(at: hiss, to: folder.appendingPathComponent("f\u{FFFD}.wav"))
+        let bytes = Array(folder.appendingPathComponent("f").path.utf8) + [0xFE] + Array(".wav".utf8) + [0]
+        let fd = bytes.map { CChar(bitPattern: $0) }.withUnsafeBufferPointer { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o600) }
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        close(fd)
+        leftOut = []
+        XCTAssertEqual(NoiseBank.files(in: folder, leftOut: &leftOut).map { $0.path.dropFirst(folder.path.count) },
+                       ["/alink/x.wav", "/b.wav", "/f\u{FFFD}.wav"])
+        XCTAssertEqual(leftOut, ["f\u{FFFD}.wav (its name is not UTF-8: it cannot be opened by it)"])
+    }
 }

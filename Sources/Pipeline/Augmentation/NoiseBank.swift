@@ -57,36 +57,22 @@ public struct NoiseBank: Sendable {
         return bank
     }
 
-    /// The regular files below `folder`, sorted by path, with links followed (a folder given as a link,
-    /// a linked subfolder, a linked clip: all were skipped, the last two without a word) and each folder
-    /// walked once (a link cycle ends); hidden entries skipped; a link that leads to no file or an entry that is
-    /// not a regular file is added to `leftOut` with its reason.
-    static func files(in folder: URL, leftOut: inout [String]) -> [URL] {
-        var found: [URL] = [], walked: Set<String> = []
-        func walk(_ dir: URL) {
-            guard walked.insert(dir.resolvingSymlinksInPath().path).inserted else { return }
-            // a folder that cannot be read is said with its reason (its clips were left out without a word)
-            if let problem = PathAccess.listProblem(dir.path) {
-                leftOut.append("\(dir.lastPathComponent)/ (cannot be read: \(problem))")
-                return
-            }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-            for name in names where !name.hasPrefix(".") {
-                let url = dir.appendingPathComponent(name)
-                var isFolder: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-                    // a link to nothing, or an entry of a folder that can be listed but not entered
-                    let problem = PathAccess.problem(url.path)
-                    leftOut.append("\(name) (\(problem == nil || problem == "does not exist" ? "a link that leads to no file" : problem!))")
-                    continue
-                }
-                if isFolder.boolValue { walk(url); continue }
-                let regular = try? url.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey]).isRegularFile
-                if regular == true { found.append(url) } else { leftOut.append("\(name) (not a regular file)") }
-            }
-        }
-        walk(folder)
-        return found.sorted { $0.path < $1.path }
+    /// The regular files below `folder` in `FolderWalk`'s order (names sorted, links followed, each
+    /// folder walked once, hidden entries skipped): the same clips in the same order wherever the
+    /// folder was copied (its listing order decided which name a linked subfolder's clips took, and so
+    /// the clips' order and fingerprint). What is not a clip is added to `leftOut` with its reason: a
+    /// folder that cannot be read, a link that leads to no file or an entry that is not a regular file,
+    /// a name that is not UTF-8 (it reads as U+FFFD, cannot be opened by it, and may read as another
+    /// clip's name: that clip was mixed in twice).
+    public static func files(in folder: URL, leftOut: inout [String]) -> [URL] {
+        let walk = FolderWalk(folder)
+        func name(_ path: String) -> String { (path as NSString).lastPathComponent }
+        leftOut += walk.closed.map { "\(name($0.path))/ (cannot be read: \($0.reason))" }
+        leftOut += walk.notUTF8Paths.map { "\(name($0)) (its name is not UTF-8: it cannot be opened by it)" }
+        leftOut += walk.danglingLinks.map { "\(name($0)) (a link that leads to no file)" }
+        leftOut += walk.specialPaths.map { "\(name($0)) (not a regular file)" }
+        leftOut += walk.unreachable.map { "\(name($0.path)) (\($0.reason))" }
+        return walk.files
     }
 
     /// One warning for the files left out of the folder, or nil.
