@@ -183,6 +183,32 @@ final class BadInputTests: XCTestCase {
         XCTAssertNotNil(decodeError("header only.wav", full.prefix(30)))
     }
 
+    /// A FLAC or MP3 cut in half, or with a damaged middle that the decoders skip without an error, decodes
+    /// to fewer frames than its header declares: `declaredFrames` says so, as for a WAV (both were used in
+    /// part without a word). Complete files, MP3's estimated counts included, say nothing.
+    func testACompressedFileCutShortOrDamagedSaysSo() throws {
+        let x = (0..<32000).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 16000)) }
+        var checked = 0
+        for (format, name) in [(AudioFileFormat.flac24, "x.flac"), (.mp3, "x.mp3")] {
+            let url = folder.appendingPathComponent(name)
+            try WavWriter.write(interleaved: x, channels: 1, sampleRate: 16000, format: format, to: url)
+            let whole = try AudioDecoder.decode(contentsOf: url)
+            XCTAssertNil(whole.declaredFrames, "\(name): complete, \(whole.frames) frames")
+            let bytes = try Data(contentsOf: url)
+            let damaged = bytes.prefix(bytes.count / 2)
+                + Data(bytes[(bytes.count / 2)..<(bytes.count / 2 + 200)].map { $0 ^ 0xFF }) + bytes.suffix(from: bytes.count / 2 + 200)
+            for (what, data) in [("cut in half", bytes.prefix(bytes.count / 2)), ("damaged in the middle", damaged)] {
+                let bad = folder.appendingPathComponent("\(what) \(name)")
+                try data.write(to: bad)
+                guard let clip = try? AudioDecoder.decode(contentsOf: bad) else { continue }   // refused whole: said too
+                checked += 1
+                XCTAssertNotNil(clip.declaredFrames, "\(name) \(what): \(clip.frames) of \(whole.frames) frames")
+                XCTAssertTrue(clip.cutShortNote?.hasPrefix("cut short: the header declares ") == true, "\(name) \(what)")
+            }
+        }
+        XCTAssertEqual(checked, 4, "each damaged file decodes in part (the case that went unsaid)")
+    }
+
     /// A header that claims ~4 GB of data in a tiny file must neither allocate gigabytes nor crash.
     func testLyingHeaderFrameCount() throws {
         let data = WavBytes.make(format: 1, channels: 1, rate: 16000, bitsPerSample: 16,
