@@ -28,8 +28,12 @@ struct ConvLayerProbe: ParsableCommand {
     @Option(help: "Timed forward + backward pairs.") var iterations = 300
 
     func validate() throws {
-        guard channels > 0, filters > 0, batch > 0, iterations > 0 else {
-            throw ValidationError("--channels, --filters, --batch and --iterations must be positive")
+        // the ranges a config's conv2d takes for the channels and filters; a batch and an iteration count
+        // that stay within memory and time (huge values overflowed the buffer sizes and trapped)
+        for (name, value, limit) in [("--channels", channels, 65536), ("--filters", filters, 65536),
+                                     ("--batch", batch, 4096), ("--iterations", iterations, 1_000_000)]
+        where !(1...limit).contains(value) {
+            throw ValidationError("\(name) must be 1...\(limit), got \(value)")
         }
     }
 

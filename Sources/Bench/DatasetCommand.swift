@@ -26,8 +26,20 @@ struct DatasetCommand: ParsableCommand {
     var seconds = SyntheticDataset.defaultSeconds
 
     func validate() throws {
-        guard clips >= 3, rate >= 8000, seconds > 0 else {
-            throw ValidationError("need --clips >= 3, --rate >= 8000 and --seconds > 0")
+        // bounded so that no count overflows and one clip's samples stay far within memory (a huge
+        // --seconds or --rate trapped or aborted allocating; --seconds 1e-300 wrote empty files)
+        guard (3...100_000).contains(clips) else { throw ValidationError("--clips must be 3...100000, got \(clips)") }
+        guard (8000...384_000).contains(rate) else { throw ValidationError("--rate must be 8000...384000 Hz, got \(rate)") }
+        guard seconds.isFinite, seconds <= 3600 else {
+            throw ValidationError("--seconds must be a finite number up to 3600, got \(seconds)")
+        }
+        // the generator holds every clip at once: at most 10^9 samples (4 GB of floats)
+        guard Double(clips) * seconds * Double(rate) <= 1e9 else {
+            throw ValidationError("--clips x --seconds x --rate is \(Double(clips) * seconds * Double(rate)) samples: "
+                                  + "at most 1e9 are written in one go")
+        }
+        guard seconds * Double(rate) >= 1 else {
+            throw ValidationError("--seconds \(seconds) at --rate \(rate) gives no sample: give at least \(1 / Double(rate)) s")
         }
     }
 
