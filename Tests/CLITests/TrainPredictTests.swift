@@ -253,6 +253,34 @@ final class TrainPredictTests: TinyDataCase {
         }
     }
 
+    /// A model file whose `input_shape` or `epoch` metadata contradicts its stored config, or is no such
+    /// value, is refused by predict and export naming the file and the key (both were taken as they
+    /// were: export wrote the file's shape into the ONNX metadata beside the network's).
+    func testAModelWhoseInputShapeOrEpochMetadataIsWrongIsRefused() throws {
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny"], in: root).status, 0)
+        let url = root.appendingPathComponent("models/tiny.safetensors")
+        let original = try SafeTensors.read(contentsOf: url)
+        XCTAssertEqual(original.metadata["input_shape"], "[9,13,1]")
+        for (key, value, words) in [
+            ("input_shape", "[10,13,1]", "metadata 'input_shape' is [10, 13, 1]; the stored config gives [9, 13, 1]"),
+            ("input_shape", "[9223372036854775807,13,1]", "metadata 'input_shape' is [9223372036854775807, 13, 1]"),
+            ("input_shape", "nine", "metadata 'input_shape' is not valid"),
+            ("epoch", "-5", "metadata 'epoch' is '-5', not a whole number of epochs in 0...100000"),
+        ] {
+            var file = original
+            file.metadata[key] = value
+            let bad = root.appendingPathComponent("bad.safetensors")
+            try SafeTensors.write(file, to: bad)
+            for (tool, arguments) in [("predict", ["--model", "bad.safetensors", "--out", "p.csv"]),
+                                      ("export", ["--model", "bad.safetensors", "--out", "bad.onnx"])] {
+                let r = try CLI.run(tool, arguments, in: root)
+                XCTAssertEqual(r.status, 1, "\(tool) \(key) \(value): \(r.output)")
+                XCTAssertTrue(r.stderr.contains("bad.safetensors: \(words)"), "\(tool) \(key) \(value): \(r.stderr)")
+            }
+        }
+        XCTAssertFalse(exists("bad.onnx"))
+    }
+
     /// predict on a table with a label the model does not know says so once (those rows counted as
     /// wrong in the accuracies without a word).
     func testPredictNamesLabelsTheModelDoesNotHave() throws {

@@ -131,10 +131,25 @@ public struct TrainedModel {
         do { network = try config.makeModel(classes: classes.count, seed: 0) } catch {
             throw SafeTensors.Error(url.path, "stored config does not build a network: \(error)")
         }
+        // the shape the file says its network takes, where it says one, must be the rebuilt network's: an
+        // exporter or a reader of the metadata alone would take the file's word (it was never read)
+        if meta["input_shape"] != nil {
+            let shape = try decode([Int].self, "input_shape")
+            guard shape == config.inputShape else {
+                throw SafeTensors.Error(url.path, "metadata 'input_shape' is \(shape); the stored config gives "
+                                        + "\(config.inputShape)")
+            }
+        }
         try WeightFile.assign(contents.weights, to: network, source: url.path)
         let state = meta["training_state"] == nil ? nil : try decode(TrainingState.self, "training_state")
         var model = TrainedModel(config: config, classes: classes, scaling: scaling, splits: splits, network: network)
-        model.epoch = meta["epoch"].flatMap { Int($0) }
+        if let text = meta["epoch"] {
+            guard let epoch = Int(text), (0...TrainingConfig.epochRange.upperBound).contains(epoch) else {
+                throw SafeTensors.Error(url.path, "metadata 'epoch' is '\(text)', not a whole number of epochs in "
+                                        + "0...\(TrainingConfig.epochRange.upperBound)")
+            }
+            model.epoch = epoch
+        }
         model.noiseFingerprint = meta["noise_fingerprint"]
         switch meta["cross_validation"] {
         case nil: model.crossValidationFinal = nil
