@@ -81,6 +81,26 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(try ExperimentConfig.load(contentsOf: folder.appendingPathComponent("z.yaml")).name, "x")
     }
 
+    /// An unknown key beside a `kind` lists that kind's keys only, once each (a schedule's listed
+    /// `decay_steps` three times and the other kinds' keys; a forest's offered `input` and `layers`).
+    func testAnUnknownKeyListsOnlyItsKindsKeys() {
+        assertConfigError("model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+                          + "training:\n  learning_rate_schedule: {kind: cosine_decay, decay_step: 10}\n",
+                          ["training.learning_rate_schedule.decay_step", "unknown key",
+                           "allowed here: kind, decay_steps, alpha, warmup_target, warmup_steps"])
+        assertConfigError("model:\n  kind: random_forest\n  n_estimator: 10\n",
+                          ["model.n_estimator", "unknown key", "allowed here: kind, n_estimators"])
+        for fragment in ["input", "layers"] {
+            do {
+                _ = try ExperimentConfig.parse("model:\n  kind: random_forest\n  n_estimator: 10\n", file: "cfg/bad.yaml",
+                                               defaultName: "bad")
+                XCTFail("no error")
+            } catch {
+                XCTAssertFalse("\(error)".contains(" \(fragment),"), "\(error)")
+            }
+        }
+    }
+
     func testMistakesNameTheFileLineAndKey() {
         let layers = "model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
         assertConfigError("nmae: x\n" + layers, ["cfg/bad.yaml:1", "nmae", "unknown key"])

@@ -17,6 +17,15 @@ struct ConfigNode {
         ConfigNode(node: node, key: key.isEmpty ? name : "\(key).\(name)", file: file)
     }
 
+    /// The value of `name` in a mapping, the other keys not checked: read before the keys allowed
+    /// beside it are known (a schedule's or a model's `kind` decides them, so that an unknown key
+    /// lists only that kind's). Nil when the node is no mapping or lacks the key.
+    func peek(_ name: String) -> ConfigNode? {
+        guard let map = node.mapping else { return nil }
+        for (k, v) in map where k.string == name { return child(v, name) }
+        return nil
+    }
+
     /// The entries of a mapping; any key outside `allowed` is an error listing the allowed ones.
     func mapping(allowed: [String]) throws -> [String: ConfigNode] {
         if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return [:] }

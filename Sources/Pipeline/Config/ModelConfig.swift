@@ -39,7 +39,7 @@ extension ExperimentConfig {
     static func decodeModel(_ node: ConfigNode) throws -> ModelConfig {
         var model = ModelConfig()
         let kinds = ModelConfig.Kind.allCases
-        if let k = try node.mapping(allowed: ["kind", "input", "layers"] + ForestConfig.keys)["kind"] {
+        if let k = node.peek("kind") {
             model.kind = try k.choice(ModelConfig.Kind.self, among: kinds)
         }
         if model.kind == .randomForest {

@@ -85,8 +85,7 @@ extension ExperimentConfig {
     static func decodeSchedule(_ node: ConfigNode, learningRate: inout Double,
                                learningRateNode: ConfigNode?) throws -> ScheduleSetting {
         guard node.isMapping else { throw node.error("must be a mapping {kind: ..., ...}") }
-        let kindNode = try node.mapping(allowed: ["kind"] + ScheduleSetting.Kind.allCases.flatMap(\.keys))["kind"]
-        guard let kindNode else {
+        guard let kindNode = node.peek("kind") else {
             throw node.error("needs kind: one of "
                              + ScheduleSetting.Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }

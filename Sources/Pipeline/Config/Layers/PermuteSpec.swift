@@ -15,7 +15,10 @@ public struct PermuteSpec: DecodableLayerSpec {
             throw body.error("needs dims: the example's axes in their new order, numbered from 1, e.g. [2, 1]")
         }
         let dims = try node.sequence().map { try $0.int(min: 1, max: 8) }
-        guard !dims.isEmpty, dims.sorted() == Array(1...dims.count) else {
+        guard !dims.isEmpty else {
+            throw node.error("is empty: list the example's axes in their new order, numbered from 1, e.g. [2, 1]")
+        }
+        guard dims.sorted() == Array(1...dims.count) else {
             throw node.error("must list each of 1 ... \(max(dims.count, 1)) once (the example's axes, numbered from 1)")
         }
         return PermuteSpec(dims: dims)

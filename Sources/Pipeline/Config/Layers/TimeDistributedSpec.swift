@@ -13,9 +13,9 @@ public struct TimeDistributedSpec: DecodableLayerSpec {
     public init(_ inner: any LayerSpec) { self.inner = inner }
 
     static func decode(_ body: ConfigNode) throws -> TimeDistributedSpec {
-        let inner = try LayerCatalog.decode(body)
-        guard keys.contains(inner.typeName) else { throw body.error("time_distributed wraps a dense layer") }
-        return TimeDistributedSpec(inner)
+        // only the types it wraps are offered (an extra key listed every layer type)
+        let (_, inner) = try body.singleEntry(allowed: keys)
+        return TimeDistributedSpec(try DenseSpec.decode(inner))
     }
 
     public var arguments: [(key: String, value: String)] {
