@@ -16,6 +16,8 @@ import Foundation
 /// the rename is on the disk too. After a crash or power cut the destination holds either its old
 /// content or the complete new content, never a mixture or a truncated file. On any failure the
 /// temporary file is removed, the destination is left as it was, and the error names the destination.
+/// A destination that is a symbolic link is written through (its target is replaced, the link stays),
+/// an existing file keeps its permission bits, and a folder, pipe, socket or device is refused.
 public enum AtomicFile {
     /// Why a file could not be written: names the destination and gives the system's reason.
     public struct Error: Swift.Error, CustomStringConvertible {
@@ -49,26 +51,58 @@ public enum AtomicFile {
     /// Lets `produce` fill a temporary file by path (for libraries that open files themselves, such as
     /// libsndfile), then flushes it, renames it over `url` and flushes the folder. `produce` must close
     /// the file before it returns; whatever it throws is passed on after the temporary file is removed.
-    public static func write(to url: URL, createFolders: Bool = false,
+    public static func write(to given: URL, createFolders: Bool = false,
                              producing produce: (URL) throws -> Void) throws {
+        if createFolders { try makeFolders(given.deletingLastPathComponent(), for: given) }
+        // a link is written through, as open(2) would (the rename replaced the link by a file and left
+        // its target as it was); the file keeps its permissions (a 0600 file came back 0644)
+        let url = try destination(given)
         let folder = url.deletingLastPathComponent()
-        if createFolders { try makeFolders(folder, for: url) }
+        var existing = stat()
+        let mode: mode_t? = url.withUnsafeFileSystemRepresentation { stat($0!, &existing) } == 0
+            ? existing.st_mode & 0o7777 : nil
+        if mode != nil, existing.st_mode & S_IFMT != S_IFREG {
+            let kind = existing.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file (a pipe, socket or device)"
+            throw Error(path: given.path, reason: "is \(kind): only a file is replaced")
+        }
         let temporary = folder.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         do {
             try produce(temporary)
-            try sync(temporary, for: url, what: "flush")
+            if let mode, temporary.withUnsafeFileSystemRepresentation({ chmod($0!, mode) }) != 0 {
+                throw failure(given, "give the new file the old one's permissions")
+            }
+            try sync(temporary, for: given, what: "flush")
             KillPoint.reached("write")
-            KillPoint.reached("write:\(folder.lastPathComponent)/")
-            KillPoint.reached("write:\(url.lastPathComponent)")
+            KillPoint.reached("write:\(given.deletingLastPathComponent().lastPathComponent)/")
+            KillPoint.reached("write:\(given.lastPathComponent)")
             let renamed = temporary.withUnsafeFileSystemRepresentation { from in
                 url.withUnsafeFileSystemRepresentation { to in rename(from!, to!) }
             }
-            guard renamed == 0 else { throw failure(url, "rename into place") }
+            guard renamed == 0 else { throw failure(given, "rename into place") }
         } catch {
             _ = temporary.withUnsafeFileSystemRepresentation { unlink($0!) }
             throw error
         }
-        try syncFolder(folder, for: url)
+        try syncFolder(folder, for: given)
+    }
+
+    /// `url`, or the file its chain of symbolic links leads to (which need not exist yet); at most 40
+    /// links are followed, as the system does.
+    private static func destination(_ url: URL) throws -> URL {
+        var current = url
+        for _ in 0..<40 {
+            var info = stat()
+            guard current.withUnsafeFileSystemRepresentation({ lstat($0!, &info) }) == 0,
+                  info.st_mode & S_IFMT == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = current.withUnsafeFileSystemRepresentation { readlink($0!, &buffer, buffer.count - 1) }
+            guard n > 0 else { throw failure(url, "read the link") }
+            let target = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = target.hasPrefix("/") ? URL(fileURLWithPath: target)
+                : current.deletingLastPathComponent().appendingPathComponent(target)
+        }
+        errno = ELOOP
+        throw failure(url, "follow its links")
     }
 
     /// Creates `path` exclusively (a stale temporary file of the same name is an error, never reused).

@@ -80,16 +80,59 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try strayEntries(expected: ["checkpoint.safetensors"]), [])
     }
 
-    /// A failing rename (the destination is a folder): the written temporary file is removed.
+    /// A failing rename (a folder made at the destination while the file was written): the written
+    /// temporary file is removed.
     func testFailingRenameLeavesNoTemporaryFile() throws {
         let url = folder.appendingPathComponent("runs")
-        try FileManager.default.createDirectory(at: url.appendingPathComponent("tiny"),
-                                                withIntermediateDirectories: true)
-        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: url)) { error in
+        XCTAssertThrowsError(try AtomicFile.write(to: url) { temporary in
+            try Data("x".utf8).write(to: temporary)
+            try FileManager.default.createDirectory(at: url.appendingPathComponent("tiny"), withIntermediateDirectories: true)
+        }) { error in
             XCTAssertTrue("\(error)".contains(url.path) && "\(error)".contains("rename"), "\(error)")
         }
         XCTAssertEqual(try strayEntries(expected: ["runs"]), [])
         XCTAssertTrue(FileManager.default.fileExists(atPath: url.appendingPathComponent("tiny").path))
+    }
+
+    /// A folder or a pipe at the destination is refused before anything is written (a pipe was
+    /// replaced by a file).
+    func testAFolderOrAPipeAtTheDestinationIsRefused() throws {
+        let runs = folder.appendingPathComponent("runs")
+        try FileManager.default.createDirectory(at: runs.appendingPathComponent("tiny"), withIntermediateDirectories: true)
+        let pipe = folder.appendingPathComponent("p.csv")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        for (url, words) in [(runs, "is a folder: only a file is replaced"),
+                             (pipe, "is not a regular file (a pipe, socket or device): only a file is replaced")] {
+            XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: url)) { error in
+                XCTAssertEqual("\(error)", "\(url.path): cannot be written (\(words))")
+            }
+        }
+        var info = stat()
+        XCTAssertEqual(lstat(pipe.path, &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO, "still a pipe")
+        XCTAssertEqual(try strayEntries(expected: ["runs", "p.csv"]), [])
+    }
+
+    /// A destination that is a link is written through (the rename replaced the link by a file and left
+    /// its target as it was), to a target that exists or not, and a file keeps its permissions (a 0600
+    /// file came back 0644).
+    func testALinkIsWrittenThroughAndTheFileKeepsItsMode() throws {
+        let target = folder.appendingPathComponent("real.csv"), link = folder.appendingPathComponent("link.csv")
+        try AtomicFile.write(Data("old".utf8), to: target)
+        XCTAssertEqual(chmod(target.path, 0o600), 0)
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "real.csv")
+        try AtomicFile.write(Data("new".utf8), to: link)
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "new")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "real.csv", "still a link")
+        var info = stat()
+        XCTAssertEqual(stat(target.path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+        // a link to a file not made yet: the file is made where it points
+        let dangling = folder.appendingPathComponent("next.csv")
+        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "made.csv")
+        try AtomicFile.write(Data("x".utf8), to: dangling)
+        XCTAssertEqual(try String(contentsOf: folder.appendingPathComponent("made.csv"), encoding: .utf8), "x")
+        XCTAssertEqual(try strayEntries(expected: ["real.csv", "link.csv", "next.csv", "made.csv"]), [])
     }
 
     func testFailingProducerLeavesNoTemporaryFileAndOldContent() throws {
