@@ -66,6 +66,8 @@ public enum AtomicFile {
             throw Error(path: given.path, reason: "is \(kind): only a file is replaced")
         }
         let temporary = folder.appendingPathComponent(temporaryName(for: url.lastPathComponent))
+        InterruptedWrite.begin(temporary)
+        defer { InterruptedWrite.end() }
         do {
             try produce(temporary)
             if let mode, temporary.withUnsafeFileSystemRepresentation({ chmod($0!, mode) }) != 0 {

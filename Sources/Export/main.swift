@@ -1,4 +1,5 @@
 import ArgumentParser
+import Durable
 import Foundation
 import ONNXExport
 import Pipeline
@@ -44,6 +45,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         CLI.start()
+        InterruptedWrite.removeOnSignal()     // --out may be anywhere: no sweep passes there
         let subject = CLI.report { try ExportSource.model(at: URL(fileURLWithPath: model)) }
         let output = URL(fileURLWithPath: out)
         CLI.report {

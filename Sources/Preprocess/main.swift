@@ -1,4 +1,5 @@
 import ArgumentParser
+import Durable
 import Audio
 import Foundation
 import Pipeline
@@ -141,6 +142,7 @@ struct Features: ParsableCommand {
 
     func run() throws {
         CLI.start()
+        InterruptedWrite.removeOnSignal()     // --out may be anywhere: no sweep passes there
         CLI.report {
             try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(URL(fileURLWithPath: clip), "the clip")])
         }

@@ -49,6 +49,31 @@ final class KillResumeTests: XCTestCase {
         XCTAssertEqual(survived, 20)
     }
 
+    /// `export --out` and `preprocess features --out` write where the user says, where no data-folder
+    /// sweep passes: stopped by a signal between the flushed temporary file and its rename, they remove
+    /// the temporary file and exit 128 + the signal (a `.<name>.<uuid>.tmp` stayed there for good).
+    func testExportAndFeaturesStoppedBySignalLeaveNoTemporaryFile() throws {
+        let base = try makeTemporaryFolder("earmark-kill-out")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try TinyData.make(in: base)
+        XCTAssertEqual(try CLI.run("train", ["--mode", "tiny", "--data", "."], in: base).status, 0)
+        let outside = base.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let clip = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent("wavfiles").path)
+            .sorted().first)
+        for (signal, name) in [(SIGINT, "INT"), (SIGTERM, "TERM")] {
+            for (tool, arguments) in [
+                ("export", ["--model", "models/tiny.safetensors", "--out", "elsewhere/tiny.onnx"]),
+                ("preprocess", ["features", "wavfiles/\(clip)", "--kind", "mfcc", "--out", "elsewhere/f.npy"]),
+            ] {
+                let r = try CLI.run(tool, arguments, in: base,
+                                    environment: ["EARMARK_KILL_AT": "write@1", "EARMARK_KILL_SIGNAL": name])
+                XCTAssertEqual(r.status, 128 + signal, "\(tool) \(name): \(r.output)")
+                XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "\(tool) \(name)")
+            }
+        }
+    }
+
     func testPreprocessAndPredictKilledThenRerunGiveTheSameFiles() throws {
         let base = try makeTemporaryFolder("earmark-kill-pp")
         defer { try? FileManager.default.removeItem(at: base) }
