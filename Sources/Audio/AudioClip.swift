@@ -21,7 +21,7 @@ public struct AudioClip: Sendable, Equatable {
     }
 
     /// What to say of a clip cut short (a WAV whose data ends before its header's frame count, a FLAC
-    /// or MP3 that decodes to fewer frames than its header declares), or
+    /// that decodes to fewer frames than its STREAMINFO declares), or
     /// nil: the words every command uses when it goes on with the frames present.
     public var cutShortNote: String? {
         declaredFrames.map {

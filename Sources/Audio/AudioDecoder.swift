@@ -143,25 +143,19 @@ public enum AudioDecoder {
         if major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX {
             if let frames = RIFFHeader.declaredDataFrames(of: url), frames > samples.count { declared = frames }
         } else {
-            // a FLAC or MP3 cut short, or whose middle is damaged, was used without a word
+            // a FLAC cut short, or whose middle is damaged, was used without a word
             declared = declaredFrames(info, major: major, decoded: samples.count)
         }
         return AudioClip(samples: samples, sampleRate: rate, channels: channels, declaredFrames: declared)
     }
 
-    /// The frames a compressed file's header declares when `decoded` falls short of them, else nil:
-    /// FLAC's STREAMINFO count, exact; MP3's (libsndfile's count from a Xing or LAME header, else an
-    /// estimate from the size and bitrate) with two MPEG frames of slack, so that an estimate a little
-    /// over the decoded count is not taken for damage. Nil for other formats (Ogg's count comes from
-    /// the last page, which a cut moves too) and for an unknown count.
+    /// The frames a FLAC file's STREAMINFO declares when `decoded` falls short of them, else nil.
+    /// Other formats give no count to trust: MP3's is an estimate from the size and bitrate unless a
+    /// Xing or LAME header gives it, and libsndfile does not say which (an ID3 tag counted as audio made
+    /// complete MP3s "cut short"); Ogg's comes from the last page, which a cut moves too.
     static func declaredFrames(_ info: SF_INFO, major: Int, decoded: Int) -> Int? {
-        guard info.frames > 0, info.frames < Int64(Int32.max) else { return nil }
-        let frames = Int(info.frames)
-        switch major {
-        case SF_FORMAT_FLAC: return frames > decoded ? frames : nil
-        case SF_FORMAT_MPEG: return frames > decoded + 2 * 1152 ? frames : nil
-        default: return nil
-        }
+        guard major == SF_FORMAT_FLAC, info.frames > 0, info.frames < Int64(Int32.max) else { return nil }
+        return Int(info.frames) > decoded ? Int(info.frames) : nil
     }
 
     /// Appends the channel mean of each interleaved frame; x (frames, channels).

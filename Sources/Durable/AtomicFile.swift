@@ -16,8 +16,9 @@ import Foundation
 /// the rename is on the disk too. After a crash or power cut the destination holds either its old
 /// content or the complete new content, never a mixture or a truncated file. On any failure the
 /// temporary file is removed, the destination is left as it was, and the error names the destination.
-/// A destination that is a symbolic link is written through (its target is replaced, the link stays),
-/// an existing file keeps its permission bits, and a folder, pipe, socket or device is refused.
+/// A destination that is a symbolic link is replaced (`resolvingLinks` gives the path to write for one
+/// the user names); an existing file keeps its permission bits (not set-ID or sticky ones) and, where
+/// the system allows, its owner; a folder, pipe, socket or device is refused.
 public enum AtomicFile {
     /// Why a file could not be written: names the destination and gives the system's reason.
     public struct Error: Swift.Error, CustomStringConvertible {
@@ -54,22 +55,29 @@ public enum AtomicFile {
     public static func write(to given: URL, createFolders: Bool = false,
                              producing produce: (URL) throws -> Void) throws {
         if createFolders { try makeFolders(given.deletingLastPathComponent(), for: given) }
-        // a link is written through, as open(2) would (the rename replaced the link by a file and left
-        // its target as it was); the file keeps its permissions (a 0600 file came back 0644)
-        let url = try destination(given)
+        // a link at the destination is replaced, never written through: a link in Earmark's own folders
+        // (clean/, models/) may lead to a user's recording (`resolvingLinks` is for paths the user names)
+        let url = given
         let folder = url.deletingLastPathComponent()
         var existing = stat()
-        let mode: mode_t? = url.withUnsafeFileSystemRepresentation { stat($0!, &existing) } == 0
-            ? existing.st_mode & 0o7777 : nil
-        if mode != nil, existing.st_mode & S_IFMT != S_IFREG {
-            let kind = existing.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file (a pipe, socket or device)"
-            throw Error(path: given.path, reason: "is \(kind): only a file is replaced")
+        let present = url.withUnsafeFileSystemRepresentation { lstat($0!, &existing) } == 0
+        let kind = existing.st_mode & S_IFMT
+        if present, kind != S_IFREG, kind != S_IFLNK {
+            let what = kind == S_IFDIR ? "a folder" : "not a regular file (a pipe, socket or device)"
+            throw Error(path: given.path, reason: "is \(what): only a file is replaced")
         }
+        // a file keeps its permission bits (a 0600 file came back 0644), but not set-user-ID, set-group-ID
+        // or sticky ones, and its owner where the system lets us give it (root writing a user's file)
+        let mode: mode_t? = present && kind == S_IFREG ? existing.st_mode & 0o777 : nil
+        let owner = mode == nil ? nil : (uid: existing.st_uid, gid: existing.st_gid)
         let temporary = folder.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         InterruptedWrite.begin(temporary)
         defer { InterruptedWrite.end() }
         do {
             try produce(temporary)
+            if let owner, owner.uid != geteuid() || owner.gid != getegid() {
+                _ = temporary.withUnsafeFileSystemRepresentation { chown($0!, owner.uid, owner.gid) }
+            }
             if let mode, temporary.withUnsafeFileSystemRepresentation({ chmod($0!, mode) }) != 0 {
                 throw failure(given, "give the new file the old one's permissions")
             }
@@ -89,8 +97,9 @@ public enum AtomicFile {
     }
 
     /// `url`, or the file its chain of symbolic links leads to (which need not exist yet); at most 40
-    /// links are followed, as the system does.
-    private static func destination(_ url: URL) throws -> URL {
+    /// links are followed, as the system does. For an output path the user names (`--out`): written
+    /// through its links, as open(2) would (the rename replaced the link and left its target stale).
+    public static func resolvingLinks(_ url: URL) throws -> URL {
         var current = url
         for _ in 0..<40 {
             var info = stat()

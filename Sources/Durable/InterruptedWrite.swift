@@ -15,12 +15,13 @@ public enum InterruptedWrite {
     private static let installed = Atomic<Bool>(false)
     private static let pending = Atomic<Bool>(false)
 
-    /// Installs handlers for SIGINT, SIGTERM and SIGHUP (except one the caller left ignored) that remove
+    /// Installs handlers for SIGINT, SIGTERM, SIGHUP and SIGUSR1, the scheduler's and mpirun's stop
+    /// (except one the caller left ignored) that remove
     /// the temporary file being written, if any, and end the process with status 128 + the signal.
     public static func removeOnSignal() {
         guard installed.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
         else { return }
-        for s in [SIGINT, SIGTERM, SIGHUP] {
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGUSR1] {
             var current = sigaction()
             if sigaction(s, nil, &current) == 0, unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1 {
                 continue      // SIG_IGN: left ignored, as the caller asked

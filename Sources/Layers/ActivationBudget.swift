@@ -54,6 +54,21 @@ public struct ActivationBudget: Sendable {
                          + "\(ParameterBudget.gibibytes(memory)) of memory")
     }
 
+    /// The largest batch up to `limit` whose inference values (the input and each layer's output, 4
+    /// bytes each) fit in half of `memory`, at least 1: a network whose activations fit one training
+    /// example at a time aborted allocating for predict's batch of 256.
+    public static func inferenceBatch(_ network: Sequential, limit: Int,
+                                      memory: Int = ParameterBudget.physicalMemory) -> Int {
+        var shape = network.inputShape, values = elementCount(shape) ?? Int.max
+        for layer in network.layers {
+            guard let next = try? layer.outputShape(for: shape) else { break }
+            values = ParameterBudget.sum(values, elementCount(next) ?? Int.max)
+            shape = next
+        }
+        let perExample = ParameterBudget.product(values, 4)
+        return max(1, min(limit, memory / 2 / max(1, perExample)))
+    }
+
     private static func checkedProduct(_ a: Int, _ b: Int) -> Int? {
         let (p, overflow) = a.multipliedReportingOverflow(by: b)
         return overflow ? nil : p

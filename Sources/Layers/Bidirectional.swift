@@ -76,7 +76,7 @@ public final class Bidirectional: Layer {
 
     /// Both directions' parameters.
     public func parameterCount(for inputShape: [Int]) -> Int {
-        forwardLayer.parameterCount(for: inputShape) + backwardLayer.parameterCount(for: inputShape)
+        ParameterBudget.sum(forwardLayer.parameterCount(for: inputShape), backwardLayer.parameterCount(for: inputShape))
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

@@ -77,7 +77,7 @@ public final class Conv1D: Layer {
 
     /// K * C * F, and F for the bias.
     public func parameterCount(for inputShape: [Int]) -> Int {
-        kernelSize * (inputShape.last ?? 0) * filters + (useBias ? filters : 0)
+        ParameterBudget.sum(ParameterBudget.product(kernelSize, inputShape.last ?? 0, filters), useBias ? filters : 0)
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

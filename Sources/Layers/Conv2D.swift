@@ -162,7 +162,7 @@ public final class Conv2D: Layer {
 
     /// KH * KW * C * F, and F for the bias.
     public func parameterCount(for inputShape: [Int]) -> Int {
-        kernelSize.0 * kernelSize.1 * (inputShape.last ?? 0) * filters + (useBias ? filters : 0)
+        ParameterBudget.sum(ParameterBudget.product(kernelSize.0, kernelSize.1, inputShape.last ?? 0, filters), useBias ? filters : 0)
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

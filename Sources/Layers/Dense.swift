@@ -53,7 +53,7 @@ public final class Dense: Layer {
 
     /// D * U, and U for the bias.
     public func parameterCount(for inputShape: [Int]) -> Int {
-        (inputShape.last ?? 0) * units + (useBias ? units : 0)
+        ParameterBudget.sum(ParameterBudget.product(inputShape.last ?? 0, units), useBias ? units : 0)
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

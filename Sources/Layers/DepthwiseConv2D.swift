@@ -52,8 +52,8 @@ public final class DepthwiseConv2D: Layer, InputGradientOptional, BiasedLayer {
 
     /// KH * KW * C * M, and C * M for the bias.
     public func parameterCount(for inputShape: [Int]) -> Int {
-        let o = (inputShape.last ?? 0) * window.depthMultiplier
-        return window.kernelSize.0 * window.kernelSize.1 * o + (useBias ? o : 0)
+        let o = ParameterBudget.product(inputShape.last ?? 0, window.depthMultiplier)
+        return ParameterBudget.sum(ParameterBudget.product(window.kernelSize.0, window.kernelSize.1, o), useBias ? o : 0)
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

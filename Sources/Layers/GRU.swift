@@ -84,7 +84,7 @@ public final class GRU: Layer {
 
     /// D * 3U + U * 3U + 2 * 3U (the input and recurrent biases).
     public func parameterCount(for inputShape: [Int]) -> Int {
-        ((inputShape.last ?? 0) + units + 2) * 3 * units
+        ParameterBudget.product(ParameterBudget.sum(inputShape.last ?? 0, units, 2), 3, units)
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

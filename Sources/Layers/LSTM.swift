@@ -82,7 +82,7 @@ public final class LSTM: Layer {
 
     /// D * 4U + U * 4U + 4U.
     public func parameterCount(for inputShape: [Int]) -> Int {
-        ((inputShape.last ?? 0) + units + 1) * 4 * units
+        ParameterBudget.product(ParameterBudget.sum(inputShape.last ?? 0, units, 1), 4, units)
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

@@ -39,6 +39,29 @@ public struct ParameterBudget: Sendable {
                          + "\(ParameterBudget.gibibytes(memory)) of memory")
     }
 
+    /// The product of `factors`, or `Int.max` when it overflows: the layers' parameter counts, whose
+    /// sizes a config bounds one by one but not together (two 65,536 x 65,536 kernels trapped).
+    public static func product(_ factors: Int...) -> Int {
+        var result = 1
+        for f in factors {
+            let (p, overflow) = result.multipliedReportingOverflow(by: f)
+            if overflow { return Int.max }
+            result = p
+        }
+        return result
+    }
+
+    /// The sum of `terms`, or `Int.max` when it overflows.
+    public static func sum(_ terms: Int...) -> Int {
+        var result = 0
+        for t in terms {
+            let (s, overflow) = result.addingReportingOverflow(t)
+            if overflow { return Int.max }
+            result = s
+        }
+        return result
+    }
+
     static func gibibytes(_ bytes: Int) -> String {
         String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
     }

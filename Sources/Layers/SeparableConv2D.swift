@@ -59,8 +59,8 @@ public final class SeparableConv2D: Layer, InputGradientOptional, BiasedLayer {
 
     /// The depthwise kernel's KH * KW * C * M, the pointwise kernel's C * M * F, and F for the bias.
     public func parameterCount(for inputShape: [Int]) -> Int {
-        depthwise.parameterCount(for: inputShape)
-            + (inputShape.last ?? 0) * depthwise.window.depthMultiplier * filters + (useBias ? filters : 0)
+        ParameterBudget.sum(depthwise.parameterCount(for: inputShape),
+                ParameterBudget.product(inputShape.last ?? 0, depthwise.window.depthMultiplier, filters), useBias ? filters : 0)
     }
 
     public func build(inputShape: [Int], using rng: inout RandomGenerator) throws {

@@ -146,11 +146,12 @@ struct Features: ParsableCommand {
         CLI.report {
             try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(URL(fileURLWithPath: clip), "the clip")])
         }
+        let output = CLI.report { try OutputCollision.target(out) }
         let shape = CLI.report {
             try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: FeatureKind(rawValue: kind)!,
                                             rate: rate, nfft: nfft ?? (kind == "logmel" ? 1024 : 512), nfilt: nfilt ?? 26,
                                             numcep: numcep ?? 13, nMels: nMels ?? 64, hopLength: hopLength ?? 512,
-                                            out: URL(fileURLWithPath: out))
+                                            out: output)
         }
         print("\(out): \(shape.frames) frames x \(shape.width) \(kind)")
     }
@@ -197,7 +198,8 @@ struct Descriptors: ParsableCommand {
         CLI.report {
             try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(folder.csv, "the data's table")])
         }
-        let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: URL(fileURLWithPath: out)) }
+        let output = CLI.report { try OutputCollision.target(out) }
+        let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: output) }
         print("\(out): \(written.rows) clips x \(written.columns) descriptors")
     }
 }

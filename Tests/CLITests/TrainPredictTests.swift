@@ -186,6 +186,14 @@ final class TrainPredictTests: TinyDataCase {
         XCTAssertFalse(exists("predictions.csv"))
         // a clip's folder may hold the output: only the clips themselves are inputs
         XCTAssertEqual(try CLI.run("predict", ["--out", "wavfiles/out.csv", "wavfiles/\(clip)"], in: root).status, 0)
+        // an --out that is a link is written through (the link was replaced by a file, its target left stale)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("latest.csv").path,
+                                                   withDestinationPath: "wavfiles/out.csv")
+        try FileManager.default.removeItem(at: root.appendingPathComponent("wavfiles/out.csv"))
+        XCTAssertEqual(try CLI.run("predict", ["--out", "latest.csv", "wavfiles/\(clip)"], in: root).status, 0)
+        XCTAssertTrue(try read("wavfiles/out.csv").hasPrefix("fname,"))
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: root.appendingPathComponent("latest.csv").path),
+                       "wavfiles/out.csv")
     }
 
     /// `--resume` with a data set whose classes or split changed since the checkpoint: one error naming
@@ -279,6 +287,15 @@ final class TrainPredictTests: TinyDataCase {
             }
         }
         XCTAssertFalse(exists("bad.onnx"))
+        // a model trained with a batch this machine could not hold is still predicted and exported: a
+        // loaded network chooses its own batch (the training batch in the memory check refused it)
+        var big = original
+        let config = try XCTUnwrap(original.metadata["config"])
+        XCTAssertTrue(config.contains("batch_size: 16"), config)
+        big.metadata["config"] = config.replacingOccurrences(of: "batch_size: 16", with: "batch_size: 65536")
+        try SafeTensors.write(big, to: root.appendingPathComponent("big.safetensors"))
+        XCTAssertEqual(try CLI.run("predict", ["--model", "big.safetensors", "--out", "p.csv"], in: root).status, 0)
+        XCTAssertEqual(try CLI.run("export", ["--model", "big.safetensors", "--out", "big.onnx"], in: root).status, 0)
     }
 
     /// predict on a table with a label the model does not know says so once (those rows counted as

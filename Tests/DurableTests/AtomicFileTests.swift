@@ -113,26 +113,43 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try strayEntries(expected: ["runs", "p.csv"]), [])
     }
 
-    /// A destination that is a link is written through (the rename replaced the link by a file and left
-    /// its target as it was), to a target that exists or not, and a file keeps its permissions (a 0600
-    /// file came back 0644).
-    func testALinkIsWrittenThroughAndTheFileKeepsItsMode() throws {
+    /// A link at the destination is replaced, its target left alone (a link in clean/ may lead to a
+    /// user's recording: writing through it overwrote the recording); `resolvingLinks` gives the file a
+    /// link the user names leads to, made or not. A file keeps its permission bits, but not set-ID ones
+    /// (a 0600 file came back 0644; a 6755 file stayed set-ID, now root's).
+    func testALinkIsReplacedUnlessResolvedAndTheFileKeepsItsMode() throws {
         let target = folder.appendingPathComponent("real.csv"), link = folder.appendingPathComponent("link.csv")
         try AtomicFile.write(Data("old".utf8), to: target)
-        XCTAssertEqual(chmod(target.path, 0o600), 0)
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "real.csv")
-        try AtomicFile.write(Data("new".utf8), to: link)
+        try AtomicFile.write(Data("mine".utf8), to: link)
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "old", "the link's target is left alone")
+        XCTAssertEqual(try String(contentsOf: link, encoding: .utf8), "mine")
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: link.path), "a file now")
+        // a link the user names: written through
+        try FileManager.default.removeItem(at: link)
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "real.csv")
+        XCTAssertEqual(chmod(target.path, 0o600), 0)
+        try AtomicFile.write(Data("new".utf8), to: try AtomicFile.resolvingLinks(link))
         XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "new")
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "real.csv", "still a link")
         var info = stat()
         XCTAssertEqual(stat(target.path, &info), 0)
-        XCTAssertEqual(info.st_mode & 0o777, 0o600)
-        // a link to a file not made yet: the file is made where it points
-        let dangling = folder.appendingPathComponent("next.csv")
+        XCTAssertEqual(info.st_mode & 0o7777, 0o600)
+        XCTAssertEqual(chmod(target.path, 0o6755), 0)
+        try AtomicFile.write(Data("again".utf8), to: target)
+        XCTAssertEqual(stat(target.path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o7777, 0o755, "set-ID bits dropped")
+        // a link to a file not made yet, and a chain of links
+        let dangling = folder.appendingPathComponent("next.csv"), chain = folder.appendingPathComponent("chain.csv")
         try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "made.csv")
-        try AtomicFile.write(Data("x".utf8), to: dangling)
-        XCTAssertEqual(try String(contentsOf: folder.appendingPathComponent("made.csv"), encoding: .utf8), "x")
-        XCTAssertEqual(try strayEntries(expected: ["real.csv", "link.csv", "next.csv", "made.csv"]), [])
+        try FileManager.default.createSymbolicLink(atPath: chain.path, withDestinationPath: "next.csv")
+        XCTAssertEqual(try AtomicFile.resolvingLinks(chain).lastPathComponent, "made.csv")
+        let loop = folder.appendingPathComponent("loop.csv")
+        try FileManager.default.createSymbolicLink(atPath: loop.path, withDestinationPath: "loop.csv")
+        XCTAssertThrowsError(try AtomicFile.resolvingLinks(loop)) {
+            XCTAssertTrue("\($0)".contains("Too many levels of symbolic links"), "\($0)")
+        }
+        XCTAssertEqual(try strayEntries(expected: ["real.csv", "link.csv", "next.csv", "chain.csv", "loop.csv"]), [])
     }
 
     func testFailingProducerLeavesNoTemporaryFileAndOldContent() throws {

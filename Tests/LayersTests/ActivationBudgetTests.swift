@@ -33,4 +33,13 @@ final class ActivationBudgetTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("holds more values than an Int counts"), "\($0)")
         }
     }
+
+    /// Prediction's batch is lowered to what half the memory holds: 10 input values and 8 + 3 outputs,
+    /// 84 bytes an example.
+    func testTheInferenceBatchFitsHalfTheMemory() throws {
+        let network = try Sequential(inputShape: [10], layers: [Dense(units: 8), Dense(units: 3)])
+        XCTAssertEqual(ActivationBudget.inferenceBatch(network, limit: 256, memory: 1 << 30), 256)
+        XCTAssertEqual(ActivationBudget.inferenceBatch(network, limit: 256, memory: 84 * 2 * 100), 100)
+        XCTAssertEqual(ActivationBudget.inferenceBatch(network, limit: 256, memory: 10), 1, "at least one")
+    }
 }

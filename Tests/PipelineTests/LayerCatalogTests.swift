@@ -175,19 +175,33 @@ final class LayerCatalogTests: XCTestCase {
     }
 
     /// A network of few parameters whose activations this machine could not hold (a padding of 20,000
-    /// rows: 382 GiB per batch of 32), or whose sizes overflow an Int, is one error naming
+    /// rows: 382 GiB per batch of 32), or whose sizes or parameter counts overflow an Int, is one error naming
     /// the layer before anything is allocated (it aborted allocating, or trapped on the overflow);
     /// window sizes are at most 65,536, as conv1d's are.
     func testActivationsTooLargeOrOverflowingAreAnErrorNamingTheLayer() throws {
         let padded = try Self.parse(Self.config(["zero_padding2d: {padding: 20000}", "conv2d: {filters: 64, kernel_size: 1}",
                                                  "global_average_pooling2d: {}",
                                                  "dense: {units: classes, activation: softmax}"]))
-        XCTAssertThrowsError(try padded.checkLayerShapes()) { error in
+        // the batch is checked when the training network is made (the data caps it), one example before
+        XCTAssertThrowsError(try padded.makeModel(classes: 3, seed: 1, activationBatch: 32)) { error in
             XCTAssertTrue("\(error)".hasPrefix("cfg/catalog.yaml:3: model.layers[0]: ZeroPadding2D on input [9, 13, 1]: "
                                                + "zero_padding2d (ZeroPadding2D) holds 1600880117 values per example "
                                                + "(shape [40009, 40013, 1]): with a batch of 32, the activations up to it "
                                                + "need 381.7 GiB"), "\(error)")
             XCTAssertTrue("\(error)".contains("more than this machine's"), "\(error)")
+        }
+        let wider = try Self.parse(Self.config(["zero_padding2d: {padding: 65536}", "global_average_pooling2d: {}",
+                                                "dense: {units: classes, activation: softmax}"]))
+        XCTAssertThrowsError(try wider.checkLayerShapes()) { error in       // 128 GiB for one example
+            XCTAssertTrue("\(error)".contains("model.layers[0]: ZeroPadding2D on input [9, 13, 1]: zero_padding2d "
+                                              + "(ZeroPadding2D) holds 17182752885 values per example"), "\(error)")
+        }
+        // two kernels within the bounds whose product overflows: refused, not a trap
+        let kernels = try Self.parse(Self.config(["conv2d: {filters: 65536, kernel_size: 1}",
+                                                  "conv2d: {filters: 65536, kernel_size: [65536, 65536], padding: same}",
+                                                  "flatten:", "dense: {units: classes, activation: softmax}"]))
+        XCTAssertThrowsError(try kernels.checkLayerShapes()) { error in
+            XCTAssertTrue("\(error)".contains("model.layers[1]"), "\(error)")
         }
         let reshaped = try Self.parse(Self.config(["reshape: {target_shape: [65536, 65536, 65536, 65536]}", "flatten:",
                                                    "dense: {units: classes, activation: softmax}"]))

@@ -25,8 +25,11 @@ extension ExperimentConfig {
     /// Builds the configured network for `classes` output classes, parameters from `seed`.
     /// - Throws: `ConfigError` naming the file and `model.layers[i]` when a shape does not work
     ///   (a pool that shrinks a dimension to zero, a Conv2D on a sequence input, ...).
-    public func makeModel(classes: Int, seed: UInt64) throws -> Sequential {
-        let (output, layers) = try makeLayers(classes: classes, seed: seed)
+    /// `activationBatch`: the examples one pass of this process holds at once (training: the batch
+    /// this process trains on), whose activations must fit beside the parameters (`ActivationBudget`);
+    /// 1 for a network loaded to predict or export, which chooses its own batch (`Predictor`).
+    public func makeModel(classes: Int, seed: UInt64, activationBatch: Int = 1) throws -> Sequential {
+        let (output, layers) = try makeLayers(classes: classes, seed: seed, activationBatch: activationBatch)
         if let units = output.units, units != classes {
             throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)].\(DenseSpec.typeName).units",
                               "is \(units) but the data has \(classes) classes (write `units: classes`)")
@@ -35,14 +38,16 @@ extension ExperimentConfig {
     }
 
     /// The checks of `makeModel` that need no data (the output layer, every layer's shape from the
-    /// input shape, the parameters within this machine's memory: `ParameterBudget`), before any audio is read: a mistake in the layers costs no cleaning and no feature
+    /// input shape, the parameters within this machine's memory: `ParameterBudget`, and one
+    /// example's activations beside them: `ActivationBudget`; the batch's are checked when the
+    /// training network is made, once the data says how many examples a batch holds), before any audio is read: a mistake in the layers costs no cleaning and no feature
     /// extraction, and `train compare` stops before its first config trains. The class count is the
     /// output layer's `units` when it gives one, else 2.
     /// - Throws: `ConfigError` naming the file and `model.layers[i]`.
     public func checkLayerShapes() throws {
         guard model.kind == .network else { return }
         let units = (model.layers.last as? DenseSpec)?.units
-        _ = try makeLayers(classes: units ?? 2, seed: 0)
+        _ = try makeLayers(classes: units ?? 2, seed: 0, activationBatch: 1)
     }
 
     /// The checks of `makeModel` and of the class weights that need the data's class list and nothing
@@ -64,7 +69,7 @@ extension ExperimentConfig {
 
     /// The output layer's spec and the layers, their shapes inferred from `inputShape` so that an
     /// error can name the layer's index in the file.
-    private func makeLayers(classes: Int, seed: UInt64) throws -> (output: DenseSpec, layers: [Layer]) {
+    private func makeLayers(classes: Int, seed: UInt64, activationBatch: Int) throws -> (output: DenseSpec, layers: [Layer]) {
         guard let output = model.layers.last as? DenseSpec, output.activation == .softmax else {
             throw ConfigError(file: source, line: model.line(ofLayer: model.layers.count - 1),
                               key: "model.layers[\(model.layers.count - 1)]",
@@ -77,10 +82,11 @@ extension ExperimentConfig {
         }
         var shape = inputShape
         var budget = ParameterBudget()
-        var activations = ActivationBudget(batchSize: training.batchSize)
+        var activations = ActivationBudget(batchSize: activationBatch)
         do { try activations.add(shape, of: "the network's input") } catch let e as ShapeError {
             throw ConfigError(file: source, key: "features", "\(e.description): fewer frames or coefficients per "
-                              + "example (features.rate, window or clip length, hop, filters) or a smaller batch")
+                              + "example (features.rate, window or clip length, hop, filters)"
+                              + (activationBatch > 1 ? " or a smaller training.batch_size" : ""))
         }
         for (i, layer) in layers.enumerated() {
             do {

@@ -151,7 +151,10 @@ public struct TrainingRun {
     /// optimizer and the loss with the configured class weights, in a trainer.
     func makeTrainer(console: TrainingConsole) throws -> Trainer {
         let classes = prepared.classes.count, seed = UInt64(config.training.seed)
-        let network = try config.makeModel(classes: classes, seed: seed)
+        // the examples this process holds in one step: its ranks' share of a batch, which the data caps
+        let windows = prepared.train.labels.count, ranks = max(1, Cluster.current.size)
+        let perProcess = (min(config.training.batchSize, max(1, windows)) + ranks - 1) / ranks
+        let network = try config.makeModel(classes: classes, seed: seed, activationBatch: perProcess)
         console.note(network.summary())
         let others = try (1..<Self.replicaCount(batchSize: config.training.batchSize)).map { _ in
             try config.makeModel(classes: classes, seed: seed)

@@ -14,9 +14,10 @@ public final class Predictor {
     public let batchSize: Int
     let engine: TrainingEngine
 
+    /// `batchSize` is lowered to what this machine's memory holds for the network (`ActivationBudget`).
     public init(model: TrainedModel, batchSize: Int = 256) {
         self.model = model
-        self.batchSize = batchSize
+        self.batchSize = ActivationBudget.inferenceBatch(model.network, limit: batchSize)
         engine = TrainingEngine(replicas: [model.network])
     }
 

@@ -1,3 +1,4 @@
+import Durable
 import Foundation
 
 /// An output path that is one of the command's own inputs (a typo such as `--out audio.csv`) or not
@@ -12,6 +13,12 @@ public enum OutputCollision {
         guard !extensions.contains(URL(fileURLWithPath: out).pathExtension.lowercased()) else { return nil }
         let names = extensions.map { ".\($0)" }.joined(separator: " or ")
         return "--out \(out): must name a \(names) file (\(what) is written there)"
+    }
+
+    /// The file an `--out` the user named is written to: through its symbolic links, as open(2) would
+    /// (the atomic rename replaced the link by a file and left its target stale).
+    public static func target(_ out: String) throws -> URL {
+        try AtomicFile.resolvingLinks(URL(fileURLWithPath: out))
     }
 
     /// Throws `FileError` naming `output` when it is the same file as one of `inputs` (`what` names the
