@@ -227,5 +227,15 @@ final class AugmentationTrainingTests: XCTestCase {
         XCTAssertEqual(NoiseBank.files(in: folder, leftOut: &leftOut).map { $0.path.dropFirst(folder.path.count) },
                        ["/alink/x.wav", "/b.wav", "/f\u{FFFD}.wav"])
         XCTAssertEqual(leftOut, ["f\u{FFFD}.wav (its name is not UTF-8: it cannot be opened by it)"])
+        // "café" composed and decomposed are two names, two clips (String equality took them for one)
+        let accents = data.root.appendingPathComponent("accents")
+        try FileManager.default.createDirectory(at: accents, withIntermediateDirectories: true)
+        for name in ["caf\u{E9}.wav", "cafe\u{301}.wav"] {
+            try FileManager.default.copyItem(at: hiss, to: accents.appendingPathComponent(name))
+        }
+        leftOut = []
+        XCTAssertEqual(NoiseBank.files(in: accents, leftOut: &leftOut).map { Array($0.lastPathComponent.utf8) },
+                       [Array("cafe\u{301}.wav".utf8), Array("caf\u{E9}.wav".utf8)], "both, in byte order")
+        XCTAssertEqual(leftOut, [])
     }
 }

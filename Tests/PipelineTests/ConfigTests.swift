@@ -88,6 +88,11 @@ final class ConfigTests: XCTestCase {
                           + "training:\n  learning_rate_schedule: {kind: cosine_decay, decay_step: 10}\n",
                           ["training.learning_rate_schedule.decay_step", "unknown key",
                            "allowed here: kind, decay_steps, alpha, warmup_target, warmup_steps"])
+        for callback in ["reduce_lr_on_plateau", "model_checkpoint"] {     // nothing under it: refused, as augmentation's parts
+            assertConfigError("model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
+                              + "training:\n  \(callback):\n",
+                              ["cfg/bad.yaml:6", "training.\(callback)", "has nothing under it: write `\(callback): {}`"])
+        }
         assertConfigError("model:\n  kind: random_forest\n  n_estimator: 10\n",
                           ["model.n_estimator", "unknown key", "allowed here: kind, n_estimators"])
         for fragment in ["input", "layers"] {

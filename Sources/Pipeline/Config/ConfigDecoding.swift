@@ -313,6 +313,12 @@ extension ExperimentConfig {
                                             minDelta: try e["min_delta"]?.double(min: 0, max: 1) ?? 0,
                                             monitor: try monitor(e["monitor"]))
         }
+        // a callback with nothing under it would read as off yet turn it on: `{}` asks for its defaults
+        for key in ["reduce_lr_on_plateau", "model_checkpoint"] {
+            if let v = m[key], v.isNull {
+                throw v.error("has nothing under it: write `\(key): {}` for its defaults, or remove the line")
+            }
+        }
         if let v = m["reduce_lr_on_plateau"] {
             let r = try v.mapping(allowed: ["monitor", "factor", "patience", "min_delta", "cooldown", "min_lr"])
             let defaults = ReduceLROnPlateau()

@@ -30,22 +30,36 @@ struct FolderWalk {
     init(_ folder: URL) {
         var walked = FolderWalk.ancestors(of: folder)
         walk(folder, walked: &walked)
-        files.sort { $0.path < $1.path }
+        files.sort { FolderWalk.byBytes($0.path, $1.path) }
+    }
+
+    /// Order by the names' UTF-8 bytes: String's `<` takes canonically equivalent names ("café" composed
+    /// and decomposed) as equal, which left their order to the file system's listing.
+    static func byBytes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// The device and inode of each folder above `folder` (its physical path's), so that a link up
     /// to one of them ends like a cycle: `predict clips/sub` with `clips/sub/up -> ..` classified all
     /// of clips/, and a link to / would walk the whole file system.
+    /// Both the physical path's folders and those of the path as given count: a folder given through a
+    /// link (`lp/clips/sub -> /elsewhere/sub`) has `lp/clips` above it as the user sees it.
     private static func ancestors(of folder: URL) -> Set<[UInt64]> {
-        guard let resolved = realpath(folder.path, nil) else { return [] }
-        defer { free(resolved) }
-        var path = String(cString: resolved), found: Set<[UInt64]> = []
-        while path != "/" {
-            path = (path as NSString).deletingLastPathComponent
-            if path.isEmpty { break }
-            var info = stat()
-            if stat(path, &info) == 0 { found.insert([UInt64(info.st_dev), UInt64(info.st_ino)]) }
+        var found: Set<[UInt64]> = []
+        func climb(_ start: String) {
+            var path = start
+            while path != "/" {
+                path = (path as NSString).deletingLastPathComponent
+                if path.isEmpty { break }
+                var info = stat()
+                if stat(path, &info) == 0 { found.insert([UInt64(info.st_dev), UInt64(info.st_ino)]) }
+            }
         }
+        if let resolved = realpath(folder.path, nil) {
+            climb(String(cString: resolved))
+            free(resolved)
+        }
+        climb(folder.standardizedFileURL.path)
         return found
     }
 
@@ -62,12 +76,14 @@ struct FolderWalk {
             closed.append((dir.path, reason))
             return
         }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
-        var seen = Set<String>()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted(by: FolderWalk.byBytes)
+        // keyed by the name's bytes: Swift's String equality takes "café" composed and decomposed for one
+        // name, and the second, a valid file of its own, was left out as "not UTF-8"
+        var seen = Set<[UInt8]>()
         for name in names where !name.hasPrefix(".") {
             // a name of bytes that are not UTF-8 reads as U+FFFD, and may read as another entry's valid
             // name: the second is not that entry (it was classified twice)
-            guard seen.insert(name).inserted else { notUTF8Paths.append(dir.appendingPathComponent(name).path); continue }
+            guard seen.insert(Array(name.utf8)).inserted else { notUTF8Paths.append(dir.appendingPathComponent(name).path); continue }
             let url = dir.appendingPathComponent(name)
             var info = stat()
             guard stat(url.path, &info) == 0 else {

@@ -38,6 +38,7 @@ extension Workflow {
         try data.refuseFilesWhereFoldersGo(CrossValidation.folders(config, data: data, count: folds.count))
         // as the networks' cross-validation does: an earlier run's folds above K and its folds.csv go
         removeFoldsBeyond(folds.count, config: config, data: data)
+        removeEarlierCheckpoints(folds.count, config: config, data: data)   // a network cross-validation's
         try? FileManager.default.removeItem(at: data.run(config.name).appendingPathComponent("folds.csv"))
         var results: [CrossValidation.FoldResult] = []
         var reported = Set<String>()   // a data warning is printed once, not once per fold
