@@ -39,7 +39,9 @@ struct DatasetCommand: ParsableCommand {
                                   + "at most 1e9 are written in one go")
         }
         guard seconds * Double(rate) >= 1 else {
-            throw ValidationError("--seconds \(seconds) at --rate \(rate) gives no sample: give at least \(1 / Double(rate)) s")
+            var least = 1 / Double(rate)                 // rounded so that it passes this check itself
+            while least * Double(rate) < 1 { least = least.nextUp }
+            throw ValidationError("--seconds \(seconds) at --rate \(rate) gives no sample: give at least \(least) s")
         }
     }
 
