@@ -100,7 +100,16 @@ public enum AtomicFile {
     /// links are followed, as the system does. For an output path the user names (`--out`): written
     /// through its links, as open(2) would (the rename replaced the link and left its target stale).
     public static func resolvingLinks(_ url: URL) throws -> URL {
-        var current = url
+        // the folder part resolved by the system, so that `..` after a link is the link target's parent
+        func physical(_ url: URL) -> URL {
+            let folder = url.deletingLastPathComponent().path
+            guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return url }
+            defer { free(resolved) }
+            return URL(fileURLWithPath: String(cString: resolved), isDirectory: true)
+                .appendingPathComponent(url.lastPathComponent)
+        }
+        var current = physical(URL(fileURLWithPath: (url.path as NSString).deletingLastPathComponent, isDirectory: true)
+            .appendingPathComponent(url.lastPathComponent))
         for _ in 0..<40 {
             var info = stat()
             guard current.withUnsafeFileSystemRepresentation({ lstat($0!, &info) }) == 0,
@@ -109,8 +118,8 @@ public enum AtomicFile {
             let n = current.withUnsafeFileSystemRepresentation { readlink($0!, &buffer, buffer.count - 1) }
             guard n > 0 else { throw failure(url, "read the link") }
             let target = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = target.hasPrefix("/") ? URL(fileURLWithPath: target)
-                : current.deletingLastPathComponent().appendingPathComponent(target)
+            current = physical(target.hasPrefix("/") ? URL(fileURLWithPath: target)
+                : current.deletingLastPathComponent().appendingPathComponent(target))
         }
         errno = ELOOP
         throw failure(url, "follow its links")

@@ -47,7 +47,7 @@ struct Export: ParsableCommand {
         CLI.start()
         InterruptedWrite.removeOnSignal()     // --out may be anywhere: no sweep passes there
         let subject = CLI.report { try ExportSource.model(at: URL(fileURLWithPath: model)) }
-        let output = CLI.report { try OutputCollision.target(out) }
+        let output = CLI.report { try OutputCollision.target(out, ["onnx"], writing: "the ONNX model") }
         CLI.report {
             try OutputCollision.refuse(output: output, inputs: [(URL(fileURLWithPath: model), "the model file")])
         }

@@ -138,7 +138,8 @@ struct Predict: ParsableCommand {
                                   model: modelURL.path)
         }
         if stream { return runStream(modelURL, trained, decision: decision) }
-        let output = CLI.report { try out.map(OutputCollision.target) } ?? folder.root.appendingPathComponent("predictions.csv")
+        let output = CLI.report { try out.map { try OutputCollision.target($0, ["csv"], writing: "the predictions table") } }
+            ?? folder.root.appendingPathComponent("predictions.csv")
         CLI.report {
             try PredictWorkflow.refuseOverwritingInputs(output: output, model: modelURL,
                                                         table: clips.isEmpty ? folder.csv : nil, clips: clips)

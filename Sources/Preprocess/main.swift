@@ -143,10 +143,8 @@ struct Features: ParsableCommand {
     func run() throws {
         CLI.start()
         InterruptedWrite.removeOnSignal()     // --out may be anywhere: no sweep passes there
-        CLI.report {
-            try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(URL(fileURLWithPath: clip), "the clip")])
-        }
-        let output = CLI.report { try OutputCollision.target(out) }
+        let output = CLI.report { try OutputCollision.target(out, ["npy"], writing: "a float32 NumPy array") }
+        CLI.report { try OutputCollision.refuse(output: output, inputs: [(URL(fileURLWithPath: clip), "the clip")]) }
         let shape = CLI.report {
             try PreprocessWorkflow.features(clip: URL(fileURLWithPath: clip), kind: FeatureKind(rawValue: kind)!,
                                             rate: rate, nfft: nfft ?? (kind == "logmel" ? 1024 : 512), nfilt: nfilt ?? 26,
@@ -195,10 +193,8 @@ struct Descriptors: ParsableCommand {
             }
             return
         }
-        CLI.report {
-            try OutputCollision.refuse(output: URL(fileURLWithPath: out), inputs: [(folder.csv, "the data's table")])
-        }
-        let output = CLI.report { try OutputCollision.target(out) }
+        let output = CLI.report { try OutputCollision.target(out, ["csv", "npy"], writing: "the descriptor table") }
+        CLI.report { try OutputCollision.refuse(output: output, inputs: [(folder.csv, "the data's table")]) }
         let written = CLI.report { try DescriptorExport.run(config: cfg, data: folder, to: output) }
         print("\(out): \(written.rows) clips x \(written.columns) descriptors")
     }

@@ -194,6 +194,22 @@ final class TrainPredictTests: TinyDataCase {
         XCTAssertTrue(try read("wavfiles/out.csv").hasPrefix("fname,"))
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: root.appendingPathComponent("latest.csv").path),
                        "wavfiles/out.csv")
+        // ... but only to a file of the kind written: a .csv link to a recording or an .onnx link to a model
+        // had the recording or model replaced (the extension was checked on the name given only)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("w.csv").path,
+                                                   withDestinationPath: "wavfiles/\(clip)")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("m.onnx").path,
+                                                   withDestinationPath: "models/tiny.safetensors")
+        for (tool, arguments, words) in [
+            ("predict", ["--out", "w.csv"], "w.csv: leads to \(root.path)/wavfiles/\(clip), not a .csv file"),
+            ("export", ["--model", "models/tiny.safetensors", "--out", "m.onnx"],
+             "m.onnx: leads to \(root.path)/models/tiny.safetensors, not a .onnx file"),
+        ] {
+            let r = try CLI.run(tool, arguments, in: root)
+            XCTAssertEqual(r.status, 1, "\(tool): \(r.output)")
+            XCTAssertTrue(r.stderr.contains(words), "\(tool): \(r.stderr)")
+        }
+        XCTAssertEqual(try kept.map { try Data(contentsOf: root.appendingPathComponent($0)) }, before)
     }
 
     /// `--resume` with a data set whose classes or split changed since the checkpoint: one error naming
@@ -595,6 +611,14 @@ final class TrainPredictTests: TinyDataCase {
         let upRows = try read("p.csv").split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
         XCTAssertEqual(upRows.count, 1, "\(upRows)")
         XCTAssertTrue(upRows.first?.hasSuffix("/linked/deeper/own.wav") == true, "\(upRows)")
+        // the folder named through a link to itself or to its parent is walked (its own path's folders
+        // counted as above it, and the walk stopped before it began: "holds no file to classify")
+        for named in ["linked/deeper/up", "linked/deeper/up/deeper"] {
+            let r = try CLI.run("predict", [named, "--out", "p.csv"], in: root)
+            XCTAssertEqual(r.status, 0, r.output)
+            XCTAssertFalse(r.stderr.contains("holds no file"), "\(named): \(r.stderr)")
+            XCTAssertTrue(try read("p.csv").contains("/own.wav,"), named)
+        }
         // a name that holds U+FFFD itself (valid UTF-8) is a name like any other (it was "not UTF-8")
         try FileManager.default.copyItem(at: root.appendingPathComponent("wavfiles/\(clip)"),
                                          to: empty.appendingPathComponent("odd\u{FFFD}name.wav"))

@@ -28,8 +28,11 @@ extension ExperimentConfig {
     /// `activationBatch`: the examples one pass of this process holds at once (training: the batch
     /// this process trains on), whose activations must fit beside the parameters (`ActivationBudget`);
     /// 1 for a network loaded to predict or export, which chooses its own batch (`Predictor`).
-    public func makeModel(classes: Int, seed: UInt64, activationBatch: Int = 1) throws -> Sequential {
-        let (output, layers) = try makeLayers(classes: classes, seed: seed, activationBatch: activationBatch)
+    /// `replicas`: the copies training holds, each with its own parameters and gradients (8 bytes a
+    /// parameter beside the first copy's 16).
+    public func makeModel(classes: Int, seed: UInt64, activationBatch: Int = 1, replicas: Int = 1) throws -> Sequential {
+        let (output, layers) = try makeLayers(classes: classes, seed: seed, activationBatch: activationBatch,
+                                              replicas: replicas)
         if let units = output.units, units != classes {
             throw ConfigError(file: source, key: "model.layers[\(model.layers.count - 1)].\(DenseSpec.typeName).units",
                               "is \(units) but the data has \(classes) classes (write `units: classes`)")
@@ -47,7 +50,7 @@ extension ExperimentConfig {
     public func checkLayerShapes() throws {
         guard model.kind == .network else { return }
         let units = (model.layers.last as? DenseSpec)?.units
-        _ = try makeLayers(classes: units ?? 2, seed: 0, activationBatch: 1)
+        _ = try makeLayers(classes: units ?? 2, seed: 0, activationBatch: 1, replicas: 1)
     }
 
     /// The checks of `makeModel` and of the class weights that need the data's class list and nothing
@@ -69,7 +72,8 @@ extension ExperimentConfig {
 
     /// The output layer's spec and the layers, their shapes inferred from `inputShape` so that an
     /// error can name the layer's index in the file.
-    private func makeLayers(classes: Int, seed: UInt64, activationBatch: Int) throws -> (output: DenseSpec, layers: [Layer]) {
+    private func makeLayers(classes: Int, seed: UInt64, activationBatch: Int,
+                            replicas: Int) throws -> (output: DenseSpec, layers: [Layer]) {
         guard let output = model.layers.last as? DenseSpec, output.activation == .softmax else {
             throw ConfigError(file: source, line: model.line(ofLayer: model.layers.count - 1),
                               key: "model.layers[\(model.layers.count - 1)]",
@@ -93,7 +97,8 @@ extension ExperimentConfig {
                 let next = try layer.outputShape(for: shape)
                 try budget.add(layer, inputShape: shape)
                 try activations.add(next, of: "\(layer.name) (\(layer.kind))",
-                                    parameterBytes: budget.total &* ParameterBudget.bytesPerParameter)
+                                    parameterBytes: ParameterBudget.product(budget.total,
+                                                                            ParameterBudget.bytesPerParameter + 8 * (max(1, replicas) - 1)))
                 shape = next
             } catch let e as ShapeError {
                 throw ConfigError(file: source, line: model.line(ofLayer: i), key: "model.layers[\(i)]",

@@ -43,23 +43,30 @@ struct FolderWalk {
     /// to one of them ends like a cycle: `predict clips/sub` with `clips/sub/up -> ..` classified all
     /// of clips/, and a link to / would walk the whole file system.
     /// Both the physical path's folders and those of the path as given count: a folder given through a
-    /// link (`lp/clips/sub -> /elsewhere/sub`) has `lp/clips` above it as the user sees it.
+    /// link (`lp/clips/sub -> /elsewhere/sub`) has `lp/clips` above it as the user sees it. A folder
+    /// of the path as given that is the named folder itself, or inside it (`clips/all -> .`, or
+    /// `clips/sub/up` with `up -> ..`), is not above it: counted, it stopped the walk before it began.
     private static func ancestors(of folder: URL) -> Set<[UInt64]> {
+        guard let resolved = realpath(folder.path, nil) else { return [] }
+        let real = String(cString: resolved)
+        free(resolved)
         var found: Set<[UInt64]> = []
-        func climb(_ start: String) {
+        func climb(_ start: String, above: Bool) {
             var path = start
             while path != "/" {
                 path = (path as NSString).deletingLastPathComponent
                 if path.isEmpty { break }
+                if !above, let r = realpath(path, nil) {
+                    let inside = String(cString: r)
+                    free(r)
+                    if inside == real || inside.hasPrefix(real == "/" ? "/" : real + "/") { continue }
+                }
                 var info = stat()
                 if stat(path, &info) == 0 { found.insert([UInt64(info.st_dev), UInt64(info.st_ino)]) }
             }
         }
-        if let resolved = realpath(folder.path, nil) {
-            climb(String(cString: resolved))
-            free(resolved)
-        }
-        climb(folder.standardizedFileURL.path)
+        climb(real, above: true)
+        climb(folder.standardizedFileURL.path, above: false)
         return found
     }
 

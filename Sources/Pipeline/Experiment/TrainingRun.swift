@@ -154,9 +154,10 @@ public struct TrainingRun {
         // the examples this process holds in one step: its ranks' share of a batch, which the data caps
         let windows = prepared.train.labels.count, ranks = max(1, Cluster.current.size)
         let perProcess = (min(config.training.batchSize, max(1, windows)) + ranks - 1) / ranks
-        let network = try config.makeModel(classes: classes, seed: seed, activationBatch: perProcess)
+        let replicas = Self.replicaCount(batchSize: config.training.batchSize)
+        let network = try config.makeModel(classes: classes, seed: seed, activationBatch: perProcess, replicas: replicas)
         console.note(network.summary())
-        let others = try (1..<Self.replicaCount(batchSize: config.training.batchSize)).map { _ in
+        let others = try (1..<replicas).map { _ in
             try config.makeModel(classes: classes, seed: seed)
         }
         let weights = try config.training.classWeight.weights(classes: prepared.classes, labels: prepared.train.labels,

@@ -16,9 +16,25 @@ public enum OutputCollision {
     }
 
     /// The file an `--out` the user named is written to: through its symbolic links, as open(2) would
-    /// (the atomic rename replaced the link by a file and left its target stale).
-    public static func target(_ out: String) throws -> URL {
-        try AtomicFile.resolvingLinks(URL(fileURLWithPath: out))
+    /// (the atomic rename replaced the link by a file and left its target stale). The file it leads to
+    /// must have one of `extensions` too, as the name given must (`extensionProblem`): a `.csv` link
+    /// to a recording or a model had it replaced.
+    public static func target(_ out: String, _ extensions: [String], writing what: String) throws -> URL {
+        // the folder part resolved by the system from the text given (URL(fileURLWithPath:) drops `..`
+        // as text, so `links/../x.csv` went beside the link, not beside its target's parent)
+        let folder = (out as NSString).deletingLastPathComponent
+        var given = URL(fileURLWithPath: out)
+        if let resolved = realpath(folder.isEmpty ? "." : folder, nil) {
+            given = URL(fileURLWithPath: String(cString: resolved), isDirectory: true)
+                .appendingPathComponent((out as NSString).lastPathComponent)
+            free(resolved)
+        }
+        let target = try AtomicFile.resolvingLinks(given)
+        guard extensions.contains(target.pathExtension.lowercased()) else {
+            let names = extensions.map { ".\($0)" }.joined(separator: " or ")
+            throw FileError(out, "leads to \(target.path), not a \(names) file: \(what) is written only to such a file")
+        }
+        return target
     }
 
     /// Throws `FileError` naming `output` when it is the same file as one of `inputs` (`what` names the
