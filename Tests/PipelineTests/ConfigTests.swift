@@ -88,6 +88,18 @@ final class ConfigTests: XCTestCase {
                           + "training:\n  learning_rate_schedule: {kind: cosine_decay, decay_step: 10}\n",
                           ["training.learning_rate_schedule.decay_step", "unknown key",
                            "allowed here: kind, decay_steps, alpha, warmup_target, warmup_steps"])
+        // features: the kind's keys only (it offered logmel's n_mels to mfcc, then refused it)
+        assertConfigError("features: {kind: mfcc, n_mel: 64}\nmodel:\n  layers:\n    - flatten: {}\n"
+                          + "    - dense: {units: classes, activation: softmax}\n", ["features.n_mel", "unknown key"])
+        do {
+            _ = try ExperimentConfig.parse("features: {kind: mfcc, n_mel: 64}\n", file: "cfg/bad.yaml", defaultName: "bad")
+            XCTFail("no error")
+        } catch {
+            XCTAssertFalse("\(error)".contains("n_mels"), "\(error)")
+        }
+        assertConfigError("features: {kind: mfcc, n_mels: 64}\nmodel:\n  layers:\n    - flatten: {}\n"
+                          + "    - dense: {units: classes, activation: softmax}\n",
+                          ["features.n_mels", "does not apply to kind mfcc"])
         for callback in ["reduce_lr_on_plateau", "model_checkpoint"] {     // nothing under it: refused, as augmentation's parts
             assertConfigError("model:\n  layers:\n    - flatten: {}\n    - dense: {units: classes, activation: softmax}\n"
                               + "training:\n  \(callback):\n",

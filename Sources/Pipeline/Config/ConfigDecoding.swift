@@ -173,13 +173,15 @@ extension ExperimentConfig {
 
     private static func decodeFeatures(_ node: ConfigNode) throws -> FeatureConfig {
         var f = FeatureConfig()
-        let m = try node.mapping(allowed: ["kind", "rate", "window_seconds"] + speechKeys + logMelKeys
-                                     + ["threshold", "windows_per_step", "hop_seconds", "scaling", "input",
-                                        "clip_seconds", "descriptors"])
-        if let v = m["kind"] { f.kind = try v.choice(FeatureKind.self, among: FeatureConfig.kinds) }
-        // each kind's own keys only: a key the kind ignores would be printed nowhere and hashed nowhere
+        // the kind first, so that an unknown key lists this kind's keys only (it offered the other kind's,
+        // which were then refused)
+        if let v = node.peek("kind") { f.kind = try v.choice(FeatureKind.self, among: FeatureConfig.kinds) }
+        let common = ["threshold", "windows_per_step", "hop_seconds", "scaling", "input", "clip_seconds", "descriptors"]
+        let own = f.kind == .logmel ? logMelKeys : speechKeys
         let foreign = f.kind == .logmel ? speechKeys : logMelKeys
-        for key in foreign { if let v = m[key] { throw v.error("does not apply to kind \(f.kind.rawValue)") } }
+        // each kind's own keys only: a key the kind ignores would be printed nowhere and hashed nowhere
+        for key in foreign { if let v = node.peek(key) { throw v.error("does not apply to kind \(f.kind.rawValue)") } }
+        let m = try node.mapping(allowed: ["kind", "rate", "window_seconds"] + own + common)
         if let v = m["rate"] { f.rate = try v.int(min: 1000, max: 384_000) }
         if let v = m["window_seconds"] { f.windowSeconds = try v.double(min: 0, max: 10, minExclusive: true) }
         if let v = m["winlen"] { f.winlen = try v.double(min: 0, max: 1, minExclusive: true) }
