@@ -105,8 +105,9 @@ public enum AtomicFile {
             let folder = url.deletingLastPathComponent().path
             guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return url }
             defer { free(resolved) }
-            return URL(fileURLWithPath: String(cString: resolved), isDirectory: true)
-                .appendingPathComponent(url.lastPathComponent)
+            // a name that is not UTF-8 cannot be said back to the system through a String: kept as given
+            guard let text = String(validatingUTF8: resolved) else { return url }
+            return URL(fileURLWithPath: text, isDirectory: true).appendingPathComponent(url.lastPathComponent)
         }
         var current = physical(URL(fileURLWithPath: (url.path as NSString).deletingLastPathComponent, isDirectory: true)
             .appendingPathComponent(url.lastPathComponent))
@@ -117,7 +118,9 @@ public enum AtomicFile {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let n = current.withUnsafeFileSystemRepresentation { readlink($0!, &buffer, buffer.count - 1) }
             guard n > 0 else { throw failure(url, "read the link") }
-            let target = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let target = String(validating: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) else {
+                throw Error(path: url.path, reason: "cannot follow its link: the name it leads to is not UTF-8")
+            }
             current = physical(target.hasPrefix("/") ? URL(fileURLWithPath: target)
                 : current.deletingLastPathComponent().appendingPathComponent(target))
         }

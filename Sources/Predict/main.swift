@@ -121,7 +121,9 @@ struct Predict: ParsableCommand {
     func run() throws {
         CLI.start(filter: stream)
         var folder = DataFolder(root: URL(fileURLWithPath: data, isDirectory: true))
-        let written = out.map { [URL(fileURLWithPath: $0).deletingLastPathComponent()] } ?? []
+        // the folder the file lands in, through --out's links (its temporary file goes there)
+        let written = out.map { [((try? OutputCollision.target($0, ["csv"], writing: "")) ?? URL(fileURLWithPath: $0))
+            .deletingLastPathComponent()] } ?? []
         DataLock.hold(folder.root, extra: written)
         let demo = DataFolder(root: folder.root.appendingPathComponent("demo", isDirectory: true))
         // DATA without a table (and without recordings of its own): the demo set train made there, said

@@ -184,6 +184,16 @@ final class TrainPredictTests: TinyDataCase {
         }
         XCTAssertEqual(try kept.map { try Data(contentsOf: root.appendingPathComponent($0)) }, before)
         XCTAssertFalse(exists("predictions.csv"))
+        // through a link to a folder whose name is not UTF-8: the file lands in that folder (the resolved
+        // name, said through a String, named a folder with U+FFFD, which was made and written instead)
+        let latin = Array(root.path.utf8) + Array("/d".utf8) + [0xE9]
+        XCTAssertEqual((latin + [0]).map { CChar(bitPattern: $0) }.withUnsafeBufferPointer { mkdir($0.baseAddress!, 0o755) }, 0)
+        XCTAssertEqual(symlink((latin + [0]).map { CChar(bitPattern: $0) }, root.appendingPathComponent("odd").path), 0)
+        XCTAssertEqual(try CLI.run("predict", ["--out", "odd/p.csv", "wavfiles/\(clip)"], in: root).status, 0)
+        var info = stat()
+        XCTAssertEqual((latin + Array("/p.csv".utf8) + [0]).map { CChar(bitPattern: $0) }.withUnsafeBufferPointer {
+            stat($0.baseAddress!, &info) }, 0, "the table is in the folder the link leads to")
+        XCTAssertFalse(exists("d\u{FFFD}"))
         // a clip's folder may hold the output: only the clips themselves are inputs
         XCTAssertEqual(try CLI.run("predict", ["--out", "wavfiles/out.csv", "wavfiles/\(clip)"], in: root).status, 0)
         // an --out that is a link is written through (the link was replaced by a file, its target left stale)

@@ -24,9 +24,12 @@ public enum OutputCollision {
         // as text, so `links/../x.csv` went beside the link, not beside its target's parent)
         let folder = (out as NSString).deletingLastPathComponent
         var given = URL(fileURLWithPath: out)
+        // (a resolved name that is not UTF-8 cannot be said back to the system: the path stays as typed,
+        // rather than naming a folder with U+FFFD that does not exist and was then made)
         if let resolved = realpath(folder.isEmpty ? "." : folder, nil) {
-            given = URL(fileURLWithPath: String(cString: resolved), isDirectory: true)
-                .appendingPathComponent((out as NSString).lastPathComponent)
+            if let text = String(validatingUTF8: resolved) {
+                given = URL(fileURLWithPath: text, isDirectory: true).appendingPathComponent((out as NSString).lastPathComponent)
+            }
             free(resolved)
         }
         let target = try AtomicFile.resolvingLinks(given)
