@@ -54,16 +54,20 @@ final class AugmentationConfigTests: XCTestCase {
 
     func testErrorsNameTheFileLineAndKey() {
         let a = layers + "augmentation:\n"
-        assertError(a + "  gain: [1, 2]\n", ["cfg/aug.yaml:6", "augmentation.gain", "unknown key"])
-        assertError(a + "  gain_db: [6, -6]\n", ["augmentation.gain_db", "larger than the second"])
-        assertError(a + "  gain_db: 6\n", ["augmentation.gain_db", "two numbers"])
-        assertError(a + "  time_shift_seconds: 0\n", ["augmentation.time_shift_seconds", "out of range"])
-        assertError(a + "  noise: {kind: brown}\n", ["augmentation.noise.kind", "'brown' is not one of white, pink"])
-        assertError(a + "  noise: {kind: folder}\n", ["augmentation.noise", "needs `folder:`"])
-        assertError(a + "  noise: {folder: x}\n", ["augmentation.noise.folder", "applies to `kind: folder` only"])
-        assertError(a + "  noise: {probability: 2}\n", ["augmentation.noise.probability", "out of range"])
-        assertError(a + "  spec_augment: {time_masks: -1}\n", ["augmentation.spec_augment.time_masks"])
-        assertError(a + "  mixup: {alpha: 0}\n", ["augmentation.mixup.alpha", "out of range"])
+        // (the part written under `augmentation:`, words the error must hold)
+        let cases: [(part: String, words: [String])] = [
+            ("gain: [1, 2]", ["cfg/aug.yaml:6", "augmentation.gain", "unknown key"]),
+            ("gain_db: [6, -6]", ["augmentation.gain_db", "larger than the second"]),
+            ("gain_db: 6", ["augmentation.gain_db", "two numbers"]),
+            ("time_shift_seconds: 0", ["augmentation.time_shift_seconds", "out of range"]),
+            ("noise: {kind: brown}", ["augmentation.noise.kind", "'brown' is not one of white, pink"]),
+            ("noise: {kind: folder}", ["augmentation.noise", "needs `folder:`"]),
+            ("noise: {folder: x}", ["augmentation.noise.folder", "applies to `kind: folder` only"]),
+            ("noise: {probability: 2}", ["augmentation.noise.probability", "out of range"]),
+            ("spec_augment: {time_masks: -1}", ["augmentation.spec_augment.time_masks"]),
+            ("mixup: {alpha: 0}", ["augmentation.mixup.alpha", "out of range"]),
+        ]
+        for c in cases { assertError(a + "  \(c.part)\n", c.words) }
         // a part with nothing under it reads as off but would turn the part on: refused, `{}` is its defaults
         for part in ["noise", "spec_augment", "mixup"] {
             for empty in ["", " ~", " null"] {
