@@ -106,7 +106,7 @@ public enum AtomicFile {
             guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return url }
             defer { free(resolved) }
             // a name that is not UTF-8 cannot be said back to the system through a String: kept as given
-            guard let text = String(validatingUTF8: resolved) else { return url }
+            guard let text = String(validatingCString: resolved) else { return url }
             return URL(fileURLWithPath: text, isDirectory: true).appendingPathComponent(url.lastPathComponent)
         }
         var current = physical(URL(fileURLWithPath: (url.path as NSString).deletingLastPathComponent, isDirectory: true)

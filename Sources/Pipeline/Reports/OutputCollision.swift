@@ -27,7 +27,7 @@ public enum OutputCollision {
         // (a resolved name that is not UTF-8 cannot be said back to the system: the path stays as typed,
         // rather than naming a folder with U+FFFD that does not exist and was then made)
         if let resolved = realpath(folder.isEmpty ? "." : folder, nil) {
-            if let text = String(validatingUTF8: resolved) {
+            if let text = String(validatingCString: resolved) {
                 given = URL(fileURLWithPath: text, isDirectory: true).appendingPathComponent((out as NSString).lastPathComponent)
             }
             free(resolved)
