@@ -55,7 +55,7 @@ public enum BLASKernelSwitch {
         }
         var name = [CChar](repeating: 0, count: 16)
         earmark_process_name(&name)
-        setenv(nameVariable, String(cString: name), 1)
+        setenv(nameVariable, String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), 1)
         setenv(detectedVariable, detected, 1)
         setenv(BLASKernelFamily.coreTypeVariable, family, 1)
         // descriptors closed at start were reopened before main: closed again, the new image sees what
