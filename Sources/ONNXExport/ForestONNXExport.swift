@@ -72,7 +72,7 @@ public enum ForestONNXExport {
 
     /// Writes the ONNX model of `model` to `url` atomically (temporary file, fsync, rename).
     public static func write(_ model: ForestModel, to url: URL) throws {
-        let data = try ONNXEncoding.encoded(try self.model(model), for: url)
+        let data = try ONNXEncoding.encoded(self.model(model), for: url)
         try AtomicFile.write(data, to: url)
     }
 }
